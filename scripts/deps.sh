@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the system packages and Go modules gohub builds and tests with. Idempotent: a
+# package already present is not touched, and apt is not called at all when nothing is missing.
+set -euo pipefail
+
+packages=(g++ cmake ninja-build pkg-config libdnnl-dev libopenblas-dev libprotobuf-dev
+  protobuf-compiler python3-venv googletest libgtest-dev manpages-zh)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "deps: installing ${missing[*]}" >&2
+  sudo_cmd=()
+  [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if ! command -v go >/dev/null; then
+  echo "deps: Go 1.26 or newer is required (https://go.dev/dl/)" >&2
+  exit 1
+fi
+go mod download
