@@ -1,0 +1,51 @@
+// Package shared locates the project's shared material (real models and data) that lives
+// outside the repository: $GOHUB_SHARED, or ../shared next to the module root.
+//
+// The material is never copied into the repository, so tests and examples find it here and
+// skip or fail with a clear message where it is absent.
+package shared
+
+import (
+	"os"
+	"path/filepath"
+
+	"github.com/pkg/errors"
+)
+
+// EnvVar names the environment variable that overrides the default location.
+const EnvVar = "GOHUB_SHARED"
+
+// Dir returns the shared directory: $GOHUB_SHARED when set, otherwise "shared" next to the
+// directory holding go.mod, found by walking up from the working directory (go test runs
+// in the package directory, go run wherever the user is inside the module).
+func Dir() (string, error) {
+	if dir := os.Getenv(EnvVar); dir != "" {
+		return dir, nil
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", errors.Wrap(err, "shared: working directory")
+	}
+	for dir := wd; ; dir = filepath.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return filepath.Join(dir, "..", "shared"), nil
+		}
+		if filepath.Dir(dir) == dir {
+			return "", errors.Errorf("shared: no go.mod above %s and %s is not set", wd, EnvVar)
+		}
+	}
+}
+
+// Path returns the shared path made of elem (e.g. "models", "lac_seg") and checks that it
+// exists, so that callers can tell "absent" from other failures.
+func Path(elem ...string) (string, error) {
+	dir, err := Dir()
+	if err != nil {
+		return "", err
+	}
+	p := filepath.Join(append([]string{dir}, elem...)...)
+	if _, err := os.Stat(p); err != nil {
+		return "", errors.Wrapf(err, "shared: %s (set %s to the shared directory)", p, EnvVar)
+	}
+	return p, nil
+}

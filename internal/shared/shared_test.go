@@ -1,0 +1,42 @@
+package shared
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestDirFromEnv(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(EnvVar, dir)
+	got, err := Dir()
+	require.NoError(t, err)
+	assert.Equal(t, dir, got)
+
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "models"), 0o755))
+	p, err := Path("models")
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join(dir, "models"), p)
+	_, err = Path("absent")
+	assert.ErrorContains(t, err, EnvVar)
+}
+
+func TestDirNextToModule(t *testing.T) {
+	t.Setenv(EnvVar, "")
+	got, err := Dir()
+	require.NoError(t, err)
+	// This package sits two levels below the module root.
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join(root, "..", "shared"), got)
+}
+
+func TestDirWithoutModule(t *testing.T) {
+	t.Setenv(EnvVar, "")
+	t.Chdir(t.TempDir())
+	_, err := Dir()
+	assert.ErrorContains(t, err, "no go.mod")
+}

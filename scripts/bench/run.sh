@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# make bench: LAC segmentation throughput, gohub (Go → C API → native library) against Paddle
+# Inference (real PaddlePaddle from PyPI, in the oracle venv) on the same model, sentences and
+# thread counts, measured in this one run and written to BENCHMARKS.md as ratios.
+# BENCH_SECONDS per measurement (default 10); each pair is measured twice, alternating, and the
+# better of the two runs of each side is kept, which damps this machine's noise.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+seconds=${BENCH_SECONDS:-10}
+py=$(bash scripts/oracle/setup.sh | tail -n 1)
+go build -o build/lacbench ./scripts/bench/lacbench
+
+best() { python3 -c 'import json,sys; print(max(json.loads(l)["sentences_per_sec"] for l in sys.stdin if l.strip()))'; }
+
+rows=()
+paddle_version=""
+for batch in 1 32; do
+  for threads in 1 2; do
+    ours="" theirs=""
+    for round in 1 2; do
+      ours+=$(build/lacbench -batch "$batch" -threads "$threads" -seconds "$seconds")$'\n'
+      line=$("$py" scripts/bench/paddle_lac.py --batch "$batch" --threads "$threads" --seconds "$seconds")
+      theirs+=$line$'\n'
+      paddle_version=$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(d["paddle_version"], "oneDNN on" if d.get("onednn") else "oneDNN off")' "$line")
+    done
+    o=$(printf '%s' "$ours" | best)
+    t=$(printf '%s' "$theirs" | best)
+    ratio=$(python3 -c "print(f'{$o/$t:.2f}')")
+    echo "bench: batch $batch, $threads thread(s): gohub $o, Paddle Inference $t sentences/s (×$ratio)" >&2
+    rows+=("| $batch | $threads | $(printf '%.0f' "$o") | $(printf '%.0f' "$t") | **$ratio×** |")
+  done
+done
+
+cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)
+{
+  echo "# Benchmarks"
+  echo
+  echo "Every figure is a ratio against the reference measured in the same run on the same machine."
+  echo "Regenerate with \`make bench\` (\`BENCH_SECONDS\`, default 10, per measurement)."
+  echo
+  echo "## LAC word segmentation (\`models/lac_seg\`), sentences per second"
+  echo
+  echo "gohub: Go → C API → our native library. Reference: Paddle Inference from PyPI"
+  echo "(paddlepaddle $paddle_version, Paddle's CPU default, IR optimisation on) through"
+  echo "\`paddle.inference\`. Same model files, the same 10,000 manpages-zh sentences"
+  echo "(\`testdata/lac/bench_sentences.txt\`), ids computed before timing; each timed batch is"
+  echo "reshape + copy in + set LoD + run + copy out. Best of two alternating runs per side."
+  echo
+  echo "Machine: $cpu, $(nproc) cores. Measured $(date -u +%Y-%m-%d)."
+  echo
+  echo "| batch | threads | gohub | Paddle Inference | gohub / Paddle |"
+  echo "| ---: | ---: | ---: | ---: | ---: |"
+  printf '%s\n' "${rows[@]}"
+} > BENCHMARKS.md
+echo "bench: wrote BENCHMARKS.md" >&2
