@@ -24,4 +24,12 @@ void Sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float al
               static_cast<blasint>(ldc));
 }
 
+void SgemvRow(int64_t k, int64_t n, float alpha, const float* x, const float* a, int64_t lda,
+              float beta, float* y) {
+  if (n == 0) return;
+  // x·A is A^T·x; with A row-major that is CBLAS's transposed row-major gemv.
+  cblas_sgemv(CblasRowMajor, CblasTrans, static_cast<blasint>(k), static_cast<blasint>(n), alpha,
+              a, static_cast<blasint>(lda), x, 1, beta, y, 1);
+}
+
 }  // namespace pd

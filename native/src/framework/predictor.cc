@@ -1,0 +1,107 @@
+#include "framework/predictor.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+namespace pd {
+
+std::unique_ptr<Predictor> Predictor::Create(PredictorOptions options) {
+  PD_CHECK(!options.use_gpu,
+           "GPU inference was requested (PD_ConfigEnableUseGpu), but this library was built "
+           "without CUDA; call PD_ConfigDisableGpu to run on the CPU");
+  PD_CHECK(options.num_threads >= 1, "the number of CPU math threads must be at least 1, not ",
+           options.num_threads);
+  LoadedModel model = LoadModel(options.model);
+  // OpView caches its slots on first use; fill the caches now, while the program is still
+  // private, so that clones on other threads only ever read them.
+  for (const OpView& op : model.program->ops()) {
+    op.AllInputs();
+    op.AllOutputs();
+  }
+  // The weights now hold the parameters; the buffers they came from are no longer needed.
+  std::string().swap(options.model.prog_buffer);
+  std::string().swap(options.model.params_buffer);
+  return std::make_unique<Predictor>(Key{}, std::move(options), std::move(model.program),
+                                     std::move(model.weights));
+}
+
+Predictor::Predictor(Key, PredictorOptions options, std::shared_ptr<const Program> program,
+                     std::shared_ptr<const Scope> weights)
+    : options_(std::move(options)),
+      program_(std::move(program)),
+      weights_(std::move(weights)),
+      run_scope_(std::make_unique<Scope>(weights_)) {
+  ExecConfig config;
+  config.num_threads = options_.num_threads;
+  executor_ = std::make_unique<Executor>(program_, run_scope_.get(), config);
+}
+
+std::unique_ptr<Predictor> Predictor::Clone() const {
+  return std::make_unique<Predictor>(Key{}, options_, program_, weights_);
+}
+
+DType Predictor::DeclaredType(const std::string& name) const {
+  const VarInfo* var = program_->FindVar(name);
+  return var ? var->dtype : DType::kUndefined;
+}
+
+std::vector<VarInfo> Predictor::Infos(const std::vector<std::string>& names) const {
+  std::vector<VarInfo> infos;
+  for (const std::string& name : names) {
+    const VarInfo* var = program_->FindVar(name);
+    if (var) {
+      infos.push_back(*var);
+    } else {
+      VarInfo unknown;
+      unknown.name = name;
+      infos.push_back(unknown);
+    }
+  }
+  return infos;
+}
+
+namespace {
+bool Contains(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+}  // namespace
+
+Tensor* Predictor::Input(const std::string& name) {
+  PD_CHECK(Contains(input_names(), name), "'", name, "' is not an input of this model");
+  return run_scope_->Var(name);
+}
+
+// Like Paddle Inference, any variable of the run scope can be read, not only the fetch
+// targets: intermediate activations are how a model is debugged against a reference.
+Tensor* Predictor::Output(const std::string& name) {
+  if (!Contains(output_names(), name)) {
+    PD_CHECK(run_scope_->FindLocal(name) != nullptr, "'", name,
+             "' is neither an output nor a variable of this model");
+  }
+  return run_scope_->Var(name);
+}
+
+void Predictor::Run() {
+  for (const std::string& name : input_names()) {
+    const Tensor* t = run_scope_->FindLocal(name);
+    PD_CHECK(t && t->initialized(), "input '", name,
+             "' has no data; reshape it and copy data into it before running");
+  }
+  executor_->Run();
+  if (options_.memory_optim) ReleaseIntermediates();
+}
+
+uint64_t Predictor::ReleaseIntermediates() {
+  std::vector<std::string> keep = input_names();
+  keep.insert(keep.end(), output_names().begin(), output_names().end());
+  uint64_t bytes = 0;
+  for (const std::string& name : run_scope_->LocalNames()) {
+    const Tensor* t = run_scope_->FindLocal(name);
+    if (!Contains(keep, name) && t->initialized()) bytes += t->nbytes();
+  }
+  run_scope_->ReleaseExcept(keep);
+  return bytes;
+}
+
+}  // namespace pd

@@ -1,0 +1,71 @@
+// The inference predictor behind the C API: a loaded program, its weights, and an executor
+// over a private run scope. Clones share the program and the weights (read-only) and own
+// their run scope, so different clones can run concurrently on different threads; one
+// predictor serves one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "framework/executor.h"
+#include "framework/program.h"
+#include "framework/scope.h"
+#include "io/model_loader.h"
+
+namespace pd {
+
+struct PredictorOptions {
+  ModelSource model;
+  int num_threads = 1;        // CPU math threads (BLAS, kernels)
+  bool ir_optim = true;       // graph passes; none are applied by this build yet
+  bool memory_optim = false;  // free activations after each run, keeping inputs and outputs
+  bool use_gpu = false;
+};
+
+class Predictor {
+  // Only Create and Clone construct predictors; the key keeps make_unique usable for them.
+  struct Key {};
+
+ public:
+  // Loads the model; fails with the loader's or executor's message. Taken by value so that
+  // in-memory model buffers can be moved in and dropped once loaded.
+  static std::unique_ptr<Predictor> Create(PredictorOptions options);
+  // A predictor sharing this one's program and weights, with fresh inputs and activations.
+  std::unique_ptr<Predictor> Clone() const;
+
+  const std::vector<std::string>& input_names() const { return executor_->feed_names(); }
+  const std::vector<std::string>& output_names() const { return executor_->fetch_names(); }
+  // Declared name, dims (-1 for unknown) and dtype of each input/output, from its VarDesc.
+  std::vector<VarInfo> input_infos() const { return Infos(input_names()); }
+  std::vector<VarInfo> output_infos() const { return Infos(output_names()); }
+  // The declared element type of a variable; kUndefined when the program does not say.
+  DType DeclaredType(const std::string& name) const;
+
+  // The variable behind an input name, or behind an output or any other variable of the run
+  // scope (intermediates included); fails for names the model does not have.
+  Tensor* Input(const std::string& name);
+  Tensor* Output(const std::string& name);
+
+  void Run();
+  // Frees the activations of the last run; inputs, outputs and weights stay.
+  void ClearIntermediateTensor() { ReleaseIntermediates(); }
+  // Frees the activations; returns the bytes of tensor storage dropped.
+  uint64_t TryShrinkMemory() { return ReleaseIntermediates(); }
+
+  Predictor(Key, PredictorOptions options, std::shared_ptr<const Program> program,
+            std::shared_ptr<const Scope> weights);
+
+ private:
+  std::vector<VarInfo> Infos(const std::vector<std::string>& names) const;
+  uint64_t ReleaseIntermediates();
+
+  PredictorOptions options_;
+  std::shared_ptr<const Program> program_;
+  std::shared_ptr<const Scope> weights_;
+  std::unique_ptr<Scope> run_scope_;  // child of weights_; the executor writes here
+  std::unique_ptr<Executor> executor_;
+};
+
+}  // namespace pd

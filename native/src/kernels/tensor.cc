@@ -1,0 +1,98 @@
+// Tensor shape ops: concat.
+#include <cstring>
+
+#include "framework/op_registry.h"
+#include "kernels/kernel_util.h"
+#include "kernels/register.h"
+
+namespace pd {
+namespace {
+
+// The concat axis in [0, rank): AxisTensor when given, else the axis attribute; negative
+// values count from the end.
+int ConcatAxis(const OpContext& ctx, int rank) {
+  const int64_t axis = ctx.HasInput("AxisTensor")
+                           ? static_cast<int64_t>(ScalarInput(ctx, "AxisTensor"))
+                           : ctx.op().GetInt("axis", 0);
+  const int64_t a = axis < 0 ? axis + rank : axis;
+  PD_CHECK(a >= 0 && a < rank, "concat: axis ", axis, " is out of range for inputs of rank ", rank);
+  return static_cast<int>(a);
+}
+
+// Along axis 0, sequences are stacked, so when every input carries a LoD of the same depth the
+// output's LoD is theirs appended (as Paddle does); otherwise Out shares the first input's LoD.
+LoD ConcatLoD(const std::vector<const Tensor*>& xs, int axis) {
+  LoD lod = xs[0]->lod();
+  if (axis != 0 || lod.empty()) return lod;
+  for (const Tensor* x : xs) {
+    if (x->lod().size() != lod.size()) return xs[0]->lod();
+  }
+  for (size_t i = 1; i < xs.size(); ++i) {
+    const LoD& more = xs[i]->lod();
+    for (size_t level = 0; level < lod.size(); ++level) {
+      // Offsets of one level count entries of the next (rows for the last): shift them past
+      // what the output holds so far.
+      const size_t base = lod[level].back();
+      for (size_t j = 1; j < more[level].size(); ++j) {
+        lod[level].push_back(base + more[level][j] - more[level][0]);
+      }
+    }
+  }
+  return lod;
+}
+
+void ConcatInferShape(OpContext& ctx) {
+  CheckNotInPlace(ctx, "Out", {"X"});
+  const auto& xs = ctx.Ins("X");
+  PD_CHECK(!xs.empty(), "concat: X names no inputs");
+  const Tensor& first = InputWithData(ctx, "X", 0);
+  const int rank = first.rank();
+  const int axis = ConcatAxis(ctx, rank);
+  Dims out = first.dims();
+  for (size_t i = 1; i < xs.size(); ++i) {
+    const Tensor& x = InputWithData(ctx, "X", i);
+    PD_CHECK(x.dtype() == first.dtype(), "concat: input X[", i, "] is ", DTypeName(x.dtype()),
+             " but X[0] is ", DTypeName(first.dtype()));
+    bool ok = x.rank() == rank;
+    for (int d = 0; ok && d < rank; ++d) ok = d == axis || x.dim(d) == out[d];
+    PD_CHECK(ok, "concat: input X[", i, "] has shape ", DimsToString(x.dims()), ", X[0] has ",
+             DimsToString(first.dims()), "; they may differ only along axis ", axis);
+    out[axis] += x.dim(axis);
+  }
+  Tensor* o = ctx.Out("Out");
+  o->Resize(std::move(out));
+  o->set_lod(ConcatLoD(xs, axis));
+}
+
+void ConcatKernel(OpContext& ctx) {
+  const auto& xs = ctx.Ins("X");
+  Tensor* out = ctx.Out("Out");
+  const int rank = out->rank();
+  const int axis = ConcatAxis(ctx, rank);
+  const size_t elem = SizeOf(xs[0]->dtype());
+  auto* dst = static_cast<unsigned char*>(out->mutable_data(xs[0]->dtype()));
+  // Each input is `outer` blocks of contiguous bytes; block o of every input goes side by side
+  // into block o of the output.
+  const int64_t outer = DimProduct(out->dims(), 0, axis);
+  const size_t out_block = static_cast<size_t>(DimProduct(out->dims(), axis, rank)) * elem;
+  size_t offset = 0;
+  for (const Tensor* x : xs) {
+    const size_t block = static_cast<size_t>(DimProduct(x->dims(), axis, rank)) * elem;
+    const auto* src = static_cast<const unsigned char*>(x->raw_data());
+    for (int64_t o = 0; o < outer; ++o) {
+      std::memcpy(dst + o * out_block + offset, src + o * block, block);
+    }
+    offset += block;
+  }
+}
+
+}  // namespace
+
+void RegisterTensorKernels(OpRegistry& r) {
+  r.Add("concat", ConcatInferShape, "X");
+  r.AddKernel("concat", Place::kCPU, DType::kFP32, ConcatKernel);
+  r.AddKernel("concat", Place::kCPU, DType::kInt64, ConcatKernel);
+  r.AddKernel("concat", Place::kCPU, DType::kInt32, ConcatKernel);
+}
+
+}  // namespace pd

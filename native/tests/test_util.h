@@ -1,0 +1,146 @@
+// Helpers for the kernel tests: build a one-op program in code, put tensors into a scope, run
+// it through the real executor, and read results back.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "framework/error.h"
+#include "framework/executor.h"
+#include "framework/program.h"
+#include "framework/scope.h"
+
+namespace pd::test {
+
+// One OpDesc, built fluently: OpBuilder("mul").In("X", {"x"}).Out("Out", {"y"}).Int("axis", 1).
+class OpBuilder {
+ public:
+  explicit OpBuilder(const std::string& type) { desc_.set_type(type); }
+
+  OpBuilder& In(const std::string& slot, const std::vector<std::string>& names) {
+    Slot(desc_.add_inputs(), slot, names);
+    return *this;
+  }
+  OpBuilder& Out(const std::string& slot, const std::vector<std::string>& names) {
+    Slot(desc_.add_outputs(), slot, names);
+    return *this;
+  }
+  OpBuilder& Int(const std::string& name, int32_t v) {
+    NewAttr(name, proto::INT)->set_i(v);
+    return *this;
+  }
+  OpBuilder& Long(const std::string& name, int64_t v) {
+    NewAttr(name, proto::LONG)->set_l(v);
+    return *this;
+  }
+  OpBuilder& Float(const std::string& name, float v) {
+    NewAttr(name, proto::FLOAT)->set_f(v);
+    return *this;
+  }
+  OpBuilder& Bool(const std::string& name, bool v) {
+    NewAttr(name, proto::BOOLEAN)->set_b(v);
+    return *this;
+  }
+  OpBuilder& String(const std::string& name, const std::string& v) {
+    NewAttr(name, proto::STRING)->set_s(v);
+    return *this;
+  }
+
+  const proto::OpDesc& desc() const { return desc_; }
+
+ private:
+  static void Slot(proto::OpDesc::Var* var, const std::string& slot,
+                   const std::vector<std::string>& names) {
+    var->set_parameter(slot);
+    for (const auto& n : names) var->add_arguments(n);
+  }
+  proto::OpDesc::Attr* NewAttr(const std::string& name, proto::AttrType type) {
+    auto* a = desc_.add_attrs();
+    a->set_name(name);
+    a->set_type(type);
+    return a;
+  }
+
+  proto::OpDesc desc_;
+};
+
+// Runs the op over scope the way a predictor would: serialized, parsed, executed.
+inline void RunOp(const OpBuilder& op, Scope* scope) {
+  proto::ProgramDesc prog;
+  auto* block = prog.add_blocks();
+  block->set_idx(0);
+  block->set_parent_idx(-1);
+  *block->add_ops() = op.desc();
+  Executor exec(Program::Parse(prog.SerializeAsString(), "test program"), scope, ExecConfig{});
+  exec.Run();
+}
+
+template <typename T>
+void SetTensor(Scope* scope, const std::string& name, const Dims& dims, const std::vector<T>& v,
+               const LoD& lod = {}) {
+  ASSERT_EQ(Numel(dims), static_cast<int64_t>(v.size())) << name;
+  Tensor* t = scope->Var(name);
+  t->Resize(dims);
+  T* p = t->mutable_data<T>();
+  for (size_t i = 0; i < v.size(); ++i) p[i] = v[i];
+  t->set_lod(lod);
+}
+
+template <typename T>
+std::vector<T> GetTensor(const Scope& scope, const std::string& name) {
+  const Tensor* t = scope.Find(name);
+  if (t == nullptr || !t->initialized()) {
+    ADD_FAILURE() << "tensor " << name << " is missing or empty";
+    return {};
+  }
+  const T* p = t->data<T>();
+  return std::vector<T>(p, p + t->numel());
+}
+
+inline const Tensor& Get(const Scope& scope, const std::string& name) {
+  const Tensor* t = scope.Find(name);
+  if (t == nullptr) throw Error("no tensor " + name);
+  return *t;
+}
+
+// Runs fn and expects a pd::Error whose message contains every one of parts.
+inline void ExpectError(const std::function<void()>& fn, const std::vector<std::string>& parts) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    for (const auto& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "message: " << msg;
+    return;
+  }
+  ADD_FAILURE() << "expected a pd::Error";
+}
+
+// Element-wise comparison with a relative-or-absolute tolerance.
+inline void ExpectNear(const std::vector<float>& got, const std::vector<float>& want,
+                       float tol = 1e-5f) {
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    const float scale = std::max(1.0f, std::abs(want[i]));
+    EXPECT_NEAR(got[i], want[i], tol * scale) << "at index " << i;
+  }
+}
+
+// Deterministic pseudo-random floats in [lo, hi).
+inline std::vector<float> RandomFloats(size_t n, uint32_t seed, float lo = -1.0f, float hi = 1.0f) {
+  std::vector<float> v(n);
+  uint32_t s = seed * 2654435761u + 1u;
+  for (auto& x : v) {
+    s = s * 1664525u + 1013904223u;
+    x = lo + (hi - lo) * static_cast<float>(s >> 8) / static_cast<float>(1u << 24);
+  }
+  return v;
+}
+
+}  // namespace pd::test
