@@ -1,7 +1,11 @@
 package paddle
 
+// // The rpath finds the bundled library without any set-up; --enable-new-dtags makes it a
+// // RUNPATH, which LD_LIBRARY_PATH overrides, so the same binary runs against the official
+// // Paddle Inference C library (or a sanitizer build) by pointing LD_LIBRARY_PATH at it.
 // #cgo CFLAGS: -I${SRCDIR}/../third_party/paddle_inference_c/paddle/include
-// #cgo LDFLAGS: -L${SRCDIR}/../third_party/paddle_inference_c/paddle/lib -lpaddle_inference_c -Wl,-rpath,${SRCDIR}/../third_party/paddle_inference_c/paddle/lib -ldl
+// #cgo LDFLAGS: -L${SRCDIR}/../third_party/paddle_inference_c/paddle/lib -lpaddle_inference_c -ldl
+// #cgo LDFLAGS: -Wl,--enable-new-dtags -Wl,-rpath,${SRCDIR}/../third_party/paddle_inference_c/paddle/lib
 //
 // #define _GNU_SOURCE
 // #include <dlfcn.h>
