@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes the program and parameter loaders through the C API with libFuzzer (clang, ASan,
 # UBSan). FUZZ_SECONDS per target (default 300: ten minutes for both). Any crashing input is
-# copied to native/tests/fuzz_regressions/<target>/, where the C++ tests replay it forever.
+# copied to native/tests/fuzz_corpus/<target>/, where the C++ tests replay it forever; after a
+# clean run the kept corpus there is refreshed with a coverage-minimised merge of small inputs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-300}
@@ -33,17 +34,19 @@ lac="$GOHUB_SHARED/models/lac_seg/model"
 
 for target in program_fuzzer params_fuzzer; do
   kind=${target%_fuzzer}
-  regress=native/tests/fuzz_regressions/$kind
-  mkdir -p "$regress" build/fuzz/artifacts
+  kept=native/tests/fuzz_corpus/$kind
+  mkdir -p "$kept" build/fuzz/artifacts
   echo "fuzz: $target for ${seconds}s" >&2
   set +e
   ASAN_OPTIONS=detect_leaks=1 "$build/$target" -max_total_time="$seconds" -max_len=4194304 \
     -rss_limit_mb=4096 -artifact_prefix=build/fuzz/artifacts/ -print_final_stats=1 \
-    "$corpus/$kind" "$regress" 2>&1 | tail -n 25
+    "$corpus/$kind" "$kept" 2>&1 | tail -n 25
   status=${PIPESTATUS[0]}
   set -e
   for crash in build/fuzz/artifacts/*; do
-    [ -f "$crash" ] && mv "$crash" "$regress/"
+    [ -f "$crash" ] && mv "$crash" "$kept/"
   done
-  [ "$status" -eq 0 ] || { echo "fuzz: $target found a failure; input saved under $regress" >&2; exit 1; }
+  [ "$status" -eq 0 ] || { echo "fuzz: $target found a failure; input saved under $kept" >&2; exit 1; }
+  # Keep the small inputs that add coverage (the replay test stays fast and the tree small).
+  "$build/$target" -merge=1 -max_len=4096 "$kept" "$corpus/$kind" 2>&1 | tail -n 1
 done
