@@ -18,6 +18,13 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# `gohub install lac` falls back to `pip download lac`, a source archive whose metadata pip
+# can only prepare with the wheel package present.
+if command -v python3 >/dev/null && ! python3 -c 'import wheel' 2>/dev/null; then
+  echo "deps: installing the Python package wheel (for pip download lac)" >&2
+  python3 -m pip install --quiet --disable-pip-version-check wheel
+fi
+
 if ! command -v go >/dev/null; then
   echo "deps: Go 1.26 or newer is required (https://go.dev/dl/)" >&2
   exit 1

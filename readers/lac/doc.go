@@ -11,6 +11,11 @@
 // input expects. The model answers one tag id per character; Decode and DecodeBatch join
 // the characters into words.
 //
+// The full lexical-analysis model of the LAC package reads a mix of words and characters:
+// a Segmenter (conf/small_seg.dic) cuts the text first, and AppendSegments gives the words
+// word.dic knows one id each. Its tags ("n-B", "LOC-I", "O") are post-processed by name
+// (TagName) in package hub/lexical, which also applies user dictionaries.
+//
 // Blank texts (empty or whitespace only) never reach the model: LAC returns no words for
 // them without running it, and a zero-length sequence is not something every kernel of
 // the model is guaranteed to accept. NewBatch therefore leaves them out of the LoD and

@@ -20,6 +20,9 @@ type Vocab struct {
 	size int
 	q2b  map[rune]string // q2b.dic: character -> replacement
 	tags map[int64]Tag   // tag.dic: id -> tag
+	// names keeps tag.dic's names as written ("n-B", "O"): LAC's post-processing and user
+	// dictionaries work on the names, not on the parsed tags.
+	names map[int64]string
 }
 
 // LoadVocab reads word.dic, q2b.dic and tag.dic from confDir (a model's conf/ directory).
@@ -32,7 +35,8 @@ func LoadVocab(confDir string) (*Vocab, error) {
 
 // LoadVocabFiles reads the three dictionaries from individual paths.
 func LoadVocabFiles(wordPath, q2bPath, tagPath string) (*Vocab, error) {
-	v := &Vocab{ids: map[string]int64{}, q2b: map[rune]string{}, tags: map[int64]Tag{}}
+	v := &Vocab{ids: map[string]int64{}, q2b: map[rune]string{}, tags: map[int64]Tag{},
+		names: map[int64]string{}}
 	if err := readPairs(wordPath, v.addWord); err != nil {
 		return nil, err
 	}
@@ -79,6 +83,7 @@ func (v *Vocab) addTag(id, name string) error {
 		return err
 	}
 	v.tags[n] = parseTag(name)
+	v.names[n] = name
 	return nil
 }
 
@@ -100,6 +105,13 @@ func (v *Vocab) OOVID() int64 { return v.oov }
 func (v *Vocab) Tag(id int64) (Tag, bool) {
 	t, ok := v.tags[id]
 	return t, ok
+}
+
+// TagName returns the name tag.dic gives the id (the last line wins where an id repeats,
+// as in LAC's dict) and whether it has one.
+func (v *Vocab) TagName(id int64) (string, bool) {
+	name, ok := v.names[id]
+	return name, ok
 }
 
 // Normalize applies q2b.dic to every character of text.

@@ -45,6 +45,20 @@ func TestVocabBasics(t *testing.T) {
 	assert.Equal(t, Tag{Pos: Single}, tag)
 	_, ok = v.Tag(9)
 	assert.False(t, ok)
+	name, ok := v.TagName(S)
+	assert.True(t, ok)
+	assert.Equal(t, "-S", name)
+	_, ok = v.TagName(9)
+	assert.False(t, ok)
+}
+
+// tag.dic may give an id twice (the LAC package's lac model maps 16 to nr-B, then PER-B):
+// the last line wins, as in LAC's dict.
+func TestTagNameRepeatedID(t *testing.T) {
+	v, err := LoadVocab(writeConf(t, testWords, testQ2B, "16\tnr-B\n16\tPER-B\n"))
+	require.NoError(t, err)
+	name, _ := v.TagName(16)
+	assert.Equal(t, "PER-B", name)
 }
 
 func TestNormalize(t *testing.T) {

@@ -1,0 +1,34 @@
+package main
+
+import (
+	"io"
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/gohub/gohub/hub"
+)
+
+// home is the gohub home of this run ($GOHUB_HOME or ~/.gohub).
+func home() (hub.Home, error) { return hub.DefaultHome() }
+
+// installer is an installer on the home, logging progress to stderr, with a progress bar
+// only when stderr is a terminal.
+func installer(c *cli.Context) (*hub.Installer, error) {
+	h, err := home()
+	if err != nil {
+		return nil, err
+	}
+	in, err := hub.NewInstaller(h, c.App.ErrWriter)
+	if err != nil {
+		return nil, err
+	}
+	in.Terminal = isTerminal(c.App.ErrWriter)
+	return in, nil
+}
+
+// isTerminal reports whether w is a terminal (not a pipe, file or /dev/null).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && isTTY(f.Fd())
+}

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/gohub/gohub/hub"
+)
+
+func installCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "install",
+		Usage:     "install modules by name, from an archive or from a directory",
+		ArgsUsage: "NAME[==VERSION] | ARCHIVE | DIR ...",
+		Description: `A NAME is looked up in the configured sources in order (gohub config; GOHUB_SERVER):
+PaddleHub servers and static gohub indexes. 'lac' falls back to the LAC package on PyPI
+(pip download) when no server has it. Downloads resume after a dropped connection and are
+verified before anything is installed.
+
+A path (anything with a '/', or ending in .tar.gz, .tgz, .zip or .whl) installs a gohub
+module, a PaddleHub module (1.x module_desc.pb or 2.x package layout; lac,
+resnet_v2_50_imagenet and ssd_mobilenet_v1_pascal), or the LAC package
+(LAC-*.tar.gz / LAC-*.whl). Write ./lac for a directory named lac in this folder.
+
+Installs are atomic: an interrupted or failed install leaves the store as it was.`,
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "reinstall even if the version is installed"},
+		},
+		Action: installAction,
+	}
+}
+
+func installAction(c *cli.Context) error {
+	if c.NArg() == 0 {
+		return usageErrorf("install: name a module, archive or directory, e.g. gohub install lac")
+	}
+	in, err := installer(c)
+	if err != nil {
+		return err
+	}
+	in.Force = c.Bool("force")
+	for _, arg := range c.Args().Slice() {
+		res, err := in.Install(c.Context, arg)
+		if err != nil {
+			return err
+		}
+		printInstalled(c, res)
+	}
+	return nil
+}
+
+func printInstalled(c *cli.Context, res *hub.InstallResult) {
+	m := res.Module.Manifest
+	w := c.App.Writer
+	switch {
+	case res.Already:
+		fmt.Fprintf(w, "Module %s-%s already installed in %s (reinstall with --force)\n", m.Name, m.Version, res.Module.Dir)
+	case res.Replaced != "" && res.Replaced != m.Version:
+		fmt.Fprintf(w, "Successfully installed %s-%s, replacing %s (from %s)\n", m.Name, m.Version, res.Replaced, res.Origin)
+	default:
+		fmt.Fprintf(w, "Successfully installed %s-%s (from %s)\n", m.Name, m.Version, res.Origin)
+	}
+}
+
+func uninstallCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "uninstall",
+		Usage:     "remove installed modules",
+		ArgsUsage: "NAME ...",
+		Action: func(c *cli.Context) error {
+			if c.NArg() == 0 {
+				return usageErrorf("uninstall: name a module, e.g. gohub uninstall lac")
+			}
+			h, err := home()
+			if err != nil {
+				return err
+			}
+			for _, name := range c.Args().Slice() {
+				if err := h.Uninstall(c.Context, name, c.App.ErrWriter); err != nil {
+					return err
+				}
+				fmt.Fprintf(c.App.Writer, "Successfully uninstalled %s\n", name)
+			}
+			return nil
+		},
+	}
+}
+
+func downloadCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "download",
+		Usage:     "download a module's archive into a folder, verified, without installing it",
+		ArgsUsage: "NAME[==VERSION] ...",
+		Description: `Saves the archive the sources offer (or, for lac, the LAC package from PyPI) into
+--output_path. Install it later, offline, with: gohub install ./ARCHIVE`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "output_path", Aliases: []string{"o"}, Value: ".", Usage: "save into `DIR`", TakesFile: true},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() == 0 {
+				return usageErrorf("download: name a module, e.g. gohub download lac")
+			}
+			in, err := installer(c)
+			if err != nil {
+				return err
+			}
+			for _, arg := range c.Args().Slice() {
+				path, err := in.Download(c.Context, arg, c.String("output_path"))
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(c.App.Writer, path)
+			}
+			return nil
+		},
+	}
+}

@@ -1,0 +1,99 @@
+// Command gohub finds, installs, inspects and runs PaddlePaddle modules: PaddleHub's `hub`
+// for Go. Results go to stdout; progress, warnings and errors to stderr. Exit status: 0
+// success, 1 usage error or module not found, 2 failure at run time.
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+)
+
+// version is gohub's version; release builds set it with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes one command line and returns the exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	app := newApp(stdout, stderr)
+	return report(stderr, app.RunContext(ctx, flagsFirst(app, args)))
+}
+
+func newApp(stdout, stderr io.Writer) *cli.App {
+	app := &cli.App{
+		Name:                  "gohub",
+		Usage:                 "find, install and run PaddlePaddle modules (PaddleHub for Go)",
+		Version:               version,
+		HideVersion:           true, // `gohub version` says more than --version could
+		Writer:                stdout,
+		ErrWriter:             stderr,
+		CustomAppHelpTemplate: cli.AppHelpTemplate + envHelp,
+		// Errors are printed and mapped to exit codes in one place, report.
+		ExitErrHandler: func(*cli.Context, error) {},
+		OnUsageError:   onUsageError,
+		Action:         noCommand,
+		Commands: []*cli.Command{
+			installCommand(),
+			uninstallCommand(),
+			downloadCommand(),
+			searchCommand(),
+			listCommand(),
+			showCommand(),
+			runCommand(),
+			configCommand(),
+			indexCommand(),
+			versionCommand(),
+		},
+	}
+	for _, c := range app.Commands {
+		setUsageErrors(c)
+	}
+	return app
+}
+
+func setUsageErrors(c *cli.Command) {
+	if c.OnUsageError == nil {
+		c.OnUsageError = onUsageError
+	}
+	for _, sub := range c.Subcommands {
+		setUsageErrors(sub)
+	}
+}
+
+// noCommand runs for `gohub` alone or an unknown command: both are usage errors.
+func noCommand(c *cli.Context) error {
+	if c.Args().Present() {
+		return usageErrorf("unknown command %q", c.Args().First())
+	}
+	cli.HelpPrinter(c.App.ErrWriter, c.App.CustomAppHelpTemplate, c.App)
+	return &usageError{} // the help says it all
+}
+
+// envHelp lists the environment variables under the commands in `gohub --help`.
+const envHelp = `
+ENVIRONMENT:
+   GOHUB_HOME      where modules, caches and the config live (default ~/.gohub)
+   GOHUB_SERVER    module sources tried in order, separated by ';': PaddleHub servers, or
+                   static indexes (URLs ending in .json; see gohub index build); overrides
+                   'gohub config set server'
+   GOHUB_TIMEOUT   how long to wait for the network before giving up (default 3s)
+   GOHUB_PIP       the command used as pip for 'gohub install lac' from PyPI
+                   (default "python3 -m pip"; "off" disables the fallback)
+   GOHUB_SHARED    the shared folder of real models that tests and benchmarks read
+                   (default ../shared)
+   LD_LIBRARY_PATH may point at the official Paddle Inference C library instead of
+                   gohub's bundled one (see gohub version)
+
+EXIT STATUS:
+   0 success, 1 usage error or module not found, 2 failure while working
+`

@@ -1,0 +1,39 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/gohub/gohub/paddle"
+)
+
+// nativeMarker is in the version text of gohub's own C library (commit and branch).
+const nativeMarker = "gohub-native"
+
+func versionCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "version",
+		Usage: "print gohub's version and the linked Paddle Inference C library's",
+		Action: func(c *cli.Context) error {
+			lib := paddle.Version()
+			which := "the official Paddle Inference C library"
+			if strings.Contains(lib, nativeMarker) {
+				which = "gohub's bundled library (native/)"
+			}
+			fmt.Fprintf(c.App.Writer, "gohub %s\nPaddle Inference C library: %s, %s\n", version, libVersion(lib), which)
+			return nil
+		},
+	}
+}
+
+// libVersion picks the version number out of PD_GetVersion's "version: X\ncommit: ...".
+func libVersion(text string) string {
+	for _, line := range strings.Split(text, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "version:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return strings.TrimSpace(text)
+}

@@ -1,0 +1,221 @@
+package hub
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pkg/errors"
+)
+
+// downloader fetches archives into cache/downloads. A partial file survives a dropped
+// connection, a stall or a killed process and is resumed with an HTTP Range request; the
+// result is verified against the published digest before anyone uses it.
+type downloader struct {
+	client   *http.Client
+	timeout  time.Duration
+	dir      string
+	log      io.Writer
+	terminal bool // draw a progress bar on log
+	retries  int  // resumptions after a dropped connection, per fetch
+}
+
+// droppedError: the connection broke or stalled after the response started; resumable.
+type droppedError struct{ err error }
+
+func (e *droppedError) Error() string { return "connection dropped: " + e.err.Error() }
+
+func (e *droppedError) Unwrap() error { return e.err }
+
+var unsafeFileChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// fileNameOf is the base name of a URL's path, safe to use as a file name.
+func fileNameOf(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	name := "download"
+	if err == nil {
+		if b := path.Base(u.Path); b != "/" && b != "." {
+			name = b
+		}
+	}
+	name = unsafeFileChars.ReplaceAllString(name, "_")
+	if strings.Trim(name, ".") == "" {
+		name = "download"
+	}
+	return name
+}
+
+// partPath names the partial file of a URL: the same URL resumes the same file.
+func (d *downloader) partPath(rawURL string) string {
+	h := sha256.Sum256([]byte(rawURL))
+	return filepath.Join(d.dir, hex.EncodeToString(h[:8])+"-"+fileNameOf(rawURL)+".part")
+}
+
+// fetch downloads rawURL and returns the path of the verified file, which the caller
+// moves or removes. On a checksum mismatch after resuming an older partial file, it
+// starts over once from zero: the old part may belong to an earlier version of the file.
+func (d *downloader) fetch(ctx context.Context, rawURL string, want Digest) (string, error) {
+	if err := os.MkdirAll(d.dir, 0o755); err != nil {
+		return "", errors.Wrap(err, "create the download cache")
+	}
+	part := d.partPath(rawURL)
+	resumed := fileSize(part) > 0
+	for {
+		if err := d.fetchPart(ctx, rawURL, part); err != nil {
+			var full *DiskFullError
+			if errors.As(err, &full) {
+				os.Remove(part) // free the space; a full disk must not keep half a file
+			}
+			return "", err
+		}
+		err := want.Verify(part)
+		if err == nil {
+			return part, nil
+		}
+		var bad *ChecksumError
+		if errors.As(err, &bad) {
+			bad.File = fileNameOf(rawURL)
+		}
+		os.Remove(part)
+		if !resumed {
+			return "", err
+		}
+		logf(d.log, "The partial download of %s did not match; starting over.\n", fileNameOf(rawURL))
+		resumed = false
+	}
+}
+
+// fetchPart completes the partial file, resuming after dropped connections.
+func (d *downloader) fetchPart(ctx context.Context, rawURL, part string) error {
+	for attempt := 0; ; attempt++ {
+		err := d.attempt(ctx, rawURL, part)
+		var dropped *droppedError
+		if err == nil || !errors.As(err, &dropped) || ctx.Err() != nil {
+			return err
+		}
+		if attempt >= d.retries {
+			return errors.Wrapf(err, "download %s: gave up after %d resumptions; run the command again to resume", redact(rawURL), attempt)
+		}
+		logf(d.log, "Connection to %s dropped at %s (%v); resuming.\n", hostOf(rawURL), HumanBytes(fileSize(part)), dropped.err)
+	}
+}
+
+// attempt makes one request: a Range request from the partial file's size, if any.
+func (d *downloader) attempt(ctx context.Context, rawURL, part string) error {
+	offset := fileSize(part)
+	hdr := http.Header{}
+	if offset > 0 {
+		hdr.Set("Range", "bytes="+strconv.FormatInt(offset, 10)+"-")
+	}
+	reqCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	resp, err := httpGet(reqCtx, d.client, d.timeout, rawURL, hdr, http.StatusOK, http.StatusPartialContent, http.StatusRequestedRangeNotSatisfiable)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	flags := os.O_WRONLY | os.O_CREATE
+	switch resp.StatusCode {
+	case http.StatusRequestedRangeNotSatisfiable:
+		// The part already holds the whole file (or the server changed); Verify decides.
+		if offset > 0 {
+			return nil
+		}
+		return &HTTPStatusError{URL: redact(rawURL), Status: resp.Status, Code: resp.StatusCode}
+	case http.StatusPartialContent:
+		if start, ok := contentRangeStart(resp.Header.Get("Content-Range")); !ok || start != offset {
+			return errors.Errorf("download %s: the server resumed at the wrong offset (%s)", redact(rawURL), resp.Header.Get("Content-Range"))
+		}
+		flags |= os.O_APPEND
+	default: // 200: the server ignores Range, or there was nothing to resume
+		offset = 0
+		flags |= os.O_TRUNC
+	}
+	total := int64(0)
+	if resp.ContentLength > 0 {
+		total = offset + resp.ContentLength
+	}
+	f, err := os.OpenFile(part, flags, 0o644)
+	if err != nil {
+		return checkDiskFull(errors.Wrap(err, "download"), part)
+	}
+	var sink io.Writer = f
+	name := fileNameOf(rawURL)
+	if d.terminal && d.log != nil {
+		bar := newProgressBar(d.log, "Downloading "+name, total, offset)
+		defer bar.finish()
+		sink = io.MultiWriter(f, bar)
+	} else if offset == 0 {
+		logf(d.log, "Downloading %s (%s) from %s\n", name, sizeOrUnknown(total), hostOf(rawURL))
+	} else {
+		logf(d.log, "Resuming %s at %s of %s\n", name, HumanBytes(offset), sizeOrUnknown(total))
+	}
+	body := newIdleReader(resp.Body, d.timeout, cancel)
+	defer body.stop()
+	_, copyErr := io.Copy(sink, body)
+	closeErr := f.Close()
+	switch {
+	case copyErr != nil && isWriteError(copyErr):
+		return checkDiskFull(errors.Wrap(copyErr, "download"), part)
+	case copyErr != nil:
+		return &droppedError{err: unwrapURLError(copyErr)}
+	case closeErr != nil:
+		return checkDiskFull(errors.Wrap(closeErr, "download"), part)
+	case total > 0 && fileSize(part) < total:
+		return &droppedError{err: io.ErrUnexpectedEOF}
+	}
+	return nil
+}
+
+// isWriteError reports whether a copy failed on the file side (a *os.PathError from the
+// write), as opposed to the network side.
+func isWriteError(err error) bool {
+	var pe *os.PathError
+	return errors.As(err, &pe) && pe.Op == "write"
+}
+
+// contentRangeStart parses "bytes START-END/TOTAL".
+func contentRangeStart(h string) (int64, bool) {
+	rest, ok := strings.CutPrefix(h, "bytes ")
+	if !ok {
+		return 0, false
+	}
+	start, _, ok := strings.Cut(rest, "-")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(start, 10, 64)
+	return n, err == nil
+}
+
+func fileSize(path string) int64 {
+	fi, err := os.Stat(path)
+	if err != nil || !fi.Mode().IsRegular() {
+		return 0
+	}
+	return fi.Size()
+}
+
+func sizeOrUnknown(n int64) string {
+	if n <= 0 {
+		return "size unknown"
+	}
+	return HumanBytes(n)
+}
+
+func hostOf(rawURL string) string {
+	if u, err := url.Parse(rawURL); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return rawURL
+}

@@ -1,0 +1,45 @@
+package hub
+
+import (
+	"os"
+	"path/filepath"
+
+	"github.com/pkg/errors"
+)
+
+// importGohub takes a directory that already is a gohub module.
+func importGohub(root string, spec importSpec) (*Manifest, error) {
+	m, err := LoadManifest(root)
+	if err != nil {
+		return nil, err
+	}
+	if err := transfer(root, spec.dst, spec.move); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// checkModuleFiles makes sure every file the manifest names exists in dir.
+func checkModuleFiles(dir string, m *Manifest) error {
+	var paths []string
+	for _, mo := range m.Models {
+		switch mo.Layout {
+		case LayoutDir:
+			paths = append(paths, mo.Dir)
+		case LayoutFiles:
+			paths = append(paths, mo.Program, mo.Params)
+		}
+		for _, p := range mo.Assets {
+			paths = append(paths, p)
+		}
+	}
+	for _, p := range m.Assets {
+		paths = append(paths, p)
+	}
+	for _, p := range paths {
+		if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(p))); err != nil {
+			return errors.Wrapf(err, "module %s is incomplete", m.Name)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,72 @@
+package hub
+
+import (
+	"encoding/json"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/pkg/errors"
+)
+
+// BuildIndex writes DIR/index.json listing every module archive in dir (gohub's, PaddleHub's
+// and the LAC package), with its sha256 and size, URLs relative to the index. Files that
+// are not module archives are skipped with a line on log. Serve the folder with any web
+// server and point gohub at http://host/path/index.json.
+func BuildIndex(dir string, log io.Writer) (*Index, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, errors.Wrap(err, "read archive folder")
+	}
+	idx := &Index{Format: IndexFormat, Generated: time.Now().UTC().Format(time.RFC3339), Modules: []Entry{}}
+	for _, de := range entries {
+		if de.IsDir() || !isArchivePath(de.Name()) {
+			continue
+		}
+		e, err := indexEntry(filepath.Join(dir, de.Name()))
+		if err != nil {
+			logf(log, "skipping %s: %v\n", de.Name(), err)
+			continue
+		}
+		logf(log, "%s: %s %s (%s)\n", de.Name(), e.Name, e.Version, e.Kind)
+		idx.Modules = append(idx.Modules, e)
+	}
+	sort.SliceStable(idx.Modules, func(i, j int) bool {
+		a, b := idx.Modules[i], idx.Modules[j]
+		if a.Name != b.Name {
+			return a.Name < b.Name
+		}
+		return compareVersions(a.Version, b.Version) > 0
+	})
+	data, err := json.MarshalIndent(idx, "", "  ")
+	if err != nil {
+		return nil, errors.Wrap(err, "encode index")
+	}
+	return idx, writeFileAtomic(filepath.Join(dir, IndexFile), append(data, '\n'))
+}
+
+// indexEntry reads one archive's identity by importing it into a throwaway directory.
+func indexEntry(archive string) (Entry, error) {
+	tmp, err := os.MkdirTemp("", "gohub-index-")
+	if err != nil {
+		return Entry{}, errors.Wrap(err, "create a temporary directory")
+	}
+	defer os.RemoveAll(tmp)
+	extracted := filepath.Join(tmp, "extracted")
+	if err := extractArchive(archive, filepath.Base(archive), extracted); err != nil {
+		return Entry{}, err
+	}
+	m, err := importModule(importSpec{src: extracted, dst: filepath.Join(tmp, "module"), move: true, origin: filepath.Base(archive)})
+	if err != nil {
+		return Entry{}, err
+	}
+	sha, err := SHA256File(archive)
+	if err != nil {
+		return Entry{}, err
+	}
+	return Entry{Name: m.Name, Version: m.Version, Kind: string(m.Kind), Summary: m.Summary,
+		URL: (&url.URL{Path: filepath.Base(archive)}).String(), SHA256: sha, Size: fileSize(archive)}, nil
+}

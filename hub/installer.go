@@ -1,0 +1,301 @@
+package hub
+
+import (
+	"context"
+	"io"
+	"maps"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/pkg/errors"
+)
+
+// Installer installs modules into a home from remote sources, archives, directories and
+// the LAC package on PyPI. Every change to the store happens under the store lock, is
+// staged in tmp/, verified, and moved into modules/ by one rename.
+type Installer struct {
+	Home     Home
+	Servers  []string  // remote sources in the order they are tried
+	Log      io.Writer // progress and status lines (stderr in the CLI); nil for silence
+	Terminal bool      // Log is a terminal: draw progress bars
+	Force    bool      // reinstall even when the asked version is installed
+	Pip      []string  // the command running pip, e.g. python3 -m pip; nil: no PyPI fallback
+	Timeout  time.Duration
+	client   *http.Client
+}
+
+// InstallResult says what Install did.
+type InstallResult struct {
+	Module   Installed
+	Origin   string // the archive, directory or URL it came from
+	Already  bool   // the module was installed already; nothing changed
+	Replaced string // the version it replaced, if any
+}
+
+// NewInstaller configures an installer from the home's config and the environment
+// (GOHUB_SERVER, GOHUB_TIMEOUT, GOHUB_PIP).
+func NewInstaller(h Home, log io.Writer) (*Installer, error) {
+	cfg, err := h.LoadConfig()
+	if err != nil {
+		return nil, err
+	}
+	timeout, err := Timeout()
+	if err != nil {
+		return nil, err
+	}
+	return &Installer{Home: h, Servers: cfg.EffectiveServers(), Log: log, Pip: PipCommand(), Timeout: timeout}, nil
+}
+
+func (in *Installer) httpClient() *http.Client {
+	if in.client == nil {
+		in.client = newHTTPClient(in.timeout())
+	}
+	return in.client
+}
+
+func (in *Installer) timeout() time.Duration {
+	if in.Timeout > 0 {
+		return in.Timeout
+	}
+	return DefaultTimeout
+}
+
+func (in *Installer) sources() ([]source, error) {
+	return newSources(in.Servers, in.httpClient(), in.timeout())
+}
+
+func (in *Installer) downloader() *downloader {
+	return &downloader{client: in.httpClient(), timeout: in.timeout(), dir: filepath.Join(in.Home.CacheDir(), "downloads"),
+		log: in.Log, terminal: in.Terminal, retries: 5}
+}
+
+// Install installs a target: NAME, NAME==VERSION, an archive or a directory.
+func (in *Installer) Install(ctx context.Context, arg string) (*InstallResult, error) {
+	t, err := ParseTarget(arg)
+	if err != nil {
+		return nil, err
+	}
+	if t.Path == "" {
+		if res := in.alreadyInstalled(t); res != nil {
+			return res, nil
+		}
+	}
+	lock, err := in.Home.lockStore(ctx, in.Log)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.unlock()
+	if err := in.Home.recoverStore(); err != nil {
+		return nil, err
+	}
+	if t.Path != "" {
+		return in.installPath(ctx, t.Path)
+	}
+	// Another process may have installed it while this one waited for the lock.
+	if res := in.alreadyInstalled(t); res != nil {
+		return res, nil
+	}
+	return in.installName(ctx, t)
+}
+
+// alreadyInstalled returns a result when the target is installed in the asked version.
+func (in *Installer) alreadyInstalled(t Target) *InstallResult {
+	if in.Force {
+		return nil
+	}
+	cur, err := in.Home.Lookup(t.Name)
+	if err != nil || (t.Version != "" && cur.Manifest.Version != t.Version) {
+		return nil
+	}
+	return &InstallResult{Module: *cur, Already: true}
+}
+
+// installName tries every remote source in order, then PyPI for lac.
+func (in *Installer) installName(ctx context.Context, t Target) (*InstallResult, error) {
+	var errs []error
+	srcs, err := in.sources()
+	if err != nil {
+		return nil, err
+	}
+	pip := in.pipApplies(t.Name)
+	for i, src := range srcs {
+		e, err := in.resolve(ctx, src, t)
+		if err == nil {
+			var res *InstallResult
+			if res, err = in.installEntry(ctx, e, t.Name); err == nil {
+				return res, nil
+			}
+		}
+		errs = append(errs, &SourceError{Source: src.String(), Err: err})
+		if i+1 < len(srcs) || pip {
+			logf(in.Log, "%s: %v\nTrying the next source.\n", src, err)
+		}
+	}
+	if pip {
+		res, err := in.installFromPip(ctx, t.Version)
+		if err == nil {
+			return res, nil
+		}
+		errs = append(errs, &SourceError{Source: "PyPI (pip download lac)", Err: err})
+	}
+	return nil, &InstallError{Name: t.Name, Version: t.Version, Errs: errs}
+}
+
+// resolve asks a source for the target's archive, falling back to the source's cached
+// listing when it cannot be reached (the archive host may still be up).
+func (in *Installer) resolve(ctx context.Context, src source, t Target) (Entry, error) {
+	entries, err := src.find(ctx, t.Name, t.Version)
+	var unreachable *UnreachableError
+	if err != nil && errors.As(err, &unreachable) {
+		if c, cerr := in.Home.loadIndexCache(src); cerr == nil && c != nil {
+			if cached := filterEntries(c.Entries, t.Name, t.Version); len(cached) > 0 {
+				logf(in.Log, "%s is unreachable; using its index cached on %s.\n", src, c.Fetched.Format(time.RFC3339))
+				entries, err = cached, nil
+			}
+		}
+	}
+	if err != nil {
+		return Entry{}, err
+	}
+	if len(entries) == 0 {
+		return Entry{}, in.notFound(ctx, src, t)
+	}
+	return latest(entries), nil
+}
+
+// notFound builds the error for a source without the target, listing the versions it has
+// when a specific one was asked.
+func (in *Installer) notFound(ctx context.Context, src source, t Target) error {
+	nf := &NotFoundError{Name: t.Name, Version: t.Version}
+	if t.Version == "" {
+		return nf
+	}
+	if ph, ok := src.(*paddleHubServer); ok {
+		nf.Available, _ = ph.versions(ctx, t.Name)
+	} else if all, err := src.find(ctx, t.Name, ""); err == nil {
+		for _, e := range all {
+			nf.Available = append(nf.Available, e.Version)
+		}
+	}
+	return nf
+}
+
+// installEntry downloads, verifies and installs one archive from a source.
+func (in *Installer) installEntry(ctx context.Context, e Entry, want string) (*InstallResult, error) {
+	if e.digest().Empty() {
+		logf(in.Log, "warning: %s publishes no checksum for %s; its download cannot be verified.\n", e.Source, e.URL)
+	}
+	archive, err := in.downloader().fetch(ctx, e.URL, e.digest())
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(archive)
+	return in.installArchive(ctx, archive, fileNameOf(e.URL), e.URL, want)
+}
+
+// installPath installs from an archive or directory the user has.
+func (in *Installer) installPath(ctx context.Context, path string) (*InstallResult, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, &TargetError{Arg: path, Reason: "no such file or directory"}
+	}
+	abs, _ := filepath.Abs(path)
+	if !fi.IsDir() {
+		return in.installArchive(ctx, path, filepath.Base(abs), filepath.Base(abs), "")
+	}
+	stage, err := in.Home.stagingDir()
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(stage)
+	m, err := importModule(importSpec{src: path, dst: filepath.Join(stage, "module"), origin: filepath.Base(abs)})
+	if err != nil {
+		return nil, err
+	}
+	return in.finishAndCommit(ctx, filepath.Join(stage, "module"), m, abs)
+}
+
+// installArchive extracts an archive in tmp/, maps it into a module and installs it. name
+// is the archive's name for messages, want the module name asked for ("" for a file).
+func (in *Installer) installArchive(ctx context.Context, archive, name, origin, want string) (*InstallResult, error) {
+	stage, err := in.Home.stagingDir()
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(stage)
+	logf(in.Log, "Unpacking %s\n", name)
+	extracted := filepath.Join(stage, "extracted")
+	if err := extractArchive(archive, name, extracted); err != nil {
+		return nil, err
+	}
+	dst := filepath.Join(stage, "module")
+	m, err := importModule(importSpec{src: extracted, dst: dst, move: true, origin: origin})
+	if err != nil {
+		return nil, err
+	}
+	if want != "" && !matchName(m.Name, want) {
+		return nil, errors.Errorf("the archive for %s holds module %s instead; nothing was installed", want, m.Name)
+	}
+	return in.finishAndCommit(ctx, dst, m, origin)
+}
+
+// finishAndCommit verifies the staged module, completes and saves its manifest, and moves
+// it into the store.
+func (in *Installer) finishAndCommit(ctx context.Context, dir string, m *Manifest, origin string) (*InstallResult, error) {
+	if err := in.finish(dir, m); err != nil {
+		return nil, err
+	}
+	// Interrupted (Ctrl-C) while unpacking or verifying: stop before the store changes.
+	if err := ctx.Err(); err != nil {
+		return nil, errors.Wrap(err, "install interrupted; nothing was installed")
+	}
+	res := &InstallResult{Origin: origin}
+	if cur, err := in.Home.Lookup(m.Name); err == nil {
+		// The same files again (e.g. the same archive installed twice): nothing to do.
+		if !in.Force && cur.Manifest.Version == m.Version && maps.Equal(cur.Manifest.Checksums, m.Checksums) {
+			return &InstallResult{Module: *cur, Origin: origin, Already: true}, nil
+		}
+		res.Replaced = cur.Manifest.Version
+	}
+	if err := in.Home.commit(dir, m); err != nil {
+		return nil, err
+	}
+	res.Module = Installed{Dir: filepath.Join(in.Home.ModulesDir(), m.Name), Manifest: m}
+	return res, nil
+}
+
+// finish checks the module's files against its checksums (or records them), reads the
+// models' inputs and outputs where the manifest lacks them, and saves module.yaml.
+func (in *Installer) finish(dir string, m *Manifest) error {
+	if err := checkModuleFiles(dir, m); err != nil {
+		return err
+	}
+	if len(m.Checksums) > 0 {
+		if err := VerifyModule(dir, m); err != nil {
+			return err
+		}
+	} else {
+		sums, err := moduleChecksums(dir)
+		if err != nil {
+			return checkDiskFull(err, dir)
+		}
+		m.Checksums = sums
+	}
+	for i := range m.Models {
+		mo := &m.Models[i]
+		if len(mo.Inputs) > 0 && len(mo.Outputs) > 0 {
+			continue
+		}
+		inputs, outputs, err := InspectModel(dir, mo)
+		if err != nil {
+			// Installing still helps: the library in use may lack an op the module needs,
+			// and `gohub run` reports that precisely.
+			logf(in.Log, "warning: cannot read the inputs and outputs of model %s: %v\n", mo.Name, err)
+			continue
+		}
+		mo.Inputs, mo.Outputs = inputs, outputs
+	}
+	return checkDiskFull(m.Save(dir), dir)
+}

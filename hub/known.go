@@ -1,0 +1,124 @@
+package hub
+
+import (
+	"io/fs"
+	"path/filepath"
+	"slices"
+	"sort"
+
+	"github.com/pkg/errors"
+)
+
+// recipe is what gohub knows about a PaddleHub module that its archive does not say in a
+// form Go can read: PaddleHub keeps preprocessing in Python code, gohub in module.yaml.
+// The values come from the modules' sources (reference/paddlehub.md §3).
+type recipe struct {
+	kind   Kind
+	model  string              // the name of the module's one model in gohub
+	assets map[string][]string // asset name -> file names to look for, first found wins
+	inputs []TensorSpec        // declared inputs, in feed order
+	pre    map[string]any
+	post   map[string]any
+}
+
+var imagenetMean, imagenetStd = []float64{0.485, 0.456, 0.406}, []float64{0.229, 0.224, 0.225}
+
+// recipes are the PaddleHub modules gohub imports from PaddleHub's own archives.
+var recipes = map[string]recipe{
+	"lac": {
+		kind:  KindLexicalAnalysis,
+		model: "lac",
+		assets: map[string][]string{
+			AssetWordDict: {"word.dic"}, AssetQ2BDict: {"q2b.dic"}, AssetTagDict: {"tag.dic"},
+		},
+		inputs: []TensorSpec{{Name: "words", DType: "int64", Shape: []int64{-1, 1}, LoDLevel: 1}},
+	},
+	"resnet_v2_50_imagenet": {
+		kind:   KindImageClassification,
+		model:  "classification",
+		assets: map[string][]string{AssetLabelList: {"label_list.txt"}},
+		inputs: []TensorSpec{{Name: "image", DType: "float32", Shape: []int64{-1, 3, 224, 224}}},
+		pre: map[string]any{
+			"resize_short": 256, "crop": 224, "interpolation": "lanczos", "channel_order": "rgb",
+			"scale": 1.0 / 255, "mean": imagenetMean, "std": imagenetStd,
+		},
+		post: map[string]any{"softmax": true, "top_k": 1},
+	},
+	"ssd_mobilenet_v1_pascal": {
+		kind:   KindObjectDetection,
+		model:  "detection",
+		assets: map[string][]string{AssetLabelList: {"label_file.txt", "label_list.txt"}},
+		inputs: []TensorSpec{{Name: "image", DType: "float32", Shape: []int64{-1, 3, 300, 300}}},
+		pre: map[string]any{
+			"resize": []int{300, 300}, "interpolation": "lanczos", "channel_order": "bgr",
+			"scale": 1.0, "mean": []float64{127.5, 127.5, 127.5}, "std": []float64{127.502231, 127.502231, 127.502231},
+		},
+		post: map[string]any{"score_threshold": 0.5, "background_label": 0},
+	},
+}
+
+// UnsupportedModuleError: a PaddleHub module gohub has no recipe for. Its preprocessing is
+// Python code that gohub cannot run.
+type UnsupportedModuleError struct{ Name string }
+
+func (e *UnsupportedModuleError) Error() string {
+	known := make([]string, 0, len(recipes))
+	for name := range recipes {
+		known = append(known, name)
+	}
+	sort.Strings(known)
+	return "PaddleHub module " + quote(e.Name) + " is not supported yet: gohub maps " +
+		joinQuoted(known) + " from PaddleHub archives; a module directory with a module.yaml works for any model"
+}
+
+// recipeFor returns the recipe of a PaddleHub module name.
+func recipeFor(name string) (recipe, error) {
+	r, ok := recipes[NormalizeName(name)]
+	if !ok {
+		return recipe{}, &UnsupportedModuleError{Name: name}
+	}
+	return r, nil
+}
+
+// bindAssets finds each asset of the recipe among the files under dir/assets and returns
+// their module-relative paths.
+func (r recipe) bindAssets(dir string) (map[string]string, error) {
+	found := map[string]string{}
+	root := filepath.Join(dir, "assets")
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, path)
+		if err != nil {
+			return err
+		}
+		base := d.Name()
+		if _, ok := found[base]; !ok {
+			found[base] = filepath.ToSlash(rel)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, errors.Wrap(err, "find the module's assets")
+	}
+	assets := map[string]string{}
+	for name, files := range r.assets {
+		i := slices.IndexFunc(files, func(f string) bool { _, ok := found[f]; return ok })
+		if i < 0 {
+			return nil, &MissingFileError{What: "asset " + name, Want: files}
+		}
+		assets[name] = found[files[i]]
+	}
+	return assets, nil
+}
+
+// MissingFileError: an archive or directory lacks a file its layout requires.
+type MissingFileError struct {
+	What string
+	Want []string
+}
+
+func (e *MissingFileError) Error() string {
+	return "the module lacks its " + e.What + " (looked for " + joinQuoted(e.Want) + ")"
+}

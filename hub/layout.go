@@ -1,0 +1,152 @@
+package hub
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/pkg/errors"
+)
+
+// layout is a directory layout gohub can turn into a module.
+type layout int
+
+const (
+	layoutNone       layout = iota
+	layoutGohub             // module.yaml
+	layoutPaddleHub1        // module_desc.pb + model/ + assets/
+	layoutPaddleHub2        // module.py + an inference model dir + assets
+	layoutLACPackage        // the LAC package from PyPI: LAC/{lac,seg,rank}_model/{model,conf}
+)
+
+// importSpec says what to import and how.
+type importSpec struct {
+	src    string // the tree to read: an extracted archive or a user's directory
+	dst    string // the module directory to create; must not exist yet
+	move   bool   // rename files out of src (a throwaway extraction) instead of copying
+	origin string // recorded as Manifest.Source, e.g. the archive's name
+}
+
+// importModule recognises the layout under spec.src and writes a gohub module to spec.dst.
+// The manifest it returns is not saved yet: the installer finishes it (checksums, inputs).
+func importModule(spec importSpec) (*Manifest, error) {
+	root, kind, err := findLayout(spec.src)
+	if err != nil {
+		return nil, err
+	}
+	var m *Manifest
+	switch kind {
+	case layoutGohub:
+		m, err = importGohub(root, spec)
+	case layoutPaddleHub1:
+		m, err = importPaddleHub1(root, spec)
+	case layoutPaddleHub2:
+		m, err = importPaddleHub2(root, spec)
+	case layoutLACPackage:
+		m, err = importLACPackage(root, spec)
+	}
+	if err != nil {
+		return nil, err
+	}
+	m.Source = spec.origin
+	return m, nil
+}
+
+// NotAModuleError: a directory or archive holds no layout gohub recognises.
+type NotAModuleError struct{ Path string }
+
+func (e *NotAModuleError) Error() string {
+	return e.Path + " is not a module: found no module.yaml (gohub), module_desc.pb (PaddleHub 1.x), " +
+		"module.py (PaddleHub 2.x) or LAC/lac_model (the LAC package from PyPI)"
+}
+
+// findLayout looks for a known layout at dir and, while there is exactly one
+// subdirectory, below it: archives usually wrap a module in a top directory.
+func findLayout(dir string) (string, layout, error) {
+	start := dir
+	for depth := 0; depth < 4; depth++ {
+		if l := layoutOf(dir); l != layoutNone {
+			return dir, l, nil
+		}
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			return "", layoutNone, errors.Wrap(err, "read module")
+		}
+		var subdirs []string
+		for _, e := range entries {
+			if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
+				subdirs = append(subdirs, e.Name())
+			}
+		}
+		if len(subdirs) != 1 {
+			break
+		}
+		dir = filepath.Join(dir, subdirs[0])
+	}
+	return "", layoutNone, &NotAModuleError{Path: start}
+}
+
+func layoutOf(dir string) layout {
+	switch {
+	case exists(filepath.Join(dir, ManifestFile)):
+		return layoutGohub
+	case exists(filepath.Join(dir, "LAC", "lac_model", "model")):
+		return layoutLACPackage
+	case exists(filepath.Join(dir, "module_desc.pb")):
+		return layoutPaddleHub1
+	case exists(filepath.Join(dir, "module.py")):
+		return layoutPaddleHub2
+	}
+	return layoutNone
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// detectModel works out how a directory stores a Paddle inference model and returns the
+// model entry for it, paths relative to moduleDir.
+func detectModel(moduleDir, modelDir, name string) (Model, error) {
+	rel, err := filepath.Rel(moduleDir, modelDir)
+	if err != nil {
+		return Model{}, errors.Wrap(err, "locate model")
+	}
+	rel = filepath.ToSlash(rel)
+	entries, err := os.ReadDir(modelDir)
+	if err != nil {
+		return Model{}, errors.Wrap(err, "read model directory")
+	}
+	has := map[string]bool{}
+	var pdmodel, pdiparams string
+	for _, e := range entries {
+		has[e.Name()] = true
+		switch filepath.Ext(e.Name()) {
+		case ".pdmodel":
+			pdmodel = e.Name()
+		case ".pdiparams":
+			pdiparams = e.Name()
+		}
+	}
+	files := func(prog, params string) Model {
+		return Model{Name: name, Layout: LayoutFiles, Program: rel + "/" + prog, Params: rel + "/" + params}
+	}
+	switch {
+	case pdmodel != "" && pdiparams != "":
+		return files(pdmodel, pdiparams), nil
+	case has["__model__"] && has["__params__"]:
+		return files("__model__", "__params__"), nil
+	case has["__model__"]:
+		return Model{Name: name, Layout: LayoutDir, Dir: rel}, nil
+	case has["model"] && has["params"]:
+		return files("model", "params"), nil
+	}
+	return Model{}, &MissingFileError{What: "inference model in " + rel,
+		Want: []string{"__model__", "*.pdmodel + *.pdiparams", "model + params"}}
+}
+
+// isModelDir reports whether dir directly holds an inference model.
+func isModelDir(dir string) bool {
+	_, err := detectModel(dir, dir, "probe")
+	return err == nil
+}

@@ -1,0 +1,119 @@
+package lexical
+
+import (
+	"sync"
+
+	"github.com/pkg/errors"
+
+	"github.com/gohub/gohub/paddle"
+	"github.com/gohub/gohub/readers/lac"
+)
+
+// Analyzer runs one LAC model. It is safe for concurrent use: each batch borrows one of
+// its Threads predictors, which serve one goroutine at a time.
+type Analyzer struct {
+	opts          Options
+	vocab         *lac.Vocab
+	seg           *lac.Segmenter // nil: one id per character
+	dict          *UserDict      // nil: none
+	input, output string
+
+	mu     sync.RWMutex // Cut holds it shared, Close exclusively
+	closed bool
+	preds  []*paddle.Predictor
+	pool   chan *paddle.Predictor
+}
+
+// Open loads a model folder laid out as in the LAC package (see PackageFiles), e.g.
+// LAC/lac_model for ModeLAC or LAC/seg_model for ModeSeg.
+func Open(dir string, opts Options) (*Analyzer, error) {
+	a, err := OpenFiles(PackageFiles(dir), opts)
+	return a, errors.WithMessage(err, dir)
+}
+
+// OpenFiles loads the model and dictionaries that f names.
+func OpenFiles(f Files, opts Options) (*Analyzer, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	a := &Analyzer{opts: opts}
+	// The model loads in C++ while Go reads the dictionaries: start-up is most of a short run.
+	loaded := make(chan error, 1)
+	go func() { loaded <- a.loadPredictors(f) }()
+	err = a.loadDicts(f)
+	if perr := <-loaded; err == nil {
+		err = perr
+	}
+	if err != nil {
+		a.destroy()
+		return nil, err
+	}
+	return a, nil
+}
+
+// loadDicts reads the dictionaries: the model's, the segmenter's and the user's.
+func (a *Analyzer) loadDicts(f Files) error {
+	var err error
+	if a.vocab, err = lac.LoadVocabFiles(f.WordDict, f.Q2BDict, f.TagDict); err != nil {
+		return err
+	}
+	if a.opts.Mode == ModeLAC && f.SegDict != "" {
+		if a.seg, err = lac.LoadSegmenter(f.SegDict); err != nil {
+			return err
+		}
+	}
+	if a.opts.UserDict != "" {
+		if a.dict, err = LoadUserDict(a.opts.UserDict); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loadPredictors loads the model once and clones it for the other threads: clones share
+// the weights.
+func (a *Analyzer) loadPredictors(f Files) error {
+	first, err := newPredictor(f, a.opts)
+	if err != nil {
+		return err
+	}
+	a.preds = append(a.preds, first)
+	if a.input, a.output, err = ioNames(first); err != nil {
+		return err
+	}
+	for len(a.preds) < a.opts.Threads {
+		c, err := first.Clone()
+		if err != nil {
+			return errors.WithMessage(err, "lexical: clone the predictor")
+		}
+		a.preds = append(a.preds, c)
+	}
+	a.pool = make(chan *paddle.Predictor, len(a.preds))
+	for _, p := range a.preds {
+		a.pool <- p
+	}
+	return nil
+}
+
+// Mode is the model the Analyzer runs.
+func (a *Analyzer) Mode() Mode { return a.opts.Mode }
+
+// Close releases the predictors, after any Cut in progress has returned. Later calls to
+// Cut fail; Close itself may be called again.
+func (a *Analyzer) Close() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !a.closed {
+		a.closed = true
+		a.destroy()
+	}
+	return nil
+}
+
+func (a *Analyzer) destroy() {
+	for _, p := range a.preds {
+		p.Destroy()
+	}
+	a.preds = nil
+}

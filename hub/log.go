@@ -1,0 +1,14 @@
+package hub
+
+import (
+	"fmt"
+	"io"
+)
+
+// logf writes a progress or status line; a nil writer discards it. Library callers pass
+// nil, the CLI passes stderr: results go to stdout, never mixed with progress.
+func logf(w io.Writer, format string, args ...any) {
+	if w != nil {
+		fmt.Fprintf(w, format, args...)
+	}
+}

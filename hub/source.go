@@ -1,0 +1,106 @@
+package hub
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/pkg/errors"
+)
+
+// Entry is one version of a module that a remote source offers.
+type Entry struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	Kind    string `json:"kind,omitempty"`
+	Summary string `json:"summary,omitempty"`
+	URL     string `json:"url"`
+	SHA256  string `json:"sha256,omitempty"`
+	MD5     string `json:"md5,omitempty"`
+	Size    int64  `json:"size,omitempty"`
+	// Source is the source that offered the entry, for messages; not part of an index.
+	Source string `json:"-"`
+}
+
+// digest is what the entry lets gohub verify.
+func (e Entry) digest() Digest { return Digest{SHA256: e.SHA256, MD5: e.MD5} }
+
+// source is a remote catalogue of modules.
+type source interface {
+	String() string
+	// list returns every module version the source offers.
+	list(ctx context.Context) ([]Entry, error)
+	// find returns the versions of one module; version "" means all of them.
+	find(ctx context.Context, name, version string) ([]Entry, error)
+}
+
+// SourceError is one source's failure, reported next to the others'.
+type SourceError struct {
+	Source string
+	Err    error
+}
+
+func (e *SourceError) Error() string { return e.Source + ": " + e.Err.Error() }
+
+func (e *SourceError) Unwrap() error { return e.Err }
+
+// newSources builds the sources for a list of server URLs.
+func newSources(servers []string, c *http.Client, timeout time.Duration) ([]source, error) {
+	var out []source
+	for _, s := range servers {
+		u, err := parseServerURL(s)
+		if err != nil {
+			return nil, err
+		}
+		if isStaticIndex(u) {
+			out = append(out, &staticIndex{url: u.String(), client: c, timeout: timeout})
+		} else {
+			out = append(out, &paddleHubServer{base: strings.TrimRight(u.String(), "/"), client: c, timeout: timeout})
+		}
+	}
+	return out, nil
+}
+
+// maxIndexBytes bounds an index or server answer read into memory.
+const maxIndexBytes = 64 << 20
+
+// getJSON fetches and decodes a JSON document, bounded by the timeout between bytes.
+func getJSON(ctx context.Context, c *http.Client, timeout time.Duration, rawURL string, v any) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	resp, err := httpGet(ctx, c, timeout, rawURL, nil, http.StatusOK)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body := newIdleReader(resp.Body, timeout, cancel)
+	defer body.stop()
+	data, err := io.ReadAll(io.LimitReader(body, maxIndexBytes))
+	if err != nil {
+		return &UnreachableError{URL: redact(rawURL), Timeout: timeout, Err: unwrapURLError(err)}
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return errors.Wrapf(err, "%s did not answer valid JSON", redact(rawURL))
+	}
+	return nil
+}
+
+// matchName compares module names the way PaddleHub does: case-insensitively, with '-'
+// and '_' equivalent.
+func matchName(a, b string) bool {
+	return strings.EqualFold(NormalizeName(a), NormalizeName(b))
+}
+
+// filterEntries keeps the entries of one module, and of one version when given.
+func filterEntries(entries []Entry, name, version string) []Entry {
+	var out []Entry
+	for _, e := range entries {
+		if matchName(e.Name, name) && (version == "" || e.Version == version) {
+			out = append(out, e)
+		}
+	}
+	return out
+}

@@ -1,0 +1,36 @@
+package hub
+
+import (
+	"os"
+	"strings"
+)
+
+// Target is what to install: a module name with an optional version, or a local path.
+type Target struct {
+	Name, Version string
+	Path          string // an archive or a directory
+}
+
+// ParseTarget reads NAME, NAME==VERSION or a path. An argument is a path when it contains
+// a path separator or ends like an archive; a bare name always means a module name, even
+// if a directory of that name exists here (PaddleHub installed such a directory instead,
+// PH#1871).
+func ParseTarget(arg string) (Target, error) {
+	if arg == "" {
+		return Target{}, &TargetError{Arg: arg, Reason: "empty module name"}
+	}
+	if strings.ContainsRune(arg, os.PathSeparator) || strings.ContainsRune(arg, '/') || isArchivePath(arg) {
+		if _, err := os.Stat(arg); err != nil {
+			return Target{}, &TargetError{Arg: arg, Reason: "no such file or directory"}
+		}
+		return Target{Path: arg}, nil
+	}
+	name, version, _ := strings.Cut(arg, "==")
+	if !ValidName(name) {
+		return Target{}, &TargetError{Arg: arg, Reason: "not a module name (letters, digits, '_', '-', '.') nor a path (write ./" + arg + " for a file here)"}
+	}
+	if version != "" && !versionPattern.MatchString(version) {
+		return Target{}, &TargetError{Arg: arg, Reason: "bad version " + quote(version)}
+	}
+	return Target{Name: NormalizeName(name), Version: version}, nil
+}

@@ -1,0 +1,142 @@
+package hub
+
+import (
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// ManifestError says which field of a module.yaml is wrong and why.
+type ManifestError struct {
+	Field  string
+	Reason string
+}
+
+func (e *ManifestError) Error() string {
+	return "invalid module manifest: " + e.Field + ": " + e.Reason
+}
+
+var (
+	// Names follow PaddleHub's directory rule ('-' becomes '_', see NormalizeName).
+	namePattern    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.]*$`)
+	versionPattern = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z.+_-]*$`)
+	sha256Pattern  = regexp.MustCompile(`^[0-9a-f]{64}$`)
+)
+
+// NormalizeName maps a module name to the name gohub stores it under: PaddleHub's rule of
+// replacing '-' with '_', so "lac" and names like "bert-base" find one directory.
+func NormalizeName(name string) string { return strings.ReplaceAll(name, "-", "_") }
+
+// ValidName reports whether name (after NormalizeName) can name an installed module.
+func ValidName(name string) bool { return namePattern.MatchString(NormalizeName(name)) }
+
+// Validate checks the manifest without touching any file: required fields, known kind,
+// layouts and data types, unique model names, and that every path stays inside the module.
+func (m *Manifest) Validate() error {
+	switch {
+	case !namePattern.MatchString(m.Name):
+		return &ManifestError{"name", "want letters, digits, '_' or '.', got " + quote(m.Name)}
+	case !versionPattern.MatchString(m.Version):
+		return &ManifestError{"version", "want e.g. 2.2.0, got " + quote(m.Version)}
+	case !slices.Contains(Kinds, m.Kind):
+		return &ManifestError{"kind", quote(string(m.Kind)) + " is not one of " + joinQuoted(kindNames())}
+	case len(m.Models) == 0:
+		return &ManifestError{"models", "a module needs at least one model"}
+	}
+	if err := checkPaths("assets", m.Assets); err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for i := range m.Models {
+		mo := &m.Models[i]
+		field := "models[" + mo.Name + "]"
+		if !namePattern.MatchString(mo.Name) || seen[mo.Name] {
+			return &ManifestError{field, "model names must be unique and non-empty"}
+		}
+		seen[mo.Name] = true
+		if err := mo.validate(field); err != nil {
+			return err
+		}
+	}
+	for p, sum := range m.Checksums {
+		if err := checkRelPath("checksums", p); err != nil {
+			return err
+		}
+		if !sha256Pattern.MatchString(sum) {
+			return &ManifestError{"checksums[" + p + "]", "want a lower-case hex sha256"}
+		}
+	}
+	return nil
+}
+
+func (mo *Model) validate(field string) error {
+	switch mo.Layout {
+	case LayoutDir:
+		if err := checkRelPath(field+".dir", mo.Dir); err != nil {
+			return err
+		}
+	case LayoutFiles:
+		if err := checkRelPath(field+".program", mo.Program); err != nil {
+			return err
+		}
+		if err := checkRelPath(field+".params", mo.Params); err != nil {
+			return err
+		}
+	default:
+		return &ManifestError{field + ".layout", "want " + quote(string(LayoutDir)) + " or " +
+			quote(string(LayoutFiles)) + ", got " + quote(string(mo.Layout))}
+	}
+	if err := checkPaths(field+".assets", mo.Assets); err != nil {
+		return err
+	}
+	for _, specs := range [][]TensorSpec{mo.Inputs, mo.Outputs} {
+		for _, s := range specs {
+			if s.Name == "" || !slices.Contains(DTypes, s.DType) {
+				return &ManifestError{field + ".inputs/outputs", "want a name and a dtype in " +
+					joinQuoted(DTypes) + ", got " + quote(s.Name) + " " + quote(s.DType)}
+			}
+		}
+	}
+	return nil
+}
+
+func checkPaths(field string, paths map[string]string) error {
+	for name, p := range paths {
+		if name == "" {
+			return &ManifestError{field, "empty asset name"}
+		}
+		if err := checkRelPath(field+"["+name+"]", p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkRelPath accepts only clean, relative, forward-slash paths that stay inside the
+// module: a manifest from an archive must not point a loader at other files of the machine.
+func checkRelPath(field, p string) error {
+	if p == "" || path.IsAbs(p) || strings.Contains(p, `\`) || path.Clean(p) != p ||
+		p == ".." || strings.HasPrefix(p, "../") || p == "." {
+		return &ManifestError{field, "want a clean relative path inside the module, got " + quote(p)}
+	}
+	return nil
+}
+
+func kindNames() []string {
+	names := make([]string, len(Kinds))
+	for i, k := range Kinds {
+		names[i] = string(k)
+	}
+	return names
+}
+
+func quote(s string) string { return `"` + s + `"` }
+
+func joinQuoted(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = quote(s)
+	}
+	return strings.Join(q, ", ")
+}
