@@ -52,6 +52,11 @@ class OpBuilder {
     NewAttr(name, proto::STRING)->set_s(v);
     return *this;
   }
+  OpBuilder& Ints(const std::string& name, const std::vector<int32_t>& v) {
+    auto* a = NewAttr(name, proto::INTS);
+    for (int32_t x : v) a->add_ints(x);
+    return *this;
+  }
 
   const proto::OpDesc& desc() const { return desc_; }
 

@@ -10,6 +10,7 @@ OpContext::OpContext(const OpView& op, Scope* scope, const ExecConfig* config)
     std::vector<const Tensor*> ts;
     for (const auto& name : slot.second) {
       const Tensor* t = scope->Find(name);
+      if (t != nullptr && scope->FindLocal(name) == nullptr) const_ins_.push_back(t);
       // A variable no earlier op writes and no parameter holds is fed by the caller: make it.
       ts.push_back(t ? t : scope->Var(name));
     }
@@ -56,6 +57,13 @@ Tensor* OpContext::Out(const std::string& slot, size_t i) const {
   const auto& ts = Outs(slot);
   PD_CHECK(i < ts.size(), "op ", op_.type(), ": output ", slot, " has no argument ", i);
   return ts[i];
+}
+
+bool OpContext::InputIsConst(const std::string& slot, size_t i) const {
+  const Tensor* t = &In(slot, i);
+  for (const Tensor* c : const_ins_)
+    if (c == t) return true;
+  return false;
 }
 
 KernelFn OpDef::Select(const OpContext& ctx, Place place) const {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,6 +17,12 @@ namespace pd {
 // Settings a predictor passes to every kernel.
 struct ExecConfig {
   int num_threads = 1;
+};
+
+// Data a kernel keeps across runs of one op (oneDNN primitives, reordered weights).
+class KernelState {
+ public:
+  virtual ~KernelState() = default;
 };
 
 // What a kernel sees: its op's attributes and the tensors bound to its slots. Tensor pointers
@@ -35,11 +42,26 @@ class OpContext {
   Tensor* Out(const std::string& slot, size_t i = 0) const;
   const std::vector<Tensor*>& Outs(const std::string& slot) const;
 
+  // True when the input lives in a parent scope, which runs never write (a predictor's
+  // weights): a kernel may cache what it derives from it.
+  bool InputIsConst(const std::string& slot, size_t i = 0) const;
+
+  // The kernel's state of type T, made on first use. Every executor, and so every cloned
+  // predictor, owns its OpContexts: the state needs no locking.
+  template <typename T>
+  T& State() {
+    if (auto* s = dynamic_cast<T*>(state_.get())) return *s;
+    state_ = std::make_unique<T>();
+    return static_cast<T&>(*state_);
+  }
+
  private:
   OpView op_;
   const ExecConfig* config_;
   std::vector<std::pair<std::string, std::vector<const Tensor*>>> ins_;
   std::vector<std::pair<std::string, std::vector<Tensor*>>> outs_;
+  std::vector<const Tensor*> const_ins_;
+  std::unique_ptr<KernelState> state_;
 };
 
 using InferShapeFn = void (*)(OpContext&);

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <string>
+#include <vector>
 
 #include "framework/op_registry.h"
 
@@ -66,6 +67,19 @@ inline double ScalarInput(const OpContext& ctx, const char* slot) {
     default:
       Fail(ctx.op().type(), ": input ", slot, " has unsupported type ", DTypeName(t.dtype()));
   }
+}
+
+// The values of an int32 or int64 tensor input (Shape, StartsTensor, a ShapeTensor entry...).
+inline std::vector<int64_t> IntListInput(const OpContext& ctx, const Tensor& t, const char* slot) {
+  PD_CHECK(t.initialized(), ctx.op().type(), ": input ", slot, " has no data");
+  if (t.dtype() == DType::kInt32) {
+    const int32_t* p = t.data<int32_t>();
+    return std::vector<int64_t>(p, p + t.numel());
+  }
+  PD_CHECK(t.dtype() == DType::kInt64, ctx.op().type(), ": input ", slot,
+           " must be int32 or int64, not ", DTypeName(t.dtype()));
+  const int64_t* p = t.data<int64_t>();
+  return std::vector<int64_t>(p, p + t.numel());
 }
 
 }  // namespace pd

@@ -1,7 +1,8 @@
-// Dense math: mul, matmul and matmul_v2 (float32 GEMMs through OpenBLAS), elementwise_add with
-// Paddle's axis broadcasting, and scale (float32, int64, int32; the element type is kept).
+// Dense math: mul, matmul, matmul_v2 and fc (float32 GEMMs through OpenBLAS), and scale
+// (float32, int64, int32; the element type is kept). The elementwise family is elementwise.cc.
 #include <algorithm>
 #include <limits>
+#include <string>
 #include <type_traits>
 #include <vector>
 
@@ -227,126 +228,65 @@ void MatmulV2Kernel(OpContext& ctx) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// elementwise_add
+// fc: Input flattened at in_num_col_dims, times W [K, N], plus Bias [N], then the activation
+// (what the fc fusion pass makes of mul + elementwise_add [+ relu]).
 
-// How X and Y map onto the output. Output dims of size 1 are dropped and neighbouring dims
-// along which X and Y vary (or stay fixed) alike are merged, so the innermost loop is as long
-// as possible and contiguous in every operand that varies along it.
-struct BroadcastPlan {
-  Dims out;
-  std::vector<int64_t> size, x_step, y_step;  // merged dims, outermost first
-};
-
-// Paddle's rule. Equal ranks: numpy broadcasting. Otherwise the lower-rank operand, with its
-// trailing 1s dropped, is placed at dims [axis, axis + rank) of the other and padded with 1s;
-// axis -1 means the rank difference, other negative values count back from it.
-BroadcastPlan PlanBroadcast(const Dims& xd, const Dims& yd, int64_t axis) {
-  const size_t r = std::max(xd.size(), yd.size());
-  Dims xa = xd, ya = yd;
-  if (xd.size() != yd.size()) {
-    const bool x_big = xd.size() > yd.size();
-    const Dims& small = x_big ? yd : xd;
-    const int64_t diff = static_cast<int64_t>(r - small.size());
-    const int64_t at = axis < 0 ? diff + axis + 1 : axis;
-    Dims trimmed = small;
-    while (!trimmed.empty() && trimmed.back() == 1) trimmed.pop_back();
-    PD_CHECK(at >= 0 && at + static_cast<int64_t>(trimmed.size()) <= static_cast<int64_t>(r),
-             "elementwise_add: axis ", axis, " cannot place ", x_big ? "Y " : "X ",
-             DimsToString(small), " inside ", x_big ? "X " : "Y ", DimsToString(x_big ? xd : yd));
-    Dims aligned(r, 1);
-    std::copy(trimmed.begin(), trimmed.end(), aligned.begin() + at);
-    (x_big ? ya : xa) = std::move(aligned);
-  }
-  BroadcastPlan p;
-  p.out.resize(r);
-  std::vector<int> kinds;  // bit 0: X varies along the dim, bit 1: Y does
-  for (size_t i = 0; i < r; ++i) {
-    PD_CHECK(xa[i] == ya[i] || xa[i] == 1 || ya[i] == 1, "elementwise_add: X ", DimsToString(xd),
-             " and Y ", DimsToString(yd), " (axis ", axis, ") do not broadcast: ", xa[i],
-             " against ", ya[i], " at output dim ", i);
-    p.out[i] = xa[i] == 1 ? ya[i] : xa[i];
-    if (p.out[i] == 1) continue;
-    const int kind = (xa[i] != 1 ? 1 : 0) | (ya[i] != 1 ? 2 : 0);
-    if (!kinds.empty() && kinds.back() == kind) {
-      p.size.back() *= p.out[i];
-    } else {
-      kinds.push_back(kind);
-      p.size.push_back(p.out[i]);
-    }
-  }
-  p.x_step.resize(p.size.size());
-  p.y_step.resize(p.size.size());
-  int64_t xs = 1, ys = 1;
-  for (size_t j = p.size.size(); j-- > 0;) {
-    p.x_step[j] = (kinds[j] & 1) ? xs : 0;
-    p.y_step[j] = (kinds[j] & 2) ? ys : 0;
-    if (kinds[j] & 1) xs *= p.size[j];
-    if (kinds[j] & 2) ys *= p.size[j];
-  }
+GemmPlan FcPlan(const OpContext& ctx) {
+  const Dims& xd = ctx.In("Input").dims();
+  const Dims& wd = ctx.In("W").dims();
+  const int64_t xn = ctx.op().GetInt("in_num_col_dims", 1);
+  PD_CHECK(xn >= 1 && xn < static_cast<int64_t>(xd.size()), "fc: in_num_col_dims is ", xn,
+           " but Input has shape ", DimsToString(xd), "; it must be in [1, rank(Input))");
+  PD_CHECK(wd.size() == 2, "fc: W must be a matrix, got ", DimsToString(wd));
+  // Padded weights ([K+4, N+4], a oneDNN layout trick) never reach saved models we load.
+  PD_CHECK(!ctx.op().GetBool("padding_weights", false), "fc: padding_weights is not supported");
+  GemmPlan p;
+  p.m = DimProduct(xd, 0, xn);
+  p.k = DimProduct(xd, xn, xd.size());
+  p.n = wd[1];
+  PD_CHECK(p.k == wd[0], "fc: Input ", DimsToString(xd), " flattens to [", p.m, ", ", p.k,
+           "] but W is ", DimsToString(wd));
+  p.out.assign(xd.begin(), xd.begin() + xn);
+  p.out.push_back(p.n);
   return p;
 }
 
-BroadcastPlan AddPlan(const OpContext& ctx) {
-  return PlanBroadcast(ctx.In("X").dims(), ctx.In("Y").dims(), ctx.op().GetInt("axis", -1));
+bool FcRelu(const OpContext& ctx) {
+  const std::string act = ctx.op().GetString("activation_type", "");
+  PD_CHECK(act.empty() || act == "relu", "fc: activation_type '", act,
+           "' is not supported (only \"\" and \"relu\")");
+  return act == "relu";
 }
 
-void AddInferShape(OpContext& ctx) {
-  const Tensor& x = InputWithData(ctx, "X");
-  const Tensor& y = InputOfType(ctx, "Y", x.dtype());
-  Dims out = AddPlan(ctx).out;
-  // Writing in place is safe only into an operand that already has the output's shape: each
-  // element is then read just before it is overwritten.
-  const Tensor* o = ctx.Out("Out");
-  PD_CHECK((o != &x || x.dims() == out) && (o != &y || y.dims() == out),
-           "elementwise_add: in-place output must have the broadcast shape ", DimsToString(out));
-  ctx.Out("Out")->Resize(std::move(out));
-  ShareLoD(ctx, "X", "Out");
+void FcInferShape(OpContext& ctx) {
+  CheckNotInPlace(ctx, "Out", {"Input", "W", "Bias"});
+  InputOfType(ctx, "Input", DType::kFP32);
+  InputOfType(ctx, "W", DType::kFP32);
+  const GemmPlan p = FcPlan(ctx);
+  if (ctx.HasInput("Bias")) {
+    const Tensor& b = InputOfType(ctx, "Bias", DType::kFP32);
+    PD_CHECK(b.numel() == p.n, "fc: Bias ", DimsToString(b.dims()), " must hold ", p.n,
+             " values, one per output column");
+  }
+  FcRelu(ctx);
+  ctx.Out("Out")->Resize(p.out);
+  ShareLoD(ctx, "Input", "Out");
 }
 
-template <typename T>
-void AddKernel(OpContext& ctx) {
-  const Tensor& x = ctx.In("X");
-  const Tensor& y = ctx.In("Y");
-  Tensor* out = ctx.Out("Out");
-  const T* xp = x.data<T>();
-  const T* yp = y.data<T>();
-  T* op = out->mutable_data<T>();
-  const int64_t total = out->numel();
-  if (x.dims() == y.dims()) {
-    for (int64_t i = 0; i < total; ++i) op[i] = xp[i] + yp[i];
-    return;
-  }
-  if (total == 0) return;
-  const BroadcastPlan p = AddPlan(ctx);
-  if (p.size.empty()) {  // every dim is 1
-    op[0] = xp[0] + yp[0];
-    return;
-  }
-  const size_t outer_dims = p.size.size() - 1;
-  const int64_t inner = p.size.back();
-  const bool x_inner = p.x_step.back() != 0, y_inner = p.y_step.back() != 0;
-  std::vector<int64_t> idx(outer_dims, 0);
-  int64_t xo = 0, yo = 0;
-  for (int64_t row = 0; row < total / inner; ++row) {
-    T* dst = op + row * inner;
-    const T* xr = xp + xo;
-    const T* yr = yp + yo;
-    if (x_inner && y_inner) {
-      for (int64_t i = 0; i < inner; ++i) dst[i] = xr[i] + yr[i];
-    } else if (x_inner) {
-      const T b = *yr;
-      for (int64_t i = 0; i < inner; ++i) dst[i] = xr[i] + b;
-    } else {
-      const T a = *xr;
-      for (int64_t i = 0; i < inner; ++i) dst[i] = a + yr[i];
+void FcKernel(OpContext& ctx) {
+  const GemmPlan p = FcPlan(ctx);
+  float* out = ctx.Out("Out")->mutable_data<float>();
+  RunGemmPlan(p, 1.0f, ctx.In("Input").data<float>(), ctx.In("W").data<float>(), out);
+  const float* bias = ctx.HasInput("Bias") ? ctx.In("Bias").data<float>() : nullptr;
+  const bool relu = FcRelu(ctx);
+  if (bias == nullptr && !relu) return;
+  for (int64_t i = 0; i < p.m; ++i) {
+    float* row = out + i * p.n;
+    if (bias != nullptr) {
+      for (int64_t j = 0; j < p.n; ++j) row[j] += bias[j];
     }
-    for (size_t j = outer_dims; j-- > 0;) {  // odometer over the outer dims
-      xo += p.x_step[j];
-      yo += p.y_step[j];
-      if (++idx[j] < p.size[j]) break;
-      xo -= p.x_step[j] * p.size[j];
-      yo -= p.y_step[j] * p.size[j];
-      idx[j] = 0;
+    if (relu) {
+      for (int64_t j = 0; j < p.n; ++j) row[j] = row[j] > 0.0f ? row[j] : 0.0f;
     }
   }
 }
@@ -426,11 +366,8 @@ void RegisterMathKernels(OpRegistry& r) {
   r.AddKernel("matmul", Place::kCPU, DType::kFP32, MatmulKernel);
   r.Add("matmul_v2", MatmulV2InferShape, "X");
   r.AddKernel("matmul_v2", Place::kCPU, DType::kFP32, MatmulV2Kernel);
-
-  r.Add("elementwise_add", AddInferShape, "X");
-  r.AddKernel("elementwise_add", Place::kCPU, DType::kFP32, AddKernel<float>);
-  r.AddKernel("elementwise_add", Place::kCPU, DType::kInt64, AddKernel<int64_t>);
-  r.AddKernel("elementwise_add", Place::kCPU, DType::kInt32, AddKernel<int32_t>);
+  r.Add("fc", FcInferShape, "Input");
+  r.AddKernel("fc", Place::kCPU, DType::kFP32, FcKernel);
 
   r.Add("scale", ScaleInferShape, "X");
   r.AddKernel("scale", Place::kCPU, DType::kFP32, ScaleKernel<float>);

@@ -6,18 +6,40 @@ namespace pd {
 
 class OpRegistry;
 
-void RegisterMathKernels(OpRegistry& r);      // mul, matmul, matmul_v2, elementwise_add, scale
+void RegisterMathKernels(OpRegistry& r);      // mul, matmul, matmul_v2, fc, scale
+void RegisterElementwiseKernels(OpRegistry& r); // elementwise_add/sub/mul/div/max/min/pow
+void RegisterShapeKernels(OpRegistry& r);     // reshape, flatten, squeeze, unsqueeze (+2), shape
+void RegisterTransposeKernels(OpRegistry& r); // transpose, transpose2
+void RegisterSliceKernels(OpRegistry& r);     // slice
+void RegisterInterpKernels(OpRegistry& r);    // nearest_interp(_v2), bilinear_interp(_v2)
+void RegisterArgMaxKernels(OpRegistry& r);    // arg_max
 void RegisterEmbeddingKernels(OpRegistry& r); // lookup_table, lookup_table_v2
 void RegisterRnnKernels(OpRegistry& r);       // gru
 void RegisterCrfKernels(OpRegistry& r);       // crf_decoding
-void RegisterTensorKernels(OpRegistry& r);    // concat
+void RegisterTensorKernels(OpRegistry& r);    // concat, split
+void RegisterConvKernels(OpRegistry& r);      // conv2d, depthwise_conv2d, conv2d_transpose
+void RegisterPoolKernels(OpRegistry& r);      // pool2d
+void RegisterNormKernels(OpRegistry& r);      // batch_norm
+void RegisterActivationKernels(OpRegistry& r); // relu, relu6, leaky_relu, sigmoid, tanh, ...
+void RegisterSoftmaxKernels(OpRegistry& r);   // softmax
 
 inline void RegisterAllKernels(OpRegistry& r) {
   RegisterMathKernels(r);
+  RegisterElementwiseKernels(r);
+  RegisterShapeKernels(r);
+  RegisterTransposeKernels(r);
+  RegisterSliceKernels(r);
+  RegisterInterpKernels(r);
+  RegisterArgMaxKernels(r);
   RegisterEmbeddingKernels(r);
   RegisterRnnKernels(r);
   RegisterCrfKernels(r);
   RegisterTensorKernels(r);
+  RegisterConvKernels(r);
+  RegisterPoolKernels(r);
+  RegisterNormKernels(r);
+  RegisterActivationKernels(r);
+  RegisterSoftmaxKernels(r);
 }
 
 }  // namespace pd

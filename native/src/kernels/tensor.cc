@@ -1,4 +1,5 @@
-// Tensor shape ops: concat.
+// concat and its inverse split: blocks of contiguous bytes side by side along an axis (any
+// element type).
 #include <cstring>
 
 #include "framework/op_registry.h"
@@ -86,6 +87,85 @@ void ConcatKernel(OpContext& ctx) {
   }
 }
 
+
+// split: Out[i] gets the i-th piece of X along axis; sections (one -1 allowed: the rest) or
+// num equal pieces. AxisTensor overrides the axis attribute.
+Dims SplitSections(const OpContext& ctx, const Tensor& x, int axis) {
+  const int64_t dim = x.dim(axis);
+  const size_t outs = ctx.Outs("Out").size();
+  const int64_t num = ctx.op().GetInt("num", 0);
+  Dims sections = ctx.op().GetInts("sections", {});
+  if (num > 0) {
+    PD_CHECK(dim % num == 0, "split: dim ", axis, " of X ", DimsToString(x.dims()),
+             " does not divide into ", num, " equal pieces");
+    sections.assign(num, dim / num);
+  } else {
+    int64_t known = 0;
+    int infer = -1;
+    for (size_t i = 0; i < sections.size(); ++i) {
+      if (sections[i] == -1) {
+        PD_CHECK(infer < 0, "split: sections ", DimsToString(sections), " has more than one -1");
+        infer = static_cast<int>(i);
+      } else {
+        known += sections[i];
+      }
+    }
+    if (infer >= 0) sections[infer] = dim - known;
+    int64_t total = 0;
+    for (int64_t s : sections) {
+      PD_CHECK(s >= 0, "split: sections ", DimsToString(sections), " do not fit dim ", dim);
+      total += s;
+    }
+    PD_CHECK(total == dim, "split: sections ", DimsToString(sections), " sum to ", total,
+             " but dim ", axis, " of X ", DimsToString(x.dims()), " is ", dim);
+  }
+  PD_CHECK(sections.size() == outs, "split: ", sections.size(), " pieces but ", outs,
+           " outputs");
+  return sections;
+}
+
+int SplitAxis(const OpContext& ctx, int rank) {
+  const int64_t axis = ctx.HasInput("AxisTensor")
+                           ? static_cast<int64_t>(ScalarInput(ctx, "AxisTensor"))
+                           : ctx.op().GetInt("axis", 0);
+  const int64_t a = axis < 0 ? axis + rank : axis;
+  PD_CHECK(a >= 0 && a < rank, "split: axis ", axis, " is out of range for X of rank ", rank);
+  return static_cast<int>(a);
+}
+
+void SplitInferShape(OpContext& ctx) {
+  CheckNotInPlace(ctx, "Out", {"X"});
+  const Tensor& x = InputWithData(ctx, "X");
+  const int axis = SplitAxis(ctx, x.rank());
+  const Dims sections = SplitSections(ctx, x, axis);
+  for (size_t i = 0; i < sections.size(); ++i) {
+    Dims d = x.dims();
+    d[axis] = sections[i];
+    Tensor* o = ctx.Out("Out", i);
+    o->Resize(std::move(d));
+    // Paddle shares X's LoD only when the split does not cut dim 0.
+    o->set_lod(axis == 0 ? LoD{} : x.lod());
+  }
+}
+
+void SplitKernel(OpContext& ctx) {
+  const Tensor& x = ctx.In("X");
+  const int axis = SplitAxis(ctx, x.rank());
+  const size_t elem = SizeOf(x.dtype());
+  const int64_t outer = DimProduct(x.dims(), 0, axis);
+  const size_t in_block = static_cast<size_t>(DimProduct(x.dims(), axis, x.rank())) * elem;
+  const auto* src = static_cast<const unsigned char*>(x.raw_data());
+  size_t offset = 0;
+  for (Tensor* out : ctx.Outs("Out")) {
+    const size_t block = static_cast<size_t>(DimProduct(out->dims(), axis, out->rank())) * elem;
+    auto* dst = static_cast<unsigned char*>(out->mutable_data(x.dtype()));
+    for (int64_t o = 0; o < outer; ++o) {
+      std::memcpy(dst + o * block, src + o * in_block + offset, block);
+    }
+    offset += block;
+  }
+}
+
 }  // namespace
 
 void RegisterTensorKernels(OpRegistry& r) {
@@ -93,6 +173,8 @@ void RegisterTensorKernels(OpRegistry& r) {
   r.AddKernel("concat", Place::kCPU, DType::kFP32, ConcatKernel);
   r.AddKernel("concat", Place::kCPU, DType::kInt64, ConcatKernel);
   r.AddKernel("concat", Place::kCPU, DType::kInt32, ConcatKernel);
+  r.Add("split", SplitInferShape, "");
+  r.AddKernel("split", Place::kCPU, DType::kUndefined, SplitKernel);
 }
 
 }  // namespace pd

@@ -1,0 +1,242 @@
+// conv2d, depthwise_conv2d and conv2d_transpose on oneDNN. Per op and input shape the primitive,
+// its reorders and the weights in oneDNN's preferred layout are made once and reused on every run.
+#include <map>
+#include <optional>
+#include <unordered_map>
+
+#include "kernels/dnnl_util.h"
+#include "kernels/kernel_util.h"
+#include "kernels/register.h"
+#include "kernels/window.h"
+
+namespace pd {
+namespace {
+
+using dnnl::memory;
+using Tag = memory::format_tag;
+
+struct ConvShape {
+  ImageDims in, out;
+  Window2d win;
+  int64_t groups;
+  bool transpose;
+};
+
+// Output extent of a transposed conv along one axis: output_size wins, else output_padding is added
+// to the inferred size (Paddle's ConvTransposeInferMeta).
+int64_t TransposedExtent(const OpContext& ctx, const ConvShape& s, int i, int64_t in) {
+  const Window2d& w = s.win;
+  const int64_t inferred =
+      (in - 1) * w.stride[i] - w.pad_begin[i] - w.pad_end[i] + w.dilation[i] * (w.k[i] - 1) + 1;
+  const auto size = ctx.op().GetInts("output_size", {});
+  const auto extra = ctx.op().GetInts("output_padding", {});
+  if (!size.empty()) {
+    PD_CHECK(size.size() == 2, ctx.op().type(), ": output_size must have 2 values");
+    PD_CHECK(size[i] >= inferred && size[i] < inferred + w.stride[i], ctx.op().type(),
+             ": output_size ", size[i], " must be in [", inferred, ", ", inferred + w.stride[i],
+             ")");
+    return size[i];
+  }
+  if (!extra.empty()) {
+    PD_CHECK(extra.size() == 2, ctx.op().type(), ": output_padding must have 2 values");
+    PD_CHECK(extra[i] >= 0 && extra[i] < w.stride[i], ctx.op().type(), ": output_padding ",
+             extra[i], " must be below the stride ", w.stride[i]);
+    return inferred + extra[i];
+  }
+  return inferred;
+}
+
+ConvShape ConvShapeOf(const OpContext& ctx, bool transpose) {
+  const std::string& type = ctx.op().type();
+  const Tensor& x = InputOfType(ctx, "Input", DType::kFP32);
+  const Tensor& f = InputOfType(ctx, "Filter", DType::kFP32);
+  ConvShape s;
+  s.transpose = transpose;
+  s.in = ImageOf(ctx, x, IsChannelsLast(ctx, "data_format"));
+  s.groups = ctx.op().GetInt("groups", 1);
+  PD_CHECK(f.rank() == 4, type, ": Filter must be 4-D, got ", DimsToString(f.dims()));
+  PD_CHECK(s.groups >= 1 && s.in.c % s.groups == 0, type, ": groups ", s.groups,
+           " does not divide the ", s.in.c, " input channels");
+  int64_t out_c;
+  if (transpose) {  // Filter [C_in, C_out / groups, kh, kw]
+    PD_CHECK(f.dim(0) == s.in.c, type, ": Filter ", DimsToString(f.dims()), " does not match ",
+             s.in.c, " input channels");
+    out_c = f.dim(1) * s.groups;
+  } else {  // Filter [C_out, C_in / groups, kh, kw]
+    PD_CHECK(f.dim(1) * s.groups == s.in.c && f.dim(0) % s.groups == 0, type, ": Filter ",
+             DimsToString(f.dims()), " does not match ", s.in.c, " input channels in ", s.groups,
+             " groups");
+    out_c = f.dim(0);
+  }
+  s.win.k = {f.dim(2), f.dim(3)};
+  s.win.stride = Pair(ctx, "strides", 1);
+  s.win.dilation = Pair(ctx, "dilations", 1);
+  PD_CHECK(s.win.dilation[0] >= 1 && s.win.dilation[1] >= 1, type, ": dilations must be >= 1");
+  const std::array<int64_t, 2> in{s.in.h, s.in.w};
+  ResolvePadding(ctx, in, &s.win);
+  std::array<int64_t, 2> out{};
+  for (int i = 0; i < 2; ++i) {
+    if (transpose) {
+      out[i] = TransposedExtent(ctx, s, i, in[i]);
+    } else {
+      const int64_t span = in[i] + s.win.pad_begin[i] + s.win.pad_end[i] -
+                           (s.win.dilation[i] * (s.win.k[i] - 1) + 1);
+      PD_CHECK(span >= 0, type, ": the window is larger than the padded input ",
+               DimsToString(x.dims()));
+      out[i] = span / s.win.stride[i] + 1;
+    }
+    PD_CHECK(out[i] > 0, type, ": empty output for input ", DimsToString(x.dims()));
+  }
+  s.out = {s.in.n, out_c, out[0], out[1], s.in.nhwc};
+  return s;
+}
+
+// One input shape's primitive with its memories. The *_user memories wrap our tensors' buffers (set
+// per run); the others are in the layouts the primitive chose.
+struct ConvPlan {
+  dnnl::primitive conv;
+  memory src_user, dst_user, weights_user, bias_user;
+  memory src, dst, weights, scratch;
+  std::optional<dnnl::reorder> src_reorder, dst_reorder, weights_reorder;
+  const void* weights_from = nullptr;  // filter buffer that weights was reordered from
+};
+
+struct ConvState : KernelState {
+  std::map<Dims, ConvPlan> plans;  // by input dims
+};
+
+// Wraps a buffer given later (set_data_handle) in the layout of md.
+memory Unbound(const memory::desc& md) { return memory(md, DnnlEngine(), DNNL_MEMORY_NONE); }
+
+ConvPlan MakePlan(const ConvShape& s, bool has_bias) {
+  const auto f32 = memory::data_type::f32;
+  const int64_t g = s.groups, ic = s.in.c, oc = s.out.c;
+  const memory::dims src{s.in.n, ic, s.in.h, s.in.w}, dst{s.out.n, oc, s.out.h, s.out.w};
+  // oneDNN's weights are logically [g,] O, I, kh, kw. Paddle stores conv filters that way (goihw)
+  // and transposed-conv filters as [C_in, C_out/g, kh, kw], which is (g)iohw.
+  const memory::dims wdims = g == 1 ? memory::dims{oc, ic, s.win.k[0], s.win.k[1]}
+                                    : memory::dims{g, oc / g, ic / g, s.win.k[0], s.win.k[1]};
+  const Tag wtag =
+      s.transpose ? (g == 1 ? Tag::iohw : Tag::giohw) : (g == 1 ? Tag::oihw : Tag::goihw);
+  const Tag act = s.in.nhwc ? Tag::nhwc : Tag::nchw;
+  const memory::desc src_any(src, f32, Tag::any), dst_any(dst, f32, Tag::any),
+      w_any(wdims, f32, Tag::any);
+  const memory::desc bias_md = has_bias ? memory::desc({oc}, f32, Tag::x) : memory::desc();
+  const memory::dims strides{s.win.stride[0], s.win.stride[1]};
+  // oneDNN counts dilation from 0 (no gap), Paddle from 1.
+  const memory::dims dil{s.win.dilation[0] - 1, s.win.dilation[1] - 1};
+  const memory::dims pad_l{s.win.pad_begin[0], s.win.pad_begin[1]};
+  const memory::dims pad_r{s.win.pad_end[0], s.win.pad_end[1]};
+  dnnl::primitive_attr attr;
+  // Each op owns its scratchpad, so clones running on several threads never share one.
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+
+  ConvPlan p;
+  memory::desc src_md, w_md, dst_md, scratch_md;
+  const auto inference = dnnl::prop_kind::forward_inference;
+  if (s.transpose) {
+    dnnl::deconvolution_forward::desc d(inference, dnnl::algorithm::deconvolution_direct, src_any,
+                                        w_any, bias_md, dst_any, strides, dil, pad_l, pad_r);
+    dnnl::deconvolution_forward::primitive_desc pd(d, attr, DnnlEngine());
+    p.conv = dnnl::deconvolution_forward(pd);
+    src_md = pd.src_desc(), w_md = pd.weights_desc(), dst_md = pd.dst_desc();
+    scratch_md = pd.scratchpad_desc();
+  } else {
+    dnnl::convolution_forward::desc d(inference, dnnl::algorithm::convolution_direct, src_any,
+                                      w_any, bias_md, dst_any, strides, dil, pad_l, pad_r);
+    dnnl::convolution_forward::primitive_desc pd(d, attr, DnnlEngine());
+    p.conv = dnnl::convolution_forward(pd);
+    src_md = pd.src_desc(), w_md = pd.weights_desc(), dst_md = pd.dst_desc();
+    scratch_md = pd.scratchpad_desc();
+  }
+  // Activations are reordered into the primitive's (usually blocked) layout and back on every run;
+  // keeping blocked layouts between consecutive oneDNN ops is where fusion will gain.
+  p.src_user = Unbound(memory::desc(src, f32, act));
+  p.dst_user = Unbound(memory::desc(dst, f32, act));
+  p.weights_user = Unbound(memory::desc(wdims, f32, wtag));
+  p.src = p.src_user;
+  p.dst = p.dst_user;
+  p.weights = p.weights_user;
+  if (src_md != p.src_user.get_desc()) {
+    p.src = memory(src_md, DnnlEngine());
+    p.src_reorder = dnnl::reorder(p.src_user, p.src);
+  }
+  if (dst_md != p.dst_user.get_desc()) {
+    p.dst = memory(dst_md, DnnlEngine());
+    p.dst_reorder = dnnl::reorder(p.dst, p.dst_user);
+  }
+  if (w_md != p.weights_user.get_desc()) {
+    p.weights = memory(w_md, DnnlEngine());
+    p.weights_reorder = dnnl::reorder(p.weights_user, p.weights);
+  }
+  if (has_bias) p.bias_user = Unbound(bias_md);
+  p.scratch = memory(scratch_md, DnnlEngine());
+  return p;
+}
+
+void RunPlan(OpContext& ctx, ConvPlan& p, bool has_bias) {
+  dnnl::stream& stream = DnnlStream();
+  const float* filter = ctx.In("Filter").data<float>();
+  if (!p.weights_reorder) {
+    p.weights_user.set_data_handle(const_cast<float*>(filter));
+  } else if (!ctx.InputIsConst("Filter") || p.weights_from != filter) {
+    // A predictor's weights are reordered once; a filter that training updates in place is
+    // reordered on every run.
+    p.weights_user.set_data_handle(const_cast<float*>(filter));
+    p.weights_reorder->execute(stream, p.weights_user, p.weights);
+    p.weights_from = filter;
+  }
+  p.src_user.set_data_handle(const_cast<float*>(ctx.In("Input").data<float>()));
+  p.dst_user.set_data_handle(ctx.Out("Output")->mutable_data<float>());
+  if (p.src_reorder) p.src_reorder->execute(stream, p.src_user, p.src);
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, p.src},
+                                       {DNNL_ARG_WEIGHTS, p.weights},
+                                       {DNNL_ARG_DST, p.dst},
+                                       {DNNL_ARG_SCRATCHPAD, p.scratch}};
+  if (has_bias) {
+    p.bias_user.set_data_handle(const_cast<float*>(ctx.In("Bias").data<float>()));
+    args[DNNL_ARG_BIAS] = p.bias_user;
+  }
+  p.conv.execute(stream, args);
+  if (p.dst_reorder) p.dst_reorder->execute(stream, p.dst, p.dst_user);
+  stream.wait();
+}
+
+template <bool kTranspose>
+void ConvInferShape(OpContext& ctx) {
+  ctx.Out("Output")->Resize(ConvShapeOf(ctx, kTranspose).out.ToDims());
+  ShareLoD(ctx, "Input", "Output");
+}
+
+template <bool kTranspose>
+void ConvKernel(OpContext& ctx) {
+  CheckNotInPlace(ctx, "Output", {"Input", "Filter", "Bias"});
+  const bool has_bias = ctx.HasInput("Bias");
+  const Tensor& x = ctx.In("Input");
+  if (has_bias) {
+    const Tensor& b = InputOfType(ctx, "Bias", DType::kFP32);
+    const int64_t oc = ctx.Out("Output")->dim(IsChannelsLast(ctx, "data_format") ? 3 : 1);
+    PD_CHECK(b.numel() == oc, ctx.op().type(), ": Bias ", DimsToString(b.dims()), " must hold ", oc,
+             " values");
+  }
+  auto& plans = ctx.State<ConvState>().plans;
+  WithDnnl(ctx, [&] {
+    auto it = plans.find(x.dims());
+    if (it == plans.end())
+      it = plans.emplace(x.dims(), MakePlan(ConvShapeOf(ctx, kTranspose), has_bias)).first;
+    RunPlan(ctx, it->second, has_bias);
+  });
+}
+
+}  // namespace
+
+void RegisterConvKernels(OpRegistry& r) {
+  for (const char* type : {"conv2d", "depthwise_conv2d"}) {
+    r.Add(type, ConvInferShape<false>, "Input");
+    r.AddKernel(type, Place::kCPU, DType::kFP32, ConvKernel<false>);
+  }
+  r.Add("conv2d_transpose", ConvInferShape<true>, "Input");
+  r.AddKernel("conv2d_transpose", Place::kCPU, DType::kFP32, ConvKernel<true>);
+}
+
+}  // namespace pd

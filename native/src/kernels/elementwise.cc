@@ -1,0 +1,138 @@
+// The binary elementwise family: elementwise_add, _sub, _mul, _div, _max, _min, _pow with
+// Paddle's axis broadcasting (kernels/broadcast.h). float32 everywhere; int64 and int32 where
+// integer models use them (not pow, whose integer rounding rules we have no case for).
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+
+#include "framework/op_registry.h"
+#include "kernels/broadcast.h"
+#include "kernels/kernel_util.h"
+#include "kernels/register.h"
+
+namespace pd {
+namespace {
+
+BroadcastPlan Plan(const OpContext& ctx) {
+  return PlanBroadcast(ctx.op().type(), ctx.In("X").dims(), ctx.In("Y").dims(),
+                       ctx.op().GetInt("axis", -1));
+}
+
+void BinaryInferShape(OpContext& ctx) {
+  const Tensor& x = InputWithData(ctx, "X");
+  const Tensor& y = InputOfType(ctx, "Y", x.dtype());
+  Dims out = Plan(ctx).out;
+  // Writing in place is safe only into an operand that already has the output's shape: each
+  // element is then read just before it is overwritten.
+  const Tensor* o = ctx.Out("Out");
+  PD_CHECK((o != &x || x.dims() == out) && (o != &y || y.dims() == out), ctx.op().type(),
+           ": in-place output must have the broadcast shape ", DimsToString(out));
+  ctx.Out("Out")->Resize(std::move(out));
+  ShareLoD(ctx, "X", "Out");
+}
+
+// Integer add, sub and mul wrap instead of overflowing (signed overflow is undefined
+// behaviour); floats compute the plain expression.
+template <typename T, bool = std::is_integral_v<T>>
+struct WideOf {
+  using type = T;
+};
+template <typename T>
+struct WideOf<T, true> {
+  using type = std::make_unsigned_t<T>;
+};
+template <typename T>
+using Wide = typename WideOf<T>::type;
+
+struct AddOp {
+  template <typename T>
+  T operator()(T a, T b) const {
+    return static_cast<T>(static_cast<Wide<T>>(a) + static_cast<Wide<T>>(b));
+  }
+};
+struct SubOp {
+  template <typename T>
+  T operator()(T a, T b) const {
+    return static_cast<T>(static_cast<Wide<T>>(a) - static_cast<Wide<T>>(b));
+  }
+};
+struct MulOp {
+  template <typename T>
+  T operator()(T a, T b) const {
+    return static_cast<T>(static_cast<Wide<T>>(a) * static_cast<Wide<T>>(b));
+  }
+};
+// Paddle's maximum/minimum are plain comparisons: a NaN in X yields Y's element.
+struct MaxOp {
+  template <typename T>
+  T operator()(T a, T b) const { return a > b ? a : b; }
+};
+struct MinOp {
+  template <typename T>
+  T operator()(T a, T b) const { return a < b ? a : b; }
+};
+struct PowOp {
+  float operator()(float a, float b) const { return std::pow(a, b); }
+};
+
+template <typename T, typename F>
+void BinaryKernel(OpContext& ctx) {
+  const Tensor& x = ctx.In("X");
+  const Tensor& y = ctx.In("Y");
+  Tensor* out = ctx.Out("Out");
+  const T* xp = x.data<T>();
+  const T* yp = y.data<T>();
+  T* op = out->mutable_data<T>();
+  if (x.dims() == y.dims()) {
+    const int64_t n = out->numel();
+    F f;
+    for (int64_t i = 0; i < n; ++i) op[i] = f(xp[i], yp[i]);
+    return;
+  }
+  ApplyBroadcast(Plan(ctx), xp, yp, op, F{});
+}
+
+// Integer division truncates toward zero like C++ (and Paddle's CPU kernel); a zero divisor is
+// an error rather than a crash.
+template <typename T>
+void DivKernel(OpContext& ctx) {
+  if constexpr (std::is_integral_v<T>) {
+    const Tensor& y = ctx.In("Y");
+    const T* yp = y.data<T>();
+    for (int64_t i = 0; i < y.numel(); ++i) {
+      PD_CHECK(yp[i] != 0, ctx.op().type(), ": integer division by zero (Y[", i, "])");
+    }
+  }
+  struct DivOp {
+    T operator()(T a, T b) const { return a / b; }
+  };
+  BinaryKernel<T, DivOp>(ctx);
+}
+
+template <typename F>
+void RegisterBinary(OpRegistry& r, const char* type, bool integers) {
+  r.Add(type, BinaryInferShape, "X");
+  r.AddKernel(type, Place::kCPU, DType::kFP32, BinaryKernel<float, F>);
+  if (integers) {
+    r.AddKernel(type, Place::kCPU, DType::kInt64, BinaryKernel<int64_t, F>);
+    r.AddKernel(type, Place::kCPU, DType::kInt32, BinaryKernel<int32_t, F>);
+  }
+}
+
+}  // namespace
+
+void RegisterElementwiseKernels(OpRegistry& r) {
+  RegisterBinary<AddOp>(r, "elementwise_add", true);
+  RegisterBinary<SubOp>(r, "elementwise_sub", true);
+  RegisterBinary<MulOp>(r, "elementwise_mul", true);
+  RegisterBinary<MaxOp>(r, "elementwise_max", true);
+  RegisterBinary<MinOp>(r, "elementwise_min", true);
+  RegisterBinary<PowOp>(r, "elementwise_pow", false);
+  r.Add("elementwise_div", BinaryInferShape, "X");
+  r.AddKernel("elementwise_div", Place::kCPU, DType::kFP32, DivKernel<float>);
+  r.AddKernel("elementwise_div", Place::kCPU, DType::kInt64, DivKernel<int64_t>);
+  r.AddKernel("elementwise_div", Place::kCPU, DType::kInt32, DivKernel<int32_t>);
+}
+
+}  // namespace pd

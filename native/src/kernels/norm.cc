@@ -1,0 +1,127 @@
+// batch_norm: inference with the running statistics, and training with batch statistics (Paddle's
+// batch_norm_kernel), channel axis 1 (NCHW) or last (NHWC).
+#include <cmath>
+#include <vector>
+
+#include "kernels/kernel_util.h"
+#include "kernels/register.h"
+#include "kernels/window.h"
+
+namespace pd {
+namespace {
+
+// x viewed as [outer, C, inner]: NCHW puts the spatial size in inner, NHWC in outer.
+struct ChannelView {
+  int64_t outer, c, inner;
+};
+
+ChannelView ChannelViewOf(const OpContext& ctx) {
+  const Tensor& x = InputOfType(ctx, "X", DType::kFP32);
+  PD_CHECK(x.rank() >= 2, "batch_norm: X must have rank >= 2, got ", DimsToString(x.dims()));
+  const Dims& d = x.dims();
+  if (IsChannelsLast(ctx, "data_layout")) return {x.numel() / d.back(), d.back(), 1};
+  return {d[0], d[1], DimProduct(d, 2, d.size())};
+}
+
+const float* ChannelParam(const OpContext& ctx, const char* slot, int64_t c) {
+  const Tensor& t = InputOfType(ctx, slot, DType::kFP32);
+  PD_CHECK(t.numel() == c, "batch_norm: ", slot, " ", DimsToString(t.dims()), " must hold ", c,
+           " values");
+  return t.data<float>();
+}
+
+float* ChannelOut(OpContext& ctx, const char* slot, int64_t c) {
+  if (!ctx.HasOutput(slot)) return nullptr;
+  Tensor* t = ctx.Out(slot);
+  t->Resize({c});
+  return t->mutable_data<float>();
+}
+
+void BatchNormInferShape(OpContext& ctx) {
+  const int64_t c = ChannelViewOf(ctx).c;
+  ctx.Out("Y")->Resize(ctx.In("X").dims());
+  ShareLoD(ctx, "X", "Y");
+  for (const char* slot : {"MeanOut", "VarianceOut", "SavedMean", "SavedVariance"})
+    if (ctx.HasOutput(slot)) ctx.Out(slot)->Resize({c});
+}
+
+// Per-channel batch mean and biased variance over outer and inner.
+void BatchMoments(const float* x, const ChannelView& v, std::vector<float>* mean,
+                  std::vector<float>* var) {
+  std::vector<double> sum(v.c, 0.0), sq(v.c, 0.0);
+  for (int64_t o = 0; o < v.outer; ++o)
+    for (int64_t c = 0; c < v.c; ++c) {
+      const float* p = x + (o * v.c + c) * v.inner;
+      for (int64_t i = 0; i < v.inner; ++i) sum[c] += p[i];
+    }
+  const double count = static_cast<double>(v.outer * v.inner);
+  for (int64_t c = 0; c < v.c; ++c) (*mean)[c] = static_cast<float>(sum[c] / count);
+  for (int64_t o = 0; o < v.outer; ++o)
+    for (int64_t c = 0; c < v.c; ++c) {
+      const float* p = x + (o * v.c + c) * v.inner;
+      for (int64_t i = 0; i < v.inner; ++i) {
+        const double d = p[i] - (*mean)[c];
+        sq[c] += d * d;
+      }
+    }
+  for (int64_t c = 0; c < v.c; ++c) (*var)[c] = static_cast<float>(sq[c] / count);
+}
+
+void BatchNormKernel(OpContext& ctx) {
+  const OpView& op = ctx.op();
+  const ChannelView v = ChannelViewOf(ctx);
+  const float eps = op.GetFloat("epsilon", 1e-5f);
+  const float momentum = op.GetFloat("momentum", 0.9f);
+  const bool global_stats =
+      (op.GetBool("is_test", false) && !op.GetBool("trainable_statistics", false)) ||
+      op.GetBool("use_global_stats", false);
+  const float* scale = ChannelParam(ctx, "Scale", v.c);
+  const float* bias = ChannelParam(ctx, "Bias", v.c);
+  const float* run_mean = ChannelParam(ctx, "Mean", v.c);
+  const float* run_var = ChannelParam(ctx, "Variance", v.c);
+  const float* x = ctx.In("X").data<float>();
+
+  std::vector<float> mean(run_mean, run_mean + v.c), var(run_var, run_var + v.c);
+  if (!global_stats) BatchMoments(x, v, &mean, &var);
+  // y = x·a + b with a = scale/sqrt(var+eps), b = bias − mean·a, as Paddle folds it.
+  std::vector<float> a(v.c), b(v.c), inv_std(v.c);
+  for (int64_t c = 0; c < v.c; ++c) {
+    inv_std[c] = 1.0f / std::sqrt(var[c] + eps);
+    a[c] = scale[c] * inv_std[c];
+    b[c] = bias[c] - mean[c] * a[c];
+  }
+  // Running statistics are read before any output is written: MeanOut and VarianceOut are usually
+  // the same variables as Mean and Variance.
+  std::vector<float> mean_out(v.c), var_out(v.c);
+  for (int64_t c = 0; c < v.c; ++c) {
+    mean_out[c] = global_stats ? run_mean[c] : run_mean[c] * momentum + mean[c] * (1 - momentum);
+    var_out[c] = global_stats ? run_var[c] : run_var[c] * momentum + var[c] * (1 - momentum);
+  }
+
+  float* y = ctx.Out("Y")->mutable_data<float>();
+  for (int64_t o = 0; o < v.outer; ++o) {
+    for (int64_t c = 0; c < v.c; ++c) {
+      const float* xp = x + (o * v.c + c) * v.inner;
+      float* yp = y + (o * v.c + c) * v.inner;
+      const float ac = a[c], bc = b[c];
+      for (int64_t i = 0; i < v.inner; ++i) yp[i] = xp[i] * ac + bc;
+    }
+  }
+  if (float* p = ChannelOut(ctx, "MeanOut", v.c)) std::copy(mean_out.begin(), mean_out.end(), p);
+  if (float* p = ChannelOut(ctx, "VarianceOut", v.c)) std::copy(var_out.begin(), var_out.end(), p);
+  // SavedMean/SavedVariance feed the grad op: the batch mean and inverse std in training; inference
+  // leaves them zero.
+  if (float* p = ChannelOut(ctx, "SavedMean", v.c))
+    for (int64_t c = 0; c < v.c; ++c) p[c] = global_stats ? 0.0f : mean[c];
+  if (float* p = ChannelOut(ctx, "SavedVariance", v.c))
+    for (int64_t c = 0; c < v.c; ++c) p[c] = global_stats ? 0.0f : inv_std[c];
+}
+
+}  // namespace
+
+void RegisterNormKernels(OpRegistry& r) {
+  r.Add("batch_norm", BatchNormInferShape, "X");
+  r.AddKernel("batch_norm", Place::kCPU, DType::kFP32, BatchNormKernel);
+}
+
+}  // namespace pd

@@ -1,0 +1,121 @@
+// pool2d (max and avg; global, adaptive, exclusive, ceil_mode; NCHW and NHWC). Plain loops:
+// Paddle's averaging divisor has corner cases (ceil_mode windows past the padded border, asymmetric
+// paddings) that oneDNN's pooling does not reproduce, and pooling is a small share of a conv net's
+// time.
+#include <algorithm>
+#include <limits>
+
+#include "kernels/kernel_util.h"
+#include "kernels/register.h"
+#include "kernels/window.h"
+
+namespace pd {
+namespace {
+
+struct PoolShape {
+  ImageDims in, out;
+  Window2d win;
+  bool max, adaptive, exclusive;
+};
+
+PoolShape PoolShapeOf(const OpContext& ctx) {
+  const OpView& op = ctx.op();
+  const Tensor& x = InputOfType(ctx, "X", DType::kFP32);
+  PoolShape s;
+  s.in = ImageOf(ctx, x, IsChannelsLast(ctx, "data_format"));
+  const std::string type = op.GetString("pooling_type", "max");
+  PD_CHECK(type == "max" || type == "avg", "pool2d: unknown pooling_type '", type, "'");
+  s.max = type == "max";
+  s.adaptive = op.GetBool("adaptive", false);
+  s.exclusive = op.GetBool("exclusive", true);
+  const bool global = op.GetBool("global_pooling", false);
+  const bool ceil = op.GetBool("ceil_mode", false);
+  const std::array<int64_t, 2> in{s.in.h, s.in.w};
+  if (global) {
+    s.win.k = in;
+  } else {
+    const auto k = op.GetInts("ksize", {});
+    PD_CHECK(k.size() == 2 && k[0] > 0 && k[1] > 0, "pool2d: ksize must be 2 positive values");
+    s.win.k = {k[0], k[1]};
+  }
+  s.win.stride = Pair(ctx, "strides", 1);
+  ResolvePadding(ctx, in, &s.win);
+  std::array<int64_t, 2> out{};
+  for (int i = 0; i < 2; ++i) {
+    if (global || s.adaptive) s.win.pad_begin[i] = s.win.pad_end[i] = 0;
+    if (s.adaptive) {
+      out[i] = s.win.k[i];  // ksize is the output size
+      continue;
+    }
+    const int64_t span = in[i] - s.win.k[i] + s.win.pad_begin[i] + s.win.pad_end[i];
+    out[i] = (span + (ceil ? s.win.stride[i] - 1 : 0)) / s.win.stride[i] + 1;
+    PD_CHECK(span >= 0 && out[i] > 0, "pool2d: ksize ", s.win.k[i],
+             " is larger than the padded input ", DimsToString(x.dims()));
+  }
+  s.out = {s.in.n, s.in.c, out[0], out[1], s.in.nhwc};
+  return s;
+}
+
+// The input cells [begin, end) of output cell o along one axis, and the divisor Paddle uses for a
+// non-exclusive average: the window clipped to the padded border but not to the input.
+struct Span {
+  int64_t begin, end, padded;
+};
+
+Span WindowSpan(const PoolShape& s, int i, int64_t o, int64_t in, int64_t out) {
+  if (s.adaptive) {
+    const int64_t b = o * in / out, e = ((o + 1) * in + out - 1) / out;
+    return {b, e, e - b};
+  }
+  const int64_t b = o * s.win.stride[i] - s.win.pad_begin[i];
+  const int64_t e = std::min(b + s.win.k[i], in + s.win.pad_begin[i]);
+  return {std::max<int64_t>(b, 0), std::min(e, in), e - b};
+}
+
+void PoolInferShape(OpContext& ctx) { ctx.Out("Out")->Resize(PoolShapeOf(ctx).out.ToDims()); }
+
+void PoolKernel(OpContext& ctx) {
+  CheckNotInPlace(ctx, "Out", {"X"});
+  const PoolShape s = PoolShapeOf(ctx);
+  const float* x = ctx.In("X").data<float>();
+  float* y = ctx.Out("Out")->mutable_data<float>();
+  const int64_t C = s.in.c, in_plane = s.in.h * s.in.w, out_plane = s.out.h * s.out.w;
+  // Element (n, c, pixel p) sits at n*C*plane + c*c_step + p*p_step in either layout.
+  const int64_t c_in = s.in.nhwc ? 1 : in_plane, c_out = s.in.nhwc ? 1 : out_plane;
+  const int64_t p_step = s.in.nhwc ? C : 1;
+  for (int64_t n = 0; n < s.in.n; ++n) {
+    for (int64_t c = 0; c < C; ++c) {
+      const float* xc = x + n * C * in_plane + c * c_in;
+      float* yc = y + n * C * out_plane + c * c_out;
+      for (int64_t oh = 0; oh < s.out.h; ++oh) {
+        const Span hs = WindowSpan(s, 0, oh, s.in.h, s.out.h);
+        for (int64_t ow = 0; ow < s.out.w; ++ow) {
+          const Span ws = WindowSpan(s, 1, ow, s.in.w, s.out.w);
+          float acc = s.max ? std::numeric_limits<float>::lowest() : 0.0f;
+          for (int64_t h = hs.begin; h < hs.end; ++h) {
+            for (int64_t w = ws.begin; w < ws.end; ++w) {
+              const float v = xc[(h * s.in.w + w) * p_step];
+              acc = s.max ? std::max(acc, v) : acc + v;
+            }
+          }
+          if (!s.max) {
+            const int64_t count = s.exclusive || s.adaptive
+                                      ? (hs.end - hs.begin) * (ws.end - ws.begin)
+                                      : hs.padded * ws.padded;
+            acc /= static_cast<float>(count);
+          }
+          yc[(oh * s.out.w + ow) * p_step] = acc;
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void RegisterPoolKernels(OpRegistry& r) {
+  r.Add("pool2d", PoolInferShape, "X");
+  r.AddKernel("pool2d", Place::kCPU, DType::kFP32, PoolKernel);
+}
+
+}  // namespace pd
