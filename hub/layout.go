@@ -17,6 +17,7 @@ const (
 	layoutPaddleHub1        // module_desc.pb + model/ + assets/
 	layoutPaddleHub2        // module.py + an inference model dir + assets
 	layoutLACPackage        // the LAC package from PyPI: LAC/{lac,seg,rank}_model/{model,conf}
+	layoutModelDir          // a plain inference model with a label file: an image classifier
 )
 
 // importSpec says what to import and how.
@@ -44,6 +45,8 @@ func importModule(spec importSpec) (*Manifest, error) {
 		m, err = importPaddleHub2(root, spec)
 	case layoutLACPackage:
 		m, err = importLACPackage(root, spec)
+	case layoutModelDir:
+		m, err = importModelDir(root, spec)
 	}
 	if err != nil {
 		return nil, err
@@ -57,7 +60,8 @@ type NotAModuleError struct{ Path string }
 
 func (e *NotAModuleError) Error() string {
 	return e.Path + " is not a module: found no module.yaml (gohub), module_desc.pb (PaddleHub 1.x), " +
-		"module.py (PaddleHub 2.x) or LAC/lac_model (the LAC package from PyPI)"
+		"module.py (PaddleHub 2.x), LAC/lac_model (the LAC package from PyPI) " +
+		"or an inference model with a label file (an image classifier)"
 }
 
 // findLayout looks for a known layout at dir and, while there is exactly one
@@ -96,6 +100,8 @@ func layoutOf(dir string) layout {
 		return layoutPaddleHub1
 	case exists(filepath.Join(dir, "module.py")):
 		return layoutPaddleHub2
+	case isClassifierDir(dir):
+		return layoutModelDir
 	}
 	return layoutNone
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/pkg/errors"
 
+	"github.com/gohub/gohub/hub/imgcls"
 	"github.com/gohub/gohub/hub/lexical"
 )
 
@@ -20,14 +21,15 @@ const assetSegDict = "small_seg"
 //	defer m.Close()
 //	res, err := m.Cut([]string{"今天是个好日子"})
 //
-// The methods that fit its kind work (Cut for lexical analysis); the others return an
-// error. A Module is safe for concurrent use.
+// The methods that fit its kind work (Cut for lexical analysis, Classify for image
+// classification); the others return an error. A Module is safe for concurrent use.
 type Module struct {
 	Dir      string
 	Manifest *Manifest
 	Model    *Model // the model that runs
 
-	lexical *lexical.Analyzer
+	lexical    *lexical.Analyzer
+	classifier *imgcls.Classifier
 }
 
 // Option tunes Load.
@@ -37,6 +39,7 @@ type loadOptions struct {
 	home    *Home
 	model   string
 	lexical lexical.Options
+	image   imgcls.Options
 }
 
 // WithHome loads from home instead of the default ($GOHUB_HOME, else ~/.gohub).
@@ -47,15 +50,22 @@ func WithHome(home Home) Option { return func(o *loadOptions) { o.home = &home }
 func WithModel(name string) Option { return func(o *loadOptions) { o.model = name } }
 
 // WithBatchSize sets how many inputs run through the model at once.
-func WithBatchSize(n int) Option { return func(o *loadOptions) { o.lexical.BatchSize = n } }
+func WithBatchSize(n int) Option {
+	return func(o *loadOptions) { o.lexical.BatchSize, o.image.BatchSize = n, n }
+}
 
 // WithThreads sets how many batches run in parallel, one predictor each.
-func WithThreads(n int) Option { return func(o *loadOptions) { o.lexical.Threads = n } }
+func WithThreads(n int) Option {
+	return func(o *loadOptions) { o.lexical.Threads, o.image.Threads = n, n }
+}
 
 // WithGPU runs the model on the given GPU; loading fails where the Paddle library has no
 // GPU support.
 func WithGPU(device int) Option {
-	return func(o *loadOptions) { o.lexical.UseGPU, o.lexical.GPUDevice = true, device }
+	return func(o *loadOptions) {
+		o.lexical.UseGPU, o.lexical.GPUDevice = true, device
+		o.image.UseGPU, o.image.GPUDevice = true, device
+	}
 }
 
 // WithUserDict applies a user dictionary to lexical analysis (lexical.LoadUserDict: both
@@ -86,6 +96,8 @@ func Load(name string, opts ...Option) (*Module, error) {
 	switch m.Kind {
 	case KindLexicalAnalysis:
 		err = mod.openLexical(o.lexical)
+	case KindImageClassification:
+		err = mod.openClassifier(o.image)
 	default:
 		err = errors.Errorf("gohub cannot run %s modules yet", m.Kind)
 	}
@@ -172,6 +184,9 @@ func (m *Module) Cut(texts []string) ([]lexical.Result, error) {
 func (m *Module) Close() error {
 	if m.lexical != nil {
 		return m.lexical.Close()
+	}
+	if m.classifier != nil {
+		return m.classifier.Close()
 	}
 	return nil
 }

@@ -94,10 +94,10 @@ func TestLoadErrors(t *testing.T) {
 	_, err = Load("lac", WithHome(h))
 	assert.ErrorContains(t, err, `needs a "tag_dict"`)
 
-	m.Kind = KindImageClassification
+	m.Kind = KindObjectDetection
 	require.NoError(t, m.Save(dir))
 	_, err = Load("lac", WithHome(h))
-	assert.ErrorContains(t, err, "cannot run image_classification modules yet")
+	assert.ErrorContains(t, err, "cannot run object_detection modules yet")
 }
 
 // lacSdist is the LAC package from PyPI as `make oracle-lac` downloads it.

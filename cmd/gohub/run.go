@@ -33,8 +33,10 @@ gives an empty result, so output line N belongs to input line N. --output json p
 JSON object per text and line, with PaddleHub's fields: {"word": [...], "tag": [...]}.
 --mode seg runs the lac module's segmentation model (words only). --user_dict applies a
 user dictionary in either of PaddleHub's formats ("word/TAG ..." or "word<TAB>tag<TAB>freq").
-Flags may follow MODULE; boolean flags take their value with '=': --return_tag=false.`,
-		Flags: []cli.Flag{
+Flags may follow MODULE; boolean flags take their value with '=': --return_tag=false.
+
+` + imageRunHelp,
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "input_text", Usage: "analyse this `TEXT`"},
 			&cli.StringFlag{Name: "input_file", Usage: "analyse each line of `FILE` (\"-\": standard input)", TakesFile: true},
 			&cli.StringFlag{Name: "output", Value: "text", Usage: "print results as `FORMAT`: text (word/tag ...) or json (one object per line)"},
@@ -44,7 +46,7 @@ Flags may follow MODULE; boolean flags take their value with '=': --return_tag=f
 			&cli.IntFlag{Name: "batch_size", Value: lexical.DefaultBatchSize, Usage: "`N` texts per model run"},
 			&cli.IntFlag{Name: "threads", Value: 1, Usage: "run `N` batches in parallel, one predictor each"},
 			&cli.BoolFlag{Name: "use_gpu", Usage: "run on GPU 0 (needs a Paddle library built with CUDA)"},
-		},
+		}, imageRunFlags()...),
 		Action: runAction,
 	}
 }
@@ -54,6 +56,7 @@ type runOptions struct {
 	module, text, file, output, mode, userDict string
 	textSet, returnTag, useGPU, help           bool
 	batchSize, threads                         int
+	image                                      imageRunOptions
 }
 
 func runAction(c *cli.Context) error {
@@ -64,14 +67,21 @@ func runAction(c *cli.Context) error {
 	if o.help {
 		return cli.ShowSubcommandHelp(c)
 	}
+	// Flags and inputs depend on the module's kind; a module that cannot be found is
+	// reported before its inputs are checked.
+	m0, err := hub.FindManifest(o.module)
+	if err != nil {
+		return loadFailed(err)
+	}
+	if m0.Kind == hub.KindImageClassification {
+		return runImage(c, o)
+	}
+	if err := o.check(); err != nil {
+		return usageErrorf("gohub run: %v", err)
+	}
 	m, err := hub.Load(o.module, o.loadOptions()...)
 	if err != nil {
-		code := exitRuntime
-		var unknown *hub.UnknownModelError
-		if errors.Is(err, hub.ErrNotInstalled) || errors.As(err, &unknown) {
-			code = exitUsage
-		}
-		return cli.Exit("gohub run: "+err.Error(), code)
+		return loadFailed(err)
 	}
 	defer m.Destroy()
 
@@ -128,11 +138,25 @@ func readRunFlags(c *cli.Context) (*runOptions, error) {
 	if o.help {
 		return o, nil
 	}
-	return o, o.check()
+	o.image = readImageFlags(c, late, given)
+	return o, nil
+}
+
+// loadFailed reports a module that cannot be found or loaded: a usage error where it is
+// not installed or lacks the model asked for.
+func loadFailed(err error) error {
+	code := exitRuntime
+	var unknown *hub.UnknownModelError
+	if errors.Is(err, hub.ErrNotInstalled) || errors.As(err, &unknown) {
+		code = exitUsage
+	}
+	return cli.Exit("gohub run: "+err.Error(), code)
 }
 
 func (o *runOptions) check() error {
 	switch {
+	case len(o.image.paths) > 0 || o.image.topK != 0:
+		return errors.Errorf("--input_path and --top_k are for image modules; %s is a text module", o.module)
 	case o.textSet && o.file != "":
 		return errors.New("give --input_text or --input_file, not both")
 	case !o.textSet && o.file == "":

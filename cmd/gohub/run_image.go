@@ -1,0 +1,197 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/pkg/errors"
+	"github.com/urfave/cli/v2"
+
+	"github.com/gohub/gohub/hub"
+	"github.com/gohub/gohub/hub/imgcls"
+)
+
+const imageRunHelp = `Runs an image-classification module (shufflenet_v2_imagenet, resnet_v2_50_imagenet) on
+image files and prints each one's top classes, most probable first:
+
+   gohub run shufflenet_v2_imagenet --input_path cat.jpg --top_k 3
+   cat.jpg: tabby (0.6463), Egyptian cat (0.2373), tiger cat (0.0820)
+
+--input_path may be repeated or hold a comma-separated list; --input_file reads one image
+path per line ("-": standard input; blank lines are skipped). --output json prints
+PaddleHub's result: a list with one {"label": probability, ...} per image. --batch_size is
+1 unless given, as in PaddleHub.`
+
+func imageRunFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "input_path", Usage: "classify the image `FILE` (image modules; repeat or separate with commas)", TakesFile: true},
+		&cli.IntFlag{Name: "top_k", Usage: "print the `K` most probable classes per image (image modules; default: the module's, else 1)"},
+	}
+}
+
+// imageRunOptions are the flags only image modules read.
+type imageRunOptions struct {
+	paths    []string
+	topK     int
+	batchSet bool // --batch_size given: image modules otherwise use imgcls.DefaultBatchSize
+}
+
+// readImageFlags reads the image flags from the context that holds them (see readRunFlags).
+func readImageFlags(c, late *cli.Context, given map[string]bool) imageRunOptions {
+	pick := func(name string) *cli.Context {
+		if given[name] {
+			return late
+		}
+		return c
+	}
+	o := imageRunOptions{topK: pick("top_k").Int("top_k"), batchSet: given["batch_size"] || c.IsSet("batch_size")}
+	for _, v := range append(c.StringSlice("input_path"), late.StringSlice("input_path")...) {
+		o.paths = append(o.paths, splitPaths(v)...)
+	}
+	return o
+}
+
+// splitPaths splits a comma-separated list, unless the whole value names a file: a file
+// name may hold a comma.
+func splitPaths(v string) []string {
+	if _, err := os.Stat(v); err == nil || !strings.Contains(v, ",") {
+		return []string{v}
+	}
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// runImage classifies the images that o names and prints their results.
+func runImage(c *cli.Context, o *runOptions) error {
+	paths, err := imagePaths(o)
+	if err != nil {
+		return usageErrorf("gohub run: %v", err)
+	}
+	batch := imgcls.DefaultBatchSize
+	if o.image.batchSet {
+		batch = o.batchSize
+	}
+	opts := []hub.Option{hub.WithThreads(o.threads), hub.WithTopK(o.image.topK), hub.WithBatchSize(batch)}
+	if o.useGPU {
+		opts = append(opts, hub.WithGPU(0))
+	}
+	m, err := hub.Load(o.module, opts...)
+	if err != nil {
+		return loadFailed(err)
+	}
+	defer m.Destroy()
+	w := bufio.NewWriter(c.App.Writer)
+	chunk := batch * o.threads
+	if o.output == "json" {
+		w.WriteByte('[')
+	}
+	for lo := 0; lo < len(paths); lo += chunk {
+		part := paths[lo:min(len(paths), lo+chunk)]
+		res, err := m.Classify(part)
+		if err != nil {
+			return cli.Exit("gohub run: "+err.Error(), exitRuntime)
+		}
+		if err := printImageResults(w, o.output == "json", lo > 0, part, res); err != nil {
+			return cli.Exit("gohub run: write results: "+err.Error(), exitRuntime)
+		}
+	}
+	if o.output == "json" {
+		w.WriteString("]\n")
+	}
+	if err := w.Flush(); err != nil {
+		return cli.Exit("gohub run: write results: "+err.Error(), exitRuntime)
+	}
+	return nil
+}
+
+// imagePaths checks the flags of an image run and returns the images, in order: the
+// --input_path ones, then --input_file's.
+func imagePaths(o *runOptions) ([]string, error) {
+	switch {
+	case o.textSet || o.userDict != "":
+		return nil, errors.Errorf("--input_text and --user_dict are for text modules; %s classifies images", o.module)
+	case o.output != "text" && o.output != "json":
+		return nil, errors.Errorf("--output %q: want text or json", o.output)
+	case o.batchSize < 1 || o.threads < 1 || o.image.topK < 0:
+		return nil, errors.Errorf("--batch_size %d and --threads %d must be at least 1, --top_k %d not negative", o.batchSize, o.threads, o.image.topK)
+	}
+	paths := o.image.paths
+	if o.file != "" {
+		lines, err := readPathList(o.file)
+		if err != nil {
+			return nil, err
+		}
+		paths = append(paths, lines...)
+	}
+	if len(paths) == 0 {
+		return nil, errors.Errorf("no input: give --input_path FILE or --input_file LIST, e.g. gohub run %s --input_path cat.jpg", o.module)
+	}
+	// A missing file is the user's mistake: say so before the model loads.
+	for _, p := range paths {
+		if _, err := os.Stat(p); err != nil {
+			return nil, errors.Wrap(err, "--input_path")
+		}
+	}
+	return paths, nil
+}
+
+// readPathList reads one path per line, stripped, skipping blank lines (PaddleHub's
+// --input_file); "-" is standard input.
+func readPathList(name string) ([]string, error) {
+	in := io.Reader(os.Stdin)
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, errors.Wrap(err, "--input_file")
+		}
+		defer f.Close()
+		in = f
+	}
+	var paths []string
+	sc := bufio.NewScanner(in)
+	for sc.Scan() {
+		if p := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff")); p != "" {
+			paths = append(paths, p)
+		}
+	}
+	return paths, errors.Wrapf(sc.Err(), "read --input_file %s", name)
+}
+
+// printImageResults prints one line per image, "path: label (prob), ...", or the
+// elements of the JSON list; more says elements came before.
+func printImageResults(w *bufio.Writer, asJSON, more bool, paths []string, res []imgcls.Result) error {
+	for i, r := range res {
+		if asJSON {
+			b, err := json.Marshal(r)
+			if err != nil {
+				return err
+			}
+			if more || i > 0 {
+				w.WriteByte(',')
+			}
+			w.Write(b)
+			continue
+		}
+		w.WriteString(paths[i] + ":")
+		for k, p := range r {
+			if k > 0 {
+				w.WriteByte(',')
+			}
+			fmt.Fprintf(w, " %s (%.4f)", p.Label, p.Probability)
+		}
+		if err := w.WriteByte('\n'); err != nil {
+			return err
+		}
+	}
+	// Flushing each chunk streams the results of a long list as they come.
+	return w.Flush()
+}

@@ -1,0 +1,117 @@
+package imgcls
+
+import (
+	"os"
+	"slices"
+
+	"github.com/pkg/errors"
+
+	"github.com/gohub/gohub/paddle"
+	"github.com/gohub/gohub/readers/image"
+)
+
+// newPredictor loads the model of f.
+func newPredictor(f Files, o Options) (*paddle.Predictor, error) {
+	if err := checkModelFiles(f); err != nil {
+		return nil, err
+	}
+	cfg, err := paddle.NewConfig()
+	if err != nil {
+		return nil, err
+	}
+	if f.ModelDir != "" {
+		err = cfg.SetModelDir(f.ModelDir)
+	} else {
+		err = cfg.SetModel(f.Program, f.Params)
+	}
+	if err == nil && o.UseGPU {
+		err = errors.WithMessage(cfg.EnableUseGpu(gpuMemoryMB, int32(o.GPUDevice)), "use GPU")
+	}
+	if err == nil {
+		err = cfg.DisableGlogInfo()
+	}
+	if err != nil {
+		cfg.Destroy()
+		return nil, err
+	}
+	pred, err := paddle.NewPredictor(cfg) // takes cfg over
+	return pred, errors.WithMessage(err, "imgcls: load model")
+}
+
+// checkModelFiles reports a missing model by its path before Paddle reports it vaguely.
+func checkModelFiles(f Files) error {
+	paths := []string{f.Program, f.Params}
+	if f.ModelDir != "" {
+		paths = []string{f.ModelDir}
+	}
+	for _, p := range paths {
+		if p == "" {
+			return errors.New("imgcls: no model given (want a model directory, or a program and a params file)")
+		}
+		if _, err := os.Stat(p); err != nil {
+			return errors.Wrap(err, "imgcls: model")
+		}
+	}
+	return nil
+}
+
+// ioNames returns the model's image input (its first) and the output holding the class
+// scores: want where the model has it, else its first output.
+func ioNames(pred *paddle.Predictor, want string) (string, string, error) {
+	in, err := pred.GetInputNames()
+	if err != nil {
+		return "", "", err
+	}
+	out, err := pred.GetOutputNames()
+	if err != nil {
+		return "", "", err
+	}
+	if len(in) == 0 || len(out) == 0 {
+		return "", "", errors.Errorf("imgcls: want a model with an input and an output, got %v and %v", in, out)
+	}
+	if want != "" && slices.Contains(out, want) {
+		return in[0], want, nil
+	}
+	return in[0], out[0], nil
+}
+
+// infer runs one batch and returns its scores, one row of classes per image.
+func infer(pred *paddle.Predictor, input, output string, b *image.Batch) ([]float32, int, error) {
+	in, err := pred.GetInputHandle(input)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer in.Destroy()
+	if err := in.Reshape([]int32{int32(b.N), 3, int32(b.H), int32(b.W)}); err != nil {
+		return nil, 0, err
+	}
+	if err := paddle.CopyFromCpu(in, b.Data); err != nil {
+		return nil, 0, err
+	}
+	if err := pred.Run(); err != nil {
+		return nil, 0, err
+	}
+	out, err := pred.GetOutputHandle(output)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer out.Destroy()
+	shape, err := out.Shape()
+	if err != nil {
+		return nil, 0, err
+	}
+	// [N, C], or [N, C, 1, 1] from a model that ends in a 1×1 convolution.
+	ok := len(shape) >= 2 && int(shape[0]) == b.N && shape[1] > 0
+	for _, d := range shape[min(2, len(shape)):] {
+		ok = ok && d == 1
+	}
+	if !ok {
+		return nil, 0, errors.Errorf("imgcls: model output %s has shape %v for a batch of %d, want [%d, classes]", output, shape, b.N, b.N)
+	}
+	classes := int(shape[1])
+	scores := make([]float32, b.N*classes)
+	if err := paddle.CopyToCpu(out, scores); err != nil {
+		return nil, 0, err
+	}
+	return scores, classes, nil
+}

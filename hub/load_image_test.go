@@ -1,0 +1,103 @@
+package hub
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/gohub/gohub/hub/imgcls"
+	"github.com/gohub/gohub/internal/shared"
+)
+
+// TestInstallShuffleNetAndClassify installs the real ShuffleNetV2 model directory as
+// `gohub install ../shared/models/shufflenet_v2_imagenet` does, and names the cats.
+func TestInstallShuffleNetAndClassify(t *testing.T) {
+	src, err := shared.Path("models", "shufflenet_v2_imagenet")
+	if err != nil {
+		t.Skipf("shared ShuffleNetV2 model absent: %v", err)
+	}
+	var cats []string
+	for _, elem := range [][]string{{"models", "shufflenet_v2_imagenet", "demo_images", "egypt_cat.jpg"}, {"data", "images", "pld_tabby_cat.jpg"}} {
+		p, err := shared.Path(elem...)
+		if err != nil {
+			t.Skipf("shared cat image absent: %v", err)
+		}
+		cats = append(cats, p)
+	}
+	h := Home{Root: t.TempDir()}
+	res, err := (&Installer{Home: h}).Install(testCtx, src)
+	require.NoError(t, err)
+	m := res.Module.Manifest
+	assert.Equal(t, "shufflenet_v2_imagenet", m.Name)
+	assert.Equal(t, KindImageClassification, m.Kind)
+	assert.Equal(t, map[string]string{AssetLabelList: "assets/synset_words.txt"}, m.Assets)
+	require.Len(t, m.Models, 1)
+	assert.Equal(t, Model{Name: "classification", Layout: LayoutDir, Dir: "model/classification"},
+		Model{Name: m.Models[0].Name, Layout: m.Models[0].Layout, Dir: m.Models[0].Dir})
+	assert.NoDirExists(t, filepath.Join(res.Module.Dir, "model", "classification", "demo_images"))
+
+	mod, err := Load("shufflenet_v2_imagenet", WithHome(h), WithTopK(3), WithBatchSize(2))
+	require.NoError(t, err)
+	defer mod.Close()
+	out, err := mod.Classify(cats)
+	require.NoError(t, err)
+	require.Len(t, out, 2)
+	for i, r := range out {
+		t.Logf("%s: %v", filepath.Base(cats[i]), r)
+		require.Len(t, r, 3)
+		assert.True(t, slices.ContainsFunc(r, func(p imgcls.Prediction) bool { return p.Class >= 281 && p.Class <= 285 }),
+			"%s: no cat in the top 3: %v", cats[i], r)
+	}
+	_, err = mod.Cut([]string{"text"})
+	assert.ErrorContains(t, err, "Cut needs a lexical analysis one")
+}
+
+// TestImportModelDir maps a plain model directory with a label file; subfolders other
+// than the label file's are left out and the module is named after the directory.
+func TestImportModelDir(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "my-classifier")
+	for name, body := range map[string]string{
+		"__model__": "program", "conv1_weights": "w", "labels/synset_words.txt": "n01440764 tench\n",
+		"demo_images/a.jpg": "jpg",
+	} {
+		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(src, name)), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(src, name), []byte(body), 0o644))
+	}
+	dst := filepath.Join(t.TempDir(), "module")
+	m, err := importModule(importSpec{src: src, dst: dst, origin: "my-classifier"})
+	require.NoError(t, err)
+	assert.Equal(t, "my_classifier", m.Name)
+	assert.Equal(t, modelDirVersion, m.Version)
+	assert.Equal(t, map[string]string{
+		"model/classification/__model__": "program", "model/classification/conv1_weights": "w",
+		"assets/synset_words.txt": "n01440764 tench\n",
+	}, tree(t, dst))
+	_, err = imgcls.ParseConfig(m.Preprocess, m.Postprocess)
+	assert.NoError(t, err)
+
+	// Without a label file it is no module.
+	require.NoError(t, os.RemoveAll(filepath.Join(src, "labels")))
+	_, err = importModule(importSpec{src: src, dst: filepath.Join(t.TempDir(), "module")})
+	var notModule *NotAModuleError
+	assert.ErrorAs(t, err, &notModule)
+}
+
+// TestClassifierRecipesParse checks that the classification recipes survive a trip
+// through module.yaml and read as imgcls configs.
+func TestClassifierRecipesParse(t *testing.T) {
+	r := recipes["resnet_v2_50_imagenet"]
+	data, err := yaml.Marshal(map[string]any{"pre": r.pre, "post": r.post})
+	require.NoError(t, err)
+	var back struct{ Pre, Post map[string]any }
+	require.NoError(t, yaml.Unmarshal(data, &back))
+	c, err := imgcls.ParseConfig(back.Pre, back.Post)
+	require.NoError(t, err)
+	assert.Equal(t, imgcls.DefaultConfig().Preprocess, c.Preprocess)
+	require.NotNil(t, c.Softmax)
+	assert.True(t, *c.Softmax, "the v1 module's classification signature outputs logits")
+}
