@@ -10,6 +10,7 @@
 
 #include "framework.pb.h"
 #include "model_files.h"
+#include "passes/passes.h"
 #include "pd_ext.h"
 #include "pd_inference_api.h"
 
@@ -90,6 +91,9 @@ TEST(CapiConfig, DevicesThreadsAndSwitches) {
   PD_ConfigSetInvalid(c);
   EXPECT_FALSE(PD_ConfigIsValid(c));
 
+  // A config starts with the passes this library applies; unknown names are kept (and skipped).
+  EXPECT_EQ(Strings(PD_ConfigAllPasses(c)), pd::DefaultPassNames());
+  for (const std::string& name : pd::DefaultPassNames()) PD_ConfigDeletePass(c, name.c_str());
   PD_ConfigAppendPass(c, "b");
   PD_ConfigInsertPass(c, 0, "a");
   PD_ConfigAppendPass(c, "c");

@@ -126,7 +126,9 @@ def build_case(c, out_dir):
         paddle.static.save_inference_model(prefix, feed_vars, list(fetches), exe, program=main)
         strip_callstacks(prefix + ".pdmodel")
         prog, feed_names, fetch_vars = paddle.static.load_inference_model(prefix, exe)
-        results = exe.run(prog, feed=feed_values, fetch_list=fetch_vars, return_numpy=True)
+        # Tensors, not arrays: numpy conversion refuses outputs that carry a LoD
+        # (multiclass_nms), which is recorded in case.json instead.
+        results = exe.run(prog, feed=feed_values, fetch_list=fetch_vars, return_numpy=False)
 
     if feed_names != [v.name for v in feed_vars]:
         raise SystemExit("%s: saved feeds %r differ from the declared %r"
@@ -143,11 +145,14 @@ def build_case(c, out_dir):
         write_raw(os.path.join(out_dir, fname), feed_values[name])
         inputs.append(tensor_entry(name, feed_values[name], fname))
     outputs = []
-    for i, (var, value) in enumerate(zip(fetch_vars, results)):
+    for i, (var, tensor) in enumerate(zip(fetch_vars, results)):
         fname = "output_%d.bin" % i
-        value = np.asarray(value)
+        value = np.array(tensor)
         write_raw(os.path.join(out_dir, fname), value)
         outputs.append(tensor_entry(var.name, value, fname))
+        lod = tensor.lod()
+        if lod:
+            outputs[-1]["lod"] = [list(level) for level in lod]
 
     meta = {
         "name": c.name,

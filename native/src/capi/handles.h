@@ -18,7 +18,8 @@ struct PD_Config {
   int32_t custom_device_id = 0;
   std::string custom_device_type;
   std::string shape_range_info_path;
-  std::vector<std::string> passes;  // edited by Delete/Insert/AppendPass; none run yet
+  // The passes run when ir_optim is on, edited by Delete/Insert/AppendPass.
+  std::vector<std::string> passes = pd::DefaultPassNames();
   bool fc_padding = true;
   bool ir_debug = false;
   bool glog_info_disabled = false;

@@ -22,6 +22,7 @@ PD_Predictor* PD_PredictorCreate(PD_Config* pd_config) {
     PD_CHECK(config != nullptr, "the config is NULL");
     PD_CHECK(config->valid, "the config was marked invalid (PD_ConfigSetInvalid)");
     auto predictor = std::make_unique<PD_Predictor>();
+    config->options.passes = std::move(config->passes);
     predictor->impl = pd::Predictor::Create(std::move(config->options));
     return predictor.release();
   });

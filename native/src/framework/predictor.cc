@@ -13,6 +13,9 @@ std::unique_ptr<Predictor> Predictor::Create(PredictorOptions options) {
   PD_CHECK(options.num_threads >= 1, "the number of CPU math threads must be at least 1, not ",
            options.num_threads);
   LoadedModel model = LoadModel(options.model);
+  // Once, before any clone exists: clones share the optimised program and the folded weights.
+  if (options.ir_optim)
+    model.program = Optimize(*model.program, model.weights.get(), options.passes);
   // OpView caches its slots on first use; fill the caches now, while the program is still
   // private, so that clones on other threads only ever read them.
   for (const OpView& op : model.program->ops()) {

@@ -13,13 +13,15 @@
 #include "framework/program.h"
 #include "framework/scope.h"
 #include "io/model_loader.h"
+#include "passes/passes.h"
 
 namespace pd {
 
 struct PredictorOptions {
   ModelSource model;
   int num_threads = 1;        // CPU math threads (BLAS, kernels)
-  bool ir_optim = true;       // graph passes; none are applied by this build yet
+  bool ir_optim = true;       // apply the graph passes below when the predictor is created
+  std::vector<std::string> passes = DefaultPassNames();  // in order; unknown names are skipped
   bool memory_optim = false;  // free activations after each run, keeping inputs and outputs
   bool use_gpu = false;
 };

@@ -1,6 +1,7 @@
 #include "framework/program.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "framework/error.h"
 
@@ -151,11 +152,17 @@ std::shared_ptr<Program> Program::Parse(const std::string& bytes, const std::str
     Fail(origin, ": this is a Paddle 3 PIR program (JSON), not a ProgramDesc; re-export the model "
                  "with paddle.static.save_inference_model(..., legacy_format=True) or Paddle 2.x");
   }
-  auto prog = std::make_shared<Program>();
   PD_CHECK(!bytes.empty(), origin, ": the program file is empty");
-  if (!prog->desc_.ParseFromString(bytes)) {
+  proto::ProgramDesc desc;
+  if (!desc.ParseFromString(bytes)) {
     Fail(origin, ": not a Paddle ProgramDesc (protobuf decoding failed; is this the model file?)");
   }
+  return FromDesc(std::move(desc), origin);
+}
+
+std::shared_ptr<Program> Program::FromDesc(proto::ProgramDesc desc, const std::string& origin) {
+  auto prog = std::make_shared<Program>();
+  prog->desc_ = std::move(desc);
   PD_CHECK(prog->desc_.blocks_size() > 0, origin, ": the program has no blocks");
   const auto& b0 = prog->desc_.blocks(0);
   PD_CHECK(b0.idx() == 0, origin, ": block 0 has index ", b0.idx());

@@ -68,6 +68,8 @@ class Program {
  public:
   // Decodes bytes as a ProgramDesc; origin names the file in errors.
   static std::shared_ptr<Program> Parse(const std::string& bytes, const std::string& origin);
+  // Wraps an already decoded (or rewritten, see passes/) ProgramDesc, with Parse's checks.
+  static std::shared_ptr<Program> FromDesc(proto::ProgramDesc desc, const std::string& origin);
 
   const proto::ProgramDesc& desc() const { return desc_; }
   int num_blocks() const { return desc_.blocks_size(); }

@@ -108,7 +108,26 @@ struct ConvState : KernelState {
 // Wraps a buffer given later (set_data_handle) in the layout of md.
 memory Unbound(const memory::desc& md) { return memory(md, DnnlEngine(), DNNL_MEMORY_NONE); }
 
-ConvPlan MakePlan(const ConvShape& s, bool has_bias) {
+// The activation that passes/conv_act_fuse.cc fused into this conv, as a oneDNN post-op applied
+// to each output value before it is stored; alpha and beta mean what they mean to oneDNN.
+dnnl::post_ops FusedActivation(const OpView& op) {
+  dnnl::post_ops post;
+  const std::string act = op.GetString("fuse_activation", "");
+  if (act.empty()) return post;
+  using A = dnnl::algorithm;
+  static const std::map<std::string, A> kAlgs = {
+      {"relu", A::eltwise_relu},         {"leaky_relu", A::eltwise_relu},
+      {"relu6", A::eltwise_clip},        {"sigmoid", A::eltwise_logistic},
+      {"tanh", A::eltwise_tanh},         {"swish", A::eltwise_swish},
+      {"hard_swish", A::eltwise_hardswish}};
+  const auto it = kAlgs.find(act);
+  PD_CHECK(it != kAlgs.end(), op.type(), ": fuse_activation '", act, "' is not supported");
+  post.append_eltwise(1.0f, it->second, op.GetFloat("fuse_alpha", 0.0f),
+                      op.GetFloat("fuse_beta", 0.0f));
+  return post;
+}
+
+ConvPlan MakePlan(const ConvShape& s, bool has_bias, const dnnl::post_ops& post) {
   const auto f32 = memory::data_type::f32;
   const int64_t g = s.groups, ic = s.in.c, oc = s.out.c;
   const memory::dims src{s.in.n, ic, s.in.h, s.in.w}, dst{s.out.n, oc, s.out.h, s.out.w};
@@ -130,6 +149,7 @@ ConvPlan MakePlan(const ConvShape& s, bool has_bias) {
   dnnl::primitive_attr attr;
   // Each op owns its scratchpad, so clones running on several threads never share one.
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  attr.set_post_ops(post);
 
   ConvPlan p;
   memory::desc src_md, w_md, dst_md, scratch_md;
@@ -223,7 +243,8 @@ void ConvKernel(OpContext& ctx) {
   WithDnnl(ctx, [&] {
     auto it = plans.find(x.dims());
     if (it == plans.end())
-      it = plans.emplace(x.dims(), MakePlan(ConvShapeOf(ctx, kTranspose), has_bias)).first;
+      it = plans.emplace(x.dims(), MakePlan(ConvShapeOf(ctx, kTranspose), has_bias,
+                                          FusedActivation(ctx.op()))).first;
     RunPlan(ctx, it->second, has_bias);
   });
 }

@@ -22,6 +22,9 @@ void RegisterPoolKernels(OpRegistry& r);      // pool2d
 void RegisterNormKernels(OpRegistry& r);      // batch_norm
 void RegisterActivationKernels(OpRegistry& r); // relu, relu6, leaky_relu, sigmoid, tanh, ...
 void RegisterSoftmaxKernels(OpRegistry& r);   // softmax
+void RegisterPriorBoxKernels(OpRegistry& r);  // prior_box, density_prior_box
+void RegisterBoxCoderKernels(OpRegistry& r);  // box_coder
+void RegisterNmsKernels(OpRegistry& r);       // multiclass_nms, multiclass_nms2, multiclass_nms3
 
 inline void RegisterAllKernels(OpRegistry& r) {
   RegisterMathKernels(r);
@@ -40,6 +43,9 @@ inline void RegisterAllKernels(OpRegistry& r) {
   RegisterNormKernels(r);
   RegisterActivationKernels(r);
   RegisterSoftmaxKernels(r);
+  RegisterPriorBoxKernels(r);
+  RegisterBoxCoderKernels(r);
+  RegisterNmsKernels(r);
 }
 
 }  // namespace pd

@@ -1,0 +1,24 @@
+// The fusions the pass list names (passes.cc). Each rewrites every match it finds in g and
+// returns how many; an op sequence that fails any precondition is left as it is.
+#pragma once
+
+#include "passes/graph.h"
+
+namespace pd {
+
+// conv2d → elementwise_add(per-channel persistable bias) becomes conv2d with Bias.
+int FuseConvBias(Graph& g);
+// conv2d [with Bias] → batch_norm (running statistics) becomes conv2d with folded weights.
+int FuseConvBatchNorm(Graph& g);
+// conv2d → activation becomes conv2d with fuse_activation (a oneDNN post-op in kernels/conv.cc).
+int FuseConvActivation(Graph& g);
+// mul → elementwise_add(persistable bias) [→ relu] becomes fc.
+int FuseFc(Graph& g);
+
+// Shared by the conv fusions: op i is a conv2d or depthwise_conv2d reading only Input, Filter and
+// Bias, with no activation fused into it yet.
+bool IsPlainConv(const Graph& g, int i);
+// The channel axis of a conv's output: 1 for NCHW, 3 for NHWC; -1 for an unknown format.
+int ConvChannelAxis(const OpView& conv);
+
+}  // namespace pd

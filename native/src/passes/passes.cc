@@ -1,0 +1,46 @@
+#include "passes/passes.h"
+
+#include "passes/fusions.h"
+
+namespace pd {
+namespace {
+
+struct PassEntry {
+  const char* name;
+  int (*apply)(Graph&);
+};
+
+// Order matters: a conv's bias add is folded first so that batch_norm folding sees the conv,
+// and batch_norm before the activation that usually follows it.
+constexpr PassEntry kPasses[] = {
+    {"conv_elementwise_add_fuse_pass", FuseConvBias},
+    {"conv_bn_fuse_pass", FuseConvBatchNorm},
+    {"conv_activation_mkldnn_fuse_pass", FuseConvActivation},
+    {"fc_fuse_pass", FuseFc},
+};
+
+}  // namespace
+
+const std::vector<std::string>& DefaultPassNames() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    for (const PassEntry& p : kPasses) v.push_back(p.name);
+    return v;
+  }();
+  return names;
+}
+
+std::shared_ptr<const Program> Optimize(const Program& program, Scope* weights,
+                                        const std::vector<std::string>& passes) {
+  Graph g(program, weights);
+  for (const std::string& name : passes) {
+    for (const PassEntry& p : kPasses) {
+      if (name != p.name) continue;
+      p.apply(g);
+      g.Compact();
+    }
+  }
+  return g.ToProgram();
+}
+
+}  // namespace pd

@@ -1,0 +1,24 @@
+// Graph optimisation behind SwitchIrOptim: named passes applied once when a predictor is
+// created, before its executor is built. Clones share the optimised program and weights.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "framework/program.h"
+#include "framework/scope.h"
+
+namespace pd {
+
+// The passes applied when ir_optim is on, in order. They carry Paddle Inference's pass names,
+// so that PD_ConfigDeletePass calls written for Paddle disable ours too.
+const std::vector<std::string>& DefaultPassNames();
+
+// Applies the named passes in order to a copy of program and returns it. Names this build has
+// no pass for are skipped (Paddle has many more). New weights go into weights; existing
+// tensors there are never changed.
+std::shared_ptr<const Program> Optimize(const Program& program, Scope* weights,
+                                        const std::vector<std::string>& passes);
+
+}  // namespace pd

@@ -1,0 +1,357 @@
+// Graph passes (native/src/passes/): each fusion on a small program built here with seeded
+// weights, run with the passes off and on — the outputs must agree and the optimised program
+// must really hold the fused op — plus the cases that must stay unfused, and the real models
+// of $GOHUB_SHARED with ir_optim on against off.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <iostream>
+#include <map>
+
+#include "framework/predictor.h"
+#include "model_files.h"
+#include "passes/passes.h"
+#include "test_util.h"
+
+namespace pd::test {
+namespace {
+
+// |got − want| ≤ 1e-4·|want|, with 1e-5 as the floor near zero.
+void ExpectClose(const std::vector<float>& got, const std::vector<float>& want,
+                 const std::string& what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  int bad = 0;
+  for (size_t i = 0; i < got.size() && bad < 5; ++i) {
+    const float tol = std::max(1e-4f * std::abs(want[i]), 1e-5f);
+    if (!(std::abs(got[i] - want[i]) <= tol)) {
+      ADD_FAILURE() << what << "[" << i << "]: " << got[i] << " vs " << want[i];
+      ++bad;
+    }
+  }
+}
+
+// A program with a feed of "x", the ops added, and a fetch of each output; weights are
+// persistable variables with seeded values.
+class Net {
+ public:
+  Net() : weights_(std::make_shared<Scope>()) {
+    auto* b = desc_.add_blocks();
+    b->set_idx(0);
+    b->set_parent_idx(-1);
+    Add(OpBuilder("feed").In("X", {"feed"}).Out("Out", {"x"}).Int("col", 0));
+  }
+
+  Net& Add(const OpBuilder& op) {
+    *desc_.mutable_blocks(0)->add_ops() = op.desc();
+    return *this;
+  }
+  Net& Weight(const std::string& name, const Dims& dims, float lo = -1.0f, float hi = 1.0f) {
+    auto* v = desc_.mutable_blocks(0)->add_vars();
+    v->set_name(name);
+    v->set_persistable(true);
+    v->mutable_type()->set_type(proto::VarType::LOD_TENSOR);
+    SetTensor(weights_.get(), name, dims, RandomFloats(Numel(dims), ++seed_, lo, hi));
+    return *this;
+  }
+  Net& Fetch(const std::string& name) {
+    return Add(OpBuilder("fetch").In("X", {name}).Out("Out", {"fetch"}).Int("col", fetches_++));
+  }
+
+  std::shared_ptr<const Program> program() const {
+    return Program::FromDesc(desc_, "test program");
+  }
+  const std::shared_ptr<Scope>& weights() const { return weights_; }
+
+ private:
+  proto::ProgramDesc desc_;
+  std::shared_ptr<Scope> weights_;
+  uint32_t seed_ = 0;
+  int fetches_ = 0;
+};
+
+std::map<std::string, int> OpCounts(const Program& p) {
+  std::map<std::string, int> n;
+  for (const OpView& op : p.ops()) ++n[op.type()];
+  return n;
+}
+
+// The fetched outputs of program for input x.
+std::vector<std::vector<float>> Run(std::shared_ptr<const Program> program,
+                                    std::shared_ptr<const Scope> weights, const Dims& dims,
+                                    const std::vector<float>& x) {
+  Scope scope(weights);
+  Executor exec(std::move(program), &scope, ExecConfig{});
+  SetTensor(&scope, "x", dims, x);
+  exec.Run();
+  std::vector<std::vector<float>> out;
+  for (const std::string& name : exec.fetch_names()) out.push_back(GetTensor<float>(scope, name));
+  return out;
+}
+
+// Runs net with the passes off and on, expects equal outputs, returns the optimised op counts.
+std::map<std::string, int> CheckFusion(const Net& net, const Dims& dims) {
+  const std::vector<float> x = RandomFloats(Numel(dims), 99, -2.0f, 2.0f);
+  const auto plain = net.program();
+  const auto want = Run(plain, net.weights(), dims, x);
+  const auto optimised = Optimize(*plain, net.weights().get(), DefaultPassNames());
+  const auto got = Run(optimised, net.weights(), dims, x);
+  EXPECT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size() && i < want.size(); ++i)
+    ExpectClose(got[i], want[i], "output " + std::to_string(i));
+  return OpCounts(*optimised);
+}
+
+OpBuilder Conv(const std::string& in, const std::string& filter, const std::string& out,
+               int groups = 1) {
+  return OpBuilder(groups == 1 ? "conv2d" : "depthwise_conv2d")
+      .In("Input", {in})
+      .In("Filter", {filter})
+      .Out("Output", {out})
+      .Ints("strides", {1, 1})
+      .Ints("paddings", {1, 1})
+      .Ints("dilations", {1, 1})
+      .Int("groups", groups);
+}
+
+// batch_norm over x with running statistics named after prefix (added to net).
+OpBuilder BatchNorm(Net& net, const std::string& prefix, int64_t c, const std::string& x,
+                    const std::string& y, bool is_test = true) {
+  net.Weight(prefix + "_scale", {c}, 0.5f, 1.5f)
+      .Weight(prefix + "_offset", {c})
+      .Weight(prefix + "_mean", {c})
+      .Weight(prefix + "_var", {c}, 0.2f, 2.0f);
+  return OpBuilder("batch_norm")
+      .In("X", {x})
+      .In("Scale", {prefix + "_scale"})
+      .In("Bias", {prefix + "_offset"})
+      .In("Mean", {prefix + "_mean"})
+      .In("Variance", {prefix + "_var"})
+      .Out("Y", {y})
+      .Out("MeanOut", {prefix + "_mean"})
+      .Out("VarianceOut", {prefix + "_var"})
+      .Out("SavedMean", {prefix + "_saved_mean"})
+      .Out("SavedVariance", {prefix + "_saved_var"})
+      .Float("epsilon", 1e-5f)
+      .Bool("is_test", is_test);
+}
+
+TEST(PassConvBn, ConvBatchNormReluBecomesOneConv) {
+  Net net;
+  net.Weight("w", {8, 4, 3, 3});
+  net.Add(Conv("x", "w", "c")).Add(BatchNorm(net, "bn", 8, "c", "b")).Add(
+      OpBuilder("relu").In("X", {"b"}).Out("Out", {"y"}));
+  net.Fetch("y");
+  const Tensor& w = Get(*net.weights(), "w");
+  const std::vector<float> before(w.data<float>(), w.data<float>() + w.numel());
+  auto n = CheckFusion(net, {2, 4, 7, 6});
+  EXPECT_EQ(n["conv2d"], 1);
+  EXPECT_EQ(n["batch_norm"] + n["relu"], 0);
+  // Folding wrote new weights; the shared originals are untouched.
+  EXPECT_EQ(std::vector<float>(w.data<float>(), w.data<float>() + w.numel()), before);
+}
+
+TEST(PassConvBn, DepthwiseConvWithBiasAddAndEveryActivation) {
+  const std::vector<OpBuilder> acts = {
+      OpBuilder("relu6").Float("threshold", 6.0f),
+      OpBuilder("leaky_relu").Float("alpha", 0.1f),
+      OpBuilder("hard_swish"),
+      OpBuilder("swish").Float("beta", 1.5f),
+      OpBuilder("sigmoid"),
+      OpBuilder("tanh"),
+  };
+  for (OpBuilder act : acts) {
+    SCOPED_TRACE(act.desc().type());
+    Net net;
+    net.Weight("w", {6, 1, 3, 3}, -2.0f, 2.0f).Weight("b", {6});
+    net.Add(Conv("x", "w", "c", 6))
+        .Add(OpBuilder("elementwise_add").In("X", {"c"}).In("Y", {"b"}).Out("Out", {"a"}).Int(
+            "axis", 1))
+        .Add(BatchNorm(net, "bn", 6, "a", "n"))
+        .Add(act.In("X", {"n"}).Out("Out", {"y"}));
+    net.Fetch("y");
+    auto n = CheckFusion(net, {1, 6, 9, 9});
+    EXPECT_EQ(n["depthwise_conv2d"], 1);
+    EXPECT_EQ(n.size(), 3u) << "feed, the conv and fetch only";
+  }
+}
+
+TEST(PassConvBn, SharedOrFetchedIntermediatesStayUnfused) {
+  {  // the conv output is also read by another op
+    Net net;
+    net.Weight("w", {4, 3, 3, 3});
+    net.Add(Conv("x", "w", "c")).Add(BatchNorm(net, "bn", 4, "c", "y"));
+    net.Add(OpBuilder("relu").In("X", {"c"}).Out("Out", {"r"}));
+    net.Fetch("y").Fetch("r");
+    auto n = CheckFusion(net, {1, 3, 5, 5});
+    EXPECT_EQ(n["batch_norm"], 1);
+    EXPECT_EQ(n["relu"], 1);
+  }
+  {  // the conv output and the batch_norm output are fetch targets
+    Net net;
+    net.Weight("w", {4, 3, 3, 3});
+    net.Add(Conv("x", "w", "c")).Add(BatchNorm(net, "bn", 4, "c", "b"));
+    net.Add(OpBuilder("relu").In("X", {"b"}).Out("Out", {"y"}));
+    net.Fetch("c").Fetch("b").Fetch("y");
+    auto n = CheckFusion(net, {1, 3, 5, 5});
+    EXPECT_EQ(n["batch_norm"], 1);
+    EXPECT_EQ(n["relu"], 1);
+  }
+}
+
+TEST(PassConvBn, TrainingBatchNormAndUnsupportedActivationsStay) {
+  Net net;
+  net.Weight("w", {4, 3, 3, 3});
+  net.Add(Conv("x", "w", "c")).Add(BatchNorm(net, "bn", 4, "c", "b", /*is_test=*/false));
+  // hard_swish with other constants than oneDNN's built-in ones.
+  net.Add(OpBuilder("hard_swish").In("X", {"b"}).Out("Out", {"y"}).Float("offset", 2.0f));
+  net.Fetch("y");
+  auto n = CheckFusion(net, {2, 3, 5, 5});
+  EXPECT_EQ(n["batch_norm"], 1);
+  EXPECT_EQ(n["hard_swish"], 1);
+}
+
+TEST(PassConvAct, ConvReluWithoutBatchNorm) {
+  Net net;
+  net.Weight("w", {5, 3, 3, 3});
+  net.Add(Conv("x", "w", "c")).Add(OpBuilder("relu").In("X", {"c"}).Out("Out", {"y"}));
+  net.Fetch("y");
+  auto n = CheckFusion(net, {1, 3, 8, 8});
+  EXPECT_EQ(n["conv2d"], 1);
+  EXPECT_EQ(n["relu"], 0);
+}
+
+TEST(PassFc, MulAddReluBecomesFc) {
+  Net net;
+  net.Weight("w", {8, 5}).Weight("b", {5});
+  net.Add(OpBuilder("mul").In("X", {"x"}).In("Y", {"w"}).Out("Out", {"m"}).Int("x_num_col_dims",
+                                                                                 2))
+      .Add(OpBuilder("elementwise_add").In("X", {"m"}).In("Y", {"b"}).Out("Out", {"a"}).Int(
+          "axis", 2))
+      .Add(OpBuilder("relu").In("X", {"a"}).Out("Out", {"y"}));
+  net.Fetch("y");
+  auto n = CheckFusion(net, {2, 3, 8});
+  EXPECT_EQ(n["fc"], 1);
+  EXPECT_EQ(n["mul"] + n["elementwise_add"] + n["relu"], 0);
+}
+
+TEST(PassFc, MulAddWithoutReluAndWithFetchedAdd) {
+  Net net;
+  net.Weight("w", {6, 4}).Weight("b", {4});
+  net.Add(OpBuilder("mul").In("X", {"x"}).In("Y", {"w"}).Out("Out", {"m"}))
+      .Add(OpBuilder("elementwise_add").In("X", {"m"}).In("Y", {"b"}).Out("Out", {"a"}).Int(
+          "axis", -1))
+      .Add(OpBuilder("relu").In("X", {"a"}).Out("Out", {"y"}));
+  // The add's output is fetched, so the relu must stay a separate op.
+  net.Fetch("a").Fetch("y");
+  auto n = CheckFusion(net, {3, 6});
+  EXPECT_EQ(n["fc"], 1);
+  EXPECT_EQ(n["relu"], 1);
+}
+
+TEST(PassFc, NonPersistableBiasStays) {
+  Net net;
+  net.Weight("w", {6, 4}).Weight("b", {4});
+  net.Add(OpBuilder("mul").In("X", {"x"}).In("Y", {"w"}).Out("Out", {"m"}))
+      .Add(OpBuilder("relu").In("X", {"m"}).Out("Out", {"r"}))
+      // The bias is an activation here, not a weight.
+      .Add(OpBuilder("mul").In("X", {"x"}).In("Y", {"w"}).Out("Out", {"m2"}))
+      .Add(OpBuilder("elementwise_add").In("X", {"m2"}).In("Y", {"r"}).Out("Out", {"y"}));
+  net.Fetch("y");
+  auto n = CheckFusion(net, {3, 6});
+  EXPECT_EQ(n["fc"], 0);
+  EXPECT_EQ(n["mul"], 2);
+}
+
+TEST(PassConfig, DeletedPassIsNotApplied) {
+  Net net;
+  net.Weight("w", {4, 3, 3, 3});
+  net.Add(Conv("x", "w", "c")).Add(BatchNorm(net, "bn", 4, "c", "b"));
+  net.Add(OpBuilder("relu").In("X", {"b"}).Out("Out", {"y"}));
+  net.Fetch("y");
+  auto passes = DefaultPassNames();
+  passes.erase(std::find(passes.begin(), passes.end(), "conv_bn_fuse_pass"));
+  passes.push_back("some_paddle_pass_we_lack");
+  auto n = OpCounts(*Optimize(*net.program(), net.weights().get(), passes));
+  EXPECT_EQ(n["batch_norm"], 1);
+  EXPECT_EQ(n["relu"], 1) << "the conv's reader is batch_norm, so relu cannot fuse either";
+}
+
+// ---- real models: ir_optim on against off ----
+
+struct RealModel {
+  const char* name;
+  const char* prog;    // relative to models/<name>; "" for a model directory with __model__
+  const char* params;  // "" for one file per parameter
+  Dims input;
+};
+
+class PassRealModel : public ::testing::TestWithParam<RealModel> {};
+
+ModelSource SourceOf(const RealModel& m) {
+  const std::string dir = ::pd::testing::SharedDir() + "/models/" + m.name;
+  ModelSource src;
+  if (*m.prog == '\0') {
+    src.model_dir = dir;
+  } else {
+    src.prog_file = dir + "/" + m.prog;
+    src.params_file = dir + "/" + m.params;
+  }
+  return src;
+}
+
+std::unique_ptr<Predictor> Make(const RealModel& m, bool ir_optim) {
+  PredictorOptions options;
+  options.model = SourceOf(m);
+  options.ir_optim = ir_optim;
+  return Predictor::Create(std::move(options));
+}
+
+// Output of the model's one input filled with seeded values.
+std::vector<std::vector<float>> RunModel(Predictor& p, const Dims& dims) {
+  Tensor* in = p.Input(p.input_names().at(0));
+  in->Resize(dims);
+  const auto x = RandomFloats(Numel(dims), 7, -1.0f, 1.0f);
+  std::copy(x.begin(), x.end(), in->mutable_data<float>());
+  p.Run();
+  std::vector<std::vector<float>> out;
+  for (const std::string& name : p.output_names()) {
+    const Tensor* t = p.Output(name);
+    out.emplace_back(t->data<float>(), t->data<float>() + t->numel());
+  }
+  return out;
+}
+
+TEST_P(PassRealModel, OutputsMatchWithIrOptimOnAndOff) {
+  const RealModel& m = GetParam();
+  const ModelSource src = SourceOf(m);
+  const std::string probe = src.model_dir.empty() ? src.prog_file : src.model_dir + "/__model__";
+  if (!std::filesystem::exists(probe))
+    GTEST_SKIP() << "no " << probe << " (set GOHUB_SHARED to the directory that holds models/)";
+  // The passes must find something to fuse in every one of these conv nets.
+  const LoadedModel model = LoadModel(src);
+  const auto plain = OpCounts(*model.program);
+  const auto fused = OpCounts(*Optimize(*model.program, model.weights.get(), DefaultPassNames()));
+  int plain_ops = 0, fused_ops = 0;
+  for (const auto& kv : plain) plain_ops += kv.second;
+  for (const auto& kv : fused) fused_ops += kv.second;
+  EXPECT_LT(fused_ops, plain_ops);
+  std::cout << "[ passes   ] " << m.name << ": " << plain_ops << " ops -> " << fused_ops << "\n";
+  auto off = Make(m, false), on = Make(m, true);
+  const auto want = RunModel(*off, m.input), got = RunModel(*on, m.input);
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i)
+    ExpectClose(got[i], want[i], off->output_names()[i]);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    PassShared, PassRealModel,
+    ::testing::Values(RealModel{"shufflenet_v2_imagenet", "", "", {1, 3, 224, 224}},
+                      RealModel{"gesture_rec", "__model__", "params", {1, 3, 224, 224}},
+                      RealModel{"cifar_resnet", "", "", {2, 3, 32, 32}},
+                      RealModel{"ppocrv3_det", "model.pdmodel", "model.pdiparams", {1, 3, 96, 128}},
+                      RealModel{"simple_conv_bn_relu", "model.pdmodel", "model.pdiparams",
+                                {1, 3, 96, 96}}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+}  // namespace
+}  // namespace pd::test
