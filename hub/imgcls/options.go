@@ -11,9 +11,6 @@ import (
 // PaddleHub's classification(batch_size=1). Batching does not change results.
 const DefaultBatchSize = 1
 
-// gpuMemoryMB is the initial GPU memory pool, the value PaddleHub's modules use.
-const gpuMemoryMB = 500
-
 // Options tune a Classifier. The zero value runs on one CPU thread, one image at a time,
 // with the module's top_k (else 1).
 type Options struct {

@@ -1,58 +1,18 @@
 package imgcls
 
 import (
-	"os"
 	"slices"
 
 	"github.com/pkg/errors"
 
+	"github.com/gohub/gohub/hub/internal/modelload"
 	"github.com/gohub/gohub/paddle"
 	"github.com/gohub/gohub/readers/image"
 )
 
 // newPredictor loads the model of f.
 func newPredictor(f Files, o Options) (*paddle.Predictor, error) {
-	if err := checkModelFiles(f); err != nil {
-		return nil, err
-	}
-	cfg, err := paddle.NewConfig()
-	if err != nil {
-		return nil, err
-	}
-	if f.ModelDir != "" {
-		err = cfg.SetModelDir(f.ModelDir)
-	} else {
-		err = cfg.SetModel(f.Program, f.Params)
-	}
-	if err == nil && o.UseGPU {
-		err = errors.WithMessage(cfg.EnableUseGpu(gpuMemoryMB, int32(o.GPUDevice)), "use GPU")
-	}
-	if err == nil {
-		err = cfg.DisableGlogInfo()
-	}
-	if err != nil {
-		cfg.Destroy()
-		return nil, err
-	}
-	pred, err := paddle.NewPredictor(cfg) // takes cfg over
-	return pred, errors.WithMessage(err, "imgcls: load model")
-}
-
-// checkModelFiles reports a missing model by its path before Paddle reports it vaguely.
-func checkModelFiles(f Files) error {
-	paths := []string{f.Program, f.Params}
-	if f.ModelDir != "" {
-		paths = []string{f.ModelDir}
-	}
-	for _, p := range paths {
-		if p == "" {
-			return errors.New("imgcls: no model given (want a model directory, or a program and a params file)")
-		}
-		if _, err := os.Stat(p); err != nil {
-			return errors.Wrap(err, "imgcls: model")
-		}
-	}
-	return nil
+	return modelload.Open("imgcls", modelload.Model{Dir: f.ModelDir, Program: f.Program, Params: f.Params}, o.UseGPU, o.GPUDevice)
 }
 
 // ioNames returns the model's image input (its first) and the output holding the class

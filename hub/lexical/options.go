@@ -22,9 +22,6 @@ const (
 // latency for throughput.
 const DefaultBatchSize = 32
 
-// gpuMemoryMB is the initial GPU memory pool, the value LAC and PaddleHub's lac use.
-const gpuMemoryMB = 500
-
 // Options tune an Analyzer. The zero value is ModeLAC on one CPU thread.
 type Options struct {
 	Mode Mode // ModeLAC when empty

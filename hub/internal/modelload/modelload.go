@@ -1,0 +1,64 @@
+// Package modelload creates the Paddle predictor behind a module kind: the model files checked
+// first (so a missing one is named by its path), GPU on request, Paddle's log quiet.
+package modelload
+
+import (
+	"os"
+
+	"github.com/pkg/errors"
+
+	"github.com/gohub/gohub/paddle"
+)
+
+// gpuMemoryMB is the initial GPU memory pool, the value PaddleHub's modules and LAC use.
+const gpuMemoryMB = 500
+
+// Model names a model: a directory (one file per parameter), or a program and a params file.
+type Model struct {
+	Dir, Program, Params string
+}
+
+// Open loads m; kind prefixes error messages (e.g. "lexical").
+func Open(kind string, m Model, useGPU bool, gpuDevice int) (*paddle.Predictor, error) {
+	if err := check(kind, m); err != nil {
+		return nil, err
+	}
+	cfg, err := paddle.NewConfig()
+	if err != nil {
+		return nil, err
+	}
+	if m.Dir != "" {
+		err = cfg.SetModelDir(m.Dir)
+	} else {
+		err = cfg.SetModel(m.Program, m.Params)
+	}
+	if err == nil && useGPU {
+		err = errors.WithMessage(cfg.EnableUseGpu(gpuMemoryMB, int32(gpuDevice)), "use GPU")
+	}
+	if err == nil {
+		err = cfg.DisableGlogInfo()
+	}
+	if err != nil {
+		cfg.Destroy()
+		return nil, err
+	}
+	pred, err := paddle.NewPredictor(cfg) // takes cfg over
+	return pred, errors.WithMessage(err, kind+": load model")
+}
+
+// check reports a missing model by its path before Paddle reports it vaguely.
+func check(kind string, m Model) error {
+	paths := []string{m.Program, m.Params}
+	if m.Dir != "" {
+		paths = []string{m.Dir}
+	}
+	for _, p := range paths {
+		if p == "" {
+			return errors.New(kind + ": no model given (want a model directory, or a program and a params file)")
+		}
+		if _, err := os.Stat(p); err != nil {
+			return errors.Wrap(err, kind+": model")
+		}
+	}
+	return nil
+}
