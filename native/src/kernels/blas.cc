@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <atomic>
 
-#include "kernels/vec_math.h"
+#include "kernels/small_gemm.h"
 
 namespace pd {
 

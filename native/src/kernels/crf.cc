@@ -9,8 +9,10 @@
 #include <vector>
 
 #include "framework/op_registry.h"
+#include "kernels/cpu_features.h"
 #include "kernels/kernel_util.h"
 #include "kernels/register.h"
+#include "kernels/vec_math.h"
 
 namespace pd {
 namespace {
@@ -56,6 +58,45 @@ struct Viterbi {
   std::vector<int> track;    // the previous tag on that path
 };
 
+// One position of the recursion: for every tag j, the best previous tag i of
+// prev[i] + trans[i][j] (the first on ties: strict >), then alpha[j] = that score + x[j].
+// The loop runs over i outside and j inside, so the k independent maxima vectorize.
+PD_ALWAYS_INLINE void ViterbiStepLoop(int64_t k, const float* __restrict prev,
+                                      const float* __restrict trans, const float* __restrict x,
+                                      float* __restrict alpha, int* __restrict track) {
+  for (int64_t j = 0; j < k; ++j) {
+    alpha[j] = -FLT_MAX;
+    track[j] = 0;
+  }
+  for (int64_t i = 0; i < k; ++i) {
+    const float p = prev[i];
+    const float* row = trans + i * k;
+    const int tag = static_cast<int>(i);
+    for (int64_t j = 0; j < k; ++j) {
+      const float score = p + row[j];
+      const bool better = score > alpha[j];
+      alpha[j] = better ? score : alpha[j];
+      track[j] = better ? tag : track[j];
+    }
+  }
+  for (int64_t j = 0; j < k; ++j) alpha[j] += x[j];
+}
+
+#ifdef PD_HAVE_AVX2_VARIANT
+PD_TARGET_AVX2 void ViterbiStepAvx2(int64_t k, const float* prev, const float* trans,
+                                    const float* x, float* alpha, int* track) {
+  ViterbiStepLoop(k, prev, trans, x, alpha, track);
+}
+#endif
+
+void ViterbiStep(int64_t k, const float* prev, const float* trans, const float* x, float* alpha,
+                 int* track) {
+#ifdef PD_HAVE_AVX2_VARIANT
+  if (CpuHasAvx2Fma()) return ViterbiStepAvx2(k, prev, trans, x, alpha, track);
+#endif
+  ViterbiStepLoop(k, prev, trans, x, alpha, track);
+}
+
 // Writes the best tag sequence for x [len, k] into path[len]. Ties go to the lowest tag
 // (strict >), as in Paddle.
 void Decode(const float* x, int64_t len, int64_t k, const float* w, Viterbi& v, int64_t* path) {
@@ -68,20 +109,7 @@ void Decode(const float* x, int64_t len, int64_t k, const float* w, Viterbi& v, 
   const float* trans = w + 2 * k;  // trans[i*k + j]: from tag i to tag j
   for (int64_t j = 0; j < k; ++j) alpha[j] = start[j] + x[j];
   for (int64_t t = 1; t < len; ++t) {
-    const float* prev = alpha + (t - 1) * k;
-    for (int64_t j = 0; j < k; ++j) {
-      float best = -FLT_MAX;
-      int best_i = 0;
-      for (int64_t i = 0; i < k; ++i) {
-        const float score = prev[i] + trans[i * k + j];
-        if (score > best) {
-          best = score;
-          best_i = static_cast<int>(i);
-        }
-      }
-      alpha[t * k + j] = best + x[t * k + j];
-      track[t * k + j] = best_i;
-    }
+    ViterbiStep(k, alpha + (t - 1) * k, trans, x + t * k, alpha + t * k, track + t * k);
   }
   float best = -FLT_MAX;
   int64_t tag = 0;

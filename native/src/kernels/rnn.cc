@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "framework/op_registry.h"
-#include "kernels/blas.h"
 #include "kernels/kernel_util.h"
 #include "kernels/register.h"
+#include "kernels/small_gemm.h"
 #include "kernels/vec_math.h"
 
 namespace pd {
@@ -106,15 +106,12 @@ float* Workspace(OpContext& ctx, const char* slot, int64_t size, std::vector<flo
   return scratch.data();
 }
 
-// acc[rows, cols] (row stride ldc) += h[rows, d] · w[d, cols].
-void AddProjection(const float* h, int64_t rows, int64_t d, const float* w, int64_t cols,
-                   float* acc, int64_t ldc) {
-  if (rows == 1) {
-    SgemvRow(d, cols, 1.0f, h, w, cols, 1.0f, acc);
-  } else {
-    Sgemm(false, false, rows, cols, d, 1.0f, h, d, w, cols, 1.0f, acc, ldc);
-  }
-}
+// The recurrent weights, packed for the step products on the first run. Only a constant
+// Weight (a predictor's parameter) is cached; any other is packed again on every run.
+struct GruState : KernelState {
+  PackedMatrix update_reset;  // [D, 2D]
+  PackedMatrix candidate;     // [D, D]
+};
 
 void GruKernel(OpContext& ctx) {
   const Tensor& input = ctx.In("Input");
@@ -148,8 +145,12 @@ void GruKernel(OpContext& ctx) {
 
   // Weight memory: a row-major [D, 2D] update|reset matrix, then a row-major [D, D] candidate
   // matrix (not a [D, 3D] matrix split by columns).
-  const float* w_ur = weight.data<float>();
-  const float* w_c = w_ur + 2 * d * d;
+  GruState& state = ctx.State<GruState>();
+  if (state.update_reset.k() == 0 || !ctx.InputIsConst("Weight")) {
+    const float* w = weight.data<float>();
+    state.update_reset.Pack(d, 2 * d, w, 2 * d);
+    state.candidate.Pack(d, d, w + 2 * d * d, d);
+  }
 
   // H0 rows in sorted sequence order, so step 0's previous state lines up with its rows.
   std::vector<float> h0_sorted;
@@ -172,7 +173,7 @@ void GruKernel(OpContext& ctx) {
     float* rh = reset_hidden + first * d;
     float* h = batch_hidden + first * d;
     // The running sequences of step t are the first `rows` of step t-1, in the same order.
-    if (prev) AddProjection(prev, rows, d, w_ur, 2 * d, g, d3);
+    if (prev) AddRowsTimesPacked(rows, prev, d, state.update_reset, g, d3);
     for (int64_t i = 0; i < rows; ++i) {
       float* gi = g + i * d3;
       act_gate(gi, 2 * d);  // update gate u, then reset gate r
@@ -185,7 +186,7 @@ void GruKernel(OpContext& ctx) {
         std::memset(rhi, 0, static_cast<size_t>(d) * sizeof(float));
       }
     }
-    if (prev) AddProjection(rh, rows, d, w_c, d, g + 2 * d, d3);
+    if (prev) AddRowsTimesPacked(rows, rh, d, state.candidate, g + 2 * d, d3);
     for (int64_t i = 0; i < rows; ++i) {
       float* gi = g + i * d3;
       float* c = gi + 2 * d;

@@ -51,9 +51,4 @@ void SigmoidInPlace(float* v, int64_t n);
 void TanhInPlace(float* v, int64_t n);
 void ReluInPlace(float* v, int64_t n);
 
-// y[n] += x[k] · A[k,n], A row-major with leading dimension lda. Single-threaded on purpose:
-// it serves one recurrent step, far too little work to pay for waking BLAS threads.
-void AddRowTimesMatrix(int64_t k, int64_t n, const float* x, const float* a, int64_t lda,
-                       float* y);
-
 }  // namespace pd
