@@ -1,4 +1,4 @@
-// The BLAS the CPU kernels use (OpenBLAS through CBLAS), behind two small helpers.
+// The BLAS the CPU kernels use (OpenBLAS through CBLAS), behind small helpers.
 #pragma once
 
 #include <cstdint>
@@ -12,10 +12,5 @@ void SetBlasThreads(int n);
 void Sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
            const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
            int64_t ldc);
-
-// y[n] = alpha * x[k] * A[k,n] + beta * y, A row-major with leading dimension lda: the
-// one-row case of Sgemm, which GEMM kernels handle poorly (a recurrent step on one sequence).
-void SgemvRow(int64_t k, int64_t n, float alpha, const float* x, const float* a, int64_t lda,
-              float beta, float* y);
 
 }  // namespace pd

@@ -34,11 +34,6 @@ PD_ALWAYS_INLINE void RowTimesMatrixLoop(int64_t k, int64_t n, const float* __re
 }
 
 #ifdef PD_HAVE_AVX2_VARIANT
-PD_TARGET_AVX2 void RowTimesMatrixAvx2(int64_t k, int64_t n, const float* x, const float* a,
-                                       int64_t lda, float* y) {
-  RowTimesMatrixLoop(k, n, x, a, lda, y);
-}
-
 // R rows by W×8 columns of y held in registers while the whole k loop runs: each step loads
 // W vectors of A's row p once and broadcasts one x per row, so A streams from L1 at one
 // load per R FMAs. R=6, W=2 uses 12 accumulators, the most that leave room for the operands
@@ -108,19 +103,6 @@ PD_TARGET_AVX2 void RowBlock(int64_t k, int64_t n, const float* x, int64_t ldx, 
 
 PD_TARGET_AVX2 void RowsTimesMatrixAvx2(int64_t m, int64_t k, int64_t n, const float* x,
                                         int64_t ldx, const float* a, int64_t lda, float* y,
-                                        int64_t ldy);
-
-PD_TARGET_AVX2 void RowsTimesPackedAvx2(int64_t m, const float* x, int64_t ldx,
-                                        const PackedMatrix& a, float* y, int64_t ldy) {
-  for (int64_t j = 0; j < a.n(); j += PackedMatrix::kPanel) {
-    const int64_t width = std::min(PackedMatrix::kPanel, a.n() - j);
-    const float* panel = a.panel(j / PackedMatrix::kPanel);
-    RowsTimesMatrixAvx2(m, a.k(), width, x, ldx, panel, width, y + j, ldy);
-  }
-}
-
-PD_TARGET_AVX2 void RowsTimesMatrixAvx2(int64_t m, int64_t k, int64_t n, const float* x,
-                                        int64_t ldx, const float* a, int64_t lda, float* y,
                                         int64_t ldy) {
   int64_t i = 0;
   for (; i + 6 <= m; i += 6) RowBlock<6>(k, n, x + i * ldx, ldx, a, lda, y + i * ldy, ldy);
@@ -135,25 +117,18 @@ PD_TARGET_AVX2 void RowsTimesMatrixAvx2(int64_t m, int64_t k, int64_t n, const f
     default: break;
   }
 }
+
+PD_TARGET_AVX2 void RowsTimesPackedAvx2(int64_t m, const float* x, int64_t ldx,
+                                        const PackedMatrix& a, float* y, int64_t ldy) {
+  for (int64_t j = 0; j < a.n(); j += PackedMatrix::kPanel) {
+    const int64_t width = std::min(PackedMatrix::kPanel, a.n() - j);
+    const float* panel = a.panel(j / PackedMatrix::kPanel);
+    RowsTimesMatrixAvx2(m, a.k(), width, x, ldx, panel, width, y + j, ldy);
+  }
+}
 #endif
 
 }  // namespace
-
-void AddRowTimesMatrix(int64_t k, int64_t n, const float* x, const float* a, int64_t lda,
-                       float* y) {
-#ifdef PD_HAVE_AVX2_VARIANT
-  if (CpuHasAvx2Fma()) return RowTimesMatrixAvx2(k, n, x, a, lda, y);
-#endif
-  RowTimesMatrixLoop(k, n, x, a, lda, y);
-}
-
-void AddRowsTimesMatrix(int64_t m, int64_t k, int64_t n, const float* x, int64_t ldx,
-                        const float* a, int64_t lda, float* y, int64_t ldy) {
-#ifdef PD_HAVE_AVX2_VARIANT
-  if (CpuHasAvx2Fma()) return RowsTimesMatrixAvx2(m, k, n, x, ldx, a, lda, y, ldy);
-#endif
-  for (int64_t i = 0; i < m; ++i) RowTimesMatrixLoop(k, n, x + i * ldx, a, lda, y + i * ldy);
-}
 
 void PackedMatrix::Pack(int64_t k, int64_t n, const float* a, int64_t lda) {
   k_ = k;

@@ -1,21 +1,13 @@
 // Products too small for a BLAS call to pay off: a recurrent step multiplies a few rows of
 // hidden state by the same weight matrix, and a BLAS GEMM would repack that matrix on every
-// step. These loops read the row-major weights in place. Single-threaded on purpose: one step
-// is far too little work to pay for waking threads.
+// step. Here the matrix is packed once and each step runs a register-tiled loop over it.
+// Single-threaded on purpose: one step is far too little work to pay for waking threads.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
 namespace pd {
-
-// y[n] += x[k] · A[k,n], A row-major with leading dimension lda.
-void AddRowTimesMatrix(int64_t k, int64_t n, const float* x, const float* a, int64_t lda,
-                       float* y);
-
-// y[m,n] += x[m,k] · A[k,n], all row-major with leading dimensions ldx, lda, ldy.
-void AddRowsTimesMatrix(int64_t m, int64_t k, int64_t n, const float* x, int64_t ldx,
-                        const float* a, int64_t lda, float* y, int64_t ldy);
 
 // A constant right-hand matrix [k, n] copied into column panels of up to 32 columns, each
 // panel's k rows contiguous. Read in place, a row-major matrix whose rows are a power-of-two
