@@ -10,6 +10,7 @@
 #include "kernels/blas.h"
 #include "kernels/kernel_util.h"
 #include "kernels/register.h"
+#include "kernels/vec_math.h"
 
 namespace pd {
 namespace {
@@ -25,17 +26,19 @@ struct GemmPlan {
   std::vector<int64_t> a_offsets{0}, b_offsets{0};  // element offsets of each A_i and B_i
 };
 
-void RunGemmPlan(const GemmPlan& p, float alpha, const float* a, const float* b, float* c) {
+// C = alpha·A·B + beta·C for each A_i, B_i of the plan; beta is 0 or 1.
+void RunGemmPlan(const GemmPlan& p, float alpha, const float* a, const float* b, float* c,
+                 float beta = 0.0f) {
   const int64_t c_size = p.m * p.n;
   for (size_t i = 0; i < p.a_offsets.size(); ++i) {
     float* ci = c + static_cast<int64_t>(i) * c_size;
     if (c_size == 0) continue;
     if (p.k == 0) {  // an empty sum; BLAS also rejects the zero leading dimension
-      std::fill(ci, ci + c_size, 0.0f);
+      if (beta == 0.0f) std::fill(ci, ci + c_size, 0.0f);
       continue;
     }
     Sgemm(p.trans_a, p.trans_b, p.m, p.n, p.k, alpha, a + p.a_offsets[i], p.trans_a ? p.m : p.k,
-          b + p.b_offsets[i], p.trans_b ? p.k : p.n, 0.0f, ci, p.n);
+          b + p.b_offsets[i], p.trans_b ? p.k : p.n, beta, ci, p.n);
   }
 }
 
@@ -276,19 +279,15 @@ void FcInferShape(OpContext& ctx) {
 void FcKernel(OpContext& ctx) {
   const GemmPlan p = FcPlan(ctx);
   float* out = ctx.Out("Out")->mutable_data<float>();
-  RunGemmPlan(p, 1.0f, ctx.In("Input").data<float>(), ctx.In("W").data<float>(), out);
   const float* bias = ctx.HasInput("Bias") ? ctx.In("Bias").data<float>() : nullptr;
-  const bool relu = FcRelu(ctx);
-  if (bias == nullptr && !relu) return;
-  for (int64_t i = 0; i < p.m; ++i) {
-    float* row = out + i * p.n;
-    if (bias != nullptr) {
-      for (int64_t j = 0; j < p.n; ++j) row[j] += bias[j];
-    }
-    if (relu) {
-      for (int64_t j = 0; j < p.n; ++j) row[j] = row[j] > 0.0f ? row[j] : 0.0f;
-    }
+  // With a bias, the output starts as the bias rows and the GEMM adds to them: one pass over
+  // the output instead of BLAS clearing it and a second pass adding the bias.
+  if (bias != nullptr) {
+    for (int64_t i = 0; i < p.m; ++i) std::copy(bias, bias + p.n, out + i * p.n);
   }
+  RunGemmPlan(p, 1.0f, ctx.In("Input").data<float>(), ctx.In("W").data<float>(), out,
+              bias != nullptr ? 1.0f : 0.0f);
+  if (FcRelu(ctx)) ReluInPlace(out, p.m * p.n);
 }
 
 // ---------------------------------------------------------------------------------------------
