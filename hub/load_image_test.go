@@ -12,6 +12,7 @@ import (
 
 	"github.com/gohub/gohub/hub/imgcls"
 	"github.com/gohub/gohub/internal/shared"
+	"github.com/gohub/gohub/readers/image"
 )
 
 // TestInstallShuffleNetAndClassify installs the real ShuffleNetV2 model directory as
@@ -97,7 +98,10 @@ func TestClassifierRecipesParse(t *testing.T) {
 	require.NoError(t, yaml.Unmarshal(data, &back))
 	c, err := imgcls.ParseConfig(back.Pre, back.Post)
 	require.NoError(t, err)
-	assert.Equal(t, imgcls.DefaultConfig().Preprocess, c.Preprocess)
+	// PaddleHub's recipe with PIL's LANCZOS filter, which the 1.x module resizes with.
+	want := imgcls.DefaultConfig().Preprocess
+	want.Filter = image.Lanczos
+	assert.Equal(t, want, c.Preprocess)
 	require.NotNil(t, c.Softmax)
 	assert.True(t, *c.Softmax, "the v1 module's classification signature outputs logits")
 }

@@ -38,8 +38,8 @@ func DefaultConfig() Config {
 
 // ParseConfig reads a module's preprocess and postprocess maps (module.yaml) over
 // DefaultConfig. Preprocess keys: resize_short (0: no aspect-keeping resize), crop (N or
-// [W, H]), resize ([W, H], instead of resize_short and crop), interpolation (bilinear;
-// lanczos, PaddleHub 1.x's filter, is read as bilinear, the only one readers/image has),
+// [W, H]), resize ([W, H], instead of resize_short and crop), interpolation (bilinear,
+// OpenCV's; lanczos, PIL's, PaddleHub 1.x's filter),
 // channel_order (rgb, bgr, ...), scale (1/255), mean, std (three numbers each).
 // Postprocess keys: softmax (bool), top_k. Unknown keys are refused, so a typo is reported
 // rather than silently ignored.
@@ -75,7 +75,11 @@ func (c *Config) setPre(key string, v any) error {
 		c.Width, c.Height, err = toSize(v)
 		c.ResizeShort = 0
 	case "interpolation":
-		if s, ok := v.(string); !ok || (s != "bilinear" && s != "linear" && s != "lanczos") {
+		s, ok := v.(string)
+		if !ok {
+			return errors.Errorf("want bilinear or lanczos, got %v", v)
+		}
+		if c.Filter, err = image.ParseFilter(s); err != nil {
 			err = errors.Errorf("want bilinear or lanczos, got %v", v)
 		}
 	case "channel_order":

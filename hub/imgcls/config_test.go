@@ -36,6 +36,7 @@ post: {softmax: false, top_k: 5}
 	assert.Equal(t, 320, c.ResizeShort)
 	assert.Equal(t, [2]int{288, 256}, [2]int{c.Width, c.Height})
 	assert.Equal(t, image.BGR, c.Order)
+	assert.Equal(t, image.Lanczos, c.Filter)
 	assert.Equal(t, float32(255), c.Divisor)
 	assert.Equal(t, [3]float64{0.5, 0.5, 0.5}, c.Mean)
 	assert.Equal(t, [3]float64{1, 2, 0.5}, c.Std)

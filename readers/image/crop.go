@@ -14,8 +14,13 @@ func ShortSideSize(width, height, short int) (int, int) {
 	return int(math.RoundToEven(float64(width) * percent)), int(math.RoundToEven(float64(height) * percent))
 }
 
-// ResizeShort resizes im, keeping its aspect, so that its short side is short pixels.
+// ResizeShort resizes im bilinearly, keeping its aspect, so that its short side is short
+// pixels.
 func ResizeShort(im *Image, short int) (*Image, error) {
+	return resizeShort(im, short, Bilinear)
+}
+
+func resizeShort(im *Image, short int, f Filter) (*Image, error) {
 	if err := im.check(); err != nil {
 		return nil, errors.Wrap(err, "resize short side")
 	}
@@ -23,7 +28,7 @@ func ResizeShort(im *Image, short int) (*Image, error) {
 		return nil, errors.Errorf("resize short side to %d: size must be positive", short)
 	}
 	w, h := ShortSideSize(im.Width, im.Height, short)
-	return Resize(im, w, h)
+	return f.resize(im, w, h)
 }
 
 // CenterBox returns the left and top of the width×height box centred in a W×H image the

@@ -30,8 +30,10 @@
 // half-pixel centres, edge clamping and OpenCV's 11-bit fixed-point weights, so results
 // match OpenCV's. ResizeShort and CenterCrop reproduce PaddleHub's classifier recipe
 // (short side to 256 with Python's round(), centre crop 224 whose box PIL rounds half to
-// even). PaddleHub 1.x resizes with PIL's LANCZOS filter; this package has bilinear only, so
-// its inputs for those modules differ by a few grey levels.
+// even). ResizeLanczos is PIL's Image.resize with the LANCZOS filter (PaddleHub's SSD and
+// 1.x classifiers, interp=1), byte for byte: Pillow's separable windowed sinc, its support
+// widened by the downscale factor, coefficients in 22-bit fixed point, rows then columns
+// through an 8-bit intermediate. Preprocess.Filter picks the filter.
 //
 // # Tensors
 //
