@@ -3,7 +3,8 @@
 
 Run inside the oracle venv (scripts/oracle/models_run.sh does). Each case names a real model
 that is read in place - under $GOHUB_SHARED (default ../shared) or, for models that Paddle
-writes here (resnet50_seeded.py), under $GOHUB_BUILD_MODELS (default build/models) - and an
+writes here (resnet50_seeded.py, ssd_seeded.py), under $GOHUB_BUILD_MODELS (default
+build/models) - and an
 input. The model runs twice in real Paddle: on the legacy static executor (the golden output)
 and on paddle.inference with IR optimisation and oneDNN off; the two must agree within the
 case's tolerance, otherwise Paddle's own CPU paths disagree and the tolerance would not mean
@@ -17,9 +18,10 @@ Per case, in testdata/models/<case>/ (the format of testdata/ops plus the model'
               its own atol, see inter_atol), tolerance,
               optional expect_top (a class that must rank in the top k), note
 
-Inputs: seeded random normal values, except the ShuffleNetV2 image cases, whose input is the
-tensor gohub's own reader makes from the photo (go run ./scripts/oracle/imageprep; case.json's
-"image" names the photo and imageprep's Go test checks the committed tensor against the reader):
+Inputs: seeded random normal values, except the image cases (ShuffleNetV2, the seeded SSD),
+whose input is the tensor gohub's own reader makes from the photo (go run
+./scripts/oracle/imageprep; case.json's "image" names the photo, "image_recipe" imageprep's
+recipe, and imageprep's Go test checks the committed tensor against the reader):
 a numpy re-implementation would not decode JPEG bit-identically to Go.
 
   model_golden.py               regenerate every case
@@ -64,7 +66,8 @@ def build_models_dir():
 
 class Case:
     def __init__(self, name, model, feed, make_input, intermediates=(), rtol=1e-4, atol=1e-5,
-                 expect_top=None, image=None, note=""):
+                 expect_top=None, image=None, image_recipe=None, max_file_bytes=MAX_FILE_BYTES,
+                 note=""):
         self.name = name
         self.model = model            # {"root", "model_dir"} or {"root", "prog_file"[, "params_file"]}
         self.feed = feed              # the model's one input
@@ -73,6 +76,8 @@ class Case:
         self.rtol, self.atol = rtol, atol
         self.expect_top = expect_top
         self.image = image  # the photo (relative to GOHUB_SHARED) the input was made from
+        self.image_recipe = image_recipe  # imageprep's recipe for it (None: classifier)
+        self.max_file_bytes = max_file_bytes
         self.note = note
 
     def seed(self):
@@ -87,16 +92,17 @@ def normal(shape):
     return lambda rng: rng.standard_normal(shape).astype(np.float32)
 
 
-def photo(relpath):
-    """The [1,3,224,224] tensor gohub's reader makes from $GOHUB_SHARED/relpath."""
+def photo(relpath, recipe="classifier", size=224):
+    """The [1,3,size,size] tensor gohub's reader makes from $GOHUB_SHARED/relpath with one of
+    imageprep's recipes (classifier: 224, ssd: 300)."""
 
     def make(_rng):
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "input.bin")
-            subprocess.run(["go", "run", "./scripts/oracle/imageprep",
+            subprocess.run(["go", "run", "./scripts/oracle/imageprep", "-recipe", recipe,
                             os.path.join(lac_common.shared_dir(), relpath), out],
                            cwd=lac_common.REPO_ROOT, check=True)
-            return np.fromfile(out, dtype="<f4").reshape(1, 3, 224, 224)
+            return np.fromfile(out, dtype="<f4").reshape(1, 3, size, size)
 
     return make
 
@@ -144,6 +150,19 @@ CASES = [
                                  "prog_file": "models/simple_conv_bn_relu/model.pdmodel",
                                  "params_file": "models/simple_conv_bn_relu/model.pdiparams"},
          "image", normal((1, 3, 96, 96)), note="96x96 input keeps the [1,32,48,48] output small"),
+    Case("ssd_mobilenet_v1_pascal_seeded",
+         {"root": "build", "model_dir": "ssd_mobilenet_v1_pascal_seeded"}, "image",
+         photo("data/images/pld_dog.jpg", recipe="ssd", size=300),
+         intermediates=["box_coder.tmp_0", "transpose.tmp_12"], atol=1e-3,
+         image="data/images/pld_dog.jpg", image_recipe="ssd",
+         # [1,3,300,300] float32 is 1,080,000 bytes, just over the 1 MiB rule.
+         max_file_bytes=1100000,
+         note="MobileNetV1 + PaddleHub's multi_box_head/detection_output with seeded weights "
+              "(scripts/oracle/ssd_seeded.py writes it under build/models); input: pld_dog.jpg "
+              "through readers/image as PaddleHub's SSD (300x300 LANCZOS, BGR, "
+              "(x-127.5)/127.502231); output: multiclass_nms rows [label, score, x1, y1, x2, y2] "
+              "(same count and labels, scores and boxes within 1e-3); intermediates: decoded "
+              "boxes and class probabilities of all 1917 priors"),
     Case("resnet50_seeded", {"root": "build", "prog_file": "resnet50_seeded/model.pdmodel",
                              "params_file": "resnet50_seeded/model.pdiparams"}, "image",
          normal((1, 3, 224, 224)), intermediates=["fc_0.tmp_1"],
@@ -201,8 +220,8 @@ def inter_atol(value):
 def build_case(c, out_dir):
     for key in ("model_dir", "prog_file"):
         if c.path(key) and not os.path.exists(c.path(key)):
-            hint = (" (scripts/oracle/resnet50_seeded.py writes it)" if c.model["root"] == "build"
-                    else "")
+            hint = (" (scripts/oracle/models_run.sh has resnet50_seeded.py and ssd_seeded.py "
+                    "write it)" if c.model["root"] == "build" else "")
             raise SystemExit("%s: no model at %s%s" % (c.name, c.path(key), hint))
     x = np.ascontiguousarray(c.make_input(np.random.RandomState(c.seed())))
 
@@ -212,8 +231,11 @@ def build_case(c, out_dir):
         if feed_names != [c.feed]:
             raise SystemExit("%s: model feeds %r, not [%r]" % (c.name, feed_names, c.feed))
         fetch_names = [v.name for v in fetch_vars]
+        # Tensors with LoD (multiclass_nms's rows per image) cannot come back as numpy arrays.
         results = exe.run(prog, feed={c.feed: x}, fetch_list=fetch_names + c.intermediates,
-                          return_numpy=True)
+                          return_numpy=False)
+    lods = [t.lod() for t in results]
+    results = [np.array(t) for t in results]
     outputs, inters = results[:len(fetch_names)], results[len(fetch_names):]
 
     agree = 0.0
@@ -249,7 +271,8 @@ def build_case(c, out_dir):
         "model": c.model,
         "ops": sorted({o.type for o in prog.global_block().ops} - {"feed", "fetch"}),
         "inputs": entries("input", [c.feed], [x]),
-        "outputs": entries("output", fetch_names, outputs),
+        "outputs": [dict(e, lod=lod) if lod else e
+                    for e, lod in zip(entries("output", fetch_names, outputs), lods)],
         "intermediates": [dict(e, atol=inter_atol(v))
                           for e, v in zip(entries("inter", c.intermediates, inters), inters)],
         "tolerance": {"rtol": c.rtol, "atol": c.atol},
@@ -262,6 +285,8 @@ def build_case(c, out_dir):
     if c.image:
         # scripts/oracle/imageprep's test checks that input_0.bin is still what our reader makes.
         meta["image"] = c.image
+        if c.image_recipe:
+            meta["image_recipe"] = c.image_recipe
     with open(os.path.join(out_dir, "case.json"), "w", encoding="utf-8") as f:
         json.dump(meta, f, indent=1)
         f.write("\n")
@@ -313,9 +338,10 @@ def main(argv=None):
         os.chmod(tmp, 0o755)
         try:
             build_case(c, tmp)
-            big = [f for f in os.listdir(tmp) if os.path.getsize(os.path.join(tmp, f)) > MAX_FILE_BYTES]
+            big = [f for f in os.listdir(tmp)
+                   if os.path.getsize(os.path.join(tmp, f)) > c.max_file_bytes]
             if big:
-                raise SystemExit("%s: files over %d bytes: %s" % (c.name, MAX_FILE_BYTES, big))
+                raise SystemExit("%s: files over %d bytes: %s" % (c.name, c.max_file_bytes, big))
             final = os.path.join(OUT_DIR, c.name)
             shutil.rmtree(final, ignore_errors=True)
             os.rename(tmp, final)

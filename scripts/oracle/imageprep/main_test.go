@@ -28,6 +28,7 @@ func TestCommittedInputsMatchReader(t *testing.T) {
 		}
 		var meta struct {
 			Image  string `json:"image"`
+			Recipe string `json:"image_recipe"`
 			Inputs []struct {
 				File string `json:"file"`
 			} `json:"inputs"`
@@ -42,7 +43,11 @@ func TestCommittedInputsMatchReader(t *testing.T) {
 		if _, err := os.Stat(photo); err != nil {
 			t.Skipf("%s is not there (set GOHUB_SHARED to the directory that holds models/ and data/)", photo)
 		}
-		got, err := prepare(photo)
+		recipe := meta.Recipe
+		if recipe == "" {
+			recipe = "classifier"
+		}
+		got, err := prepare(recipe, photo)
 		if err != nil {
 			t.Fatal(err)
 		}
