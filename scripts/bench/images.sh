@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# make bench, image part: images per second of ResNet-50, ShuffleNetV2 and SSD-MobileNetV1 at
+# batch 1 and 8 with 1 and 2 threads, gohub (scripts/bench/imgbench: Go → C API → native
+# library) against Paddle Inference (scripts/bench/paddle_image.py: PyPI paddlepaddle in the
+# oracle venv, oneDNN on), same model files, same input values, measured in this one run; and
+# ResNet-50's achieved GFLOP/s against this machine's fp32 peak.
+#
+# Rewrites the "## Image models" section of BENCHMARKS.md (appended when absent), leaving the
+# other sections as they are. scripts/bench/run.sh calls it after the LAC part;
+# `BENCH_ONLY=images bash scripts/bench/run.sh` runs only this part.
+#
+#   BENCH_SECONDS  timed seconds per measurement (default 10)
+#   BENCH_MODELS   models to run, space-separated (default "resnet50 shufflenet_v2 ssd_mobilenet_v1")
+#   BENCH_BATCHES / BENCH_THREADS  default "1 8" / "1 2"
+#   GOHUB_BUILD_MODELS  where the seeded models live (default build/models)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$(pwd)
+seconds=${BENCH_SECONDS:-10}
+batches=${BENCH_BATCHES:-1 8}
+threads_list=${BENCH_THREADS:-1 2}
+wanted=${BENCH_MODELS:-resnet50 shufflenet_v2 ssd_mobilenet_v1}
+shared=${GOHUB_SHARED:-$root/../shared}
+built=${GOHUB_BUILD_MODELS:-$root/build/models}
+py=$(bash scripts/oracle/setup.sh | tail -n 1)
+go build -o build/imgbench ./scripts/bench/imgbench
+
+# name|label|directory. ResNet-50 and SSD are seeded copies that real Paddle writes
+# (scripts/oracle/*_seeded.py, `make oracle-models`); ShuffleNetV2 is read in place.
+catalogue=(
+  "resnet50|ResNet-50 (\`resnet50_seeded\`, 3×224×224)|$built/resnet50_seeded"
+  "shufflenet_v2|ShuffleNetV2 (\`shufflenet_v2_imagenet\`, 3×224×224)|$shared/models/shufflenet_v2_imagenet"
+  "ssd_mobilenet_v1|SSD-MobileNetV1 (\`ssd_mobilenet_v1_pascal_seeded\`, 3×300×300, with NMS)|$built/ssd_mobilenet_v1_pascal_seeded"
+)
+
+has_model() { [ -f "$1/model.pdmodel" ] || [ -f "$1/__model__" ]; }
+field() { python3 -c 'import json,sys; print(max(json.loads(l)[sys.argv[1]] for l in sys.stdin if l.strip()))' "$1"; }
+
+rows=() skipped=() resnet_b8=()
+paddle_version=""
+flops=""
+for entry in "${catalogue[@]}"; do
+  IFS='|' read -r name label dir <<<"$entry"
+  case " $wanted " in *" $name "*) ;; *) continue ;; esac
+  if ! has_model "$dir"; then
+    if [ "$name" = resnet50 ]; then
+      echo "bench: $dir missing; writing it (scripts/oracle/resnet50_seeded.py)" >&2
+      "$py" scripts/oracle/resnet50_seeded.py --model-only
+    fi
+  fi
+  if ! has_model "$dir"; then
+    echo "bench: $name skipped: model missing, run make oracle-models ($dir)" >&2
+    skipped+=("$label: skipped, model missing (run \`make oracle-models\`).")
+    continue
+  fi
+  if [ "$name" = resnet50 ]; then
+    flops=$("$py" scripts/bench/paddle_image.py --model "$dir" --flops 2>/dev/null | tail -n 1 | field flops_per_image)
+  fi
+  for batch in $batches; do
+    for threads in $threads_list; do
+      ours="" theirs=""
+      # Best of two alternating runs per side: a burst of other load on this shared machine
+      # then costs a side one run, not its row.
+      for round in 1 2; do
+        ours+=$(build/imgbench -model "$dir" -batch "$batch" -threads "$threads" -seconds "$seconds")$'\n'
+        line=$("$py" scripts/bench/paddle_image.py --model "$dir" --batch "$batch" --threads "$threads" --seconds "$seconds" 2>/dev/null | tail -n 1)
+        theirs+=$line$'\n'
+        paddle_version=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["paddle_version"])' "$line")
+      done
+      o=$(printf '%s' "$ours" | field images_per_sec)
+      p=$(printf '%s' "$theirs" | field images_per_sec)
+      ratio=$(python3 -c "print(f'{$o/$p:.2f}')")
+      echo "bench: $name batch $batch, $threads thread(s): gohub $o, Paddle $p images/s (×$ratio)" >&2
+      rows+=("| $label | $batch | $threads | $(printf '%.2f' "$o") | $(printf '%.2f' "$p") | **$ratio×** |")
+      [ "$name" = resnet50 ] && [ "$batch" = 8 ] && resnet_b8+=("$threads|$o|$p")
+    done
+  done
+done
+
+# fp32 peak: cores × clock × FLOPs per cycle per core. Two FMA pipes per core, each an 8-float
+# (AVX2) or 16-float (AVX-512) fused multiply-add = 2 FLOPs per lane.
+cores=$(nproc)
+mhz=$(sed -n 's/^cpu MHz[[:space:]]*: *//p' /proc/cpuinfo | head -n 1 | cut -d. -f1)
+if grep -qw avx512f /proc/cpuinfo; then lanes=16 isa=AVX-512; else lanes=8 isa=AVX2; fi
+per_cycle=$((2 * lanes * 2))
+peak=$(python3 -c "print(f'{$cores * $mhz / 1000 * $per_cycle:.1f}')")
+peak_core=$(python3 -c "print(f'{$mhz / 1000 * $per_cycle:.1f}')")
+gflops_rows=()
+for r in "${resnet_b8[@]}"; do
+  IFS='|' read -r t o p <<<"$r"
+  gflops_rows+=("$(python3 - "$flops" "$t" "$o" "$p" "$peak_core" "$cores" <<'EOF'
+import sys
+flops, t, o, p, peak_core, cores = float(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6])
+ours, theirs = flops * o / 1e9, flops * p / 1e9
+used = peak_core * t
+print(f"| {t} | {ours:.1f} | {theirs:.1f} | {used:.1f} | **{100 * ours / used:.0f} %** | {100 * ours / (peak_core * cores):.0f} % |")
+EOF
+)")
+done
+
+cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)
+section=$(mktemp)
+trap 'rm -f "$section"' EXIT
+{
+  echo "## Image models, images per second"
+  echo
+  echo "Command: \`make bench\` (or \`BENCH_ONLY=images bash scripts/bench/run.sh\` for this section"
+  echo "alone; \`scripts/bench/images.sh\`). gohub: \`scripts/bench/imgbench\`, Go → C API → our native"
+  echo "library. Reference: Paddle Inference from PyPI (paddlepaddle $paddle_version) through"
+  echo "\`paddle.inference\` (\`scripts/bench/paddle_image.py\`). Both sides: the same model files,"
+  echo "oneDNN (MKLDNN) on, IR optimisation on, the same number of CPU math threads, the same fixed"
+  echo "pseudo-random input values; each timed batch is reshape + copy in + run + copy out of every"
+  echo "output, after untimed warm-up batches. ${seconds} s per measurement, best of two alternating runs per side."
+  echo
+  echo "Machine: $cpu, $cores cores, $mhz MHz, $isa. Measured $(date -u +%Y-%m-%d). Other"
+  echo "engineers compile on this machine while it measures; the ratios come from runs interleaved"
+  echo "in time, which keeps them fairer than the absolute numbers, but single rows can still move"
+  echo "by ±10 %, most of all the 2-thread ones."
+  echo
+  echo "| model | batch | threads | gohub | Paddle Inference | gohub / Paddle |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+  printf '%s\n' "${rows[@]}"
+  for s in "${skipped[@]}"; do echo; echo "$s"; done
+  if [ -n "$flops" ] && [ "${#gflops_rows[@]}" -gt 0 ]; then
+    echo
+    echo "### ResNet-50 arithmetic rate, batch 8"
+    echo
+    echo "Work per image: $(python3 -c "print(f'{$flops/1e9:.3f}')") GFLOP, counted by \`paddle_image.py --flops\` from the program"
+    echo "itself: for every conv2d, 2 × out_c × out_h × out_w × (in_c / groups) × kh × kw from its"
+    echo "filter's and output's declared shapes, plus 2 × K × N for the final fc (\`mul\`); batch"
+    echo "norm, activations, pooling and additions are not counted. GFLOP/s = that × images/s."
+    echo "Peak fp32 = cores × clock × FLOPs per cycle: $isa with two FMA units per core gives"
+    echo "2 × $lanes lanes × 2 (multiply and add) = $per_cycle FLOPs per cycle, so $peak_core GFLOP/s per core at"
+    echo "the $mhz MHz that /proc/cpuinfo reports and $peak GFLOP/s for the $cores cores. (A boost clock"
+    echo "above that nominal one would make the true peak higher and these percentages lower.)"
+    echo
+    echo "| threads | gohub GFLOP/s | Paddle GFLOP/s | peak of the cores used | gohub % of that | gohub % of machine peak |"
+    echo "| ---: | ---: | ---: | ---: | ---: | ---: |"
+    printf '%s\n' "${gflops_rows[@]}"
+  fi
+} > "$section"
+
+# Replace the section (up to the next "## " heading) or append it.
+python3 - "$section" <<'EOF'
+import sys
+new = open(sys.argv[1], encoding="utf-8").read().rstrip("\n") + "\n"
+try:
+    old = open("BENCHMARKS.md", encoding="utf-8").read()
+except FileNotFoundError:
+    old = "# Benchmarks\n"
+lines = old.splitlines(keepends=True)
+start = next((i for i, l in enumerate(lines) if l.startswith("## Image models")), None)
+if start is None:
+    out = old.rstrip("\n") + "\n\n" + new
+else:
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    tail = "".join(lines[end:])
+    out = "".join(lines[:start]) + new + ("\n" + tail if tail else "")
+open("BENCHMARKS.md", "w", encoding="utf-8").write(out)
+EOF
+echo "bench: wrote the image section of BENCHMARKS.md" >&2
