@@ -6,6 +6,7 @@
 // the best tag per position, or with Label 1 where the best tag equals the label, else 0.
 #include <cfloat>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 #include "framework/op_registry.h"
@@ -13,6 +14,10 @@
 #include "kernels/kernel_util.h"
 #include "kernels/register.h"
 #include "kernels/vec_math.h"
+
+#ifdef PD_HAVE_AVX2_VARIANT
+#include <immintrin.h>
+#endif
 
 namespace pd {
 namespace {
@@ -52,27 +57,38 @@ void CrfInferShape(OpContext& ctx) {
   ShareLoD(ctx, "Emission", "ViterbiPath");
 }
 
-// Scratch reused across the sequences of one run.
+// Scratch reused across the sequences of one run. Rows are `stride` wide, k rounded up to
+// whole AVX2 vectors: the padded tags have -inf transitions, so they never win, and the
+// step's loops run without remainders.
 struct Viterbi {
+  Viterbi(const float* transition, int64_t k) : k(k), stride((k + 7) / 8 * 8) {
+    trans.assign(static_cast<size_t>(k * stride), -std::numeric_limits<float>::infinity());
+    for (int64_t i = 0; i < k; ++i) {
+      std::copy(transition + i * k, transition + (i + 1) * k, trans.begin() + i * stride);
+    }
+  }
+  int64_t k, stride;
+  std::vector<float> trans;  // trans[i*stride + j]: from tag i to tag j
   std::vector<float> alpha;  // best score of a path ending in tag j at position t
   std::vector<int> track;    // the previous tag on that path
 };
 
 // One position of the recursion: for every tag j, the best previous tag i of
 // prev[i] + trans[i][j] (the first on ties: strict >), then alpha[j] = that score + x[j].
-// The loop runs over i outside and j inside, so the k independent maxima vectorize.
-PD_ALWAYS_INLINE void ViterbiStepLoop(int64_t k, const float* __restrict prev,
+// The loop runs over i outside and j inside, so the independent maxima vectorize; rows of
+// trans, alpha and track are `stride` wide.
+PD_ALWAYS_INLINE void ViterbiStepLoop(int64_t k, int64_t stride, const float* __restrict prev,
                                       const float* __restrict trans, const float* __restrict x,
                                       float* __restrict alpha, int* __restrict track) {
-  for (int64_t j = 0; j < k; ++j) {
+  for (int64_t j = 0; j < stride; ++j) {
     alpha[j] = -FLT_MAX;
     track[j] = 0;
   }
   for (int64_t i = 0; i < k; ++i) {
     const float p = prev[i];
-    const float* row = trans + i * k;
+    const float* row = trans + i * stride;
     const int tag = static_cast<int>(i);
-    for (int64_t j = 0; j < k; ++j) {
+    for (int64_t j = 0; j < stride; ++j) {
       const float score = p + row[j];
       const bool better = score > alpha[j];
       alpha[j] = better ? score : alpha[j];
@@ -83,38 +99,81 @@ PD_ALWAYS_INLINE void ViterbiStepLoop(int64_t k, const float* __restrict prev,
 }
 
 #ifdef PD_HAVE_AVX2_VARIANT
-PD_TARGET_AVX2 void ViterbiStepAvx2(int64_t k, const float* prev, const float* trans,
-                                    const float* x, float* alpha, int* track) {
-  ViterbiStepLoop(k, prev, trans, x, alpha, track);
+// B vectors of 8 tags [j, j + 8B), their running maxima and arg-maxima in registers for the
+// whole loop over i. Updating on score > best keeps the first i on ties, like the loop above;
+// B chains in flight hide the compare-and-blend latency.
+template <int B>
+PD_TARGET_AVX2 inline void ViterbiColumns(int64_t k, int64_t stride, const float* prev,
+                                          const float* trans, float* alpha, int* track) {
+  static_assert(B >= 1 && B <= 4, "column group");
+  const __m256 lowest = _mm256_set1_ps(-FLT_MAX);
+  __m256 best0 = lowest, best1 = lowest, best2 = lowest, best3 = lowest;
+  __m256i arg0 = _mm256_setzero_si256(), arg1 = arg0, arg2 = arg0, arg3 = arg0;
+#define PD_VITERBI_UPDATE(b)                                                              \
+  if constexpr (B > b) {                                                                  \
+    const __m256 score = _mm256_add_ps(p, _mm256_loadu_ps(row + 8 * (b)));                \
+    const __m256 better = _mm256_cmp_ps(score, best##b, _CMP_GT_OQ);                      \
+    best##b = _mm256_blendv_ps(best##b, score, better);                                   \
+    arg##b = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(arg##b),            \
+                                                  _mm256_castsi256_ps(tag), better));    \
+  }
+  for (int64_t i = 0; i < k; ++i) {
+    const __m256 p = _mm256_broadcast_ss(prev + i);
+    const __m256i tag = _mm256_set1_epi32(static_cast<int>(i));
+    const float* row = trans + i * stride;
+    PD_VITERBI_UPDATE(0) PD_VITERBI_UPDATE(1) PD_VITERBI_UPDATE(2) PD_VITERBI_UPDATE(3)
+  }
+#undef PD_VITERBI_UPDATE
+#define PD_VITERBI_STORE(b)                                                         \
+  if constexpr (B > b) {                                                            \
+    _mm256_storeu_ps(alpha + 8 * (b), best##b);                                     \
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(track + 8 * (b)), arg##b);       \
+  }
+  PD_VITERBI_STORE(0) PD_VITERBI_STORE(1) PD_VITERBI_STORE(2) PD_VITERBI_STORE(3)
+#undef PD_VITERBI_STORE
+}
+
+PD_TARGET_AVX2 void ViterbiStepAvx2(int64_t k, int64_t stride, const float* prev,
+                                    const float* trans, const float* x, float* alpha, int* track) {
+  int64_t j = 0;  // stride is a multiple of 8
+  for (; j + 32 <= stride; j += 32) ViterbiColumns<4>(k, stride, prev, trans + j, alpha + j, track + j);
+  switch ((stride - j) / 8) {
+    case 3: ViterbiColumns<3>(k, stride, prev, trans + j, alpha + j, track + j); break;
+    case 2: ViterbiColumns<2>(k, stride, prev, trans + j, alpha + j, track + j); break;
+    case 1: ViterbiColumns<1>(k, stride, prev, trans + j, alpha + j, track + j); break;
+    default: break;
+  }
+  for (int64_t c = 0; c < k; ++c) alpha[c] += x[c];
 }
 #endif
 
-void ViterbiStep(int64_t k, const float* prev, const float* trans, const float* x, float* alpha,
-                 int* track) {
+void ViterbiStep(int64_t k, int64_t stride, const float* prev, const float* trans, const float* x,
+                 float* alpha, int* track) {
 #ifdef PD_HAVE_AVX2_VARIANT
-  if (CpuHasAvx2Fma()) return ViterbiStepAvx2(k, prev, trans, x, alpha, track);
+  if (CpuHasAvx2Fma()) return ViterbiStepAvx2(k, stride, prev, trans, x, alpha, track);
 #endif
-  ViterbiStepLoop(k, prev, trans, x, alpha, track);
+  ViterbiStepLoop(k, stride, prev, trans, x, alpha, track);
 }
 
 // Writes the best tag sequence for x [len, k] into path[len]. Ties go to the lowest tag
 // (strict >), as in Paddle.
-void Decode(const float* x, int64_t len, int64_t k, const float* w, Viterbi& v, int64_t* path) {
-  v.alpha.resize(static_cast<size_t>(len * k));
-  v.track.resize(static_cast<size_t>(len * k));
+void Decode(const float* x, int64_t len, const float* w, Viterbi& v, int64_t* path) {
+  const int64_t k = v.k, stride = v.stride;
+  v.alpha.resize(static_cast<size_t>(len * stride));
+  v.track.resize(static_cast<size_t>(len * stride));
   float* alpha = v.alpha.data();
   int* track = v.track.data();
   const float* start = w;
   const float* end = w + k;
-  const float* trans = w + 2 * k;  // trans[i*k + j]: from tag i to tag j
   for (int64_t j = 0; j < k; ++j) alpha[j] = start[j] + x[j];
   for (int64_t t = 1; t < len; ++t) {
-    ViterbiStep(k, alpha + (t - 1) * k, trans, x + t * k, alpha + t * k, track + t * k);
+    ViterbiStep(k, stride, alpha + (t - 1) * stride, v.trans.data(), x + t * k,
+                alpha + t * stride, track + t * stride);
   }
   float best = -FLT_MAX;
   int64_t tag = 0;
   for (int64_t j = 0; j < k; ++j) {
-    const float score = alpha[(len - 1) * k + j] + end[j];
+    const float score = alpha[(len - 1) * stride + j] + end[j];
     if (score > best) {
       best = score;
       tag = j;
@@ -122,7 +181,7 @@ void Decode(const float* x, int64_t len, int64_t k, const float* w, Viterbi& v, 
   }
   path[len - 1] = tag;
   for (int64_t t = len - 1; t > 0; --t) {
-    tag = track[t * k + tag];
+    tag = track[t * stride + tag];
     path[t - 1] = tag;
   }
 }
@@ -134,7 +193,7 @@ void CrfKernel(OpContext& ctx) {
   const int64_t k = emission.dims().back();
   Tensor* out = ctx.Out("ViterbiPath");
   int64_t* path = out->mutable_data<int64_t>();
-  Viterbi v;
+  Viterbi v(w + 2 * k, k);
 
   // Sequence s covers rows [begin[s], begin[s] + len[s]) of the [rows, k] emission matrix.
   std::vector<int64_t> begin, len;
@@ -156,7 +215,7 @@ void CrfKernel(OpContext& ctx) {
     }
   }
   for (size_t s = 0; s < begin.size(); ++s) {
-    if (len[s] > 0) Decode(x + begin[s] * k, len[s], k, w, v, path + begin[s]);
+    if (len[s] > 0) Decode(x + begin[s] * k, len[s], w, v, path + begin[s]);
   }
 
   if (ctx.HasInput("Label")) {
