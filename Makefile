@@ -14,7 +14,7 @@ GO         ?= go
 GOHUB      := $(BUILD)/gohub
 
 .PHONY: all deps native build test test-native test-go lac-pkg bench oracle oracle-lac \
-	oracle-ops oracle-models test-asan fuzz run clean
+	oracle-ops oracle-models oracle-lite test-asan fuzz run clean
 
 all: build
 
@@ -57,6 +57,10 @@ oracle-lac:
 # Single-op programs written and run by real Paddle: testdata/ops.
 oracle-ops:
 	bash scripts/oracle/ops_run.sh
+
+# Paddle-Lite .nb models run by real Paddle-Lite (paddlelite 2.12, Python 3.7): testdata/lite.
+oracle-lite:
+	bash scripts/oracle/lite_run.sh
 
 # Whole-model golden cases from real PaddlePaddle; also writes build/models/resnet50_seeded.
 oracle-models:

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "framework/error.h"
+#include "io/lite_model.h"
 #include "io/lod_tensor_io.h"
 
 namespace pd {
@@ -114,6 +115,38 @@ void LoadSeparate(const Program& program, const std::string& dir, Scope* weights
   }
 }
 
+// Paddle-Lite files are recognised by content: a model.nb header, or a headerless
+// naive-buffer program (__model__.nb). A *.nb file that is neither fails with the Lite
+// parser's account of what is wrong with it.
+bool IsLiteFile(const std::string& path, const std::string& bytes) {
+  return IsLiteModel(bytes) || IsNaiveProgram(bytes) || HasExtension(path, ".nb");
+}
+
+LoadedModel LoadLiteFile(const std::string& path, const std::string& bytes,
+                         const std::string& params_file) {
+  if (IsNaiveProgram(bytes)) return LoadLiteSplitModel(path, params_file);
+  PD_CHECK(params_file.empty(), "Paddle-Lite model '", path,
+           "' holds its own parameters; do not also pass a parameters file ('", params_file,
+           "')");
+  return LoadLiteModel(bytes, "Paddle-Lite model '" + path + "'");
+}
+
+// The Lite model of a directory without __model__: model.nb, __model__.nb, or its only *.nb.
+std::string FindLiteModel(const std::string& dir) {
+  for (const char* name : {"model.nb", "__model__.nb"}) {
+    std::string path = (fs::path(dir) / name).string();
+    if (IsFile(path)) return path;
+  }
+  std::string found;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().extension() != ".nb") continue;
+    if (!found.empty()) return "";  // several: per-parameter files, not a model
+    found = it->path().string();
+  }
+  return found;
+}
+
 }  // namespace
 
 std::string ReadFile(const std::string& path) {
@@ -138,9 +171,21 @@ LoadedModel LoadModel(const ModelSource& src) {
   LoadedModel m;
   m.weights = std::make_shared<Scope>();
   if (src.from_memory) {
+    if (IsLiteModel(src.prog_buffer)) {
+      PD_CHECK(src.params_buffer.empty(),
+               "the program buffer is a Paddle-Lite model.nb, which holds its own parameters; "
+               "pass an empty parameters buffer");
+      return LoadLiteModel(src.prog_buffer, "Paddle-Lite model buffer");
+    }
+    if (IsNaiveProgram(src.prog_buffer))
+      return LoadLiteSplitBuffers(src.prog_buffer, src.params_buffer);
     m.program = ParseProgram(src.prog_buffer, "program buffer");
     LoadCombined(*m.program, src.params_buffer, "parameters buffer", m.weights.get());
   } else if (!src.model_dir.empty()) {
+    std::string lite = IsFile((fs::path(src.model_dir) / "__model__").string())
+                           ? std::string()
+                           : FindLiteModel(src.model_dir);
+    if (!lite.empty()) return LoadLiteFile(lite, ReadFile(lite), src.params_file);
     m.program = LoadProgramFromDir(src.model_dir);
     std::string combined = (fs::path(src.model_dir) / "__params__").string();
     if (!src.params_file.empty()) {
@@ -153,6 +198,10 @@ LoadedModel LoadModel(const ModelSource& src) {
       LoadSeparate(*m.program, src.model_dir, m.weights.get());
     }
   } else {
+    if (!HasExtension(src.prog_file, ".json")) {
+      std::string bytes = ReadFile(src.prog_file);
+      if (IsLiteFile(src.prog_file, bytes)) return LoadLiteFile(src.prog_file, bytes, src.params_file);
+    }
     m.program = LoadProgramFile(src.prog_file);
     if (!src.params_file.empty()) {
       LoadCombined(*m.program, ReadFile(src.params_file),
