@@ -13,22 +13,67 @@ import (
 // A plain Paddle inference model directory with a label file, as PaddleClas exports and
 // Paddle-Lite's demos ship them (shufflenet_v2_imagenet: __model__, one file per parameter,
 // labels/synset_words.txt), is taken as an image classifier with PaddleHub's ImageNet
-// recipe. Such a directory says nothing else about itself, so the module is named after
-// the directory and versioned modelDirVersion.
+// recipe - or, when its program's fetch target comes from multiclass_nms (an SSD-style
+// detector, e.g. PaddleHub's ssd_mobilenet_v1_model/ with its label_file.txt), as an object
+// detector with PaddleHub's SSD recipe at the size its feed declares. Such a directory says
+// nothing else about itself, so the module is named after the directory and versioned
+// modelDirVersion.
 
 // modelDirVersion is the version of a module made from a directory that has none.
 const modelDirVersion = "1.0.0"
 
-// modelDirModel is the name of the one model of such a module.
-const modelDirModel = "classification"
+// modelDirModel is the name of the one model of such a module: classification or
+// detection.
+const (
+	modelDirModel       = "classification"
+	modelDirDetectModel = "detection"
+)
 
-// isClassifierDir reports whether dir directly holds an inference model and a label file.
+// detectLabelFiles are where detection model directories keep their labels, after the
+// classifiers' places (imgcls.FindLabels): PaddleHub's ssd module (label_file.txt) and
+// Paddle-Lite's SSD demo (pascalvoc_label_list).
+var detectLabelFiles = []string{"label_file.txt", "pascalvoc_label_list", "pascalvoc_label_list.txt"}
+
+// isClassifierDir reports whether dir directly holds an inference model and a label file
+// (a classifier or a detector: importModelDir tells them apart).
 func isClassifierDir(dir string) bool {
 	if !isModelDir(dir) {
 		return false
 	}
-	_, err := imgcls.FindLabels(dir)
+	_, err := findModelDirLabels(dir, detectorProgram(dir) != nil)
 	return err == nil
+}
+
+// findModelDirLabels returns the label file of a model directory, relative to it.
+func findModelDirLabels(dir string, detector bool) (string, error) {
+	rel, err := imgcls.FindLabels(dir)
+	if err == nil || !detector {
+		return rel, err
+	}
+	for _, name := range detectLabelFiles {
+		if fi, serr := os.Stat(filepath.Join(dir, name)); serr == nil && fi.Mode().IsRegular() {
+			return name, nil
+		}
+	}
+	return "", errors.Errorf("%s has no label file (looked for %s)", dir, joinQuoted(detectLabelFiles))
+}
+
+// detectorProgram returns the program of the model in dir when its fetch target comes from
+// an NMS op (a detector), else nil.
+func detectorProgram(dir string) *programInfo {
+	mo, err := detectModel(dir, dir, "probe")
+	if err != nil {
+		return nil
+	}
+	prog := filepath.Join(dir, "__model__")
+	if mo.Layout == LayoutFiles {
+		prog = filepath.Join(dir, filepath.FromSlash(mo.Program))
+	}
+	info, err := readProgramInfo(prog)
+	if err != nil || len(info.FetchOps) == 0 || !isNMS(info.FetchOps[0]) {
+		return nil
+	}
+	return info
 }
 
 // importModelDir maps a plain model directory to an image-classification module: its
@@ -43,15 +88,20 @@ func importModelDir(root string, spec importSpec) (*Manifest, error) {
 	if !ValidName(name) {
 		return nil, &ManifestError{Field: "name", Reason: "cannot name a module after " + quote(name) + "; rename the directory"}
 	}
-	labels, err := imgcls.FindLabels(root)
+	det := detectorProgram(root)
+	labels, err := findModelDirLabels(root, det != nil)
 	if err != nil {
 		return nil, err
+	}
+	modelName := modelDirModel
+	if det != nil {
+		modelName = modelDirDetectModel
 	}
 	entries, err := os.ReadDir(root)
 	if err != nil {
 		return nil, errors.Wrap(err, "read model directory")
 	}
-	modelDst := filepath.Join(spec.dst, "model", modelDirModel)
+	modelDst := filepath.Join(spec.dst, "model", modelName)
 	if err := os.MkdirAll(modelDst, 0o755); err != nil {
 		return nil, errors.Wrap(err, "stage model")
 	}
@@ -67,9 +117,12 @@ func importModelDir(root string, spec importSpec) (*Manifest, error) {
 	if err := transfer(filepath.Join(root, filepath.FromSlash(labels)), filepath.Join(spec.dst, filepath.FromSlash(asset)), spec.move); err != nil {
 		return nil, err
 	}
-	model, err := detectModel(spec.dst, modelDst, modelDirModel)
+	model, err := detectModel(spec.dst, modelDst, modelName)
 	if err != nil {
 		return nil, err
+	}
+	if det != nil {
+		return detectorManifest(name, filepath.Base(root), model, asset, det), nil
 	}
 	return &Manifest{
 		Name: name, Version: modelDirVersion, Kind: KindImageClassification,
@@ -94,4 +147,30 @@ func archiveStem(name string) string {
 		}
 	}
 	return strings.TrimSuffix(name, filepath.Ext(name))
+}
+
+// detectorManifest is the manifest of a detection model directory: PaddleHub's SSD recipe
+// (recipes["ssd_mobilenet_v1_pascal"]) at the input size the program's feed declares.
+func detectorManifest(name, dir string, model Model, labels string, prog *programInfo) *Manifest {
+	r := recipes["ssd_mobilenet_v1_pascal"]
+	pre := map[string]any{}
+	for k, v := range r.pre {
+		pre[k] = v
+	}
+	if len(prog.FeedDims) > 0 {
+		if d := prog.FeedDims[0]; len(d) == 4 && d[2] > 0 && d[3] > 0 {
+			pre["resize"] = []int{int(d[3]), int(d[2])}
+		}
+	}
+	post := map[string]any{}
+	for k, v := range r.post {
+		post[k] = v
+	}
+	return &Manifest{
+		Name: name, Version: modelDirVersion, Kind: KindObjectDetection,
+		Summary:    "object detector imported from the Paddle model directory " + dir,
+		Models:     []Model{model},
+		Assets:     map[string]string{AssetLabelList: labels},
+		Preprocess: pre, Postprocess: post,
+	}
 }

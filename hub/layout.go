@@ -17,7 +17,7 @@ const (
 	layoutPaddleHub1        // module_desc.pb + model/ + assets/
 	layoutPaddleHub2        // module.py + an inference model dir + assets
 	layoutLACPackage        // the LAC package from PyPI: LAC/{lac,seg,rank}_model/{model,conf}
-	layoutModelDir          // a plain inference model with a label file: an image classifier
+	layoutModelDir          // a plain inference model with a label file: a classifier or detector
 )
 
 // importSpec says what to import and how.
@@ -61,7 +61,7 @@ type NotAModuleError struct{ Path string }
 func (e *NotAModuleError) Error() string {
 	return e.Path + " is not a module: found no module.yaml (gohub), module_desc.pb (PaddleHub 1.x), " +
 		"module.py (PaddleHub 2.x), LAC/lac_model (the LAC package from PyPI) " +
-		"or an inference model with a label file (an image classifier)"
+		"or an inference model with a label file (an image classifier or object detector)"
 }
 
 // findLayout looks for a known layout at dir and, while there is exactly one

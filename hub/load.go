@@ -7,6 +7,7 @@ import (
 
 	"github.com/pkg/errors"
 
+	"github.com/gohub/gohub/hub/detect"
 	"github.com/gohub/gohub/hub/imgcls"
 	"github.com/gohub/gohub/hub/lexical"
 )
@@ -22,7 +23,8 @@ const assetSegDict = "small_seg"
 //	res, err := m.Cut([]string{"今天是个好日子"})
 //
 // The methods that fit its kind work (Cut for lexical analysis, Classify for image
-// classification); the others return an error. A Module is safe for concurrent use.
+// classification, Detect for object detection); the others return an error. A Module is
+// safe for concurrent use.
 type Module struct {
 	Dir      string
 	Manifest *Manifest
@@ -30,6 +32,7 @@ type Module struct {
 
 	lexical    *lexical.Analyzer
 	classifier *imgcls.Classifier
+	detector   *detect.Detector
 }
 
 // Option tunes Load.
@@ -40,6 +43,7 @@ type loadOptions struct {
 	model   string
 	lexical lexical.Options
 	image   imgcls.Options
+	detect  detect.Options
 }
 
 // WithHome loads from home instead of the default ($GOHUB_HOME, else ~/.gohub).
@@ -51,12 +55,12 @@ func WithModel(name string) Option { return func(o *loadOptions) { o.model = nam
 
 // WithBatchSize sets how many inputs run through the model at once.
 func WithBatchSize(n int) Option {
-	return func(o *loadOptions) { o.lexical.BatchSize, o.image.BatchSize = n, n }
+	return func(o *loadOptions) { o.lexical.BatchSize, o.image.BatchSize, o.detect.BatchSize = n, n, n }
 }
 
 // WithThreads sets how many batches run in parallel, one predictor each.
 func WithThreads(n int) Option {
-	return func(o *loadOptions) { o.lexical.Threads, o.image.Threads = n, n }
+	return func(o *loadOptions) { o.lexical.Threads, o.image.Threads, o.detect.Threads = n, n, n }
 }
 
 // WithGPU runs the model on the given GPU; loading fails where the Paddle library has no
@@ -65,6 +69,7 @@ func WithGPU(device int) Option {
 	return func(o *loadOptions) {
 		o.lexical.UseGPU, o.lexical.GPUDevice = true, device
 		o.image.UseGPU, o.image.GPUDevice = true, device
+		o.detect.UseGPU, o.detect.GPUDevice = true, device
 	}
 }
 
@@ -98,6 +103,8 @@ func Load(name string, opts ...Option) (*Module, error) {
 		err = mod.openLexical(o.lexical)
 	case KindImageClassification:
 		err = mod.openClassifier(o.image)
+	case KindObjectDetection:
+		err = mod.openDetector(o.detect)
 	default:
 		err = errors.Errorf("gohub cannot run %s modules yet", m.Kind)
 	}
@@ -187,6 +194,9 @@ func (m *Module) Close() error {
 	}
 	if m.classifier != nil {
 		return m.classifier.Close()
+	}
+	if m.detector != nil {
+		return m.detector.Close()
 	}
 	return nil
 }

@@ -85,7 +85,7 @@ func TestLoadErrors(t *testing.T) {
 	assert.ErrorContains(t, err, "load module lac")
 	assert.ErrorContains(t, err, "read user dictionary")
 
-	// A manifest without a dictionary, and a kind gohub cannot run yet.
+	// A manifest without a dictionary, and a detection manifest without a label list.
 	dir := filepath.Join(h.ModulesDir(), "lac")
 	m, err := LoadManifest(dir)
 	require.NoError(t, err)
@@ -97,7 +97,7 @@ func TestLoadErrors(t *testing.T) {
 	m.Kind = KindObjectDetection
 	require.NoError(t, m.Save(dir))
 	_, err = Load("lac", WithHome(h))
-	assert.ErrorContains(t, err, "cannot run object_detection modules yet")
+	assert.ErrorContains(t, err, `model "seg" needs a "label_list"`)
 }
 
 // lacSdist is the LAC package from PyPI as `make oracle-lac` downloads it.

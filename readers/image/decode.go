@@ -110,3 +110,18 @@ func preview(data []byte) string {
 	}
 	return strconv.QuoteToASCII(string(data))
 }
+
+// FormatOf names the format the first bytes of an image file say it is: "jpeg", "png" or
+// "bmp" for the ones Decode reads, "" otherwise (e.g. to save an annotated copy of a
+// picture in its own format).
+func FormatOf(data []byte) string {
+	switch sniff(data) {
+	case formatJPEG:
+		return "jpeg"
+	case formatPNG:
+		return "png"
+	case formatBMP:
+		return "bmp"
+	}
+	return ""
+}

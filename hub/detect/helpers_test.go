@@ -1,0 +1,79 @@
+package detect
+
+import (
+	"encoding/binary"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/gohub/gohub/internal/shared"
+)
+
+// repoRoot is the directory holding go.mod.
+func repoRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	require.NoError(t, err)
+	for ; ; dir = filepath.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		require.NotEqual(t, dir, filepath.Dir(dir), "no go.mod above the test")
+	}
+}
+
+// seededSSD returns the seeded SSD model directory that real Paddle writes
+// (scripts/oracle/ssd_seeded.py), or skips the test.
+func seededSSD(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv("GOHUB_BUILD_MODELS")
+	if base == "" {
+		base = filepath.Join(repoRoot(t), "build", "models")
+	}
+	dir := filepath.Join(base, "ssd_mobilenet_v1_pascal_seeded")
+	if _, err := os.Stat(filepath.Join(dir, "__model__")); err != nil {
+		t.Skipf("no seeded SSD model at %s: `make oracle-models` (scripts/oracle/models_run.sh) has real Paddle write it", dir)
+	}
+	return dir
+}
+
+// sharedFile returns a file of the shared folder, or skips the test.
+func sharedFile(t testing.TB, elem ...string) string {
+	t.Helper()
+	p, err := shared.Path(elem...)
+	if err != nil {
+		t.Skipf("shared data absent: %v", err)
+	}
+	return p
+}
+
+// seededFiles are the seeded model with the Pascal VOC labels and PaddleHub's recipe.
+func seededFiles(t testing.TB) Files {
+	return Files{ModelDir: seededSSD(t), Labels: sharedFile(t, "data", "images", "pascalvoc_label_list.txt"), Config: DefaultConfig()}
+}
+
+// goldenRows are real Paddle's multiclass_nms rows for pld_dog.jpg through our
+// preprocessing (testdata/models/ssd_mobilenet_v1_pascal_seeded, scripts/oracle/model_golden.py).
+func goldenRows(t testing.TB) [][6]float32 {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(repoRoot(t), "testdata", "models", "ssd_mobilenet_v1_pascal_seeded", "output_0.bin"))
+	require.NoError(t, err)
+	require.Zero(t, len(data)%24)
+	rows := make([][6]float32, len(data)/24)
+	for i := range rows {
+		for k := range 6 {
+			rows[i][k] = math.Float32frombits(binary.LittleEndian.Uint32(data[24*i+4*k:]))
+		}
+	}
+	return rows
+}
+
+func writeFile(t testing.TB, name, body string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(path, []byte(body), 0o644))
+	return path
+}
