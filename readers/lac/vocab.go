@@ -19,7 +19,10 @@ type Vocab struct {
 	oov  int64
 	size int
 	q2b  map[rune]string // q2b.dic: character -> replacement
-	tags map[int64]Tag   // tag.dic: id -> tag
+	// chars maps each character to the id of its q2b replacement in word.dic, for those
+	// that have one: encoding a character is then one lookup, not two.
+	chars map[rune]int64
+	tags  map[int64]Tag // tag.dic: id -> tag
 	// names keeps tag.dic's names as written ("n-B", "O"): LAC's post-processing and user
 	// dictionaries work on the names, not on the parsed tags.
 	names map[int64]string
@@ -48,6 +51,7 @@ func LoadVocabFiles(wordPath, q2bPath, tagPath string) (*Vocab, error) {
 	if err := readPairs(q2bPath, v.addReplacement); err != nil {
 		return nil, err
 	}
+	v.indexChars()
 	if err := readPairs(tagPath, v.addTag); err != nil {
 		return nil, err
 	}
@@ -75,6 +79,25 @@ func (v *Vocab) addReplacement(from, to string) error {
 		v.q2b[r] = to
 	}
 	return nil
+}
+
+// indexChars fills chars from ids and q2b.
+func (v *Vocab) indexChars() {
+	v.chars = map[rune]int64{}
+	for word, id := range v.ids {
+		r, size := utf8.DecodeRuneInString(word)
+		if word == "" || size != len(word) || r == utf8.RuneError && word != string(utf8.RuneError) {
+			continue // not one valid character
+		}
+		if _, replaced := v.q2b[r]; !replaced {
+			v.chars[r] = id
+		}
+	}
+	for r, to := range v.q2b {
+		if id, ok := v.ids[to]; ok {
+			v.chars[r] = id
+		}
+	}
 }
 
 func (v *Vocab) addTag(id, name string) error {
@@ -142,17 +165,8 @@ func (v *Vocab) Encode(text string) ([]int64, error) {
 
 // appendIDs appends the ids of a valid UTF-8 text to dst.
 func (v *Vocab) appendIDs(dst []int64, text string) []int64 {
-	var buf [utf8.UTFMax]byte
 	for _, r := range text {
-		key, ok := v.q2b[r]
-		var id int64
-		if ok {
-			id, ok = v.ids[key]
-		} else {
-			// m[string(bytes)] does not allocate, so the per-rune lookup stays cheap
-			// on long inputs.
-			id, ok = v.ids[string(buf[:utf8.EncodeRune(buf[:], r)])]
-		}
+		id, ok := v.chars[r]
 		if !ok {
 			id = v.oov
 		}
