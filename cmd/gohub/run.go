@@ -73,8 +73,11 @@ func runAction(c *cli.Context) error {
 	if err != nil {
 		return loadFailed(err)
 	}
-	if m0.Kind == hub.KindImageClassification {
+	switch m0.Kind {
+	case hub.KindImageClassification:
 		return runImage(c, o)
+	case hub.KindObjectDetection:
+		return runDetect(c, o)
 	}
 	if err := o.check(); err != nil {
 		return usageErrorf("gohub run: %v", err)
@@ -155,8 +158,8 @@ func loadFailed(err error) error {
 
 func (o *runOptions) check() error {
 	switch {
-	case len(o.image.paths) > 0 || o.image.topK != 0:
-		return errors.Errorf("--input_path and --top_k are for image modules; %s is a text module", o.module)
+	case len(o.image.paths) > 0 || o.image.topK != 0 || o.image.detectionFlags():
+		return errors.Errorf("--input_path, --top_k, --score_thresh, --visualization and --output_dir are for image modules; %s is a text module", o.module)
 	case o.textSet && o.file != "":
 		return errors.New("give --input_text or --input_file, not both")
 	case !o.textSet && o.file == "":

@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/gohub/gohub/hub"
+	"github.com/gohub/gohub/hub/detect"
 	"github.com/gohub/gohub/hub/imgcls"
 )
 
@@ -24,12 +25,30 @@ image files and prints each one's top classes, most probable first:
 --input_path may be repeated or hold a comma-separated list; --input_file reads one image
 path per line ("-": standard input; blank lines are skipped). --output json prints
 PaddleHub's result: a list with one {"label": probability, ...} per image. --batch_size is
-1 unless given, as in PaddleHub.`
+1 unless given, as in PaddleHub.
+
+Runs an object-detection module (ssd_mobilenet_v1_pascal) on image files and prints each
+one's objects: label, confidence and box (left, top, right, bottom, in pixels):
+
+   gohub run ssd_mobilenet_v1_pascal --input_path street.jpg --visualization
+   street.jpg: 2 objects
+     car 0.9312 (12.0, 34.0, 300.5, 280.1)
+     person 0.8120 (310.2, 40.7, 355.0, 200.3)
+     drawn: detection_result/street.jpg
+
+--score_thresh drops objects scoring below it (default: the module's, else 0.5).
+--visualization saves each image with its boxes drawn (red, with a "label: 93.12%" caption)
+as --output_dir/<name> (default detection_result) in the image's own format. --output json
+prints PaddleHub's result: a list with one {"data": [{"label", "confidence", "left", "top",
+"right", "bottom"}, ...], "path": ..., "save_path": ...} per image.`
 
 func imageRunFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringSliceFlag{Name: "input_path", Usage: "classify the image `FILE` (image modules; repeat or separate with commas)", TakesFile: true},
+		&cli.StringSliceFlag{Name: "input_path", Usage: "run on the image `FILE` (image modules; repeat or separate with commas)", TakesFile: true},
 		&cli.IntFlag{Name: "top_k", Usage: "print the `K` most probable classes per image (image modules; default: the module's, else 1)"},
+		&cli.Float64Flag{Name: "score_thresh", Value: detect.DefaultScoreThreshold, Usage: "drop objects scoring below `S` (detection modules; default: the module's, else 0.5)"},
+		&cli.BoolFlag{Name: "visualization", Usage: "save each image with its boxes drawn under --output_dir (detection modules)"},
+		&cli.StringFlag{Name: "output_dir", Value: detect.DefaultOutputDir, Usage: "where --visualization saves images: `DIR` (detection modules)", TakesFile: true},
 	}
 }
 
@@ -38,6 +57,17 @@ type imageRunOptions struct {
 	paths    []string
 	topK     int
 	batchSet bool // --batch_size given: image modules otherwise use imgcls.DefaultBatchSize
+
+	// object detection
+	scoreThresh                float64
+	threshSet, visualize       bool
+	outputDir                  string
+	visualizeSet, outputDirSet bool
+}
+
+// detectionFlags says which detection-only flags were given, for an error on other kinds.
+func (o imageRunOptions) detectionFlags() bool {
+	return o.threshSet || o.visualizeSet || o.outputDirSet
 }
 
 // readImageFlags reads the image flags from the context that holds them (see readRunFlags).
@@ -49,6 +79,12 @@ func readImageFlags(c, late *cli.Context, given map[string]bool) imageRunOptions
 		return c
 	}
 	o := imageRunOptions{topK: pick("top_k").Int("top_k"), batchSet: given["batch_size"] || c.IsSet("batch_size")}
+	o.scoreThresh = pick("score_thresh").Float64("score_thresh")
+	o.threshSet = given["score_thresh"] || c.IsSet("score_thresh")
+	o.visualize = pick("visualization").Bool("visualization")
+	o.visualizeSet = given["visualization"] || c.IsSet("visualization")
+	o.outputDir = pick("output_dir").String("output_dir")
+	o.outputDirSet = given["output_dir"] || c.IsSet("output_dir")
 	for _, v := range append(c.StringSlice("input_path"), late.StringSlice("input_path")...) {
 		o.paths = append(o.paths, splitPaths(v)...)
 	}
@@ -73,6 +109,9 @@ func splitPaths(v string) []string {
 // runImage classifies the images that o names and prints their results.
 func runImage(c *cli.Context, o *runOptions) error {
 	paths, err := imagePaths(o)
+	if err == nil && o.image.detectionFlags() {
+		err = errors.Errorf("--score_thresh, --visualization and --output_dir are for object detection modules; %s classifies images", o.module)
+	}
 	if err != nil {
 		return usageErrorf("gohub run: %v", err)
 	}
@@ -118,7 +157,7 @@ func runImage(c *cli.Context, o *runOptions) error {
 func imagePaths(o *runOptions) ([]string, error) {
 	switch {
 	case o.textSet || o.userDict != "":
-		return nil, errors.Errorf("--input_text and --user_dict are for text modules; %s classifies images", o.module)
+		return nil, errors.Errorf("--input_text and --user_dict are for text modules; %s reads images", o.module)
 	case o.output != "text" && o.output != "json":
 		return nil, errors.Errorf("--output %q: want text or json", o.output)
 	case o.batchSize < 1 || o.threads < 1 || o.image.topK < 0:

@@ -66,7 +66,8 @@ func TestRunImageBinary(t *testing.T) {
 		{[]string{"--input_path", bad}, 2, bad},
 		{[]string{"--input_path", filepath.Join(t.TempDir(), "none.jpg")}, 1, "none.jpg"},
 		{nil, 1, "no input: give --input_path"},
-		{[]string{"--input_text", "好"}, 1, "classifies images"},
+		{[]string{"--input_text", "好"}, 1, "reads images"},
+		{[]string{"--input_path", egypt, "--visualization"}, 1, "are for object detection modules"},
 		{[]string{"--input_path", egypt, "--output", "xml"}, 1, `--output "xml"`},
 	} {
 		res = r.run(append([]string{"run", "shufflenet_v2_imagenet"}, tt.args...)...)
@@ -81,7 +82,7 @@ func TestRunImageFlagsOnTextModule(t *testing.T) {
 	segHome(t)
 	_, errOut, code := runGohub(t, "", "lac", "--input_path", "cat.jpg")
 	assert.Equal(t, 1, code)
-	assert.Contains(t, errOut, "--input_path and --top_k are for image modules")
+	assert.Contains(t, errOut, "--input_path, --top_k, --score_thresh, --visualization and --output_dir are for image modules")
 }
 
 func containsAny(s string, words []string) bool {
