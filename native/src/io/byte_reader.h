@@ -62,8 +62,9 @@ class ByteReader {
     uint64_t start = offset();
     uint64_t n = Read<uint64_t>(what);
     if (min_elem_bytes > 0 && n > remaining() / min_elem_bytes) {
-      Fail(where(), ": corrupt ", what, " at byte ", start, ": ", n, " entries of at least ",
-           min_elem_bytes, " bytes each do not fit in the ", remaining(), " bytes that remain");
+      Fail(where(), ": truncated or corrupt ", what, " at byte ", start, ": ", n,
+           " entries of at least ", min_elem_bytes, " bytes each do not fit in the ", remaining(),
+           " bytes that remain");
     }
     return n;
   }
