@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Fuzzes the program and parameter loaders through the C API with libFuzzer (clang, ASan,
-# UBSan). FUZZ_SECONDS per target (default 300: ten minutes for both). Any crashing input is
-# copied to native/tests/fuzz_corpus/<target>/, where the C++ tests replay it forever; after a
-# clean run the kept corpus there is refreshed with a coverage-minimised merge of small inputs.
+# Fuzzes the program, parameter and Paddle-Lite (.nb) loaders through the C API with libFuzzer
+# (clang, ASan, UBSan). FUZZ_SECONDS per target (default 300: fifteen minutes for the three).
+# Any crashing input is copied to native/tests/fuzz_corpus/<target>/, where the C++ tests replay
+# it forever; after a clean run the kept corpus there is refreshed with a coverage-minimised
+# merge of small inputs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-300}
@@ -24,15 +25,19 @@ cmake --build "$build" -j "$(nproc)"
 # Seeds: every real program we have, and the LAC parameters as one combined file (the per-
 # parameter files concatenated in byte-wise sorted name order is exactly that format).
 corpus=build/fuzz
-mkdir -p "$corpus/program" "$corpus/params"
+mkdir -p "$corpus/program" "$corpus/params" "$corpus/nb"
 for f in "$GOHUB_SHARED"/models/*/__model__ "$GOHUB_SHARED"/models/*/model/__model__ \
   "$GOHUB_SHARED"/models/*/*.pdmodel; do
   [ -f "$f" ] && cp "$f" "$corpus/program/seed-$(basename "$(dirname "$f")")-$(basename "$f")"
 done
+for f in "$GOHUB_SHARED"/models/*/model.nb "$GOHUB_SHARED"/models/*/*/model.nb \
+  "$GOHUB_SHARED"/models/*/__model__.nb; do
+  [ -f "$f" ] && cp "$f" "$corpus/nb/seed-$(basename "$(dirname "$f")")-$(basename "$f")"
+done
 lac="$GOHUB_SHARED/models/lac_seg/model"
 (cd "$lac" && LC_ALL=C ls | grep -v '^__model__$' | LC_ALL=C sort | xargs cat) > "$corpus/params/seed-lac"
 
-for target in program_fuzzer params_fuzzer; do
+for target in program_fuzzer params_fuzzer nb_fuzzer; do
   kind=${target%_fuzzer}
   kept=native/tests/fuzz_corpus/$kind
   mkdir -p "$kept" build/fuzz/artifacts

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "io/lite_model.h"
 #include "pd_ext.h"
 #include "pd_inference_api.h"
 
@@ -53,6 +54,23 @@ inline bool FuzzProgram(const uint8_t* data, size_t size) {
 // A fixed real program with arbitrary bytes as its combined parameter file.
 inline bool FuzzParams(const std::string& program, const uint8_t* data, size_t size) {
   return LoadAndRun(program.data(), program.size(), reinterpret_cast<const char*>(data), size);
+}
+
+// Arbitrary bytes as a Paddle-Lite model: straight into the .nb parsers (whatever the header
+// says), then as a model buffer through the C API, which runs the model when it loads.
+inline bool FuzzLite(const uint8_t* data, size_t size) {
+  const std::string bytes(reinterpret_cast<const char*>(data), size);
+  try {
+    pd::LoadLiteModel(bytes, "fuzz input");
+  } catch (const pd::Error& e) {
+    if (e.what()[0] == '\0') return false;
+  }
+  try {
+    pd::ParseNaiveProgram(bytes, "fuzz input");
+  } catch (const pd::Error& e) {
+    if (e.what()[0] == '\0') return false;
+  }
+  return LoadAndRun(bytes.data(), size, "", 0);
 }
 
 }  // namespace pd::fuzz

@@ -46,5 +46,14 @@ TEST(FuzzCorpus, Params) {
   }
 }
 
+TEST(FuzzCorpus, LiteModels) {
+  auto files = Regressions("nb");
+  if (files.empty()) GTEST_SKIP() << "no nb fuzzer corpus in the tree";
+  for (const auto& f : files) {
+    std::string bytes = ReadBytes(f.string());
+    EXPECT_TRUE(pd::fuzz::FuzzLite(Bytes(bytes), bytes.size())) << f.filename();
+  }
+}
+
 }  // namespace
 }  // namespace pd::testing
