@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "framework/op_registry.h"
 #include "io/lite_model.h"
 #include "io/model_loader.h"
 #include "lite_files.h"
@@ -168,6 +169,25 @@ TEST(LiteModel, SsdTopologyOnlyLoadsItsProgram) {
     EXPECT_HAS(std::string(e.what()), "holds only the program: its parameters are missing");
     EXPECT_HAS(std::string(e.what()), "param.nb");
   }
+}
+
+// Every op of the four Lite programs has a kernel here, the topology-only SSD included (it
+// cannot run without weights, but nothing in its graph is missing).
+TEST(LiteModel, EveryOpHasAKernel) {
+  int programs = 0;
+  for (const std::string& path :
+       {LacLiteNb(), PyramidboxV0Nb(), PyramidboxV2Nb(), MaskDetectorNb(), SsdTopologyNb()}) {
+    if (!fs::exists(path)) continue;
+    std::string bytes = ReadFile(path);
+    lite::proto::ProgramDesc p =
+        IsNaiveProgram(bytes) ? ParseNaiveProgram(bytes, path) : ParseLiteModel(bytes, path).program;
+    ++programs;
+    for (const std::string& type : OpTypes(p)) {
+      if (type == "feed" || type == "fetch") continue;
+      EXPECT_NE(OpRegistry::Global().Find(type), nullptr) << path << ": " << type;
+    }
+  }
+  if (programs == 0) GTEST_SKIP() << "no Lite model files";
 }
 
 // model.nb found from a directory, a file path, or memory, by content and not by name.
