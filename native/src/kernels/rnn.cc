@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "framework/op_registry.h"
+#include "kernels/cpu_features.h"
 #include "kernels/kernel_util.h"
 #include "kernels/register.h"
 #include "kernels/small_gemm.h"
@@ -113,7 +114,8 @@ struct GruState : KernelState {
   PackedMatrix candidate;     // [D, D]
 };
 
-void GruKernel(OpContext& ctx) {
+// The kernel's body; built twice, see GruKernel.
+PD_ALWAYS_INLINE void GruKernelBody(OpContext& ctx) {
   const Tensor& input = ctx.In("Input");
   const Tensor& weight = ctx.In("Weight");
   const int64_t d = weight.dim(0), d3 = 3 * d;
@@ -216,6 +218,19 @@ void GruKernel(OpContext& ctx) {
     std::memcpy(hidden + order.rows[b] * d, batch_hidden + b * d,
                 static_cast<size_t>(d) * sizeof(float));
   }
+}
+
+#ifdef PD_HAVE_AVX2_VARIANT
+// AVX2 without FMA: the element-wise loops run 8 wide, and without FMA the compiler cannot
+// contract Paddle's update expressions, so the rounding stays term for term.
+__attribute__((target("avx2"))) void GruKernelAvx2(OpContext& ctx) { GruKernelBody(ctx); }
+#endif
+
+void GruKernel(OpContext& ctx) {
+#ifdef PD_HAVE_AVX2_VARIANT
+  if (CpuHasAvx2Fma()) return GruKernelAvx2(ctx);
+#endif
+  GruKernelBody(ctx);
 }
 
 }  // namespace

@@ -101,29 +101,29 @@ PD_TARGET_AVX2 void RowBlock(int64_t k, int64_t n, const float* x, int64_t ldx, 
   }
 }
 
-PD_TARGET_AVX2 void RowsTimesMatrixAvx2(int64_t m, int64_t k, int64_t n, const float* x,
-                                        int64_t ldx, const float* a, int64_t lda, float* y,
-                                        int64_t ldy) {
-  int64_t i = 0;
-  for (; i + 6 <= m; i += 6) RowBlock<6>(k, n, x + i * ldx, ldx, a, lda, y + i * ldy, ldy);
-  const float* xt = x + i * ldx;
-  float* yt = y + i * ldy;
-  switch (m - i) {
-    case 5: RowBlock<5>(k, n, xt, ldx, a, lda, yt, ldy); break;
-    case 4: RowBlock<4>(k, n, xt, ldx, a, lda, yt, ldy); break;
-    case 3: RowBlock<3>(k, n, xt, ldx, a, lda, yt, ldy); break;
-    case 2: RowBlock<2>(k, n, xt, ldx, a, lda, yt, ldy); break;
-    case 1: RowBlock<1>(k, n, xt, ldx, a, lda, yt, ldy); break;
-    default: break;
+// R rows of x times every panel: the rows stay in L1 while the panels stream from L2.
+template <int R>
+PD_TARGET_AVX2 void RowsTimesPanels(const float* x, int64_t ldx, const PackedMatrix& a, float* y,
+                                    int64_t ldy) {
+  for (int64_t j = 0; j < a.n(); j += PackedMatrix::kPanel) {
+    const int64_t width = std::min(PackedMatrix::kPanel, a.n() - j);
+    RowBlock<R>(a.k(), width, x, ldx, a.panel(j / PackedMatrix::kPanel), width, y + j, ldy);
   }
 }
 
 PD_TARGET_AVX2 void RowsTimesPackedAvx2(int64_t m, const float* x, int64_t ldx,
                                         const PackedMatrix& a, float* y, int64_t ldy) {
-  for (int64_t j = 0; j < a.n(); j += PackedMatrix::kPanel) {
-    const int64_t width = std::min(PackedMatrix::kPanel, a.n() - j);
-    const float* panel = a.panel(j / PackedMatrix::kPanel);
-    RowsTimesMatrixAvx2(m, a.k(), width, x, ldx, panel, width, y + j, ldy);
+  int64_t i = 0;
+  for (; i + 6 <= m; i += 6) RowsTimesPanels<6>(x + i * ldx, ldx, a, y + i * ldy, ldy);
+  const float* xt = x + i * ldx;
+  float* yt = y + i * ldy;
+  switch (m - i) {
+    case 5: RowsTimesPanels<5>(xt, ldx, a, yt, ldy); break;
+    case 4: RowsTimesPanels<4>(xt, ldx, a, yt, ldy); break;
+    case 3: RowsTimesPanels<3>(xt, ldx, a, yt, ldy); break;
+    case 2: RowsTimesPanels<2>(xt, ldx, a, yt, ldy); break;
+    case 1: RowsTimesPanels<1>(xt, ldx, a, yt, ldy); break;
+    default: break;
   }
 }
 #endif
