@@ -23,12 +23,7 @@ func importGohub(root string, spec importSpec) (*Manifest, error) {
 func checkModuleFiles(dir string, m *Manifest) error {
 	var paths []string
 	for _, mo := range m.Models {
-		switch mo.Layout {
-		case LayoutDir:
-			paths = append(paths, mo.Dir)
-		case LayoutFiles:
-			paths = append(paths, mo.Program, mo.Params)
-		}
+		paths = append(paths, mo.files()...)
 		for _, p := range mo.Assets {
 			paths = append(paths, p)
 		}

@@ -55,6 +55,7 @@ func importLACPackage(root string, spec importSpec) (*Manifest, error) {
 		}
 		m.Models = append(m.Models, model)
 	}
+	m.merge = mergeKeepOthers
 	return m, nil
 }
 

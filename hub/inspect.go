@@ -18,7 +18,11 @@ func InspectModel(dir string, mo *Model) (inputs, outputs []TensorSpec, err erro
 	}
 	switch mo.Layout {
 	case LayoutFiles:
-		err = cfg.SetModel(filepath.Join(dir, filepath.FromSlash(mo.Program)), filepath.Join(dir, filepath.FromSlash(mo.Params)))
+		params := ""
+		if mo.Params != "" {
+			params = filepath.Join(dir, filepath.FromSlash(mo.Params))
+		}
+		err = cfg.SetModel(filepath.Join(dir, filepath.FromSlash(mo.Program)), params)
 	default:
 		err = cfg.SetModelDir(filepath.Join(dir, filepath.FromSlash(mo.Dir)))
 	}

@@ -244,6 +244,9 @@ func (in *Installer) installArchive(ctx context.Context, archive, name, origin, 
 // finishAndCommit verifies the staged module, completes and saves its manifest, and moves
 // it into the store.
 func (in *Installer) finishAndCommit(ctx context.Context, dir string, m *Manifest, origin string) (*InstallResult, error) {
+	if err := in.Home.mergeInstalled(dir, m); err != nil {
+		return nil, err
+	}
 	if err := in.finish(dir, m); err != nil {
 		return nil, err
 	}

@@ -18,6 +18,7 @@ const (
 	layoutPaddleHub2        // module.py + an inference model dir + assets
 	layoutLACPackage        // the LAC package from PyPI: LAC/{lac,seg,rank}_model/{model,conf}
 	layoutModelDir          // a plain inference model with a label file: a classifier or detector
+	layoutLACLite           // a Paddle-Lite LAC model: model.nb + word.dic, q2b.dic, tag.dic
 )
 
 // importSpec says what to import and how.
@@ -47,6 +48,8 @@ func importModule(spec importSpec) (*Manifest, error) {
 		m, err = importLACPackage(root, spec)
 	case layoutModelDir:
 		m, err = importModelDir(root, spec)
+	case layoutLACLite:
+		m, err = importLACLite(root, spec)
 	}
 	if err != nil {
 		return nil, err
@@ -60,7 +63,8 @@ type NotAModuleError struct{ Path string }
 
 func (e *NotAModuleError) Error() string {
 	return e.Path + " is not a module: found no module.yaml (gohub), module_desc.pb (PaddleHub 1.x), " +
-		"module.py (PaddleHub 2.x), LAC/lac_model (the LAC package from PyPI) " +
+		"module.py (PaddleHub 2.x), LAC/lac_model (the LAC package from PyPI), " +
+		"a Paddle-Lite model.nb with LAC's word.dic, q2b.dic and tag.dic (lac's mobile model) " +
 		"or an inference model with a label file (an image classifier or object detector)"
 }
 
@@ -100,6 +104,8 @@ func layoutOf(dir string) layout {
 		return layoutPaddleHub1
 	case exists(filepath.Join(dir, "module.py")):
 		return layoutPaddleHub2
+	case isLACLiteDir(dir):
+		return layoutLACLite
 	case isClassifierDir(dir):
 		return layoutModelDir
 	}
@@ -125,6 +131,7 @@ func detectModel(moduleDir, modelDir, name string) (Model, error) {
 	}
 	has := map[string]bool{}
 	var pdmodel, pdiparams string
+	var nb []string
 	for _, e := range entries {
 		has[e.Name()] = true
 		switch filepath.Ext(e.Name()) {
@@ -132,6 +139,8 @@ func detectModel(moduleDir, modelDir, name string) (Model, error) {
 			pdmodel = e.Name()
 		case ".pdiparams":
 			pdiparams = e.Name()
+		case ".nb":
+			nb = append(nb, e.Name())
 		}
 	}
 	files := func(prog, params string) Model {
@@ -146,9 +155,13 @@ func detectModel(moduleDir, modelDir, name string) (Model, error) {
 		return Model{Name: name, Layout: LayoutDir, Dir: rel}, nil
 	case has["model"] && has["params"]:
 		return files("model", "params"), nil
+	case has["__model__.nb"] && has["param.nb"]: // Paddle-Lite before v2.7: topology, params
+		return files("__model__.nb", "param.nb"), nil
+	case len(nb) == 1: // Paddle-Lite's optimised model: topology and params in one file
+		return Model{Name: name, Layout: LayoutFiles, Program: rel + "/" + nb[0]}, nil
 	}
 	return Model{}, &MissingFileError{What: "inference model in " + rel,
-		Want: []string{"__model__", "*.pdmodel + *.pdiparams", "model + params"}}
+		Want: []string{"__model__", "*.pdmodel + *.pdiparams", "model + params", "model.nb (Paddle-Lite)"}}
 }
 
 // isModelDir reports whether dir directly holds an inference model.

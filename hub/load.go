@@ -175,8 +175,14 @@ func (m *Module) lexicalFiles() (lexical.Files, error) {
 	return f, nil
 }
 
-// path turns a manifest path (relative, forward slashes) into a file path.
-func (m *Module) path(rel string) string { return filepath.Join(m.Dir, filepath.FromSlash(rel)) }
+// path turns a manifest path (relative, forward slashes) into a file path; "" stays "" (a
+// Paddle-Lite model has no params file).
+func (m *Module) path(rel string) string {
+	if rel == "" {
+		return ""
+	}
+	return filepath.Join(m.Dir, filepath.FromSlash(rel))
+}
 
 // Cut runs lexical analysis on texts: one result per text, with PaddleHub's fields word
 // and tag.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/pkg/errors"
 	"go.yaml.in/yaml/v3"
@@ -33,7 +34,8 @@ const (
 	// (paddle.Config.SetModelDir).
 	LayoutDir Layout = "dir"
 	// LayoutFiles is a program file plus one combined parameter file: __model__ + __params__,
-	// model + params, or x.pdmodel + x.pdiparams (paddle.Config.SetModel).
+	// model + params, or x.pdmodel + x.pdiparams (paddle.Config.SetModel); or a Paddle-Lite
+	// model.nb, which holds both (no params file).
 	LayoutFiles Layout = "files"
 )
 
@@ -63,7 +65,26 @@ type Manifest struct {
 	Postprocess map[string]any    `yaml:"postprocess,omitempty" json:"postprocess,omitempty"`
 	// Checksums maps every file of the module but module.yaml to its sha256 (hex).
 	Checksums map[string]string `yaml:"checksums,omitempty" json:"checksums,omitempty"`
+
+	// merge says how an import combines with an installed module of the same name; it is
+	// never saved.
+	merge mergeMode
 }
+
+// files returns the model's paths: its directory, or its program and params files.
+func (mo *Model) files() []string {
+	switch {
+	case mo.Layout == LayoutDir:
+		return []string{mo.Dir}
+	case mo.Params == "" && mo.paramsInProgram():
+		return []string{mo.Program}
+	}
+	return []string{mo.Program, mo.Params}
+}
+
+// paramsInProgram reports whether the program file carries the parameters: a Paddle-Lite
+// .nb model.
+func (mo *Model) paramsInProgram() bool { return strings.HasSuffix(mo.Program, ".nb") }
 
 // Model is one Paddle inference model of a module, e.g. lac's "lac" (full lexical
 // analysis) and "seg" (segmentation only).

@@ -80,6 +80,9 @@ func (mo *Model) validate(field string) error {
 		if err := checkRelPath(field+".program", mo.Program); err != nil {
 			return err
 		}
+		if mo.Params == "" && mo.paramsInProgram() {
+			break
+		}
 		if err := checkRelPath(field+".params", mo.Params); err != nil {
 			return err
 		}

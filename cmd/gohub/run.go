@@ -31,7 +31,10 @@ func runCommand() *cli.Command {
 results, batch by batch: each line is stripped of surrounding white space and a blank line
 gives an empty result, so output line N belongs to input line N. --output json prints one
 JSON object per text and line, with PaddleHub's fields: {"word": [...], "tag": [...]}.
---mode seg runs the lac module's segmentation model (words only). --user_dict applies a
+--mode seg runs the lac module's segmentation model (words only); --model picks any of a
+module's models by name, e.g. --model lite for lac's Paddle-Lite mobile tagger (installed
+with gohub install DIR, DIR holding its model.nb, word.dic, q2b.dic and tag.dic; gohub show
+lac lists the models). --user_dict applies a
 user dictionary in either of PaddleHub's formats ("word/TAG ..." or "word<TAB>tag<TAB>freq").
 Flags may follow MODULE; boolean flags take their value with '=': --return_tag=false.
 
@@ -41,6 +44,7 @@ Flags may follow MODULE; boolean flags take their value with '=': --return_tag=f
 			&cli.StringFlag{Name: "input_file", Usage: "analyse each line of `FILE` (\"-\": standard input)", TakesFile: true},
 			&cli.StringFlag{Name: "output", Value: "text", Usage: "print results as `FORMAT`: text (word/tag ...) or json (one object per line)"},
 			&cli.StringFlag{Name: "mode", Value: "lac", Usage: "`MODE` lac (words and tags) or seg (words only): the module's model to run"},
+			&cli.StringFlag{Name: "model", Usage: "run the module's model `NAME` (lac: lac, seg or lite); default its first"},
 			&cli.StringFlag{Name: "user_dict", Usage: "apply the user dictionary `FILE`", TakesFile: true},
 			&cli.BoolFlag{Name: "return_tag", Value: true, Usage: "print tags (--return_tag=false: words only)"},
 			&cli.IntFlag{Name: "batch_size", Value: lexical.DefaultBatchSize, Usage: "`N` texts per model run"},
@@ -53,10 +57,10 @@ Flags may follow MODULE; boolean flags take their value with '=': --return_tag=f
 
 // runOptions are the run flags, read wherever they were given.
 type runOptions struct {
-	module, text, file, output, mode, userDict string
-	textSet, returnTag, useGPU, help           bool
-	batchSize, threads                         int
-	image                                      imageRunOptions
+	module, text, file, output, mode, model, userDict string
+	textSet, returnTag, useGPU, help                  bool
+	batchSize, threads                                int
+	image                                             imageRunOptions
 }
 
 func runAction(c *cli.Context) error {
@@ -132,6 +136,7 @@ func readRunFlags(c *cli.Context) (*runOptions, error) {
 		file:      pick("input_file").String("input_file"),
 		output:    pick("output").String("output"),
 		mode:      pick("mode").String("mode"),
+		model:     pick("model").String("model"),
 		userDict:  pick("user_dict").String("user_dict"),
 		returnTag: pick("return_tag").Bool("return_tag"),
 		useGPU:    pick("use_gpu").Bool("use_gpu"),
@@ -170,6 +175,8 @@ func (o *runOptions) check() error {
 		return errors.Errorf("--output %q: want text or json", o.output)
 	case o.mode != string(lexical.ModeLAC) && o.mode != string(lexical.ModeSeg):
 		return errors.Errorf("--mode %q: want lac or seg", o.mode)
+	case o.model != "" && o.mode == string(lexical.ModeSeg):
+		return errors.New("give --mode seg or --model NAME, not both")
 	case o.batchSize < 1 || o.threads < 1:
 		return errors.Errorf("--batch_size %d and --threads %d must be at least 1", o.batchSize, o.threads)
 	}
@@ -187,6 +194,9 @@ func (o *runOptions) loadOptions() []hub.Option {
 	// --mode lac also runs modules whose one model has another name.
 	if o.mode == string(lexical.ModeSeg) {
 		opts = append(opts, hub.WithModel(o.mode))
+	}
+	if o.model != "" {
+		opts = append(opts, hub.WithModel(o.model))
 	}
 	if o.userDict != "" {
 		opts = append(opts, hub.WithUserDict(o.userDict))

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -217,4 +218,32 @@ func TestRunBinary(t *testing.T) {
 	res = r.run("run", "lac", "--input_text", "今天是个好日子")
 	assert.Equal(t, 0, res.code, res.stderr)
 	assert.Equal(t, "今天/TIME 是/v 个/q 好日子/n\n", res.stdout)
+}
+
+// --model lite runs lac's Paddle-Lite tagger, installed from its directory beside the seg
+// model; every character lands in one word, each word with a tag from its tag.dic.
+func TestRunLiteModel(t *testing.T) {
+	segHome(t)
+	src, err := shared.Path("models", "lac_lite")
+	if err != nil {
+		t.Skipf("shared Paddle-Lite LAC model absent: %v", err)
+	}
+	_, err = (&hub.Installer{Home: hub.Home{Root: os.Getenv(hub.EnvHome)}}).Install(context.Background(), src)
+	require.NoError(t, err)
+
+	out, errOut, code := runGohub(t, "", "lac", "--model", "lite", "--input_text", "我爱北京天安门", "--output", "json")
+	require.Equal(t, 0, code, errOut)
+	var res struct{ Word, Tag []string }
+	require.NoError(t, json.Unmarshal([]byte(out), &res))
+	assert.Equal(t, "我爱北京天安门", strings.Join(res.Word, ""))
+	require.Len(t, res.Tag, len(res.Word))
+	tagDic, err := os.ReadFile(filepath.Join(src, "tag.dic"))
+	require.NoError(t, err)
+	for _, tag := range res.Tag {
+		assert.Contains(t, string(tagDic), "\t"+tag+"-B", "tag %q is one of the lite model's", tag)
+	}
+
+	_, errOut, code = runGohub(t, "", "lac", "--model", "lite", "--mode", "seg", "--input_text", "好")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "not both")
 }

@@ -126,7 +126,10 @@ func printModule(w io.Writer, dir string, m *hub.Manifest, files []moduleFile) {
 	for i, mo := range m.Models {
 		where := mo.Dir
 		if mo.Layout == hub.LayoutFiles {
-			where = mo.Program + " + " + mo.Params
+			where = mo.Program
+			if mo.Params != "" { // a Paddle-Lite .nb program carries its parameters
+				where += " + " + mo.Params
+			}
 		}
 		def := ""
 		if i == 0 {

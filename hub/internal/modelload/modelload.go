@@ -4,6 +4,7 @@ package modelload
 
 import (
 	"os"
+	"strings"
 
 	"github.com/pkg/errors"
 
@@ -13,7 +14,8 @@ import (
 // gpuMemoryMB is the initial GPU memory pool, the value PaddleHub's modules and LAC use.
 const gpuMemoryMB = 500
 
-// Model names a model: a directory (one file per parameter), or a program and a params file.
+// Model names a model: a directory (one file per parameter), a program and a params file,
+// or a Paddle-Lite .nb program alone (it carries its parameters).
 type Model struct {
 	Dir, Program, Params string
 }
@@ -51,6 +53,8 @@ func check(kind string, m Model) error {
 	paths := []string{m.Program, m.Params}
 	if m.Dir != "" {
 		paths = []string{m.Dir}
+	} else if m.Params == "" && strings.HasSuffix(m.Program, ".nb") {
+		paths = []string{m.Program}
 	}
 	for _, p := range paths {
 		if p == "" {
