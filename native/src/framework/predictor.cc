@@ -82,7 +82,9 @@ Tensor* Predictor::Output(const std::string& name) {
     PD_CHECK(run_scope_->FindLocal(name) != nullptr, "'", name,
              "' is neither an output nor a variable of this model");
   }
-  return run_scope_->Var(name);
+  Tensor* t = run_scope_->Var(name);
+  executor_->MakePlain(t);  // an intermediate may be in a oneDNN blocked layout
+  return t;
 }
 
 void Predictor::Run() {

@@ -1,6 +1,9 @@
 #include "framework/tensor.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <new>
 
 namespace pd {
 
@@ -24,21 +27,44 @@ void Tensor::Resize(Dims dims) {
   dims_ = std::move(dims);
 }
 
-void* Tensor::mutable_data(DType t) {
+// 64-byte aligned, zero-filled bytes. malloc aligns large blocks to 16 bytes only, which makes
+// every other 32-byte AVX load of a row straddle two cache lines.
+struct Tensor::Storage {
+  static constexpr size_t kAlign = 64;
+  explicit Storage(size_t n) : size(n) {
+    data = static_cast<unsigned char*>(std::aligned_alloc(kAlign, (n + kAlign - 1) / kAlign * kAlign));
+    if (data == nullptr) throw std::bad_alloc();
+    std::memset(data, 0, n);
+  }
+  ~Storage() { std::free(data); }
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
+  unsigned char* data;
+  size_t size;
+};
+
+void* Tensor::mutable_data(DType t, size_t min_bytes) {
   PD_CHECK(SizeOf(t) > 0, "cannot allocate a tensor of type ", DTypeName(t));
-  size_t need = static_cast<size_t>(numel()) * SizeOf(t);
+  size_t need = std::max(static_cast<size_t>(numel()) * SizeOf(t), min_bytes);
   // A shared buffer belongs to someone else (weights of a cloned predictor, a pass-through
   // input): never write into it, take a fresh one.
-  if (!buffer_ || buffer_.use_count() > 1 || buffer_->size() < need) {
-    buffer_ = std::make_shared<std::vector<unsigned char>>(need == 0 ? 1 : need);
+  if (!buffer_ || buffer_.use_count() > 1 || buffer_->size < need) {
+    buffer_ = std::make_shared<Storage>(need == 0 ? 1 : need);
   }
   dtype_ = t;
-  return buffer_->data();
+  return buffer_->data;
 }
 
 const void* Tensor::raw_data() const {
   PD_CHECK(buffer_ != nullptr, "tensor holds no data");
-  return buffer_->data();
+  return buffer_->data;
+}
+
+size_t Tensor::capacity() const { return buffer_ ? buffer_->size : 0; }
+
+void Tensor::SwapData(Tensor* other) {
+  std::swap(buffer_, other->buffer_);
+  std::swap(layout_, other->layout_);
 }
 
 void Tensor::CheckType(DType want) const {
@@ -49,6 +75,7 @@ void Tensor::ShareDataWith(const Tensor& other) {
   dims_ = other.dims_;
   dtype_ = other.dtype_;
   lod_ = other.lod_;
+  layout_ = other.layout_;
   buffer_ = other.buffer_;
 }
 
@@ -56,16 +83,22 @@ void Tensor::CopyFrom(const Tensor& other) {
   if (this == &other) return;
   dims_ = other.dims_;
   lod_ = other.lod_;
+  layout_ = other.layout_;
   if (!other.initialized()) {
     dtype_ = other.dtype_;
     buffer_.reset();
     return;
   }
-  void* dst = mutable_data(other.dtype_);
-  std::memcpy(dst, other.raw_data(), other.nbytes());
+  // A blocked layout may hold padding beyond nbytes(): copy all of it.
+  const size_t n = other.layout_ ? other.capacity() : other.nbytes();
+  void* dst = mutable_data(other.dtype_, n);
+  std::memcpy(dst, other.raw_data(), n);
 }
 
-void Tensor::Release() { buffer_.reset(); }
+void Tensor::Release() {
+  buffer_.reset();
+  layout_ = 0;
+}
 
 void ValidateLoD(const LoD& lod, int64_t rows) {
   for (size_t level = 0; level < lod.size(); ++level) {

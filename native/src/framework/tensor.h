@@ -39,9 +39,10 @@ class Tensor {
   // Sets the shape. Storage is (re)allocated lazily by mutable_data when it is too small.
   void Resize(Dims dims);
 
-  // Storage for numel() elements of type t; existing storage is reused when large enough
-  // and not shared with another tensor.
-  void* mutable_data(DType t);
+  // Storage for numel() elements of type t (at least min_bytes); existing storage is reused when
+  // large enough and not shared with another tensor. Buffers start 64-byte aligned, as the SIMD
+  // kernels (ours and oneDNN's) want, and zero-filled.
+  void* mutable_data(DType t, size_t min_bytes = 0);
   template <typename T>
   T* mutable_data() {
     return static_cast<T*>(mutable_data(DTypeOf<T>::value));
@@ -60,6 +61,21 @@ class Tensor {
     return static_cast<T*>(const_cast<void*>(raw_data()));
   }
 
+  // The memory layout of the buffer. 0: plain row-major over dims (what every reader assumes).
+  // Otherwise a oneDNN format tag (dnnl::memory::format_tag value, e.g. nChw8c) that a oneDNN
+  // kernel wrote it in, dims staying the logical NCHW ones: consecutive oneDNN ops then skip the
+  // reorders to plain and back. Only kernels that accept such a layout ever see one; the
+  // executor converts a tensor back before any other op or the caller reads it
+  // (kernels/dnnl_util.h). A kernel that writes a layout other than plain sets it; the executor
+  // resets it to plain for every other op's outputs.
+  int layout() const { return layout_; }
+  void set_layout(int layout) { layout_ = layout; }
+  // Bytes of storage held (at least nbytes() for a plain layout; blocked ones may pad).
+  size_t capacity() const;
+  // Exchanges buffers and layouts (not dims, dtype or LoD) with other: a kernel can take over a
+  // dead input's buffer, or a converter swap a scratch buffer in, without allocating.
+  void SwapData(Tensor* other);
+
   const LoD& lod() const { return lod_; }
   void set_lod(LoD lod) { lod_ = std::move(lod); }
 
@@ -76,7 +92,9 @@ class Tensor {
   Dims dims_;
   DType dtype_ = DType::kUndefined;
   LoD lod_;
-  std::shared_ptr<std::vector<unsigned char>> buffer_;
+  int layout_ = 0;
+  struct Storage;
+  std::shared_ptr<Storage> buffer_;
 };
 
 // Checks that lod is well formed for a tensor whose dim 0 is rows: every level starts at 0,

@@ -68,13 +68,17 @@ void ActInferShape(OpContext& ctx) {
   ShareLoD(ctx, "X", "Out");
 }
 
-// Out may be X itself: each element is read before it is written.
+// Out may be X itself: each element is read before it is written. Out's layout is X's.
 template <typename F>
 void ActKernel(OpContext& ctx) {
   const F f(ctx.op());
   const Tensor& x = ctx.In("X");
   const float* in = x.data<float>();
-  float* out = ctx.Out("Out")->mutable_data<float>();
+  Tensor* y = ctx.Out("Out");
+  float* out = y->mutable_data<float>();
+  // Element by element, so any layout passes through; the executor only hands over blocked
+  // ones without padding (kernels/dnnl_util.h AcceptsBlockedNow).
+  y->set_layout(x.layout());
   const int64_t n = x.numel();
   for (int64_t i = 0; i < n; ++i) out[i] = f(in[i]);
 }

@@ -1,7 +1,9 @@
 // conv2d, depthwise_conv2d and conv2d_transpose on oneDNN. Per op and input shape the primitive,
 // its reorders and the weights in oneDNN's preferred layout are made once and reused on every run.
+#include <cstring>
 #include <map>
 #include <optional>
+#include <tuple>
 #include <unordered_map>
 
 #include "kernels/dnnl_util.h"
@@ -95,23 +97,31 @@ ConvShape ConvShapeOf(const OpContext& ctx, bool transpose) {
 // per run); the others are in the layouts the primitive chose.
 struct ConvPlan {
   dnnl::primitive conv;
-  memory src_user, dst_user, weights_user, bias_user;
+  memory src_user, dst_user, weights_user, bias_user, residual_user;
   memory src, dst, weights, scratch;
-  std::optional<dnnl::reorder> src_reorder, dst_reorder, weights_reorder;
+  std::optional<dnnl::reorder> src_reorder, dst_reorder, weights_reorder, residual_reorder;
   const void* weights_from = nullptr;  // filter buffer that weights was reordered from
+  // The Tensor::layout the output is left in: the primitive's own when it is one that later
+  // oneDNN ops read (then dst is the output tensor's buffer), else plain through dst_reorder.
+  int out_layout = 0;
+  size_t out_bytes = 0;
 };
 
+// Plans by input dims and the layouts of the input and of the residual (when fused).
+using PlanKey = std::tuple<Dims, int, int>;
 struct ConvState : KernelState {
-  std::map<Dims, ConvPlan> plans;  // by input dims
+  std::map<PlanKey, ConvPlan> plans;
 };
 
 // Wraps a buffer given later (set_data_handle) in the layout of md.
 memory Unbound(const memory::desc& md) { return memory(md, DnnlEngine(), DNNL_MEMORY_NONE); }
 
-// The activation that passes/conv_act_fuse.cc fused into this conv, as a oneDNN post-op applied
-// to each output value before it is stored; alpha and beta mean what they mean to oneDNN.
-dnnl::post_ops FusedActivation(const OpView& op) {
+// The post-ops passes/ fused into this conv, in Paddle's order: the residual sum
+// (conv_elementwise_add_mkldnn_fuse_pass, ResidualData added to the output), then the
+// activation (fuse_activation; alpha and beta mean what they mean to oneDNN).
+dnnl::post_ops FusedPostOps(const OpView& op, bool residual) {
   dnnl::post_ops post;
+  if (residual) post.append_sum(1.0f);
   const std::string act = op.GetString("fuse_activation", "");
   if (act.empty()) return post;
   using A = dnnl::algorithm;
@@ -127,7 +137,10 @@ dnnl::post_ops FusedActivation(const OpView& op) {
   return post;
 }
 
-ConvPlan MakePlan(const ConvShape& s, bool has_bias, const dnnl::post_ops& post) {
+// in_layout: the input tensor's Tensor::layout; residual_layout: the residual's, or -1 when there
+// is none.
+ConvPlan MakePlan(const ConvShape& s, int in_layout, bool has_bias, int residual_layout,
+                  const dnnl::post_ops& post) {
   const auto f32 = memory::data_type::f32;
   const int64_t g = s.groups, ic = s.in.c, oc = s.out.c;
   const memory::dims src{s.in.n, ic, s.in.h, s.in.w}, dst{s.out.n, oc, s.out.h, s.out.w};
@@ -138,6 +151,11 @@ ConvPlan MakePlan(const ConvShape& s, bool has_bias, const dnnl::post_ops& post)
   const Tag wtag =
       s.transpose ? (g == 1 ? Tag::iohw : Tag::giohw) : (g == 1 ? Tag::oihw : Tag::goihw);
   const Tag act = s.in.nhwc ? Tag::nhwc : Tag::nchw;
+  const memory::desc in_md(src, f32, in_layout ? static_cast<Tag>(in_layout) : act);
+  const memory::desc residual_md =
+      residual_layout < 0
+          ? memory::desc()
+          : memory::desc(dst, f32, residual_layout ? static_cast<Tag>(residual_layout) : act);
   const memory::desc src_any(src, f32, Tag::any), dst_any(dst, f32, Tag::any),
       w_any(wdims, f32, Tag::any);
   const memory::desc bias_md = has_bias ? memory::desc({oc}, f32, Tag::x) : memory::desc();
@@ -169,21 +187,38 @@ ConvPlan MakePlan(const ConvShape& s, bool has_bias, const dnnl::post_ops& post)
     src_md = pd.src_desc(), w_md = pd.weights_desc(), dst_md = pd.dst_desc();
     scratch_md = pd.scratchpad_desc();
   }
-  // Activations are reordered into the primitive's (usually blocked) layout and back on every run;
-  // keeping blocked layouts between consecutive oneDNN ops is where fusion will gain.
-  p.src_user = Unbound(memory::desc(src, f32, act));
-  p.dst_user = Unbound(memory::desc(dst, f32, act));
+  // The input arrives in whatever layout its producer left (plain, or the blocked layout of the
+  // oneDNN op before); it is reordered only when that is not the one this primitive wants.
+  p.src_user = Unbound(in_md);
   p.weights_user = Unbound(memory::desc(wdims, f32, wtag));
   p.src = p.src_user;
-  p.dst = p.dst_user;
   p.weights = p.weights_user;
   if (src_md != p.src_user.get_desc()) {
     p.src = memory(src_md, DnnlEngine());
     p.src_reorder = dnnl::reorder(p.src_user, p.src);
   }
-  if (dst_md != p.dst_user.get_desc()) {
-    p.dst = memory(dst_md, DnnlEngine());
-    p.dst_reorder = dnnl::reorder(p.dst, p.dst_user);
+  // The output stays in the primitive's layout when later oneDNN ops can read it (NCHW models);
+  // the executor turns it plain if a reader needs that.
+  const Dims out_dims{s.out.n, oc, s.out.h, s.out.w};
+  const int code = s.transpose || s.in.nhwc ? -1 : LayoutCode(dst_md, out_dims);
+  if (code >= 0) {
+    p.out_layout = code;
+    p.out_bytes = dst_md.get_size();
+    p.dst = Unbound(dst_md);
+    p.dst_user = p.dst;
+  } else {
+    p.dst_user = Unbound(memory::desc(dst, f32, act));
+    p.dst = p.dst_user;
+    if (dst_md != p.dst_user.get_desc()) {
+      p.dst = memory(dst_md, DnnlEngine());
+      p.dst_reorder = dnnl::reorder(p.dst, p.dst_user);
+    }
+  }
+  // The sum post-op adds what dst holds: the residual is put there first, reordered when its
+  // layout differs from the primitive's output.
+  if (!residual_md.is_zero()) {
+    p.residual_user = Unbound(residual_md);
+    if (residual_md != dst_md) p.residual_reorder = dnnl::reorder(p.residual_user, p.dst);
   }
   if (w_md != p.weights_user.get_desc()) {
     p.weights = memory(w_md, DnnlEngine());
@@ -194,7 +229,7 @@ ConvPlan MakePlan(const ConvShape& s, bool has_bias, const dnnl::post_ops& post)
   return p;
 }
 
-void RunPlan(OpContext& ctx, ConvPlan& p, bool has_bias) {
+void RunPlan(OpContext& ctx, ConvPlan& p, bool has_bias, bool residual) {
   dnnl::stream& stream = DnnlStream();
   const float* filter = ctx.In("Filter").data<float>();
   if (!p.weights_reorder) {
@@ -207,8 +242,19 @@ void RunPlan(OpContext& ctx, ConvPlan& p, bool has_bias) {
     p.weights_from = filter;
   }
   p.src_user.set_data_handle(const_cast<float*>(ctx.In("Input").data<float>()));
-  p.dst_user.set_data_handle(ctx.Out("Output")->mutable_data<float>());
+  Tensor* out = ctx.Out("Output");
+  p.dst_user.set_data_handle(out->mutable_data(DType::kFP32, p.out_bytes));
+  out->set_layout(p.out_layout);
   if (p.src_reorder) p.src_reorder->execute(stream, p.src_user, p.src);
+  if (residual) {
+    const Tensor& r = ctx.In("ResidualData");
+    if (p.residual_reorder) {
+      p.residual_user.set_data_handle(const_cast<float*>(r.data<float>()));
+      p.residual_reorder->execute(stream, p.residual_user, p.dst);
+    } else {
+      std::memcpy(p.dst.get_data_handle(), r.data<float>(), p.dst.get_desc().get_size());
+    }
+  }
   std::unordered_map<int, memory> args{{DNNL_ARG_SRC, p.src},
                                        {DNNL_ARG_WEIGHTS, p.weights},
                                        {DNNL_ARG_DST, p.dst},
@@ -230,8 +276,9 @@ void ConvInferShape(OpContext& ctx) {
 
 template <bool kTranspose>
 void ConvKernel(OpContext& ctx) {
-  CheckNotInPlace(ctx, "Output", {"Input", "Filter", "Bias"});
+  CheckNotInPlace(ctx, "Output", {"Input", "Filter", "Bias", "ResidualData"});
   const bool has_bias = ctx.HasInput("Bias");
+  const bool residual = ctx.HasInput("ResidualData");
   const Tensor& x = ctx.In("Input");
   if (has_bias) {
     const Tensor& b = InputOfType(ctx, "Bias", DType::kFP32);
@@ -239,13 +286,22 @@ void ConvKernel(OpContext& ctx) {
     PD_CHECK(b.numel() == oc, ctx.op().type(), ": Bias ", DimsToString(b.dims()), " must hold ", oc,
              " values");
   }
+  if (residual) {
+    const Tensor& r = InputOfType(ctx, "ResidualData", DType::kFP32);
+    PD_CHECK(r.dims() == ctx.Out("Output")->dims(), ctx.op().type(), ": ResidualData ",
+             DimsToString(r.dims()), " must have the output's shape ",
+             DimsToString(ctx.Out("Output")->dims()));
+  }
   auto& plans = ctx.State<ConvState>().plans;
   WithDnnl(ctx, [&] {
-    auto it = plans.find(x.dims());
-    if (it == plans.end())
-      it = plans.emplace(x.dims(), MakePlan(ConvShapeOf(ctx, kTranspose), has_bias,
-                                          FusedActivation(ctx.op()))).first;
-    RunPlan(ctx, it->second, has_bias);
+    const int r_layout = residual ? ctx.In("ResidualData").layout() : -1;
+    const PlanKey key{x.dims(), x.layout(), r_layout};
+    auto it = plans.find(key);
+    if (it == plans.end()) {
+      it = plans.emplace(key, MakePlan(ConvShapeOf(ctx, kTranspose), x.layout(), has_bias,
+                                       r_layout, FusedPostOps(ctx.op(), residual))).first;
+    }
+    RunPlan(ctx, it->second, has_bias, residual);
   });
 }
 

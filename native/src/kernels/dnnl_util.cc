@@ -1,5 +1,7 @@
 #include "kernels/dnnl_util.h"
 
+#include <string>
+
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -30,6 +32,95 @@ void SetDnnlThreads(int n) {
 
 dnnl::memory::dims DnnlDims(const Dims& dims) {
   return dnnl::memory::dims(dims.begin(), dims.end());
+}
+
+namespace {
+using Tag = dnnl::memory::format_tag;
+
+Tag PlainTag(size_t rank) {
+  static const Tag kTags[] = {Tag::undef, Tag::a, Tag::ab, Tag::abc, Tag::abcd, Tag::abcde,
+                              Tag::abcdef};
+  PD_CHECK(rank >= 1 && rank <= 6, "oneDNN: no plain layout for rank ", rank);
+  return kTags[rank];
+}
+
+// The blocked layouts a kernel may leave a tensor in: what oneDNN's AVX2 and AVX-512 conv
+// and pooling kernels choose for f32 activations.
+constexpr Tag kBlocked[] = {Tag::aBcd8b, Tag::aBcd16b};
+}  // namespace
+
+dnnl::memory::desc DescOf(const Tensor& t) {
+  const auto f32 = dnnl::memory::data_type::f32;
+  if (t.layout() == 0) return dnnl::memory::desc(DnnlDims(t.dims()), f32, PlainTag(t.dims().size()));
+  return dnnl::memory::desc(DnnlDims(t.dims()), f32, static_cast<Tag>(t.layout()));
+}
+
+int LayoutCode(const dnnl::memory::desc& md, const Dims& dims) {
+  if (dims.size() != 4) return -1;
+  const auto f32 = dnnl::memory::data_type::f32;
+  const auto d = DnnlDims(dims);
+  if (md == dnnl::memory::desc(d, f32, Tag::abcd)) return 0;
+  for (Tag tag : kBlocked)
+    if (md == dnnl::memory::desc(d, f32, tag)) return static_cast<int>(tag);
+  return -1;
+}
+
+bool LayoutPads(const Tensor& t) {
+  return t.layout() != 0 && DescOf(t).get_size() != t.nbytes();
+}
+
+BlockedUse BlockedUseOf(const OpView& op) {
+  const std::string& type = op.type();
+  const bool nchw = op.GetString("data_format", "NCHW") != "NHWC";
+  if (type == "conv2d" || type == "depthwise_conv2d") return nchw ? BlockedUse::kAny : BlockedUse::kNone;
+  // pool2d takes blocked input exactly where it runs on oneDNN (kernels/pool.cc says when).
+  if (type == "pool2d") return PoolRunsOnDnnl(op) ? BlockedUse::kAny : BlockedUse::kNone;
+  static const char* kElementwise[] = {"relu", "relu6", "leaky_relu", "sigmoid", "tanh", "swish",
+                                       "hard_swish", "hard_sigmoid", "elementwise_add",
+                                       "elementwise_mul", "elementwise_sub", "elementwise_max",
+                                       "elementwise_min"};
+  for (const char* t : kElementwise)
+    if (type == t) return BlockedUse::kElementwise;
+  return BlockedUse::kNone;
+}
+
+bool AcceptsBlockedNow(BlockedUse use, const OpContext& ctx) {
+  if (use != BlockedUse::kElementwise) return use == BlockedUse::kAny;
+  // Element by element over the whole buffer: right when every operand has the same dims and
+  // layout, and no padding (which sigmoid and friends would fill with non-zeros).
+  const Tensor* first = nullptr;
+  for (const char* slot : {"X", "Y"}) {
+    if (!ctx.HasInput(slot)) continue;
+    for (const Tensor* t : ctx.Ins(slot)) {
+      if (first == nullptr) first = t;
+      if (t->layout() != first->layout() || t->dims() != first->dims() || LayoutPads(*t))
+        return false;
+    }
+  }
+  return first != nullptr;
+}
+
+void PlainConverter::ToPlain(Tensor* t, int num_threads) {
+  if (t->layout() == 0) return;
+  SetDnnlThreads(num_threads);
+  if (t->layout() != layout_ || t->dims() != dims_) {
+    const auto src_md = DescOf(*t);
+    const auto dst_md =
+        dnnl::memory::desc(DnnlDims(t->dims()), dnnl::memory::data_type::f32,
+                           PlainTag(t->dims().size()));
+    src_ = dnnl::memory(src_md, DnnlEngine(), DNNL_MEMORY_NONE);
+    dst_ = dnnl::memory(dst_md, DnnlEngine(), DNNL_MEMORY_NONE);
+    reorder_ = dnnl::reorder(src_, dst_);
+    layout_ = t->layout();
+    dims_ = t->dims();
+  }
+  scratch_.Resize(t->dims());
+  src_.set_data_handle(const_cast<void*>(t->raw_data()));
+  dst_.set_data_handle(scratch_.mutable_data<float>());
+  reorder_.execute(DnnlStream(), src_, dst_);
+  DnnlStream().wait();
+  scratch_.set_layout(0);
+  t->SwapData(&scratch_);
 }
 
 }  // namespace pd

@@ -83,8 +83,12 @@ void BinaryKernel(OpContext& ctx) {
   Tensor* out = ctx.Out("Out");
   const T* xp = x.data<T>();
   const T* yp = y.data<T>();
+  const int layout = x.layout();  // read first: out may be x
   T* op = out->mutable_data<T>();
   if (x.dims() == y.dims()) {
+    // Equal dims: element by element, in whatever layout X and Y share (the executor hands
+    // blocked operands over only when they match, kernels/dnnl_util.h).
+    out->set_layout(layout);
     const int64_t n = out->numel();
     F f;
     for (int64_t i = 0; i < n; ++i) op[i] = f(xp[i], yp[i]);

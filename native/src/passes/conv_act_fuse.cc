@@ -33,7 +33,8 @@ std::optional<FusedAct> AsPostOp(const OpView& act) {
 int FuseConvActivation(Graph& g) {
   int fused = 0;
   for (int i = 0; i < g.num_ops(); ++i) {
-    if (g.removed(i) || !IsPlainConv(g, i)) continue;
+    // After a residual sum the activation applies to the sum, as the add → act it replaces did.
+    if (g.removed(i) || !IsPlainConv(g, i, /*residual_ok=*/true)) continue;
     const std::string out = g.view(i).Output("Output");
     if (g.Writers(out) != 1) continue;
     const int j = g.SoleReader(out);

@@ -2,11 +2,13 @@
 
 namespace pd {
 
-bool IsPlainConv(const Graph& g, int i) {
+bool IsPlainConv(const Graph& g, int i, bool residual_ok) {
   const OpView conv = g.view(i);
   if (conv.type() != "conv2d" && conv.type() != "depthwise_conv2d") return false;
   for (const auto& [slot, args] : conv.AllInputs())
-    if (!args.empty() && slot != "Input" && slot != "Filter" && slot != "Bias") return false;
+    if (!args.empty() && slot != "Input" && slot != "Filter" && slot != "Bias" &&
+        !(residual_ok && slot == "ResidualData"))
+      return false;
   return conv.GetString("fuse_activation", "").empty() && conv.Outputs("Output").size() == 1 &&
          ConvChannelAxis(conv) > 0;
 }

@@ -10,14 +10,16 @@ namespace pd {
 int FuseConvBias(Graph& g);
 // conv2d [with Bias] → batch_norm (running statistics) becomes conv2d with folded weights.
 int FuseConvBatchNorm(Graph& g);
-// conv2d → activation becomes conv2d with fuse_activation (a oneDNN post-op in kernels/conv.cc).
+// conv2d [with Bias] → elementwise_add(same shape, R) becomes conv2d with ResidualData R.
+int FuseConvResidual(Graph& g);
+// conv2d [with ResidualData] → activation becomes conv2d with fuse_activation (a oneDNN post-op in kernels/conv.cc).
 int FuseConvActivation(Graph& g);
 // mul → elementwise_add(persistable bias) [→ relu] becomes fc.
 int FuseFc(Graph& g);
 
 // Shared by the conv fusions: op i is a conv2d or depthwise_conv2d reading only Input, Filter and
-// Bias, with no activation fused into it yet.
-bool IsPlainConv(const Graph& g, int i);
+// Bias (and ResidualData when residual_ok), with no activation fused into it yet.
+bool IsPlainConv(const Graph& g, int i, bool residual_ok = false);
 // The channel axis of a conv's output: 1 for NCHW, 3 for NHWC; -1 for an unknown format.
 int ConvChannelAxis(const OpView& conv);
 

@@ -79,6 +79,24 @@ const Tensor* Graph::Weight(const std::string& name) const {
   return t != nullptr && t->initialized() && t->dtype() == DType::kFP32 ? t : nullptr;
 }
 
+bool Graph::SameDeclaredShape(const std::string& a, const std::string& b) const {
+  const proto::VarDesc *va = nullptr, *vb = nullptr;
+  for (const auto& v : block().vars()) {
+    if (v.name() == a) va = &v;
+    if (v.name() == b) vb = &v;
+  }
+  if (va == nullptr || vb == nullptr || !va->type().has_lod_tensor() ||
+      !vb->type().has_lod_tensor())
+    return false;
+  const auto& da = va->type().lod_tensor().tensor().dims();
+  const auto& db = vb->type().lod_tensor().tensor().dims();
+  if (da.size() != db.size() || da.size() == 0) return false;
+  // Only the batch may be unknown: two -1 extents elsewhere need not be equal at run time.
+  for (int k = 0; k < da.size(); ++k)
+    if (da[k] != db[k] || (k > 0 && da[k] < 0)) return false;
+  return true;
+}
+
 bool Graph::HasVar(const std::string& name) const {
   if (weights_->Has(name)) return true;
   for (const auto& v : block().vars())

@@ -32,6 +32,8 @@ class Graph {
   int Writers(const std::string& var) const;
   // The float32 tensor of a persistable variable, or nullptr when name is not one.
   const Tensor* Weight(const std::string& name) const;
+  // True when both variables are declared in block 0 with the same dims, all known but the first.
+  bool SameDeclaredShape(const std::string& a, const std::string& b) const;
   // Adds t as a new persistable variable named hint (made unique) and returns its name.
   std::string AddWeight(const std::string& hint, const Tensor& t);
 

@@ -11,10 +11,11 @@ struct PassEntry {
 };
 
 // Order matters: a conv's bias add is folded first so that batch_norm folding sees the conv,
-// and batch_norm before the activation that usually follows it.
+// and batch_norm before the residual add and the activation that usually follow it.
 constexpr PassEntry kPasses[] = {
     {"conv_elementwise_add_fuse_pass", FuseConvBias},
     {"conv_bn_fuse_pass", FuseConvBatchNorm},
+    {"conv_elementwise_add_mkldnn_fuse_pass", FuseConvResidual},
     {"conv_activation_mkldnn_fuse_pass", FuseConvActivation},
     {"fc_fuse_pass", FuseFc},
 };
