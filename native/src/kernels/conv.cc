@@ -243,10 +243,22 @@ void RunPlan(OpContext& ctx, ConvPlan& p, bool has_bias, bool residual) {
   }
   p.src_user.set_data_handle(const_cast<float*>(ctx.In("Input").data<float>()));
   Tensor* out = ctx.Out("Output");
+  bool residual_in_dst = false;
+  if (residual && !p.residual_reorder && !p.dst_reorder &&
+      ctx.op().GetInt("residual_in_place", 0) != 0) {
+    // passes/conv_residual_fuse.cc found the residual dead after this op and its buffer the
+    // conv's own: it becomes the output buffer, already holding what the sum post-op adds.
+    // The residual variable gets the old output buffer, which its producer overwrites next run.
+    Tensor& r = const_cast<Tensor&>(ctx.In("ResidualData"));
+    if (r.capacity() >= p.out_bytes && r.layout() == p.out_layout) {
+      out->SwapData(&r);
+      residual_in_dst = true;
+    }
+  }
   p.dst_user.set_data_handle(out->mutable_data(DType::kFP32, p.out_bytes));
   out->set_layout(p.out_layout);
   if (p.src_reorder) p.src_reorder->execute(stream, p.src_user, p.src);
-  if (residual) {
+  if (residual && !residual_in_dst) {
     const Tensor& r = ctx.In("ResidualData");
     if (p.residual_reorder) {
       p.residual_user.set_data_handle(const_cast<float*>(r.data<float>()));

@@ -52,6 +52,21 @@ int FusableConv(const Graph& g, int j, const std::string& conv_out, const std::s
   return i;
 }
 
+bool Reads(const OpView& op, const std::string& var) {
+  for (const auto& [slot, args] : op.AllInputs())
+    for (const auto& a : args)
+      if (a == var) return true;
+  return false;
+}
+
+// Readers of var among the live ops of block 0 (Graph::Readers also counts other blocks).
+int ReadersInBlock0(const Graph& g, const std::string& var) {
+  int n = 0;
+  for (int k = 0; k < g.num_ops(); ++k)
+    if (!g.removed(k) && Reads(g.view(k), var)) ++n;
+  return n;
+}
+
 }  // namespace
 
 int FuseConvResidual(Graph& g) {
@@ -76,6 +91,15 @@ int FuseConvResidual(Graph& g) {
     if (i < 0 || g.Weight(residual) != nullptr) continue;
     proto::OpDesc fused_op = *g.mutable_op(i);
     SetInput(&fused_op, "ResidualData", residual);
+    // When nothing reads the residual after the add and a conv kernel wrote it (so its buffer
+    // is its own, not shared with a feed or a pass-through op), the kernel may take that buffer
+    // as its output instead of copying the residual into its own: one pass over memory less.
+    const int rw = SoleWriter(g, residual);
+    bool dead = rw >= 0 && (g.view(rw).type() == "conv2d" || g.view(rw).type() == "depthwise_conv2d");
+    for (int k = j + 1; dead && k < g.num_ops(); ++k)
+      if (!g.removed(k) && Reads(g.view(k), residual)) dead = false;
+    if (dead && g.Readers(residual) != ReadersInBlock0(g, residual)) dead = false;
+    SetAttr(&fused_op, "residual_in_place", dead ? 1 : 0);
     SetOutput(&fused_op, "Output", out);
     *g.mutable_op(j) = fused_op;
     g.RemoveOp(i);
