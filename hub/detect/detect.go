@@ -1,12 +1,10 @@
 package detect
 
 import (
-	"sync"
-	"sync/atomic"
-
 	"github.com/pkg/errors"
 
 	"github.com/gohub/gohub/hub/internal/draw"
+	"github.com/gohub/gohub/hub/internal/predpool"
 	"github.com/gohub/gohub/paddle"
 	"github.com/gohub/gohub/readers/image"
 )
@@ -15,37 +13,15 @@ import (
 // Pictures are fed BatchSize at a time, up to Threads batches at once. A file that cannot
 // be read or decoded fails the whole call with an error naming it.
 func (d *Detector) Detect(paths []string) ([]Result, error) {
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	if d.closed {
+	results := make([]Result, len(paths))
+	err := d.pool.Run(len(paths), d.opts.BatchSize, func(pred *paddle.Predictor, lo, hi int) error {
+		return d.detectBatch(pred, paths[lo:hi], results[lo:hi])
+	})
+	if errors.Is(err, predpool.ErrClosed) {
 		return nil, errors.New("detect: Detect on a closed detector")
 	}
-	results := make([]Result, len(paths))
-	size := d.opts.BatchSize
-	batches := (len(paths) + size - 1) / size
-	var next atomic.Int64 // the next batch to run
-	var wg sync.WaitGroup
-	errs := make([]error, min(batches, d.opts.Threads))
-	for w := range errs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			pred := <-d.pool
-			defer func() { d.pool <- pred }()
-			for k := int(next.Add(1)) - 1; k < batches; k = int(next.Add(1)) - 1 {
-				lo, hi := k*size, min(len(paths), (k+1)*size)
-				if errs[w] = d.detectBatch(pred, paths[lo:hi], results[lo:hi]); errs[w] != nil {
-					next.Store(int64(batches)) // the others stop after their batch
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	if err != nil {
+		return nil, err
 	}
 	return results, nil
 }

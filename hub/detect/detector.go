@@ -1,17 +1,14 @@
 package detect
 
 import (
-	"slices"
-	"sync"
-
 	"github.com/pkg/errors"
 
 	"github.com/gohub/gohub/hub/internal/modelload"
-	"github.com/gohub/gohub/paddle"
+	"github.com/gohub/gohub/hub/internal/predpool"
 )
 
 // Detector runs one object-detection model. It is safe for concurrent use: each batch
-// borrows one of its Threads predictors, which serve one goroutine at a time.
+// borrows one of its Threads predictors.
 type Detector struct {
 	opts          Options
 	cfg           Config
@@ -20,10 +17,7 @@ type Detector struct {
 	labelsPath    string
 	input, output string
 
-	mu     sync.RWMutex // Detect holds it shared, Close exclusively
-	closed bool
-	preds  []*paddle.Predictor
-	pool   chan *paddle.Predictor
+	pool *predpool.Pool
 }
 
 // Open loads the model and labels that f names.
@@ -37,56 +31,25 @@ func Open(f Files, opts Options) (*Detector, error) {
 		return nil, err
 	}
 	if err := d.loadPredictors(f); err != nil {
-		d.destroy()
+		d.Close()
 		return nil, err
 	}
 	return d, nil
 }
 
-// loadPredictors loads the model once and clones it for the other threads: clones share
-// the weights.
+// loadPredictors loads the model once and clones it for the other threads.
 func (d *Detector) loadPredictors(f Files) error {
 	first, err := modelload.Open("detect", modelload.Model{Dir: f.ModelDir, Program: f.Program, Params: f.Params},
 		d.opts.UseGPU, d.opts.GPUDevice)
 	if err != nil {
 		return err
 	}
-	d.preds = append(d.preds, first)
-	if d.input, d.output, err = ioNames(first, f.Output); err != nil {
+	if d.input, d.output, err = modelload.IONames("detect", first, f.Output); err != nil {
+		first.Destroy()
 		return err
 	}
-	for len(d.preds) < d.opts.Threads {
-		clone, err := first.Clone()
-		if err != nil {
-			return errors.WithMessage(err, "detect: clone the predictor")
-		}
-		d.preds = append(d.preds, clone)
-	}
-	d.pool = make(chan *paddle.Predictor, len(d.preds))
-	for _, p := range d.preds {
-		d.pool <- p
-	}
-	return nil
-}
-
-// ioNames returns the model's image input (its first) and the output holding the
-// detections: want where the model has it, else its first output.
-func ioNames(pred *paddle.Predictor, want string) (string, string, error) {
-	in, err := pred.GetInputNames()
-	if err != nil {
-		return "", "", err
-	}
-	out, err := pred.GetOutputNames()
-	if err != nil {
-		return "", "", err
-	}
-	if len(in) == 0 || len(out) == 0 {
-		return "", "", errors.Errorf("detect: want a model with an input and an output, got %v and %v", in, out)
-	}
-	if want != "" && slices.Contains(out, want) {
-		return in[0], want, nil
-	}
-	return in[0], out[0], nil
+	d.pool, err = predpool.New(first, d.opts.Threads)
+	return errors.WithMessage(err, "detect")
 }
 
 // Labels are the model's classes, background first.
@@ -101,18 +64,8 @@ func (d *Detector) ScoreThreshold() float64 { return d.thresh }
 // Close releases the predictors, after any Detect in progress has returned. Later calls
 // to Detect fail; Close itself may be called again.
 func (d *Detector) Close() error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if !d.closed {
-		d.closed = true
-		d.destroy()
+	if d.pool != nil {
+		d.pool.Close()
 	}
 	return nil
-}
-
-func (d *Detector) destroy() {
-	for _, p := range d.preds {
-		p.Destroy()
-	}
-	d.preds = nil
 }

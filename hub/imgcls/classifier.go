@@ -1,15 +1,14 @@
 package imgcls
 
 import (
-	"sync"
-
 	"github.com/pkg/errors"
 
-	"github.com/gohub/gohub/paddle"
+	"github.com/gohub/gohub/hub/internal/modelload"
+	"github.com/gohub/gohub/hub/internal/predpool"
 )
 
 // Classifier runs one image-classification model. It is safe for concurrent use: each
-// batch borrows one of its Threads predictors, which serve one goroutine at a time.
+// batch borrows one of its Threads predictors.
 type Classifier struct {
 	opts          Options
 	cfg           Config
@@ -17,10 +16,7 @@ type Classifier struct {
 	labelsPath    string
 	input, output string
 
-	mu     sync.RWMutex // Classify holds it shared, Close exclusively
-	closed bool
-	preds  []*paddle.Predictor
-	pool   chan *paddle.Predictor
+	pool *predpool.Pool
 }
 
 // Open loads a plain model directory (DirFiles): the model, its label file and
@@ -45,35 +41,24 @@ func OpenFiles(f Files, opts Options) (*Classifier, error) {
 		return nil, err
 	}
 	if err := c.loadPredictors(f); err != nil {
-		c.destroy()
+		c.Close()
 		return nil, err
 	}
 	return c, nil
 }
 
-// loadPredictors loads the model once and clones it for the other threads: clones share
-// the weights.
+// loadPredictors loads the model once and clones it for the other threads.
 func (c *Classifier) loadPredictors(f Files) error {
 	first, err := newPredictor(f, c.opts)
 	if err != nil {
 		return err
 	}
-	c.preds = append(c.preds, first)
-	if c.input, c.output, err = ioNames(first, f.Output); err != nil {
+	if c.input, c.output, err = modelload.IONames("imgcls", first, f.Output); err != nil {
+		first.Destroy()
 		return err
 	}
-	for len(c.preds) < c.opts.Threads {
-		clone, err := first.Clone()
-		if err != nil {
-			return errors.WithMessage(err, "imgcls: clone the predictor")
-		}
-		c.preds = append(c.preds, clone)
-	}
-	c.pool = make(chan *paddle.Predictor, len(c.preds))
-	for _, p := range c.preds {
-		c.pool <- p
-	}
-	return nil
+	c.pool, err = predpool.New(first, c.opts.Threads)
+	return errors.WithMessage(err, "imgcls")
 }
 
 // Labels are the model's classes.
@@ -85,18 +70,8 @@ func (c *Classifier) Config() Config { return c.cfg }
 // Close releases the predictors, after any Classify in progress has returned. Later calls
 // to Classify fail; Close itself may be called again.
 func (c *Classifier) Close() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.closed {
-		c.closed = true
-		c.destroy()
+	if c.pool != nil {
+		c.pool.Close()
 	}
 	return nil
-}
-
-func (c *Classifier) destroy() {
-	for _, p := range c.preds {
-		p.Destroy()
-	}
-	c.preds = nil
 }

@@ -1,11 +1,9 @@
 package imgcls
 
 import (
-	"sync"
-	"sync/atomic"
-
 	"github.com/pkg/errors"
 
+	"github.com/gohub/gohub/hub/internal/predpool"
 	"github.com/gohub/gohub/paddle"
 )
 
@@ -13,37 +11,15 @@ import (
 // Images are fed BatchSize at a time, up to Threads batches at once. A file that cannot be
 // read or decoded fails the whole call with an error naming it.
 func (c *Classifier) Classify(paths []string) ([]Result, error) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	if c.closed {
+	results := make([]Result, len(paths))
+	err := c.pool.Run(len(paths), c.opts.BatchSize, func(pred *paddle.Predictor, lo, hi int) error {
+		return c.classifyBatch(pred, paths[lo:hi], results[lo:hi])
+	})
+	if errors.Is(err, predpool.ErrClosed) {
 		return nil, errors.New("imgcls: Classify on a closed classifier")
 	}
-	results := make([]Result, len(paths))
-	size := c.opts.BatchSize
-	batches := (len(paths) + size - 1) / size
-	var next atomic.Int64 // the next batch to run
-	var wg sync.WaitGroup
-	errs := make([]error, min(batches, c.opts.Threads))
-	for w := range errs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			pred := <-c.pool
-			defer func() { c.pool <- pred }()
-			for k := int(next.Add(1)) - 1; k < batches; k = int(next.Add(1)) - 1 {
-				lo, hi := k*size, min(len(paths), (k+1)*size)
-				if errs[w] = c.classifyBatch(pred, paths[lo:hi], results[lo:hi]); errs[w] != nil {
-					next.Store(int64(batches)) // the others stop after their batch
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	if err != nil {
+		return nil, err
 	}
 	return results, nil
 }

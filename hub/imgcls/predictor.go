@@ -1,8 +1,6 @@
 package imgcls
 
 import (
-	"slices"
-
 	"github.com/pkg/errors"
 
 	"github.com/gohub/gohub/hub/internal/modelload"
@@ -13,26 +11,6 @@ import (
 // newPredictor loads the model of f.
 func newPredictor(f Files, o Options) (*paddle.Predictor, error) {
 	return modelload.Open("imgcls", modelload.Model{Dir: f.ModelDir, Program: f.Program, Params: f.Params}, o.UseGPU, o.GPUDevice)
-}
-
-// ioNames returns the model's image input (its first) and the output holding the class
-// scores: want where the model has it, else its first output.
-func ioNames(pred *paddle.Predictor, want string) (string, string, error) {
-	in, err := pred.GetInputNames()
-	if err != nil {
-		return "", "", err
-	}
-	out, err := pred.GetOutputNames()
-	if err != nil {
-		return "", "", err
-	}
-	if len(in) == 0 || len(out) == 0 {
-		return "", "", errors.Errorf("imgcls: want a model with an input and an output, got %v and %v", in, out)
-	}
-	if want != "" && slices.Contains(out, want) {
-		return in[0], want, nil
-	}
-	return in[0], out[0], nil
 }
 
 // infer runs one batch and returns its scores, one row of classes per image.

@@ -1,27 +1,21 @@
 package lexical
 
 import (
-	"sync"
-
 	"github.com/pkg/errors"
 
-	"github.com/gohub/gohub/paddle"
+	"github.com/gohub/gohub/hub/internal/predpool"
 	"github.com/gohub/gohub/readers/lac"
 )
 
 // Analyzer runs one LAC model. It is safe for concurrent use: each batch borrows one of
-// its Threads predictors, which serve one goroutine at a time.
+// its Threads predictors.
 type Analyzer struct {
 	opts          Options
 	vocab         *lac.Vocab
 	seg           *lac.Segmenter // nil: one id per character
 	dict          *UserDict      // nil: none
 	input, output string
-
-	mu     sync.RWMutex // Cut holds it shared, Close exclusively
-	closed bool
-	preds  []*paddle.Predictor
-	pool   chan *paddle.Predictor
+	pool          *predpool.Pool
 }
 
 // Open loads a model folder laid out as in the LAC package (see PackageFiles), e.g.
@@ -46,7 +40,7 @@ func OpenFiles(f Files, opts Options) (*Analyzer, error) {
 		err = perr
 	}
 	if err != nil {
-		a.destroy()
+		a.Close()
 		return nil, err
 	}
 	return a, nil
@@ -71,29 +65,18 @@ func (a *Analyzer) loadDicts(f Files) error {
 	return nil
 }
 
-// loadPredictors loads the model once and clones it for the other threads: clones share
-// the weights.
+// loadPredictors loads the model once and clones it for the other threads.
 func (a *Analyzer) loadPredictors(f Files) error {
 	first, err := newPredictor(f, a.opts)
 	if err != nil {
 		return err
 	}
-	a.preds = append(a.preds, first)
 	if a.input, a.output, err = ioNames(first); err != nil {
+		first.Destroy()
 		return err
 	}
-	for len(a.preds) < a.opts.Threads {
-		c, err := first.Clone()
-		if err != nil {
-			return errors.WithMessage(err, "lexical: clone the predictor")
-		}
-		a.preds = append(a.preds, c)
-	}
-	a.pool = make(chan *paddle.Predictor, len(a.preds))
-	for _, p := range a.preds {
-		a.pool <- p
-	}
-	return nil
+	a.pool, err = predpool.New(first, a.opts.Threads)
+	return errors.WithMessage(err, "lexical")
 }
 
 // Mode is the model the Analyzer runs.
@@ -102,18 +85,8 @@ func (a *Analyzer) Mode() Mode { return a.opts.Mode }
 // Close releases the predictors, after any Cut in progress has returned. Later calls to
 // Cut fail; Close itself may be called again.
 func (a *Analyzer) Close() error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if !a.closed {
-		a.closed = true
-		a.destroy()
+	if a.pool != nil {
+		a.pool.Close()
 	}
 	return nil
-}
-
-func (a *Analyzer) destroy() {
-	for _, p := range a.preds {
-		p.Destroy()
-	}
-	a.preds = nil
 }

@@ -1,12 +1,11 @@
 package lexical
 
 import (
-	"sync"
-	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/pkg/errors"
 
+	"github.com/gohub/gohub/hub/internal/predpool"
 	"github.com/gohub/gohub/paddle"
 )
 
@@ -14,42 +13,20 @@ import (
 // up to Threads batches at once; an empty text gives an empty Result. A text that is not
 // valid UTF-8 fails the whole call, before the model runs.
 func (a *Analyzer) Cut(texts []string) ([]Result, error) {
-	a.mu.RLock()
-	defer a.mu.RUnlock()
-	if a.closed {
-		return nil, errors.New("lexical: Cut on a closed analyzer")
-	}
 	for i, t := range texts {
 		if !utf8.ValidString(t) {
 			return nil, errors.Errorf("lexical: text %d is not valid UTF-8", i)
 		}
 	}
 	results := make([]Result, len(texts))
-	size := a.opts.BatchSize
-	batches := (len(texts) + size - 1) / size
-	var next atomic.Int64 // the next batch to run
-	var wg sync.WaitGroup
-	errs := make([]error, min(batches, a.opts.Threads))
-	for w := range errs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			pred := <-a.pool
-			defer func() { a.pool <- pred }()
-			for k := int(next.Add(1)) - 1; k < batches; k = int(next.Add(1)) - 1 {
-				lo, hi := k*size, min(len(texts), (k+1)*size)
-				if errs[w] = a.cutBatch(pred, texts[lo:hi], results[lo:hi]); errs[w] != nil {
-					next.Store(int64(batches)) // the others stop after their batch
-					return
-				}
-			}
-		}()
+	err := a.pool.Run(len(texts), a.opts.BatchSize, func(pred *paddle.Predictor, lo, hi int) error {
+		return a.cutBatch(pred, texts[lo:hi], results[lo:hi])
+	})
+	if errors.Is(err, predpool.ErrClosed) {
+		return nil, errors.New("lexical: Cut on a closed analyzer")
 	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	if err != nil {
+		return nil, err
 	}
 	return results, nil
 }

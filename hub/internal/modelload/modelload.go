@@ -4,6 +4,7 @@ package modelload
 
 import (
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/pkg/errors"
@@ -65,4 +66,24 @@ func check(kind string, m Model) error {
 		}
 	}
 	return nil
+}
+
+// IONames returns the names of a model's image input (its first) and of its result: want
+// where the model has an output of that name, else its first output.
+func IONames(kind string, pred *paddle.Predictor, want string) (string, string, error) {
+	in, err := pred.GetInputNames()
+	if err != nil {
+		return "", "", err
+	}
+	out, err := pred.GetOutputNames()
+	if err != nil {
+		return "", "", err
+	}
+	if len(in) == 0 || len(out) == 0 {
+		return "", "", errors.Errorf("%s: want a model with an input and an output, got %v and %v", kind, in, out)
+	}
+	if want != "" && slices.Contains(out, want) {
+		return in[0], want, nil
+	}
+	return in[0], out[0], nil
 }
