@@ -35,10 +35,12 @@ import (
 )
 
 // Box is a rectangle to outline, in pixels of the (upright) picture, and its caption; an
-// empty caption draws no label.
+// empty caption draws no label. Line, when set (alpha > 0), overrides the style's outline
+// colour for this box (the mask module draws MASK green and NO MASK red).
 type Box struct {
 	Left, Top, Right, Bottom float64
 	Caption                  string
+	Line                     color.RGBA
 }
 
 // Caption is PaddleHub's label text: "dog: 93.12%".
@@ -68,7 +70,11 @@ func Boxes(dst *stdimage.RGBA, boxes []Box, s Style) {
 	face := basicfont.Face7x13
 	for _, b := range boxes {
 		l, t, r, bo := round(b.Left), round(b.Top), round(b.Right), round(b.Bottom)
-		outline(dst, l, t, r, bo, s)
+		bs := s
+		if b.Line.A > 0 {
+			bs.Line = b.Line
+		}
+		outline(dst, l, t, r, bo, bs)
 		if b.Caption == "" {
 			continue
 		}
