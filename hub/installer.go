@@ -210,7 +210,7 @@ func (in *Installer) installPath(ctx context.Context, path string) (*InstallResu
 		return nil, err
 	}
 	defer os.RemoveAll(stage)
-	m, err := importModule(importSpec{src: path, dst: filepath.Join(stage, "module"), origin: filepath.Base(abs)})
+	m, err := importModule(importSpec{src: path, dst: filepath.Join(stage, "module"), origin: filepath.Base(abs), home: &in.Home})
 	if err != nil {
 		return nil, err
 	}
@@ -231,7 +231,7 @@ func (in *Installer) installArchive(ctx context.Context, archive, name, origin, 
 		return nil, err
 	}
 	dst := filepath.Join(stage, "module")
-	m, err := importModule(importSpec{src: extracted, dst: dst, move: true, origin: origin})
+	m, err := importModule(importSpec{src: extracted, dst: dst, move: true, origin: origin, home: &in.Home})
 	if err != nil {
 		return nil, err
 	}

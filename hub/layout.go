@@ -19,6 +19,7 @@ const (
 	layoutLACPackage        // the LAC package from PyPI: LAC/{lac,seg,rank}_model/{model,conf}
 	layoutModelDir          // a plain inference model with a label file: a classifier or detector
 	layoutLACLite           // a Paddle-Lite LAC model: model.nb + word.dic, q2b.dic, tag.dic
+	layoutFaceLite          // PaddleHub's face detector or mask classifier as Paddle-Lite model.nb
 )
 
 // importSpec says what to import and how.
@@ -27,6 +28,7 @@ type importSpec struct {
 	dst    string // the module directory to create; must not exist yet
 	move   bool   // rename files out of src (a throwaway extraction) instead of copying
 	origin string // recorded as Manifest.Source, e.g. the archive's name
+	home   *Home  // the store installed into, for modules that take files from installed ones
 }
 
 // importModule recognises the layout under spec.src and writes a gohub module to spec.dst.
@@ -50,6 +52,8 @@ func importModule(spec importSpec) (*Manifest, error) {
 		m, err = importModelDir(root, spec)
 	case layoutLACLite:
 		m, err = importLACLite(root, spec)
+	case layoutFaceLite:
+		m, err = importFaceLite(root, spec)
 	}
 	if err != nil {
 		return nil, err
@@ -64,7 +68,8 @@ type NotAModuleError struct{ Path string }
 func (e *NotAModuleError) Error() string {
 	return e.Path + " is not a module: found no module.yaml (gohub), module_desc.pb (PaddleHub 1.x), " +
 		"module.py (PaddleHub 2.x), LAC/lac_model (the LAC package from PyPI), " +
-		"a Paddle-Lite model.nb with LAC's word.dic, q2b.dic and tag.dic (lac's mobile model) " +
+		"a Paddle-Lite model.nb with LAC's word.dic, q2b.dic and tag.dic (lac's mobile model), " +
+		"PaddleHub's face detector or mask classifier as Paddle-Lite model.nb (pyramidbox_lite_mobile[_mask]) " +
 		"or an inference model with a label file (an image classifier or object detector)"
 }
 
@@ -106,6 +111,8 @@ func layoutOf(dir string) layout {
 		return layoutPaddleHub2
 	case isLACLiteDir(dir):
 		return layoutLACLite
+	case isFaceLiteDir(dir):
+		return layoutFaceLite
 	case isClassifierDir(dir):
 		return layoutModelDir
 	}

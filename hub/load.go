@@ -8,6 +8,7 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/gohub/gohub/hub/detect"
+	"github.com/gohub/gohub/hub/facedet"
 	"github.com/gohub/gohub/hub/imgcls"
 	"github.com/gohub/gohub/hub/lexical"
 )
@@ -33,6 +34,7 @@ type Module struct {
 	lexical    *lexical.Analyzer
 	classifier *imgcls.Classifier
 	detector   *detect.Detector
+	faces      *facedet.Detector
 }
 
 // Option tunes Load.
@@ -44,6 +46,7 @@ type loadOptions struct {
 	lexical lexical.Options
 	image   imgcls.Options
 	detect  detect.Options
+	faces   facedet.Options
 }
 
 // WithHome loads from home instead of the default ($GOHUB_HOME, else ~/.gohub).
@@ -70,6 +73,7 @@ func WithGPU(device int) Option {
 		o.lexical.UseGPU, o.lexical.GPUDevice = true, device
 		o.image.UseGPU, o.image.GPUDevice = true, device
 		o.detect.UseGPU, o.detect.GPUDevice = true, device
+		o.faces.UseGPU, o.faces.GPUDevice = true, device
 	}
 }
 
@@ -105,6 +109,8 @@ func Load(name string, opts ...Option) (*Module, error) {
 		err = mod.openClassifier(o.image)
 	case KindObjectDetection:
 		err = mod.openDetector(o.detect)
+	case KindFaceDetection:
+		err = mod.openFaces(o.faces)
 	default:
 		err = errors.Errorf("gohub cannot run %s modules yet", m.Kind)
 	}
@@ -203,6 +209,9 @@ func (m *Module) Close() error {
 	}
 	if m.detector != nil {
 		return m.detector.Close()
+	}
+	if m.faces != nil {
+		return m.faces.Close()
 	}
 	return nil
 }

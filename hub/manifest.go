@@ -21,10 +21,13 @@ const (
 	KindLexicalAnalysis     Kind = "lexical_analysis"
 	KindImageClassification Kind = "image_classification"
 	KindObjectDetection     Kind = "object_detection"
+	// KindFaceDetection: faces (pyramidbox_lite_mobile), classified MASK / NO MASK when the
+	// module has a "mask" model (pyramidbox_lite_mobile_mask).
+	KindFaceDetection Kind = "face_detection"
 )
 
 // Kinds lists the known kinds, in the order help texts show them.
-var Kinds = []Kind{KindLexicalAnalysis, KindImageClassification, KindObjectDetection}
+var Kinds = []Kind{KindLexicalAnalysis, KindImageClassification, KindObjectDetection, KindFaceDetection}
 
 // Layout says how a model's program and parameters are stored.
 type Layout string

@@ -1,0 +1,216 @@
+package hub
+
+import (
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/pkg/errors"
+
+	"github.com/gohub/gohub/hub/facedet"
+	"github.com/gohub/gohub/paddle"
+)
+
+// PaddleHub's face modules exist as Paddle-Lite models (PyramidBox-Lite's face detector and
+// the mask classifier that runs after it, as Paddle-Lite's demos ship them: a folder with
+// one or more model.nb, e.g. nb_v0/ and nb_v2/). Such a file says which PaddleHub module it
+// was exported from: its variables keep PaddleHub's prefix, "@HUB_pyramidbox_lite_mobile@image".
+// gohub reads that name by loading the file, and installs
+//
+//   - the face detector as module pyramidbox_lite_mobile (model "face");
+//   - the mask classifier as module pyramidbox_lite_mobile_mask (models "mask" and "face"),
+//     which needs the face detector too: gohub takes it from the same folder, from a folder
+//     next to it (shared/models/mask_detector next to shared/models/pyramidbox_lite), or from
+//     the installed pyramidbox_lite_mobile module, and copies it in, so that the module
+//     stands alone.
+
+// The PaddleHub modules gohub recognises in Paddle-Lite files.
+const (
+	faceModule = "pyramidbox_lite_mobile"
+	maskModule = "pyramidbox_lite_mobile_mask"
+	faceModel  = "face"
+	maskModel  = "mask"
+)
+
+// maskLabels is the mask classifier's label_list.txt in PaddleHub's module, class order.
+const maskLabels = "NO MASK\nMASK\n"
+
+// liteModel is a Paddle-Lite model file and the PaddleHub module it comes from.
+type liteModel struct {
+	path   string
+	module string
+	meta   uint16 // the file's meta_version: newer formats first when a folder has several
+}
+
+// liteModels returns the Paddle-Lite models directly in dir or in its subfolders (one
+// level) that are PaddleHub face modules, the newest format of each module first.
+func liteModels(dir string) []liteModel {
+	dirs := []string{dir}
+	if entries, err := os.ReadDir(dir); err == nil {
+		for _, e := range entries {
+			if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
+				dirs = append(dirs, filepath.Join(dir, e.Name()))
+			}
+		}
+	}
+	var out []liteModel
+	for _, d := range dirs {
+		mo, err := detectModel(d, d, "probe")
+		if err != nil || !mo.paramsInProgram() {
+			continue
+		}
+		path := filepath.Join(d, filepath.FromSlash(mo.Program))
+		name, meta, err := liteModuleOf(path)
+		if err == nil && (name == faceModule || name == maskModule) {
+			out = append(out, liteModel{path: path, module: name, meta: meta})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].meta > out[j].meta })
+	return out
+}
+
+// liteModuleOf loads a Paddle-Lite file and returns the PaddleHub module its first input is
+// named after ("@HUB_<module>@...") and its meta_version.
+func liteModuleOf(path string) (string, uint16, error) {
+	head := make([]byte, 2)
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	_, err = f.Read(head)
+	f.Close()
+	if err != nil {
+		return "", 0, err
+	}
+	cfg, err := paddle.NewConfig()
+	if err != nil {
+		return "", 0, err
+	}
+	if err = cfg.SetModel(path, ""); err == nil {
+		err = cfg.DisableGlogInfo()
+	}
+	if err != nil {
+		cfg.Destroy()
+		return "", 0, err
+	}
+	pred, err := paddle.NewPredictor(cfg)
+	if err != nil {
+		return "", 0, err
+	}
+	defer pred.Destroy()
+	in, err := pred.GetInputNames()
+	if err != nil || len(in) == 0 {
+		return "", 0, errors.Errorf("%s: no inputs", path)
+	}
+	rest, ok := strings.CutPrefix(in[0], "@HUB_")
+	name, _, ok2 := strings.Cut(rest, "@")
+	if !ok || !ok2 {
+		return "", 0, errors.Errorf("%s: input %s names no PaddleHub module", path, in[0])
+	}
+	return name, binary.LittleEndian.Uint16(head), nil
+}
+
+// isFaceLiteDir reports whether dir (or a folder in it) holds a PaddleHub face model.
+func isFaceLiteDir(dir string) bool { return len(liteModels(dir)) > 0 }
+
+// pick returns the first model of a module among models.
+func pick(models []liteModel, module string) (liteModel, bool) {
+	for _, m := range models {
+		if m.module == module {
+			return m, true
+		}
+	}
+	return liteModel{}, false
+}
+
+// FaceDetectorMissingError: a mask classifier was found but no face detector to run first.
+type FaceDetectorMissingError struct{ Dir string }
+
+func (e *FaceDetectorMissingError) Error() string {
+	return "the mask classifier in " + e.Dir + " needs PyramidBox-Lite's face detector, which was found " +
+		"neither there, nor in a folder next to it, nor installed: install it first " +
+		"(gohub install DIR, DIR holding the pyramidbox_lite model.nb), then this folder again"
+}
+
+// importFaceLite maps a folder of PaddleHub face models to a face_detection module: the
+// mask module when the folder has the mask classifier, else the faces-only one.
+func importFaceLite(root string, spec importSpec) (*Manifest, error) {
+	found := liteModels(root)
+	mask, isMask := pick(found, maskModule)
+	face, hasFace := pick(found, faceModule)
+	if isMask && !hasFace {
+		face, hasFace = siblingFace(root)
+	}
+	if isMask && !hasFace && spec.home != nil {
+		if inst, err := spec.home.Lookup(faceModule); err == nil && inst.Manifest.Kind == KindFaceDetection {
+			if mo, err := inst.Manifest.Model(faceModel); err == nil && mo.paramsInProgram() {
+				face, hasFace = liteModel{path: filepath.Join(inst.Dir, filepath.FromSlash(mo.Program)), module: faceModule}, true
+			}
+		}
+	}
+	if !hasFace {
+		return nil, &FaceDetectorMissingError{Dir: root}
+	}
+	m := &Manifest{Version: modelDirVersion, Kind: KindFaceDetection}
+	m.Preprocess, m.Postprocess = facedet.DefaultConfig().Map()
+	add := func(name string, lm liteModel) error {
+		dst := filepath.Join(spec.dst, "model", name)
+		if err := os.MkdirAll(dst, 0o755); err != nil {
+			return checkDiskFull(errors.Wrap(err, "stage module"), dst)
+		}
+		// The face detector may come from elsewhere than the folder being imported: copy it.
+		move := spec.move && strings.HasPrefix(lm.path, filepath.Clean(root)+string(filepath.Separator))
+		if err := transfer(lm.path, filepath.Join(dst, "model.nb"), move); err != nil {
+			return err
+		}
+		mo, err := detectModel(spec.dst, dst, name)
+		if err != nil {
+			return err
+		}
+		m.Models = append(m.Models, mo)
+		return nil
+	}
+	if isMask {
+		m.Name = maskModule
+		m.Summary = "PyramidBox-Lite face detection, then a classifier telling MASK from NO MASK on each face (Paddle-Lite)"
+		if err := add(maskModel, mask); err != nil {
+			return nil, err
+		}
+		labels := filepath.Join(spec.dst, "assets", "label_list.txt")
+		if err := os.MkdirAll(filepath.Dir(labels), 0o755); err != nil {
+			return nil, checkDiskFull(errors.Wrap(err, "stage module"), labels)
+		}
+		if err := os.WriteFile(labels, []byte(maskLabels), 0o644); err != nil {
+			return nil, checkDiskFull(errors.Wrap(err, "stage module"), labels)
+		}
+		m.Assets = map[string]string{AssetLabelList: "assets/label_list.txt"}
+	} else {
+		m.Name = faceModule
+		m.Summary = "PyramidBox-Lite face detection: faces with a confidence and a box (Paddle-Lite)"
+	}
+	if err := add(faceModel, face); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// siblingFace looks for the face detector in the folders next to root.
+func siblingFace(root string) (liteModel, bool) {
+	parent := filepath.Dir(filepath.Clean(root))
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		return liteModel{}, false
+	}
+	for _, e := range entries {
+		d := filepath.Join(parent, e.Name())
+		if !e.IsDir() || d == filepath.Clean(root) {
+			continue
+		}
+		if lm, ok := pick(liteModels(d), faceModule); ok {
+			return lm, true
+		}
+	}
+	return liteModel{}, false
+}
