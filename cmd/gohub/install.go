@@ -23,6 +23,13 @@ module, a PaddleHub module (1.x module_desc.pb or 2.x package layout; lac,
 resnet_v2_50_imagenet and ssd_mobilenet_v1_pascal), or the LAC package
 (LAC-*.tar.gz / LAC-*.whl). Write ./lac for a directory named lac in this folder.
 
+A folder holding PaddleHub's face models as Paddle-Lite model.nb files (directly or in
+subfolders such as nb_v2/; the newest format is taken) installs pyramidbox_lite_mobile (the
+PyramidBox-Lite face detector) or pyramidbox_lite_mobile_mask (the mask classifier, together
+with the face detector found in a folder next to it or installed already):
+
+   gohub install ../shared/models/pyramidbox_lite ../shared/models/mask_detector
+
 Installs are atomic: an interrupted or failed install leaves the store as it was.`,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "reinstall even if the version is installed"},

@@ -38,7 +38,7 @@ lac lists the models). --user_dict applies a
 user dictionary in either of PaddleHub's formats ("word/TAG ..." or "word<TAB>tag<TAB>freq").
 Flags may follow MODULE; boolean flags take their value with '=': --return_tag=false.
 
-` + imageRunHelp,
+` + imageRunHelp + "\n\n" + faceRunHelp,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "input_text", Usage: "analyse this `TEXT`"},
 			&cli.StringFlag{Name: "input_file", Usage: "analyse each line of `FILE` (\"-\": standard input)", TakesFile: true},
@@ -50,7 +50,7 @@ Flags may follow MODULE; boolean flags take their value with '=': --return_tag=f
 			&cli.IntFlag{Name: "batch_size", Value: lexical.DefaultBatchSize, Usage: "`N` texts per model run"},
 			&cli.IntFlag{Name: "threads", Value: 1, Usage: "run `N` batches in parallel, one predictor each"},
 			&cli.BoolFlag{Name: "use_gpu", Usage: "run on GPU 0 (needs a Paddle library built with CUDA)"},
-		}, imageRunFlags()...),
+		}, append(imageRunFlags(), faceRunFlags()...)...),
 		Action: runAction,
 	}
 }
@@ -61,6 +61,7 @@ type runOptions struct {
 	textSet, returnTag, useGPU, help                  bool
 	batchSize, threads                                int
 	image                                             imageRunOptions
+	face                                              faceRunOptions
 }
 
 func runAction(c *cli.Context) error {
@@ -82,6 +83,8 @@ func runAction(c *cli.Context) error {
 		return runImage(c, o)
 	case hub.KindObjectDetection:
 		return runDetect(c, o)
+	case hub.KindFaceDetection:
+		return runFaces(c, o)
 	}
 	if err := o.check(); err != nil {
 		return usageErrorf("gohub run: %v", err)
@@ -147,6 +150,7 @@ func readRunFlags(c *cli.Context) (*runOptions, error) {
 		return o, nil
 	}
 	o.image = readImageFlags(c, late, given)
+	o.face = readFaceFlags(c, late, given)
 	return o, nil
 }
 
