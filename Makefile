@@ -14,7 +14,7 @@ GO         ?= go
 GOHUB      := $(BUILD)/gohub
 
 .PHONY: all deps native build test test-native test-go lac-pkg bench oracle oracle-lac \
-	oracle-ops oracle-models oracle-lite test-asan fuzz run clean
+	oracle-ops oracle-models oracle-lite oracle-faces test-asan fuzz run clean
 
 all: build
 
@@ -61,6 +61,10 @@ oracle-ops:
 # Paddle-Lite .nb models run by real Paddle-Lite (paddlelite 2.12, Python 3.7): testdata/lite.
 oracle-lite:
 	bash scripts/oracle/lite_run.sh
+
+# PaddleHub's face modules (pipeline re-implemented in Python) on real Paddle-Lite: testdata/faces.
+oracle-faces:
+	bash scripts/oracle/face_run.sh
 
 # Whole-model golden cases from real PaddlePaddle; also writes build/models/resnet50_seeded.
 oracle-models:
