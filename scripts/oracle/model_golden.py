@@ -94,7 +94,7 @@ def normal(shape):
 
 def photo(relpath, recipe="classifier", size=224):
     """The [1,3,size,size] tensor gohub's reader makes from $GOHUB_SHARED/relpath with one of
-    imageprep's recipes (classifier: 224, ssd: 300)."""
+    imageprep's recipes (classifier, resnet_v2_50_imagenet: 224; ssd: 300)."""
 
     def make(_rng):
         with tempfile.TemporaryDirectory() as tmp:
@@ -168,6 +168,16 @@ CASES = [
          normal((1, 3, 224, 224)), intermediates=["fc_0.tmp_1"],
          note="graph and names of resnet50_topology with seeded weights that "
               "scripts/oracle/resnet50_seeded.py has Paddle write under build/models"),
+    Case("resnet50_seeded_tabby", {"root": "build", "prog_file": "resnet50_seeded/model.pdmodel",
+                                   "params_file": "resnet50_seeded/model.pdiparams"}, "image",
+         photo("data/images/pld_tabby_cat.jpg", recipe="resnet_v2_50_imagenet"),
+         intermediates=["fc_0.tmp_1"], image="data/images/pld_tabby_cat.jpg",
+         image_recipe="resnet_v2_50_imagenet",
+         note="the seeded ResNet-50 on pld_tabby_cat.jpg through readers/image with "
+              "resnet_v2_50_imagenet's recipe (short side 256 LANCZOS, centre crop 224, RGB, "
+              "ImageNet mean/std); hub's Resnet tests install PaddleHub 1.x/2.x archives of "
+              "resnet_v2_50_imagenet around this model and check Classify's top 5 against "
+              "output_0 (Paddle's softmax)"),
 ]
 
 

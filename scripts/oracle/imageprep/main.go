@@ -3,6 +3,9 @@
 //
 //   - classifier (default): short side 256, centre crop 224×224, RGB, (x/255 - mean) / std
 //     with the ImageNet mean and std;
+//   - resnet_v2_50_imagenet: the classifier recipe with PIL's LANCZOS filter, as PaddleHub's
+//     resnet_v2_50_imagenet resizes (hub/known.go's recipe; hub's Resnet tests check that the
+//     installed module's preprocessing makes the same bytes);
 //   - ssd: ssd_mobilenet_v1_pascal's 300×300 ignoring the aspect with PIL's LANCZOS, BGR,
 //     (x - 127.5) / 127.502231.
 //
@@ -10,7 +13,7 @@
 // image cases start from exactly the tensor our reader produces (JPEG decoders differ by a few
 // levels, which a numpy re-implementation would not reproduce).
 //
-//	go run ./scripts/oracle/imageprep [-recipe classifier|ssd] IMAGE OUT.bin
+//	go run ./scripts/oracle/imageprep [-recipe classifier|resnet_v2_50_imagenet|ssd] IMAGE OUT.bin
 package main
 
 import (
@@ -23,14 +26,14 @@ import (
 	"github.com/gohub/gohub/readers/image"
 )
 
+var imagenet = image.Normalize{
+	Order: image.RGB, Divisor: 255,
+	Mean: [3]float64{0.485, 0.456, 0.406}, Std: [3]float64{0.229, 0.224, 0.225},
+}
+
 var recipes = map[string]image.Preprocess{
-	"classifier": {
-		ResizeShort: 256, Width: 224, Height: 224,
-		Normalize: image.Normalize{
-			Order: image.RGB, Divisor: 255,
-			Mean: [3]float64{0.485, 0.456, 0.406}, Std: [3]float64{0.229, 0.224, 0.225},
-		},
-	},
+	"classifier":            {ResizeShort: 256, Width: 224, Height: 224, Normalize: imagenet},
+	"resnet_v2_50_imagenet": {ResizeShort: 256, Width: 224, Height: 224, Filter: image.Lanczos, Normalize: imagenet},
 	"ssd": {
 		Width: 300, Height: 300, Filter: image.Lanczos,
 		Normalize: image.Normalize{
@@ -44,7 +47,7 @@ var recipes = map[string]image.Preprocess{
 func prepare(recipe, path string) ([]byte, error) {
 	p, ok := recipes[recipe]
 	if !ok {
-		return nil, fmt.Errorf("unknown recipe %q (want classifier or ssd)", recipe)
+		return nil, fmt.Errorf("unknown recipe %q (want classifier, resnet_v2_50_imagenet or ssd)", recipe)
 	}
 	b, err := p.Load([]string{path})
 	if err != nil {
@@ -58,10 +61,10 @@ func prepare(recipe, path string) ([]byte, error) {
 }
 
 func main() {
-	recipe := flag.String("recipe", "classifier", "classifier or ssd")
+	recipe := flag.String("recipe", "classifier", "classifier, resnet_v2_50_imagenet or ssd")
 	flag.Parse()
 	if flag.NArg() != 2 {
-		fmt.Fprintln(os.Stderr, "usage: imageprep [-recipe classifier|ssd] IMAGE OUT.bin")
+		fmt.Fprintln(os.Stderr, "usage: imageprep [-recipe classifier|resnet_v2_50_imagenet|ssd] IMAGE OUT.bin")
 		os.Exit(2)
 	}
 	data, err := prepare(*recipe, flag.Arg(0))
