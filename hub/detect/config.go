@@ -1,11 +1,9 @@
 package detect
 
 import (
-	"math"
-	"sort"
-
 	"github.com/pkg/errors"
 
+	"github.com/gohub/gohub/hub/internal/recipe"
 	"github.com/gohub/gohub/readers/image"
 )
 
@@ -39,12 +37,12 @@ func DefaultConfig() Config {
 // keys are refused, so a typo is reported rather than silently ignored.
 func ParseConfig(pre, post map[string]any) (Config, error) {
 	c := DefaultConfig()
-	for _, k := range sortedKeys(pre) {
+	for _, k := range recipe.SortedKeys(pre) {
 		if err := c.setPre(k, pre[k]); err != nil {
 			return c, errors.WithMessagef(err, "preprocess %s", k)
 		}
 	}
-	for _, k := range sortedKeys(post) {
+	for _, k := range recipe.SortedKeys(post) {
 		if err := c.setPost(k, post[k]); err != nil {
 			return c, errors.WithMessagef(err, "postprocess %s", k)
 		}
@@ -56,7 +54,7 @@ func (c *Config) setPre(key string, v any) error {
 	var err error
 	switch key {
 	case "resize":
-		c.Width, c.Height, err = toSize(v)
+		c.Width, c.Height, err = recipe.Size(v)
 	case "interpolation":
 		s, ok := v.(string)
 		if !ok {
@@ -71,14 +69,14 @@ func (c *Config) setPre(key string, v any) error {
 		c.Order, err = image.ParseChannelOrder(s)
 	case "scale":
 		var s float64
-		if s, err = toFloat(v); err == nil && s <= 0 {
+		if s, err = recipe.Float(v); err == nil && s <= 0 {
 			err = errors.Errorf("want a positive number, got %v", s)
 		}
 		c.Divisor = float32(1 / s)
 	case "mean":
-		c.Mean, err = toTriple(v)
+		c.Mean, err = recipe.Triple(v, "R, G, B")
 	case "std":
-		c.Std, err = toTriple(v)
+		c.Std, err = recipe.Triple(v, "R, G, B")
 		if err == nil && (c.Std[0] == 0 || c.Std[1] == 0 || c.Std[2] == 0) {
 			err = errors.New("std must not be 0")
 		}
@@ -91,94 +89,15 @@ func (c *Config) setPre(key string, v any) error {
 func (c *Config) setPost(key string, v any) error {
 	switch key {
 	case "score_threshold":
-		f, err := toFloat(v)
+		f, err := recipe.Float(v)
 		if err == nil && (f < 0 || f > 1) {
 			err = errors.Errorf("want a number from 0 to 1, got %v", f)
 		}
 		c.ScoreThreshold = f
 		return err
 	case "background_label":
-		_, err := toFloat(v)
+		_, err := recipe.Float(v)
 		return err
 	}
 	return errors.New("unknown key")
-}
-
-func toFloat(v any) (float64, error) {
-	switch n := v.(type) {
-	case int:
-		return float64(n), nil
-	case int64:
-		return float64(n), nil
-	case uint64:
-		return float64(n), nil
-	case float32:
-		return float64(n), nil
-	case float64:
-		if math.IsNaN(n) || math.IsInf(n, 0) {
-			return 0, errors.Errorf("want a finite number, got %v", n)
-		}
-		return n, nil
-	}
-	return 0, errors.Errorf("want a number, got %v", v)
-}
-
-func toList(v any) ([]float64, error) {
-	switch l := v.(type) {
-	case []float64:
-		return l, nil
-	case []int:
-		out := make([]float64, len(l))
-		for i, n := range l {
-			out[i] = float64(n)
-		}
-		return out, nil
-	case []any:
-		out := make([]float64, len(l))
-		for i, it := range l {
-			f, err := toFloat(it)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = f
-		}
-		return out, nil
-	}
-	return nil, errors.Errorf("want a list of numbers, got %v", v)
-}
-
-func toTriple(v any) ([3]float64, error) {
-	l, err := toList(v)
-	if err == nil && len(l) != 3 {
-		err = errors.Errorf("want 3 numbers (R, G, B), got %d", len(l))
-	}
-	if err != nil {
-		return [3]float64{}, err
-	}
-	return [3]float64{l[0], l[1], l[2]}, nil
-}
-
-// toSize reads N (a square) or [W, H], each a whole number from 1.
-func toSize(v any) (int, int, error) {
-	whole := func(f float64) bool { return f == math.Trunc(f) && f >= 1 && f <= 1<<15 }
-	if f, err := toFloat(v); err == nil {
-		if !whole(f) {
-			return 0, 0, errors.Errorf("want N or [W, H], got %v", v)
-		}
-		return int(f), int(f), nil
-	}
-	l, err := toList(v)
-	if err != nil || len(l) != 2 || !whole(l[0]) || !whole(l[1]) {
-		return 0, 0, errors.Errorf("want N or [W, H], got %v", v)
-	}
-	return int(l[0]), int(l[1]), nil
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

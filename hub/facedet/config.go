@@ -1,9 +1,9 @@
 package facedet
 
 import (
-	"sort"
-
 	"github.com/pkg/errors"
+
+	"github.com/gohub/gohub/hub/internal/recipe"
 )
 
 // Config is the recipe of a face module (module.yaml's preprocess and postprocess).
@@ -41,13 +41,13 @@ func DefaultConfig() Config {
 // refused, so a typo is reported rather than silently ignored.
 func ParseConfig(pre, post map[string]any) (Config, error) {
 	c := DefaultConfig()
-	for _, k := range sortedKeys(pre) {
+	for _, k := range recipe.SortedKeys(pre) {
 		if err := c.setPre(k, pre[k]); err != nil {
 			return c, errors.WithMessagef(err, "preprocess %s", k)
 		}
 	}
-	for _, k := range sortedKeys(post) {
-		v, err := toFloat(post[k])
+	for _, k := range recipe.SortedKeys(post) {
+		v, err := recipe.Float(post[k])
 		switch {
 		case k != "confs_threshold":
 			err = errors.New("unknown key (want confs_threshold)")
@@ -65,31 +65,18 @@ func ParseConfig(pre, post map[string]any) (Config, error) {
 func (c *Config) setPre(key string, v any) error {
 	switch key {
 	case "mean":
-		l, ok := v.([]any)
-		if !ok || len(l) != 3 {
-			if f, ok := v.([]float64); ok && len(f) == 3 {
-				c.Mean = [3]float32{float32(f[0]), float32(f[1]), float32(f[2])}
-				return nil
-			}
-			return errors.Errorf("want three numbers (B, G, R), got %v", v)
-		}
-		for i, e := range l {
-			f, err := toFloat(e)
-			if err != nil {
-				return err
-			}
-			c.Mean[i] = float32(f)
-		}
-		return nil
+		m, err := recipe.Triple(v, "B, G, R")
+		c.Mean = [3]float32{float32(m[0]), float32(m[1]), float32(m[2])}
+		return err
 	case "crop_size":
-		f, err := toFloat(v)
+		f, err := recipe.Float(v)
 		if err != nil || f < 2 || f > 4096 || f != float64(int(f)) {
 			return errors.Errorf("want a whole number of pixels from 2 to 4096, got %v", v)
 		}
 		c.CropSize = int(f)
 		return nil
 	}
-	f, err := toFloat(v)
+	f, err := recipe.Float(v)
 	if err == nil && !(f > 0 && f < 1e6) {
 		err = errors.Errorf("want a positive number, got %v", f)
 	}
@@ -116,27 +103,4 @@ func (c Config) Map() (pre, post map[string]any) {
 		"scale": float64(c.Scale), "crop_scale": c.CropScale, "crop_size": c.CropSize,
 	}
 	return pre, map[string]any{"confs_threshold": c.ConfThreshold}
-}
-
-func toFloat(v any) (float64, error) {
-	switch x := v.(type) {
-	case int:
-		return float64(x), nil
-	case int64:
-		return float64(x), nil
-	case float64:
-		return x, nil
-	case float32:
-		return float64(x), nil
-	}
-	return 0, errors.Errorf("want a number, got %v", v)
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -1,11 +1,9 @@
 package imgcls
 
 import (
-	"math"
-	"sort"
-
 	"github.com/pkg/errors"
 
+	"github.com/gohub/gohub/hub/internal/recipe"
 	"github.com/gohub/gohub/readers/image"
 )
 
@@ -48,12 +46,12 @@ func ParseConfig(pre, post map[string]any) (Config, error) {
 	if _, ok := pre["resize"]; ok && (pre["resize_short"] != nil || pre["crop"] != nil) {
 		return c, errors.New("preprocess: give resize, or resize_short and crop, not both")
 	}
-	for _, k := range sortedKeys(pre) {
+	for _, k := range recipe.SortedKeys(pre) {
 		if err := c.setPre(k, pre[k]); err != nil {
 			return c, errors.WithMessagef(err, "preprocess %s", k)
 		}
 	}
-	for _, k := range sortedKeys(post) {
+	for _, k := range recipe.SortedKeys(post) {
 		if err := c.setPost(k, post[k]); err != nil {
 			return c, errors.WithMessagef(err, "postprocess %s", k)
 		}
@@ -68,11 +66,11 @@ func (c *Config) setPre(key string, v any) error {
 	var err error
 	switch key {
 	case "resize_short":
-		c.ResizeShort, err = toInt(v, 0)
+		c.ResizeShort, err = recipe.Int(v, 0)
 	case "crop":
-		c.Width, c.Height, err = toSize(v)
+		c.Width, c.Height, err = recipe.Size(v)
 	case "resize":
-		c.Width, c.Height, err = toSize(v)
+		c.Width, c.Height, err = recipe.Size(v)
 		c.ResizeShort = 0
 	case "interpolation":
 		s, ok := v.(string)
@@ -90,15 +88,15 @@ func (c *Config) setPre(key string, v any) error {
 		c.Order, err = image.ParseChannelOrder(s)
 	case "scale":
 		var s float64
-		if s, err = toFloat(v); err == nil && s <= 0 {
+		if s, err = recipe.Float(v); err == nil && s <= 0 {
 			err = errors.Errorf("want a positive number, got %v", s)
 		}
 		// Normalize divides: 1/(1/255) rounds to 255 exactly in float32.
 		c.Divisor = float32(1 / s)
 	case "mean":
-		c.Mean, err = toTriple(v)
+		c.Mean, err = recipe.Triple(v, "R, G, B")
 	case "std":
-		c.Std, err = toTriple(v)
+		c.Std, err = recipe.Triple(v, "R, G, B")
 		if err == nil && (c.Std[0] == 0 || c.Std[1] == 0 || c.Std[2] == 0) {
 			err = errors.New("std must not be 0")
 		}
@@ -118,106 +116,9 @@ func (c *Config) setPost(key string, v any) error {
 		}
 		c.Softmax = &b
 	case "top_k":
-		c.TopK, err = toInt(v, 1)
+		c.TopK, err = recipe.Int(v, 1)
 	default:
 		err = errors.New("unknown key")
 	}
 	return err
-}
-
-// toFloat reads a number as YAML decodes it (int or float64) or as Go code writes it.
-func toFloat(v any) (float64, error) {
-	switch n := v.(type) {
-	case int:
-		return float64(n), nil
-	case int64:
-		return float64(n), nil
-	case uint64:
-		return float64(n), nil
-	case float32:
-		return float64(n), nil
-	case float64:
-		if math.IsNaN(n) || math.IsInf(n, 0) {
-			return 0, errors.Errorf("want a finite number, got %v", n)
-		}
-		return n, nil
-	}
-	return 0, errors.Errorf("want a number, got %v", v)
-}
-
-// toInt reads a whole number no smaller than least.
-func toInt(v any, least int) (int, error) {
-	f, err := toFloat(v)
-	if err != nil {
-		return 0, err
-	}
-	if f != math.Trunc(f) || f < float64(least) || f > 1<<20 {
-		return 0, errors.Errorf("want a whole number from %d, got %v", least, v)
-	}
-	return int(f), nil
-}
-
-// toList reads a YAML sequence ([]any) or a Go slice of numbers.
-func toList(v any) ([]float64, error) {
-	var items []any
-	switch l := v.(type) {
-	case []any:
-		items = l
-	case []float64:
-		return l, nil
-	case []int:
-		out := make([]float64, len(l))
-		for i, n := range l {
-			out[i] = float64(n)
-		}
-		return out, nil
-	default:
-		return nil, errors.Errorf("want a list of numbers, got %v", v)
-	}
-	out := make([]float64, len(items))
-	for i, it := range items {
-		f, err := toFloat(it)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = f
-	}
-	return out, nil
-}
-
-func toTriple(v any) ([3]float64, error) {
-	l, err := toList(v)
-	if err == nil && len(l) != 3 {
-		err = errors.Errorf("want 3 numbers (R, G, B), got %d", len(l))
-	}
-	if err != nil {
-		return [3]float64{}, err
-	}
-	return [3]float64{l[0], l[1], l[2]}, nil
-}
-
-// toSize reads N (a square) or [W, H].
-func toSize(v any) (int, int, error) {
-	if n, err := toInt(v, 1); err == nil {
-		return n, n, nil
-	}
-	l, err := toList(v)
-	if err != nil || len(l) != 2 {
-		return 0, 0, errors.Errorf("want N or [W, H], got %v", v)
-	}
-	w, werr := toInt(l[0], 1)
-	h, herr := toInt(l[1], 1)
-	if werr != nil || herr != nil {
-		return 0, 0, errors.Errorf("want N or [W, H], got %v", v)
-	}
-	return w, h, nil
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
