@@ -36,6 +36,7 @@ catalogue=(
 has_model() { [ -f "$1/model.pdmodel" ] || [ -f "$1/__model__" ]; }
 field() { python3 -c 'import json,sys; print(max(json.loads(l)[sys.argv[1]] for l in sys.stdin if l.strip()))' "$1"; }
 
+load_before=$(cut -d' ' -f1 /proc/loadavg)
 rows=() skipped=() resnet_b8=()
 paddle_version=""
 flops=""
@@ -98,6 +99,12 @@ EOF
 )")
 done
 
+load_after=$(cut -d' ' -f1 /proc/loadavg)
+below=0
+for r in "${rows[@]}"; do
+  case "$r" in *"**0."*) below=$((below + 1)) ;; esac
+done
+
 cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)
 section=$(mktemp)
 trap 'rm -f "$section"' EXIT
@@ -115,12 +122,22 @@ trap 'rm -f "$section"' EXIT
   echo "Machine: $cpu, $cores cores, $mhz MHz, $isa. Measured $(date -u +%Y-%m-%d). Other"
   echo "engineers compile on this machine while it measures; the ratios come from runs interleaved"
   echo "in time, which keeps them fairer than the absolute numbers, but single rows can still move"
-  echo "by ±10 %, most of all the 2-thread ones."
+  echo "by ±10 %, most of all the 2-thread ones: with $cores cores, any other load stalls one of"
+  echo "the two OpenMP threads and the other waits for it at every barrier. Load average (1 min)"
+  echo "when this section started and ended: $load_before and $load_after."
   echo
   echo "| model | batch | threads | gohub | Paddle Inference | gohub / Paddle |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: |"
   printf '%s\n' "${rows[@]}"
   for s in "${skipped[@]}"; do echo; echo "$s"; done
+  echo
+  echo "Rows below 1.0×: $below of ${#rows[@]} (target: none)."
+  echo
+  echo "Both sides run oneDNN, different versions: our library links the system's (Debian"
+  echo "libdnnl 2.6: direct \`jit:avx2\` / \`jit_1x1:avx2\` convolutions), the Paddle wheel bundles"
+  echo "oneDNN 3.6, whose brgemm convolutions (\`brg_conv_fwd\`, \`brgconv_1x1\`) it uses on AVX2."
+  echo "Per-primitive times (\`DNNL_VERBOSE=1\` / \`ONEDNN_VERBOSE=1\`) and per-op times"
+  echo "(\`PD_OP_PROFILE=1\`, ours) show where each side spends its time."
   if [ -n "$flops" ] && [ "${#gflops_rows[@]}" -gt 0 ]; then
     echo
     echo "### ResNet-50 arithmetic rate, batch 8"
@@ -132,7 +149,8 @@ trap 'rm -f "$section"' EXIT
     echo "Peak fp32 = cores × clock × FLOPs per cycle: $isa with two FMA units per core gives"
     echo "2 × $lanes lanes × 2 (multiply and add) = $per_cycle FLOPs per cycle, so $peak_core GFLOP/s per core at"
     echo "the $mhz MHz that /proc/cpuinfo reports and $peak GFLOP/s for the $cores cores. (A boost clock"
-    echo "above that nominal one would make the true peak higher and these percentages lower.)"
+    echo "above that nominal one would make the true peak higher and these percentages lower: a"
+    echo "figure near 100 % says the core does run above it, so read them as upper bounds.)"
     echo
     echo "| threads | gohub GFLOP/s | Paddle GFLOP/s | peak of the cores used | gohub % of that | gohub % of machine peak |"
     echo "| ---: | ---: | ---: | ---: | ---: | ---: |"
