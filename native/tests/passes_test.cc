@@ -53,6 +53,14 @@ class Net {
     SetTensor(weights_.get(), name, dims, RandomFloats(Numel(dims), ++seed_, lo, hi));
     return *this;
   }
+  // Declares a non-persistable variable's dims (-1: unknown), as a saved program does.
+  Net& Declare(const std::string& name, const Dims& dims) {
+    auto* v = desc_.mutable_blocks(0)->add_vars();
+    v->set_name(name);
+    v->mutable_type()->set_type(proto::VarType::LOD_TENSOR);
+    for (int64_t d : dims) v->mutable_type()->mutable_lod_tensor()->mutable_tensor()->add_dims(d);
+    return *this;
+  }
   Net& Fetch(const std::string& name) {
     return Add(OpBuilder("fetch").In("X", {name}).Out("Out", {"fetch"}).Int("col", fetches_++));
   }
@@ -260,6 +268,90 @@ TEST(PassFc, NonPersistableBiasStays) {
   auto n = CheckFusion(net, {3, 6});
   EXPECT_EQ(n["fc"], 0);
   EXPECT_EQ(n["mul"], 2);
+}
+
+// An embedding table projected by two fcs (a bidirectional tagger's input projections).
+Net EmbeddingNet(bool fetch_embedding) {
+  Net net;
+  net.Weight("emb", {10, 4}).Weight("w1", {4, 6}).Weight("b1", {6}).Weight("w2", {4, 3});
+  net.Declare("e", {-1, 4});
+  net.Add(OpBuilder("lookup_table").In("Ids", {"x"}).In("W", {"emb"}).Out("Out", {"e"}).Int(
+              "padding_idx", 2))
+      .Add(OpBuilder("fc").In("Input", {"e"}).In("W", {"w1"}).In("Bias", {"b1"}).Out("Out", {"y1"})
+               .Int("in_num_col_dims", 1))
+      .Add(OpBuilder("fc").In("Input", {"e"}).In("W", {"w2"}).Out("Out", {"y2"}).Int(
+          "in_num_col_dims", 1));
+  net.Fetch("y1").Fetch("y2");
+  if (fetch_embedding) net.Fetch("e");
+  return net;
+}
+
+// Runs the plain and the optimised program on the same executors twice (the fused op caches
+// projected rows across runs), over ids with repeats and the padding id.
+std::map<std::string, int> CheckEmbeddingFusion(const Net& net) {
+  const auto plain = net.program();
+  const auto optimised = Optimize(*plain, net.weights().get(), DefaultPassNames());
+  Scope plain_scope(net.weights()), opt_scope(net.weights());
+  Executor plain_exec(plain, &plain_scope, ExecConfig{});
+  Executor opt_exec(optimised, &opt_scope, ExecConfig{});
+  for (const std::vector<int64_t>& ids : {std::vector<int64_t>{3, 1, 3, 2, 9, 0, 3},
+                                          std::vector<int64_t>{9, 2, 5, 5}}) {
+    const Dims dims{static_cast<int64_t>(ids.size()), 1};
+    SetTensor(&plain_scope, "x", dims, ids);
+    SetTensor(&opt_scope, "x", dims, ids);
+    plain_exec.Run();
+    opt_exec.Run();
+    EXPECT_EQ(plain_exec.fetch_names(), opt_exec.fetch_names());
+    for (const std::string& name : plain_exec.fetch_names()) {
+      ExpectClose(GetTensor<float>(opt_scope, name), GetTensor<float>(plain_scope, name), name);
+    }
+  }
+  return OpCounts(*optimised);
+}
+
+TEST(PassEmbeddingFc, LookupFeedingTwoFcsBecomesTwoFusedOps) {
+  auto n = CheckEmbeddingFusion(EmbeddingNet(false));
+  EXPECT_EQ(n["fused_embedding_fc"], 2);
+  EXPECT_EQ(n["fc"] + n["lookup_table"], 0);
+}
+
+TEST(PassEmbeddingFc, FetchedEmbeddingKeepsTheLookup) {
+  auto n = CheckEmbeddingFusion(EmbeddingNet(true));
+  EXPECT_EQ(n["fused_embedding_fc"], 2);
+  EXPECT_EQ(n["lookup_table"], 1);
+}
+
+TEST(PassEmbeddingFc, UndeclaredRankOrActivationStays) {
+  Net net;
+  net.Weight("emb", {10, 4}).Weight("w1", {4, 6});
+  net.Add(OpBuilder("lookup_table").In("Ids", {"x"}).In("W", {"emb"}).Out("Out", {"e"}))
+      .Add(OpBuilder("fc").In("Input", {"e"}).In("W", {"w1"}).Out("Out", {"y1"}).Int(
+          "in_num_col_dims", 1));
+  net.Fetch("y1");
+  // Without a declared rank for e, in_num_col_dims cannot be checked against it.
+  EXPECT_EQ(CheckEmbeddingFusion(net)["fused_embedding_fc"], 0);
+  net.Declare("e", {-1, 4});
+  net.Add(OpBuilder("fc").In("Input", {"e"}).In("W", {"w1"}).Out("Out", {"y2"})
+              .Int("in_num_col_dims", 1).String("activation_type", "relu"));
+  net.Fetch("y2");
+  auto n = CheckEmbeddingFusion(net);
+  EXPECT_EQ(n["fused_embedding_fc"], 1) << "the fc with relu stays an fc";
+  EXPECT_EQ(n["fc"], 1);
+  EXPECT_EQ(n["lookup_table"], 1);
+}
+
+TEST(PassEmbeddingFc, OutOfRangeIdIsAnError) {
+  const Net net = EmbeddingNet(false);
+  Scope scope(net.weights());
+  Executor exec(Optimize(*net.program(), net.weights().get(), DefaultPassNames()), &scope,
+                ExecConfig{});
+  SetTensor(&scope, "x", Dims{2, 1}, std::vector<int64_t>{1, 10});
+  try {
+    exec.Run();
+    ADD_FAILURE() << "no error for id 10 of a 10-row table";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("id 10 at position 1"), std::string::npos) << e.what();
+  }
 }
 
 TEST(PassConfig, DeletedPassIsNotApplied) {

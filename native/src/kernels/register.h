@@ -14,6 +14,7 @@ void RegisterSliceKernels(OpRegistry& r);     // slice
 void RegisterInterpKernels(OpRegistry& r);    // nearest_interp(_v2), bilinear_interp(_v2)
 void RegisterArgMaxKernels(OpRegistry& r);    // arg_max
 void RegisterEmbeddingKernels(OpRegistry& r); // lookup_table, lookup_table_v2
+void RegisterEmbeddingFcKernels(OpRegistry& r); // fused_embedding_fc (made by a graph pass)
 void RegisterRnnKernels(OpRegistry& r);       // gru
 void RegisterCrfKernels(OpRegistry& r);       // crf_decoding
 void RegisterTensorKernels(OpRegistry& r);    // concat, split
@@ -35,6 +36,7 @@ inline void RegisterAllKernels(OpRegistry& r) {
   RegisterInterpKernels(r);
   RegisterArgMaxKernels(r);
   RegisterEmbeddingKernels(r);
+  RegisterEmbeddingFcKernels(r);
   RegisterRnnKernels(r);
   RegisterCrfKernels(r);
   RegisterTensorKernels(r);

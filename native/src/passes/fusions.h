@@ -16,6 +16,9 @@ int FuseConvResidual(Graph& g);
 int FuseConvActivation(Graph& g);
 // mul → elementwise_add(persistable bias) [→ relu] becomes fc.
 int FuseFc(Graph& g);
+// lookup_table(persistable W) → fc(persistable weights, no activation) becomes
+// fused_embedding_fc, which projects each id once (kernels/embedding_fc.cc).
+int FuseEmbeddingFc(Graph& g);
 
 // Shared by the conv fusions: op i is a conv2d or depthwise_conv2d reading only Input, Filter and
 // Bias (and ResidualData when residual_ok), with no activation fused into it yet.

@@ -97,6 +97,16 @@ bool Graph::SameDeclaredShape(const std::string& a, const std::string& b) const 
   return true;
 }
 
+int Graph::DeclaredRank(const std::string& name) const {
+  for (const auto& v : block().vars()) {
+    if (v.name() != name) continue;
+    if (!v.type().has_lod_tensor()) return -1;
+    const int rank = v.type().lod_tensor().tensor().dims_size();
+    return rank > 0 ? rank : -1;
+  }
+  return -1;
+}
+
 bool Graph::HasVar(const std::string& name) const {
   if (weights_->Has(name)) return true;
   for (const auto& v : block().vars())

@@ -34,6 +34,8 @@ class Graph {
   const Tensor* Weight(const std::string& name) const;
   // True when both variables are declared in block 0 with the same dims, all known but the first.
   bool SameDeclaredShape(const std::string& a, const std::string& b) const;
+  // The rank block 0 declares for a tensor variable, or -1 when it declares none.
+  int DeclaredRank(const std::string& name) const;
   // Adds t as a new persistable variable named hint (made unique) and returns its name.
   std::string AddWeight(const std::string& hint, const Tensor& t);
 

@@ -18,6 +18,7 @@ constexpr PassEntry kPasses[] = {
     {"conv_elementwise_add_mkldnn_fuse_pass", FuseConvResidual},
     {"conv_activation_mkldnn_fuse_pass", FuseConvActivation},
     {"fc_fuse_pass", FuseFc},
+    {"embedding_fc_fuse_pass", FuseEmbeddingFc},
 };
 
 }  // namespace
