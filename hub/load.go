@@ -162,11 +162,8 @@ func (m *Module) openLexical(opts lexical.Options) error {
 // lexicalFiles resolves the model's files and dictionaries from the manifest.
 func (m *Module) lexicalFiles() (lexical.Files, error) {
 	var f lexical.Files
-	if m.Model.Layout == LayoutDir {
-		f.ModelDir = m.path(m.Model.Dir)
-	} else {
-		f.Program, f.Params = m.path(m.Model.Program), m.path(m.Model.Params)
-	}
+	mf := m.modelFiles(m.Model)
+	f.ModelDir, f.Program, f.Params = mf.Dir, mf.Program, mf.Params
 	for name, dst := range map[string]*string{
 		AssetWordDict: &f.WordDict, AssetQ2BDict: &f.Q2BDict, AssetTagDict: &f.TagDict, assetSegDict: &f.SegDict,
 	} {
@@ -179,6 +176,24 @@ func (m *Module) lexicalFiles() (lexical.Files, error) {
 		}
 	}
 	return f, nil
+}
+
+// labelList returns the path of the model's label_list asset.
+func (m *Module) labelList() (string, error) {
+	rel, ok := m.Manifest.Asset(m.Model, AssetLabelList)
+	if !ok {
+		return "", &ManifestError{Field: "assets", Reason: "model " + quote(m.Model.Name) + " needs a " + quote(AssetLabelList)}
+	}
+	return m.path(rel), nil
+}
+
+// resultOutput names the output that holds the model's result: the first the manifest
+// declares, or "" to let the kind take the program's first.
+func (m *Module) resultOutput() string {
+	if len(m.Model.Outputs) > 0 {
+		return m.Model.Outputs[0].Name
+	}
+	return ""
 }
 
 // path turns a manifest path (relative, forward slashes) into a file path; "" stays "" (a

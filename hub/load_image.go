@@ -29,19 +29,12 @@ func (m *Module) openClassifier(opts imgcls.Options) error {
 		return &ManifestError{Field: "preprocess/postprocess", Reason: err.Error()}
 	}
 	f := imgcls.Files{Config: cfg}
-	if m.Model.Layout == LayoutDir {
-		f.ModelDir = m.path(m.Model.Dir)
-	} else {
-		f.Program, f.Params = m.path(m.Model.Program), m.path(m.Model.Params)
+	mf := m.modelFiles(m.Model)
+	f.ModelDir, f.Program, f.Params = mf.Dir, mf.Program, mf.Params
+	if f.Labels, err = m.labelList(); err != nil {
+		return err
 	}
-	rel, ok := m.Manifest.Asset(m.Model, AssetLabelList)
-	if !ok {
-		return &ManifestError{Field: "assets", Reason: "model " + quote(m.Model.Name) + " needs a " + quote(AssetLabelList)}
-	}
-	f.Labels = m.path(rel)
-	if len(m.Model.Outputs) > 0 {
-		f.Output = m.Model.Outputs[0].Name
-	}
+	f.Output = m.resultOutput()
 	m.classifier, err = imgcls.OpenFiles(f, opts)
 	return err
 }
