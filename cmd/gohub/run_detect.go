@@ -47,27 +47,14 @@ func runDetect(c *cli.Context, o *runOptions) error {
 		return loadFailed(err)
 	}
 	defer m.Destroy()
-	w := bufio.NewWriter(c.App.Writer)
-	chunk := batch * o.threads
-	if o.output == "json" {
-		w.WriteByte('[')
-	}
-	for lo := 0; lo < len(paths); lo += chunk {
-		res, err := m.Detect(paths[lo:min(len(paths), lo+chunk)])
-		if err != nil {
-			return cli.Exit("gohub run: "+err.Error(), exitRuntime)
-		}
-		if err := printDetections(w, o.output == "json", lo > 0, res); err != nil {
-			return cli.Exit("gohub run: write results: "+err.Error(), exitRuntime)
-		}
-	}
-	if o.output == "json" {
-		w.WriteString("]\n")
-	}
-	if err := w.Flush(); err != nil {
-		return cli.Exit("gohub run: write results: "+err.Error(), exitRuntime)
-	}
-	return nil
+	return printInChunks(c.App.Writer, o.output == "json", paths, batch*o.threads,
+		func(w *bufio.Writer, part []string, more bool) error {
+			res, err := m.Detect(part)
+			if err != nil {
+				return cli.Exit("gohub run: "+err.Error(), exitRuntime)
+			}
+			return printDetections(w, o.output == "json", more, res)
+		})
 }
 
 // printDetections prints "path: N objects", one indented line per object and where the

@@ -88,26 +88,14 @@ func runFaces(c *cli.Context, o *runOptions) error {
 		return loadFailed(err)
 	}
 	defer m.Destroy()
-	w := bufio.NewWriter(c.App.Writer)
-	if o.output == "json" {
-		w.WriteByte('[')
-	}
-	for i, path := range paths {
-		res, err := m.DetectFaces([]string{path})
-		if err != nil {
-			return cli.Exit("gohub run: "+err.Error(), exitRuntime)
-		}
-		if err := printFaces(w, o.output == "json", i > 0, res[0]); err != nil {
-			return cli.Exit("gohub run: write results: "+err.Error(), exitRuntime)
-		}
-	}
-	if o.output == "json" {
-		w.WriteString("]\n")
-	}
-	if err := w.Flush(); err != nil {
-		return cli.Exit("gohub run: write results: "+err.Error(), exitRuntime)
-	}
-	return nil
+	return printInChunks(c.App.Writer, o.output == "json", paths, 1,
+		func(w *bufio.Writer, part []string, more bool) error {
+			res, err := m.DetectFaces(part)
+			if err != nil {
+				return cli.Exit("gohub run: "+err.Error(), exitRuntime)
+			}
+			return printFaces(w, o.output == "json", more, res[0])
+		})
 }
 
 // printFaces prints "path: N faces" and one indented line per face, or a JSON element.

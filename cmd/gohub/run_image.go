@@ -128,22 +128,36 @@ func runImage(c *cli.Context, o *runOptions) error {
 		return loadFailed(err)
 	}
 	defer m.Destroy()
-	w := bufio.NewWriter(c.App.Writer)
-	chunk := batch * o.threads
-	if o.output == "json" {
+	return printInChunks(c.App.Writer, o.output == "json", paths, batch*o.threads,
+		func(w *bufio.Writer, part []string, more bool) error {
+			res, err := m.Classify(part)
+			if err != nil {
+				return cli.Exit("gohub run: "+err.Error(), exitRuntime)
+			}
+			return printImageResults(w, o.output == "json", more, part, res)
+		})
+}
+
+// printInChunks runs the pictures through each a chunk at a time (the module's batches of
+// them, in parallel) and streams what each prints to out: one JSON array in all when
+// asJSON; more tells each whether results came before. Errors from each that are not
+// already exit codes are write failures.
+func printInChunks(out io.Writer, asJSON bool, paths []string, chunk int,
+	each func(w *bufio.Writer, part []string, more bool) error) error {
+	w := bufio.NewWriter(out)
+	if asJSON {
 		w.WriteByte('[')
 	}
 	for lo := 0; lo < len(paths); lo += chunk {
-		part := paths[lo:min(len(paths), lo+chunk)]
-		res, err := m.Classify(part)
-		if err != nil {
-			return cli.Exit("gohub run: "+err.Error(), exitRuntime)
-		}
-		if err := printImageResults(w, o.output == "json", lo > 0, part, res); err != nil {
+		if err := each(w, paths[lo:min(len(paths), lo+chunk)], lo > 0); err != nil {
+			var exit cli.ExitCoder
+			if errors.As(err, &exit) {
+				return err
+			}
 			return cli.Exit("gohub run: write results: "+err.Error(), exitRuntime)
 		}
 	}
-	if o.output == "json" {
+	if asJSON {
 		w.WriteString("]\n")
 	}
 	if err := w.Flush(); err != nil {
