@@ -50,37 +50,14 @@ func ParseConfig(pre, post map[string]any) (Config, error) {
 	return c, nil
 }
 
+// setPre takes the image kinds' shared keys but resize_short and crop: the SSD recipe
+// resizes to a fixed size, ignoring the aspect.
 func (c *Config) setPre(key string, v any) error {
-	var err error
-	switch key {
-	case "resize":
-		c.Width, c.Height, err = recipe.Size(v)
-	case "interpolation":
-		s, ok := v.(string)
-		if !ok {
-			return errors.Errorf("want lanczos or bilinear, got %v", v)
-		}
-		c.Filter, err = image.ParseFilter(s)
-	case "channel_order":
-		s, ok := v.(string)
-		if !ok {
-			return errors.Errorf("want e.g. bgr, got %v", v)
-		}
-		c.Order, err = image.ParseChannelOrder(s)
-	case "scale":
-		var s float64
-		if s, err = recipe.Float(v); err == nil && s <= 0 {
-			err = errors.Errorf("want a positive number, got %v", s)
-		}
-		c.Divisor = float32(1 / s)
-	case "mean":
-		c.Mean, err = recipe.Triple(v, "R, G, B")
-	case "std":
-		c.Std, err = recipe.Triple(v, "R, G, B")
-		if err == nil && (c.Std[0] == 0 || c.Std[1] == 0 || c.Std[2] == 0) {
-			err = errors.New("std must not be 0")
-		}
-	default:
+	if key == "resize_short" || key == "crop" {
+		return errors.New("unknown key")
+	}
+	known, err := recipe.SetPreprocess(&c.Preprocess, key, v)
+	if !known {
 		err = errors.New("unknown key")
 	}
 	return err

@@ -63,44 +63,8 @@ func ParseConfig(pre, post map[string]any) (Config, error) {
 }
 
 func (c *Config) setPre(key string, v any) error {
-	var err error
-	switch key {
-	case "resize_short":
-		c.ResizeShort, err = recipe.Int(v, 0)
-	case "crop":
-		c.Width, c.Height, err = recipe.Size(v)
-	case "resize":
-		c.Width, c.Height, err = recipe.Size(v)
-		c.ResizeShort = 0
-	case "interpolation":
-		s, ok := v.(string)
-		if !ok {
-			return errors.Errorf("want bilinear or lanczos, got %v", v)
-		}
-		if c.Filter, err = image.ParseFilter(s); err != nil {
-			err = errors.Errorf("want bilinear or lanczos, got %v", v)
-		}
-	case "channel_order":
-		s, ok := v.(string)
-		if !ok {
-			return errors.Errorf("want e.g. rgb, got %v", v)
-		}
-		c.Order, err = image.ParseChannelOrder(s)
-	case "scale":
-		var s float64
-		if s, err = recipe.Float(v); err == nil && s <= 0 {
-			err = errors.Errorf("want a positive number, got %v", s)
-		}
-		// Normalize divides: 1/(1/255) rounds to 255 exactly in float32.
-		c.Divisor = float32(1 / s)
-	case "mean":
-		c.Mean, err = recipe.Triple(v, "R, G, B")
-	case "std":
-		c.Std, err = recipe.Triple(v, "R, G, B")
-		if err == nil && (c.Std[0] == 0 || c.Std[1] == 0 || c.Std[2] == 0) {
-			err = errors.New("std must not be 0")
-		}
-	default:
+	known, err := recipe.SetPreprocess(&c.Preprocess, key, v)
+	if !known {
 		err = errors.New("unknown key")
 	}
 	return err

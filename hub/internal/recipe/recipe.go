@@ -8,6 +8,8 @@ import (
 	"sort"
 
 	"github.com/pkg/errors"
+
+	"github.com/gohub/gohub/readers/image"
 )
 
 // Float reads a finite number.
@@ -107,4 +109,48 @@ func SortedKeys(m map[string]any) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// SetPreprocess applies one preprocess key that image kinds share: resize_short, crop and
+// resize (sizes), interpolation (bilinear, lanczos), channel_order (rgb, bgr ...), scale
+// (what samples are multiplied by before mean and std), mean and std (R, G, B). known is
+// false for any other key, which the kind handles or refuses.
+func SetPreprocess(p *image.Preprocess, key string, v any) (known bool, err error) {
+	switch key {
+	case "resize_short":
+		p.ResizeShort, err = Int(v, 0)
+	case "crop":
+		p.Width, p.Height, err = Size(v)
+	case "resize":
+		p.Width, p.Height, err = Size(v)
+		p.ResizeShort = 0
+	case "interpolation":
+		s, _ := v.(string)
+		if p.Filter, err = image.ParseFilter(s); err != nil {
+			err = errors.Errorf("want bilinear or lanczos, got %v", v)
+		}
+	case "channel_order":
+		s, ok := v.(string)
+		if !ok {
+			return true, errors.Errorf("want e.g. rgb, got %v", v)
+		}
+		p.Order, err = image.ParseChannelOrder(s)
+	case "scale":
+		var s float64
+		if s, err = Float(v); err == nil && s <= 0 {
+			err = errors.Errorf("want a positive number, got %v", s)
+		}
+		// Normalize divides: 1/(1/255) rounds to 255 exactly in float32.
+		p.Divisor = float32(1 / s)
+	case "mean":
+		p.Mean, err = Triple(v, "R, G, B")
+	case "std":
+		p.Std, err = Triple(v, "R, G, B")
+		if err == nil && (p.Std[0] == 0 || p.Std[1] == 0 || p.Std[2] == 0) {
+			err = errors.New("std must not be 0")
+		}
+	default:
+		return false, nil
+	}
+	return true, err
 }
