@@ -25,11 +25,7 @@ using ::pd::testing::ReadBytes;
 std::string ModelsDir() { return TestdataDir("models"); }
 std::vector<std::string> CaseNames() { return CaseDirs(ModelsDir()); }
 
-std::string BuildModelsDir() {
-  const char* env = std::getenv("GOHUB_BUILD_MODELS");
-  if (env != nullptr && *env != '\0') return env;
-  return (fs::path(PD_SOURCE_DIR) / ".." / "build" / "models").lexically_normal().string();
-}
+using ::pd::testing::BuildModelsDir;
 
 // The case's model files, resolved against the root that case.json names.
 ModelSource ModelOf(const Json& model) {

@@ -24,6 +24,14 @@ inline std::string SharedDir() {
   return (fs::path(PD_SOURCE_DIR) / ".." / ".." / "shared").lexically_normal().string();
 }
 
+// Where the models that real Paddle writes with seeded weights live (scripts/oracle/*_seeded.py,
+// `make oracle-models`): $GOHUB_BUILD_MODELS, default build/models in the repository.
+inline std::string BuildModelsDir() {
+  const char* env = std::getenv("GOHUB_BUILD_MODELS");
+  if (env != nullptr && *env != '\0') return env;
+  return (fs::path(PD_SOURCE_DIR) / ".." / "build" / "models").lexically_normal().string();
+}
+
 // The LAC word-segmentation model (non-combined layout).
 inline std::string LacDir() { return SharedDir() + "/models/lac_seg/model"; }
 inline bool HaveLac() { return fs::exists(LacDir() + "/__model__"); }
