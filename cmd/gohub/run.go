@@ -89,9 +89,9 @@ func runAction(c *cli.Context) error {
 	if err := o.check(); err != nil {
 		return usageErrorf("gohub run: %v", err)
 	}
-	m, err := hub.Load(o.module, o.loadOptions()...)
+	m, err := loadForRun(o, o.loadOptions())
 	if err != nil {
-		return loadFailed(err)
+		return err
 	}
 	defer m.Destroy()
 
@@ -154,6 +154,19 @@ func readRunFlags(c *cli.Context) (*runOptions, error) {
 	return o, nil
 }
 
+// loadForRun loads the module to run with opts, on GPU 0 when --use_gpu says so; a failure
+// comes back as the run's exit error.
+func loadForRun(o *runOptions, opts []hub.Option) (*hub.Module, error) {
+	if o.useGPU {
+		opts = append(opts, hub.WithGPU(0))
+	}
+	m, err := hub.Load(o.module, opts...)
+	if err != nil {
+		return nil, loadFailed(err)
+	}
+	return m, nil
+}
+
 // loadFailed reports a module that cannot be found or loaded: a usage error where it is
 // not installed or lacks the model asked for.
 func loadFailed(err error) error {
@@ -204,9 +217,6 @@ func (o *runOptions) loadOptions() []hub.Option {
 	}
 	if o.userDict != "" {
 		opts = append(opts, hub.WithUserDict(o.userDict))
-	}
-	if o.useGPU {
-		opts = append(opts, hub.WithGPU(0))
 	}
 	return opts
 }

@@ -39,12 +39,9 @@ func runDetect(c *cli.Context, o *runOptions) error {
 	if o.image.visualize {
 		opts = append(opts, hub.WithVisualization(o.image.outputDir))
 	}
-	if o.useGPU {
-		opts = append(opts, hub.WithGPU(0))
-	}
-	m, err := hub.Load(o.module, opts...)
+	m, err := loadForRun(o, opts)
 	if err != nil {
-		return loadFailed(err)
+		return err
 	}
 	defer m.Destroy()
 	return printInChunks(c.App.Writer, o.output == "json", paths, batch*o.threads,

@@ -80,12 +80,9 @@ func runFaces(c *cli.Context, o *runOptions) error {
 	if o.image.visualize {
 		opts = append(opts, hub.WithFaceVisualization(o.image.outputDir))
 	}
-	if o.useGPU {
-		opts = append(opts, hub.WithGPU(0))
-	}
-	m, err := hub.Load(o.module, opts...)
+	m, err := loadForRun(o, opts)
 	if err != nil {
-		return loadFailed(err)
+		return err
 	}
 	defer m.Destroy()
 	return printInChunks(c.App.Writer, o.output == "json", paths, 1,

@@ -120,12 +120,9 @@ func runImage(c *cli.Context, o *runOptions) error {
 		batch = o.batchSize
 	}
 	opts := []hub.Option{hub.WithThreads(o.threads), hub.WithTopK(o.image.topK), hub.WithBatchSize(batch)}
-	if o.useGPU {
-		opts = append(opts, hub.WithGPU(0))
-	}
-	m, err := hub.Load(o.module, opts...)
+	m, err := loadForRun(o, opts)
 	if err != nil {
-		return loadFailed(err)
+		return err
 	}
 	defer m.Destroy()
 	return printInChunks(c.App.Writer, o.output == "json", paths, batch*o.threads,

@@ -1,7 +1,7 @@
-// A bounds-checked little-endian cursor over a byte range, for the Paddle-Lite formats. Every
-// read names the field and the absolute file offset when the bytes run out, so a truncated or
-// corrupt file fails with "<origin>: truncated at byte N: <field> needs K bytes ..." instead of
-// reading past the buffer.
+// A bounds-checked little-endian cursor over a byte range (parameter records, Paddle-Lite
+// files). Every read names the field and the absolute file offset when the bytes run out, so a
+// truncated or corrupt file fails with "<origin>: truncated at byte N: <field> needs K
+// bytes ..." instead of reading past the buffer.
 #pragma once
 
 #include <cstddef>

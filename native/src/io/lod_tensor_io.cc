@@ -6,51 +6,13 @@
 
 #include "framework.pb.h"
 #include "framework/error.h"
+#include "io/byte_reader.h"
 
 namespace pd {
 
 namespace {
 
 namespace proto = paddle::framework::proto;
-
-// A bounds-checked cursor over the record bytes.
-class Reader {
- public:
-  Reader(const char* data, size_t size, size_t offset, const std::string& origin)
-      : data_(data), size_(size), pos_(offset), origin_(origin) {}
-
-  size_t pos() const { return pos_; }
-  size_t remaining() const { return size_ - pos_; }
-
-  void Need(uint64_t n, const char* what) const {
-    if (n > remaining()) {
-      Fail(origin_, ": truncated at byte ", pos_, ": the ", what, " needs ", n, " bytes but only ",
-           remaining(), " remain");
-    }
-  }
-
-  template <typename T>
-  T Scalar(const char* what) {
-    Need(sizeof(T), what);
-    T v;
-    std::memcpy(&v, data_ + pos_, sizeof(T));
-    pos_ += sizeof(T);
-    return v;
-  }
-
-  const char* Bytes(uint64_t n, const char* what) {
-    Need(n, what);
-    const char* p = data_ + pos_;
-    pos_ += static_cast<size_t>(n);
-    return p;
-  }
-
- private:
-  const char* data_;
-  size_t size_;
-  size_t pos_;
-  const std::string& origin_;
-};
 
 // numel(dims) * elem, or a failure when it does not fit in 64 bits.
 uint64_t ByteSize(const Dims& dims, size_t elem, const std::string& origin) {
@@ -71,19 +33,19 @@ void ReadLoDTensor(const char* data, size_t size, size_t* offset, Tensor* out,
                    const std::string& origin) {
   PD_CHECK(*offset <= size, origin, ": record offset ", *offset, " is past the end (", size,
            " bytes)");
-  Reader r(data, size, *offset, origin);
+  ByteReader r(data + *offset, size - *offset, origin, *offset);
 
-  uint32_t version = r.Scalar<uint32_t>("LoDTensor version");
+  uint32_t version = r.Read<uint32_t>("LoDTensor version");
   PD_CHECK(version == 0, origin, ": unsupported LoDTensor version ", version,
            " (only 0 exists); this is not a Paddle parameter record");
 
-  uint64_t levels = r.Scalar<uint64_t>("LoD level count");
+  uint64_t levels = r.Read<uint64_t>("LoD level count");
   // Each level takes at least its 8-byte length, which bounds a plausible count.
   PD_CHECK(levels <= r.remaining() / 8, origin, ": LoD level count ", levels,
            " cannot fit in the remaining ", r.remaining(), " bytes");
   LoD lod(static_cast<size_t>(levels));
   for (auto& level : lod) {
-    uint64_t nbytes = r.Scalar<uint64_t>("LoD level length");
+    uint64_t nbytes = r.Read<uint64_t>("LoD level length");
     PD_CHECK(nbytes % sizeof(uint64_t) == 0, origin, ": LoD level length ", nbytes,
              " is not a multiple of 8");
     const char* p = r.Bytes(nbytes, "LoD level");
@@ -95,10 +57,10 @@ void ReadLoDTensor(const char* data, size_t size, size_t* offset, Tensor* out,
     }
   }
 
-  uint32_t tensor_version = r.Scalar<uint32_t>("tensor version");
+  uint32_t tensor_version = r.Read<uint32_t>("tensor version");
   PD_CHECK(tensor_version == 0, origin, ": unsupported tensor version ", tensor_version,
            " (only 0 exists)");
-  int32_t desc_size = r.Scalar<int32_t>("tensor description length");
+  int32_t desc_size = r.Read<int32_t>("tensor description length");
   PD_CHECK(desc_size >= 0, origin, ": negative tensor description length ", desc_size);
   const char* desc_bytes = r.Bytes(static_cast<uint64_t>(desc_size), "tensor description");
   proto::VarType::TensorDesc desc;
@@ -126,7 +88,7 @@ void ReadLoDTensor(const char* data, size_t size, size_t* offset, Tensor* out,
   if (nbytes > 0) std::memcpy(dst, raw, static_cast<size_t>(nbytes));
   t.set_lod(std::move(lod));
   *out = std::move(t);
-  *offset = r.pos();
+  *offset += r.pos();
 }
 
 namespace {
