@@ -9,6 +9,8 @@ ASAN_BUILD := $(BUILD)/native-asan
 PD_INSTALL := third_party/paddle_inference_c
 PD_LIB     := $(abspath $(PD_INSTALL)/paddle/lib)
 JOBS       ?= $(shell nproc)
+# Where scripts/onednn.sh keeps the oneDNN it builds (make deps); GOHUB_ONEDNN_DIR overrides.
+ONEDNN_DIR := $(shell bash scripts/onednn.sh --print-prefix)
 GO         ?= go
 
 GOHUB      := $(BUILD)/gohub
@@ -24,7 +26,7 @@ deps:
 
 native:
 	cmake -S native -B $(NATIVE_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release \
-	  -DCMAKE_INSTALL_PREFIX=$(abspath $(PD_INSTALL))
+	  -DCMAKE_INSTALL_PREFIX=$(abspath $(PD_INSTALL)) -Ddnnl_DIR=$(ONEDNN_DIR)/lib/cmake/dnnl
 	cmake --build $(NATIVE_BUILD) -j $(JOBS)
 	cmake --install $(NATIVE_BUILD) > /dev/null
 

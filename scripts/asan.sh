@@ -6,8 +6,9 @@ cd "$(dirname "$0")/.."
 
 build=build/native-asan
 prefix=$PWD/build/asan-install
+onednn=$(bash scripts/onednn.sh | tail -n 1)
 cmake -S native -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPD_SANITIZE=ON \
-  -DCMAKE_INSTALL_PREFIX="$prefix" >/dev/null
+  -DCMAKE_INSTALL_PREFIX="$prefix" -Ddnnl_DIR="$onednn/lib/cmake/dnnl" >/dev/null
 cmake --build "$build" -j "$(nproc)"
 cmake --install "$build" >/dev/null
 

@@ -3,7 +3,7 @@
 # package already present is not touched, and apt is not called at all when nothing is missing.
 set -euo pipefail
 
-packages=(g++ cmake ninja-build pkg-config libdnnl-dev libopenblas-dev libprotobuf-dev
+packages=(g++ cmake ninja-build pkg-config curl xz-utils libopenblas-dev libprotobuf-dev
   protobuf-compiler python3-venv googletest libgtest-dev manpages-zh)
 
 missing=()
@@ -30,3 +30,6 @@ if ! command -v go >/dev/null; then
   exit 1
 fi
 go mod download
+
+# oneDNN 3.x, built once into a per-user cache (scripts/onednn.sh says why and where).
+bash scripts/onednn.sh >/dev/null

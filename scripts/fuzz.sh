@@ -18,8 +18,9 @@ for p in clang libclang-rt-14-dev; do
 done
 
 build=build/native-fuzz
+onednn=$(bash scripts/onednn.sh | tail -n 1)
 CC=clang CXX=clang++ cmake -S native -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DPD_FUZZ=ON -DPD_BUILD_TESTS=OFF >/dev/null
+  -DPD_FUZZ=ON -DPD_BUILD_TESTS=OFF -Ddnnl_DIR="$onednn/lib/cmake/dnnl" >/dev/null
 cmake --build "$build" -j "$(nproc)"
 
 # Seeds: every real program we have, and the LAC parameters as one combined file (the per-

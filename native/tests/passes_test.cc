@@ -86,9 +86,11 @@ std::map<std::string, int> OpCounts(const Program& p) {
 // The fetched outputs of program for input x.
 std::vector<std::vector<float>> Run(std::shared_ptr<const Program> program,
                                     std::shared_ptr<const Scope> weights, const Dims& dims,
-                                    const std::vector<float>& x) {
+                                    const std::vector<float>& x, int threads = 1) {
   Scope scope(weights);
-  Executor exec(std::move(program), &scope, ExecConfig{});
+  ExecConfig config;
+  config.num_threads = threads;
+  Executor exec(std::move(program), &scope, config);
   SetTensor(&scope, "x", dims, x);
   exec.Run();
   std::vector<std::vector<float>> out;
@@ -97,12 +99,12 @@ std::vector<std::vector<float>> Run(std::shared_ptr<const Program> program,
 }
 
 // Runs net with the passes off and on, expects equal outputs, returns the optimised op counts.
-std::map<std::string, int> CheckFusion(const Net& net, const Dims& dims) {
+std::map<std::string, int> CheckFusion(const Net& net, const Dims& dims, int threads = 1) {
   const std::vector<float> x = RandomFloats(Numel(dims), 99, -2.0f, 2.0f);
   const auto plain = net.program();
   const auto want = Run(plain, net.weights(), dims, x);
   const auto optimised = Optimize(*plain, net.weights().get(), DefaultPassNames());
-  const auto got = Run(optimised, net.weights(), dims, x);
+  const auto got = Run(optimised, net.weights(), dims, x, threads);
   EXPECT_EQ(got.size(), want.size());
   for (size_t i = 0; i < got.size() && i < want.size(); ++i)
     ExpectClose(got[i], want[i], "output " + std::to_string(i));
@@ -210,12 +212,29 @@ TEST(PassConvBn, TrainingBatchNormAndUnsupportedActivationsStay) {
   Net net;
   net.Weight("w", {4, 3, 3, 3});
   net.Add(Conv("x", "w", "c")).Add(BatchNorm(net, "bn", 4, "c", "b", /*is_test=*/false));
-  // hard_swish with other constants than oneDNN's built-in ones.
-  net.Add(OpBuilder("hard_swish").In("X", {"b"}).Out("Out", {"y"}).Float("offset", 2.0f));
+  // hard_swish whose threshold differs from its scale: no oneDNN post-op computes it.
+  net.Add(OpBuilder("hard_swish").In("X", {"b"}).Out("Out", {"y"}).Float("threshold", 5.0f));
   net.Fetch("y");
   auto n = CheckFusion(net, {2, 3, 5, 5});
   EXPECT_EQ(n["batch_norm"], 1);
   EXPECT_EQ(n["hard_swish"], 1);
+}
+
+TEST(PassConvAct, HardSwishWithOtherConstantsFusesOnlyWhenThresholdIsScale) {
+  for (float threshold : {4.0f, 5.0f}) {
+    Net net;
+    net.Weight("w", {5, 3, 3, 3});
+    net.Add(Conv("x", "w", "c"))
+        .Add(OpBuilder("hard_swish")
+                 .In("X", {"c"})
+                 .Out("Out", {"y"})
+                 .Float("offset", 2.0f)
+                 .Float("scale", 4.0f)
+                 .Float("threshold", threshold));
+    net.Fetch("y");
+    auto n = CheckFusion(net, {2, 3, 6, 6});
+    EXPECT_EQ(n["hard_swish"], threshold == 4.0f ? 0 : 1) << "threshold " << threshold;
+  }
 }
 
 TEST(PassConvAct, ConvReluWithoutBatchNorm) {
@@ -352,6 +371,60 @@ TEST(PassEmbeddingFc, OutOfRangeIdIsAnError) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("id 10 at position 1"), std::string::npos) << e.what();
   }
+}
+
+// ShuffleNetV2's unit: two conv branches concatenated, the channel shuffle as reshape2 →
+// transpose2 → reshape2, a split, one half convolved and concatenated again. With the passes on
+// the shuffle is one shuffle_channel op, and concat, shuffle and split all run on the convs'
+// channels-last outputs; with them off the shuffle goes through plain data.
+Net ShuffleUnit(int64_t hw, bool fetch_transposed) {
+  Net net;
+  net.Weight("wa", {8, 8, 3, 3}).Weight("wb", {8, 8, 3, 3}).Weight("wc", {8, 8, 3, 3});
+  net.Declare("x", {-1, 8, hw, hw}).Declare("cat", {-1, 16, hw, hw});
+  net.Add(Conv("x", "wa", "a")).Add(Conv("x", "wb", "b"));
+  net.Add(OpBuilder("concat").In("X", {"a", "b"}).Out("Out", {"cat"}).Int("axis", 1));
+  net.Add(OpBuilder("reshape2")
+              .In("X", {"cat"})
+              .Out("Out", {"r5"})
+              .Out("XShape", {"r5_shape"})
+              .Ints("shape", {-1, 2, 8, hw, hw}));
+  net.Add(OpBuilder("transpose2")
+              .In("X", {"r5"})
+              .Out("Out", {"t5"})
+              .Out("XShape", {"t5_shape"})
+              .Ints("axis", {0, 2, 1, 3, 4}));
+  net.Add(OpBuilder("reshape2")
+              .In("X", {"t5"})
+              .Out("Out", {"shuffled"})
+              .Out("XShape", {"s_shape"})
+              .Ints("shape", {-1, 16, hw, hw}));
+  net.Add(OpBuilder("split")
+              .In("X", {"shuffled"})
+              .Out("Out", {"left", "right"})
+              .Int("axis", 1)
+              .Int("num", 0)
+              .Ints("sections", {8, 8}));
+  net.Add(Conv("right", "wc", "c"));
+  net.Add(OpBuilder("concat").In("X", {"left", "c"}).Out("Out", {"y"}).Int("axis", 1));
+  net.Fetch("y");
+  if (fetch_transposed) net.Fetch("t5");
+  return net;
+}
+
+TEST(PassShuffleChannel, ChannelShuffleBecomesOneOpOnEveryThreadCount) {
+  // 2×32×32 pixels are enough rows for the copies to be split over 2 threads.
+  for (int threads : {1, 2}) {
+    auto n = CheckFusion(ShuffleUnit(32, false), {2, 8, 32, 32}, threads);
+    EXPECT_EQ(n["shuffle_channel"], 1) << threads << " threads";
+    EXPECT_EQ(n["transpose2"], 0);
+    EXPECT_EQ(n["reshape2"], 0);
+  }
+}
+
+TEST(PassShuffleChannel, FetchedIntermediateKeepsTheOps) {
+  auto n = CheckFusion(ShuffleUnit(6, true), {2, 8, 6, 6});
+  EXPECT_EQ(n["shuffle_channel"], 0);
+  EXPECT_EQ(n["transpose2"], 1);
 }
 
 TEST(PassConfig, DeletedPassIsNotApplied) {

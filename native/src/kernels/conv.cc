@@ -132,8 +132,7 @@ dnnl::post_ops FusedPostOps(const OpView& op, bool residual) {
       {"hard_swish", A::eltwise_hardswish}};
   const auto it = kAlgs.find(act);
   PD_CHECK(it != kAlgs.end(), op.type(), ": fuse_activation '", act, "' is not supported");
-  post.append_eltwise(1.0f, it->second, op.GetFloat("fuse_alpha", 0.0f),
-                      op.GetFloat("fuse_beta", 0.0f));
+  post.append_eltwise(it->second, op.GetFloat("fuse_alpha", 0.0f), op.GetFloat("fuse_beta", 0.0f));
   return post;
 }
 
@@ -173,16 +172,16 @@ ConvPlan MakePlan(const ConvShape& s, int in_layout, bool has_bias, int residual
   memory::desc src_md, w_md, dst_md, scratch_md;
   const auto inference = dnnl::prop_kind::forward_inference;
   if (s.transpose) {
-    dnnl::deconvolution_forward::desc d(inference, dnnl::algorithm::deconvolution_direct, src_any,
-                                        w_any, bias_md, dst_any, strides, dil, pad_l, pad_r);
-    dnnl::deconvolution_forward::primitive_desc pd(d, attr, DnnlEngine());
+    dnnl::deconvolution_forward::primitive_desc pd(
+        DnnlEngine(), inference, dnnl::algorithm::deconvolution_direct, src_any, w_any, bias_md,
+        dst_any, strides, dil, pad_l, pad_r, attr);
     p.conv = dnnl::deconvolution_forward(pd);
     src_md = pd.src_desc(), w_md = pd.weights_desc(), dst_md = pd.dst_desc();
     scratch_md = pd.scratchpad_desc();
   } else {
-    dnnl::convolution_forward::desc d(inference, dnnl::algorithm::convolution_direct, src_any,
-                                      w_any, bias_md, dst_any, strides, dil, pad_l, pad_r);
-    dnnl::convolution_forward::primitive_desc pd(d, attr, DnnlEngine());
+    dnnl::convolution_forward::primitive_desc pd(
+        DnnlEngine(), inference, dnnl::algorithm::convolution_direct, src_any, w_any, bias_md,
+        dst_any, strides, dil, pad_l, pad_r, attr);
     p.conv = dnnl::convolution_forward(pd);
     src_md = pd.src_desc(), w_md = pd.weights_desc(), dst_md = pd.dst_desc();
     scratch_md = pd.scratchpad_desc();

@@ -19,7 +19,7 @@ dnnl::stream& DnnlStream() {
 }
 
 void SetDnnlThreads(int n) {
-  // Debian's libdnnl runs on OpenMP, whose thread count is a per-thread setting: each predictor
+  // Our oneDNN build runs on OpenMP, whose thread count is a per-thread setting: each predictor
   // (clone) thread sets its own. Primitives size their work split at creation, so this runs before
   // creation as well as before execution.
 #ifdef _OPENMP
@@ -44,9 +44,10 @@ Tag PlainTag(size_t rank) {
   return kTags[rank];
 }
 
-// The blocked layouts a kernel may leave a tensor in: what oneDNN's AVX2 and AVX-512 conv
-// and pooling kernels choose for f32 activations.
-constexpr Tag kBlocked[] = {Tag::aBcd8b, Tag::aBcd16b};
+// The non-plain layouts a kernel may leave a tensor in: what oneDNN's conv and pooling kernels
+// choose for f32 activations. The brgemm convolutions (AVX2 and up) work channels-last (acdb,
+// i.e. nhwc), the older direct ones channel-blocked (nChw8c on AVX2, nChw16c on AVX-512).
+constexpr Tag kBlocked[] = {Tag::acdb, Tag::aBcd8b, Tag::aBcd16b};
 }  // namespace
 
 dnnl::memory::desc DescOf(const Tensor& t) {
@@ -65,6 +66,8 @@ int LayoutCode(const dnnl::memory::desc& md, const Dims& dims) {
   return -1;
 }
 
+int ChannelsLastLayout() { return static_cast<int>(Tag::acdb); }
+
 bool LayoutPads(const Tensor& t) {
   return t.layout() != 0 && DescOf(t).get_size() != t.nbytes();
 }
@@ -75,6 +78,13 @@ BlockedUse BlockedUseOf(const OpView& op) {
   if (type == "conv2d" || type == "depthwise_conv2d") return nchw ? BlockedUse::kAny : BlockedUse::kNone;
   // pool2d takes blocked input exactly where it runs on oneDNN (kernels/pool.cc says when).
   if (type == "pool2d") return PoolRunsOnDnnl(op) ? BlockedUse::kAny : BlockedUse::kNone;
+  if (type == "shuffle_channel") return BlockedUse::kChannelsLast;
+  // concat and split along the channels of 4-D tensors (checked per run), with a fixed axis.
+  if ((type == "concat" || type == "split") && op.Inputs("AxisTensor").empty() &&
+      op.Inputs("SectionsTensorList").empty()) {
+    const int64_t axis = op.GetInt("axis", 0);
+    if (axis == 1 || axis == -3) return BlockedUse::kChannelsLast;
+  }
   static const char* kElementwise[] = {"relu", "relu6", "leaky_relu", "sigmoid", "tanh", "swish",
                                        "hard_swish", "hard_sigmoid", "elementwise_add",
                                        "elementwise_mul", "elementwise_sub", "elementwise_max",
@@ -85,6 +95,12 @@ BlockedUse BlockedUseOf(const OpView& op) {
 }
 
 bool AcceptsBlockedNow(BlockedUse use, const OpContext& ctx) {
+  if (use == BlockedUse::kChannelsLast) {
+    // Every input channels-last (and so 4-D): then the channel axis is the innermost one.
+    for (const Tensor* t : ctx.Ins("X"))
+      if (t->layout() != ChannelsLastLayout()) return false;
+    return !ctx.Ins("X").empty();
+  }
   if (use != BlockedUse::kElementwise) return use == BlockedUse::kAny;
   // Element by element over the whole buffer: right when every operand has the same dims and
   // layout, and no padding (which sigmoid and friends would fill with non-zeros).

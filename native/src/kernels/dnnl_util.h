@@ -27,12 +27,16 @@ dnnl::memory::desc DescOf(const Tensor& t);
 int LayoutCode(const dnnl::memory::desc& md, const Dims& dims);
 // True when t's layout holds more elements than numel() (channels padded to the block).
 bool LayoutPads(const Tensor& t);
+// The Tensor::layout code of channels-last 4-D data (oneDNN's acdb): [N, C, H, W] stored as a
+// row-major [N, H, W, C] array, the layout the brgemm convolutions work in.
+int ChannelsLastLayout();
 
 // Whether the executor may hand op blocked inputs: the kernels that read DescOf(input) rather
 // than assume row-major. Decided from the op's type and attributes once, when the executor is
 // built; element-wise ops are asked again per run (AcceptsBlockedNow) because they need equal
-// layouts and no padding.
-enum class BlockedUse { kNone, kAny, kElementwise };
+// layouts and no padding, and the channel-axis copies (concat, split, shuffle_channel) because
+// they take channels-last inputs only, all of them.
+enum class BlockedUse { kNone, kAny, kElementwise, kChannelsLast };
 // pool2d's attributes are ones that oneDNN pooling computes as Paddle does (kernels/pool.cc).
 bool PoolRunsOnDnnl(const OpView& op);
 BlockedUse BlockedUseOf(const OpView& op);

@@ -103,11 +103,12 @@ PoolPlan MakePoolPlan(const PoolShape& s, int in_layout) {
                                        : dnnl::algorithm::pooling_avg_include_padding;
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-  dnnl::pooling_forward::desc d(dnnl::prop_kind::forward_inference, alg, src_md,
-                                memory::desc(dst, f32, Tag::any), {s.win.stride[0], s.win.stride[1]},
-                                {s.win.k[0], s.win.k[1]}, {s.win.pad_begin[0], s.win.pad_begin[1]},
-                                {s.win.pad_end[0], s.win.pad_end[1]});
-  dnnl::pooling_forward::primitive_desc pd(d, attr, DnnlEngine());
+  const memory::dims no_dilation{0, 0};
+  dnnl::pooling_forward::primitive_desc pd(
+      DnnlEngine(), dnnl::prop_kind::forward_inference, alg, src_md,
+      memory::desc(dst, f32, Tag::any), {s.win.stride[0], s.win.stride[1]},
+      {s.win.k[0], s.win.k[1]}, no_dilation, {s.win.pad_begin[0], s.win.pad_begin[1]},
+      {s.win.pad_end[0], s.win.pad_end[1]}, attr);
   PoolPlan p;
   p.pool = dnnl::pooling_forward(pd);
   p.src = memory(src_md, DnnlEngine(), DNNL_MEMORY_NONE);

@@ -18,6 +18,7 @@ void RegisterEmbeddingFcKernels(OpRegistry& r); // fused_embedding_fc (made by a
 void RegisterRnnKernels(OpRegistry& r);       // gru
 void RegisterCrfKernels(OpRegistry& r);       // crf_decoding
 void RegisterTensorKernels(OpRegistry& r);    // concat, split
+void RegisterShuffleChannelKernels(OpRegistry& r); // shuffle_channel (made by a graph pass)
 void RegisterConvKernels(OpRegistry& r);      // conv2d, depthwise_conv2d, conv2d_transpose
 void RegisterPoolKernels(OpRegistry& r);      // pool2d
 void RegisterNormKernels(OpRegistry& r);      // batch_norm
@@ -40,6 +41,7 @@ inline void RegisterAllKernels(OpRegistry& r) {
   RegisterRnnKernels(r);
   RegisterCrfKernels(r);
   RegisterTensorKernels(r);
+  RegisterShuffleChannelKernels(r);
   RegisterConvKernels(r);
   RegisterPoolKernels(r);
   RegisterNormKernels(r);

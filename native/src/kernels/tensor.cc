@@ -1,13 +1,27 @@
 // concat and its inverse split: blocks of contiguous bytes side by side along an axis (any
-// element type).
+// element type). Along the channels of channels-last tensors too (what the brgemm convolutions
+// leave), so that ShuffleNet's blocks keep that layout.
 #include <cstring>
 
 #include "framework/op_registry.h"
+#include "kernels/dnnl_util.h"
 #include "kernels/kernel_util.h"
+#include "kernels/parallel.h"
 #include "kernels/register.h"
 
 namespace pd {
 namespace {
+
+// How t's bytes are laid out: its dims, or for a channels-last tensor (only handed to these
+// kernels to be cut along the channels) the row-major [N, H, W, C] it is stored as.
+Dims StorageDims(const Tensor& t) {
+  if (t.layout() != ChannelsLastLayout()) return t.dims();
+  return {t.dim(0), t.dim(2), t.dim(3), t.dim(1)};
+}
+int StorageAxis(const Tensor& t, int axis) { return t.layout() == ChannelsLastLayout() ? 3 : axis; }
+
+// Rows per thread below which splitting a copy over threads costs more than it saves.
+int64_t MinRowsPerThread(size_t row_bytes) { return static_cast<int64_t>(64 * 1024 / (row_bytes + 1)) + 1; }
 
 // The concat axis in [0, rank): AxisTensor when given, else the axis attribute; negative
 // values count from the end.
@@ -68,25 +82,29 @@ void ConcatInferShape(OpContext& ctx) {
 void ConcatKernel(OpContext& ctx) {
   const auto& xs = ctx.Ins("X");
   Tensor* out = ctx.Out("Out");
-  const int rank = out->rank();
-  const int axis = ConcatAxis(ctx, rank);
+  out->set_layout(xs[0]->layout());  // all plain, or all channels-last (kernels/dnnl_util.h)
+  const Dims dims = StorageDims(*out);
+  const int rank = static_cast<int>(dims.size());
+  const int axis = StorageAxis(*out, ConcatAxis(ctx, rank));
   const size_t elem = SizeOf(xs[0]->dtype());
   auto* dst = static_cast<unsigned char*>(out->mutable_data(xs[0]->dtype()));
   // Each input is `outer` blocks of contiguous bytes; block o of every input goes side by side
   // into block o of the output.
-  const int64_t outer = DimProduct(out->dims(), 0, axis);
-  const size_t out_block = static_cast<size_t>(DimProduct(out->dims(), axis, rank)) * elem;
-  size_t offset = 0;
-  for (const Tensor* x : xs) {
-    const size_t block = static_cast<size_t>(DimProduct(x->dims(), axis, rank)) * elem;
-    const auto* src = static_cast<const unsigned char*>(x->raw_data());
-    for (int64_t o = 0; o < outer; ++o) {
-      std::memcpy(dst + o * out_block + offset, src + o * block, block);
-    }
-    offset += block;
-  }
+  const int64_t outer = DimProduct(dims, 0, axis);
+  const size_t out_block = static_cast<size_t>(DimProduct(dims, axis, rank)) * elem;
+  ParallelFor(outer, ctx.config().num_threads, MinRowsPerThread(out_block),
+              [&](int64_t begin, int64_t end) {
+                size_t offset = 0;
+                for (const Tensor* x : xs) {
+                  const size_t block =
+                      static_cast<size_t>(DimProduct(StorageDims(*x), axis, rank)) * elem;
+                  const auto* src = static_cast<const unsigned char*>(x->raw_data());
+                  for (int64_t o = begin; o < end; ++o)
+                    std::memcpy(dst + o * out_block + offset, src + o * block, block);
+                  offset += block;
+                }
+              });
 }
-
 
 // split: Out[i] gets the i-th piece of X along axis; sections (one -1 allowed: the rest) or
 // num equal pieces. AxisTensor overrides the axis attribute.
@@ -150,20 +168,30 @@ void SplitInferShape(OpContext& ctx) {
 
 void SplitKernel(OpContext& ctx) {
   const Tensor& x = ctx.In("X");
-  const int axis = SplitAxis(ctx, x.rank());
+  const Dims dims = StorageDims(x);
+  const int rank = static_cast<int>(dims.size());
+  const int axis = StorageAxis(x, SplitAxis(ctx, x.rank()));
   const size_t elem = SizeOf(x.dtype());
-  const int64_t outer = DimProduct(x.dims(), 0, axis);
-  const size_t in_block = static_cast<size_t>(DimProduct(x.dims(), axis, x.rank())) * elem;
+  const int64_t outer = DimProduct(dims, 0, axis);
+  const size_t in_block = static_cast<size_t>(DimProduct(dims, axis, rank)) * elem;
   const auto* src = static_cast<const unsigned char*>(x.raw_data());
-  size_t offset = 0;
+  std::vector<unsigned char*> dsts;
   for (Tensor* out : ctx.Outs("Out")) {
-    const size_t block = static_cast<size_t>(DimProduct(out->dims(), axis, out->rank())) * elem;
-    auto* dst = static_cast<unsigned char*>(out->mutable_data(x.dtype()));
-    for (int64_t o = 0; o < outer; ++o) {
-      std::memcpy(dst + o * block, src + o * in_block + offset, block);
-    }
-    offset += block;
+    out->set_layout(x.layout());
+    dsts.push_back(static_cast<unsigned char*>(out->mutable_data(x.dtype())));
   }
+  const auto& outs = ctx.Outs("Out");
+  ParallelFor(outer, ctx.config().num_threads, MinRowsPerThread(in_block),
+              [&](int64_t begin, int64_t end) {
+                size_t offset = 0;
+                for (size_t k = 0; k < outs.size(); ++k) {
+                  const size_t block =
+                      static_cast<size_t>(DimProduct(StorageDims(*outs[k]), axis, rank)) * elem;
+                  for (int64_t o = begin; o < end; ++o)
+                    std::memcpy(dsts[k] + o * block, src + o * in_block + offset, block);
+                  offset += block;
+                }
+              });
 }
 
 }  // namespace

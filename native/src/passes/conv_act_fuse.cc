@@ -14,17 +14,20 @@ struct FusedAct {
 };
 
 // The post-op for an activation op, with the meaning of alpha and beta that kernels/conv.cc
-// gives them; nothing for activations (or attribute values) oneDNN 2.6 cannot express.
+// gives them; nothing for activations (or attribute values) oneDNN cannot express.
 std::optional<FusedAct> AsPostOp(const OpView& act) {
   const std::string& t = act.type();
   if (t == "relu" || t == "sigmoid" || t == "tanh") return FusedAct{t};
   if (t == "relu6") return FusedAct{t, 0.0f, act.GetFloat("threshold", 6.0f)};
   if (t == "leaky_relu") return FusedAct{t, act.GetFloat("alpha", 0.02f)};
   if (t == "swish") return FusedAct{t, act.GetFloat("beta", 1.0f)};
-  // oneDNN 2.6's hardswish has Paddle's default constants built in.
-  if (t == "hard_swish" && act.GetFloat("threshold", 6.0f) == 6.0f &&
-      act.GetFloat("scale", 6.0f) == 6.0f && act.GetFloat("offset", 3.0f) == 3.0f)
-    return FusedAct{t};
+  if (t == "hard_swish") {
+    // Paddle: x * min(max(x + offset, 0), threshold) / scale. oneDNN: x * clamp(alpha * x + beta,
+    // 0, 1), the same function when threshold == scale.
+    const float threshold = act.GetFloat("threshold", 6.0f), scale = act.GetFloat("scale", 6.0f);
+    if (threshold != scale || scale <= 0.0f) return std::nullopt;
+    return FusedAct{t, 1.0f / scale, act.GetFloat("offset", 3.0f) / scale};
+  }
   return std::nullopt;
 }
 

@@ -98,13 +98,18 @@ bool Graph::SameDeclaredShape(const std::string& a, const std::string& b) const 
 }
 
 int Graph::DeclaredRank(const std::string& name) const {
+  const Dims dims = DeclaredDims(name);
+  return dims.empty() ? -1 : static_cast<int>(dims.size());
+}
+
+Dims Graph::DeclaredDims(const std::string& name) const {
   for (const auto& v : block().vars()) {
     if (v.name() != name) continue;
-    if (!v.type().has_lod_tensor()) return -1;
-    const int rank = v.type().lod_tensor().tensor().dims_size();
-    return rank > 0 ? rank : -1;
+    if (!v.type().has_lod_tensor()) return {};
+    const auto& dims = v.type().lod_tensor().tensor().dims();
+    return Dims(dims.begin(), dims.end());
   }
-  return -1;
+  return {};
 }
 
 bool Graph::HasVar(const std::string& name) const {

@@ -36,6 +36,8 @@ class Graph {
   bool SameDeclaredShape(const std::string& a, const std::string& b) const;
   // The rank block 0 declares for a tensor variable, or -1 when it declares none.
   int DeclaredRank(const std::string& name) const;
+  // The dims block 0 declares for a tensor variable (-1 where unknown); empty when it declares none.
+  Dims DeclaredDims(const std::string& name) const;
   // Adds t as a new persistable variable named hint (made unique) and returns its name.
   std::string AddWeight(const std::string& hint, const Tensor& t);
 

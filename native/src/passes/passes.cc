@@ -19,6 +19,7 @@ constexpr PassEntry kPasses[] = {
     {"conv_activation_mkldnn_fuse_pass", FuseConvActivation},
     {"fc_fuse_pass", FuseFc},
     {"embedding_fc_fuse_pass", FuseEmbeddingFc},
+    {"shuffle_channel_detect_pass", FuseShuffleChannel},
 };
 
 }  // namespace

@@ -97,6 +97,12 @@ def transpose2_int64(rng):
     return op("transpose2", {"X": x}, {"axis": [2, 1, 0]}, outputs=XS)
 
 
+@case("shuffle_channel", note="group 3 over 6 channels; what shuffle_channel_detect_pass makes of ShuffleNetV2's reshape2/transpose2/reshape2")
+def shuffle_channel_group3(rng):
+    x = feed("x", uniform(rng, (2, 6, 3, 4)))
+    return op("shuffle_channel", {"X": x}, {"group": 3})
+
+
 @case("split", note="ShuffleNetV2: sections [3, 3] along axis 1, num 0")
 def split_sections(rng):
     x = feed("x", uniform(rng, (2, 6, 2, 2)))
