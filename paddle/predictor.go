@@ -17,6 +17,12 @@ import (
 
 // Predictor is a loaded model. It serves one goroutine at a time; Clone gives another
 // predictor that shares the weights, one per goroutine. Call Destroy when done.
+//
+// With more than one math thread (Config.SetCpuMathLibraryNumThreads), the library's OpenMP
+// thread team belongs to the OS thread that calls Run. A goroutine that runs a predictor in a
+// loop should call runtime.LockOSThread first: otherwise the Go scheduler may move it between
+// OS threads after a long call, each thread gets a team of its own, and the idle teams' spinning
+// threads take cores from the working one.
 type Predictor struct {
 	c       *C.PD_Predictor
 	cleanup runtime.Cleanup

@@ -4,6 +4,7 @@
 package predpool
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -59,6 +60,8 @@ func (p *Pool) Run(n, size int, fn func(pred *paddle.Predictor, lo, hi int) erro
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			runtime.LockOSThread() // one OpenMP team per worker (paddle.Predictor says why)
+			defer runtime.UnlockOSThread()
 			pred := <-p.free
 			defer func() { p.free <- pred }()
 			for k := int(next.Add(1)) - 1; k < batches; k = int(next.Add(1)) - 1 {

@@ -7,7 +7,6 @@
 #include <map>
 #include <set>
 
-#include "kernels/blas.h"
 
 namespace pd {
 
@@ -110,7 +109,6 @@ Executor::~Executor() {
 }
 
 void Executor::Run() {
-  SetBlasThreads(config_.num_threads);
   const bool profile = ProfileOps();
   if (profile) ++runs_;
   for (auto& p : ops_) {

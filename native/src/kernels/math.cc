@@ -27,8 +27,8 @@ struct GemmPlan {
 };
 
 // C = alpha·A·B + beta·C for each A_i, B_i of the plan; beta is 0 or 1.
-void RunGemmPlan(const GemmPlan& p, float alpha, const float* a, const float* b, float* c,
-                 float beta = 0.0f) {
+void RunGemmPlan(const GemmPlan& p, int threads, float alpha, const float* a, const float* b,
+                 float* c, float beta = 0.0f) {
   const int64_t c_size = p.m * p.n;
   for (size_t i = 0; i < p.a_offsets.size(); ++i) {
     float* ci = c + static_cast<int64_t>(i) * c_size;
@@ -38,7 +38,7 @@ void RunGemmPlan(const GemmPlan& p, float alpha, const float* a, const float* b,
       continue;
     }
     Sgemm(p.trans_a, p.trans_b, p.m, p.n, p.k, alpha, a + p.a_offsets[i], p.trans_a ? p.m : p.k,
-          b + p.b_offsets[i], p.trans_b ? p.k : p.n, beta, ci, p.n);
+          b + p.b_offsets[i], p.trans_b ? p.k : p.n, beta, ci, p.n, threads);
   }
 }
 
@@ -206,8 +206,8 @@ void MulInferShape(OpContext& ctx) {
   GemmInferShape(ctx, MulPlan(ctx));
 }
 void MulKernel(OpContext& ctx) {
-  RunGemmPlan(MulPlan(ctx), 1.0f, ctx.In("X").data<float>(), ctx.In("Y").data<float>(),
-              ctx.Out("Out")->mutable_data<float>());
+  RunGemmPlan(MulPlan(ctx), ctx.config().num_threads, 1.0f, ctx.In("X").data<float>(),
+              ctx.In("Y").data<float>(), ctx.Out("Out")->mutable_data<float>());
 }
 
 void MatmulInferShape(OpContext& ctx) {
@@ -217,8 +217,9 @@ void MatmulInferShape(OpContext& ctx) {
   GemmInferShape(ctx, MatmulPlan(ctx));
 }
 void MatmulKernel(OpContext& ctx) {
-  RunGemmPlan(MatmulPlan(ctx), ctx.op().GetFloat("alpha", 1.0f), ctx.In("X").data<float>(),
-              ctx.In("Y").data<float>(), ctx.Out("Out")->mutable_data<float>());
+  RunGemmPlan(MatmulPlan(ctx), ctx.config().num_threads, ctx.op().GetFloat("alpha", 1.0f),
+              ctx.In("X").data<float>(), ctx.In("Y").data<float>(),
+              ctx.Out("Out")->mutable_data<float>());
 }
 
 void MatmulV2InferShape(OpContext& ctx) {
@@ -226,8 +227,8 @@ void MatmulV2InferShape(OpContext& ctx) {
   GemmInferShape(ctx, MatmulV2Plan(ctx));
 }
 void MatmulV2Kernel(OpContext& ctx) {
-  RunGemmPlan(MatmulV2Plan(ctx), 1.0f, ctx.In("X").data<float>(), ctx.In("Y").data<float>(),
-              ctx.Out("Out")->mutable_data<float>());
+  RunGemmPlan(MatmulV2Plan(ctx), ctx.config().num_threads, 1.0f, ctx.In("X").data<float>(),
+              ctx.In("Y").data<float>(), ctx.Out("Out")->mutable_data<float>());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -285,8 +286,8 @@ void FcKernel(OpContext& ctx) {
   if (bias != nullptr) {
     for (int64_t i = 0; i < p.m; ++i) std::copy(bias, bias + p.n, out + i * p.n);
   }
-  RunGemmPlan(p, 1.0f, ctx.In("Input").data<float>(), ctx.In("W").data<float>(), out,
-              bias != nullptr ? 1.0f : 0.0f);
+  RunGemmPlan(p, ctx.config().num_threads, 1.0f, ctx.In("Input").data<float>(),
+              ctx.In("W").data<float>(), out, bias != nullptr ? 1.0f : 0.0f);
   if (FcRelu(ctx)) ReluInPlace(out, p.m * p.n);
 }
 

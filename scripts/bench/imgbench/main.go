@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"github.com/gohub/gohub/paddle"
@@ -79,6 +80,10 @@ type feed struct {
 }
 
 func run(dir string, batch, threads int, seconds float64, warmup int) error {
+	// One OS thread for every call, as a Python caller has: the library's OpenMP thread team
+	// belongs to the calling thread (paddle.Predictor says more).
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	if dir == "" || batch < 1 || threads < 1 {
 		return fmt.Errorf("-model is required; -batch and -threads must be at least 1")
 	}

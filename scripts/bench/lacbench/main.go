@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"github.com/gohub/gohub/internal/shared"
@@ -42,6 +43,10 @@ func main() {
 }
 
 func run(path string, batchSize, threads int, seconds float64, warmup int) error {
+	// One OS thread for every call, as a Python caller has: the library's OpenMP thread team
+	// belongs to the calling thread (paddle.Predictor says more).
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	if batchSize < 1 || threads < 1 {
 		return fmt.Errorf("-batch and -threads must be at least 1")
 	}
