@@ -133,11 +133,12 @@ trap 'rm -f "$section"' EXIT
   echo
   echo "Rows below 1.0×: $below of ${#rows[@]} (target: none)."
   echo
-  echo "Both sides run oneDNN, different versions: our library links the system's (Debian"
-  echo "libdnnl 2.6: direct \`jit:avx2\` / \`jit_1x1:avx2\` convolutions), the Paddle wheel bundles"
-  echo "oneDNN 3.6, whose brgemm convolutions (\`brg_conv_fwd\`, \`brgconv_1x1\`) it uses on AVX2."
-  echo "Per-primitive times (\`DNNL_VERBOSE=1\` / \`ONEDNN_VERBOSE=1\`) and per-op times"
-  echo "(\`PD_OP_PROFILE=1\`, ours) show where each side spends its time."
+  echo "Both sides run oneDNN 3 with the same brgemm convolutions (\`brg_conv_fwd\`, \`brgconv_1x1\`,"
+  echo "\`brdgmm_dw\`) on channels-last data: ours is oneDNN 3.7.2, built from source by"
+  echo "\`scripts/onednn.sh\` (Debian 12's libdnnl 2.6 has only the older direct convolutions), on GNU"
+  echo "OpenMP; the Paddle wheel bundles oneDNN 3.6.2 on Intel OpenMP. Per-primitive times"
+  echo "(\`ONEDNN_VERBOSE=1\`) and per-op times (\`PD_OP_PROFILE=1\`, ours) show where each side"
+  echo "spends its time."
   if [ -n "$flops" ] && [ "${#gflops_rows[@]}" -gt 0 ]; then
     echo
     echo "### ResNet-50 arithmetic rate, batch 8"
