@@ -22,7 +22,7 @@ dnnl::memory::dims DnnlDims(const Dims& dims);
 // The f32 descriptor of t's buffer: row-major over its dims, or its blocked layout.
 dnnl::memory::desc DescOf(const Tensor& t);
 // The Tensor::layout code for md over 4-D dims: 0 for plain nchw, the tag for the blocked
-// layouts that kernels pass on (nChw8c, nChw16c); -1 for anything else, which the kernel must
+// layouts that kernels pass on (acdb, nChw8c, nChw16c); -1 for anything else, which the kernel must
 // reorder to plain itself.
 int LayoutCode(const dnnl::memory::desc& md, const Dims& dims);
 // True when t's layout holds more elements than numel() (channels padded to the block).
