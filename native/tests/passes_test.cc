@@ -247,6 +247,73 @@ TEST(PassConvAct, ConvReluWithoutBatchNorm) {
   EXPECT_EQ(n["relu"], 0);
 }
 
+// Three ResNet blocks: identity, projection, identity. Each add fuses into its conv as the sum
+// post-op and each relu after it too; a residual that dies at its add and that a conv wrote is
+// marked in place, so the kernel adopts its buffer as the output (fetching the first block's
+// input keeps that one a copy). The program runs twice on one executor, with different inputs,
+// because the adopted buffers change hands between runs.
+Net ResidualNet(bool fetch_block_input) {
+  Net net;
+  net.Weight("w0", {8, 3, 3, 3}).Weight("w1", {8, 8, 3, 3}).Weight("w2", {8, 8, 3, 3});
+  net.Weight("w3", {16, 8, 3, 3}).Weight("w4", {16, 8, 3, 3}).Weight("w5", {16, 16, 3, 3});
+  net.Weight("w6", {16, 16, 3, 3});
+  // The add fuses only between operands of one declared shape, as a saved program declares.
+  for (const char* v : {"h0", "c2"}) net.Declare(v, {-1, 8, 9, 9});
+  for (const char* v : {"p3", "c3", "h2", "c6"}) net.Declare(v, {-1, 16, 9, 9});
+  const auto relu = [](const std::string& x, const std::string& y) {
+    return OpBuilder("relu").In("X", {x}).Out("Out", {y});
+  };
+  const auto add = [](const std::string& x, const std::string& y, const std::string& out) {
+    return OpBuilder("elementwise_add").In("X", {x}).In("Y", {y}).Out("Out", {out}).Int("axis", -1);
+  };
+  net.Add(Conv("x", "w0", "c0")).Add(relu("c0", "h0"));
+  net.Add(Conv("h0", "w1", "c1")).Add(relu("c1", "a1")).Add(Conv("a1", "w2", "c2"));
+  net.Add(add("h0", "c2", "s1")).Add(relu("s1", "h1"));
+  net.Add(Conv("h1", "w3", "c3")).Add(Conv("h1", "w4", "p3"));
+  net.Add(add("p3", "c3", "s2")).Add(relu("s2", "h2"));
+  net.Add(Conv("h2", "w5", "c5")).Add(relu("c5", "a5")).Add(Conv("a5", "w6", "c6"));
+  net.Add(add("h2", "c6", "s3")).Add(relu("s3", "y"));
+  net.Fetch("y");
+  if (fetch_block_input) net.Fetch("h0");
+  return net;
+}
+
+TEST(PassConvResidual, AddAndReluFuseAndDeadResidualsAreAdoptedOnEveryThreadCount) {
+  for (bool fetch_h0 : {false, true}) {
+    const Net net = ResidualNet(fetch_h0);
+    const auto optimised = Optimize(*net.program(), net.weights().get(), DefaultPassNames());
+    auto n = OpCounts(*optimised);
+    EXPECT_EQ(n["conv2d"], 7);
+    EXPECT_EQ(n["elementwise_add"] + n["relu"], 0);
+    int residual = 0, in_place = 0;
+    for (const OpView& op : optimised->ops()) {
+      if (op.Input("ResidualData").empty()) continue;
+      ++residual;
+      in_place += op.GetInt("residual_in_place", 0);
+    }
+    EXPECT_EQ(residual, 3);
+    EXPECT_EQ(in_place, fetch_h0 ? 2 : 3) << "fetching h0 " << fetch_h0;
+    for (int threads : {1, 2}) {
+      Scope scope(net.weights());
+      ExecConfig config;
+      config.num_threads = threads;
+      Executor exec(optimised, &scope, config);
+      const Dims dims{2, 3, 9, 9};
+      for (uint32_t seed : {5u, 6u}) {
+        const auto x = RandomFloats(Numel(dims), seed, -2.0f, 2.0f);
+        const auto want = ::pd::test::Run(net.program(), net.weights(), dims, x);
+        SetTensor(&scope, "x", dims, x);
+        exec.Run();
+        ASSERT_EQ(exec.fetch_names().size(), want.size());
+        for (size_t i = 0; i < want.size(); ++i)
+          ExpectClose(GetTensor<float>(scope, exec.fetch_names()[i]), want[i],
+                      "fetch " + std::to_string(i) + ", input " + std::to_string(seed) + ", " +
+                          std::to_string(threads) + " threads");
+      }
+    }
+  }
+}
+
 TEST(PassFc, MulAddReluBecomesFc) {
   Net net;
   net.Weight("w", {8, 5}).Weight("b", {5});
@@ -377,7 +444,7 @@ TEST(PassEmbeddingFc, OutOfRangeIdIsAnError) {
 // transpose2 → reshape2, a split, one half convolved and concatenated again. With the passes on
 // the shuffle is one shuffle_channel op, and concat, shuffle and split all run on the convs'
 // channels-last outputs; with them off the shuffle goes through plain data.
-Net ShuffleUnit(int64_t hw, bool fetch_transposed) {
+Net ShuffleUnit(int hw, bool fetch_transposed) {
   Net net;
   net.Weight("wa", {8, 8, 3, 3}).Weight("wb", {8, 8, 3, 3}).Weight("wc", {8, 8, 3, 3});
   net.Declare("x", {-1, 8, hw, hw}).Declare("cat", {-1, 16, hw, hw});

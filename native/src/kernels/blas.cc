@@ -7,9 +7,32 @@
 namespace pd {
 namespace {
 
+// y = alpha * op(M) * x + beta * y for a row-major M of `rows` x `cols` (leading dimension ld).
+void BlasSgemv(bool trans, int64_t rows, int64_t cols, float alpha, const float* m, int64_t ld,
+               const float* x, int64_t inc_x, float beta, float* y, int64_t inc_y) {
+  cblas_sgemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, static_cast<blasint>(rows),
+              static_cast<blasint>(cols), alpha, m, static_cast<blasint>(ld), x,
+              static_cast<blasint>(inc_x), beta, y, static_cast<blasint>(inc_y));
+}
+
+// One block of the product. A single row or column of C is a matrix-vector product, which
+// OpenBLAS's sgemm handles through its packing path at several times gemv's cost (an fc layer
+// at batch 1: 2048x1000 weights, 0.7 ms against 0.17 ms).
 void BlasSgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
                int64_t ldc) {
+  if (m == 1 && k > 0) {
+    // C row = op(B)^T * (A row); B is k x n (or n x k when transposed).
+    BlasSgemv(!trans_b, trans_b ? n : k, trans_b ? k : n, alpha, b, ldb, a, trans_a ? lda : 1,
+              beta, c, 1);
+    return;
+  }
+  if (n == 1 && k > 0) {
+    // C column = op(A) * (B column); A is m x k (or k x m when transposed).
+    BlasSgemv(trans_a, trans_a ? k : m, trans_a ? m : k, alpha, a, lda, b, trans_b ? 1 : ldb,
+              beta, c, ldc);
+    return;
+  }
   cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
               trans_b ? CblasTrans : CblasNoTrans, static_cast<blasint>(m),
               static_cast<blasint>(n), static_cast<blasint>(k), alpha, a,

@@ -5,6 +5,10 @@
 // conv_elementwise_add_mkldnn_fuse_pass (and also sets fuse_residual_connection; our kernel
 // goes by the slot).
 //
+// MarkConvResidualInPlace runs after the activation fusion, when the residual's producer is
+// final: in a ResNet block it is the previous block's conv, into which that block's add and
+// relu have fused.
+//
 // The fused op takes the add's place in the program, not the conv's: R may be computed between
 // them (ResNet's projection shortcut comes after the main branch), while the conv's own inputs
 // are checked to be unchanged in between.
@@ -52,6 +56,8 @@ int FusableConv(const Graph& g, int j, const std::string& conv_out, const std::s
   return i;
 }
 
+bool IsConv(const OpView& op) { return op.type() == "conv2d" || op.type() == "depthwise_conv2d"; }
+
 bool Reads(const OpView& op, const std::string& var) {
   for (const auto& [slot, args] : op.AllInputs())
     for (const auto& a : args)
@@ -91,21 +97,36 @@ int FuseConvResidual(Graph& g) {
     if (i < 0 || g.Weight(residual) != nullptr) continue;
     proto::OpDesc fused_op = *g.mutable_op(i);
     SetInput(&fused_op, "ResidualData", residual);
-    // When nothing reads the residual after the add and a conv kernel wrote it (so its buffer
-    // is its own, not shared with a feed or a pass-through op), the kernel may take that buffer
-    // as its output instead of copying the residual into its own: one pass over memory less.
-    const int rw = SoleWriter(g, residual);
-    bool dead = rw >= 0 && (g.view(rw).type() == "conv2d" || g.view(rw).type() == "depthwise_conv2d");
-    for (int k = j + 1; dead && k < g.num_ops(); ++k)
-      if (!g.removed(k) && Reads(g.view(k), residual)) dead = false;
-    if (dead && g.Readers(residual) != ReadersInBlock0(g, residual)) dead = false;
-    SetAttr(&fused_op, "residual_in_place", dead ? 1 : 0);
     SetOutput(&fused_op, "Output", out);
     *g.mutable_op(j) = fused_op;
     g.RemoveOp(i);
     ++fused;
   }
   return fused;
+}
+
+int MarkConvResidualInPlace(Graph& g) {
+  int marked = 0;
+  for (int j = 0; j < g.num_ops(); ++j) {
+    if (g.removed(j) || !IsConv(g.view(j))) continue;
+    const std::string residual = g.view(j).Input("ResidualData");
+    if (residual.empty()) continue;
+    // The residual's buffer must be a conv's own (not shared with a feed, a weight, or a
+    // reshape's view of it): a conv writes it, only convs read it, none of them after this one
+    // nor this one's Input, and no sub-block reads it.
+    const int writer = SoleWriter(g, residual);
+    bool in_place = writer >= 0 && writer < j && IsConv(g.view(writer)) &&
+                    g.view(j).Input("Input") != residual &&
+                    g.Weight(residual) == nullptr &&
+                    g.Readers(residual) == ReadersInBlock0(g, residual);
+    for (int k = 0; in_place && k < g.num_ops(); ++k) {
+      if (k == j || g.removed(k) || !Reads(g.view(k), residual)) continue;
+      in_place = IsConv(g.view(k)) && k < j;
+    }
+    SetAttr(g.mutable_op(j), "residual_in_place", in_place ? 1 : 0);
+    marked += in_place;
+  }
+  return marked;
 }
 
 }  // namespace pd

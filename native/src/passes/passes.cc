@@ -17,6 +17,7 @@ constexpr PassEntry kPasses[] = {
     {"conv_bn_fuse_pass", FuseConvBatchNorm},
     {"conv_elementwise_add_mkldnn_fuse_pass", FuseConvResidual},
     {"conv_activation_mkldnn_fuse_pass", FuseConvActivation},
+    {"conv_residual_in_place_pass", MarkConvResidualInPlace},
     {"fc_fuse_pass", FuseFc},
     {"embedding_fc_fuse_pass", FuseEmbeddingFc},
     {"shuffle_channel_detect_pass", FuseShuffleChannel},
