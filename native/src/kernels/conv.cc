@@ -137,6 +137,19 @@ dnnl::post_ops FusedPostOps(const OpView& op, bool residual) {
   return post;
 }
 
+// On CPUs with AVX2 but not AVX-512, oneDNN 3 ranks its brgemm kernels first, yet on the same
+// channels-last data its older jit kernels are faster for three kinds of convolution
+// (BENCHMARKS.md, oneDNN convolution kernels): 1x1 (ResNet-50's, 7-14 % over the set),
+// depthwise (MobileNet's and ShuffleNet's, 10-50 % per shape) and a first layer with fewer
+// input channels than a vector holds (ResNet-50's 7x7 over RGB). The older kernel's name, or
+// null to keep oneDNN's choice.
+const char* OlderAvx2Kernel(const std::string& impl, int64_t ic_per_group) {
+  if (impl == "brgconv_1x1:avx2") return "jit_1x1:avx2";
+  if (impl == "brdgmm_dw:avx2") return "jit_dw:avx2";
+  if (impl == "brg_conv_fwd:avx2" && ic_per_group < 8) return "jit:avx2";
+  return nullptr;
+}
+
 // in_layout: the input tensor's Tensor::layout; residual_layout: the residual's, or -1 when there
 // is none.
 ConvPlan MakePlan(const ConvShape& s, int in_layout, bool has_bias, int residual_layout,
@@ -186,14 +199,12 @@ ConvPlan MakePlan(const ConvShape& s, int in_layout, bool has_bias, int residual
           dst_md, strides, dil, pad_l, pad_r, attr);
     };
     auto pd = make(src_any, dst_any);
-    if (std::string(pd.impl_info_str()) == "brgconv_1x1:avx2") {
-      // On CPUs with AVX2 but not AVX-512, oneDNN 3 ranks its brgemm 1x1 convolution first.
-      // Its older jit_1x1 kernel, on the same channels-last data, measured 7-14 % faster over
-      // ResNet-50's 1x1 convolutions at batch 1 and 8 on 1 and 2 threads (BENCHMARKS.md). The
-      // search stays among the implementations oneDNN accepts for these exact layouts.
+    const char* older = OlderAvx2Kernel(pd.impl_info_str(), ic / g);
+    if (older != nullptr) {
+      // The search stays among the implementations oneDNN accepts for the layouts it chose.
       auto alt = make(pd.src_desc(), pd.dst_desc());
       while (alt.next_impl()) {
-        if (std::string(alt.impl_info_str()) == "jit_1x1:avx2") {
+        if (std::string(alt.impl_info_str()) == older) {
           pd = alt;
           break;
         }
