@@ -159,22 +159,5 @@ trap 'rm -f "$section"' EXIT
   fi
 } > "$section"
 
-# Replace the section (up to the next "## " heading) or append it.
-python3 - "$section" <<'EOF'
-import sys
-new = open(sys.argv[1], encoding="utf-8").read().rstrip("\n") + "\n"
-try:
-    old = open("BENCHMARKS.md", encoding="utf-8").read()
-except FileNotFoundError:
-    old = "# Benchmarks\n"
-lines = old.splitlines(keepends=True)
-start = next((i for i, l in enumerate(lines) if l.startswith("## Image models")), None)
-if start is None:
-    out = old.rstrip("\n") + "\n\n" + new
-else:
-    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-    tail = "".join(lines[end:])
-    out = "".join(lines[:start]) + new + ("\n" + tail if tail else "")
-open("BENCHMARKS.md", "w", encoding="utf-8").write(out)
-EOF
+python3 scripts/bench/section.py "Image models" "$section"
 echo "bench: wrote the image section of BENCHMARKS.md" >&2

@@ -6,11 +6,17 @@
 # oneDNN off, which is faster for this small GRU model; the ratio is against the faster one.
 # BENCH_SECONDS per measurement (default 10); each side is measured twice, alternating, and
 # the better run is kept, which damps this machine's noise.
-# The image models (scripts/bench/images.sh) follow and add their own section;
-# BENCH_ONLY=images runs only that part (the LAC sections stay as they are).
+# The image models (scripts/bench/images.sh) and the convolution kernels
+# (scripts/bench/conv_kernels.sh) follow and add their own sections; BENCH_ONLY=images or
+# BENCH_ONLY=convs runs only that part (the other sections stay as they are).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-if [ "${BENCH_ONLY:-}" = images ]; then exec bash scripts/bench/images.sh; fi
+case "${BENCH_ONLY:-}" in
+  images) exec bash scripts/bench/images.sh ;;
+  convs) exec bash scripts/bench/conv_kernels.sh ;;
+  "") ;;
+  *) echo "bench: BENCH_ONLY=$BENCH_ONLY: want images or convs" >&2; exit 2 ;;
+esac
 seconds=${BENCH_SECONDS:-10}
 py=$(bash scripts/oracle/setup.sh | tail -n 1)
 go build -o build/lacbench ./scripts/bench/lacbench
@@ -77,3 +83,4 @@ cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)
 } > BENCHMARKS.md
 echo "bench: wrote BENCHMARKS.md" >&2
 bash scripts/bench/images.sh
+bash scripts/bench/conv_kernels.sh

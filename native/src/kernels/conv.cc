@@ -3,10 +3,10 @@
 #include <cstring>
 #include <map>
 #include <optional>
-#include <string>
 #include <tuple>
 #include <unordered_map>
 
+#include "kernels/conv_kernel_choice.h"
 #include "kernels/dnnl_util.h"
 #include "kernels/kernel_util.h"
 #include "kernels/register.h"
@@ -137,19 +137,6 @@ dnnl::post_ops FusedPostOps(const OpView& op, bool residual) {
   return post;
 }
 
-// On CPUs with AVX2 but not AVX-512, oneDNN 3 ranks its brgemm kernels first, yet on the same
-// channels-last data its older jit kernels are faster for three kinds of convolution
-// (BENCHMARKS.md, oneDNN convolution kernels): 1x1 (ResNet-50's, 7-14 % over the set),
-// depthwise (MobileNet's and ShuffleNet's, 10-50 % per shape) and a first layer with fewer
-// input channels than a vector holds (ResNet-50's 7x7 over RGB). The older kernel's name, or
-// null to keep oneDNN's choice.
-const char* OlderAvx2Kernel(const std::string& impl, int64_t ic_per_group) {
-  if (impl == "brgconv_1x1:avx2") return "jit_1x1:avx2";
-  if (impl == "brdgmm_dw:avx2") return "jit_dw:avx2";
-  if (impl == "brg_conv_fwd:avx2" && ic_per_group < 8) return "jit:avx2";
-  return nullptr;
-}
-
 // in_layout: the input tensor's Tensor::layout; residual_layout: the residual's, or -1 when there
 // is none.
 ConvPlan MakePlan(const ConvShape& s, int in_layout, bool has_bias, int residual_layout,
@@ -193,23 +180,12 @@ ConvPlan MakePlan(const ConvShape& s, int in_layout, bool has_bias, int residual
     src_md = pd.src_desc(), w_md = pd.weights_desc(), dst_md = pd.dst_desc();
     scratch_md = pd.scratchpad_desc();
   } else {
-    const auto make = [&](const memory::desc& src_md, const memory::desc& dst_md) {
+    const auto make = [&](const memory::desc& src_layout, const memory::desc& dst_layout) {
       return dnnl::convolution_forward::primitive_desc(
-          DnnlEngine(), inference, dnnl::algorithm::convolution_direct, src_md, w_any, bias_md,
-          dst_md, strides, dil, pad_l, pad_r, attr);
+          DnnlEngine(), inference, dnnl::algorithm::convolution_direct, src_layout, w_any,
+          bias_md, dst_layout, strides, dil, pad_l, pad_r, attr);
     };
-    auto pd = make(src_any, dst_any);
-    const char* older = OlderAvx2Kernel(pd.impl_info_str(), ic / g);
-    if (older != nullptr) {
-      // The search stays among the implementations oneDNN accepts for the layouts it chose.
-      auto alt = make(pd.src_desc(), pd.dst_desc());
-      while (alt.next_impl()) {
-        if (std::string(alt.impl_info_str()) == older) {
-          pd = alt;
-          break;
-        }
-      }
-    }
+    const auto pd = ChooseConvKernel(make, src_any, dst_any, ic / g);
     p.conv = dnnl::convolution_forward(pd);
     src_md = pd.src_desc(), w_md = pd.weights_desc(), dst_md = pd.dst_desc();
     scratch_md = pd.scratchpad_desc();
