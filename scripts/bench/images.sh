@@ -133,12 +133,13 @@ trap 'rm -f "$section"' EXIT
   echo
   echo "Rows below 1.0×: $below of ${#rows[@]} (target: none)."
   echo
-  echo "Both sides run oneDNN 3 with the same brgemm convolutions (\`brg_conv_fwd\`, \`brgconv_1x1\`,"
-  echo "\`brdgmm_dw\`) on channels-last data: ours is oneDNN 3.7.2, built from source by"
-  echo "\`scripts/onednn.sh\` (Debian 12's libdnnl 2.6 has only the older direct convolutions), on GNU"
-  echo "OpenMP; the Paddle wheel bundles oneDNN 3.6.2 on Intel OpenMP. Per-primitive times"
-  echo "(\`ONEDNN_VERBOSE=1\`) and per-op times (\`PD_OP_PROFILE=1\`, ours) show where each side"
-  echo "spends its time."
+  echo "Both sides run oneDNN 3 on channels-last data: ours is oneDNN 3.7.2, built from source by"
+  echo "\`scripts/onednn.sh\` (Debian 12's libdnnl 2.6 lacks the brgemm convolutions), on GNU OpenMP;"
+  echo "the Paddle wheel bundles oneDNN 3.6.2 on Intel OpenMP. Paddle runs oneDNN's first-choice"
+  echo "kernels, on this AVX2 machine the brgemm ones (\`brg_conv_fwd\`, \`brgconv_1x1\`, \`brdgmm_dw\`);"
+  echo "ours take the older jit kernels for 1x1, depthwise and first-layer convolutions where those"
+  echo "measured faster (section \"oneDNN convolution kernels\"). Per-primitive times (\`ONEDNN_VERBOSE=1\`) and per-op times"
+  echo "(\`PD_OP_PROFILE=1\`, ours) show where each side spends its time."
   if [ -n "$flops" ] && [ "${#gflops_rows[@]}" -gt 0 ]; then
     echo
     echo "### ResNet-50 arithmetic rate, batch 8"
