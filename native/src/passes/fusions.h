@@ -12,12 +12,12 @@ int FuseConvBias(Graph& g);
 int FuseConvBatchNorm(Graph& g);
 // conv2d [with Bias] → elementwise_add(same shape, R) becomes conv2d with ResidualData R.
 int FuseConvResidual(Graph& g);
-// Marks each conv with ResidualData whose residual dies there and lives in a buffer of a conv's
-// own (residual_in_place = 1): the kernel then takes that buffer as its output instead of
-// copying the residual into its own, one pass over memory less.
-int MarkConvResidualInPlace(Graph& g);
 // conv2d [with ResidualData] → activation becomes conv2d with fuse_activation (a oneDNN post-op in kernels/conv.cc).
 int FuseConvActivation(Graph& g);
+// After the activation fusion, marks each conv with ResidualData whose residual dies there and
+// lives in a buffer of a conv's own (residual_in_place = 1): the kernel then takes that buffer
+// as its output instead of copying the residual into its own, one pass over memory less.
+int MarkConvResidualInPlace(Graph& g);
 // mul → elementwise_add(persistable bias) [→ relu] becomes fc.
 int FuseFc(Graph& g);
 // lookup_table(persistable W) → fc(persistable weights, no activation) becomes
