@@ -10,6 +10,7 @@
 # `BENCH_ONLY=images bash scripts/bench/run.sh` runs only this part.
 #
 #   BENCH_SECONDS  timed seconds per measurement (default 10)
+#   BENCH_ROUNDS   alternating runs per side and row, the best kept (default 3)
 #   BENCH_MODELS   models to run, space-separated (default "resnet50 shufflenet_v2 ssd_mobilenet_v1")
 #   BENCH_BATCHES / BENCH_THREADS  default "1 8" / "1 2"
 #   GOHUB_BUILD_MODELS  where the seeded models live (default build/models)
@@ -17,6 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
 seconds=${BENCH_SECONDS:-10}
+rounds=${BENCH_ROUNDS:-3}
 batches=${BENCH_BATCHES:-1 8}
 threads_list=${BENCH_THREADS:-1 2}
 wanted=${BENCH_MODELS:-resnet50 shufflenet_v2 ssd_mobilenet_v1}
@@ -60,9 +62,9 @@ for entry in "${catalogue[@]}"; do
   for batch in $batches; do
     for threads in $threads_list; do
       ours="" theirs=""
-      # Best of two alternating runs per side: a burst of other load on this shared machine
+      # Best of $rounds alternating runs per side: a burst of other load on this shared machine
       # then costs a side one run, not its row.
-      for round in 1 2; do
+      for ((round = 1; round <= rounds; round++)); do
         ours+=$(build/imgbench -model "$dir" -batch "$batch" -threads "$threads" -seconds "$seconds")$'\n'
         line=$("$py" scripts/bench/paddle_image.py --model "$dir" --batch "$batch" --threads "$threads" --seconds "$seconds" 2>/dev/null | tail -n 1)
         theirs+=$line$'\n'
@@ -126,7 +128,7 @@ trap 'rm -f "$section"' EXIT
   echo "\`paddle.inference\` (\`scripts/bench/paddle_image.py\`). Both sides: the same model files,"
   echo "oneDNN (MKLDNN) on, IR optimisation on, the same number of CPU math threads, the same fixed"
   echo "pseudo-random input values; each timed batch is reshape + copy in + run + copy out of every"
-  echo "output, after untimed warm-up batches. ${seconds} s per measurement, best of two alternating runs per side."
+  echo "output, after untimed warm-up batches. ${seconds} s per measurement, best of $rounds alternating runs per side."
   echo
   echo "Machine: $cpu, $cores cores, $mhz MHz, $isa. Measured $(date -u +%Y-%m-%d). Other"
   echo "engineers compile on this machine while it measures; the ratios come from runs interleaved"
