@@ -9,7 +9,7 @@ ASAN_BUILD := $(BUILD)/native-asan
 PD_INSTALL := third_party/paddle_inference_c
 PD_LIB     := $(abspath $(PD_INSTALL)/paddle/lib)
 JOBS       ?= $(shell nproc)
-# Where scripts/onednn.sh keeps the oneDNN it builds (make deps); GOHUB_ONEDNN_DIR overrides.
+# Where scripts/onednn.sh keeps the oneDNN it installs (make deps); GOHUB_ONEDNN_DIR overrides.
 ONEDNN_DIR := $(shell bash scripts/onednn.sh --print-prefix)
 GO         ?= go
 

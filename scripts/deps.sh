@@ -31,5 +31,5 @@ if ! command -v go >/dev/null; then
 fi
 go mod download
 
-# oneDNN 3.x, built once into a per-user cache (scripts/onednn.sh says why and where).
+# oneDNN 3.2 from PyPI wheels, unpacked once into a per-user cache (scripts/onednn.sh says why and where).
 bash scripts/onednn.sh >/dev/null

@@ -144,8 +144,8 @@ trap 'rm -f "$section"' EXIT
   echo
   echo "Rows below 1.0×: $below of ${#rows[@]} (target: none)."
   echo
-  echo "Both sides run oneDNN 3 on channels-last data: ours is oneDNN 3.7.2, built from source by"
-  echo "\`scripts/onednn.sh\` (Debian 12's libdnnl 2.6 lacks the brgemm convolutions), on GNU OpenMP;"
+  echo "Both sides run oneDNN 3 on channels-last data: ours is oneDNN $(bash scripts/onednn_version.sh), from"
+  echo "\`scripts/onednn.sh\` (Intel's \`onednn-cpu-gomp\` wheels), on GNU OpenMP;"
   echo "the Paddle wheel bundles oneDNN 3.6.2 on Intel OpenMP. Paddle runs oneDNN's first-choice"
   echo "kernels, on this AVX2 machine the brgemm ones (\`brg_conv_fwd\`, \`brgconv_1x1\`, \`brdgmm_dw\`);"
   echo "ours take the older jit kernels for 1x1, depthwise and first-layer convolutions where those"

@@ -11,7 +11,7 @@
 #
 # Idempotent: what is already in place is reused without touching the network.
 #
-#   ORACLE_LAC_PYTHON=python3.8   interpreter for the venv (default: python3.8 on PATH, else
+#   ORACLE_LAC_PYTHON=python3.8   interpreter for the venv (default: a python3.8 that runs, else
 #                                 pyenv's newest 3.8)
 #   ORACLE_LAC_VENV=DIR           where the venv lives (default build/oracle-venv-lac)
 #   LAC_SDIST=FILE                use this LAC-2.1.2.tar.gz instead of downloading it
@@ -30,18 +30,11 @@ py="$venv/bin/python"
 pip=("$py" -m pip --disable-pip-version-check)
 
 find_python() {
-  if [ -n "${ORACLE_LAC_PYTHON:-}" ]; then
-    echo "$ORACLE_LAC_PYTHON"
-  elif command -v python3.8 >/dev/null 2>&1; then
-    command -v python3.8
-  elif command -v pyenv >/dev/null 2>&1 &&
-    v="$(ls -d "$(pyenv root)"/versions/3.8.* 2>/dev/null | sort -V | tail -n 1)" && [ -n "$v" ]; then
-    echo "$v/bin/python"
-  else
-    echo "oracle-lac: no Python 3.8 found (paddlepaddle 1.8.5 has wheels for 3.5-3.8 only);" \
+  bash "$root/scripts/find_python.sh" --version 3.8 "${ORACLE_LAC_PYTHON:-}" || {
+    echo "oracle-lac: paddlepaddle 1.8.5 has wheels for Python 3.5-3.8 only;" \
       "set ORACLE_LAC_PYTHON or install one, e.g. 'pyenv install 3.8'" >&2
     return 1
-  fi
+  }
 }
 
 # 1. The venv, checked by the versions that matter.

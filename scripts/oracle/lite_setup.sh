@@ -31,22 +31,14 @@ if [ -x "$py" ] && [ "$(installed_version || true)" = "$LITE_VERSION" ] &&
   exit 0
 fi
 
-# A pyenv shim answers `command -v` for versions it does not activate: run each candidate.
 find_python() {
-  if [ -n "${LITE_PYTHON:-}" ]; then echo "$LITE_PYTHON"; return; fi
-  local v cand cands
-  for v in 3.7 3.6; do
-    cands=("python$v")
-    if command -v pyenv >/dev/null 2>&1; then
-      cands+=("$(pyenv root)"/versions/"$v".*/bin/python"$v")
-    fi
-    for cand in "${cands[@]}"; do
-      if "$cand" -c 'import venv' >/dev/null 2>&1; then echo "$cand"; return; fi
-    done
-  done
-  echo "oracle-lite: no Python 3.7 or 3.6 found (paddlelite $LITE_VERSION has wheels only for" \
-    "those); set LITE_PYTHON" >&2
-  exit 1
+  if [ -n "${LITE_PYTHON:-}" ]; then bash "$root/scripts/find_python.sh" "$LITE_PYTHON"; return; fi
+  bash "$root/scripts/find_python.sh" --version 3.7 2>/dev/null ||
+    bash "$root/scripts/find_python.sh" --version 3.6 2>/dev/null || {
+    echo "oracle-lite: no Python 3.7 or 3.6 found (paddlelite $LITE_VERSION has wheels only for" \
+      "those); set LITE_PYTHON" >&2
+    exit 1
+  }
 }
 
 if [ -e "$venv" ] && ! "$py" -c 'import sys' >/dev/null 2>&1; then

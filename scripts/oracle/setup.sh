@@ -17,7 +17,7 @@ PADDLE_VERSION=3.3.1
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 venv="${ORACLE_VENV:-$root/build/oracle-venv}"
-python="${ORACLE_PYTHON:-python3}"
+python="$(bash "$root/scripts/find_python.sh" "${ORACLE_PYTHON:-}")"
 py="$venv/bin/python"
 
 installed_version() {
