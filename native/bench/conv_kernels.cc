@@ -17,12 +17,20 @@
 #include <vector>
 
 #include "kernels/conv_kernel_choice.h"
+#include "kernels/cpu_context.h"
 #include "kernels/dnnl_util.h"
 
 namespace {
 
 using dnnl::memory;
 using Tag = memory::format_tag;
+
+
+// These kernels run outside any executor: one CPU context (oneDNN engine and stream) for all.
+pd::CpuContext& StandaloneCpu() {
+  static pd::CpuContext cpu(pd::Place::CPU(), pd::ExecConfig{});
+  return cpu;
+}
 
 struct Shape {
   const char* group;  // the model layers it stands for
@@ -62,7 +70,7 @@ struct Run {
 };
 
 Run Prepare(const dnnl::convolution_forward::primitive_desc& pd, const memory::desc& bias_md) {
-  const auto& engine = pd::DnnlEngine();
+  const auto& engine = StandaloneCpu().engine();
   Run r{dnnl::convolution_forward(pd), pd.impl_info_str(), memory(pd.src_desc(), engine),
         memory(pd.weights_desc(), engine), memory(bias_md, engine), memory(pd.dst_desc(), engine),
         {}};
@@ -76,7 +84,7 @@ Run Prepare(const dnnl::convolution_forward::primitive_desc& pd, const memory::d
 }
 
 void Execute(Run& r, bool timed) {
-  dnnl::stream& stream = pd::DnnlStream();
+  dnnl::stream& stream = StandaloneCpu().stream_ref();
   const auto start = std::chrono::steady_clock::now();
   r.conv.execute(stream, {{DNNL_ARG_SRC, r.src},
                           {DNNL_ARG_WEIGHTS, r.weights},
@@ -127,7 +135,7 @@ int main(int argc, char** argv) {
     attr.set_post_ops(post);
     const auto make = [&](const memory::desc& src, const memory::desc& dst) {
       return dnnl::convolution_forward::primitive_desc(
-          pd::DnnlEngine(), dnnl::prop_kind::forward_inference,
+          StandaloneCpu().engine(), dnnl::prop_kind::forward_inference,
           dnnl::algorithm::convolution_direct, src, w_any, bias_md, dst, {s.stride, s.stride},
           {pad, pad}, {pad, pad}, attr);
     };

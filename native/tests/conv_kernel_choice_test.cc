@@ -9,6 +9,7 @@
 #include <string>
 
 #include "kernels/conv_kernel_choice.h"
+#include "kernels/cpu_context.h"
 #include "kernels/dnnl_util.h"
 #include "test_util.h"
 
@@ -27,6 +28,13 @@ TEST(ConvKernelChoice, RuleNamesTheOlderKernelOnlyWhereItWasMeasuredFaster) {
   EXPECT_EQ(OlderAvx2Kernel("brgconv_1x1:avx512_core", 256, 14 * 14), nullptr);
 }
 
+
+// These kernels run outside any executor: one CPU context (oneDNN engine and stream) for all.
+pd::CpuContext& StandaloneCpu() {
+  static pd::CpuContext cpu(pd::Place::CPU(), pd::ExecConfig{});
+  return cpu;
+}
+
 struct Case {
   int n, ic, oc, groups, hw, k, stride;
   bool older_offered;  // oneDNN 3.7 offers the older kernel for this shape (when it is preferred)
@@ -36,8 +44,8 @@ struct Case {
 std::vector<float> RunConv(const dnnl::convolution_forward::primitive_desc& pd, const Case& c,
                            const std::vector<float>& x, const std::vector<float>& w,
                            const std::vector<float>& b) {
-  const auto& engine = DnnlEngine();
-  dnnl::stream& stream = DnnlStream();
+  const auto& engine = StandaloneCpu().engine();
+  dnnl::stream& stream = StandaloneCpu().stream_ref();
   const auto f32 = memory::data_type::f32;
   const int out = (c.hw + 2 * (c.k / 2) - c.k) / c.stride + 1;
   const memory::dims wdims = c.groups == 1 ? memory::dims{c.oc, c.ic, c.k, c.k}
@@ -83,7 +91,7 @@ TEST(ConvKernelChoice, ChosenKernelKeepsTheLayoutsAndTheResults) {
     attr.set_post_ops(post);
     const auto make = [&](const memory::desc& src, const memory::desc& dst) {
       return dnnl::convolution_forward::primitive_desc(
-          DnnlEngine(), dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+          StandaloneCpu().engine(), dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
           src, memory::desc(wdims, f32, Tag::any), memory::desc({c.oc}, f32, Tag::x), dst,
           {c.stride, c.stride}, {pad, pad}, {pad, pad}, attr);
     };

@@ -7,12 +7,15 @@
 #include <map>
 #include <set>
 
-
 namespace pd {
 
 Executor::Executor(std::shared_ptr<const Program> program, Scope* scope, ExecConfig config)
     : program_(std::move(program)), config_(config) {
+  PD_CHECK(config_.place.is_cpu() || DeviceRegistry::Global().Find(config_.place.type),
+           "cannot run on ", config_.place.ToString(), ": no such device in this build");
   std::map<int64_t, std::string> feeds, fetches;
+  // Where each variable lives after the ops prepared so far; absent: the host.
+  std::map<const Tensor*, Place> home;
   const auto& ops = program_->ops();
   for (size_t i = 0; i < ops.size(); ++i) {
     const OpView& op = ops[i];
@@ -33,23 +36,41 @@ Executor::Executor(std::shared_ptr<const Program> program, Scope* scope, ExecCon
     PD_CHECK(def != nullptr, "op #", i, " of block 0 has type '", op.type(),
              "', which this library has no kernel for");
     PreparedOp p{static_cast<int>(i), def, std::make_unique<OpContext>(op, scope, &config_),
-                 BlockedUseOf(op), {}, {}, {}};
-    // The run scope's variables are ours to convert in place; a parent scope's (weights) are
-    // never written, and no kernel leaves them blocked.
-    for (const auto& [slot, names] : op.AllInputs())
-      for (const std::string& name : names)
-        if (Tensor* t = scope->FindLocal(name)) p.ins.push_back(t);
-    for (const auto& [slot, names] : op.AllOutputs())
-      for (const std::string& name : names)
-        if (Tensor* t = scope->FindLocal(name)) p.outs.push_back(t);
-    p.to_plain.resize(p.ins.size());
+                 PlaceFor(*def, op), nullptr, {}, {}};
+    p.layout_check = def->LayoutCheckFor(op, p.place.type);
+    p.ctx->set_device(&ContextFor(p.place));
+    for (const auto& [slot, names] : op.AllInputs()) {
+      for (size_t k = 0; k < names.size(); ++k) {
+        Input in{&p.ctx->In(slot, k), scope->FindLocal(names[k])};
+        auto h = home.find(in.var);
+        const Place from = h == home.end() ? Place::CPU() : h->second;
+        if (from != p.place) {
+          Mirror& m = mirrors_[{in.var, p.place}];
+          in.copy = &m.tensor;
+          in.copied_stamp = &m.copied_stamp;
+          p.ctx->RebindInput(slot, k, in.copy);
+          ++num_cross_place_inputs_;
+        }
+        p.ins.push_back(in);
+      }
+    }
+    for (const auto& [slot, names] : op.AllOutputs()) {
+      for (const std::string& name : names) {
+        Tensor* t = scope->Var(name);
+        p.outs.push_back(t);
+        home[t] = p.place;
+        // A variable written again is a new value: copies of the old one elsewhere are stale
+        // (their stamps tell at run time).
+      }
+    }
     ops_.push_back(std::move(p));
   }
   for (auto& kv : feeds) feed_names_.push_back(kv.second);
-  // What the caller reads after a run must be plain: the fetch targets, and (for programs
-  // without fetch ops, as tests run them) every output that no op reads.
+  // What the caller reads after a run must be plain and on the host: the fetch targets, and
+  // (for programs without fetch ops, as tests run them) every output that no op reads.
   std::set<const Tensor*> read, added;
-  for (const PreparedOp& p : ops_) read.insert(p.ins.begin(), p.ins.end());
+  for (const PreparedOp& p : ops_)
+    for (const Input& in : p.ins) read.insert(in.var);
   for (auto& kv : fetches) {
     fetch_names_.push_back(kv.second);
     Tensor* t = scope->Var(kv.second);
@@ -58,20 +79,85 @@ Executor::Executor(std::shared_ptr<const Program> program, Scope* scope, ExecCon
   for (const PreparedOp& p : ops_)
     for (Tensor* t : p.outs)
       if (!read.count(t) && added.insert(t).second) fetch_tensors_.push_back(t);
-  fetch_to_plain_.resize(fetch_tensors_.size());
+}
+
+// The configured place when the op has a kernel there for its key input's declared type (or
+// any type, when the program does not declare it), else the CPU.
+Place Executor::PlaceFor(const OpDef& def, const OpView& op) const {
+  if (config_.place.is_cpu()) return config_.place;
+  auto d = def.devices.find(config_.place.type);
+  if (d == def.devices.end()) return Place::CPU();
+  if (def.key_input.empty()) return d->second.any_type ? config_.place : Place::CPU();
+  const VarInfo* var = program_->FindVar(op.Input(def.key_input));
+  if (var == nullptr || var->dtype == DType::kUndefined) return config_.place;
+  return d->second.by_type.count(var->dtype) ? config_.place : Place::CPU();
+}
+
+DeviceContext& Executor::ContextFor(Place place) {
+  auto& slot = contexts_[place];
+  if (!slot) slot = DeviceRegistry::Global().Get(place.type).NewContext(place, config_);
+  return *slot;
+}
+
+Place Executor::PlaceOfOp(int index) const {
+  for (const PreparedOp& p : ops_)
+    if (p.index == index) return p.place;
+  return Place::CPU();
+}
+
+void Executor::ToPlain(Tensor* t, const void* key) {
+  if (t->layout() == 0) return;
+  const Place place = t->place();
+  auto& conv = converters_[key];
+  if (!conv) {
+    conv = DeviceRegistry::Global().Get(place.type).NewLayoutConverter();
+    PD_CHECK(conv != nullptr, "a ", place.ToString(), " tensor has layout ", t->layout(),
+             ", but its device has no layout converter");
+  }
+  conv->ToPlain(t, ContextFor(place));
 }
 
 void Executor::MakePlain(Tensor* t) {
-  if (t->layout() == 0) return;
-  PlainConverter c;
-  c.ToPlain(t, config_.num_threads);
+  ToPlain(t, t);
+  if (!t->initialized() || t->place().is_cpu()) return;
+  Tensor host;
+  CopyTensor(*t, Place::CPU(), &host, ContextFor(t->place()).stream());
+  t->SwapData(&host);
+  t->set_place(Place::CPU());
 }
 
-void Executor::PrepareLayouts(PreparedOp& p) {
-  if (p.blocked != BlockedUse::kNone && AcceptsBlockedNow(p.blocked, *p.ctx)) return;
-  for (size_t k = 0; k < p.ins.size(); ++k)
-    if (p.ins[k]->layout() != 0) p.to_plain[k].ToPlain(p.ins[k], config_.num_threads);
-  for (Tensor* t : p.outs) t->set_layout(0);
+void Executor::PrepareInputs(PreparedOp& p) {
+  const bool accepts = p.layout_check != nullptr && p.layout_check(*p.ctx);
+  for (Input& in : p.ins) {
+    if (in.var->layout() != 0 && (in.copy != nullptr || !accepts)) {
+      // Parameters are never left in a blocked layout; only run-scope variables get here.
+      PD_CHECK(in.local != nullptr, "op ", p.def->type, ": a read-only input is in layout ",
+               in.var->layout());
+      ToPlain(in.local, in.local);
+    }
+    if (in.copy != nullptr && (in.var->stamp() == 0 || in.var->stamp() != *in.copied_stamp)) {
+      CopyTensor(*in.var, p.place, in.copy, ContextFor(p.place).stream());
+      *in.copied_stamp = in.var->stamp();
+      ++copies_in_last_run_;
+    }
+  }
+  for (Tensor* t : p.outs) {
+    if (!accepts) t->set_layout(0);
+    t->set_place(p.place);
+  }
+}
+
+// A kernel reads its inputs' memory directly: one on another place would be a wild read (or,
+// on a GPU, a crash), so a missing copy fails here, naming the op and input.
+void Executor::CheckInputsOnPlace(const PreparedOp& p) const {
+  for (const auto& [slot, names] : p.ctx->op().AllInputs()) {
+    const auto& ts = p.ctx->Ins(slot);
+    for (size_t k = 0; k < ts.size(); ++k) {
+      PD_CHECK(!ts[k]->initialized() || ts[k]->place().type == p.place.type, "input ", slot, " (",
+               names[k], ") is on ", ts[k]->place().ToString(), ", but the op runs on ",
+               p.place.ToString());
+    }
+  }
 }
 
 namespace {
@@ -111,13 +197,15 @@ Executor::~Executor() {
 void Executor::Run() {
   const bool profile = ProfileOps();
   if (profile) ++runs_;
+  copies_in_last_run_ = 0;
   for (auto& p : ops_) {
     try {
       double cpu0 = 0, wall0 = 0;
       if (profile) cpu0 = Seconds(CLOCK_THREAD_CPUTIME_ID), wall0 = Seconds(CLOCK_MONOTONIC);
-      PrepareLayouts(p);
+      PrepareInputs(p);
       if (p.def->infer_shape) p.def->infer_shape(*p.ctx);
-      KernelFn kernel = p.def->Select(*p.ctx, Place::kCPU);
+      KernelFn kernel = p.def->Select(*p.ctx, p.place.type);
+      CheckInputsOnPlace(p);
       kernel(*p.ctx);
       if (profile) {
         OpTime& t = profile_[p.def->type];
@@ -129,9 +217,11 @@ void Executor::Run() {
       Fail("op #", p.index, " (", p.def->type, "): ", e.what());
     }
   }
-  // The caller reads fetch targets as plain row-major.
-  for (size_t k = 0; k < fetch_tensors_.size(); ++k)
-    fetch_to_plain_[k].ToPlain(fetch_tensors_[k], config_.num_threads);
+  // The caller reads fetch targets as plain row-major host memory.
+  for (Tensor* t : fetch_tensors_) {
+    if (t->initialized() && !t->place().is_cpu()) ++copies_in_last_run_;
+    MakePlain(t);
+  }
 }
 
 }  // namespace pd

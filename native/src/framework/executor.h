@@ -1,31 +1,37 @@
 // Runs block 0 of a program over a scope, op by op in program order. feed and fetch ops mark
 // the boundary: the caller writes feed targets and reads fetch sources directly (zero copy).
+//
+// Placement: each op runs on the configured place when its type has kernels there, else on the
+// CPU. A variable lives where the op that last wrote it ran (feeds and parameters start on the
+// host); an op that reads it elsewhere reads a copy on its own place, which the executor keeps
+// and refreshes only when the variable changed (Tensor::stamp), so parameters move once and
+// activations once per run. Fetch targets come back to the host.
 #pragma once
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "framework/device.h"
 #include "framework/op_registry.h"
 #include "framework/program.h"
 #include "framework/scope.h"
-#include "kernels/dnnl_util.h"
 
 namespace pd {
 
 class Executor {
  public:
-  // Resolves every op's definition and tensors once. Fails naming the first op type that has
-  // no kernel, and its index in the block.
+  // Resolves every op's definition, place and tensors once. Fails naming the first op type that
+  // has no kernel, and its index in the block.
   Executor(std::shared_ptr<const Program> program, Scope* scope, ExecConfig config);
   ~Executor();
 
   void Run();
 
-  // Turns a run-scope tensor that a oneDNN kernel left in a blocked layout back into plain
-  // row-major: for callers that read intermediate variables (the executor does it for fetch
-  // targets and unread outputs itself).
+  // Makes a run-scope tensor readable by the caller: plain row-major, in host memory (the
+  // executor does it for fetch targets and unread outputs itself).
   void MakePlain(Tensor* t);
 
   // Feed targets ordered by the feed ops' col attribute, and fetch sources likewise.
@@ -33,24 +39,54 @@ class Executor {
   const std::vector<std::string>& fetch_names() const { return fetch_names_; }
   const ExecConfig& config() const { return config_; }
 
+  // Where op i of the block (by its index in the program) runs; the CPU for feed and fetch.
+  Place PlaceOfOp(int index) const;
+  // The op inputs that read a copy on another place than the variable's, as prepared.
+  int num_cross_place_inputs() const { return num_cross_place_inputs_; }
+  // Tensors copied between places in the last Run (fetch targets brought home included).
+  int copies_in_last_run() const { return copies_in_last_run_; }
+
  private:
+  // An op input as bound: the variable, and when the op runs elsewhere, its copy there.
+  struct Input {
+    const Tensor* var;
+    Tensor* local;  // var when the run scope owns it (ours to convert in place), else nullptr
+    Tensor* copy = nullptr;  // on the op's place; the op reads it instead of var
+    uint64_t* copied_stamp = nullptr;  // var's stamp when copy was last refreshed
+  };
   struct PreparedOp {
     int index;
     const OpDef* def;
     std::unique_ptr<OpContext> ctx;
-    BlockedUse blocked;  // whether its kernel may read oneDNN blocked layouts
-    // Its inputs and outputs, for the layout checks; inputs come with converters.
-    std::vector<Tensor*> ins, outs;
-    std::vector<PlainConverter> to_plain;
+    Place place;
+    LayoutCheck layout_check;  // nullptr: plain inputs only
+    std::vector<Input> ins;
+    std::vector<Tensor*> outs;
+  };
+  // A copy of a variable on one place, shared by the ops there that read it.
+  struct Mirror {
+    Tensor tensor;
+    uint64_t copied_stamp = 0;
   };
 
-  // Before an op runs: blocked inputs it cannot read become plain; its outputs start plain.
-  void PrepareLayouts(PreparedOp& p);
+  Place PlaceFor(const OpDef& def, const OpView& op) const;
+  DeviceContext& ContextFor(Place place);
+  // Turns t (living on its place) back into plain row-major, with the converter kept for key.
+  void ToPlain(Tensor* t, const void* key);
+  // Before an op runs: inputs it cannot read in their layout become plain, copies on its place
+  // are refreshed, its outputs start plain (unless it reads blocked layouts) on its place.
+  void PrepareInputs(PreparedOp& p);
+  void CheckInputsOnPlace(const PreparedOp& p) const;
 
   std::shared_ptr<const Program> program_;
   ExecConfig config_;
   std::vector<PreparedOp> ops_;
   std::vector<std::string> feed_names_, fetch_names_;
+  std::map<Place, std::unique_ptr<DeviceContext>> contexts_;
+  std::map<std::pair<const Tensor*, Place>, Mirror> mirrors_;
+  std::map<const void*, std::unique_ptr<LayoutConverter>> converters_;
+  int num_cross_place_inputs_ = 0;
+  int copies_in_last_run_ = 0;
   struct OpTime {
     double cpu = 0, wall = 0;
     int64_t calls = 0;
@@ -58,7 +94,6 @@ class Executor {
   std::map<std::string, OpTime> profile_;  // PD_OP_PROFILE (executor.cc)
   int64_t runs_ = 0;
   std::vector<Tensor*> fetch_tensors_;
-  std::vector<PlainConverter> fetch_to_plain_;
 };
 
 }  // namespace pd

@@ -1,6 +1,6 @@
 #include "framework/op_registry.h"
 
-#include "kernels/register.h"
+#include "framework/builtins.h"
 
 namespace pd {
 
@@ -10,7 +10,6 @@ OpContext::OpContext(const OpView& op, Scope* scope, const ExecConfig* config)
     std::vector<const Tensor*> ts;
     for (const auto& name : slot.second) {
       const Tensor* t = scope->Find(name);
-      if (t != nullptr && scope->FindLocal(name) == nullptr) const_ins_.push_back(t);
       // A variable no earlier op writes and no parameter holds is fed by the caller: make it.
       ts.push_back(t ? t : scope->Var(name));
     }
@@ -59,31 +58,46 @@ Tensor* OpContext::Out(const std::string& slot, size_t i) const {
   return ts[i];
 }
 
-bool OpContext::InputIsConst(const std::string& slot, size_t i) const {
-  const Tensor* t = &In(slot, i);
-  for (const Tensor* c : const_ins_)
-    if (c == t) return true;
-  return false;
+void OpContext::RebindInput(const std::string& slot, size_t i, const Tensor* t) {
+  for (auto& kv : ins_) {
+    if (kv.first != slot) continue;
+    PD_CHECK(i < kv.second.size(), "op ", op_.type(), ": input ", slot, " has no argument ", i);
+    kv.second[i] = t;
+    return;
+  }
+  Fail("op ", op_.type(), ": input ", slot, " is missing");
 }
 
-KernelFn OpDef::Select(const OpContext& ctx, Place place) const {
+KernelFn OpDef::Select(const OpContext& ctx, DeviceType device) const {
+  auto d = devices.find(device);
+  PD_CHECK(d != devices.end(), "op ", type, " has no ", DeviceTypeName(device), " kernel");
   if (key_input.empty()) {
-    PD_CHECK(any_type_kernel != nullptr, "op ", type, " has no kernel");
-    return any_type_kernel;
+    PD_CHECK(d->second.any_type != nullptr, "op ", type, " has no kernel");
+    return d->second.any_type;
   }
   const Tensor& key = ctx.In(key_input);
   PD_CHECK(key.initialized(), "op ", type, ": input ", key_input, " (", ctx.op().Input(key_input),
            ") has no data; was it fed?");
-  auto it = kernels.find({place, key.dtype()});
-  PD_CHECK(it != kernels.end(), "op ", type, " has no ", place == Place::kGPU ? "GPU" : "CPU",
+  auto it = d->second.by_type.find(key.dtype());
+  PD_CHECK(it != d->second.by_type.end(), "op ", type, " has no ", DeviceTypeName(device),
            " kernel for ", DTypeName(key.dtype()), " input ", key_input);
   return it->second;
 }
 
+LayoutCheck OpDef::LayoutCheckFor(const OpView& op, DeviceType device) const {
+  auto d = devices.find(device);
+  if (d == devices.end() || d->second.layout_rule == nullptr) return nullptr;
+  return d->second.layout_rule(op);
+}
+
 const OpRegistry& OpRegistry::Global() {
-  static const OpRegistry* registry = [] {
+  return Mutable();
+}
+
+OpRegistry& OpRegistry::Mutable() {
+  static OpRegistry* registry = [] {
     auto* r = new OpRegistry();
-    RegisterAllKernels(*r);
+    RegisterBuiltinOps(*r);
     return r;
   }();
   return *registry;
@@ -109,14 +123,35 @@ OpDef& OpRegistry::Add(const std::string& type, InferShapeFn infer_shape,
   return def;
 }
 
-void OpRegistry::AddKernel(const std::string& type, Place place, DType dtype, KernelFn fn) {
+OpDef& OpRegistry::Get(const std::string& type) {
   auto it = defs_.find(type);
   PD_CHECK(it != defs_.end(), "kernel registered for unknown op ", type);
-  if (it->second.key_input.empty()) {
-    it->second.any_type_kernel = fn;
+  return it->second;
+}
+
+void OpRegistry::AddKernel(const std::string& type, DeviceType device, DType dtype, KernelFn fn) {
+  OpDef& def = Get(type);
+  DeviceKernels& k = def.devices[device];
+  if (def.key_input.empty()) {
+    k.any_type = fn;
   } else {
-    it->second.kernels[{place, dtype}] = fn;
+    k.by_type[dtype] = fn;
   }
+}
+
+void OpRegistry::SetLayoutRule(const std::string& type, DeviceType device, LayoutRule rule) {
+  Get(type).devices[device].layout_rule = rule;
+}
+
+void OpRegistry::SetInPlace(const std::string& type, const std::string& input,
+                            const std::string& output) {
+  OpDef& def = Get(type);
+  def.in_place_input = input;
+  def.in_place_output = output;
+}
+
+void OpRegistry::RemoveDevice(DeviceType device) {
+  for (auto& kv : defs_) kv.second.devices.erase(device);
 }
 
 void ShareLoD(OpContext& ctx, const std::string& in_slot, const std::string& out_slot) {

@@ -37,6 +37,7 @@ Predictor::Predictor(Key, PredictorOptions options, std::shared_ptr<const Progra
       run_scope_(std::make_unique<Scope>(weights_)) {
   ExecConfig config;
   config.num_threads = options_.num_threads;
+  config.place = Place::CPU();
   executor_ = std::make_unique<Executor>(program_, run_scope_.get(), config);
 }
 
@@ -83,7 +84,7 @@ Tensor* Predictor::Output(const std::string& name) {
              "' is neither an output nor a variable of this model");
   }
   Tensor* t = run_scope_->Var(name);
-  executor_->MakePlain(t);  // an intermediate may be in a oneDNN blocked layout
+  executor_->MakePlain(t);  // an intermediate may be in a blocked layout
   return t;
 }
 
@@ -95,6 +96,12 @@ void Predictor::Run() {
   }
   executor_->Run();
   if (options_.memory_optim) ReleaseIntermediates();
+}
+
+uint64_t Predictor::TryShrinkMemory() {
+  const uint64_t bytes = ReleaseIntermediates();
+  CpuAllocator().ReleaseCached();
+  return bytes;
 }
 
 uint64_t Predictor::ReleaseIntermediates() {

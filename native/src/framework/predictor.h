@@ -53,8 +53,9 @@ class Predictor {
   void Run();
   // Frees the activations of the last run; inputs, outputs and weights stay.
   void ClearIntermediateTensor() { ReleaseIntermediates(); }
-  // Frees the activations; returns the bytes of tensor storage dropped.
-  uint64_t TryShrinkMemory() { return ReleaseIntermediates(); }
+  // Frees the activations and hands the CPU allocator's cached blocks back to the system;
+  // returns the bytes of tensor storage dropped.
+  uint64_t TryShrinkMemory();
 
   Predictor(Key, PredictorOptions options, std::shared_ptr<const Program> program,
             std::shared_ptr<const Scope> weights);

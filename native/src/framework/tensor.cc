@@ -1,9 +1,9 @@
 #include "framework/tensor.h"
 
 #include <algorithm>
-#include <cstdlib>
-#include <cstring>
-#include <new>
+#include <atomic>
+
+#include "framework/device.h"
 
 namespace pd {
 
@@ -27,29 +27,45 @@ void Tensor::Resize(Dims dims) {
   dims_ = std::move(dims);
 }
 
-// 64-byte aligned, zero-filled bytes. malloc aligns large blocks to 16 bytes only, which makes
-// every other 32-byte AVX load of a row straddle two cache lines.
+namespace {
+uint64_t NextStamp() {
+  static std::atomic<uint64_t> counter{0};
+  return counter.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+}  // namespace
+
+// A block from its place's allocator, given back when the last tensor sharing it lets go.
 struct Tensor::Storage {
-  static constexpr size_t kAlign = 64;
-  explicit Storage(size_t n) : size(n) {
-    data = static_cast<unsigned char*>(std::aligned_alloc(kAlign, (n + kAlign - 1) / kAlign * kAlign));
-    if (data == nullptr) throw std::bad_alloc();
-    std::memset(data, 0, n);
+  Storage(Place p, size_t n) : place(p), size(n), allocator(&AllocatorFor(p)) {
+    data = allocator->Allocate(n);
   }
-  ~Storage() { std::free(data); }
+  ~Storage() { allocator->Free(data, size); }
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
-  unsigned char* data;
+  Place place;
   size_t size;
+  Allocator* allocator;
+  void* data;
+  uint64_t stamp = NextStamp();
 };
+
+Place Tensor::place() const { return buffer_ ? buffer_->place : place_; }
+
+uint64_t Tensor::stamp() const { return buffer_ ? buffer_->stamp : 0; }
+
+void Tensor::MarkWritten() {
+  if (buffer_) buffer_->stamp = NextStamp();
+}
 
 void* Tensor::mutable_data(DType t, size_t min_bytes) {
   PD_CHECK(SizeOf(t) > 0, "cannot allocate a tensor of type ", DTypeName(t));
   size_t need = std::max(static_cast<size_t>(numel()) * SizeOf(t), min_bytes);
   // A shared buffer belongs to someone else (weights of a cloned predictor, a pass-through
   // input): never write into it, take a fresh one.
-  if (!buffer_ || buffer_.use_count() > 1 || buffer_->size < need) {
-    buffer_ = std::make_shared<Storage>(need == 0 ? 1 : need);
+  if (!buffer_ || buffer_.use_count() > 1 || buffer_->size < need || buffer_->place != place_) {
+    buffer_ = std::make_shared<Storage>(place_, need == 0 ? 1 : need);
+  } else {
+    MarkWritten();
   }
   dtype_ = t;
   return buffer_->data;
@@ -72,6 +88,7 @@ void Tensor::CheckType(DType want) const {
 }
 
 void Tensor::ShareDataWith(const Tensor& other) {
+  place_ = other.place();
   dims_ = other.dims_;
   dtype_ = other.dtype_;
   lod_ = other.lod_;
@@ -81,18 +98,7 @@ void Tensor::ShareDataWith(const Tensor& other) {
 
 void Tensor::CopyFrom(const Tensor& other) {
   if (this == &other) return;
-  dims_ = other.dims_;
-  lod_ = other.lod_;
-  layout_ = other.layout_;
-  if (!other.initialized()) {
-    dtype_ = other.dtype_;
-    buffer_.reset();
-    return;
-  }
-  // A blocked layout may hold padding beyond nbytes(): copy all of it.
-  const size_t n = other.layout_ ? other.capacity() : other.nbytes();
-  void* dst = mutable_data(other.dtype_, n);
-  std::memcpy(dst, other.raw_data(), n);
+  CopyTensor(other, other.place(), this);
 }
 
 void Tensor::Release() {

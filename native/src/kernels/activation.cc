@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "kernels/kernel_util.h"
+#include "kernels/layout_rules.h"
 #include "kernels/register.h"
 #include "kernels/vec_math.h"
 
@@ -77,7 +78,7 @@ void ActKernel(OpContext& ctx) {
   Tensor* y = ctx.Out("Out");
   float* out = y->mutable_data<float>();
   // Element by element, so any layout passes through; the executor only hands over blocked
-  // ones without padding (kernels/dnnl_util.h AcceptsBlockedNow).
+  // ones without padding (SameLayoutUnpadded, kernels/layout_rules.h).
   y->set_layout(x.layout());
   const int64_t n = x.numel();
   for (int64_t i = 0; i < n; ++i) out[i] = f(in[i]);
@@ -86,7 +87,8 @@ void ActKernel(OpContext& ctx) {
 template <typename F>
 void Register(OpRegistry& r, const char* type) {
   r.Add(type, ActInferShape, "X");
-  r.AddKernel(type, Place::kCPU, DType::kFP32, ActKernel<F>);
+  r.AddKernel(type, DeviceType::kCPU, DType::kFP32, ActKernel<F>);
+  r.SetLayoutRule(type, DeviceType::kCPU, ElementwiseLayoutRule);
 }
 
 }  // namespace

@@ -87,9 +87,9 @@ void ArgMaxKernel(OpContext& ctx) {
 
 void RegisterArgMaxKernels(OpRegistry& r) {
   r.Add("arg_max", ArgMaxInferShape, "X");
-  r.AddKernel("arg_max", Place::kCPU, DType::kFP32, ArgMaxKernel<float>);
-  r.AddKernel("arg_max", Place::kCPU, DType::kInt64, ArgMaxKernel<int64_t>);
-  r.AddKernel("arg_max", Place::kCPU, DType::kInt32, ArgMaxKernel<int32_t>);
+  r.AddKernel("arg_max", DeviceType::kCPU, DType::kFP32, ArgMaxKernel<float>);
+  r.AddKernel("arg_max", DeviceType::kCPU, DType::kInt64, ArgMaxKernel<int64_t>);
+  r.AddKernel("arg_max", DeviceType::kCPU, DType::kInt32, ArgMaxKernel<int32_t>);
 }
 
 }  // namespace pd

@@ -143,7 +143,7 @@ void BoxCoderKernel(OpContext& ctx) {
 
 void RegisterBoxCoderKernels(OpRegistry& r) {
   r.Add("box_coder", BoxCoderInferShape, "TargetBox");
-  r.AddKernel("box_coder", Place::kCPU, DType::kFP32, BoxCoderKernel);
+  r.AddKernel("box_coder", DeviceType::kCPU, DType::kFP32, BoxCoderKernel);
 }
 
 }  // namespace pd

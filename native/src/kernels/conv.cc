@@ -101,7 +101,7 @@ struct ConvPlan {
   memory src_user, dst_user, weights_user, bias_user, residual_user;
   memory src, dst, weights, scratch;
   std::optional<dnnl::reorder> src_reorder, dst_reorder, weights_reorder, residual_reorder;
-  const void* weights_from = nullptr;  // filter buffer that weights was reordered from
+  WeightCache weights_from;  // the filter contents that weights was reordered from
   // The Tensor::layout the output is left in: the primitive's own when it is one that later
   // oneDNN ops read (then dst is the output tensor's buffer), else plain through dst_reorder.
   int out_layout = 0;
@@ -115,7 +115,9 @@ struct ConvState : KernelState {
 };
 
 // Wraps a buffer given later (set_data_handle) in the layout of md.
-memory Unbound(const memory::desc& md) { return memory(md, DnnlEngine(), DNNL_MEMORY_NONE); }
+memory Unbound(const memory::desc& md, const dnnl::engine& engine) {
+  return memory(md, engine, DNNL_MEMORY_NONE);
+}
 
 // The post-ops passes/ fused into this conv, in Paddle's order: the residual sum
 // (conv_elementwise_add_mkldnn_fuse_pass, ResidualData added to the output), then the
@@ -139,8 +141,9 @@ dnnl::post_ops FusedPostOps(const OpView& op, bool residual) {
 
 // in_layout: the input tensor's Tensor::layout; residual_layout: the residual's, or -1 when there
 // is none.
-ConvPlan MakePlan(const ConvShape& s, int in_layout, bool has_bias, int residual_layout,
-                  const dnnl::post_ops& post) {
+ConvPlan MakePlan(const dnnl::engine& engine, const ConvShape& s, int in_layout, bool has_bias,
+                  int residual_layout, const dnnl::post_ops& post) {
+  const auto Unbound = [&engine](const memory::desc& md) { return ::pd::Unbound(md, engine); };
   const auto f32 = memory::data_type::f32;
   const int64_t g = s.groups, ic = s.in.c, oc = s.out.c;
   const memory::dims src{s.in.n, ic, s.in.h, s.in.w}, dst{s.out.n, oc, s.out.h, s.out.w};
@@ -174,7 +177,7 @@ ConvPlan MakePlan(const ConvShape& s, int in_layout, bool has_bias, int residual
   const auto inference = dnnl::prop_kind::forward_inference;
   if (s.transpose) {
     dnnl::deconvolution_forward::primitive_desc pd(
-        DnnlEngine(), inference, dnnl::algorithm::deconvolution_direct, src_any, w_any, bias_md,
+        engine, inference, dnnl::algorithm::deconvolution_direct, src_any, w_any, bias_md,
         dst_any, strides, dil, pad_l, pad_r, attr);
     p.conv = dnnl::deconvolution_forward(pd);
     src_md = pd.src_desc(), w_md = pd.weights_desc(), dst_md = pd.dst_desc();
@@ -182,7 +185,7 @@ ConvPlan MakePlan(const ConvShape& s, int in_layout, bool has_bias, int residual
   } else {
     const auto make = [&](const memory::desc& src_layout, const memory::desc& dst_layout) {
       return dnnl::convolution_forward::primitive_desc(
-          DnnlEngine(), inference, dnnl::algorithm::convolution_direct, src_layout, w_any,
+          engine, inference, dnnl::algorithm::convolution_direct, src_layout, w_any,
           bias_md, dst_layout, strides, dil, pad_l, pad_r, attr);
     };
     const auto pd = ChooseConvKernel(make, src_any, dst_any, ic / g);
@@ -197,7 +200,7 @@ ConvPlan MakePlan(const ConvShape& s, int in_layout, bool has_bias, int residual
   p.src = p.src_user;
   p.weights = p.weights_user;
   if (src_md != p.src_user.get_desc()) {
-    p.src = memory(src_md, DnnlEngine());
+    p.src = memory(src_md, engine);
     p.src_reorder = dnnl::reorder(p.src_user, p.src);
   }
   // The output stays in the primitive's layout when later oneDNN ops can read it (NCHW models);
@@ -213,7 +216,7 @@ ConvPlan MakePlan(const ConvShape& s, int in_layout, bool has_bias, int residual
     p.dst_user = Unbound(memory::desc(dst, f32, act));
     p.dst = p.dst_user;
     if (dst_md != p.dst_user.get_desc()) {
-      p.dst = memory(dst_md, DnnlEngine());
+      p.dst = memory(dst_md, engine);
       p.dst_reorder = dnnl::reorder(p.dst, p.dst_user);
     }
   }
@@ -224,25 +227,24 @@ ConvPlan MakePlan(const ConvShape& s, int in_layout, bool has_bias, int residual
     if (residual_md != dst_md) p.residual_reorder = dnnl::reorder(p.residual_user, p.dst);
   }
   if (w_md != p.weights_user.get_desc()) {
-    p.weights = memory(w_md, DnnlEngine());
+    p.weights = memory(w_md, engine);
     p.weights_reorder = dnnl::reorder(p.weights_user, p.weights);
   }
   if (has_bias) p.bias_user = Unbound(bias_md);
-  p.scratch = memory(scratch_md, DnnlEngine());
+  p.scratch = memory(scratch_md, engine);
   return p;
 }
 
-void RunPlan(OpContext& ctx, ConvPlan& p, bool has_bias, bool residual) {
-  dnnl::stream& stream = DnnlStream();
-  const float* filter = ctx.In("Filter").data<float>();
+void RunPlan(OpContext& ctx, dnnl::stream& stream, ConvPlan& p, bool has_bias, bool residual) {
+  const Tensor& filter_tensor = ctx.In("Filter");
+  const float* filter = filter_tensor.data<float>();
   if (!p.weights_reorder) {
     p.weights_user.set_data_handle(const_cast<float*>(filter));
-  } else if (!ctx.InputIsConst("Filter") || p.weights_from != filter) {
+  } else if (p.weights_from.Changed(filter_tensor)) {
     // A predictor's weights are reordered once; a filter that training updates in place is
-    // reordered on every run.
+    // reordered after each update (its stamp changes).
     p.weights_user.set_data_handle(const_cast<float*>(filter));
     p.weights_reorder->execute(stream, p.weights_user, p.weights);
-    p.weights_from = filter;
   }
   p.src_user.set_data_handle(const_cast<float*>(ctx.In("Input").data<float>()));
   Tensor* out = ctx.Out("Output");
@@ -308,15 +310,17 @@ void ConvKernel(OpContext& ctx) {
              DimsToString(ctx.Out("Output")->dims()));
   }
   auto& plans = ctx.State<ConvState>().plans;
+  CpuContext& cpu = CpuContextOf(ctx);
   WithDnnl(ctx, [&] {
     const int r_layout = residual ? ctx.In("ResidualData").layout() : -1;
     const PlanKey key{x.dims(), x.layout(), r_layout};
     auto it = plans.find(key);
     if (it == plans.end()) {
-      it = plans.emplace(key, MakePlan(ConvShapeOf(ctx, kTranspose), x.layout(), has_bias,
-                                       r_layout, FusedPostOps(ctx.op(), residual))).first;
+      it = plans.emplace(key, MakePlan(cpu.engine(), ConvShapeOf(ctx, kTranspose), x.layout(),
+                                       has_bias, r_layout, FusedPostOps(ctx.op(), residual)))
+               .first;
     }
-    RunPlan(ctx, it->second, has_bias, residual);
+    RunPlan(ctx, cpu.stream_ref(), it->second, has_bias, residual);
   });
 }
 
@@ -325,10 +329,16 @@ void ConvKernel(OpContext& ctx) {
 void RegisterConvKernels(OpRegistry& r) {
   for (const char* type : {"conv2d", "depthwise_conv2d"}) {
     r.Add(type, ConvInferShape<false>, "Input");
-    r.AddKernel(type, Place::kCPU, DType::kFP32, ConvKernel<false>);
+    r.AddKernel(type, DeviceType::kCPU, DType::kFP32, ConvKernel<false>);
+    // NCHW convolutions read their input in whatever layout oneDNN's last op left.
+    r.SetLayoutRule(type, DeviceType::kCPU, [](const OpView& op) -> LayoutCheck {
+      return op.GetString("data_format", "NCHW") != "NHWC" ? AcceptsAnyLayout : nullptr;
+    });
+    // The residual a graph pass found dead after the conv becomes its output buffer.
+    r.SetInPlace(type, "ResidualData", "Output");
   }
   r.Add("conv2d_transpose", ConvInferShape<true>, "Input");
-  r.AddKernel("conv2d_transpose", Place::kCPU, DType::kFP32, ConvKernel<true>);
+  r.AddKernel("conv2d_transpose", DeviceType::kCPU, DType::kFP32, ConvKernel<true>);
 }
 
 }  // namespace pd

@@ -230,7 +230,7 @@ void CrfKernel(OpContext& ctx) {
 
 void RegisterCrfKernels(OpRegistry& r) {
   r.Add("crf_decoding", CrfInferShape, "Emission");
-  r.AddKernel("crf_decoding", Place::kCPU, DType::kFP32, CrfKernel);
+  r.AddKernel("crf_decoding", DeviceType::kCPU, DType::kFP32, CrfKernel);
 }
 
 }  // namespace pd

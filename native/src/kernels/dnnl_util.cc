@@ -8,16 +8,6 @@
 
 namespace pd {
 
-const dnnl::engine& DnnlEngine() {
-  static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
-  return engine;
-}
-
-dnnl::stream& DnnlStream() {
-  thread_local dnnl::stream stream(DnnlEngine());
-  return stream;
-}
-
 void SetDnnlThreads(int n) {
   // Our oneDNN build runs on OpenMP, whose thread count is a per-thread setting: each predictor
   // (clone) thread sets its own. Primitives size their work split at creation, so this runs before
@@ -72,38 +62,15 @@ bool LayoutPads(const Tensor& t) {
   return t.layout() != 0 && DescOf(t).get_size() != t.nbytes();
 }
 
-BlockedUse BlockedUseOf(const OpView& op) {
-  const std::string& type = op.type();
-  const bool nchw = op.GetString("data_format", "NCHW") != "NHWC";
-  if (type == "conv2d" || type == "depthwise_conv2d") return nchw ? BlockedUse::kAny : BlockedUse::kNone;
-  // pool2d takes blocked input exactly where it runs on oneDNN (kernels/pool.cc says when).
-  if (type == "pool2d") return PoolRunsOnDnnl(op) ? BlockedUse::kAny : BlockedUse::kNone;
-  if (type == "shuffle_channel") return BlockedUse::kChannelsLast;
-  // concat and split along the channels of 4-D tensors (checked per run), with a fixed axis.
-  if ((type == "concat" || type == "split") && op.Inputs("AxisTensor").empty() &&
-      op.Inputs("SectionsTensorList").empty()) {
-    const int64_t axis = op.GetInt("axis", 0);
-    if (axis == 1 || axis == -3) return BlockedUse::kChannelsLast;
-  }
-  static const char* kElementwise[] = {"relu", "relu6", "leaky_relu", "sigmoid", "tanh", "swish",
-                                       "hard_swish", "hard_sigmoid", "elementwise_add",
-                                       "elementwise_mul", "elementwise_sub", "elementwise_max",
-                                       "elementwise_min"};
-  for (const char* t : kElementwise)
-    if (type == t) return BlockedUse::kElementwise;
-  return BlockedUse::kNone;
+bool AcceptsAnyLayout(const OpContext&) { return true; }
+
+bool AllChannelsLast(const OpContext& ctx) {
+  for (const Tensor* t : ctx.Ins("X"))
+    if (t->layout() != ChannelsLastLayout()) return false;
+  return !ctx.Ins("X").empty();
 }
 
-bool AcceptsBlockedNow(BlockedUse use, const OpContext& ctx) {
-  if (use == BlockedUse::kChannelsLast) {
-    // Every input channels-last (and so 4-D): then the channel axis is the innermost one.
-    for (const Tensor* t : ctx.Ins("X"))
-      if (t->layout() != ChannelsLastLayout()) return false;
-    return !ctx.Ins("X").empty();
-  }
-  if (use != BlockedUse::kElementwise) return use == BlockedUse::kAny;
-  // Element by element over the whole buffer: right when every operand has the same dims and
-  // layout, and no padding (which sigmoid and friends would fill with non-zeros).
+bool SameLayoutUnpadded(const OpContext& ctx) {
   const Tensor* first = nullptr;
   for (const char* slot : {"X", "Y"}) {
     if (!ctx.HasInput(slot)) continue;
@@ -116,16 +83,20 @@ bool AcceptsBlockedNow(BlockedUse use, const OpContext& ctx) {
   return first != nullptr;
 }
 
-void PlainConverter::ToPlain(Tensor* t, int num_threads) {
+LayoutCheck AnyLayoutRule(const OpView&) { return AcceptsAnyLayout; }
+LayoutCheck ElementwiseLayoutRule(const OpView&) { return SameLayoutUnpadded; }
+
+void PlainConverter::ToPlain(Tensor* t, DeviceContext& device) {
   if (t->layout() == 0) return;
-  SetDnnlThreads(num_threads);
+  CpuContext& cpu = static_cast<CpuContext&>(device);
+  SetDnnlThreads(cpu.num_threads());
   if (t->layout() != layout_ || t->dims() != dims_) {
     const auto src_md = DescOf(*t);
     const auto dst_md =
         dnnl::memory::desc(DnnlDims(t->dims()), dnnl::memory::data_type::f32,
                            PlainTag(t->dims().size()));
-    src_ = dnnl::memory(src_md, DnnlEngine(), DNNL_MEMORY_NONE);
-    dst_ = dnnl::memory(dst_md, DnnlEngine(), DNNL_MEMORY_NONE);
+    src_ = dnnl::memory(src_md, cpu.engine(), DNNL_MEMORY_NONE);
+    dst_ = dnnl::memory(dst_md, cpu.engine(), DNNL_MEMORY_NONE);
     reorder_ = dnnl::reorder(src_, dst_);
     layout_ = t->layout();
     dims_ = t->dims();
@@ -133,8 +104,8 @@ void PlainConverter::ToPlain(Tensor* t, int num_threads) {
   scratch_.Resize(t->dims());
   src_.set_data_handle(const_cast<void*>(t->raw_data()));
   dst_.set_data_handle(scratch_.mutable_data<float>());
-  reorder_.execute(DnnlStream(), src_, dst_);
-  DnnlStream().wait();
+  reorder_.execute(cpu.stream_ref(), src_, dst_);
+  cpu.stream_ref().wait();
   scratch_.set_layout(0);
   t->SwapData(&scratch_);
 }

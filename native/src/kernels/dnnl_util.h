@@ -1,17 +1,16 @@
-// oneDNN plumbing for the kernels that run on it: the CPU engine, a stream per thread, the thread
-// count, and errors turned into pd::Error.
+// oneDNN plumbing for the kernels that run on it: the thread count, the CPU's own tensor layouts
+// (Tensor::layout codes are oneDNN format tags) and the layout rules kernels register, and
+// errors turned into pd::Error. The engine and stream come from the op's CpuContext.
 #pragma once
 
 #include <dnnl.hpp>
 
 #include "framework/op_registry.h"
+#include "kernels/cpu_context.h"
+#include "kernels/layout_rules.h"
 
 namespace pd {
 
-// The process-wide CPU engine; oneDNN engines may be shared by threads.
-const dnnl::engine& DnnlEngine();
-// This thread's stream: streams are not meant to be shared by threads running at once.
-dnnl::stream& DnnlStream();
 // Makes oneDNN's next primitive creation and execution on this thread use n threads.
 void SetDnnlThreads(int n);
 
@@ -31,22 +30,12 @@ bool LayoutPads(const Tensor& t);
 // row-major [N, H, W, C] array, the layout the brgemm convolutions work in.
 int ChannelsLastLayout();
 
-// Whether the executor may hand op blocked inputs: the kernels that read DescOf(input) rather
-// than assume row-major. Decided from the op's type and attributes once, when the executor is
-// built; element-wise ops are asked again per run (AcceptsBlockedNow) because they need equal
-// layouts and no padding, and the channel-axis copies (concat, split, shuffle_channel) because
-// they take channels-last inputs only, all of them.
-enum class BlockedUse { kNone, kAny, kElementwise, kChannelsLast };
-// pool2d's attributes are ones that oneDNN pooling computes as Paddle does (kernels/pool.cc).
-bool PoolRunsOnDnnl(const OpView& op);
-BlockedUse BlockedUseOf(const OpView& op);
-bool AcceptsBlockedNow(BlockedUse use, const OpContext& ctx);
-
-// Turns a blocked tensor back into plain row-major in place, through a scratch buffer kept for
-// the next run (no allocation once warm) and a reorder cached for the last layout and dims.
-class PlainConverter {
+// The CPU's LayoutConverter: turns a blocked tensor back into plain row-major in place, through
+// a scratch buffer kept for the next run (no allocation once warm) and a reorder cached for the
+// last layout and dims.
+class PlainConverter final : public LayoutConverter {
  public:
-  void ToPlain(Tensor* t, int num_threads);
+  void ToPlain(Tensor* t, DeviceContext& ctx) override;
 
  private:
   Tensor scratch_;
@@ -60,7 +49,7 @@ class PlainConverter {
 template <typename F>
 void WithDnnl(const OpContext& ctx, F&& body) {
   try {
-    SetDnnlThreads(ctx.config().num_threads);
+    SetDnnlThreads(ctx.device().num_threads());
     body();
   } catch (const dnnl::error& e) {
     Fail(ctx.op().type(), ": oneDNN: ", e.what());

@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "framework/op_registry.h"
+#include "kernels/layout_rules.h"
 #include "kernels/broadcast.h"
 #include "kernels/kernel_util.h"
 #include "kernels/register.h"
@@ -87,7 +88,7 @@ void BinaryKernel(OpContext& ctx) {
   T* op = out->mutable_data<T>();
   if (x.dims() == y.dims()) {
     // Equal dims: element by element, in whatever layout X and Y share (the executor hands
-    // blocked operands over only when they match, kernels/dnnl_util.h).
+    // blocked operands over only when they match, SameLayoutUnpadded in kernels/layout_rules.h).
     out->set_layout(layout);
     const int64_t n = out->numel();
     F f;
@@ -117,10 +118,11 @@ void DivKernel(OpContext& ctx) {
 template <typename F>
 void RegisterBinary(OpRegistry& r, const char* type, bool integers) {
   r.Add(type, BinaryInferShape, "X");
-  r.AddKernel(type, Place::kCPU, DType::kFP32, BinaryKernel<float, F>);
+  r.AddKernel(type, DeviceType::kCPU, DType::kFP32, BinaryKernel<float, F>);
+  r.SetLayoutRule(type, DeviceType::kCPU, ElementwiseLayoutRule);
   if (integers) {
-    r.AddKernel(type, Place::kCPU, DType::kInt64, BinaryKernel<int64_t, F>);
-    r.AddKernel(type, Place::kCPU, DType::kInt32, BinaryKernel<int32_t, F>);
+    r.AddKernel(type, DeviceType::kCPU, DType::kInt64, BinaryKernel<int64_t, F>);
+    r.AddKernel(type, DeviceType::kCPU, DType::kInt32, BinaryKernel<int32_t, F>);
   }
 }
 
@@ -133,10 +135,11 @@ void RegisterElementwiseKernels(OpRegistry& r) {
   RegisterBinary<MaxOp>(r, "elementwise_max", true);
   RegisterBinary<MinOp>(r, "elementwise_min", true);
   RegisterBinary<PowOp>(r, "elementwise_pow", false);
+  r.SetLayoutRule("elementwise_pow", DeviceType::kCPU, nullptr);  // plain inputs, as ever
   r.Add("elementwise_div", BinaryInferShape, "X");
-  r.AddKernel("elementwise_div", Place::kCPU, DType::kFP32, DivKernel<float>);
-  r.AddKernel("elementwise_div", Place::kCPU, DType::kInt64, DivKernel<int64_t>);
-  r.AddKernel("elementwise_div", Place::kCPU, DType::kInt32, DivKernel<int32_t>);
+  r.AddKernel("elementwise_div", DeviceType::kCPU, DType::kFP32, DivKernel<float>);
+  r.AddKernel("elementwise_div", DeviceType::kCPU, DType::kInt64, DivKernel<int64_t>);
+  r.AddKernel("elementwise_div", DeviceType::kCPU, DType::kInt32, DivKernel<int32_t>);
 }
 
 }  // namespace pd

@@ -72,9 +72,9 @@ void LookupKernel(OpContext& ctx) {
 
 void RegisterEmbeddingKernels(OpRegistry& r) {
   r.Add("lookup_table", LookupV1InferShape, "W");
-  r.AddKernel("lookup_table", Place::kCPU, DType::kFP32, LookupKernel);
+  r.AddKernel("lookup_table", DeviceType::kCPU, DType::kFP32, LookupKernel);
   r.Add("lookup_table_v2", LookupV2InferShape, "W");
-  r.AddKernel("lookup_table_v2", Place::kCPU, DType::kFP32, LookupKernel);
+  r.AddKernel("lookup_table_v2", DeviceType::kCPU, DType::kFP32, LookupKernel);
 }
 
 }  // namespace pd

@@ -50,6 +50,8 @@ void EmbeddingFcInferShape(OpContext& ctx) {
 
 struct EmbeddingFcState : KernelState {
   PackedMatrix fc_w;
+  // The contents of W, FcW and Bias that fc_w and rows were made from.
+  WeightCache w_seen, fc_w_seen, bias_seen;
   std::unique_ptr<float[]> rows;  // [V, N], row id valid where known[id]
   std::vector<bool> known;
 };
@@ -71,15 +73,16 @@ void Project(OpContext& ctx, const Id* ids, int64_t count, float* out) {
   const float* bias = ctx.HasInput("Bias") ? ctx.In("Bias").data<float>() : nullptr;
   const int64_t vocab = w.dim(0), width = w.dim(1);
   const int64_t padding = ctx.op().GetInt("padding_idx", kNoPadding);
-  const bool cache = ctx.InputIsConst("W") && ctx.InputIsConst("FcW") &&
-                     (bias == nullptr || ctx.InputIsConst("Bias"));
   EmbeddingFcState& s = ctx.State<EmbeddingFcState>();
-  if (s.fc_w.k() == 0 || !cache) {
-    const Tensor& fc_w = ctx.In("FcW");
-    s.fc_w.Pack(fc_w.dim(0), fc_w.dim(1), fc_w.data<float>(), fc_w.dim(1));
-  }
+  const Tensor& fc_w = ctx.In("FcW");
+  // Every operand is checked (no short-circuit), so each cache remembers the current stamp.
+  const bool w_changed = s.w_seen.Changed(w);
+  const bool fc_w_changed = s.fc_w_seen.Changed(fc_w);
+  const bool bias_changed = bias != nullptr && s.bias_seen.Changed(ctx.In("Bias"));
+  if (fc_w_changed) s.fc_w.Pack(fc_w.dim(0), fc_w.dim(1), fc_w.data<float>(), fc_w.dim(1));
   const int64_t n = s.fc_w.n();
-  if (cache && s.known.empty()) {
+  // Projected rows are kept until an operand changes (a training step, or new weights).
+  if (w_changed || fc_w_changed || bias_changed || s.known.empty()) {
     s.rows.reset(new float[static_cast<size_t>(vocab * n)]);
     s.known.assign(static_cast<size_t>(vocab), false);
   }
@@ -94,10 +97,6 @@ void Project(OpContext& ctx, const Id* ids, int64_t count, float* out) {
     PD_CHECK(id >= 0 && id < vocab, "fused_embedding_fc: id ", id, " at position ", i,
              " of Ids is out of range; the table W has ", vocab, " rows (valid ids 0..",
              vocab - 1, ")");
-    if (!cache) {
-      ProjectRow(table + id * width, s.fc_w, bias, dst);
-      continue;
-    }
     float* row = s.rows.get() + id * n;
     if (!s.known[static_cast<size_t>(id)]) {
       ProjectRow(table + id * width, s.fc_w, bias, row);
@@ -121,7 +120,7 @@ void EmbeddingFcKernel(OpContext& ctx) {
 
 void RegisterEmbeddingFcKernels(OpRegistry& r) {
   r.Add("fused_embedding_fc", EmbeddingFcInferShape, "W");
-  r.AddKernel("fused_embedding_fc", Place::kCPU, DType::kFP32, EmbeddingFcKernel);
+  r.AddKernel("fused_embedding_fc", DeviceType::kCPU, DType::kFP32, EmbeddingFcKernel);
 }
 
 }  // namespace pd

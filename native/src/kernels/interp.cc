@@ -180,7 +180,7 @@ void RegisterInterpKernels(OpRegistry& r) {
   for (const char* type :
        {"nearest_interp", "nearest_interp_v2", "bilinear_interp", "bilinear_interp_v2"}) {
     r.Add(type, InterpInferShape, "X");
-    r.AddKernel(type, Place::kCPU, DType::kFP32, InterpKernel);
+    r.AddKernel(type, DeviceType::kCPU, DType::kFP32, InterpKernel);
   }
 }
 

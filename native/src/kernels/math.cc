@@ -361,18 +361,18 @@ void ScaleKernel(OpContext& ctx) {
 
 void RegisterMathKernels(OpRegistry& r) {
   r.Add("mul", MulInferShape, "X");
-  r.AddKernel("mul", Place::kCPU, DType::kFP32, MulKernel);
+  r.AddKernel("mul", DeviceType::kCPU, DType::kFP32, MulKernel);
   r.Add("matmul", MatmulInferShape, "X");
-  r.AddKernel("matmul", Place::kCPU, DType::kFP32, MatmulKernel);
+  r.AddKernel("matmul", DeviceType::kCPU, DType::kFP32, MatmulKernel);
   r.Add("matmul_v2", MatmulV2InferShape, "X");
-  r.AddKernel("matmul_v2", Place::kCPU, DType::kFP32, MatmulV2Kernel);
+  r.AddKernel("matmul_v2", DeviceType::kCPU, DType::kFP32, MatmulV2Kernel);
   r.Add("fc", FcInferShape, "Input");
-  r.AddKernel("fc", Place::kCPU, DType::kFP32, FcKernel);
+  r.AddKernel("fc", DeviceType::kCPU, DType::kFP32, FcKernel);
 
   r.Add("scale", ScaleInferShape, "X");
-  r.AddKernel("scale", Place::kCPU, DType::kFP32, ScaleKernel<float>);
-  r.AddKernel("scale", Place::kCPU, DType::kInt64, ScaleKernel<int64_t>);
-  r.AddKernel("scale", Place::kCPU, DType::kInt32, ScaleKernel<int32_t>);
+  r.AddKernel("scale", DeviceType::kCPU, DType::kFP32, ScaleKernel<float>);
+  r.AddKernel("scale", DeviceType::kCPU, DType::kInt64, ScaleKernel<int64_t>);
+  r.AddKernel("scale", DeviceType::kCPU, DType::kInt32, ScaleKernel<int32_t>);
 }
 
 }  // namespace pd

@@ -245,7 +245,7 @@ void RegisterNmsKernels(OpRegistry& r) {
   // The output row count depends on the data: the kernel sets every output's shape.
   for (const char* type : {"multiclass_nms", "multiclass_nms2", "multiclass_nms3"}) {
     r.Add(type, nullptr, "Scores");
-    r.AddKernel(type, Place::kCPU, DType::kFP32, MultiClassNmsKernel);
+    r.AddKernel(type, DeviceType::kCPU, DType::kFP32, MultiClassNmsKernel);
   }
 }
 

@@ -121,7 +121,7 @@ void BatchNormKernel(OpContext& ctx) {
 
 void RegisterNormKernels(OpRegistry& r) {
   r.Add("batch_norm", BatchNormInferShape, "X");
-  r.AddKernel("batch_norm", Place::kCPU, DType::kFP32, BatchNormKernel);
+  r.AddKernel("batch_norm", DeviceType::kCPU, DType::kFP32, BatchNormKernel);
 }
 
 }  // namespace pd

@@ -14,6 +14,10 @@
 #include "kernels/window.h"
 
 namespace pd {
+
+// Whether pool2d with op's attributes runs on oneDNN, which then computes what Paddle does.
+bool PoolRunsOnDnnl(const OpView& op);
+
 namespace {
 
 struct PoolShape {
@@ -90,7 +94,7 @@ struct PoolState : KernelState {
   std::map<std::pair<Dims, int>, PoolPlan> plans;  // by input dims and layout
 };
 
-PoolPlan MakePoolPlan(const PoolShape& s, int in_layout) {
+PoolPlan MakePoolPlan(const dnnl::engine& engine, const PoolShape& s, int in_layout) {
   using dnnl::memory;
   using Tag = memory::format_tag;
   const auto f32 = memory::data_type::f32;
@@ -105,24 +109,24 @@ PoolPlan MakePoolPlan(const PoolShape& s, int in_layout) {
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   const memory::dims no_dilation{0, 0};
   dnnl::pooling_forward::primitive_desc pd(
-      DnnlEngine(), dnnl::prop_kind::forward_inference, alg, src_md,
+      engine, dnnl::prop_kind::forward_inference, alg, src_md,
       memory::desc(dst, f32, Tag::any), {s.win.stride[0], s.win.stride[1]},
       {s.win.k[0], s.win.k[1]}, no_dilation, {s.win.pad_begin[0], s.win.pad_begin[1]},
       {s.win.pad_end[0], s.win.pad_end[1]}, attr);
   PoolPlan p;
   p.pool = dnnl::pooling_forward(pd);
-  p.src = memory(src_md, DnnlEngine(), DNNL_MEMORY_NONE);
+  p.src = memory(src_md, engine, DNNL_MEMORY_NONE);
   const int code = LayoutCode(pd.dst_desc(), s.out.ToDims());
   if (code >= 0) {
     p.out_layout = code;
     p.out_bytes = pd.dst_desc().get_size();
-    p.dst = p.dst_user = memory(pd.dst_desc(), DnnlEngine(), DNNL_MEMORY_NONE);
+    p.dst = p.dst_user = memory(pd.dst_desc(), engine, DNNL_MEMORY_NONE);
   } else {
-    p.dst_user = memory(memory::desc(dst, f32, Tag::nchw), DnnlEngine(), DNNL_MEMORY_NONE);
-    p.dst = memory(pd.dst_desc(), DnnlEngine());
+    p.dst_user = memory(memory::desc(dst, f32, Tag::nchw), engine, DNNL_MEMORY_NONE);
+    p.dst = memory(pd.dst_desc(), engine);
     p.dst_reorder = dnnl::reorder(p.dst, p.dst_user);
   }
-  p.scratch = memory(pd.scratchpad_desc(), DnnlEngine());
+  p.scratch = memory(pd.scratchpad_desc(), engine);
   return p;
 }
 
@@ -133,16 +137,17 @@ void DnnlPoolKernel(OpContext& ctx, PoolShape s) {
   }
   const Tensor& x = ctx.In("X");
   auto& plans = ctx.State<PoolState>().plans;
+  CpuContext& cpu = CpuContextOf(ctx);
   WithDnnl(ctx, [&] {
     const auto key = std::make_pair(x.dims(), x.layout());
     auto it = plans.find(key);
-    if (it == plans.end()) it = plans.emplace(key, MakePoolPlan(s, x.layout())).first;
+    if (it == plans.end()) it = plans.emplace(key, MakePoolPlan(cpu.engine(), s, x.layout())).first;
     PoolPlan& p = it->second;
     Tensor* out = ctx.Out("Out");
     p.src.set_data_handle(const_cast<void*>(x.raw_data()));
     p.dst_user.set_data_handle(out->mutable_data(DType::kFP32, p.out_bytes));
     out->set_layout(p.out_layout);
-    dnnl::stream& stream = DnnlStream();
+    dnnl::stream& stream = cpu.stream_ref();
     p.pool.execute(stream, {{DNNL_ARG_SRC, p.src}, {DNNL_ARG_DST, p.dst},
                             {DNNL_ARG_SCRATCHPAD, p.scratch}});
     if (p.dst_reorder) p.dst_reorder->execute(stream, p.dst, p.dst_user);
@@ -203,7 +208,11 @@ bool PoolRunsOnDnnl(const OpView& op) {
 
 void RegisterPoolKernels(OpRegistry& r) {
   r.Add("pool2d", PoolInferShape, "X");
-  r.AddKernel("pool2d", Place::kCPU, DType::kFP32, PoolKernel);
+  r.AddKernel("pool2d", DeviceType::kCPU, DType::kFP32, PoolKernel);
+  // Blocked inputs exactly where it runs on oneDNN.
+  r.SetLayoutRule("pool2d", DeviceType::kCPU, [](const OpView& op) -> LayoutCheck {
+    return PoolRunsOnDnnl(op) ? AcceptsAnyLayout : nullptr;
+  });
 }
 
 }  // namespace pd

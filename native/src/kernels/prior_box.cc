@@ -206,9 +206,9 @@ void DensityPriorBoxKernel(OpContext& ctx) {
 
 void RegisterPriorBoxKernels(OpRegistry& r) {
   r.Add("prior_box", PriorBoxInferShape, "Input");
-  r.AddKernel("prior_box", Place::kCPU, DType::kFP32, PriorBoxKernel);
+  r.AddKernel("prior_box", DeviceType::kCPU, DType::kFP32, PriorBoxKernel);
   r.Add("density_prior_box", DensityPriorBoxInferShape, "Input");
-  r.AddKernel("density_prior_box", Place::kCPU, DType::kFP32, DensityPriorBoxKernel);
+  r.AddKernel("density_prior_box", DeviceType::kCPU, DType::kFP32, DensityPriorBoxKernel);
 }
 
 }  // namespace pd

@@ -1,5 +1,5 @@
-// Every kernel family exposes one Register function; OpRegistry::Global calls them all.
-// Explicit calls (rather than static registrars) keep kernels alive in static test binaries.
+// Every kernel family exposes one Register function; RegisterBuiltinOps (register.cc) calls them
+// all. Explicit calls (rather than static registrars) keep kernels alive in static test binaries.
 #pragma once
 
 namespace pd {
@@ -27,6 +27,7 @@ void RegisterSoftmaxKernels(OpRegistry& r);   // softmax
 void RegisterPriorBoxKernels(OpRegistry& r);  // prior_box, density_prior_box
 void RegisterBoxCoderKernels(OpRegistry& r);  // box_coder
 void RegisterNmsKernels(OpRegistry& r);       // multiclass_nms, multiclass_nms2, multiclass_nms3
+void RegisterOptimizerKernels(OpRegistry& r); // sgd
 
 inline void RegisterAllKernels(OpRegistry& r) {
   RegisterMathKernels(r);
@@ -50,6 +51,7 @@ inline void RegisterAllKernels(OpRegistry& r) {
   RegisterPriorBoxKernels(r);
   RegisterBoxCoderKernels(r);
   RegisterNmsKernels(r);
+  RegisterOptimizerKernels(r);
 }
 
 }  // namespace pd

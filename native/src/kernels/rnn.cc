@@ -112,6 +112,7 @@ float* Workspace(OpContext& ctx, const char* slot, int64_t size, std::vector<flo
 struct GruState : KernelState {
   PackedMatrix update_reset;  // [D, 2D]
   PackedMatrix candidate;     // [D, D]
+  WeightCache packed_from;    // the Weight contents they were packed from
 };
 
 // The kernel's body; built twice, see GruKernel.
@@ -148,7 +149,7 @@ PD_ALWAYS_INLINE void GruKernelBody(OpContext& ctx) {
   // Weight memory: a row-major [D, 2D] update|reset matrix, then a row-major [D, D] candidate
   // matrix (not a [D, 3D] matrix split by columns).
   GruState& state = ctx.State<GruState>();
-  if (state.update_reset.k() == 0 || !ctx.InputIsConst("Weight")) {
+  if (state.packed_from.Changed(weight)) {
     const float* w = weight.data<float>();
     state.update_reset.Pack(d, 2 * d, w, 2 * d);
     state.candidate.Pack(d, d, w + 2 * d * d, d);
@@ -237,7 +238,7 @@ void GruKernel(OpContext& ctx) {
 
 void RegisterRnnKernels(OpRegistry& r) {
   r.Add("gru", GruInferShape, "Input");
-  r.AddKernel("gru", Place::kCPU, DType::kFP32, GruKernel);
+  r.AddKernel("gru", DeviceType::kCPU, DType::kFP32, GruKernel);
 }
 
 }  // namespace pd

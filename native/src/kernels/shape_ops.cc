@@ -174,7 +174,7 @@ void ShapeKernel(OpContext& ctx) {
 
 void AddView(OpRegistry& r, const char* type, InferShapeFn infer) {
   r.Add(type, infer, "");
-  r.AddKernel(type, Place::kCPU, DType::kUndefined, ViewKernel);
+  r.AddKernel(type, DeviceType::kCPU, DType::kUndefined, ViewKernel);
 }
 
 }  // namespace
@@ -190,7 +190,7 @@ void RegisterShapeKernels(OpRegistry& r) {
   AddView(r, "unsqueeze", UnsqueezeInferShape);
   AddView(r, "unsqueeze2", UnsqueezeInferShape);
   r.Add("shape", ShapeInferShape, "");
-  r.AddKernel("shape", Place::kCPU, DType::kUndefined, ShapeKernel);
+  r.AddKernel("shape", DeviceType::kCPU, DType::kUndefined, ShapeKernel);
 }
 
 }  // namespace pd

@@ -73,7 +73,9 @@ void ShuffleChannelKernel(OpContext& ctx) {
 
 void RegisterShuffleChannelKernels(OpRegistry& r) {
   r.Add("shuffle_channel", ShuffleChannelInferShape, "X");
-  r.AddKernel("shuffle_channel", Place::kCPU, DType::kFP32, ShuffleChannelKernel);
+  r.AddKernel("shuffle_channel", DeviceType::kCPU, DType::kFP32, ShuffleChannelKernel);
+  r.SetLayoutRule("shuffle_channel", DeviceType::kCPU,
+                  [](const OpView&) -> LayoutCheck { return AllChannelsLast; });
 }
 
 }  // namespace pd

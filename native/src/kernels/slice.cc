@@ -95,7 +95,7 @@ void SliceKernel(OpContext& ctx) {
 
 void RegisterSliceKernels(OpRegistry& r) {
   r.Add("slice", SliceInferShape, "");
-  r.AddKernel("slice", Place::kCPU, DType::kUndefined, SliceKernel);
+  r.AddKernel("slice", DeviceType::kCPU, DType::kUndefined, SliceKernel);
 }
 
 }  // namespace pd

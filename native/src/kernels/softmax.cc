@@ -57,7 +57,7 @@ void SoftmaxKernel(OpContext& ctx) {
 
 void RegisterSoftmaxKernels(OpRegistry& r) {
   r.Add("softmax", SoftmaxInferShape, "X");
-  r.AddKernel("softmax", Place::kCPU, DType::kFP32, SoftmaxKernel);
+  r.AddKernel("softmax", DeviceType::kCPU, DType::kFP32, SoftmaxKernel);
 }
 
 }  // namespace pd

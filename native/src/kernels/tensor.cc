@@ -194,15 +194,25 @@ void SplitKernel(OpContext& ctx) {
               });
 }
 
+// Along the channels of 4-D tensors with a fixed axis, concat and split read channels-last inputs
+// (checked per run: all of them must be).
+LayoutCheck ChannelAxisLayoutRule(const OpView& op) {
+  if (!op.Inputs("AxisTensor").empty() || !op.Inputs("SectionsTensorList").empty()) return nullptr;
+  const int64_t axis = op.GetInt("axis", 0);
+  return axis == 1 || axis == -3 ? AllChannelsLast : nullptr;
+}
+
 }  // namespace
 
 void RegisterTensorKernels(OpRegistry& r) {
   r.Add("concat", ConcatInferShape, "X");
-  r.AddKernel("concat", Place::kCPU, DType::kFP32, ConcatKernel);
-  r.AddKernel("concat", Place::kCPU, DType::kInt64, ConcatKernel);
-  r.AddKernel("concat", Place::kCPU, DType::kInt32, ConcatKernel);
+  r.AddKernel("concat", DeviceType::kCPU, DType::kFP32, ConcatKernel);
+  r.AddKernel("concat", DeviceType::kCPU, DType::kInt64, ConcatKernel);
+  r.AddKernel("concat", DeviceType::kCPU, DType::kInt32, ConcatKernel);
   r.Add("split", SplitInferShape, "");
-  r.AddKernel("split", Place::kCPU, DType::kUndefined, SplitKernel);
+  r.AddKernel("split", DeviceType::kCPU, DType::kUndefined, SplitKernel);
+  for (const char* type : {"concat", "split"})
+    r.SetLayoutRule(type, DeviceType::kCPU, ChannelAxisLayoutRule);
 }
 
 }  // namespace pd

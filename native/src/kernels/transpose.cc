@@ -63,7 +63,7 @@ void TransposeKernel(OpContext& ctx) {
 void RegisterTransposeKernels(OpRegistry& r) {
   for (const char* type : {"transpose", "transpose2"}) {
     r.Add(type, TransposeInferShape, "");
-    r.AddKernel(type, Place::kCPU, DType::kUndefined, TransposeKernel);
+    r.AddKernel(type, DeviceType::kCPU, DType::kUndefined, TransposeKernel);
   }
 }
 

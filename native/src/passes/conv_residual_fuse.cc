@@ -14,6 +14,7 @@
 // are checked to be unchanged in between.
 #include <string>
 
+#include "framework/op_registry.h"
 #include "passes/fusions.h"
 
 namespace pd {
@@ -105,10 +106,17 @@ int FuseConvResidual(Graph& g) {
   return fused;
 }
 
+// Whether op's kernel registered that it may adopt its ResidualData buffer as its Output.
+bool MayAdoptResidual(const OpView& op) {
+  const OpDef* def = OpRegistry::Global().Find(op.type());
+  return def != nullptr && def->in_place_input == "ResidualData" &&
+         def->in_place_output == "Output";
+}
+
 int MarkConvResidualInPlace(Graph& g) {
   int marked = 0;
   for (int j = 0; j < g.num_ops(); ++j) {
-    if (g.removed(j) || !IsConv(g.view(j))) continue;
+    if (g.removed(j) || !MayAdoptResidual(g.view(j))) continue;
     const std::string residual = g.view(j).Input("ResidualData");
     if (residual.empty()) continue;
     // The residual's buffer must be a conv's own (not shared with a feed, a weight, or a

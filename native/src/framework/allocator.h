@@ -1,0 +1,52 @@
+// Memory per place. Every tensor buffer comes from the allocator of its place; the CPU's keeps
+// freed blocks for reuse, so a training step that frees and reallocates hundreds of activations
+// does not go to the system allocator each time.
+//
+// The interface is the one a CUDA allocator needs: allocation and free are ordered on a stream
+// (a block freed on a stream may be handed out again for work queued after that point), and
+// pinned host memory is available for transfers. On the CPU the stream is ignored.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "framework/place.h"
+
+namespace pd {
+
+// A device's queue of work (cudaStream_t on CUDA); nullptr is the place's default stream.
+using Stream = void*;
+
+class Allocator {
+ public:
+  virtual ~Allocator() = default;
+
+  virtual Place place() const = 0;
+  // At least bytes of storage, aligned to 64 bytes, zero-filled. Throws std::bad_alloc (or
+  // pd::Error with the place's message) when memory is exhausted.
+  virtual void* Allocate(size_t bytes, Stream stream = nullptr) = 0;
+  // Returns a block from Allocate with the size it was asked for.
+  virtual void Free(void* ptr, size_t bytes, Stream stream = nullptr) = 0;
+
+  // Host memory that this place copies to and from fastest (page-locked on CUDA; plain on
+  // the CPU).
+  virtual void* AllocateHost(size_t bytes) { return Allocate(bytes); }
+  virtual void FreeHost(void* ptr, size_t bytes) { Free(ptr, bytes); }
+
+  struct Stats {
+    uint64_t in_use = 0;       // bytes handed out and not freed
+    uint64_t cached = 0;       // bytes held for reuse
+    uint64_t system_allocs = 0;  // blocks taken from the system
+    uint64_t reuses = 0;         // allocations served from the cache
+  };
+  virtual Stats stats() const = 0;
+  // Gives every cached block back to the system.
+  virtual void ReleaseCached() = 0;
+};
+
+// The CPU's allocator: 64-byte aligned, zero-filled blocks, sizes rounded up to a size class
+// (each power of two split in four) and freed blocks cached per class, up to 512 MiB in all.
+// Thread-safe.
+Allocator& CpuAllocator();
+
+}  // namespace pd

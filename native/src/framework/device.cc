@@ -1,0 +1,87 @@
+#include "framework/device.h"
+
+#include <cstring>
+
+#include "framework/builtins.h"
+#include "framework/error.h"
+#include "framework/tensor.h"
+
+namespace pd {
+
+DeviceRegistry& DeviceRegistry::Global() {
+  static DeviceRegistry* registry = [] {
+    auto* r = new DeviceRegistry();
+    RegisterBuiltinDevices(*r);
+    return r;
+  }();
+  return *registry;
+}
+
+void DeviceRegistry::Add(std::unique_ptr<Device> device) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const DeviceType type = device->type();
+  devices_[type] = std::move(device);
+}
+
+void DeviceRegistry::Remove(DeviceType type) {
+  std::lock_guard<std::mutex> lock(mu_);
+  devices_.erase(type);
+}
+
+Device* DeviceRegistry::Find(DeviceType type) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = devices_.find(type);
+  return it == devices_.end() ? nullptr : it->second.get();
+}
+
+Device& DeviceRegistry::Get(DeviceType type) const {
+  Device* d = Find(type);
+  PD_CHECK(d != nullptr, "no ", DeviceTypeName(type), " device in this build");
+  return *d;
+}
+
+Allocator& AllocatorFor(Place place) {
+  if (place.is_cpu()) return CpuAllocator();
+  return DeviceRegistry::Global().Get(place.type).allocator(place.device);
+}
+
+void CopyTensor(const Tensor& src, Place place, Tensor* dst, Stream stream) {
+  PD_CHECK(dst != &src, "CopyTensor: source and destination are the same tensor");
+  dst->Resize(src.dims());
+  dst->set_lod(src.lod());
+  if (!src.initialized()) {
+    dst->Release();
+    dst->set_dtype(src.dtype());
+    return;
+  }
+  // A layout code means something only to its own device type.
+  PD_CHECK(src.layout() == 0 || src.place().type == place.type, "CopyTensor: a tensor in a ",
+           DeviceTypeName(src.place().type), " layout must be made plain before it moves to ",
+           place.ToString());
+  // A non-plain layout may hold padding beyond nbytes(): copy all of the buffer.
+  const size_t n = src.layout() ? src.capacity() : src.nbytes();
+  dst->set_place(place);
+  void* to = dst->mutable_data(src.dtype(), n);
+  dst->set_layout(src.layout());
+  const void* from = src.raw_data();
+  const Place from_place = src.place();
+  if (from_place.is_cpu() && place.is_cpu()) {
+    std::memcpy(to, from, n);
+  } else if (from_place.is_cpu()) {
+    DeviceRegistry::Global().Get(place.type).CopyFromHost(to, from, n, stream);
+  } else if (place.is_cpu()) {
+    Device& d = DeviceRegistry::Global().Get(from_place.type);
+    d.CopyToHost(to, from, n, stream);
+    d.Synchronize(stream);
+  } else {
+    // Between two devices through host memory: rare (the executor pairs each device with the
+    // CPU), so simple rather than fast.
+    Tensor host;
+    CopyTensor(src, Place::CPU(), &host, stream);
+    Device& d = DeviceRegistry::Global().Get(place.type);
+    d.CopyFromHost(to, host.raw_data(), n, stream);
+    d.Synchronize(stream);  // host goes away here
+  }
+}
+
+}  // namespace pd

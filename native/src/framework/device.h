@@ -1,0 +1,99 @@
+// Devices behind places: per device type its allocators, its execution contexts, its copies to
+// and from host memory and the converter of its own tensor layouts. The CPU device is
+// registered by kernels/ (it owns oneDNN's engine and streams); a CUDA backend registers its
+// device when its shared object is loaded; tests register a test device.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "framework/allocator.h"
+#include "framework/place.h"
+
+namespace pd {
+
+class Tensor;
+
+// Settings an executor passes to every kernel.
+struct ExecConfig {
+  int num_threads = 1;  // host math threads (OpenMP team, BLAS, oneDNN)
+  // Where ops run when a kernel for this place exists; the others run on the CPU and the
+  // executor copies tensors between the two.
+  Place place = Place::CPU();
+};
+
+// What a kernel of one place needs besides its tensors: the thread count on the CPU plus
+// oneDNN's engine and stream (kernels/cpu_context.h), on CUDA a stream, library handles and a
+// workspace. Each executor owns one per place it runs ops on, so clones never share one.
+class DeviceContext {
+ public:
+  DeviceContext(Place place, const ExecConfig& config) : place_(place), config_(config) {}
+  virtual ~DeviceContext() = default;
+  DeviceContext(const DeviceContext&) = delete;
+  DeviceContext& operator=(const DeviceContext&) = delete;
+
+  Place place() const { return place_; }
+  const ExecConfig& config() const { return config_; }
+  int num_threads() const { return config_.num_threads; }
+  // The queue this context's work goes to (nullptr: the place's default, or none).
+  virtual Stream stream() const { return nullptr; }
+  // Returns when the work queued on this context is done.
+  virtual void Wait() {}
+
+ private:
+  Place place_;
+  ExecConfig config_;
+};
+
+// Turns a tensor that a kernel of this place left in one of the place's own layouts
+// (Tensor::layout() != 0) back into plain row-major, in place. Keeps what it needs for the next
+// call (scratch buffer, reorder), so one converter serves one tensor slot.
+class LayoutConverter {
+ public:
+  virtual ~LayoutConverter() = default;
+  virtual void ToPlain(Tensor* t, DeviceContext& ctx) = 0;
+};
+
+class Device {
+ public:
+  virtual ~Device() = default;
+  virtual DeviceType type() const = 0;
+  virtual Allocator& allocator(int device) = 0;
+  virtual std::unique_ptr<DeviceContext> NewContext(Place place, const ExecConfig& config) = 0;
+  // nullptr when the device's kernels only ever write plain tensors.
+  virtual std::unique_ptr<LayoutConverter> NewLayoutConverter() { return nullptr; }
+  // Byte copies between this device's memory and host memory, ordered on stream; they have
+  // completed when Synchronize(stream) returns.
+  virtual void CopyToHost(void* dst, const void* src, size_t bytes, Stream stream) = 0;
+  virtual void CopyFromHost(void* dst, const void* src, size_t bytes, Stream stream) = 0;
+  virtual void Synchronize(Stream stream) {}
+};
+
+class DeviceRegistry {
+ public:
+  // The registry with the devices of this build (framework/builtins.h).
+  static DeviceRegistry& Global();
+
+  // Adds or replaces the device of its type. Done before any executor uses that type.
+  void Add(std::unique_ptr<Device> device);
+  void Remove(DeviceType type);
+  Device* Find(DeviceType type) const;
+  // Fails naming the type when it is not registered.
+  Device& Get(DeviceType type) const;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<DeviceType, std::unique_ptr<Device>> devices_;
+};
+
+// The allocator of place (the CPU's needs no registered device).
+Allocator& AllocatorFor(Place place);
+
+// Makes dst a copy of src on place: dims, dtype, LoD, layout and data (a non-plain layout is
+// copied as it is, with its padding). Host-side copies are done when it returns; a copy from a
+// device is ordered on stream and complete when it returns too (the data is needed on the host).
+void CopyTensor(const Tensor& src, Place place, Tensor* dst, Stream stream = nullptr);
+
+}  // namespace pd
