@@ -16,7 +16,7 @@ GO         ?= go
 GOHUB      := $(BUILD)/gohub
 
 .PHONY: all deps native build test test-native test-go lac-pkg bench oracle oracle-lac \
-	oracle-ops oracle-models oracle-lite oracle-faces test-asan fuzz run clean
+	oracle-ops oracle-grads oracle-models oracle-lite oracle-faces test-asan fuzz run clean
 
 all: build
 
@@ -59,6 +59,10 @@ oracle-lac:
 # Single-op programs written and run by real Paddle: testdata/ops.
 oracle-ops:
 	bash scripts/oracle/ops_run.sh
+
+# Gradients from real Paddle's append_backward on small training programs: testdata/grads.
+oracle-grads:
+	bash scripts/oracle/grads_run.sh
 
 # Paddle-Lite .nb models run by real Paddle-Lite (paddlelite 2.12, Python 3.7): testdata/lite.
 oracle-lite:
