@@ -150,6 +150,10 @@ void OpRegistry::SetInPlace(const std::string& type, const std::string& input,
   def.in_place_output = output;
 }
 
+void OpRegistry::SetGradMaker(const std::string& type, GradMakerFn maker) {
+  Get(type).grad_maker = maker;
+}
+
 void OpRegistry::RemoveDevice(DeviceType device) {
   for (auto& kv : defs_) kv.second.devices.erase(device);
 }

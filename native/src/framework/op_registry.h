@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "framework/backward.h"
 #include "framework/device.h"
 #include "framework/program.h"
 #include "framework/scope.h"
@@ -102,6 +103,8 @@ struct OpDef {
   // Input slot whose buffer the kernel may adopt as its output's (the output slot), when a
   // graph pass has found that input dead after the op (passes/conv_residual_fuse.cc).
   std::string in_place_input, in_place_output;
+  // Makes the op's grad ops for append_backward (framework/backward.h); null: not trainable.
+  GradMakerFn grad_maker = nullptr;
 
   bool HasKernelsOn(DeviceType type) const { return devices.count(type) != 0; }
   // Picks the kernel for the key input's type on the device; throws when none is registered.
@@ -126,6 +129,7 @@ class OpRegistry {
   void AddKernel(const std::string& type, DeviceType device, DType dtype, KernelFn fn);
   void SetLayoutRule(const std::string& type, DeviceType device, LayoutRule rule);
   void SetInPlace(const std::string& type, const std::string& input, const std::string& output);
+  void SetGradMaker(const std::string& type, GradMakerFn maker);
   // Drops the kernels of a device (a test device going away).
   void RemoveDevice(DeviceType device);
 

@@ -28,6 +28,13 @@ void RegisterPriorBoxKernels(OpRegistry& r);  // prior_box, density_prior_box
 void RegisterBoxCoderKernels(OpRegistry& r);  // box_coder
 void RegisterNmsKernels(OpRegistry& r);       // multiclass_nms, multiclass_nms2, multiclass_nms3
 void RegisterOptimizerKernels(OpRegistry& r); // sgd
+void RegisterLossKernels(OpRegistry& r);      // softmax_with_cross_entropy, mean, reduce_mean (+ grads)
+void RegisterFillKernels(OpRegistry& r);      // fill_constant, sum
+// Gradients of the forward families above; registered after them (they add grad rules to
+// forward ops).
+void RegisterActivationGradKernels(OpRegistry& r);  // relu_grad
+void RegisterElementwiseGradKernels(OpRegistry& r); // elementwise_add_grad
+void RegisterMathGradKernels(OpRegistry& r);        // mul_grad
 
 inline void RegisterAllKernels(OpRegistry& r) {
   RegisterMathKernels(r);
@@ -52,6 +59,11 @@ inline void RegisterAllKernels(OpRegistry& r) {
   RegisterBoxCoderKernels(r);
   RegisterNmsKernels(r);
   RegisterOptimizerKernels(r);
+  RegisterLossKernels(r);
+  RegisterFillKernels(r);
+  RegisterActivationGradKernels(r);
+  RegisterElementwiseGradKernels(r);
+  RegisterMathGradKernels(r);
 }
 
 }  // namespace pd

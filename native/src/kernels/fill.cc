@@ -1,0 +1,75 @@
+// fill_constant (seeds loss@GRAD, initialises learning rates and accumulators) and sum (adds up
+// the contributions to a gradient that several ops write).
+#include <cstdlib>
+#include <cstring>
+
+#include "kernels/kernel_util.h"
+#include "kernels/register.h"
+
+namespace pd {
+namespace {
+
+void FillInferShape(OpContext& ctx) {
+  PD_CHECK(!ctx.HasInput("ShapeTensor") && !ctx.HasInput("ShapeTensorList") &&
+               !ctx.HasInput("ValueTensor"),
+           "fill_constant: shape and value from tensors are not supported");
+  Dims dims = ctx.op().GetInts("shape", {});
+  ctx.Out("Out")->Resize(dims);
+}
+
+template <typename T>
+void Fill(Tensor* out, double v) {
+  T* p = out->mutable_data<T>();
+  std::fill(p, p + out->numel(), static_cast<T>(v));
+}
+
+void FillKernel(OpContext& ctx) {
+  const std::string text = ctx.op().GetString("str_value", "");
+  const double v = text.empty() ? ctx.op().GetFloat("value", 0.0f) : std::strtod(text.c_str(), nullptr);
+  Tensor* out = ctx.Out("Out");
+  // dtype is Paddle's VarType code (framework.proto): 5 FP32, 6 FP64, 2 INT32, 3 INT64.
+  switch (ctx.op().GetInt("dtype", 5)) {
+    case 5: return Fill<float>(out, v);
+    case 6: return Fill<double>(out, v);
+    case 2: return Fill<int32_t>(out, v);
+    case 3: return Fill<int64_t>(out, v);
+    default:
+      Fail("fill_constant: dtype ", ctx.op().GetInt("dtype", 5), " is not supported");
+  }
+}
+
+void SumInferShape(OpContext& ctx) {
+  const auto& xs = ctx.Ins("X");
+  PD_CHECK(!xs.empty(), "sum: no inputs");
+  for (const Tensor* x : xs) {
+    PD_CHECK(x->initialized() && x->dtype() == DType::kFP32, "sum: every input must hold float32");
+    PD_CHECK(x->numel() == xs[0]->numel(), "sum: inputs ", DimsToString(xs[0]->dims()), " and ",
+             DimsToString(x->dims()), " differ in size");
+  }
+  ctx.Out("Out")->Resize(xs[0]->dims());
+  ShareLoD(ctx, "X", "Out");
+}
+
+void SumKernel(OpContext& ctx) {
+  const auto& xs = ctx.Ins("X");
+  Tensor* out = ctx.Out("Out");
+  // Out may be one of the inputs (Paddle accumulates in place): read everything first.
+  const int64_t n = xs[0]->numel();
+  std::vector<float> acc(xs[0]->data<float>(), xs[0]->data<float>() + n);
+  for (size_t k = 1; k < xs.size(); ++k) {
+    const float* p = xs[k]->data<float>();
+    for (int64_t i = 0; i < n; ++i) acc[i] += p[i];
+  }
+  std::memcpy(out->mutable_data<float>(), acc.data(), static_cast<size_t>(n) * sizeof(float));
+}
+
+}  // namespace
+
+void RegisterFillKernels(OpRegistry& r) {
+  r.Add("fill_constant", FillInferShape, "");
+  r.AddKernel("fill_constant", DeviceType::kCPU, DType::kUndefined, FillKernel);
+  r.Add("sum", SumInferShape, "");
+  r.AddKernel("sum", DeviceType::kCPU, DType::kUndefined, SumKernel);
+}
+
+}  // namespace pd

@@ -1,0 +1,188 @@
+// Losses and the reductions that end a training program, with their gradients:
+// softmax_with_cross_entropy (hard labels over the last axis, Paddle's numerically stable form
+// and ignore_index), mean and reduce_mean over all elements.
+#include <algorithm>
+#include <cmath>
+
+#include "kernels/kernel_util.h"
+#include "kernels/register.h"
+
+namespace pd {
+namespace {
+
+// ---- softmax_with_cross_entropy: Logits [.., C], Label [.., 1] int64 -> Softmax, Loss [.., 1]
+
+struct Rows {
+  int64_t rows, classes;
+};
+
+Rows RowsOf(const OpContext& ctx, const Tensor& logits) {
+  PD_CHECK(!ctx.op().GetBool("soft_label", false),
+           "softmax_with_cross_entropy: soft_label=true is not supported");
+  const int64_t axis = ctx.op().GetInt("axis", -1);
+  PD_CHECK(axis == -1 || axis == logits.rank() - 1,
+           "softmax_with_cross_entropy: only the last axis is supported, not ", axis);
+  PD_CHECK(logits.rank() >= 1, "softmax_with_cross_entropy: Logits must have a class axis");
+  const int64_t c = logits.dims().back();
+  return {c == 0 ? 0 : logits.numel() / c, c};
+}
+
+int64_t LabelAt(const Tensor& label, int64_t i) {
+  return label.dtype() == DType::kInt64 ? label.data<int64_t>()[i]
+                                        : static_cast<int64_t>(label.data<int32_t>()[i]);
+}
+
+void SwceInferShape(OpContext& ctx) {
+  const Tensor& logits = InputOfType(ctx, "Logits", DType::kFP32);
+  const Tensor& label = InputWithData(ctx, "Label");
+  const Rows r = RowsOf(ctx, logits);
+  PD_CHECK(label.numel() == r.rows, "softmax_with_cross_entropy: Label ",
+           DimsToString(label.dims()), " must hold one class per row of Logits ",
+           DimsToString(logits.dims()));
+  ctx.Out("Softmax")->Resize(logits.dims());
+  Dims loss = logits.dims();
+  loss.back() = 1;
+  ctx.Out("Loss")->Resize(loss);
+  ShareLoD(ctx, "Logits", "Loss");
+}
+
+void SwceKernel(OpContext& ctx) {
+  const Tensor& logits = ctx.In("Logits");
+  const Tensor& label = ctx.In("Label");
+  PD_CHECK(label.dtype() == DType::kInt64 || label.dtype() == DType::kInt32,
+           "softmax_with_cross_entropy: Label must be int64 or int32");
+  const Rows r = RowsOf(ctx, logits);
+  const int64_t ignore = ctx.op().GetInt("ignore_index", -100);
+  const float* x = logits.data<float>();
+  float* sm = ctx.Out("Softmax")->mutable_data<float>();
+  float* loss = ctx.Out("Loss")->mutable_data<float>();
+  for (int64_t i = 0; i < r.rows; ++i) {
+    const float* xi = x + i * r.classes;
+    float* si = sm + i * r.classes;
+    const float mx = *std::max_element(xi, xi + r.classes);
+    double sum = 0;
+    for (int64_t j = 0; j < r.classes; ++j) sum += std::exp(static_cast<double>(xi[j] - mx));
+    const double log_sum = std::log(sum);
+    for (int64_t j = 0; j < r.classes; ++j)
+      si[j] = static_cast<float>(std::exp(static_cast<double>(xi[j] - mx) - log_sum));
+    const int64_t t = LabelAt(label, i);
+    if (t == ignore) {
+      loss[i] = 0.0f;
+      continue;
+    }
+    PD_CHECK(t >= 0 && t < r.classes, "softmax_with_cross_entropy: label ", t, " of row ", i,
+             " is outside [0, ", r.classes, ")");
+    loss[i] = static_cast<float>(log_sum - static_cast<double>(xi[t] - mx));
+  }
+}
+
+void SwceGradMaker(GradOpBuilder& g) {
+  g.Add("softmax_with_cross_entropy_grad")
+      .In("Label", g.Input("Label"))
+      .In("Softmax", g.Output("Softmax"))
+      .In("Loss@GRAD", g.OutputGrad("Loss"))
+      .Out("Logits@GRAD", g.InputGrad("Logits"));
+}
+
+void SwceGradInferShape(OpContext& ctx) {
+  ctx.Out("Logits@GRAD")->Resize(InputWithData(ctx, "Softmax").dims());
+}
+
+// dLogits = (Softmax − onehot(Label)) · dLoss per row; 0 on ignored rows.
+void SwceGradKernel(OpContext& ctx) {
+  const Tensor& sm = InputOfType(ctx, "Softmax", DType::kFP32);
+  const Tensor& label = ctx.In("Label");
+  const float* dloss = InputOfType(ctx, "Loss@GRAD", DType::kFP32).data<float>();
+  const Rows r = RowsOf(ctx, sm);
+  const int64_t ignore = ctx.op().GetInt("ignore_index", -100);
+  const float* s = sm.data<float>();
+  float* dx = ctx.Out("Logits@GRAD")->mutable_data<float>();
+  for (int64_t i = 0; i < r.rows; ++i) {
+    const int64_t t = LabelAt(label, i);
+    float* di = dx + i * r.classes;
+    if (t == ignore) {
+      std::fill(di, di + r.classes, 0.0f);
+      continue;
+    }
+    for (int64_t j = 0; j < r.classes; ++j) di[j] = (s[i * r.classes + j] - (j == t)) * dloss[i];
+  }
+}
+
+// ---- mean and reduce_mean over all elements
+
+bool ReducesAll(const OpContext& ctx) {
+  if (ctx.op().type() == "mean") return true;
+  if (ctx.op().GetBool("reduce_all", false)) return true;
+  const auto dims = ctx.op().GetInts("dim", {});
+  const int64_t rank = ctx.In("X").rank();
+  if (static_cast<int64_t>(dims.size()) != rank) return false;
+  std::vector<bool> seen(static_cast<size_t>(rank), false);
+  for (int64_t d : dims) seen[static_cast<size_t>(d < 0 ? d + rank : d)] = true;
+  return std::all_of(seen.begin(), seen.end(), [](bool b) { return b; });
+}
+
+void MeanInferShape(OpContext& ctx) {
+  InputOfType(ctx, "X", DType::kFP32);
+  PD_CHECK(ReducesAll(ctx), ctx.op().type(), ": only the mean over all elements is supported");
+  // A 0-D result, as Paddle 3 gives (the loss of a training program); keep_dim keeps the rank.
+  Dims out;
+  if (ctx.op().type() == "reduce_mean" && ctx.op().GetBool("keep_dim", false))
+    out.assign(ctx.In("X").dims().size(), 1);
+  ctx.Out("Out")->Resize(out);
+}
+
+void MeanKernel(OpContext& ctx) {
+  const Tensor& x = ctx.In("X");
+  const float* p = x.data<float>();
+  double sum = 0;
+  for (int64_t i = 0; i < x.numel(); ++i) sum += p[i];
+  ctx.Out("Out")->mutable_data<float>()[0] =
+      static_cast<float>(x.numel() ? sum / static_cast<double>(x.numel()) : 0.0);
+}
+
+template <const char* kGradType>
+void MeanGradMaker(GradOpBuilder& g) {
+  g.Add(kGradType)
+      .In("X", g.Input("X"))
+      .In("Out@GRAD", g.OutputGrad("Out"))
+      .Out("X@GRAD", g.InputGrad("X"));
+}
+constexpr char kMeanGrad[] = "mean_grad";
+constexpr char kReduceMeanGrad[] = "reduce_mean_grad";
+
+void MeanGradInferShape(OpContext& ctx) {
+  ctx.Out("X@GRAD")->Resize(InputWithData(ctx, "X").dims());
+  ShareLoD(ctx, "X", "X@GRAD");
+}
+
+// dX = dOut / numel(X) everywhere.
+void MeanGradKernel(OpContext& ctx) {
+  const Tensor& x = ctx.In("X");
+  const float g = InputOfType(ctx, "Out@GRAD", DType::kFP32).data<float>()[0] /
+                  static_cast<float>(std::max<int64_t>(x.numel(), 1));
+  float* dx = ctx.Out("X@GRAD")->mutable_data<float>();
+  std::fill(dx, dx + x.numel(), g);
+}
+
+}  // namespace
+
+void RegisterLossKernels(OpRegistry& r) {
+  r.Add("softmax_with_cross_entropy", SwceInferShape, "Logits");
+  r.AddKernel("softmax_with_cross_entropy", DeviceType::kCPU, DType::kFP32, SwceKernel);
+  r.SetGradMaker("softmax_with_cross_entropy", SwceGradMaker);
+  r.Add("softmax_with_cross_entropy_grad", SwceGradInferShape, "Softmax");
+  r.AddKernel("softmax_with_cross_entropy_grad", DeviceType::kCPU, DType::kFP32, SwceGradKernel);
+
+  r.Add("mean", MeanInferShape, "X");
+  r.AddKernel("mean", DeviceType::kCPU, DType::kFP32, MeanKernel);
+  r.SetGradMaker("mean", MeanGradMaker<kMeanGrad>);
+  r.Add("reduce_mean", MeanInferShape, "X");
+  r.AddKernel("reduce_mean", DeviceType::kCPU, DType::kFP32, MeanKernel);
+  r.SetGradMaker("reduce_mean", MeanGradMaker<kReduceMeanGrad>);
+  for (const char* type : {"mean_grad", "reduce_mean_grad"}) {
+    r.Add(type, MeanGradInferShape, "Out@GRAD");
+    r.AddKernel(type, DeviceType::kCPU, DType::kFP32, MeanGradKernel);
+  }
+}
+
+}  // namespace pd
