@@ -6,6 +6,7 @@
 
 #include "pd_ext.h"
 #include "pd_inference_api.h"
+#include "pd_train.h"
 
 namespace {
 const void* const kFunctions[] = {
@@ -143,6 +144,21 @@ const void* const kFunctions[] = {
     reinterpret_cast<const void*>(&PD_IOInfoDestroy),
     reinterpret_cast<const void*>(&PD_IOInfosDestroy),
     reinterpret_cast<const void*>(&PD_GetLastError),
+    reinterpret_cast<const void*>(&PD_ProgramCreate),
+    reinterpret_cast<const void*>(&PD_ProgramDestroy),
+    reinterpret_cast<const void*>(&PD_ProgramSerialize),
+    reinterpret_cast<const void*>(&PD_ProgramAppendBackward),
+    reinterpret_cast<const void*>(&PD_ScopeCreate),
+    reinterpret_cast<const void*>(&PD_ScopeDestroy),
+    reinterpret_cast<const void*>(&PD_ScopeHasVar),
+    reinterpret_cast<const void*>(&PD_ScopeSetVar),
+    reinterpret_cast<const void*>(&PD_ScopeVarShape),
+    reinterpret_cast<const void*>(&PD_ScopeGetVar),
+    reinterpret_cast<const void*>(&PD_ScopeSavePersistables),
+    reinterpret_cast<const void*>(&PD_ScopeLoadPersistables),
+    reinterpret_cast<const void*>(&PD_ExecutorCreate),
+    reinterpret_cast<const void*>(&PD_ExecutorDestroy),
+    reinterpret_cast<const void*>(&PD_ExecutorRun),
 };
 }  // namespace
 

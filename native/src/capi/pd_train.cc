@@ -1,0 +1,221 @@
+// pd_train.h: programs, a writable training scope, an executor over it, persistables.
+#include "pd_train.h"
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "capi/convert.h"
+#include "capi/guard.h"
+#include "framework/backward.h"
+#include "framework/executor.h"
+#include "framework/program.h"
+#include "framework/scope.h"
+#include "io/lod_tensor_io.h"
+#include "io/model_loader.h"
+
+struct PD_Program {
+  pd::proto::ProgramDesc desc;
+};
+
+struct PD_Scope {
+  pd::Scope scope;
+};
+
+struct PD_Executor {
+  std::unique_ptr<pd::Executor> impl;
+};
+
+using pd::capi::Guard;
+
+namespace {
+
+template <typename T>
+T& Ref(T* handle, const char* what) {
+  PD_CHECK(handle != nullptr, what, " is NULL");
+  return *handle;
+}
+
+std::string Name(const char* s, const char* what) {
+  PD_CHECK(s != nullptr && *s != '\0', what, " is NULL or empty");
+  return s;
+}
+
+pd::DType FromPD(PD_DataType t) {
+  switch (t) {
+    case PD_DATA_FLOAT32:
+      return pd::DType::kFP32;
+    case PD_DATA_INT32:
+      return pd::DType::kInt32;
+    case PD_DATA_INT64:
+      return pd::DType::kInt64;
+    default:
+      pd::Fail("data type ", static_cast<int>(t), " is not supported here");
+  }
+}
+
+// The persistable variables of block 0 other than the feed/fetch holders, in name order.
+std::vector<std::string> Persistables(const pd::proto::ProgramDesc& desc) {
+  std::set<std::string> names;
+  if (desc.blocks_size() == 0) return {};
+  for (const auto& v : desc.blocks(0).vars()) {
+    if (!v.persistable()) continue;
+    const auto t = v.type().type();
+    if (t == pd::proto::VarType::FEED_MINIBATCH || t == pd::proto::VarType::FETCH_LIST) continue;
+    names.insert(v.name());
+  }
+  return {names.begin(), names.end()};
+}
+
+// Variable names become file names: refuse those that would leave dir.
+std::filesystem::path FileOf(const std::string& dir, const std::string& name) {
+  PD_CHECK(name.find('/') == std::string::npos && name != "." && name != "..",
+           "variable name '", name, "' cannot be a file name");
+  return std::filesystem::path(dir) / name;
+}
+
+}  // namespace
+
+PD_Program* PD_ProgramCreate(const void* data, size_t size) {
+  return Guard(__func__, static_cast<PD_Program*>(nullptr), [&] {
+    PD_CHECK(data != nullptr || size == 0, "the program bytes are NULL");
+    auto p = std::make_unique<PD_Program>();
+    PD_CHECK(p->desc.ParseFromArray(data, static_cast<int>(size)),
+             "the bytes are not a ProgramDesc");
+    PD_CHECK(p->desc.blocks_size() > 0, "the program has no blocks");
+    return p.release();
+  });
+}
+
+void PD_ProgramDestroy(PD_Program* program) { delete program; }
+
+size_t PD_ProgramSerialize(const PD_Program* program, void* buffer, size_t capacity) {
+  return Guard(__func__, size_t{0}, [&] {
+    const std::string bytes = Ref(program, "the program").desc.SerializeAsString();
+    if (buffer != nullptr && capacity >= bytes.size()) std::memcpy(buffer, bytes.data(), bytes.size());
+    return bytes.size();
+  });
+}
+
+PD_Bool PD_ProgramAppendBackward(PD_Program* program, const char* loss, size_t no_grad_count,
+                                 const char* const* no_grad) {
+  return Guard(__func__, PD_Bool{0}, [&] {
+    std::set<std::string> skip;
+    for (size_t i = 0; i < no_grad_count; ++i) skip.insert(Name(no_grad[i], "a no-grad name"));
+    pd::AppendBackward(&Ref(program, "the program").desc, Name(loss, "the loss"), skip);
+    return PD_Bool{1};
+  });
+}
+
+PD_Scope* PD_ScopeCreate(void) {
+  return Guard(__func__, static_cast<PD_Scope*>(nullptr), [] { return new PD_Scope(); });
+}
+
+void PD_ScopeDestroy(PD_Scope* scope) { delete scope; }
+
+PD_Bool PD_ScopeHasVar(const PD_Scope* scope, const char* name) {
+  return Guard(__func__, PD_Bool{0}, [&] {
+    return PD_Bool(Ref(scope, "the scope").scope.Has(Name(name, "the name")));
+  });
+}
+
+PD_Bool PD_ScopeSetVar(PD_Scope* scope, const char* name, PD_DataType dtype, size_t rank,
+                       const int64_t* dims, const void* data) {
+  return Guard(__func__, PD_Bool{0}, [&] {
+    pd::Dims d(dims, dims + rank);
+    PD_CHECK(rank == 0 || dims != nullptr, "the dims are NULL");
+    pd::Tensor* t = Ref(scope, "the scope").scope.Var(Name(name, "the name"));
+    t->Resize(d);
+    const pd::DType type = FromPD(dtype);
+    const size_t bytes = static_cast<size_t>(t->numel()) * pd::SizeOf(type);
+    PD_CHECK(data != nullptr || bytes == 0, "the data is NULL");
+    void* dst = t->mutable_data(type);
+    if (bytes) std::memcpy(dst, data, bytes);
+    t->set_lod({});
+    return PD_Bool{1};
+  });
+}
+
+int32_t PD_ScopeVarShape(const PD_Scope* scope, const char* name, int64_t* dims, size_t capacity,
+                         PD_DataType* dtype) {
+  return Guard(__func__, int32_t{-1}, [&] {
+    const pd::Tensor* t = Ref(scope, "the scope").scope.Find(Name(name, "the name"));
+    if (t == nullptr || !t->initialized()) return int32_t{-1};
+    for (size_t i = 0; i < t->dims().size() && i < capacity; ++i) dims[i] = t->dims()[i];
+    if (dtype != nullptr) *dtype = pd::capi::ToPD(t->dtype());
+    return static_cast<int32_t>(t->rank());
+  });
+}
+
+PD_Bool PD_ScopeGetVar(const PD_Scope* scope, const char* name, void* data, size_t bytes) {
+  return Guard(__func__, PD_Bool{0}, [&] {
+    const std::string n = Name(name, "the name");
+    const pd::Tensor* t = Ref(scope, "the scope").scope.Find(n);
+    PD_CHECK(t != nullptr && t->initialized(), "variable '", n, "' holds no data");
+    PD_CHECK(t->layout() == 0 && t->place().is_cpu(), "variable '", n,
+             "' is not plain host memory (read it after a run)");
+    PD_CHECK(bytes == t->nbytes(), "variable '", n, "' holds ", t->nbytes(), " bytes, not ", bytes);
+    PD_CHECK(data != nullptr || bytes == 0, "the data is NULL");
+    if (bytes) std::memcpy(data, t->raw_data(), bytes);
+    return PD_Bool{1};
+  });
+}
+
+PD_Bool PD_ScopeSavePersistables(const PD_Scope* scope, const PD_Program* program,
+                                 const char* dir) {
+  return Guard(__func__, PD_Bool{0}, [&] {
+    const std::string d = Name(dir, "the directory");
+    std::filesystem::create_directories(d);
+    for (const std::string& name : Persistables(Ref(program, "the program").desc)) {
+      const pd::Tensor* t = Ref(scope, "the scope").scope.Find(name);
+      if (t == nullptr || !t->initialized()) continue;
+      std::string bytes;
+      pd::AppendLoDTensor(*t, &bytes);
+      const auto path = FileOf(d, name);
+      std::ofstream out(path, std::ios::binary | std::ios::trunc);
+      out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+      PD_CHECK(out.good(), "cannot write ", path.string());
+    }
+    return PD_Bool{1};
+  });
+}
+
+PD_Bool PD_ScopeLoadPersistables(PD_Scope* scope, const PD_Program* program, const char* dir) {
+  return Guard(__func__, PD_Bool{0}, [&] {
+    const std::string d = Name(dir, "the directory");
+    for (const std::string& name : Persistables(Ref(program, "the program").desc)) {
+      const auto path = FileOf(d, name);
+      const std::string bytes = pd::ReadFile(path.string());
+      size_t offset = 0;
+      pd::ReadLoDTensor(bytes.data(), bytes.size(), &offset, Ref(scope, "the scope").scope.Var(name),
+                        path.string());
+      PD_CHECK(offset == bytes.size(), path.string(), ": ", bytes.size() - offset,
+               " bytes after the tensor");
+    }
+    return PD_Bool{1};
+  });
+}
+
+PD_Executor* PD_ExecutorCreate(const PD_Program* program, PD_Scope* scope, int32_t num_threads) {
+  return Guard(__func__, static_cast<PD_Executor*>(nullptr), [&] {
+    PD_CHECK(num_threads >= 1, "the number of threads must be at least 1, not ", num_threads);
+    pd::ExecConfig config;
+    config.num_threads = num_threads;
+    auto e = std::make_unique<PD_Executor>();
+    e->impl = std::make_unique<pd::Executor>(
+        pd::Program::FromDesc(Ref(program, "the program").desc, "program"),
+        &Ref(scope, "the scope").scope, config);
+    return e.release();
+  });
+}
+
+void PD_ExecutorDestroy(PD_Executor* executor) { delete executor; }
+
+PD_Bool PD_ExecutorRun(PD_Executor* executor) {
+  return Guard(__func__, PD_Bool{0}, [&] {
+    PD_CHECK(executor != nullptr && executor->impl != nullptr, "the executor is NULL");
+    executor->impl->Run();
+    return PD_Bool{1};
+  });
+}

@@ -1,0 +1,192 @@
+package paddle
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// gradCase is testdata/grads/<name>/case.json (scripts/oracle/grads/README.md): a forward
+// program, its feeds and parameters, and the loss and gradients real Paddle computed.
+type gradCase struct {
+	dir     string
+	Loss    string       `json:"loss"`
+	Feeds   []gradTensor `json:"feeds"`
+	Params  []gradTensor `json:"params"`
+	Outputs []gradTensor `json:"outputs"`
+	NoGrad  []string     `json:"no_grad_set"`
+	Tol     struct {
+		Rtol float64 `json:"rtol"`
+		Atol float64 `json:"atol"`
+	} `json:"tolerance"`
+}
+
+type gradTensor struct {
+	Name  string  `json:"name"`
+	DType string  `json:"dtype"`
+	Shape []int64 `json:"shape"`
+	File  string  `json:"file"`
+}
+
+func loadGradCase(t *testing.T, name string) gradCase {
+	t.Helper()
+	dir := filepath.Join("..", "testdata", "grads", name)
+	raw, err := os.ReadFile(filepath.Join(dir, "case.json"))
+	require.NoError(t, err)
+	c := gradCase{dir: dir}
+	require.NoError(t, json.Unmarshal(raw, &c))
+	return c
+}
+
+func (c gradCase) read(t *testing.T, g gradTensor) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(c.dir, g.File))
+	require.NoError(t, err)
+	return b
+}
+
+func (c gradCase) floats(t *testing.T, g gradTensor) []float32 {
+	b := c.read(t, g)
+	out := make([]float32, len(b)/4)
+	for i := range out {
+		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return out
+}
+
+// fill puts the case's feeds and initial parameters into scope.
+func (c gradCase) fill(t *testing.T, scope *Scope) {
+	t.Helper()
+	for _, g := range append(append([]gradTensor{}, c.Feeds...), c.Params...) {
+		switch g.DType {
+		case "float32":
+			require.NoError(t, scope.SetFloat32(g.Name, g.Shape, c.floats(t, g)))
+		case "int64":
+			b := c.read(t, g)
+			v := make([]int64, len(b)/8)
+			for i := range v {
+				v[i] = int64(binary.LittleEndian.Uint64(b[8*i:]))
+			}
+			require.NoError(t, scope.SetInt64(g.Name, g.Shape, v))
+		default:
+			t.Fatalf("%s: dtype %s", g.Name, g.DType)
+		}
+	}
+}
+
+func (c gradCase) expect(t *testing.T, scope *Scope) {
+	t.Helper()
+	for _, g := range c.Outputs {
+		got, err := scope.Float32(g.Name)
+		require.NoError(t, err, g.Name)
+		want := c.floats(t, g)
+		require.Len(t, got, len(want), g.Name)
+		for i := range want {
+			tol := c.Tol.Atol + c.Tol.Rtol*math.Abs(float64(want[i]))
+			require.InDelta(t, want[i], got[i], tol, "%s[%d]", g.Name, i)
+		}
+	}
+}
+
+// The Go path of a training step's first half: a forward program from bytes, the backward
+// appended by the library, run over a scope; the gradients are real Paddle's.
+func TestTrainingGradientsMatchPaddle(t *testing.T) {
+	for _, name := range []string{"mlp_fanout", "stop_gradient", "softmax_with_cross_entropy_grad"} {
+		t.Run(name, func(t *testing.T) {
+			c := loadGradCase(t, name)
+			desc, err := os.ReadFile(filepath.Join(c.dir, "forward.pdmodel"))
+			require.NoError(t, err)
+			prog, err := NewProgram(desc)
+			require.NoError(t, err)
+			defer prog.Destroy()
+			require.NoError(t, prog.AppendBackward(c.Loss, c.NoGrad...))
+
+			scope, err := NewScope()
+			require.NoError(t, err)
+			defer scope.Destroy()
+			c.fill(t, scope)
+			exec, err := NewExecutor(prog, scope, 1)
+			require.NoError(t, err)
+			defer exec.Destroy()
+			require.NoError(t, exec.Run())
+			c.expect(t, scope)
+		})
+	}
+}
+
+func TestProgramBytesRoundTrip(t *testing.T) {
+	c := loadGradCase(t, "mul_grad")
+	desc, err := os.ReadFile(filepath.Join(c.dir, "forward.pdmodel"))
+	require.NoError(t, err)
+	prog, err := NewProgram(desc)
+	require.NoError(t, err)
+	defer prog.Destroy()
+	require.NoError(t, prog.AppendBackward(c.Loss))
+	out, err := prog.Bytes()
+	require.NoError(t, err)
+	require.Greater(t, len(out), len(desc), "the backward ops are in the bytes")
+	again, err := NewProgram(out)
+	require.NoError(t, err)
+	again.Destroy()
+}
+
+// Parameters saved and loaded in Paddle's one-file-per-variable layout come back bit for bit.
+func TestPersistablesRoundTrip(t *testing.T) {
+	c := loadGradCase(t, "mlp_fanout")
+	desc, err := os.ReadFile(filepath.Join(c.dir, "forward.pdmodel"))
+	require.NoError(t, err)
+	prog, err := NewProgram(desc)
+	require.NoError(t, err)
+	defer prog.Destroy()
+	scope, err := NewScope()
+	require.NoError(t, err)
+	defer scope.Destroy()
+	c.fill(t, scope)
+	dir := t.TempDir()
+	require.NoError(t, scope.SavePersistables(prog, dir))
+	for _, p := range c.Params {
+		require.FileExists(t, filepath.Join(dir, p.Name))
+	}
+	loaded, err := NewScope()
+	require.NoError(t, err)
+	defer loaded.Destroy()
+	require.NoError(t, loaded.LoadPersistables(prog, dir))
+	for _, p := range c.Params {
+		want, err := scope.Float32(p.Name)
+		require.NoError(t, err)
+		got, err := loaded.Float32(p.Name)
+		require.NoError(t, err)
+		require.Equal(t, want, got, p.Name)
+		shape, dt, err := loaded.Shape(p.Name)
+		require.NoError(t, err)
+		require.Equal(t, p.Shape, shape)
+		require.Equal(t, Float32, dt)
+	}
+}
+
+func TestTrainingErrorsAreClear(t *testing.T) {
+	_, err := NewProgram([]byte("not a program"))
+	require.ErrorContains(t, err, "not a ProgramDesc")
+	c := loadGradCase(t, "mul_grad")
+	desc, err := os.ReadFile(filepath.Join(c.dir, "forward.pdmodel"))
+	require.NoError(t, err)
+	prog, err := NewProgram(desc)
+	require.NoError(t, err)
+	defer prog.Destroy()
+	require.ErrorContains(t, prog.AppendBackward("no_such_var"), "is not a variable of block 0")
+	scope, err := NewScope()
+	require.NoError(t, err)
+	defer scope.Destroy()
+	require.ErrorContains(t, scope.SetFloat32("x", []int64{2, 3}, []float32{1}), "holds 6 values")
+	_, err = scope.Float32("absent")
+	require.ErrorContains(t, err, "holds no data")
+	exec, err := NewExecutor(prog, scope, 1)
+	require.NoError(t, err)
+	defer exec.Destroy()
+	require.ErrorContains(t, exec.Run(), "has no data")
+}
