@@ -1,20 +1,68 @@
-// Optimizer ops. sgd: ParamOut = Param - LearningRate * Grad, element by element (dense).
-// In a training program ParamOut names Param itself: the update lands in the parameter tensor
-// that every op reads (framework/op_registry.h, OpContext), and kernels that keep something
-// derived from it see its stamp change.
+// Optimizer ops, float32 and dense only, as Paddle's CPU kernels compute them
+// (paddle/phi/kernels/cpu/{sgd,adam,adamw}_kernel.cc, impl/momentum_kernel_impl.h, and the
+// jit reference kernels they call):
+// - sgd: ParamOut = Param - LearningRate * Grad.
+// - momentum: g = Grad (+ regularization_coeff * Param for "l2_decay"); VelocityOut =
+//   mu * Velocity + g; ParamOut = Param - lr * (use_nesterov ? g + mu * VelocityOut : VelocityOut).
+// - adam: m1 = b1*m1 + (1-b1)*g; m2 = b2*m2 + (1-b2)*g*g; ParamOut = Param - lr_t * m1 /
+//   (sqrt(m2) + eps_t) with lr_t = lr*sqrt(1-b2pow)/(1-b1pow), eps_t = eps*sqrt(1-b2pow);
+//   Beta{1,2}PowOut = Beta{1,2}Pow * beta{1,2} unless use_global_beta_pow.
+// - adamw: adam on Param - lr * lr_ratio * coeff * Param (with_decay; coeff 0 otherwise).
+// In a training program every output names its input (ParamOut is Param, VelocityOut is
+// Velocity...): the update lands in the tensor that every op reads (framework/op_registry.h,
+// OpContext), and kernels that keep something derived from it see its stamp change. So each
+// kernel reads an element before writing it, and writes through data_mut when out == &in.
+//
+// Where Paddle's CPU kernels differ from its GPU ones we follow the CPU (our oracle): the CPU
+// momentum kernel ignores rescale_grad, and the CPU adamw kernel applies lr_ratio to the decay
+// only, not to the adam step (checked on Paddle 3.3.1: momentum_rescale_grad, adamw_lr_ratio).
+#include <cmath>
+#include <string>
+
 #include "kernels/kernel_util.h"
 #include "kernels/register.h"
 
 namespace pd {
 namespace {
 
+// Writable float storage for out, which may be in itself (in place).
+float* OutFor(Tensor* out, const Tensor& in) {
+  return out == &in ? out->data_mut<float>() : out->mutable_data<float>();
+}
+
+// out = in, element by element; nothing to do when out is in.
+void CopyInto(Tensor* out, const Tensor& in) {
+  if (out == &in) return;
+  out->Resize(in.dims());
+  const float* s = in.data<float>();
+  float* d = out->mutable_data<float>();
+  for (int64_t i = 0; i < in.numel(); ++i) d[i] = s[i];
+}
+
+void CheckSameShape(const OpContext& ctx, const char* slot, const Tensor& p) {
+  const Tensor& t = InputWithData(ctx, slot);
+  PD_CHECK(t.dims() == p.dims(), ctx.op().type(), ": ", slot, " ", DimsToString(t.dims()),
+           " must have Param's shape ", DimsToString(p.dims()));
+}
+
+void CheckScalar(const OpContext& ctx, const char* slot) {
+  PD_CHECK(InputWithData(ctx, slot).numel() == 1, ctx.op().type(), ": ", slot,
+           " must hold one value, got shape ", DimsToString(ctx.In(slot).dims()));
+}
+
+// MasterParam / multi_precision: float16 training, which these float32 kernels do not do.
+void RejectMultiPrecision(const OpContext& ctx) {
+  PD_CHECK(!ctx.HasInput("MasterParam") && !ctx.op().GetBool("multi_precision", false),
+           ctx.op().type(), ": MasterParam / multi_precision (mixed-precision training) is not "
+           "supported; only float32 parameters are");
+}
+
+// ---- sgd ----
+
 void SgdInferShape(OpContext& ctx) {
   const Tensor& p = InputWithData(ctx, "Param");
-  const Tensor& g = InputWithData(ctx, "Grad");
-  PD_CHECK(g.dims() == p.dims(), "sgd: Grad ", DimsToString(g.dims()), " must have Param's shape ",
-           DimsToString(p.dims()));
-  PD_CHECK(InputWithData(ctx, "LearningRate").numel() == 1,
-           "sgd: LearningRate must hold one value");
+  CheckSameShape(ctx, "Grad", p);
+  CheckScalar(ctx, "LearningRate");
   ctx.Out("ParamOut")->Resize(p.dims());
 }
 
@@ -23,18 +71,165 @@ void SgdKernel(OpContext& ctx) {
   const float* g = InputOfType(ctx, "Grad", DType::kFP32).data<float>();
   const float lr = InputOfType(ctx, "LearningRate", DType::kFP32).data<float>()[0];
   const int64_t n = p.numel();
-  Tensor* out = ctx.Out("ParamOut");
   // In place (ParamOut is Param): each element is read before it is written.
   const float* in = p.data<float>();
-  float* o = out == &p ? out->data_mut<float>() : out->mutable_data<float>();
+  float* o = OutFor(ctx.Out("ParamOut"), p);
   for (int64_t i = 0; i < n; ++i) o[i] = in[i] - lr * g[i];
 }
+
+// ---- momentum ----
+
+void MomentumInferShape(OpContext& ctx) {
+  RejectMultiPrecision(ctx);
+  const Tensor& p = InputWithData(ctx, "Param");
+  CheckSameShape(ctx, "Grad", p);
+  CheckSameShape(ctx, "Velocity", p);
+  CheckScalar(ctx, "LearningRate");
+  const std::string reg = ctx.op().GetString("regularization_method", "");
+  PD_CHECK(reg.empty() || reg == "l2_decay", "momentum: regularization_method must be \"\" or "
+           "\"l2_decay\", got \"", reg, "\"");
+  ctx.Out("ParamOut")->Resize(p.dims());
+  ctx.Out("VelocityOut")->Resize(p.dims());
+}
+
+void MomentumKernel(OpContext& ctx) {
+  const Tensor& p = InputOfType(ctx, "Param", DType::kFP32);
+  const Tensor& v = InputOfType(ctx, "Velocity", DType::kFP32);
+  const float* g = InputOfType(ctx, "Grad", DType::kFP32).data<float>();
+  const float lr = InputOfType(ctx, "LearningRate", DType::kFP32).data<float>()[0];
+  const float mu = ctx.op().GetFloat("mu", 0.0f);
+  const bool nesterov = ctx.op().GetBool("use_nesterov", false);
+  const float coeff = ctx.op().GetString("regularization_method", "") == "l2_decay"
+                          ? ctx.op().GetFloat("regularization_coeff", 0.0f)
+                          : 0.0f;
+  // rescale_grad is not read: Paddle's CPU kernel ignores it (see the top of the file).
+  const int64_t n = p.numel();
+  const float* pin = p.data<float>();
+  const float* vin = v.data<float>();
+  float* po = OutFor(ctx.Out("ParamOut"), p);
+  float* vo = OutFor(ctx.Out("VelocityOut"), v);
+  for (int64_t i = 0; i < n; ++i) {
+    const float pi = pin[i];
+    const float gi = g[i] + coeff * pi;
+    const float vi = vin[i] * mu + gi;
+    vo[i] = vi;
+    po[i] = nesterov ? pi - (gi + vi * mu) * lr : pi - lr * vi;
+  }
+}
+
+// ---- adam, adamw ----
+
+void AdamInferShape(OpContext& ctx) {
+  RejectMultiPrecision(ctx);
+  const std::string& type = ctx.op().type();
+  PD_CHECK(!ctx.op().GetBool("lazy_mode", false), type,
+           ": lazy_mode (sparse SelectedRows gradients) is not supported; set it to false");
+  PD_CHECK(!ctx.op().GetBool("amsgrad", false), type, ": amsgrad is not supported");
+  const Tensor& p = InputWithData(ctx, "Param");
+  CheckSameShape(ctx, "Grad", p);
+  CheckSameShape(ctx, "Moment1", p);
+  CheckSameShape(ctx, "Moment2", p);
+  CheckScalar(ctx, "LearningRate");
+  CheckScalar(ctx, "Beta1Pow");
+  CheckScalar(ctx, "Beta2Pow");
+  for (const char* slot : {"Beta1Tensor", "Beta2Tensor", "EpsilonTensor", "SkipUpdate"}) {
+    if (ctx.HasInput(slot)) CheckScalar(ctx, slot);
+  }
+  ctx.Out("ParamOut")->Resize(p.dims());
+  ctx.Out("Moment1Out")->Resize(p.dims());
+  ctx.Out("Moment2Out")->Resize(p.dims());
+  if (!ctx.op().GetBool("use_global_beta_pow", false)) {
+    ctx.Out("Beta1PowOut")->Resize(ctx.In("Beta1Pow").dims());
+    ctx.Out("Beta2PowOut")->Resize(ctx.In("Beta2Pow").dims());
+  }
+}
+
+// A float attribute that an optional one-value tensor input overrides (Paddle's Scalar).
+float AttrOrTensor(const OpContext& ctx, const char* slot, const char* attr, float def) {
+  if (ctx.HasInput(slot)) return static_cast<float>(ScalarInput(ctx, slot));
+  return ctx.op().GetFloat(attr, def);
+}
+
+bool SkipUpdate(const OpContext& ctx) {
+  if (!ctx.HasInput("SkipUpdate")) return false;
+  const Tensor& t = InputWithData(ctx, "SkipUpdate");
+  if (t.dtype() == DType::kBool) return t.data<bool>()[0];
+  return ScalarInput(ctx, "SkipUpdate") != 0.0;
+}
+
+void AdamCommon(OpContext& ctx, bool adamw) {
+  const Tensor& p = InputOfType(ctx, "Param", DType::kFP32);
+  const Tensor& m1 = InputOfType(ctx, "Moment1", DType::kFP32);
+  const Tensor& m2 = InputOfType(ctx, "Moment2", DType::kFP32);
+  const Tensor& b1p = InputOfType(ctx, "Beta1Pow", DType::kFP32);
+  const Tensor& b2p = InputOfType(ctx, "Beta2Pow", DType::kFP32);
+  const bool global_pow = ctx.op().GetBool("use_global_beta_pow", false);
+  Tensor* po_t = ctx.Out("ParamOut");
+  Tensor* m1o_t = ctx.Out("Moment1Out");
+  Tensor* m2o_t = ctx.Out("Moment2Out");
+
+  if (SkipUpdate(ctx)) {  // Paddle copies every state through unchanged
+    CopyInto(po_t, p);
+    CopyInto(m1o_t, m1);
+    CopyInto(m2o_t, m2);
+    if (!global_pow) {
+      CopyInto(ctx.Out("Beta1PowOut"), b1p);
+      CopyInto(ctx.Out("Beta2PowOut"), b2p);
+    }
+    return;
+  }
+
+  const float* g = InputOfType(ctx, "Grad", DType::kFP32).data<float>();
+  const float lr = InputOfType(ctx, "LearningRate", DType::kFP32).data<float>()[0];
+  const float beta1 = AttrOrTensor(ctx, "Beta1Tensor", "beta1", 0.9f);
+  const float beta2 = AttrOrTensor(ctx, "Beta2Tensor", "beta2", 0.999f);
+  const float epsilon = AttrOrTensor(ctx, "EpsilonTensor", "epsilon", 1e-8f);
+  // Read before the (possibly in-place) Beta*PowOut writes.
+  const float b1pow = b1p.data<float>()[0];
+  const float b2pow = b2p.data<float>()[0];
+  float decay = 0.0f;  // lr * lr_ratio * coeff: adamw's decoupled weight decay
+  if (adamw && ctx.op().GetBool("with_decay", true)) {
+    decay = lr * ctx.op().GetFloat("lr_ratio", 1.0f) * ctx.op().GetFloat("coeff", 0.01f);
+  }
+  const float lr_t = lr * (std::sqrt(1.0f - b2pow) / (1.0f - b1pow));
+  const float eps_t = epsilon * std::sqrt(1.0f - b2pow);
+
+  const int64_t n = p.numel();
+  const float* pin = p.data<float>();
+  const float* m1in = m1.data<float>();
+  const float* m2in = m2.data<float>();
+  float* po = OutFor(po_t, p);
+  float* m1o = OutFor(m1o_t, m1);
+  float* m2o = OutFor(m2o_t, m2);
+  for (int64_t i = 0; i < n; ++i) {
+    const float gi = g[i];
+    const float pi = pin[i] - decay * pin[i];
+    const float a = beta1 * m1in[i] + (1.0f - beta1) * gi;
+    const float b = beta2 * m2in[i] + (1.0f - beta2) * gi * gi;
+    m1o[i] = a;
+    m2o[i] = b;
+    po[i] = pi - lr_t * (a / (std::sqrt(b) + eps_t));
+  }
+  if (!global_pow) {
+    OutFor(ctx.Out("Beta1PowOut"), b1p)[0] = beta1 * b1pow;
+    OutFor(ctx.Out("Beta2PowOut"), b2p)[0] = beta2 * b2pow;
+  }
+}
+
+void AdamKernel(OpContext& ctx) { AdamCommon(ctx, false); }
+void AdamWKernel(OpContext& ctx) { AdamCommon(ctx, true); }
 
 }  // namespace
 
 void RegisterOptimizerKernels(OpRegistry& r) {
   r.Add("sgd", SgdInferShape, "Param");
   r.AddKernel("sgd", DeviceType::kCPU, DType::kFP32, SgdKernel);
+  r.Add("momentum", MomentumInferShape, "Param");
+  r.AddKernel("momentum", DeviceType::kCPU, DType::kFP32, MomentumKernel);
+  r.Add("adam", AdamInferShape, "Param");
+  r.AddKernel("adam", DeviceType::kCPU, DType::kFP32, AdamKernel);
+  r.Add("adamw", AdamInferShape, "Param");
+  r.AddKernel("adamw", DeviceType::kCPU, DType::kFP32, AdamWKernel);
 }
 
 }  // namespace pd

@@ -1,0 +1,152 @@
+// The optimizer ops in place, as a training program runs them: every output names its input
+// (ParamOut = Param, VelocityOut = Velocity, Moment1Out = Moment1, Beta1PowOut = Beta1Pow...).
+// Each optimizer golden case of testdata/ops (written by real Paddle, where the outputs are new
+// variables) is replayed with its op rewritten that way, and the inputs must come out holding
+// Paddle's outputs, in the same tensors. The cases' worst errors are printed for both runs.
+// Plus the clear failures for what the kernels do not do (lazy_mode, MasterParam, amsgrad).
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "case_runner.h"
+#include "test_util.h"
+
+namespace pd::test {
+namespace {
+
+const std::set<std::string> kOptimizers = {"sgd", "momentum", "adam", "adamw"};
+
+std::vector<std::string> OptimizerCases() {
+  std::vector<std::string> out;
+  const std::string root = TestdataDir("ops");
+  for (const std::string& name : CaseDirs(root)) {
+    const Json meta = Json::Parse(::pd::testing::ReadBytes(root + "/" + name + "/case.json"));
+    for (const Json& op : meta["ops"].array()) {
+      if (kOptimizers.count(op.str())) out.push_back(name);
+    }
+  }
+  return out;
+}
+
+class OptimizerCase : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(OptimizerCase, InPlaceMatchesPaddle) {
+  const std::string dir = TestdataDir("ops") + "/" + GetParam();
+  const Json meta = Json::Parse(::pd::testing::ReadBytes(dir + "/case.json"));
+  const double rtol = meta["tolerance"]["rtol"].number();
+  const double atol = meta["tolerance"]["atol"].number();
+
+  // The predictor run (outputs are new variables), for the worst error of the plain case.
+  PredictorOptions options;
+  options.model.prog_file = dir + "/model.pdmodel";
+  auto predictor = Predictor::Create(std::move(options));
+  FeedInputs(*predictor, meta, dir);
+  predictor->Run();
+  const double plain_err = CompareVars(*predictor, meta, "outputs", dir);
+
+  // The same op with each "<X>Out" slot writing its input X.
+  auto saved = Program::Parse(::pd::testing::ReadBytes(dir + "/model.pdmodel"), dir);
+  const OpView* opt = nullptr;
+  for (const OpView& op : saved->ops()) {
+    if (kOptimizers.count(op.type())) opt = &op;
+  }
+  ASSERT_NE(opt, nullptr);
+  proto::OpDesc desc = opt->desc();
+  std::map<std::string, std::string> written_to;  // Paddle's output var -> our input var
+  for (auto& out : *desc.mutable_outputs()) {
+    const std::string slot = out.parameter();
+    if (slot.size() < 4 || slot.substr(slot.size() - 3) != "Out" || out.arguments_size() != 1)
+      continue;
+    const std::string in_slot = slot.substr(0, slot.size() - 3);
+    if (opt->Input(in_slot).empty()) continue;
+    written_to[out.arguments(0)] = opt->Input(in_slot);
+    out.set_arguments(0, opt->Input(in_slot));
+  }
+  ASSERT_FALSE(written_to.empty());
+
+  Scope scope;
+  for (const Json& j : meta["inputs"].array()) {
+    const TensorSpec spec = ReadSpec(j, dir);
+    Tensor* t = scope.Var(spec.name);
+    t->Resize(spec.dims);
+    std::memcpy(t->mutable_data(spec.dtype), spec.bytes.data(), spec.bytes.size());
+  }
+  std::map<std::string, const Tensor*> before;
+  for (const auto& [from, to] : written_to) before[to] = scope.FindLocal(to);
+
+  proto::ProgramDesc prog;
+  auto* block = prog.add_blocks();
+  block->set_idx(0);
+  block->set_parent_idx(-1);
+  *block->add_ops() = desc;
+  Executor exec(Program::Parse(prog.SerializeAsString(), "in-place " + GetParam()), &scope,
+                ExecConfig{});
+  exec.Run();
+
+  double inplace_err = 0;
+  for (const Json& j : meta["outputs"].array()) {
+    const TensorSpec spec = ReadSpec(j, dir);
+    ASSERT_TRUE(written_to.count(spec.name)) << spec.name << " is no <X>Out of an input X";
+    const std::string& var = written_to[spec.name];
+    EXPECT_EQ(scope.FindLocal(var), before[var]) << var << " was replaced, not updated";
+    double err = 0;
+    EXPECT_TRUE(CompareTensor(*scope.FindLocal(var), spec, rtol, atol, &err))
+        << GetParam() << ": in place, " << var << " (Paddle's " << spec.name << ")";
+    inplace_err = std::max(inplace_err, err);
+  }
+  std::printf("  %-24s worst abs error: %.3g (new outputs), %.3g (in place); rtol %g atol %g\n",
+              GetParam().c_str(), plain_err, inplace_err, rtol, atol);
+}
+
+INSTANTIATE_TEST_SUITE_P(Optimizers, OptimizerCase, ::testing::ValuesIn(OptimizerCases()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param;
+                         });
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(OptimizerCase);
+
+// An adam/adamw op over a fresh scope of 2-element float tensors; the tensor MasterParam
+// is only made when the op names it.
+void RunAdam(const OpBuilder& op) {
+  Scope scope;
+  for (const char* v : {"p", "g", "m1", "m2", "mp"}) SetTensor<float>(&scope, v, {2}, {0.5f, -0.5f});
+  SetTensor<float>(&scope, "lr", {1}, {0.1f});
+  SetTensor<float>(&scope, "b1", {1}, {0.9f});
+  SetTensor<float>(&scope, "b2", {1}, {0.999f});
+  RunOp(op, &scope);
+}
+
+OpBuilder Adam(const std::string& type) {
+  return OpBuilder(type).In("Param", {"p"}).In("Grad", {"g"}).In("LearningRate", {"lr"})
+      .In("Moment1", {"m1"}).In("Moment2", {"m2"}).In("Beta1Pow", {"b1"}).In("Beta2Pow", {"b2"})
+      .Out("ParamOut", {"p"}).Out("Moment1Out", {"m1"}).Out("Moment2Out", {"m2"})
+      .Out("Beta1PowOut", {"b1"}).Out("Beta2PowOut", {"b2"});
+}
+
+void ExpectFailure(const OpBuilder& op, const std::string& words) {
+  try {
+    RunAdam(op);
+    ADD_FAILURE() << "no failure; wanted one naming " << words;
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find(words), std::string::npos) << e.what();
+  }
+}
+
+TEST(Optimizers, UnsupportedModesFailClearly) {
+  ExpectFailure(Adam("adam").Bool("lazy_mode", true), "lazy_mode");
+  ExpectFailure(Adam("adamw").Bool("lazy_mode", true), "lazy_mode");
+  ExpectFailure(Adam("adam").Bool("amsgrad", true), "amsgrad");
+  ExpectFailure(Adam("adam").Bool("multi_precision", true), "MasterParam / multi_precision");
+  ExpectFailure(Adam("adamw").In("MasterParam", {"mp"}).Out("MasterParamOut", {"mp"}),
+                "MasterParam / multi_precision");
+  ExpectFailure(OpBuilder("momentum").In("Param", {"p"}).In("Grad", {"g"}).In("Velocity", {"m1"})
+                    .In("LearningRate", {"lr"}).Out("ParamOut", {"p"}).Out("VelocityOut", {"m1"})
+                    .String("regularization_method", "l1_decay"),
+                "regularization_method");
+}
+
+}  // namespace
+}  // namespace pd::test
