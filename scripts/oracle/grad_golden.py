@@ -138,6 +138,11 @@ def build_case(c, out_dir):
         if block.has_var(gname) and gname not in fetch_names:
             fetch_names.append(gname)
     produced = {a for o in block.ops for a in o.output_arg_names}
+    # Parameters an op writes in place (batch_norm's running mean and variance): their values
+    # after the run are outputs too.
+    for var, _ in rec.params:
+        if var.name in produced and var.name not in fetch_names:
+            fetch_names.append(var.name)
     absent = [n for n in fetch_names if n not in produced]
     if absent:
         raise SystemExit("%s: no op of the backward program writes %r" % (c.name, absent))

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <vector>
 
+#include "kernels/channel_view.h"
 #include "kernels/kernel_util.h"
 #include "kernels/register.h"
 #include "kernels/window.h"
@@ -10,17 +11,10 @@
 namespace pd {
 namespace {
 
-// x viewed as [outer, C, inner]: NCHW puts the spatial size in inner, NHWC in outer.
-struct ChannelView {
-  int64_t outer, c, inner;
-};
-
 ChannelView ChannelViewOf(const OpContext& ctx) {
   const Tensor& x = InputOfType(ctx, "X", DType::kFP32);
   PD_CHECK(x.rank() >= 2, "batch_norm: X must have rank >= 2, got ", DimsToString(x.dims()));
-  const Dims& d = x.dims();
-  if (IsChannelsLast(ctx, "data_layout")) return {x.numel() / d.back(), d.back(), 1};
-  return {d[0], d[1], DimProduct(d, 2, d.size())};
+  return ChannelViewOf(x, IsChannelsLast(ctx, "data_layout"));
 }
 
 const float* ChannelParam(const OpContext& ctx, const char* slot, int64_t c) {

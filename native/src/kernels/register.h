@@ -33,8 +33,9 @@ void RegisterFillKernels(OpRegistry& r);      // fill_constant, sum
 // Gradients of the forward families above; registered after them (they add grad rules to
 // forward ops).
 void RegisterActivationGradKernels(OpRegistry& r);  // relu_grad
-void RegisterElementwiseGradKernels(OpRegistry& r); // elementwise_add_grad
-void RegisterMathGradKernels(OpRegistry& r);        // mul_grad
+void RegisterElementwiseGradKernels(OpRegistry& r); // elementwise_add_grad, elementwise_mul_grad
+void RegisterMathGradKernels(OpRegistry& r);        // mul_grad, scale's rule
+void RegisterNormGradKernels(OpRegistry& r);        // batch_norm_grad
 
 inline void RegisterAllKernels(OpRegistry& r) {
   RegisterMathKernels(r);
@@ -64,6 +65,7 @@ inline void RegisterAllKernels(OpRegistry& r) {
   RegisterActivationGradKernels(r);
   RegisterElementwiseGradKernels(r);
   RegisterMathGradKernels(r);
+  RegisterNormGradKernels(r);
 }
 
 }  // namespace pd

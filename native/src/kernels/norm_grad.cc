@@ -1,0 +1,124 @@
+// batch_norm_grad. With batch statistics (training): x̂ = (x − mean)·inv_std from SavedMean and
+// SavedVariance (which holds the inverse std, as Paddle's CPU kernel saves it),
+//   dBias = Σ dy,  dScale = Σ dy·x̂,  dX = scale·inv_std/N · (N·dy − dBias − x̂·dScale).
+// With the running statistics (use_global_stats or is_test): the normalisation is an affine map,
+//   dX = dy·scale·inv_std with inv_std = 1/sqrt(Variance + epsilon).
+#include <cmath>
+#include <vector>
+
+#include "kernels/channel_view.h"
+#include "kernels/kernel_util.h"
+#include "kernels/register.h"
+#include "kernels/window.h"
+
+namespace pd {
+namespace {
+
+bool UsesRunningStats(const OpView& op) {
+  return op.GetBool("use_global_stats", false) || op.GetBool("is_test", false);
+}
+
+// Paddle's BatchNormGradMaker: the running statistics go in only when they normalised.
+void BatchNormGradMaker(GradOpBuilder& g) {
+  auto op = g.Add("batch_norm_grad");
+  op.In("X", g.Input("X"))
+      .In("Scale", g.Input("Scale"))
+      .In("Bias", g.Input("Bias"))
+      .In("SavedMean", g.Output("SavedMean"))
+      .In("SavedVariance", g.Output("SavedVariance"))
+      .In("MeanOut", g.Output("MeanOut"))
+      .In("VarianceOut", g.Output("VarianceOut"))
+      .In("ReserveSpace", g.Output("ReserveSpace"))
+      .In("Y@GRAD", g.OutputGrad("Y"))
+      .Out("X@GRAD", g.InputGrad("X"))
+      .Out("Scale@GRAD", g.InputGrad("Scale"))
+      .Out("Bias@GRAD", g.InputGrad("Bias"));
+  if (UsesRunningStats(OpView(&g.forward()))) {
+    op.In("Mean", g.Input("Mean")).In("Variance", g.Input("Variance"));
+  }
+}
+
+void BatchNormGradInferShape(OpContext& ctx) {
+  const Tensor& x = InputOfType(ctx, "X", DType::kFP32);
+  if (ctx.HasOutput("X@GRAD")) {
+    ctx.Out("X@GRAD")->Resize(x.dims());
+    ShareLoD(ctx, "X", "X@GRAD");
+  }
+  for (const char* slot : {"Scale", "Bias"}) {
+    const std::string grad = std::string(slot) + "@GRAD";
+    if (ctx.HasOutput(grad)) ctx.Out(grad)->Resize(ctx.In(slot).dims());
+  }
+}
+
+std::vector<float> Channels(const OpContext& ctx, const char* slot, int64_t c) {
+  const Tensor& t = InputOfType(ctx, slot, DType::kFP32);
+  PD_CHECK(t.numel() == c, "batch_norm_grad: ", slot, " ", DimsToString(t.dims()), " must hold ",
+           c, " values");
+  return std::vector<float>(t.data<float>(), t.data<float>() + c);
+}
+
+void BatchNormGradKernel(OpContext& ctx) {
+  const OpView& op = ctx.op();
+  const Tensor& x = ctx.In("X");
+  const Tensor& dy_t = InputOfType(ctx, "Y@GRAD", DType::kFP32);
+  PD_CHECK(dy_t.dims() == x.dims(), "batch_norm_grad: Y@GRAD ", DimsToString(dy_t.dims()),
+           " must have X's shape ", DimsToString(x.dims()));
+  const ChannelView v = ChannelViewOf(x, IsChannelsLast(ctx, "data_layout"));
+  const std::vector<float> scale = Channels(ctx, "Scale", v.c);
+  const bool running = UsesRunningStats(op);
+  std::vector<float> mean, inv_std;
+  if (running) {
+    mean = Channels(ctx, "Mean", v.c);
+    inv_std = Channels(ctx, "Variance", v.c);
+    const float eps = op.GetFloat("epsilon", 1e-5f);
+    for (float& s : inv_std) s = 1.0f / std::sqrt(s + eps);
+  } else {
+    mean = Channels(ctx, "SavedMean", v.c);
+    inv_std = Channels(ctx, "SavedVariance", v.c);
+  }
+  const float* xp = x.data<float>();
+  const float* dy = dy_t.data<float>();
+  std::vector<double> dbias(v.c, 0.0), dscale(v.c, 0.0);
+  for (int64_t o = 0; o < v.outer; ++o)
+    for (int64_t c = 0; c < v.c; ++c) {
+      const int64_t base = (o * v.c + c) * v.inner;
+      for (int64_t i = 0; i < v.inner; ++i) {
+        dbias[c] += dy[base + i];
+        dscale[c] += dy[base + i] * (xp[base + i] - mean[c]) * inv_std[c];
+      }
+    }
+  if (ctx.HasOutput("Bias@GRAD")) {
+    float* p = ctx.Out("Bias@GRAD")->mutable_data<float>();
+    for (int64_t c = 0; c < v.c; ++c) p[c] = static_cast<float>(dbias[c]);
+  }
+  if (ctx.HasOutput("Scale@GRAD")) {
+    float* p = ctx.Out("Scale@GRAD")->mutable_data<float>();
+    for (int64_t c = 0; c < v.c; ++c) p[c] = static_cast<float>(dscale[c]);
+  }
+  if (!ctx.HasOutput("X@GRAD")) return;
+  float* dx = ctx.Out("X@GRAD")->mutable_data<float>();
+  const double n = static_cast<double>(v.outer * v.inner);
+  for (int64_t o = 0; o < v.outer; ++o)
+    for (int64_t c = 0; c < v.c; ++c) {
+      const int64_t base = (o * v.c + c) * v.inner;
+      const double k = static_cast<double>(scale[c]) * inv_std[c];
+      for (int64_t i = 0; i < v.inner; ++i) {
+        if (running) {
+          dx[base + i] = static_cast<float>(dy[base + i] * k);
+          continue;
+        }
+        const double xhat = (xp[base + i] - mean[c]) * inv_std[c];
+        dx[base + i] = static_cast<float>(k / n * (n * dy[base + i] - dbias[c] - xhat * dscale[c]));
+      }
+    }
+}
+
+}  // namespace
+
+void RegisterNormGradKernels(OpRegistry& r) {
+  r.SetGradMaker("batch_norm", BatchNormGradMaker);
+  r.Add("batch_norm_grad", BatchNormGradInferShape, "Y@GRAD");
+  r.AddKernel("batch_norm_grad", DeviceType::kCPU, DType::kFP32, BatchNormGradKernel);
+}
+
+}  // namespace pd
