@@ -36,6 +36,8 @@ void RegisterActivationGradKernels(OpRegistry& r);  // relu_grad
 void RegisterElementwiseGradKernels(OpRegistry& r); // elementwise_add_grad, elementwise_mul_grad
 void RegisterMathGradKernels(OpRegistry& r);        // mul_grad, scale's rule
 void RegisterNormGradKernels(OpRegistry& r);        // batch_norm_grad
+void RegisterConvGradKernels(OpRegistry& r);        // conv2d_grad, depthwise_conv2d_grad
+void RegisterPoolGradKernels(OpRegistry& r);        // pool2d_grad
 
 inline void RegisterAllKernels(OpRegistry& r) {
   RegisterMathKernels(r);
@@ -66,6 +68,8 @@ inline void RegisterAllKernels(OpRegistry& r) {
   RegisterElementwiseGradKernels(r);
   RegisterMathGradKernels(r);
   RegisterNormGradKernels(r);
+  RegisterConvGradKernels(r);
+  RegisterPoolGradKernels(r);
 }
 
 }  // namespace pd

@@ -1,0 +1,246 @@
+// Gradients of conv2d and depthwise_conv2d on oneDNN: Input@GRAD by convolution_backward_data,
+// Filter@GRAD by convolution_backward_weights (both made with a forward_training primitive
+// descriptor as their hint), Bias@GRAD (only where the forward op had a Bias) as dOutput summed
+// per channel. Inputs and outputs are plain (no layout rule: the executor hands over plain
+// tensors); the primitives work in the layouts they choose, with reorders around them. Per op
+// and input shape the primitives and their memories are made once.
+#include <cstring>
+#include <map>
+#include <optional>
+#include <unordered_map>
+#include <utility>
+
+#include "kernels/dnnl_util.h"
+#include "kernels/kernel_util.h"
+#include "kernels/register.h"
+#include "kernels/window.h"
+
+namespace pd {
+namespace {
+
+using dnnl::memory;
+using Tag = memory::format_tag;
+
+void ConvGradMaker(GradOpBuilder& g) {
+  g.Add(g.forward().type() + "_grad")
+      .In("Input", g.Input("Input"))
+      .In("Filter", g.Input("Filter"))
+      .In("Bias", g.Input("Bias"))
+      .In("Output@GRAD", g.OutputGrad("Output"))
+      .Out("Input@GRAD", g.InputGrad("Input"))
+      .Out("Filter@GRAD", g.InputGrad("Filter"))
+      .Out("Bias@GRAD", g.InputGrad("Bias"));
+}
+
+// The forward conv's geometry (as conv.cc's ConvShapeOf for a non-transposed conv), checked
+// against Output@GRAD's dims.
+struct GradShape {
+  ImageDims in, out;
+  Window2d win;
+  int64_t groups;
+};
+
+GradShape GradShapeOf(const OpContext& ctx) {
+  const std::string& type = ctx.op().type();
+  const Tensor& x = InputOfType(ctx, "Input", DType::kFP32);
+  const Tensor& f = InputOfType(ctx, "Filter", DType::kFP32);
+  const Tensor& dy = InputOfType(ctx, "Output@GRAD", DType::kFP32);
+  GradShape s;
+  const bool nhwc = IsChannelsLast(ctx, "data_format");
+  s.in = ImageOf(ctx, x, nhwc);
+  s.groups = ctx.op().GetInt("groups", 1);
+  PD_CHECK(f.rank() == 4, type, ": Filter must be 4-D, got ", DimsToString(f.dims()));
+  PD_CHECK(s.groups >= 1 && s.in.c % s.groups == 0 && f.dim(1) * s.groups == s.in.c &&
+               f.dim(0) % s.groups == 0,
+           type, ": Filter ", DimsToString(f.dims()), " does not match ", s.in.c,
+           " input channels in ", s.groups, " groups");
+  s.win.k = {f.dim(2), f.dim(3)};
+  s.win.stride = Pair(ctx, "strides", 1);
+  s.win.dilation = Pair(ctx, "dilations", 1);
+  PD_CHECK(s.win.dilation[0] >= 1 && s.win.dilation[1] >= 1, type, ": dilations must be >= 1");
+  ResolvePadding(ctx, {s.in.h, s.in.w}, &s.win);
+  const std::array<int64_t, 2> in{s.in.h, s.in.w};
+  std::array<int64_t, 2> out{};
+  for (int i = 0; i < 2; ++i) {
+    const int64_t span = in[i] + s.win.pad_begin[i] + s.win.pad_end[i] -
+                         (s.win.dilation[i] * (s.win.k[i] - 1) + 1);
+    PD_CHECK(span >= 0, type, ": the window is larger than the padded input ",
+             DimsToString(x.dims()));
+    out[i] = span / s.win.stride[i] + 1;
+  }
+  s.out = {s.in.n, f.dim(0), out[0], out[1], nhwc};
+  PD_CHECK(dy.dims() == s.out.ToDims(), type, ": Output@GRAD ", DimsToString(dy.dims()),
+           " does not match the forward output ", DimsToString(s.out.ToDims()));
+  return s;
+}
+
+void ConvGradInferShape(OpContext& ctx) {
+  for (const char* slot : {"Input", "Filter", "Bias"}) {
+    const std::string grad = std::string(slot) + "@GRAD";
+    if (!ctx.HasOutput(grad)) continue;
+    ctx.Out(grad)->Resize(InputWithData(ctx, slot).dims());
+    ShareLoD(ctx, slot, grad);
+  }
+}
+
+// A primitive argument: user wraps our plain buffer (set per run), mem is what the primitive
+// reads or writes, the same memory when the primitive took the plain layout, else its own
+// buffer with a reorder from user (an input) or to user (an output).
+struct Arg {
+  memory user, mem;
+  std::optional<dnnl::reorder> reorder;
+};
+
+Arg MakeArg(const dnnl::engine& engine, const memory::desc& plain, const memory::desc& want,
+            bool output) {
+  Arg a;
+  a.user = memory(plain, engine, DNNL_MEMORY_NONE);
+  a.mem = a.user;
+  if (want != plain) {
+    a.mem = memory(want, engine);
+    a.reorder = output ? dnnl::reorder(a.mem, a.user) : dnnl::reorder(a.user, a.mem);
+  }
+  return a;
+}
+
+void ReorderIn(dnnl::stream& s, Arg& a, const void* data) {
+  a.user.set_data_handle(const_cast<void*>(data));
+  if (a.reorder) a.reorder->execute(s, a.user, a.mem);
+}
+
+struct ConvGradPlan {
+  // Input@GRAD = backward_data(Output@GRAD, Filter)
+  std::optional<dnnl::convolution_backward_data> data;
+  Arg data_ddst, data_w, data_dsrc;
+  memory data_scratch;
+  // Filter@GRAD = backward_weights(Input, Output@GRAD)
+  std::optional<dnnl::convolution_backward_weights> weights;
+  Arg w_src, w_ddst, w_dw;
+  memory w_scratch;
+};
+
+struct ConvGradState : KernelState {
+  // By Input dims and whether each of Input@GRAD and Filter@GRAD is wanted.
+  std::map<std::tuple<Dims, bool, bool>, ConvGradPlan> plans;
+};
+
+ConvGradPlan MakeGradPlan(const dnnl::engine& engine, const GradShape& s, bool want_data,
+                          bool want_weights) {
+  const auto f32 = memory::data_type::f32;
+  const int64_t g = s.groups, ic = s.in.c, oc = s.out.c;
+  const memory::dims src{s.in.n, ic, s.in.h, s.in.w}, dst{s.out.n, oc, s.out.h, s.out.w};
+  const memory::dims wdims = g == 1 ? memory::dims{oc, ic, s.win.k[0], s.win.k[1]}
+                                    : memory::dims{g, oc / g, ic / g, s.win.k[0], s.win.k[1]};
+  const Tag act = s.in.nhwc ? Tag::nhwc : Tag::nchw;
+  const memory::desc src_plain(src, f32, act), dst_plain(dst, f32, act),
+      w_plain(wdims, f32, g == 1 ? Tag::oihw : Tag::goihw);
+  const memory::desc src_any(src, f32, Tag::any), dst_any(dst, f32, Tag::any),
+      w_any(wdims, f32, Tag::any);
+  const memory::dims strides{s.win.stride[0], s.win.stride[1]};
+  // oneDNN counts dilation from 0 (no gap), Paddle from 1.
+  const memory::dims dil{s.win.dilation[0] - 1, s.win.dilation[1] - 1};
+  const memory::dims pad_l{s.win.pad_begin[0], s.win.pad_begin[1]};
+  const memory::dims pad_r{s.win.pad_end[0], s.win.pad_end[1]};
+  const auto alg = dnnl::algorithm::convolution_direct;
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  const dnnl::convolution_forward::primitive_desc hint(
+      engine, dnnl::prop_kind::forward_training, alg, src_any, w_any, dst_any, strides, dil,
+      pad_l, pad_r);
+
+  ConvGradPlan p;
+  if (want_data) {
+    dnnl::convolution_backward_data::primitive_desc pd(engine, alg, src_any, w_any, dst_any,
+                                                       strides, dil, pad_l, pad_r, hint, attr);
+    p.data.emplace(pd);
+    p.data_ddst = MakeArg(engine, dst_plain, pd.diff_dst_desc(), false);
+    p.data_w = MakeArg(engine, w_plain, pd.weights_desc(), false);
+    p.data_dsrc = MakeArg(engine, src_plain, pd.diff_src_desc(), true);
+    p.data_scratch = memory(pd.scratchpad_desc(), engine);
+  }
+  if (want_weights) {
+    dnnl::convolution_backward_weights::primitive_desc pd(
+        engine, alg, src_any, w_any, dst_any, strides, dil, pad_l, pad_r, hint, attr);
+    p.weights.emplace(pd);
+    p.w_src = MakeArg(engine, src_plain, pd.src_desc(), false);
+    p.w_ddst = MakeArg(engine, dst_plain, pd.diff_dst_desc(), false);
+    p.w_dw = MakeArg(engine, w_plain, pd.diff_weights_desc(), true);
+    p.w_scratch = memory(pd.scratchpad_desc(), engine);
+  }
+  return p;
+}
+
+// Bias@GRAD[c] = the sum of Output@GRAD over n, h, w.
+void BiasGrad(const GradShape& s, const float* dy, float* db) {
+  const int64_t C = s.out.c, plane = s.out.h * s.out.w;
+  std::vector<double> acc(static_cast<size_t>(C), 0.0);
+  for (int64_t n = 0; n < s.out.n; ++n) {
+    const float* d = dy + n * C * plane;
+    for (int64_t c = 0; c < C; ++c) {
+      for (int64_t p = 0; p < plane; ++p) {
+        acc[static_cast<size_t>(c)] += s.out.nhwc ? d[p * C + c] : d[c * plane + p];
+      }
+    }
+  }
+  for (int64_t c = 0; c < C; ++c) db[c] = static_cast<float>(acc[static_cast<size_t>(c)]);
+}
+
+void ConvGradKernel(OpContext& ctx) {
+  const GradShape s = GradShapeOf(ctx);
+  const bool want_data = ctx.HasOutput("Input@GRAD");
+  const bool want_weights = ctx.HasOutput("Filter@GRAD");
+  const Tensor& x = ctx.In("Input");
+  const Tensor& dy = ctx.In("Output@GRAD");
+  if (ctx.HasOutput("Bias@GRAD")) {
+    PD_CHECK(ctx.HasInput("Bias") && ctx.In("Bias").numel() == s.out.c, ctx.op().type(),
+             ": Bias must hold ", s.out.c, " values");
+    BiasGrad(s, dy.data<float>(), ctx.Out("Bias@GRAD")->mutable_data<float>());
+  }
+  if (!want_data && !want_weights) return;
+  auto& plans = ctx.State<ConvGradState>().plans;
+  CpuContext& cpu = CpuContextOf(ctx);
+  WithDnnl(ctx, [&] {
+    const auto key = std::make_tuple(x.dims(), want_data, want_weights);
+    auto it = plans.find(key);
+    if (it == plans.end()) {
+      it = plans.emplace(key, MakeGradPlan(cpu.engine(), s, want_data, want_weights)).first;
+    }
+    ConvGradPlan& p = it->second;
+    dnnl::stream& stream = cpu.stream_ref();
+    if (p.data) {
+      ReorderIn(stream, p.data_ddst, dy.raw_data());
+      ReorderIn(stream, p.data_w, ctx.In("Filter").raw_data());
+      p.data_dsrc.user.set_data_handle(ctx.Out("Input@GRAD")->mutable_data<float>());
+      p.data->execute(stream, {{DNNL_ARG_DIFF_DST, p.data_ddst.mem},
+                               {DNNL_ARG_WEIGHTS, p.data_w.mem},
+                               {DNNL_ARG_DIFF_SRC, p.data_dsrc.mem},
+                               {DNNL_ARG_SCRATCHPAD, p.data_scratch}});
+      if (p.data_dsrc.reorder) p.data_dsrc.reorder->execute(stream, p.data_dsrc.mem,
+                                                            p.data_dsrc.user);
+    }
+    if (p.weights) {
+      ReorderIn(stream, p.w_src, x.raw_data());
+      ReorderIn(stream, p.w_ddst, dy.raw_data());
+      p.w_dw.user.set_data_handle(ctx.Out("Filter@GRAD")->mutable_data<float>());
+      p.weights->execute(stream, {{DNNL_ARG_SRC, p.w_src.mem},
+                                  {DNNL_ARG_DIFF_DST, p.w_ddst.mem},
+                                  {DNNL_ARG_DIFF_WEIGHTS, p.w_dw.mem},
+                                  {DNNL_ARG_SCRATCHPAD, p.w_scratch}});
+      if (p.w_dw.reorder) p.w_dw.reorder->execute(stream, p.w_dw.mem, p.w_dw.user);
+    }
+    stream.wait();
+  });
+}
+
+}  // namespace
+
+void RegisterConvGradKernels(OpRegistry& r) {
+  for (const char* type : {"conv2d", "depthwise_conv2d"}) {
+    r.SetGradMaker(type, ConvGradMaker);
+    const std::string grad = std::string(type) + "_grad";
+    r.Add(grad, ConvGradInferShape, "Output@GRAD");
+    r.AddKernel(grad, DeviceType::kCPU, DType::kFP32, ConvGradKernel);
+  }
+}
+
+}  // namespace pd
