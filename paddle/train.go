@@ -34,6 +34,7 @@ package paddle
 // GOHUB_TRAIN_FN(PD_Executor*, PD_ExecutorCreate,
 //                (const PD_Program* p, PD_Scope* s, int32_t t), (p, s, t))
 // GOHUB_TRAIN_FN(void, PD_ExecutorDestroy, (PD_Executor* e), (e))
+// GOHUB_TRAIN_FN(PD_Bool, PD_ExecutorCheckNanInf, (PD_Executor* e, PD_Bool on), (e, on))
 // GOHUB_TRAIN_FN(PD_Bool, PD_ExecutorRun, (PD_Executor* e), (e))
 //
 // #define GOHUB_FIND(name) \
@@ -45,7 +46,7 @@ package paddle
 //   GOHUB_FIND(PD_ScopeHasVar) GOHUB_FIND(PD_ScopeSetVar) GOHUB_FIND(PD_ScopeVarShape)
 //   GOHUB_FIND(PD_ScopeGetVar) GOHUB_FIND(PD_ScopeSavePersistables)
 //   GOHUB_FIND(PD_ScopeLoadPersistables) GOHUB_FIND(PD_ExecutorCreate)
-//   GOHUB_FIND(PD_ExecutorDestroy) GOHUB_FIND(PD_ExecutorRun)
+//   GOHUB_FIND(PD_ExecutorDestroy) GOHUB_FIND(PD_ExecutorCheckNanInf) GOHUB_FIND(PD_ExecutorRun)
 //   return 1;
 // }
 import "C"
@@ -347,6 +348,19 @@ func (e *Executor) Destroy() {
 	e.cleanup.Stop()
 	C.gohub_PD_ExecutorDestroy(e.c)
 	e.c = nil
+}
+
+// CheckNanInf makes every later Run stop at the first op that writes a NaN or an Inf, with an
+// error naming the op and the variable. Off by default: it reads every output once more.
+func (e *Executor) CheckNanInf(on bool) error {
+	if e == nil || e.c == nil {
+		return errors.Wrap(ErrDestroyed, "Executor.CheckNanInf: executor")
+	}
+	v := C.PD_Bool(0)
+	if on {
+		v = 1
+	}
+	return callFailed("Executor.CheckNanInf", func() bool { return C.gohub_PD_ExecutorCheckNanInf(e.c, v) != 0 })
 }
 
 // Run runs the program once over the scope.

@@ -190,3 +190,33 @@ func TestTrainingErrorsAreClear(t *testing.T) {
 	defer exec.Destroy()
 	require.ErrorContains(t, exec.Run(), "has no data")
 }
+
+// The numerical check names the op and the variable where a NaN first appears.
+func TestCheckNanInfNamesTheOp(t *testing.T) {
+	c := loadGradCase(t, "mlp_fanout")
+	desc, err := os.ReadFile(filepath.Join(c.dir, "forward.pdmodel"))
+	require.NoError(t, err)
+	prog, err := NewProgram(desc)
+	require.NoError(t, err)
+	defer prog.Destroy()
+	require.NoError(t, prog.AppendBackward(c.Loss))
+	scope, err := NewScope()
+	require.NoError(t, err)
+	defer scope.Destroy()
+	c.fill(t, scope)
+	// One NaN in the first layer's weight: its mul writes the first NaN.
+	w, err := scope.Float32("fc_0.w_0")
+	require.NoError(t, err)
+	shape, _, err := scope.Shape("fc_0.w_0")
+	require.NoError(t, err)
+	w[3] = float32(math.NaN())
+	require.NoError(t, scope.SetFloat32("fc_0.w_0", shape, w))
+	exec, err := NewExecutor(prog, scope, 1)
+	require.NoError(t, err)
+	defer exec.Destroy()
+	require.NoError(t, exec.Run(), "without the check a NaN passes silently")
+	require.NoError(t, exec.CheckNanInf(true))
+	err = exec.Run()
+	require.ErrorContains(t, err, "op #0 (mul)")
+	require.ErrorContains(t, err, "holds NaN")
+}

@@ -66,6 +66,10 @@ PADDLE_CAPI_EXPORT extern PD_Bool PD_ScopeLoadPersistables(__pd_keep PD_Scope* s
 PADDLE_CAPI_EXPORT extern __pd_give PD_Executor* PD_ExecutorCreate(
     __pd_keep const PD_Program* program, __pd_keep PD_Scope* scope, int32_t num_threads);
 PADDLE_CAPI_EXPORT extern void PD_ExecutorDestroy(__pd_take PD_Executor* executor);
+// With on, every run checks each op's float outputs and fails at the first NaN or Inf, naming
+// the op and the variable (slower: every output is read once more).
+PADDLE_CAPI_EXPORT extern PD_Bool PD_ExecutorCheckNanInf(__pd_keep PD_Executor* executor,
+                                                        PD_Bool on);
 // Runs the program once: inputs are the scope's variables as set, results are read from it.
 PADDLE_CAPI_EXPORT extern PD_Bool PD_ExecutorRun(__pd_keep PD_Executor* executor);
 

@@ -158,6 +158,7 @@ const void* const kFunctions[] = {
     reinterpret_cast<const void*>(&PD_ScopeLoadPersistables),
     reinterpret_cast<const void*>(&PD_ExecutorCreate),
     reinterpret_cast<const void*>(&PD_ExecutorDestroy),
+    reinterpret_cast<const void*>(&PD_ExecutorCheckNanInf),
     reinterpret_cast<const void*>(&PD_ExecutorRun),
 };
 }  // namespace

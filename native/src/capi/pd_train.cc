@@ -212,6 +212,14 @@ PD_Executor* PD_ExecutorCreate(const PD_Program* program, PD_Scope* scope, int32
 
 void PD_ExecutorDestroy(PD_Executor* executor) { delete executor; }
 
+PD_Bool PD_ExecutorCheckNanInf(PD_Executor* executor, PD_Bool on) {
+  return Guard(__func__, PD_Bool{0}, [&] {
+    PD_CHECK(executor != nullptr && executor->impl != nullptr, "the executor is NULL");
+    executor->impl->set_check_nan_inf(on != 0);
+    return PD_Bool{1};
+  });
+}
+
 PD_Bool PD_ExecutorRun(PD_Executor* executor) {
   return Guard(__func__, PD_Bool{0}, [&] {
     PD_CHECK(executor != nullptr && executor->impl != nullptr, "the executor is NULL");

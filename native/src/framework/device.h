@@ -22,6 +22,9 @@ struct ExecConfig {
   // Where ops run when a kernel for this place exists; the others run on the CPU and the
   // executor copies tensors between the two.
   Place place = Place::CPU();
+  // After every op, look for NaN or Inf in its float outputs and stop at the first, naming the
+  // op and the variable (training's numerical check; off by default: it reads every output).
+  bool check_nan_inf = false;
 };
 
 // What a kernel of one place needs besides its tensors: the thread count on the CPU plus

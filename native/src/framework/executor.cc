@@ -1,6 +1,7 @@
 #include "framework/executor.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -160,6 +161,28 @@ void Executor::CheckInputsOnPlace(const PreparedOp& p) const {
   }
 }
 
+void Executor::CheckFinite(const PreparedOp& p) {
+  for (const auto& [slot, names] : p.ctx->op().AllOutputs()) {
+    for (size_t k = 0; k < names.size(); ++k) {
+      Tensor* t = p.ctx->Out(slot, k);
+      if (!t->initialized() || t->dtype() != DType::kFP32) continue;
+      ToPlain(t, t);  // a blocked layout's padding is not the variable's
+      const Tensor* host = t;
+      Tensor copy;
+      if (!t->place().is_cpu()) {
+        CopyTensor(*t, Place::CPU(), &copy, ContextFor(t->place()).stream());
+        host = &copy;
+      }
+      const float* v = host->data<float>();
+      for (int64_t i = 0; i < host->numel(); ++i) {
+        if (std::isfinite(v[i])) continue;
+        Fail("output ", slot, " (", names[k], ") holds ", std::isnan(v[i]) ? "NaN" : "Inf",
+             " at element ", i, " of ", DimsToString(t->dims()), " (check_nan_inf)");
+      }
+    }
+  }
+}
+
 namespace {
 // PD_OP_PROFILE=1: per op type, the calling thread's CPU time and wall time over all runs,
 // printed to stderr when the executor goes away. Thread CPU time is what to compare on a busy
@@ -207,6 +230,7 @@ void Executor::Run() {
       KernelFn kernel = p.def->Select(*p.ctx, p.place.type);
       CheckInputsOnPlace(p);
       kernel(*p.ctx);
+      if (config_.check_nan_inf) CheckFinite(p);
       if (profile) {
         OpTime& t = profile_[p.def->type];
         t.cpu += Seconds(CLOCK_THREAD_CPUTIME_ID) - cpu0;

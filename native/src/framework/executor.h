@@ -38,6 +38,7 @@ class Executor {
   const std::vector<std::string>& feed_names() const { return feed_names_; }
   const std::vector<std::string>& fetch_names() const { return fetch_names_; }
   const ExecConfig& config() const { return config_; }
+  void set_check_nan_inf(bool on) { config_.check_nan_inf = on; }
 
   // Where op i of the block (by its index in the program) runs; the CPU for feed and fetch.
   Place PlaceOfOp(int index) const;
@@ -77,6 +78,8 @@ class Executor {
   // are refreshed, its outputs start plain (unless it reads blocked layouts) on its place.
   void PrepareInputs(PreparedOp& p);
   void CheckInputsOnPlace(const PreparedOp& p) const;
+  // With check_nan_inf: fails naming the first output of p holding a NaN or an Inf.
+  void CheckFinite(const PreparedOp& p);
 
   std::shared_ptr<const Program> program_;
   ExecConfig config_;
