@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "kernels/dnnl_util.h"
+#include "kernels/conv_shape.h"
 #include "kernels/kernel_util.h"
 #include "kernels/register.h"
 #include "kernels/window.h"
@@ -32,44 +33,11 @@ void ConvGradMaker(GradOpBuilder& g) {
       .Out("Bias@GRAD", g.InputGrad("Bias"));
 }
 
-// The forward conv's geometry (as conv.cc's ConvShapeOf for a non-transposed conv), checked
-// against Output@GRAD's dims.
-struct GradShape {
-  ImageDims in, out;
-  Window2d win;
-  int64_t groups;
-};
-
-GradShape GradShapeOf(const OpContext& ctx) {
-  const std::string& type = ctx.op().type();
-  const Tensor& x = InputOfType(ctx, "Input", DType::kFP32);
-  const Tensor& f = InputOfType(ctx, "Filter", DType::kFP32);
+// The forward conv's geometry, checked against Output@GRAD's dims.
+ConvShape GradShapeOf(const OpContext& ctx) {
+  const ConvShape s = ConvShapeOf(ctx, false);
   const Tensor& dy = InputOfType(ctx, "Output@GRAD", DType::kFP32);
-  GradShape s;
-  const bool nhwc = IsChannelsLast(ctx, "data_format");
-  s.in = ImageOf(ctx, x, nhwc);
-  s.groups = ctx.op().GetInt("groups", 1);
-  PD_CHECK(f.rank() == 4, type, ": Filter must be 4-D, got ", DimsToString(f.dims()));
-  PD_CHECK(s.groups >= 1 && s.in.c % s.groups == 0 && f.dim(1) * s.groups == s.in.c &&
-               f.dim(0) % s.groups == 0,
-           type, ": Filter ", DimsToString(f.dims()), " does not match ", s.in.c,
-           " input channels in ", s.groups, " groups");
-  s.win.k = {f.dim(2), f.dim(3)};
-  s.win.stride = Pair(ctx, "strides", 1);
-  s.win.dilation = Pair(ctx, "dilations", 1);
-  PD_CHECK(s.win.dilation[0] >= 1 && s.win.dilation[1] >= 1, type, ": dilations must be >= 1");
-  ResolvePadding(ctx, {s.in.h, s.in.w}, &s.win);
-  const std::array<int64_t, 2> in{s.in.h, s.in.w};
-  std::array<int64_t, 2> out{};
-  for (int i = 0; i < 2; ++i) {
-    const int64_t span = in[i] + s.win.pad_begin[i] + s.win.pad_end[i] -
-                         (s.win.dilation[i] * (s.win.k[i] - 1) + 1);
-    PD_CHECK(span >= 0, type, ": the window is larger than the padded input ",
-             DimsToString(x.dims()));
-    out[i] = span / s.win.stride[i] + 1;
-  }
-  s.out = {s.in.n, f.dim(0), out[0], out[1], nhwc};
-  PD_CHECK(dy.dims() == s.out.ToDims(), type, ": Output@GRAD ", DimsToString(dy.dims()),
+  PD_CHECK(dy.dims() == s.out.ToDims(), ctx.op().type(), ": Output@GRAD ", DimsToString(dy.dims()),
            " does not match the forward output ", DimsToString(s.out.ToDims()));
   return s;
 }
@@ -124,7 +92,7 @@ struct ConvGradState : KernelState {
   std::map<std::tuple<Dims, bool, bool>, ConvGradPlan> plans;
 };
 
-ConvGradPlan MakeGradPlan(const dnnl::engine& engine, const GradShape& s, bool want_data,
+ConvGradPlan MakeGradPlan(const dnnl::engine& engine, const ConvShape& s, bool want_data,
                           bool want_weights) {
   const auto f32 = memory::data_type::f32;
   const int64_t g = s.groups, ic = s.in.c, oc = s.out.c;
@@ -171,7 +139,7 @@ ConvGradPlan MakeGradPlan(const dnnl::engine& engine, const GradShape& s, bool w
 }
 
 // Bias@GRAD[c] = the sum of Output@GRAD over n, h, w.
-void BiasGrad(const GradShape& s, const float* dy, float* db) {
+void BiasGrad(const ConvShape& s, const float* dy, float* db) {
   const int64_t C = s.out.c, plane = s.out.h * s.out.w;
   std::vector<double> acc(static_cast<size_t>(C), 0.0);
   for (int64_t n = 0; n < s.out.n; ++n) {
@@ -186,7 +154,7 @@ void BiasGrad(const GradShape& s, const float* dy, float* db) {
 }
 
 void ConvGradKernel(OpContext& ctx) {
-  const GradShape s = GradShapeOf(ctx);
+  const ConvShape s = GradShapeOf(ctx);
   const bool want_data = ctx.HasOutput("Input@GRAD");
   const bool want_weights = ctx.HasOutput("Filter@GRAD");
   const Tensor& x = ctx.In("Input");
