@@ -111,3 +111,17 @@ type TargetError struct {
 }
 
 func (e *TargetError) Error() string { return quote(e.Arg) + ": " + e.Reason }
+
+// ModelLoadError: a model of a module being installed does not load (a truncated
+// parameter file, a garbled program, an op the library lacks); nothing was installed.
+type ModelLoadError struct {
+	Module, Model string
+	Err           error
+}
+
+func (e *ModelLoadError) Error() string {
+	return "module " + e.Module + ": model " + quote(e.Model) + " does not load: " + e.Err.Error() +
+		"\nNothing was installed (gohub install --force installs it anyway)."
+}
+
+func (e *ModelLoadError) Unwrap() error { return e.Err }

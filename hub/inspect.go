@@ -4,8 +4,6 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/pkg/errors"
-
 	"github.com/gohub/gohub/paddle"
 )
 
@@ -35,7 +33,7 @@ func InspectModel(dir string, mo *Model) (inputs, outputs []TensorSpec, err erro
 	}
 	pred, err := paddle.NewPredictor(cfg)
 	if err != nil {
-		return nil, nil, errors.WithMessagef(err, "load model %s", mo.Name)
+		return nil, nil, err
 	}
 	defer pred.Destroy()
 	in, err := pred.GetInputInfos()

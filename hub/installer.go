@@ -23,8 +23,16 @@ type Installer struct {
 	Force    bool      // reinstall even when the asked version is installed
 	Pip      []string  // the command running pip, e.g. python3 -m pip; nil: no PyPI fallback
 	Timeout  time.Duration
-	client   *http.Client
+	// Inspect loads a model of a staged module once and reads its inputs and outputs: a
+	// module whose model does not load is refused (installed with a warning under Force).
+	// nil skips the check, for callers that cannot load models.
+	Inspect InspectFunc
+	client  *http.Client
 }
+
+// InspectFunc loads the model mo of the module in dir and returns its declared inputs
+// and outputs.
+type InspectFunc func(dir string, mo *Model) (inputs, outputs []TensorSpec, err error)
 
 // InstallResult says what Install did.
 type InstallResult struct {
@@ -45,7 +53,8 @@ func NewInstaller(h Home, log io.Writer) (*Installer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Installer{Home: h, Servers: cfg.EffectiveServers(), Log: log, Pip: PipCommand(), Timeout: timeout}, nil
+	return &Installer{Home: h, Servers: cfg.EffectiveServers(), Log: log, Pip: PipCommand(), Timeout: timeout,
+		Inspect: InspectModel}, nil
 }
 
 func (in *Installer) httpClient() *http.Client {
@@ -247,12 +256,8 @@ func (in *Installer) finishAndCommit(ctx context.Context, dir string, m *Manifes
 	if err := in.Home.mergeInstalled(dir, m); err != nil {
 		return nil, err
 	}
-	if err := in.finish(dir, m); err != nil {
+	if err := in.checkFiles(dir, m); err != nil {
 		return nil, err
-	}
-	// Interrupted (Ctrl-C) while unpacking or verifying: stop before the store changes.
-	if err := ctx.Err(); err != nil {
-		return nil, errors.Wrap(err, "install interrupted; nothing was installed")
 	}
 	res := &InstallResult{Origin: origin}
 	if cur, err := in.Home.Lookup(m.Name); err == nil {
@@ -262,6 +267,16 @@ func (in *Installer) finishAndCommit(ctx context.Context, dir string, m *Manifes
 		}
 		res.Replaced = cur.Manifest.Version
 	}
+	if err := in.loadModels(dir, m); err != nil {
+		return nil, err
+	}
+	if err := checkDiskFull(m.Save(dir), dir); err != nil {
+		return nil, err
+	}
+	// Interrupted (Ctrl-C) while unpacking or verifying: stop before the store changes.
+	if err := ctx.Err(); err != nil {
+		return nil, errors.Wrap(err, "install interrupted; nothing was installed")
+	}
 	if err := in.Home.commit(dir, m); err != nil {
 		return nil, err
 	}
@@ -269,36 +284,42 @@ func (in *Installer) finishAndCommit(ctx context.Context, dir string, m *Manifes
 	return res, nil
 }
 
-// finish checks the module's files against its checksums (or records them), reads the
-// models' inputs and outputs where the manifest lacks them, and saves module.yaml.
-func (in *Installer) finish(dir string, m *Manifest) error {
+// checkFiles checks the module's files against its checksums, or records them.
+func (in *Installer) checkFiles(dir string, m *Manifest) error {
 	if err := checkModuleFiles(dir, m); err != nil {
 		return err
 	}
 	if len(m.Checksums) > 0 {
-		if err := VerifyModule(dir, m); err != nil {
-			return err
-		}
-	} else {
-		sums, err := moduleChecksums(dir)
-		if err != nil {
-			return checkDiskFull(err, dir)
-		}
-		m.Checksums = sums
+		return VerifyModule(dir, m)
+	}
+	sums, err := moduleChecksums(dir)
+	if err != nil {
+		return checkDiskFull(err, dir)
+	}
+	m.Checksums = sums
+	return nil
+}
+
+// loadModels loads every model of the staged module once, so that a module that would
+// fail at every run is never installed, and fills in the inputs and outputs the manifest
+// lacks. Under Force a model that does not load is installed anyway, with a warning.
+func (in *Installer) loadModels(dir string, m *Manifest) error {
+	if in.Inspect == nil {
+		return nil
 	}
 	for i := range m.Models {
 		mo := &m.Models[i]
-		if len(mo.Inputs) > 0 && len(mo.Outputs) > 0 {
-			continue
-		}
-		inputs, outputs, err := InspectModel(dir, mo)
+		inputs, outputs, err := in.Inspect(dir, mo)
 		if err != nil {
-			// Installing still helps: the library in use may lack an op the module needs,
-			// and `gohub run` reports that precisely.
-			logf(in.Log, "warning: cannot read the inputs and outputs of model %s: %v\n", mo.Name, err)
+			if !in.Force {
+				return &ModelLoadError{Module: m.Name, Model: mo.Name, Err: err}
+			}
+			logf(in.Log, "warning: model %s of %s does not load; installing it anyway (--force): %v\n", quote(mo.Name), m.Name, err)
 			continue
 		}
-		mo.Inputs, mo.Outputs = inputs, outputs
+		if len(mo.Inputs) == 0 || len(mo.Outputs) == 0 {
+			mo.Inputs, mo.Outputs = inputs, outputs
+		}
 	}
-	return checkDiskFull(m.Save(dir), dir)
+	return nil
 }
