@@ -85,12 +85,8 @@ func runFaces(c *cli.Context, o *runOptions) error {
 		return err
 	}
 	defer m.Destroy()
-	return printInChunks(c.App.Writer, o.output == "json", paths, 1,
-		func(w *bufio.Writer, part []string, more bool) error {
-			res, err := m.DetectFaces(part)
-			if err != nil {
-				return cli.Exit("gohub run: "+err.Error(), exitRuntime)
-			}
+	return printInChunks(c, o.output == "json", paths, 1, m.DetectFaces,
+		func(w *bufio.Writer, _ []string, res []facedet.Result, more bool) error {
 			return printFaces(w, o.output == "json", more, res[0])
 		})
 }

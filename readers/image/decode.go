@@ -24,14 +24,30 @@ func NewImage(width, height int) *Image {
 	return &Image{Width: width, Height: height, Pix: make([]uint8, 3*width*height)}
 }
 
-// Load reads and decodes the image file at path; errors name the path.
+// Load reads and decodes the image file at path. Its errors are *FileError and name the
+// path.
 func Load(path string) (*Image, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, errors.Wrap(err, "read image")
+		return nil, &FileError{Path: path, Err: errors.Wrap(err, "read image")}
 	}
-	return Decode(path, data)
+	im, err := Decode(path, data)
+	if err != nil {
+		return nil, &FileError{Path: path, Err: err}
+	}
+	return im, nil
 }
+
+// FileError: an image file that cannot be read or decoded. It lets a caller running many
+// files tell one bad input from a failure of the run itself.
+type FileError struct {
+	Path string
+	Err  error // its message names the path
+}
+
+func (e *FileError) Error() string { return e.Err.Error() }
+
+func (e *FileError) Unwrap() error { return e.Err }
 
 // format is what the first bytes of a file say it is.
 type format int

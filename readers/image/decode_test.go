@@ -189,6 +189,9 @@ func TestLoadErrorsNameTheFile(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, []byte("a.jpg\nb.jpg\n"), 0o644))
 	_, err := Load(path)
 	require.ErrorContains(t, err, path+": not an image")
+	var fe *FileError
+	require.ErrorAs(t, err, &fe, "a bad input is told from other failures")
+	assert.Equal(t, path, fe.Path)
 
 	_, err = Load(filepath.Join(dir, "absent.jpg"))
 	require.ErrorContains(t, err, "absent.jpg")
