@@ -58,12 +58,14 @@ func WithModel(name string) Option { return func(o *loadOptions) { o.model = nam
 
 // WithBatchSize sets how many inputs run through the model at once.
 func WithBatchSize(n int) Option {
-	return func(o *loadOptions) { o.lexical.BatchSize, o.image.BatchSize, o.detect.BatchSize = n, n, n }
+	return func(o *loadOptions) {
+		o.lexical.BatchSize, o.image.BatchSize, o.detect.BatchSize, o.faces.BatchSize = n, n, n, n
+	}
 }
 
 // WithThreads sets how many batches run in parallel, one predictor each.
 func WithThreads(n int) Option {
-	return func(o *loadOptions) { o.lexical.Threads, o.image.Threads, o.detect.Threads = n, n, n }
+	return func(o *loadOptions) { o.lexical.Threads, o.image.Threads, o.detect.Threads, o.faces.Threads = n, n, n, n }
 }
 
 // WithGPU runs the model on the given GPU; loading fails where the Paddle library has no
@@ -169,7 +171,7 @@ func (m *Module) lexicalFiles() (lexical.Files, error) {
 	} {
 		rel, ok := m.Manifest.Asset(m.Model, name)
 		if !ok && name != assetSegDict {
-			return f, &ManifestError{Field: "assets", Reason: "model " + quote(m.Model.Name) + " needs a " + quote(name)}
+			return f, &ManifestError{Field: "assets", Reason: "model " + Quote(m.Model.Name) + " needs a " + Quote(name)}
 		}
 		if ok {
 			*dst = m.path(rel)
@@ -182,7 +184,7 @@ func (m *Module) lexicalFiles() (lexical.Files, error) {
 func (m *Module) labelList() (string, error) {
 	rel, ok := m.Manifest.Asset(m.Model, AssetLabelList)
 	if !ok {
-		return "", &ManifestError{Field: "assets", Reason: "model " + quote(m.Model.Name) + " needs a " + quote(AssetLabelList)}
+		return "", &ManifestError{Field: "assets", Reason: "model " + Quote(m.Model.Name) + " needs a " + Quote(AssetLabelList)}
 	}
 	return m.path(rel), nil
 }

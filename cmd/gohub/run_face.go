@@ -70,7 +70,11 @@ func runFaces(c *cli.Context, o *runOptions) error {
 	if err != nil {
 		return usageErrorf("gohub run: %v", err)
 	}
-	var opts []hub.Option
+	batch := 1 // pictures of different sizes run one by one
+	if o.image.batchSet {
+		batch = o.batchSize
+	}
+	opts := []hub.Option{hub.WithThreads(o.threads), hub.WithBatchSize(batch)}
 	if o.face.confsSet {
 		opts = append(opts, hub.WithConfsThreshold(o.face.confs))
 	}
@@ -85,9 +89,14 @@ func runFaces(c *cli.Context, o *runOptions) error {
 		return err
 	}
 	defer m.Destroy()
-	return printInChunks(c, o.output == "json", paths, 1, m.DetectFaces,
+	return printInChunks(c, o.output == "json", paths, batch*o.threads, m.DetectFaces,
 		func(w *bufio.Writer, _ []string, res []facedet.Result, more bool) error {
-			return printFaces(w, o.output == "json", more, res[0])
+			for i, r := range res {
+				if err := printFaces(w, o.output == "json", more || i > 0, r); err != nil {
+					return err
+				}
+			}
+			return nil
 		})
 }
 

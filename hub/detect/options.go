@@ -1,10 +1,7 @@
 package detect
 
 import (
-	"os"
-	"strings"
-	"unicode/utf8"
-
+	"github.com/gohub/gohub/readers/labels"
 	"github.com/pkg/errors"
 )
 
@@ -71,27 +68,8 @@ type Files struct {
 	Config Config
 }
 
-// LoadLabels reads a label file as PaddleHub's load_label_info does: one label per line,
-// stripped of surrounding white space. Trailing blank lines are ignored; a blank line
-// between labels is an error, since it would shift every class after it.
+// LoadLabels reads a label file as PaddleHub's load_label_info does (labels.Read).
 func LoadLabels(path string) ([]string, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, errors.Wrap(err, "detect: read labels")
-	}
-	text := strings.TrimPrefix(string(data), "\ufeff")
-	if !utf8.ValidString(text) {
-		return nil, errors.Errorf("detect: labels %s: not valid UTF-8", path)
-	}
-	text = strings.TrimRight(text, " \t\r\n")
-	if text == "" {
-		return nil, errors.Errorf("detect: labels %s: empty file", path)
-	}
-	lines := strings.Split(text, "\n")
-	for i, l := range lines {
-		if lines[i] = strings.TrimSpace(l); lines[i] == "" {
-			return nil, errors.Errorf("detect: labels %s: line %d is blank", path, i+1)
-		}
-	}
-	return lines, nil
+	l, err := labels.Read(path)
+	return l, errors.WithMessage(err, "detect")
 }

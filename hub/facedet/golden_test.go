@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/gohub/gohub/paddle"
 	"github.com/gohub/gohub/readers/image"
 )
 
@@ -115,8 +116,15 @@ func TestGoldenJPEGThroughOpenCVPixels(t *testing.T) {
 	one.Shrink = 1
 	x, w, h, err := faceInput(resized, one)
 	require.NoError(t, err)
-	rows, err := runDetections(d.face, x, w, h)
-	require.NoError(t, err)
+	var rows [][6]float32
+	var probs []float32
+	require.NoError(t, d.pool.RunSet(1, 1, func(set []*paddle.Predictor, _, _ int) (err error) {
+		if rows, err = runDetections(set[faceModel], x, w, h); err != nil {
+			return err
+		}
+		probs, err = classify(set[maskModel], bgrImage(t, filepath.Join(lite, "mask_input.u8"), 128, 128))
+		return err
+	}))
 	boxes, scores, err := selectFaces(rows, w, h, c.Width, c.Height, d.cfg)
 	require.NoError(t, err)
 	require.Len(t, boxes, len(c.Faces))
@@ -124,8 +132,6 @@ func TestGoldenJPEGThroughOpenCVPixels(t *testing.T) {
 		assertBox(t, want, Face{Left: boxes[i].Left, Top: boxes[i].Top, Right: boxes[i].Right, Bottom: boxes[i].Bottom}, "face")
 		assert.InDelta(t, want.Confidence, scores[i], confTol)
 	}
-	probs, err := d.classify(bgrImage(t, filepath.Join(lite, "mask_input.u8"), 128, 128))
-	require.NoError(t, err)
 	require.Len(t, probs, 2)
 	for k, p := range c.Mask[0].Probs {
 		assert.InDelta(t, p, probs[k], confTol)
