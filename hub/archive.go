@@ -23,7 +23,7 @@ type UnsafeArchiveError struct {
 }
 
 func (e *UnsafeArchiveError) Error() string {
-	return "refusing archive " + e.Archive + ": entry " + quote(e.Entry) + " " + e.Reason +
+	return "refusing archive " + e.Archive + ": entry " + Quote(e.Entry) + " " + e.Reason +
 		" (the archive is malformed or malicious; nothing was installed)"
 }
 
@@ -36,8 +36,8 @@ func (e *FormatError) Error() string {
 	return e.Path + ": " + e.Reason + " (gohub reads .tar.gz, .tgz, .tar, .zip and .whl archives)"
 }
 
-// isArchivePath reports whether a path names a file gohub tries to read as an archive.
-func isArchivePath(p string) bool {
+// IsArchivePath reports whether a path names a file gohub tries to read as an archive.
+func IsArchivePath(p string) bool {
 	for _, ext := range []string{".tar.gz", ".tgz", ".tar", ".zip", ".whl", ".phm"} {
 		if strings.HasSuffix(strings.ToLower(p), ext) {
 			return true
@@ -46,12 +46,12 @@ func isArchivePath(p string) bool {
 	return false
 }
 
-// extractArchive unpacks a tar (optionally gzip-compressed) or zip archive into dst, an
+// Extract unpacks a tar (optionally gzip-compressed) or zip archive into dst, an
 // empty directory; name is the archive's name in messages. The format is read from the content, not the name. Entries whose path is
 // absolute or climbs out with "..", symbolic links that point outside dst, hard links and
 // special files are refused. Symbolic links are created last, so no file is ever written
 // through one.
-func extractArchive(archive, name, dst string) error {
+func Extract(archive, name, dst string) error {
 	f, err := os.Open(archive)
 	if err != nil {
 		return errors.Wrap(err, "open archive")
@@ -186,7 +186,7 @@ func (x *extractor) dir(name string) error {
 	if err != nil {
 		return err
 	}
-	return checkDiskFull(os.MkdirAll(p, 0o755), p)
+	return CheckDiskFull(os.MkdirAll(p, 0o755), p)
 }
 
 func (x *extractor) file(name string, mode fs.FileMode, r io.Reader) error {
@@ -198,7 +198,7 @@ func (x *extractor) file(name string, mode fs.FileMode, r io.Reader) error {
 		return &UnsafeArchiveError{x.archive, name, "is a file in place of the root directory"}
 	}
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return checkDiskFull(errors.Wrap(err, "extract"), p)
+		return CheckDiskFull(errors.Wrap(err, "extract"), p)
 	}
 	perm := fs.FileMode(0o644)
 	if mode&0o111 != 0 {
@@ -207,7 +207,7 @@ func (x *extractor) file(name string, mode fs.FileMode, r io.Reader) error {
 	// O_EXCL: a duplicate entry must not overwrite, and nothing but what we created exists.
 	out, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 	if err != nil {
-		return checkDiskFull(errors.Wrap(err, "extract "+name), p)
+		return CheckDiskFull(errors.Wrap(err, "extract "+name), p)
 	}
 	_, err = io.Copy(out, r)
 	cerr := out.Close()
@@ -217,7 +217,7 @@ func (x *extractor) file(name string, mode fs.FileMode, r io.Reader) error {
 	if err == nil {
 		err = cerr
 	}
-	return checkDiskFull(errors.Wrap(err, "extract "+name), p)
+	return CheckDiskFull(errors.Wrap(err, "extract "+name), p)
 }
 
 // symlink records a link to create after every file; its target, resolved from the link's
@@ -252,7 +252,7 @@ func (x *extractor) finish(err error) error {
 			}
 		}
 		if err := os.MkdirAll(filepath.Dir(l.name), 0o755); err != nil {
-			return checkDiskFull(errors.Wrap(err, "extract"), l.name)
+			return CheckDiskFull(errors.Wrap(err, "extract"), l.name)
 		}
 		if err := os.Symlink(l.target, l.name); err != nil {
 			return errors.Wrap(err, "extract link")

@@ -76,9 +76,9 @@ func SHA256File(path string) (string, error) {
 	return sha, err
 }
 
-// moduleChecksums hashes every regular file under dir except module.yaml, keyed by
+// ModuleChecksums hashes every regular file under dir except module.yaml, keyed by
 // slash-separated relative path.
-func moduleChecksums(dir string) (map[string]string, error) {
+func ModuleChecksums(dir string) (map[string]string, error) {
 	sums := map[string]string{}
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {

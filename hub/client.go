@@ -39,10 +39,10 @@ func Timeout() (time.Duration, error) {
 	return 0, errors.Errorf("%s=%q: want a duration such as 3s or 500ms", EnvTimeout, env)
 }
 
-// newHTTPClient returns a client whose every wait is bounded by timeout. There is no
+// NewHTTPClient returns a client whose every wait is bounded by timeout. There is no
 // overall deadline: a large download may take long as long as bytes keep coming (the
 // body's idle limit is idleReader's job).
-func newHTTPClient(timeout time.Duration) *http.Client {
+func NewHTTPClient(timeout time.Duration) *http.Client {
 	dialer := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
 	return &http.Client{Transport: &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,

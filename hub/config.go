@@ -28,7 +28,7 @@ type Config struct {
 func DefaultConfig() Config { return Config{Servers: []string{DefaultServer}} }
 
 // LoadConfig reads the home's config file; a missing file means the defaults.
-func (h Home) LoadConfig() (Config, error) {
+func LoadConfig(h Home) (Config, error) {
 	data, err := os.ReadFile(h.ConfigPath())
 	if os.IsNotExist(err) {
 		return DefaultConfig(), nil
@@ -44,7 +44,7 @@ func (h Home) LoadConfig() (Config, error) {
 }
 
 // SaveConfig validates c and writes it atomically.
-func (h Home) SaveConfig(c Config) error {
+func SaveConfig(h Home, c Config) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func (h Home) SaveConfig(c Config) error {
 	if err != nil {
 		return errors.Wrap(err, "encode config")
 	}
-	return writeFileAtomic(h.ConfigPath(), data)
+	return WriteFileAtomic(h.ConfigPath(), data)
 }
 
 // Validate checks that every server is an http(s) URL.

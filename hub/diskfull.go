@@ -20,8 +20,8 @@ func (e *DiskFullError) Error() string {
 
 func (e *DiskFullError) Unwrap() error { return e.Err }
 
-// checkDiskFull turns ENOSPC and EDQUOT into a *DiskFullError and leaves others alone.
-func checkDiskFull(err error, path string) error {
+// CheckDiskFull turns ENOSPC and EDQUOT into a *DiskFullError and leaves others alone.
+func CheckDiskFull(err error, path string) error {
 	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
 		return &DiskFullError{Path: path, Err: err}
 	}

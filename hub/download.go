@@ -18,16 +18,16 @@ import (
 	"github.com/pkg/errors"
 )
 
-// downloader fetches archives into cache/downloads. A partial file survives a dropped
+// Downloader fetches archives into cache/downloads. A partial file survives a dropped
 // connection, a stall or a killed process and is resumed with an HTTP Range request; the
 // result is verified against the published digest before anyone uses it.
-type downloader struct {
-	client   *http.Client
-	timeout  time.Duration
-	dir      string
-	log      io.Writer
-	terminal bool // draw a progress bar on log
-	retries  int  // resumptions after a dropped connection, per fetch
+type Downloader struct {
+	Client   *http.Client
+	Timeout  time.Duration
+	Dir      string
+	Log      io.Writer
+	Terminal bool // draw a progress bar on log
+	Retries  int  // resumptions after a dropped connection, per fetch
 }
 
 // droppedError: the connection broke or stalled after the response started; resumable.
@@ -39,8 +39,8 @@ func (e *droppedError) Unwrap() error { return e.err }
 
 var unsafeFileChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
-// fileNameOf is the base name of a URL's path, safe to use as a file name.
-func fileNameOf(rawURL string) string {
+// FileNameOf is the base name of a URL's path, safe to use as a file name.
+func FileNameOf(rawURL string) string {
 	u, err := url.Parse(rawURL)
 	name := "download"
 	if err == nil {
@@ -56,20 +56,20 @@ func fileNameOf(rawURL string) string {
 }
 
 // partPath names the partial file of a URL: the same URL resumes the same file.
-func (d *downloader) partPath(rawURL string) string {
+func (d *Downloader) partPath(rawURL string) string {
 	h := sha256.Sum256([]byte(rawURL))
-	return filepath.Join(d.dir, hex.EncodeToString(h[:8])+"-"+fileNameOf(rawURL)+".part")
+	return filepath.Join(d.Dir, hex.EncodeToString(h[:8])+"-"+FileNameOf(rawURL)+".part")
 }
 
-// fetch downloads rawURL and returns the path of the verified file, which the caller
+// Fetch downloads rawURL and returns the path of the verified file, which the caller
 // moves or removes. On a checksum mismatch after resuming an older partial file, it
 // starts over once from zero: the old part may belong to an earlier version of the file.
-func (d *downloader) fetch(ctx context.Context, rawURL string, want Digest) (string, error) {
-	if err := os.MkdirAll(d.dir, 0o755); err != nil {
+func (d *Downloader) Fetch(ctx context.Context, rawURL string, want Digest) (string, error) {
+	if err := os.MkdirAll(d.Dir, 0o755); err != nil {
 		return "", errors.Wrap(err, "create the download cache")
 	}
 	part := d.partPath(rawURL)
-	resumed := fileSize(part) > 0
+	resumed := FileSize(part) > 0
 	for {
 		if err := d.fetchPart(ctx, rawURL, part); err != nil {
 			var full *DiskFullError
@@ -84,42 +84,42 @@ func (d *downloader) fetch(ctx context.Context, rawURL string, want Digest) (str
 		}
 		var bad *ChecksumError
 		if errors.As(err, &bad) {
-			bad.File = fileNameOf(rawURL)
+			bad.File = FileNameOf(rawURL)
 		}
 		os.Remove(part)
 		if !resumed {
 			return "", err
 		}
-		logf(d.log, "The partial download of %s did not match; starting over.\n", fileNameOf(rawURL))
+		Logf(d.Log, "The partial download of %s did not match; starting over.\n", FileNameOf(rawURL))
 		resumed = false
 	}
 }
 
 // fetchPart completes the partial file, resuming after dropped connections.
-func (d *downloader) fetchPart(ctx context.Context, rawURL, part string) error {
+func (d *Downloader) fetchPart(ctx context.Context, rawURL, part string) error {
 	for attempt := 0; ; attempt++ {
 		err := d.attempt(ctx, rawURL, part)
 		var dropped *droppedError
 		if err == nil || !errors.As(err, &dropped) || ctx.Err() != nil {
 			return err
 		}
-		if attempt >= d.retries {
+		if attempt >= d.Retries {
 			return errors.Wrapf(err, "download %s: gave up after %d resumptions; run the command again to resume", redact(rawURL), attempt)
 		}
-		logf(d.log, "Connection to %s dropped at %s (%v); resuming.\n", hostOf(rawURL), HumanBytes(fileSize(part)), dropped.err)
+		Logf(d.Log, "Connection to %s dropped at %s (%v); resuming.\n", hostOf(rawURL), HumanBytes(FileSize(part)), dropped.err)
 	}
 }
 
 // attempt makes one request: a Range request from the partial file's size, if any.
-func (d *downloader) attempt(ctx context.Context, rawURL, part string) error {
-	offset := fileSize(part)
+func (d *Downloader) attempt(ctx context.Context, rawURL, part string) error {
+	offset := FileSize(part)
 	hdr := http.Header{}
 	if offset > 0 {
 		hdr.Set("Range", "bytes="+strconv.FormatInt(offset, 10)+"-")
 	}
 	reqCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	resp, err := httpGet(reqCtx, d.client, d.timeout, rawURL, hdr, http.StatusOK, http.StatusPartialContent, http.StatusRequestedRangeNotSatisfiable)
+	resp, err := httpGet(reqCtx, d.Client, d.Timeout, rawURL, hdr, http.StatusOK, http.StatusPartialContent, http.StatusRequestedRangeNotSatisfiable)
 	if err != nil {
 		return err
 	}
@@ -147,31 +147,31 @@ func (d *downloader) attempt(ctx context.Context, rawURL, part string) error {
 	}
 	f, err := os.OpenFile(part, flags, 0o644)
 	if err != nil {
-		return checkDiskFull(errors.Wrap(err, "download"), part)
+		return CheckDiskFull(errors.Wrap(err, "download"), part)
 	}
 	var sink io.Writer = f
-	name := fileNameOf(rawURL)
-	if d.terminal && d.log != nil {
-		bar := newProgressBar(d.log, "Downloading "+name, total, offset)
+	name := FileNameOf(rawURL)
+	if d.Terminal && d.Log != nil {
+		bar := newProgressBar(d.Log, "Downloading "+name, total, offset)
 		defer bar.finish()
 		sink = io.MultiWriter(f, bar)
 	} else if offset == 0 {
-		logf(d.log, "Downloading %s (%s) from %s\n", name, sizeOrUnknown(total), hostOf(rawURL))
+		Logf(d.Log, "Downloading %s (%s) from %s\n", name, sizeOrUnknown(total), hostOf(rawURL))
 	} else {
-		logf(d.log, "Resuming %s at %s of %s\n", name, HumanBytes(offset), sizeOrUnknown(total))
+		Logf(d.Log, "Resuming %s at %s of %s\n", name, HumanBytes(offset), sizeOrUnknown(total))
 	}
-	body := newIdleReader(resp.Body, d.timeout, cancel)
+	body := newIdleReader(resp.Body, d.Timeout, cancel)
 	defer body.stop()
 	_, copyErr := io.Copy(sink, body)
 	closeErr := f.Close()
 	switch {
 	case copyErr != nil && isWriteError(copyErr):
-		return checkDiskFull(errors.Wrap(copyErr, "download"), part)
+		return CheckDiskFull(errors.Wrap(copyErr, "download"), part)
 	case copyErr != nil:
 		return &droppedError{err: unwrapURLError(copyErr)}
 	case closeErr != nil:
-		return checkDiskFull(errors.Wrap(closeErr, "download"), part)
-	case total > 0 && fileSize(part) < total:
+		return CheckDiskFull(errors.Wrap(closeErr, "download"), part)
+	case total > 0 && FileSize(part) < total:
 		return &droppedError{err: io.ErrUnexpectedEOF}
 	}
 	return nil
@@ -198,7 +198,7 @@ func contentRangeStart(h string) (int64, bool) {
 	return n, err == nil
 }
 
-func fileSize(path string) int64 {
+func FileSize(path string) int64 {
 	fi, err := os.Stat(path)
 	if err != nil || !fi.Mode().IsRegular() {
 		return 0

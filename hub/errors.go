@@ -16,7 +16,7 @@ type NotInstalledError struct {
 }
 
 func (e *NotInstalledError) Error() string {
-	return "module " + quote(e.Name) + " is not installed in " + e.Home +
+	return "module " + Quote(e.Name) + " is not installed in " + e.Home +
 		" (install it with: gohub install " + e.Name + ")"
 }
 
@@ -35,7 +35,7 @@ type NotFoundError struct {
 
 func (e *NotFoundError) Error() string {
 	if e.Version == "" {
-		return "no module named " + quote(e.Name)
+		return "no module named " + Quote(e.Name)
 	}
 	msg := "no version " + e.Version + " of " + e.Name
 	if len(e.Available) > 0 {
@@ -110,7 +110,7 @@ type TargetError struct {
 	Arg, Reason string
 }
 
-func (e *TargetError) Error() string { return quote(e.Arg) + ": " + e.Reason }
+func (e *TargetError) Error() string { return Quote(e.Arg) + ": " + e.Reason }
 
 // ModelLoadError: a model of a module being installed does not load (a truncated
 // parameter file, a garbled program, an op the library lacks); nothing was installed.
@@ -120,7 +120,7 @@ type ModelLoadError struct {
 }
 
 func (e *ModelLoadError) Error() string {
-	return "module " + e.Module + ": model " + quote(e.Model) + " does not load: " + e.Err.Error() +
+	return "module " + e.Module + ": model " + Quote(e.Model) + " does not load: " + e.Err.Error() +
 		"\nNothing was installed (gohub install --force installs it anyway)."
 }
 

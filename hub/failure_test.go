@@ -24,7 +24,7 @@ func TestInstallFailuresLeaveStoreUnchanged(t *testing.T) {
 		{
 			name: "bad checksum",
 			setup: func(s *testServer) {
-				_, data := s.addArchive("demo.tar.gz", gohubModuleFiles("demo/", "demo", "2.0.0"))
+				_, data := s.addArchive("demo.tar.gz", ModuleFiles("demo/", "demo", "2.0.0"))
 				s.indexModule("demo", "2.0.0", "demo.tar.gz", append(data, 'x'))
 			},
 			want:  []string{"sha256 mismatch for demo.tar.gz", "nothing was installed"},
@@ -33,7 +33,7 @@ func TestInstallFailuresLeaveStoreUnchanged(t *testing.T) {
 		{
 			name: "traversal archive",
 			setup: func(s *testServer) {
-				fs := gohubModuleFiles("demo/", "demo", "2.0.0")
+				fs := ModuleFiles("demo/", "demo", "2.0.0")
 				fs["demo/../../../escaped.txt"] = "gotcha"
 				_, data := s.addArchive("demo.tar.gz", fs)
 				s.indexModule("demo", "2.0.0", "demo.tar.gz", data)
@@ -44,7 +44,7 @@ func TestInstallFailuresLeaveStoreUnchanged(t *testing.T) {
 		{
 			name: "archive answers 500",
 			setup: func(s *testServer) {
-				path, data := s.addArchive("demo.tar.gz", gohubModuleFiles("demo/", "demo", "2.0.0"))
+				path, data := s.addArchive("demo.tar.gz", ModuleFiles("demo/", "demo", "2.0.0"))
 				s.indexModule("demo", "2.0.0", "demo.tar.gz", data)
 				s.status[path] = http.StatusInternalServerError
 			},
@@ -71,7 +71,7 @@ func TestInstallFailuresLeaveStoreUnchanged(t *testing.T) {
 		{
 			name: "archive never answers",
 			setup: func(s *testServer) {
-				path, data := s.addArchive("demo.tar.gz", gohubModuleFiles("demo/", "demo", "2.0.0"))
+				path, data := s.addArchive("demo.tar.gz", ModuleFiles("demo/", "demo", "2.0.0"))
 				s.indexModule("demo", "2.0.0", "demo.tar.gz", data)
 				s.hang[path] = true
 			},
@@ -88,7 +88,7 @@ func TestInstallFailuresLeaveStoreUnchanged(t *testing.T) {
 		{
 			name: "archive holds another module",
 			setup: func(s *testServer) {
-				_, data := s.addArchive("demo.tar.gz", gohubModuleFiles("other/", "other", "2.0.0"))
+				_, data := s.addArchive("demo.tar.gz", ModuleFiles("other/", "other", "2.0.0"))
 				s.indexModule("demo", "2.0.0", "demo.tar.gz", data)
 			},
 			want: []string{"holds module other instead"},
@@ -99,9 +99,9 @@ func TestInstallFailuresLeaveStoreUnchanged(t *testing.T) {
 			tc.setup(srv)
 			in, log := newInstaller(t, srv.URL+"/index.json")
 			// The store holds demo 1.0.0; a failed upgrade must leave it exactly so.
-			_, err := in.Install(testCtx, writeTarGz(t, filepath.Join(t.TempDir(), "demo.tar.gz"), files(gohubModuleFiles("demo/", "demo", "1.0.0"))))
+			_, err := in.Install(testCtx, WriteTarGz(t, filepath.Join(t.TempDir(), "demo.tar.gz"), Entries(ModuleFiles("demo/", "demo", "1.0.0"))))
 			require.NoError(t, err)
-			before := tree(t, in.Home.ModulesDir())
+			before := Tree(t, in.Home.ModulesDir())
 
 			start := time.Now()
 			_, err = in.Install(testCtx, "demo==2.0.0")
@@ -115,8 +115,8 @@ func TestInstallFailuresLeaveStoreUnchanged(t *testing.T) {
 			if tc.check != nil {
 				tc.check(t, err)
 			}
-			assert.Equal(t, before, tree(t, in.Home.ModulesDir()), "store unchanged")
-			assert.Empty(t, tree(t, in.Home.TmpDir()), "no staging left")
+			assert.Equal(t, before, Tree(t, in.Home.ModulesDir()), "store unchanged")
+			assert.Empty(t, Tree(t, in.Home.TmpDir()), "no staging left")
 			assert.NoFileExists(t, filepath.Join(in.Home.Root, "..", "escaped.txt"))
 		})
 	}
@@ -143,11 +143,11 @@ func TestDownloadDiskFull(t *testing.T) {
 		t.Skip("no /dev/full")
 	}
 	srv := newTestServer(t)
-	_, data := srv.addArchive("demo.tar.gz", gohubModuleFiles("demo/", "demo", "1.0.0"))
+	_, data := srv.addArchive("demo.tar.gz", ModuleFiles("demo/", "demo", "1.0.0"))
 	srv.indexModule("demo", "1.0.0", "demo.tar.gz", data)
 	in, _ := newInstaller(t, srv.URL+"/index.json")
 	d := in.downloader()
-	require.NoError(t, os.MkdirAll(d.dir, 0o755))
+	require.NoError(t, os.MkdirAll(d.Dir, 0o755))
 	part := d.partPath(srv.URL + "/files/demo.tar.gz")
 	require.NoError(t, os.Symlink("/dev/full", part))
 
@@ -156,12 +156,12 @@ func TestDownloadDiskFull(t *testing.T) {
 	require.ErrorAs(t, err, &full)
 	assert.Contains(t, err.Error(), "no space left")
 	assert.NoFileExists(t, part, "the partial download is removed to free space")
-	assert.Empty(t, tree(t, in.Home.ModulesDir()))
+	assert.Empty(t, Tree(t, in.Home.ModulesDir()))
 }
 
 func TestDownloadToFolder(t *testing.T) {
 	srv := newTestServer(t)
-	_, data := srv.addArchive("demo-1.0.0.tar.gz", gohubModuleFiles("demo/", "demo", "1.0.0"))
+	_, data := srv.addArchive("demo-1.0.0.tar.gz", ModuleFiles("demo/", "demo", "1.0.0"))
 	srv.indexModule("demo", "1.0.0", "demo-1.0.0.tar.gz", data)
 	in, _ := newInstaller(t, srv.URL+"/index.json")
 	out := t.TempDir()
@@ -171,7 +171,7 @@ func TestDownloadToFolder(t *testing.T) {
 	got, err := os.ReadFile(path)
 	require.NoError(t, err)
 	assert.Equal(t, data, got)
-	assert.Empty(t, tree(t, in.Home.ModulesDir()), "download does not install")
+	assert.Empty(t, Tree(t, in.Home.ModulesDir()), "download does not install")
 
 	_, err = in.Download(testCtx, "./somewhere.tar.gz", out)
 	var te *TargetError
@@ -180,7 +180,7 @@ func TestDownloadToFolder(t *testing.T) {
 
 func TestPipFallback(t *testing.T) {
 	// A stand-in for pip: writes a miniature LAC sdist into the -d folder, or fails.
-	sdist := writeTarGz(t, filepath.Join(t.TempDir(), "LAC-2.1.2.tar.gz"), files(lacPackageFiles("LAC-2.1.2/", false)))
+	sdist := WriteTarGz(t, filepath.Join(t.TempDir(), "LAC-2.1.2.tar.gz"), Entries(LACPackageFiles("LAC-2.1.2/", false)))
 	script := filepath.Join(t.TempDir(), "fakepip")
 	require.NoError(t, os.WriteFile(script, []byte(`#!/bin/sh
 while [ $# -gt 0 ]; do

@@ -21,11 +21,11 @@ func (in *Installer) Download(ctx context.Context, arg, outDir string) (string, 
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return "", errors.Wrap(err, "create the output folder")
 	}
-	lock, err := in.Home.lockStore(ctx, in.Log)
+	lock, err := in.Home.Lock(ctx, in.Log)
 	if err != nil {
 		return "", err
 	}
-	defer lock.unlock()
+	defer lock.Unlock()
 	srcs, err := in.sources()
 	if err != nil {
 		return "", err
@@ -52,12 +52,12 @@ func (in *Installer) Download(ctx context.Context, arg, outDir string) (string, 
 }
 
 func (in *Installer) downloadEntry(ctx context.Context, e Entry, outDir string) (string, error) {
-	dst := filepath.Join(outDir, fileNameOf(e.URL))
-	if !e.digest().Empty() && e.digest().Verify(dst) == nil {
-		logf(in.Log, "%s is already there and verified.\n", dst)
+	dst := filepath.Join(outDir, FileNameOf(e.URL))
+	if !e.Digest().Empty() && e.Digest().Verify(dst) == nil {
+		Logf(in.Log, "%s is already there and verified.\n", dst)
 		return dst, nil
 	}
-	part, err := in.downloader().fetch(ctx, e.URL, e.digest())
+	part, err := in.downloader().Fetch(ctx, e.URL, e.Digest())
 	if err != nil {
 		return "", err
 	}
@@ -91,7 +91,7 @@ func moveFile(src, dst string) error {
 	if err != nil {
 		return errors.Wrap(err, "move download")
 	}
-	if err := copyFile(src, tmp, fi.Mode()); err != nil {
+	if err := CopyFile(src, tmp, fi.Mode()); err != nil {
 		os.Remove(tmp)
 		return err
 	}

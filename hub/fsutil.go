@@ -7,10 +7,10 @@ import (
 	"github.com/pkg/errors"
 )
 
-// writeFileAtomic writes data to a temporary file next to path, syncs it and renames it
+// WriteFileAtomic writes data to a temporary file next to path, syncs it and renames it
 // over path: readers see the old file or the new one, never a part, and a full disk leaves
 // the old file untouched.
-func writeFileAtomic(path string, data []byte) error {
+func WriteFileAtomic(path string, data []byte) error {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return errors.Wrap(err, "write "+path)

@@ -14,28 +14,28 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// entry is one member of a test archive.
-type entry struct {
-	name, body string
-	link       string // symlink target, or hard link target with hard set
-	hard       bool
+// Member is one member of a test archive.
+type Member struct {
+	Name, Body string
+	Link       string // symlink target, or hard link target with hard set
+	Hard       bool
 }
 
-// files turns a name->content map into archive entries in a stable order.
-func files(m map[string]string) []entry {
+// Entries turns a name->content map into archive entries in a stable order.
+func Entries(m map[string]string) []Member {
 	names := make([]string, 0, len(m))
 	for n := range m {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	out := make([]entry, len(names))
+	out := make([]Member, len(names))
 	for i, n := range names {
-		out[i] = entry{name: n, body: m[n]}
+		out[i] = Member{Name: n, Body: m[n]}
 	}
 	return out
 }
 
-func writeTarGz(t *testing.T, path string, entries []entry) string {
+func WriteTarGz(t *testing.T, path string, entries []Member) string {
 	t.Helper()
 	f, err := os.Create(path)
 	require.NoError(t, err)
@@ -43,18 +43,18 @@ func writeTarGz(t *testing.T, path string, entries []entry) string {
 	gz := gzip.NewWriter(f)
 	tw := tar.NewWriter(gz)
 	for _, e := range entries {
-		h := &tar.Header{Name: e.name, Mode: 0o644, Size: int64(len(e.body)), Typeflag: tar.TypeReg}
+		h := &tar.Header{Name: e.Name, Mode: 0o644, Size: int64(len(e.Body)), Typeflag: tar.TypeReg}
 		switch {
-		case e.hard:
-			h.Typeflag, h.Linkname, h.Size = tar.TypeLink, e.link, 0
-		case e.link != "":
-			h.Typeflag, h.Linkname, h.Size = tar.TypeSymlink, e.link, 0
-		case strings.HasSuffix(e.name, "/"):
+		case e.Hard:
+			h.Typeflag, h.Linkname, h.Size = tar.TypeLink, e.Link, 0
+		case e.Link != "":
+			h.Typeflag, h.Linkname, h.Size = tar.TypeSymlink, e.Link, 0
+		case strings.HasSuffix(e.Name, "/"):
 			h.Typeflag, h.Mode, h.Size = tar.TypeDir, 0o755, 0
 		}
 		require.NoError(t, tw.WriteHeader(h))
 		if h.Size > 0 {
-			_, err := tw.Write([]byte(e.body))
+			_, err := tw.Write([]byte(e.Body))
 			require.NoError(t, err)
 		}
 	}
@@ -63,18 +63,18 @@ func writeTarGz(t *testing.T, path string, entries []entry) string {
 	return path
 }
 
-func writeZip(t *testing.T, path string, entries []entry) string {
+func WriteZip(t *testing.T, path string, entries []Member) string {
 	t.Helper()
 	f, err := os.Create(path)
 	require.NoError(t, err)
 	defer f.Close()
 	zw := zip.NewWriter(f)
 	for _, e := range entries {
-		h := &zip.FileHeader{Name: e.name, Method: zip.Deflate}
-		body := e.body
-		if e.link != "" {
+		h := &zip.FileHeader{Name: e.Name, Method: zip.Deflate}
+		body := e.Body
+		if e.Link != "" {
 			h.SetMode(os.ModeSymlink | 0o777)
-			body = e.link
+			body = e.Link
 		} else {
 			h.SetMode(0o644)
 		}
@@ -87,9 +87,9 @@ func writeZip(t *testing.T, path string, entries []entry) string {
 	return path
 }
 
-// tree lists the files under dir (relative, sorted) with their contents; empty when dir
+// Tree lists the files under dir (relative, sorted) with their contents; empty when dir
 // does not exist.
-func tree(t *testing.T, dir string) map[string]string {
+func Tree(t *testing.T, dir string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	filepath.Walk(dir, func(path string, fi os.FileInfo, err error) error {
@@ -104,15 +104,15 @@ func tree(t *testing.T, dir string) map[string]string {
 	return out
 }
 
-// lacDicts are small but well-formed LAC dictionaries.
-var lacDicts = map[string]string{
+// LACDicts are small but well-formed LAC dictionaries.
+var LACDicts = map[string]string{
 	"word.dic": "0\t今\n1\t天\n2\tOOV\n",
 	"q2b.dic":  "Ａ\tA\n",
 	"tag.dic":  "0\tn-B\n1\tn-I\n2\tO\n",
 }
 
-// lacPackageFiles is a miniature LAC sdist (prefix "LAC-2.1.2/") or wheel (prefix "").
-func lacPackageFiles(prefix string, wheel bool) map[string]string {
+// LACPackageFiles is a miniature LAC sdist (prefix "LAC-2.1.2/") or wheel (prefix "").
+func LACPackageFiles(prefix string, wheel bool) map[string]string {
 	m := map[string]string{}
 	if wheel {
 		m["LAC-2.1.2.dist-info/METADATA"] = "Metadata-Version: 2.1\nName: LAC\nVersion: 2.1.2\nSummary: A chinese lexical analysis tool by Baidu NLP.\nAuthor: Baidu NLP\nLicense: Apache 2.0\n\nbody\n"
@@ -124,7 +124,7 @@ func lacPackageFiles(prefix string, wheel bool) map[string]string {
 	for _, model := range []string{"lac_model", "seg_model", "rank_model"} {
 		m[prefix+"LAC/"+model+"/model/__model__"] = "not a real program " + model
 		m[prefix+"LAC/"+model+"/model/fc_0.w_0"] = "weights"
-		for name, body := range lacDicts {
+		for name, body := range LACDicts {
 			m[prefix+"LAC/"+model+"/conf/"+name] = body
 		}
 		m[prefix+"LAC/"+model+"/conf/args.ini"] = "[DEFAULT]\n"
@@ -132,8 +132,8 @@ func lacPackageFiles(prefix string, wheel bool) map[string]string {
 	return m
 }
 
-// gohubModuleFiles is a small gohub module under prefix (e.g. "demo/").
-func gohubModuleFiles(prefix, name, version string) map[string]string {
+// ModuleFiles is a small gohub module under prefix (e.g. "demo/").
+func ModuleFiles(prefix, name, version string) map[string]string {
 	manifest := "name: " + name + "\nversion: " + version + "\nkind: image_classification\nsummary: a test module\n" +
 		"models:\n  - name: classification\n    layout: files\n    program: model/inference.pdmodel\n    params: model/inference.pdiparams\n" +
 		"    inputs: [{name: image, dtype: float32, shape: [-1, 3, 8, 8]}]\n    outputs: [{name: prob, dtype: float32, shape: [-1, 2]}]\n" +
@@ -173,9 +173,9 @@ func pbMap(kv map[string][]byte) []byte {
 	return append(pbVarint(1, pbTypeMap), pbBytes(6, data)...)
 }
 
-// moduleDescPB encodes a 1.x module_desc.pb with module_info, a default signature and
+// ModuleDescPB encodes a 1.x module_desc.pb with module_info, a default signature and
 // its feed and fetch variables.
-func moduleDescPB(name, version string) []byte {
+func ModuleDescPB(name, version string) []byte {
 	info := pbMap(map[string][]byte{
 		"name": pbString(name), "version": pbString(version), "summary": pbString("ResNet50 on ImageNet"),
 		"author": pbString("paddlepaddle"), "author_email": pbString("paddle-dev@baidu.com"), "type": pbString("cv/classification"),

@@ -58,7 +58,7 @@ func liteModels(dir string) []liteModel {
 	var out []liteModel
 	for _, d := range dirs {
 		mo, err := detectModel(d, d, "probe")
-		if err != nil || !mo.paramsInProgram() {
+		if err != nil || !mo.ParamsInProgram() {
 			continue
 		}
 		path := filepath.Join(d, filepath.FromSlash(mo.Program))
@@ -136,16 +136,16 @@ func (e *FaceDetectorMissingError) Error() string {
 
 // importFaceLite maps a folder of PaddleHub face models to a face_detection module: the
 // mask module when the folder has the mask classifier, else the faces-only one.
-func importFaceLite(root string, spec importSpec) (*Manifest, error) {
+func importFaceLite(root string, spec Spec) (*Manifest, error) {
 	found := liteModels(root)
 	mask, isMask := pick(found, maskModule)
 	face, hasFace := pick(found, faceModule)
 	if isMask && !hasFace {
 		face, hasFace = siblingFace(root)
 	}
-	if isMask && !hasFace && spec.home != nil {
-		if inst, err := spec.home.Lookup(faceModule); err == nil && inst.Manifest.Kind == KindFaceDetection {
-			if mo, err := inst.Manifest.Model(faceModel); err == nil && mo.paramsInProgram() {
+	if isMask && !hasFace && spec.Home != nil {
+		if inst, err := spec.Home.Lookup(faceModule); err == nil && inst.Manifest.Kind == KindFaceDetection {
+			if mo, err := inst.Manifest.Model(faceModel); err == nil && mo.ParamsInProgram() {
 				face, hasFace = liteModel{path: filepath.Join(inst.Dir, filepath.FromSlash(mo.Program)), module: faceModule}, true
 			}
 		}
@@ -156,16 +156,16 @@ func importFaceLite(root string, spec importSpec) (*Manifest, error) {
 	m := &Manifest{Version: modelDirVersion, Kind: KindFaceDetection}
 	m.Preprocess, m.Postprocess = facedet.DefaultConfig().Map()
 	add := func(name string, lm liteModel) error {
-		dst := filepath.Join(spec.dst, "model", name)
+		dst := filepath.Join(spec.Dst, "model", name)
 		if err := os.MkdirAll(dst, 0o755); err != nil {
-			return checkDiskFull(errors.Wrap(err, "stage module"), dst)
+			return CheckDiskFull(errors.Wrap(err, "stage module"), dst)
 		}
 		// The face detector may come from elsewhere than the folder being imported: copy it.
-		move := spec.move && strings.HasPrefix(lm.path, filepath.Clean(root)+string(filepath.Separator))
-		if err := transfer(lm.path, filepath.Join(dst, "model.nb"), move); err != nil {
+		move := spec.Move && strings.HasPrefix(lm.path, filepath.Clean(root)+string(filepath.Separator))
+		if err := Transfer(lm.path, filepath.Join(dst, "model.nb"), move); err != nil {
 			return err
 		}
-		mo, err := detectModel(spec.dst, dst, name)
+		mo, err := detectModel(spec.Dst, dst, name)
 		if err != nil {
 			return err
 		}
@@ -178,12 +178,12 @@ func importFaceLite(root string, spec importSpec) (*Manifest, error) {
 		if err := add(maskModel, mask); err != nil {
 			return nil, err
 		}
-		labels := filepath.Join(spec.dst, "assets", "label_list.txt")
+		labels := filepath.Join(spec.Dst, "assets", "label_list.txt")
 		if err := os.MkdirAll(filepath.Dir(labels), 0o755); err != nil {
-			return nil, checkDiskFull(errors.Wrap(err, "stage module"), labels)
+			return nil, CheckDiskFull(errors.Wrap(err, "stage module"), labels)
 		}
 		if err := os.WriteFile(labels, []byte(maskLabels), 0o644); err != nil {
-			return nil, checkDiskFull(errors.Wrap(err, "stage module"), labels)
+			return nil, CheckDiskFull(errors.Wrap(err, "stage module"), labels)
 		}
 		m.Assets = map[string]string{AssetLabelList: "assets/label_list.txt"}
 	} else {

@@ -8,22 +8,22 @@ import (
 )
 
 // importGohub takes a directory that already is a gohub module.
-func importGohub(root string, spec importSpec) (*Manifest, error) {
+func importGohub(root string, spec Spec) (*Manifest, error) {
 	m, err := LoadManifest(root)
 	if err != nil {
 		return nil, err
 	}
-	if err := transfer(root, spec.dst, spec.move); err != nil {
+	if err := Transfer(root, spec.Dst, spec.Move); err != nil {
 		return nil, err
 	}
 	return m, nil
 }
 
-// checkModuleFiles makes sure every file the manifest names exists in dir.
-func checkModuleFiles(dir string, m *Manifest) error {
+// CheckModuleFiles makes sure every file the manifest names exists in dir.
+func CheckModuleFiles(dir string, m *Manifest) error {
 	var paths []string
 	for _, mo := range m.Models {
-		paths = append(paths, mo.files()...)
+		paths = append(paths, mo.Files()...)
 		for _, p := range mo.Assets {
 			paths = append(paths, p)
 		}

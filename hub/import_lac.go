@@ -27,11 +27,11 @@ var lacAssetNames = map[string]string{"word.dic": AssetWordDict, "q2b.dic": Asse
 var lacVersionInName = regexp.MustCompile(`(?i)(?:^|[^a-z])lac-([0-9][0-9A-Za-z.]*?)(?:-py.*)?\.(?:tar\.gz|whl|zip)$`)
 
 // importLACPackage maps an unpacked LAC sdist or wheel; root holds LAC/ and the metadata.
-func importLACPackage(root string, spec importSpec) (*Manifest, error) {
+func importLACPackage(root string, spec Spec) (*Manifest, error) {
 	meta := lacMetadata(root)
 	version := meta["Version"]
 	if version == "" {
-		if v := lacVersionInName.FindStringSubmatch(filepath.Base(spec.origin)); v != nil {
+		if v := lacVersionInName.FindStringSubmatch(filepath.Base(spec.Origin)); v != nil {
 			version = v[1]
 		}
 	}
@@ -55,22 +55,22 @@ func importLACPackage(root string, spec importSpec) (*Manifest, error) {
 		}
 		m.Models = append(m.Models, model)
 	}
-	m.merge = mergeKeepOthers
+	m.Merge = MergeKeepOthers
 	return m, nil
 }
 
 // lacPlaceModel moves one LAC model to model/<name>/ and its conf/ to assets/<name>/.
-func lacPlaceModel(src, name string, spec importSpec) (Model, error) {
-	modelDst := filepath.Join(spec.dst, "model", name)
-	if err := transfer(filepath.Join(src, "model"), modelDst, spec.move); err != nil {
+func lacPlaceModel(src, name string, spec Spec) (Model, error) {
+	modelDst := filepath.Join(spec.Dst, "model", name)
+	if err := Transfer(filepath.Join(src, "model"), modelDst, spec.Move); err != nil {
 		return Model{}, err
 	}
-	model, err := detectModel(spec.dst, modelDst, name)
+	model, err := detectModel(spec.Dst, modelDst, name)
 	if err != nil {
 		return Model{}, err
 	}
-	confDst := filepath.Join(spec.dst, "assets", name)
-	if err := transfer(filepath.Join(src, "conf"), confDst, spec.move); err != nil {
+	confDst := filepath.Join(spec.Dst, "assets", name)
+	if err := Transfer(filepath.Join(src, "conf"), confDst, spec.Move); err != nil {
 		return Model{}, err
 	}
 	entries, err := os.ReadDir(confDst)

@@ -22,7 +22,7 @@ var lacDictFiles = []string{"word.dic", "q2b.dic", "tag.dic"}
 // isLACLiteDir reports whether dir holds a Paddle-Lite model and the LAC dictionaries.
 func isLACLiteDir(dir string) bool {
 	mo, err := detectModel(dir, dir, "probe")
-	if err != nil || !mo.paramsInProgram() {
+	if err != nil || !mo.ParamsInProgram() {
 		return false
 	}
 	for _, name := range lacDictFiles {
@@ -35,28 +35,28 @@ func isLACLiteDir(dir string) bool {
 
 // importLACLite maps a Paddle-Lite LAC directory: the model to model/lite/, the dictionaries
 // to assets/lite/.
-func importLACLite(root string, spec importSpec) (*Manifest, error) {
+func importLACLite(root string, spec Spec) (*Manifest, error) {
 	probe, err := detectModel(root, root, lacLiteModel)
 	if err != nil {
 		return nil, err
 	}
-	modelDst := filepath.Join(spec.dst, "model", lacLiteModel)
+	modelDst := filepath.Join(spec.Dst, "model", lacLiteModel)
 	if err := os.MkdirAll(modelDst, 0o755); err != nil {
-		return nil, checkDiskFull(errors.Wrap(err, "stage module"), modelDst)
+		return nil, CheckDiskFull(errors.Wrap(err, "stage module"), modelDst)
 	}
-	for _, f := range probe.files() {
-		if err := transfer(filepath.Join(root, filepath.FromSlash(f)), filepath.Join(modelDst, filepath.Base(f)), spec.move); err != nil {
+	for _, f := range probe.Files() {
+		if err := Transfer(filepath.Join(root, filepath.FromSlash(f)), filepath.Join(modelDst, filepath.Base(f)), spec.Move); err != nil {
 			return nil, err
 		}
 	}
-	model, err := detectModel(spec.dst, modelDst, lacLiteModel)
+	model, err := detectModel(spec.Dst, modelDst, lacLiteModel)
 	if err != nil {
 		return nil, err
 	}
 	model.Assets = map[string]string{}
 	for _, name := range lacDictFiles {
 		rel := "assets/" + lacLiteModel + "/" + name
-		if err := transfer(filepath.Join(root, name), filepath.Join(spec.dst, filepath.FromSlash(rel)), spec.move); err != nil {
+		if err := Transfer(filepath.Join(root, name), filepath.Join(spec.Dst, filepath.FromSlash(rel)), spec.Move); err != nil {
 			return nil, err
 		}
 		model.Assets[lacAssetNames[name]] = rel
@@ -65,6 +65,6 @@ func importLACLite(root string, spec importSpec) (*Manifest, error) {
 		Name: "lac", Version: modelDirVersion, Kind: KindLexicalAnalysis,
 		Summary: "Baidu's LAC lexical analysis: words with part-of-speech and entity tags (mobile model, Paddle-Lite)",
 		Models:  []Model{model},
-		merge:   mergeAddModels,
+		Merge:   MergeAddModels,
 	}, nil
 }

@@ -5,9 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/gohub/gohub/readers/labels"
 	"github.com/pkg/errors"
-
-	"github.com/gohub/gohub/hub/imgcls"
 )
 
 // A plain Paddle inference model directory with a label file, as PaddleClas exports and
@@ -30,7 +29,7 @@ const (
 )
 
 // detectLabelFiles are where detection model directories keep their labels, after the
-// classifiers' places (imgcls.FindLabels): PaddleHub's ssd module (label_file.txt) and
+// classifiers' places (labels.Find): PaddleHub's ssd module (label_file.txt) and
 // Paddle-Lite's SSD demo (pascalvoc_label_list).
 var detectLabelFiles = []string{"label_file.txt", "pascalvoc_label_list", "pascalvoc_label_list.txt"}
 
@@ -46,7 +45,7 @@ func isClassifierDir(dir string) bool {
 
 // findModelDirLabels returns the label file of a model directory, relative to it.
 func findModelDirLabels(dir string, detector bool) (string, error) {
-	rel, err := imgcls.FindLabels(dir)
+	rel, err := labels.Find(dir)
 	if err == nil || !detector {
 		return rel, err
 	}
@@ -55,7 +54,7 @@ func findModelDirLabels(dir string, detector bool) (string, error) {
 			return name, nil
 		}
 	}
-	return "", errors.Errorf("%s has no label file (looked for %s)", dir, joinQuoted(detectLabelFiles))
+	return "", errors.Errorf("%s has no label file (looked for %s)", dir, JoinQuoted(detectLabelFiles))
 }
 
 // detectorProgram returns the program of the model in dir when its fetch target comes from
@@ -79,14 +78,14 @@ func detectorProgram(dir string) *programInfo {
 // importModelDir maps a plain model directory to an image-classification module: its
 // top-level files to model/classification/, its label file to assets/. Other folders
 // (demo images, sources) are left out.
-func importModelDir(root string, spec importSpec) (*Manifest, error) {
+func importModelDir(root string, spec Spec) (*Manifest, error) {
 	name := NormalizeName(filepath.Base(root))
-	if spec.move && filepath.Clean(root) == filepath.Clean(spec.src) {
+	if spec.Move && filepath.Clean(root) == filepath.Clean(spec.Src) {
 		// An archive with the model at its top: name it after the archive.
-		name = NormalizeName(archiveStem(spec.origin))
+		name = NormalizeName(archiveStem(spec.Origin))
 	}
 	if !ValidName(name) {
-		return nil, &ManifestError{Field: "name", Reason: "cannot name a module after " + quote(name) + "; rename the directory"}
+		return nil, &ManifestError{Field: "name", Reason: "cannot name a module after " + Quote(name) + "; rename the directory"}
 	}
 	det := detectorProgram(root)
 	labels, err := findModelDirLabels(root, det != nil)
@@ -101,23 +100,23 @@ func importModelDir(root string, spec importSpec) (*Manifest, error) {
 	if err != nil {
 		return nil, errors.Wrap(err, "read model directory")
 	}
-	modelDst := filepath.Join(spec.dst, "model", modelName)
+	modelDst := filepath.Join(spec.Dst, "model", modelName)
 	if err := os.MkdirAll(modelDst, 0o755); err != nil {
 		return nil, errors.Wrap(err, "stage model")
 	}
 	for _, e := range entries {
 		// Stat follows symbolic links: a user's directory may link its parameter files.
 		if fi, err := os.Stat(filepath.Join(root, e.Name())); err == nil && fi.Mode().IsRegular() && e.Name() != labels {
-			if err := transfer(filepath.Join(root, e.Name()), filepath.Join(modelDst, e.Name()), spec.move); err != nil {
+			if err := Transfer(filepath.Join(root, e.Name()), filepath.Join(modelDst, e.Name()), spec.Move); err != nil {
 				return nil, err
 			}
 		}
 	}
 	asset := "assets/" + filepath.Base(labels)
-	if err := transfer(filepath.Join(root, filepath.FromSlash(labels)), filepath.Join(spec.dst, filepath.FromSlash(asset)), spec.move); err != nil {
+	if err := Transfer(filepath.Join(root, filepath.FromSlash(labels)), filepath.Join(spec.Dst, filepath.FromSlash(asset)), spec.Move); err != nil {
 		return nil, err
 	}
-	model, err := detectModel(spec.dst, modelDst, modelName)
+	model, err := detectModel(spec.Dst, modelDst, modelName)
 	if err != nil {
 		return nil, err
 	}

@@ -15,7 +15,7 @@ type phInfo struct {
 }
 
 // importPaddleHub1 maps a 1.x module (module_desc.pb, model/, assets/).
-func importPaddleHub1(root string, spec importSpec) (*Manifest, error) {
+func importPaddleHub1(root string, spec Spec) (*Manifest, error) {
 	data, err := os.ReadFile(filepath.Join(root, "module_desc.pb"))
 	if err != nil {
 		return nil, errors.Wrap(err, "read PaddleHub module")
@@ -69,7 +69,7 @@ func signatureSpecs(sig signature, declared []TensorSpec) (in, out []TensorSpec)
 
 // importPaddleHub2 maps a 2.x code module: module.py with @moduleinfo, an inference model
 // directory (infer_model/, model/, <name>_model/ ...) and assets.
-func importPaddleHub2(root string, spec importSpec) (*Manifest, error) {
+func importPaddleHub2(root string, spec Spec) (*Manifest, error) {
 	src, err := os.ReadFile(filepath.Join(root, "module.py"))
 	if err != nil {
 		return nil, errors.Wrap(err, "read PaddleHub module")
@@ -119,14 +119,14 @@ func phManifest(info phInfo) (*Manifest, recipe, error) {
 
 // phPlace moves the model to model/<name>/, assets/ and any loose label files to assets/,
 // then fills in the model entry and binds the recipe's assets.
-func phPlace(m *Manifest, r recipe, spec importSpec, root, modelDir string, loose []string) error {
-	dst := filepath.Join(spec.dst, "model", r.model)
-	if err := transfer(modelDir, dst, spec.move); err != nil {
+func phPlace(m *Manifest, r recipe, spec Spec, root, modelDir string, loose []string) error {
+	dst := filepath.Join(spec.Dst, "model", r.model)
+	if err := Transfer(modelDir, dst, spec.Move); err != nil {
 		return err
 	}
-	assetDir := filepath.Join(spec.dst, "assets")
+	assetDir := filepath.Join(spec.Dst, "assets")
 	if src := filepath.Join(root, "assets"); exists(src) {
-		if err := transfer(src, assetDir, spec.move); err != nil {
+		if err := Transfer(src, assetDir, spec.Move); err != nil {
 			return err
 		}
 	}
@@ -135,16 +135,16 @@ func phPlace(m *Manifest, r recipe, spec importSpec, root, modelDir string, loos
 		if exists(target) {
 			continue
 		}
-		if err := transfer(f, target, spec.move); err != nil {
+		if err := Transfer(f, target, spec.Move); err != nil {
 			return err
 		}
 	}
-	model, err := detectModel(spec.dst, dst, r.model)
+	model, err := detectModel(spec.Dst, dst, r.model)
 	if err != nil {
 		return err
 	}
 	m.Models = []Model{model}
-	m.Assets, err = r.bindAssets(spec.dst)
+	m.Assets, err = r.bindAssets(spec.Dst)
 	return err
 }
 

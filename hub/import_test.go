@@ -13,19 +13,19 @@ import (
 func importArchive(t *testing.T, archive string) (*Manifest, string) {
 	t.Helper()
 	stage := t.TempDir()
-	require.NoError(t, extractArchive(archive, filepath.Base(archive), filepath.Join(stage, "x")))
+	require.NoError(t, Extract(archive, filepath.Base(archive), filepath.Join(stage, "x")))
 	dst := filepath.Join(stage, "module")
-	m, err := importModule(importSpec{src: filepath.Join(stage, "x"), dst: dst, move: true, origin: filepath.Base(archive)})
+	m, err := Import(Spec{Src: filepath.Join(stage, "x"), Dst: dst, Move: true, Origin: filepath.Base(archive)})
 	require.NoError(t, err)
-	require.NoError(t, checkModuleFiles(dst, m))
+	require.NoError(t, CheckModuleFiles(dst, m))
 	return m, dst
 }
 
 func TestImportLACPackage(t *testing.T) {
 	dir := t.TempDir()
 	for name, archive := range map[string]string{
-		"sdist": writeTarGz(t, filepath.Join(dir, "LAC-2.1.2.tar.gz"), files(lacPackageFiles("LAC-2.1.2/", false))),
-		"wheel": writeZip(t, filepath.Join(dir, "LAC-2.1.2-py3-none-any.whl"), files(lacPackageFiles("", true))),
+		"sdist": WriteTarGz(t, filepath.Join(dir, "LAC-2.1.2.tar.gz"), Entries(LACPackageFiles("LAC-2.1.2/", false))),
+		"wheel": WriteZip(t, filepath.Join(dir, "LAC-2.1.2-py3-none-any.whl"), Entries(LACPackageFiles("", true))),
 	} {
 		t.Run(name, func(t *testing.T) {
 			m, dst := importArchive(t, archive)
@@ -45,7 +45,7 @@ func TestImportLACPackage(t *testing.T) {
 			seg, err := m.Model("seg")
 			require.NoError(t, err)
 			p, _ := m.Asset(seg, AssetTagDict)
-			assert.Equal(t, lacDicts["tag.dic"], tree(t, dst)[p])
+			assert.Equal(t, LACDicts["tag.dic"], Tree(t, dst)[p])
 			assert.NoDirExists(t, filepath.Join(dst, "model", "rank"))
 			require.NoError(t, m.Validate())
 		})
@@ -54,8 +54,8 @@ func TestImportLACPackage(t *testing.T) {
 
 func TestImportPaddleHub1(t *testing.T) {
 	dir := t.TempDir()
-	archive := writeTarGz(t, filepath.Join(dir, "resnet_v2_50_imagenet.hub_module-1.0.1.tar.gz"), files(map[string]string{
-		"resnet_v2_50_imagenet/module_desc.pb":        string(moduleDescPB("resnet_v2_50_imagenet", "1.0.1")),
+	archive := WriteTarGz(t, filepath.Join(dir, "resnet_v2_50_imagenet.hub_module-1.0.1.tar.gz"), Entries(map[string]string{
+		"resnet_v2_50_imagenet/module_desc.pb":        string(ModuleDescPB("resnet_v2_50_imagenet", "1.0.1")),
 		"resnet_v2_50_imagenet/check_info.pb":         "",
 		"resnet_v2_50_imagenet/model/__model__":       "program",
 		"resnet_v2_50_imagenet/model/@HUB_x@fc_0.w_0": "w",
@@ -105,8 +105,8 @@ class LAC(hub.Module):
 		"lac": {
 			files: map[string]string{
 				"lac/module.py": lacPy, "lac/processor.py": "", "lac/infer_model/__model__": "p", "lac/infer_model/crfw": "w",
-				"lac/assets/word.dic": lacDicts["word.dic"], "lac/assets/q2b.dic": lacDicts["q2b.dic"],
-				"lac/assets/tag.dic": lacDicts["tag.dic"], "lac/assets/unigram.dict": "",
+				"lac/assets/word.dic": LACDicts["word.dic"], "lac/assets/q2b.dic": LACDicts["q2b.dic"],
+				"lac/assets/tag.dic": LACDicts["tag.dic"], "lac/assets/unigram.dict": "",
 			},
 			want: Manifest{Name: "lac", Version: "2.2.0", Kind: KindLexicalAnalysis, Author: "baidu-nlp"},
 			model: Model{Name: "lac", Layout: LayoutDir, Dir: "model/lac",
@@ -128,11 +128,11 @@ class LAC(hub.Module):
 	} {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(dir, name+".tar.gz")
-			write := writeTarGz
+			write := WriteTarGz
 			if tc.zip {
-				path, write = filepath.Join(dir, name+".zip"), writeZip
+				path, write = filepath.Join(dir, name+".zip"), WriteZip
 			}
-			m, _ := importArchive(t, write(t, path, files(tc.files)))
+			m, _ := importArchive(t, write(t, path, Entries(tc.files)))
 			assert.Equal(t, tc.want.Name, m.Name)
 			assert.Equal(t, tc.want.Version, m.Version)
 			assert.Equal(t, tc.want.Kind, m.Kind)
@@ -151,21 +151,21 @@ class LAC(hub.Module):
 
 func TestImportRefusesUnknown(t *testing.T) {
 	dir := t.TempDir()
-	_, err := importModule(importSpec{src: dir, dst: filepath.Join(t.TempDir(), "m")})
+	_, err := Import(Spec{Src: dir, Dst: filepath.Join(t.TempDir(), "m")})
 	var nam *NotAModuleError
 	assert.ErrorAs(t, err, &nam)
 
 	src := filepath.Join(dir, "bert")
 	require.NoError(t, os.MkdirAll(filepath.Join(src, "model"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(src, "module.py"), []byte("@moduleinfo(name=\"bert\", version=\"1.0\")\nclass B:\n  pass\n"), 0o644))
-	_, err = importModule(importSpec{src: src, dst: filepath.Join(t.TempDir(), "m")})
+	_, err = Import(Spec{Src: src, Dst: filepath.Join(t.TempDir(), "m")})
 	var unsupported *UnsupportedModuleError
 	require.ErrorAs(t, err, &unsupported)
 	assert.Contains(t, err.Error(), `"lac"`)
 }
 
 func TestParseModuleDescTruncated(t *testing.T) {
-	b := moduleDescPB("lac", "1.0.0")
+	b := ModuleDescPB("lac", "1.0.0")
 	for _, n := range []int{1, 5, len(b) / 2, len(b) - 1} {
 		_, err := parseModuleDesc(b[:n])
 		assert.Error(t, err, "prefix of %d bytes", n)

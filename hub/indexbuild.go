@@ -23,15 +23,15 @@ func BuildIndex(dir string, log io.Writer) (*Index, error) {
 	}
 	idx := &Index{Format: IndexFormat, Generated: time.Now().UTC().Format(time.RFC3339), Modules: []Entry{}}
 	for _, de := range entries {
-		if de.IsDir() || !isArchivePath(de.Name()) {
+		if de.IsDir() || !IsArchivePath(de.Name()) {
 			continue
 		}
 		e, err := indexEntry(filepath.Join(dir, de.Name()))
 		if err != nil {
-			logf(log, "skipping %s: %v\n", de.Name(), err)
+			Logf(log, "skipping %s: %v\n", de.Name(), err)
 			continue
 		}
-		logf(log, "%s: %s %s (%s)\n", de.Name(), e.Name, e.Version, e.Kind)
+		Logf(log, "%s: %s %s (%s)\n", de.Name(), e.Name, e.Version, e.Kind)
 		idx.Modules = append(idx.Modules, e)
 	}
 	sort.SliceStable(idx.Modules, func(i, j int) bool {
@@ -39,13 +39,13 @@ func BuildIndex(dir string, log io.Writer) (*Index, error) {
 		if a.Name != b.Name {
 			return a.Name < b.Name
 		}
-		return compareVersions(a.Version, b.Version) > 0
+		return CompareVersions(a.Version, b.Version) > 0
 	})
 	data, err := json.MarshalIndent(idx, "", "  ")
 	if err != nil {
 		return nil, errors.Wrap(err, "encode index")
 	}
-	return idx, writeFileAtomic(filepath.Join(dir, IndexFile), append(data, '\n'))
+	return idx, WriteFileAtomic(filepath.Join(dir, IndexFile), append(data, '\n'))
 }
 
 // indexEntry reads one archive's identity by importing it into a throwaway directory.
@@ -56,10 +56,10 @@ func indexEntry(archive string) (Entry, error) {
 	}
 	defer os.RemoveAll(tmp)
 	extracted := filepath.Join(tmp, "extracted")
-	if err := extractArchive(archive, filepath.Base(archive), extracted); err != nil {
+	if err := Extract(archive, filepath.Base(archive), extracted); err != nil {
 		return Entry{}, err
 	}
-	m, err := importModule(importSpec{src: extracted, dst: filepath.Join(tmp, "module"), move: true, origin: filepath.Base(archive)})
+	m, err := Import(Spec{Src: extracted, Dst: filepath.Join(tmp, "module"), Move: true, Origin: filepath.Base(archive)})
 	if err != nil {
 		return Entry{}, err
 	}
@@ -68,5 +68,5 @@ func indexEntry(archive string) (Entry, error) {
 		return Entry{}, err
 	}
 	return Entry{Name: m.Name, Version: m.Version, Kind: string(m.Kind), Summary: m.Summary,
-		URL: (&url.URL{Path: filepath.Base(archive)}).String(), SHA256: sha, Size: fileSize(archive)}, nil
+		URL: (&url.URL{Path: filepath.Base(archive)}).String(), SHA256: sha, Size: FileSize(archive)}, nil
 }

@@ -18,7 +18,7 @@ var testCtx = context.Background()
 func TestInstallFromStaticIndex(t *testing.T) {
 	srv := newTestServer(t)
 	for _, v := range []string{"1.0.0", "2.0.0"} {
-		_, data := srv.addArchive("demo-"+v+".tar.gz", gohubModuleFiles("demo/", "demo", v))
+		_, data := srv.addArchive("demo-"+v+".tar.gz", ModuleFiles("demo/", "demo", v))
 		srv.indexModule("demo", v, "demo-"+v+".tar.gz", data)
 	}
 	in, log := newInstaller(t, srv.URL+"/index.json")
@@ -32,7 +32,7 @@ func TestInstallFromStaticIndex(t *testing.T) {
 	assert.Equal(t, srv.URL+"/files/demo-2.0.0.tar.gz", installed.Manifest.Source)
 	require.NoError(t, VerifyModule(installed.Dir, installed.Manifest))
 	assert.Len(t, installed.Manifest.Checksums, 3)
-	assert.Equal(t, "program 2.0.0", tree(t, installed.Dir)["model/inference.pdmodel"])
+	assert.Equal(t, "program 2.0.0", Tree(t, installed.Dir)["model/inference.pdmodel"])
 
 	res, err = in.Install(testCtx, "demo")
 	require.NoError(t, err)
@@ -41,20 +41,20 @@ func TestInstallFromStaticIndex(t *testing.T) {
 	res, err = in.Install(testCtx, "demo==1.0.0")
 	require.NoError(t, err)
 	assert.Equal(t, "2.0.0", res.Replaced)
-	assert.Equal(t, "program 1.0.0", tree(t, res.Module.Dir)["model/inference.pdmodel"])
+	assert.Equal(t, "program 1.0.0", Tree(t, res.Module.Dir)["model/inference.pdmodel"])
 
 	_, err = in.Install(testCtx, "demo==3.0.0")
 	require.ErrorIs(t, err, ErrNotFound)
 	assert.Contains(t, err.Error(), "available: 1.0.0, 2.0.0")
 
-	assert.Empty(t, tree(t, in.Home.TmpDir()), "no staging left behind")
-	assert.Empty(t, tree(t, filepath.Join(in.Home.CacheDir(), "downloads")), "downloads are removed once installed")
+	assert.Empty(t, Tree(t, in.Home.TmpDir()), "no staging left behind")
+	assert.Empty(t, Tree(t, filepath.Join(in.Home.CacheDir(), "downloads")), "downloads are removed once installed")
 }
 
 func TestInstallFromPaddleHubServer(t *testing.T) {
 	srv := newTestServer(t)
 	_, data := srv.addArchive("resnet_v2_50_imagenet.hub_module-1.0.1.tar.gz", map[string]string{
-		"resnet_v2_50_imagenet/module_desc.pb":        string(moduleDescPB("resnet_v2_50_imagenet", "1.0.1")),
+		"resnet_v2_50_imagenet/module_desc.pb":        string(ModuleDescPB("resnet_v2_50_imagenet", "1.0.1")),
 		"resnet_v2_50_imagenet/model/__model__":       "program",
 		"resnet_v2_50_imagenet/assets/label_list.txt": "tench\n",
 	})
@@ -76,7 +76,7 @@ func TestInstallFromPaddleHubServer(t *testing.T) {
 
 func TestInstallResumesDroppedConnection(t *testing.T) {
 	srv := newTestServer(t)
-	fs := gohubModuleFiles("demo/", "demo", "1.0.0")
+	fs := ModuleFiles("demo/", "demo", "1.0.0")
 	fs["demo/model/inference.pdiparams"] = strings.Repeat("weights ", 50000) // big enough to cut
 	path, data := srv.addArchive("demo.tar.gz", fs)
 	srv.indexModule("demo", "1.0.0", "demo.tar.gz", data)
@@ -92,7 +92,7 @@ func TestInstallResumesDroppedConnection(t *testing.T) {
 func TestInstallDirectoryAndArchive(t *testing.T) {
 	in, _ := newInstaller(t)
 	src := t.TempDir()
-	for name, body := range gohubModuleFiles("", "mine", "0.1.0") {
+	for name, body := range ModuleFiles("", "mine", "0.1.0") {
 		p := filepath.Join(src, filepath.FromSlash(name))
 		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
 		require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
@@ -102,7 +102,7 @@ func TestInstallDirectoryAndArchive(t *testing.T) {
 	assert.Equal(t, "mine", res.Module.Manifest.Name)
 	assert.FileExists(t, filepath.Join(src, ManifestFile), "a directory is copied, not moved")
 
-	archive := writeTarGz(t, filepath.Join(t.TempDir(), "LAC-2.1.2.tar.gz"), files(lacPackageFiles("LAC-2.1.2/", false)))
+	archive := WriteTarGz(t, filepath.Join(t.TempDir(), "LAC-2.1.2.tar.gz"), Entries(LACPackageFiles("LAC-2.1.2/", false)))
 	res, err = in.Install(testCtx, archive)
 	require.NoError(t, err)
 	assert.Equal(t, "lac", res.Module.Manifest.Name)
@@ -123,7 +123,7 @@ func TestInstallDirectoryAndArchive(t *testing.T) {
 func TestInstallConcurrently(t *testing.T) {
 	srv := newTestServer(t)
 	for _, name := range []string{"alpha", "beta"} {
-		_, data := srv.addArchive(name+".tar.gz", gohubModuleFiles(name+"/", name, "1.0.0"))
+		_, data := srv.addArchive(name+".tar.gz", ModuleFiles(name+"/", name, "1.0.0"))
 		srv.indexModule(name, "1.0.0", name+".tar.gz", data)
 	}
 	home := Home{Root: t.TempDir()}
@@ -146,7 +146,7 @@ func TestInstallConcurrently(t *testing.T) {
 	for _, m := range mods {
 		require.NoError(t, VerifyModule(m.Dir, m.Manifest))
 	}
-	assert.Empty(t, tree(t, home.TmpDir()))
+	assert.Empty(t, Tree(t, home.TmpDir()))
 }
 
 func TestRecoverAfterKilledInstall(t *testing.T) {
@@ -160,7 +160,7 @@ func TestRecoverAfterKilledInstall(t *testing.T) {
 	require.NoError(t, lacManifest().Save(parked))
 
 	in := &Installer{Home: h}
-	_, err := in.Install(testCtx, writeTarGz(t, filepath.Join(t.TempDir(), "m.tar.gz"), files(gohubModuleFiles("m/", "m", "1.0.0"))))
+	_, err := in.Install(testCtx, WriteTarGz(t, filepath.Join(t.TempDir(), "m.tar.gz"), Entries(ModuleFiles("m/", "m", "1.0.0"))))
 	require.NoError(t, err)
 	_, err = h.Lookup("lac")
 	assert.NoError(t, err, "the parked module is restored")
@@ -173,12 +173,12 @@ func TestCommitReplacesAtomically(t *testing.T) {
 	h := Home{Root: t.TempDir()}
 	require.NoError(t, h.Ensure())
 	for _, v := range []string{"1.0.0", "2.0.0"} {
-		stage, err := h.stagingDir()
+		stage, err := h.StagingDir()
 		require.NoError(t, err)
 		m := lacManifest()
 		m.Version = v
 		require.NoError(t, m.Save(stage))
-		require.NoError(t, h.commit(stage, m))
+		require.NoError(t, h.Commit(stage, m))
 		assert.NoDirExists(t, stage)
 	}
 	cur, err := h.Lookup("lac")

@@ -45,7 +45,7 @@ type InstallResult struct {
 // NewInstaller configures an installer from the home's config and the environment
 // (GOHUB_SERVER, GOHUB_TIMEOUT, GOHUB_PIP).
 func NewInstaller(h Home, log io.Writer) (*Installer, error) {
-	cfg, err := h.LoadConfig()
+	cfg, err := LoadConfig(h)
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +59,7 @@ func NewInstaller(h Home, log io.Writer) (*Installer, error) {
 
 func (in *Installer) httpClient() *http.Client {
 	if in.client == nil {
-		in.client = newHTTPClient(in.timeout())
+		in.client = NewHTTPClient(in.timeout())
 	}
 	return in.client
 }
@@ -71,13 +71,13 @@ func (in *Installer) timeout() time.Duration {
 	return DefaultTimeout
 }
 
-func (in *Installer) sources() ([]source, error) {
-	return newSources(in.Servers, in.httpClient(), in.timeout())
+func (in *Installer) sources() ([]Source, error) {
+	return FromServers(in.Servers, in.httpClient(), in.timeout())
 }
 
-func (in *Installer) downloader() *downloader {
-	return &downloader{client: in.httpClient(), timeout: in.timeout(), dir: filepath.Join(in.Home.CacheDir(), "downloads"),
-		log: in.Log, terminal: in.Terminal, retries: 5}
+func (in *Installer) downloader() *Downloader {
+	return &Downloader{Client: in.httpClient(), Timeout: in.timeout(), Dir: filepath.Join(in.Home.CacheDir(), "downloads"),
+		Log: in.Log, Terminal: in.Terminal, Retries: 5}
 }
 
 // Install installs a target: NAME, NAME==VERSION, an archive or a directory.
@@ -91,12 +91,12 @@ func (in *Installer) Install(ctx context.Context, arg string) (*InstallResult, e
 			return res, nil
 		}
 	}
-	lock, err := in.Home.lockStore(ctx, in.Log)
+	lock, err := in.Home.Lock(ctx, in.Log)
 	if err != nil {
 		return nil, err
 	}
-	defer lock.unlock()
-	if err := in.Home.recoverStore(); err != nil {
+	defer lock.Unlock()
+	if err := in.Home.Recover(); err != nil {
 		return nil, err
 	}
 	if t.Path != "" {
@@ -139,7 +139,7 @@ func (in *Installer) installName(ctx context.Context, t Target) (*InstallResult,
 		}
 		errs = append(errs, &SourceError{Source: src.String(), Err: err})
 		if i+1 < len(srcs) || pip {
-			logf(in.Log, "%s: %v\nTrying the next source.\n", src, err)
+			Logf(in.Log, "%s: %v\nTrying the next source.\n", src, err)
 		}
 	}
 	if pip {
@@ -154,13 +154,13 @@ func (in *Installer) installName(ctx context.Context, t Target) (*InstallResult,
 
 // resolve asks a source for the target's archive, falling back to the source's cached
 // listing when it cannot be reached (the archive host may still be up).
-func (in *Installer) resolve(ctx context.Context, src source, t Target) (Entry, error) {
-	entries, err := src.find(ctx, t.Name, t.Version)
+func (in *Installer) resolve(ctx context.Context, src Source, t Target) (Entry, error) {
+	entries, err := src.Find(ctx, t.Name, t.Version)
 	var unreachable *UnreachableError
 	if err != nil && errors.As(err, &unreachable) {
-		if c, cerr := in.Home.loadIndexCache(src); cerr == nil && c != nil {
-			if cached := filterEntries(c.Entries, t.Name, t.Version); len(cached) > 0 {
-				logf(in.Log, "%s is unreachable; using its index cached on %s.\n", src, c.Fetched.Format(time.RFC3339))
+		if c, cerr := LoadIndexCache(in.Home, src); cerr == nil && c != nil {
+			if cached := FilterEntries(c.Entries, t.Name, t.Version); len(cached) > 0 {
+				Logf(in.Log, "%s is unreachable; using its index cached on %s.\n", src, c.Fetched.Format(time.RFC3339))
 				entries, err = cached, nil
 			}
 		}
@@ -169,39 +169,22 @@ func (in *Installer) resolve(ctx context.Context, src source, t Target) (Entry, 
 		return Entry{}, err
 	}
 	if len(entries) == 0 {
-		return Entry{}, in.notFound(ctx, src, t)
+		return Entry{}, NotFound(ctx, src, t.Name, t.Version)
 	}
-	return latest(entries), nil
-}
-
-// notFound builds the error for a source without the target, listing the versions it has
-// when a specific one was asked.
-func (in *Installer) notFound(ctx context.Context, src source, t Target) error {
-	nf := &NotFoundError{Name: t.Name, Version: t.Version}
-	if t.Version == "" {
-		return nf
-	}
-	if ph, ok := src.(*paddleHubServer); ok {
-		nf.Available, _ = ph.versions(ctx, t.Name)
-	} else if all, err := src.find(ctx, t.Name, ""); err == nil {
-		for _, e := range all {
-			nf.Available = append(nf.Available, e.Version)
-		}
-	}
-	return nf
+	return Latest(entries), nil
 }
 
 // installEntry downloads, verifies and installs one archive from a source.
 func (in *Installer) installEntry(ctx context.Context, e Entry, want string) (*InstallResult, error) {
-	if e.digest().Empty() {
-		logf(in.Log, "warning: %s publishes no checksum for %s; its download cannot be verified.\n", e.Source, e.URL)
+	if e.Digest().Empty() {
+		Logf(in.Log, "warning: %s publishes no checksum for %s; its download cannot be verified.\n", e.Source, e.URL)
 	}
-	archive, err := in.downloader().fetch(ctx, e.URL, e.digest())
+	archive, err := in.downloader().Fetch(ctx, e.URL, e.Digest())
 	if err != nil {
 		return nil, err
 	}
 	defer os.Remove(archive)
-	return in.installArchive(ctx, archive, fileNameOf(e.URL), e.URL, want)
+	return in.installArchive(ctx, archive, FileNameOf(e.URL), e.URL, want)
 }
 
 // installPath installs from an archive or directory the user has.
@@ -214,12 +197,12 @@ func (in *Installer) installPath(ctx context.Context, path string) (*InstallResu
 	if !fi.IsDir() {
 		return in.installArchive(ctx, path, filepath.Base(abs), filepath.Base(abs), "")
 	}
-	stage, err := in.Home.stagingDir()
+	stage, err := in.Home.StagingDir()
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(stage)
-	m, err := importModule(importSpec{src: path, dst: filepath.Join(stage, "module"), origin: filepath.Base(abs), home: &in.Home})
+	m, err := Import(Spec{Src: path, Dst: filepath.Join(stage, "module"), Origin: filepath.Base(abs), Home: &in.Home})
 	if err != nil {
 		return nil, err
 	}
@@ -229,22 +212,22 @@ func (in *Installer) installPath(ctx context.Context, path string) (*InstallResu
 // installArchive extracts an archive in tmp/, maps it into a module and installs it. name
 // is the archive's name for messages, want the module name asked for ("" for a file).
 func (in *Installer) installArchive(ctx context.Context, archive, name, origin, want string) (*InstallResult, error) {
-	stage, err := in.Home.stagingDir()
+	stage, err := in.Home.StagingDir()
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(stage)
-	logf(in.Log, "Unpacking %s\n", name)
+	Logf(in.Log, "Unpacking %s\n", name)
 	extracted := filepath.Join(stage, "extracted")
-	if err := extractArchive(archive, name, extracted); err != nil {
+	if err := Extract(archive, name, extracted); err != nil {
 		return nil, err
 	}
 	dst := filepath.Join(stage, "module")
-	m, err := importModule(importSpec{src: extracted, dst: dst, move: true, origin: origin, home: &in.Home})
+	m, err := Import(Spec{Src: extracted, Dst: dst, Move: true, Origin: origin, Home: &in.Home})
 	if err != nil {
 		return nil, err
 	}
-	if want != "" && !matchName(m.Name, want) {
+	if want != "" && !MatchName(m.Name, want) {
 		return nil, errors.Errorf("the archive for %s holds module %s instead; nothing was installed", want, m.Name)
 	}
 	return in.finishAndCommit(ctx, dst, m, origin)
@@ -253,7 +236,7 @@ func (in *Installer) installArchive(ctx context.Context, archive, name, origin, 
 // finishAndCommit verifies the staged module, completes and saves its manifest, and moves
 // it into the store.
 func (in *Installer) finishAndCommit(ctx context.Context, dir string, m *Manifest, origin string) (*InstallResult, error) {
-	if err := in.Home.mergeInstalled(dir, m); err != nil {
+	if err := mergeInstalled(in.Home, dir, m); err != nil {
 		return nil, err
 	}
 	if err := in.checkFiles(dir, m); err != nil {
@@ -270,14 +253,14 @@ func (in *Installer) finishAndCommit(ctx context.Context, dir string, m *Manifes
 	if err := in.loadModels(dir, m); err != nil {
 		return nil, err
 	}
-	if err := checkDiskFull(m.Save(dir), dir); err != nil {
+	if err := CheckDiskFull(m.Save(dir), dir); err != nil {
 		return nil, err
 	}
 	// Interrupted (Ctrl-C) while unpacking or verifying: stop before the store changes.
 	if err := ctx.Err(); err != nil {
 		return nil, errors.Wrap(err, "install interrupted; nothing was installed")
 	}
-	if err := in.Home.commit(dir, m); err != nil {
+	if err := in.Home.Commit(dir, m); err != nil {
 		return nil, err
 	}
 	res.Module = Installed{Dir: filepath.Join(in.Home.ModulesDir(), m.Name), Manifest: m}
@@ -286,15 +269,15 @@ func (in *Installer) finishAndCommit(ctx context.Context, dir string, m *Manifes
 
 // checkFiles checks the module's files against its checksums, or records them.
 func (in *Installer) checkFiles(dir string, m *Manifest) error {
-	if err := checkModuleFiles(dir, m); err != nil {
+	if err := CheckModuleFiles(dir, m); err != nil {
 		return err
 	}
 	if len(m.Checksums) > 0 {
 		return VerifyModule(dir, m)
 	}
-	sums, err := moduleChecksums(dir)
+	sums, err := ModuleChecksums(dir)
 	if err != nil {
-		return checkDiskFull(err, dir)
+		return CheckDiskFull(err, dir)
 	}
 	m.Checksums = sums
 	return nil
@@ -314,7 +297,7 @@ func (in *Installer) loadModels(dir string, m *Manifest) error {
 			if !in.Force {
 				return &ModelLoadError{Module: m.Name, Model: mo.Name, Err: err}
 			}
-			logf(in.Log, "warning: model %s of %s does not load; installing it anyway (--force): %v\n", quote(mo.Name), m.Name, err)
+			Logf(in.Log, "warning: model %s of %s does not load; installing it anyway (--force): %v\n", Quote(mo.Name), m.Name, err)
 			continue
 		}
 		if len(mo.Inputs) == 0 || len(mo.Outputs) == 0 {

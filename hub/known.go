@@ -67,8 +67,8 @@ func (e *UnsupportedModuleError) Error() string {
 		known = append(known, name)
 	}
 	sort.Strings(known)
-	return "PaddleHub module " + quote(e.Name) + " is not supported yet: gohub maps " +
-		joinQuoted(known) + " from PaddleHub archives; a module directory with a module.yaml works for any model"
+	return "PaddleHub module " + Quote(e.Name) + " is not supported yet: gohub maps " +
+		JoinQuoted(known) + " from PaddleHub archives; a module directory with a module.yaml works for any model"
 }
 
 // recipeFor returns the recipe of a PaddleHub module name.
@@ -120,5 +120,5 @@ type MissingFileError struct {
 }
 
 func (e *MissingFileError) Error() string {
-	return "the module lacks its " + e.What + " (looked for " + joinQuoted(e.Want) + ")"
+	return "the module lacks its " + e.What + " (looked for " + JoinQuoted(e.Want) + ")"
 }

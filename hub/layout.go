@@ -22,19 +22,19 @@ const (
 	layoutFaceLite          // PaddleHub's face detector or mask classifier as Paddle-Lite model.nb
 )
 
-// importSpec says what to import and how.
-type importSpec struct {
-	src    string // the tree to read: an extracted archive or a user's directory
-	dst    string // the module directory to create; must not exist yet
-	move   bool   // rename files out of src (a throwaway extraction) instead of copying
-	origin string // recorded as Manifest.Source, e.g. the archive's name
-	home   *Home  // the store installed into, for modules that take files from installed ones
+// Spec says what to import and how.
+type Spec struct {
+	Src    string // the tree to read: an extracted archive or a user's directory
+	Dst    string // the module directory to create; must not exist yet
+	Move   bool   // rename files out of src (a throwaway extraction) instead of copying
+	Origin string // recorded as Manifest.Source, e.g. the archive's name
+	Home   *Home  // the store installed into, for modules that take files from installed ones
 }
 
-// importModule recognises the layout under spec.src and writes a gohub module to spec.dst.
+// Import recognises the layout under spec.src and writes a gohub module to spec.dst.
 // The manifest it returns is not saved yet: the installer finishes it (checksums, inputs).
-func importModule(spec importSpec) (*Manifest, error) {
-	root, kind, err := findLayout(spec.src)
+func Import(spec Spec) (*Manifest, error) {
+	root, kind, err := findLayout(spec.Src)
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +58,7 @@ func importModule(spec importSpec) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
-	m.Source = spec.origin
+	m.Source = spec.Origin
 	return m, nil
 }
 

@@ -65,7 +65,9 @@ func WithBatchSize(n int) Option {
 
 // WithThreads sets how many batches run in parallel, one predictor each.
 func WithThreads(n int) Option {
-	return func(o *loadOptions) { o.lexical.Threads, o.image.Threads, o.detect.Threads, o.faces.Threads = n, n, n, n }
+	return func(o *loadOptions) {
+		o.lexical.Threads, o.image.Threads, o.detect.Threads, o.faces.Threads = n, n, n, n
+	}
 }
 
 // WithGPU runs the model on the given GPU; loading fails where the Paddle library has no

@@ -132,7 +132,7 @@ func TestInstallDetectionModelDir(t *testing.T) {
 
 	// Without a label file it is no module.
 	require.NoError(t, os.Remove(filepath.Join(src, "pascalvoc_label_list")))
-	_, err = importModule(importSpec{src: src, dst: filepath.Join(t.TempDir(), "module")})
+	_, err = Import(Spec{Src: src, Dst: filepath.Join(t.TempDir(), "module")})
 	var notModule *NotAModuleError
 	assert.ErrorAs(t, err, &notModule)
 }
@@ -169,7 +169,7 @@ func TestInstallPaddleHubSSDArchives(t *testing.T) {
 		"2.x": {v2, "1.1.1", "assets/label_file.txt"},
 	} {
 		t.Run(layout, func(t *testing.T) {
-			archive := writeTarGz(t, filepath.Join(t.TempDir(), "ssd_mobilenet_v1_pascal.tar.gz"), files(tc.files))
+			archive := WriteTarGz(t, filepath.Join(t.TempDir(), "ssd_mobilenet_v1_pascal.tar.gz"), Entries(tc.files))
 			h := Home{Root: t.TempDir()}
 			res, err := (&Installer{Home: h}).Install(testCtx, archive)
 			require.NoError(t, err)

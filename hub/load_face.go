@@ -40,7 +40,7 @@ func (m *Module) openFaces(opts facedet.Options) error {
 		f.Mask = &mask
 		rel, ok := m.Manifest.Asset(m.Model, AssetLabelList)
 		if !ok {
-			return &ManifestError{Field: "assets", Reason: "model " + quote(m.Model.Name) + " needs a " + quote(AssetLabelList) + " (NO MASK, MASK)"}
+			return &ManifestError{Field: "assets", Reason: "model " + Quote(m.Model.Name) + " needs a " + Quote(AssetLabelList) + " (NO MASK, MASK)"}
 		}
 		f.MaskLabels = m.path(rel)
 	}

@@ -70,20 +70,20 @@ func TestImportModelDir(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(src, name), []byte(body), 0o644))
 	}
 	dst := filepath.Join(t.TempDir(), "module")
-	m, err := importModule(importSpec{src: src, dst: dst, origin: "my-classifier"})
+	m, err := Import(Spec{Src: src, Dst: dst, Origin: "my-classifier"})
 	require.NoError(t, err)
 	assert.Equal(t, "my_classifier", m.Name)
 	assert.Equal(t, modelDirVersion, m.Version)
 	assert.Equal(t, map[string]string{
 		"model/classification/__model__": "program", "model/classification/conv1_weights": "w",
 		"assets/synset_words.txt": "n01440764 tench\n",
-	}, tree(t, dst))
+	}, Tree(t, dst))
 	_, err = imgcls.ParseConfig(m.Preprocess, m.Postprocess)
 	assert.NoError(t, err)
 
 	// Without a label file it is no module.
 	require.NoError(t, os.RemoveAll(filepath.Join(src, "labels")))
-	_, err = importModule(importSpec{src: src, dst: filepath.Join(t.TempDir(), "module")})
+	_, err = Import(Spec{Src: src, Dst: filepath.Join(t.TempDir(), "module")})
 	var notModule *NotAModuleError
 	assert.ErrorAs(t, err, &notModule)
 }

@@ -474,7 +474,7 @@ func TestResnetPaddleHubArchivesMatchPaddle(t *testing.T) {
 				Params: "model/classification/model.pdiparams"}, ""},
 	} {
 		t.Run(tc.layout, func(t *testing.T) {
-			archive := writeTarGz(t, filepath.Join(t.TempDir(), name+".tar.gz"), files(tc.files))
+			archive := WriteTarGz(t, filepath.Join(t.TempDir(), name+".tar.gz"), Entries(tc.files))
 			h := Home{Root: t.TempDir()}
 			res, err := (&Installer{Home: h}).Install(testCtx, archive)
 			require.NoError(t, err)

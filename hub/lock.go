@@ -11,17 +11,17 @@ import (
 	"github.com/pkg/errors"
 )
 
-// storeLock is an exclusive flock on the home's .lock file. Every change to the store
+// StoreLock is an exclusive flock on the home's .lock file. Every change to the store
 // (install, uninstall, download into the cache) holds it, so two gohub processes never
 // stage, rename or resume the same files at once. The kernel drops it when the process
 // dies, so a killed install never leaves the store locked.
-type storeLock struct{ f *os.File }
+type StoreLock struct{ f *os.File }
 
 // lockPoll is how often a waiting process retries; flock itself cannot honour a context.
 const lockPoll = 100 * time.Millisecond
 
-// lockStore takes the lock, telling log once when it has to wait for another process.
-func (h Home) lockStore(ctx context.Context, log io.Writer) (*storeLock, error) {
+// Lock takes the lock, telling log once when it has to wait for another process.
+func (h Home) Lock(ctx context.Context, log io.Writer) (*StoreLock, error) {
 	if err := h.Ensure(); err != nil {
 		return nil, err
 	}
@@ -34,7 +34,7 @@ func (h Home) lockStore(ctx context.Context, log io.Writer) (*storeLock, error) 
 	for {
 		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
 		if err == nil {
-			return &storeLock{f: f}, nil
+			return &StoreLock{f: f}, nil
 		}
 		if err != syscall.EWOULDBLOCK && err != syscall.EINTR {
 			f.Close()
@@ -42,7 +42,7 @@ func (h Home) lockStore(ctx context.Context, log io.Writer) (*storeLock, error) 
 		}
 		if !waiting {
 			waiting = true
-			logf(log, "Waiting for another gohub process to finish with %s ...\n", h.Root)
+			Logf(log, "Waiting for another gohub process to finish with %s ...\n", h.Root)
 		}
 		select {
 		case <-ctx.Done():
@@ -53,5 +53,5 @@ func (h Home) lockStore(ctx context.Context, log io.Writer) (*storeLock, error) 
 	}
 }
 
-// unlock releases the lock; closing the file drops the flock.
-func (l *storeLock) unlock() { l.f.Close() }
+// Unlock releases the lock; closing the file drops the flock.
+func (l *StoreLock) Unlock() { l.f.Close() }

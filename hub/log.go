@@ -5,9 +5,9 @@ import (
 	"io"
 )
 
-// logf writes a progress or status line; a nil writer discards it. Library callers pass
+// Logf writes a progress or status line; a nil writer discards it. Library callers pass
 // nil, the CLI passes stderr: results go to stdout, never mixed with progress.
-func logf(w io.Writer, format string, args ...any) {
+func Logf(w io.Writer, format string, args ...any) {
 	if w != nil {
 		fmt.Fprintf(w, format, args...)
 	}

@@ -69,25 +69,25 @@ type Manifest struct {
 	// Checksums maps every file of the module but module.yaml to its sha256 (hex).
 	Checksums map[string]string `yaml:"checksums,omitempty" json:"checksums,omitempty"`
 
-	// merge says how an import combines with an installed module of the same name; it is
+	// Merge says how an import combines with an installed module of the same name; it is
 	// never saved.
-	merge mergeMode
+	Merge MergeMode
 }
 
-// files returns the model's paths: its directory, or its program and params files.
-func (mo *Model) files() []string {
+// Files returns the model's paths: its directory, or its program and params Files.
+func (mo *Model) Files() []string {
 	switch {
 	case mo.Layout == LayoutDir:
 		return []string{mo.Dir}
-	case mo.Params == "" && mo.paramsInProgram():
+	case mo.Params == "" && mo.ParamsInProgram():
 		return []string{mo.Program}
 	}
 	return []string{mo.Program, mo.Params}
 }
 
-// paramsInProgram reports whether the program file carries the parameters: a Paddle-Lite
+// ParamsInProgram reports whether the program file carries the parameters: a Paddle-Lite
 // .nb model.
-func (mo *Model) paramsInProgram() bool { return strings.HasSuffix(mo.Program, ".nb") }
+func (mo *Model) ParamsInProgram() bool { return strings.HasSuffix(mo.Program, ".nb") }
 
 // Model is one Paddle inference model of a module, e.g. lac's "lac" (full lexical
 // analysis) and "seg" (segmentation only).
@@ -152,7 +152,7 @@ func (m *Manifest) Save(dir string) error {
 	if err != nil {
 		return errors.Wrap(err, "encode module manifest")
 	}
-	return writeFileAtomic(filepath.Join(dir, ManifestFile), data)
+	return WriteFileAtomic(filepath.Join(dir, ManifestFile), data)
 }
 
 // Model returns the named model; "" names the default (first) one.
@@ -196,5 +196,19 @@ type UnknownModelError struct {
 }
 
 func (e *UnknownModelError) Error() string {
-	return "module " + e.Module + " has no model " + quote(e.Model) + " (it has " + joinQuoted(e.Known) + ")"
+	return "module " + e.Module + " has no model " + Quote(e.Model) + " (it has " + JoinQuoted(e.Known) + ")"
 }
+
+// MergeMode says how a newly imported module combines with an installed one of the same
+// name. Without merging, an install replaces the installed module whole.
+type MergeMode int
+
+const (
+	MergeNone MergeMode = iota
+	// MergeKeepOthers keeps the installed models the new module does not replace, after the
+	// new module's own (the full LAC package keeps a lite model installed before it).
+	MergeKeepOthers
+	// MergeAddModels adds the new models to the installed module, which keeps its identity
+	// (name, version, summary) and default model (the Paddle-Lite tagger joining lac).
+	MergeAddModels
+)

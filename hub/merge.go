@@ -8,25 +8,11 @@ import (
 	"github.com/pkg/errors"
 )
 
-// mergeMode says how a newly imported module combines with an installed one of the same
-// name. Without merging, an install replaces the installed module whole.
-type mergeMode int
-
-const (
-	mergeNone mergeMode = iota
-	// mergeKeepOthers keeps the installed models the new module does not replace, after the
-	// new module's own (the full LAC package keeps a lite model installed before it).
-	mergeKeepOthers
-	// mergeAddModels adds the new models to the installed module, which keeps its identity
-	// (name, version, summary) and default model (the Paddle-Lite tagger joining lac).
-	mergeAddModels
-)
-
 // mergeInstalled applies m's merge mode against the installed module of the same name:
 // the models carried over are copied into the staged module dir and listed in m. The
 // installed files are verified first, so a damaged install is not carried along.
-func (h Home) mergeInstalled(dir string, m *Manifest) error {
-	if m.merge == mergeNone {
+func mergeInstalled(h Home, dir string, m *Manifest) error {
+	if m.Merge == MergeNone {
 		return nil
 	}
 	cur, err := h.Lookup(m.Name)
@@ -42,7 +28,7 @@ func (h Home) mergeInstalled(dir string, m *Manifest) error {
 		if slices.ContainsFunc(m.Models, func(n Model) bool { return n.Name == mo.Name }) {
 			continue // replaced by the new module's model of that name
 		}
-		paths := mo.files()
+		paths := mo.Files()
 		for _, p := range mo.Assets {
 			paths = append(paths, p)
 		}
@@ -65,7 +51,7 @@ func (h Home) mergeInstalled(dir string, m *Manifest) error {
 		}
 		m.Assets[key] = p
 	}
-	if m.merge == mergeAddModels {
+	if m.Merge == MergeAddModels {
 		added := m.Models
 		*m = *cur.Manifest
 		m.Checksums = nil // recomputed over the merged files
@@ -83,5 +69,5 @@ func copyInto(from, to, rel string) error {
 	if _, err := os.Lstat(dst); err == nil {
 		return nil
 	}
-	return transfer(filepath.Join(from, filepath.FromSlash(rel)), dst, false)
+	return Transfer(filepath.Join(from, filepath.FromSlash(rel)), dst, false)
 }

@@ -15,7 +15,7 @@ func lacLiteDir(t *testing.T, program string) string {
 	t.Helper()
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "model.nb"), []byte(program), 0o644))
-	for name, body := range lacDicts {
+	for name, body := range LACDicts {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644))
 	}
 	return dir
@@ -41,12 +41,12 @@ func TestLACLiteAloneMakesTheLACModule(t *testing.T) {
 	assert.Empty(t, m.Models[0].Params, "a .nb program carries its parameters")
 	assert.Equal(t, "assets/lite/tag.dic", m.Models[0].Assets[AssetTagDict])
 	require.NoError(t, VerifyModule(res.Module.Dir, m))
-	assert.Equal(t, "lite program", tree(t, res.Module.Dir)["model/lite/model.nb"])
+	assert.Equal(t, "lite program", Tree(t, res.Module.Dir)["model/lite/model.nb"])
 }
 
 func TestLACLiteJoinsTheInstalledPackage(t *testing.T) {
 	in, _ := newInstaller(t)
-	pkg := writeTarGz(t, filepath.Join(t.TempDir(), "LAC-2.1.2.tar.gz"), files(lacPackageFiles("LAC-2.1.2/", false)))
+	pkg := WriteTarGz(t, filepath.Join(t.TempDir(), "LAC-2.1.2.tar.gz"), Entries(LACPackageFiles("LAC-2.1.2/", false)))
 	_, err := in.Install(testCtx, pkg)
 	require.NoError(t, err)
 
@@ -57,7 +57,7 @@ func TestLACLiteJoinsTheInstalledPackage(t *testing.T) {
 	assert.Equal(t, "LAC-2.1.2.tar.gz", m.Source)
 	assert.Equal(t, []string{"lac", "seg", "lite"}, modelNames(m), "the full model stays the default")
 	require.NoError(t, VerifyModule(res.Module.Dir, m))
-	files := tree(t, res.Module.Dir)
+	files := Tree(t, res.Module.Dir)
 	assert.Equal(t, "not a real program lac_model", files["model/lac/__model__"])
 	assert.Equal(t, "lite v1", files["model/lite/model.nb"])
 
@@ -65,7 +65,7 @@ func TestLACLiteJoinsTheInstalledPackage(t *testing.T) {
 	res, err = in.Install(testCtx, lacLiteDir(t, "lite v2"))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"lac", "seg", "lite"}, modelNames(res.Module.Manifest))
-	assert.Equal(t, "lite v2", tree(t, res.Module.Dir)["model/lite/model.nb"])
+	assert.Equal(t, "lite v2", Tree(t, res.Module.Dir)["model/lite/model.nb"])
 
 	// Reinstalling the package keeps the lite model, after the package's own.
 	in.Force = true
@@ -73,20 +73,20 @@ func TestLACLiteJoinsTheInstalledPackage(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"lac", "seg", "lite"}, modelNames(res.Module.Manifest))
 	require.NoError(t, VerifyModule(res.Module.Dir, res.Module.Manifest))
-	assert.Equal(t, "lite v2", tree(t, res.Module.Dir)["model/lite/model.nb"])
+	assert.Equal(t, "lite v2", Tree(t, res.Module.Dir)["model/lite/model.nb"])
 }
 
 func TestLACLiteRefusesToCarryADamagedModule(t *testing.T) {
 	in, _ := newInstaller(t)
-	pkg := writeTarGz(t, filepath.Join(t.TempDir(), "LAC-2.1.2.tar.gz"), files(lacPackageFiles("LAC-2.1.2/", false)))
+	pkg := WriteTarGz(t, filepath.Join(t.TempDir(), "LAC-2.1.2.tar.gz"), Entries(LACPackageFiles("LAC-2.1.2/", false)))
 	res, err := in.Install(testCtx, pkg)
 	require.NoError(t, err)
 	damaged := filepath.Join(res.Module.Dir, "model", "seg", "fc_0.w_0")
 	require.NoError(t, os.WriteFile(damaged, []byte("changed"), 0o644))
-	before := tree(t, res.Module.Dir)
+	before := Tree(t, res.Module.Dir)
 
 	_, err = in.Install(testCtx, lacLiteDir(t, "lite"))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "gohub uninstall lac")
-	assert.Equal(t, before, tree(t, res.Module.Dir), "the store is unchanged")
+	assert.Equal(t, before, Tree(t, res.Module.Dir), "the store is unchanged")
 }

@@ -16,9 +16,9 @@ import (
 
 func TestInstallWaitsForTheLock(t *testing.T) {
 	in, log := newInstaller(t)
-	lock, err := in.Home.lockStore(context.Background(), nil)
+	lock, err := in.Home.Lock(context.Background(), nil)
 	require.NoError(t, err)
-	archive := writeTarGz(t, filepath.Join(t.TempDir(), "m.tar.gz"), files(gohubModuleFiles("m/", "m", "1.0.0")))
+	archive := WriteTarGz(t, filepath.Join(t.TempDir(), "m.tar.gz"), Entries(ModuleFiles("m/", "m", "1.0.0")))
 	done := make(chan error, 1)
 	go func() {
 		_, err := in.Install(testCtx, archive)
@@ -31,16 +31,16 @@ func TestInstallWaitsForTheLock(t *testing.T) {
 		t.Fatal("installed while another process held the lock")
 	case <-time.After(200 * time.Millisecond):
 	}
-	lock.unlock()
+	lock.Unlock()
 	require.NoError(t, <-done)
 
 	// A waiting process gives up when its context ends (Ctrl-C).
-	lock, err = in.Home.lockStore(context.Background(), nil)
+	lock, err = in.Home.Lock(context.Background(), nil)
 	require.NoError(t, err)
-	defer lock.unlock()
+	defer lock.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	_, err = in.Home.lockStore(ctx, nil)
+	_, err = in.Home.Lock(ctx, nil)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 }
 
@@ -60,20 +60,20 @@ func TestTimeoutFromEnvironment(t *testing.T) {
 
 func TestConfig(t *testing.T) {
 	h := Home{Root: t.TempDir()}
-	c, err := h.LoadConfig()
+	c, err := LoadConfig(h)
 	require.NoError(t, err)
 	assert.Equal(t, DefaultConfig(), c, "no file means the defaults")
 
-	require.NoError(t, h.SaveConfig(Config{Servers: []string{"http://a/hub", "https://b/index.json"}}))
-	c, err = h.LoadConfig()
+	require.NoError(t, SaveConfig(h, Config{Servers: []string{"http://a/hub", "https://b/index.json"}}))
+	c, err = LoadConfig(h)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"http://a/hub", "https://b/index.json"}, c.EffectiveServers())
 	t.Setenv(EnvServer, "http://x/hub; http://y/i.json")
 	assert.Equal(t, []string{"http://x/hub", "http://y/i.json"}, c.EffectiveServers())
 
-	assert.Error(t, h.SaveConfig(Config{Servers: []string{"ftp://a"}}))
+	assert.Error(t, SaveConfig(h, Config{Servers: []string{"ftp://a"}}))
 	require.NoError(t, os.WriteFile(h.ConfigPath(), []byte("servers: [unclosed"), 0o644))
-	_, err = h.LoadConfig()
+	_, err = LoadConfig(h)
 	assert.ErrorContains(t, err, "gohub config reset")
 }
 
@@ -98,14 +98,14 @@ func TestCompareVersions(t *testing.T) {
 		a, b string
 		want int
 	}{{"1.10.0", "1.9.2", 1}, {"1.9", "1.10", -1}, {"2.2.0", "2.2.0", 0}, {"1.0", "1.0.1", -1}, {"1.0.1", "1.0", 1}} {
-		assert.Equal(t, tc.want, compareVersions(tc.a, tc.b), "%s vs %s", tc.a, tc.b)
+		assert.Equal(t, tc.want, CompareVersions(tc.a, tc.b), "%s vs %s", tc.a, tc.b)
 	}
 }
 
 func TestDiskFullError(t *testing.T) {
-	err := checkDiskFull(&os.PathError{Op: "write", Path: "x", Err: syscall.ENOSPC}, "x")
+	err := CheckDiskFull(&os.PathError{Op: "write", Path: "x", Err: syscall.ENOSPC}, "x")
 	var full *DiskFullError
 	require.ErrorAs(t, err, &full)
 	assert.ErrorIs(t, err, syscall.ENOSPC)
-	assert.Nil(t, checkDiskFull(nil, "x"))
+	assert.Nil(t, CheckDiskFull(nil, "x"))
 }

@@ -36,7 +36,7 @@ func PipCommand() []string {
 // pipApplies reports whether a name can come from PyPI: only lac has a package there that
 // holds its model.
 func (in *Installer) pipApplies(name string) bool {
-	return len(in.Pip) > 0 && matchName(name, "lac")
+	return len(in.Pip) > 0 && MatchName(name, "lac")
 }
 
 // PipError: pip failed; Tail holds the end of its output.
@@ -68,7 +68,7 @@ func (in *Installer) pipDownload(ctx context.Context, version, dir string) (stri
 	secs := max(1, int(in.timeout().Seconds()+0.5))
 	args := append(append([]string{}, in.Pip[1:]...), "download", "--no-deps", "--disable-pip-version-check",
 		"--timeout", strconv.Itoa(secs), "--retries", "1", "-d", dir, spec)
-	logf(in.Log, "Downloading the LAC package from PyPI: %s %s\n", in.Pip[0], strings.Join(args, " "))
+	Logf(in.Log, "Downloading the LAC package from PyPI: %s %s\n", in.Pip[0], strings.Join(args, " "))
 	cmd := exec.CommandContext(ctx, in.Pip[0], args...)
 	var tail bytes.Buffer
 	var out io.Writer = &tail

@@ -28,7 +28,7 @@ func (in *Installer) Remote(ctx context.Context) (*Listing, error) {
 	errs := make([]error, len(srcs))
 	var wg sync.WaitGroup
 	for i, src := range srcs {
-		wg.Go(func() { results[i], errs[i] = src.list(ctx) })
+		wg.Go(func() { results[i], errs[i] = src.List(ctx) })
 	}
 	wg.Wait()
 
@@ -38,8 +38,8 @@ func (in *Installer) Remote(ctx context.Context) (*Listing, error) {
 	for i, src := range srcs {
 		entries := results[i]
 		if errs[i] == nil {
-			in.Home.saveIndexCache(src, entries)
-		} else if c, _ := in.Home.loadIndexCache(src); c != nil {
+			SaveIndexCache(in.Home, src, entries)
+		} else if c, _ := LoadIndexCache(in.Home, src); c != nil {
 			l.Notes = append(l.Notes, src.String()+": "+errs[i].Error()+"; showing its index cached on "+c.Fetched.Format(time.RFC3339))
 			entries = c.Entries
 		} else {
@@ -63,7 +63,7 @@ func (in *Installer) Remote(ctx context.Context) (*Listing, error) {
 		if a.Name != b.Name {
 			return a.Name < b.Name
 		}
-		return compareVersions(a.Version, b.Version) > 0
+		return CompareVersions(a.Version, b.Version) > 0
 	})
 	return l, nil
 }

@@ -14,7 +14,7 @@ import (
 
 func TestSearchUsesCacheWhenOffline(t *testing.T) {
 	srv := newTestServer(t)
-	_, data := srv.addArchive("lac.tar.gz", gohubModuleFiles("lac/", "lac", "2.2.0"))
+	_, data := srv.addArchive("lac.tar.gz", ModuleFiles("lac/", "lac", "2.2.0"))
 	srv.phModule("lac", "2.2.0", "lac.tar.gz", data)
 	srv.phModule("resnet_v2_50_imagenet", "1.0.1", "resnet.tar.gz", data)
 	in, _ := newInstaller(t, srv.URL)
@@ -52,15 +52,15 @@ func TestSearchUsesCacheWhenOffline(t *testing.T) {
 
 func TestBuildIndexServesAllLayouts(t *testing.T) {
 	dir := t.TempDir()
-	writeTarGz(t, filepath.Join(dir, "demo-1.0.0.tar.gz"), files(gohubModuleFiles("demo/", "demo", "1.0.0")))
-	writeTarGz(t, filepath.Join(dir, "LAC-2.1.2.tar.gz"), files(lacPackageFiles("LAC-2.1.2/", false)))
-	writeZip(t, filepath.Join(dir, "LAC-2.1.2-py3-none-any.whl"), files(lacPackageFiles("", true)))
-	writeTarGz(t, filepath.Join(dir, "resnet_v2_50_imagenet.hub_module-1.0.1.tar.gz"), files(map[string]string{
-		"resnet_v2_50_imagenet/module_desc.pb":        string(moduleDescPB("resnet_v2_50_imagenet", "1.0.1")),
+	WriteTarGz(t, filepath.Join(dir, "demo-1.0.0.tar.gz"), Entries(ModuleFiles("demo/", "demo", "1.0.0")))
+	WriteTarGz(t, filepath.Join(dir, "LAC-2.1.2.tar.gz"), Entries(LACPackageFiles("LAC-2.1.2/", false)))
+	WriteZip(t, filepath.Join(dir, "LAC-2.1.2-py3-none-any.whl"), Entries(LACPackageFiles("", true)))
+	WriteTarGz(t, filepath.Join(dir, "resnet_v2_50_imagenet.hub_module-1.0.1.tar.gz"), Entries(map[string]string{
+		"resnet_v2_50_imagenet/module_desc.pb":        string(ModuleDescPB("resnet_v2_50_imagenet", "1.0.1")),
 		"resnet_v2_50_imagenet/model/__model__":       "program",
 		"resnet_v2_50_imagenet/assets/label_list.txt": "tench\n",
 	}))
-	writeTarGz(t, filepath.Join(dir, "junk.tar.gz"), files(map[string]string{"x": "y"}))
+	WriteTarGz(t, filepath.Join(dir, "junk.tar.gz"), Entries(map[string]string{"x": "y"}))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("ignored"), 0o644))
 
 	log := &syncBuffer{}

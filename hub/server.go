@@ -44,11 +44,11 @@ type phSearchResult struct {
 	MD5     string `json:"md5"`
 }
 
-func (s *paddleHubServer) list(ctx context.Context) ([]Entry, error) {
+func (s *paddleHubServer) List(ctx context.Context) ([]Entry, error) {
 	return s.search(ctx, url.Values{})
 }
 
-func (s *paddleHubServer) find(ctx context.Context, name, version string) ([]Entry, error) {
+func (s *paddleHubServer) Find(ctx context.Context, name, version string) ([]Entry, error) {
 	q := url.Values{"word": {name}, "type": {"Module"}}
 	if version != "" {
 		q.Set("version", version)
@@ -57,7 +57,7 @@ func (s *paddleHubServer) find(ctx context.Context, name, version string) ([]Ent
 	if err != nil {
 		return nil, err
 	}
-	return filterEntries(entries, name, version), nil
+	return FilterEntries(entries, name, version), nil
 }
 
 func (s *paddleHubServer) search(ctx context.Context, q url.Values) ([]Entry, error) {

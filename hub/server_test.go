@@ -44,7 +44,7 @@ func newTestServer(t *testing.T) *testServer {
 
 // addArchive builds a tar.gz from files and serves it at /files/name.
 func (s *testServer) addArchive(name string, fs map[string]string) (path string, data []byte) {
-	p := writeTarGz(s.t, filepath.Join(s.t.TempDir(), name), files(fs))
+	p := WriteTarGz(s.t, filepath.Join(s.t.TempDir(), name), Entries(fs))
 	data, err := os.ReadFile(p)
 	require.NoError(s.t, err)
 	s.mu.Lock()

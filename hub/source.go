@@ -25,16 +25,33 @@ type Entry struct {
 	Source string `json:"-"`
 }
 
-// digest is what the entry lets gohub verify.
-func (e Entry) digest() Digest { return Digest{SHA256: e.SHA256, MD5: e.MD5} }
+// Digest is what the entry lets gohub verify.
+func (e Entry) Digest() Digest { return Digest{SHA256: e.SHA256, MD5: e.MD5} }
 
-// source is a remote catalogue of modules.
-type source interface {
+// Source is a remote catalogue of modules.
+type Source interface {
 	String() string
-	// list returns every module version the source offers.
-	list(ctx context.Context) ([]Entry, error)
-	// find returns the versions of one module; version "" means all of them.
-	find(ctx context.Context, name, version string) ([]Entry, error)
+	// List returns every module version the source offers.
+	List(ctx context.Context) ([]Entry, error)
+	// Find returns the versions of one module; version "" means all of them.
+	Find(ctx context.Context, name, version string) ([]Entry, error)
+}
+
+// NotFound builds the error for a source without the module, listing the versions it
+// has when a specific one was asked.
+func NotFound(ctx context.Context, src Source, name, version string) error {
+	nf := &NotFoundError{Name: name, Version: version}
+	if version == "" {
+		return nf
+	}
+	if ph, ok := src.(*paddleHubServer); ok {
+		nf.Available, _ = ph.versions(ctx, name)
+	} else if all, err := src.Find(ctx, name, ""); err == nil {
+		for _, e := range all {
+			nf.Available = append(nf.Available, e.Version)
+		}
+	}
+	return nf
 }
 
 // SourceError is one source's failure, reported next to the others'.
@@ -47,9 +64,9 @@ func (e *SourceError) Error() string { return e.Source + ": " + e.Err.Error() }
 
 func (e *SourceError) Unwrap() error { return e.Err }
 
-// newSources builds the sources for a list of server URLs.
-func newSources(servers []string, c *http.Client, timeout time.Duration) ([]source, error) {
-	var out []source
+// FromServers builds the sources for a list of server URLs.
+func FromServers(servers []string, c *http.Client, timeout time.Duration) ([]Source, error) {
+	var out []Source
 	for _, s := range servers {
 		u, err := parseServerURL(s)
 		if err != nil {
@@ -88,17 +105,17 @@ func getJSON(ctx context.Context, c *http.Client, timeout time.Duration, rawURL 
 	return nil
 }
 
-// matchName compares module names the way PaddleHub does: case-insensitively, with '-'
+// MatchName compares module names the way PaddleHub does: case-insensitively, with '-'
 // and '_' equivalent.
-func matchName(a, b string) bool {
+func MatchName(a, b string) bool {
 	return strings.EqualFold(NormalizeName(a), NormalizeName(b))
 }
 
-// filterEntries keeps the entries of one module, and of one version when given.
-func filterEntries(entries []Entry, name, version string) []Entry {
+// FilterEntries keeps the entries of one module, and of one version when given.
+func FilterEntries(entries []Entry, name, version string) []Entry {
 	var out []Entry
 	for _, e := range entries {
-		if matchName(e.Name, name) && (version == "" || e.Version == version) {
+		if MatchName(e.Name, name) && (version == "" || e.Version == version) {
 			out = append(out, e)
 		}
 	}

@@ -31,7 +31,7 @@ type staticIndex struct {
 
 func (s *staticIndex) String() string { return "index " + redact(s.url) }
 
-func (s *staticIndex) list(ctx context.Context) ([]Entry, error) {
+func (s *staticIndex) List(ctx context.Context) ([]Entry, error) {
 	var idx Index
 	if err := getJSON(ctx, s.client, s.timeout, s.url, &idx); err != nil {
 		return nil, err
@@ -57,10 +57,10 @@ func (s *staticIndex) list(ctx context.Context) ([]Entry, error) {
 	return out, nil
 }
 
-func (s *staticIndex) find(ctx context.Context, name, version string) ([]Entry, error) {
-	entries, err := s.list(ctx)
+func (s *staticIndex) Find(ctx context.Context, name, version string) ([]Entry, error) {
+	entries, err := s.List(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return filterEntries(entries, name, version), nil
+	return FilterEntries(entries, name, version), nil
 }

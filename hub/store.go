@@ -67,11 +67,11 @@ func (h Home) Lookup(name string) (*Installed, error) {
 // Uninstall removes an installed module. The directory is first renamed out of modules/,
 // so a reader never sees a half-deleted module.
 func (h Home) Uninstall(ctx context.Context, name string, log io.Writer) error {
-	lock, err := h.lockStore(ctx, log)
+	lock, err := h.Lock(ctx, log)
 	if err != nil {
 		return err
 	}
-	defer lock.unlock()
+	defer lock.Unlock()
 	dir, err := h.ModuleDir(name)
 	if err != nil {
 		return err
@@ -87,17 +87,17 @@ func (h Home) Uninstall(ctx context.Context, name string, log io.Writer) error {
 	return errors.Wrap(os.RemoveAll(trash), "uninstall "+name)
 }
 
-// stagingDir creates a fresh directory under tmp/ for an install in progress. Call with
+// StagingDir creates a fresh directory under tmp/ for an install in progress. Call with
 // the lock held.
-func (h Home) stagingDir() (string, error) {
+func (h Home) StagingDir() (string, error) {
 	dir, err := os.MkdirTemp(h.TmpDir(), "install-")
 	return dir, errors.Wrap(err, "create a staging directory")
 }
 
-// commit moves a verified module directory into modules/NAME. An installed version is
+// Commit moves a verified module directory into modules/NAME. An installed version is
 // swapped out in one atomic exchange where the file system supports it, so readers see
 // the old module or the new one, never neither. Call with the lock held.
-func (h Home) commit(staged string, m *Manifest) error {
+func (h Home) Commit(staged string, m *Manifest) error {
 	target := filepath.Join(h.ModulesDir(), m.Name)
 	if _, err := os.Lstat(target); os.IsNotExist(err) {
 		return errors.Wrap(os.Rename(staged, target), "move the module into place")
@@ -124,10 +124,10 @@ func (h Home) commit(staged string, m *Manifest) error {
 // oldPrefix names a replaced module parked in tmp/ during a non-atomic swap.
 const oldPrefix = "old."
 
-// recoverStore cleans tmp/ after a killed install: a parked old module whose replacement
+// Recover cleans tmp/ after a killed install: a parked old module whose replacement
 // never arrived goes back; everything else there is an abandoned staging area. Call with
 // the lock held: no other process is using tmp/ then.
-func (h Home) recoverStore() error {
+func (h Home) Recover() error {
 	entries, err := os.ReadDir(h.TmpDir())
 	if err != nil {
 		return errors.Wrap(err, "clean "+h.TmpDir())

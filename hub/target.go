@@ -19,7 +19,7 @@ func ParseTarget(arg string) (Target, error) {
 	if arg == "" {
 		return Target{}, &TargetError{Arg: arg, Reason: "empty module name"}
 	}
-	if strings.ContainsRune(arg, os.PathSeparator) || strings.ContainsRune(arg, '/') || isArchivePath(arg) {
+	if strings.ContainsRune(arg, os.PathSeparator) || strings.ContainsRune(arg, '/') || IsArchivePath(arg) {
 		if _, err := os.Stat(arg); err != nil {
 			return Target{}, &TargetError{Arg: arg, Reason: "no such file or directory"}
 		}
@@ -29,8 +29,8 @@ func ParseTarget(arg string) (Target, error) {
 	if !ValidName(name) {
 		return Target{}, &TargetError{Arg: arg, Reason: "not a module name (letters, digits, '_', '-', '.') nor a path (write ./" + arg + " for a file here)"}
 	}
-	if version != "" && !versionPattern.MatchString(version) {
-		return Target{}, &TargetError{Arg: arg, Reason: "bad version " + quote(version)}
+	if version != "" && !ValidVersion(version) {
+		return Target{}, &TargetError{Arg: arg, Reason: "bad version " + Quote(version)}
 	}
 	return Target{Name: NormalizeName(name), Version: version}, nil
 }

@@ -9,11 +9,11 @@ import (
 	"github.com/pkg/errors"
 )
 
-// transfer puts the file or tree src at dst: a rename when src is a throwaway extraction
+// Transfer puts the file or tree src at dst: a rename when src is a throwaway extraction
 // on the same file system, a copy when it belongs to the user.
-func transfer(src, dst string, move bool) error {
+func Transfer(src, dst string, move bool) error {
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return checkDiskFull(errors.Wrap(err, "stage module"), dst)
+		return CheckDiskFull(errors.Wrap(err, "stage module"), dst)
 	}
 	if move {
 		return errors.Wrap(os.Rename(src, dst), "stage module")
@@ -35,10 +35,10 @@ func copyTree(src, dst string, depth int) error {
 		return errors.Wrap(err, "copy")
 	}
 	if !fi.IsDir() {
-		return copyFile(src, dst, fi.Mode())
+		return CopyFile(src, dst, fi.Mode())
 	}
 	if err := os.MkdirAll(dst, 0o755); err != nil {
-		return checkDiskFull(errors.Wrap(err, "copy"), dst)
+		return CheckDiskFull(errors.Wrap(err, "copy"), dst)
 	}
 	entries, err := os.ReadDir(src)
 	if err != nil {
@@ -52,7 +52,7 @@ func copyTree(src, dst string, depth int) error {
 	return nil
 }
 
-func copyFile(src, dst string, mode fs.FileMode) error {
+func CopyFile(src, dst string, mode fs.FileMode) error {
 	if !mode.IsRegular() {
 		return errors.Errorf("copy %s: not a regular file", src)
 	}
@@ -67,11 +67,11 @@ func copyFile(src, dst string, mode fs.FileMode) error {
 	}
 	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 	if err != nil {
-		return checkDiskFull(errors.Wrap(err, "copy"), dst)
+		return CheckDiskFull(errors.Wrap(err, "copy"), dst)
 	}
 	_, err = io.Copy(out, in)
 	if cerr := out.Close(); err == nil {
 		err = cerr
 	}
-	return checkDiskFull(errors.Wrap(err, "copy "+src), dst)
+	return CheckDiskFull(errors.Wrap(err, "copy "+src), dst)
 }

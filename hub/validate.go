@@ -24,6 +24,10 @@ var (
 	sha256Pattern  = regexp.MustCompile(`^[0-9a-f]{64}$`)
 )
 
+// ValidVersion reports whether v can be a module version: letters, digits and . + _ -,
+// starting with a letter or digit.
+func ValidVersion(v string) bool { return versionPattern.MatchString(v) }
+
 // NormalizeName maps a module name to the name gohub stores it under: PaddleHub's rule of
 // replacing '-' with '_', so "lac" and names like "bert-base" find one directory.
 func NormalizeName(name string) string { return strings.ReplaceAll(name, "-", "_") }
@@ -36,11 +40,11 @@ func ValidName(name string) bool { return namePattern.MatchString(NormalizeName(
 func (m *Manifest) Validate() error {
 	switch {
 	case !namePattern.MatchString(m.Name):
-		return &ManifestError{"name", "want letters, digits, '_' or '.', got " + quote(m.Name)}
-	case !versionPattern.MatchString(m.Version):
-		return &ManifestError{"version", "want e.g. 2.2.0, got " + quote(m.Version)}
+		return &ManifestError{"name", "want letters, digits, '_' or '.', got " + Quote(m.Name)}
+	case !ValidVersion(m.Version):
+		return &ManifestError{"version", "want e.g. 2.2.0, got " + Quote(m.Version)}
 	case !slices.Contains(Kinds, m.Kind):
-		return &ManifestError{"kind", quote(string(m.Kind)) + " is not one of " + joinQuoted(kindNames())}
+		return &ManifestError{"kind", Quote(string(m.Kind)) + " is not one of " + JoinQuoted(kindNames())}
 	case len(m.Models) == 0:
 		return &ManifestError{"models", "a module needs at least one model"}
 	}
@@ -80,15 +84,15 @@ func (mo *Model) validate(field string) error {
 		if err := checkRelPath(field+".program", mo.Program); err != nil {
 			return err
 		}
-		if mo.Params == "" && mo.paramsInProgram() {
+		if mo.Params == "" && mo.ParamsInProgram() {
 			break
 		}
 		if err := checkRelPath(field+".params", mo.Params); err != nil {
 			return err
 		}
 	default:
-		return &ManifestError{field + ".layout", "want " + quote(string(LayoutDir)) + " or " +
-			quote(string(LayoutFiles)) + ", got " + quote(string(mo.Layout))}
+		return &ManifestError{field + ".layout", "want " + Quote(string(LayoutDir)) + " or " +
+			Quote(string(LayoutFiles)) + ", got " + Quote(string(mo.Layout))}
 	}
 	if err := checkPaths(field+".assets", mo.Assets); err != nil {
 		return err
@@ -97,7 +101,7 @@ func (mo *Model) validate(field string) error {
 		for _, s := range specs {
 			if s.Name == "" || !slices.Contains(DTypes, s.DType) {
 				return &ManifestError{field + ".inputs/outputs", "want a name and a dtype in " +
-					joinQuoted(DTypes) + ", got " + quote(s.Name) + " " + quote(s.DType)}
+					JoinQuoted(DTypes) + ", got " + Quote(s.Name) + " " + Quote(s.DType)}
 			}
 		}
 	}
@@ -121,7 +125,7 @@ func checkPaths(field string, paths map[string]string) error {
 func checkRelPath(field, p string) error {
 	if p == "" || path.IsAbs(p) || strings.Contains(p, `\`) || path.Clean(p) != p ||
 		p == ".." || strings.HasPrefix(p, "../") || p == "." {
-		return &ManifestError{field, "want a clean relative path inside the module, got " + quote(p)}
+		return &ManifestError{field, "want a clean relative path inside the module, got " + Quote(p)}
 	}
 	return nil
 }
@@ -134,12 +138,12 @@ func kindNames() []string {
 	return names
 }
 
-func quote(s string) string { return `"` + s + `"` }
+func Quote(s string) string { return `"` + s + `"` }
 
-func joinQuoted(ss []string) string {
+func JoinQuoted(ss []string) string {
 	q := make([]string, len(ss))
 	for i, s := range ss {
-		q[i] = quote(s)
+		q[i] = Quote(s)
 	}
 	return strings.Join(q, ", ")
 }

@@ -5,10 +5,10 @@ import (
 	"strings"
 )
 
-// compareVersions orders versions such as 1.10.0 > 1.9.2 > 1.9 numerically part by part;
+// CompareVersions orders versions such as 1.10.0 > 1.9.2 > 1.9 numerically part by part;
 // non-numeric parts compare as text. PaddleHub's offline fallback sorted versions as
 // strings, which ranks 1.9 above 1.10.
-func compareVersions(a, b string) int {
+func CompareVersions(a, b string) int {
 	split := func(v string) []string {
 		return strings.FieldsFunc(v, func(r rune) bool { return r == '.' || r == '-' || r == '+' || r == '_' })
 	}
@@ -40,11 +40,11 @@ func compareVersions(a, b string) int {
 	return 0
 }
 
-// latest returns the entry with the highest version; entries must not be empty.
-func latest(entries []Entry) Entry {
+// Latest returns the entry with the highest version; entries must not be empty.
+func Latest(entries []Entry) Entry {
 	best := entries[0]
 	for _, e := range entries[1:] {
-		if compareVersions(e.Version, best.Version) > 0 {
+		if CompareVersions(e.Version, best.Version) > 0 {
 			best = e
 		}
 	}

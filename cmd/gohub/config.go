@@ -47,7 +47,7 @@ gohub config reset                 back to the default (the official PaddleHub s
 					if err != nil {
 						return err
 					}
-					if err := h.SaveConfig(hub.DefaultConfig()); err != nil {
+					if err := hub.SaveConfig(h, hub.DefaultConfig()); err != nil {
 						return err
 					}
 					return showConfig(c, "Reset the configuration.")
@@ -70,7 +70,7 @@ func setServers(c *cli.Context, list string) error {
 	if err != nil {
 		return err
 	}
-	if err := h.SaveConfig(cfg); err != nil {
+	if err := hub.SaveConfig(h, cfg); err != nil {
 		return err
 	}
 	return showConfig(c, "Set the servers.")
@@ -81,7 +81,7 @@ func showConfig(c *cli.Context, title string) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := h.LoadConfig()
+	cfg, err := hub.LoadConfig(h)
 	if err != nil {
 		return err
 	}

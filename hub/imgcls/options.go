@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/gohub/gohub/readers/labels"
 	"github.com/pkg/errors"
 )
 
@@ -53,32 +54,15 @@ type Files struct {
 	Config Config
 }
 
-// labelFiles are where plain model directories keep their labels, first found wins:
-// PaddleClas exports (labels/synset_words.txt), PaddleHub modules (label_list.txt).
-var labelFiles = []string{
-	"labels/synset_words.txt", "synset_words.txt", "label_list.txt", "labels.txt",
-	"assets/label_list.txt", "labels/label_list.txt",
-}
-
-// FindLabels returns the path of the label file in a model directory, relative to it.
-func FindLabels(dir string) (string, error) {
-	for _, rel := range labelFiles {
-		if fi, err := os.Stat(filepath.Join(dir, filepath.FromSlash(rel))); err == nil && !fi.IsDir() {
-			return rel, nil
-		}
-	}
-	return "", errors.Errorf("imgcls: %s has no label file (looked for %v)", dir, labelFiles)
-}
-
 // DirFiles returns the Files of a plain model directory: the model in dir itself
-// (__model__ and parameter files, or __model__ + __params__), its label file (FindLabels)
+// (__model__ and parameter files, or __model__ + __params__), its label file (labels.Find)
 // and PaddleHub's default recipe.
 func DirFiles(dir string) (Files, error) {
-	labels, err := FindLabels(dir)
+	rel, err := labels.Find(dir)
 	if err != nil {
-		return Files{}, err
+		return Files{}, errors.WithMessage(err, "imgcls")
 	}
-	f := Files{ModelDir: dir, Labels: filepath.Join(dir, filepath.FromSlash(labels)), Config: DefaultConfig()}
+	f := Files{ModelDir: dir, Labels: filepath.Join(dir, filepath.FromSlash(rel)), Config: DefaultConfig()}
 	if params := filepath.Join(dir, "__params__"); fileExists(params) {
 		f = Files{Program: filepath.Join(dir, "__model__"), Params: params, Labels: f.Labels, Config: f.Config}
 	}
