@@ -2,6 +2,7 @@ package hub
 
 import (
 	"encoding/binary"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -10,7 +11,6 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/gohub/gohub/hub/facedet"
-	"github.com/gohub/gohub/paddle"
 )
 
 // PaddleHub's face modules exist as Paddle-Lite models (PyramidBox-Lite's face detector and
@@ -46,7 +46,10 @@ type liteModel struct {
 
 // liteModels returns the Paddle-Lite models directly in dir or in its subfolders (one
 // level) that are PaddleHub face modules, the newest format of each module first.
-func liteModels(dir string) []liteModel {
+func liteModels(dir string, inspect InspectFunc) []liteModel {
+	if inspect == nil {
+		return nil
+	}
 	dirs := []string{dir}
 	if entries, err := os.ReadDir(dir); err == nil {
 		for _, e := range entries {
@@ -62,7 +65,7 @@ func liteModels(dir string) []liteModel {
 			continue
 		}
 		path := filepath.Join(d, filepath.FromSlash(mo.Program))
-		name, meta, err := liteModuleOf(path)
+		name, meta, err := liteModuleOf(inspect, path)
 		if err == nil && (name == faceModule || name == maskModule) {
 			out = append(out, liteModel{path: path, module: name, meta: meta})
 		}
@@ -73,47 +76,34 @@ func liteModels(dir string) []liteModel {
 
 // liteModuleOf loads a Paddle-Lite file and returns the PaddleHub module its first input is
 // named after ("@HUB_<module>@...") and its meta_version.
-func liteModuleOf(path string) (string, uint16, error) {
+func liteModuleOf(inspect InspectFunc, path string) (string, uint16, error) {
 	head := make([]byte, 2)
 	f, err := os.Open(path)
 	if err != nil {
 		return "", 0, err
 	}
-	_, err = f.Read(head)
+	_, err = io.ReadFull(f, head)
 	f.Close()
 	if err != nil {
 		return "", 0, err
 	}
-	cfg, err := paddle.NewConfig()
+	in, _, err := inspect(filepath.Dir(path), &Model{Name: "probe", Layout: LayoutFiles, Program: filepath.Base(path)})
 	if err != nil {
 		return "", 0, err
 	}
-	if err = cfg.SetModel(path, ""); err == nil {
-		err = cfg.DisableGlogInfo()
-	}
-	if err != nil {
-		cfg.Destroy()
-		return "", 0, err
-	}
-	pred, err := paddle.NewPredictor(cfg)
-	if err != nil {
-		return "", 0, err
-	}
-	defer pred.Destroy()
-	in, err := pred.GetInputNames()
-	if err != nil || len(in) == 0 {
+	if len(in) == 0 {
 		return "", 0, errors.Errorf("%s: no inputs", path)
 	}
-	rest, ok := strings.CutPrefix(in[0], "@HUB_")
+	rest, ok := strings.CutPrefix(in[0].Name, "@HUB_")
 	name, _, ok2 := strings.Cut(rest, "@")
 	if !ok || !ok2 {
-		return "", 0, errors.Errorf("%s: input %s names no PaddleHub module", path, in[0])
+		return "", 0, errors.Errorf("%s: input %s names no PaddleHub module", path, in[0].Name)
 	}
 	return name, binary.LittleEndian.Uint16(head), nil
 }
 
 // isFaceLiteDir reports whether dir (or a folder in it) holds a PaddleHub face model.
-func isFaceLiteDir(dir string) bool { return len(liteModels(dir)) > 0 }
+func isFaceLiteDir(dir string, inspect InspectFunc) bool { return len(liteModels(dir, inspect)) > 0 }
 
 // pick returns the first model of a module among models.
 func pick(models []liteModel, module string) (liteModel, bool) {
@@ -137,11 +127,11 @@ func (e *FaceDetectorMissingError) Error() string {
 // importFaceLite maps a folder of PaddleHub face models to a face_detection module: the
 // mask module when the folder has the mask classifier, else the faces-only one.
 func importFaceLite(root string, spec Spec) (*Manifest, error) {
-	found := liteModels(root)
+	found := liteModels(root, spec.Inspect)
 	mask, isMask := pick(found, maskModule)
 	face, hasFace := pick(found, faceModule)
 	if isMask && !hasFace {
-		face, hasFace = siblingFace(root)
+		face, hasFace = siblingFace(root, spec.Inspect)
 	}
 	if isMask && !hasFace && spec.Home != nil {
 		if inst, err := spec.Home.Lookup(faceModule); err == nil && inst.Manifest.Kind == KindFaceDetection {
@@ -197,7 +187,7 @@ func importFaceLite(root string, spec Spec) (*Manifest, error) {
 }
 
 // siblingFace looks for the face detector in the folders next to root.
-func siblingFace(root string) (liteModel, bool) {
+func siblingFace(root string, inspect InspectFunc) (liteModel, bool) {
 	parent := filepath.Dir(filepath.Clean(root))
 	entries, err := os.ReadDir(parent)
 	if err != nil {
@@ -208,7 +198,7 @@ func siblingFace(root string) (liteModel, bool) {
 		if !e.IsDir() || d == filepath.Clean(root) {
 			continue
 		}
-		if lm, ok := pick(liteModels(d), faceModule); ok {
+		if lm, ok := pick(liteModels(d, inspect), faceModule); ok {
 			return lm, true
 		}
 	}

@@ -4,34 +4,21 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/gohub/gohub/hub/internal/modelload"
 	"github.com/gohub/gohub/paddle"
 )
 
 // InspectModel loads a model of an installed (or staged) module and reads its declared
 // inputs and outputs from the program.
 func InspectModel(dir string, mo *Model) (inputs, outputs []TensorSpec, err error) {
-	cfg, err := paddle.NewConfig()
-	if err != nil {
-		return nil, nil, err
-	}
-	switch mo.Layout {
-	case LayoutFiles:
-		params := ""
+	files := modelload.Model{Dir: filepath.Join(dir, filepath.FromSlash(mo.Dir))}
+	if mo.Layout == LayoutFiles {
+		files = modelload.Model{Program: filepath.Join(dir, filepath.FromSlash(mo.Program))}
 		if mo.Params != "" {
-			params = filepath.Join(dir, filepath.FromSlash(mo.Params))
+			files.Params = filepath.Join(dir, filepath.FromSlash(mo.Params))
 		}
-		err = cfg.SetModel(filepath.Join(dir, filepath.FromSlash(mo.Program)), params)
-	default:
-		err = cfg.SetModelDir(filepath.Join(dir, filepath.FromSlash(mo.Dir)))
 	}
-	if err == nil {
-		err = cfg.DisableGlogInfo()
-	}
-	if err != nil {
-		cfg.Destroy()
-		return nil, nil, err
-	}
-	pred, err := paddle.NewPredictor(cfg)
+	pred, err := modelload.Open("model "+mo.Name, files, false, 0)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -30,10 +30,6 @@ type Installer struct {
 	client  *http.Client
 }
 
-// InspectFunc loads the model mo of the module in dir and returns its declared inputs
-// and outputs.
-type InspectFunc func(dir string, mo *Model) (inputs, outputs []TensorSpec, err error)
-
 // InstallResult says what Install did.
 type InstallResult struct {
 	Module   Installed
@@ -202,7 +198,7 @@ func (in *Installer) installPath(ctx context.Context, path string) (*InstallResu
 		return nil, err
 	}
 	defer os.RemoveAll(stage)
-	m, err := Import(Spec{Src: path, Dst: filepath.Join(stage, "module"), Origin: filepath.Base(abs), Home: &in.Home})
+	m, err := Import(Spec{Src: path, Dst: filepath.Join(stage, "module"), Origin: filepath.Base(abs), Home: &in.Home, Inspect: in.Inspect})
 	if err != nil {
 		return nil, err
 	}
@@ -223,7 +219,7 @@ func (in *Installer) installArchive(ctx context.Context, archive, name, origin, 
 		return nil, err
 	}
 	dst := filepath.Join(stage, "module")
-	m, err := Import(Spec{Src: extracted, Dst: dst, Move: true, Origin: origin, Home: &in.Home})
+	m, err := Import(Spec{Src: extracted, Dst: dst, Move: true, Origin: origin, Home: &in.Home, Inspect: in.Inspect})
 	if err != nil {
 		return nil, err
 	}

@@ -29,12 +29,19 @@ type Spec struct {
 	Move   bool   // rename files out of src (a throwaway extraction) instead of copying
 	Origin string // recorded as Manifest.Source, e.g. the archive's name
 	Home   *Home  // the store installed into, for modules that take files from installed ones
+	// Inspect loads a model and reads its inputs and outputs; Paddle-Lite face models are
+	// recognised by their input's name. nil: such folders are not recognised.
+	Inspect InspectFunc
 }
+
+// InspectFunc loads the model mo of the module in dir and returns its declared inputs
+// and outputs.
+type InspectFunc func(dir string, mo *Model) (inputs, outputs []TensorSpec, err error)
 
 // Import recognises the layout under spec.src and writes a gohub module to spec.dst.
 // The manifest it returns is not saved yet: the installer finishes it (checksums, inputs).
 func Import(spec Spec) (*Manifest, error) {
-	root, kind, err := findLayout(spec.Src)
+	root, kind, err := findLayout(spec.Src, spec.Inspect)
 	if err != nil {
 		return nil, err
 	}
@@ -75,10 +82,10 @@ func (e *NotAModuleError) Error() string {
 
 // findLayout looks for a known layout at dir and, while there is exactly one
 // subdirectory, below it: archives usually wrap a module in a top directory.
-func findLayout(dir string) (string, layout, error) {
+func findLayout(dir string, inspect InspectFunc) (string, layout, error) {
 	start := dir
 	for depth := 0; depth < 4; depth++ {
-		if l := layoutOf(dir); l != layoutNone {
+		if l := layoutOf(dir, inspect); l != layoutNone {
 			return dir, l, nil
 		}
 		entries, err := os.ReadDir(dir)
@@ -99,7 +106,7 @@ func findLayout(dir string) (string, layout, error) {
 	return "", layoutNone, &NotAModuleError{Path: start}
 }
 
-func layoutOf(dir string) layout {
+func layoutOf(dir string, inspect InspectFunc) layout {
 	switch {
 	case exists(filepath.Join(dir, ManifestFile)):
 		return layoutGohub
@@ -111,7 +118,7 @@ func layoutOf(dir string) layout {
 		return layoutPaddleHub2
 	case isLACLiteDir(dir):
 		return layoutLACLite
-	case isFaceLiteDir(dir):
+	case isFaceLiteDir(dir, inspect):
 		return layoutFaceLite
 	case isClassifierDir(dir):
 		return layoutModelDir

@@ -28,7 +28,7 @@ func TestInstallFaceModules(t *testing.T) {
 	img, err := shared.Path("data", "images", "skimage_astronaut.png")
 	require.NoError(t, err)
 	h := Home{Root: t.TempDir()}
-	in := &Installer{Home: h}
+	in := &Installer{Home: h, Inspect: InspectModel}
 
 	res, err := in.Install(testCtx, maskDir)
 	require.NoError(t, err)
@@ -79,7 +79,7 @@ func TestInstallMaskWithoutFaceDetector(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join(maskDir, "nb_v2", "model.nb"))
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(src, "model.nb"), data, 0o644))
-	_, err = (&Installer{Home: Home{Root: t.TempDir()}}).Install(testCtx, src)
+	_, err = (&Installer{Home: Home{Root: t.TempDir()}, Inspect: InspectModel}).Install(testCtx, src)
 	var missing *FaceDetectorMissingError
 	require.ErrorAs(t, err, &missing)
 	assert.Contains(t, err.Error(), "install it first")
