@@ -1,18 +1,21 @@
 package hub
 
 import (
+	"io"
 	"path/filepath"
 	"slices"
 
+	"github.com/gohub/gohub/hub/install"
 	"github.com/gohub/gohub/hub/internal/modelload"
+	"github.com/gohub/gohub/hub/store"
 	"github.com/gohub/gohub/paddle"
 )
 
 // InspectModel loads a model of an installed (or staged) module and reads its declared
 // inputs and outputs from the program.
-func InspectModel(dir string, mo *Model) (inputs, outputs []TensorSpec, err error) {
+func InspectModel(dir string, mo *store.Model) (inputs, outputs []store.TensorSpec, err error) {
 	files := modelload.Model{Dir: filepath.Join(dir, filepath.FromSlash(mo.Dir))}
-	if mo.Layout == LayoutFiles {
+	if mo.Layout == store.LayoutFiles {
 		files = modelload.Model{Program: filepath.Join(dir, filepath.FromSlash(mo.Program))}
 		if mo.Params != "" {
 			files.Params = filepath.Join(dir, filepath.FromSlash(mo.Params))
@@ -36,12 +39,23 @@ func InspectModel(dir string, mo *Model) (inputs, outputs []TensorSpec, err erro
 
 // tensorSpecs converts the library's declarations, dropping those whose type it could not
 // name (a spec without a known dtype would not validate).
-func tensorSpecs(infos []paddle.IOInfo) []TensorSpec {
-	var out []TensorSpec
+func tensorSpecs(infos []paddle.IOInfo) []store.TensorSpec {
+	var out []store.TensorSpec
 	for _, i := range infos {
-		if dt := i.Type.String(); slices.Contains(DTypes, dt) {
-			out = append(out, TensorSpec{Name: i.Name, DType: dt, Shape: i.Shape})
+		if dt := i.Type.String(); slices.Contains(store.DTypes, dt) {
+			out = append(out, store.TensorSpec{Name: i.Name, DType: dt, Shape: i.Shape})
 		}
 	}
 	return out
+}
+
+// NewInstaller configures an installer for home (install.New) that loads every model of a
+// module before installing it, and recognises PaddleHub's Paddle-Lite face models.
+func NewInstaller(home store.Home, log io.Writer) (*install.Installer, error) {
+	in, err := install.New(home, log)
+	if err != nil {
+		return nil, err
+	}
+	in.Inspect = InspectModel
+	return in, nil
 }

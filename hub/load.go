@@ -10,7 +10,9 @@ import (
 	"github.com/gohub/gohub/hub/detect"
 	"github.com/gohub/gohub/hub/facedet"
 	"github.com/gohub/gohub/hub/imgcls"
+	"github.com/gohub/gohub/hub/internal/msg"
 	"github.com/gohub/gohub/hub/lexical"
+	"github.com/gohub/gohub/hub/store"
 )
 
 // assetSegDict is LAC's segmentation dictionary (conf/small_seg.dic), which the LAC
@@ -28,8 +30,8 @@ const assetSegDict = "small_seg"
 // safe for concurrent use.
 type Module struct {
 	Dir      string
-	Manifest *Manifest
-	Model    *Model // the model that runs
+	Manifest *store.Manifest
+	Model    *store.Model // the model that runs
 
 	lexical    *lexical.Analyzer
 	classifier *imgcls.Classifier
@@ -41,7 +43,7 @@ type Module struct {
 type Option func(*loadOptions)
 
 type loadOptions struct {
-	home    *Home
+	home    *store.Home
 	model   string
 	lexical lexical.Options
 	image   imgcls.Options
@@ -50,7 +52,7 @@ type loadOptions struct {
 }
 
 // WithHome loads from home instead of the default ($GOHUB_HOME, else ~/.gohub).
-func WithHome(home Home) Option { return func(o *loadOptions) { o.home = &home } }
+func WithHome(home store.Home) Option { return func(o *loadOptions) { o.home = &home } }
 
 // WithModel picks one of the module's models by name, e.g. "seg" for the lac module's
 // segmentation-only model; the default is the manifest's first.
@@ -107,13 +109,13 @@ func Load(name string, opts ...Option) (*Module, error) {
 	}
 	mod := &Module{Dir: dir, Manifest: m, Model: model}
 	switch m.Kind {
-	case KindLexicalAnalysis:
+	case store.KindLexicalAnalysis:
 		err = mod.openLexical(o.lexical)
-	case KindImageClassification:
+	case store.KindImageClassification:
 		err = mod.openClassifier(o.image)
-	case KindObjectDetection:
+	case store.KindObjectDetection:
 		err = mod.openDetector(o.detect)
-	case KindFaceDetection:
+	case store.KindFaceDetection:
 		err = mod.openFaces(o.faces)
 	default:
 		err = errors.Errorf("gohub cannot run %s modules yet", m.Kind)
@@ -125,17 +127,17 @@ func Load(name string, opts ...Option) (*Module, error) {
 }
 
 // find locates the module and reads its manifest.
-func (o loadOptions) find(name string) (string, *Manifest, error) {
+func (o loadOptions) find(name string) (string, *store.Manifest, error) {
 	if strings.ContainsRune(name, '/') || strings.ContainsRune(name, filepath.Separator) {
-		if _, err := os.Stat(filepath.Join(name, ManifestFile)); err != nil {
+		if _, err := os.Stat(filepath.Join(name, store.ManifestFile)); err != nil {
 			return "", nil, errors.Wrapf(err, "%s is not a module directory", name)
 		}
-		m, err := LoadManifest(name)
+		m, err := store.LoadManifest(name)
 		return name, m, err
 	}
 	home := o.home
 	if home == nil {
-		h, err := DefaultHome()
+		h, err := store.DefaultHome()
 		if err != nil {
 			return "", nil, err
 		}
@@ -169,11 +171,11 @@ func (m *Module) lexicalFiles() (lexical.Files, error) {
 	mf := m.modelFiles(m.Model)
 	f.ModelDir, f.Program, f.Params = mf.Dir, mf.Program, mf.Params
 	for name, dst := range map[string]*string{
-		AssetWordDict: &f.WordDict, AssetQ2BDict: &f.Q2BDict, AssetTagDict: &f.TagDict, assetSegDict: &f.SegDict,
+		store.AssetWordDict: &f.WordDict, store.AssetQ2BDict: &f.Q2BDict, store.AssetTagDict: &f.TagDict, assetSegDict: &f.SegDict,
 	} {
 		rel, ok := m.Manifest.Asset(m.Model, name)
 		if !ok && name != assetSegDict {
-			return f, &ManifestError{Field: "assets", Reason: "model " + Quote(m.Model.Name) + " needs a " + Quote(name)}
+			return f, &store.ManifestError{Field: "assets", Reason: "model " + msg.Quote(m.Model.Name) + " needs a " + msg.Quote(name)}
 		}
 		if ok {
 			*dst = m.path(rel)
@@ -184,9 +186,9 @@ func (m *Module) lexicalFiles() (lexical.Files, error) {
 
 // labelList returns the path of the model's label_list asset.
 func (m *Module) labelList() (string, error) {
-	rel, ok := m.Manifest.Asset(m.Model, AssetLabelList)
+	rel, ok := m.Manifest.Asset(m.Model, store.AssetLabelList)
 	if !ok {
-		return "", &ManifestError{Field: "assets", Reason: "model " + Quote(m.Model.Name) + " needs a " + Quote(AssetLabelList)}
+		return "", &store.ManifestError{Field: "assets", Reason: "model " + msg.Quote(m.Model.Name) + " needs a " + msg.Quote(store.AssetLabelList)}
 	}
 	return m.path(rel), nil
 }

@@ -4,6 +4,7 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/gohub/gohub/hub/detect"
+	"github.com/gohub/gohub/hub/store"
 )
 
 // WithScoreThreshold sets the score below which an object-detection module drops
@@ -23,7 +24,7 @@ func WithVisualization(dir string) Option {
 func (m *Module) openDetector(opts detect.Options) error {
 	cfg, err := detect.ParseConfig(m.Manifest.Preprocess, m.Manifest.Postprocess)
 	if err != nil {
-		return &ManifestError{Field: "preprocess/postprocess", Reason: err.Error()}
+		return &store.ManifestError{Field: "preprocess/postprocess", Reason: err.Error()}
 	}
 	f := detect.Files{Config: cfg}
 	mf := m.modelFiles(m.Model)

@@ -5,6 +5,8 @@ import (
 
 	"github.com/gohub/gohub/hub/facedet"
 	"github.com/gohub/gohub/hub/internal/modelload"
+	"github.com/gohub/gohub/hub/internal/msg"
+	"github.com/gohub/gohub/hub/store"
 )
 
 // WithConfsThreshold sets the confidence a face must exceed (PaddleHub's confs_threshold;
@@ -28,19 +30,19 @@ func WithFaceVisualization(dir string) Option {
 func (m *Module) openFaces(opts facedet.Options) error {
 	cfg, err := facedet.ParseConfig(m.Manifest.Preprocess, m.Manifest.Postprocess)
 	if err != nil {
-		return &ManifestError{Field: "preprocess/postprocess", Reason: err.Error()}
+		return &store.ManifestError{Field: "preprocess/postprocess", Reason: err.Error()}
 	}
-	face, err := m.Manifest.Model(faceModel)
+	face, err := m.Manifest.Model(store.FaceModel)
 	if err != nil {
 		return err
 	}
 	f := facedet.Files{Face: m.modelFiles(face), Config: cfg}
-	if m.Model.Name != faceModel {
+	if m.Model.Name != store.FaceModel {
 		mask := m.modelFiles(m.Model)
 		f.Mask = &mask
-		rel, ok := m.Manifest.Asset(m.Model, AssetLabelList)
+		rel, ok := m.Manifest.Asset(m.Model, store.AssetLabelList)
 		if !ok {
-			return &ManifestError{Field: "assets", Reason: "model " + Quote(m.Model.Name) + " needs a " + Quote(AssetLabelList) + " (NO MASK, MASK)"}
+			return &store.ManifestError{Field: "assets", Reason: "model " + msg.Quote(m.Model.Name) + " needs a " + msg.Quote(store.AssetLabelList) + " (NO MASK, MASK)"}
 		}
 		f.MaskLabels = m.path(rel)
 	}
@@ -49,8 +51,8 @@ func (m *Module) openFaces(opts facedet.Options) error {
 }
 
 // modelFiles locates a model's files for modelload.
-func (m *Module) modelFiles(mo *Model) modelload.Model {
-	if mo.Layout == LayoutDir {
+func (m *Module) modelFiles(mo *store.Model) modelload.Model {
+	if mo.Layout == store.LayoutDir {
 		return modelload.Model{Dir: m.path(mo.Dir)}
 	}
 	p := modelload.Model{Program: m.path(mo.Program)}

@@ -4,6 +4,7 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/gohub/gohub/hub/imgcls"
+	"github.com/gohub/gohub/hub/store"
 )
 
 // WithTopK sets how many classes an image-classification module returns per image; the
@@ -12,7 +13,7 @@ func WithTopK(k int) Option { return func(o *loadOptions) { o.image.TopK = k } }
 
 // FindManifest reads the manifest of an installed module, or of the module directory at
 // a path, as Load finds it, without loading its model.
-func FindManifest(name string, opts ...Option) (*Manifest, error) {
+func FindManifest(name string, opts ...Option) (*store.Manifest, error) {
 	var o loadOptions
 	for _, opt := range opts {
 		opt(&o)
@@ -26,7 +27,7 @@ func FindManifest(name string, opts ...Option) (*Manifest, error) {
 func (m *Module) openClassifier(opts imgcls.Options) error {
 	cfg, err := imgcls.ParseConfig(m.Manifest.Preprocess, m.Manifest.Postprocess)
 	if err != nil {
-		return &ManifestError{Field: "preprocess/postprocess", Reason: err.Error()}
+		return &store.ManifestError{Field: "preprocess/postprocess", Reason: err.Error()}
 	}
 	f := imgcls.Files{Config: cfg}
 	mf := m.modelFiles(m.Model)

@@ -15,6 +15,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gohub/gohub/hub/imgcls"
+	"github.com/gohub/gohub/hub/install"
+	"github.com/gohub/gohub/hub/internal/fixture"
+	"github.com/gohub/gohub/hub/store"
 	"github.com/gohub/gohub/internal/shared"
 )
 
@@ -159,7 +162,7 @@ func pbSplit(t *testing.T, b []byte) []pbField {
 func pbJoin(fs []pbField) []byte {
 	var out []byte
 	for _, f := range fs {
-		out = append(out, pbTag(f.num, f.wire)...)
+		out = append(out, fixture.PBTag(f.num, f.wire)...)
 		if f.wire == 2 {
 			out = binary.AppendUvarint(out, uint64(len(f.val)))
 		}
@@ -397,21 +400,21 @@ func tensorDims(t *testing.T, desc []byte) []int64 {
 // name prefix, and the two signatures of its create_module.py (classification: image ->
 // fc logits, the default; feature_map: image -> the global average pool).
 func resnetModuleDescPB(prefix string) []byte {
-	info := pbMap(map[string][]byte{
-		"name": pbString("resnet_v2_50_imagenet"), "version": pbString("1.0.1"), "type": pbString("cv/classification"),
-		"summary": pbString("ResNet50 is a image classfication model trained with ImageNet-2012 dataset."),
-		"author":  pbString("paddlepaddle"), "author_email": pbString("paddle-dev@baidu.com"),
+	info := fixture.PBMap(map[string][]byte{
+		"name": fixture.PBString("resnet_v2_50_imagenet"), "version": fixture.PBString("1.0.1"), "type": fixture.PBString("cv/classification"),
+		"summary": fixture.PBString("ResNet50 is a image classfication model trained with ImageNet-2012 dataset."),
+		"author":  fixture.PBString("paddlepaddle"), "author_email": fixture.PBString("paddle-dev@baidu.com"),
 	})
-	attr := pbMap(map[string][]byte{
-		"module_info": info, "default_signature": pbString("classification"), "name_prefix": pbString(prefix),
+	attr := fixture.PBMap(map[string][]byte{
+		"module_info": info, "default_signature": fixture.PBString("classification"), "name_prefix": fixture.PBString(prefix),
 	})
 	sig := func(name, fetch string) []byte {
-		feed := append(pbBytes(1, []byte(prefix+"image")), pbBytes(2, []byte("image"))...)
-		v := append(pbBytes(1, pbBytes(1, []byte(prefix+fetch))), pbBytes(2, feed)...)
-		return pbBytes(2, append(pbBytes(1, []byte(name)), pbBytes(2, v)...))
+		feed := append(fixture.PBBytes(1, []byte(prefix+"image")), fixture.PBBytes(2, []byte("image"))...)
+		v := append(fixture.PBBytes(1, fixture.PBBytes(1, []byte(prefix+fetch))), fixture.PBBytes(2, feed)...)
+		return fixture.PBBytes(2, append(fixture.PBBytes(1, []byte(name)), fixture.PBBytes(2, v)...))
 	}
 	out := append(sig("classification", "fc_0.tmp_1"), sig("feature_map", "pool2d_1.tmp_0")...)
-	return append(out, pbBytes(3, attr)...)
+	return append(out, fixture.PBBytes(3, attr)...)
 }
 
 // PaddleHub's resnet_v2_50_imagenet archives, 1.x and 2.x, built around the seeded
@@ -464,28 +467,28 @@ func TestResnetPaddleHubArchivesMatchPaddle(t *testing.T) {
 	for _, tc := range []struct {
 		layout, version, asset string
 		files                  map[string]string
-		model                  Model
+		model                  store.Model
 		output                 string
 	}{
 		{"1.x", "1.0.1", "assets/label_list.txt", v1,
-			Model{Name: "classification", Layout: LayoutDir, Dir: "model/classification"}, prefix + "fc_0.tmp_1"},
+			store.Model{Name: "classification", Layout: store.LayoutDir, Dir: "model/classification"}, prefix + "fc_0.tmp_1"},
 		{"2.x", "1.1.0", "assets/label_list.txt", v2,
-			Model{Name: "classification", Layout: LayoutFiles, Program: "model/classification/model.pdmodel",
+			store.Model{Name: "classification", Layout: store.LayoutFiles, Program: "model/classification/model.pdmodel",
 				Params: "model/classification/model.pdiparams"}, ""},
 	} {
 		t.Run(tc.layout, func(t *testing.T) {
-			archive := WriteTarGz(t, filepath.Join(t.TempDir(), name+".tar.gz"), Entries(tc.files))
-			h := Home{Root: t.TempDir()}
-			res, err := (&Installer{Home: h}).Install(testCtx, archive)
+			archive := fixture.WriteTarGz(t, filepath.Join(t.TempDir(), name+".tar.gz"), fixture.Entries(tc.files))
+			h := store.Home{Root: t.TempDir()}
+			res, err := (&install.Installer{Home: h}).Install(testCtx, archive)
 			require.NoError(t, err)
 			m := res.Module.Manifest
 			assert.Equal(t, name, m.Name)
 			assert.Equal(t, tc.version, m.Version)
-			assert.Equal(t, KindImageClassification, m.Kind)
-			assert.Equal(t, map[string]string{AssetLabelList: tc.asset}, m.Assets)
+			assert.Equal(t, store.KindImageClassification, m.Kind)
+			assert.Equal(t, map[string]string{store.AssetLabelList: tc.asset}, m.Assets)
 			require.Len(t, m.Models, 1)
 			got := m.Models[0]
-			assert.Equal(t, tc.model, Model{Name: got.Name, Layout: got.Layout, Dir: got.Dir, Program: got.Program, Params: got.Params})
+			assert.Equal(t, tc.model, store.Model{Name: got.Name, Layout: got.Layout, Dir: got.Dir, Program: got.Program, Params: got.Params})
 			if tc.output != "" {
 				require.NotEmpty(t, got.Outputs)
 				assert.Equal(t, tc.output, got.Outputs[0].Name, "the default signature's output")

@@ -7,14 +7,16 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/gohub/gohub/hub"
+	"github.com/gohub/gohub/hub/install"
+	"github.com/gohub/gohub/hub/store"
 )
 
 // home is the gohub home of this run ($GOHUB_HOME or ~/.gohub).
-func home() (hub.Home, error) { return hub.DefaultHome() }
+func home() (store.Home, error) { return store.DefaultHome() }
 
 // installer is an installer on the home, logging progress to stderr, with a progress bar
 // only when stderr is a terminal.
-func installer(c *cli.Context) (*hub.Installer, error) {
+func installer(c *cli.Context) (*install.Installer, error) {
 	h, err := home()
 	if err != nil {
 		return nil, err

@@ -3,9 +3,8 @@ package main
 import (
 	"fmt"
 
+	"github.com/gohub/gohub/hub/install"
 	"github.com/urfave/cli/v2"
-
-	"github.com/gohub/gohub/hub"
 )
 
 func installCommand() *cli.Command {
@@ -57,7 +56,7 @@ func installAction(c *cli.Context) error {
 	return nil
 }
 
-func printInstalled(c *cli.Context, res *hub.InstallResult) {
+func printInstalled(c *cli.Context, res *install.InstallResult) {
 	m := res.Module.Manifest
 	w := c.App.Writer
 	switch {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gohub/gohub/hub"
 	"github.com/gohub/gohub/hub/lexical"
+	"github.com/gohub/gohub/hub/store"
 )
 
 func runCommand() *cli.Command {
@@ -79,11 +80,11 @@ func runAction(c *cli.Context) error {
 		return loadFailed(err)
 	}
 	switch m0.Kind {
-	case hub.KindImageClassification:
+	case store.KindImageClassification:
 		return runImage(c, o)
-	case hub.KindObjectDetection:
+	case store.KindObjectDetection:
 		return runDetect(c, o)
-	case hub.KindFaceDetection:
+	case store.KindFaceDetection:
 		return runFaces(c, o)
 	}
 	if err := o.check(); err != nil {
@@ -171,8 +172,8 @@ func loadForRun(o *runOptions, opts []hub.Option) (*hub.Module, error) {
 // not installed or lacks the model asked for.
 func loadFailed(err error) error {
 	code := exitRuntime
-	var unknown *hub.UnknownModelError
-	if errors.Is(err, hub.ErrNotInstalled) || errors.As(err, &unknown) {
+	var unknown *store.UnknownModelError
+	if errors.Is(err, store.ErrNotInstalled) || errors.As(err, &unknown) {
 		code = exitUsage
 	}
 	return cli.Exit("gohub run: "+err.Error(), code)

@@ -19,11 +19,6 @@ func TestParseConfig(t *testing.T) {
 	assert.Equal(t, 0.3, c.ConfThreshold)
 	assert.Equal(t, float32(0.007843), c.Scale)
 
-	pre, post := DefaultConfig().Map()
-	back, err := ParseConfig(pre, post)
-	require.NoError(t, err)
-	assert.Equal(t, DefaultConfig(), back)
-
 	for _, bad := range []struct{ pre, post map[string]any }{
 		{map[string]any{"shrnk": 0.5}, nil},
 		{map[string]any{"shrink": -1}, nil},
