@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gohub/gohub/hub/install"
+	"github.com/gohub/gohub/hub/kind"
 	"github.com/gohub/gohub/hub/lexical"
 	"github.com/gohub/gohub/hub/store"
 	"github.com/gohub/gohub/internal/shared"
@@ -46,7 +47,7 @@ func TestLoadSeg(t *testing.T) {
 	h := segModule(t)
 	m, err := Load("lac", WithHome(h), WithBatchSize(2), WithThreads(2))
 	require.NoError(t, err)
-	defer m.Destroy()
+	defer m.Close()
 	assert.Equal(t, "seg", m.Model.Name)
 	got, err := m.Cut([]string{"今天是个好日子", "", "我爱北京天安门"})
 	require.NoError(t, err)
@@ -66,7 +67,7 @@ func TestLoadByPath(t *testing.T) {
 	h := segModule(t)
 	m, err := Load(filepath.Join(h.ModulesDir(), "lac") + string(filepath.Separator))
 	require.NoError(t, err)
-	defer m.Destroy()
+	defer m.Close()
 	got, err := m.Cut([]string{"好日子"})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"好日子"}, got[0].Word)
@@ -130,7 +131,7 @@ func TestLoadInstalledLACPackage(t *testing.T) {
 			texts, want := readOracle(t, filepath.Join(oracle, tt.file))
 			m, err := Load("lac", append(tt.opts, WithHome(h))...)
 			require.NoError(t, err)
-			defer m.Destroy()
+			defer m.Close()
 			got, err := m.Cut(texts)
 			require.NoError(t, err)
 			assert.Equal(t, want, got)
@@ -139,7 +140,7 @@ func TestLoadInstalledLACPackage(t *testing.T) {
 
 	m, err := Load("lac", WithHome(h), WithReturnTag(false))
 	require.NoError(t, err)
-	defer m.Destroy()
+	defer m.Close()
 	got, err := m.Cut([]string{"今天是个好日子"})
 	require.NoError(t, err)
 	assert.Equal(t, []lexical.Result{{Word: []string{"今天", "是", "个", "好日子"}}}, got)
@@ -166,4 +167,9 @@ func readOracle(t *testing.T, path string) ([]string, []lexical.Result) {
 	}
 	require.NoError(t, sc.Err())
 	return texts, results
+}
+
+// Every kind a manifest may declare can be loaded: each kind's package registers itself.
+func TestEveryKindIsRegistered(t *testing.T) {
+	assert.ElementsMatch(t, store.Kinds, kind.Registered())
 }

@@ -79,14 +79,23 @@ func runAction(c *cli.Context) error {
 	if err != nil {
 		return loadFailed(err)
 	}
-	switch m0.Kind {
-	case store.KindImageClassification:
-		return runImage(c, o)
-	case store.KindObjectDetection:
-		return runDetect(c, o)
-	case store.KindFaceDetection:
-		return runFaces(c, o)
+	run, ok := kindRunners[m0.Kind]
+	if !ok {
+		run = runText // hub.Load says which kinds it cannot run
 	}
+	return run(c, o)
+}
+
+// kindRunners run a module of each kind on the inputs that the run flags name.
+var kindRunners = map[store.Kind]func(*cli.Context, *runOptions) error{
+	store.KindLexicalAnalysis:     runText,
+	store.KindImageClassification: runImage,
+	store.KindObjectDetection:     runDetect,
+	store.KindFaceDetection:       runFaces,
+}
+
+// runText analyses the texts that o names and prints their results.
+func runText(c *cli.Context, o *runOptions) error {
 	if err := o.check(); err != nil {
 		return usageErrorf("gohub run: %v", err)
 	}
@@ -94,7 +103,7 @@ func runAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	defer m.Destroy()
+	defer m.Close()
 
 	p := &printer{w: bufio.NewWriter(c.App.Writer), json: o.output == "json"}
 	if o.file == "" {

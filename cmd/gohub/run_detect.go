@@ -43,7 +43,7 @@ func runDetect(c *cli.Context, o *runOptions) error {
 	if err != nil {
 		return err
 	}
-	defer m.Destroy()
+	defer m.Close()
 	return printInChunks(c, o.output == "json", paths, batch*o.threads, m.Detect,
 		func(w *bufio.Writer, _ []string, res []detect.Result, more bool) error {
 			return printDetections(w, o.output == "json", more, res)

@@ -88,7 +88,7 @@ func runFaces(c *cli.Context, o *runOptions) error {
 	if err != nil {
 		return err
 	}
-	defer m.Destroy()
+	defer m.Close()
 	return printInChunks(c, o.output == "json", paths, batch*o.threads, m.DetectFaces,
 		func(w *bufio.Writer, _ []string, res []facedet.Result, more bool) error {
 			for i, r := range res {

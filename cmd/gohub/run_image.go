@@ -125,7 +125,7 @@ func runImage(c *cli.Context, o *runOptions) error {
 	if err != nil {
 		return err
 	}
-	defer m.Destroy()
+	defer m.Close()
 	return printInChunks(c, o.output == "json", paths, batch*o.threads, m.Classify,
 		func(w *bufio.Writer, part []string, res []imgcls.Result, more bool) error {
 			return printImageResults(w, o.output == "json", more, part, res)

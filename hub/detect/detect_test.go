@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/gohub/gohub/hub/kind"
 	"github.com/gohub/gohub/readers/image"
 )
 
@@ -74,7 +75,7 @@ func TestBatchesAndThreshold(t *testing.T) {
 	_, err = d.Detect([]string{dog})
 	assert.ErrorContains(t, err, "closed")
 
-	d, err = Open(seededFiles(t), Options{BatchSize: 2, Threads: 2})
+	d, err = Open(seededFiles(t), Options{RunOptions: kind.RunOptions{BatchSize: 2, Threads: 2}})
 	require.NoError(t, err)
 	defer d.Close()
 	res, err := d.Detect([]string{kite, dog, dog, kite, dog})

@@ -10,6 +10,7 @@ import (
 	"github.com/gohub/gohub/hub/internal/infer"
 	"github.com/gohub/gohub/hub/internal/modelload"
 	"github.com/gohub/gohub/hub/internal/predpool"
+	"github.com/gohub/gohub/hub/kind"
 	"github.com/gohub/gohub/paddle"
 	"github.com/gohub/gohub/readers/image"
 	"github.com/gohub/gohub/readers/labels"
@@ -38,12 +39,10 @@ type Options struct {
 	// DefaultOutputDir) and sets Result.SavePath.
 	Visualize bool
 	OutputDir string
-	// BatchSize is the number of pictures a predictor takes at a time (pictures of
+	// BatchSize is the number of pictures a predictor set takes at a time (pictures of
 	// different sizes run one by one); 0 means 1. Threads is the number of predictor sets
-	// run in parallel; 0 means 1.
-	BatchSize, Threads int
-	UseGPU             bool
-	GPUDevice          int
+	// run in parallel.
+	kind.RunOptions
 }
 
 // Detector runs a face module. It is safe for concurrent use: each batch of pictures
@@ -81,15 +80,14 @@ func Open(f Files, opts Options) (*Detector, error) {
 	case cfg.CropSize < 2 || !(cfg.CropScale > 0):
 		return nil, errors.Errorf("facedet: crop size %d and crop scale %v must be positive", cfg.CropSize, cfg.CropScale)
 	}
-	if opts.BatchSize < 0 || opts.Threads < 0 {
-		return nil, errors.Errorf("facedet: batch size %d and threads %d must not be negative", opts.BatchSize, opts.Threads)
+	var err error
+	if opts.RunOptions, err = opts.RunOptions.WithDefaults("facedet", 1); err != nil {
+		return nil, err
 	}
-	opts.BatchSize, opts.Threads = max(opts.BatchSize, 1), max(opts.Threads, 1)
 	if opts.OutputDir == "" {
 		opts.OutputDir = DefaultOutputDir
 	}
 	d := &Detector{cfg: cfg, opts: opts, classifies: f.Mask != nil}
-	var err error
 	if f.Mask != nil {
 		if d.labels, err = loadLabels(f.MaskLabels); err != nil {
 			return nil, err

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/gohub/gohub/hub/kind"
 	"github.com/gohub/gohub/readers/labels"
 	"github.com/pkg/errors"
 )
@@ -15,32 +16,30 @@ const DefaultBatchSize = 1
 // Options tune a Classifier. The zero value runs on one CPU thread, one image at a time,
 // with the module's top_k (else 1).
 type Options struct {
+	kind.RunOptions // BatchSize 0 means DefaultBatchSize
 	// TopK is the number of classes returned per image; 0 means the Config's.
 	TopK int
-	// BatchSize is the number of images per model run; 0 means DefaultBatchSize.
-	BatchSize int
-	// Threads is the number of batches run in parallel, one predictor each; 0 means 1.
-	Threads int
-	// UseGPU runs the model on GPU GPUDevice; it fails where the library has no GPU support.
-	UseGPU    bool
-	GPUDevice int
+}
+
+// WithTopK sets Options.TopK for hub.Load.
+func WithTopK(k int) kind.Setting {
+	return func(o any) {
+		if o, ok := o.(*Options); ok {
+			o.TopK = k
+		}
+	}
 }
 
 func (o Options) withDefaults(cfg Config) (Options, error) {
-	if o.TopK < 0 || o.BatchSize < 0 || o.Threads < 0 || o.GPUDevice < 0 {
-		return o, errors.Errorf("imgcls: top k %d, batch size %d, threads %d and GPU device %d must not be negative",
-			o.TopK, o.BatchSize, o.Threads, o.GPUDevice)
+	if o.TopK < 0 {
+		return o, errors.Errorf("imgcls: top k %d must not be negative", o.TopK)
 	}
 	if o.TopK == 0 {
 		o.TopK = cfg.TopK
 	}
-	if o.BatchSize == 0 {
-		o.BatchSize = DefaultBatchSize
-	}
-	if o.Threads == 0 {
-		o.Threads = 1
-	}
-	return o, nil
+	var err error
+	o.RunOptions, err = o.RunOptions.WithDefaults("imgcls", DefaultBatchSize)
+	return o, err
 }
 
 // Files locates a model, its label file and its recipe: ModelDir for a directory with
