@@ -57,6 +57,7 @@ func Register(k store.Kind, open Opener) {
 		panic("kind: " + string(k) + " registered twice")
 	}
 	openers[k] = open
+	store.AcceptKind(k)
 }
 
 // Lookup returns the opener of a kind.

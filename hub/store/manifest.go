@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/gohub/gohub/hub/internal/msg"
 	"github.com/pkg/errors"
@@ -27,8 +29,31 @@ const (
 	KindFaceDetection Kind = "face_detection"
 )
 
-// Kinds lists the known kinds, in the order help texts show them.
+// Kinds lists the kinds the importers write, in the order help texts show them.
 var Kinds = []Kind{KindLexicalAnalysis, KindImageClassification, KindObjectDetection, KindFaceDetection}
+
+// accepted are the kinds a manifest may declare: Kinds, and every kind registered to run
+// (kind.Register calls AcceptKind), so that a new kind needs no change here.
+var accepted = struct {
+	sync.RWMutex
+	kinds []Kind
+}{kinds: slices.Clone(Kinds)}
+
+// AcceptKind lets manifests declare kind k.
+func AcceptKind(k Kind) {
+	accepted.Lock()
+	defer accepted.Unlock()
+	if !slices.Contains(accepted.kinds, k) {
+		accepted.kinds = append(accepted.kinds, k)
+	}
+}
+
+// acceptedKinds returns the kinds manifests may declare.
+func acceptedKinds() []Kind {
+	accepted.RLock()
+	defer accepted.RUnlock()
+	return slices.Clone(accepted.kinds)
+}
 
 // Layout says how a model's program and parameters are stored.
 type Layout string

@@ -106,3 +106,12 @@ func TestModuleDir(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, dir, got)
 }
+
+// A kind registered to run (kind.Register calls AcceptKind) is a kind manifests may declare.
+func TestAcceptKind(t *testing.T) {
+	m := lacManifest()
+	m.Kind = "finetuned_image_classification"
+	assert.ErrorContains(t, m.Validate(), `"finetuned_image_classification" is not one of`)
+	AcceptKind(m.Kind)
+	assert.NoError(t, m.Validate())
+}

@@ -45,7 +45,7 @@ func (m *Manifest) Validate() error {
 		return &ManifestError{"name", "want letters, digits, '_' or '.', got " + msg.Quote(m.Name)}
 	case !ValidVersion(m.Version):
 		return &ManifestError{"version", "want e.g. 2.2.0, got " + msg.Quote(m.Version)}
-	case !slices.Contains(Kinds, m.Kind):
+	case !slices.Contains(acceptedKinds(), m.Kind):
 		return &ManifestError{"kind", msg.Quote(string(m.Kind)) + " is not one of " + msg.JoinQuoted(kindNames())}
 	case len(m.Models) == 0:
 		return &ManifestError{"models", "a module needs at least one model"}
@@ -133,9 +133,9 @@ func checkRelPath(field, p string) error {
 }
 
 func kindNames() []string {
-	names := make([]string, len(Kinds))
-	for i, k := range Kinds {
-		names[i] = string(k)
+	var names []string
+	for _, k := range acceptedKinds() {
+		names = append(names, string(k))
 	}
 	return names
 }
