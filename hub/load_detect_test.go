@@ -13,6 +13,7 @@ import (
 	"github.com/gohub/gohub/hub/install"
 	"github.com/gohub/gohub/hub/internal/fixture"
 	"github.com/gohub/gohub/hub/store"
+	"github.com/gohub/gohub/internal/settings"
 	"github.com/gohub/gohub/internal/shared"
 )
 
@@ -20,7 +21,7 @@ import (
 // (scripts/oracle/ssd_seeded.py, under build/models), or skips the test.
 func seededSSDFiles(t *testing.T) map[string]string {
 	t.Helper()
-	base := os.Getenv("GOHUB_BUILD_MODELS")
+	base := settings.BuildModelsDir()
 	if base == "" {
 		wd, err := os.Getwd()
 		require.NoError(t, err)

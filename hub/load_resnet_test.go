@@ -18,6 +18,7 @@ import (
 	"github.com/gohub/gohub/hub/install"
 	"github.com/gohub/gohub/hub/internal/fixture"
 	"github.com/gohub/gohub/hub/store"
+	"github.com/gohub/gohub/internal/settings"
 	"github.com/gohub/gohub/internal/shared"
 )
 
@@ -30,7 +31,7 @@ import (
 // seededResNet returns the seeded ResNet-50's program and combined parameters, or skips.
 func seededResNet(t *testing.T) (prog, params []byte) {
 	t.Helper()
-	base := os.Getenv("GOHUB_BUILD_MODELS")
+	base := settings.BuildModelsDir()
 	if base == "" {
 		wd, err := os.Getwd()
 		require.NoError(t, err)

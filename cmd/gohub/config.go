@@ -2,10 +2,10 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/gohub/gohub/hub/source"
+	"github.com/gohub/gohub/internal/settings"
 	"github.com/urfave/cli/v2"
 	"go.yaml.in/yaml/v3"
 )
@@ -57,7 +57,7 @@ gohub config reset                 back to the default (the official PaddleHub s
 }
 
 func setServers(c *cli.Context, list string) error {
-	servers := source.SplitServers(list)
+	servers := settings.SplitServers(list)
 	cfg := source.Config{Servers: servers}
 	if len(servers) == 0 {
 		return usageErrorf("config: give at least one server URL")
@@ -92,8 +92,8 @@ func showConfig(c *cli.Context, title string) error {
 		fmt.Fprintln(c.App.Writer, title)
 	}
 	fmt.Fprintf(c.App.Writer, "# %s\n%s", h.ConfigPath(), data)
-	if env := os.Getenv(source.EnvServer); env != "" {
-		fmt.Fprintf(c.App.ErrWriter, "note: %s=%s overrides the servers above\n", source.EnvServer, env)
+	if env := settings.Server.Value(); env != "" {
+		fmt.Fprintf(c.App.ErrWriter, "note: %s=%s overrides the servers above\n", settings.Server.Name, env)
 	}
 	return nil
 }

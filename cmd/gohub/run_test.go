@@ -14,6 +14,7 @@ import (
 
 	"github.com/gohub/gohub/hub/install"
 	"github.com/gohub/gohub/hub/store"
+	"github.com/gohub/gohub/internal/settings"
 	"github.com/gohub/gohub/internal/shared"
 )
 
@@ -56,7 +57,7 @@ func segHome(t *testing.T) {
 		Assets: map[string]string{store.AssetWordDict: "conf/word.dic", store.AssetQ2BDict: "conf/q2b.dic", store.AssetTagDict: "conf/tag.dic"},
 	}
 	require.NoError(t, m.Save(dir))
-	t.Setenv(store.EnvHome, h.Root)
+	t.Setenv(settings.Home.Name, h.Root)
 }
 
 // lacSdist is the LAC package from PyPI as `make oracle-lac` downloads it.
@@ -71,7 +72,7 @@ func lacHome(t *testing.T) {
 	h := store.Home{Root: t.TempDir()}
 	_, err := (&install.Installer{Home: h}).Install(context.Background(), lacSdist)
 	require.NoError(t, err)
-	t.Setenv(store.EnvHome, h.Root)
+	t.Setenv(settings.Home.Name, h.Root)
 }
 
 func writeInput(t *testing.T, name, body string) string {
@@ -191,7 +192,7 @@ func TestRunHelp(t *testing.T) {
 // A module without the model asked for is a usage error naming the models it has.
 func TestRunUnknownModel(t *testing.T) {
 	segHome(t)
-	dir := filepath.Join(os.Getenv(store.EnvHome), "modules", "lac")
+	dir := filepath.Join(os.Getenv(settings.Home.Name), "modules", "lac")
 	m, err := store.LoadManifest(dir)
 	require.NoError(t, err)
 	m.Models[0].Name = "lac"
@@ -229,7 +230,7 @@ func TestRunLiteModel(t *testing.T) {
 	if err != nil {
 		t.Skipf("shared Paddle-Lite LAC model absent: %v", err)
 	}
-	_, err = (&install.Installer{Home: store.Home{Root: os.Getenv(store.EnvHome)}}).Install(context.Background(), src)
+	_, err = (&install.Installer{Home: store.Home{Root: os.Getenv(settings.Home.Name)}}).Install(context.Background(), src)
 	require.NoError(t, err)
 
 	out, errOut, code := runGohub(t, "", "lac", "--model", "lite", "--input_text", "我爱北京天安门", "--output", "json")

@@ -13,6 +13,7 @@ import (
 	"github.com/gohub/gohub/hub/internal/msg"
 	"github.com/gohub/gohub/hub/source"
 	"github.com/gohub/gohub/hub/store"
+	"github.com/gohub/gohub/internal/settings"
 	"github.com/pkg/errors"
 )
 
@@ -49,11 +50,11 @@ func New(h store.Home, log io.Writer) (*Installer, error) {
 	if err != nil {
 		return nil, err
 	}
-	timeout, err := source.Timeout()
+	timeout, err := settings.NetworkTimeout()
 	if err != nil {
 		return nil, err
 	}
-	return &Installer{Home: h, Servers: cfg.EffectiveServers(), Log: log, Pip: PipCommand(), Timeout: timeout}, nil
+	return &Installer{Home: h, Servers: cfg.EffectiveServers(), Log: log, Pip: settings.PipCommand(), Timeout: timeout}, nil
 }
 
 func (in *Installer) httpClient() *http.Client {

@@ -15,26 +15,6 @@ import (
 	"github.com/pkg/errors"
 )
 
-// EnvPip names the command gohub runs as pip (default "python3 -m pip"); "off" disables
-// the PyPI fallback.
-const EnvPip = "GOHUB_PIP"
-
-// PipCommand is the pip command from $GOHUB_PIP, else python3 -m pip when python3 is on
-// PATH; nil when there is none or the fallback is off.
-func PipCommand() []string {
-	env := strings.TrimSpace(os.Getenv(EnvPip))
-	switch {
-	case env == "off" || env == "0" || env == "none":
-		return nil
-	case env != "":
-		return strings.Fields(env)
-	}
-	if _, err := exec.LookPath("python3"); err == nil {
-		return []string{"python3", "-m", "pip"}
-	}
-	return nil
-}
-
 // pipApplies reports whether a name can come from PyPI: only lac has a package there that
 // holds its model.
 func (in *Installer) pipApplies(name string) bool {

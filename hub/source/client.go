@@ -6,38 +6,19 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/gohub/gohub/internal/settings"
 	"github.com/pkg/errors"
 )
 
-// EnvTimeout overrides DefaultTimeout: a Go duration ("500ms") or a number of seconds.
-const EnvTimeout = "GOHUB_TIMEOUT"
-
-// DefaultTimeout bounds every wait on the network: connecting (DNS included), the TLS
-// handshake, the first response byte, and any pause inside a response body. An offline
-// machine or a dead server therefore fails within it instead of hanging (PaddleHub's most
-// reported problem).
-const DefaultTimeout = 3 * time.Second
-
-// Timeout is $GOHUB_TIMEOUT, else DefaultTimeout.
-func Timeout() (time.Duration, error) {
-	env := os.Getenv(EnvTimeout)
-	if env == "" {
-		return DefaultTimeout, nil
-	}
-	if d, err := time.ParseDuration(env); err == nil && d > 0 {
-		return d, nil
-	}
-	if s, err := strconv.ParseFloat(env, 64); err == nil && s > 0 {
-		return time.Duration(s * float64(time.Second)), nil
-	}
-	return 0, errors.Errorf("%s=%q: want a duration such as 3s or 500ms", EnvTimeout, env)
-}
+// DefaultTimeout bounds every wait on the network unless GOHUB_TIMEOUT says otherwise
+// (settings.NetworkTimeout): connecting (DNS included), the TLS handshake, the first
+// response byte, and any pause inside a response body. An offline machine or a dead server
+// therefore fails within it instead of hanging (PaddleHub's most reported problem).
+const DefaultTimeout = settings.DefaultTimeout
 
 // NewHTTPClient returns a client whose every wait is bounded by timeout. There is no
 // overall deadline: a large download may take long as long as bytes keep coming (the

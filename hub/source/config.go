@@ -2,17 +2,11 @@ package source
 
 import (
 	"os"
-	"strings"
 
 	"github.com/gohub/gohub/hub/store"
+	"github.com/gohub/gohub/internal/settings"
 	"github.com/pkg/errors"
 	"go.yaml.in/yaml/v3"
-)
-
-// Environment variables that override conf/config.yaml.
-const (
-	// EnvServer is a ';'-separated list of module sources, like PaddleHub's HUB_SERVER.
-	EnvServer = "GOHUB_SERVER"
 )
 
 // DefaultServer is the official PaddleHub registry (its /search and /info protocol).
@@ -69,21 +63,11 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// EffectiveServers is $GOHUB_SERVER when set, else the configured servers.
+// EffectiveServers is $GOHUB_SERVER when set (like PaddleHub's HUB_SERVER), else the
+// configured servers.
 func (c Config) EffectiveServers() []string {
-	if env := os.Getenv(EnvServer); env != "" {
-		return SplitServers(env)
+	if env := settings.Servers(); len(env) > 0 {
+		return env
 	}
 	return c.Servers
-}
-
-// SplitServers splits a ';'- or ','-separated list, dropping empty items.
-func SplitServers(list string) []string {
-	var out []string
-	for _, s := range strings.FieldsFunc(list, func(r rune) bool { return r == ';' || r == ',' }) {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
 }

@@ -8,23 +8,10 @@ import (
 	"time"
 
 	"github.com/gohub/gohub/hub/store"
+	"github.com/gohub/gohub/internal/settings"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-func TestTimeoutFromEnvironment(t *testing.T) {
-	for env, want := range map[string]time.Duration{"": DefaultTimeout, "500ms": 500 * time.Millisecond, "2": 2 * time.Second, "0.25": 250 * time.Millisecond} {
-		t.Setenv(EnvTimeout, env)
-		got, err := Timeout()
-		require.NoError(t, err, env)
-		assert.Equal(t, want, got, env)
-	}
-	for _, bad := range []string{"soon", "-1s", "0"} {
-		t.Setenv(EnvTimeout, bad)
-		_, err := Timeout()
-		assert.Error(t, err, bad)
-	}
-}
 
 func TestConfig(t *testing.T) {
 	h := store.Home{Root: t.TempDir()}
@@ -36,7 +23,7 @@ func TestConfig(t *testing.T) {
 	c, err = LoadConfig(h)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"http://a/hub", "https://b/index.json"}, c.EffectiveServers())
-	t.Setenv(EnvServer, "http://x/hub; http://y/i.json")
+	t.Setenv(settings.Server.Name, "http://x/hub; http://y/i.json")
 	assert.Equal(t, []string{"http://x/hub", "http://y/i.json"}, c.EffectiveServers())
 
 	assert.Error(t, SaveConfig(h, Config{Servers: []string{"ftp://a"}}))

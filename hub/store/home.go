@@ -4,11 +4,9 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/gohub/gohub/internal/settings"
 	"github.com/pkg/errors"
 )
-
-// EnvHome names the environment variable that overrides the home directory.
-const EnvHome = "GOHUB_HOME"
 
 // Home is gohub's data directory: modules/ (installed modules), cache/ (downloads and the
 // last good remote indexes), tmp/ (installs in progress) and conf/config.yaml.
@@ -16,21 +14,10 @@ type Home struct {
 	Root string
 }
 
-// DefaultHome is $GOHUB_HOME, else ~/.gohub. Unlike PaddleHub 1.x, a set GOHUB_HOME is the
-// root itself (2.x semantics) whether or not it exists yet.
+// DefaultHome is the home that settings.HomeDir names: $GOHUB_HOME, else ~/.gohub.
 func DefaultHome() (Home, error) {
-	if root := os.Getenv(EnvHome); root != "" {
-		abs, err := filepath.Abs(root)
-		if err != nil {
-			return Home{}, errors.Wrap(err, EnvHome)
-		}
-		return Home{Root: abs}, nil
-	}
-	user, err := os.UserHomeDir()
-	if err != nil {
-		return Home{}, errors.Wrap(err, "find the home directory (set "+EnvHome+")")
-	}
-	return Home{Root: filepath.Join(user, ".gohub")}, nil
+	root, err := settings.HomeDir()
+	return Home{Root: root}, err
 }
 
 // ModulesDir holds one directory per installed module.
@@ -49,7 +36,7 @@ func (h Home) ConfigPath() string { return filepath.Join(h.Root, "conf", "config
 // Ensure creates the home's directories.
 func (h Home) Ensure() error {
 	if fi, err := os.Stat(h.Root); err == nil && !fi.IsDir() {
-		return errors.Errorf("gohub home %s is a file, not a directory (set %s)", h.Root, EnvHome)
+		return errors.Errorf("gohub home %s is a file, not a directory (set %s)", h.Root, settings.Home.Name)
 	}
 	for _, dir := range []string{h.ModulesDir(), h.CacheDir(), h.TmpDir(), filepath.Dir(h.ConfigPath())} {
 		if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/gohub/gohub/internal/settings"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -101,7 +102,7 @@ func TestModuleDir(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, dir, got)
 
-	t.Setenv(EnvHome, h.Root)
+	t.Setenv(settings.Home.Name, h.Root)
 	got, err = ModuleDir("lac")
 	require.NoError(t, err)
 	assert.Equal(t, dir, got)
