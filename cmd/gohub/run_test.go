@@ -192,7 +192,7 @@ func TestRunHelp(t *testing.T) {
 // A module without the model asked for is a usage error naming the models it has.
 func TestRunUnknownModel(t *testing.T) {
 	segHome(t)
-	dir := filepath.Join(os.Getenv(settings.Home.Name), "modules", "lac")
+	dir := filepath.Join(settings.Home.Value(), "modules", "lac")
 	m, err := store.LoadManifest(dir)
 	require.NoError(t, err)
 	m.Models[0].Name = "lac"
@@ -230,7 +230,7 @@ func TestRunLiteModel(t *testing.T) {
 	if err != nil {
 		t.Skipf("shared Paddle-Lite LAC model absent: %v", err)
 	}
-	_, err = (&install.Installer{Home: store.Home{Root: os.Getenv(settings.Home.Name)}}).Install(context.Background(), src)
+	_, err = (&install.Installer{Home: store.Home{Root: settings.Home.Value()}}).Install(context.Background(), src)
 	require.NoError(t, err)
 
 	out, errOut, code := runGohub(t, "", "lac", "--model", "lite", "--input_text", "我爱北京天安门", "--output", "json")

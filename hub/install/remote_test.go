@@ -11,6 +11,7 @@ import (
 	"github.com/gohub/gohub/hub/internal/fixture"
 	"github.com/gohub/gohub/hub/source"
 	"github.com/gohub/gohub/hub/store"
+	"github.com/gohub/gohub/internal/settings"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -100,7 +101,7 @@ func TestBuildIndexServesAllLayouts(t *testing.T) {
 // TestInstallRealLACPackage imports the real LAC sdist when GOHUB_LAC_SDIST names it
 // (e.g. the file `pip download --no-deps lac` writes).
 func TestInstallRealLACPackage(t *testing.T) {
-	sdist := os.Getenv("GOHUB_LAC_SDIST")
+	sdist := settings.LACSdist.Value()
 	if sdist == "" {
 		t.Skip("set GOHUB_LAC_SDIST to a LAC-*.tar.gz to run")
 	}

@@ -39,13 +39,16 @@ var (
 		"and benchmarks read"}
 	BuildModels = Var{"GOHUB_BUILD_MODELS", "build/models", "the seeded models real Paddle writes " +
 		"(make oracle-models) that tests read"}
+	LACPackage = Var{"GOHUB_LAC_PKG", "build/lac-pkg/LAC-2.1.2/LAC", "the LAC/ folder of the extracted " +
+		"LAC package (make oracle-lac) that the lexical tests run"}
+	LACSdist = Var{"GOHUB_LAC_SDIST", "", "a LAC-*.tar.gz from PyPI that an install test imports when set"}
 	// LibraryPath is read by the dynamic loader, not by gohub; help lists it for its effect.
 	LibraryPath = Var{"LD_LIBRARY_PATH", "", "may point at the official Paddle Inference C library " +
 		"instead of gohub's bundled one (see gohub version)"}
 )
 
 // All lists every variable, in the order help shows them.
-var All = []Var{Home, Server, Timeout, Pip, Shared, BuildModels, LibraryPath}
+var All = []Var{Home, Server, Timeout, Pip, Shared, BuildModels, LACPackage, LACSdist, LibraryPath}
 
 // DefaultTimeout is the default of GOHUB_TIMEOUT.
 const DefaultTimeout = 3 * time.Second
