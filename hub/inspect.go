@@ -1,12 +1,12 @@
 package hub
 
 import (
-	"io"
 	"path/filepath"
 	"slices"
 
 	"github.com/gohub/gohub/hub/install"
 	"github.com/gohub/gohub/hub/internal/modelload"
+	"github.com/gohub/gohub/hub/progress"
 	"github.com/gohub/gohub/hub/store"
 	"github.com/gohub/gohub/paddle"
 )
@@ -51,8 +51,8 @@ func tensorSpecs(infos []paddle.IOInfo) []store.TensorSpec {
 
 // NewInstaller configures an installer for home (install.New) that loads every model of a
 // module before installing it, and recognises PaddleHub's Paddle-Lite face models.
-func NewInstaller(home store.Home, log io.Writer) (*install.Installer, error) {
-	in, err := install.New(home, log)
+func NewInstaller(home store.Home, report progress.Func) (*install.Installer, error) {
+	in, err := install.New(home, report)
 	if err != nil {
 		return nil, err
 	}

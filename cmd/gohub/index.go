@@ -25,7 +25,7 @@ its name, version, kind, sha256 and size. Serve DIR with any web server and use 
 					return usageErrorf("index build: name the folder, e.g. gohub index build ./modules")
 				}
 				dir := c.Args().First()
-				idx, err := install.BuildIndex(dir, c.App.ErrWriter)
+				idx, err := install.BuildIndex(dir, reporter(c))
 				if err != nil {
 					return err
 				}

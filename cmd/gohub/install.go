@@ -83,7 +83,7 @@ func uninstallCommand() *cli.Command {
 				return err
 			}
 			for _, name := range c.Args().Slice() {
-				if err := h.Uninstall(c.Context, name, c.App.ErrWriter); err != nil {
+				if err := h.Uninstall(c.Context, name, reporter(c)); err != nil {
 					return err
 				}
 				fmt.Fprintf(c.App.Writer, "Successfully uninstalled %s\n", name)

@@ -12,7 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/gohub/gohub/hub"
-	"github.com/gohub/gohub/hub/source"
+	"github.com/gohub/gohub/hub/progress"
 	"github.com/gohub/gohub/hub/store"
 )
 
@@ -151,9 +151,9 @@ func printModule(w io.Writer, dir string, m *store.Manifest, files []moduleFile)
 	var rowsF [][]string
 	for _, f := range files {
 		total += f.Size
-		rowsF = append(rowsF, []string{"  " + f.Path, source.HumanBytes(f.Size)})
+		rowsF = append(rowsF, []string{"  " + f.Path, progress.HumanBytes(f.Size)})
 	}
-	fmt.Fprintf(w, "\nFiles: %d, %s\n", len(files), source.HumanBytes(total))
+	fmt.Fprintf(w, "\nFiles: %d, %s\n", len(files), progress.HumanBytes(total))
 	printRows(w, rowsF)
 }
 

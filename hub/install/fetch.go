@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/gohub/gohub/hub/internal/msg"
 	"github.com/gohub/gohub/hub/source"
 	"github.com/gohub/gohub/hub/store"
 	"github.com/pkg/errors"
@@ -24,7 +23,7 @@ func (in *Installer) Download(ctx context.Context, arg, outDir string) (string, 
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return "", errors.Wrap(err, "create the output folder")
 	}
-	lock, err := in.Home.Lock(ctx, in.Log)
+	lock, err := in.Home.Lock(ctx, in.Progress)
 	if err != nil {
 		return "", err
 	}
@@ -57,7 +56,7 @@ func (in *Installer) Download(ctx context.Context, arg, outDir string) (string, 
 func (in *Installer) downloadEntry(ctx context.Context, e source.Entry, outDir string) (string, error) {
 	dst := filepath.Join(outDir, source.FileNameOf(e.URL))
 	if !e.Digest().Empty() && e.Digest().Verify(dst) == nil {
-		msg.Logf(in.Log, "%s is already there and verified.\n", dst)
+		in.Progress.Statusf("%s is already there and verified.", dst)
 		return dst, nil
 	}
 	part, err := in.downloader().Fetch(ctx, e.URL, e.Digest())

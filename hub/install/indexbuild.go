@@ -2,7 +2,6 @@ package install
 
 import (
 	"encoding/json"
-	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -10,7 +9,7 @@ import (
 	"time"
 
 	"github.com/gohub/gohub/hub/importer"
-	"github.com/gohub/gohub/hub/internal/msg"
+	"github.com/gohub/gohub/hub/progress"
 	"github.com/gohub/gohub/hub/source"
 	"github.com/gohub/gohub/hub/store"
 	"github.com/pkg/errors"
@@ -18,9 +17,9 @@ import (
 
 // BuildIndex writes DIR/index.json listing every module archive in dir (gohub's, PaddleHub's
 // and the LAC package), with its sha256 and size, URLs relative to the index. Files that
-// are not module archives are skipped with a line on log. Serve the folder with any web
+// are not module archives are skipped with a Status event. Serve the folder with any web
 // server and point gohub at http://host/path/index.json.
-func BuildIndex(dir string, log io.Writer) (*source.Index, error) {
+func BuildIndex(dir string, report progress.Func) (*source.Index, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, errors.Wrap(err, "read archive folder")
@@ -32,10 +31,10 @@ func BuildIndex(dir string, log io.Writer) (*source.Index, error) {
 		}
 		e, err := indexEntry(filepath.Join(dir, de.Name()))
 		if err != nil {
-			msg.Logf(log, "skipping %s: %v\n", de.Name(), err)
+			report.Statusf("skipping %s: %v", de.Name(), err)
 			continue
 		}
-		msg.Logf(log, "%s: %s %s (%s)\n", de.Name(), e.Name, e.Version, e.Kind)
+		report.Statusf("%s: %s %s (%s)", de.Name(), e.Name, e.Version, e.Kind)
 		idx.Modules = append(idx.Modules, e)
 	}
 	sort.SliceStable(idx.Modules, func(i, j int) bool {

@@ -2,7 +2,6 @@ package install
 
 import (
 	"context"
-	"io"
 	"maps"
 	"net/http"
 	"os"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/gohub/gohub/hub/importer"
 	"github.com/gohub/gohub/hub/internal/msg"
+	"github.com/gohub/gohub/hub/progress"
 	"github.com/gohub/gohub/hub/source"
 	"github.com/gohub/gohub/hub/store"
 	"github.com/gohub/gohub/internal/settings"
@@ -22,11 +22,10 @@ import (
 // staged in tmp/, verified, and moved into modules/ by one rename.
 type Installer struct {
 	Home     store.Home
-	Servers  []string  // remote sources in the order they are tried
-	Log      io.Writer // progress and status lines (stderr in the CLI); nil for silence
-	Terminal bool      // Log is a terminal: draw progress bars
-	Force    bool      // reinstall even when the asked version is installed
-	Pip      []string  // the command running pip, e.g. python3 -m pip; nil: no PyPI fallback
+	Servers  []string      // remote sources in the order they are tried
+	Progress progress.Func // what the install is doing; nil for silence
+	Force    bool          // reinstall even when the asked version is installed
+	Pip      []string      // the command running pip, e.g. python3 -m pip; nil: no PyPI fallback
 	Timeout  time.Duration
 	// Inspect loads a model of a staged module once and reads its inputs and outputs: a
 	// module whose model does not load is refused (installed with a warning under Force).
@@ -45,7 +44,7 @@ type InstallResult struct {
 
 // New configures an installer from the home's config and the environment
 // (GOHUB_SERVER, GOHUB_TIMEOUT, GOHUB_PIP).
-func New(h store.Home, log io.Writer) (*Installer, error) {
+func New(h store.Home, report progress.Func) (*Installer, error) {
 	cfg, err := source.LoadConfig(h)
 	if err != nil {
 		return nil, err
@@ -54,7 +53,7 @@ func New(h store.Home, log io.Writer) (*Installer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Installer{Home: h, Servers: cfg.EffectiveServers(), Log: log, Pip: settings.PipCommand(), Timeout: timeout}, nil
+	return &Installer{Home: h, Servers: cfg.EffectiveServers(), Progress: report, Pip: settings.PipCommand(), Timeout: timeout}, nil
 }
 
 func (in *Installer) httpClient() *http.Client {
@@ -77,7 +76,7 @@ func (in *Installer) sources() ([]source.Source, error) {
 
 func (in *Installer) downloader() *source.Downloader {
 	return &source.Downloader{Client: in.httpClient(), Timeout: in.timeout(), Dir: filepath.Join(in.Home.CacheDir(), "downloads"),
-		Log: in.Log, Terminal: in.Terminal, Retries: 5}
+		Progress: in.Progress, Retries: 5}
 }
 
 // Install installs a target: NAME, NAME==VERSION, an archive or a directory.
@@ -91,7 +90,7 @@ func (in *Installer) Install(ctx context.Context, arg string) (*InstallResult, e
 			return res, nil
 		}
 	}
-	lock, err := in.Home.Lock(ctx, in.Log)
+	lock, err := in.Home.Lock(ctx, in.Progress)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +138,7 @@ func (in *Installer) installName(ctx context.Context, t Target) (*InstallResult,
 		}
 		errs = append(errs, &source.SourceError{Source: src.String(), Err: err})
 		if i+1 < len(srcs) || pip {
-			msg.Logf(in.Log, "%s: %v\nTrying the next source.\n", src, err)
+			in.Progress.Statusf("%s: %v\nTrying the next source.", src, err)
 		}
 	}
 	if pip {
@@ -160,7 +159,7 @@ func (in *Installer) resolve(ctx context.Context, src source.Source, t Target) (
 	if err != nil && errors.As(err, &unreachable) {
 		if c, cerr := source.LoadIndexCache(in.Home, src); cerr == nil && c != nil {
 			if cached := source.FilterEntries(c.Entries, t.Name, t.Version); len(cached) > 0 {
-				msg.Logf(in.Log, "%s is unreachable; using its index cached on %s.\n", src, c.Fetched.Format(time.RFC3339))
+				in.Progress.Statusf("%s is unreachable; using its index cached on %s.", src, c.Fetched.Format(time.RFC3339))
 				entries, err = cached, nil
 			}
 		}
@@ -177,7 +176,7 @@ func (in *Installer) resolve(ctx context.Context, src source.Source, t Target) (
 // installEntry downloads, verifies and installs one archive from a source.
 func (in *Installer) installEntry(ctx context.Context, e source.Entry, want string) (*InstallResult, error) {
 	if e.Digest().Empty() {
-		msg.Logf(in.Log, "warning: %s publishes no checksum for %s; its download cannot be verified.\n", e.Source, e.URL)
+		in.Progress.Statusf("warning: %s publishes no checksum for %s; its download cannot be verified.", e.Source, e.URL)
 	}
 	archive, err := in.downloader().Fetch(ctx, e.URL, e.Digest())
 	if err != nil {
@@ -217,7 +216,7 @@ func (in *Installer) installArchive(ctx context.Context, archive, name, origin, 
 		return nil, err
 	}
 	defer os.RemoveAll(stage)
-	msg.Logf(in.Log, "Unpacking %s\n", name)
+	in.Progress.Statusf("Unpacking %s", name)
 	extracted := filepath.Join(stage, "extracted")
 	if err := importer.Extract(archive, name, extracted); err != nil {
 		return nil, err
@@ -297,7 +296,7 @@ func (in *Installer) loadModels(dir string, m *store.Manifest) error {
 			if !in.Force {
 				return &ModelLoadError{Module: m.Name, Model: mo.Name, Err: err}
 			}
-			msg.Logf(in.Log, "warning: model %s of %s does not load; installing it anyway (--force): %v\n", msg.Quote(mo.Name), m.Name, err)
+			in.Progress.Statusf("warning: model %s of %s does not load; installing it anyway (--force): %v", msg.Quote(mo.Name), m.Name, err)
 			continue
 		}
 		if len(mo.Inputs) == 0 || len(mo.Outputs) == 0 {

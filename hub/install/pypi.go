@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gohub/gohub/hub/internal/msg"
+	"github.com/gohub/gohub/hub/progress"
 	"github.com/gohub/gohub/hub/source"
 	"github.com/pkg/errors"
 )
@@ -50,13 +50,10 @@ func (in *Installer) pipDownload(ctx context.Context, version, dir string) (stri
 	secs := max(1, int(in.timeout().Seconds()+0.5))
 	args := append(append([]string{}, in.Pip[1:]...), "download", "--no-deps", "--disable-pip-version-check",
 		"--timeout", strconv.Itoa(secs), "--retries", "1", "-d", dir, spec)
-	msg.Logf(in.Log, "Downloading the LAC package from PyPI: %s %s\n", in.Pip[0], strings.Join(args, " "))
+	in.Progress.Statusf("Downloading the LAC package from PyPI: %s %s", in.Pip[0], strings.Join(args, " "))
 	cmd := exec.CommandContext(ctx, in.Pip[0], args...)
 	var tail bytes.Buffer
-	var out io.Writer = &tail
-	if in.Log != nil {
-		out = io.MultiWriter(in.Log, &tail)
-	}
+	out := io.MultiWriter(progress.LineWriter(in.Progress), &tail)
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Run(); err != nil {
 		return "", &PipError{Cmd: in.Pip[0] + " " + strings.Join(args, " "), Err: err, Tail: lastLines(tail.String(), 3)}

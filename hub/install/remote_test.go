@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gohub/gohub/hub/internal/fixture"
+	"github.com/gohub/gohub/hub/progress"
 	"github.com/gohub/gohub/hub/source"
 	"github.com/gohub/gohub/hub/store"
 	"github.com/gohub/gohub/internal/settings"
@@ -68,7 +69,7 @@ func TestBuildIndexServesAllLayouts(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("ignored"), 0o644))
 
 	log := &syncBuffer{}
-	idx, err := BuildIndex(dir, log)
+	idx, err := BuildIndex(dir, progress.Lines(log))
 	require.NoError(t, err)
 	assert.Contains(t, log.String(), "skipping junk.tar.gz")
 	var names []string

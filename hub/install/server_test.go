@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/gohub/gohub/hub/internal/fixture"
+	"github.com/gohub/gohub/hub/progress"
 	"github.com/gohub/gohub/hub/source"
 	"github.com/gohub/gohub/hub/store"
 	"github.com/stretchr/testify/require"
@@ -198,5 +199,5 @@ func (b *syncBuffer) String() string {
 // newInstaller returns an installer on a fresh home with a short timeout and no pip.
 func newInstaller(t *testing.T, servers ...string) (*Installer, *syncBuffer) {
 	log := &syncBuffer{}
-	return &Installer{Home: store.Home{Root: t.TempDir()}, Servers: servers, Log: log, Timeout: 300 * time.Millisecond}, log
+	return &Installer{Home: store.Home{Root: t.TempDir()}, Servers: servers, Progress: progress.Lines(log), Timeout: 300 * time.Millisecond}, log
 }

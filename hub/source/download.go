@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gohub/gohub/hub/internal/msg"
+	"github.com/gohub/gohub/hub/progress"
 	"github.com/gohub/gohub/hub/store"
 	"github.com/pkg/errors"
 )
@@ -27,9 +27,8 @@ type Downloader struct {
 	Client   *http.Client
 	Timeout  time.Duration
 	Dir      string
-	Log      io.Writer
-	Terminal bool // draw a progress bar on log
-	Retries  int  // resumptions after a dropped connection, per fetch
+	Progress progress.Func // download events; nil for silence
+	Retries  int           // resumptions after a dropped connection, per fetch
 }
 
 // droppedError: the connection broke or stalled after the response started; resumable.
@@ -92,7 +91,7 @@ func (d *Downloader) Fetch(ctx context.Context, rawURL string, want store.Digest
 		if !resumed {
 			return "", err
 		}
-		msg.Logf(d.Log, "The partial download of %s did not match; starting over.\n", FileNameOf(rawURL))
+		d.Progress.Statusf("The partial download of %s did not match; starting over.", FileNameOf(rawURL))
 		resumed = false
 	}
 }
@@ -108,7 +107,7 @@ func (d *Downloader) fetchPart(ctx context.Context, rawURL, part string) error {
 		if attempt >= d.Retries {
 			return errors.Wrapf(err, "download %s: gave up after %d resumptions; run the command again to resume", redact(rawURL), attempt)
 		}
-		msg.Logf(d.Log, "Connection to %s dropped at %s (%v); resuming.\n", hostOf(rawURL), HumanBytes(FileSize(part)), dropped.err)
+		d.Progress.Statusf("Connection to %s dropped at %s (%v); resuming.", hostOf(rawURL), progress.HumanBytes(FileSize(part)), dropped.err)
 	}
 }
 
@@ -151,20 +150,13 @@ func (d *Downloader) attempt(ctx context.Context, rawURL, part string) error {
 	if err != nil {
 		return store.CheckDiskFull(errors.Wrap(err, "download"), part)
 	}
-	var sink io.Writer = f
 	name := FileNameOf(rawURL)
-	if d.Terminal && d.Log != nil {
-		bar := newProgressBar(d.Log, "Downloading "+name, total, offset)
-		defer bar.finish()
-		sink = io.MultiWriter(f, bar)
-	} else if offset == 0 {
-		msg.Logf(d.Log, "Downloading %s (%s) from %s\n", name, sizeOrUnknown(total), hostOf(rawURL))
-	} else {
-		msg.Logf(d.Log, "Resuming %s at %s of %s\n", name, HumanBytes(offset), sizeOrUnknown(total))
-	}
+	d.Progress.Report(progress.DownloadStart{Name: name, Host: hostOf(rawURL), Offset: offset, Total: total})
+	counter := &counter{name: name, done: offset, total: total, report: d.Progress}
+	defer func() { d.Progress.Report(progress.DownloadEnd{Name: name, Done: counter.done, Total: total}) }()
 	body := newIdleReader(resp.Body, d.Timeout, cancel)
 	defer body.stop()
-	_, copyErr := io.Copy(sink, body)
+	_, copyErr := io.Copy(io.MultiWriter(f, counter), body)
 	closeErr := f.Close()
 	switch {
 	case copyErr != nil && store.IsWriteError(copyErr):
@@ -201,11 +193,17 @@ func FileSize(path string) int64 {
 	return fi.Size()
 }
 
-func sizeOrUnknown(n int64) string {
-	if n <= 0 {
-		return "size unknown"
-	}
-	return HumanBytes(n)
+// counter reports the bytes written through it as DownloadProgress events.
+type counter struct {
+	name        string
+	done, total int64
+	report      progress.Func
+}
+
+func (c *counter) Write(b []byte) (int, error) {
+	c.done += int64(len(b))
+	c.report.Report(progress.DownloadProgress{Name: c.name, Done: c.done, Total: c.total})
+	return len(b), nil
 }
 
 func hostOf(rawURL string) string {

@@ -1,11 +1,8 @@
 package source
 
 import (
-	"bytes"
 	"os"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/gohub/gohub/hub/store"
 	"github.com/gohub/gohub/internal/settings"
@@ -30,22 +27,6 @@ func TestConfig(t *testing.T) {
 	require.NoError(t, os.WriteFile(h.ConfigPath(), []byte("servers: [unclosed"), 0o644))
 	_, err = LoadConfig(h)
 	assert.ErrorContains(t, err, "gohub config reset")
-}
-
-func TestProgressBar(t *testing.T) {
-	var buf bytes.Buffer
-	p := newProgressBar(&buf, "Downloading x.tar.gz", 4<<20, 1<<20)
-	p.start = p.start.Add(-time.Second)
-	_, err := p.Write(make([]byte, 1<<20))
-	require.NoError(t, err)
-	p.finish()
-	out := buf.String()
-	assert.True(t, strings.HasPrefix(out, "\rDownloading x.tar.gz ["), out)
-	assert.Contains(t, out, "2.0 MiB/4.0 MiB")
-	assert.Contains(t, out, "/s ETA ")
-	assert.True(t, strings.HasSuffix(out, "\n"))
-	assert.Equal(t, "61.8 MiB", HumanBytes(64_800_000))
-	assert.Equal(t, "512 B", HumanBytes(512))
 }
 
 func TestCompareVersions(t *testing.T) {

@@ -2,13 +2,12 @@ package store
 
 import (
 	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"syscall"
 	"time"
 
-	"github.com/gohub/gohub/hub/internal/msg"
+	"github.com/gohub/gohub/hub/progress"
 	"github.com/pkg/errors"
 )
 
@@ -21,8 +20,8 @@ type StoreLock struct{ f *os.File }
 // lockPoll is how often a waiting process retries; flock itself cannot honour a context.
 const lockPoll = 100 * time.Millisecond
 
-// Lock takes the lock, telling log once when it has to wait for another process.
-func (h Home) Lock(ctx context.Context, log io.Writer) (*StoreLock, error) {
+// Lock takes the lock, reporting once when it has to wait for another process.
+func (h Home) Lock(ctx context.Context, report progress.Func) (*StoreLock, error) {
 	if err := h.Ensure(); err != nil {
 		return nil, err
 	}
@@ -43,7 +42,7 @@ func (h Home) Lock(ctx context.Context, log io.Writer) (*StoreLock, error) {
 		}
 		if !waiting {
 			waiting = true
-			msg.Logf(log, "Waiting for another gohub process to finish with %s ...\n", h.Root)
+			report.Statusf("Waiting for another gohub process to finish with %s ...", h.Root)
 		}
 		select {
 		case <-ctx.Done():

@@ -2,12 +2,12 @@ package store
 
 import (
 	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
+	"github.com/gohub/gohub/hub/progress"
 	"github.com/pkg/errors"
 )
 
@@ -66,8 +66,8 @@ func (h Home) Lookup(name string) (*Installed, error) {
 
 // Uninstall removes an installed module. The directory is first renamed out of modules/,
 // so a reader never sees a half-deleted module.
-func (h Home) Uninstall(ctx context.Context, name string, log io.Writer) error {
-	lock, err := h.Lock(ctx, log)
+func (h Home) Uninstall(ctx context.Context, name string, report progress.Func) error {
+	lock, err := h.Lock(ctx, report)
 	if err != nil {
 		return err
 	}

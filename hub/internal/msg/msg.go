@@ -1,20 +1,10 @@
-// Package msg formats the status lines and error messages of the store, the sources, the
-// importers and the installer alike.
+// Package msg formats names in the error messages of the store, the sources, the importers
+// and the installer alike.
 package msg
 
 import (
-	"fmt"
-	"io"
 	"strings"
 )
-
-// Logf writes a progress or status line; a nil writer discards it. Library callers pass
-// nil, the CLI passes stderr: results go to stdout, never mixed with progress.
-func Logf(w io.Writer, format string, args ...any) {
-	if w != nil {
-		fmt.Fprintf(w, format, args...)
-	}
-}
 
 // Quote puts s in double quotes as it is, without Go's escapes: names in messages stay
 // readable whatever their script.

@@ -1,15 +1,18 @@
-package source
+package main
 
 import (
 	"fmt"
 	"io"
 	"strings"
 	"time"
+
+	"github.com/gohub/gohub/hub/progress"
+	"github.com/urfave/cli/v2"
 )
 
 // progressBar draws "name [====>   ] 12.3/61.8 MiB 5.1 MiB/s ETA 10s" on one terminal
-// line, redrawn at most every redrawEvery. It is only used when the writer is a terminal;
-// logs and pipes get one line per download instead.
+// line, redrawn at most every redrawEvery. It is only used when stderr is a terminal;
+// logs and pipes get one line per download instead (progress.Lines).
 type progressBar struct {
 	w           io.Writer
 	name        string
@@ -25,13 +28,13 @@ func newProgressBar(w io.Writer, name string, total, done int64) *progressBar {
 	return &progressBar{w: w, name: name, total: total, done: done, base: done, start: now}
 }
 
-func (p *progressBar) Write(b []byte) (int, error) {
-	p.done += int64(len(b))
+// update records that done bytes are on disk.
+func (p *progressBar) update(done int64) {
+	p.done = done
 	if now := time.Now(); now.Sub(p.last) >= redrawEvery {
 		p.last = now
 		p.draw(now)
 	}
-	return len(b), nil
 }
 
 func (p *progressBar) draw(now time.Time) {
@@ -46,11 +49,11 @@ func (p *progressBar) draw(now time.Time) {
 		filled := int(float64(width) * float64(p.done) / float64(p.total))
 		filled = min(max(filled, 0), width)
 		line += "[" + strings.Repeat("=", filled) + strings.Repeat(" ", width-filled) + "] " +
-			HumanBytes(p.done) + "/" + HumanBytes(p.total)
+			progress.HumanBytes(p.done) + "/" + progress.HumanBytes(p.total)
 	} else {
-		line += HumanBytes(p.done)
+		line += progress.HumanBytes(p.done)
 	}
-	line += " " + HumanBytes(int64(rate)) + "/s"
+	line += " " + progress.HumanBytes(int64(rate)) + "/s"
 	if p.total > 0 && rate > 0 && p.done < p.total {
 		eta := time.Duration(float64(p.total-p.done)/rate) * time.Second
 		line += " ETA " + eta.Round(time.Second).String()
@@ -64,16 +67,31 @@ func (p *progressBar) finish() {
 	fmt.Fprintln(p.w)
 }
 
-// HumanBytes formats a size with 1024-based units and one decimal: 61.8 MiB.
-func HumanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
+// reporter prints the library's progress events on stderr: download bars on a terminal,
+// else one line per event.
+func reporter(c *cli.Context) progress.Func {
+	w := c.App.ErrWriter
+	lines := progress.Lines(w)
+	if !isTerminal(w) {
+		return lines
 	}
-	v, i := float64(n)/unit, 0
-	for v >= unit && i < 3 {
-		v /= unit
-		i++
+	var bar *progressBar
+	return func(e progress.Event) {
+		switch e := e.(type) {
+		case progress.DownloadStart:
+			bar = newProgressBar(w, "Downloading "+e.Name, e.Total, e.Offset)
+		case progress.DownloadProgress:
+			if bar != nil {
+				bar.update(e.Done)
+			}
+		case progress.DownloadEnd:
+			if bar != nil {
+				bar.update(e.Done)
+				bar.finish()
+				bar = nil
+			}
+		default:
+			lines(e)
+		}
 	}
-	return fmt.Sprintf("%.1f %ciB", v, "KMGT"[i])
 }
