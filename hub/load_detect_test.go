@@ -12,6 +12,7 @@ import (
 	"github.com/gohub/gohub/hub/importer"
 	"github.com/gohub/gohub/hub/install"
 	"github.com/gohub/gohub/hub/internal/fixture"
+	"github.com/gohub/gohub/hub/internal/moduledesc"
 	"github.com/gohub/gohub/hub/store"
 	"github.com/gohub/gohub/internal/settings"
 	"github.com/gohub/gohub/internal/shared"
@@ -62,16 +63,11 @@ func pascalVOC(t *testing.T) (labels, dog string) {
 // object_detection signature (image -> the NMS output).
 func ssdModuleDescPB() []byte {
 	name := "ssd_mobilenet_v1_pascal"
-	info := fixture.PBMap(map[string][]byte{
-		"name": fixture.PBString(name), "version": fixture.PBString("1.0.1"), "type": fixture.PBString("cv/object_detection"),
-		"summary": fixture.PBString("SSD with backbone MobileNet_V1, trained with dataset Pasecal VOC."), "author": fixture.PBString("paddlepaddle"),
-	})
-	attr := fixture.PBMap(map[string][]byte{"module_info": info, "default_signature": fixture.PBString("object_detection")})
-	feed := append(fixture.PBBytes(1, []byte("image")), fixture.PBBytes(2, []byte("image"))...)
-	fetch := fixture.PBBytes(1, []byte("multiclass_nms.tmp_0"))
-	sig := append(fixture.PBBytes(1, fetch), fixture.PBBytes(2, feed)...)
-	out := fixture.PBBytes(2, append(fixture.PBBytes(1, []byte("object_detection")), fixture.PBBytes(2, sig)...))
-	return append(out, fixture.PBBytes(3, attr)...)
+	return fixture.ModuleDesc(map[string]string{
+		"name": name, "version": "1.0.1", "type": "cv/object_detection",
+		"summary": "SSD with backbone MobileNet_V1, trained with dataset Pasecal VOC.", "author": "paddlepaddle",
+	}, map[string]string{"default_signature": "object_detection"},
+		map[string]*moduledesc.ModuleVar{"object_detection": fixture.Signature("image", "image", "multiclass_nms.tmp_0")})
 }
 
 // checkDetects loads the installed module and runs it on the dog photo: the seeded

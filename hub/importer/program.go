@@ -1,25 +1,16 @@
 package importer
 
 import (
-	"encoding/binary"
 	"os"
 	"strings"
 
+	"github.com/gohub/gohub/paddle/framework"
 	"github.com/pkg/errors"
+	"google.golang.org/protobuf/proto"
 )
 
-// A Paddle program (framework.proto, ProgramDesc) says what a plain model directory is:
-// the op that computes its fetch target, and its feed's shape. The few fields needed are
-// read with the wire-format decoder of modpb.go:
-//
-//	ProgramDesc   { repeated BlockDesc blocks = 1; }
-//	BlockDesc     { repeated VarDesc vars = 3; repeated OpDesc ops = 4; }
-//	OpDesc        { repeated Var inputs = 1; repeated Var outputs = 2; string type = 3; }
-//	OpDesc.Var    { string parameter = 1; repeated string arguments = 2; }
-//	VarDesc       { string name = 1; VarType type = 2; }
-//	VarType       { LoDTensorDesc lod_tensor = 3; }
-//	LoDTensorDesc { TensorDesc tensor = 1; }
-//	TensorDesc    { repeated int64 dims = 2; }
+// A Paddle program (framework.ProgramDesc) says what a plain model directory is: the op
+// that computes its fetch target, and its feed's shape.
 
 // ProgramInfo is what gohub reads from a program's main block.
 type ProgramInfo struct {
@@ -28,11 +19,6 @@ type ProgramInfo struct {
 	FetchOps []string
 	// FeedDims are the declared dims of the fed variables, in feed order.
 	FeedDims [][]int64
-}
-
-type pbOp struct {
-	typ             string
-	inputs, outputs map[string][]string
 }
 
 // ReadProgramInfo reads the program file at path.
@@ -46,51 +32,36 @@ func ReadProgramInfo(path string) (*ProgramInfo, error) {
 }
 
 func parseProgramInfo(data []byte) (*ProgramInfo, error) {
-	var block []byte
-	err := pbEach(data, func(num int, v pbValue) error {
-		if num == 1 && block == nil {
-			block = v.bytes
-		}
-		return nil
-	})
-	if err != nil || block == nil {
-		return nil, errors.Errorf("not a Paddle program (%v)", orNoBlock(err))
+	var prog framework.ProgramDesc
+	// Partial: what matters here is the ops and vars, whatever required field a writer left out.
+	if err := (proto.UnmarshalOptions{AllowPartial: true}).Unmarshal(data, &prog); err != nil {
+		return nil, errors.Wrap(err, "not a Paddle program")
 	}
-	var ops []pbOp
+	if len(prog.GetBlocks()) == 0 {
+		return nil, errors.New("not a Paddle program (no block)")
+	}
+	block := prog.GetBlocks()[0]
 	dims := map[string][]int64{}
-	err = pbEach(block, func(num int, v pbValue) error {
-		switch num {
-		case 3:
-			name, d, err := parseVarDims(v.bytes)
-			dims[name] = d
-			return err
-		case 4:
-			op, err := parseOp(v.bytes)
-			ops = append(ops, op)
-			return err
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, errors.WithMessage(err, "not a Paddle program")
+	for _, v := range block.GetVars() {
+		dims[v.GetName()] = v.GetType().GetLodTensor().GetTensor().GetDims()
 	}
-	producer := map[string]pbOp{}
-	for _, op := range ops {
-		for _, args := range op.outputs {
-			for _, a := range args {
+	producer := map[string]*framework.OpDesc{}
+	for _, op := range block.GetOps() {
+		for _, out := range op.GetOutputs() {
+			for _, a := range out.GetArguments() {
 				producer[a] = op
 			}
 		}
 	}
 	info := &ProgramInfo{}
-	for _, op := range ops {
-		switch op.typ {
+	for _, op := range block.GetOps() {
+		switch op.GetType() {
 		case "feed":
-			for _, out := range op.outputs["Out"] {
+			for _, out := range arguments(op.GetOutputs(), "Out") {
 				info.FeedDims = append(info.FeedDims, dims[out])
 			}
 		case "fetch":
-			for _, in := range op.inputs["X"] {
+			for _, in := range arguments(op.GetInputs(), "X") {
 				info.FetchOps = append(info.FetchOps, sourceOp(producer, in))
 			}
 		}
@@ -98,98 +69,30 @@ func parseProgramInfo(data []byte) (*ProgramInfo, error) {
 	return info, nil
 }
 
-func orNoBlock(err error) error {
-	if err == nil {
-		return errors.New("no block")
+// arguments returns the variables an op passes as parameter param.
+func arguments(vars []*framework.OpDesc_Var, param string) []string {
+	for _, v := range vars {
+		if v.GetParameter() == param {
+			return v.GetArguments()
+		}
 	}
-	return err
+	return nil
 }
 
 // sourceOp is the type of the op computing v, through scale and assign copies.
-func sourceOp(producer map[string]pbOp, v string) string {
+func sourceOp(producer map[string]*framework.OpDesc, v string) string {
 	for range 8 {
 		op, ok := producer[v]
 		if !ok {
 			return ""
 		}
-		if (op.typ != "scale" && op.typ != "assign") || len(op.inputs["X"]) != 1 {
-			return op.typ
+		x := arguments(op.GetInputs(), "X")
+		if (op.GetType() != "scale" && op.GetType() != "assign") || len(x) != 1 {
+			return op.GetType()
 		}
-		v = op.inputs["X"][0]
+		v = x[0]
 	}
 	return ""
-}
-
-func parseOp(b []byte) (pbOp, error) {
-	op := pbOp{inputs: map[string][]string{}, outputs: map[string][]string{}}
-	err := pbEach(b, func(num int, v pbValue) error {
-		switch num {
-		case 1, 2:
-			var param string
-			var args []string
-			if err := pbEach(v.bytes, func(n int, f pbValue) error {
-				switch n {
-				case 1:
-					param = string(f.bytes)
-				case 2:
-					args = append(args, string(f.bytes))
-				}
-				return nil
-			}); err != nil {
-				return err
-			}
-			if num == 1 {
-				op.inputs[param] = args
-			} else {
-				op.outputs[param] = args
-			}
-		case 3:
-			op.typ = string(v.bytes)
-		}
-		return nil
-	})
-	return op, err
-}
-
-// parseVarDims returns a VarDesc's name and, for a dense tensor, its declared dims.
-func parseVarDims(b []byte) (string, []int64, error) {
-	var name string
-	var dims []int64
-	field := func(msg []byte, want int, fn func(pbValue) error) error {
-		return pbEach(msg, func(num int, v pbValue) error {
-			if num == want {
-				return fn(v)
-			}
-			return nil
-		})
-	}
-	err := pbEach(b, func(num int, v pbValue) error {
-		switch num {
-		case 1:
-			name = string(v.bytes)
-		case 2: // VarType -> lod_tensor -> tensor -> dims
-			return field(v.bytes, 3, func(lt pbValue) error {
-				return field(lt.bytes, 1, func(t pbValue) error {
-					return field(t.bytes, 2, func(d pbValue) error {
-						if d.bytes == nil {
-							dims = append(dims, int64(d.varint))
-							return nil
-						}
-						for p := d.bytes; len(p) > 0; { // packed
-							u, n := binary.Uvarint(p)
-							if n <= 0 {
-								return errors.New("truncated dims")
-							}
-							dims, p = append(dims, int64(u)), p[n:]
-						}
-						return nil
-					})
-				})
-			})
-		}
-		return nil
-	})
-	return name, dims, err
 }
 
 // isNMS reports whether an op type is one of Paddle's detection output ops.
