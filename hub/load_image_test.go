@@ -16,7 +16,7 @@ import (
 	"github.com/gohub/gohub/hub/internal/fixture"
 	"github.com/gohub/gohub/hub/store"
 	"github.com/gohub/gohub/internal/shared"
-	"github.com/gohub/gohub/readers/image"
+	"github.com/gohub/gohub/readers/picture"
 )
 
 // TestInstallShuffleNetAndClassify installs the real ShuffleNetV2 model directory as
@@ -105,7 +105,7 @@ func TestClassifierRecipesParse(t *testing.T) {
 	require.NoError(t, err)
 	// PaddleHub's recipe with PIL's LANCZOS filter, which the 1.x module resizes with.
 	want := imgcls.DefaultConfig().Preprocess
-	want.Filter = image.Lanczos
+	want.Filter = picture.Lanczos
 	assert.Equal(t, want, c.Preprocess)
 	require.NotNil(t, c.Softmax)
 	assert.True(t, *c.Softmax, "the v1 module's classification signature outputs logits")

@@ -28,7 +28,7 @@ import (
 // The resnet_v2_50_imagenet tests build PaddleHub's archives of the module around the
 // seeded ResNet-50 that real Paddle writes (scripts/oracle/resnet50_seeded.py: the real
 // graph and names, seeded weights) and check the whole module path - archive, manifest
-// recipe, readers/image, the engine, softmax and top k - against real Paddle's softmax on
+// recipe, readers/picture, the engine, softmax and top k - against real Paddle's softmax on
 // the same photo (testdata/models/resnet50_seeded_tabby, scripts/oracle/model_golden.py).
 
 // seededResNet returns the seeded ResNet-50's program and combined parameters, or skips.
@@ -355,7 +355,7 @@ func TestResnetPaddleHubArchivesMatchPaddle(t *testing.T) {
 				assert.Equal(t, tc.output, got.Outputs[0].Name, "the default signature's output")
 			}
 
-			// The installed module's preprocessing (module.yaml -> imgcls -> readers/image)
+			// The installed module's preprocessing (module.yaml -> imgcls -> readers/picture)
 			// makes exactly the tensor Paddle was fed.
 			cfg, err := imgcls.ParseConfig(m.Preprocess, m.Postprocess)
 			require.NoError(t, err)

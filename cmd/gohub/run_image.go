@@ -14,7 +14,7 @@ import (
 	"github.com/gohub/gohub/hub"
 	"github.com/gohub/gohub/hub/detect"
 	"github.com/gohub/gohub/hub/imgcls"
-	"github.com/gohub/gohub/readers/image"
+	"github.com/gohub/gohub/readers/picture"
 )
 
 const imageRunHelp = `Runs an image-classification module (shufflenet_v2_imagenet, resnet_v2_50_imagenet) on
@@ -25,7 +25,7 @@ image files and prints each one's top classes, most probable first:
 
 --input_path may be repeated or hold a comma-separated list; --input_file reads one image
 path per line ("-": standard input; blank lines are skipped). --output json prints
-PaddleHub's result: a list with one {"label": probability, ...} per image. --batch_size is
+PaddleHub's result: a list with one {"label": probability, ...} per picture. --batch_size is
 1 unless given, as in PaddleHub.
 
 Runs an object-detection module (ssd_mobilenet_v1_pascal) on image files and prints each
@@ -41,7 +41,7 @@ one's objects: label, confidence and box (left, top, right, bottom, in pixels):
 --visualization saves each image with its boxes drawn (red, with a "label: 93.12%" caption)
 as --output_dir/<name> (default detection_result) in the image's own format. --output json
 prints PaddleHub's result: a list with one {"data": [{"label", "confidence", "left", "top",
-"right", "bottom"}, ...], "path": ..., "save_path": ...} per image.`
+"right", "bottom"}, ...], "path": ..., "save_path": ...} per picture.`
 
 func imageRunFlags() []cli.Flag {
 	return []cli.Flag{
@@ -148,7 +148,7 @@ func printInChunks[R any](c *cli.Context, asJSON bool, paths []string, chunk int
 	// each runs and prints part; a bad picture comes back as bad, other failures as err.
 	each := func(part []string) (bad, err error) {
 		res, err := run(part)
-		var file *image.FileError
+		var file *picture.FileError
 		if errors.As(err, &file) {
 			return err, nil
 		}

@@ -7,7 +7,7 @@ import (
 	"github.com/gohub/gohub/hub/internal/infer"
 	"github.com/gohub/gohub/hub/internal/predpool"
 	"github.com/gohub/gohub/paddle"
-	"github.com/gohub/gohub/readers/image"
+	"github.com/gohub/gohub/readers/picture"
 )
 
 // Detect reads the picture files at paths and returns each one's detections, in order.
@@ -29,10 +29,10 @@ func (d *Detector) Detect(paths []string) ([]Result, error) {
 
 // detectBatch preprocesses paths, runs them on pred and turns the rows into results.
 func (d *Detector) detectBatch(pred *paddle.Predictor, paths []string, results []Result) error {
-	inputs := make([]*image.Image, len(paths))
+	inputs := make([]*picture.Image, len(paths))
 	sizes := make([][2]int, len(paths))
 	for i, path := range paths {
-		im, err := image.Load(path)
+		im, err := picture.Load(path)
 		if err != nil {
 			return errors.WithMessage(err, "detect")
 		}
@@ -93,7 +93,7 @@ func (d *Detector) objects(rows [][6]float32, width, height int) ([]Object, erro
 }
 
 // run runs one batch and returns each picture's rows [class, score, x1, y1, x2, y2].
-func run(pred *paddle.Predictor, input, output string, b *image.Batch) ([][][6]float32, error) {
+func run(pred *paddle.Predictor, input, output string, b *picture.Batch) ([][][6]float32, error) {
 	if err := infer.Run(pred, input, []int32{int32(b.N), 3, int32(b.H), int32(b.W)}, b.Data); err != nil {
 		return nil, err
 	}

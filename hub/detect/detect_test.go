@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gohub/gohub/hub/kind"
-	"github.com/gohub/gohub/readers/image"
+	"github.com/gohub/gohub/readers/picture"
 )
 
 // TestSeededSSDMatchesPaddle runs the seeded SSD on pld_dog.jpg and checks every object
@@ -29,7 +29,7 @@ func TestSeededSSDMatchesPaddle(t *testing.T) {
 	assert.Equal(t, dog, res[0].Path)
 	assert.Empty(t, res[0].SavePath)
 
-	im, err := image.Load(dog)
+	im, err := picture.Load(dog)
 	require.NoError(t, err)
 	w, h := float64(im.Width), float64(im.Height)
 	var want []Object
@@ -117,9 +117,9 @@ func TestVisualize(t *testing.T) {
 	for _, r := range res {
 		data, err := os.ReadFile(r.SavePath)
 		require.NoError(t, err)
-		im, err := image.Decode(r.SavePath, data)
+		im, err := picture.Decode(r.SavePath, data)
 		require.NoError(t, err)
-		src, err := image.Load(r.Path)
+		src, err := picture.Load(r.Path)
 		require.NoError(t, err)
 		assert.Equal(t, [2]int{src.Width, src.Height}, [2]int{im.Width, im.Height})
 	}

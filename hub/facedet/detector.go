@@ -12,8 +12,8 @@ import (
 	"github.com/gohub/gohub/hub/internal/predpool"
 	"github.com/gohub/gohub/hub/kind"
 	"github.com/gohub/gohub/paddle"
-	"github.com/gohub/gohub/readers/image"
 	"github.com/gohub/gohub/readers/labels"
+	"github.com/gohub/gohub/readers/picture"
 )
 
 // DefaultOutputDir is where visualised pictures go: PaddleHub's output_dir.
@@ -123,7 +123,7 @@ func (d *Detector) DetectFaces(paths []string) ([]Result, error) {
 	out := make([]Result, len(paths))
 	err := d.pool.RunSet(len(paths), d.opts.BatchSize, func(set []*paddle.Predictor, lo, hi int) error {
 		for i := lo; i < hi; i++ {
-			im, err := image.Load(paths[i])
+			im, err := picture.Load(paths[i])
 			if err != nil {
 				return errors.WithMessage(err, "facedet")
 			}
@@ -148,7 +148,7 @@ func (d *Detector) DetectFaces(paths []string) ([]Result, error) {
 }
 
 // DetectImage finds the faces on a decoded picture; path only labels the result.
-func (d *Detector) DetectImage(im *image.Image, path string) (Result, error) {
+func (d *Detector) DetectImage(im *picture.Image, path string) (Result, error) {
 	var res Result
 	err := d.pool.RunSet(1, 1, func(set []*paddle.Predictor, _, _ int) error {
 		var err error
@@ -162,7 +162,7 @@ func (d *Detector) DetectImage(im *image.Image, path string) (Result, error) {
 }
 
 // detect finds the faces on im with one set of predictors.
-func (d *Detector) detect(set []*paddle.Predictor, im *image.Image, path string) (Result, error) {
+func (d *Detector) detect(set []*paddle.Predictor, im *picture.Image, path string) (Result, error) {
 	boxes, scores, err := d.faces(set[faceModel], im)
 	if err != nil {
 		return Result{}, errors.WithMessagef(err, "facedet: %s", path)
@@ -192,7 +192,7 @@ func (d *Detector) detect(set []*paddle.Predictor, im *image.Image, path string)
 }
 
 // faces runs the detector on im and returns PaddleHub's boxes and scores.
-func (d *Detector) faces(face *paddle.Predictor, im *image.Image) ([]Box, []float64, error) {
+func (d *Detector) faces(face *paddle.Predictor, im *picture.Image) ([]Box, []float64, error) {
 	x, w, h, err := faceInput(im, d.cfg)
 	if err != nil {
 		return nil, nil, err
@@ -242,7 +242,7 @@ func selectFaces(rows [][6]float32, w, h, width, height int, cfg Config) ([]Box,
 
 // faceInput is PaddleHub's preprocess: resized by shrink (unless 1), BGR CHW float32,
 // (x - mean) * scale. It returns the tensor and the resized size.
-func faceInput(im *image.Image, cfg Config) ([]float32, int, int, error) {
+func faceInput(im *picture.Image, cfg Config) ([]float32, int, int, error) {
 	w, h := im.Width, im.Height
 	if cfg.Shrink != 1 {
 		w, h = int(float64(im.Width)*cfg.Shrink), int(float64(im.Height)*cfg.Shrink)
@@ -250,7 +250,7 @@ func faceInput(im *image.Image, cfg Config) ([]float32, int, int, error) {
 			return nil, 0, 0, errors.Errorf("the %dx%d picture shrinks to nothing (shrink %v)", im.Width, im.Height, cfg.Shrink)
 		}
 		var err error
-		if im, err = image.Resize(im, w, h); err != nil {
+		if im, err = picture.Resize(im, w, h); err != nil {
 			return nil, 0, 0, err
 		}
 	}
@@ -268,7 +268,7 @@ func faceInput(im *image.Image, cfg Config) ([]float32, int, int, error) {
 }
 
 // maskInput is the classifier's input for a crop: x/256 - 0.5, BGR CHW float32.
-func maskInput(crop *image.Image) []float32 {
+func maskInput(crop *picture.Image) []float32 {
 	n := crop.Width * crop.Height
 	x := make([]float32, 3*n)
 	for c := range 3 {
@@ -281,7 +281,7 @@ func maskInput(crop *image.Image) []float32 {
 }
 
 // classify runs the mask classifier on one crop and returns its probabilities.
-func classify(mask *paddle.Predictor, crop *image.Image) ([]float32, error) {
+func classify(mask *paddle.Predictor, crop *picture.Image) ([]float32, error) {
 	out, err := run(mask, maskInput(crop), []int32{1, 3, int32(crop.Height), int32(crop.Width)}, func(shape []int32) bool {
 		return len(shape) == 2 && shape[0] == 1
 	})

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gohub/gohub/paddle"
-	"github.com/gohub/gohub/readers/image"
+	"github.com/gohub/gohub/readers/picture"
 )
 
 // The oracle is testdata/faces/faces.json: PaddleHub's pipelines (re-implemented from its
@@ -24,8 +24,8 @@ const (
 )
 
 // caseImage decodes a golden case's picture and paints its rectangle, if any.
-func caseImage(t *testing.T, c caseT) *image.Image {
-	im, err := image.Load(filepath.Join(sharedPath(t, "data"), strings.TrimPrefix(c.Image, "data/")))
+func caseImage(t *testing.T, c caseT) *picture.Image {
+	im, err := picture.Load(filepath.Join(sharedPath(t, "data"), strings.TrimPrefix(c.Image, "data/")))
 	require.NoError(t, err)
 	require.Equal(t, [2]int{c.Width, c.Height}, [2]int{im.Width, im.Height}, c.Image)
 	if p := c.Paint; p != nil {
@@ -139,7 +139,7 @@ func TestGoldenJPEGThroughOpenCVPixels(t *testing.T) {
 }
 
 // TestGoldenJPEG runs the mask module end to end on the JPEG cases. Go's JPEG decoder is not
-// libjpeg-turbo's (readers/image: about half a grey level apart on average), so the faces
+// libjpeg-turbo's (readers/picture: about half a grey level apart on average), so the faces
 // are matched by their boxes rather than their order (close scores may swap), the boxes may
 // differ by a pixel, and the confidences by what that decoding difference moves them: up to
 // 2.3e-3 (detector) and 1.1e-2 (classifier, on a face cut by the picture's edge) measured.
@@ -182,11 +182,11 @@ func nearest(got []Face, used []bool, w goldenFace) int {
 }
 
 // bgrImage reads a raw uint8 HWC BGR file as an RGB picture.
-func bgrImage(t *testing.T, path string, w, h int) *image.Image {
+func bgrImage(t *testing.T, path string, w, h int) *picture.Image {
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
 	require.Len(t, data, 3*w*h, path)
-	im := image.NewImage(w, h)
+	im := picture.NewImage(w, h)
 	for i := 0; i < len(data); i += 3 {
 		im.Pix[i], im.Pix[i+1], im.Pix[i+2] = data[i+2], data[i+1], data[i]
 	}

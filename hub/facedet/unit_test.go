@@ -6,7 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/gohub/gohub/readers/image"
+	"github.com/gohub/gohub/readers/picture"
 )
 
 func TestParseConfig(t *testing.T) {
@@ -49,7 +49,7 @@ func TestSelectFaces(t *testing.T) {
 
 // A face at the picture's corner: the crop's outside is black, the inside the picture's.
 func TestCropBorder(t *testing.T) {
-	im := image.NewImage(40, 30)
+	im := picture.NewImage(40, 30)
 	for i := range im.Pix {
 		im.Pix[i] = 200
 	}
@@ -65,7 +65,7 @@ func TestCropBorder(t *testing.T) {
 
 // Scale 1 about a whole-pixel centre maps pixels onto pixels: the crop is a plain copy.
 func TestCropIdentity(t *testing.T) {
-	im := image.NewImage(256, 256)
+	im := picture.NewImage(256, 256)
 	for i := range im.Pix {
 		im.Pix[i] = uint8(i * 7)
 	}

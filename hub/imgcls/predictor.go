@@ -6,7 +6,7 @@ import (
 	"github.com/gohub/gohub/hub/internal/infer"
 	"github.com/gohub/gohub/hub/internal/modelload"
 	"github.com/gohub/gohub/paddle"
-	"github.com/gohub/gohub/readers/image"
+	"github.com/gohub/gohub/readers/picture"
 )
 
 // newPredictor loads the model of f.
@@ -14,8 +14,8 @@ func newPredictor(f Files, o Options) (*paddle.Predictor, error) {
 	return modelload.Open("imgcls", modelload.Model{Dir: f.ModelDir, Program: f.Program, Params: f.Params}, o.UseGPU, o.GPUDevice)
 }
 
-// run runs one batch and returns its scores, one row of classes per image.
-func run(pred *paddle.Predictor, input, output string, b *image.Batch) ([]float32, int, error) {
+// run runs one batch and returns its scores, one row of classes per picture.
+func run(pred *paddle.Predictor, input, output string, b *picture.Batch) ([]float32, int, error) {
 	if err := infer.Run(pred, input, []int32{int32(b.N), 3, int32(b.H), int32(b.W)}, b.Data); err != nil {
 		return nil, 0, err
 	}

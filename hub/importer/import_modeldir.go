@@ -151,9 +151,9 @@ func archiveStem(name string) string {
 }
 
 // detectorManifest is the manifest of a detection model directory: PaddleHub's SSD recipe
-// (recipes["ssd_mobilenet_v1_pascal"]) at the input size the program's feed declares.
+// (knownModules["ssd_mobilenet_v1_pascal"]) at the input size the program's feed declares.
 func detectorManifest(name, dir string, model store.Model, labels string, prog *ProgramInfo) *store.Manifest {
-	r := recipes["ssd_mobilenet_v1_pascal"]
+	r := knownModules["ssd_mobilenet_v1_pascal"]
 	pre := map[string]any{}
 	for k, v := range r.pre {
 		pre[k] = v

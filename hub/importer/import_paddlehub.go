@@ -53,7 +53,7 @@ func (d *moduleDesc) attrString(key string) string {
 }
 
 // signatureSpecs turns a 1.x signature into tensor specs: names from the signature, types
-// and shapes from the recipe (the signature records neither).
+// and shapes from what gohub knows of the module (the signature records neither).
 func signatureSpecs(sig signature, declared []store.TensorSpec) (in, out []store.TensorSpec) {
 	for i, f := range sig.Feeds {
 		spec := store.TensorSpec{Name: f.VarName, DType: "float32"}
@@ -102,14 +102,14 @@ func importPaddleHub2(root string, spec Spec) (*store.Manifest, error) {
 	return m, nil
 }
 
-// phManifest starts the manifest of a PaddleHub module from its identity and recipe.
-func phManifest(info phInfo) (*store.Manifest, recipe, error) {
+// phManifest starts the manifest of a PaddleHub module from its identity and what gohub knows of it.
+func phManifest(info phInfo) (*store.Manifest, knownModule, error) {
 	if info.name == "" || info.version == "" {
-		return nil, recipe{}, &store.ManifestError{Field: "module_info", Reason: "the PaddleHub module declares no name or version"}
+		return nil, knownModule{}, &store.ManifestError{Field: "module_info", Reason: "the PaddleHub module declares no name or version"}
 	}
-	r, err := recipeFor(info.name)
+	r, err := knownModuleFor(info.name)
 	if err != nil {
-		return nil, recipe{}, err
+		return nil, knownModule{}, err
 	}
 	return &store.Manifest{
 		Name: store.NormalizeName(info.name), Version: info.version, Kind: r.kind,
@@ -119,8 +119,8 @@ func phManifest(info phInfo) (*store.Manifest, recipe, error) {
 }
 
 // phPlace moves the model to model/<name>/, assets/ and any loose label files to assets/,
-// then fills in the model entry and binds the recipe's assets.
-func phPlace(m *store.Manifest, r recipe, spec Spec, root, modelDir string, loose []string) error {
+// then fills in the model entry and binds the known module's assets.
+func phPlace(m *store.Manifest, r knownModule, spec Spec, root, modelDir string, loose []string) error {
 	dst := filepath.Join(spec.Dst, "model", r.model)
 	if err := store.Transfer(modelDir, dst, spec.Move); err != nil {
 		return err

@@ -124,7 +124,7 @@ class LAC(hub.Module):
 			},
 			zip:     true,
 			want:    store.Manifest{Name: "ssd_mobilenet_v1_pascal", Version: "1.1.1", Kind: store.KindObjectDetection, Author: "paddlepaddle"},
-			model:   store.Model{Name: "detection", Layout: store.LayoutFiles, Program: "model/detection/__model__", Params: "model/detection/__params__", Inputs: recipes["ssd_mobilenet_v1_pascal"].inputs},
+			model:   store.Model{Name: "detection", Layout: store.LayoutFiles, Program: "model/detection/__model__", Params: "model/detection/__params__", Inputs: knownModules["ssd_mobilenet_v1_pascal"].inputs},
 			relpath: map[string]string{store.AssetLabelList: "assets/label_file.txt"},
 		},
 	} {

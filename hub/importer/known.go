@@ -18,14 +18,14 @@ func Recipe(name string) (pre, post map[string]any, ok bool) {
 		pre, post = faceRecipe()
 		return pre, post, true
 	}
-	r, ok := recipes[store.NormalizeName(name)]
+	r, ok := knownModules[store.NormalizeName(name)]
 	return r.pre, r.post, ok
 }
 
-// recipe is what gohub knows about a PaddleHub module that its archive does not say in a
+// knownModule is what gohub knows about a PaddleHub module that its archive does not say in a
 // form Go can read: PaddleHub keeps preprocessing in Python code, gohub in module.yaml.
 // The values come from the modules' sources (reference/paddlehub.md §3).
-type recipe struct {
+type knownModule struct {
 	kind   store.Kind
 	model  string              // the name of the module's one model in gohub
 	assets map[string][]string // asset name -> file names to look for, first found wins
@@ -36,8 +36,8 @@ type recipe struct {
 
 var imagenetMean, imagenetStd = []float64{0.485, 0.456, 0.406}, []float64{0.229, 0.224, 0.225}
 
-// recipes are the PaddleHub modules gohub imports from PaddleHub's own archives.
-var recipes = map[string]recipe{
+// knownModules are the PaddleHub modules gohub imports from PaddleHub's own archives.
+var knownModules = map[string]knownModule{
 	"lac": {
 		kind:  store.KindLexicalAnalysis,
 		model: "lac",
@@ -70,13 +70,13 @@ var recipes = map[string]recipe{
 	},
 }
 
-// UnsupportedModuleError: a PaddleHub module gohub has no recipe for. Its preprocessing is
+// UnsupportedModuleError: a PaddleHub module gohub does not know. Its preprocessing is
 // Python code that gohub cannot run.
 type UnsupportedModuleError struct{ Name string }
 
 func (e *UnsupportedModuleError) Error() string {
-	known := make([]string, 0, len(recipes))
-	for name := range recipes {
+	known := make([]string, 0, len(knownModules))
+	for name := range knownModules {
 		known = append(known, name)
 	}
 	sort.Strings(known)
@@ -84,18 +84,18 @@ func (e *UnsupportedModuleError) Error() string {
 		msg.JoinQuoted(known) + " from PaddleHub archives; a module directory with a module.yaml works for any model"
 }
 
-// recipeFor returns the recipe of a PaddleHub module name.
-func recipeFor(name string) (recipe, error) {
-	r, ok := recipes[store.NormalizeName(name)]
+// knownModuleFor returns what gohub knows of the PaddleHub module name.
+func knownModuleFor(name string) (knownModule, error) {
+	r, ok := knownModules[store.NormalizeName(name)]
 	if !ok {
-		return recipe{}, &UnsupportedModuleError{Name: name}
+		return knownModule{}, &UnsupportedModuleError{Name: name}
 	}
 	return r, nil
 }
 
-// bindAssets finds each asset of the recipe among the files under dir/assets and returns
+// bindAssets finds each asset of the module among the files under dir/assets and returns
 // their module-relative paths.
-func (r recipe) bindAssets(dir string) (map[string]string, error) {
+func (r knownModule) bindAssets(dir string) (map[string]string, error) {
 	found := map[string]string{}
 	root := filepath.Join(dir, "assets")
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {

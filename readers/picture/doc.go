@@ -40,4 +40,4 @@
 // Normalize computes (x/Divisor - mean)/std per channel with the float32/float64 roundings
 // numpy performs in PaddleHub's code, then permutes the channels (RGB, BGR, ...), as
 // ImageClassificationReader does. Batch packs images of one size into one [N,3,H,W] slice.
-package image
+package picture

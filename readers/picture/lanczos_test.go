@@ -1,4 +1,4 @@
-package image
+package picture
 
 import (
 	"encoding/hex"
@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// lanczosGolden is readers/image/testdata/lanczos_golden.json, written by
+// lanczosGolden is readers/picture/testdata/lanczos_golden.json, written by
 // scripts/oracle/image_golden_pil.py from Pillow's Image.resize(size, Image.LANCZOS).
 type lanczosGolden struct {
 	Pillow string `json:"pillow"`

@@ -1,4 +1,4 @@
-package image
+package picture
 
 // Orient returns the image turned upright for an EXIF orientation value: 2 mirrors it,
 // 3 turns it 180°, 4 flips it vertically, 5 transposes it, 6 turns it 90° clockwise,

@@ -1,4 +1,4 @@
-package image
+package picture
 
 import (
 	"encoding/binary"

@@ -1,4 +1,4 @@
-package image
+package picture
 
 import (
 	"crypto/sha256"
@@ -94,7 +94,7 @@ func TestResizeFollowsBilinearFormula(t *testing.T) {
 	}
 }
 
-// golden is readers/image/testdata/resize_golden.json, written by
+// golden is readers/picture/testdata/resize_golden.json, written by
 // scripts/oracle/image_golden.py from cv2.resize.
 type golden struct {
 	OpenCV string `json:"opencv"`
