@@ -4,9 +4,7 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/gohub/gohub/hub/install"
 	"github.com/gohub/gohub/hub/internal/modelload"
-	"github.com/gohub/gohub/hub/progress"
 	"github.com/gohub/gohub/hub/store"
 	"github.com/gohub/gohub/paddle"
 )
@@ -47,15 +45,4 @@ func tensorSpecs(infos []paddle.IOInfo) []store.TensorSpec {
 		}
 	}
 	return out
-}
-
-// NewInstaller configures an installer for home (install.New) that loads every model of a
-// module before installing it, and recognises PaddleHub's Paddle-Lite face models.
-func NewInstaller(home store.Home, report progress.Func) (*install.Installer, error) {
-	in, err := install.New(home, report)
-	if err != nil {
-		return nil, err
-	}
-	in.Inspect = InspectModel
-	return in, nil
 }

@@ -86,7 +86,8 @@ func runAction(c *cli.Context) error {
 	return run(c, o)
 }
 
-// kindRunners run a module of each kind on the inputs that the run flags name.
+// kindRunners run a module of each kind on the inputs that the run flags name: one per
+// kind in hub/kind's registry (a test checks that none is missing).
 var kindRunners = map[store.Kind]func(*cli.Context, *runOptions) error{
 	store.KindLexicalAnalysis:     runText,
 	store.KindImageClassification: runImage,

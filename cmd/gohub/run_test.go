@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gohub/gohub/hub/install"
+	"github.com/gohub/gohub/hub/kind"
 	"github.com/gohub/gohub/hub/store"
 	"github.com/gohub/gohub/internal/settings"
 	"github.com/gohub/gohub/internal/shared"
@@ -248,4 +249,11 @@ func TestRunLiteModel(t *testing.T) {
 	_, errOut, code = runGohub(t, "", "lac", "--model", "lite", "--mode", "seg", "--input_text", "好")
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "not both")
+}
+
+// Every kind that hub can load has a runner here.
+func TestEveryKindHasARunner(t *testing.T) {
+	for _, k := range kind.Registered() {
+		assert.Contains(t, kindRunners, k)
+	}
 }
