@@ -2,6 +2,7 @@ package install
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"net/http"
 	"os"
@@ -176,7 +177,7 @@ func (in *Installer) resolve(ctx context.Context, src source.Source, t Target) (
 // installEntry downloads, verifies and installs one archive from a source.
 func (in *Installer) installEntry(ctx context.Context, e source.Entry, want string) (*InstallResult, error) {
 	if e.Digest().Empty() {
-		in.Progress.Statusf("warning: %s publishes no checksum for %s; its download cannot be verified.", e.Source, e.URL)
+		in.Progress.Report(progress.Warning{Text: fmt.Sprintf("%s publishes no checksum for %s; its download cannot be verified.", e.Source, e.URL)})
 	}
 	archive, err := in.downloader().Fetch(ctx, e.URL, e.Digest())
 	if err != nil {
@@ -216,7 +217,7 @@ func (in *Installer) installArchive(ctx context.Context, archive, name, origin, 
 		return nil, err
 	}
 	defer os.RemoveAll(stage)
-	in.Progress.Statusf("Unpacking %s", name)
+	in.Progress.Report(progress.Unpack{Archive: name})
 	extracted := filepath.Join(stage, "extracted")
 	if err := importer.Extract(archive, name, extracted); err != nil {
 		return nil, err
@@ -296,7 +297,7 @@ func (in *Installer) loadModels(dir string, m *store.Manifest) error {
 			if !in.Force {
 				return &ModelLoadError{Module: m.Name, Model: mo.Name, Err: err}
 			}
-			in.Progress.Statusf("warning: model %s of %s does not load; installing it anyway (--force): %v", msg.Quote(mo.Name), m.Name, err)
+			in.Progress.Report(progress.Warning{Text: fmt.Sprintf("model %s of %s does not load; installing it anyway (--force): %v", msg.Quote(mo.Name), m.Name, err)})
 			continue
 		}
 		if len(mo.Inputs) == 0 || len(mo.Outputs) == 0 {

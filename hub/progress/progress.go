@@ -30,10 +30,21 @@ func (f Func) Statusf(format string, args ...any) {
 	f.Report(Status{Text: fmt.Sprintf(format, args...)})
 }
 
-// Status is a line about the work: a step ("Unpacking lac.tar.gz"), a wait, or a warning.
+// Status is a line about the work: a step, a wait, a source tried.
 type Status struct{ Text string }
 
 func (s Status) String() string { return s.Text }
+
+// Warning is something the user should know that did not stop the work: a download
+// without a checksum, a model installed under force though it does not load.
+type Warning struct{ Text string }
+
+func (w Warning) String() string { return "warning: " + w.Text }
+
+// Unpack: an archive is being unpacked to be installed.
+type Unpack struct{ Archive string }
+
+func (u Unpack) String() string { return "Unpacking " + u.Archive }
 
 // DownloadStart: a download of Name from Host begins, or resumes from Offset bytes;
 // Total is its size, 0 when the server does not say.
