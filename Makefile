@@ -16,7 +16,7 @@ GO         ?= go
 GOHUB      := $(BUILD)/gohub
 
 .PHONY: all deps native build test test-native test-go lac-pkg bench oracle oracle-lac \
-	oracle-ops oracle-grads oracle-models oracle-lite oracle-faces test-asan fuzz run clean
+	oracle-ops oracle-grads oracle-models oracle-lite oracle-faces test-asan fuzz run clean proto
 
 all: build
 
@@ -47,6 +47,12 @@ lac-pkg:
 
 test-go: lac-pkg
 	$(GO) test -race -count=1 -timeout 30m ./...
+
+# Regenerates the Go code of the .proto files (committed, so that building needs neither):
+# protoc from Debian's protobuf-compiler, protoc-gen-go at the version go.mod pins.
+proto:
+	GOBIN=$(abspath $(BUILD))/bin $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go
+	PATH=$(abspath $(BUILD))/bin:$$PATH $(GO) generate ./paddle/framework ./hub/internal/moduledesc
 
 # Reference outputs from real PaddlePaddle (scripts/oracle creates its venv).
 oracle:

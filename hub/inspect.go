@@ -4,38 +4,24 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/pkg/errors"
-
+	"github.com/gohub/gohub/hub/internal/modelload"
+	"github.com/gohub/gohub/hub/store"
 	"github.com/gohub/gohub/paddle"
 )
 
 // InspectModel loads a model of an installed (or staged) module and reads its declared
 // inputs and outputs from the program.
-func InspectModel(dir string, mo *Model) (inputs, outputs []TensorSpec, err error) {
-	cfg, err := paddle.NewConfig()
-	if err != nil {
-		return nil, nil, err
-	}
-	switch mo.Layout {
-	case LayoutFiles:
-		params := ""
+func InspectModel(dir string, mo *store.Model) (inputs, outputs []store.TensorSpec, err error) {
+	files := modelload.Model{Dir: filepath.Join(dir, filepath.FromSlash(mo.Dir))}
+	if mo.Layout == store.LayoutFiles {
+		files = modelload.Model{Program: filepath.Join(dir, filepath.FromSlash(mo.Program))}
 		if mo.Params != "" {
-			params = filepath.Join(dir, filepath.FromSlash(mo.Params))
+			files.Params = filepath.Join(dir, filepath.FromSlash(mo.Params))
 		}
-		err = cfg.SetModel(filepath.Join(dir, filepath.FromSlash(mo.Program)), params)
-	default:
-		err = cfg.SetModelDir(filepath.Join(dir, filepath.FromSlash(mo.Dir)))
 	}
-	if err == nil {
-		err = cfg.DisableGlogInfo()
-	}
+	pred, err := modelload.Open("model "+mo.Name, files, false, 0)
 	if err != nil {
-		cfg.Destroy()
 		return nil, nil, err
-	}
-	pred, err := paddle.NewPredictor(cfg)
-	if err != nil {
-		return nil, nil, errors.WithMessagef(err, "load model %s", mo.Name)
 	}
 	defer pred.Destroy()
 	in, err := pred.GetInputInfos()
@@ -51,11 +37,11 @@ func InspectModel(dir string, mo *Model) (inputs, outputs []TensorSpec, err erro
 
 // tensorSpecs converts the library's declarations, dropping those whose type it could not
 // name (a spec without a known dtype would not validate).
-func tensorSpecs(infos []paddle.IOInfo) []TensorSpec {
-	var out []TensorSpec
+func tensorSpecs(infos []paddle.IOInfo) []store.TensorSpec {
+	var out []store.TensorSpec
 	for _, i := range infos {
-		if dt := i.Type.String(); slices.Contains(DTypes, dt) {
-			out = append(out, TensorSpec{Name: i.Name, DType: dt, Shape: i.Shape})
+		if dt := i.Type.String(); slices.Contains(store.DTypes, dt) {
+			out = append(out, store.TensorSpec{Name: i.Name, DType: dt, Shape: i.Shape})
 		}
 	}
 	return out

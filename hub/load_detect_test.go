@@ -9,6 +9,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gohub/gohub/hub/detect"
+	"github.com/gohub/gohub/hub/importer"
+	"github.com/gohub/gohub/hub/install"
+	"github.com/gohub/gohub/hub/internal/fixture"
+	"github.com/gohub/gohub/hub/internal/moduledesc"
+	"github.com/gohub/gohub/hub/store"
+	"github.com/gohub/gohub/internal/settings"
 	"github.com/gohub/gohub/internal/shared"
 )
 
@@ -16,7 +22,7 @@ import (
 // (scripts/oracle/ssd_seeded.py, under build/models), or skips the test.
 func seededSSDFiles(t *testing.T) map[string]string {
 	t.Helper()
-	base := os.Getenv("GOHUB_BUILD_MODELS")
+	base := settings.BuildModelsDir()
 	if base == "" {
 		wd, err := os.Getwd()
 		require.NoError(t, err)
@@ -57,21 +63,16 @@ func pascalVOC(t *testing.T) (labels, dog string) {
 // object_detection signature (image -> the NMS output).
 func ssdModuleDescPB() []byte {
 	name := "ssd_mobilenet_v1_pascal"
-	info := pbMap(map[string][]byte{
-		"name": pbString(name), "version": pbString("1.0.1"), "type": pbString("cv/object_detection"),
-		"summary": pbString("SSD with backbone MobileNet_V1, trained with dataset Pasecal VOC."), "author": pbString("paddlepaddle"),
-	})
-	attr := pbMap(map[string][]byte{"module_info": info, "default_signature": pbString("object_detection")})
-	feed := append(pbBytes(1, []byte("image")), pbBytes(2, []byte("image"))...)
-	fetch := pbBytes(1, []byte("multiclass_nms.tmp_0"))
-	sig := append(pbBytes(1, fetch), pbBytes(2, feed)...)
-	out := pbBytes(2, append(pbBytes(1, []byte("object_detection")), pbBytes(2, sig)...))
-	return append(out, pbBytes(3, attr)...)
+	return fixture.ModuleDesc(map[string]string{
+		"name": name, "version": "1.0.1", "type": "cv/object_detection",
+		"summary": "SSD with backbone MobileNet_V1, trained with dataset Pasecal VOC.", "author": "paddlepaddle",
+	}, map[string]string{"default_signature": "object_detection"},
+		map[string]*moduledesc.ModuleVar{"object_detection": fixture.Signature("image", "image", "multiclass_nms.tmp_0")})
 }
 
 // checkDetects loads the installed module and runs it on the dog photo: the seeded
 // model's boxes above 0.5 (hub/detect's tests check them against real Paddle's rows).
-func checkDetects(t *testing.T, h Home, name string) {
+func checkDetects(t *testing.T, h store.Home, name string) {
 	t.Helper()
 	_, dog := pascalVOC(t)
 	mod, err := Load(name, WithHome(h))
@@ -111,20 +112,20 @@ func TestInstallDetectionModelDir(t *testing.T) {
 	}
 	require.NoError(t, os.WriteFile(filepath.Join(src, "pascalvoc_label_list"), []byte(labels), 0o644))
 
-	info, err := readProgramInfo(filepath.Join(src, "__model__"))
+	info, err := importer.ReadProgramInfo(filepath.Join(src, "__model__"))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"multiclass_nms"}, info.FetchOps)
 	assert.Equal(t, [][]int64{{-1, 3, 300, 300}}, info.FeedDims)
 
-	h := Home{Root: t.TempDir()}
-	res, err := (&Installer{Home: h}).Install(testCtx, src)
+	h := store.Home{Root: t.TempDir()}
+	res, err := (&install.Installer{Home: h}).Install(testCtx, src)
 	require.NoError(t, err)
 	m := res.Module.Manifest
 	assert.Equal(t, "my_ssd", m.Name)
-	assert.Equal(t, KindObjectDetection, m.Kind)
-	assert.Equal(t, map[string]string{AssetLabelList: "assets/pascalvoc_label_list"}, m.Assets)
-	assert.Equal(t, Model{Name: "detection", Layout: LayoutDir, Dir: "model/detection"},
-		Model{Name: m.Models[0].Name, Layout: m.Models[0].Layout, Dir: m.Models[0].Dir})
+	assert.Equal(t, store.KindObjectDetection, m.Kind)
+	assert.Equal(t, map[string]string{store.AssetLabelList: "assets/pascalvoc_label_list"}, m.Assets)
+	assert.Equal(t, store.Model{Name: "detection", Layout: store.LayoutDir, Dir: "model/detection"},
+		store.Model{Name: m.Models[0].Name, Layout: m.Models[0].Layout, Dir: m.Models[0].Dir})
 	cfg, err := detect.ParseConfig(m.Preprocess, m.Postprocess)
 	require.NoError(t, err)
 	assert.Equal(t, detect.DefaultConfig(), cfg)
@@ -132,8 +133,8 @@ func TestInstallDetectionModelDir(t *testing.T) {
 
 	// Without a label file it is no module.
 	require.NoError(t, os.Remove(filepath.Join(src, "pascalvoc_label_list")))
-	_, err = importModule(importSpec{src: src, dst: filepath.Join(t.TempDir(), "module")})
-	var notModule *NotAModuleError
+	_, err = importer.Import(importer.Spec{Src: src, Dst: filepath.Join(t.TempDir(), "module")})
+	var notModule *importer.NotAModuleError
 	assert.ErrorAs(t, err, &notModule)
 }
 
@@ -169,15 +170,15 @@ func TestInstallPaddleHubSSDArchives(t *testing.T) {
 		"2.x": {v2, "1.1.1", "assets/label_file.txt"},
 	} {
 		t.Run(layout, func(t *testing.T) {
-			archive := writeTarGz(t, filepath.Join(t.TempDir(), "ssd_mobilenet_v1_pascal.tar.gz"), files(tc.files))
-			h := Home{Root: t.TempDir()}
-			res, err := (&Installer{Home: h}).Install(testCtx, archive)
+			archive := fixture.WriteTarGz(t, filepath.Join(t.TempDir(), "ssd_mobilenet_v1_pascal.tar.gz"), fixture.Entries(tc.files))
+			h := store.Home{Root: t.TempDir()}
+			res, err := (&install.Installer{Home: h}).Install(testCtx, archive)
 			require.NoError(t, err)
 			m := res.Module.Manifest
 			assert.Equal(t, "ssd_mobilenet_v1_pascal", m.Name)
 			assert.Equal(t, tc.version, m.Version)
-			assert.Equal(t, KindObjectDetection, m.Kind)
-			assert.Equal(t, map[string]string{AssetLabelList: tc.asset}, m.Assets)
+			assert.Equal(t, store.KindObjectDetection, m.Kind)
+			assert.Equal(t, map[string]string{store.AssetLabelList: tc.asset}, m.Assets)
 			assert.Equal(t, "model/detection", m.Models[0].Dir)
 			cfg, err := detect.ParseConfig(m.Preprocess, m.Postprocess)
 			require.NoError(t, err)

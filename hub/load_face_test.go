@@ -8,6 +8,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/gohub/gohub/hub/facedet"
+	"github.com/gohub/gohub/hub/importer"
+	"github.com/gohub/gohub/hub/install"
+	"github.com/gohub/gohub/hub/store"
 	"github.com/gohub/gohub/internal/shared"
 )
 
@@ -27,14 +31,14 @@ func TestInstallFaceModules(t *testing.T) {
 	faceDir, maskDir := sharedModels(t, "pyramidbox_lite"), sharedModels(t, "mask_detector")
 	img, err := shared.Path("data", "images", "skimage_astronaut.png")
 	require.NoError(t, err)
-	h := Home{Root: t.TempDir()}
-	in := &Installer{Home: h}
+	h := store.Home{Root: t.TempDir()}
+	in := &install.Installer{Home: h, Inspect: InspectModel}
 
 	res, err := in.Install(testCtx, maskDir)
 	require.NoError(t, err)
 	m := res.Module.Manifest
 	assert.Equal(t, "pyramidbox_lite_mobile_mask", m.Name)
-	assert.Equal(t, KindFaceDetection, m.Kind)
+	assert.Equal(t, store.KindFaceDetection, m.Kind)
 	assert.Equal(t, []string{"mask", "face"}, m.ModelNames())
 	// The face detector is the newest format in pyramidbox_lite (nb_v2, not nb_v0).
 	want, err := os.ReadFile(filepath.Join(faceDir, "nb_v2", "model.nb"))
@@ -79,8 +83,17 @@ func TestInstallMaskWithoutFaceDetector(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join(maskDir, "nb_v2", "model.nb"))
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(src, "model.nb"), data, 0o644))
-	_, err = (&Installer{Home: Home{Root: t.TempDir()}}).Install(testCtx, src)
-	var missing *FaceDetectorMissingError
+	_, err = (&install.Installer{Home: store.Home{Root: t.TempDir()}, Inspect: InspectModel}).Install(testCtx, src)
+	var missing *importer.FaceDetectorMissingError
 	require.ErrorAs(t, err, &missing)
 	assert.Contains(t, err.Error(), "install it first")
+}
+
+// The face modules' recipe that the importer writes reads as PaddleHub's facedet config.
+func TestFaceRecipeParses(t *testing.T) {
+	pre, post, ok := importer.Recipe("pyramidbox_lite_mobile_mask")
+	require.True(t, ok)
+	c, err := facedet.ParseConfig(pre, post)
+	require.NoError(t, err)
+	assert.Equal(t, facedet.DefaultConfig(), c)
 }

@@ -11,8 +11,12 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/gohub/gohub/hub/imgcls"
+	"github.com/gohub/gohub/hub/importer"
+	"github.com/gohub/gohub/hub/install"
+	"github.com/gohub/gohub/hub/internal/fixture"
+	"github.com/gohub/gohub/hub/store"
 	"github.com/gohub/gohub/internal/shared"
-	"github.com/gohub/gohub/readers/image"
+	"github.com/gohub/gohub/readers/picture"
 )
 
 // TestInstallShuffleNetAndClassify installs the real ShuffleNetV2 model directory as
@@ -30,16 +34,16 @@ func TestInstallShuffleNetAndClassify(t *testing.T) {
 		}
 		cats = append(cats, p)
 	}
-	h := Home{Root: t.TempDir()}
-	res, err := (&Installer{Home: h}).Install(testCtx, src)
+	h := store.Home{Root: t.TempDir()}
+	res, err := (&install.Installer{Home: h}).Install(testCtx, src)
 	require.NoError(t, err)
 	m := res.Module.Manifest
 	assert.Equal(t, "shufflenet_v2_imagenet", m.Name)
-	assert.Equal(t, KindImageClassification, m.Kind)
-	assert.Equal(t, map[string]string{AssetLabelList: "assets/synset_words.txt"}, m.Assets)
+	assert.Equal(t, store.KindImageClassification, m.Kind)
+	assert.Equal(t, map[string]string{store.AssetLabelList: "assets/synset_words.txt"}, m.Assets)
 	require.Len(t, m.Models, 1)
-	assert.Equal(t, Model{Name: "classification", Layout: LayoutDir, Dir: "model/classification"},
-		Model{Name: m.Models[0].Name, Layout: m.Models[0].Layout, Dir: m.Models[0].Dir})
+	assert.Equal(t, store.Model{Name: "classification", Layout: store.LayoutDir, Dir: "model/classification"},
+		store.Model{Name: m.Models[0].Name, Layout: m.Models[0].Layout, Dir: m.Models[0].Dir})
 	assert.NoDirExists(t, filepath.Join(res.Module.Dir, "model", "classification", "demo_images"))
 
 	mod, err := Load("shufflenet_v2_imagenet", WithHome(h), WithTopK(3), WithBatchSize(2))
@@ -70,29 +74,30 @@ func TestImportModelDir(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(src, name), []byte(body), 0o644))
 	}
 	dst := filepath.Join(t.TempDir(), "module")
-	m, err := importModule(importSpec{src: src, dst: dst, origin: "my-classifier"})
+	m, err := importer.Import(importer.Spec{Src: src, Dst: dst, Origin: "my-classifier"})
 	require.NoError(t, err)
 	assert.Equal(t, "my_classifier", m.Name)
-	assert.Equal(t, modelDirVersion, m.Version)
+	assert.Equal(t, importer.ModelDirVersion, m.Version)
 	assert.Equal(t, map[string]string{
 		"model/classification/__model__": "program", "model/classification/conv1_weights": "w",
 		"assets/synset_words.txt": "n01440764 tench\n",
-	}, tree(t, dst))
+	}, fixture.Tree(t, dst))
 	_, err = imgcls.ParseConfig(m.Preprocess, m.Postprocess)
 	assert.NoError(t, err)
 
 	// Without a label file it is no module.
 	require.NoError(t, os.RemoveAll(filepath.Join(src, "labels")))
-	_, err = importModule(importSpec{src: src, dst: filepath.Join(t.TempDir(), "module")})
-	var notModule *NotAModuleError
+	_, err = importer.Import(importer.Spec{Src: src, Dst: filepath.Join(t.TempDir(), "module")})
+	var notModule *importer.NotAModuleError
 	assert.ErrorAs(t, err, &notModule)
 }
 
 // TestClassifierRecipesParse checks that the classification recipes survive a trip
 // through module.yaml and read as imgcls configs.
 func TestClassifierRecipesParse(t *testing.T) {
-	r := recipes["resnet_v2_50_imagenet"]
-	data, err := yaml.Marshal(map[string]any{"pre": r.pre, "post": r.post})
+	pre, post, ok := importer.Recipe("resnet_v2_50_imagenet")
+	require.True(t, ok)
+	data, err := yaml.Marshal(map[string]any{"pre": pre, "post": post})
 	require.NoError(t, err)
 	var back struct{ Pre, Post map[string]any }
 	require.NoError(t, yaml.Unmarshal(data, &back))
@@ -100,7 +105,7 @@ func TestClassifierRecipesParse(t *testing.T) {
 	require.NoError(t, err)
 	// PaddleHub's recipe with PIL's LANCZOS filter, which the 1.x module resizes with.
 	want := imgcls.DefaultConfig().Preprocess
-	want.Filter = image.Lanczos
+	want.Filter = picture.Lanczos
 	assert.Equal(t, want, c.Preprocess)
 	require.NotNil(t, c.Softmax)
 	assert.True(t, *c.Softmax, "the v1 module's classification signature outputs logits")

@@ -13,21 +13,28 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/gohub/gohub/hub/imgcls"
+	"github.com/gohub/gohub/hub/install"
+	"github.com/gohub/gohub/hub/internal/fixture"
+	"github.com/gohub/gohub/hub/internal/moduledesc"
+	"github.com/gohub/gohub/hub/store"
+	"github.com/gohub/gohub/internal/settings"
 	"github.com/gohub/gohub/internal/shared"
+	"github.com/gohub/gohub/paddle/framework"
 )
 
 // The resnet_v2_50_imagenet tests build PaddleHub's archives of the module around the
 // seeded ResNet-50 that real Paddle writes (scripts/oracle/resnet50_seeded.py: the real
 // graph and names, seeded weights) and check the whole module path - archive, manifest
-// recipe, readers/image, the engine, softmax and top k - against real Paddle's softmax on
+// recipe, readers/picture, the engine, softmax and top k - against real Paddle's softmax on
 // the same photo (testdata/models/resnet50_seeded_tabby, scripts/oracle/model_golden.py).
 
 // seededResNet returns the seeded ResNet-50's program and combined parameters, or skips.
 func seededResNet(t *testing.T) (prog, params []byte) {
 	t.Helper()
-	base := os.Getenv("GOHUB_BUILD_MODELS")
+	base := settings.BuildModelsDir()
 	if base == "" {
 		wd, err := os.Getwd()
 		require.NoError(t, err)
@@ -117,110 +124,23 @@ func imagenetLabelList(t *testing.T) string {
 	return strings.Join(lines, "\n") + "\n"
 }
 
-// --- rewriting framework.proto messages: just enough to make a module's program ---
+// --- rewriting the seeded program (framework.ProgramDesc) into a module's ---
 
-// pbField is one field of a protobuf message as written.
-type pbField struct {
-	num, wire int
-	val       []byte // varint and fixed fields: their bytes; length-delimited: the payload
-}
-
-func pbSplit(t *testing.T, b []byte) []pbField {
+func parseProgram(t *testing.T, b []byte) *framework.ProgramDesc {
 	t.Helper()
-	var out []pbField
-	for len(b) > 0 {
-		tag, n := binary.Uvarint(b)
-		require.Positive(t, n, "protobuf tag")
-		b = b[n:]
-		f := pbField{num: int(tag >> 3), wire: int(tag & 7)}
-		size := 0
-		switch f.wire {
-		case 0:
-			_, size = binary.Uvarint(b)
-			require.Positive(t, size, "protobuf varint")
-		case 1:
-			size = 8
-		case 5:
-			size = 4
-		case 2:
-			l, n := binary.Uvarint(b)
-			require.True(t, n > 0 && l <= uint64(len(b)-n), "protobuf length")
-			b, size = b[n:], int(l)
-		default:
-			t.Fatalf("protobuf wire type %d", f.wire)
-		}
-		require.LessOrEqual(t, size, len(b), "truncated protobuf field")
-		f.val, b = b[:size], b[size:]
-		out = append(out, f)
-	}
-	return out
+	var p framework.ProgramDesc
+	require.NoError(t, proto.UnmarshalOptions{AllowPartial: true}.Unmarshal(b, &p))
+	return &p
 }
 
-func pbJoin(fs []pbField) []byte {
-	var out []byte
-	for _, f := range fs {
-		out = append(out, pbTag(f.num, f.wire)...)
-		if f.wire == 2 {
-			out = binary.AppendUvarint(out, uint64(len(f.val)))
-		}
-		out = append(out, f.val...)
-	}
-	return out
-}
-
-// pbStr returns the first string field num of a message.
-func pbStr(t *testing.T, b []byte, num int) string {
-	t.Helper()
-	for _, f := range pbSplit(t, b) {
-		if f.num == num && f.wire == 2 {
-			return string(f.val)
+// renameArgs rewrites the arguments of an op's inputs and outputs: each gets
+// fn(parameter, argument).
+func renameArgs(op *framework.OpDesc, fn func(param, arg string) string) {
+	for _, v := range append(append([]*framework.OpDesc_Var{}, op.GetInputs()...), op.GetOutputs()...) {
+		for i, a := range v.Arguments {
+			v.Arguments[i] = fn(v.GetParameter(), a)
 		}
 	}
-	return ""
-}
-
-// pbUint returns the first varint field num of a message.
-func pbUint(t *testing.T, b []byte, num int) (uint64, bool) {
-	t.Helper()
-	for _, f := range pbSplit(t, b) {
-		if f.num == num && f.wire == 0 {
-			v, _ := binary.Uvarint(f.val)
-			return v, true
-		}
-	}
-	return 0, false
-}
-
-// pbSub returns the first message field num of a message.
-func pbSub(t *testing.T, b []byte, num int) []byte {
-	t.Helper()
-	for _, f := range pbSplit(t, b) {
-		if f.num == num && f.wire == 2 {
-			return f.val
-		}
-	}
-	return nil
-}
-
-// opArgs rewrites the arguments of an OpDesc's inputs (1) and outputs (2): each
-// OpDesc.Var (parameter 1, arguments 2) gets fn(parameter, argument).
-func opArgs(t *testing.T, op []byte, fn func(param, arg string) string) []byte {
-	t.Helper()
-	fs := pbSplit(t, op)
-	for i, f := range fs {
-		if f.num != 1 && f.num != 2 {
-			continue
-		}
-		vfs := pbSplit(t, f.val)
-		param := pbStr(t, f.val, 1)
-		for j, vf := range vfs {
-			if vf.num == 2 {
-				vfs[j].val = []byte(fn(param, string(vf.val)))
-			}
-		}
-		fs[i].val = pbJoin(vfs)
-	}
-	return pbJoin(fs)
 }
 
 // moduleProgram rewrites the seeded ResNet-50's program (Paddle's save_inference_model
@@ -230,86 +150,64 @@ func opArgs(t *testing.T, op []byte, fn func(param, arg string) string) []byte {
 // there is one fetch per target, in order.
 func moduleProgram(t *testing.T, prog []byte, rename func(string) string, targets []string) []byte {
 	t.Helper()
-	fields := pbSplit(t, prog)
-	blocks := 0
-	for i, f := range fields {
-		if f.num != 1 { // ProgramDesc.blocks
-			continue
-		}
-		blocks++
-		bfs := pbSplit(t, f.val)
-		dropped := map[string]bool{}
-		var fetch []byte
-		for _, bf := range bfs {
-			if bf.num == 4 { // BlockDesc.ops
-				switch pbStr(t, bf.val, 3) {
-				case "softmax", "scale":
-					opArgs(t, bf.val, func(param, arg string) string {
-						if param == "Out" {
-							dropped[arg] = true
-						}
-						return arg
-					})
-				case "fetch":
-					require.Nil(t, fetch, "one fetch op")
-					fetch = bf.val
-				}
-			}
-		}
-		require.Len(t, dropped, 2, "the program ends in softmax and scale")
-		require.NotNil(t, fetch)
-		var out []pbField
-		for _, bf := range bfs {
-			switch bf.num {
-			case 3: // BlockDesc.vars: VarDesc.name is field 1
-				name := pbStr(t, bf.val, 1)
-				if dropped[name] {
-					continue
-				}
-				vfs := pbSplit(t, bf.val)
-				for j, vf := range vfs {
-					if vf.num == 1 {
-						vfs[j].val = []byte(rename(name))
-					}
-				}
-				bf.val = pbJoin(vfs)
-			case 4:
-				switch pbStr(t, bf.val, 3) {
-				case "softmax", "scale", "fetch":
-					continue
-				}
-				bf.val = opArgs(t, bf.val, func(_, arg string) string { return rename(arg) })
-			}
-			out = append(out, bf)
-		}
-		for col, target := range targets {
-			op := opArgs(t, fetch, func(param, arg string) string {
-				if param == "X" {
-					return target
+	p := parseProgram(t, prog)
+	require.Len(t, p.Blocks, 1)
+	block := p.Blocks[0]
+	dropped := map[string]bool{}
+	var fetch *framework.OpDesc
+	for _, op := range block.Ops {
+		switch op.GetType() {
+		case "softmax", "scale":
+			renameArgs(op, func(param, arg string) string {
+				if param == "Out" {
+					dropped[arg] = true
 				}
 				return arg
 			})
-			ofs := pbSplit(t, op)
-			found := false
-			for j, of := range ofs {
-				if of.num == 4 && pbStr(t, of.val, 1) == "col" { // OpDesc.attrs: Attr.i is field 3
-					afs := pbSplit(t, of.val)
-					for k, af := range afs {
-						if af.num == 3 {
-							afs[k].val = binary.AppendUvarint(nil, uint64(col))
-							found = true
-						}
-					}
-					ofs[j].val = pbJoin(afs)
-				}
-			}
-			require.True(t, found, "fetch op's col attribute")
-			out = append(out, pbField{num: 4, wire: 2, val: pbJoin(ofs)})
+		case "fetch":
+			require.Nil(t, fetch, "one fetch op")
+			fetch = op
 		}
-		fields[i].val = pbJoin(out)
 	}
-	require.Equal(t, 1, blocks)
-	return pbJoin(fields)
+	require.Len(t, dropped, 2, "the program ends in softmax and scale")
+	require.NotNil(t, fetch)
+	var vars []*framework.VarDesc
+	for _, v := range block.Vars {
+		if !dropped[v.GetName()] {
+			v.Name = proto.String(rename(v.GetName()))
+			vars = append(vars, v)
+		}
+	}
+	var ops []*framework.OpDesc
+	for _, op := range block.Ops {
+		switch op.GetType() {
+		case "softmax", "scale", "fetch":
+			continue
+		}
+		renameArgs(op, func(_, arg string) string { return rename(arg) })
+		ops = append(ops, op)
+	}
+	for col, target := range targets {
+		op := proto.Clone(fetch).(*framework.OpDesc)
+		renameArgs(op, func(param, arg string) string {
+			if param == "X" {
+				return target
+			}
+			return arg
+		})
+		found := false
+		for _, a := range op.Attrs {
+			if a.GetName() == "col" {
+				a.I, found = proto.Int32(int32(col)), true
+			}
+		}
+		require.True(t, found, "fetch op's col attribute")
+		ops = append(ops, op)
+	}
+	block.Vars, block.Ops = vars, ops
+	out, err := proto.MarshalOptions{AllowPartial: true, Deterministic: true}.Marshal(p)
+	require.NoError(t, err)
+	return out
 }
 
 // splitParams cuts Paddle's combined parameter file into one file per parameter, as
@@ -318,20 +216,12 @@ func moduleProgram(t *testing.T, prog []byte, rename func(string) string, target
 // tensor's dims are checked against its VarDesc, so a wrong order cannot pass.
 func splitParams(t *testing.T, prog, params []byte) map[string][]byte {
 	t.Helper()
-	block := pbSub(t, prog, 1)
 	dims := map[string][]int64{}
-	for _, f := range pbSplit(t, block) {
-		if f.num != 3 {
-			continue
+	for _, v := range parseProgram(t, prog).Blocks[0].Vars {
+		// Parameters are persistable dense tensors (not FEED_MINIBATCH, FETCH_LIST).
+		if v.GetPersistable() && v.GetType().GetType() == framework.VarType_LOD_TENSOR {
+			dims[v.GetName()] = v.GetType().GetLodTensor().GetTensor().GetDims()
 		}
-		if p, _ := pbUint(t, f.val, 3); p == 0 { // VarDesc.persistable
-			continue
-		}
-		vt := pbSub(t, f.val, 2)                  // VarDesc.type
-		if typ, _ := pbUint(t, vt, 1); typ != 7 { // LOD_TENSOR (not FEED_MINIBATCH, FETCH_LIST)
-			continue
-		}
-		dims[pbStr(t, f.val, 1)] = tensorDims(t, pbSub(t, pbSub(t, vt, 3), 1)) // lod_tensor.tensor
 	}
 	names := make([]string, 0, len(dims))
 	for n := range dims {
@@ -356,13 +246,14 @@ func splitParams(t *testing.T, prog, params []byte) map[string][]byte {
 			take(int(binary.LittleEndian.Uint64(take(8))))
 		}
 		require.Zero(t, binary.LittleEndian.Uint32(take(4)), "%s: Tensor version", name)
-		desc := take(int(int32(binary.LittleEndian.Uint32(take(4)))))
-		d := tensorDims(t, desc)
-		require.Equal(t, dims[name], d, "%s: dims in the parameter file", name)
-		dt, _ := pbUint(t, desc, 1)
-		size := map[uint64]int64{2: 4, 3: 8, 5: 4, 6: 8}[dt] // INT32, INT64, FP32, FP64
-		require.NotZero(t, size, "%s: data type %d", name, dt)
-		for _, n := range d {
+		var desc framework.VarType_TensorDesc
+		require.NoError(t, proto.UnmarshalOptions{AllowPartial: true}.Unmarshal(take(int(int32(binary.LittleEndian.Uint32(take(4))))), &desc))
+		require.Equal(t, dims[name], desc.GetDims(), "%s: dims in the parameter file", name)
+		size := map[framework.VarType_Type]int64{
+			framework.VarType_INT32: 4, framework.VarType_INT64: 8, framework.VarType_FP32: 4, framework.VarType_FP64: 8,
+		}[desc.GetDataType()]
+		require.NotZero(t, size, "%s: data type %v", name, desc.GetDataType())
+		for _, n := range desc.GetDims() {
 			size *= n
 		}
 		take(int(size))
@@ -372,46 +263,19 @@ func splitParams(t *testing.T, prog, params []byte) map[string][]byte {
 	return out
 }
 
-// tensorDims reads TensorDesc.dims (field 2), packed or not.
-func tensorDims(t *testing.T, desc []byte) []int64 {
-	t.Helper()
-	var dims []int64
-	for _, f := range pbSplit(t, desc) {
-		if f.num != 2 {
-			continue
-		}
-		b := f.val
-		for len(b) > 0 {
-			v, n := binary.Uvarint(b)
-			require.Positive(t, n)
-			dims, b = append(dims, int64(v)), b[n:]
-			if f.wire == 0 {
-				break
-			}
-		}
-	}
-	return dims
-}
-
 // resnetModuleDescPB is resnet_v2_50_imagenet's 1.x module_desc.pb: module_info, the
 // name prefix, and the two signatures of its create_module.py (classification: image ->
 // fc logits, the default; feature_map: image -> the global average pool).
 func resnetModuleDescPB(prefix string) []byte {
-	info := pbMap(map[string][]byte{
-		"name": pbString("resnet_v2_50_imagenet"), "version": pbString("1.0.1"), "type": pbString("cv/classification"),
-		"summary": pbString("ResNet50 is a image classfication model trained with ImageNet-2012 dataset."),
-		"author":  pbString("paddlepaddle"), "author_email": pbString("paddle-dev@baidu.com"),
-	})
-	attr := pbMap(map[string][]byte{
-		"module_info": info, "default_signature": pbString("classification"), "name_prefix": pbString(prefix),
-	})
-	sig := func(name, fetch string) []byte {
-		feed := append(pbBytes(1, []byte(prefix+"image")), pbBytes(2, []byte("image"))...)
-		v := append(pbBytes(1, pbBytes(1, []byte(prefix+fetch))), pbBytes(2, feed)...)
-		return pbBytes(2, append(pbBytes(1, []byte(name)), pbBytes(2, v)...))
-	}
-	out := append(sig("classification", "fc_0.tmp_1"), sig("feature_map", "pool2d_1.tmp_0")...)
-	return append(out, pbBytes(3, attr)...)
+	return fixture.ModuleDesc(map[string]string{
+		"name": "resnet_v2_50_imagenet", "version": "1.0.1", "type": "cv/classification",
+		"summary": "ResNet50 is a image classfication model trained with ImageNet-2012 dataset.",
+		"author":  "paddlepaddle", "author_email": "paddle-dev@baidu.com",
+	}, map[string]string{"default_signature": "classification", "name_prefix": prefix},
+		map[string]*moduledesc.ModuleVar{
+			"classification": fixture.Signature(prefix+"image", "image", prefix+"fc_0.tmp_1"),
+			"feature_map":    fixture.Signature(prefix+"image", "image", prefix+"pool2d_1.tmp_0"),
+		})
 }
 
 // PaddleHub's resnet_v2_50_imagenet archives, 1.x and 2.x, built around the seeded
@@ -464,34 +328,34 @@ func TestResnetPaddleHubArchivesMatchPaddle(t *testing.T) {
 	for _, tc := range []struct {
 		layout, version, asset string
 		files                  map[string]string
-		model                  Model
+		model                  store.Model
 		output                 string
 	}{
 		{"1.x", "1.0.1", "assets/label_list.txt", v1,
-			Model{Name: "classification", Layout: LayoutDir, Dir: "model/classification"}, prefix + "fc_0.tmp_1"},
+			store.Model{Name: "classification", Layout: store.LayoutDir, Dir: "model/classification"}, prefix + "fc_0.tmp_1"},
 		{"2.x", "1.1.0", "assets/label_list.txt", v2,
-			Model{Name: "classification", Layout: LayoutFiles, Program: "model/classification/model.pdmodel",
+			store.Model{Name: "classification", Layout: store.LayoutFiles, Program: "model/classification/model.pdmodel",
 				Params: "model/classification/model.pdiparams"}, ""},
 	} {
 		t.Run(tc.layout, func(t *testing.T) {
-			archive := writeTarGz(t, filepath.Join(t.TempDir(), name+".tar.gz"), files(tc.files))
-			h := Home{Root: t.TempDir()}
-			res, err := (&Installer{Home: h}).Install(testCtx, archive)
+			archive := fixture.WriteTarGz(t, filepath.Join(t.TempDir(), name+".tar.gz"), fixture.Entries(tc.files))
+			h := store.Home{Root: t.TempDir()}
+			res, err := (&install.Installer{Home: h}).Install(testCtx, archive)
 			require.NoError(t, err)
 			m := res.Module.Manifest
 			assert.Equal(t, name, m.Name)
 			assert.Equal(t, tc.version, m.Version)
-			assert.Equal(t, KindImageClassification, m.Kind)
-			assert.Equal(t, map[string]string{AssetLabelList: tc.asset}, m.Assets)
+			assert.Equal(t, store.KindImageClassification, m.Kind)
+			assert.Equal(t, map[string]string{store.AssetLabelList: tc.asset}, m.Assets)
 			require.Len(t, m.Models, 1)
 			got := m.Models[0]
-			assert.Equal(t, tc.model, Model{Name: got.Name, Layout: got.Layout, Dir: got.Dir, Program: got.Program, Params: got.Params})
+			assert.Equal(t, tc.model, store.Model{Name: got.Name, Layout: got.Layout, Dir: got.Dir, Program: got.Program, Params: got.Params})
 			if tc.output != "" {
 				require.NotEmpty(t, got.Outputs)
 				assert.Equal(t, tc.output, got.Outputs[0].Name, "the default signature's output")
 			}
 
-			// The installed module's preprocessing (module.yaml -> imgcls -> readers/image)
+			// The installed module's preprocessing (module.yaml -> imgcls -> readers/picture)
 			// makes exactly the tensor Paddle was fed.
 			cfg, err := imgcls.ParseConfig(m.Preprocess, m.Postprocess)
 			require.NoError(t, err)

@@ -12,27 +12,32 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/gohub/gohub/hub/install"
+	"github.com/gohub/gohub/hub/kind"
 	"github.com/gohub/gohub/hub/lexical"
+	"github.com/gohub/gohub/hub/store"
 	"github.com/gohub/gohub/internal/shared"
 )
 
+var testCtx = context.Background()
+
 // segModule installs by hand a module "lac" whose only model is the shared LAC
 // segmentation model (linked, not copied), so that Load runs without the LAC package.
-func segModule(t *testing.T) Home {
+func segModule(t *testing.T) store.Home {
 	t.Helper()
 	src, err := shared.Path("models", "lac_seg")
 	if err != nil {
 		t.Skipf("shared LAC seg model absent: %v", err)
 	}
-	h := Home{Root: t.TempDir()}
+	h := store.Home{Root: t.TempDir()}
 	dir := filepath.Join(h.ModulesDir(), "lac")
 	require.NoError(t, os.MkdirAll(dir, 0o755))
 	for _, link := range []string{"model", "conf"} {
 		require.NoError(t, os.Symlink(filepath.Join(src, link), filepath.Join(dir, link)))
 	}
-	m := &Manifest{Name: "lac", Version: "2.1.2", Kind: KindLexicalAnalysis,
-		Models: []Model{{Name: "seg", Layout: LayoutDir, Dir: "model"}},
-		Assets: map[string]string{AssetWordDict: "conf/word.dic", AssetQ2BDict: "conf/q2b.dic", AssetTagDict: "conf/tag.dic"},
+	m := &store.Manifest{Name: "lac", Version: "2.1.2", Kind: store.KindLexicalAnalysis,
+		Models: []store.Model{{Name: "seg", Layout: store.LayoutDir, Dir: "model"}},
+		Assets: map[string]string{store.AssetWordDict: "conf/word.dic", store.AssetQ2BDict: "conf/q2b.dic", store.AssetTagDict: "conf/tag.dic"},
 	}
 	require.NoError(t, m.Save(dir))
 	return h
@@ -42,7 +47,7 @@ func TestLoadSeg(t *testing.T) {
 	h := segModule(t)
 	m, err := Load("lac", WithHome(h), WithBatchSize(2), WithThreads(2))
 	require.NoError(t, err)
-	defer m.Destroy()
+	defer m.Close()
 	assert.Equal(t, "seg", m.Model.Name)
 	got, err := m.Cut([]string{"今天是个好日子", "", "我爱北京天安门"})
 	require.NoError(t, err)
@@ -62,7 +67,7 @@ func TestLoadByPath(t *testing.T) {
 	h := segModule(t)
 	m, err := Load(filepath.Join(h.ModulesDir(), "lac") + string(filepath.Separator))
 	require.NoError(t, err)
-	defer m.Destroy()
+	defer m.Close()
 	got, err := m.Cut([]string{"好日子"})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"好日子"}, got[0].Word)
@@ -74,11 +79,11 @@ func TestLoadByPath(t *testing.T) {
 func TestLoadErrors(t *testing.T) {
 	h := segModule(t)
 	_, err := Load("ernie", WithHome(h))
-	assert.True(t, errors.Is(err, ErrNotInstalled))
+	assert.True(t, errors.Is(err, store.ErrNotInstalled))
 	assert.ErrorContains(t, err, "gohub install ernie")
 
 	_, err = Load("lac", WithHome(h), WithModel("pos"))
-	var unknown *UnknownModelError
+	var unknown *store.UnknownModelError
 	assert.True(t, errors.As(err, &unknown), "%v", err)
 
 	_, err = Load("lac", WithHome(h), WithUserDict(filepath.Join(t.TempDir(), "none.dict")))
@@ -87,14 +92,14 @@ func TestLoadErrors(t *testing.T) {
 
 	// A manifest without a dictionary, and a detection manifest without a label list.
 	dir := filepath.Join(h.ModulesDir(), "lac")
-	m, err := LoadManifest(dir)
+	m, err := store.LoadManifest(dir)
 	require.NoError(t, err)
-	delete(m.Assets, AssetTagDict)
+	delete(m.Assets, store.AssetTagDict)
 	require.NoError(t, m.Save(dir))
 	_, err = Load("lac", WithHome(h))
 	assert.ErrorContains(t, err, `needs a "tag_dict"`)
 
-	m.Kind = KindObjectDetection
+	m.Kind = store.KindObjectDetection
 	require.NoError(t, m.Save(dir))
 	_, err = Load("lac", WithHome(h))
 	assert.ErrorContains(t, err, `model "seg" needs a "label_list"`)
@@ -109,8 +114,8 @@ func TestLoadInstalledLACPackage(t *testing.T) {
 	if _, err := os.Stat(lacSdist); err != nil {
 		t.Skipf("LAC sdist absent (%v): run `make oracle-lac`", err)
 	}
-	h := Home{Root: t.TempDir()}
-	_, err := (&Installer{Home: h}).Install(context.Background(), lacSdist)
+	h := store.Home{Root: t.TempDir()}
+	_, err := (&install.Installer{Home: h}).Install(context.Background(), lacSdist)
 	require.NoError(t, err)
 	oracle := filepath.Join("..", "testdata", "lac_full")
 	tests := []struct {
@@ -126,7 +131,7 @@ func TestLoadInstalledLACPackage(t *testing.T) {
 			texts, want := readOracle(t, filepath.Join(oracle, tt.file))
 			m, err := Load("lac", append(tt.opts, WithHome(h))...)
 			require.NoError(t, err)
-			defer m.Destroy()
+			defer m.Close()
 			got, err := m.Cut(texts)
 			require.NoError(t, err)
 			assert.Equal(t, want, got)
@@ -135,7 +140,7 @@ func TestLoadInstalledLACPackage(t *testing.T) {
 
 	m, err := Load("lac", WithHome(h), WithReturnTag(false))
 	require.NoError(t, err)
-	defer m.Destroy()
+	defer m.Close()
 	got, err := m.Cut([]string{"今天是个好日子"})
 	require.NoError(t, err)
 	assert.Equal(t, []lexical.Result{{Word: []string{"今天", "是", "个", "好日子"}}}, got)
@@ -162,4 +167,9 @@ func readOracle(t *testing.T, path string) ([]string, []lexical.Result) {
 	}
 	require.NoError(t, sc.Err())
 	return texts, results
+}
+
+// Every kind a manifest may declare can be loaded: each kind's package registers itself.
+func TestEveryKindIsRegistered(t *testing.T) {
+	assert.ElementsMatch(t, store.Kinds, kind.Registered())
 }

@@ -49,7 +49,7 @@ func TestInstallListShowUninstall(t *testing.T) {
 	g := newRunner(t)
 	archive := writeTarGz(t, filepath.Join(t.TempDir(), "demo-1.0.0.tar.gz"), moduleFiles("demo/", "demo", "1.0.0"))
 
-	r := g.run("install", archive)
+	r := g.run("install", "--force", archive) // its model is a stand-in that does not load
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "Successfully installed demo-1.0.0 (from demo-1.0.0.tar.gz)")
 	assert.Contains(t, r.stderr, "Unpacking", "progress goes to stderr")
@@ -146,7 +146,7 @@ func TestServedIndex(t *testing.T) {
 	assert.Equal(t, srv.URL+"/demo-1.0.0.tar.gz", found[0]["url"])
 	assert.Len(t, found[0]["sha256"], 64)
 
-	r = g.run("install", "demo")
+	r = g.run("install", "--force", "demo")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "Successfully installed demo-1.0.0")
 
@@ -242,7 +242,7 @@ func TestKilledInstallResumes(t *testing.T) {
 	g.env["GOHUB_SERVER"] = srv.URL + "/index.json"
 	g.env["GOHUB_TIMEOUT"] = "30s" // the stall must outlast the kill
 
-	cmd := g.command("install", "demo")
+	cmd := g.command("install", "--force", "demo")
 	require.NoError(t, cmd.Start())
 	part := func() int64 {
 		m, _ := filepath.Glob(filepath.Join(g.home, "cache", "downloads", "*.part"))
@@ -261,7 +261,7 @@ func TestKilledInstallResumes(t *testing.T) {
 	assert.NoDirExists(t, filepath.Join(g.home, "modules", "demo"))
 
 	g.env["GOHUB_TIMEOUT"] = "2s"
-	r := g.run("install", "demo")
+	r := g.run("install", "--force", "demo")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "Resuming demo-1.0.0.tar.gz")
 	mu.Lock()

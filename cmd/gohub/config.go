@@ -2,13 +2,12 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"strings"
 
+	"github.com/gohub/gohub/hub/source"
+	"github.com/gohub/gohub/internal/settings"
 	"github.com/urfave/cli/v2"
 	"go.yaml.in/yaml/v3"
-
-	"github.com/gohub/gohub/hub"
 )
 
 func configCommand() *cli.Command {
@@ -47,7 +46,7 @@ gohub config reset                 back to the default (the official PaddleHub s
 					if err != nil {
 						return err
 					}
-					if err := h.SaveConfig(hub.DefaultConfig()); err != nil {
+					if err := source.SaveConfig(h, source.DefaultConfig()); err != nil {
 						return err
 					}
 					return showConfig(c, "Reset the configuration.")
@@ -58,8 +57,8 @@ gohub config reset                 back to the default (the official PaddleHub s
 }
 
 func setServers(c *cli.Context, list string) error {
-	servers := hub.SplitServers(list)
-	cfg := hub.Config{Servers: servers}
+	servers := settings.SplitServers(list)
+	cfg := source.Config{Servers: servers}
 	if len(servers) == 0 {
 		return usageErrorf("config: give at least one server URL")
 	}
@@ -70,7 +69,7 @@ func setServers(c *cli.Context, list string) error {
 	if err != nil {
 		return err
 	}
-	if err := h.SaveConfig(cfg); err != nil {
+	if err := source.SaveConfig(h, cfg); err != nil {
 		return err
 	}
 	return showConfig(c, "Set the servers.")
@@ -81,7 +80,7 @@ func showConfig(c *cli.Context, title string) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := h.LoadConfig()
+	cfg, err := source.LoadConfig(h)
 	if err != nil {
 		return err
 	}
@@ -93,8 +92,8 @@ func showConfig(c *cli.Context, title string) error {
 		fmt.Fprintln(c.App.Writer, title)
 	}
 	fmt.Fprintf(c.App.Writer, "# %s\n%s", h.ConfigPath(), data)
-	if env := os.Getenv(hub.EnvServer); env != "" {
-		fmt.Fprintf(c.App.ErrWriter, "note: %s=%s overrides the servers above\n", hub.EnvServer, env)
+	if env := settings.Server.Value(); env != "" {
+		fmt.Fprintf(c.App.ErrWriter, "note: %s=%s overrides the servers above\n", settings.Server.Name, env)
 	}
 	return nil
 }

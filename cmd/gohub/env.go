@@ -7,24 +7,20 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/gohub/gohub/hub"
+	"github.com/gohub/gohub/hub/install"
+	"github.com/gohub/gohub/hub/store"
 )
 
 // home is the gohub home of this run ($GOHUB_HOME or ~/.gohub).
-func home() (hub.Home, error) { return hub.DefaultHome() }
+func home() (store.Home, error) { return store.DefaultHome() }
 
-// installer is an installer on the home, logging progress to stderr, with a progress bar
-// only when stderr is a terminal.
-func installer(c *cli.Context) (*hub.Installer, error) {
+// installer is an installer on the home that reports its progress on stderr.
+func installer(c *cli.Context) (*install.Installer, error) {
 	h, err := home()
 	if err != nil {
 		return nil, err
 	}
-	in, err := hub.NewInstaller(h, c.App.ErrWriter)
-	if err != nil {
-		return nil, err
-	}
-	in.Terminal = isTerminal(c.App.ErrWriter)
-	return in, nil
+	return hub.NewInstaller(h, reporter(c))
 }
 
 // isTerminal reports whether w is a terminal (not a pipe, file or /dev/null).

@@ -5,10 +5,12 @@ import (
 	"io"
 	"strings"
 
+	"github.com/gohub/gohub/hub/importer"
+	"github.com/gohub/gohub/hub/install"
+	"github.com/gohub/gohub/hub/source"
+	"github.com/gohub/gohub/hub/store"
 	"github.com/pkg/errors"
 	"github.com/urfave/cli/v2"
-
-	"github.com/gohub/gohub/hub"
 )
 
 // Exit statuses.
@@ -56,17 +58,17 @@ func exitCode(err error) int {
 	var (
 		u           *usageError
 		coder       cli.ExitCoder
-		target      *hub.TargetError
-		notModule   *hub.NotAModuleError
-		unsupported *hub.UnsupportedModuleError
-		fromSource  *hub.InstallError
+		target      *install.TargetError
+		notModule   *importer.NotAModuleError
+		unsupported *importer.UnsupportedModuleError
+		fromSource  *install.InstallError
 	)
 	// A file or directory the user named that is no (supported) module is their mistake;
 	// the same from a remote source is the source's, a runtime failure.
 	userPath := !errors.As(err, &fromSource) && (errors.As(err, &notModule) || errors.As(err, &unsupported))
 	switch {
 	case errors.As(err, &u), errors.As(err, &target), userPath,
-		errors.Is(err, hub.ErrNotInstalled), errors.Is(err, hub.ErrNotFound):
+		errors.Is(err, store.ErrNotInstalled), errors.Is(err, source.ErrNotFound):
 		return exitUsage
 	case errors.As(err, &coder):
 		return coder.ExitCode()

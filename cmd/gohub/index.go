@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/gohub/gohub/hub/install"
+	"github.com/gohub/gohub/hub/source"
 	"github.com/urfave/cli/v2"
-
-	"github.com/gohub/gohub/hub"
 )
 
 func indexCommand() *cli.Command {
@@ -25,11 +25,11 @@ its name, version, kind, sha256 and size. Serve DIR with any web server and use 
 					return usageErrorf("index build: name the folder, e.g. gohub index build ./modules")
 				}
 				dir := c.Args().First()
-				idx, err := hub.BuildIndex(dir, c.App.ErrWriter)
+				idx, err := install.BuildIndex(dir, reporter(c))
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(c.App.Writer, "Wrote %s with %d modules\n", filepath.Join(dir, hub.IndexFile), len(idx.Modules))
+				fmt.Fprintf(c.App.Writer, "Wrote %s with %d modules\n", filepath.Join(dir, source.IndexFile), len(idx.Modules))
 				return nil
 			},
 		}},

@@ -3,9 +3,8 @@ package main
 import (
 	"fmt"
 
+	"github.com/gohub/gohub/hub/install"
 	"github.com/urfave/cli/v2"
-
-	"github.com/gohub/gohub/hub"
 )
 
 func installCommand() *cli.Command {
@@ -57,7 +56,7 @@ func installAction(c *cli.Context) error {
 	return nil
 }
 
-func printInstalled(c *cli.Context, res *hub.InstallResult) {
+func printInstalled(c *cli.Context, res *install.InstallResult) {
 	m := res.Module.Manifest
 	w := c.App.Writer
 	switch {
@@ -84,7 +83,7 @@ func uninstallCommand() *cli.Command {
 				return err
 			}
 			for _, name := range c.Args().Slice() {
-				if err := h.Uninstall(c.Context, name, c.App.ErrWriter); err != nil {
+				if err := h.Uninstall(c.Context, name, reporter(c)); err != nil {
 					return err
 				}
 				fmt.Fprintf(c.App.Writer, "Successfully uninstalled %s\n", name)

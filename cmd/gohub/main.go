@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/gohub/gohub/internal/settings"
 	"github.com/urfave/cli/v2"
 )
 
@@ -80,20 +81,9 @@ func noCommand(c *cli.Context) error {
 }
 
 // envHelp lists the environment variables under the commands in `gohub --help`.
-const envHelp = `
+var envHelp = `
 ENVIRONMENT:
-   GOHUB_HOME      where modules, caches and the config live (default ~/.gohub)
-   GOHUB_SERVER    module sources tried in order, separated by ';': PaddleHub servers, or
-                   static indexes (URLs ending in .json; see gohub index build); overrides
-                   'gohub config set server'
-   GOHUB_TIMEOUT   how long to wait for the network before giving up (default 3s)
-   GOHUB_PIP       the command used as pip for 'gohub install lac' from PyPI
-                   (default "python3 -m pip"; "off" disables the fallback)
-   GOHUB_SHARED    the shared folder of real models that tests and benchmarks read
-                   (default ../shared)
-   LD_LIBRARY_PATH may point at the official Paddle Inference C library instead of
-                   gohub's bundled one (see gohub version)
-
+` + settings.Help() + `
 EXIT STATUS:
    0 success, 1 usage error or module not found, 2 failure while working
 `

@@ -93,7 +93,8 @@ func closedURL(t *testing.T) string {
 	return "http://" + addr + "/paddlehub"
 }
 
-// moduleFiles is a small gohub module named name under prefix.
+// moduleFiles is a small gohub module named name under prefix. Its model files are
+// stand-ins that do not load: installing it takes --force.
 func moduleFiles(prefix, name, version string) map[string]string {
 	return map[string]string{
 		prefix + "module.yaml": "name: " + name + "\nversion: " + version + "\nkind: image_classification\nsummary: a " + name + " for tests\n" +

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gohub/gohub/hub"
 	"github.com/gohub/gohub/hub/lexical"
+	"github.com/gohub/gohub/hub/store"
 )
 
 func runCommand() *cli.Command {
@@ -78,14 +79,24 @@ func runAction(c *cli.Context) error {
 	if err != nil {
 		return loadFailed(err)
 	}
-	switch m0.Kind {
-	case hub.KindImageClassification:
-		return runImage(c, o)
-	case hub.KindObjectDetection:
-		return runDetect(c, o)
-	case hub.KindFaceDetection:
-		return runFaces(c, o)
+	run, ok := kindRunners[m0.Kind]
+	if !ok {
+		run = runText // hub.Load says which kinds it cannot run
 	}
+	return run(c, o)
+}
+
+// kindRunners run a module of each kind on the inputs that the run flags name: one per
+// kind in hub/kind's registry (a test checks that none is missing).
+var kindRunners = map[store.Kind]func(*cli.Context, *runOptions) error{
+	store.KindLexicalAnalysis:     runText,
+	store.KindImageClassification: runImage,
+	store.KindObjectDetection:     runDetect,
+	store.KindFaceDetection:       runFaces,
+}
+
+// runText analyses the texts that o names and prints their results.
+func runText(c *cli.Context, o *runOptions) error {
 	if err := o.check(); err != nil {
 		return usageErrorf("gohub run: %v", err)
 	}
@@ -93,7 +104,7 @@ func runAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	defer m.Destroy()
+	defer m.Close()
 
 	p := &printer{w: bufio.NewWriter(c.App.Writer), json: o.output == "json"}
 	if o.file == "" {
@@ -171,8 +182,8 @@ func loadForRun(o *runOptions, opts []hub.Option) (*hub.Module, error) {
 // not installed or lacks the model asked for.
 func loadFailed(err error) error {
 	code := exitRuntime
-	var unknown *hub.UnknownModelError
-	if errors.Is(err, hub.ErrNotInstalled) || errors.As(err, &unknown) {
+	var unknown *store.UnknownModelError
+	if errors.Is(err, store.ErrNotInstalled) || errors.As(err, &unknown) {
 		code = exitUsage
 	}
 	return cli.Exit("gohub run: "+err.Error(), code)

@@ -43,13 +43,9 @@ func runDetect(c *cli.Context, o *runOptions) error {
 	if err != nil {
 		return err
 	}
-	defer m.Destroy()
-	return printInChunks(c.App.Writer, o.output == "json", paths, batch*o.threads,
-		func(w *bufio.Writer, part []string, more bool) error {
-			res, err := m.Detect(part)
-			if err != nil {
-				return cli.Exit("gohub run: "+err.Error(), exitRuntime)
-			}
+	defer m.Close()
+	return printInChunks(c, o.output == "json", paths, batch*o.threads, m.Detect,
+		func(w *bufio.Writer, _ []string, res []detect.Result, more bool) error {
 			return printDetections(w, o.output == "json", more, res)
 		})
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/gohub/gohub/internal/settings"
 	"github.com/gohub/gohub/internal/shared"
 )
 
@@ -17,7 +18,7 @@ import (
 // SSD model that real Paddle writes (scripts/oracle/ssd_seeded.py), or skips the test.
 func ssdModuleDir(t *testing.T) string {
 	t.Helper()
-	base := os.Getenv("GOHUB_BUILD_MODELS")
+	base := settings.BuildModelsDir()
 	if base == "" {
 		base = filepath.Join("..", "..", "build", "models")
 	}

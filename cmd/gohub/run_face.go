@@ -70,7 +70,11 @@ func runFaces(c *cli.Context, o *runOptions) error {
 	if err != nil {
 		return usageErrorf("gohub run: %v", err)
 	}
-	var opts []hub.Option
+	batch := 1 // pictures of different sizes run one by one
+	if o.image.batchSet {
+		batch = o.batchSize
+	}
+	opts := []hub.Option{hub.WithThreads(o.threads), hub.WithBatchSize(batch)}
 	if o.face.confsSet {
 		opts = append(opts, hub.WithConfsThreshold(o.face.confs))
 	}
@@ -84,14 +88,15 @@ func runFaces(c *cli.Context, o *runOptions) error {
 	if err != nil {
 		return err
 	}
-	defer m.Destroy()
-	return printInChunks(c.App.Writer, o.output == "json", paths, 1,
-		func(w *bufio.Writer, part []string, more bool) error {
-			res, err := m.DetectFaces(part)
-			if err != nil {
-				return cli.Exit("gohub run: "+err.Error(), exitRuntime)
+	defer m.Close()
+	return printInChunks(c, o.output == "json", paths, batch*o.threads, m.DetectFaces,
+		func(w *bufio.Writer, _ []string, res []facedet.Result, more bool) error {
+			for i, r := range res {
+				if err := printFaces(w, o.output == "json", more || i > 0, r); err != nil {
+					return err
+				}
 			}
-			return printFaces(w, o.output == "json", more, res[0])
+			return nil
 		})
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/gohub/gohub/hub"
 	"github.com/gohub/gohub/hub/detect"
 	"github.com/gohub/gohub/hub/imgcls"
+	"github.com/gohub/gohub/readers/picture"
 )
 
 const imageRunHelp = `Runs an image-classification module (shufflenet_v2_imagenet, resnet_v2_50_imagenet) on
@@ -24,7 +25,7 @@ image files and prints each one's top classes, most probable first:
 
 --input_path may be repeated or hold a comma-separated list; --input_file reads one image
 path per line ("-": standard input; blank lines are skipped). --output json prints
-PaddleHub's result: a list with one {"label": probability, ...} per image. --batch_size is
+PaddleHub's result: a list with one {"label": probability, ...} per picture. --batch_size is
 1 unless given, as in PaddleHub.
 
 Runs an object-detection module (ssd_mobilenet_v1_pascal) on image files and prints each
@@ -40,7 +41,7 @@ one's objects: label, confidence and box (left, top, right, bottom, in pixels):
 --visualization saves each image with its boxes drawn (red, with a "label: 93.12%" caption)
 as --output_dir/<name> (default detection_result) in the image's own format. --output json
 prints PaddleHub's result: a list with one {"data": [{"label", "confidence", "left", "top",
-"right", "bottom"}, ...], "path": ..., "save_path": ...} per image.`
+"right", "bottom"}, ...], "path": ..., "save_path": ...} per picture.`
 
 func imageRunFlags() []cli.Flag {
 	return []cli.Flag{
@@ -124,41 +125,76 @@ func runImage(c *cli.Context, o *runOptions) error {
 	if err != nil {
 		return err
 	}
-	defer m.Destroy()
-	return printInChunks(c.App.Writer, o.output == "json", paths, batch*o.threads,
-		func(w *bufio.Writer, part []string, more bool) error {
-			res, err := m.Classify(part)
-			if err != nil {
-				return cli.Exit("gohub run: "+err.Error(), exitRuntime)
-			}
+	defer m.Close()
+	return printInChunks(c, o.output == "json", paths, batch*o.threads, m.Classify,
+		func(w *bufio.Writer, part []string, res []imgcls.Result, more bool) error {
 			return printImageResults(w, o.output == "json", more, part, res)
 		})
 }
 
-// printInChunks runs the pictures through each a chunk at a time (the module's batches of
-// them, in parallel) and streams what each prints to out: one JSON array in all when
-// asJSON; more tells each whether results came before. Errors from each that are not
-// already exit codes are write failures.
-func printInChunks(out io.Writer, asJSON bool, paths []string, chunk int,
-	each func(w *bufio.Writer, part []string, more bool) error) error {
-	w := bufio.NewWriter(out)
+// printInChunks runs the pictures through run a chunk at a time (the module's batches of
+// them, in parallel) and streams what print makes of each chunk's results to c's writer:
+// one JSON array in all when asJSON; more tells print whether results came before. A
+// picture that cannot be read or decoded is reported on stderr with its error, every other
+// picture's result still prints, and the run exits 2 at the end.
+func printInChunks[R any](c *cli.Context, asJSON bool, paths []string, chunk int,
+	run func(part []string) ([]R, error),
+	print func(w *bufio.Writer, part []string, res []R, more bool) error) error {
+	w := bufio.NewWriter(c.App.Writer)
 	if asJSON {
 		w.WriteByte('[')
 	}
-	for lo := 0; lo < len(paths); lo += chunk {
-		if err := each(w, paths[lo:min(len(paths), lo+chunk)], lo > 0); err != nil {
-			var exit cli.ExitCoder
-			if errors.As(err, &exit) {
-				return err
-			}
-			return cli.Exit("gohub run: write results: "+err.Error(), exitRuntime)
+	more, failed := false, 0
+	// each runs and prints part; a bad picture comes back as bad, other failures as err.
+	each := func(part []string) (bad, err error) {
+		res, err := run(part)
+		var file *picture.FileError
+		if errors.As(err, &file) {
+			return err, nil
 		}
+		if err != nil {
+			return nil, cli.Exit("gohub run: "+err.Error(), exitRuntime)
+		}
+		if err := print(w, part, res, more); err != nil {
+			return nil, cli.Exit("gohub run: write results: "+err.Error(), exitRuntime)
+		}
+		more = true
+		return nil, nil
+	}
+	for lo := 0; lo < len(paths); lo += chunk {
+		part := paths[lo:min(len(paths), lo+chunk)]
+		bad, err := each(part)
+		if err != nil {
+			return err
+		}
+		if bad == nil {
+			continue
+		}
+		if len(part) > 1 {
+			// One bad picture fails its whole batch: run the batch's pictures one by one to
+			// print the others and name every bad one.
+			for _, p := range part {
+				if bad, err = each([]string{p}); err != nil {
+					return err
+				}
+				if bad != nil {
+					fmt.Fprintf(c.App.ErrWriter, "gohub run: %v\n", bad)
+					failed++
+				}
+			}
+			continue
+		}
+		fmt.Fprintf(c.App.ErrWriter, "gohub run: %v\n", bad)
+		failed++
 	}
 	if asJSON {
 		w.WriteString("]\n")
 	}
 	if err := w.Flush(); err != nil {
 		return cli.Exit("gohub run: write results: "+err.Error(), exitRuntime)
+	}
+	if failed > 0 {
+		return cli.Exit(fmt.Sprintf("gohub run: %d of %d pictures could not be read", failed, len(paths)), exitRuntime)
 	}
 	return nil
 }

@@ -93,3 +93,33 @@ func containsAny(s string, words []string) bool {
 	}
 	return false
 }
+
+// TestRunImageReportsBadInputs runs a good and a broken picture in one batch: the good
+// one's result prints, the broken one is named on stderr with its error, and the run exits 2.
+func TestRunImageReportsBadInputs(t *testing.T) {
+	src, err := shared.Path("models", "shufflenet_v2_imagenet")
+	if err != nil {
+		t.Skipf("shared ShuffleNetV2 model absent: %v", err)
+	}
+	egypt := filepath.Join(src, "demo_images", "egypt_cat.jpg")
+	bad := writeInput(t, "broken.jpg", "not an image")
+	r := newRunner(t)
+	res := r.run("install", src)
+	require.Equal(t, 0, res.code, res.stderr)
+
+	for _, batch := range []string{"1", "2"} {
+		res = r.run("run", "shufflenet_v2_imagenet", "--input_path", bad+","+egypt+","+bad, "--batch_size", batch)
+		assert.Equal(t, 2, res.code, res.stderr)
+		lines := strings.Split(strings.TrimSpace(res.stdout), "\n")
+		require.Len(t, lines, 1, res.stdout)
+		assert.True(t, strings.HasPrefix(lines[0], egypt+": "), lines[0])
+		assert.Equal(t, 2, strings.Count(res.stderr, bad+": not an image"), res.stderr)
+		assert.Contains(t, res.stderr, "2 of 3 pictures could not be read")
+	}
+
+	res = r.run("run", "shufflenet_v2_imagenet", "--input_path", egypt+","+bad+","+egypt, "--batch_size", "3", "--output", "json")
+	assert.Equal(t, 2, res.code, res.stderr)
+	var out []map[string]float64
+	require.NoError(t, json.Unmarshal([]byte(res.stdout), &out), res.stdout)
+	assert.Len(t, out, 2, "the results of the good pictures")
+}

@@ -12,7 +12,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/gohub/gohub/hub"
+	"github.com/gohub/gohub/hub/install"
+	"github.com/gohub/gohub/hub/kind"
+	"github.com/gohub/gohub/hub/store"
+	"github.com/gohub/gohub/internal/settings"
 	"github.com/gohub/gohub/internal/shared"
 )
 
@@ -44,18 +47,18 @@ func segHome(t *testing.T) {
 	if err != nil {
 		t.Skipf("shared LAC seg model absent: %v", err)
 	}
-	h := hub.Home{Root: t.TempDir()}
+	h := store.Home{Root: t.TempDir()}
 	dir := filepath.Join(h.ModulesDir(), "lac")
 	require.NoError(t, os.MkdirAll(dir, 0o755))
 	for _, link := range []string{"model", "conf"} {
 		require.NoError(t, os.Symlink(filepath.Join(src, link), filepath.Join(dir, link)))
 	}
-	m := &hub.Manifest{Name: "lac", Version: "2.1.2", Kind: hub.KindLexicalAnalysis,
-		Models: []hub.Model{{Name: "seg", Layout: hub.LayoutDir, Dir: "model"}},
-		Assets: map[string]string{hub.AssetWordDict: "conf/word.dic", hub.AssetQ2BDict: "conf/q2b.dic", hub.AssetTagDict: "conf/tag.dic"},
+	m := &store.Manifest{Name: "lac", Version: "2.1.2", Kind: store.KindLexicalAnalysis,
+		Models: []store.Model{{Name: "seg", Layout: store.LayoutDir, Dir: "model"}},
+		Assets: map[string]string{store.AssetWordDict: "conf/word.dic", store.AssetQ2BDict: "conf/q2b.dic", store.AssetTagDict: "conf/tag.dic"},
 	}
 	require.NoError(t, m.Save(dir))
-	t.Setenv(hub.EnvHome, h.Root)
+	t.Setenv(settings.Home.Name, h.Root)
 }
 
 // lacSdist is the LAC package from PyPI as `make oracle-lac` downloads it.
@@ -67,10 +70,10 @@ func lacHome(t *testing.T) {
 	if _, err := os.Stat(lacSdist); err != nil {
 		t.Skipf("LAC sdist absent (%v): run `make oracle-lac`", err)
 	}
-	h := hub.Home{Root: t.TempDir()}
-	_, err := (&hub.Installer{Home: h}).Install(context.Background(), lacSdist)
+	h := store.Home{Root: t.TempDir()}
+	_, err := (&install.Installer{Home: h}).Install(context.Background(), lacSdist)
 	require.NoError(t, err)
-	t.Setenv(hub.EnvHome, h.Root)
+	t.Setenv(settings.Home.Name, h.Root)
 }
 
 func writeInput(t *testing.T, name, body string) string {
@@ -190,8 +193,8 @@ func TestRunHelp(t *testing.T) {
 // A module without the model asked for is a usage error naming the models it has.
 func TestRunUnknownModel(t *testing.T) {
 	segHome(t)
-	dir := filepath.Join(os.Getenv(hub.EnvHome), "modules", "lac")
-	m, err := hub.LoadManifest(dir)
+	dir := filepath.Join(settings.Home.Value(), "modules", "lac")
+	m, err := store.LoadManifest(dir)
 	require.NoError(t, err)
 	m.Models[0].Name = "lac"
 	require.NoError(t, m.Save(dir))
@@ -228,7 +231,7 @@ func TestRunLiteModel(t *testing.T) {
 	if err != nil {
 		t.Skipf("shared Paddle-Lite LAC model absent: %v", err)
 	}
-	_, err = (&hub.Installer{Home: hub.Home{Root: os.Getenv(hub.EnvHome)}}).Install(context.Background(), src)
+	_, err = (&install.Installer{Home: store.Home{Root: settings.Home.Value()}}).Install(context.Background(), src)
 	require.NoError(t, err)
 
 	out, errOut, code := runGohub(t, "", "lac", "--model", "lite", "--input_text", "我爱北京天安门", "--output", "json")
@@ -246,4 +249,11 @@ func TestRunLiteModel(t *testing.T) {
 	_, errOut, code = runGohub(t, "", "lac", "--model", "lite", "--mode", "seg", "--input_text", "好")
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "not both")
+}
+
+// Every kind that hub can load has a runner here.
+func TestEveryKindHasARunner(t *testing.T) {
+	for _, k := range kind.Registered() {
+		assert.Contains(t, kindRunners, k)
+	}
 }

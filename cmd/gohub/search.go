@@ -3,9 +3,9 @@ package main
 import (
 	"fmt"
 
+	"github.com/gohub/gohub/hub/install"
+	"github.com/gohub/gohub/hub/source"
 	"github.com/urfave/cli/v2"
-
-	"github.com/gohub/gohub/hub"
 )
 
 var formatFlag = &cli.StringFlag{Name: "format", Value: "table", Usage: "print a table or json"}
@@ -43,11 +43,11 @@ func searchAction(c *cli.Context) error {
 
 // remoteEntry is an entry as search and list --remote print it in JSON.
 type remoteEntry struct {
-	hub.Entry
+	source.Entry
 	From string `json:"source"`
 }
 
-func printListing(c *cli.Context, l *hub.Listing) error {
+func printListing(c *cli.Context, l *install.Listing) error {
 	for _, n := range l.Notes {
 		fmt.Fprintln(c.App.ErrWriter, "note: "+n)
 	}

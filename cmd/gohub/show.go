@@ -12,6 +12,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/gohub/gohub/hub"
+	"github.com/gohub/gohub/hub/progress"
+	"github.com/gohub/gohub/hub/store"
 )
 
 func showCommand() *cli.Command {
@@ -32,7 +34,7 @@ type moduleFile struct {
 
 // shownModule is what show prints in JSON.
 type shownModule struct {
-	*hub.Manifest
+	*store.Manifest
 	Location string       `json:"location"`
 	Files    []moduleFile `json:"files"`
 }
@@ -71,9 +73,9 @@ func showAction(c *cli.Context) error {
 }
 
 // findModule resolves an installed module name, or a path to a module directory.
-func findModule(arg string) (string, *hub.Manifest, error) {
+func findModule(arg string) (string, *store.Manifest, error) {
 	if strings.ContainsRune(arg, '/') || strings.ContainsRune(arg, filepath.Separator) {
-		m, err := hub.LoadManifest(arg)
+		m, err := store.LoadManifest(arg)
 		if err != nil {
 			return "", nil, err
 		}
@@ -109,7 +111,7 @@ func listFiles(dir string) ([]moduleFile, error) {
 	return files, err
 }
 
-func printModule(w io.Writer, dir string, m *hub.Manifest, files []moduleFile) {
+func printModule(w io.Writer, dir string, m *store.Manifest, files []moduleFile) {
 	author := m.Author
 	if m.AuthorEmail != "" {
 		author = strings.TrimSpace(author + " <" + m.AuthorEmail + ">")
@@ -125,7 +127,7 @@ func printModule(w io.Writer, dir string, m *hub.Manifest, files []moduleFile) {
 	fmt.Fprintln(w, "\nModels:")
 	for i, mo := range m.Models {
 		where := mo.Dir
-		if mo.Layout == hub.LayoutFiles {
+		if mo.Layout == store.LayoutFiles {
 			where = mo.Program
 			if mo.Params != "" { // a Paddle-Lite .nb program carries its parameters
 				where += " + " + mo.Params
@@ -149,9 +151,9 @@ func printModule(w io.Writer, dir string, m *hub.Manifest, files []moduleFile) {
 	var rowsF [][]string
 	for _, f := range files {
 		total += f.Size
-		rowsF = append(rowsF, []string{"  " + f.Path, hub.HumanBytes(f.Size)})
+		rowsF = append(rowsF, []string{"  " + f.Path, progress.HumanBytes(f.Size)})
 	}
-	fmt.Fprintf(w, "\nFiles: %d, %s\n", len(files), hub.HumanBytes(total))
+	fmt.Fprintf(w, "\nFiles: %d, %s\n", len(files), progress.HumanBytes(total))
 	printRows(w, rowsF)
 }
 

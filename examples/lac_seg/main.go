@@ -12,6 +12,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/gohub/gohub/internal/settings"
 	"github.com/gohub/gohub/internal/shared"
 )
 
@@ -25,7 +26,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("lac_seg", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	modelDir := fs.String("model", "", "LAC segmentation model `dir` holding model/ and conf/\n"+
-		"(default $"+shared.EnvVar+"/models/lac_seg)")
+		"(default $"+settings.Shared.Name+"/models/lac_seg)")
 	threads := fs.Int("threads", 1, "sentences segmented in parallel, one cloned predictor each")
 	sep := fs.String("sep", " / ", "separator printed between words")
 	fs.Usage = func() {

@@ -4,12 +4,12 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/gohub/gohub/hub/internal/recipe"
-	"github.com/gohub/gohub/readers/image"
+	"github.com/gohub/gohub/readers/picture"
 )
 
 // Config is a detector's recipe: how a picture becomes model input and which rows count.
 type Config struct {
-	image.Preprocess
+	picture.Preprocess
 	// ScoreThreshold drops rows scoring below it (PaddleHub's score_thresh).
 	ScoreThreshold float64
 }
@@ -21,8 +21,8 @@ const DefaultScoreThreshold = 0.5
 // §3.2): 300×300 ignoring the aspect, LANCZOS, BGR, (x − 127.5) / 127.502231; threshold 0.5.
 func DefaultConfig() Config {
 	return Config{
-		Preprocess: image.Preprocess{Width: 300, Height: 300, Filter: image.Lanczos,
-			Normalize: image.Normalize{Order: image.BGR, Divisor: 1,
+		Preprocess: picture.Preprocess{Width: 300, Height: 300, Filter: picture.Lanczos,
+			Normalize: picture.Normalize{Order: picture.BGR, Divisor: 1,
 				Mean: [3]float64{127.5, 127.5, 127.5}, Std: [3]float64{127.502231, 127.502231, 127.502231}}},
 		ScoreThreshold: DefaultScoreThreshold,
 	}

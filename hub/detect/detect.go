@@ -4,9 +4,10 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/gohub/gohub/hub/internal/draw"
+	"github.com/gohub/gohub/hub/internal/infer"
 	"github.com/gohub/gohub/hub/internal/predpool"
 	"github.com/gohub/gohub/paddle"
-	"github.com/gohub/gohub/readers/image"
+	"github.com/gohub/gohub/readers/picture"
 )
 
 // Detect reads the picture files at paths and returns each one's detections, in order.
@@ -28,10 +29,10 @@ func (d *Detector) Detect(paths []string) ([]Result, error) {
 
 // detectBatch preprocesses paths, runs them on pred and turns the rows into results.
 func (d *Detector) detectBatch(pred *paddle.Predictor, paths []string, results []Result) error {
-	inputs := make([]*image.Image, len(paths))
+	inputs := make([]*picture.Image, len(paths))
 	sizes := make([][2]int, len(paths))
 	for i, path := range paths {
-		im, err := image.Load(path)
+		im, err := picture.Load(path)
 		if err != nil {
 			return errors.WithMessage(err, "detect")
 		}
@@ -44,7 +45,7 @@ func (d *Detector) detectBatch(pred *paddle.Predictor, paths []string, results [
 	if err != nil {
 		return errors.WithMessage(err, "detect")
 	}
-	rows, err := infer(pred, d.input, d.output, b)
+	rows, err := run(pred, d.input, d.output, b)
 	if err != nil {
 		return err
 	}
@@ -91,46 +92,16 @@ func (d *Detector) objects(rows [][6]float32, width, height int) ([]Object, erro
 	return objs, nil
 }
 
-// infer runs one batch and returns each picture's rows [class, score, x1, y1, x2, y2].
-func infer(pred *paddle.Predictor, input, output string, b *image.Batch) ([][][6]float32, error) {
-	in, err := pred.GetInputHandle(input)
+// run runs one batch and returns each picture's rows [class, score, x1, y1, x2, y2].
+func run(pred *paddle.Predictor, input, output string, b *picture.Batch) ([][][6]float32, error) {
+	if err := infer.Run(pred, input, []int32{int32(b.N), 3, int32(b.H), int32(b.W)}, b.Data); err != nil {
+		return nil, err
+	}
+	out, err := infer.Fetch(pred, output)
 	if err != nil {
 		return nil, err
 	}
-	defer in.Destroy()
-	if err := in.Reshape([]int32{int32(b.N), 3, int32(b.H), int32(b.W)}); err != nil {
-		return nil, err
-	}
-	if err := paddle.CopyFromCpu(in, b.Data); err != nil {
-		return nil, err
-	}
-	if err := pred.Run(); err != nil {
-		return nil, err
-	}
-	out, err := pred.GetOutputHandle(output)
-	if err != nil {
-		return nil, err
-	}
-	defer out.Destroy()
-	shape, err := out.Shape()
-	if err != nil {
-		return nil, err
-	}
-	lod, err := out.Lod()
-	if err != nil {
-		return nil, err
-	}
-	n := 1
-	for _, s := range shape {
-		n *= int(s)
-	}
-	data := make([]float32, n)
-	if n > 0 {
-		if err := paddle.CopyToCpu(out, data); err != nil {
-			return nil, err
-		}
-	}
-	return splitRows(output, shape, lod, data, b.N)
+	return splitRows(output, out.Shape, out.LoD, out.Data, b.N)
 }
 
 // splitRows cuts multiclass_nms's output into each picture's rows. The output is [M, 6]

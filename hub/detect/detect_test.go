@@ -10,7 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/gohub/gohub/readers/image"
+	"github.com/gohub/gohub/hub/kind"
+	"github.com/gohub/gohub/readers/picture"
 )
 
 // TestSeededSSDMatchesPaddle runs the seeded SSD on pld_dog.jpg and checks every object
@@ -28,7 +29,7 @@ func TestSeededSSDMatchesPaddle(t *testing.T) {
 	assert.Equal(t, dog, res[0].Path)
 	assert.Empty(t, res[0].SavePath)
 
-	im, err := image.Load(dog)
+	im, err := picture.Load(dog)
 	require.NoError(t, err)
 	w, h := float64(im.Width), float64(im.Height)
 	var want []Object
@@ -74,7 +75,7 @@ func TestBatchesAndThreshold(t *testing.T) {
 	_, err = d.Detect([]string{dog})
 	assert.ErrorContains(t, err, "closed")
 
-	d, err = Open(seededFiles(t), Options{BatchSize: 2, Threads: 2})
+	d, err = Open(seededFiles(t), Options{RunOptions: kind.RunOptions{BatchSize: 2, Threads: 2}})
 	require.NoError(t, err)
 	defer d.Close()
 	res, err := d.Detect([]string{kite, dog, dog, kite, dog})
@@ -116,9 +117,9 @@ func TestVisualize(t *testing.T) {
 	for _, r := range res {
 		data, err := os.ReadFile(r.SavePath)
 		require.NoError(t, err)
-		im, err := image.Decode(r.SavePath, data)
+		im, err := picture.Decode(r.SavePath, data)
 		require.NoError(t, err)
-		src, err := image.Load(r.Path)
+		src, err := picture.Load(r.Path)
 		require.NoError(t, err)
 		assert.Equal(t, [2]int{src.Width, src.Height}, [2]int{im.Width, im.Height})
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/gohub/gohub/internal/settings"
 	"github.com/gohub/gohub/internal/shared"
 )
 
@@ -29,7 +30,7 @@ func repoRoot(t testing.TB) string {
 // (scripts/oracle/ssd_seeded.py), or skips the test.
 func seededSSD(t testing.TB) string {
 	t.Helper()
-	base := os.Getenv("GOHUB_BUILD_MODELS")
+	base := settings.BuildModelsDir()
 	if base == "" {
 		base = filepath.Join(repoRoot(t), "build", "models")
 	}

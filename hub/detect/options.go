@@ -1,10 +1,8 @@
 package detect
 
 import (
-	"os"
-	"strings"
-	"unicode/utf8"
-
+	"github.com/gohub/gohub/hub/kind"
+	"github.com/gohub/gohub/readers/labels"
 	"github.com/pkg/errors"
 )
 
@@ -18,28 +16,40 @@ const DefaultOutputDir = "detection_result"
 // Options tune a Detector. The zero value runs on one CPU thread, one picture at a time,
 // with the module's score threshold, and draws nothing.
 type Options struct {
+	kind.RunOptions // BatchSize 0 means DefaultBatchSize
 	// ScoreThreshold overrides the Config's when not nil (PaddleHub's score_thresh).
 	ScoreThreshold *float64
-	// BatchSize is the number of pictures per model run; 0 means DefaultBatchSize.
-	BatchSize int
-	// Threads is the number of batches run in parallel, one predictor each; 0 means 1.
-	Threads int
 	// Visualize saves each picture with its boxes drawn under OutputDir (default
 	// DefaultOutputDir) and sets Result.SavePath.
 	Visualize bool
 	OutputDir string
-	// UseGPU runs the model on GPU GPUDevice; it fails where the library has no GPU support.
-	UseGPU    bool
-	GPUDevice int
+}
+
+// WithScoreThreshold sets Options.ScoreThreshold for hub.Load.
+func WithScoreThreshold(v float64) kind.Setting {
+	return func(o any) {
+		if o, ok := o.(*Options); ok {
+			o.ScoreThreshold = &v
+		}
+	}
+}
+
+// WithVisualization sets Options.Visualize and OutputDir for hub.Load.
+func WithVisualization(dir string) kind.Setting {
+	return func(o any) {
+		if o, ok := o.(*Options); ok {
+			o.Visualize, o.OutputDir = true, dir
+		}
+	}
 }
 
 // Threshold is a helper for Options.ScoreThreshold.
 func Threshold(v float64) *float64 { return &v }
 
 func (o Options) withDefaults(cfg Config) (Options, float64, error) {
-	if o.BatchSize < 0 || o.Threads < 0 || o.GPUDevice < 0 {
-		return o, 0, errors.Errorf("detect: batch size %d, threads %d and GPU device %d must not be negative",
-			o.BatchSize, o.Threads, o.GPUDevice)
+	var err error
+	if o.RunOptions, err = o.RunOptions.WithDefaults("detect", DefaultBatchSize); err != nil {
+		return o, 0, err
 	}
 	thresh := cfg.ScoreThreshold
 	if o.ScoreThreshold != nil {
@@ -47,12 +57,6 @@ func (o Options) withDefaults(cfg Config) (Options, float64, error) {
 	}
 	if !(thresh >= 0 && thresh <= 1) {
 		return o, 0, errors.Errorf("detect: score threshold %v: want a number from 0 to 1", thresh)
-	}
-	if o.BatchSize == 0 {
-		o.BatchSize = DefaultBatchSize
-	}
-	if o.Threads == 0 {
-		o.Threads = 1
 	}
 	if o.OutputDir == "" {
 		o.OutputDir = DefaultOutputDir
@@ -71,27 +75,8 @@ type Files struct {
 	Config Config
 }
 
-// LoadLabels reads a label file as PaddleHub's load_label_info does: one label per line,
-// stripped of surrounding white space. Trailing blank lines are ignored; a blank line
-// between labels is an error, since it would shift every class after it.
+// LoadLabels reads a label file as PaddleHub's load_label_info does (labels.Read).
 func LoadLabels(path string) ([]string, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, errors.Wrap(err, "detect: read labels")
-	}
-	text := strings.TrimPrefix(string(data), "\ufeff")
-	if !utf8.ValidString(text) {
-		return nil, errors.Errorf("detect: labels %s: not valid UTF-8", path)
-	}
-	text = strings.TrimRight(text, " \t\r\n")
-	if text == "" {
-		return nil, errors.Errorf("detect: labels %s: empty file", path)
-	}
-	lines := strings.Split(text, "\n")
-	for i, l := range lines {
-		if lines[i] = strings.TrimSpace(l); lines[i] == "" {
-			return nil, errors.Errorf("detect: labels %s: line %d is blank", path, i+1)
-		}
-	}
-	return lines, nil
+	l, err := labels.Read(path)
+	return l, errors.WithMessage(err, "detect")
 }

@@ -1,6 +1,6 @@
 package detect
 
-// Object is one detection, in pixels of the picture (upright, as readers/image decodes it),
+// Object is one detection, in pixels of the picture (upright, as readers/picture decodes it),
 // with PaddleHub's field names.
 type Object struct {
 	Label      string  `json:"label"`

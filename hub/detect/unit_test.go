@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/gohub/gohub/readers/image"
+	"github.com/gohub/gohub/readers/picture"
 )
 
 func TestSplitRows(t *testing.T) {
@@ -79,14 +79,14 @@ post: {score_threshold: 0.3, background_label: 0}
 	c, err := ParseConfig(m.Pre, m.Post)
 	require.NoError(t, err)
 	assert.Equal(t, [2]int{320, 240}, [2]int{c.Width, c.Height})
-	assert.Equal(t, image.Bilinear, c.Filter)
-	assert.Equal(t, image.RGB, c.Order)
+	assert.Equal(t, picture.Bilinear, c.Filter)
+	assert.Equal(t, picture.RGB, c.Order)
 	assert.Equal(t, float32(255), c.Divisor)
 	assert.Equal(t, 0.3, c.ScoreThreshold)
 
 	d := DefaultConfig()
-	assert.Equal(t, image.Preprocess{Width: 300, Height: 300, Filter: image.Lanczos,
-		Normalize: image.Normalize{Order: image.BGR, Divisor: 1, Mean: [3]float64{127.5, 127.5, 127.5},
+	assert.Equal(t, picture.Preprocess{Width: 300, Height: 300, Filter: picture.Lanczos,
+		Normalize: picture.Normalize{Order: picture.BGR, Divisor: 1, Mean: [3]float64{127.5, 127.5, 127.5},
 			Std: [3]float64{127.502231, 127.502231, 127.502231}}}, d.Preprocess)
 	assert.Equal(t, 0.5, d.ScoreThreshold)
 

@@ -95,12 +95,3 @@ func (c *Config) setPre(key string, v any) error {
 	}
 	return nil
 }
-
-// Map is the config as module.yaml's preprocess and postprocess maps.
-func (c Config) Map() (pre, post map[string]any) {
-	pre = map[string]any{
-		"shrink": c.Shrink, "mean": []float64{float64(c.Mean[0]), float64(c.Mean[1]), float64(c.Mean[2])},
-		"scale": float64(c.Scale), "crop_scale": c.CropScale, "crop_size": c.CropSize,
-	}
-	return pre, map[string]any{"confs_threshold": c.ConfThreshold}
-}

@@ -3,16 +3,17 @@ package facedet
 import (
 	"image/color"
 	"math"
-	"os"
-	"strings"
-	"sync"
 
 	"github.com/pkg/errors"
 
 	"github.com/gohub/gohub/hub/internal/draw"
+	"github.com/gohub/gohub/hub/internal/infer"
 	"github.com/gohub/gohub/hub/internal/modelload"
+	"github.com/gohub/gohub/hub/internal/predpool"
+	"github.com/gohub/gohub/hub/kind"
 	"github.com/gohub/gohub/paddle"
-	"github.com/gohub/gohub/readers/image"
+	"github.com/gohub/gohub/readers/labels"
+	"github.com/gohub/gohub/readers/picture"
 )
 
 // DefaultOutputDir is where visualised pictures go: PaddleHub's output_dir.
@@ -38,21 +39,29 @@ type Options struct {
 	// DefaultOutputDir) and sets Result.SavePath.
 	Visualize bool
 	OutputDir string
-	UseGPU    bool
-	GPUDevice int
+	// BatchSize is the number of pictures a predictor set takes at a time (pictures of
+	// different sizes run one by one); 0 means 1. Threads is the number of predictor sets
+	// run in parallel.
+	kind.RunOptions
 }
 
-// Detector runs a face module. It is safe for concurrent use; calls run one at a time.
+// Detector runs a face module. It is safe for concurrent use: each batch of pictures
+// borrows one of its Threads sets of predictors (the face detector, and the mask
+// classifier with it).
 type Detector struct {
-	cfg    Config
-	opts   Options
-	labels []string
+	cfg        Config
+	opts       Options
+	labels     []string
+	classifies bool
 
-	mu     sync.Mutex
-	closed bool
-	face   *paddle.Predictor
-	mask   *paddle.Predictor
+	pool *predpool.Pool
 }
+
+// Predictor sets hold the face detector first, then the mask classifier.
+const (
+	faceModel = iota
+	maskModel
+)
 
 // Open loads the models that f names.
 func Open(f Files, opts Options) (*Detector, error) {
@@ -71,73 +80,100 @@ func Open(f Files, opts Options) (*Detector, error) {
 	case cfg.CropSize < 2 || !(cfg.CropScale > 0):
 		return nil, errors.Errorf("facedet: crop size %d and crop scale %v must be positive", cfg.CropSize, cfg.CropScale)
 	}
+	var err error
+	if opts.RunOptions, err = opts.RunOptions.WithDefaults("facedet", 1); err != nil {
+		return nil, err
+	}
 	if opts.OutputDir == "" {
 		opts.OutputDir = DefaultOutputDir
 	}
-	d := &Detector{cfg: cfg, opts: opts}
-	var err error
+	d := &Detector{cfg: cfg, opts: opts, classifies: f.Mask != nil}
 	if f.Mask != nil {
 		if d.labels, err = loadLabels(f.MaskLabels); err != nil {
 			return nil, err
 		}
 	}
-	if d.face, err = modelload.Open("facedet: face detector", f.Face, opts.UseGPU, opts.GPUDevice); err != nil {
+	face, err := modelload.Open("facedet: face detector", f.Face, opts.UseGPU, opts.GPUDevice)
+	if err != nil {
 		return nil, err
 	}
+	set := []*paddle.Predictor{face}
 	if f.Mask != nil {
-		if d.mask, err = modelload.Open("facedet: mask classifier", *f.Mask, opts.UseGPU, opts.GPUDevice); err != nil {
-			d.face.Destroy()
+		mask, err := modelload.Open("facedet: mask classifier", *f.Mask, opts.UseGPU, opts.GPUDevice)
+		if err != nil {
+			face.Destroy()
 			return nil, err
 		}
+		set = append(set, mask)
 	}
-	return d, nil
+	d.pool, err = predpool.NewSet(set, opts.Threads)
+	return d, errors.WithMessage(err, "facedet")
 }
 
 // Config is the recipe in force (the module's, with Options' overrides).
 func (d *Detector) Config() Config { return d.cfg }
 
 // Classifies reports whether the detector labels faces MASK / NO MASK.
-func (d *Detector) Classifies() bool { return d.mask != nil }
+func (d *Detector) Classifies() bool { return d.classifies }
 
-// DetectFaces reads the picture files at paths and returns each one's faces, in order. A
-// file that cannot be read or decoded fails the call with an error naming it.
+// DetectFaces reads the picture files at paths and returns each one's faces, in order.
+// Pictures run BatchSize at a time, up to Threads batches at once. A file that cannot be
+// read or decoded fails the call with an error naming it.
 func (d *Detector) DetectFaces(paths []string) ([]Result, error) {
 	out := make([]Result, len(paths))
-	for i, path := range paths {
-		im, err := image.Load(path)
-		if err != nil {
-			return nil, errors.WithMessage(err, "facedet")
-		}
-		if out[i], err = d.DetectImage(im, path); err != nil {
-			return nil, err
-		}
-		if d.opts.Visualize {
-			if out[i].SavePath, err = d.annotate(path, out[i].Data); err != nil {
-				return nil, err
+	err := d.pool.RunSet(len(paths), d.opts.BatchSize, func(set []*paddle.Predictor, lo, hi int) error {
+		for i := lo; i < hi; i++ {
+			im, err := picture.Load(paths[i])
+			if err != nil {
+				return errors.WithMessage(err, "facedet")
+			}
+			if out[i], err = d.detect(set, im, paths[i]); err != nil {
+				return err
+			}
+			if d.opts.Visualize {
+				if out[i].SavePath, err = d.annotate(paths[i], out[i].Data); err != nil {
+					return err
+				}
 			}
 		}
+		return nil
+	})
+	if errors.Is(err, predpool.ErrClosed) {
+		return nil, errors.New("facedet: DetectFaces on a closed detector")
+	}
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
 // DetectImage finds the faces on a decoded picture; path only labels the result.
-func (d *Detector) DetectImage(im *image.Image, path string) (Result, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.closed {
+func (d *Detector) DetectImage(im *picture.Image, path string) (Result, error) {
+	var res Result
+	err := d.pool.RunSet(1, 1, func(set []*paddle.Predictor, _, _ int) error {
+		var err error
+		res, err = d.detect(set, im, path)
+		return err
+	})
+	if errors.Is(err, predpool.ErrClosed) {
 		return Result{}, errors.New("facedet: DetectImage on a closed detector")
 	}
-	boxes, scores, err := d.faces(im)
+	return res, err
+}
+
+// detect finds the faces on im with one set of predictors.
+func (d *Detector) detect(set []*paddle.Predictor, im *picture.Image, path string) (Result, error) {
+	boxes, scores, err := d.faces(set[faceModel], im)
 	if err != nil {
 		return Result{}, errors.WithMessagef(err, "facedet: %s", path)
 	}
 	res := Result{Data: make([]Face, len(boxes)), Path: path}
 	for i, b := range boxes {
 		res.Data[i] = Face{Confidence: scores[i], Score: scores[i], Left: b.Left, Top: b.Top, Right: b.Right, Bottom: b.Bottom}
-		if d.mask == nil {
+		if !d.classifies {
 			continue
 		}
-		probs, err := d.classify(cropFace(im, b, d.cfg.CropScale, d.cfg.CropSize))
+		probs, err := classify(set[maskModel], cropFace(im, b, d.cfg.CropScale, d.cfg.CropSize))
 		if err != nil {
 			return Result{}, errors.WithMessagef(err, "facedet: %s", path)
 		}
@@ -156,12 +192,12 @@ func (d *Detector) DetectImage(im *image.Image, path string) (Result, error) {
 }
 
 // faces runs the detector on im and returns PaddleHub's boxes and scores.
-func (d *Detector) faces(im *image.Image) ([]Box, []float64, error) {
+func (d *Detector) faces(face *paddle.Predictor, im *picture.Image) ([]Box, []float64, error) {
 	x, w, h, err := faceInput(im, d.cfg)
 	if err != nil {
 		return nil, nil, err
 	}
-	rows, err := runDetections(d.face, x, w, h)
+	rows, err := runDetections(face, x, w, h)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -206,7 +242,7 @@ func selectFaces(rows [][6]float32, w, h, width, height int, cfg Config) ([]Box,
 
 // faceInput is PaddleHub's preprocess: resized by shrink (unless 1), BGR CHW float32,
 // (x - mean) * scale. It returns the tensor and the resized size.
-func faceInput(im *image.Image, cfg Config) ([]float32, int, int, error) {
+func faceInput(im *picture.Image, cfg Config) ([]float32, int, int, error) {
 	w, h := im.Width, im.Height
 	if cfg.Shrink != 1 {
 		w, h = int(float64(im.Width)*cfg.Shrink), int(float64(im.Height)*cfg.Shrink)
@@ -214,7 +250,7 @@ func faceInput(im *image.Image, cfg Config) ([]float32, int, int, error) {
 			return nil, 0, 0, errors.Errorf("the %dx%d picture shrinks to nothing (shrink %v)", im.Width, im.Height, cfg.Shrink)
 		}
 		var err error
-		if im, err = image.Resize(im, w, h); err != nil {
+		if im, err = picture.Resize(im, w, h); err != nil {
 			return nil, 0, 0, err
 		}
 	}
@@ -232,7 +268,7 @@ func faceInput(im *image.Image, cfg Config) ([]float32, int, int, error) {
 }
 
 // maskInput is the classifier's input for a crop: x/256 - 0.5, BGR CHW float32.
-func maskInput(crop *image.Image) []float32 {
+func maskInput(crop *picture.Image) []float32 {
 	n := crop.Width * crop.Height
 	x := make([]float32, 3*n)
 	for c := range 3 {
@@ -245,92 +281,46 @@ func maskInput(crop *image.Image) []float32 {
 }
 
 // classify runs the mask classifier on one crop and returns its probabilities.
-func (d *Detector) classify(crop *image.Image) ([]float32, error) {
-	data, shape, _, err := run(d.mask, maskInput(crop), []int32{1, 3, int32(crop.Height), int32(crop.Width)}, func(shape []int32) bool {
+func classify(mask *paddle.Predictor, crop *picture.Image) ([]float32, error) {
+	out, err := run(mask, maskInput(crop), []int32{1, 3, int32(crop.Height), int32(crop.Width)}, func(shape []int32) bool {
 		return len(shape) == 2 && shape[0] == 1
 	})
 	if err != nil {
 		return nil, errors.WithMessage(err, "mask classifier")
 	}
-	if shape[1] < 1 {
-		return nil, errors.Errorf("mask classifier: output shape %v has no classes", shape)
+	if out == nil || out.Shape[1] < 1 {
+		return nil, errors.New("mask classifier: no output of shape [1, classes]")
 	}
-	return data, nil
+	return out.Data, nil
 }
 
 // runDetections runs the face detector and returns its NMS rows [label, score, x1, y1,
 // x2, y2]: the first output of shape [N, 6] (PyramidBox-Lite's .nb has four outputs). An
 // NMS that found nothing gives [1, 1] (-1) or [0, 6]: no rows.
 func runDetections(pred *paddle.Predictor, x []float32, w, h int) ([][6]float32, error) {
-	data, shape, name, err := run(pred, x, []int32{1, 3, int32(h), int32(w)}, func(shape []int32) bool {
+	out, err := run(pred, x, []int32{1, 3, int32(h), int32(w)}, func(shape []int32) bool {
 		return len(shape) == 2 && shape[1] == 6
 	})
 	if err != nil {
 		return nil, errors.WithMessage(err, "face detector")
 	}
-	if name == "" {
+	if out == nil {
 		return nil, nil
 	}
-	rows := make([][6]float32, shape[0])
+	rows := make([][6]float32, out.Shape[0])
 	for i := range rows {
-		copy(rows[i][:], data[6*i:6*i+6])
+		copy(rows[i][:], out.Data[6*i:6*i+6])
 	}
 	return rows, nil
 }
 
 // run feeds x to pred's first input and returns the first output whose shape want
-// accepts ("" and nil when none does).
-func run(pred *paddle.Predictor, x []float32, shape []int32, want func([]int32) bool) ([]float32, []int32, string, error) {
-	names, err := pred.GetInputNames()
-	if err != nil {
-		return nil, nil, "", err
+// accepts (nil when none does).
+func run(pred *paddle.Predictor, x []float32, shape []int32, want func([]int32) bool) (*infer.Output, error) {
+	if err := infer.Run(pred, "", shape, x); err != nil {
+		return nil, err
 	}
-	if len(names) == 0 {
-		return nil, nil, "", errors.New("the model has no input")
-	}
-	in, err := pred.GetInputHandle(names[0])
-	if err != nil {
-		return nil, nil, "", err
-	}
-	defer in.Destroy()
-	if err := in.Reshape(shape); err != nil {
-		return nil, nil, "", err
-	}
-	if err := paddle.CopyFromCpu(in, x); err != nil {
-		return nil, nil, "", err
-	}
-	if err := pred.Run(); err != nil {
-		return nil, nil, "", err
-	}
-	outs, err := pred.GetOutputNames()
-	if err != nil {
-		return nil, nil, "", err
-	}
-	for _, name := range outs {
-		out, err := pred.GetOutputHandle(name)
-		if err != nil {
-			return nil, nil, "", err
-		}
-		s, err := out.Shape()
-		if err != nil || !want(s) {
-			out.Destroy()
-			if err != nil {
-				return nil, nil, "", err
-			}
-			continue
-		}
-		n := 1
-		for _, v := range s {
-			n *= int(v)
-		}
-		data := make([]float32, n)
-		if n > 0 {
-			err = paddle.CopyToCpu(out, data)
-		}
-		out.Destroy()
-		return data, s, name, err
-	}
-	return nil, nil, "", nil
+	return infer.FetchFirst(pred, want)
 }
 
 // PaddleHub's colours: cv2.rectangle (255, 255, 0) BGR for faces; PIL's "green" and "red".
@@ -357,36 +347,15 @@ func (d *Detector) annotate(path string, faces []Face) (string, error) {
 	return out, errors.WithMessage(err, "facedet: visualize")
 }
 
-// loadLabels reads the classifier's label file: one label per line, surrounding white space
-// stripped, trailing blank lines ignored.
+// loadLabels reads the classifier's label file (labels.Read): NO MASK and MASK, one a line.
 func loadLabels(path string) ([]string, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, errors.Wrap(err, "facedet: read the mask labels")
-	}
-	text := strings.TrimRight(strings.TrimPrefix(string(data), "\ufeff"), " \t\r\n")
-	if text == "" {
-		return nil, errors.Errorf("facedet: mask labels %s: empty file (want NO MASK and MASK, one a line)", path)
-	}
-	lines := strings.Split(text, "\n")
-	for i, l := range lines {
-		if lines[i] = strings.TrimSpace(l); lines[i] == "" {
-			return nil, errors.Errorf("facedet: mask labels %s: line %d is blank", path, i+1)
-		}
-	}
-	return lines, nil
+	l, err := labels.Read(path)
+	return l, errors.WithMessage(err, "facedet: mask classifier")
 }
 
-// Close releases the predictors after a call in progress has returned; later calls fail.
+// Close releases the predictors after calls in progress have returned; later calls fail.
+// Close may be called again.
 func (d *Detector) Close() error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if !d.closed {
-		d.closed = true
-		d.face.Destroy()
-		if d.mask != nil {
-			d.mask.Destroy()
-		}
-	}
+	d.pool.Close()
 	return nil
 }

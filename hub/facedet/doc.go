@@ -5,7 +5,7 @@
 // The recipe follows PaddleHub's module code (data_feed.py, processor.py):
 //
 //   - the picture (BGR, as cv2.imread gives it) is resized by Shrink (0.5) to
-//     int(w*shrink)×int(h*shrink) with OpenCV's bilinear resize (readers/image.Resize), laid
+//     int(w*shrink)×int(h*shrink) with OpenCV's bilinear resize (readers/picture.Resize), laid
 //     out as float32 CHW and normalised as (x - [104, 117, 123]) * 0.007843;
 //   - the detector's NMS rows [label, score, x1, y1, x2, y2] scoring above ConfThreshold
 //     (0.6, strictly above) become boxes x*resized_w/shrink, y*resized_h/shrink (float64, as

@@ -11,7 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/gohub/gohub/readers/image"
+	"github.com/gohub/gohub/paddle"
+	"github.com/gohub/gohub/readers/picture"
 )
 
 // The oracle is testdata/faces/faces.json: PaddleHub's pipelines (re-implemented from its
@@ -23,8 +24,8 @@ const (
 )
 
 // caseImage decodes a golden case's picture and paints its rectangle, if any.
-func caseImage(t *testing.T, c caseT) *image.Image {
-	im, err := image.Load(filepath.Join(sharedPath(t, "data"), strings.TrimPrefix(c.Image, "data/")))
+func caseImage(t *testing.T, c caseT) *picture.Image {
+	im, err := picture.Load(filepath.Join(sharedPath(t, "data"), strings.TrimPrefix(c.Image, "data/")))
 	require.NoError(t, err)
 	require.Equal(t, [2]int{c.Width, c.Height}, [2]int{im.Width, im.Height}, c.Image)
 	if p := c.Paint; p != nil {
@@ -115,8 +116,15 @@ func TestGoldenJPEGThroughOpenCVPixels(t *testing.T) {
 	one.Shrink = 1
 	x, w, h, err := faceInput(resized, one)
 	require.NoError(t, err)
-	rows, err := runDetections(d.face, x, w, h)
-	require.NoError(t, err)
+	var rows [][6]float32
+	var probs []float32
+	require.NoError(t, d.pool.RunSet(1, 1, func(set []*paddle.Predictor, _, _ int) (err error) {
+		if rows, err = runDetections(set[faceModel], x, w, h); err != nil {
+			return err
+		}
+		probs, err = classify(set[maskModel], bgrImage(t, filepath.Join(lite, "mask_input.u8"), 128, 128))
+		return err
+	}))
 	boxes, scores, err := selectFaces(rows, w, h, c.Width, c.Height, d.cfg)
 	require.NoError(t, err)
 	require.Len(t, boxes, len(c.Faces))
@@ -124,8 +132,6 @@ func TestGoldenJPEGThroughOpenCVPixels(t *testing.T) {
 		assertBox(t, want, Face{Left: boxes[i].Left, Top: boxes[i].Top, Right: boxes[i].Right, Bottom: boxes[i].Bottom}, "face")
 		assert.InDelta(t, want.Confidence, scores[i], confTol)
 	}
-	probs, err := d.classify(bgrImage(t, filepath.Join(lite, "mask_input.u8"), 128, 128))
-	require.NoError(t, err)
 	require.Len(t, probs, 2)
 	for k, p := range c.Mask[0].Probs {
 		assert.InDelta(t, p, probs[k], confTol)
@@ -133,7 +139,7 @@ func TestGoldenJPEGThroughOpenCVPixels(t *testing.T) {
 }
 
 // TestGoldenJPEG runs the mask module end to end on the JPEG cases. Go's JPEG decoder is not
-// libjpeg-turbo's (readers/image: about half a grey level apart on average), so the faces
+// libjpeg-turbo's (readers/picture: about half a grey level apart on average), so the faces
 // are matched by their boxes rather than their order (close scores may swap), the boxes may
 // differ by a pixel, and the confidences by what that decoding difference moves them: up to
 // 2.3e-3 (detector) and 1.1e-2 (classifier, on a face cut by the picture's edge) measured.
@@ -176,11 +182,11 @@ func nearest(got []Face, used []bool, w goldenFace) int {
 }
 
 // bgrImage reads a raw uint8 HWC BGR file as an RGB picture.
-func bgrImage(t *testing.T, path string, w, h int) *image.Image {
+func bgrImage(t *testing.T, path string, w, h int) *picture.Image {
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
 	require.Len(t, data, 3*w*h, path)
-	im := image.NewImage(w, h)
+	im := picture.NewImage(w, h)
 	for i := 0; i < len(data); i += 3 {
 		im.Pix[i], im.Pix[i+1], im.Pix[i+2] = data[i+2], data[i+1], data[i]
 	}

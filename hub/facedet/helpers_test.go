@@ -12,7 +12,7 @@ import (
 
 	"github.com/gohub/gohub/hub/internal/modelload"
 	"github.com/gohub/gohub/internal/shared"
-	"github.com/gohub/gohub/readers/image"
+	"github.com/gohub/gohub/readers/picture"
 )
 
 // repoRoot is the directory holding go.mod.
@@ -89,7 +89,7 @@ func modelFiles(t testing.TB, mask bool) Files {
 }
 
 // bgrSHA256 is the sha256 of a picture's pixels as OpenCV holds them (BGR).
-func bgrSHA256(im *image.Image) string {
+func bgrSHA256(im *picture.Image) string {
 	bgr := make([]byte, len(im.Pix))
 	for i := 0; i < len(bgr); i += 3 {
 		bgr[i], bgr[i+1], bgr[i+2] = im.Pix[i+2], im.Pix[i+1], im.Pix[i]

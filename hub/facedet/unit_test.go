@@ -6,7 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/gohub/gohub/readers/image"
+	"github.com/gohub/gohub/readers/picture"
 )
 
 func TestParseConfig(t *testing.T) {
@@ -18,11 +18,6 @@ func TestParseConfig(t *testing.T) {
 	assert.Equal(t, 64, c.CropSize)
 	assert.Equal(t, 0.3, c.ConfThreshold)
 	assert.Equal(t, float32(0.007843), c.Scale)
-
-	pre, post := DefaultConfig().Map()
-	back, err := ParseConfig(pre, post)
-	require.NoError(t, err)
-	assert.Equal(t, DefaultConfig(), back)
 
 	for _, bad := range []struct{ pre, post map[string]any }{
 		{map[string]any{"shrnk": 0.5}, nil},
@@ -54,7 +49,7 @@ func TestSelectFaces(t *testing.T) {
 
 // A face at the picture's corner: the crop's outside is black, the inside the picture's.
 func TestCropBorder(t *testing.T) {
-	im := image.NewImage(40, 30)
+	im := picture.NewImage(40, 30)
 	for i := range im.Pix {
 		im.Pix[i] = 200
 	}
@@ -70,7 +65,7 @@ func TestCropBorder(t *testing.T) {
 
 // Scale 1 about a whole-pixel centre maps pixels onto pixels: the crop is a plain copy.
 func TestCropIdentity(t *testing.T) {
-	im := image.NewImage(256, 256)
+	im := picture.NewImage(256, 256)
 	for i := range im.Pix {
 		im.Pix[i] = uint8(i * 7)
 	}

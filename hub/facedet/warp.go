@@ -3,7 +3,7 @@ package facedet
 import (
 	"math"
 
-	"github.com/gohub/gohub/readers/image"
+	"github.com/gohub/gohub/readers/picture"
 )
 
 // OpenCV's warpAffine on 8-bit pictures: source coordinates in fixed point with 10
@@ -53,8 +53,8 @@ func cropMatrix(b Box, scale float64, res int) ([6]float64, bool) {
 // is computed in fixed point (cvRound of m·AB_SCALE terms), split into a whole pixel and a
 // 1/32 fraction, and the four neighbours are blended with the 15-bit weights of OpenCV's
 // bilinear table; neighbours outside the picture count as 0.
-func warpAffine(src *image.Image, m [6]float64, res int) *image.Image {
-	dst := image.NewImage(res, res)
+func warpAffine(src *picture.Image, m [6]float64, res int) *picture.Image {
+	dst := picture.NewImage(res, res)
 	d := m[0]*m[4] - m[1]*m[3]
 	if d != 0 {
 		d = 1 / d
@@ -118,10 +118,10 @@ func cvRound(v float64) int {
 
 // cropFace is PaddleHub's crop of one face: a res×res picture (black where the square
 // leaves the picture; all black for a face box without extent).
-func cropFace(src *image.Image, b Box, scale float64, res int) *image.Image {
+func cropFace(src *picture.Image, b Box, scale float64, res int) *picture.Image {
 	m, ok := cropMatrix(b, scale, res)
 	if !ok {
-		return image.NewImage(res, res)
+		return picture.NewImage(res, res)
 	}
 	return warpAffine(src, m, res)
 }

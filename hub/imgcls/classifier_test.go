@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/gohub/gohub/hub/kind"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -14,7 +15,7 @@ import (
 func TestShuffleNetNamesTheCats(t *testing.T) {
 	dir, cats := shufflenet(t), catImages(t)
 	for _, batch := range []int{1, 2} {
-		c, err := Open(dir, Options{TopK: 3, BatchSize: batch, Threads: 2})
+		c, err := Open(dir, Options{TopK: 3, RunOptions: kind.RunOptions{BatchSize: batch, Threads: 2}})
 		require.NoError(t, err)
 		res, err := c.Classify(cats)
 		require.NoError(t, c.Close())
@@ -63,7 +64,7 @@ func TestOpenErrors(t *testing.T) {
 	assert.ErrorContains(t, err, "scores 1000 classes but its label file")
 	assert.ErrorContains(t, err, f.Labels)
 
-	_, err = OpenFiles(f, Options{BatchSize: -1})
+	_, err = OpenFiles(f, Options{RunOptions: kind.RunOptions{BatchSize: -1}})
 	assert.ErrorContains(t, err, "must not be negative")
 }
 

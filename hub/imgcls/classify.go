@@ -30,7 +30,7 @@ func (c *Classifier) classifyBatch(pred *paddle.Predictor, paths []string, resul
 	if err != nil {
 		return errors.WithMessage(err, "imgcls")
 	}
-	scores, classes, err := infer(pred, c.input, c.output, b)
+	scores, classes, err := run(pred, c.input, c.output, b)
 	if err != nil {
 		return err
 	}

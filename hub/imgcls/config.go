@@ -4,13 +4,13 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/gohub/gohub/hub/internal/recipe"
-	"github.com/gohub/gohub/readers/image"
+	"github.com/gohub/gohub/readers/picture"
 )
 
 // Config is a classifier's recipe: how an image becomes model input and how the model's
 // output becomes probabilities.
 type Config struct {
-	image.Preprocess
+	picture.Preprocess
 	// Softmax says whether the model outputs logits to turn into probabilities. nil means
 	// decide per image: a row that already is a distribution (no negative value, sum 1)
 	// is taken as it is, since a model that ends in softmax must not get a second one.
@@ -28,8 +28,8 @@ var (
 // 256, centre crop 224, RGB, x/255, ImageNet mean and std; top 1.
 func DefaultConfig() Config {
 	return Config{
-		Preprocess: image.Preprocess{ResizeShort: 256, Width: 224, Height: 224,
-			Normalize: image.Normalize{Order: image.RGB, Divisor: 255, Mean: ImageNetMean, Std: ImageNetStd}},
+		Preprocess: picture.Preprocess{ResizeShort: 256, Width: 224, Height: 224,
+			Normalize: picture.Normalize{Order: picture.RGB, Divisor: 255, Mean: ImageNetMean, Std: ImageNetStd}},
 		TopK: 1,
 	}
 }

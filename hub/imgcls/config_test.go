@@ -7,14 +7,14 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/gohub/gohub/readers/image"
+	"github.com/gohub/gohub/readers/picture"
 )
 
 func TestDefaultConfigIsPaddleHubs(t *testing.T) {
 	c := DefaultConfig()
 	assert.Equal(t, 256, c.ResizeShort)
 	assert.Equal(t, [2]int{224, 224}, [2]int{c.Width, c.Height})
-	assert.Equal(t, image.RGB, c.Order)
+	assert.Equal(t, picture.RGB, c.Order)
 	assert.Equal(t, float32(255), c.Divisor)
 	assert.Equal(t, [3]float64{0.485, 0.456, 0.406}, c.Mean)
 	assert.Equal(t, [3]float64{0.229, 0.224, 0.225}, c.Std)
@@ -35,8 +35,8 @@ post: {softmax: false, top_k: 5}
 	require.NoError(t, err)
 	assert.Equal(t, 320, c.ResizeShort)
 	assert.Equal(t, [2]int{288, 256}, [2]int{c.Width, c.Height})
-	assert.Equal(t, image.BGR, c.Order)
-	assert.Equal(t, image.Lanczos, c.Filter)
+	assert.Equal(t, picture.BGR, c.Order)
+	assert.Equal(t, picture.Lanczos, c.Filter)
 	assert.Equal(t, float32(255), c.Divisor)
 	assert.Equal(t, [3]float64{0.5, 0.5, 0.5}, c.Mean)
 	assert.Equal(t, [3]float64{1, 2, 0.5}, c.Std)

@@ -4,9 +4,10 @@ import (
 	"os"
 	"regexp"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/pkg/errors"
+
+	"github.com/gohub/gohub/readers/labels"
 )
 
 // Labels are a model's class names, in output order.
@@ -23,19 +24,15 @@ var synsetID = regexp.MustCompile(`^n[0-9]{8}\s+`)
 // Trailing blank lines are ignored; a blank line between labels is an error, since it
 // would shift every class after it. name is the file's name for errors.
 func ParseLabels(name string, data []byte) (*Labels, error) {
-	text := strings.TrimPrefix(string(data), "\ufeff")
-	if !utf8.ValidString(text) {
-		return nil, errors.Errorf("labels %s: not valid UTF-8", name)
-	}
-	lines := strings.Split(strings.TrimRight(text, " \t\r\n"), "\n")
-	if len(lines) == 1 && lines[0] == "" {
-		return nil, errors.Errorf("labels %s: empty file", name)
+	lines, err := labels.Parse(name, data)
+	if err != nil {
+		return nil, err
 	}
 	l := &Labels{Short: make([]string, len(lines)), Full: make([]string, len(lines))}
 	for i, line := range lines {
-		full := strings.TrimSpace(synsetID.ReplaceAllString(strings.TrimSpace(line), ""))
+		full := strings.TrimSpace(synsetID.ReplaceAllString(line, ""))
 		if full == "" {
-			return nil, errors.Errorf("labels %s: line %d is blank", name, i+1)
+			return nil, errors.Errorf("labels %s: line %d holds a synset id alone", name, i+1)
 		}
 		short, _, _ := strings.Cut(full, ",")
 		l.Full[i], l.Short[i] = full, strings.TrimSpace(short)

@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/gohub/gohub/hub/kind"
+	"github.com/gohub/gohub/readers/labels"
 	"github.com/pkg/errors"
 )
 
@@ -14,32 +16,30 @@ const DefaultBatchSize = 1
 // Options tune a Classifier. The zero value runs on one CPU thread, one image at a time,
 // with the module's top_k (else 1).
 type Options struct {
+	kind.RunOptions // BatchSize 0 means DefaultBatchSize
 	// TopK is the number of classes returned per image; 0 means the Config's.
 	TopK int
-	// BatchSize is the number of images per model run; 0 means DefaultBatchSize.
-	BatchSize int
-	// Threads is the number of batches run in parallel, one predictor each; 0 means 1.
-	Threads int
-	// UseGPU runs the model on GPU GPUDevice; it fails where the library has no GPU support.
-	UseGPU    bool
-	GPUDevice int
+}
+
+// WithTopK sets Options.TopK for hub.Load.
+func WithTopK(k int) kind.Setting {
+	return func(o any) {
+		if o, ok := o.(*Options); ok {
+			o.TopK = k
+		}
+	}
 }
 
 func (o Options) withDefaults(cfg Config) (Options, error) {
-	if o.TopK < 0 || o.BatchSize < 0 || o.Threads < 0 || o.GPUDevice < 0 {
-		return o, errors.Errorf("imgcls: top k %d, batch size %d, threads %d and GPU device %d must not be negative",
-			o.TopK, o.BatchSize, o.Threads, o.GPUDevice)
+	if o.TopK < 0 {
+		return o, errors.Errorf("imgcls: top k %d must not be negative", o.TopK)
 	}
 	if o.TopK == 0 {
 		o.TopK = cfg.TopK
 	}
-	if o.BatchSize == 0 {
-		o.BatchSize = DefaultBatchSize
-	}
-	if o.Threads == 0 {
-		o.Threads = 1
-	}
-	return o, nil
+	var err error
+	o.RunOptions, err = o.RunOptions.WithDefaults("imgcls", DefaultBatchSize)
+	return o, err
 }
 
 // Files locates a model, its label file and its recipe: ModelDir for a directory with
@@ -53,32 +53,15 @@ type Files struct {
 	Config Config
 }
 
-// labelFiles are where plain model directories keep their labels, first found wins:
-// PaddleClas exports (labels/synset_words.txt), PaddleHub modules (label_list.txt).
-var labelFiles = []string{
-	"labels/synset_words.txt", "synset_words.txt", "label_list.txt", "labels.txt",
-	"assets/label_list.txt", "labels/label_list.txt",
-}
-
-// FindLabels returns the path of the label file in a model directory, relative to it.
-func FindLabels(dir string) (string, error) {
-	for _, rel := range labelFiles {
-		if fi, err := os.Stat(filepath.Join(dir, filepath.FromSlash(rel))); err == nil && !fi.IsDir() {
-			return rel, nil
-		}
-	}
-	return "", errors.Errorf("imgcls: %s has no label file (looked for %v)", dir, labelFiles)
-}
-
 // DirFiles returns the Files of a plain model directory: the model in dir itself
-// (__model__ and parameter files, or __model__ + __params__), its label file (FindLabels)
+// (__model__ and parameter files, or __model__ + __params__), its label file (labels.Find)
 // and PaddleHub's default recipe.
 func DirFiles(dir string) (Files, error) {
-	labels, err := FindLabels(dir)
+	rel, err := labels.Find(dir)
 	if err != nil {
-		return Files{}, err
+		return Files{}, errors.WithMessage(err, "imgcls")
 	}
-	f := Files{ModelDir: dir, Labels: filepath.Join(dir, filepath.FromSlash(labels)), Config: DefaultConfig()}
+	f := Files{ModelDir: dir, Labels: filepath.Join(dir, filepath.FromSlash(rel)), Config: DefaultConfig()}
 	if params := filepath.Join(dir, "__params__"); fileExists(params) {
 		f = Files{Program: filepath.Join(dir, "__model__"), Params: params, Labels: f.Labels, Config: f.Config}
 	}

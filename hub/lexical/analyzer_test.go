@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/gohub/gohub/hub/kind"
 	"github.com/gohub/gohub/internal/shared"
 )
 
@@ -89,7 +90,7 @@ func TestCutInvalidUTF8(t *testing.T) {
 
 // Concurrent calls, each split over several predictors, give the sequential results.
 func TestCutConcurrent(t *testing.T) {
-	a := openSharedSeg(t, Options{Threads: 3, BatchSize: 2})
+	a := openSharedSeg(t, Options{RunOptions: kind.RunOptions{Threads: 3, BatchSize: 2}})
 	texts := make([]string, 25)
 	for i := range texts {
 		texts[i] = fmt.Sprintf("我爱北京天安门%d号", i)
@@ -110,7 +111,7 @@ func TestCutConcurrent(t *testing.T) {
 }
 
 func TestClose(t *testing.T) {
-	a := openSharedSeg(t, Options{Threads: 2})
+	a := openSharedSeg(t, Options{RunOptions: kind.RunOptions{Threads: 2}})
 	require.NoError(t, a.Close())
 	require.NoError(t, a.Close())
 	_, err := a.Cut([]string{"好"})
@@ -135,7 +136,7 @@ func TestOpenErrors(t *testing.T) {
 	}{
 		{"no dictionaries", PackageFiles(t.TempDir()), Options{}, "word.dic"},
 		{"bad mode", files, Options{Mode: "pos"}, `unknown mode "pos"`},
-		{"negative batch", files, Options{BatchSize: -1}, "must not be negative"},
+		{"negative batch", files, Options{RunOptions: kind.RunOptions{BatchSize: -1}}, "must not be negative"},
 		{"no model dir", noModel, Options{Mode: ModeSeg}, "lexical: model"},
 		{"no model at all", combined, Options{Mode: ModeSeg}, "no model given"},
 		{"no user dict", files, Options{Mode: ModeSeg, UserDict: filepath.Join(t.TempDir(), "u.dict")}, "read user dictionary"},
@@ -158,7 +159,7 @@ func TestUseGPU(t *testing.T) {
 	if err != nil {
 		t.Skipf("shared LAC seg model absent: %v", err)
 	}
-	a, err := Open(dir, Options{Mode: ModeSeg, UseGPU: true})
+	a, err := Open(dir, Options{Mode: ModeSeg, RunOptions: kind.RunOptions{UseGPU: true}})
 	if err != nil {
 		assert.ErrorContains(t, err, "GPU")
 		return

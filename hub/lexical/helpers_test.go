@@ -5,26 +5,24 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/gohub/gohub/internal/settings"
 	"github.com/stretchr/testify/require"
 )
-
-// EnvLACPackage names the LAC package folder the tests run: the LAC/ folder of the
-// extracted LAC-2.1.2 sdist from PyPI, holding lac_model/ and seg_model/.
-const EnvLACPackage = "GOHUB_LAC_PKG"
 
 // defaultLACPackage is where `make oracle-lac` (scripts/oracle/lac_pkg_setup.sh) extracts
 // it, relative to this package's directory, where go test runs.
 var defaultLACPackage = filepath.Join("..", "..", "build", "lac-pkg", "LAC-2.1.2", "LAC")
 
-// lacPackage returns the LAC package folder, or skips the test where it is absent.
+// lacPackage returns the LAC package folder (the LAC/ folder of the extracted LAC-2.1.2
+// sdist from PyPI, holding lac_model/ and seg_model/), or skips the test where it is absent.
 func lacPackage(t testing.TB) string {
 	t.Helper()
-	dir := os.Getenv(EnvLACPackage)
+	dir := settings.LACPackage.Value()
 	if dir == "" {
 		dir = defaultLACPackage
 	}
 	if _, err := os.Stat(filepath.Join(dir, "lac_model", "model", "__model__")); err != nil {
-		t.Skipf("LAC package absent (%v): run `make oracle-lac` or set %s to the LAC/ folder of LAC-2.1.2.tar.gz", err, EnvLACPackage)
+		t.Skipf("LAC package absent (%v): run `make oracle-lac` or set %s to the LAC/ folder of LAC-2.1.2.tar.gz", err, settings.LACPackage.Name)
 	}
 	return dir
 }

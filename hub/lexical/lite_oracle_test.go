@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/gohub/gohub/hub/kind"
 	"github.com/gohub/gohub/internal/shared"
 )
 
@@ -65,7 +66,7 @@ func TestLiteOracle(t *testing.T) {
 	}
 	files := Files{Program: filepath.Join(dir, "model.nb"), WordDict: filepath.Join(dir, "word.dic"),
 		Q2BDict: filepath.Join(dir, "q2b.dic"), TagDict: filepath.Join(dir, "tag.dic")}
-	for _, opts := range []Options{{BatchSize: 1}, {BatchSize: 16, Threads: 2}} {
+	for _, opts := range []Options{{RunOptions: kind.RunOptions{BatchSize: 1}}, {RunOptions: kind.RunOptions{BatchSize: 16, Threads: 2}}} {
 		a, err := OpenFiles(files, opts)
 		require.NoError(t, err)
 		got, err := a.Cut(texts)

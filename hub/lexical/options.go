@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/gohub/gohub/hub/kind"
 	"github.com/pkg/errors"
 )
 
@@ -24,14 +25,8 @@ const DefaultBatchSize = 32
 
 // Options tune an Analyzer. The zero value is ModeLAC on one CPU thread.
 type Options struct {
-	Mode Mode // ModeLAC when empty
-	// BatchSize is the number of texts per model run; 0 means DefaultBatchSize.
-	BatchSize int
-	// Threads is the number of batches run in parallel, one predictor each; 0 means 1.
-	Threads int
-	// UseGPU runs the model on GPU GPUDevice; it fails where the library has no GPU support.
-	UseGPU    bool
-	GPUDevice int
+	kind.RunOptions      // BatchSize 0 means DefaultBatchSize
+	Mode            Mode // ModeLAC when empty
 	// UserDict is the path of a user dictionary (LoadUserDict); "" for none.
 	UserDict string
 	// NoTag leaves Result.Tag nil (PaddleHub's return_tag=False). ModeSeg never has tags.
@@ -45,17 +40,9 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Mode != ModeLAC && o.Mode != ModeSeg {
 		return o, errors.Errorf("lexical: unknown mode %q (want %q or %q)", o.Mode, ModeLAC, ModeSeg)
 	}
-	if o.BatchSize < 0 || o.Threads < 0 || o.GPUDevice < 0 {
-		return o, errors.Errorf("lexical: batch size %d, threads %d and GPU device %d must not be negative",
-			o.BatchSize, o.Threads, o.GPUDevice)
-	}
-	if o.BatchSize == 0 {
-		o.BatchSize = DefaultBatchSize
-	}
-	if o.Threads == 0 {
-		o.Threads = 1
-	}
-	return o, nil
+	var err error
+	o.RunOptions, err = o.RunOptions.WithDefaults("lexical", DefaultBatchSize)
+	return o, err
 }
 
 // Files locates a model and its dictionaries: ModelDir for a directory with __model__ and

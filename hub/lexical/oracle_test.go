@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/gohub/gohub/hub/kind"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -50,10 +51,10 @@ func TestOracle(t *testing.T) {
 		opts  Options
 	}{
 		{"oracle_lac.jsonl", "lac_model", Options{}},
-		{"oracle_lac.jsonl", "lac_model", Options{BatchSize: 7, Threads: 2}},
+		{"oracle_lac.jsonl", "lac_model", Options{RunOptions: kind.RunOptions{BatchSize: 7, Threads: 2}}},
 		{"oracle_lac_user.jsonl", "lac_model", Options{UserDict: userDict}},
 		{"oracle_seg.jsonl", "seg_model", Options{Mode: ModeSeg}},
-		{"oracle_seg_user.jsonl", "seg_model", Options{Mode: ModeSeg, UserDict: userDict, BatchSize: 1}},
+		{"oracle_seg_user.jsonl", "seg_model", Options{Mode: ModeSeg, UserDict: userDict, RunOptions: kind.RunOptions{BatchSize: 1}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {

@@ -9,17 +9,15 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/gohub/gohub/internal/settings"
 	"github.com/pkg/errors"
 )
-
-// EnvVar names the environment variable that overrides the default location.
-const EnvVar = "GOHUB_SHARED"
 
 // Dir returns the shared directory: $GOHUB_SHARED when set, otherwise "shared" next to the
 // directory holding go.mod, found by walking up from the working directory (go test runs
 // in the package directory, go run wherever the user is inside the module).
 func Dir() (string, error) {
-	if dir := os.Getenv(EnvVar); dir != "" {
+	if dir := settings.SharedDir(); dir != "" {
 		return dir, nil
 	}
 	wd, err := os.Getwd()
@@ -31,7 +29,7 @@ func Dir() (string, error) {
 			return filepath.Join(dir, "..", "shared"), nil
 		}
 		if filepath.Dir(dir) == dir {
-			return "", errors.Errorf("shared: no go.mod above %s and %s is not set", wd, EnvVar)
+			return "", errors.Errorf("shared: no go.mod above %s and %s is not set", wd, settings.Shared.Name)
 		}
 	}
 }
@@ -45,7 +43,7 @@ func Path(elem ...string) (string, error) {
 	}
 	p := filepath.Join(append([]string{dir}, elem...)...)
 	if _, err := os.Stat(p); err != nil {
-		return "", errors.Wrapf(err, "shared: %s (set %s to the shared directory)", p, EnvVar)
+		return "", errors.Wrapf(err, "shared: %s (set %s to the shared directory)", p, settings.Shared.Name)
 	}
 	return p, nil
 }

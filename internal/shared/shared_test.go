@@ -5,13 +5,14 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/gohub/gohub/internal/settings"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 func TestDirFromEnv(t *testing.T) {
 	dir := t.TempDir()
-	t.Setenv(EnvVar, dir)
+	t.Setenv(settings.Shared.Name, dir)
 	got, err := Dir()
 	require.NoError(t, err)
 	assert.Equal(t, dir, got)
@@ -21,11 +22,11 @@ func TestDirFromEnv(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, filepath.Join(dir, "models"), p)
 	_, err = Path("absent")
-	assert.ErrorContains(t, err, EnvVar)
+	assert.ErrorContains(t, err, settings.Shared.Name)
 }
 
 func TestDirNextToModule(t *testing.T) {
-	t.Setenv(EnvVar, "")
+	t.Setenv(settings.Shared.Name, "")
 	got, err := Dir()
 	require.NoError(t, err)
 	// This package sits two levels below the module root.
@@ -35,7 +36,7 @@ func TestDirNextToModule(t *testing.T) {
 }
 
 func TestDirWithoutModule(t *testing.T) {
-	t.Setenv(EnvVar, "")
+	t.Setenv(settings.Shared.Name, "")
 	t.Chdir(t.TempDir())
 	_, err := Dir()
 	assert.ErrorContains(t, err, "no go.mod")

@@ -1,5 +1,5 @@
-"""Writes readers/image/testdata/resize_golden.json: what OpenCV's cv2.resize(INTER_LINEAR)
-gives on 8-bit RGB images, for readers/image's resize tests.
+"""Writes readers/picture/testdata/resize_golden.json: what OpenCV's cv2.resize(INTER_LINEAR)
+gives on 8-bit RGB images, for readers/picture's resize tests.
 
 Synthetic inputs come from a small LCG that the Go test reproduces; outputs are stored as
 hex when small and as sha256 otherwise. For the PNGs among the shared images it also records
@@ -33,7 +33,7 @@ HEX_LIMIT = 2000
 
 
 def lcg_image(width, height, seed):
-    """Same generator as lcgImage in readers/image/resize_test.go."""
+    """Same generator as lcgImage in readers/picture/resize_test.go."""
     state = seed
     out = bytearray(3 * width * height)
     for i in range(len(out)):

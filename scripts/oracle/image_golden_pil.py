@@ -1,5 +1,5 @@
-"""Writes readers/image/testdata/lanczos_golden.json: what Pillow's Image.resize(size,
-Image.LANCZOS) gives on 8-bit RGB images, for readers/image's ResizeLanczos tests.
+"""Writes readers/picture/testdata/lanczos_golden.json: what Pillow's Image.resize(size,
+Image.LANCZOS) gives on 8-bit RGB images, for readers/picture's ResizeLanczos tests.
 
 PaddleHub's ssd_mobilenet_v1_pascal (and its 1.x classifiers) resize with PIL, interp=1
 (LANCZOS). Synthetic inputs come from the LCG of image_golden.py (the Go tests reproduce it);
@@ -12,7 +12,7 @@ geometry: cv2.imread, BGR to RGB, PIL resize to 300x300 ignoring the aspect, LAN
     build/pil12-venv/bin/python scripts/oracle/image_golden_pil.py
 
 Why Pillow 12.3.0: every Pillow up to 12.x resamples rows first, then columns - the order of
-the Pillow releases PaddleHub ran on (6.x-8.x in 2020), which readers/image reproduces. Pillow
+the Pillow releases PaddleHub ran on (6.x-8.x in 2020), which readers/picture reproduces. Pillow
 13.0 (python-pillow/Pillow#9549) runs the vertical pass first when the height shrinks much more
 than the width, which moves some samples by up to ~30 levels on noise (a few on photos); its
 outputs are not PaddleHub's, so the golden bytes come from 12.3.0 and the script refuses 13+.

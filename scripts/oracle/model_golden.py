@@ -109,7 +109,7 @@ def photo(relpath, recipe="classifier", size=224):
 
 def shufflenet_photo(name, relpath, same_as=()):
     """same_as: other photos byte-identical to relpath, which the case covers too."""
-    note = ("real weights; input: %s through readers/image (short side 256, centre crop 224, "
+    note = ("real weights; input: %s through readers/picture (short side 256, centre crop 224, "
             "RGB, ImageNet mean/std); a cat class (281-285) must rank in the top 3" % relpath)
     if same_as:
         note += "; also covers %s (byte-identical)" % ", ".join(same_as)
@@ -159,7 +159,7 @@ CASES = [
          max_file_bytes=1100000,
          note="MobileNetV1 + PaddleHub's multi_box_head/detection_output with seeded weights "
               "(scripts/oracle/ssd_seeded.py writes it under build/models); input: pld_dog.jpg "
-              "through readers/image as PaddleHub's SSD (300x300 LANCZOS, BGR, "
+              "through readers/picture as PaddleHub's SSD (300x300 LANCZOS, BGR, "
               "(x-127.5)/127.502231); output: multiclass_nms rows [label, score, x1, y1, x2, y2] "
               "(same count and labels, scores and boxes within 1e-3); intermediates: decoded "
               "boxes and class probabilities of all 1917 priors"),
@@ -173,7 +173,7 @@ CASES = [
          photo("data/images/pld_tabby_cat.jpg", recipe="resnet_v2_50_imagenet"),
          intermediates=["fc_0.tmp_1"], image="data/images/pld_tabby_cat.jpg",
          image_recipe="resnet_v2_50_imagenet",
-         note="the seeded ResNet-50 on pld_tabby_cat.jpg through readers/image with "
+         note="the seeded ResNet-50 on pld_tabby_cat.jpg through readers/picture with "
               "resnet_v2_50_imagenet's recipe (short side 256 LANCZOS, centre crop 224, RGB, "
               "ImageNet mean/std); hub's Resnet tests install PaddleHub 1.x/2.x archives of "
               "resnet_v2_50_imagenet around this model and check Classify's top 5 against "

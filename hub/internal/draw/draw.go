@@ -31,7 +31,7 @@ import (
 	"golang.org/x/image/font/basicfont"
 	"golang.org/x/image/math/fixed"
 
-	"github.com/gohub/gohub/readers/image"
+	"github.com/gohub/gohub/readers/picture"
 )
 
 // Box is a rectangle to outline, in pixels of the (upright) picture, and its caption; an
@@ -111,8 +111,8 @@ func round(v float64) int {
 	return int(v + 0.5)
 }
 
-// RGBA copies a picture of readers/image into a standard image to draw on.
-func RGBA(im *image.Image) *stdimage.RGBA {
+// RGBA copies a picture of readers/picture into a standard image to draw on.
+func RGBA(im *picture.Image) *stdimage.RGBA {
 	out := stdimage.NewRGBA(stdimage.Rect(0, 0, im.Width, im.Height))
 	for i := range im.Width * im.Height {
 		copy(out.Pix[4*i:4*i+3], im.Pix[3*i:3*i+3])
@@ -133,7 +133,7 @@ func SavePath(dir, src, format string) string {
 	return filepath.Join(dir, base+ext)
 }
 
-// Annotate reads the picture at src (upright, as readers/image decodes it), draws boxes on
+// Annotate reads the picture at src (upright, as readers/picture decodes it), draws boxes on
 // it and saves it in src's format under dir (created if missing), replacing a file of that
 // name; it returns the path written.
 func Annotate(src, dir string, boxes []Box, s Style) (string, error) {
@@ -141,11 +141,11 @@ func Annotate(src, dir string, boxes []Box, s Style) (string, error) {
 	if err != nil {
 		return "", errors.Wrap(err, "draw: read image")
 	}
-	im, err := image.Decode(src, data)
+	im, err := picture.Decode(src, data)
 	if err != nil {
 		return "", errors.WithMessage(err, "draw")
 	}
-	format := image.FormatOf(data)
+	format := picture.FormatOf(data)
 	canvas := RGBA(im)
 	Boxes(canvas, boxes, s)
 	var buf bytes.Buffer

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/gohub/gohub/readers/image"
+	"github.com/gohub/gohub/readers/picture"
 )
 
 func grey(w, h int) *stdimage.RGBA {
@@ -69,8 +69,8 @@ func TestAnnotate(t *testing.T) {
 	assert.Equal(t, filepath.Join(dir, "shot.png"), out)
 	data, err := os.ReadFile(out)
 	require.NoError(t, err)
-	assert.Equal(t, "png", image.FormatOf(data))
-	im, err := image.Decode(out, data)
+	assert.Equal(t, "png", picture.FormatOf(data))
+	im, err := picture.Decode(out, data)
 	require.NoError(t, err)
 	assert.Equal(t, [2]int{64, 48}, [2]int{im.Width, im.Height})
 	i := 3 * (40*64 + 10)

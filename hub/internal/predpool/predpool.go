@@ -1,6 +1,7 @@
 // Package predpool holds the predictors of a module's model and runs batches on them: one
 // predictor loaded, the others cloned from it (clones share the weights), each serving one
-// goroutine at a time. Every module kind runs its inputs this way.
+// goroutine at a time. Every module kind runs its inputs this way; a kind that runs several
+// models per input (faces: a detector, then a classifier) pools sets of predictors.
 package predpool
 
 import (
@@ -20,25 +21,36 @@ var ErrClosed = errors.New("closed")
 type Pool struct {
 	mu     sync.RWMutex // Run holds it shared, Close exclusively
 	closed bool
-	preds  []*paddle.Predictor
-	free   chan *paddle.Predictor
+	sets   [][]*paddle.Predictor
+	free   chan []*paddle.Predictor
 }
 
 // New takes first over and clones it until the pool has n predictors. On error every
 // predictor made, first included, is destroyed.
 func New(first *paddle.Predictor, n int) (*Pool, error) {
-	p := &Pool{preds: []*paddle.Predictor{first}}
-	for len(p.preds) < n {
-		c, err := first.Clone()
-		if err != nil {
-			p.Close()
-			return nil, errors.WithMessage(err, "clone the predictor")
+	return NewSet([]*paddle.Predictor{first}, n)
+}
+
+// NewSet takes the predictors of first over and clones the set until the pool has n sets.
+// On error every predictor made, first's included, is destroyed.
+func NewSet(first []*paddle.Predictor, n int) (*Pool, error) {
+	p := &Pool{sets: [][]*paddle.Predictor{first}}
+	for len(p.sets) < n {
+		set := make([]*paddle.Predictor, 0, len(first))
+		for _, pred := range first {
+			c, err := pred.Clone()
+			if err != nil {
+				p.sets = append(p.sets, set)
+				p.Close()
+				return nil, errors.WithMessage(err, "clone the predictor")
+			}
+			set = append(set, c)
 		}
-		p.preds = append(p.preds, c)
+		p.sets = append(p.sets, set)
 	}
-	p.free = make(chan *paddle.Predictor, len(p.preds))
-	for _, pred := range p.preds {
-		p.free <- pred
+	p.free = make(chan []*paddle.Predictor, len(p.sets))
+	for _, set := range p.sets {
+		p.free <- set
 	}
 	return p, nil
 }
@@ -47,6 +59,11 @@ func New(first *paddle.Predictor, n int) (*Pool, error) {
 // [lo, hi), up to one batch per predictor at once. The first error stops the other
 // goroutines after their current batch and is returned.
 func (p *Pool) Run(n, size int, fn func(pred *paddle.Predictor, lo, hi int) error) error {
+	return p.RunSet(n, size, func(set []*paddle.Predictor, lo, hi int) error { return fn(set[0], lo, hi) })
+}
+
+// RunSet is Run for a pool of sets: fn gets one set of predictors.
+func (p *Pool) RunSet(n, size int, fn func(set []*paddle.Predictor, lo, hi int) error) error {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	if p.closed {
@@ -55,17 +72,17 @@ func (p *Pool) Run(n, size int, fn func(pred *paddle.Predictor, lo, hi int) erro
 	batches := (n + size - 1) / size
 	var next atomic.Int64 // the next batch to run
 	var wg sync.WaitGroup
-	errs := make([]error, min(batches, len(p.preds)))
+	errs := make([]error, min(batches, len(p.sets)))
 	for w := range errs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			runtime.LockOSThread() // one OpenMP team per worker (paddle.Predictor says why)
 			defer runtime.UnlockOSThread()
-			pred := <-p.free
-			defer func() { p.free <- pred }()
+			set := <-p.free
+			defer func() { p.free <- set }()
 			for k := int(next.Add(1)) - 1; k < batches; k = int(next.Add(1)) - 1 {
-				if errs[w] = fn(pred, k*size, min(n, (k+1)*size)); errs[w] != nil {
+				if errs[w] = fn(set, k*size, min(n, (k+1)*size)); errs[w] != nil {
 					next.Store(int64(batches)) // the others stop after their batch
 					return
 				}
@@ -90,8 +107,10 @@ func (p *Pool) Close() {
 		return
 	}
 	p.closed = true
-	for _, pred := range p.preds {
-		pred.Destroy()
+	for _, set := range p.sets {
+		for _, pred := range set {
+			pred.Destroy()
+		}
 	}
-	p.preds = nil
+	p.sets = nil
 }

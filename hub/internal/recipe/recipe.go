@@ -9,7 +9,7 @@ import (
 
 	"github.com/pkg/errors"
 
-	"github.com/gohub/gohub/readers/image"
+	"github.com/gohub/gohub/readers/picture"
 )
 
 // Float reads a finite number.
@@ -115,7 +115,7 @@ func SortedKeys(m map[string]any) []string {
 // resize (sizes), interpolation (bilinear, lanczos), channel_order (rgb, bgr ...), scale
 // (what samples are multiplied by before mean and std), mean and std (R, G, B). known is
 // false for any other key, which the kind handles or refuses.
-func SetPreprocess(p *image.Preprocess, key string, v any) (known bool, err error) {
+func SetPreprocess(p *picture.Preprocess, key string, v any) (known bool, err error) {
 	switch key {
 	case "resize_short":
 		p.ResizeShort, err = Int(v, 0)
@@ -126,7 +126,7 @@ func SetPreprocess(p *image.Preprocess, key string, v any) (known bool, err erro
 		p.ResizeShort = 0
 	case "interpolation":
 		s, _ := v.(string)
-		if p.Filter, err = image.ParseFilter(s); err != nil {
+		if p.Filter, err = picture.ParseFilter(s); err != nil {
 			err = errors.Errorf("want bilinear or lanczos, got %v", v)
 		}
 	case "channel_order":
@@ -134,7 +134,7 @@ func SetPreprocess(p *image.Preprocess, key string, v any) (known bool, err erro
 		if !ok {
 			return true, errors.Errorf("want e.g. rgb, got %v", v)
 		}
-		p.Order, err = image.ParseChannelOrder(s)
+		p.Order, err = picture.ParseChannelOrder(s)
 	case "scale":
 		var s float64
 		if s, err = Float(v); err == nil && s <= 0 {

@@ -23,21 +23,21 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/gohub/gohub/readers/image"
+	"github.com/gohub/gohub/readers/picture"
 )
 
-var imagenet = image.Normalize{
-	Order: image.RGB, Divisor: 255,
+var imagenet = picture.Normalize{
+	Order: picture.RGB, Divisor: 255,
 	Mean: [3]float64{0.485, 0.456, 0.406}, Std: [3]float64{0.229, 0.224, 0.225},
 }
 
-var recipes = map[string]image.Preprocess{
+var recipes = map[string]picture.Preprocess{
 	"classifier":            {ResizeShort: 256, Width: 224, Height: 224, Normalize: imagenet},
-	"resnet_v2_50_imagenet": {ResizeShort: 256, Width: 224, Height: 224, Filter: image.Lanczos, Normalize: imagenet},
+	"resnet_v2_50_imagenet": {ResizeShort: 256, Width: 224, Height: 224, Filter: picture.Lanczos, Normalize: imagenet},
 	"ssd": {
-		Width: 300, Height: 300, Filter: image.Lanczos,
-		Normalize: image.Normalize{
-			Order: image.BGR, Divisor: 1,
+		Width: 300, Height: 300, Filter: picture.Lanczos,
+		Normalize: picture.Normalize{
+			Order: picture.BGR, Divisor: 1,
 			Mean: [3]float64{127.5, 127.5, 127.5}, Std: [3]float64{127.502231, 127.502231, 127.502231},
 		},
 	},

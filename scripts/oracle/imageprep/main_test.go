@@ -6,13 +6,15 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/gohub/gohub/internal/settings"
 )
 
 // The image cases of testdata/models hold the tensor our reader made from a photo when the
-// golden outputs were written; a change to readers/image that alters it would leave the
+// golden outputs were written; a change to readers/picture that alters it would leave the
 // model test comparing stale inputs, so the committed tensor must still be what prepare makes.
 func TestCommittedInputsMatchReader(t *testing.T) {
-	shared := os.Getenv("GOHUB_SHARED")
+	shared := settings.SharedDir()
 	if shared == "" {
 		shared = filepath.Join("..", "..", "..", "..", "shared")
 	}
@@ -56,7 +58,7 @@ func TestCommittedInputsMatchReader(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(got, want) {
-			t.Errorf("%s: readers/image no longer makes the committed input from %s; rerun make oracle-models", path, meta.Image)
+			t.Errorf("%s: readers/picture no longer makes the committed input from %s; rerun make oracle-models", path, meta.Image)
 		}
 		checked++
 	}

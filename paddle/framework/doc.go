@@ -1,0 +1,6 @@
+// Package framework holds Paddle's program and parameter formats for Go: framework.proto's
+// messages (ProgramDesc, BlockDesc, OpDesc, VarDesc ...), compiled with protoc-gen-go. It
+// is pure Go; the paddle package above it is the only one that needs cgo.
+package framework
+
+//go:generate protoc --go_out=. --go_opt=paths=source_relative framework.proto
