@@ -1,5 +1,12 @@
-// Gradients of the activations: relu_grad reads the forward output, as Paddle's does
-// (dX = dOut where Out > 0, else 0).
+// Gradients of the activations, reading the forward output as Paddle's do: relu_grad (dX = dOut
+// where Out > 0, else 0), relu6_grad (dOut where 0 < Out < threshold), softmax_grad
+// (dX = Out * (dOut - sum(dOut * Out)) along axis), and dropout_grad (Mask, Out@GRAD): in test
+// mode dX = dOut (upscale_in_train) or dOut * (1 - p) (downgrade_in_infer); in training
+// dX = dOut * Mask / (1 - p) (upscale_in_train; 0 when p = 1) or dOut * Mask.
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "kernels/kernel_util.h"
 #include "kernels/register.h"
 
@@ -9,6 +16,21 @@ namespace {
 void ReluGradMaker(GradOpBuilder& g) {
   g.Add("relu_grad")
       .In("Out", g.Output("Out"))
+      .In("Out@GRAD", g.OutputGrad("Out"))
+      .Out("X@GRAD", g.InputGrad("X"));
+}
+
+// relu6_grad and softmax_grad: the same slots as relu_grad.
+void OutGradMaker(GradOpBuilder& g) {
+  g.Add(g.forward().type() + "_grad")
+      .In("Out", g.Output("Out"))
+      .In("Out@GRAD", g.OutputGrad("Out"))
+      .Out("X@GRAD", g.InputGrad("X"));
+}
+
+void DropoutGradMaker(GradOpBuilder& g) {
+  g.Add("dropout_grad")
+      .In("Mask", g.Output("Mask"))
       .In("Out@GRAD", g.OutputGrad("Out"))
       .Out("X@GRAD", g.InputGrad("X"));
 }
@@ -32,12 +54,99 @@ void ReluGradKernel(OpContext& ctx) {
   for (int64_t i = 0; i < n; ++i) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
 }
 
+// Out and Out@GRAD as float32 of the same dims.
+void CheckOutAndGrad(const OpContext& ctx) {
+  const Tensor& out = InputOfType(ctx, "Out", DType::kFP32);
+  const Tensor& dout = InputOfType(ctx, "Out@GRAD", DType::kFP32);
+  PD_CHECK(out.dims() == dout.dims(), ctx.op().type(), ": Out ", DimsToString(out.dims()),
+           " and Out@GRAD ", DimsToString(dout.dims()), " differ");
+}
+
+void Relu6GradKernel(OpContext& ctx) {
+  CheckOutAndGrad(ctx);
+  const float t = ctx.op().GetFloat("threshold", 6.0f);
+  const Tensor& out = ctx.In("Out");
+  const float* y = out.data<float>();
+  const float* dy = ctx.In("Out@GRAD").data<float>();
+  float* dx = ctx.Out("X@GRAD")->mutable_data<float>();
+  const int64_t n = out.numel();
+  for (int64_t i = 0; i < n; ++i) dx[i] = (y[i] > 0.0f && y[i] < t) ? dy[i] : 0.0f;
+}
+
+// Out viewed as [outer, n, inner] with n along the axis.
+void SoftmaxGradKernel(OpContext& ctx) {
+  CheckOutAndGrad(ctx);
+  const Tensor& out = ctx.In("Out");
+  if (out.numel() == 0) return;
+  const Dims& d = out.dims();
+  const int64_t rank = std::max<int64_t>(out.rank(), 1);
+  int64_t axis = ctx.op().GetInt("axis", -1);
+  PD_CHECK(axis >= -rank && axis < rank, "softmax_grad: axis ", axis, " is out of range for ",
+           DimsToString(d));
+  if (axis < 0) axis += rank;
+  const int64_t n = d.empty() ? 1 : d[axis];
+  const int64_t inner = DimProduct(d, axis + 1, d.size()), outer = out.numel() / (n * inner);
+  const float* y = out.data<float>();
+  const float* dy = ctx.In("Out@GRAD").data<float>();
+  float* dx = ctx.Out("X@GRAD")->mutable_data<float>();
+  std::vector<float> dot(inner);
+  for (int64_t o = 0; o < outer; ++o) {
+    const int64_t base = o * n * inner;
+    std::fill(dot.begin(), dot.end(), 0.0f);
+    for (int64_t j = 0; j < n; ++j)
+      for (int64_t i = 0; i < inner; ++i)
+        dot[i] += dy[base + j * inner + i] * y[base + j * inner + i];
+    for (int64_t j = 0; j < n; ++j)
+      for (int64_t i = 0; i < inner; ++i) {
+        const int64_t k = base + j * inner + i;
+        dx[k] = y[k] * (dy[k] - dot[i]);
+      }
+  }
+}
+
+void DropoutGradKernel(OpContext& ctx) {
+  const Tensor& dout = InputOfType(ctx, "Out@GRAD", DType::kFP32);
+  const float p = ctx.op().GetFloat("dropout_prob", 0.5f);
+  const bool is_test = ctx.op().GetBool("is_test", false);
+  const std::string impl = ctx.op().GetString("dropout_implementation", "downgrade_in_infer");
+  PD_CHECK(impl == "upscale_in_train" || impl == "downgrade_in_infer",
+           "dropout_grad: unknown dropout_implementation ", impl);
+  const bool upscale = impl == "upscale_in_train";
+  const float* dy = dout.data<float>();
+  float* dx = ctx.Out("X@GRAD")->mutable_data<float>();
+  const int64_t n = dout.numel();
+  if (is_test) {
+    const float f = upscale ? 1.0f : 1.0f - p;
+    for (int64_t i = 0; i < n; ++i) dx[i] = dy[i] * f;
+    return;
+  }
+  const Tensor& mask = InputOfType(ctx, "Mask", DType::kUInt8);
+  PD_CHECK(mask.numel() == n, "dropout_grad: Mask ", DimsToString(mask.dims()),
+           " and Out@GRAD ", DimsToString(dout.dims()), " differ");
+  const uint8_t* m = mask.data<uint8_t>();
+  if (upscale && p >= 1.0f) {
+    std::fill(dx, dx + n, 0.0f);
+    return;
+  }
+  const float f = upscale ? 1.0f / (1.0f - p) : 1.0f;
+  for (int64_t i = 0; i < n; ++i) dx[i] = dy[i] * static_cast<float>(m[i]) * f;
+}
+
 }  // namespace
 
 void RegisterActivationGradKernels(OpRegistry& r) {
   r.SetGradMaker("relu", ReluGradMaker);
   r.Add("relu_grad", LikeOutGrad, "Out@GRAD");
   r.AddKernel("relu_grad", DeviceType::kCPU, DType::kFP32, ReluGradKernel);
+  r.SetGradMaker("relu6", OutGradMaker);
+  r.Add("relu6_grad", LikeOutGrad, "Out@GRAD");
+  r.AddKernel("relu6_grad", DeviceType::kCPU, DType::kFP32, Relu6GradKernel);
+  r.SetGradMaker("softmax", OutGradMaker);
+  r.Add("softmax_grad", LikeOutGrad, "Out@GRAD");
+  r.AddKernel("softmax_grad", DeviceType::kCPU, DType::kFP32, SoftmaxGradKernel);
+  r.SetGradMaker("dropout", DropoutGradMaker);
+  r.Add("dropout_grad", LikeOutGrad, "Out@GRAD");
+  r.AddKernel("dropout_grad", DeviceType::kCPU, DType::kFP32, DropoutGradKernel);
 }
 
 }  // namespace pd

@@ -30,14 +30,19 @@ void RegisterNmsKernels(OpRegistry& r);       // multiclass_nms, multiclass_nms2
 void RegisterOptimizerKernels(OpRegistry& r); // sgd
 void RegisterLossKernels(OpRegistry& r);      // softmax_with_cross_entropy, mean, reduce_mean (+ grads)
 void RegisterFillKernels(OpRegistry& r);      // fill_constant, sum
+void RegisterDropoutKernels(OpRegistry& r);   // dropout
 // Gradients of the forward families above; registered after them (they add grad rules to
 // forward ops).
-void RegisterActivationGradKernels(OpRegistry& r);  // relu_grad
+void RegisterActivationGradKernels(OpRegistry& r);  // relu/relu6/softmax/dropout grads
 void RegisterElementwiseGradKernels(OpRegistry& r); // elementwise_add_grad, elementwise_mul_grad
 void RegisterMathGradKernels(OpRegistry& r);        // mul_grad, scale's rule
 void RegisterNormGradKernels(OpRegistry& r);        // batch_norm_grad
 void RegisterConvGradKernels(OpRegistry& r);        // conv2d_grad, depthwise_conv2d_grad
 void RegisterPoolGradKernels(OpRegistry& r);        // pool2d_grad
+// reshape2/flatten2/flatten_contiguous_range/transpose2/concat/shuffle_channel grads, split's
+// rule (concat + fill_any_like)
+void RegisterShapeGradKernels(OpRegistry& r);
+void RegisterMatmulGradKernels(OpRegistry& r);      // matmul_v2_grad
 
 inline void RegisterAllKernels(OpRegistry& r) {
   RegisterMathKernels(r);
@@ -64,12 +69,15 @@ inline void RegisterAllKernels(OpRegistry& r) {
   RegisterOptimizerKernels(r);
   RegisterLossKernels(r);
   RegisterFillKernels(r);
+  RegisterDropoutKernels(r);
   RegisterActivationGradKernels(r);
   RegisterElementwiseGradKernels(r);
   RegisterMathGradKernels(r);
   RegisterNormGradKernels(r);
   RegisterConvGradKernels(r);
   RegisterPoolGradKernels(r);
+  RegisterShapeGradKernels(r);
+  RegisterMatmulGradKernels(r);
 }
 
 }  // namespace pd
