@@ -146,18 +146,18 @@ std::vector<std::string> OpView::GetStrings(const std::string& name,
 }
 
 std::shared_ptr<Program> Program::Parse(const std::string& bytes, const std::string& origin) {
-  // Paddle 3 writes PIR programs as JSON; they are a different IR, not a ProgramDesc.
+  PD_CHECK(!bytes.empty(), origin, ": the program file is empty");
+  proto::ProgramDesc desc;
+  if (desc.ParseFromString(bytes)) return FromDesc(std::move(desc), origin);
+  // Paddle 3 writes PIR programs as JSON; they are a different IR, not a ProgramDesc. Asked only
+  // after protobuf decoding failed: a ProgramDesc starts with byte 0x0a ('\n'), and one whose
+  // first block is 123 bytes long continues with '{'.
   size_t first = bytes.find_first_not_of(" \t\r\n");
   if (first != std::string::npos && bytes[first] == '{') {
     Fail(origin, ": this is a Paddle 3 PIR program (JSON), not a ProgramDesc; re-export the model "
                  "with paddle.static.save_inference_model(..., legacy_format=True) or Paddle 2.x");
   }
-  PD_CHECK(!bytes.empty(), origin, ": the program file is empty");
-  proto::ProgramDesc desc;
-  if (!desc.ParseFromString(bytes)) {
-    Fail(origin, ": not a Paddle ProgramDesc (protobuf decoding failed; is this the model file?)");
-  }
-  return FromDesc(std::move(desc), origin);
+  Fail(origin, ": not a Paddle ProgramDesc (protobuf decoding failed; is this the model file?)");
 }
 
 std::shared_ptr<Program> Program::FromDesc(proto::ProgramDesc desc, const std::string& origin) {
