@@ -26,7 +26,6 @@ Per case, in testdata/grads/<case>/:
 """
 
 import argparse
-import importlib.util
 import json
 import os
 import shutil
@@ -42,6 +41,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CASE_DIR = os.path.join(HERE, "grads")
 sys.path.insert(0, HERE)
 sys.path.insert(0, CASE_DIR)
+import case_files  # noqa: E402
 import lac_common  # noqa: E402
 
 paddle = lac_common.quiet_paddle_import(legacy_static=True)
@@ -56,37 +56,11 @@ import op_case  # noqa: E402
 
 OUT_DIR = os.path.join(lac_common.REPO_ROOT, "testdata", "grads")
 MAX_TOTAL_BYTES = 300 << 10
-NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
 GRAD_SUFFIX = "@GRAD"
 
 
 def load_case_modules():
-    for fname in sorted(os.listdir(CASE_DIR)):
-        if not fname.endswith(".py") or fname.startswith("_"):
-            continue
-        spec = importlib.util.spec_from_file_location("oracle_grads_" + fname[:-3],
-                                                      os.path.join(CASE_DIR, fname))
-        spec.loader.exec_module(importlib.util.module_from_spec(spec))
-    names = [c.name for c in _case.CASES]
-    dup = sorted({n for n in names if names.count(n) > 1})
-    if dup:
-        raise SystemExit("duplicate case names: %s" % ", ".join(dup))
-    bad = [n for n in names if not set(n) <= NAME_CHARS]
-    if bad:
-        # The C++ test turns names into GoogleTest parameter names.
-        raise SystemExit("case names must be lower-case [a-z0-9_]: %s" % ", ".join(bad))
-    return _case.CASES
-
-
-def tensor_entry(name, value, fname):
-    return {"name": name, "dtype": str(value.dtype), "shape": list(value.shape), "file": fname}
-
-
-def write_raw(path, value):
-    value = np.ascontiguousarray(value)
-    if value.dtype.byteorder == ">":
-        value = value.byteswap().view(value.dtype.newbyteorder("<"))
-    value.tofile(path)
+    return case_files.load_case_modules(CASE_DIR, "oracle_grads_", _case.CASES)
 
 
 def write_program(path, program):
@@ -166,13 +140,13 @@ def build_case(c, out_dir):
     feeds = []
     for i, (var, value) in enumerate(rec.feeds):
         fname = "feed_%d.bin" % i
-        write_raw(os.path.join(out_dir, fname), value)
-        feeds.append(tensor_entry(var.name, value, fname))
+        case_files.write_raw(os.path.join(out_dir, fname), value)
+        feeds.append(case_files.tensor_entry(var.name, value, fname))
     params = []
     for i, (var, value) in enumerate(rec.params):
         fname = "param_%d.bin" % i
-        write_raw(os.path.join(out_dir, fname), value)
-        params.append(tensor_entry(var.name, value, fname))
+        case_files.write_raw(os.path.join(out_dir, fname), value)
+        params.append(case_files.tensor_entry(var.name, value, fname))
     outputs = []
     for i, (name, value) in enumerate(zip(fetch_names, results)):
         value = np.asarray(value)
@@ -184,8 +158,8 @@ def build_case(c, out_dir):
                 raise SystemExit("%s: %s has shape %r, its variable %r"
                                  % (c.name, name, list(value.shape), list(var.shape)))
         fname = "output_%d.bin" % i
-        write_raw(os.path.join(out_dir, fname), value)
-        outputs.append(tensor_entry(name, value, fname))
+        case_files.write_raw(os.path.join(out_dir, fname), value)
+        outputs.append(case_files.tensor_entry(name, value, fname))
 
     meta = {
         "name": c.name,

@@ -25,7 +25,6 @@ Per case, in testdata/ops/<case>/:
 """
 
 import argparse
-import importlib.util
 import json
 import os
 import shutil
@@ -39,6 +38,7 @@ for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import case_files  # noqa: E402
 import lac_common  # noqa: E402
 import op_case  # noqa: E402
 
@@ -51,37 +51,10 @@ warnings.filterwarnings("ignore", message="no variable in your model")
 OUT_DIR = os.path.join(lac_common.REPO_ROOT, "testdata", "ops")
 MAX_FILE_BYTES = 1 << 20
 MAX_TOTAL_BYTES = 2 << 20
-NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 
 def load_case_modules():
-    ops_dir = os.path.join(HERE, "ops")
-    for fname in sorted(os.listdir(ops_dir)):
-        if not fname.endswith(".py") or fname.startswith("_"):
-            continue
-        spec = importlib.util.spec_from_file_location("oracle_ops_" + fname[:-3],
-                                                      os.path.join(ops_dir, fname))
-        spec.loader.exec_module(importlib.util.module_from_spec(spec))
-    names = [c.name for c in op_case.CASES]
-    dup = sorted({n for n in names if names.count(n) > 1})
-    if dup:
-        raise SystemExit("duplicate case names: %s" % ", ".join(dup))
-    bad = [n for n in names if not set(n) <= NAME_CHARS]
-    if bad:
-        # The C++ test turns names into GoogleTest parameter names.
-        raise SystemExit("case names must be lower-case [a-z0-9_]: %s" % ", ".join(bad))
-    return op_case.CASES
-
-
-def tensor_entry(name, value, fname):
-    return {"name": name, "dtype": str(value.dtype), "shape": list(value.shape), "file": fname}
-
-
-def write_raw(path, value):
-    value = np.ascontiguousarray(value)
-    if value.dtype.byteorder == ">":
-        value = value.byteswap().view(value.dtype.newbyteorder("<"))
-    value.tofile(path)
+    return case_files.load_case_modules(os.path.join(HERE, "ops"), "oracle_ops_", op_case.CASES)
 
 
 def strip_callstacks(path):
@@ -142,14 +115,14 @@ def build_case(c, out_dir):
     inputs = []
     for i, name in enumerate(feed_names):
         fname = "input_%d.bin" % i
-        write_raw(os.path.join(out_dir, fname), feed_values[name])
-        inputs.append(tensor_entry(name, feed_values[name], fname))
+        case_files.write_raw(os.path.join(out_dir, fname), feed_values[name])
+        inputs.append(case_files.tensor_entry(name, feed_values[name], fname))
     outputs = []
     for i, (var, tensor) in enumerate(zip(fetch_vars, results)):
         fname = "output_%d.bin" % i
         value = np.array(tensor)
-        write_raw(os.path.join(out_dir, fname), value)
-        outputs.append(tensor_entry(var.name, value, fname))
+        case_files.write_raw(os.path.join(out_dir, fname), value)
+        outputs.append(case_files.tensor_entry(var.name, value, fname))
         lod = tensor.lod()
         if lod:
             outputs[-1]["lod"] = [list(level) for level in lod]
