@@ -42,7 +42,7 @@ Executor::Executor(std::shared_ptr<const Program> program, Scope* scope, ExecCon
     p.ctx->set_device(&ContextFor(p.place));
     for (const auto& [slot, names] : op.AllInputs()) {
       for (size_t k = 0; k < names.size(); ++k) {
-        Input in{&p.ctx->In(slot, k), scope->FindLocal(names[k])};
+        Input in{names[k], &p.ctx->In(slot, k), scope->FindLocal(names[k])};
         auto h = home.find(in.var);
         const Place from = h == home.end() ? Place::CPU() : h->second;
         if (from != p.place) {
@@ -149,15 +149,13 @@ void Executor::PrepareInputs(PreparedOp& p) {
 }
 
 // A kernel reads its inputs' memory directly: one on another place would be a wild read (or,
-// on a GPU, a crash), so a missing copy fails here, naming the op and input.
+// on a GPU, a crash), so a missing copy fails here, naming the op and input. Checked on every
+// run, over what PrepareInputs bound.
 void Executor::CheckInputsOnPlace(const PreparedOp& p) const {
-  for (const auto& [slot, names] : p.ctx->op().AllInputs()) {
-    const auto& ts = p.ctx->Ins(slot);
-    for (size_t k = 0; k < ts.size(); ++k) {
-      PD_CHECK(!ts[k]->initialized() || ts[k]->place().type == p.place.type, "input ", slot, " (",
-               names[k], ") is on ", ts[k]->place().ToString(), ", but the op runs on ",
-               p.place.ToString());
-    }
+  for (const Input& in : p.ins) {
+    const Tensor* t = in.copy != nullptr ? in.copy : in.var;
+    PD_CHECK(!t->initialized() || t->place().type == p.place.type, "input ", in.name, " is on ",
+             t->place().ToString(), ", but the op runs on ", p.place.ToString());
   }
 }
 

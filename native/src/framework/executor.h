@@ -50,6 +50,7 @@ class Executor {
  private:
   // An op input as bound: the variable, and when the op runs elsewhere, its copy there.
   struct Input {
+    std::string name;  // the variable's name in the op (for messages)
     const Tensor* var;
     Tensor* local;  // var when the run scope owns it (ours to convert in place), else nullptr
     Tensor* copy = nullptr;  // on the op's place; the op reads it instead of var
