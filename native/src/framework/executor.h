@@ -8,7 +8,6 @@
 // activations once per run. Fetch targets come back to the host.
 #pragma once
 
-#include <deque>
 #include <map>
 #include <memory>
 #include <string>
