@@ -59,6 +59,18 @@ func (c gradCase) floats(t *testing.T, g gradTensor) []float32 {
 	return out
 }
 
+// program loads the case's forward program into the library (destroyed with the test) and
+// returns it with its bytes.
+func (c gradCase) program(t *testing.T) (*Program, []byte) {
+	t.Helper()
+	desc, err := os.ReadFile(filepath.Join(c.dir, "forward.pdmodel"))
+	require.NoError(t, err)
+	prog, err := NewProgram(desc)
+	require.NoError(t, err)
+	t.Cleanup(prog.Destroy)
+	return prog, desc
+}
+
 // fill puts the case's feeds and initial parameters into scope.
 func (c gradCase) fill(t *testing.T, scope *Scope) {
 	t.Helper()
@@ -99,11 +111,7 @@ func TestTrainingGradientsMatchPaddle(t *testing.T) {
 	for _, name := range []string{"mlp_fanout", "stop_gradient", "softmax_with_cross_entropy_grad"} {
 		t.Run(name, func(t *testing.T) {
 			c := loadGradCase(t, name)
-			desc, err := os.ReadFile(filepath.Join(c.dir, "forward.pdmodel"))
-			require.NoError(t, err)
-			prog, err := NewProgram(desc)
-			require.NoError(t, err)
-			defer prog.Destroy()
+			prog, _ := c.program(t)
 			require.NoError(t, prog.AppendBackward(c.Loss, c.NoGrad...))
 
 			scope, err := NewScope()
@@ -121,12 +129,8 @@ func TestTrainingGradientsMatchPaddle(t *testing.T) {
 
 func TestProgramBytesRoundTrip(t *testing.T) {
 	c := loadGradCase(t, "mul_grad")
-	desc, err := os.ReadFile(filepath.Join(c.dir, "forward.pdmodel"))
-	require.NoError(t, err)
-	prog, err := NewProgram(desc)
-	require.NoError(t, err)
-	defer prog.Destroy()
-	require.NoError(t, prog.AppendBackward(c.Loss))
+	prog, desc := c.program(t)
+	require.NoError(t, prog.AppendBackward(c.Loss, c.NoGrad...))
 	out, err := prog.Bytes()
 	require.NoError(t, err)
 	require.Greater(t, len(out), len(desc), "the backward ops are in the bytes")
@@ -138,11 +142,7 @@ func TestProgramBytesRoundTrip(t *testing.T) {
 // Parameters saved and loaded in Paddle's one-file-per-variable layout come back bit for bit.
 func TestPersistablesRoundTrip(t *testing.T) {
 	c := loadGradCase(t, "mlp_fanout")
-	desc, err := os.ReadFile(filepath.Join(c.dir, "forward.pdmodel"))
-	require.NoError(t, err)
-	prog, err := NewProgram(desc)
-	require.NoError(t, err)
-	defer prog.Destroy()
+	prog, _ := c.program(t)
 	scope, err := NewScope()
 	require.NoError(t, err)
 	defer scope.Destroy()
@@ -173,11 +173,7 @@ func TestTrainingErrorsAreClear(t *testing.T) {
 	_, err := NewProgram([]byte("not a program"))
 	require.ErrorContains(t, err, "not a ProgramDesc")
 	c := loadGradCase(t, "mul_grad")
-	desc, err := os.ReadFile(filepath.Join(c.dir, "forward.pdmodel"))
-	require.NoError(t, err)
-	prog, err := NewProgram(desc)
-	require.NoError(t, err)
-	defer prog.Destroy()
+	prog, _ := c.program(t)
 	require.ErrorContains(t, prog.AppendBackward("no_such_var"), "is not a variable of block 0")
 	scope, err := NewScope()
 	require.NoError(t, err)
@@ -194,12 +190,8 @@ func TestTrainingErrorsAreClear(t *testing.T) {
 // The numerical check names the op and the variable where a NaN first appears.
 func TestCheckNanInfNamesTheOp(t *testing.T) {
 	c := loadGradCase(t, "mlp_fanout")
-	desc, err := os.ReadFile(filepath.Join(c.dir, "forward.pdmodel"))
-	require.NoError(t, err)
-	prog, err := NewProgram(desc)
-	require.NoError(t, err)
-	defer prog.Destroy()
-	require.NoError(t, prog.AppendBackward(c.Loss))
+	prog, _ := c.program(t)
+	require.NoError(t, prog.AppendBackward(c.Loss, c.NoGrad...))
 	scope, err := NewScope()
 	require.NoError(t, err)
 	defer scope.Destroy()
