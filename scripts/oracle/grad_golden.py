@@ -55,7 +55,7 @@ import _case  # noqa: E402
 import op_case  # noqa: E402
 
 OUT_DIR = os.path.join(lac_common.REPO_ROOT, "testdata", "grads")
-MAX_TOTAL_BYTES = 300 << 10
+MAX_TOTAL_BYTES = 512 << 10
 GRAD_SUFFIX = "@GRAD"
 
 

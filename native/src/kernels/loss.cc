@@ -1,8 +1,11 @@
 // Losses and the reductions that end a training program, with their gradients:
 // softmax_with_cross_entropy (hard labels over the last axis, Paddle's numerically stable form
-// and ignore_index), mean and reduce_mean over all elements.
+// and ignore_index), cross_entropy2 over probabilities (PaddleHub 1.x's classifier loss), mean
+// and reduce_mean over all elements.
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <vector>
 
 #include "kernels/kernel_util.h"
 #include "kernels/register.h"
@@ -108,6 +111,86 @@ void SwceGradKernel(OpContext& ctx) {
   }
 }
 
+// ---- cross_entropy2: X holds probabilities [.., C], Label [.., 1] -> Y = −log X[label] [.., 1],
+// MatchX = X[label] (what the gradient reads), XShape; rows with ignore_index get 0 for both.
+
+void CrossEntropy2InferShape(OpContext& ctx) {
+  const Tensor& x = InputOfType(ctx, "X", DType::kFP32);
+  const Tensor& label = InputWithData(ctx, "Label");
+  PD_CHECK(x.rank() >= 1 && label.numel() * x.dims().back() == x.numel(), "cross_entropy2: Label ",
+           DimsToString(label.dims()), " must hold one class per row of X ", DimsToString(x.dims()));
+  Dims y = x.dims();
+  y.back() = 1;
+  ctx.Out("Y")->Resize(y);
+  ShareLoD(ctx, "X", "Y");
+  if (ctx.HasOutput("MatchX")) ctx.Out("MatchX")->Resize(y);
+  if (ctx.HasOutput("XShape")) {
+    Dims xshape{0};
+    xshape.insert(xshape.end(), x.dims().begin(), x.dims().end());
+    ctx.Out("XShape")->Resize(xshape);
+  }
+}
+
+void CrossEntropy2Kernel(OpContext& ctx) {
+  const Tensor& x = ctx.In("X");
+  const Tensor& label = ctx.In("Label");
+  const int64_t c = x.dims().back(), rows = c ? x.numel() / c : 0;
+  const int64_t ignore = ctx.op().GetInt("ignore_index", -100);
+  const float* p = x.data<float>();
+  float* y = ctx.Out("Y")->mutable_data<float>();
+  std::vector<float> match(static_cast<size_t>(rows), 0.0f);
+  for (int64_t i = 0; i < rows; ++i) {
+    const int64_t t = LabelAt(label, i);
+    if (t == ignore) {
+      y[i] = 0.0f;
+      continue;
+    }
+    PD_CHECK(t >= 0 && t < c, "cross_entropy2: label ", t, " of row ", i, " is outside [0, ", c,
+             ")");
+    match[i] = p[i * c + t];
+    // −log 0 is +inf; Paddle clamps it to the largest finite float (TolerableValue).
+    const float v = -std::log(match[i]);
+    y[i] = std::isinf(v) ? std::numeric_limits<float>::max() : v;
+  }
+  if (ctx.HasOutput("MatchX")) {
+    float* m = ctx.Out("MatchX")->mutable_data<float>();
+    std::copy(match.begin(), match.end(), m);
+  }
+}
+
+void CrossEntropy2GradMaker(GradOpBuilder& g) {
+  g.Add("cross_entropy_grad2")
+      .In("Label", g.Input("Label"))
+      .In("MatchX", g.Output("MatchX"))
+      .In("XShape", g.Output("XShape"))
+      .In("Y@GRAD", g.OutputGrad("Y"))
+      .Out("X@GRAD", g.InputGrad("X"));
+}
+
+// X's dims are XShape's without its leading 0.
+void CrossEntropyGrad2InferShape(OpContext& ctx) {
+  const Dims& xshape = ctx.In("XShape").dims();
+  PD_CHECK(xshape.size() >= 2 && xshape[0] == 0, "cross_entropy_grad2: XShape ",
+           DimsToString(xshape), " is not [0, X's dims...]");
+  ctx.Out("X@GRAD")->Resize(Dims(xshape.begin() + 1, xshape.end()));
+}
+
+// dX[row, label] = −dY[row] / MatchX[row]; every other element, and ignored rows, 0.
+void CrossEntropyGrad2Kernel(OpContext& ctx) {
+  const Tensor& label = ctx.In("Label");
+  const float* match = InputOfType(ctx, "MatchX", DType::kFP32).data<float>();
+  const float* dy = InputOfType(ctx, "Y@GRAD", DType::kFP32).data<float>();
+  Tensor* dx_t = ctx.Out("X@GRAD");
+  const int64_t c = dx_t->dims().back(), rows = c ? dx_t->numel() / c : 0;
+  const int64_t ignore = ctx.op().GetInt("ignore_index", -100);
+  float* dx = dx_t->mutable_data<float>();
+  std::fill(dx, dx + dx_t->numel(), 0.0f);
+  for (int64_t i = 0; i < rows; ++i) {
+    const int64_t t = LabelAt(label, i);
+    if (t != ignore) dx[i * c + t] = -dy[i] / match[i];
+  }
+}
+
 // ---- mean and reduce_mean over all elements
 
 bool ReducesAll(const OpContext& ctx) {
@@ -172,6 +255,12 @@ void RegisterLossKernels(OpRegistry& r) {
   r.SetGradMaker("softmax_with_cross_entropy", SwceGradMaker);
   r.Add("softmax_with_cross_entropy_grad", SwceGradInferShape, "Softmax");
   r.AddKernel("softmax_with_cross_entropy_grad", DeviceType::kCPU, DType::kFP32, SwceGradKernel);
+
+  r.Add("cross_entropy2", CrossEntropy2InferShape, "X");
+  r.AddKernel("cross_entropy2", DeviceType::kCPU, DType::kFP32, CrossEntropy2Kernel);
+  r.SetGradMaker("cross_entropy2", CrossEntropy2GradMaker);
+  r.Add("cross_entropy_grad2", CrossEntropyGrad2InferShape, "Y@GRAD");
+  r.AddKernel("cross_entropy_grad2", DeviceType::kCPU, DType::kFP32, CrossEntropyGrad2Kernel);
 
   r.Add("mean", MeanInferShape, "X");
   r.AddKernel("mean", DeviceType::kCPU, DType::kFP32, MeanKernel);

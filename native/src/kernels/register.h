@@ -28,7 +28,7 @@ void RegisterPriorBoxKernels(OpRegistry& r);  // prior_box, density_prior_box
 void RegisterBoxCoderKernels(OpRegistry& r);  // box_coder
 void RegisterNmsKernels(OpRegistry& r);       // multiclass_nms, multiclass_nms2, multiclass_nms3
 void RegisterOptimizerKernels(OpRegistry& r); // sgd
-void RegisterLossKernels(OpRegistry& r);      // softmax_with_cross_entropy, mean, reduce_mean (+ grads)
+void RegisterLossKernels(OpRegistry& r);      // softmax_with_cross_entropy, cross_entropy2, mean, reduce_mean (+ grads)
 void RegisterFillKernels(OpRegistry& r);      // fill_constant, sum
 void RegisterDropoutKernels(OpRegistry& r);   // dropout
 // Gradients of the forward families above; registered after them (they add grad rules to

@@ -38,3 +38,17 @@ def softmax_with_cross_entropy_grad(rng):
     label = feed("label", rng.randint(0, 4, size=(5, 1)).astype(np.int64))
     loss = paddle.nn.functional.softmax_with_cross_entropy(logits, label, soft_label=False)
     return paddle.mean(loss)
+
+
+@case(note="PaddleHub 1.x's classifier loss: softmax, then cross_entropy2 over the "
+           "probabilities (hard int64 labels, ignore_index -100, one row ignored), then mean; "
+           "cross_entropy_grad2 reads MatchX")
+def cross_entropy2_grad(rng):
+    logits = feed("logits", uniform(rng, (5, 4), -2.0, 2.0), grad=True)
+    label = rng.randint(0, 4, size=(5, 1)).astype(np.int64)
+    label[3, 0] = -100
+    label = feed("label", label)
+    probs = op("softmax", {"X": logits}, {"axis": -1})
+    y = op("cross_entropy2", {"X": probs, "Label": label}, {"ignore_index": -100},
+           outputs=("Y", "MatchX", "XShape"))
+    return paddle.mean(y)
