@@ -30,6 +30,7 @@ void RegisterNmsKernels(OpRegistry& r);       // multiclass_nms, multiclass_nms2
 void RegisterOptimizerKernels(OpRegistry& r); // sgd
 void RegisterLossKernels(OpRegistry& r);      // softmax_with_cross_entropy, cross_entropy2, mean, reduce_mean (+ grads)
 void RegisterFillKernels(OpRegistry& r);      // fill_constant, sum
+void RegisterMetricKernels(OpRegistry& r);    // top_k, top_k_v2, accuracy
 void RegisterDropoutKernels(OpRegistry& r);   // dropout
 // Gradients of the forward families above; registered after them (they add grad rules to
 // forward ops).
@@ -69,6 +70,7 @@ inline void RegisterAllKernels(OpRegistry& r) {
   RegisterOptimizerKernels(r);
   RegisterLossKernels(r);
   RegisterFillKernels(r);
+  RegisterMetricKernels(r);
   RegisterDropoutKernels(r);
   RegisterActivationGradKernels(r);
   RegisterElementwiseGradKernels(r);
