@@ -85,8 +85,8 @@ type Example struct {
 
 // CV is a loaded image classification data set.
 type CV struct {
-	Base   string
-	Labels []string // class names; index = label
+	Base                      string
+	Labels                    []string // class names; index = label
 	Train, Dev, Test, Predict []Example
 }
 
