@@ -1,5 +1,6 @@
 // Element-wise activations of conv nets with Paddle's formulas and attribute defaults: relu, relu6,
-// leaky_relu, sigmoid, tanh, swish, hard_swish, hard_sigmoid. Plain loops over inline functions,
+// leaky_relu, sigmoid, tanh, swish, hard_swish, hard_sigmoid, and sqrt (gradient clipping's
+// global norm). Plain loops over inline functions,
 // which the compiler vectorizes; exp comes from vec_math (~1 ulp).
 #include <algorithm>
 #include <cmath>
@@ -64,6 +65,11 @@ struct HardSigmoid {
   float slope, offset;
 };
 
+struct Sqrt {
+  explicit Sqrt(const OpView&) {}
+  float operator()(float x) const { return std::sqrt(x); }
+};
+
 void ActInferShape(OpContext& ctx) {
   ctx.Out("Out")->Resize(InputWithData(ctx, "X").dims());
   ShareLoD(ctx, "X", "Out");
@@ -102,6 +108,7 @@ void RegisterActivationKernels(OpRegistry& r) {
   Register<Swish>(r, "swish");
   Register<HardSwish>(r, "hard_swish");
   Register<HardSigmoid>(r, "hard_sigmoid");
+  Register<Sqrt>(r, "sqrt");
 }
 
 }  // namespace pd

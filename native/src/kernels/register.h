@@ -32,6 +32,9 @@ void RegisterLossKernels(OpRegistry& r);      // softmax_with_cross_entropy, cro
 void RegisterFillKernels(OpRegistry& r);      // fill_constant, sum
 void RegisterMetricKernels(OpRegistry& r);    // top_k, top_k_v2, accuracy
 void RegisterDropoutKernels(OpRegistry& r);   // dropout
+void RegisterRandomKernels(OpRegistry& r);    // uniform_random, gaussian_random, truncated_gaussian_random
+void RegisterAssignKernels(OpRegistry& r);    // assign, assign_value
+void RegisterClipKernels(OpRegistry& r);      // squared_l2_norm, clip_by_norm, clip
 // Gradients of the forward families above; registered after them (they add grad rules to
 // forward ops).
 void RegisterActivationGradKernels(OpRegistry& r);  // relu/relu6/softmax/dropout grads
@@ -72,6 +75,9 @@ inline void RegisterAllKernels(OpRegistry& r) {
   RegisterFillKernels(r);
   RegisterMetricKernels(r);
   RegisterDropoutKernels(r);
+  RegisterRandomKernels(r);
+  RegisterAssignKernels(r);
+  RegisterClipKernels(r);
   RegisterActivationGradKernels(r);
   RegisterElementwiseGradKernels(r);
   RegisterMathGradKernels(r);
