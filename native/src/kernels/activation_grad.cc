@@ -3,6 +3,10 @@
 // (dX = Out * (dOut - sum(dOut * Out)) along axis), and dropout_grad (Mask, Out@GRAD): in test
 // mode dX = dOut (upscale_in_train) or dOut * (1 - p) (downgrade_in_infer); in training
 // dX = dOut * Mask / (1 - p) (upscale_in_train; 0 when p = 1) or dOut * Mask.
+// sigmoid_grad (dX = dOut * Out * (1 - Out)) and hard_sigmoid_grad (dOut * slope where
+// 0 < Out < 1, else 0) read Out; hard_swish_grad reads X: with t = X + offset, dX = 0 for
+// t <= 0, dOut * (2X + offset) / scale for 0 < t < threshold, dOut for t >= threshold (Paddle's
+// choices at the kinks).
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -24,6 +28,14 @@ void ReluGradMaker(GradOpBuilder& g) {
 void OutGradMaker(GradOpBuilder& g) {
   g.Add(g.forward().type() + "_grad")
       .In("Out", g.Output("Out"))
+      .In("Out@GRAD", g.OutputGrad("Out"))
+      .Out("X@GRAD", g.InputGrad("X"));
+}
+
+// hard_swish_grad reads X instead of Out.
+void XGradMaker(GradOpBuilder& g) {
+  g.Add(g.forward().type() + "_grad")
+      .In("X", g.Input("X"))
       .In("Out@GRAD", g.OutputGrad("Out"))
       .Out("X@GRAD", g.InputGrad("X"));
 }
@@ -104,6 +116,45 @@ void SoftmaxGradKernel(OpContext& ctx) {
   }
 }
 
+// dX[i] = f(Out[i], dOut[i]) for the activations whose derivative follows from Out.
+template <typename F>
+void FromOutGrad(OpContext& ctx, F&& f) {
+  CheckOutAndGrad(ctx);
+  const Tensor& out = ctx.In("Out");
+  const float* y = out.data<float>();
+  const float* dy = ctx.In("Out@GRAD").data<float>();
+  float* dx = ctx.Out("X@GRAD")->mutable_data<float>();
+  const int64_t n = out.numel();
+  for (int64_t i = 0; i < n; ++i) dx[i] = f(y[i], dy[i]);
+}
+
+void SigmoidGradKernel(OpContext& ctx) {
+  FromOutGrad(ctx, [](float y, float dy) { return dy * y * (1.0f - y); });
+}
+
+void HardSigmoidGradKernel(OpContext& ctx) {
+  const float slope = ctx.op().GetFloat("slope", 0.2f);
+  FromOutGrad(ctx, [slope](float y, float dy) { return y > 0.0f && y < 1.0f ? dy * slope : 0.0f; });
+}
+
+void HardSwishGradKernel(OpContext& ctx) {
+  const Tensor& x = InputOfType(ctx, "X", DType::kFP32);
+  const Tensor& dout = InputOfType(ctx, "Out@GRAD", DType::kFP32);
+  PD_CHECK(x.dims() == dout.dims(), "hard_swish_grad: X ", DimsToString(x.dims()),
+           " and Out@GRAD ", DimsToString(dout.dims()), " differ");
+  const float threshold = ctx.op().GetFloat("threshold", 6.0f);
+  const float scale = ctx.op().GetFloat("scale", 6.0f);
+  const float offset = ctx.op().GetFloat("offset", 3.0f);
+  const float* xp = x.data<float>();
+  const float* dy = dout.data<float>();
+  float* dx = ctx.Out("X@GRAD")->mutable_data<float>();
+  for (int64_t i = 0; i < x.numel(); ++i) {
+    const float t = xp[i] + offset;
+    const float d = t <= 0.0f ? 0.0f : (t < threshold ? (2.0f * xp[i] + offset) / scale : 1.0f);
+    dx[i] = dy[i] * d;
+  }
+}
+
 void DropoutGradKernel(OpContext& ctx) {
   const Tensor& dout = InputOfType(ctx, "Out@GRAD", DType::kFP32);
   const float p = ctx.op().GetFloat("dropout_prob", 0.5f);
@@ -144,6 +195,15 @@ void RegisterActivationGradKernels(OpRegistry& r) {
   r.SetGradMaker("softmax", OutGradMaker);
   r.Add("softmax_grad", LikeOutGrad, "Out@GRAD");
   r.AddKernel("softmax_grad", DeviceType::kCPU, DType::kFP32, SoftmaxGradKernel);
+  r.SetGradMaker("sigmoid", OutGradMaker);
+  r.Add("sigmoid_grad", LikeOutGrad, "Out@GRAD");
+  r.AddKernel("sigmoid_grad", DeviceType::kCPU, DType::kFP32, SigmoidGradKernel);
+  r.SetGradMaker("hard_sigmoid", OutGradMaker);
+  r.Add("hard_sigmoid_grad", LikeOutGrad, "Out@GRAD");
+  r.AddKernel("hard_sigmoid_grad", DeviceType::kCPU, DType::kFP32, HardSigmoidGradKernel);
+  r.SetGradMaker("hard_swish", XGradMaker);
+  r.Add("hard_swish_grad", LikeOutGrad, "Out@GRAD");
+  r.AddKernel("hard_swish_grad", DeviceType::kCPU, DType::kFP32, HardSwishGradKernel);
   r.SetGradMaker("dropout", DropoutGradMaker);
   r.Add("dropout_grad", LikeOutGrad, "Out@GRAD");
   r.AddKernel("dropout_grad", DeviceType::kCPU, DType::kFP32, DropoutGradKernel);

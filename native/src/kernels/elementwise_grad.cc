@@ -1,6 +1,7 @@
 // Gradients of the element-wise family. elementwise_add_grad: dX and dY are dOut summed over the
 // dimensions along which X or Y was broadcast (Paddle's axis rule: the smaller operand's dims line up with the output's from
-// `axis`, -1 meaning the trailing ones; its size-1 dims broadcast too).
+// `axis`, -1 meaning the trailing ones; its size-1 dims broadcast too). elementwise_sub_grad:
+// the same with dY negated.
 #include <cstring>
 
 #include "kernels/kernel_util.h"
@@ -9,24 +10,15 @@
 namespace pd {
 namespace {
 
-void AddGradMaker(GradOpBuilder& g) {
-  g.Add("elementwise_add_grad")
-      .In("X", g.Input("X"))
-      .In("Y", g.Input("Y"))
-      .In("Out@GRAD", g.OutputGrad("Out"))
-      .Out("X@GRAD", g.InputGrad("X"))
-      .Out("Y@GRAD", g.InputGrad("Y"));
-}
-
 // target's dims spread over out's rank: 1 outside [axis, axis + rank(target)).
 Dims Aligned(const Dims& out, const Dims& target, int64_t axis, const char* slot) {
   const int64_t r = static_cast<int64_t>(out.size()), t = static_cast<int64_t>(target.size());
   if (axis < 0) axis = r - t;
-  PD_CHECK(axis >= 0 && axis + t <= r, "elementwise_add_grad: ", slot, " ", DimsToString(target),
+  PD_CHECK(axis >= 0 && axis + t <= r, "elementwise grad: ", slot, " ", DimsToString(target),
            " does not fit the output ", DimsToString(out), " at axis ", axis);
   Dims d(out.size(), 1);
   for (int64_t i = 0; i < t; ++i) {
-    PD_CHECK(target[i] == out[axis + i] || target[i] == 1, "elementwise_add_grad: ", slot, " ",
+    PD_CHECK(target[i] == out[axis + i] || target[i] == 1, "elementwise grad: ", slot, " ",
              DimsToString(target), " does not broadcast to ", DimsToString(out));
     d[axis + i] = target[i];
   }
@@ -95,6 +87,12 @@ void AddGradKernel(OpContext& ctx) {
   }
 }
 
+void SubGradKernel(OpContext& ctx) {
+  const Tensor& dout = InputOfType(ctx, "Out@GRAD", DType::kFP32);
+  OperandGrad(ctx, "X", dout, [](int64_t, int64_t) { return 1.0f; });
+  OperandGrad(ctx, "Y", dout, [](int64_t, int64_t) { return -1.0f; });
+}
+
 // elementwise_mul_grad: dX = dOut·Y and dY = dOut·X, each summed over its broadcast axes. The
 // kernel supports X shaped like the output and Y broadcast to it (Paddle's usual case).
 void MulGradKernel(OpContext& ctx) {
@@ -115,8 +113,9 @@ void MulGradKernel(OpContext& ctx) {
   OperandGrad(ctx, "Y", dout, [&](int64_t e, int64_t) { return xp[e]; });
 }
 
-void MulGradMaker(GradOpBuilder& g) {
-  g.Add("elementwise_mul_grad")
+// elementwise_add/sub/mul_grad: the same slots.
+void OperandsGradMaker(GradOpBuilder& g) {
+  g.Add(g.forward().type() + "_grad")
       .In("X", g.Input("X"))
       .In("Y", g.Input("Y"))
       .In("Out@GRAD", g.OutputGrad("Out"))
@@ -127,10 +126,13 @@ void MulGradMaker(GradOpBuilder& g) {
 }  // namespace
 
 void RegisterElementwiseGradKernels(OpRegistry& r) {
-  r.SetGradMaker("elementwise_add", AddGradMaker);
+  r.SetGradMaker("elementwise_add", OperandsGradMaker);
   r.Add("elementwise_add_grad", OperandsGradInferShape, "Out@GRAD");
   r.AddKernel("elementwise_add_grad", DeviceType::kCPU, DType::kFP32, AddGradKernel);
-  r.SetGradMaker("elementwise_mul", MulGradMaker);
+  r.SetGradMaker("elementwise_sub", OperandsGradMaker);
+  r.Add("elementwise_sub_grad", OperandsGradInferShape, "Out@GRAD");
+  r.AddKernel("elementwise_sub_grad", DeviceType::kCPU, DType::kFP32, SubGradKernel);
+  r.SetGradMaker("elementwise_mul", OperandsGradMaker);
   r.Add("elementwise_mul_grad", OperandsGradInferShape, "Out@GRAD");
   r.AddKernel("elementwise_mul_grad", DeviceType::kCPU, DType::kFP32, MulGradKernel);
 }

@@ -1,5 +1,12 @@
 // Gradients of the dense math ops. mul_grad: with X flattened to [m, k] and Y to [k, n] as the forward op does,
 // dX = dOut · Yᵀ and dY = Xᵀ · dOut, each reshaped back to its variable's dims.
+// fc_grad: fc (made by a fusion pass from mul + elementwise_add [+ relu]) has no gradient in
+// Paddle; ours is the unfused ops' in one: dPre = dOut (times Out > 0 with relu), then
+// dInput = dPre · Wᵀ, dW = Inputᵀ · dPre and dBias = dPre summed over the rows.
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "kernels/blas.h"
 #include "kernels/kernel_util.h"
 #include "kernels/register.h"
@@ -56,6 +63,69 @@ void MulGradKernel(OpContext& ctx) {
   }
 }
 
+void FcGradMaker(GradOpBuilder& g) {
+  g.Add("fc_grad")
+      .In("Input", g.Input("Input"))
+      .In("W", g.Input("W"))
+      .In("Bias", g.Input("Bias"))
+      .In("Out", g.Output("Out"))
+      .In("Out@GRAD", g.OutputGrad("Out"))
+      .Out("Input@GRAD", g.InputGrad("Input"))
+      .Out("W@GRAD", g.InputGrad("W"))
+      .Out("Bias@GRAD", g.InputGrad("Bias"));
+}
+
+void FcGradInferShape(OpContext& ctx) {
+  for (const char* slot : {"Input", "W", "Bias"}) {
+    const std::string grad = std::string(slot) + "@GRAD";
+    if (!ctx.HasOutput(grad)) continue;
+    ctx.Out(grad)->Resize(InputWithData(ctx, slot).dims());
+  }
+  if (ctx.HasOutput("Input@GRAD")) ShareLoD(ctx, "Input", "Input@GRAD");
+}
+
+void FcGradKernel(OpContext& ctx) {
+  const Tensor& x = InputOfType(ctx, "Input", DType::kFP32);
+  const Tensor& w = InputOfType(ctx, "W", DType::kFP32);
+  const Tensor& dout = InputOfType(ctx, "Out@GRAD", DType::kFP32);
+  const std::string act = ctx.op().GetString("activation_type", "");
+  PD_CHECK(act.empty() || act == "relu", "fc_grad: activation_type '", act,
+           "' is not supported (only \"\" and \"relu\")");
+  PD_CHECK(!ctx.op().GetBool("padding_weights", false), "fc_grad: padding_weights is not supported");
+  const int64_t xn = ctx.op().GetInt("in_num_col_dims", 1);
+  const int64_t m = DimProduct(x.dims(), 0, xn), k = DimProduct(x.dims(), xn, x.dims().size());
+  PD_CHECK(w.rank() == 2 && w.dims()[0] == k && dout.numel() == m * w.dims()[1], "fc_grad: Input ",
+           DimsToString(x.dims()), ", W ", DimsToString(w.dims()), " and Out@GRAD ",
+           DimsToString(dout.dims()), " do not fit together");
+  const int64_t n = w.dims()[1];
+  // dPre: the gradient before the activation.
+  std::vector<float> dpre(dout.data<float>(), dout.data<float>() + m * n);
+  if (act == "relu") {
+    const Tensor& out = InputOfType(ctx, "Out", DType::kFP32);
+    PD_CHECK(out.numel() == m * n, "fc_grad: Out ", DimsToString(out.dims()),
+             " does not match Out@GRAD");
+    const float* y = out.data<float>();
+    for (int64_t i = 0; i < m * n; ++i)
+      if (!(y[i] > 0.0f)) dpre[i] = 0.0f;
+  }
+  const int threads = ctx.config().num_threads;
+  if (ctx.HasOutput("Input@GRAD")) {
+    Sgemm(false, true, m, k, n, 1.0f, dpre.data(), n, w.data<float>(), n, 0.0f,
+          ctx.Out("Input@GRAD")->mutable_data<float>(), k, threads);
+  }
+  if (ctx.HasOutput("W@GRAD")) {
+    Sgemm(true, false, k, n, m, 1.0f, x.data<float>(), k, dpre.data(), n, 0.0f,
+          ctx.Out("W@GRAD")->mutable_data<float>(), n, threads);
+  }
+  if (ctx.HasOutput("Bias@GRAD")) {
+    PD_CHECK(ctx.In("Bias").numel() == n, "fc_grad: Bias must hold ", n, " values");
+    float* db = ctx.Out("Bias@GRAD")->mutable_data<float>();
+    std::fill(db, db + n, 0.0f);
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) db[j] += dpre[i * n + j];
+  }
+}
+
 }  // namespace
 
 void RegisterMathGradKernels(OpRegistry& r) {
@@ -63,6 +133,9 @@ void RegisterMathGradKernels(OpRegistry& r) {
   r.SetGradMaker("scale", ScaleGradMaker);
   r.Add("mul_grad", MulGradInferShape, "Out@GRAD");
   r.AddKernel("mul_grad", DeviceType::kCPU, DType::kFP32, MulGradKernel);
+  r.SetGradMaker("fc", FcGradMaker);
+  r.Add("fc_grad", FcGradInferShape, "Out@GRAD");
+  r.AddKernel("fc_grad", DeviceType::kCPU, DType::kFP32, FcGradKernel);
 }
 
 }  // namespace pd
