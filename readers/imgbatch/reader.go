@@ -126,12 +126,15 @@ func (b *Batch) Release() {
 	p.Put(b)
 }
 
-// batch returns a batch of n images, reusing a released one when one is big enough.
-func (r *Reader) batch(n int) *Batch {
+// batch returns a batch of n images, reusing a released one when one is big enough; a
+// new one has room for capacity images, so that a short last batch's buffers serve the
+// next epoch's full ones.
+func (r *Reader) batch(n, capacity int) *Batch {
 	size := 3 * r.pre.Width * r.pre.Height
 	b, _ := r.pool.Get().(*Batch)
-	if b == nil || cap(b.Images) < n*size || cap(b.Labels) < n {
-		b = &Batch{Images: make([]float32, n*size), Labels: make([]int64, n), Paths: make([]string, n)}
+	if b == nil || cap(b.Images) < n*size || cap(b.Labels) < n || cap(b.Paths) < n {
+		capacity = max(n, capacity)
+		b = &Batch{Images: make([]float32, capacity*size), Labels: make([]int64, capacity), Paths: make([]string, capacity)}
 	}
 	b.Images, b.Labels, b.Paths = b.Images[:n*size], b.Labels[:n], b.Paths[:n]
 	b.N, b.H, b.W, b.pool = n, r.pre.Height, r.pre.Width, &r.pool
@@ -251,7 +254,7 @@ func (r *Reader) Epoch(ctx context.Context, examples []dataset.Example, opt Epoc
 		defer close(jobs)
 		for bi := opt.StartBatch; bi < nb; bi++ {
 			lo, hi := bi*opt.BatchSize, min((bi+1)*opt.BatchSize, len(examples))
-			p := &pending{b: r.batch(hi - lo), done: make(chan struct{})}
+			p := &pending{b: r.batch(hi-lo, opt.BatchSize), done: make(chan struct{})}
 			p.b.Index = bi
 			p.left.Store(int32(hi - lo))
 			for s := lo; s < hi; s++ {
