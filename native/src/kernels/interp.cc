@@ -1,36 +1,29 @@
-// 2-D resizing of NCHW float32 images: nearest_interp(_v2) and bilinear_interp(_v2).
-// Index arithmetic follows Paddle's CPU kernels operation for operation (float ratios, the
-// same int truncations), because one ulp in a ratio can move a nearest-neighbour pick.
+// 2-D resizing of NCHW float32 images: nearest_interp(_v2) and bilinear_interp(_v2). The size
+// and index arithmetic (interp.h) is shared with the gradients (interp_grad.cc).
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "framework/op_registry.h"
+#include "kernels/interp.h"
 #include "kernels/kernel_util.h"
 #include "kernels/register.h"
 
 namespace pd {
-namespace {
-
-struct InterpPlan {
-  int n, c, in_h, in_w, out_h, out_w;
-  float scale_h = -1, scale_w = -1;  // > 0 when the size came from a scale
-};
-
-bool IsNearest(const OpContext& ctx) { return ctx.op().type().rfind("nearest", 0) == 0; }
+namespace interp {
 
 // Output size, by precedence: SizeTensor, else OutSize over a scale-derived size over out_h /
 // out_w. The scale is the Scale tensor, else the scale attribute (a float in the v1 ops, a
 // list [h, w] in v2).
-InterpPlan PlanInterp(const OpContext& ctx) {
+Plan PlanFor(const OpContext& ctx) {
   const std::string& type = ctx.op().type();
   const Tensor& x = ctx.In("X");
   const std::string layout = ctx.op().GetString("data_layout", "NCHW");
   PD_CHECK(layout == "NCHW" || layout == "AnyLayout", type, ": data_layout ", layout,
            " is not supported (NCHW only)");
   PD_CHECK(x.rank() == 4, type, ": X must be 4-D NCHW, got ", DimsToString(x.dims()));
-  InterpPlan p;
+  Plan p;
   p.n = static_cast<int>(x.dim(0));
   p.c = static_cast<int>(x.dim(1));
   p.in_h = static_cast<int>(x.dim(2));
@@ -51,7 +44,7 @@ InterpPlan PlanInterp(const OpContext& ctx) {
       const Tensor& s = InputOfType(ctx, "Scale", DType::kFP32);
       scale.assign(s.data<float>(), s.data<float>() + s.numel());
       if (scale.size() == 1) scale.push_back(scale[0]);
-    } else if (type.size() > 3 && type.compare(type.size() - 3, 3, "_v2") == 0) {
+    } else if (type.find("_v2") != std::string::npos) {  // the v2 op or its grad
       scale = ctx.op().GetFloats("scale", {});
     } else {
       const float s = ctx.op().GetFloat("scale", 0.0f);
@@ -84,36 +77,6 @@ float Ratio(int in, int out, float scale, bool align_corners) {
   return scale > 0 ? static_cast<float>(1. / scale) : static_cast<float>(in) / out;
 }
 
-void InterpInferShape(OpContext& ctx) {
-  CheckNotInPlace(ctx, "Out", {"X"});
-  InputOfType(ctx, "X", DType::kFP32);
-  const InterpPlan p = PlanInterp(ctx);
-  ctx.Out("Out")->Resize({p.n, p.c, p.out_h, p.out_w});
-}
-
-void Nearest(const InterpPlan& p, float ratio_h, float ratio_w, bool align_corners,
-             const float* x, float* out) {
-  std::vector<int> src_w(p.out_w);
-  for (int l = 0; l < p.out_w; ++l) {
-    src_w[l] = align_corners ? static_cast<int>(ratio_w * l + 0.5) : static_cast<int>(ratio_w * l);
-  }
-  for (int64_t img = 0; img < int64_t{p.n} * p.c; ++img) {
-    const float* src = x + img * p.in_h * p.in_w;
-    for (int k = 0; k < p.out_h; ++k) {
-      const int sh =
-          align_corners ? static_cast<int>(ratio_h * k + 0.5) : static_cast<int>(ratio_h * k);
-      const float* row = src + int64_t{sh} * p.in_w;
-      for (int l = 0; l < p.out_w; ++l) *out++ = row[src_w[l]];
-    }
-  }
-}
-
-// For each output index along one axis: the two source indices and their weights.
-struct LinearTaps {
-  std::vector<int> lo, hi;
-  std::vector<float> w_lo, w_hi;  // weight of lo is 1 - (distance from lo)
-};
-
 // align_mode 0 without align_corners samples at pixel centres (src = ratio·(i+0.5) − 0.5);
 // otherwise at ratio·i.
 LinearTaps Taps(int in, int out, float ratio, bool align_corners, int align_mode) {
@@ -134,7 +97,43 @@ LinearTaps Taps(int in, int out, float ratio, bool align_corners, int align_mode
   return t;
 }
 
-void Bilinear(const InterpPlan& p, float ratio_h, float ratio_w, bool align_corners,
+}  // namespace interp
+
+namespace {
+
+using interp::LinearTaps;
+using interp::NearestIndex;
+using interp::Plan;
+using interp::PlanFor;
+using interp::Ratio;
+using interp::Taps;
+
+bool IsNearest(const OpContext& ctx) { return ctx.op().type().rfind("nearest", 0) == 0; }
+
+void InterpInferShape(OpContext& ctx) {
+  CheckNotInPlace(ctx, "Out", {"X"});
+  InputOfType(ctx, "X", DType::kFP32);
+  const Plan p = PlanFor(ctx);
+  ctx.Out("Out")->Resize({p.n, p.c, p.out_h, p.out_w});
+}
+
+void Nearest(const Plan& p, float ratio_h, float ratio_w, bool align_corners,
+             const float* x, float* out) {
+  std::vector<int> src_w(p.out_w);
+  for (int l = 0; l < p.out_w; ++l) {
+    src_w[l] = NearestIndex(ratio_w, l, align_corners);
+  }
+  for (int64_t img = 0; img < int64_t{p.n} * p.c; ++img) {
+    const float* src = x + img * p.in_h * p.in_w;
+    for (int k = 0; k < p.out_h; ++k) {
+      const int sh = NearestIndex(ratio_h, k, align_corners);
+      const float* row = src + int64_t{sh} * p.in_w;
+      for (int l = 0; l < p.out_w; ++l) *out++ = row[src_w[l]];
+    }
+  }
+}
+
+void Bilinear(const Plan& p, float ratio_h, float ratio_w, bool align_corners,
               int align_mode, const float* x, float* out) {
   const LinearTaps th = Taps(p.in_h, p.out_h, ratio_h, align_corners, align_mode);
   const LinearTaps tw = Taps(p.in_w, p.out_w, ratio_w, align_corners, align_mode);
@@ -156,7 +155,7 @@ void Bilinear(const InterpPlan& p, float ratio_h, float ratio_w, bool align_corn
 }
 
 void InterpKernel(OpContext& ctx) {
-  const InterpPlan p = PlanInterp(ctx);
+  const Plan p = PlanFor(ctx);
   const Tensor& x = ctx.In("X");
   float* out = ctx.Out("Out")->mutable_data<float>();
   if (p.in_h == p.out_h && p.in_w == p.out_w) {

@@ -47,6 +47,7 @@ void RegisterPoolGradKernels(OpRegistry& r);        // pool2d_grad
 // rule (concat + fill_any_like)
 void RegisterShapeGradKernels(OpRegistry& r);
 void RegisterMatmulGradKernels(OpRegistry& r);      // matmul_v2_grad
+void RegisterInterpGradKernels(OpRegistry& r);      // nearest/bilinear_interp(_v2)_grad
 
 inline void RegisterAllKernels(OpRegistry& r) {
   RegisterMathKernels(r);
@@ -86,6 +87,7 @@ inline void RegisterAllKernels(OpRegistry& r) {
   RegisterPoolGradKernels(r);
   RegisterShapeGradKernels(r);
   RegisterMatmulGradKernels(r);
+  RegisterInterpGradKernels(r);
 }
 
 }  // namespace pd
