@@ -36,7 +36,8 @@ TEST_P(OpCase, MatchesPaddle) {
     predictor->Run();
 
     ASSERT_EQ(predictor->output_names(), OutputNames(meta)) << "fetch targets differ";
-    CompareVars(*predictor, meta, "outputs", dir);
+    const double worst = CompareVars(*predictor, meta, "outputs", dir);
+    std::cout << "[ ops      ] " << GetParam() << ": worst error " << worst << "\n";
   } catch (const std::exception& e) {
     FAIL() << "case " << GetParam() << ": " << e.what();
   }
