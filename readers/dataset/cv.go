@@ -83,6 +83,16 @@ type Example struct {
 	Label int64
 }
 
+// Unlabelled makes predict examples (label -1) of image paths, for a caller that has files
+// rather than a predict list.
+func Unlabelled(paths ...string) []Example {
+	out := make([]Example, len(paths))
+	for i, p := range paths {
+		out[i] = Example{Path: p, Label: -1}
+	}
+	return out
+}
+
 // CV is a loaded image classification data set.
 type CV struct {
 	Base                      string

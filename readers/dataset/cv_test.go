@@ -154,3 +154,8 @@ func TestLoadCVCatDog(t *testing.T) {
 	assert.Equal(t, Example{filepath.Join(base, "cat", "cat.1.jpg"), 0}, cv.Train[0])
 	assert.Equal(t, Example{filepath.Join(base, "dog", "dog.1.jpg"), 1}, cv.Train[1])
 }
+
+func TestUnlabelled(t *testing.T) {
+	assert.Equal(t, []Example{{"a.jpg", -1}, {"b c.png", -1}}, Unlabelled("a.jpg", "b c.png"))
+	assert.Empty(t, Unlabelled())
+}
