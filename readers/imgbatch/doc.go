@@ -70,12 +70,15 @@
 // # Batches
 //
 // Epoch returns an Iterator whose Next yields the batches in order: full ones of
-// BatchSize, the last one shorter unless DropLast (PaddleHub drops it in training only).
+// BatchSize, the last one shorter unless DropLast. (PaddleHub's ObjectDetectionReader
+// drops it in the train phase; its ImageClassificationReader hands everything to
+// paddle.batch, which keeps it; a training loop that wants equal steps sets DropLast.)
 // StartBatch skips the first batches without decoding them, so that a resumed run
 // continues where it stopped. Decoding and augmentation run on Config.Workers goroutines
 // that write straight into the batch's tensor; Config.Prefetch batches are prepared ahead
-// of the consumer. Stats says how long the consumer waited in Next, to report the share
-// of a training step spent waiting for data. A picture that cannot be read or decoded
-// ends the epoch with an error naming the file (a *picture.FileError), never a skip.
-// Batch.Release hands a batch's buffers back for reuse by a later batch.
+// of the consumer. Stats says how long the consumer waited in Next (the first batch's
+// start-up included), to report the share of a training step spent waiting for data. A
+// picture that cannot be read or decoded ends the epoch with an error naming the file (a
+// *picture.FileError), never a skip. Batch.Release hands a batch's buffers back for reuse
+// by a later batch.
 package imgbatch

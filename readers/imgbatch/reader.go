@@ -145,7 +145,7 @@ func (r *Reader) batch(n, capacity int) *Batch {
 type EpochOptions struct {
 	BatchSize  int
 	Shuffle    bool   // a permutation fixed by Seed and Epoch
-	DropLast   bool   // leave out a last, short batch (PaddleHub's train phase)
+	DropLast   bool   // leave out a last, short batch (for training)
 	Augment    bool   // one random transform per image (package doc); for training only
 	Seed       uint64 // with Epoch, fixes the order and every augmentation decision
 	Epoch      int
