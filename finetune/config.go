@@ -1,0 +1,98 @@
+package finetune
+
+import (
+	"fmt"
+	"runtime"
+	"time"
+
+	"github.com/pkg/errors"
+)
+
+// RunConfig is PaddleHub's RunConfig: how long to train, in what batches, where to keep
+// checkpoints and how often to log, evaluate and save. The zero value of a field means its
+// default, given beside it.
+type RunConfig struct {
+	NumEpoch  int // 1
+	BatchSize int // 32
+	UseGPU    bool
+	// CheckpointDir holds ckpt.meta, step_N/, best_model/ and the curves; "" means
+	// ckpt_<YYYYmmddHHMMSS> in the working directory, as in PaddleHub.
+	CheckpointDir string
+	LogInterval   int // steps between training log lines: 10
+	EvalInterval  int // steps between evaluations on dev: 100
+	// SaveCkptInterval is the number of steps between checkpoints; 0 saves one at the end
+	// of each epoch (PaddleHub saves only at the end of the run, so a crash loses it all).
+	SaveCkptInterval int
+	// KeepCheckpoints is how many step_N directories to keep, the newest; 0 keeps them all.
+	KeepCheckpoints int
+	// Strategy is the optimizer and its schedule; nil is DefaultStrategy (Adam, 1e-4).
+	Strategy Strategy
+	// Seed fixes the head's initial weights, the order of the examples and the
+	// augmentation; 0 picks one from the clock (logged, so that a run can be repeated).
+	Seed int64
+	// EarlyStopping stops training after this many evaluations in a row without a better
+	// main metric on dev; 0 never stops early.
+	EarlyStopping int
+	// Threads is the number of CPU threads of each training and evaluation step:
+	// runtime.NumCPU() when 0.
+	Threads int
+	// Metrics are the classifier's metrics, the first the main one: ["acc"].
+	Metrics []string
+}
+
+// withDefaults returns c with its zero fields set.
+func (c RunConfig) withDefaults(now time.Time) RunConfig {
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&c.NumEpoch, 1)
+	def(&c.BatchSize, 32)
+	def(&c.LogInterval, 10)
+	def(&c.EvalInterval, 100)
+	def(&c.Threads, runtime.NumCPU())
+	if c.CheckpointDir == "" {
+		c.CheckpointDir = "ckpt_" + now.Format("20060102150405")
+	}
+	if c.Strategy == nil {
+		c.Strategy = DefaultStrategy{}
+	}
+	if c.Seed == 0 {
+		c.Seed = now.UnixNano()
+	}
+	if len(c.Metrics) == 0 {
+		c.Metrics = []string{MetricAcc}
+	}
+	return c
+}
+
+func (c RunConfig) validate() error {
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"num_epoch", c.NumEpoch}, {"batch_size", c.BatchSize}, {"log_interval", c.LogInterval},
+		{"eval_interval", c.EvalInterval}, {"threads", c.Threads}} {
+		if f.v < 1 {
+			return errors.Errorf("run config: %s must be at least 1, got %d", f.name, f.v)
+		}
+	}
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"save_ckpt_interval", c.SaveCkptInterval}, {"keep_checkpoints", c.KeepCheckpoints}, {"early_stopping", c.EarlyStopping}} {
+		if f.v < 0 {
+			return errors.Errorf("run config: %s must not be negative, got %d", f.name, f.v)
+		}
+	}
+	if c.UseGPU {
+		return errors.New("run config: use_gpu: gohub trains on the CPU only so far")
+	}
+	return checkMetrics(c.Metrics)
+}
+
+// String is PaddleHub's summary of a config.
+func (c RunConfig) String() string {
+	return fmt.Sprintf("config with num_epoch=%d, batch_size=%d, use_gpu=%v, checkpoint_dir=%s and %v",
+		c.NumEpoch, c.BatchSize, c.UseGPU, c.CheckpointDir, c.Strategy)
+}

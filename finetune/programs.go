@@ -1,0 +1,181 @@
+package finetune
+
+import (
+	"sort"
+
+	"github.com/pkg/errors"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/gohub/gohub/paddle"
+	"github.com/gohub/gohub/paddle/framework"
+)
+
+// programs are a task's programs over one scope: the forward program with the head, the
+// evaluation and prediction programs cut from it in inference mode, and one training
+// program per set of frozen parameters (gradual unfreezing changes the set by epoch).
+type programs struct {
+	image, feature string
+	fwd            *framework.Program // module + head, training mode
+	eval, predict  *framework.Program // inference mode, pruned
+	head           *head
+	plan           *Plan
+	pretrained     map[string]bool // the module's parameters
+	// state is the training program with nothing frozen: its persistables are everything a
+	// checkpoint holds (parameters, batch-norm statistics, optimizer state, learning rates).
+	state *trainProgram
+	train map[string]*trainProgram // by frozenKey
+}
+
+// trainProgram is a compiled training program and what its update part added.
+type trainProgram struct {
+	desc   *framework.Program
+	prog   *paddle.Program
+	update *update
+	exec   *paddle.Executor
+}
+
+func (tp *trainProgram) destroy() {
+	if tp.exec != nil {
+		tp.exec.Destroy()
+	}
+	tp.prog.Destroy()
+}
+
+// newPrograms builds the forward, evaluation and prediction programs; compile makes the
+// training ones once the strategy's plan is known.
+func newPrograms(module *framework.Program, image, feature string, numClasses int, hidden []int) (*programs, error) {
+	fwd := module.Clone()
+	h, err := appendHead(fwd, feature, numClasses, hidden)
+	if err != nil {
+		return nil, errors.WithMessage(err, "classifier head")
+	}
+	ps := &programs{image: image, feature: feature, fwd: fwd, head: h, train: map[string]*trainProgram{},
+		pretrained: map[string]bool{}}
+	for _, p := range module.Parameters() {
+		ps.pretrained[p] = true
+	}
+	ps.eval = fwd.Clone()
+	setIsTest(ps.eval, true)
+	if err := ps.eval.Prune([]string{image, h.label}, []string{h.probs, h.loss, h.acc}); err != nil {
+		return nil, err
+	}
+	ps.predict = fwd.Clone()
+	setIsTest(ps.predict, true)
+	if err := ps.predict.Prune([]string{image}, []string{h.probs}); err != nil {
+		return nil, err
+	}
+	return ps, nil
+}
+
+// compile makes the training program with nothing frozen, the one checkpoints save.
+func (ps *programs) compile(plan *Plan) error {
+	ps.plan = plan
+	var err error
+	ps.state, err = ps.compileTrain(nil)
+	return err
+}
+
+// trainFor returns the training program that leaves frozen untouched.
+func (ps *programs) trainFor(frozen map[string]bool) (*trainProgram, error) {
+	if len(frozen) == 0 {
+		return ps.state, nil
+	}
+	key := frozenKey(frozen)
+	if tp, ok := ps.train[key]; ok {
+		return tp, nil
+	}
+	tp, err := ps.compileTrain(frozen)
+	if err != nil {
+		return nil, err
+	}
+	ps.train[key] = tp
+	return tp, nil
+}
+
+// compileTrain appends the backward part (by the library) and the update part (here).
+func (ps *programs) compileTrain(frozen map[string]bool) (*trainProgram, error) {
+	desc, err := ps.fwd.Bytes()
+	if err != nil {
+		return nil, err
+	}
+	withGrads, err := paddle.NewProgram(desc)
+	if err != nil {
+		return nil, err
+	}
+	defer withGrads.Destroy()
+	if err := withGrads.AppendBackward(ps.head.loss, sortedKeys(frozen)...); err != nil {
+		return nil, errors.WithMessage(err, "append backward")
+	}
+	b, err := withGrads.Bytes()
+	if err != nil {
+		return nil, err
+	}
+	train, err := framework.ParseProgram(b)
+	if err != nil {
+		return nil, err
+	}
+	var grads []paramGrad
+	for _, p := range train.Parameters() {
+		if g := p + "@GRAD"; train.Var(g) != nil && !frozen[p] {
+			grads = append(grads, paramGrad{p, g})
+		}
+	}
+	if len(grads) == 0 {
+		return nil, errors.New("nothing to train: every parameter is frozen")
+	}
+	u, err := appendUpdate(train, grads, ps.plan, ps.pretrained)
+	if err != nil {
+		return nil, err
+	}
+	if b, err = train.Bytes(); err != nil {
+		return nil, err
+	}
+	prog, err := paddle.NewProgram(b)
+	if err != nil {
+		return nil, err
+	}
+	return &trainProgram{desc: train, prog: prog, update: u}, nil
+}
+
+func (ps *programs) destroy() {
+	for _, tp := range ps.train {
+		tp.destroy()
+	}
+	if ps.state != nil {
+		ps.state.destroy()
+	}
+}
+
+// setIsTest sets is_test on every op that has it, adding it to batch_norm and dropout.
+func setIsTest(p *framework.Program, on bool) {
+	for _, op := range p.Ops() {
+		seen := false
+		for _, a := range op.Attrs {
+			if a.GetName() == "is_test" && a.GetType() == framework.AttrType_BOOLEAN {
+				a.B, seen = proto.Bool(on), true
+			}
+		}
+		if t := op.GetType(); !seen && (t == "batch_norm" || t == "dropout") {
+			op.Attrs = append(op.Attrs, framework.BoolAttr("is_test", on))
+		}
+	}
+}
+
+func sortedKeys(m map[string]bool) []string {
+	var keys []string
+	for k, v := range m {
+		if v {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func frozenKey(m map[string]bool) string {
+	key := ""
+	for _, k := range sortedKeys(m) {
+		key += k + "\x00"
+	}
+	return key
+}

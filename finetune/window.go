@@ -1,0 +1,28 @@
+package finetune
+
+import "time"
+
+// window accumulates the training steps between two log lines.
+type window struct {
+	c     confusion
+	start time.Time
+	steps int
+	wait  time.Duration // spent waiting for batches
+}
+
+func newWindow() *window { return &window{start: timeNow()} }
+
+func (w *window) add(loss float64, pred, label []int64) {
+	w.c.add(loss, pred, label)
+	w.steps++
+}
+
+func (w *window) event(step, maxSteps int, lr float64, metrics []string) TrainLogEvent {
+	elapsed := timeNow().Sub(w.start)
+	e := TrainLogEvent{Step: step, MaxSteps: maxSteps, Scores: w.c.scores(metrics), LearningRate: lr}
+	if s := elapsed.Seconds(); s > 0 {
+		e.StepsPerSec = float64(w.steps) / s
+		e.DataWait = min(1, w.wait.Seconds()/s)
+	}
+	return e
+}
