@@ -91,7 +91,8 @@ void FcGradKernel(OpContext& ctx) {
   const std::string act = ctx.op().GetString("activation_type", "");
   PD_CHECK(act.empty() || act == "relu", "fc_grad: activation_type '", act,
            "' is not supported (only \"\" and \"relu\")");
-  PD_CHECK(!ctx.op().GetBool("padding_weights", false), "fc_grad: padding_weights is not supported");
+  PD_CHECK(!ctx.op().GetBool("padding_weights", false),
+           "fc_grad: padding_weights is not supported");
   const int64_t xn = ctx.op().GetInt("in_num_col_dims", 1);
   const int64_t m = DimProduct(x.dims(), 0, xn), k = DimProduct(x.dims(), xn, x.dims().size());
   PD_CHECK(w.rank() == 2 && w.dims()[0] == k && dout.numel() == m * w.dims()[1], "fc_grad: Input ",

@@ -32,14 +32,16 @@ void RegisterLossKernels(OpRegistry& r);      // softmax_with_cross_entropy, cro
 void RegisterFillKernels(OpRegistry& r);      // fill_constant, sum
 void RegisterMetricKernels(OpRegistry& r);    // top_k, top_k_v2, accuracy
 void RegisterDropoutKernels(OpRegistry& r);   // dropout
-void RegisterRandomKernels(OpRegistry& r);    // uniform_random, gaussian_random, truncated_gaussian_random
+// uniform_random, gaussian_random, truncated_gaussian_random
+void RegisterRandomKernels(OpRegistry& r);
 void RegisterAssignKernels(OpRegistry& r);    // assign, assign_value
 void RegisterClipKernels(OpRegistry& r);      // squared_l2_norm, clip_by_norm, clip
 // Gradients of the forward families above; registered after them (they add grad rules to
 // forward ops).
-void RegisterActivationGradKernels(OpRegistry& r);  // relu/relu6/softmax/dropout grads
-void RegisterElementwiseGradKernels(OpRegistry& r); // elementwise_add_grad, elementwise_mul_grad
-void RegisterMathGradKernels(OpRegistry& r);        // mul_grad, scale's rule
+// relu/relu6/sigmoid/hard_sigmoid/hard_swish/softmax/dropout grads
+void RegisterActivationGradKernels(OpRegistry& r);
+void RegisterElementwiseGradKernels(OpRegistry& r); // elementwise_add/sub/mul_grad
+void RegisterMathGradKernels(OpRegistry& r);        // mul_grad, fc_grad, scale's rule
 void RegisterNormGradKernels(OpRegistry& r);        // batch_norm_grad
 void RegisterConvGradKernels(OpRegistry& r);        // conv2d_grad, depthwise_conv2d_grad
 void RegisterPoolGradKernels(OpRegistry& r);        // pool2d_grad
