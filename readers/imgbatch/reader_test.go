@@ -258,7 +258,7 @@ func TestCancelAndClose(t *testing.T) {
 func TestStatsAndRelease(t *testing.T) {
 	ex := fixture(t, 24)
 	r := newReader(t, Config{Width: 8, Height: 8, Workers: 2})
-	it := r.Epoch(context.Background(), ex, EpochOptions{BatchSize: 3})
+	it := r.Epoch(context.Background(), ex, EpochOptions{BatchSize: 1}) // many batches: under -race sync.Pool drops a quarter of them
 	defer it.Close()
 	seen := map[*float32]bool{}
 	reused := 0
@@ -277,10 +277,10 @@ func TestStatsAndRelease(t *testing.T) {
 		b.Release()
 	}
 	s := it.Stats()
-	assert.Equal(t, 8, s.Batches)
+	assert.Equal(t, 24, s.Batches)
 	assert.Equal(t, 24, s.Images)
 	assert.Greater(t, s.Wait, time.Duration(0))
-	assert.GreaterOrEqual(t, s.Elapsed, s.Wait+16*time.Millisecond)
+	assert.GreaterOrEqual(t, s.Elapsed, s.Wait+48*time.Millisecond)
 	assert.True(t, s.WaitShare() > 0 && s.WaitShare() < 1, "%v", s.WaitShare())
 	assert.NotZero(t, reused, "released buffers come back")
 }
