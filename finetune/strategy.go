@@ -400,9 +400,13 @@ type Plan struct {
 	OptimizerAttrs map[string]float64
 	// Schedule gives the learning rate of every step; see LR.
 	Schedule LRSchedule
-	// L2 and L2SP are the regularisation coefficients (0: off). L2SP applies to pretrained
-	// parameters only (in PaddleHub those that the task's startup program does not create,
-	// i.e. the module's), pulling them towards their values at the start of training.
+	// L2 and L2SP are the regularisation coefficients (0: off): grad += L2*param, and
+	// grad += L2SP*(param - start) for pretrained parameters only (in PaddleHub those the
+	// task's startup program does not create, i.e. the module's), start being the value at
+	// the start of training. PaddleHub writes start to ~/.paddlehub/cache/l2sp/<param> when
+	// the startup program runs and reads it back at every step, so a resumed run pulls
+	// towards whatever file an earlier run left; the trainer should keep start as a
+	// persistable variable in the checkpoint instead.
 	L2, L2SP float64
 	// WeightDecay is the decoupled weight decay coefficient (0: off), applied after the
 	// optimizer's update to the parameters DecaysWeight accepts:
@@ -429,7 +433,8 @@ type Plan struct {
 func (p *Plan) LR(step int) float64 { return p.Schedule.At(step) }
 
 // LRScale is param's discriminative multiplier of the base rate (1 for parameters it does
-// not scale), PaddleHub's param.optimize_attr["learning_rate"] factor.
+// not scale). PaddleHub multiplies it into param.optimize_attr["learning_rate"], so it comes
+// on top of a learning rate the parameter's own ParamAttr sets.
 func (p *Plan) LRScale(param string) float64 {
 	if s, ok := p.paramLR[param]; ok {
 		return s
