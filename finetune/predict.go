@@ -2,6 +2,7 @@ package finetune
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/pkg/errors"
 
+	"github.com/gohub/gohub/hub/store"
 	"github.com/gohub/gohub/paddle"
 	"github.com/gohub/gohub/paddle/framework"
 	"github.com/gohub/gohub/readers/dataset"
@@ -18,14 +20,48 @@ import (
 // LabelFile is the class list written beside the best model, one name per line.
 const LabelFile = "label_list.txt"
 
-// saveBestModel writes the inference model (image in, probabilities out) and its labels.
+// saveBestModel writes the inference model (image in, probabilities out), its labels and a
+// module.yaml, so that the directory is at once a Paddle model directory and a gohub
+// module: gohub install DIR --name NAME, then gohub run NAME --input_path photo.jpg
+// classifies with the training's own preprocessing.
 func (t *ImageClassifierTask) saveBestModel(dir string) error {
 	return replaceDir(dir, func(tmp string) error {
 		if err := paddle.SaveInferenceModel(t.ps.fwd, t.scope, tmp, []string{t.ps.image}, []string{t.ps.head.probs}); err != nil {
 			return err
 		}
-		return os.WriteFile(filepath.Join(tmp, LabelFile), []byte(strings.Join(t.data.Labels, "\n")+"\n"), 0o644)
+		if err := os.WriteFile(filepath.Join(tmp, LabelFile), []byte(strings.Join(t.data.Labels, "\n")+"\n"), 0o644); err != nil {
+			return err
+		}
+		return t.bestModelManifest().Save(tmp)
 	})
+}
+
+// bestModelManifest describes the best model as an image classification module.
+func (t *ImageClassifierTask) bestModelManifest() *store.Manifest {
+	pre := t.reader.Preprocess()
+	n := pre.Normalize
+	recipe := map[string]any{
+		"interpolation": pre.Filter.String(),
+		"channel_order": strings.ToLower(n.Order.String()),
+		"scale":         1 / float64(n.Divisor),
+		"mean":          n.Mean[:],
+		"std":           n.Std[:],
+	}
+	if pre.ResizeShort > 0 {
+		recipe["resize_short"], recipe["crop"] = pre.ResizeShort, []int{pre.Width, pre.Height}
+	} else {
+		recipe["resize"] = []int{pre.Width, pre.Height}
+	}
+	return &store.Manifest{
+		Name: t.module.Module + "_finetuned", Version: "1.0.0", Kind: store.KindImageClassification,
+		Summary: fmt.Sprintf("%s fine-tuned to %d classes (%s)", t.module.Module, len(t.data.Labels), strings.Join(t.data.Labels, ", ")),
+		Models: []store.Model{{Name: "classification", Layout: store.LayoutDir, Dir: ".",
+			Inputs:  []store.TensorSpec{{Name: t.ps.image, DType: "float32", Shape: []int64{-1, 3, int64(pre.Height), int64(pre.Width)}}},
+			Outputs: []store.TensorSpec{{Name: t.ps.head.probs, DType: "float32", Shape: []int64{-1, int64(len(t.data.Labels))}}}}},
+		Assets:      map[string]string{"label_list": LabelFile},
+		Preprocess:  recipe,
+		Postprocess: map[string]any{"softmax": false},
+	}
 }
 
 // Prediction is the class a model gives an image.

@@ -133,6 +133,7 @@ func TestFinetuneShuffleNetOnCatDog(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, task.Close())
 	assertInferenceModel(t, filepath.Join(dirA, bestModelDir), reader, paths, preds)
+	assertInstallsAsModule(t, filepath.Join(dirA, bestModelDir), paths, preds)
 
 	// Killed after step 5 (mid epoch 2), then resumed.
 	dirB := t.TempDir()
@@ -194,5 +195,26 @@ func assertInferenceModel(t *testing.T, dir string, r *imgbatch.Reader, paths []
 		for j, v := range p.Probs {
 			require.InDelta(t, v, probs[i*len(p.Probs)+j], 1e-5, "image %d class %d", i, j)
 		}
+	}
+}
+
+// assertInstallsAsModule installs dir as module catdog and checks that running it gives
+// the task's predictions: the module carries the training's preprocessing and labels.
+func assertInstallsAsModule(t *testing.T, dir string, paths []string, want []Prediction) {
+	t.Helper()
+	home := store.Home{Root: t.TempDir()}
+	in, err := hub.NewInstaller(home, nil)
+	require.NoError(t, err)
+	in.Name = "catdog"
+	_, err = in.Install(context.Background(), dir)
+	require.NoError(t, err)
+	m, err := hub.Load("catdog", hub.WithHome(home))
+	require.NoError(t, err)
+	defer m.Close()
+	res, err := m.Classify(paths)
+	require.NoError(t, err)
+	for i, p := range want {
+		require.Equal(t, p.Label, res[i][0].Label, "image %d", i)
+		require.InDelta(t, float64(p.Prob), res[i][0].Probability, 1e-5, "image %d", i)
 	}
 }

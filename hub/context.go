@@ -52,6 +52,21 @@ func (m *Module) Context(trainable bool, opts ...ContextOption) (*Context, error
 	return NewContext(m.Dir, m.Manifest, m.Model, trainable, opts...)
 }
 
+// LoadContext finds an installed module (or the module directory at a path) as Load does
+// and returns its fine-tune context, without loading it for inference.
+func LoadContext(name string, trainable bool, opts ...Option) (*Context, error) {
+	o := newLoadOptions(opts)
+	dir, m, err := o.find(name)
+	if err != nil {
+		return nil, err
+	}
+	model, err := m.Model(o.model)
+	if err != nil {
+		return nil, err
+	}
+	return NewContext(dir, m, model, trainable)
+}
+
 // NewContext builds the context of the module at dir without loading it for inference.
 func NewContext(dir string, man *store.Manifest, model *store.Model, trainable bool, opts ...ContextOption) (*Context, error) {
 	var o contextOptions

@@ -29,9 +29,13 @@ with the face detector found in a folder next to it or installed already):
 
    gohub install ../shared/models/pyramidbox_lite ../shared/models/mask_detector
 
+--name installs one archive or directory under another name, e.g. the best model of a
+fine-tune run: gohub install ckpt/best_model --name catdog.
+
 Installs are atomic: an interrupted or failed install leaves the store as it was.`,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "reinstall even if the version is installed"},
+			&cli.StringFlag{Name: "name", Usage: "install the archive or directory as module `NAME`"},
 		},
 		Action: installAction,
 	}
@@ -46,6 +50,9 @@ func installAction(c *cli.Context) error {
 		return err
 	}
 	in.Force = c.Bool("force")
+	if in.Name = c.String("name"); in.Name != "" && c.NArg() != 1 {
+		return usageErrorf("install: --name renames one module; give one archive or directory")
+	}
 	for _, arg := range c.Args().Slice() {
 		res, err := in.Install(c.Context, arg)
 		if err != nil {

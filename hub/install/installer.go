@@ -26,6 +26,9 @@ type Installer struct {
 	Servers  []string      // remote sources in the order they are tried
 	Progress progress.Func // what the install is doing; nil for silence
 	Force    bool          // reinstall even when the asked version is installed
+	// Name, when set, installs an archive or directory under this name instead of the name
+	// its module gives itself (e.g. a fine-tuned best_model/ as "catdog").
+	Name string
 	Pip      []string      // the command running pip, e.g. python3 -m pip; nil: no PyPI fallback
 	Timeout  time.Duration
 	// Inspect loads a model of a staged module once and reads its inputs and outputs: a
@@ -236,6 +239,12 @@ func (in *Installer) installArchive(ctx context.Context, archive, name, origin, 
 // finishAndCommit verifies the staged module, completes and saves its manifest, and moves
 // it into the store.
 func (in *Installer) finishAndCommit(ctx context.Context, dir string, m *store.Manifest, origin string) (*InstallResult, error) {
+	if in.Name != "" {
+		m.Name = in.Name
+		if err := m.Validate(); err != nil {
+			return nil, err
+		}
+	}
 	if err := mergeInstalled(in.Home, dir, m); err != nil {
 		return nil, err
 	}

@@ -79,7 +79,9 @@ func (m *Manifest) Validate() error {
 func (mo *Model) validate(field string) error {
 	switch mo.Layout {
 	case LayoutDir:
-		if err := checkRelPath(field+".dir", mo.Dir); err != nil {
+		// "." is the module directory itself: a model directory that carries its own
+		// module.yaml (a fine-tuned best_model/).
+		if err := checkRelPath(field+".dir", mo.Dir); err != nil && mo.Dir != "." {
 			return err
 		}
 	case LayoutFiles:

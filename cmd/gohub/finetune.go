@@ -1,0 +1,192 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/pkg/errors"
+	"github.com/urfave/cli/v2"
+
+	"github.com/gohub/gohub/finetune"
+	"github.com/gohub/gohub/hub"
+	"github.com/gohub/gohub/readers/dataset"
+)
+
+func finetuneCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "finetune",
+		Usage: "fine-tune an image classification module on a labelled image folder",
+		Description: `Trains a classifier head on a module's feature map (and, unless --trainable=false, the
+module itself) with PaddleHub 1.x's Fine-tune API semantics, then evaluates and saves the
+best model:
+
+   gohub finetune --module shufflenet_v2_imagenet --dataset ../shared/data/catdog \
+       --num_epoch 3 --batch_size 32 --learning_rate 1e-4 --strategy default_finetune \
+       --checkpoint_dir ckpt
+
+--dataset is a folder in PaddleHub's image list format: train_list.txt, validate_list.txt,
+test_list.txt ("path label" lines, paths relative to the folder) and label_list.txt (one
+class name a line). The log lines are PaddleHub's ("step 20 / 129: loss=0.23456
+acc=0.91234 [step/sec: 0.52]", "[dev dataset evaluation result] ..."); on a terminal a
+progress line with the time left follows them.
+
+--checkpoint_dir keeps ckpt.meta, step_N/ (parameters and optimizer state), best_model/
+(the best model on dev: a Paddle inference model and a gohub module) and the curves. Run
+the same command again to resume an interrupted run where it stopped, in the middle of an
+epoch too; a finished run trains no further.
+
+Strategies (--strategy): default (Adam at --learning_rate), default_finetune (with L2
+decay --regularization_coeff), l2sp (L2-SP towards the pretrained weights), adam_weight_decay
+(warmup, linear decay, decoupled --weight_decay, gradient clipping at global norm 1) and
+ulmfit (slanted triangular rates, discriminative rates, gradual unfreezing).`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "module", Usage: "the installed image classification module (or its `DIR`) to start from", Required: true},
+			&cli.StringFlag{Name: "dataset", Usage: "the data set `DIR` (PaddleHub's image list format)", Required: true, TakesFile: true},
+			&cli.IntFlag{Name: "num_epoch", Value: 1, Usage: "train for `N` passes over the training set"},
+			&cli.IntFlag{Name: "batch_size", Value: 32, Usage: "`N` images per training step"},
+			&cli.Float64Flag{Name: "learning_rate", Value: finetune.DefaultLearningRate, Usage: "the base learning `RATE`"},
+			&cli.StringFlag{Name: "strategy", Value: "default", Usage: "`NAME`: default, default_finetune, l2sp, adam_weight_decay or ulmfit"},
+			&cli.StringFlag{Name: "optimizer", Value: "adam", Usage: "`NAME`: adam, sgd or momentum (with --momentum)"},
+			&cli.Float64Flag{Name: "momentum", Value: 0.9, Usage: "the momentum optimizer's `MU`"},
+			&cli.Float64Flag{Name: "regularization_coeff", Value: 1e-3, Usage: "L2 / L2-SP `COEFF` (default_finetune, l2sp)"},
+			&cli.Float64Flag{Name: "warmup_proportion", Value: 0.1, Usage: "`P` of the steps warm up (adam_weight_decay)"},
+			&cli.Float64Flag{Name: "weight_decay", Value: 0.01, Usage: "decoupled weight decay `COEFF` (adam_weight_decay)"},
+			&cli.StringFlag{Name: "checkpoint_dir", Usage: "keep checkpoints and the best model in `DIR` (default ckpt_<time>)", TakesFile: true},
+			&cli.IntFlag{Name: "log_interval", Value: 10, Usage: "log every `N` steps"},
+			&cli.IntFlag{Name: "eval_interval", Value: 100, Usage: "evaluate on the dev set every `N` steps"},
+			&cli.IntFlag{Name: "save_ckpt_interval", Usage: "save a checkpoint every `N` steps (0: at the end of each epoch)"},
+			&cli.IntFlag{Name: "keep_checkpoints", Value: 3, Usage: "keep the newest `N` step_N directories (0: all)"},
+			&cli.IntFlag{Name: "early_stopping", Usage: "stop after `N` evaluations without a better dev score (0: never)"},
+			&cli.Int64Flag{Name: "seed", Usage: "`SEED` of the head's weights, the example order and the augmentation (0: from the clock)"},
+			&cli.BoolFlag{Name: "trainable", Value: true, Usage: "train the module too (--trainable=false: only the head)"},
+			&cli.StringFlag{Name: "hidden_units", Usage: "fc+relu layers `N,N,...` before the classifier"},
+			&cli.StringFlag{Name: "metrics", Value: "acc", Usage: "`LIST` of acc, f1, precision, recall, matthews; the first picks the best model"},
+			&cli.BoolFlag{Name: "augment", Usage: "augment training images (random rotation, brightness, contrast, saturation or flip)"},
+			&cli.IntFlag{Name: "image_size", Value: 224, Usage: "resize images to `N`×N"},
+			&cli.IntFlag{Name: "threads", Usage: "`N` CPU threads per step (0: all cores)"},
+			&cli.IntFlag{Name: "workers", Usage: "`N` goroutines decoding images (0: all cores)"},
+			&cli.BoolFlag{Name: "use_gpu", Usage: "train on the GPU (not available yet)"},
+		},
+		Action: finetuneAction,
+	}
+}
+
+func finetuneAction(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return usageErrorf("finetune: unexpected argument %q (flags only; see gohub finetune --help)", c.Args().First())
+	}
+	strategy, err := strategyFlag(c)
+	if err != nil {
+		return usageErrorf("finetune: %v", err)
+	}
+	hidden, err := intList(c.String("hidden_units"))
+	if err != nil {
+		return usageErrorf("finetune: --hidden_units: %v", err)
+	}
+	cfg := finetune.RunConfig{
+		NumEpoch: c.Int("num_epoch"), BatchSize: c.Int("batch_size"), UseGPU: c.Bool("use_gpu"),
+		CheckpointDir: c.String("checkpoint_dir"), LogInterval: c.Int("log_interval"),
+		EvalInterval: c.Int("eval_interval"), SaveCkptInterval: c.Int("save_ckpt_interval"),
+		KeepCheckpoints: c.Int("keep_checkpoints"), EarlyStopping: c.Int("early_stopping"),
+		Seed: c.Int64("seed"), Threads: c.Int("threads"), Strategy: strategy,
+		Metrics: strings.Split(c.String("metrics"), ","),
+	}
+	module, err := hub.LoadContext(c.String("module"), c.Bool("trainable"))
+	if err != nil {
+		return loadFailed(err)
+	}
+	data, err := dataset.LoadCV(c.String("dataset"), dataset.CVFiles{})
+	if err != nil {
+		return err
+	}
+	reader, err := finetune.NewReader(module, finetune.ReaderOptions{Size: c.Int("image_size"), Workers: c.Int("workers")})
+	if err != nil {
+		return err
+	}
+	task, err := finetune.NewImageClassifierTask(module, data, reader, cfg,
+		finetune.WithHiddenUnits(hidden...), finetune.WithAugmentation(c.Bool("augment")))
+	if err != nil {
+		return err
+	}
+	defer task.Close()
+	cfg = task.Config()
+	stderr := c.App.ErrWriter
+	fmt.Fprintf(stderr, "Fine-tuning %s on %s: %d train, %d dev, %d test images, %d classes\n",
+		module.Module, c.String("dataset"), len(data.Train), len(data.Dev), len(data.Test), len(data.Labels))
+	fmt.Fprintf(stderr, "Checkpoint dir: %s (seed %d)\n%v\n", cfg.CheckpointDir, cfg.Seed, cfg)
+	task.Subscribe(finetuneReporter(c))
+	if err := task.FinetuneAndEval(c.Context); err != nil {
+		return err
+	}
+	st := task.Stats()
+	if st.Steps > 0 {
+		fmt.Fprintf(stderr, "Trained %d steps in %s (%.1f images/s); waited for data %.1f%% of the time\n",
+			st.Steps, st.Train.Round(1e9), float64(st.Steps*cfg.BatchSize)/st.Train.Seconds(),
+			100*st.DataWait.Seconds()/st.Train.Seconds())
+	}
+	best := filepath.Join(cfg.CheckpointDir, "best_model")
+	fmt.Fprintf(c.App.Writer, "Best model: %s\nInstall and run it:\n   gohub install %s --name %s\n   gohub run %s --input_path photo.jpg\n",
+		best, best, suggestName(c.String("dataset")), suggestName(c.String("dataset")))
+	return nil
+}
+
+// strategyFlag builds the strategy the flags name.
+func strategyFlag(c *cli.Context) (finetune.Strategy, error) {
+	lr, opt := c.Float64("learning_rate"), c.String("optimizer")
+	var attrs map[string]float64
+	if strings.EqualFold(opt, "momentum") {
+		attrs = map[string]float64{"momentum": c.Float64("momentum")}
+	}
+	coeff := c.Float64("regularization_coeff")
+	switch c.String("strategy") {
+	case "default":
+		return finetune.DefaultStrategy{LearningRate: lr, Optimizer: opt, OptimizerAttrs: attrs}, nil
+	case "default_finetune":
+		return finetune.DefaultFinetuneStrategy{LearningRate: lr, Optimizer: opt, OptimizerAttrs: attrs, RegularizationCoeff: coeff}, nil
+	case "l2sp":
+		return finetune.L2SPFinetuneStrategy{LearningRate: lr, Optimizer: opt, OptimizerAttrs: attrs, RegularizationCoeff: coeff}, nil
+	case "adam_weight_decay":
+		s := finetune.NewAdamWeightDecayStrategy()
+		s.LearningRate, s.WarmupProportion, s.WeightDecay = lr, c.Float64("warmup_proportion"), c.Float64("weight_decay")
+		return s, nil
+	case "ulmfit":
+		s := finetune.NewULMFiTStrategy()
+		s.LearningRate, s.Optimizer = lr, opt
+		return s, nil
+	}
+	return nil, errors.Errorf("--strategy %q: want default, default_finetune, l2sp, adam_weight_decay or ulmfit", c.String("strategy"))
+}
+
+func intList(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 {
+			return nil, errors.Errorf("%q is not a positive integer", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// suggestName is a module name for the model trained on a data set: its folder's name.
+func suggestName(datasetDir string) string {
+	name := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' {
+			return r
+		}
+		if r >= 'A' && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return '_'
+	}, filepath.Base(filepath.Clean(datasetDir)))
+	if name == "" || name == "_" || name == "." {
+		return "finetuned"
+	}
+	return name
+}
