@@ -28,9 +28,9 @@ type Installer struct {
 	Force    bool          // reinstall even when the asked version is installed
 	// Name, when set, installs an archive or directory under this name instead of the name
 	// its module gives itself (e.g. a fine-tuned best_model/ as "catdog").
-	Name string
-	Pip      []string      // the command running pip, e.g. python3 -m pip; nil: no PyPI fallback
-	Timeout  time.Duration
+	Name    string
+	Pip     []string // the command running pip, e.g. python3 -m pip; nil: no PyPI fallback
+	Timeout time.Duration
 	// Inspect loads a model of a staged module once and reads its inputs and outputs: a
 	// module whose model does not load is refused (installed with a warning under Force).
 	// nil skips the check, for callers that cannot load models.
