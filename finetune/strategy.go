@@ -428,8 +428,11 @@ type Plan struct {
 	plain     bool               // a DefaultStrategy
 }
 
-// LR is the base learning rate of optimizer step step (0-based; the first update is step 0),
-// to be set into the learning-rate variable before the step runs.
+// LR is the base learning rate of optimizer step step, to be set into the learning-rate
+// variable before the step runs. step is the global step, 0 for the first update of the
+// first run: a resumed run continues the count, as Paddle's @LR_DECAY_COUNTER@ does (it is
+// persistable, so PaddleHub's checkpoints carry it), and keeps the T it started with
+// (PaddleHub rescales max_train_steps on resume only after the schedule is built).
 func (p *Plan) LR(step int) float64 { return p.Schedule.At(step) }
 
 // LRScale is param's discriminative multiplier of the base rate (1 for parameters it does
