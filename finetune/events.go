@@ -3,6 +3,7 @@ package finetune
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -63,13 +64,18 @@ type ResumeEvent struct {
 	Dir                     string
 }
 
-func (StepEvent) event()       {}
-func (TrainLogEvent) event()   {}
-func (EvalEvent) event()       {}
-func (CheckpointEvent) event() {}
-func (BestModelEvent) event()  {}
-func (EarlyStopEvent) event()  {}
-func (ResumeEvent) event()     {}
+// InitializedEvent names pretrained parameters the module lacked, initialised instead of
+// loaded: the model is not entirely pretrained.
+type InitializedEvent struct{ Params []string }
+
+func (InitializedEvent) event() {}
+func (StepEvent) event()        {}
+func (TrainLogEvent) event()    {}
+func (EvalEvent) event()        {}
+func (CheckpointEvent) event()  {}
+func (BestModelEvent) event()   {}
+func (EarlyStopEvent) event()   {}
+func (ResumeEvent) event()      {}
 
 // LogEvents returns a subscriber that writes PaddleHub's log lines to w:
 //
@@ -89,6 +95,8 @@ func LogEvents(w io.Writer) func(Event) {
 			fmt.Fprintf(w, "checkpoint saved to %s\n", e.Dir)
 		case EarlyStopEvent:
 			fmt.Fprintf(w, "early stopping at step %d: no better dev result in %d evaluations\n", e.Step, e.Evaluations)
+		case InitializedEvent:
+			fmt.Fprintf(w, "initialised %d parameters the module lacks (not pretrained): %s\n", len(e.Params), strings.Join(e.Params, ", "))
 		case ResumeEvent:
 			fmt.Fprintf(w, "PaddleHub model checkpoint loaded. current_epoch=%d, global_step=%d, best_score=%.5f\n",
 				e.Epoch, e.Step, e.BestScore)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
+	"strings"
 
 	"github.com/pkg/errors"
 	"google.golang.org/protobuf/proto"
@@ -173,4 +174,34 @@ func xavierUniform(in, out int64) func(*rand.Rand, int) []float32 {
 		}
 		return v
 	}
+}
+
+// initialValue is how Paddle's layers start a parameter, told by its name and shape: batch
+// norm's scale and variance 1, its offset and mean 0, a convolution's filter normal with
+// std sqrt(2/fan_in) (fluid's conv2d default), an fc weight Xavier-uniform, a bias 0.
+func initialValue(name string, dims []int64) func(*rand.Rand, int) []float32 {
+	ones := func(_ *rand.Rand, n int) []float32 {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = 1
+		}
+		return v
+	}
+	switch {
+	case strings.HasSuffix(name, "_scale") || strings.HasSuffix(name, "_variance"):
+		return ones
+	case len(dims) == 4:
+		fanIn := float64(dims[1] * dims[2] * dims[3])
+		std := math.Sqrt(2 / fanIn)
+		return func(rng *rand.Rand, n int) []float32 {
+			v := make([]float32, n)
+			for i := range v {
+				v[i] = float32(rng.NormFloat64() * std)
+			}
+			return v
+		}
+	case len(dims) == 2:
+		return xavierUniform(dims[0], dims[1])
+	}
+	return zeros
 }

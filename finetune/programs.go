@@ -4,7 +4,6 @@ import (
 	"sort"
 
 	"github.com/pkg/errors"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/gohub/gohub/paddle"
 	"github.com/gohub/gohub/paddle/framework"
@@ -55,12 +54,12 @@ func newPrograms(module *framework.Program, image, feature string, numClasses in
 		ps.pretrained[p] = true
 	}
 	ps.eval = fwd.Clone()
-	setIsTest(ps.eval, true)
+	framework.SetTraining(ps.eval, false)
 	if err := ps.eval.Prune([]string{image, h.label}, []string{h.probs, h.loss, h.acc}); err != nil {
 		return nil, err
 	}
 	ps.predict = fwd.Clone()
-	setIsTest(ps.predict, true)
+	framework.SetTraining(ps.predict, false)
 	if err := ps.predict.Prune([]string{image}, []string{h.probs}); err != nil {
 		return nil, err
 	}
@@ -143,21 +142,6 @@ func (ps *programs) destroy() {
 	}
 	if ps.state != nil {
 		ps.state.destroy()
-	}
-}
-
-// setIsTest sets is_test on every op that has it, adding it to batch_norm and dropout.
-func setIsTest(p *framework.Program, on bool) {
-	for _, op := range p.Ops() {
-		seen := false
-		for _, a := range op.Attrs {
-			if a.GetName() == "is_test" && a.GetType() == framework.AttrType_BOOLEAN {
-				a.B, seen = proto.Bool(on), true
-			}
-		}
-		if t := op.GetType(); !seen && (t == "batch_norm" || t == "dropout") {
-			op.Attrs = append(op.Attrs, framework.BoolAttr("is_test", on))
-		}
 	}
 }
 

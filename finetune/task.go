@@ -166,19 +166,10 @@ func (t *ImageClassifierTask) init() error {
 }
 
 func (t *ImageClassifierTask) start() error {
-	desc, err := t.module.Program.Bytes()
-	if err != nil {
-		return err
-	}
-	pre, err := paddle.NewProgram(desc)
-	if err != nil {
-		return err
-	}
-	defer pre.Destroy()
-	if err := t.scope.LoadPersistables(pre, t.module.ParamsDir); err != nil {
-		return errors.WithMessage(err, "load pretrained parameters")
-	}
 	rng := rand.New(rand.NewSource(t.cfg.Seed))
+	if err := t.loadPretrained(rng); err != nil {
+		return err
+	}
 	for _, p := range t.ps.head.params {
 		n := 1
 		for _, d := range p.dims {
@@ -192,6 +183,46 @@ func (t *ImageClassifierTask) start() error {
 		return err
 	}
 	t.st = trainerState{Epoch: 1, BestScore: -999, Seed: t.cfg.Seed}
+	return nil
+}
+
+// loadPretrained loads the module's parameters and initialises those it lacks
+// (Context.Missing) the way Paddle initialises new ones.
+func (t *ImageClassifierTask) loadPretrained(rng *rand.Rand) error {
+	present := t.module.Program.Clone()
+	missing := map[string]bool{}
+	for _, m := range t.module.Missing {
+		missing[m] = true
+	}
+	block := present.Desc().Blocks[0]
+	vars := block.Vars[:0]
+	for _, v := range block.Vars {
+		if !missing[v.GetName()] {
+			vars = append(vars, v)
+		}
+	}
+	block.Vars = vars
+	prog, err := newPaddleProgram(present)
+	if err != nil {
+		return err
+	}
+	defer prog.Destroy()
+	if err := t.scope.LoadPersistables(prog, t.module.ParamsDir); err != nil {
+		return errors.WithMessage(err, "load pretrained parameters")
+	}
+	for _, name := range t.module.Missing {
+		dims := t.module.Program.Var(name).GetType().GetLodTensor().GetTensor().GetDims()
+		n := 1
+		for _, d := range dims {
+			n *= int(d)
+		}
+		if err := t.scope.SetFloat32(name, dims, initialValue(name, dims)(rng, n)); err != nil {
+			return err
+		}
+	}
+	if len(t.module.Missing) > 0 {
+		t.emit(InitializedEvent{Params: t.module.Missing})
+	}
 	return nil
 }
 

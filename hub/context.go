@@ -3,6 +3,7 @@ package hub
 import (
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/pkg/errors"
 	"google.golang.org/protobuf/proto"
@@ -30,6 +31,9 @@ type Context struct {
 	// them in training mode, so a frozen backbone still drifts with every batch's
 	// statistics) and no gradient flows into it.
 	Trainable bool
+	// Missing are pretrained parameters the module lacks (AllowMissingParams); the task
+	// initialises them and says so.
+	Missing []string
 	// Preprocess is the module's own recipe (module.yaml), for prediction after training.
 	Preprocess map[string]any
 	Labels     string // the module's label list asset, if any
@@ -38,7 +42,23 @@ type Context struct {
 // ContextOption adjusts Context.
 type ContextOption func(*contextOptions)
 
-type contextOptions struct{ featureMap string }
+type contextOptions struct {
+	featureMap   string
+	allowMissing bool
+	load         []Option
+}
+
+// WithLoadOptions finds the module as Load does with these options (WithHome, WithModel).
+func WithLoadOptions(opts ...Option) ContextOption {
+	return func(o *contextOptions) { o.load = append(o.load, opts...) }
+}
+
+// AllowMissingParams accepts a module some of whose parameter files are missing (e.g. a
+// backbone published without its last stage), listing them in Context.Missing instead of
+// failing.
+func AllowMissingParams() ContextOption {
+	return func(o *contextOptions) { o.allowMissing = true }
+}
 
 // WithFeatureMap names the feature-map variable instead of finding it (the input of the
 // classifier's final fully connected layer).
@@ -53,9 +73,19 @@ func (m *Module) Context(trainable bool, opts ...ContextOption) (*Context, error
 }
 
 // LoadContext finds an installed module (or the module directory at a path) as Load does
-// and returns its fine-tune context, without loading it for inference.
-func LoadContext(name string, trainable bool, opts ...Option) (*Context, error) {
-	o := newLoadOptions(opts)
+// and returns its fine-tune context, without loading it for inference. A path may also be
+// a plain Paddle model directory (a __model__ and one file per parameter), taken as an
+// ImageNet classifier with PaddleHub's recipe.
+func LoadContext(name string, trainable bool, copts ...ContextOption) (*Context, error) {
+	var co contextOptions
+	for _, opt := range copts {
+		opt(&co)
+	}
+	if isPath(name) && !exists(filepath.Join(name, store.ManifestFile)) && exists(filepath.Join(name, "__model__")) {
+		man := &store.Manifest{Name: filepath.Base(filepath.Clean(name)), Kind: store.KindImageClassification}
+		return NewContext(name, man, &store.Model{Name: "classification", Layout: store.LayoutDir, Dir: "."}, trainable, copts...)
+	}
+	o := newLoadOptions(co.load)
 	dir, m, err := o.find(name)
 	if err != nil {
 		return nil, err
@@ -64,7 +94,16 @@ func LoadContext(name string, trainable bool, opts ...Option) (*Context, error) 
 	if err != nil {
 		return nil, err
 	}
-	return NewContext(dir, m, model, trainable)
+	return NewContext(dir, m, model, trainable, copts...)
+}
+
+func isPath(name string) bool {
+	return strings.ContainsRune(name, '/') || strings.ContainsRune(name, filepath.Separator)
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // NewContext builds the context of the module at dir without loading it for inference.
@@ -107,7 +146,7 @@ func NewContext(dir string, man *store.Manifest, model *store.Model, trainable b
 	if err := prog.Prune([]string{image}, []string{feature}); err != nil {
 		return fail(err)
 	}
-	setTrainingMode(prog, trainable)
+	framework.SetTraining(prog, trainable)
 	c := &Context{
 		Module: man.Name, Program: prog,
 		Inputs:  map[string]string{"image": image},
@@ -123,8 +162,12 @@ func NewContext(dir string, man *store.Manifest, model *store.Model, trainable b
 			prog.Var(p).StopGradient = proto.Bool(true)
 		}
 		if _, err := os.Stat(filepath.Join(paramsDir, p)); err != nil {
-			return fail(errors.Errorf("pretrained parameter %s is missing from %s", p, paramsDir))
+			c.Missing = append(c.Missing, p)
 		}
+	}
+	if len(c.Missing) > 0 && !o.allowMissing {
+		return fail(errors.Errorf("%d pretrained parameters are missing from %s (%s ...); allow them to be initialised instead",
+			len(c.Missing), paramsDir, c.Missing[0]))
 	}
 	return c, nil
 }
@@ -177,26 +220,6 @@ func findFeatureMap(p *framework.Program) (string, error) {
 		}
 	}
 	return "", errors.New("no fully connected layer found to cut at; name the feature map")
-}
-
-// setTrainingMode switches the ops that behave differently in training: is_test on every op
-// that has it (batch_norm and dropout get one if their program left it out), and batch norm's
-// use_global_stats off so that is_test alone decides.
-func setTrainingMode(p *framework.Program, training bool) {
-	for _, op := range p.Ops() {
-		seen := false
-		for _, a := range op.Attrs {
-			switch {
-			case a.GetName() == "is_test" && a.GetType() == framework.AttrType_BOOLEAN:
-				a.B, seen = proto.Bool(!training), true
-			case a.GetName() == "use_global_stats":
-				a.B = proto.Bool(false)
-			}
-		}
-		if t := op.GetType(); !seen && (t == "batch_norm" || t == "dropout") {
-			op.Attrs = append(op.Attrs, framework.BoolAttr("is_test", !training))
-		}
-	}
 }
 
 func inputArg(op *framework.OpDesc, slot string) string {

@@ -3,7 +3,6 @@ package hub
 import (
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/pkg/errors"
 
@@ -62,7 +61,7 @@ func FindManifest(name string, opts ...Option) (*store.Manifest, error) {
 
 // find locates the module and reads its manifest.
 func (o loadOptions) find(name string) (string, *store.Manifest, error) {
-	if strings.ContainsRune(name, '/') || strings.ContainsRune(name, filepath.Separator) {
+	if isPath(name) {
 		if _, err := os.Stat(filepath.Join(name, store.ManifestFile)); err != nil {
 			return "", nil, errors.Wrapf(err, "%s is not a module directory", name)
 		}

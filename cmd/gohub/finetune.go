@@ -26,6 +26,9 @@ best model:
        --num_epoch 3 --batch_size 32 --learning_rate 1e-4 --strategy default_finetune \
        --checkpoint_dir ckpt
 
+--module may also be a plain Paddle model directory (__model__ and one file per
+parameter), taken as an ImageNet classifier.
+
 --dataset is a folder in PaddleHub's image list format: train_list.txt, validate_list.txt,
 test_list.txt ("path label" lines, paths relative to the folder) and label_list.txt (one
 class name a line). The log lines are PaddleHub's ("step 20 / 129: loss=0.23456
@@ -61,6 +64,7 @@ ulmfit (slanted triangular rates, discriminative rates, gradual unfreezing).`,
 			&cli.IntFlag{Name: "early_stopping", Usage: "stop after `N` evaluations without a better dev score (0: never)"},
 			&cli.Int64Flag{Name: "seed", Usage: "`SEED` of the head's weights, the example order and the augmentation (0: from the clock)"},
 			&cli.BoolFlag{Name: "trainable", Value: true, Usage: "train the module too (--trainable=false: only the head)"},
+			&cli.BoolFlag{Name: "init_missing_params", Usage: "initialise parameters the module lacks instead of failing (the model is then not entirely pretrained)"},
 			&cli.StringFlag{Name: "hidden_units", Usage: "fc+relu layers `N,N,...` before the classifier"},
 			&cli.StringFlag{Name: "metrics", Value: "acc", Usage: "`LIST` of acc, f1, precision, recall, matthews; the first picks the best model"},
 			&cli.BoolFlag{Name: "augment", Usage: "augment training images (random rotation, brightness, contrast, saturation or flip)"},
@@ -93,7 +97,11 @@ func finetuneAction(c *cli.Context) error {
 		Seed: c.Int64("seed"), Threads: c.Int("threads"), Strategy: strategy,
 		Metrics: strings.Split(c.String("metrics"), ","),
 	}
-	module, err := hub.LoadContext(c.String("module"), c.Bool("trainable"))
+	var copts []hub.ContextOption
+	if c.Bool("init_missing_params") {
+		copts = append(copts, hub.AllowMissingParams())
+	}
+	module, err := hub.LoadContext(c.String("module"), c.Bool("trainable"), copts...)
 	if err != nil {
 		return loadFailed(err)
 	}
