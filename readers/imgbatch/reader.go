@@ -307,8 +307,15 @@ func (r *Reader) Epoch(ctx context.Context, examples []dataset.Example, opt Epoc
 	return it
 }
 
-// load decodes, resizes, augments and normalises one picture into dst.
-func (r *Reader) load(dst []float32, path string, aug *gen) error {
+// load decodes, resizes, augments and normalises one picture into dst. A decoder that
+// panics on a malformed file becomes that file's error: one bad picture must not take a
+// whole training run down with it.
+func (r *Reader) load(dst []float32, path string, aug *gen) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &picture.FileError{Path: path, Err: errors.Errorf("%s: decoder panicked: %v", path, v)}
+		}
+	}()
 	im, err := picture.Load(path)
 	if err != nil {
 		return err // a *picture.FileError naming the path

@@ -1,9 +1,12 @@
 package imgbatch
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	stdimage "image"
+	"image/jpeg"
 	"io"
 	"os"
 	"path/filepath"
@@ -213,14 +216,24 @@ func TestBrokenImageNamed(t *testing.T) {
 	require.NoError(t, os.WriteFile(bad, []byte("\xff\xd8\xff\xe0 not really a jpeg"), 0o644))
 	ex[5].Path = bad
 	ex[7].Path = filepath.Join(t.TempDir(), "missing.png")
+	truncated := filepath.Join(t.TempDir(), "truncated.jpg")
+	var buf bytes.Buffer
+	require.NoError(t, jpeg.Encode(&buf, stdimage.NewGray(stdimage.Rect(0, 0, 64, 48)), nil))
+	require.NoError(t, os.WriteFile(truncated, buf.Bytes()[:buf.Len()/2], 0o644))
+	ex[2].Path = truncated
 	r := newReader(t, Config{Width: 8, Height: 8, Workers: 3})
 	it := r.Epoch(context.Background(), ex, EpochOptions{BatchSize: 4})
 	defer it.Close()
-	b, err := it.Next()
-	require.NoError(t, err)
-	b.Release()
-	_, err = it.Next()
+	_, err := it.Next()
 	var fe *picture.FileError
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, truncated, fe.Path)
+	assert.Contains(t, err.Error(), truncated)
+	t.Log(err)
+
+	it = r.Epoch(context.Background(), ex, EpochOptions{BatchSize: 4, StartBatch: 1})
+	defer it.Close()
+	_, err = it.Next()
 	require.ErrorAs(t, err, &fe)
 	assert.Equal(t, bad, fe.Path, "the first bad file of the batch, whichever worker failed first")
 	assert.Contains(t, err.Error(), bad)
