@@ -128,6 +128,68 @@ func (AttrType) EnumDescriptor() ([]byte, []int) {
 	return file_framework_proto_rawDescGZIP(), []int{0}
 }
 
+type Scalar_Type int32
+
+const (
+	Scalar_BOOLEAN    Scalar_Type = 1
+	Scalar_LONG       Scalar_Type = 2
+	Scalar_FLOAT64    Scalar_Type = 3
+	Scalar_COMPLEX128 Scalar_Type = 4
+)
+
+// Enum value maps for Scalar_Type.
+var (
+	Scalar_Type_name = map[int32]string{
+		1: "BOOLEAN",
+		2: "LONG",
+		3: "FLOAT64",
+		4: "COMPLEX128",
+	}
+	Scalar_Type_value = map[string]int32{
+		"BOOLEAN":    1,
+		"LONG":       2,
+		"FLOAT64":    3,
+		"COMPLEX128": 4,
+	}
+)
+
+func (x Scalar_Type) Enum() *Scalar_Type {
+	p := new(Scalar_Type)
+	*p = x
+	return p
+}
+
+func (x Scalar_Type) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Scalar_Type) Descriptor() protoreflect.EnumDescriptor {
+	return file_framework_proto_enumTypes[1].Descriptor()
+}
+
+func (Scalar_Type) Type() protoreflect.EnumType {
+	return &file_framework_proto_enumTypes[1]
+}
+
+func (x Scalar_Type) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Do not use.
+func (x *Scalar_Type) UnmarshalJSON(b []byte) error {
+	num, err := protoimpl.X.UnmarshalJSONEnum(x.Descriptor(), b)
+	if err != nil {
+		return err
+	}
+	*x = Scalar_Type(num)
+	return nil
+}
+
+// Deprecated: Use Scalar_Type.Descriptor instead.
+func (Scalar_Type) EnumDescriptor() ([]byte, []int) {
+	return file_framework_proto_rawDescGZIP(), []int{2, 0}
+}
+
 type VarType_Type int32
 
 const (
@@ -245,11 +307,11 @@ func (x VarType_Type) String() string {
 }
 
 func (VarType_Type) Descriptor() protoreflect.EnumDescriptor {
-	return file_framework_proto_enumTypes[1].Descriptor()
+	return file_framework_proto_enumTypes[2].Descriptor()
 }
 
 func (VarType_Type) Type() protoreflect.EnumType {
-	return &file_framework_proto_enumTypes[1]
+	return &file_framework_proto_enumTypes[2]
 }
 
 func (x VarType_Type) Number() protoreflect.EnumNumber {
@@ -268,7 +330,7 @@ func (x *VarType_Type) UnmarshalJSON(b []byte) error {
 
 // Deprecated: Use VarType_Type.Descriptor instead.
 func (VarType_Type) EnumDescriptor() ([]byte, []int) {
-	return file_framework_proto_rawDescGZIP(), []int{2, 0}
+	return file_framework_proto_rawDescGZIP(), []int{4, 0}
 }
 
 type Version struct {
@@ -320,6 +382,135 @@ func (x *Version) GetVersion() int64 {
 	return Default_Version_Version
 }
 
+// A number of any kind (Paddle 2.5+; assign_value's `values`, full's `value`).
+type Complex struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	R             *float64               `protobuf:"fixed64,1,req,name=r" json:"r,omitempty"`
+	I             *float64               `protobuf:"fixed64,2,req,name=i" json:"i,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Complex) Reset() {
+	*x = Complex{}
+	mi := &file_framework_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Complex) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Complex) ProtoMessage() {}
+
+func (x *Complex) ProtoReflect() protoreflect.Message {
+	mi := &file_framework_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Complex.ProtoReflect.Descriptor instead.
+func (*Complex) Descriptor() ([]byte, []int) {
+	return file_framework_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *Complex) GetR() float64 {
+	if x != nil && x.R != nil {
+		return *x.R
+	}
+	return 0
+}
+
+func (x *Complex) GetI() float64 {
+	if x != nil && x.I != nil {
+		return *x.I
+	}
+	return 0
+}
+
+type Scalar struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Type          *Scalar_Type           `protobuf:"varint,1,req,name=type,enum=paddle.framework.proto.Scalar_Type" json:"type,omitempty"`
+	B             *bool                  `protobuf:"varint,2,opt,name=b" json:"b,omitempty"`
+	I             *int64                 `protobuf:"varint,3,opt,name=i" json:"i,omitempty"`
+	R             *float64               `protobuf:"fixed64,4,opt,name=r" json:"r,omitempty"`
+	C             *Complex               `protobuf:"bytes,5,opt,name=c" json:"c,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Scalar) Reset() {
+	*x = Scalar{}
+	mi := &file_framework_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Scalar) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Scalar) ProtoMessage() {}
+
+func (x *Scalar) ProtoReflect() protoreflect.Message {
+	mi := &file_framework_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Scalar.ProtoReflect.Descriptor instead.
+func (*Scalar) Descriptor() ([]byte, []int) {
+	return file_framework_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *Scalar) GetType() Scalar_Type {
+	if x != nil && x.Type != nil {
+		return *x.Type
+	}
+	return Scalar_BOOLEAN
+}
+
+func (x *Scalar) GetB() bool {
+	if x != nil && x.B != nil {
+		return *x.B
+	}
+	return false
+}
+
+func (x *Scalar) GetI() int64 {
+	if x != nil && x.I != nil {
+		return *x.I
+	}
+	return 0
+}
+
+func (x *Scalar) GetR() float64 {
+	if x != nil && x.R != nil {
+		return *x.R
+	}
+	return 0
+}
+
+func (x *Scalar) GetC() *Complex {
+	if x != nil {
+		return x.C
+	}
+	return nil
+}
+
 type OpDesc struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Type          *string                `protobuf:"bytes,3,req,name=type" json:"type,omitempty"`
@@ -338,7 +529,7 @@ const (
 
 func (x *OpDesc) Reset() {
 	*x = OpDesc{}
-	mi := &file_framework_proto_msgTypes[1]
+	mi := &file_framework_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -350,7 +541,7 @@ func (x *OpDesc) String() string {
 func (*OpDesc) ProtoMessage() {}
 
 func (x *OpDesc) ProtoReflect() protoreflect.Message {
-	mi := &file_framework_proto_msgTypes[1]
+	mi := &file_framework_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -363,7 +554,7 @@ func (x *OpDesc) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpDesc.ProtoReflect.Descriptor instead.
 func (*OpDesc) Descriptor() ([]byte, []int) {
-	return file_framework_proto_rawDescGZIP(), []int{1}
+	return file_framework_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *OpDesc) GetType() string {
@@ -419,7 +610,7 @@ type VarType struct {
 
 func (x *VarType) Reset() {
 	*x = VarType{}
-	mi := &file_framework_proto_msgTypes[2]
+	mi := &file_framework_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -431,7 +622,7 @@ func (x *VarType) String() string {
 func (*VarType) ProtoMessage() {}
 
 func (x *VarType) ProtoReflect() protoreflect.Message {
-	mi := &file_framework_proto_msgTypes[2]
+	mi := &file_framework_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -444,7 +635,7 @@ func (x *VarType) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VarType.ProtoReflect.Descriptor instead.
 func (*VarType) Descriptor() ([]byte, []int) {
-	return file_framework_proto_rawDescGZIP(), []int{2}
+	return file_framework_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *VarType) GetType() VarType_Type {
@@ -540,7 +731,7 @@ const (
 
 func (x *VarDesc) Reset() {
 	*x = VarDesc{}
-	mi := &file_framework_proto_msgTypes[3]
+	mi := &file_framework_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -552,7 +743,7 @@ func (x *VarDesc) String() string {
 func (*VarDesc) ProtoMessage() {}
 
 func (x *VarDesc) ProtoReflect() protoreflect.Message {
-	mi := &file_framework_proto_msgTypes[3]
+	mi := &file_framework_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -565,7 +756,7 @@ func (x *VarDesc) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VarDesc.ProtoReflect.Descriptor instead.
 func (*VarDesc) Descriptor() ([]byte, []int) {
-	return file_framework_proto_rawDescGZIP(), []int{3}
+	return file_framework_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *VarDesc) GetName() string {
@@ -635,7 +826,7 @@ const (
 
 func (x *BlockDesc) Reset() {
 	*x = BlockDesc{}
-	mi := &file_framework_proto_msgTypes[4]
+	mi := &file_framework_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -647,7 +838,7 @@ func (x *BlockDesc) String() string {
 func (*BlockDesc) ProtoMessage() {}
 
 func (x *BlockDesc) ProtoReflect() protoreflect.Message {
-	mi := &file_framework_proto_msgTypes[4]
+	mi := &file_framework_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -660,7 +851,7 @@ func (x *BlockDesc) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BlockDesc.ProtoReflect.Descriptor instead.
 func (*BlockDesc) Descriptor() ([]byte, []int) {
-	return file_framework_proto_rawDescGZIP(), []int{4}
+	return file_framework_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *BlockDesc) GetIdx() int32 {
@@ -707,7 +898,7 @@ type OpVersion struct {
 
 func (x *OpVersion) Reset() {
 	*x = OpVersion{}
-	mi := &file_framework_proto_msgTypes[5]
+	mi := &file_framework_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -719,7 +910,7 @@ func (x *OpVersion) String() string {
 func (*OpVersion) ProtoMessage() {}
 
 func (x *OpVersion) ProtoReflect() protoreflect.Message {
-	mi := &file_framework_proto_msgTypes[5]
+	mi := &file_framework_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -732,7 +923,7 @@ func (x *OpVersion) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpVersion.ProtoReflect.Descriptor instead.
 func (*OpVersion) Descriptor() ([]byte, []int) {
-	return file_framework_proto_rawDescGZIP(), []int{5}
+	return file_framework_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *OpVersion) GetVersion() int32 {
@@ -751,7 +942,7 @@ type OpVersionMap struct {
 
 func (x *OpVersionMap) Reset() {
 	*x = OpVersionMap{}
-	mi := &file_framework_proto_msgTypes[6]
+	mi := &file_framework_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -763,7 +954,7 @@ func (x *OpVersionMap) String() string {
 func (*OpVersionMap) ProtoMessage() {}
 
 func (x *OpVersionMap) ProtoReflect() protoreflect.Message {
-	mi := &file_framework_proto_msgTypes[6]
+	mi := &file_framework_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -776,7 +967,7 @@ func (x *OpVersionMap) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpVersionMap.ProtoReflect.Descriptor instead.
 func (*OpVersionMap) Descriptor() ([]byte, []int) {
-	return file_framework_proto_rawDescGZIP(), []int{6}
+	return file_framework_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *OpVersionMap) GetPair() []*OpVersionMap_OpVersionPair {
@@ -798,7 +989,7 @@ type ProgramDesc struct {
 
 func (x *ProgramDesc) Reset() {
 	*x = ProgramDesc{}
-	mi := &file_framework_proto_msgTypes[7]
+	mi := &file_framework_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -810,7 +1001,7 @@ func (x *ProgramDesc) String() string {
 func (*ProgramDesc) ProtoMessage() {}
 
 func (x *ProgramDesc) ProtoReflect() protoreflect.Message {
-	mi := &file_framework_proto_msgTypes[7]
+	mi := &file_framework_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -823,7 +1014,7 @@ func (x *ProgramDesc) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProgramDesc.ProtoReflect.Descriptor instead.
 func (*ProgramDesc) Descriptor() ([]byte, []int) {
-	return file_framework_proto_rawDescGZIP(), []int{7}
+	return file_framework_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ProgramDesc) GetBlocks() []*BlockDesc {
@@ -867,13 +1058,15 @@ type OpDesc_Attr struct {
 	VarName       *string                `protobuf:"bytes,17,opt,name=var_name,json=varName" json:"var_name,omitempty"`
 	VarsName      []string               `protobuf:"bytes,18,rep,name=vars_name,json=varsName" json:"vars_name,omitempty"`
 	Float64       *float64               `protobuf:"fixed64,19,opt,name=float64" json:"float64,omitempty"`
+	Scalar        *Scalar                `protobuf:"bytes,20,opt,name=scalar" json:"scalar,omitempty"`
+	Scalars       []*Scalar              `protobuf:"bytes,21,rep,name=scalars" json:"scalars,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *OpDesc_Attr) Reset() {
 	*x = OpDesc_Attr{}
-	mi := &file_framework_proto_msgTypes[8]
+	mi := &file_framework_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -885,7 +1078,7 @@ func (x *OpDesc_Attr) String() string {
 func (*OpDesc_Attr) ProtoMessage() {}
 
 func (x *OpDesc_Attr) ProtoReflect() protoreflect.Message {
-	mi := &file_framework_proto_msgTypes[8]
+	mi := &file_framework_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -898,7 +1091,7 @@ func (x *OpDesc_Attr) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpDesc_Attr.ProtoReflect.Descriptor instead.
 func (*OpDesc_Attr) Descriptor() ([]byte, []int) {
-	return file_framework_proto_rawDescGZIP(), []int{1, 0}
+	return file_framework_proto_rawDescGZIP(), []int{3, 0}
 }
 
 func (x *OpDesc_Attr) GetName() string {
@@ -1027,6 +1220,20 @@ func (x *OpDesc_Attr) GetFloat64() float64 {
 	return 0
 }
 
+func (x *OpDesc_Attr) GetScalar() *Scalar {
+	if x != nil {
+		return x.Scalar
+	}
+	return nil
+}
+
+func (x *OpDesc_Attr) GetScalars() []*Scalar {
+	if x != nil {
+		return x.Scalars
+	}
+	return nil
+}
+
 type OpDesc_Var struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Parameter     *string                `protobuf:"bytes,1,req,name=parameter" json:"parameter,omitempty"`
@@ -1037,7 +1244,7 @@ type OpDesc_Var struct {
 
 func (x *OpDesc_Var) Reset() {
 	*x = OpDesc_Var{}
-	mi := &file_framework_proto_msgTypes[9]
+	mi := &file_framework_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1049,7 +1256,7 @@ func (x *OpDesc_Var) String() string {
 func (*OpDesc_Var) ProtoMessage() {}
 
 func (x *OpDesc_Var) ProtoReflect() protoreflect.Message {
-	mi := &file_framework_proto_msgTypes[9]
+	mi := &file_framework_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1062,7 +1269,7 @@ func (x *OpDesc_Var) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpDesc_Var.ProtoReflect.Descriptor instead.
 func (*OpDesc_Var) Descriptor() ([]byte, []int) {
-	return file_framework_proto_rawDescGZIP(), []int{1, 1}
+	return file_framework_proto_rawDescGZIP(), []int{3, 1}
 }
 
 func (x *OpDesc_Var) GetParameter() string {
@@ -1089,7 +1296,7 @@ type VarType_TensorDesc struct {
 
 func (x *VarType_TensorDesc) Reset() {
 	*x = VarType_TensorDesc{}
-	mi := &file_framework_proto_msgTypes[10]
+	mi := &file_framework_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1101,7 +1308,7 @@ func (x *VarType_TensorDesc) String() string {
 func (*VarType_TensorDesc) ProtoMessage() {}
 
 func (x *VarType_TensorDesc) ProtoReflect() protoreflect.Message {
-	mi := &file_framework_proto_msgTypes[10]
+	mi := &file_framework_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1114,7 +1321,7 @@ func (x *VarType_TensorDesc) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VarType_TensorDesc.ProtoReflect.Descriptor instead.
 func (*VarType_TensorDesc) Descriptor() ([]byte, []int) {
-	return file_framework_proto_rawDescGZIP(), []int{2, 0}
+	return file_framework_proto_rawDescGZIP(), []int{4, 0}
 }
 
 func (x *VarType_TensorDesc) GetDataType() VarType_Type {
@@ -1146,7 +1353,7 @@ const (
 
 func (x *VarType_LoDTensorDesc) Reset() {
 	*x = VarType_LoDTensorDesc{}
-	mi := &file_framework_proto_msgTypes[11]
+	mi := &file_framework_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1158,7 +1365,7 @@ func (x *VarType_LoDTensorDesc) String() string {
 func (*VarType_LoDTensorDesc) ProtoMessage() {}
 
 func (x *VarType_LoDTensorDesc) ProtoReflect() protoreflect.Message {
-	mi := &file_framework_proto_msgTypes[11]
+	mi := &file_framework_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1171,7 +1378,7 @@ func (x *VarType_LoDTensorDesc) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VarType_LoDTensorDesc.ProtoReflect.Descriptor instead.
 func (*VarType_LoDTensorDesc) Descriptor() ([]byte, []int) {
-	return file_framework_proto_rawDescGZIP(), []int{2, 1}
+	return file_framework_proto_rawDescGZIP(), []int{4, 1}
 }
 
 func (x *VarType_LoDTensorDesc) GetTensor() *VarType_TensorDesc {
@@ -1203,7 +1410,7 @@ const (
 
 func (x *VarType_LoDTensorArrayDesc) Reset() {
 	*x = VarType_LoDTensorArrayDesc{}
-	mi := &file_framework_proto_msgTypes[12]
+	mi := &file_framework_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1215,7 +1422,7 @@ func (x *VarType_LoDTensorArrayDesc) String() string {
 func (*VarType_LoDTensorArrayDesc) ProtoMessage() {}
 
 func (x *VarType_LoDTensorArrayDesc) ProtoReflect() protoreflect.Message {
-	mi := &file_framework_proto_msgTypes[12]
+	mi := &file_framework_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1228,7 +1435,7 @@ func (x *VarType_LoDTensorArrayDesc) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VarType_LoDTensorArrayDesc.ProtoReflect.Descriptor instead.
 func (*VarType_LoDTensorArrayDesc) Descriptor() ([]byte, []int) {
-	return file_framework_proto_rawDescGZIP(), []int{2, 2}
+	return file_framework_proto_rawDescGZIP(), []int{4, 2}
 }
 
 func (x *VarType_LoDTensorArrayDesc) GetTensor() *VarType_TensorDesc {
@@ -1254,7 +1461,7 @@ type VarType_ReaderDesc struct {
 
 func (x *VarType_ReaderDesc) Reset() {
 	*x = VarType_ReaderDesc{}
-	mi := &file_framework_proto_msgTypes[13]
+	mi := &file_framework_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1266,7 +1473,7 @@ func (x *VarType_ReaderDesc) String() string {
 func (*VarType_ReaderDesc) ProtoMessage() {}
 
 func (x *VarType_ReaderDesc) ProtoReflect() protoreflect.Message {
-	mi := &file_framework_proto_msgTypes[13]
+	mi := &file_framework_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1279,7 +1486,7 @@ func (x *VarType_ReaderDesc) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VarType_ReaderDesc.ProtoReflect.Descriptor instead.
 func (*VarType_ReaderDesc) Descriptor() ([]byte, []int) {
-	return file_framework_proto_rawDescGZIP(), []int{2, 3}
+	return file_framework_proto_rawDescGZIP(), []int{4, 3}
 }
 
 func (x *VarType_ReaderDesc) GetLodTensor() []*VarType_LoDTensorDesc {
@@ -1298,7 +1505,7 @@ type VarType_Tuple struct {
 
 func (x *VarType_Tuple) Reset() {
 	*x = VarType_Tuple{}
-	mi := &file_framework_proto_msgTypes[14]
+	mi := &file_framework_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1310,7 +1517,7 @@ func (x *VarType_Tuple) String() string {
 func (*VarType_Tuple) ProtoMessage() {}
 
 func (x *VarType_Tuple) ProtoReflect() protoreflect.Message {
-	mi := &file_framework_proto_msgTypes[14]
+	mi := &file_framework_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1323,7 +1530,7 @@ func (x *VarType_Tuple) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VarType_Tuple.ProtoReflect.Descriptor instead.
 func (*VarType_Tuple) Descriptor() ([]byte, []int) {
-	return file_framework_proto_rawDescGZIP(), []int{2, 4}
+	return file_framework_proto_rawDescGZIP(), []int{4, 4}
 }
 
 func (x *VarType_Tuple) GetElementType() []VarType_Type {
@@ -1346,7 +1553,7 @@ type VarDesc_Attr struct {
 
 func (x *VarDesc_Attr) Reset() {
 	*x = VarDesc_Attr{}
-	mi := &file_framework_proto_msgTypes[15]
+	mi := &file_framework_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1358,7 +1565,7 @@ func (x *VarDesc_Attr) String() string {
 func (*VarDesc_Attr) ProtoMessage() {}
 
 func (x *VarDesc_Attr) ProtoReflect() protoreflect.Message {
-	mi := &file_framework_proto_msgTypes[15]
+	mi := &file_framework_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1371,7 +1578,7 @@ func (x *VarDesc_Attr) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VarDesc_Attr.ProtoReflect.Descriptor instead.
 func (*VarDesc_Attr) Descriptor() ([]byte, []int) {
-	return file_framework_proto_rawDescGZIP(), []int{3, 0}
+	return file_framework_proto_rawDescGZIP(), []int{5, 0}
 }
 
 func (x *VarDesc_Attr) GetName() string {
@@ -1419,7 +1626,7 @@ type OpVersionMap_OpVersionPair struct {
 
 func (x *OpVersionMap_OpVersionPair) Reset() {
 	*x = OpVersionMap_OpVersionPair{}
-	mi := &file_framework_proto_msgTypes[16]
+	mi := &file_framework_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1431,7 +1638,7 @@ func (x *OpVersionMap_OpVersionPair) String() string {
 func (*OpVersionMap_OpVersionPair) ProtoMessage() {}
 
 func (x *OpVersionMap_OpVersionPair) ProtoReflect() protoreflect.Message {
-	mi := &file_framework_proto_msgTypes[16]
+	mi := &file_framework_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1444,7 +1651,7 @@ func (x *OpVersionMap_OpVersionPair) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpVersionMap_OpVersionPair.ProtoReflect.Descriptor instead.
 func (*OpVersionMap_OpVersionPair) Descriptor() ([]byte, []int) {
-	return file_framework_proto_rawDescGZIP(), []int{6, 0}
+	return file_framework_proto_rawDescGZIP(), []int{8, 0}
 }
 
 func (x *OpVersionMap_OpVersionPair) GetOpName() string {
@@ -1467,13 +1674,28 @@ const file_framework_proto_rawDesc = "" +
 	"\n" +
 	"\x0fframework.proto\x12\x16paddle.framework.proto\"&\n" +
 	"\aVersion\x12\x1b\n" +
-	"\aversion\x18\x01 \x01(\x03:\x010R\aversion\"\xed\x05\n" +
+	"\aversion\x18\x01 \x01(\x03:\x010R\aversion\"%\n" +
+	"\aComplex\x12\f\n" +
+	"\x01r\x18\x01 \x02(\x01R\x01r\x12\f\n" +
+	"\x01i\x18\x02 \x02(\x01R\x01i\"\xd6\x01\n" +
+	"\x06Scalar\x127\n" +
+	"\x04type\x18\x01 \x02(\x0e2#.paddle.framework.proto.Scalar.TypeR\x04type\x12\f\n" +
+	"\x01b\x18\x02 \x01(\bR\x01b\x12\f\n" +
+	"\x01i\x18\x03 \x01(\x03R\x01i\x12\f\n" +
+	"\x01r\x18\x04 \x01(\x01R\x01r\x12-\n" +
+	"\x01c\x18\x05 \x01(\v2\x1f.paddle.framework.proto.ComplexR\x01c\":\n" +
+	"\x04Type\x12\v\n" +
+	"\aBOOLEAN\x10\x01\x12\b\n" +
+	"\x04LONG\x10\x02\x12\v\n" +
+	"\aFLOAT64\x10\x03\x12\x0e\n" +
+	"\n" +
+	"COMPLEX128\x10\x04\"\xdf\x06\n" +
 	"\x06OpDesc\x12\x12\n" +
 	"\x04type\x18\x03 \x02(\tR\x04type\x12:\n" +
 	"\x06inputs\x18\x01 \x03(\v2\".paddle.framework.proto.OpDesc.VarR\x06inputs\x12<\n" +
 	"\aoutputs\x18\x02 \x03(\v2\".paddle.framework.proto.OpDesc.VarR\aoutputs\x129\n" +
 	"\x05attrs\x18\x04 \x03(\v2#.paddle.framework.proto.OpDesc.AttrR\x05attrs\x12\"\n" +
-	"\tis_target\x18\x05 \x01(\b:\x05falseR\bisTarget\x1a\xb2\x03\n" +
+	"\tis_target\x18\x05 \x01(\b:\x05falseR\bisTarget\x1a\xa4\x04\n" +
 	"\x04Attr\x12\x12\n" +
 	"\x04name\x18\x01 \x02(\tR\x04name\x124\n" +
 	"\x04type\x18\x02 \x02(\x0e2 .paddle.framework.proto.AttrTypeR\x04type\x12\f\n" +
@@ -1494,7 +1716,9 @@ const file_framework_proto_rawDesc = "" +
 	"\bfloat64s\x18\x10 \x03(\x01R\bfloat64s\x12\x19\n" +
 	"\bvar_name\x18\x11 \x01(\tR\avarName\x12\x1b\n" +
 	"\tvars_name\x18\x12 \x03(\tR\bvarsName\x12\x18\n" +
-	"\afloat64\x18\x13 \x01(\x01R\afloat64\x1aA\n" +
+	"\afloat64\x18\x13 \x01(\x01R\afloat64\x126\n" +
+	"\x06scalar\x18\x14 \x01(\v2\x1e.paddle.framework.proto.ScalarR\x06scalar\x128\n" +
+	"\ascalars\x18\x15 \x03(\v2\x1e.paddle.framework.proto.ScalarR\ascalars\x1aA\n" +
 	"\x03Var\x12\x1c\n" +
 	"\tparameter\x18\x01 \x02(\tR\tparameter\x12\x1c\n" +
 	"\targuments\x18\x02 \x03(\tR\targuments\"\x85\r\n" +
@@ -1639,64 +1863,71 @@ func file_framework_proto_rawDescGZIP() []byte {
 	return file_framework_proto_rawDescData
 }
 
-var file_framework_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_framework_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_framework_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_framework_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_framework_proto_goTypes = []any{
 	(AttrType)(0),                      // 0: paddle.framework.proto.AttrType
-	(VarType_Type)(0),                  // 1: paddle.framework.proto.VarType.Type
-	(*Version)(nil),                    // 2: paddle.framework.proto.Version
-	(*OpDesc)(nil),                     // 3: paddle.framework.proto.OpDesc
-	(*VarType)(nil),                    // 4: paddle.framework.proto.VarType
-	(*VarDesc)(nil),                    // 5: paddle.framework.proto.VarDesc
-	(*BlockDesc)(nil),                  // 6: paddle.framework.proto.BlockDesc
-	(*OpVersion)(nil),                  // 7: paddle.framework.proto.OpVersion
-	(*OpVersionMap)(nil),               // 8: paddle.framework.proto.OpVersionMap
-	(*ProgramDesc)(nil),                // 9: paddle.framework.proto.ProgramDesc
-	(*OpDesc_Attr)(nil),                // 10: paddle.framework.proto.OpDesc.Attr
-	(*OpDesc_Var)(nil),                 // 11: paddle.framework.proto.OpDesc.Var
-	(*VarType_TensorDesc)(nil),         // 12: paddle.framework.proto.VarType.TensorDesc
-	(*VarType_LoDTensorDesc)(nil),      // 13: paddle.framework.proto.VarType.LoDTensorDesc
-	(*VarType_LoDTensorArrayDesc)(nil), // 14: paddle.framework.proto.VarType.LoDTensorArrayDesc
-	(*VarType_ReaderDesc)(nil),         // 15: paddle.framework.proto.VarType.ReaderDesc
-	(*VarType_Tuple)(nil),              // 16: paddle.framework.proto.VarType.Tuple
-	(*VarDesc_Attr)(nil),               // 17: paddle.framework.proto.VarDesc.Attr
-	(*OpVersionMap_OpVersionPair)(nil), // 18: paddle.framework.proto.OpVersionMap.OpVersionPair
+	(Scalar_Type)(0),                   // 1: paddle.framework.proto.Scalar.Type
+	(VarType_Type)(0),                  // 2: paddle.framework.proto.VarType.Type
+	(*Version)(nil),                    // 3: paddle.framework.proto.Version
+	(*Complex)(nil),                    // 4: paddle.framework.proto.Complex
+	(*Scalar)(nil),                     // 5: paddle.framework.proto.Scalar
+	(*OpDesc)(nil),                     // 6: paddle.framework.proto.OpDesc
+	(*VarType)(nil),                    // 7: paddle.framework.proto.VarType
+	(*VarDesc)(nil),                    // 8: paddle.framework.proto.VarDesc
+	(*BlockDesc)(nil),                  // 9: paddle.framework.proto.BlockDesc
+	(*OpVersion)(nil),                  // 10: paddle.framework.proto.OpVersion
+	(*OpVersionMap)(nil),               // 11: paddle.framework.proto.OpVersionMap
+	(*ProgramDesc)(nil),                // 12: paddle.framework.proto.ProgramDesc
+	(*OpDesc_Attr)(nil),                // 13: paddle.framework.proto.OpDesc.Attr
+	(*OpDesc_Var)(nil),                 // 14: paddle.framework.proto.OpDesc.Var
+	(*VarType_TensorDesc)(nil),         // 15: paddle.framework.proto.VarType.TensorDesc
+	(*VarType_LoDTensorDesc)(nil),      // 16: paddle.framework.proto.VarType.LoDTensorDesc
+	(*VarType_LoDTensorArrayDesc)(nil), // 17: paddle.framework.proto.VarType.LoDTensorArrayDesc
+	(*VarType_ReaderDesc)(nil),         // 18: paddle.framework.proto.VarType.ReaderDesc
+	(*VarType_Tuple)(nil),              // 19: paddle.framework.proto.VarType.Tuple
+	(*VarDesc_Attr)(nil),               // 20: paddle.framework.proto.VarDesc.Attr
+	(*OpVersionMap_OpVersionPair)(nil), // 21: paddle.framework.proto.OpVersionMap.OpVersionPair
 }
 var file_framework_proto_depIdxs = []int32{
-	11, // 0: paddle.framework.proto.OpDesc.inputs:type_name -> paddle.framework.proto.OpDesc.Var
-	11, // 1: paddle.framework.proto.OpDesc.outputs:type_name -> paddle.framework.proto.OpDesc.Var
-	10, // 2: paddle.framework.proto.OpDesc.attrs:type_name -> paddle.framework.proto.OpDesc.Attr
-	1,  // 3: paddle.framework.proto.VarType.type:type_name -> paddle.framework.proto.VarType.Type
-	12, // 4: paddle.framework.proto.VarType.selected_rows:type_name -> paddle.framework.proto.VarType.TensorDesc
-	13, // 5: paddle.framework.proto.VarType.lod_tensor:type_name -> paddle.framework.proto.VarType.LoDTensorDesc
-	14, // 6: paddle.framework.proto.VarType.tensor_array:type_name -> paddle.framework.proto.VarType.LoDTensorArrayDesc
-	15, // 7: paddle.framework.proto.VarType.reader:type_name -> paddle.framework.proto.VarType.ReaderDesc
-	16, // 8: paddle.framework.proto.VarType.tuple:type_name -> paddle.framework.proto.VarType.Tuple
-	12, // 9: paddle.framework.proto.VarType.string:type_name -> paddle.framework.proto.VarType.TensorDesc
-	12, // 10: paddle.framework.proto.VarType.strings:type_name -> paddle.framework.proto.VarType.TensorDesc
-	12, // 11: paddle.framework.proto.VarType.vocab:type_name -> paddle.framework.proto.VarType.TensorDesc
-	12, // 12: paddle.framework.proto.VarType.sparse_coo:type_name -> paddle.framework.proto.VarType.TensorDesc
-	4,  // 13: paddle.framework.proto.VarDesc.type:type_name -> paddle.framework.proto.VarType
-	17, // 14: paddle.framework.proto.VarDesc.attrs:type_name -> paddle.framework.proto.VarDesc.Attr
-	5,  // 15: paddle.framework.proto.BlockDesc.vars:type_name -> paddle.framework.proto.VarDesc
-	3,  // 16: paddle.framework.proto.BlockDesc.ops:type_name -> paddle.framework.proto.OpDesc
-	18, // 17: paddle.framework.proto.OpVersionMap.pair:type_name -> paddle.framework.proto.OpVersionMap.OpVersionPair
-	6,  // 18: paddle.framework.proto.ProgramDesc.blocks:type_name -> paddle.framework.proto.BlockDesc
-	2,  // 19: paddle.framework.proto.ProgramDesc.version:type_name -> paddle.framework.proto.Version
-	8,  // 20: paddle.framework.proto.ProgramDesc.op_version_map:type_name -> paddle.framework.proto.OpVersionMap
-	0,  // 21: paddle.framework.proto.OpDesc.Attr.type:type_name -> paddle.framework.proto.AttrType
-	1,  // 22: paddle.framework.proto.VarType.TensorDesc.data_type:type_name -> paddle.framework.proto.VarType.Type
-	12, // 23: paddle.framework.proto.VarType.LoDTensorDesc.tensor:type_name -> paddle.framework.proto.VarType.TensorDesc
-	12, // 24: paddle.framework.proto.VarType.LoDTensorArrayDesc.tensor:type_name -> paddle.framework.proto.VarType.TensorDesc
-	13, // 25: paddle.framework.proto.VarType.ReaderDesc.lod_tensor:type_name -> paddle.framework.proto.VarType.LoDTensorDesc
-	1,  // 26: paddle.framework.proto.VarType.Tuple.element_type:type_name -> paddle.framework.proto.VarType.Type
-	0,  // 27: paddle.framework.proto.VarDesc.Attr.type:type_name -> paddle.framework.proto.AttrType
-	7,  // 28: paddle.framework.proto.OpVersionMap.OpVersionPair.op_version:type_name -> paddle.framework.proto.OpVersion
-	29, // [29:29] is the sub-list for method output_type
-	29, // [29:29] is the sub-list for method input_type
-	29, // [29:29] is the sub-list for extension type_name
-	29, // [29:29] is the sub-list for extension extendee
-	0,  // [0:29] is the sub-list for field type_name
+	1,  // 0: paddle.framework.proto.Scalar.type:type_name -> paddle.framework.proto.Scalar.Type
+	4,  // 1: paddle.framework.proto.Scalar.c:type_name -> paddle.framework.proto.Complex
+	14, // 2: paddle.framework.proto.OpDesc.inputs:type_name -> paddle.framework.proto.OpDesc.Var
+	14, // 3: paddle.framework.proto.OpDesc.outputs:type_name -> paddle.framework.proto.OpDesc.Var
+	13, // 4: paddle.framework.proto.OpDesc.attrs:type_name -> paddle.framework.proto.OpDesc.Attr
+	2,  // 5: paddle.framework.proto.VarType.type:type_name -> paddle.framework.proto.VarType.Type
+	15, // 6: paddle.framework.proto.VarType.selected_rows:type_name -> paddle.framework.proto.VarType.TensorDesc
+	16, // 7: paddle.framework.proto.VarType.lod_tensor:type_name -> paddle.framework.proto.VarType.LoDTensorDesc
+	17, // 8: paddle.framework.proto.VarType.tensor_array:type_name -> paddle.framework.proto.VarType.LoDTensorArrayDesc
+	18, // 9: paddle.framework.proto.VarType.reader:type_name -> paddle.framework.proto.VarType.ReaderDesc
+	19, // 10: paddle.framework.proto.VarType.tuple:type_name -> paddle.framework.proto.VarType.Tuple
+	15, // 11: paddle.framework.proto.VarType.string:type_name -> paddle.framework.proto.VarType.TensorDesc
+	15, // 12: paddle.framework.proto.VarType.strings:type_name -> paddle.framework.proto.VarType.TensorDesc
+	15, // 13: paddle.framework.proto.VarType.vocab:type_name -> paddle.framework.proto.VarType.TensorDesc
+	15, // 14: paddle.framework.proto.VarType.sparse_coo:type_name -> paddle.framework.proto.VarType.TensorDesc
+	7,  // 15: paddle.framework.proto.VarDesc.type:type_name -> paddle.framework.proto.VarType
+	20, // 16: paddle.framework.proto.VarDesc.attrs:type_name -> paddle.framework.proto.VarDesc.Attr
+	8,  // 17: paddle.framework.proto.BlockDesc.vars:type_name -> paddle.framework.proto.VarDesc
+	6,  // 18: paddle.framework.proto.BlockDesc.ops:type_name -> paddle.framework.proto.OpDesc
+	21, // 19: paddle.framework.proto.OpVersionMap.pair:type_name -> paddle.framework.proto.OpVersionMap.OpVersionPair
+	9,  // 20: paddle.framework.proto.ProgramDesc.blocks:type_name -> paddle.framework.proto.BlockDesc
+	3,  // 21: paddle.framework.proto.ProgramDesc.version:type_name -> paddle.framework.proto.Version
+	11, // 22: paddle.framework.proto.ProgramDesc.op_version_map:type_name -> paddle.framework.proto.OpVersionMap
+	0,  // 23: paddle.framework.proto.OpDesc.Attr.type:type_name -> paddle.framework.proto.AttrType
+	5,  // 24: paddle.framework.proto.OpDesc.Attr.scalar:type_name -> paddle.framework.proto.Scalar
+	5,  // 25: paddle.framework.proto.OpDesc.Attr.scalars:type_name -> paddle.framework.proto.Scalar
+	2,  // 26: paddle.framework.proto.VarType.TensorDesc.data_type:type_name -> paddle.framework.proto.VarType.Type
+	15, // 27: paddle.framework.proto.VarType.LoDTensorDesc.tensor:type_name -> paddle.framework.proto.VarType.TensorDesc
+	15, // 28: paddle.framework.proto.VarType.LoDTensorArrayDesc.tensor:type_name -> paddle.framework.proto.VarType.TensorDesc
+	16, // 29: paddle.framework.proto.VarType.ReaderDesc.lod_tensor:type_name -> paddle.framework.proto.VarType.LoDTensorDesc
+	2,  // 30: paddle.framework.proto.VarType.Tuple.element_type:type_name -> paddle.framework.proto.VarType.Type
+	0,  // 31: paddle.framework.proto.VarDesc.Attr.type:type_name -> paddle.framework.proto.AttrType
+	10, // 32: paddle.framework.proto.OpVersionMap.OpVersionPair.op_version:type_name -> paddle.framework.proto.OpVersion
+	33, // [33:33] is the sub-list for method output_type
+	33, // [33:33] is the sub-list for method input_type
+	33, // [33:33] is the sub-list for extension type_name
+	33, // [33:33] is the sub-list for extension extendee
+	0,  // [0:33] is the sub-list for field type_name
 }
 
 func init() { file_framework_proto_init() }
@@ -1709,8 +1940,8 @@ func file_framework_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_framework_proto_rawDesc), len(file_framework_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   17,
+			NumEnums:      3,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
