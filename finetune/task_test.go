@@ -218,3 +218,66 @@ func assertInstallsAsModule(t *testing.T, dir string, paths []string, want []Pre
 		require.InDelta(t, float64(p.Prob), res[i][0].Probability, 1e-5, "image %d", i)
 	}
 }
+
+// A frozen module trains only the head (its parameters and batch-norm statistics stay as
+// loaded), and early stopping ends the run after EarlyStopping evaluations without a better
+// dev score; the run still evaluates test and saves its checkpoint.
+func TestFrozenModuleAndEarlyStopping(t *testing.T) {
+	data := catdogSubset(t, 24, 8, 8)
+	dir := t.TempDir()
+	cfg := RunConfig{NumEpoch: 4, BatchSize: 8, CheckpointDir: dir, LogInterval: 1, EvalInterval: 1,
+		EarlyStopping: 2, Seed: 3, Threads: 1,
+		// A rate so small that the dev score cannot change after the first evaluation.
+		Strategy: DefaultStrategy{LearningRate: 1e-12}}
+	ctx := shufflenetContext(t, false)
+	task, err := NewImageClassifierTask(ctx, data, testReader(t), cfg)
+	require.NoError(t, err)
+	defer task.Close()
+	var r record
+	var stop []EarlyStopEvent
+	task.Subscribe(r.on)
+	task.Subscribe(func(e Event) {
+		if s, ok := e.(EarlyStopEvent); ok {
+			stop = append(stop, s)
+		}
+	})
+	require.NoError(t, task.FinetuneAndEval(context.Background()))
+	require.Equal(t, []EarlyStopEvent{{Step: 3, Evaluations: 2}}, stop, "best at step 1, no better at 2 and 3")
+	require.Len(t, r.best, 1)
+	require.Equal(t, "test", r.evals[len(r.evals)-1].Phase)
+	m, _, err := readMeta(dir)
+	require.NoError(t, err)
+	require.EqualValues(t, 3, m.GlobalStep)
+
+	// The module's tensors are the pretrained ones, the head's have moved.
+	for _, name := range []string{"conv5_weights", "conv5_bn_mean", "stage_2_1_conv1_bn_variance"} {
+		got, err := task.scope.Float32(name)
+		require.NoError(t, err)
+		want := readParam(t, ctx.ParamsDir, name)
+		require.Equal(t, want, got, "%s is frozen", name)
+	}
+	require.NotContains(t, trainProgramOps(task), "conv2d_grad", "no gradient flows into a frozen module")
+}
+
+// readParam reads a parameter file through a scope.
+func readParam(t *testing.T, dir, name string) []float32 {
+	t.Helper()
+	s, err := paddle.NewScope()
+	require.NoError(t, err)
+	defer s.Destroy()
+	p, err := newPaddleProgram(shufflenetContext(t, false).Program)
+	require.NoError(t, err)
+	defer p.Destroy()
+	require.NoError(t, s.LoadPersistables(p, dir))
+	v, err := s.Float32(name)
+	require.NoError(t, err)
+	return v
+}
+
+func trainProgramOps(task *ImageClassifierTask) []string {
+	var ops []string
+	for _, op := range task.ps.state.desc.Ops() {
+		ops = append(ops, op.GetType())
+	}
+	return ops
+}

@@ -147,6 +147,9 @@ func NewContext(dir string, man *store.Manifest, model *store.Model, trainable b
 		return fail(err)
 	}
 	framework.SetTraining(prog, trainable)
+	// Input data never trains; saved programs do not always say so, and without it every
+	// activation of a frozen module would still get a gradient.
+	prog.Var(image).StopGradient = proto.Bool(true)
 	c := &Context{
 		Module: man.Name, Program: prog,
 		Inputs:  map[string]string{"image": image},

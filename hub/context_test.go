@@ -35,6 +35,7 @@ func TestContextCutsAtFeatureMap(t *testing.T) {
 			}
 		}
 		require.Equal(t, !trainable, c.Program.Var("conv5_weights").GetStopGradient(), "frozen parameters get no gradient")
+		require.True(t, c.Program.Var("image").GetStopGradient(), "input data never trains")
 	}
 }
 
