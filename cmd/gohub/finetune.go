@@ -36,7 +36,9 @@ acc=0.91234 [step/sec: 0.52]", "[dev dataset evaluation result] ..."); on a term
 progress line with the time left follows them.
 
 --checkpoint_dir keeps ckpt.meta, step_N/ (parameters and optimizer state), best_model/
-(the best model on dev: a Paddle inference model and a gohub module) and the curves. Run
+(the best model on dev: a Paddle inference model and a gohub module), visualization/
+(VisualDL 2 logs with PaddleHub's tags: visualdl --logdir DIR/visualization) and curves.png
+(loss and the main metric against the step, redrawn at every evaluation). Run
 the same command again to resume an interrupted run where it stopped, in the middle of an
 epoch too; a finished run trains no further.
 
@@ -124,9 +126,19 @@ func finetuneAction(c *cli.Context) error {
 	fmt.Fprintf(stderr, "Fine-tuning %s on %s: %d train, %d dev, %d test images, %d classes\n",
 		module.Module, c.String("dataset"), len(data.Train), len(data.Dev), len(data.Test), len(data.Labels))
 	fmt.Fprintf(stderr, "Checkpoint dir: %s (seed %d)\n%v\n", cfg.CheckpointDir, cfg.Seed, cfg)
-	task.Subscribe(finetuneReporter(c))
-	if err := task.FinetuneAndEval(c.Context); err != nil {
+	// Curves first: a resumed run's history is reloaded when the task reports the resume.
+	curveLog, curves, err := finetune.CurveLogger(cfg.CheckpointDir, cfg.Metrics)
+	if err != nil {
 		return err
+	}
+	task.Subscribe(curveLog)
+	task.Subscribe(finetuneReporter(c))
+	runErr := task.FinetuneAndEval(c.Context)
+	if err := curves.Close(); err != nil {
+		fmt.Fprintf(stderr, "warning: %v\n", err)
+	}
+	if runErr != nil {
+		return runErr
 	}
 	st := task.Stats()
 	if st.Steps > 0 {
