@@ -207,7 +207,13 @@ func (t *ImageClassifierTask) loadPretrained(rng *rand.Rand) error {
 		return err
 	}
 	defer prog.Destroy()
-	if err := t.scope.LoadPersistables(prog, t.module.ParamsDir); err != nil {
+	if t.module.ParamsFile != "" {
+		// A combined file holds the whole program's parameters, the cut-away ones too.
+		err = t.loadCombined(t.module.ParamsFile)
+	} else {
+		err = t.scope.LoadPersistables(prog, t.module.ParamsDir)
+	}
+	if err != nil {
 		return errors.WithMessage(err, "load pretrained parameters")
 	}
 	for _, name := range t.module.Missing {
@@ -222,6 +228,43 @@ func (t *ImageClassifierTask) loadPretrained(rng *rand.Rand) error {
 	}
 	if len(t.module.Missing) > 0 {
 		t.emit(InitializedEvent{Params: t.module.Missing})
+	}
+	return nil
+}
+
+// loadCombined loads a combined parameter file: written for the module's whole program, so
+// read with it (the context's program is cut), into a scratch scope, and the context's
+// parameters copied over.
+func (t *ImageClassifierTask) loadCombined(file string) error {
+	desc, err := os.ReadFile(t.module.ProgramFile)
+	if err != nil {
+		return errors.Wrap(err, "read the module's program")
+	}
+	full, err := paddle.NewProgram(desc)
+	if err != nil {
+		return err
+	}
+	defer full.Destroy()
+	scratch, err := paddle.NewScope()
+	if err != nil {
+		return err
+	}
+	defer scratch.Destroy()
+	if err := scratch.LoadCombined(full, file); err != nil {
+		return err
+	}
+	for _, name := range t.module.Params {
+		v, err := scratch.Float32(name)
+		if err != nil {
+			return err
+		}
+		shape, _, err := scratch.Shape(name)
+		if err != nil {
+			return err
+		}
+		if err := t.scope.SetFloat32(name, shape, v); err != nil {
+			return err
+		}
 	}
 	return nil
 }

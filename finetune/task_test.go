@@ -281,3 +281,29 @@ func trainProgramOps(task *ImageClassifierTask) []string {
 	}
 	return ops
 }
+
+// gesture_rec, a MobileNetV2 with relu6 and depthwise convolutions whose parameters are one
+// combined file: its pretrained values load (the loss starts where the frozen network puts
+// it, not at a random one) and a few steps of training lower the loss.
+func TestFinetuneCombinedParamsModel(t *testing.T) {
+	dir, err := shared.Path("models", "gesture_rec")
+	if err != nil {
+		t.Fatal(err)
+	}
+	module, err := hub.LoadContext(dir, true)
+	require.NoError(t, err)
+	data := catdogSubset(t, 16, 8, 0)
+	task, err := NewImageClassifierTask(module, data, testReader(t), RunConfig{NumEpoch: 2, BatchSize: 8,
+		CheckpointDir: t.TempDir(), LogInterval: 1, EvalInterval: 100, Seed: 5, Threads: 2,
+		Strategy: DefaultStrategy{LearningRate: 1e-3}})
+	require.NoError(t, err)
+	defer task.Close()
+	var r record
+	task.Subscribe(r.on)
+	require.NoError(t, task.FinetuneAndEval(context.Background()))
+	require.Len(t, r.losses, 4)
+	require.Less(t, r.losses[3], r.losses[0], "training lowers the loss")
+	w, err := task.scope.Float32(module.Params[0])
+	require.NoError(t, err)
+	require.NotEqual(t, make([]float32, len(w)), w, "pretrained values loaded")
+}

@@ -23,9 +23,12 @@ type Context struct {
 	Inputs  map[string]string // "image" → variable name
 	Outputs map[string]string // "feature_map" → variable name
 	// Params are the pretrained persistables of Program, stored one file per variable in
-	// ParamsDir.
-	Params    []string
-	ParamsDir string
+	// ParamsDir, or all in the combined file ParamsFile.
+	Params     []string
+	ParamsDir  string
+	ParamsFile string
+	// ProgramFile is the module's whole program, before the cut.
+	ProgramFile string
 	// Trainable says whether the pretrained parameters train. A frozen module is a fixed
 	// feature extractor: its batch norms use their running statistics (PaddleHub keeps
 	// them in training mode, so a frozen backbone still drifts with every batch's
@@ -83,7 +86,13 @@ func LoadContext(name string, trainable bool, copts ...ContextOption) (*Context,
 	}
 	if isPath(name) && !exists(filepath.Join(name, store.ManifestFile)) && exists(filepath.Join(name, "__model__")) {
 		man := &store.Manifest{Name: filepath.Base(filepath.Clean(name)), Kind: store.KindImageClassification}
-		return NewContext(name, man, &store.Model{Name: "classification", Layout: store.LayoutDir, Dir: "."}, trainable, copts...)
+		model := &store.Model{Name: "classification", Layout: store.LayoutDir, Dir: "."}
+		for _, params := range []string{"__params__", "params"} {
+			if exists(filepath.Join(name, params)) {
+				model = &store.Model{Name: "classification", Layout: store.LayoutFiles, Program: "__model__", Params: params}
+			}
+		}
+		return NewContext(name, man, model, trainable, copts...)
 	}
 	o := newLoadOptions(co.load)
 	dir, m, err := o.find(name)
@@ -118,11 +127,21 @@ func NewContext(dir string, man *store.Manifest, model *store.Model, trainable b
 	if man.Kind != store.KindImageClassification {
 		return fail(errors.Errorf("fine-tuning needs an image classification module, this one is %s", man.Kind))
 	}
-	if model.Layout != store.LayoutDir {
-		return fail(errors.New("fine-tuning needs a model stored one file per parameter (a combined params file is not supported yet)"))
+	var desc []byte
+	var err error
+	paramsDir, paramsFile, programFile := filepath.Join(dir, model.Dir), "", ""
+	switch {
+	case model.Layout == store.LayoutDir:
+		programFile, err = findProgram(paramsDir)
+	case model.ParamsInProgram():
+		err = errors.New("a Paddle-Lite model cannot be fine-tuned; it needs a Paddle inference model")
+	default:
+		paramsDir, paramsFile = "", filepath.Join(dir, filepath.FromSlash(model.Params))
+		programFile = filepath.Join(dir, filepath.FromSlash(model.Program))
 	}
-	paramsDir := filepath.Join(dir, model.Dir)
-	desc, err := readProgram(paramsDir)
+	if err == nil {
+		desc, err = os.ReadFile(programFile)
+	}
 	if err != nil {
 		return fail(err)
 	}
@@ -154,7 +173,8 @@ func NewContext(dir string, man *store.Manifest, model *store.Model, trainable b
 		Module: man.Name, Program: prog,
 		Inputs:  map[string]string{"image": image},
 		Outputs: map[string]string{"feature_map": feature},
-		Params:  prog.Parameters(), ParamsDir: paramsDir, Trainable: trainable,
+		Params:  prog.Parameters(), ParamsDir: paramsDir, ParamsFile: paramsFile, ProgramFile: programFile,
+		Trainable:  trainable,
 		Preprocess: man.Preprocess,
 	}
 	if l, ok := man.Assets["label_list"]; ok {
@@ -164,7 +184,7 @@ func NewContext(dir string, man *store.Manifest, model *store.Model, trainable b
 		if !trainable {
 			prog.Var(p).StopGradient = proto.Bool(true)
 		}
-		if _, err := os.Stat(filepath.Join(paramsDir, p)); err != nil {
+		if _, err := os.Stat(filepath.Join(paramsDir, p)); paramsFile == "" && err != nil {
 			c.Missing = append(c.Missing, p)
 		}
 	}
@@ -175,18 +195,14 @@ func NewContext(dir string, man *store.Manifest, model *store.Model, trainable b
 	return c, nil
 }
 
-// readProgram reads a model directory's program file.
-func readProgram(dir string) ([]byte, error) {
+// findProgram returns a model directory's program file.
+func findProgram(dir string) (string, error) {
 	for _, name := range []string{"__model__", "model", "inference.pdmodel", "model.pdmodel"} {
-		b, err := os.ReadFile(filepath.Join(dir, name))
-		if err == nil {
-			return b, nil
-		}
-		if !os.IsNotExist(err) {
-			return nil, errors.Wrap(err, "read program")
+		if p := filepath.Join(dir, name); exists(p) {
+			return p, nil
 		}
 	}
-	return nil, errors.Errorf("no program (__model__) in %s", dir)
+	return "", errors.Errorf("no program (__model__) in %s", dir)
 }
 
 // feedTarget is the variable the program's only feed op writes.

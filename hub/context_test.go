@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -51,4 +52,15 @@ func TestContextMissingParams(t *testing.T) {
 		"res5b_branch2a_weights", "res5b_branch2b_weights", "res5b_branch2c_weights",
 		"res5c_branch2a_weights", "res5c_branch2b_weights", "res5c_branch2c_weights"}, c.Missing)
 	require.Equal(t, "pool2d_1.tmp_0", c.Outputs["feature_map"])
+}
+
+// gesture_rec keeps its parameters in one combined file.
+func TestContextCombinedParams(t *testing.T) {
+	dir := sharedModel(t, "gesture_rec")
+	c, err := LoadContext(dir, true)
+	require.NoError(t, err)
+	require.Equal(t, filepath.Join(dir, "params"), c.ParamsFile)
+	require.Equal(t, filepath.Join(dir, "__model__"), c.ProgramFile)
+	require.Empty(t, c.Missing)
+	require.NotEmpty(t, c.Params)
 }

@@ -31,6 +31,8 @@ package paddle
 //                (const PD_Scope* s, const PD_Program* p, const char* d), (s, p, d))
 // GOHUB_TRAIN_FN(PD_Bool, PD_ScopeLoadPersistables,
 //                (PD_Scope* s, const PD_Program* p, const char* d), (s, p, d))
+// GOHUB_TRAIN_FN(PD_Bool, PD_ScopeLoadCombined,
+//                (PD_Scope* s, const PD_Program* p, const char* f), (s, p, f))
 // GOHUB_TRAIN_FN(PD_Executor*, PD_ExecutorCreate,
 //                (const PD_Program* p, PD_Scope* s, int32_t t), (p, s, t))
 // GOHUB_TRAIN_FN(void, PD_ExecutorDestroy, (PD_Executor* e), (e))
@@ -45,7 +47,7 @@ package paddle
 //   GOHUB_FIND(PD_ProgramAppendBackward) GOHUB_FIND(PD_ScopeCreate) GOHUB_FIND(PD_ScopeDestroy)
 //   GOHUB_FIND(PD_ScopeHasVar) GOHUB_FIND(PD_ScopeSetVar) GOHUB_FIND(PD_ScopeVarShape)
 //   GOHUB_FIND(PD_ScopeGetVar) GOHUB_FIND(PD_ScopeSavePersistables)
-//   GOHUB_FIND(PD_ScopeLoadPersistables) GOHUB_FIND(PD_ExecutorCreate)
+//   GOHUB_FIND(PD_ScopeLoadPersistables) GOHUB_FIND(PD_ScopeLoadCombined) GOHUB_FIND(PD_ExecutorCreate)
 //   GOHUB_FIND(PD_ExecutorDestroy) GOHUB_FIND(PD_ExecutorCheckNanInf) GOHUB_FIND(PD_ExecutorRun)
 //   return 1;
 // }
@@ -294,6 +296,14 @@ func (s *Scope) SavePersistables(p *Program, dir string) error {
 func (s *Scope) LoadPersistables(p *Program, dir string) error {
 	return s.persistables("LoadPersistables", p, dir, func(sc *C.PD_Scope, pc *C.PD_Program, d *C.char) C.PD_Bool {
 		return C.gohub_PD_ScopeLoadPersistables(sc, pc, d)
+	})
+}
+
+// LoadCombined reads the program's persistable variables from one combined parameter file
+// (model.pdiparams, __params__: save_inference_model's params_filename layout).
+func (s *Scope) LoadCombined(p *Program, file string) error {
+	return s.persistables("LoadCombined", p, file, func(sc *C.PD_Scope, pc *C.PD_Program, f *C.char) C.PD_Bool {
+		return C.gohub_PD_ScopeLoadCombined(sc, pc, f)
 	})
 }
 

@@ -60,6 +60,11 @@ PADDLE_CAPI_EXPORT extern PD_Bool PD_ScopeSavePersistables(__pd_keep const PD_Sc
 PADDLE_CAPI_EXPORT extern PD_Bool PD_ScopeLoadPersistables(__pd_keep PD_Scope* scope,
                                                            __pd_keep const PD_Program* program,
                                                            const char* dir);
+// Reads every persistable variable of program from one combined parameter file (the tensors
+// one after another in name order: save_inference_model's params_filename layout).
+PADDLE_CAPI_EXPORT extern PD_Bool PD_ScopeLoadCombined(__pd_keep PD_Scope* scope,
+                                                       __pd_keep const PD_Program* program,
+                                                       const char* file);
 
 // An executor of block 0 of program over scope with num_threads CPU threads. It keeps its own
 // copy of the program; the scope must outlive it.

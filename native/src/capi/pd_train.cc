@@ -197,6 +197,24 @@ PD_Bool PD_ScopeLoadPersistables(PD_Scope* scope, const PD_Program* program, con
   });
 }
 
+PD_Bool PD_ScopeLoadCombined(PD_Scope* scope, const PD_Program* program, const char* file) {
+  return Guard(__func__, PD_Bool{0}, [&] {
+    const std::string path = Name(file, "the parameter file");
+    const std::string bytes = pd::ReadFile(path);
+    size_t offset = 0;
+    // A combined file holds the tensors one after another in name order, as Paddle's
+    // save_combine writes them for save_inference_model(params_filename=...).
+    for (const std::string& name : Persistables(Ref(program, "the program").desc)) {
+      PD_CHECK(offset < bytes.size(), path, ": ends before ", name);
+      pd::ReadLoDTensor(bytes.data(), bytes.size(), &offset, Ref(scope, "the scope").scope.Var(name),
+                        path + " (" + name + ")");
+    }
+    PD_CHECK(offset == bytes.size(), path, ": ", bytes.size() - offset,
+             " bytes after the program's last persistable");
+    return PD_Bool{1};
+  });
+}
+
 PD_Executor* PD_ExecutorCreate(const PD_Program* program, PD_Scope* scope, int32_t num_threads) {
   return Guard(__func__, static_cast<PD_Executor*>(nullptr), [&] {
     PD_CHECK(num_threads >= 1, "the number of threads must be at least 1, not ", num_threads);
