@@ -132,9 +132,7 @@ func (g *trainGolden) set(t testing.TB, name string) map[string]goldenValue {
 		case "float32":
 			require.LessOrEqual(t, e.Offset+4*n, int64(len(raw)), "%s/%s", name, e.Name)
 			v.f32 = make([]float32, n)
-			for i := range v.f32 {
-				v.f32[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[e.Offset+4*int64(i):]))
-			}
+			decodeFloat32(v.f32, raw[e.Offset:])
 		case "int64":
 			require.LessOrEqual(t, e.Offset+8*n, int64(len(raw)), "%s/%s", name, e.Name)
 			v.i64 = make([]int64, n)
@@ -185,7 +183,31 @@ func (g *trainGolden) feedBatch(t testing.TB, s *Scope, batches map[string]golde
 	setGolden(t, s, g.Label, batches[fmt.Sprintf("label_%d", i)])
 }
 
+// The loops over whole models' values below run without the race detector's instrumentation
+// (go test -race, as make test runs it, would make them ten times slower); they touch only
+// memory of their own goroutine.
+
+//go:norace
+func decodeFloat32(dst []float32, raw []byte) {
+	for i := range dst {
+		dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+	}
+}
+
+// maxDiff is max|a - b|.
+//
+//go:norace
+func maxDiff(a, b []float32) float64 {
+	d := 0.0
+	for i := range a {
+		d = math.Max(d, math.Abs(float64(a[i])-float64(b[i])))
+	}
+	return d
+}
+
 // relErr is max|got - want| / max|want| (0 when both are zero).
+//
+//go:norace
 func relErr(got, want []float32) float64 {
 	var diff, scale float64
 	for i := range want {
@@ -198,6 +220,7 @@ func relErr(got, want []float32) float64 {
 	return diff / scale
 }
 
+//go:norace
 func maxAbs(v []float32) float64 {
 	m := 0.0
 	for _, x := range v {
@@ -231,11 +254,7 @@ func compareSet(t *testing.T, check string, s *Scope, want map[string]goldenValu
 		}
 		if maxAbs(w.f32) < noiseFrac*top {
 			noise++
-			var d float64
-			for i := range got {
-				d = math.Max(d, math.Abs(float64(got[i])-float64(w.f32[i])))
-			}
-			if d/top >= worstNoise {
+			if d := maxDiff(got, w.f32); d/top >= worstNoise {
 				worstNoise, worstNoiseName = d/top, n
 			}
 			continue
@@ -320,6 +339,21 @@ func names(set map[string]goldenValue, grads bool) []string {
 	return out
 }
 
+// unmask sets dst's values whose bit is set in mask (most significant bit first) to vals, in
+// order; returns how many it set.
+//
+//go:norace
+func unmask(dst []float32, mask []uint8, vals []float32) int {
+	k := 0
+	for i := range dst {
+		if mask[i/8]&(0x80>>(i%8)) != 0 && k < len(vals) {
+			dst[i] = vals[k]
+			k++
+		}
+	}
+	return k
+}
+
 // forceNoise gives the scope Paddle's gradients where they are float32 noise: whole gradients
 // and values inside one; returns how many values it replaced.
 func forceNoise(t testing.TB, s *Scope, set map[string]goldenValue) int {
@@ -339,13 +373,7 @@ func forceNoise(t testing.TB, s *Scope, set map[string]goldenValue) int {
 		require.NoError(t, err)
 		shape, _, err := s.Shape(grad)
 		require.NoError(t, err)
-		k := 0
-		for i := range got {
-			if mask.u8[i/8]&(0x80>>(i%8)) != 0 {
-				got[i] = vals[k]
-				k++
-			}
-		}
+		k := unmask(got, mask.u8, vals)
 		require.Equal(t, len(vals), k, "%s: mask and values disagree", grad)
 		require.NoError(t, s.SetFloat32(grad, shape, got))
 		n += k
@@ -439,15 +467,22 @@ func kinkFlips(t *testing.T, fwdDesc []byte, s *Scope, want map[string]goldenVal
 				}
 				got, err := s.Float32(name)
 				require.NoError(t, err)
-				for i := range got {
-					if (got[i] > 0) != (w.f32[i] > 0) || (typ == "relu6" && (got[i] < 6) != (w.f32[i] < 6)) {
-						flips++
-					}
-				}
+				flips += countFlips(got, w.f32, typ == "relu6")
 			}
 		}
 	}
 	return flips
+}
+
+//go:norace
+func countFlips(got, want []float32, six bool) int {
+	n := 0
+	for i := range got {
+		if (got[i] > 0) != (want[i] > 0) || (six && (got[i] < 6) != (want[i] < 6)) {
+			n++
+		}
+	}
+	return n
 }
 
 // overwrite sets the scope's activations named in set to Paddle's.
