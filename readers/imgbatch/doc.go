@@ -20,9 +20,10 @@
 // fine-tuning than during it.
 //
 // Decoding differs from PaddleHub's in two documented ways (see readers/picture): JPEG
-// samples are Go's decoder's, not libjpeg's (about half a level apart on average, more at
-// sharp colour edges; the tests bound the difference of whole tensors), and a JPEG's EXIF
-// orientation is applied where PIL ignores it. Pillow resizes palette images with NEAREST
+// samples are Go's decoder's, not libjpeg's, and a JPEG's EXIF orientation is applied
+// where PIL ignores it. After the 224×224 resize, catdog photos come out within 0.4 grey
+// levels of real PIL's on average and 3 at most (the tests allow 0.75 and 6); on a
+// lossless picture the tensor equals PaddleHub's bit for bit. Pillow resizes palette images with NEAREST
 // before converting them to RGB; here every picture is RGB before the resize.
 //
 // # Augmentation
