@@ -283,8 +283,8 @@ func trainProgramOps(task *ImageClassifierTask) []string {
 }
 
 // gesture_rec, a MobileNetV2 with relu6 and depthwise convolutions whose parameters are one
-// combined file: its pretrained values load (the loss starts where the frozen network puts
-// it, not at a random one) and a few steps of training lower the loss.
+// combined file (paddle's TestScopeLoadCombinedMatchesPredictor checks the loading): the
+// task trains it: the loss of the last epoch is below the first.
 func TestFinetuneCombinedParamsModel(t *testing.T) {
 	dir, err := shared.Path("models", "gesture_rec")
 	if err != nil {
@@ -293,7 +293,7 @@ func TestFinetuneCombinedParamsModel(t *testing.T) {
 	module, err := hub.LoadContext(dir, true)
 	require.NoError(t, err)
 	data := catdogSubset(t, 16, 8, 0)
-	task, err := NewImageClassifierTask(module, data, testReader(t), RunConfig{NumEpoch: 2, BatchSize: 8,
+	task, err := NewImageClassifierTask(module, data, testReader(t), RunConfig{NumEpoch: 4, BatchSize: 8,
 		CheckpointDir: t.TempDir(), LogInterval: 1, EvalInterval: 100, Seed: 5, Threads: 2,
 		Strategy: DefaultStrategy{LearningRate: 1e-3}})
 	require.NoError(t, err)
@@ -301,9 +301,8 @@ func TestFinetuneCombinedParamsModel(t *testing.T) {
 	var r record
 	task.Subscribe(r.on)
 	require.NoError(t, task.FinetuneAndEval(context.Background()))
-	require.Len(t, r.losses, 4)
-	require.Less(t, r.losses[3], r.losses[0], "training lowers the loss")
-	w, err := task.scope.Float32(module.Params[0])
-	require.NoError(t, err)
-	require.NotEqual(t, make([]float32, len(w)), w, "pretrained values loaded")
+	require.Len(t, r.losses, 8)
+	t.Logf("losses %.4f", r.losses)
+	first, last := (r.losses[0]+r.losses[1])/2, (r.losses[6]+r.losses[7])/2
+	require.Less(t, last, first-0.05, "training lowers the loss")
 }
