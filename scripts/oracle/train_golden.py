@@ -45,8 +45,9 @@ Per model, in build/train-goldens/<model>/ (the Go test paddle/train_models_test
                                    batches, sgd_step1, fwd_<opt>_<step>, momentum_final,
                                    adam_final) its file and per tensor name, dtype, shape,
                                    byte offset
-  stamp                            hash of this script + Paddle version; a model directory whose
-                                   stamp differs is regenerated, one that matches is kept
+  stamp                            hash of this script, Paddle version, the model's file names and
+                                   sizes; a model directory whose stamp differs is regenerated,
+                                   one that matches is kept
 
   train_golden.py                  (re)generate stale or missing models
   train_golden.py --force          regenerate every model
@@ -556,11 +557,20 @@ def build_model(name, side, out_dir):
     return meta
 
 
-def stamp():
+def stamp(name):
+    """This script's hash, the Paddle version, and the model's files (names and sizes)."""
     h = hashlib.sha256()
     with open(os.path.abspath(__file__), "rb") as f:
         h.update(f.read())
-    return "train_golden %s format %d paddle %s\n" % (h.hexdigest(), FORMAT, paddle.__version__)
+    model_dir = os.path.join(lac_common.shared_dir(), "models", name)
+    files = sorted(os.listdir(model_dir)) if os.path.isdir(model_dir) else []
+    m = hashlib.sha256()
+    for fn in files:
+        p = os.path.join(model_dir, fn)
+        if os.path.isfile(p):
+            m.update(("%s %d\n" % (fn, os.path.getsize(p))).encode("utf-8"))
+    return "train_golden %s format %d paddle %s model %s\n" % (
+        h.hexdigest(), FORMAT, paddle.__version__, m.hexdigest())
 
 
 def main():
@@ -576,9 +586,9 @@ def main():
         if unknown:
             raise SystemExit("unknown models: %s" % ", ".join(unknown))
         models = {m: MODELS[m] for m in wanted}
-    want = stamp()
     os.makedirs(OUT_DIR, exist_ok=True)
     for name, side in models.items():
+        want = stamp(name)
         final = os.path.join(OUT_DIR, name)
         if not args.force:
             try:
