@@ -13,6 +13,10 @@ import (
 type ReaderOptions struct {
 	Size    int // images are resized to Size×Size: 224 when 0
 	Workers int // decoding goroutines: runtime.NumCPU() when 0
+	// ModulePreprocess takes the module's own inference recipe (e.g. short side to 256,
+	// centre crop 224, keeping the aspect ratio) instead of PaddleHub's reader, which
+	// squeezes every image to Size×Size.
+	ModulePreprocess bool
 }
 
 // NewReader is PaddleHub's ImageClassificationReader for module: each image resized
@@ -27,5 +31,8 @@ func NewReader(module *hub.Context, o ReaderOptions) (*imgbatch.Reader, error) {
 		o.Size = imgbatch.DefaultSize
 	}
 	pre := picture.Preprocess{Width: o.Size, Height: o.Size, Filter: picture.Lanczos, Normalize: cfg.Normalize}
+	if o.ModulePreprocess {
+		pre = cfg.Preprocess
+	}
 	return imgbatch.NewReader(imgbatch.Config{Module: &pre, Workers: o.Workers})
 }

@@ -71,6 +71,7 @@ ulmfit (slanted triangular rates, discriminative rates, gradual unfreezing).`,
 			&cli.StringFlag{Name: "metrics", Value: "acc", Usage: "`LIST` of acc, f1, precision, recall, matthews; the first picks the best model"},
 			&cli.BoolFlag{Name: "augment", Usage: "augment training images (random rotation, brightness, contrast, saturation or flip)"},
 			&cli.IntFlag{Name: "image_size", Value: 224, Usage: "resize images to `N`×N"},
+			&cli.BoolFlag{Name: "module_preprocess", Usage: "prepare images with the module's own recipe (e.g. resize the short side, centre crop) instead of PaddleHub's reader, which squeezes them to --image_size"},
 			&cli.IntFlag{Name: "threads", Usage: "`N` CPU threads per step (0: all cores)"},
 			&cli.IntFlag{Name: "workers", Usage: "`N` goroutines decoding images (0: all cores)"},
 			&cli.BoolFlag{Name: "use_gpu", Usage: "train on the GPU (not available yet)"},
@@ -111,7 +112,8 @@ func finetuneAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	reader, err := finetune.NewReader(module, finetune.ReaderOptions{Size: c.Int("image_size"), Workers: c.Int("workers")})
+	reader, err := finetune.NewReader(module, finetune.ReaderOptions{Size: c.Int("image_size"), Workers: c.Int("workers"),
+		ModulePreprocess: c.Bool("module_preprocess")})
 	if err != nil {
 		return err
 	}
