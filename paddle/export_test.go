@@ -103,7 +103,7 @@ func TestSaveInferenceModelBatchNorm(t *testing.T) {
 	require.ElementsMatch(t, []string{"__model__", "scale", "bias", "mean", "var"}, names,
 		"the model and the parameters the fetch needs; no lr, no gradients")
 
-	got := runExported(t, dir, "x", "y", goldenValue{shape: shape, f32: x})
+	got := runExported(t, dir, "x", []string{"y"}, goldenValue{shape: shape, f32: x})[0]
 	read := func(name string) []float32 {
 		v, err := scope.Float32(name)
 		require.NoError(t, err)

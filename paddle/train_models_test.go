@@ -60,6 +60,7 @@ type trainGolden struct {
 	Label        string               `json:"label"`
 	Loss         string               `json:"loss"`
 	Prob         string               `json:"prob"`
+	FeatureMap   string               `json:"feature_map"`
 	Side         int64                `json:"side"`
 	Batch        int64                `json:"batch"`
 	Steps        int                  `json:"steps"`
@@ -617,17 +618,18 @@ func (g *trainGolden) checkExport(t *testing.T, train []byte, s *Scope, batches 
 	prog, err := framework.ParseProgram(train)
 	require.NoError(t, err)
 	dir := filepath.Join(t.TempDir(), "model")
-	require.NoError(t, SaveInferenceModel(prog, s, dir, []string{g.Image}, []string{g.Prob}))
+	fetches := []string{g.Prob, g.FeatureMap}
+	require.NoError(t, SaveInferenceModel(prog, s, dir, []string{g.Image}, fetches))
 
 	input := batches["image_0"]
-	ours := runExported(t, dir, g.Image, g.Prob, input)
+	ours := runExported(t, dir, g.Image, fetches, input)
 
 	py := filepath.Join(repoRoot(t), "build", "oracle-venv", "bin", "python")
 	if _, err := os.Stat(py); err != nil {
 		missingTrainOracle(t, "oracle venv absent (%s)", py)
 	}
 	tmp := t.TempDir()
-	in, out := filepath.Join(tmp, "input.bin"), filepath.Join(tmp, "paddle.bin")
+	in := filepath.Join(tmp, "input.bin")
 	buf := make([]byte, 4*len(input.f32))
 	for i, v := range input.f32 {
 		binary.LittleEndian.PutUint32(buf[4*i:], math.Float32bits(v))
@@ -638,25 +640,26 @@ func (g *trainGolden) checkExport(t *testing.T, train []byte, s *Scope, batches 
 		shape[i] = fmt.Sprint(d)
 	}
 	cmd := exec.Command(py, filepath.Join(repoRoot(t), "scripts", "oracle", "train_export_check.py"),
-		"--model", dir, "--input", in, "--shape", strings.Join(shape, ","), "--output", out)
+		"--model", dir, "--input", in, "--shape", strings.Join(shape, ","), "--output", filepath.Join(tmp, "paddle"))
 	cmd.Env = append(os.Environ(), "OMP_NUM_THREADS=1")
 	b, err := cmd.CombinedOutput()
 	require.NoError(t, err, "paddle.inference on the exported model:\n%s", b)
-	raw, err := os.ReadFile(out)
-	require.NoError(t, err)
-	require.Len(t, raw, 4*len(ours), "paddle.inference output size")
-	theirs := make([]float32, len(ours))
-	for i := range theirs {
-		theirs[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+	t.Logf("%s", strings.TrimSpace(string(b)))
+	for i, name := range fetches {
+		raw, err := os.ReadFile(filepath.Join(tmp, fmt.Sprintf("paddle_%d.bin", i)))
+		require.NoError(t, err)
+		require.Len(t, raw, 4*len(ours[i]), "paddle.inference output %s size", name)
+		theirs := make([]float32, len(ours[i]))
+		decodeFloat32(theirs, raw)
+		e := relErr(ours[i], theirs)
+		t.Logf("export: paddle.inference on our exported model vs our Predictor: %s (%d values): relative error %.3g",
+			name, len(theirs), e)
+		require.LessOrEqual(t, e, exportRelTol, "%s", name)
 	}
-	e := relErr(ours, theirs)
-	t.Logf("export: paddle.inference on our exported model vs our Predictor: relative error %.3g (%d outputs)", e, len(ours))
-	require.LessOrEqual(t, e, exportRelTol, "ours %v, Paddle %v", ours, theirs)
-
 }
 
-// runExported runs the exported model on our Predictor.
-func runExported(t testing.TB, dir, feed, fetch string, input goldenValue) []float32 {
+// runExported runs the exported model on our Predictor and returns the fetches' values.
+func runExported(t testing.TB, dir, feed string, fetches []string, input goldenValue) [][]float32 {
 	t.Helper()
 	cfg, err := NewConfig()
 	require.NoError(t, err)
@@ -675,16 +678,20 @@ func runExported(t testing.TB, dir, feed, fetch string, input goldenValue) []flo
 	require.NoError(t, in.Reshape(shape))
 	require.NoError(t, CopyFromCpu(in, input.f32))
 	require.NoError(t, pred.Run())
-	out, err := pred.GetOutputHandle(fetch)
-	require.NoError(t, err)
-	defer out.Destroy()
-	oshape, err := out.Shape()
-	require.NoError(t, err)
-	n := 1
-	for _, d := range oshape {
-		n *= int(d)
+	var outs [][]float32
+	for _, fetch := range fetches {
+		out, err := pred.GetOutputHandle(fetch)
+		require.NoError(t, err)
+		oshape, err := out.Shape()
+		require.NoError(t, err)
+		n := 1
+		for _, d := range oshape {
+			n *= int(d)
+		}
+		got := make([]float32, n)
+		require.NoError(t, CopyToCpu(out, got))
+		out.Destroy()
+		outs = append(outs, got)
 	}
-	got := make([]float32, n)
-	require.NoError(t, CopyToCpu(out, got))
-	return got
+	return outs
 }

@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """Runs a model that gohub exported (paddle.SaveInferenceModel: __model__ + one file per
-parameter) in real paddle.inference and writes its first output as raw little-endian float32.
+parameter) in real paddle.inference and writes its outputs as raw little-endian float32.
 
 Called by paddle/train_models_test.go with the oracle venv's python:
 
-  train_export_check.py --model DIR --input IN.bin --shape 2,3,64,64 --output OUT.bin
+  train_export_check.py --model DIR --input IN.bin --shape 2,3,64,64 --output PREFIX
 
-The input is raw little-endian float32 of that shape, fed to the model's only input. IR
-optimisation and oneDNN are off: Paddle's plain CPU kernels, as in model_golden.py.
+writes PREFIX_<i>.bin for the model's i-th fetch target.
+
+The input is raw little-endian float32 of that shape, fed to the model's only input. The
+output written is that of IR optimisation and oneDNN off (Paddle's plain CPU kernels, as in
+model_golden.py); the default configuration (IR passes, oneDNN) runs too and must agree with
+it within 1e-4.
 """
 
 import argparse
@@ -33,10 +37,27 @@ def main():
     shape = [int(d) for d in args.shape.split(",")]
     x = np.fromfile(args.input, dtype="<f4").reshape(shape)
 
-    config = inference.Config(args.model)
+    outs = run(args.model, shape, x, plain=True)
+    for i, out in enumerate(outs):
+        np.ascontiguousarray(out, dtype="<f4").tofile("%s_%d.bin" % (args.output, i))
+    # Paddle Inference's defaults (IR passes such as conv + batch_norm fusion, oneDNN) must
+    # load the model too and agree.
+    defaults = run(args.model, shape, x, plain=False)
+    diff = max(float(np.abs(d - o).max() / max(float(np.abs(o).max()), 1e-30))
+               for d, o in zip(defaults, outs))
+    print("train_export_check: %s -> outputs %s; the default config (IR passes, oneDNN) differs "
+          "by %.3g relative" % (args.model, " ".join(str(list(o.shape)) for o in outs), diff))
+    if diff > 1e-4:
+        raise SystemExit("paddle.inference's default config disagrees with its plain one: %.3g"
+                         % diff)
+
+
+def run(model, shape, x, plain):
+    config = inference.Config(model)
     config.disable_gpu()
-    config.switch_ir_optim(False)
-    config.disable_mkldnn()
+    if plain:
+        config.switch_ir_optim(False)
+        config.disable_mkldnn()
     config.set_cpu_math_library_num_threads(1)
     predictor = inference.create_predictor(config)
     names = predictor.get_input_names()
@@ -46,9 +67,7 @@ def main():
     h.reshape(shape)
     h.copy_from_cpu(x)
     predictor.run()
-    out = predictor.get_output_handle(predictor.get_output_names()[0]).copy_to_cpu()
-    np.ascontiguousarray(out, dtype="<f4").tofile(args.output)
-    print("train_export_check: %s -> output %r" % (args.model, list(out.shape)))
+    return [predictor.get_output_handle(n).copy_to_cpu() for n in predictor.get_output_names()]
 
 
 if __name__ == "__main__":
