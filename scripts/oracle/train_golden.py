@@ -44,7 +44,7 @@ Per model, in build/train-goldens/<model>/ (the Go test paddle/train_models_test
                                    every step, and for each tensor set (init, init_<opt>,
                                    batches, sgd_step1, fwd_<opt>_<step>, momentum_final,
                                    adam_final) its file and per tensor name, dtype, shape,
-                                   byte offset
+                                   byte offset (or "zeros": true, no bytes, for all zeros)
   stamp                            hash of this script, Paddle version, the model's file names and
                                    sizes; a model directory whose stamp differs is regenerated,
                                    one that matches is kept
@@ -405,9 +405,15 @@ class TensorSet:
     def add(self, name, value):
         value = np.ascontiguousarray(value)
         value = value.astype(value.dtype.newbyteorder("<"))
+        entry = {"name": name, "dtype": str(value.dtype.newbyteorder("=")),
+                 "shape": list(value.shape), "offset": self.offset}
+        if value.size and not value.any():
+            # All zeros (optimizer accumulators at the start): no bytes in the file.
+            entry["zeros"] = True
+            self.entries.append(entry)
+            return
         b = value.tobytes()
-        self.entries.append({"name": name, "dtype": str(value.dtype.newbyteorder("=")),
-                             "shape": list(value.shape), "offset": self.offset})
+        self.entries.append(entry)
         self.f.write(b)
         self.offset += len(b)
 
