@@ -114,8 +114,8 @@ func (e *LineError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.L
 
 // MissingError says that images named in the lists do not exist.
 type MissingError struct {
-	Count int       // how many listed images are missing
-	Total int       // how many images the lists name
+	Count int       // how many of them are missing
+	Total int       // how many distinct images the lists name
 	First []Missing // the first few, in list order
 }
 
