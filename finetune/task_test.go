@@ -306,3 +306,36 @@ func TestFinetuneCombinedParamsModel(t *testing.T) {
 	first, last := (r.losses[0]+r.losses[1])/2, (r.losses[6]+r.losses[7])/2
 	require.Less(t, last, first-0.05, "training lowers the loss")
 }
+
+// ULMFiT's gradual unfreezing and discriminative rates reach the programs: in epoch 1 only
+// the deepest third of the network trains (the first convolution stays as loaded), by the
+// last epoch everything does, and the deeper groups run at higher rates than the shallow
+// ones (one learning-rate variable per multiplier).
+func TestULMFiTUnfreezesGradually(t *testing.T) {
+	data := catdogSubset(t, 16, 8, 0)
+	s := NewULMFiTStrategy()
+	s.LearningRate = 1e-3
+	task, err := NewImageClassifierTask(shufflenetContext(t, true), data, testReader(t), RunConfig{NumEpoch: 3,
+		BatchSize: 8, CheckpointDir: t.TempDir(), LogInterval: 1, EvalInterval: 100, Seed: 9, Threads: 2, Strategy: s})
+	require.NoError(t, err)
+	defer task.Close()
+	first := "stage1_conv_weights"
+	loaded := readParam(t, shufflenetContext(t, true).ParamsDir, first)
+	var afterEpoch1 []float32
+	task.Subscribe(func(e Event) {
+		if s, ok := e.(StepEvent); ok && s.Step == 2 {
+			afterEpoch1, err = task.scope.Float32(first)
+			require.NoError(t, err)
+		}
+	})
+	require.NoError(t, task.FinetuneAndEval(context.Background()))
+	require.Equal(t, loaded, afterEpoch1, "epoch 1 leaves the shallow layers frozen")
+	final, err := task.scope.Float32(first)
+	require.NoError(t, err)
+	require.NotEqual(t, loaded, final, "the last epoch trains them")
+
+	require.True(t, task.plan.Frozen(1)[first])
+	require.Empty(t, task.plan.Frozen(3))
+	require.Greater(t, len(task.ps.state.update.lrVars), 2, "discriminative rates: several multipliers")
+	require.Less(t, task.plan.LRScale(first), task.plan.LRScale("cls_out_w"), "shallow layers learn slower")
+}
