@@ -7,15 +7,17 @@
 # BENCH_SECONDS per measurement (default 10); each side is measured twice, alternating, and
 # the better run is kept, which damps this machine's noise.
 # The image models (scripts/bench/images.sh) and the convolution kernels
-# (scripts/bench/conv_kernels.sh) follow and add their own sections; BENCH_ONLY=images or
-# BENCH_ONLY=convs runs only that part (the other sections stay as they are).
+# (scripts/bench/conv_kernels.sh) and the training step (scripts/bench/train.sh) follow and add
+# their own sections; BENCH_ONLY=images, BENCH_ONLY=convs or BENCH_ONLY=train runs only that
+# part (the other sections stay as they are).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 case "${BENCH_ONLY:-}" in
   images) exec bash scripts/bench/images.sh ;;
   convs) exec bash scripts/bench/conv_kernels.sh ;;
+  train) exec bash scripts/bench/train.sh ;;
   "") ;;
-  *) echo "bench: BENCH_ONLY=$BENCH_ONLY: want images or convs" >&2; exit 2 ;;
+  *) echo "bench: BENCH_ONLY=$BENCH_ONLY: want images, convs or train" >&2; exit 2 ;;
 esac
 seconds=${BENCH_SECONDS:-10}
 py=$(bash scripts/oracle/setup.sh | tail -n 1)
@@ -84,3 +86,4 @@ cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)
 echo "bench: wrote BENCHMARKS.md" >&2
 bash scripts/bench/images.sh
 bash scripts/bench/conv_kernels.sh
+bash scripts/bench/train.sh
