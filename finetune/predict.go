@@ -163,11 +163,25 @@ func (t *ImageClassifierTask) execOn(prog *framework.Program, scope *paddle.Scop
 		return nil, nil, nil, err
 	}
 	defer p.Destroy()
-	exec, err := paddle.NewExecutor(p, scope, t.cfg.Threads)
+	exec, err := newExecutor(p, scope, t.cfg.Threads)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	return scope, exec, exec.Destroy, nil
+}
+
+// newExecutor makes an executor that frees each activation and gradient after its last use:
+// the task reads only the fetch targets.
+func newExecutor(p *paddle.Program, scope *paddle.Scope, threads int) (*paddle.Executor, error) {
+	exec, err := paddle.NewExecutor(p, scope, threads)
+	if err != nil {
+		return nil, err
+	}
+	if err := exec.FreeIntermediates(true); err != nil {
+		exec.Destroy()
+		return nil, err
+	}
+	return exec, nil
 }
 
 func newPaddleProgram(p *framework.Program) (*paddle.Program, error) {

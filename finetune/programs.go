@@ -58,9 +58,15 @@ func newPrograms(module *framework.Program, image, feature string, numClasses in
 	if err := ps.eval.Prune([]string{image, h.label}, []string{h.probs, h.loss, h.acc}); err != nil {
 		return nil, err
 	}
+	if err := ps.eval.AddFetch(h.probs, h.loss, h.acc); err != nil {
+		return nil, err
+	}
 	ps.predict = fwd.Clone()
 	framework.SetTraining(ps.predict, false)
 	if err := ps.predict.Prune([]string{image}, []string{h.probs}); err != nil {
+		return nil, err
+	}
+	if err := ps.predict.AddFetch(h.probs); err != nil {
 		return nil, err
 	}
 	return ps, nil
@@ -124,6 +130,11 @@ func (ps *programs) compileTrain(frozen map[string]bool) (*trainProgram, error) 
 	}
 	u, err := appendUpdate(train, grads, ps.plan, ps.pretrained)
 	if err != nil {
+		return nil, err
+	}
+	// What the loop reads after a step; the executor frees every other activation and
+	// gradient after its last use.
+	if err := train.AddFetch(ps.head.loss, ps.head.probs); err != nil {
 		return nil, err
 	}
 	if b, err = train.Bytes(); err != nil {

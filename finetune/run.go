@@ -55,7 +55,7 @@ func (t *ImageClassifierTask) finetune(ctx context.Context, doEval bool) error {
 			return err
 		}
 		if tp.exec == nil {
-			if tp.exec, err = paddle.NewExecutor(tp.prog, t.scope, t.cfg.Threads); err != nil {
+			if tp.exec, err = newExecutor(tp.prog, t.scope, t.cfg.Threads); err != nil {
 				return err
 			}
 		}

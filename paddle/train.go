@@ -37,6 +37,7 @@ package paddle
 //                (const PD_Program* p, PD_Scope* s, int32_t t), (p, s, t))
 // GOHUB_TRAIN_FN(void, PD_ExecutorDestroy, (PD_Executor* e), (e))
 // GOHUB_TRAIN_FN(PD_Bool, PD_ExecutorCheckNanInf, (PD_Executor* e, PD_Bool on), (e, on))
+// GOHUB_TRAIN_FN(PD_Bool, PD_ExecutorFreeIntermediates, (PD_Executor* e, PD_Bool on), (e, on))
 // GOHUB_TRAIN_FN(PD_Bool, PD_ExecutorRun, (PD_Executor* e), (e))
 //
 // #define GOHUB_FIND(name) \
@@ -48,7 +49,8 @@ package paddle
 //   GOHUB_FIND(PD_ScopeHasVar) GOHUB_FIND(PD_ScopeSetVar) GOHUB_FIND(PD_ScopeVarShape)
 //   GOHUB_FIND(PD_ScopeGetVar) GOHUB_FIND(PD_ScopeSavePersistables)
 //   GOHUB_FIND(PD_ScopeLoadPersistables) GOHUB_FIND(PD_ScopeLoadCombined) GOHUB_FIND(PD_ExecutorCreate)
-//   GOHUB_FIND(PD_ExecutorDestroy) GOHUB_FIND(PD_ExecutorCheckNanInf) GOHUB_FIND(PD_ExecutorRun)
+//   GOHUB_FIND(PD_ExecutorDestroy) GOHUB_FIND(PD_ExecutorCheckNanInf)
+//   GOHUB_FIND(PD_ExecutorFreeIntermediates) GOHUB_FIND(PD_ExecutorRun)
 //   return 1;
 // }
 import "C"
@@ -371,6 +373,22 @@ func (e *Executor) CheckNanInf(on bool) error {
 		v = 1
 	}
 	return callFailed("Executor.CheckNanInf", func() bool { return C.gohub_PD_ExecutorCheckNanInf(e.c, v) != 0 })
+}
+
+// FreeIntermediates releases each intermediate tensor after the last op that reads it, so
+// that a training step holds only what its backward pass still needs (Paddle's garbage
+// collection). The scope keeps persistables, variables no op writes (feeds, parameters),
+// the targets of the program's fetch ops and outputs no op reads; with this on, read
+// nothing else after a run.
+func (e *Executor) FreeIntermediates(on bool) error {
+	if e == nil || e.c == nil {
+		return errors.Wrap(ErrDestroyed, "Executor.FreeIntermediates: executor")
+	}
+	v := C.PD_Bool(0)
+	if on {
+		v = 1
+	}
+	return callFailed("Executor.FreeIntermediates", func() bool { return C.gohub_PD_ExecutorFreeIntermediates(e.c, v) != 0 })
 }
 
 // Run runs the program once over the scope.

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/gohub/gohub/paddle/framework"
 )
 
 // gradCase is testdata/grads/<name>/case.json (scripts/oracle/grads/README.md): a forward
@@ -211,4 +213,72 @@ func TestCheckNanInfNamesTheOp(t *testing.T) {
 	err = exec.Run()
 	require.ErrorContains(t, err, "op #0 (mul)")
 	require.ErrorContains(t, err, "holds NaN")
+}
+
+// FreeIntermediates releases activations after their last use and keeps what the caller
+// reads: parameters, feeds, fetch targets and outputs no op reads; the values are those of a
+// run that frees nothing.
+func TestExecutorFreeIntermediates(t *testing.T) {
+	fwd := framework.NewProgram()
+	for _, v := range []struct {
+		name    string
+		dims    []int64
+		persist bool
+	}{{"x", []int64{-1, 3}, false}, {"w", []int64{3, 2}, true}, {"m", []int64{-1, 2}, false},
+		{"r", []int64{-1, 2}, false}, {"loss", nil, false}} {
+		_, err := fwd.AddVar(v.name, framework.VarType_FP32, v.dims, v.persist)
+		require.NoError(t, err)
+	}
+	_, err := fwd.AddOp("mul", framework.Slots{"X": {"x"}, "Y": {"w"}}, framework.Slots{"Out": {"m"}},
+		framework.IntAttr("x_num_col_dims", 1), framework.IntAttr("y_num_col_dims", 1))
+	require.NoError(t, err)
+	_, err = fwd.AddOp("relu", framework.Slots{"X": {"m"}}, framework.Slots{"Out": {"r"}})
+	require.NoError(t, err)
+	_, err = fwd.AddOp("mean", framework.Slots{"X": {"r"}}, framework.Slots{"Out": {"loss"}})
+	require.NoError(t, err)
+	desc, err := fwd.Bytes()
+	require.NoError(t, err)
+	withGrads, err := NewProgram(desc)
+	require.NoError(t, err)
+	defer withGrads.Destroy()
+	require.NoError(t, withGrads.AppendBackward("loss"))
+	b, err := withGrads.Bytes()
+	require.NoError(t, err)
+	fetched, err := framework.ParseProgram(b)
+	require.NoError(t, err)
+	require.NoError(t, fetched.AddFetch("r"))
+	b, err = fetched.Bytes()
+	require.NoError(t, err)
+	prog, err := NewProgram(b)
+	require.NoError(t, err)
+	defer prog.Destroy()
+
+	run := func(free bool) (*Scope, func()) {
+		s, err := NewScope()
+		require.NoError(t, err)
+		require.NoError(t, s.SetFloat32("x", []int64{2, 3}, []float32{1, -2, 3, 0.5, 1, -1}))
+		require.NoError(t, s.SetFloat32("w", []int64{3, 2}, []float32{0.1, -0.2, 0.3, 0.4, -0.5, 0.6}))
+		e, err := NewExecutor(prog, s, 1)
+		require.NoError(t, err)
+		require.NoError(t, e.FreeIntermediates(free))
+		for i := 0; i < 2; i++ { // the second run reallocates what the first freed
+			require.NoError(t, e.Run())
+		}
+		return s, func() { e.Destroy(); s.Destroy() }
+	}
+	keep, done := run(false)
+	defer done()
+	freed, done2 := run(true)
+	defer done2()
+	for _, name := range []string{"x", "w", "r", "loss", "w@GRAD"} {
+		want, err := keep.Float32(name)
+		require.NoError(t, err)
+		got, err := freed.Float32(name)
+		require.NoError(t, err, "%s is kept", name)
+		require.Equal(t, want, got, name)
+	}
+	_, err = keep.Float32("m@GRAD")
+	require.NoError(t, err)
+	_, err = freed.Float32("m@GRAD")
+	require.Error(t, err, "an intermediate gradient is released after its last use")
 }

@@ -75,6 +75,12 @@ PADDLE_CAPI_EXPORT extern void PD_ExecutorDestroy(__pd_take PD_Executor* executo
 // the op and the variable (slower: every output is read once more).
 PADDLE_CAPI_EXPORT extern PD_Bool PD_ExecutorCheckNanInf(__pd_keep PD_Executor* executor,
                                                         PD_Bool on);
+// Releases each intermediate tensor after the last op that reads it, so that a training
+// step holds only what its backward pass still needs. Kept: persistables, variables no op
+// writes (feeds, parameters), fetch targets (fetch ops) and outputs no op reads; read the
+// others after a run only with this off (the default).
+PADDLE_CAPI_EXPORT extern PD_Bool PD_ExecutorFreeIntermediates(__pd_keep PD_Executor* executor,
+                                                               PD_Bool on);
 // Runs the program once: inputs are the scope's variables as set, results are read from it.
 PADDLE_CAPI_EXPORT extern PD_Bool PD_ExecutorRun(__pd_keep PD_Executor* executor);
 

@@ -35,6 +35,28 @@ TEST(CpuAllocator, ReusesFreedBlocksZeroFilledAndAligned) {
   EXPECT_EQ(a.stats().in_use, before.in_use);
 }
 
+// Blocks of a megabyte and more are mapped from the kernel: page-aligned, zero when fresh,
+// zeroed again when reused, unmapped when the cache lets them go.
+TEST(CpuAllocator, LargeBlocksAreMappedAndZeroed) {
+  Allocator& a = CpuAllocator();
+  a.ReleaseCached();
+  const size_t big = size_t{3} << 20;
+  void* p = a.Allocate(big);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % 4096, 0u);
+  const auto* bytes = static_cast<const unsigned char*>(p);
+  for (size_t i = 0; i < big; i += 4096) ASSERT_EQ(bytes[i], 0) << "byte " << i;
+  std::memset(p, 0xcd, big);
+  a.Free(p, big);
+  void* q = a.Allocate(big);
+  EXPECT_EQ(q, p) << "the freed block is cached and reused";
+  bytes = static_cast<const unsigned char*>(q);
+  for (size_t i = 0; i < big; ++i) ASSERT_EQ(bytes[i], 0) << "byte " << i;
+  a.Free(q, big);
+  a.ReleaseCached();
+  EXPECT_EQ(a.stats().cached, 0u);
+}
+
 TEST(CpuAllocator, TensorsRecycleStorageAcrossSteps) {
   Allocator& a = CpuAllocator();
   a.ReleaseCached();

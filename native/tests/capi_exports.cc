@@ -159,6 +159,7 @@ const void* const kFunctions[] = {
     reinterpret_cast<const void*>(&PD_ScopeLoadCombined),
     reinterpret_cast<const void*>(&PD_ExecutorCreate),
     reinterpret_cast<const void*>(&PD_ExecutorDestroy),
+    reinterpret_cast<const void*>(&PD_ExecutorFreeIntermediates),
     reinterpret_cast<const void*>(&PD_ExecutorCheckNanInf),
     reinterpret_cast<const void*>(&PD_ExecutorRun),
 };

@@ -55,9 +55,7 @@ func InferenceProgram(p *Program, feeds, fetches []string) (*Program, error) {
 			return nil, errors.Errorf("framework: inference program: no kept op reads feed %q", f)
 		}
 	}
-	for _, op := range b.Ops {
-		setIsTest(op)
-	}
+	SetTraining(q, false)
 
 	// feed and fetch holders, then the ops (Paddle prepends feed ops one by one).
 	feedVar := &VarDesc{Name: proto.String("feed"), Persistable: proto.Bool(true),
@@ -77,11 +75,8 @@ func InferenceProgram(p *Program, feeds, fetches []string) (*Program, error) {
 			Attrs:   []*OpDesc_Attr{IntAttr("col", int32(i))}}
 		b.Ops = append([]*OpDesc{op}, b.Ops...)
 	}
-	for i, f := range fetches {
-		b.Ops = append(b.Ops, &OpDesc{Type: proto.String("fetch"),
-			Inputs:  []*OpDesc_Var{{Parameter: proto.String("X"), Arguments: []string{f}}},
-			Outputs: []*OpDesc_Var{{Parameter: proto.String("Out"), Arguments: []string{"fetch"}}},
-			Attrs:   []*OpDesc_Attr{IntAttr("col", int32(i))}})
+	if err := q.AddFetch(fetches...); err != nil {
+		return nil, errors.Wrap(err, "framework: inference program")
 	}
 	return q, nil
 }
@@ -104,28 +99,6 @@ func trainingOnly(op *OpDesc) bool {
 		}
 	}
 	return false
-}
-
-// setIsTest sets an op's is_test to true, keeping the attribute's type (Fluid 1.x programs
-// carry it as INT); batch_norm and dropout get a BOOLEAN one when they have none.
-func setIsTest(op *OpDesc) {
-	for _, a := range op.Attrs {
-		if a.GetName() != "is_test" {
-			continue
-		}
-		switch a.GetType() {
-		case AttrType_INT:
-			a.I = proto.Int32(1)
-		case AttrType_LONG:
-			a.L = proto.Int64(1)
-		default:
-			a.Type, a.B = AttrType_BOOLEAN.Enum(), proto.Bool(true)
-		}
-		return
-	}
-	if t := op.GetType(); t == "batch_norm" || t == "dropout" {
-		op.Attrs = append(op.Attrs, BoolAttr("is_test", true))
-	}
 }
 
 func (p *Program) producesOrReads(name string) bool {

@@ -238,6 +238,14 @@ PD_Bool PD_ExecutorCheckNanInf(PD_Executor* executor, PD_Bool on) {
   });
 }
 
+PD_Bool PD_ExecutorFreeIntermediates(PD_Executor* executor, PD_Bool on) {
+  return Guard(__func__, PD_Bool{0}, [&] {
+    PD_CHECK(executor != nullptr && executor->impl != nullptr, "the executor is NULL");
+    executor->impl->set_free_intermediates(on != 0);
+    return PD_Bool{1};
+  });
+}
+
 PD_Bool PD_ExecutorRun(PD_Executor* executor) {
   return Guard(__func__, PD_Bool{0}, [&] {
     PD_CHECK(executor != nullptr && executor->impl != nullptr, "the executor is NULL");

@@ -1,5 +1,8 @@
 #include "framework/allocator.h"
 
+#include <sys/mman.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -11,8 +14,19 @@ namespace pd {
 namespace {
 
 constexpr size_t kAlign = 64;
-// Freed blocks kept for reuse, at most this many bytes in all; the rest go back to the system.
-constexpr size_t kMaxCachedBytes = size_t{512} << 20;
+// Freed blocks kept for reuse: at most this many bytes, or the most ever in use at once if
+// that is more, so that a training loop, which frees and allocates its whole working set every
+// step, reuses it instead of returning it and asking again.
+constexpr size_t kMinCacheCap = size_t{512} << 20;
+// Blocks this large come straight from the kernel (mmap) and go back to it (munmap): freed
+// memory leaves the process instead of fragmenting malloc's heap, and a fresh block is
+// already zero.
+constexpr size_t kMapThreshold = size_t{1} << 20;
+
+void* MapBlock(size_t bytes) {
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  return p == MAP_FAILED ? nullptr : p;
+}
 
 // The size class of a request: multiples of 64 bytes up to 4 KiB, then each power of two split
 // into four steps, so that a block serves requests up to 25 % smaller than itself.
@@ -43,9 +57,11 @@ class CachingCpuAllocator final : public Allocator {
         ++stats_.reuses;
       }
       stats_.in_use += cls;
+      peak_in_use_ = std::max(peak_in_use_, stats_.in_use);
     }
-    if (p == nullptr) {
-      p = std::aligned_alloc(kAlign, cls);
+    const bool fresh = p == nullptr;
+    if (fresh) {
+      p = cls >= kMapThreshold ? MapBlock(cls) : std::aligned_alloc(kAlign, cls);
       if (p == nullptr) {
         std::lock_guard<std::mutex> lock(mu_);
         stats_.in_use -= cls;
@@ -54,8 +70,9 @@ class CachingCpuAllocator final : public Allocator {
       std::lock_guard<std::mutex> lock(mu_);
       ++stats_.system_allocs;
     }
-    // Zero-filled, as every reader of a fresh tensor may assume (padding of blocked layouts).
-    std::memset(p, 0, bytes);
+    // Zero-filled, as every reader of a fresh tensor may assume (padding of blocked layouts);
+    // a freshly mapped block is zero already.
+    if (!fresh || cls < kMapThreshold) std::memset(p, 0, bytes);
     return p;
   }
 
@@ -65,13 +82,13 @@ class CachingCpuAllocator final : public Allocator {
     {
       std::lock_guard<std::mutex> lock(mu_);
       stats_.in_use -= cls;
-      if (stats_.cached + cls <= kMaxCachedBytes) {
+      if (stats_.cached + cls <= std::max(kMinCacheCap, peak_in_use_)) {
         free_[cls].push_back(ptr);
         stats_.cached += cls;
         return;
       }
     }
-    std::free(ptr);
+    Release(ptr, cls);
   }
 
   Stats stats() const override {
@@ -87,13 +104,22 @@ class CachingCpuAllocator final : public Allocator {
       stats_.cached = 0;
     }
     for (auto& kv : blocks)
-      for (void* p : kv.second) std::free(p);
+      for (void* p : kv.second) Release(p, kv.first);
   }
 
  private:
+  static void Release(void* p, size_t cls) {
+    if (cls >= kMapThreshold) {
+      munmap(p, cls);
+    } else {
+      std::free(p);
+    }
+  }
+
   mutable std::mutex mu_;
   std::map<size_t, std::vector<void*>> free_;  // size class -> cached blocks
   Stats stats_;
+  uint64_t peak_in_use_ = 0;
 };
 
 }  // namespace

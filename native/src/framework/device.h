@@ -25,6 +25,11 @@ struct ExecConfig {
   // After every op, look for NaN or Inf in its float outputs and stop at the first, naming the
   // op and the variable (training's numerical check; off by default: it reads every output).
   bool check_nan_inf = false;
+  // Release each intermediate tensor's memory after the last op that reads it (training's
+  // activations and gradients), as Paddle's garbage collector does. Kept: persistable
+  // variables, variables no op writes (feeds, parameters), fetch targets and outputs no op
+  // reads. Off by default: tests and tools read intermediates after a run.
+  bool free_intermediates = false;
 };
 
 // What a kernel of one place needs besides its tensors: the thread count on the CPU plus

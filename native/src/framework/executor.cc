@@ -15,6 +15,7 @@ Executor::Executor(std::shared_ptr<const Program> program, Scope* scope, ExecCon
   PD_CHECK(config_.place.is_cpu() || DeviceRegistry::Global().Find(config_.place.type),
            "cannot run on ", config_.place.ToString(), ": no such device in this build");
   std::map<int64_t, std::string> feeds, fetches;
+  std::set<const Tensor*> persistent;  // written by ops but kept across runs
   // Where each variable lives after the ops prepared so far; absent: the host.
   std::map<const Tensor*, Place> home;
   const auto& ops = program_->ops();
@@ -58,6 +59,8 @@ Executor::Executor(std::shared_ptr<const Program> program, Scope* scope, ExecCon
     for (const auto& [slot, names] : op.AllOutputs()) {
       for (const std::string& name : names) {
         Tensor* t = scope->Var(name);
+        const VarInfo* info = program_->FindVar(name);
+        if (info != nullptr && info->persistable) persistent.insert(t);
         p.outs.push_back(t);
         home[t] = p.place;
         // A variable written again is a new value: copies of the old one elsewhere are stale
@@ -80,6 +83,20 @@ Executor::Executor(std::shared_ptr<const Program> program, Scope* scope, ExecCon
   for (const PreparedOp& p : ops_)
     for (Tensor* t : p.outs)
       if (!read.count(t) && added.insert(t).second) fetch_tensors_.push_back(t);
+
+  // The release plan: a tensor some op writes that is neither persistent nor read by the
+  // caller goes after the last op that touches it.
+  std::map<Tensor*, size_t> last;
+  for (size_t k = 0; k < ops_.size(); ++k) {
+    for (Tensor* t : ops_[k].outs) last[t] = k;
+    for (const Input& in : ops_[k].ins) {
+      auto it = last.find(const_cast<Tensor*>(in.var));
+      if (it != last.end()) it->second = k;
+    }
+  }
+  release_after_.resize(ops_.size());
+  for (const auto& [t, k] : last)
+    if (!persistent.count(t) && !added.count(t)) release_after_[k].push_back(t);
 }
 
 // The configured place when the op has a kernel there for its key input's declared type (or
@@ -229,6 +246,8 @@ void Executor::Run() {
       CheckInputsOnPlace(p);
       kernel(*p.ctx);
       if (config_.check_nan_inf) CheckFinite(p);
+      if (config_.free_intermediates)
+        for (Tensor* t : release_after_[&p - ops_.data()]) t->Release();
       if (profile) {
         OpTime& t = profile_[p.def->type];
         t.cpu += Seconds(CLOCK_THREAD_CPUTIME_ID) - cpu0;

@@ -38,6 +38,7 @@ class Executor {
   const std::vector<std::string>& fetch_names() const { return fetch_names_; }
   const ExecConfig& config() const { return config_; }
   void set_check_nan_inf(bool on) { config_.check_nan_inf = on; }
+  void set_free_intermediates(bool on) { config_.free_intermediates = on; }
 
   // Where op i of the block (by its index in the program) runs; the CPU for feed and fetch.
   Place PlaceOfOp(int index) const;
@@ -97,6 +98,8 @@ class Executor {
   std::map<std::string, OpTime> profile_;  // PD_OP_PROFILE (executor.cc)
   int64_t runs_ = 0;
   std::vector<Tensor*> fetch_tensors_;
+  // release_after_[k]: the intermediates whose last use is ops_[k] (free_intermediates).
+  std::vector<std::vector<Tensor*>> release_after_;
 };
 
 }  // namespace pd

@@ -3,13 +3,16 @@
 // descriptor as their hint), Bias@GRAD (only where the forward op had a Bias) as dOutput summed
 // per channel. Inputs and outputs are plain (no layout rule: the executor hands over plain
 // tensors); the primitives work in the layouts they choose, with reorders around them. Per op
-// and input shape the primitives and their memories are made once.
+// and input shape the primitives are made once; their reordered buffers and scratchpads are
+// borrowed from the allocator for each run.
 #include <cstring>
 #include <map>
 #include <optional>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
+#include "framework/allocator.h"
 #include "kernels/dnnl_util.h"
 #include "kernels/conv_shape.h"
 #include "kernels/kernel_util.h"
@@ -52,8 +55,9 @@ void ConvGradInferShape(OpContext& ctx) {
 }
 
 // A primitive argument: user wraps our plain buffer (set per run), mem is what the primitive
-// reads or writes, the same memory when the primitive took the plain layout, else its own
-// buffer with a reorder from user (an input) or to user (an output).
+// reads or writes, the same memory when the primitive took the plain layout, else a buffer of
+// its own layout, borrowed for one run (TempBuffers), with a reorder from user (an input) or
+// to user (an output).
 struct Arg {
   memory user, mem;
   std::optional<dnnl::reorder> reorder;
@@ -65,11 +69,36 @@ Arg MakeArg(const dnnl::engine& engine, const memory::desc& plain, const memory:
   a.user = memory(plain, engine, DNNL_MEMORY_NONE);
   a.mem = a.user;
   if (want != plain) {
-    a.mem = memory(want, engine);
+    a.mem = memory(want, engine, DNNL_MEMORY_NONE);
     a.reorder = output ? dnnl::reorder(a.mem, a.user) : dnnl::reorder(a.user, a.mem);
   }
   return a;
 }
+
+// Buffers borrowed from the CPU allocator for one kernel run: the reordered copies and the
+// scratchpads. A plan that owned them would hold activation-sized memory per convolution for
+// the executor's life (gigabytes over a ResNet's training step); borrowed, they come from the
+// allocator's cache, which serves the same sizes step after step.
+class TempBuffers {
+ public:
+  ~TempBuffers() {
+    for (auto& [p, bytes] : blocks_) CpuAllocator().Free(p, bytes);
+  }
+  // Points m at a fresh buffer of its size.
+  void Bind(memory& m) {
+    const size_t bytes = m.get_desc().get_size();
+    if (bytes == 0) return;
+    void* p = CpuAllocator().Allocate(bytes);
+    blocks_.emplace_back(p, bytes);
+    m.set_data_handle(p);
+  }
+  void Bind(Arg& a) {
+    if (a.reorder) Bind(a.mem);
+  }
+
+ private:
+  std::vector<std::pair<void*, size_t>> blocks_;
+};
 
 void ReorderIn(dnnl::stream& s, Arg& a, const void* data) {
   a.user.set_data_handle(const_cast<void*>(data));
@@ -124,7 +153,7 @@ ConvGradPlan MakeGradPlan(const dnnl::engine& engine, const ConvShape& s, bool w
     p.data_ddst = MakeArg(engine, dst_plain, pd.diff_dst_desc(), false);
     p.data_w = MakeArg(engine, w_plain, pd.weights_desc(), false);
     p.data_dsrc = MakeArg(engine, src_plain, pd.diff_src_desc(), true);
-    p.data_scratch = memory(pd.scratchpad_desc(), engine);
+    p.data_scratch = memory(pd.scratchpad_desc(), engine, DNNL_MEMORY_NONE);
   }
   if (want_weights) {
     dnnl::convolution_backward_weights::primitive_desc pd(
@@ -133,7 +162,7 @@ ConvGradPlan MakeGradPlan(const dnnl::engine& engine, const ConvShape& s, bool w
     p.w_src = MakeArg(engine, src_plain, pd.src_desc(), false);
     p.w_ddst = MakeArg(engine, dst_plain, pd.diff_dst_desc(), false);
     p.w_dw = MakeArg(engine, w_plain, pd.diff_weights_desc(), true);
-    p.w_scratch = memory(pd.scratchpad_desc(), engine);
+    p.w_scratch = memory(pd.scratchpad_desc(), engine, DNNL_MEMORY_NONE);
   }
   return p;
 }
@@ -175,7 +204,10 @@ void ConvGradKernel(OpContext& ctx) {
     }
     ConvGradPlan& p = it->second;
     dnnl::stream& stream = cpu.stream_ref();
+    TempBuffers temp;  // freed after stream.wait() below
     if (p.data) {
+      for (Arg* a : {&p.data_ddst, &p.data_w, &p.data_dsrc}) temp.Bind(*a);
+      temp.Bind(p.data_scratch);
       ReorderIn(stream, p.data_ddst, dy.raw_data());
       ReorderIn(stream, p.data_w, ctx.In("Filter").raw_data());
       p.data_dsrc.user.set_data_handle(ctx.Out("Input@GRAD")->mutable_data<float>());
@@ -187,6 +219,8 @@ void ConvGradKernel(OpContext& ctx) {
                                                             p.data_dsrc.user);
     }
     if (p.weights) {
+      for (Arg* a : {&p.w_src, &p.w_ddst, &p.w_dw}) temp.Bind(*a);
+      temp.Bind(p.w_scratch);
       ReorderIn(stream, p.w_src, x.raw_data());
       ReorderIn(stream, p.w_ddst, dy.raw_data());
       p.w_dw.user.set_data_handle(ctx.Out("Filter@GRAD")->mutable_data<float>());
