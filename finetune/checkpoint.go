@@ -93,6 +93,7 @@ type trainerState struct {
 	EpochBatch int     `json:"epoch_batch"` // batches of that epoch already trained
 	GlobalStep int     `json:"global_step"`
 	BestScore  float64 `json:"best_score"`
+	Stale      int     `json:"stale"` // evaluations in a row without a better score
 	Seed       int64   `json:"seed"`
 }
 

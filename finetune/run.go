@@ -42,7 +42,6 @@ func (t *ImageClassifierTask) finetune(ctx context.Context, doEval bool) error {
 	}
 	maxSteps := t.MaxSteps()
 	window := newWindow()
-	stale := 0
 	stopped := false
 	runStart, firstStep := timeNow(), t.st.GlobalStep
 	defer func() {
@@ -93,26 +92,35 @@ func (t *ImageClassifierTask) finetune(ctx context.Context, doEval bool) error {
 				t.emit(window.event(t.st.GlobalStep, maxSteps, lr, t.cfg.Metrics))
 				window = newWindow()
 			}
-			if t.cfg.SaveCkptInterval > 0 && t.st.GlobalStep%t.cfg.SaveCkptInterval == 0 {
-				if err := t.saveCheckpoint(); err != nil {
-					it.Close()
-					return err
-				}
-			}
+			// Evaluate before saving: the checkpoint of this step then holds the best score
+			// this evaluation set, and a run resumed from it does not evaluate twice.
 			if doEval && len(t.data.Dev) > 0 && t.st.GlobalStep%t.cfg.EvalInterval == 0 {
 				improved, err := t.evalDev(ctx)
 				if err != nil {
 					it.Close()
 					return err
 				}
-				if stale = stale + 1; improved {
-					stale = 0
+				if t.st.Stale++; improved {
+					t.st.Stale = 0
 				}
-				if t.cfg.EarlyStopping > 0 && stale >= t.cfg.EarlyStopping {
-					t.emit(EarlyStopEvent{Step: t.st.GlobalStep, Evaluations: stale})
+				if t.cfg.EarlyStopping > 0 && t.st.Stale >= t.cfg.EarlyStopping {
+					t.emit(EarlyStopEvent{Step: t.st.GlobalStep, Evaluations: t.st.Stale})
 					stopped = true
-					break
 				}
+			}
+			if stopped {
+				// Training is over: a rerun with this checkpoint directory trains no further,
+				// as after the last epoch.
+				t.st.Epoch, t.st.EpochBatch = t.cfg.NumEpoch+1, 0
+			}
+			if t.cfg.SaveCkptInterval > 0 && t.st.GlobalStep%t.cfg.SaveCkptInterval == 0 {
+				if err := t.saveCheckpoint(); err != nil {
+					it.Close()
+					return err
+				}
+			}
+			if stopped {
+				break
 			}
 			if err := ctx.Err(); err != nil {
 				it.Close()

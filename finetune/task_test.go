@@ -248,6 +248,7 @@ func TestFrozenModuleAndEarlyStopping(t *testing.T) {
 	m, _, err := readMeta(dir)
 	require.NoError(t, err)
 	require.EqualValues(t, 3, m.GlobalStep)
+	require.EqualValues(t, cfg.NumEpoch+1, m.CurrentEpoch, "an early-stopped run is finished: a rerun trains no further")
 
 	// The module's tensors are the pretrained ones, the head's have moved.
 	for _, name := range []string{"conv5_weights", "conv5_bn_mean", "stage_2_1_conv1_bn_variance"} {

@@ -14,7 +14,7 @@ shared=${GOHUB_SHARED:-../shared}
 module=${2:-$shared/models/shufflenet_v2_imagenet}
 gohub=$PWD/build/gohub
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap 'wait; rm -rf "$work"' EXIT
 
 data=$work/data
 mkdir -p "$data"
@@ -64,3 +64,8 @@ else
 	diff <(curve "$work/a.log") <(curve "$work/b.log") | head -20
 	exit 1
 fi
+if [ "$(testacc "$work/a.log")" != "$(testacc "$work/b.log")" ]; then
+	echo "test accuracy differs: the best model was not the same"
+	exit 1
+fi
+echo "test accuracy: identical"
