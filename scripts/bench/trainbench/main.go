@@ -147,6 +147,9 @@ func run(dir string, batch, threads, side, classes, steps int, seconds float64, 
 		return err
 	}
 	defer exec.Destroy()
+	if err := exec.FreeIntermediates(true); err != nil {
+		return err
+	}
 
 	imgDims := []int64{int64(batch), 3, int64(side), int64(side)}
 	images := fixedInput(count(imgDims))
@@ -255,6 +258,11 @@ func trainingProgram(fwd *framework.Program) (*framework.Program, []string, erro
 			framework.FloatAttr("mu", momentum), framework.BoolAttr("use_nesterov", false)); err != nil {
 			return nil, nil, err
 		}
+	}
+	// The loss is read after each step; everything else is freed after its last use, as the
+	// fine-tune loop runs it.
+	if err := train.AddFetch(lossVar); err != nil {
+		return nil, nil, err
 	}
 	return train, params, nil
 }
