@@ -14,7 +14,7 @@ shared=${GOHUB_SHARED:-../shared}
 module=${2:-$shared/models/shufflenet_v2_imagenet}
 gohub=$PWD/build/gohub
 work=$(mktemp -d)
-trap 'wait; rm -rf "$work"' EXIT
+trap 'rm -rf "$work"' EXIT
 
 data=$work/data
 mkdir -p "$data"
@@ -25,11 +25,11 @@ subset validate_list.txt 32
 subset test_list.txt 32
 cp "$src/label_list.txt" "$data/"
 
+args=(finetune --module "$module" --dataset "$data" --num_epoch 2 --batch_size 8
+	--learning_rate 1e-4 --strategy default_finetune --seed 11 --threads 1 --workers 2
+	--log_interval 1 --eval_interval 6 --save_ckpt_interval 1)
 run() { # run CKPT LOG: one attempt, appending stderr to LOG
-	"$gohub" finetune --module "$module" --dataset "$data" --num_epoch 2 --batch_size 8 \
-		--learning_rate 1e-4 --strategy default_finetune --seed 11 --threads 1 --workers 2 \
-		--log_interval 1 --eval_interval 6 --save_ckpt_interval 1 --checkpoint_dir "$1" \
-		>/dev/null 2>>"$2"
+	"$gohub" "${args[@]}" --checkpoint_dir "$1" >/dev/null 2>>"$2"
 }
 
 # The loss each step logged last (a resumed run repeats the steps after its checkpoint).
@@ -42,10 +42,12 @@ took=$(( $(date +%s) - start ))
 echo "uninterrupted: $(curve "$work/a.log" | wc -l) steps in ${took}s, test acc $(testacc "$work/a.log")"
 
 for i in $(seq "$kills"); do
-	run "$work/b" "$work/b.log" &
+	# Started directly, not through a function, so that $! is gohub itself.
+	"$gohub" "${args[@]}" --checkpoint_dir "$work/b" >/dev/null 2>>"$work/b.log" &
 	pid=$!
-	# A moment anywhere in the run: model loading, a step, a checkpoint write, an evaluation.
-	sleep "$(awk -v s="$RANDOM" -v t="$took" 'BEGIN {srand(s); printf "%.2f", 1 + rand() * t * 0.8}')"
+	# A moment anywhere in the next stretch of the run: model loading, a step, a checkpoint
+	# write, an evaluation (the stretches are short enough that every kill interrupts).
+	sleep "$(awk -v s="$RANDOM" -v t="$took" -v k="$kills" 'BEGIN {srand(s); printf "%.2f", 1 + rand() * 1.5 * t / k}')"
 	if kill -9 "$pid" 2>/dev/null; then
 		wait "$pid" 2>/dev/null || true
 		echo "kill $i: at step $(grep -cE '^step [0-9]+ / ' "$work/b.log" || true) logged lines; checkpoint $(ls "$work/b" 2>/dev/null | grep -E '^step_' | tail -1)"
