@@ -1,0 +1,18 @@
+// Package serving serves installed modules over HTTP with PaddleHub Serving's API
+// (PaddleHub 2.x's `hub serving start`): POST /predict/<module> with a JSON body, answered
+// with {"msg": ..., "results": ..., "status": ...}, and GET /get/modules.
+//
+// Unlike PaddleHub's Flask server, one process serves every module with all cores busy:
+// each module's predictors share their weights (hub.WithThreads), and requests that arrive
+// together are run as one batch (dynamic batching, up to Config.MaxBatchSize inputs and
+// Config.MaxBatchWait). Beyond Config.MaxQueue waiting requests a module answers 503
+// rather than queue without bound; every request has a deadline (Config.Timeout). The
+// server also answers /healthz, /readyz (200 once every module has loaded) and /metrics
+// (Prometheus), and Shutdown finishes the requests in flight.
+//
+// Status codes are PaddleHub 2.x's, in the body as strings: "000" success, "101" the
+// prediction failed (bad field, undecodable image, full queue, timeout), "111" no such
+// module, "112" the body is not JSON. Unlike PaddleHub, which answers every request with
+// HTTP 200, the HTTP status says the same (400, 404, 413, 503, 504), so that load balancers
+// and metrics see failures; clients that read the body work either way.
+package serving
