@@ -54,6 +54,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			finetuneCommand(),
 			configCommand(),
 			indexCommand(),
+			servingCommand(),
 			versionCommand(),
 		},
 	}
