@@ -30,7 +30,8 @@ const (
 //	                          "predict_args": {"batch_size": 1}}},
 //	 "port": 8866, "workers": 2, "timeout": 30}
 //
-// and gohub's own keys max_batch_size, max_batch_wait_ms, max_queue and max_body_bytes.
+// and gohub's own keys max_batch_size, max_batch_wait_ms, max_queue, max_body_bytes and
+// legacy_status.
 // Fields left 0 take their defaults (WithDefaults).
 type Config struct {
 	Modules []ModuleConfig
@@ -50,6 +51,9 @@ type Config struct {
 	MaxQueue int
 	// MaxBodyBytes is the largest request body; beyond it, 413.
 	MaxBodyBytes int64
+	// LegacyStatus answers with PaddleHub 1.x's status codes, "0" for success and "-1" for
+	// any failure, in place of 2.x's.
+	LegacyStatus bool
 	// UseGPU runs the modules on GPU GPUDevice.
 	UseGPU    bool
 	GPUDevice int
@@ -138,6 +142,8 @@ func ParseConfig(data []byte) (*Config, error) {
 			err = json.Unmarshal(v, &c.MaxBodyBytes)
 		case "use_gpu":
 			err = json.Unmarshal(v, &c.UseGPU)
+		case "legacy_status":
+			err = json.Unmarshal(v, &c.LegacyStatus)
 		case "gpu", "gpu_id":
 			c.GPUDevice, err = gpuID(v)
 		case "use_multiprocess", "use_singleprocess":

@@ -12,7 +12,7 @@
 //
 // Status codes are PaddleHub 2.x's, in the body as strings: "000" success, "101" the
 // prediction failed (bad field, undecodable image, full queue, timeout), "111" no such
-// module, "112" the body is not JSON. Unlike PaddleHub, which answers every request with
+// module, "112" the body is not JSON (Config.LegacyStatus: 1.x's "0" and "-1"). Unlike PaddleHub, which answers every request with
 // HTTP 200, the HTTP status says the same (400, 404, 413, 503, 504), so that load balancers
 // and metrics see failures; clients that read the body work either way.
 package serving

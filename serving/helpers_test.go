@@ -2,7 +2,9 @@ package serving
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -57,6 +59,15 @@ func moduleSource(name string) (string, string) {
 			return "", "shared model absent: " + err.Error()
 		}
 		return p, ""
+	case "pyramidbox_lite_mobile_mask":
+		// The mask classifier's folder; the face detector comes from pyramidbox_lite beside it.
+		p, err := shared.Path("models", "mask_detector")
+		if err != nil {
+			return "", "shared model absent: " + err.Error()
+		}
+		return p, ""
+	case "ssd_mobilenet_v1_pascal":
+		return seededSSD()
 	}
 	return "", "no test source for " + name
 }
@@ -79,7 +90,7 @@ func installed(t *testing.T, names ...string) store.Home {
 			if why != "" {
 				t.Skip(why)
 			}
-			_, err = (&install.Installer{Home: h}).Install(context.Background(), src)
+			_, err = (&install.Installer{Home: h, Inspect: hub.InspectModel}).Install(context.Background(), src)
 			homeMods[name] = err
 		}
 		require.NoError(t, err, "install %s", name)
@@ -153,7 +164,8 @@ func (ts *testServer) get(t *testing.T, path string) (int, string) {
 type gate struct {
 	open    chan struct{}
 	mu      sync.Mutex
-	waiting int
+	waiting int // runs held
+	inputs  int // their inputs
 }
 
 func newGate() *gate { return &gate{open: make(chan struct{})} }
@@ -162,6 +174,7 @@ func (g *gate) wrap(run runFunc) runFunc {
 	return func(in []string) ([]any, error) {
 		g.mu.Lock()
 		g.waiting++
+		g.inputs += len(in)
 		g.mu.Unlock()
 		<-g.open
 		return run(in)
@@ -174,6 +187,28 @@ func (g *gate) held() int {
 	return g.waiting
 }
 
+func (g *gate) heldInputs() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.inputs
+}
+
+// postAsync posts body from another goroutine and sends "CODE STATUS RESULTS" or the error.
+func (ts *testServer) postAsync(path, body string, answers chan<- string) {
+	resp, err := http.Post(ts.url+path, "application/json", strings.NewReader(body))
+	if err != nil {
+		answers <- err.Error()
+		return
+	}
+	defer resp.Body.Close()
+	var r Response
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		answers <- err.Error()
+		return
+	}
+	answers <- fmt.Sprintf("%d %s %v", resp.StatusCode, r.Status, r.Results)
+}
+
 // lacConfig serves the test home's lac with small limits.
 func lacConfig(mutate func(*Config)) Config {
 	c := Config{Modules: []ModuleConfig{{Name: "lac"}}, Workers: 2, MaxBatchSize: 8, MaxQueue: 64, MaxBatchWait: 2 * time.Millisecond}
@@ -181,4 +216,68 @@ func lacConfig(mutate func(*Config)) Config {
 		mutate(&c)
 	}
 	return c
+}
+
+// seededSSD makes a model directory of the seeded SSD model that real Paddle writes
+// (`make oracle-models`, under build/models or GOHUB_BUILD_MODELS) with the shared Pascal
+// VOC label list: a plain model directory that installs as an object detection module.
+func seededSSD() (string, string) {
+	base := settings.BuildModelsDir()
+	if base == "" {
+		base = filepath.Join("..", "build", "models")
+	}
+	model := filepath.Join(base, "ssd_mobilenet_v1_pascal_seeded")
+	labels, err := shared.Path("data", "images", "pascalvoc_label_list.txt")
+	if err != nil {
+		return "", "shared data absent: " + err.Error()
+	}
+	entries, err := os.ReadDir(model)
+	if err != nil {
+		return "", "no seeded SSD model: `make oracle-models` has real Paddle write it"
+	}
+	dir := filepath.Join(homeRoot, "src", "ssd_mobilenet_v1_pascal")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err.Error()
+	}
+	copyFile := func(src, dst string) error {
+		data, err := os.ReadFile(src)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(dst, data, 0o644)
+	}
+	for _, e := range entries {
+		if err := copyFile(filepath.Join(model, e.Name()), filepath.Join(dir, e.Name())); err != nil {
+			return "", err.Error()
+		}
+	}
+	if err := copyFile(labels, filepath.Join(dir, "pascalvoc_label_list")); err != nil {
+		return "", err.Error()
+	}
+	return dir, ""
+}
+
+// sharedImage reads a picture of the shared data, base64-encoded, or skips the test.
+func sharedImage(t *testing.T, name string) ([]byte, string) {
+	t.Helper()
+	p, err := shared.Path("data", "images", name)
+	if err != nil {
+		t.Skipf("shared image absent: %v", err)
+	}
+	data, err := os.ReadFile(p)
+	require.NoError(t, err)
+	return data, base64.StdEncoding.EncodeToString(data)
+}
+
+// withHome loads modules from h.
+func withHome(h store.Home) Option {
+	return WithLoader(func(name string, opts ...hub.Option) (*hub.Module, error) {
+		return hub.Load(name, append(opts, hub.WithHome(h))...)
+	})
+}
+
+// quote is s as a JSON string.
+func quote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }

@@ -210,13 +210,26 @@ func (s *Server) predict(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	name := r.PathValue("module")
 	code, resp := s.answer(r, name)
+	status := resp.Status
+	if s.cfg.LegacyStatus {
+		resp.Status = legacyStatus(resp.Status)
+	}
 	writeJSON(w, code, resp)
+	resp.Status = status
 	s.metrics.observe(name, s.module(name) != nil, resp.Status, code, time.Since(start))
 	if code >= 500 {
 		s.log.Warn("predict failed", "module", name, "http", code, "status", resp.Status, "msg", resp.Msg)
 	} else if code != http.StatusOK {
 		s.log.Info("bad request", "module", name, "http", code, "status", resp.Status, "msg", resp.Msg)
 	}
+}
+
+// legacyStatus is PaddleHub 1.x's status for a 2.x one.
+func legacyStatus(status string) string {
+	if status == StatusOK {
+		return "0"
+	}
+	return "-1"
 }
 
 func fail(code int, status, format string, a ...any) (int, Response) {

@@ -177,31 +177,27 @@ func TestServeShutdownFinishesRequestsInFlight(t *testing.T) {
 	g := newGate()
 	ts := start(t, lacConfig(func(c *Config) { c.Workers = 1; c.MaxBatchSize = 4 }), h, g.wrap)
 	const n = 10
-	var wg sync.WaitGroup
 	answers := make(chan string, n)
 	for range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			code, r, _ := ts.post(t, "/predict/lac", jsonType, `{"text": ["今天是个好日子"]}`)
-			answers <- fmt.Sprintf("%d %s %v", code, r.Status, r.Results)
-		}()
+		go ts.postAsync("/predict/lac", `{"text": ["今天是个好日子"]}`, answers)
 	}
-	require.Eventually(t, func() bool { return g.held() == 1 && ts.module("lac").batcher.depth() >= n-4 }, 5*time.Second, time.Millisecond)
+	// Every request is in the server: one batch held at the gate, the others queued.
+	require.Eventually(t, func() bool { return g.held() == 1 && g.heldInputs()+ts.module("lac").batcher.depth() == n },
+		10*time.Second, time.Millisecond)
 	down := make(chan struct{})
 	go func() { ts.shutdown(t); close(down) }()
-	require.Eventually(t, func() bool { _, err := http.Get(ts.url + "/healthz"); return err != nil }, 5*time.Second, time.Millisecond,
-		"new connections are refused while shutting down")
+	require.Eventually(t, func() bool {
+		resp, err := http.Get(ts.url + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err != nil
+	}, 5*time.Second, time.Millisecond, "new connections are refused while shutting down")
 	close(g.open)
-	wg.Wait()
-	<-down
-	close(answers)
-	count := 0
-	for a := range answers {
-		assert.Equal(t, "200 000 [map[tag:[TIME v q n] word:[今天 是 个 好日子]]]", a)
-		count++
+	for range n {
+		assert.Equal(t, "200 000 [map[tag:[TIME v q n] word:[今天 是 个 好日子]]]", <-answers)
 	}
-	assert.Equal(t, n, count)
+	<-down
 }
 
 // TestServeQueueLimitAndTimeout fills a module's queue: the next request gets 503 at once;
@@ -212,12 +208,9 @@ func TestServeQueueLimitAndTimeout(t *testing.T) {
 	ts := start(t, lacConfig(func(c *Config) {
 		c.Workers, c.MaxBatchSize, c.MaxQueue, c.MaxBatchWait, c.Timeout = 1, 1, 2, -1, 300*time.Millisecond
 	}), h, g.wrap)
-	answers := make(chan int, 3)
+	answers := make(chan string, 3)
 	for range 3 { // one held at the gate, two queued
-		go func() {
-			code, _, _ := ts.post(t, "/predict/lac", jsonType, `{"text": ["好"]}`)
-			answers <- code
-		}()
+		go ts.postAsync("/predict/lac", `{"text": ["好"]}`, answers)
 	}
 	require.Eventually(t, func() bool { return g.held() == 1 && ts.module("lac").batcher.depth() == 2 }, 5*time.Second, time.Millisecond)
 	code, r, _ := ts.post(t, "/predict/lac", jsonType, `{"text": ["好"]}`)
@@ -225,7 +218,7 @@ func TestServeQueueLimitAndTimeout(t *testing.T) {
 	assert.Equal(t, StatusPredictError, r.Status)
 	assert.Contains(t, r.Msg, "lac: 2 requests are waiting already; try again later")
 	for range 3 {
-		assert.Equal(t, http.StatusGatewayTimeout, <-answers)
+		assert.Equal(t, "504 101 ", <-answers)
 	}
 	close(g.open)
 	require.Eventually(t, func() bool { return ts.module("lac").batcher.depth() == 0 }, 5*time.Second, time.Millisecond)

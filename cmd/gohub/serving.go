@@ -42,7 +42,7 @@ together run as one batch of up to --max_batch_size inputs, waiting up to
 --max_batch_wait for company; beyond --max_queue waiting requests a module answers 503.
 -c reads PaddleHub's config file (modules_info with init_args and predict_args, port,
 workers, timeout; gohub adds max_batch_size, max_batch_wait_ms, max_queue,
-max_body_bytes); the other flags are then ignored. SIGTERM, SIGINT or
+max_body_bytes, legacy_status); the other flags are then ignored. SIGTERM, SIGINT or
 'gohub serving stop' end the server once the requests in flight are answered.`,
 				Flags: []cli.Flag{
 					&cli.StringSliceFlag{Name: "modules", Aliases: []string{"m"}, Usage: "serve `MODULE` (NAME or NAME==VERSION); more may follow as arguments"},
@@ -53,6 +53,7 @@ max_body_bytes); the other flags are then ignored. SIGTERM, SIGINT or
 					&cli.IntFlag{Name: "max_batch_size", Value: serving.DefaultMaxBatchSize, Usage: "run up to `N` inputs of waiting requests as one batch"},
 					&cli.DurationFlag{Name: "max_batch_wait", Value: serving.DefaultMaxBatchWait, Usage: "wait up to `DURATION` for more requests to batch (0: none)"},
 					&cli.IntFlag{Name: "max_queue", Value: serving.DefaultMaxQueue, Usage: "refuse requests (503) beyond `N` waiting per module"},
+					&cli.BoolFlag{Name: "legacy_status", Usage: `answer with PaddleHub 1.x's status codes ("0", "-1") rather than 2.x's`},
 					&cli.BoolFlag{Name: "use_gpu", Usage: "run the modules on the GPU (needs a Paddle library built with CUDA)"},
 					&cli.IntFlag{Name: "gpu_id", Aliases: []string{"i", "gpu"}, Usage: "the `GPU` to run on with --use_gpu"},
 					&cli.BoolFlag{Name: "use_multiprocess", Hidden: true, Usage: "accepted for PaddleHub's sake: one gohub process uses every core"},
@@ -94,7 +95,8 @@ func servingConfig(c *cli.Context) (serving.Config, error) {
 		Port: c.Int("port"), Workers: c.Int("workers"),
 		Timeout:      time.Duration(c.Float64("timeout") * float64(time.Second)),
 		MaxBatchSize: c.Int("max_batch_size"), MaxBatchWait: c.Duration("max_batch_wait"),
-		MaxQueue: c.Int("max_queue"), UseGPU: c.Bool("use_gpu"), GPUDevice: c.Int("gpu_id"),
+		MaxQueue: c.Int("max_queue"), LegacyStatus: c.Bool("legacy_status"),
+		UseGPU: c.Bool("use_gpu"), GPUDevice: c.Int("gpu_id"),
 	}
 	if cfg.MaxBatchWait == 0 {
 		cfg.MaxBatchWait = -1 // none, rather than the default
