@@ -16,8 +16,8 @@ GO         ?= go
 GOHUB      := $(BUILD)/gohub
 
 .PHONY: all deps native build test test-native test-go lac-pkg bench oracle oracle-lac \
-	oracle-ops oracle-grads oracle-models oracle-lite oracle-faces oracle-train train-goldens vdl-venv \
-	test-asan fuzz run clean proto
+	oracle-ops oracle-grads oracle-models oracle-lite oracle-faces oracle-train train-goldens \
+	seeded-models vdl-venv test-asan fuzz run clean proto
 
 all: build
 
@@ -36,7 +36,7 @@ build: native
 	$(GO) vet ./...
 	$(GO) build -o $(GOHUB) ./cmd/gohub
 
-test: deps build train-goldens vdl-venv test-native test-go
+test: deps build train-goldens seeded-models vdl-venv test-native test-go
 
 # The real VisualDL, which internal/vdl's test reads its log files with (build/vdl-venv).
 vdl-venv:
@@ -48,6 +48,14 @@ vdl-venv:
 train-goldens:
 	@bash scripts/oracle/train_run.sh || { [ "$$CI" != true ] && \
 	  echo "train-goldens: not generated; the training tests will skip (with CI=true this fails)" >&2; }
+
+# The seeded ResNet-50 and SSD that the C++ and Go tests load (build/models: programs and
+# parameters real Paddle writes with fixed seeds, the same bytes on every machine; cached by a
+# stamp, a few seconds to make; testdata/models is left alone). Where they cannot be made the
+# tests skip and say so, except with CI=true.
+seeded-models:
+	@bash scripts/oracle/seeded_models.sh || { [ "$$CI" != true ] && \
+	  echo "seeded-models: not generated; the seeded-model tests will skip (with CI=true this fails)" >&2; }
 
 test-native:
 	cd $(NATIVE_BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -95,7 +103,8 @@ oracle-lite:
 oracle-faces:
 	bash scripts/oracle/face_run.sh
 
-# Whole-model golden cases from real PaddlePaddle; also writes build/models/resnet50_seeded.
+# Whole-model golden cases from real PaddlePaddle (testdata/models); also rewrites the seeded
+# models in build/models (make seeded-models writes only those).
 oracle-models:
 	bash scripts/oracle/models_run.sh
 

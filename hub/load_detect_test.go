@@ -19,7 +19,7 @@ import (
 )
 
 // seededSSDFiles returns the files of the seeded SSD model that real Paddle writes
-// (scripts/oracle/ssd_seeded.py, under build/models), or skips the test.
+// (scripts/oracle/ssd_seeded.py, under build/models), or skips the test (fails under CI=true).
 func seededSSDFiles(t *testing.T) map[string]string {
 	t.Helper()
 	base := settings.BuildModelsDir()
@@ -31,7 +31,7 @@ func seededSSDFiles(t *testing.T) map[string]string {
 	dir := filepath.Join(base, "ssd_mobilenet_v1_pascal_seeded")
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		t.Skipf("no seeded SSD model at %s: `make oracle-models` (scripts/oracle/models_run.sh) has real Paddle write it", dir)
+		missingSeededModel(t, "SSD model", dir)
 	}
 	out := map[string]string{}
 	for _, e := range entries {

@@ -38,7 +38,7 @@ var (
 	Shared = Var{"GOHUB_SHARED", "../shared", "the shared folder of real models and data that tests " +
 		"and benchmarks read"}
 	BuildModels = Var{"GOHUB_BUILD_MODELS", "build/models", "the seeded models real Paddle writes " +
-		"(make oracle-models) that tests read"}
+		"(make seeded-models, run by make test) that tests read"}
 	LACPackage = Var{"GOHUB_LAC_PKG", "build/lac-pkg/LAC-2.1.2/LAC", "the LAC/ folder of the extracted " +
 		"LAC package (make oracle-lac) that the lexical tests run"}
 	LACSdist = Var{"GOHUB_LAC_SDIST", "", "a LAC-*.tar.gz from PyPI that an install test imports when set"}

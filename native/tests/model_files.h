@@ -25,7 +25,7 @@ inline std::string SharedDir() {
 }
 
 // Where the models that real Paddle writes with seeded weights live (scripts/oracle/*_seeded.py,
-// `make oracle-models`): $GOHUB_BUILD_MODELS, default build/models in the repository.
+// `make seeded-models`): $GOHUB_BUILD_MODELS, default build/models in the repository.
 inline std::string BuildModelsDir() {
   const char* env = std::getenv("GOHUB_BUILD_MODELS");
   if (env != nullptr && *env != '\0') return env;
@@ -40,6 +40,20 @@ inline bool HaveLac() { return fs::exists(LacDir() + "/__model__"); }
   if (!::pd::testing::HaveLac())                                        \
   GTEST_SKIP() << "the LAC model is not at " << ::pd::testing::LacDir() \
                << " (set GOHUB_SHARED to the directory that holds models/)"
+
+// A test whose seeded model (BuildModelsDir(), `make seeded-models`) is absent: skipped with
+// message, or failed under CI=true, where make test writes the seeded models before the tests.
+inline bool InCI() {
+  const char* ci = std::getenv("CI");
+  return ci != nullptr && std::string(ci) == "true";
+}
+
+#define PD_MISSING_SEEDED_MODEL(message)                                                  \
+  do {                                                                                    \
+    if (::pd::testing::InCI())                                                            \
+      GTEST_FAIL() << message << " (CI=true: make test writes it before the tests run)"; \
+    GTEST_SKIP() << message;                                                              \
+  } while (0)
 
 // EXPECT_HAS(text, part): text contains part (gmock is not available here).
 inline ::testing::AssertionResult AssertContains(const char* text_expr, const char*,

@@ -28,7 +28,7 @@ TEST(SsdTopology, SeededModelHasTheRealHead) {
   PD_REQUIRE_FILE(SsdTopologyNb());
   const std::string seeded_dir = BuildModelsDir() + "/ssd_mobilenet_v1_pascal_seeded";
   if (!fs::exists(seeded_dir + "/__model__")) {
-    GTEST_SKIP() << "no seeded SSD at " << seeded_dir << ": `make oracle-models` writes it";
+    PD_MISSING_SEEDED_MODEL("no seeded SSD at " << seeded_dir << ": make seeded-models writes it");
   }
   const auto real = Program::FromDesc(ParseNaiveProgram(ReadFile(SsdTopologyNb()), "ssd"), "ssd");
   ModelSource src;
