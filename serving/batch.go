@@ -31,13 +31,20 @@ type jobResult struct {
 }
 
 // batcher runs the requests of one module in batches: each of its workers takes the
-// requests that are waiting, up to maxBatch inputs, waiting up to maxWait for more once it
-// has one, and runs them as one call of run.
+// requests that are waiting, up to maxBatch inputs, and runs them as one call of run.
+// While another worker is running a batch (the module is under load), a worker that has a
+// request also waits for more, up to maxWait or until no other worker is running; when none
+// is, it runs at once, so that a lone client never waits for company that is not coming and
+// no core idles while requests wait.
 type batcher struct {
 	run      runFunc
 	maxBatch int
 	maxWait  time.Duration
 	observe  func(inputs int) // called with each batch's size
+
+	runMu   sync.Mutex
+	running int           // workers running a batch
+	idle    chan struct{} // closed while running is 0
 
 	mu      sync.RWMutex // submit holds it shared, stop exclusively
 	stopped bool
@@ -46,7 +53,9 @@ type batcher struct {
 }
 
 func newBatcher(run runFunc, workers, maxBatch, maxQueue int, maxWait time.Duration, observe func(int)) *batcher {
-	b := &batcher{run: run, maxBatch: maxBatch, maxWait: maxWait, observe: observe, queue: make(chan *job, maxQueue)}
+	b := &batcher{run: run, maxBatch: maxBatch, maxWait: maxWait, observe: observe, queue: make(chan *job, maxQueue),
+		idle: make(chan struct{})}
+	close(b.idle)
 	for range max(workers, 1) {
 		b.wg.Add(1)
 		go b.work()
@@ -113,7 +122,8 @@ func (b *batcher) work() {
 			t     *time.Timer
 			timer <-chan time.Time
 		)
-		if b.maxWait > 0 {
+		idle := b.idleChan()
+		if b.maxWait > 0 && idle != nil {
 			t = time.NewTimer(b.maxWait)
 			timer = t.C
 		}
@@ -132,6 +142,8 @@ func (b *batcher) work() {
 				case j, ok = <-b.queue:
 				case <-timer:
 					break collect
+				case <-idle:
+					break collect
 				}
 			}
 			if !ok {
@@ -146,8 +158,40 @@ func (b *batcher) work() {
 		if t != nil {
 			t.Stop()
 		}
+		b.busy(+1)
 		b.runBatch(batch)
+		b.busy(-1)
 	}
+}
+
+// idleChan is nil when no worker is running a batch, else a channel closed once none is.
+func (b *batcher) idleChan() <-chan struct{} {
+	b.runMu.Lock()
+	defer b.runMu.Unlock()
+	if b.running == 0 {
+		return nil
+	}
+	return b.idle
+}
+
+// busy counts a worker into (+1) or out of (-1) running a batch.
+func (b *batcher) busy(delta int) {
+	b.runMu.Lock()
+	defer b.runMu.Unlock()
+	b.running += delta
+	switch {
+	case delta > 0 && b.running == 1:
+		b.idle = make(chan struct{})
+	case delta < 0 && b.running == 0:
+		close(b.idle)
+	}
+}
+
+// runningNow is the number of workers running a batch.
+func (b *batcher) runningNow() int {
+	b.runMu.Lock()
+	defer b.runMu.Unlock()
+	return b.running
 }
 
 // runBatch runs the jobs whose callers still wait as one call and hands each its results.

@@ -158,3 +158,67 @@ func TestBatcherSkipsAbandonedRequests(t *testing.T) {
 	defer e.mu.Unlock()
 	assert.Equal(t, [][]string{{"held"}, {"next"}}, e.batches, "the abandoned request never ran")
 }
+
+// A lone request runs at once however long maxWait is; under load (another worker busy) a
+// request waits for company.
+func TestBatcherWaitsOnlyUnderLoad(t *testing.T) {
+	e := &echo{}
+	b := newBatcher(e.run, 2, 8, 10, time.Hour, nil)
+	defer b.stop()
+	start := time.Now()
+	_, err := b.do(context.Background(), []string{"alone"})
+	require.NoError(t, err)
+	assert.Less(t, time.Since(start), time.Minute, "an idle module does not wait for company")
+
+	held := make(chan struct{})
+	slow := func(in []string) ([]any, error) {
+		if in[0] == "hold" {
+			<-held
+		}
+		return e.run(in)
+	}
+	b2 := newBatcher(slow, 2, 2, 10, time.Hour, nil)
+	defer b2.stop()
+	go func() { _, _ = b2.do(context.Background(), []string{"hold"}) }()
+	require.Eventually(t, func() bool { return b2.runningNow() == 1 }, time.Second, time.Millisecond)
+	done := make(chan error, 2)
+	go func() { _, err := b2.do(context.Background(), []string{"x"}); done <- err }()
+	time.Sleep(20 * time.Millisecond)
+	select {
+	case <-done:
+		t.Fatal("under load a request waits for company")
+	default:
+	}
+	go func() { _, err := b2.do(context.Background(), []string{"y"}); done <- err }()
+	require.NoError(t, <-done)
+	require.NoError(t, <-done)
+	close(held)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	assert.Contains(t, e.batches, []string{"x", "y"})
+}
+
+// A request waiting for company runs as soon as no other worker is running.
+func TestBatcherStopsWaitingWhenIdle(t *testing.T) {
+	held := make(chan struct{})
+	e := &echo{}
+	b := newBatcher(func(in []string) ([]any, error) {
+		if in[0] == "hold" {
+			<-held
+		}
+		return e.run(in)
+	}, 2, 8, 10, time.Hour, nil)
+	defer b.stop()
+	go func() { _, _ = b.do(context.Background(), []string{"hold"}) }()
+	require.Eventually(t, func() bool { return b.runningNow() == 1 }, time.Second, time.Millisecond)
+	done := make(chan error, 1)
+	go func() { _, err := b.do(context.Background(), []string{"x"}); done <- err }()
+	require.Eventually(t, func() bool { return b.depth() == 0 }, time.Second, time.Millisecond)
+	close(held)
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the waiting request did not run once the other worker was done")
+	}
+}

@@ -209,7 +209,7 @@ func (s *Server) getModules(w http.ResponseWriter, r *http.Request) {
 func (s *Server) predict(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	name := r.PathValue("module")
-	code, resp := s.answer(r, name)
+	code, resp := s.answer(w, r, name)
 	status := resp.Status
 	if s.cfg.LegacyStatus {
 		resp.Status = legacyStatus(resp.Status)
@@ -237,7 +237,7 @@ func fail(code int, status, format string, a ...any) (int, Response) {
 }
 
 // answer runs one prediction and says what to answer.
-func (s *Server) answer(r *http.Request, name string) (int, Response) {
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, name string) (int, Response) {
 	if r.Method != http.MethodPost {
 		return fail(http.StatusMethodNotAllowed, StatusPredictError, "POST a JSON body to /predict/%s", name)
 	}
@@ -253,7 +253,7 @@ func (s *Server) answer(r *http.Request, name string) (int, Response) {
 			"This usage is out of date, please use 'application/json' as content-type to post to /predict/%s.", name)
 	}
 	var body map[string]json.RawMessage
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, s.cfg.MaxBodyBytes))
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
 	if err := dec.Decode(&body); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
