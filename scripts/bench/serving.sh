@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# `gohub serving` under load, against the LAC engine's batch-32 throughput measured in the same
+# run: scripts/bench/servebench serves lac's seg model (the LAC rows' model) with this tree's gohub
+# and sends 10,000 one-sentence requests (testdata/lac/bench_sentences.txt) at 1, 16 and 64
+# concurrent clients with the vegeta load-testing library; scripts/bench/lacbench gives the
+# engine's figure. Prints a Markdown section on stdout (not yet part of make bench).
+#
+#   SERVE_CLIENTS   the client counts (default 1,16,64)
+#   SERVE_REQUESTS  requests per count (default 10000)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+go build -o build/servebench-gohub ./cmd/gohub # this tree's gohub, whatever build/gohub is
+go build -o build/servebench ./scripts/bench/servebench
+go build -o build/lacbench ./scripts/bench/lacbench
+
+engine=$(build/lacbench -batch 32 -threads 1 -seconds 10 |
+  python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["sentences_per_sec"])')
+rows=$(build/servebench -gohub build/servebench-gohub -model seg -workers 2 -max_batch_size 32 \
+  -clients "${SERVE_CLIENTS:-1,16,64}" -requests "${SERVE_REQUESTS:-10000}" -seconds 120)
+
+python3 - "$engine" "$rows" <<'PY'
+import json, sys
+engine = float(sys.argv[1])
+print("## `gohub serving`: LAC requests over HTTP\n")
+print("`scripts/bench/serving.sh`: one process serving lac's seg model (2 workers, dynamic batching up")
+print("to 32), loaded by vegeta on the same machine with one sentence per request; the engine figure")
+print(f"is `lacbench` at batch 32, 1 thread, in the same run: {engine:.0f} sentences/s.\n")
+print("| clients | requests | requests/s | of engine batch 32 | p50 | p99 | errors | mean batch | RSS before → after |")
+print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+for line in sys.argv[2].splitlines():
+    r = json.loads(line)
+    print(f"| {r['clients']} | {r['requests']} | {r['requests_per_sec']:.0f} | {r['requests_per_sec']/engine:.0%} "
+          f"| {r['p50_ms']:.1f} ms | {r['p99_ms']:.1f} ms | {r['errors']} | {r['mean_batch']:.1f} "
+          f"| {r['rss_before_mb']:.0f} → {r['rss_after_mb']:.0f} MB |")
+PY
