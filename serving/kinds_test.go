@@ -4,10 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/gohub/gohub/readers/picture"
 )
 
 // results decodes an answer's results into v.
@@ -54,7 +58,7 @@ func TestServeObjectDetection(t *testing.T) {
 	for body, want := range map[string]string{
 		fmt.Sprintf(`{"images": [%q], "score_threshold": 0.2}`, dog): "score_threshold 0.2 is below the served 0.5",
 		fmt.Sprintf(`{"images": [%q], "score_threshold": 2}`, dog):   "score_threshold: want a number from 0 to 1",
-		fmt.Sprintf(`{"images": [%q], "visualization": true}`, dog):  "visualization is not served",
+		fmt.Sprintf(`{"images": [%q], "visualization": true}`, dog):  `visualization is off for ssd_mobilenet_v1_pascal: set "visualization": true in its predict_args`,
 		fmt.Sprintf(`{"images": [%q], "top_k": 3}`, dog):             `unexpected field "top_k"`,
 	} {
 		code, r, _ := ts.post(t, "/predict/ssd_mobilenet_v1_pascal", jsonType, body)
@@ -84,4 +88,36 @@ func TestServeFaces(t *testing.T) {
 	assert.Contains(t, r.Msg, "the module is served with shrink 0.5")
 	code, r, _ = ts.post(t, "/predict/pyramidbox_lite_mobile_mask", jsonType, fmt.Sprintf(`{"images": [%q], "shrink": 0.5, "visualization": false}`, astronaut))
 	assert.Equal(t, http.StatusOK, code, r.Msg)
+}
+
+// TestServeDetectionVisualized: with visualization in predict_args every picture is drawn
+// under output_dir and the answer names the file, unless the request turns it off.
+func TestServeDetectionVisualized(t *testing.T) {
+	h := installed(t, "ssd_mobilenet_v1_pascal")
+	_, dog := sharedImage(t, "pld_dog.jpg")
+	out := t.TempDir()
+	ts := start(t, Config{Modules: []ModuleConfig{{Name: "ssd_mobilenet_v1_pascal",
+		PredictArgs: map[string]any{"visualization": true, "output_dir": out}}}, Workers: 1}, h, nil)
+
+	var got []struct {
+		Data     []map[string]any
+		SavePath string `json:"save_path"`
+	}
+	code, r, raw := ts.post(t, "/predict/ssd_mobilenet_v1_pascal", jsonType, fmt.Sprintf(`{"images": [%q]}`, dog))
+	require.Equal(t, http.StatusOK, code, raw)
+	results(t, r, &got)
+	require.Len(t, got, 1)
+	assert.Equal(t, out, filepath.Dir(got[0].SavePath))
+	assert.Equal(t, ".jpg", filepath.Ext(got[0].SavePath))
+	data, err := os.ReadFile(got[0].SavePath)
+	require.NoError(t, err)
+	_, err = picture.Decode(got[0].SavePath, data)
+	assert.NoError(t, err)
+
+	code, _, raw = ts.post(t, "/predict/ssd_mobilenet_v1_pascal", jsonType, fmt.Sprintf(`{"images": [%q], "visualization": false}`, dog))
+	require.Equal(t, http.StatusOK, code, raw)
+	assert.NotContains(t, raw, "save_path")
+	code, r, _ = ts.post(t, "/predict/ssd_mobilenet_v1_pascal", jsonType, fmt.Sprintf(`{"images": [%q], "output_dir": "elsewhere"}`, dog))
+	assert.Equal(t, http.StatusBadRequest, code)
+	assert.Contains(t, r.Msg, "draws its pictures under "+out)
 }

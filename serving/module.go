@@ -52,12 +52,14 @@ type module struct {
 	defaults map[string]any // predict_args
 	// served thresholds below which a request cannot ask (detections and faces below them
 	// were dropped by the module)
-	floor   float64
-	shrink  float64
-	run     runFunc
-	parse   func(m *module, body map[string]json.RawMessage) (*request, error)
-	tmpDir  string
-	batcher *batcher
+	floor     float64
+	shrink    float64
+	visualize bool // predict_args' visualization: pictures are drawn under outputDir
+	outputDir string
+	run       runFunc
+	parse     func(m *module, body map[string]json.RawMessage) (*request, error)
+	tmpDir    string
+	batcher   *batcher
 }
 
 // category is PaddleHub's module category for /get/modules.
@@ -116,6 +118,10 @@ func loadArgs(mc ModuleConfig, c Config) (string, []hub.Option, error) {
 	if v, ok := number(mc.PredictArgs["shrink"]); ok {
 		opts = append(opts, hub.WithShrink(v))
 	}
+	if on, _ := mc.PredictArgs["visualization"].(bool); on {
+		dir, _ := mc.PredictArgs["output_dir"].(string)
+		opts = append(opts, hub.WithVisualization(dir), hub.WithFaceVisualization(dir))
+	}
 	// Every class ranked; each request keeps its top_k.
 	opts = append(opts, hub.WithTopK(1<<20))
 	return name, opts, nil
@@ -137,6 +143,13 @@ func openModule(mc ModuleConfig, c Config, load func(string, ...hub.Option) (*hu
 		return nil, errors.Errorf("module %s: version %s is installed, the config asks for %s", mc.Name, mf.Version, want)
 	}
 	m := &module{name: mc.Name, version: mf.Version, kind: mf.Kind, mod: hm, defaults: mc.PredictArgs, tmpDir: tmpDir}
+	m.visualize, _ = mc.PredictArgs["visualization"].(bool)
+	if m.visualize {
+		m.outputDir, _ = mc.PredictArgs["output_dir"].(string)
+		if m.outputDir == "" {
+			m.outputDir = detect.DefaultOutputDir // facedet's is the same
+		}
+	}
 	switch mf.Kind {
 	case store.KindLexicalAnalysis:
 		m.parse = parseText
@@ -292,7 +305,11 @@ func (m *module) images(a map[string]json.RawMessage) (*request, error) {
 			r.cleanup()
 			return nil, m.inputErrorf("%v", err)
 		}
-		f, err := os.CreateTemp(m.tmpDir, "image-*")
+		ext := picture.FormatOf(data)
+		if ext == "jpeg" {
+			ext = "jpg"
+		}
+		f, err := os.CreateTemp(m.tmpDir, "image-*."+ext)
 		if err == nil {
 			_, err = f.Write(data)
 			if cerr := f.Close(); err == nil {
@@ -309,18 +326,26 @@ func (m *module) images(a map[string]json.RawMessage) (*request, error) {
 	return r, nil
 }
 
-// noVisualization refuses visualization: true, which gohub does not serve.
-func (m *module) noVisualization(a map[string]json.RawMessage) error {
+// visualization checks a request's visualization and output_dir against the served ones:
+// pictures are drawn (under output_dir) only where the module's predict_args say so. It
+// reports whether this request wants the drawn pictures' save_path.
+func (m *module) visualization(a map[string]json.RawMessage) (bool, error) {
+	on := m.visualize
 	if b, ok := a["visualization"]; ok {
-		var on bool
 		if json.Unmarshal(b, &on) != nil {
-			return m.inputErrorf("visualization: want true or false")
+			return false, m.inputErrorf("visualization: want true or false")
 		}
-		if on {
-			return m.inputErrorf("visualization is not served: run gohub run %s --visualization on the pictures instead", m.name)
+		if on && !m.visualize {
+			return false, m.inputErrorf(`visualization is off for %s: set "visualization": true in its predict_args to have pictures drawn`, m.name)
 		}
 	}
-	return nil
+	if b, ok := a["output_dir"]; ok && on {
+		var dir string
+		if json.Unmarshal(b, &dir) != nil || filepath.Clean(dir) != filepath.Clean(m.outputDir) {
+			return false, m.inputErrorf("output_dir: %s draws its pictures under %s (its predict_args' output_dir)", m.name, m.outputDir)
+		}
+	}
+	return on, nil
 }
 
 // parseClassify reads {"images": [...], "top_k": n}.
@@ -368,7 +393,8 @@ func parseDetect(m *module, body map[string]json.RawMessage) (*request, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := m.noVisualization(a); err != nil {
+	draw, err := m.visualization(a)
+	if err != nil {
 		return nil, err
 	}
 	thresh, err := m.threshold(a, "score_threshold")
@@ -382,6 +408,9 @@ func parseDetect(m *module, body map[string]json.RawMessage) (*request, error) {
 	r.post = func(v any) any {
 		res := v.(detect.Result)
 		res.Path = ""
+		if !draw {
+			res.SavePath = ""
+		}
 		res.Data = slices.DeleteFunc(slices.Clone(res.Data), func(o detect.Object) bool { return o.Confidence < thresh })
 		if res.Data == nil {
 			res.Data = []detect.Object{}
@@ -397,7 +426,8 @@ func parseFaces(m *module, body map[string]json.RawMessage) (*request, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := m.noVisualization(a); err != nil {
+	draw, err := m.visualization(a)
+	if err != nil {
 		return nil, err
 	}
 	thresh, err := m.threshold(a, "confs_threshold")
@@ -417,6 +447,9 @@ func parseFaces(m *module, body map[string]json.RawMessage) (*request, error) {
 	r.post = func(v any) any {
 		res := v.(facedet.Result)
 		res.Path = ""
+		if !draw {
+			res.SavePath = ""
+		}
 		res.Data = slices.DeleteFunc(slices.Clone(res.Data), func(f facedet.Face) bool { return f.Score <= thresh })
 		if res.Data == nil {
 			res.Data = []facedet.Face{}
