@@ -10,6 +10,9 @@
 // server also answers /healthz, /readyz (200 once every module has loaded) and /metrics
 // (Prometheus), and Shutdown finishes the requests in flight.
 //
+// A request's batch_size and use_gpu are accepted and left to the server, which batches
+// across requests (Config.MaxBatchSize) and places the modules (Config.UseGPU).
+//
 // Status codes are PaddleHub 2.x's, in the body as strings: "000" success, "101" the
 // prediction failed (bad field, undecodable image, full queue, timeout), "111" no such
 // module, "112" the body is not JSON (Config.LegacyStatus: 1.x's "0" and "-1"). Unlike PaddleHub, which answers every request with
