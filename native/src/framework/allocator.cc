@@ -60,6 +60,7 @@ class CachingCpuAllocator final : public Allocator {
       peak_in_use_ = std::max(peak_in_use_, stats_.in_use);
     }
     const bool fresh = p == nullptr;
+    if (fresh) EvictBeyondPeak();
     if (fresh) {
       p = cls >= kMapThreshold ? MapBlock(cls) : std::aligned_alloc(kAlign, cls);
       if (p == nullptr) {
@@ -108,6 +109,29 @@ class CachingCpuAllocator final : public Allocator {
   }
 
  private:
+  // Before a block comes from the system, cached blocks (largest first) go back until what is
+  // in use and cached together fits in the cache's cap: a phase with other sizes (evaluation
+  // after training) then reuses the memory instead of adding to it.
+  void EvictBeyondPeak() {
+    std::vector<std::pair<void*, size_t>> evicted;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      const uint64_t cap = std::max<uint64_t>(kMinCacheCap, peak_in_use_);
+      while (stats_.in_use + stats_.cached > cap && !free_.empty()) {
+        auto it = std::prev(free_.end());
+        if (it->second.empty()) {  // a size class whose blocks are all in use again
+          free_.erase(it);
+          continue;
+        }
+        evicted.emplace_back(it->second.back(), it->first);
+        it->second.pop_back();
+        stats_.cached -= it->first;
+        if (it->second.empty()) free_.erase(it);
+      }
+    }
+    for (auto& [p, cls] : evicted) Release(p, cls);
+  }
+
   static void Release(void* p, size_t cls) {
     if (cls >= kMapThreshold) {
       munmap(p, cls);
