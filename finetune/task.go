@@ -167,8 +167,11 @@ func (t *ImageClassifierTask) init() error {
 
 func (t *ImageClassifierTask) start() error {
 	rng := rand.New(rand.NewSource(t.cfg.Seed))
-	if err := t.loadPretrained(rng); err != nil {
+	if err := LoadPretrained(t.scope, t.module, rng); err != nil {
 		return err
+	}
+	if len(t.module.Missing) > 0 {
+		t.emit(InitializedEvent{Params: t.module.Missing})
 	}
 	for _, p := range t.ps.head.params {
 		n := 1
@@ -183,89 +186,6 @@ func (t *ImageClassifierTask) start() error {
 		return err
 	}
 	t.st = trainerState{Epoch: 1, BestScore: -999, Seed: t.cfg.Seed}
-	return nil
-}
-
-// loadPretrained loads the module's parameters and initialises those it lacks
-// (Context.Missing) the way Paddle initialises new ones.
-func (t *ImageClassifierTask) loadPretrained(rng *rand.Rand) error {
-	present := t.module.Program.Clone()
-	missing := map[string]bool{}
-	for _, m := range t.module.Missing {
-		missing[m] = true
-	}
-	block := present.Desc().Blocks[0]
-	vars := block.Vars[:0]
-	for _, v := range block.Vars {
-		if !missing[v.GetName()] {
-			vars = append(vars, v)
-		}
-	}
-	block.Vars = vars
-	prog, err := newPaddleProgram(present)
-	if err != nil {
-		return err
-	}
-	defer prog.Destroy()
-	if t.module.ParamsFile != "" {
-		// A combined file holds the whole program's parameters, the cut-away ones too.
-		err = t.loadCombined(t.module.ParamsFile)
-	} else {
-		err = t.scope.LoadPersistables(prog, t.module.ParamsDir)
-	}
-	if err != nil {
-		return errors.WithMessage(err, "load pretrained parameters")
-	}
-	for _, name := range t.module.Missing {
-		dims := t.module.Program.Var(name).GetType().GetLodTensor().GetTensor().GetDims()
-		n := 1
-		for _, d := range dims {
-			n *= int(d)
-		}
-		if err := t.scope.SetFloat32(name, dims, initialValue(name, dims)(rng, n)); err != nil {
-			return err
-		}
-	}
-	if len(t.module.Missing) > 0 {
-		t.emit(InitializedEvent{Params: t.module.Missing})
-	}
-	return nil
-}
-
-// loadCombined loads a combined parameter file: written for the module's whole program, so
-// read with it (the context's program is cut), into a scratch scope, and the context's
-// parameters copied over.
-func (t *ImageClassifierTask) loadCombined(file string) error {
-	desc, err := os.ReadFile(t.module.ProgramFile)
-	if err != nil {
-		return errors.Wrap(err, "read the module's program")
-	}
-	full, err := paddle.NewProgram(desc)
-	if err != nil {
-		return err
-	}
-	defer full.Destroy()
-	scratch, err := paddle.NewScope()
-	if err != nil {
-		return err
-	}
-	defer scratch.Destroy()
-	if err := scratch.LoadCombined(full, file); err != nil {
-		return err
-	}
-	for _, name := range t.module.Params {
-		v, err := scratch.Float32(name)
-		if err != nil {
-			return err
-		}
-		shape, _, err := scratch.Shape(name)
-		if err != nil {
-			return err
-		}
-		if err := t.scope.SetFloat32(name, shape, v); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 

@@ -35,6 +35,7 @@ import (
 	"github.com/pkg/errors"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/gohub/gohub/finetune"
 	"github.com/gohub/gohub/hub"
 	"github.com/gohub/gohub/paddle"
 	"github.com/gohub/gohub/paddle/framework"
@@ -125,7 +126,7 @@ func run(dir string, batch, threads, side, classes, steps int, seconds float64, 
 	}
 	defer scope.Destroy()
 	rng := rand.New(rand.NewSource(1))
-	if err := loadPretrained(scope, ctx, rng); err != nil {
+	if err := finetune.LoadPretrained(scope, ctx, rng); err != nil {
 		return err
 	}
 	for _, p := range headParams {
@@ -341,90 +342,6 @@ func appendHead(p *framework.Program, feature string, classes int) ([]headParam,
 		{"cls_out_w", []int64{width, c}, truncatedNormal(0.02)},
 		{"cls_out_b", []int64{c}, func(_ *rand.Rand, n int) []float32 { return make([]float32, n) }},
 	}, err
-}
-
-// loadPretrained loads the module's parameters into scope and initialises the ones it lacks
-// (He normal for a convolution's filter, batch norm's scale and variance 1, anything else 0).
-func loadPretrained(scope *paddle.Scope, ctx *hub.Context, rng *rand.Rand) error {
-	missing := map[string]bool{}
-	for _, m := range ctx.Missing {
-		missing[m] = true
-	}
-	if ctx.ParamsFile != "" {
-		// A combined file holds the whole program's parameters: read it with that program.
-		desc, err := os.ReadFile(ctx.ProgramFile)
-		if err != nil {
-			return errors.Wrap(err, "read the module's program")
-		}
-		full, err := paddle.NewProgram(desc)
-		if err != nil {
-			return err
-		}
-		defer full.Destroy()
-		scratch, err := paddle.NewScope()
-		if err != nil {
-			return err
-		}
-		defer scratch.Destroy()
-		if err := scratch.LoadCombined(full, ctx.ParamsFile); err != nil {
-			return err
-		}
-		for _, name := range ctx.Params {
-			v, err := scratch.Float32(name)
-			if err != nil {
-				return err
-			}
-			shape, _, err := scratch.Shape(name)
-			if err != nil {
-				return err
-			}
-			if err := scope.SetFloat32(name, shape, v); err != nil {
-				return err
-			}
-		}
-	} else {
-		present := ctx.Program.Clone()
-		block := present.Desc().Blocks[0]
-		vars := block.Vars[:0]
-		for _, v := range block.Vars {
-			if !missing[v.GetName()] {
-				vars = append(vars, v)
-			}
-		}
-		block.Vars = vars
-		b, err := present.Bytes()
-		if err != nil {
-			return err
-		}
-		prog, err := paddle.NewProgram(b)
-		if err != nil {
-			return err
-		}
-		defer prog.Destroy()
-		if err := scope.LoadPersistables(prog, ctx.ParamsDir); err != nil {
-			return errors.WithMessage(err, "load pretrained parameters")
-		}
-	}
-	for _, name := range ctx.Missing {
-		dims := dimsOf(ctx.Program, name)
-		n := count(dims)
-		v := make([]float32, n)
-		switch {
-		case strings.HasSuffix(name, "_scale") || strings.HasSuffix(name, "_variance"):
-			for i := range v {
-				v[i] = 1
-			}
-		case len(dims) == 4:
-			std := math.Sqrt(2 / float64(dims[1]*dims[2]*dims[3]))
-			for i := range v {
-				v[i] = float32(rng.NormFloat64() * std)
-			}
-		}
-		if err := scope.SetFloat32(name, dims, v); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // truncatedNormal is Paddle's TruncatedNormal(0, std): draws beyond two deviations redrawn.
