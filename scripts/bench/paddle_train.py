@@ -35,10 +35,10 @@ import argparse
 import json
 import os
 import sys
-import time
 import zlib
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import steptimer  # noqa: E402 (imported after the line above)
 HERE = os.path.dirname(os.path.abspath(__file__))
 # Op types whose oneDNN kernels fail in Paddle 3.3.1 on these programs (see above).
 NATIVE_OPS = ("pool2d_grad", "reshape2", "reshape2_grad")
@@ -62,14 +62,6 @@ def parse_args():
     if min(args.batch, args.threads, args.side, args.steps) < 1 or args.warmup < 0:
         ap.error("--batch, --threads, --side and --steps must be at least 1")
     return args
-
-
-def peak_rss_mib():
-    with open("/proc/self/status", encoding="ascii") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024.0
-    raise SystemExit("paddle_train: no VmHWM in /proc/self/status")
 
 
 def main():
@@ -141,19 +133,7 @@ def main():
                 raise SystemExit("paddle_train: the loss is %r" % loss)
             return loss
 
-        first = None
-        for _ in range(args.warmup):
-            loss = step()
-            first = loss if first is None else first
-        done = 0
-        t0 = time.perf_counter()
-        while True:
-            loss = step()
-            first = loss if first is None else first
-            done += 1
-            elapsed = time.perf_counter() - t0
-            if done >= args.steps and elapsed >= args.seconds:
-                break
+        timing = steptimer.time_steps(step, args.warmup, args.steps, args.seconds, args.batch)
 
     print(json.dumps({
         "impl": "paddle_static",
@@ -165,13 +145,8 @@ def main():
         "onednn": onednn,
         "onednn_op_types": len(onednn_ops),
         "native_ops": sorted(native) if onednn else [],
-        "steps": done,
-        "seconds": round(elapsed, 3),
-        "images_per_sec": round(done * args.batch / elapsed, 3),
-        "ms_per_step": round(1000.0 * elapsed / done, 3),
-        "first_loss": first,
-        "last_loss": loss,
-        "peak_rss_mib": round(peak_rss_mib(), 3),
+        **timing,
+        "peak_rss_mib": steptimer.peak_rss_mib(),
         "seeded_missing": len(missing),
         "ops": len(prog.global_block().ops),
     }))

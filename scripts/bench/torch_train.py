@@ -25,9 +25,9 @@ import argparse
 import json
 import os
 import sys
-import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import steptimer  # noqa: E402 (imported after the line above)
 HERE = os.path.dirname(os.path.abspath(__file__))
 CLASSES = 2
 MODELS = ("resnet50", "shufflenet_v2_x1_0")
@@ -49,14 +49,6 @@ def parse_args():
     if min(args.batch, args.threads, args.side, args.steps) < 1 or args.warmup < 0:
         ap.error("--batch, --threads, --side and --steps must be at least 1")
     return args
-
-
-def peak_rss_mib():
-    with open("/proc/self/status", encoding="ascii") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024.0
-    raise SystemExit("torch_train: no VmHWM in /proc/self/status")
 
 
 def main():
@@ -95,19 +87,7 @@ def main():
             raise SystemExit("torch_train: the loss is %r" % v)
         return v
 
-    first = None
-    for _ in range(args.warmup):
-        loss = step()
-        first = loss if first is None else first
-    done = 0
-    t0 = time.perf_counter()
-    while True:
-        loss = step()
-        first = loss if first is None else first
-        done += 1
-        elapsed = time.perf_counter() - t0
-        if done >= args.steps and elapsed >= args.seconds:
-            break
+    timing = steptimer.time_steps(step, args.warmup, args.steps, args.seconds, args.batch)
 
     print(json.dumps({
         "impl": "torch",
@@ -119,13 +99,8 @@ def main():
         "side": args.side,
         "memory_format": args.memory_format,
         "mkldnn": bool(torch.backends.mkldnn.is_available()),
-        "steps": done,
-        "seconds": round(elapsed, 3),
-        "images_per_sec": round(done * args.batch / elapsed, 3),
-        "ms_per_step": round(1000.0 * elapsed / done, 3),
-        "first_loss": first,
-        "last_loss": loss,
-        "peak_rss_mib": round(peak_rss_mib(), 3),
+        **timing,
+        "peak_rss_mib": steptimer.peak_rss_mib(),
         "params": sum(1 for _ in model.parameters()),
     }))
 
