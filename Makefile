@@ -1,4 +1,4 @@
-# gohub: make deps | build | test | run | bench | oracle | oracle-lac | oracle-ops | test-asan | fuzz
+# gohub: make deps | build | build-cuda | test | run | bench | oracle | oracle-lac | oracle-ops | test-asan | fuzz
 SHELL := /bin/bash
 GOHUB_SHARED ?= $(abspath ../shared)
 export GOHUB_SHARED
@@ -6,6 +6,7 @@ export GOHUB_SHARED
 BUILD      := build
 NATIVE_BUILD := $(BUILD)/native
 ASAN_BUILD := $(BUILD)/native-asan
+CUDA_BUILD := $(BUILD)/native-cuda
 PD_INSTALL := third_party/paddle_inference_c
 PD_LIB     := $(abspath $(PD_INSTALL)/paddle/lib)
 JOBS       ?= $(shell nproc)
@@ -15,7 +16,7 @@ GO         ?= go
 
 GOHUB      := $(BUILD)/gohub
 
-.PHONY: all deps native build test test-native test-go lac-pkg bench oracle oracle-lac \
+.PHONY: all deps native build build-cuda test test-native test-go lac-pkg bench oracle oracle-lac \
 	oracle-ops oracle-grads oracle-models oracle-lite oracle-faces oracle-train train-goldens \
 	seeded-models vdl-venv test-asan fuzz run clean proto
 
@@ -35,6 +36,18 @@ build: native
 	$(GO) build ./...
 	$(GO) vet ./...
 	$(GO) build -o $(GOHUB) ./cmd/gohub
+
+# The CUDA backend, libpaddle_inference_cuda.so, installed beside the main library (which loads
+# it only when a GPU is asked for). The toolchain comes from PyPI (scripts/cuda.sh, about 900 MB
+# once); no GPU is needed to build it. `make build` leaves it out.
+build-cuda: build
+	$(eval CUDA_DIR := $(shell bash scripts/cuda.sh))
+	cmake -S native -B $(CUDA_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DPD_WITH_CUDA=ON \
+	  -DPD_BUILD_TESTS=OFF -DPD_CUDA_ROOT=$(CUDA_DIR) \
+	  -DCMAKE_CUDA_COMPILER=$(CUDA_DIR)/nvidia/cu13/bin/nvcc \
+	  -DCMAKE_INSTALL_PREFIX=$(abspath $(PD_INSTALL)) -Ddnnl_DIR=$(ONEDNN_DIR)/lib/cmake/dnnl
+	cmake --build $(CUDA_BUILD) -j $(JOBS) --target paddle_inference_cuda
+	install -m 644 $(CUDA_BUILD)/libpaddle_inference_cuda.so $(PD_LIB)/
 
 test: deps build train-goldens seeded-models vdl-venv test-native test-go
 

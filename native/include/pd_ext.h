@@ -4,6 +4,7 @@
 #pragma once
 
 #include "pd_common.h"  // NOLINT
+#include "pd_config.h"  // NOLINT
 
 #ifdef __cplusplus
 extern "C" {
@@ -18,6 +19,18 @@ extern "C" {
 // next call into the library. Callers whose threads can change between two calls (Go's cgo)
 // must stay on one OS thread from the call through this read (runtime.LockOSThread).
 PADDLE_CAPI_EXPORT extern const char* PD_GetLastError(void);
+
+// TF32 tensor-core math for fp32 convolutions and GEMMs on the GPU: faster, with about 10 bits
+// of mantissa in the products. Off by default, so that GPU results match the CPU's to fp32
+// rounding. No effect on the CPU.
+PADDLE_CAPI_EXPORT extern void PD_ConfigSetGpuTF32(__pd_keep PD_Config* pd_config, PD_Bool allow);
+PADDLE_CAPI_EXPORT extern PD_Bool PD_ConfigGpuTF32Enabled(__pd_keep PD_Config* pd_config);
+
+// Loads the CUDA backend if it is not loaded yet and describes it: one line with the driver,
+// runtime, cuDNN and cuBLAS versions and the GPUs it sees; when it cannot be loaded (not built,
+// a CUDA library missing, no GPU), "unavailable: " and the reason. Never fails; the string is
+// borrowed and stays valid for the life of the process.
+PADDLE_CAPI_EXPORT extern const char* PD_GpuInfo(void);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -376,7 +376,7 @@ TEST_F(CapiPredictor, InputTensorReshapeCopyAndLod) {
   PD_TensorReshape(t, 2, negative);
   EXPECT_NE(LastError().find("invalid shape"), std::string::npos);
   EXPECT_EQ(PD_TensorMutableDataFloat(t, PD_PLACE_GPU), nullptr);
-  EXPECT_NE(LastError().find("without CUDA"), std::string::npos);
+  EXPECT_NE(LastError().find("host memory"), std::string::npos) << LastError();
   PD_TensorDestroy(t);
 }
 
@@ -552,8 +552,11 @@ TEST(CapiLayouts, FailuresNameTheFile) {
   PD_Config* gpu = PD_ConfigCreate();
   PD_ConfigSetModelDir(gpu, LacDir().c_str());
   PD_ConfigEnableUseGpu(gpu, 100, 0, PD_PRECISION_FLOAT32);
-  EXPECT_EQ(PD_PredictorCreate(gpu), nullptr);
-  EXPECT_NE(LastError().find("built without CUDA"), std::string::npos) << LastError();
+  // Without a loadable CUDA backend (no GPU, or not built) a GPU config fails with the reason.
+  if (std::string(PD_GpuInfo()).rfind("unavailable: ", 0) == 0) {
+    EXPECT_EQ(PD_PredictorCreate(gpu), nullptr);
+    EXPECT_NE(LastError().find("CUDA"), std::string::npos) << LastError();
+  }
 
   PD_Config* invalid = PD_ConfigCreate();
   PD_ConfigSetModelDir(invalid, LacDir().c_str());

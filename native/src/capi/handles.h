@@ -12,8 +12,6 @@
 struct PD_Config {
   pd::PredictorOptions options;  // model source, threads, ir/memory optim, use_gpu
   std::string opt_cache_dir;
-  uint64_t gpu_memory_pool_mb = 100;  // Paddle's default initial pool size
-  int32_t gpu_device_id = 0;
   PD_PrecisionType gpu_precision = PD_PRECISION_FLOAT32;
   int32_t custom_device_id = 0;
   std::string custom_device_type;

@@ -126,7 +126,7 @@ PD_Bool PD_ConfigModelFromMemory(PD_Config* pd_config) {
   PD_CONFIG_GET(PD_Bool{FALSE}, PD_Bool(c.options.model.from_memory));
 }
 
-// ---- GPU: recorded; PD_PredictorCreate reports that this build has no CUDA ----
+// ---- GPU: the CUDA backend, loaded by PD_PredictorCreate (framework/cuda_backend.h) ----
 
 void PD_ConfigEnableUseGpu(PD_Config* pd_config, uint64_t memory_pool_init_size_mb,
                            int32_t device_id, PD_PrecisionType precision_mode) {
@@ -134,9 +134,12 @@ void PD_ConfigEnableUseGpu(PD_Config* pd_config, uint64_t memory_pool_init_size_
     PD_CHECK(device_id >= 0, "invalid GPU device id ", device_id);
     PD_CHECK(precision_mode >= PD_PRECISION_FLOAT32 && precision_mode <= PD_PRECISION_HALF,
              "invalid precision ", precision_mode);
+    // Paddle runs reduced precision through TensorRT, which this library does not have.
+    PD_CHECK(precision_mode == PD_PRECISION_FLOAT32,
+             "only float32 inference is available on the GPU (TF32 math: PD_ConfigSetGpuTF32)");
     c.options.use_gpu = true;
-    c.gpu_memory_pool_mb = memory_pool_init_size_mb;
-    c.gpu_device_id = device_id;
+    c.options.gpu_memory_pool_mb = memory_pool_init_size_mb;
+    c.options.gpu_device_id = device_id;
     c.gpu_precision = precision_mode;
   });
 }
@@ -144,15 +147,24 @@ void PD_ConfigDisableGpu(PD_Config* pd_config) { PD_CONFIG_SET(c.options.use_gpu
 PD_Bool PD_ConfigUseGpu(PD_Config* pd_config) {
   PD_CONFIG_GET(PD_Bool{FALSE}, PD_Bool(c.options.use_gpu));
 }
-int32_t PD_ConfigGpuDeviceId(PD_Config* pd_config) { PD_CONFIG_GET(0, c.gpu_device_id); }
+int32_t PD_ConfigGpuDeviceId(PD_Config* pd_config) { PD_CONFIG_GET(0, c.options.gpu_device_id); }
 int32_t PD_ConfigMemoryPoolInitSizeMb(PD_Config* pd_config) {
-  PD_CONFIG_GET(0, static_cast<int32_t>(std::min<uint64_t>(c.gpu_memory_pool_mb, INT32_MAX)));
+  PD_CONFIG_GET(0, static_cast<int32_t>(
+                       std::min<uint64_t>(c.options.gpu_memory_pool_mb, INT32_MAX)));
+}
+void PD_ConfigSetGpuTF32(PD_Config* pd_config, PD_Bool allow) {
+  PD_CONFIG_SET(c.options.allow_tf32 = allow != FALSE);
+}
+PD_Bool PD_ConfigGpuTF32Enabled(PD_Config* pd_config) {
+  PD_CONFIG_GET(PD_Bool{FALSE}, PD_Bool(c.options.allow_tf32));
 }
 // There is no GPU whose memory the pool could be a fraction of.
 float PD_ConfigFractionOfGpuMemoryForPool(PD_Config* pd_config) { PD_CONFIG_GET(0.f, 0.f); }
-// cuDNN matters only on the GPU, which creation refuses anyway.
+// The GPU backend always runs convolutions, pooling and softmax on cuDNN.
 void PD_ConfigEnableCudnn(PD_Config* pd_config) { PD_CONFIG_SET((void)c); }
-PD_Bool PD_ConfigCudnnEnabled(PD_Config* pd_config) { PD_CONFIG_GET(PD_Bool{FALSE}, FALSE); }
+PD_Bool PD_ConfigCudnnEnabled(PD_Config* pd_config) {
+  PD_CONFIG_GET(PD_Bool{FALSE}, PD_Bool(c.options.use_gpu));
+}
 void PD_ConfigEnableGpuMultiStream(PD_Config* pd_config) { PD_CONFIG_SET((void)c); }
 PD_Bool PD_ConfigThreadLocalStreamEnabled(PD_Config* pd_config) {
   PD_CONFIG_GET(PD_Bool{FALSE}, FALSE);

@@ -2,10 +2,13 @@
 #include "pd_predictor.h"
 
 #include <memory>
+#include <string>
 
 #include "capi/convert.h"
 #include "capi/guard.h"
 #include "capi/handles.h"
+#include "framework/cuda_backend.h"
+#include "pd_ext.h"
 #include "pd_types.h"
 
 using pd::capi::Guard;
@@ -102,6 +105,11 @@ const char* PD_GetVersion(void) {
   return "version: 2.6.0\n"
          "commit: gohub-native\n"
          "branch: gohub-native";
+}
+
+const char* PD_GpuInfo(void) {
+  static const std::string info = pd::CudaBackendInfo();
+  return info.c_str();
 }
 
 }  // extern "C"

@@ -39,8 +39,11 @@ void CheckShaped(const PD_Tensor& h) {
 }
 
 void CheckCpu(PD_PlaceType place) {
+  // A GPU predictor takes its inputs from and gives its outputs to host memory, as Paddle's
+  // does with CopyFromCpu / CopyToCpu; device pointers are not handed out.
   PD_CHECK(place != PD_PLACE_GPU,
-           "GPU memory was requested, but this library was built without CUDA");
+           "tensor data is host memory here, also for a GPU predictor: use PD_PLACE_CPU, or "
+           "PD_TensorCopyFromCpu* / PD_TensorCopyToCpu*");
   PD_CHECK(place == PD_PLACE_CPU, "place ", place, " is not available; use PD_PLACE_CPU");
 }
 

@@ -42,6 +42,9 @@ class Allocator {
   virtual Stats stats() const = 0;
   // Gives every cached block back to the system.
   virtual void ReleaseCached() = 0;
+  // Makes the allocator hold at least mb MiB up front (a GPU's memory pool, sized by
+  // PD_ConfigEnableUseGpu); nothing to do where memory is not pooled ahead.
+  virtual void Reserve(uint64_t mb) {}
 };
 
 // The CPU's allocator: 64-byte aligned, zero-filled blocks, sizes rounded up to a size class

@@ -30,6 +30,9 @@ struct ExecConfig {
   // variables, variables no op writes (feeds, parameters), fetch targets and outputs no op
   // reads. Off by default: tests and tools read intermediates after a run.
   bool free_intermediates = false;
+  // TF32 tensor-core math for fp32 convolutions and GEMMs on a GPU (faster, about 10 bits of
+  // mantissa); off by default so that GPU results match the CPU's to fp32 rounding.
+  bool allow_tf32 = false;
 };
 
 // What a kernel of one place needs besides its tensors: the thread count on the CPU plus

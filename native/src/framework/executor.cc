@@ -38,14 +38,18 @@ Executor::Executor(std::shared_ptr<const Program> program, Scope* scope, ExecCon
     PD_CHECK(def != nullptr, "op #", i, " of block 0 has type '", op.type(),
              "', which this library has no kernel for");
     PreparedOp p{static_cast<int>(i), def, std::make_unique<OpContext>(op, scope, &config_),
-                 PlaceFor(*def, op), nullptr, {}, {}};
+                 OpPlacement(*def, op, *program_, config_.place), nullptr, {}, {}};
     p.layout_check = def->LayoutCheckFor(op, p.place.type);
     p.ctx->set_device(&ContextFor(p.place));
     for (const auto& [slot, names] : op.AllInputs()) {
       for (size_t k = 0; k < names.size(); ++k) {
         Input in{names[k], &p.ctx->In(slot, k), scope->FindLocal(names[k])};
+        // A variable no earlier op writes is where its data is (weights a GPU predictor
+        // placed on the device), or on the host (feeds, filled in later).
         auto h = home.find(in.var);
-        const Place from = h == home.end() ? Place::CPU() : h->second;
+        const Place from = h != home.end()        ? h->second
+                           : in.var->initialized() ? in.var->place()
+                                                   : Place::CPU();
         if (from != p.place) {
           Mirror& m = mirrors_[{in.var, p.place}];
           in.copy = &m.tensor;
@@ -99,16 +103,14 @@ Executor::Executor(std::shared_ptr<const Program> program, Scope* scope, ExecCon
     if (!persistent.count(t) && !added.count(t)) release_after_[k].push_back(t);
 }
 
-// The configured place when the op has a kernel there for its key input's declared type (or
-// any type, when the program does not declare it), else the CPU.
-Place Executor::PlaceFor(const OpDef& def, const OpView& op) const {
-  if (config_.place.is_cpu()) return config_.place;
-  auto d = def.devices.find(config_.place.type);
+Place OpPlacement(const OpDef& def, const OpView& op, const Program& program, Place place) {
+  if (place.is_cpu()) return place;
+  auto d = def.devices.find(place.type);
   if (d == def.devices.end()) return Place::CPU();
-  if (def.key_input.empty()) return d->second.any_type ? config_.place : Place::CPU();
-  const VarInfo* var = program_->FindVar(op.Input(def.key_input));
-  if (var == nullptr || var->dtype == DType::kUndefined) return config_.place;
-  return d->second.by_type.count(var->dtype) ? config_.place : Place::CPU();
+  if (def.key_input.empty()) return d->second.any_type ? place : Place::CPU();
+  const VarInfo* var = program.FindVar(op.Input(def.key_input));
+  if (var == nullptr || var->dtype == DType::kUndefined) return place;
+  return d->second.by_type.count(var->dtype) ? place : Place::CPU();
 }
 
 DeviceContext& Executor::ContextFor(Place place) {

@@ -20,6 +20,11 @@
 
 namespace pd {
 
+// Where an executor configured for place runs op: there when a kernel for the op's key input's
+// declared type (or any type, when the program does not declare it) exists on that device,
+// else the CPU.
+Place OpPlacement(const OpDef& def, const OpView& op, const Program& program, Place place);
+
 class Executor {
  public:
   // Resolves every op's definition, place and tensors once. Fails naming the first op type that
@@ -71,7 +76,6 @@ class Executor {
     uint64_t copied_stamp = 0;
   };
 
-  Place PlaceFor(const OpDef& def, const OpView& op) const;
   DeviceContext& ContextFor(Place place);
   // Turns t (living on its place) back into plain row-major, with the converter kept for key.
   void ToPlain(Tensor* t, const void* key);

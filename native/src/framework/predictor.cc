@@ -1,17 +1,44 @@
 #include "framework/predictor.h"
 
+#include "framework/cuda_backend.h"
+#include "framework/op_registry.h"
+
 #include <algorithm>
 #include <string>
 #include <utility>
 
 namespace pd {
 
+namespace {
+
+// Copies the weights that ops placed on place read to that device, once, in the shared weights
+// scope: clones then share them there, and no run copies them again.
+void PlaceWeights(const Program& program, Scope* weights, Place place) {
+  for (const OpView& op : program.ops()) {
+    const OpDef* def = OpRegistry::Global().Find(op.type());
+    if (def == nullptr || OpPlacement(*def, op, program, place) != place) continue;
+    for (const auto& [slot, names] : op.AllInputs()) {
+      for (const std::string& name : names) {
+        Tensor* w = weights->FindLocal(name);
+        if (w == nullptr || !w->initialized() || w->place() == place) continue;
+        Tensor on_device;
+        CopyTensor(*w, place, &on_device);
+        w->SwapData(&on_device);
+        w->set_place(place);
+      }
+    }
+  }
+}
+
+}  // namespace
+
 std::unique_ptr<Predictor> Predictor::Create(PredictorOptions options) {
-  PD_CHECK(!options.use_gpu,
-           "GPU inference was requested (PD_ConfigEnableUseGpu), but this library was built "
-           "without CUDA; call PD_ConfigDisableGpu to run on the CPU");
   PD_CHECK(options.num_threads >= 1, "the number of CPU math threads must be at least 1, not ",
            options.num_threads);
+  if (options.use_gpu) {
+    PD_CHECK(options.gpu_device_id >= 0, "invalid GPU device id ", options.gpu_device_id);
+    LoadCudaBackend();
+  }
   LoadedModel model = LoadModel(options.model);
   // Once, before any clone exists: clones share the optimised program and the folded weights.
   if (options.ir_optim)
@@ -22,11 +49,24 @@ std::unique_ptr<Predictor> Predictor::Create(PredictorOptions options) {
     op.AllInputs();
     op.AllOutputs();
   }
+  if (options.use_gpu) {
+    const Place gpu{DeviceType::kGPU, options.gpu_device_id};
+    AllocatorFor(gpu).Reserve(options.gpu_memory_pool_mb);
+    PlaceWeights(*model.program, model.weights.get(), gpu);
+  }
   // The weights now hold the parameters; the buffers they came from are no longer needed.
   std::string().swap(options.model.prog_buffer);
   std::string().swap(options.model.params_buffer);
   return std::make_unique<Predictor>(Key{}, std::move(options), std::move(model.program),
                                      std::move(model.weights));
+}
+
+ExecConfig Predictor::MakeExecConfig() const {
+  ExecConfig config;
+  config.num_threads = options_.num_threads;
+  config.place = options_.use_gpu ? Place{DeviceType::kGPU, options_.gpu_device_id} : Place::CPU();
+  config.allow_tf32 = options_.allow_tf32;
+  return config;
 }
 
 Predictor::Predictor(Key, PredictorOptions options, std::shared_ptr<const Program> program,
@@ -35,10 +75,7 @@ Predictor::Predictor(Key, PredictorOptions options, std::shared_ptr<const Progra
       program_(std::move(program)),
       weights_(std::move(weights)),
       run_scope_(std::make_unique<Scope>(weights_)) {
-  ExecConfig config;
-  config.num_threads = options_.num_threads;
-  config.place = Place::CPU();
-  executor_ = std::make_unique<Executor>(program_, run_scope_.get(), config);
+  executor_ = std::make_unique<Executor>(program_, run_scope_.get(), MakeExecConfig());
 }
 
 std::unique_ptr<Predictor> Predictor::Clone() const {
@@ -101,6 +138,7 @@ void Predictor::Run() {
 uint64_t Predictor::TryShrinkMemory() {
   const uint64_t bytes = ReleaseIntermediates();
   CpuAllocator().ReleaseCached();
+  if (options_.use_gpu) AllocatorFor(MakeExecConfig().place).ReleaseCached();
   return bytes;
 }
 

@@ -23,7 +23,10 @@ struct PredictorOptions {
   bool ir_optim = true;       // apply the graph passes below when the predictor is created
   std::vector<std::string> passes = DefaultPassNames();  // in order; unknown names are skipped
   bool memory_optim = false;  // free activations after each run, keeping inputs and outputs
-  bool use_gpu = false;
+  bool use_gpu = false;        // run on the CUDA backend (framework/cuda_backend.h)
+  int gpu_device_id = 0;
+  uint64_t gpu_memory_pool_mb = 100;  // the GPU memory pool reserved up front
+  bool allow_tf32 = false;            // ExecConfig::allow_tf32
 };
 
 class Predictor {
@@ -62,6 +65,7 @@ class Predictor {
 
  private:
   std::vector<VarInfo> Infos(const std::vector<std::string>& names) const;
+  ExecConfig MakeExecConfig() const;
   uint64_t ReleaseIntermediates();
 
   PredictorOptions options_;

@@ -1,0 +1,201 @@
+// conv2d, depthwise_conv2d and conv2d_transpose on cuDNN, NCHW fp32, with what the graph passes
+// fused into them: Bias (conv_bn_fuse / conv_elementwise_add), ResidualData
+// (conv_elementwise_add_mkldnn_fuse_pass) and fuse_activation. A conv with bias and relu runs as
+// one cuDNN call (cudnnConvolutionBiasActivationForward, the residual as its z); the others run
+// the convolution, then one epilogue kernel for bias, residual and activation.
+//
+// The algorithm is picked per input shape by timing every candidate once (cudnnFind, what
+// PyTorch's cudnn.benchmark does). fp32 math is pure FMA unless the config allows TF32.
+#include <map>
+#include <string>
+
+#include "cuda/dense_launch.h"
+#include "cuda/op_util.h"
+#include "cuda/register.h"
+#include "kernels/conv_shape.h"
+
+namespace pd::cuda {
+namespace {
+
+struct ConvAct {
+  Act act = Act::kNone;
+  float alpha = 0, beta = 0;
+};
+
+ConvAct FusedActivation(const OpView& op) {
+  static const std::map<std::string, Act> kActs = {
+      {"", Act::kNone},          {"relu", Act::kRelu},       {"leaky_relu", Act::kLeakyRelu},
+      {"relu6", Act::kRelu6},    {"sigmoid", Act::kSigmoid}, {"tanh", Act::kTanh},
+      {"swish", Act::kSwish},    {"hard_swish", Act::kHardSwish}};
+  const std::string name = op.GetString("fuse_activation", "");
+  const auto it = kActs.find(name);
+  PD_CHECK(it != kActs.end(), op.type(), ": fuse_activation '", name, "' is not supported");
+  return {it->second, op.GetFloat("fuse_alpha", 0.0f), op.GetFloat("fuse_beta", 0.0f)};
+}
+
+// cuDNN descriptors and the chosen algorithm for one op, rebuilt when the input shape changes.
+struct ConvState final : KernelState {
+  ConvState() {
+    PD_CUDNN_CHECK(cudnnCreateTensorDescriptor(&x));
+    PD_CUDNN_CHECK(cudnnCreateTensorDescriptor(&y));
+    PD_CUDNN_CHECK(cudnnCreateTensorDescriptor(&bias));
+    PD_CUDNN_CHECK(cudnnCreateFilterDescriptor(&w));
+    PD_CUDNN_CHECK(cudnnCreateConvolutionDescriptor(&conv));
+    PD_CUDNN_CHECK(cudnnCreateActivationDescriptor(&relu));
+    PD_CUDNN_CHECK(
+        cudnnSetActivationDescriptor(relu, CUDNN_ACTIVATION_RELU, CUDNN_PROPAGATE_NAN, 0.0));
+  }
+  ~ConvState() override {
+    cudnnDestroyTensorDescriptor(x);
+    cudnnDestroyTensorDescriptor(y);
+    cudnnDestroyTensorDescriptor(bias);
+    cudnnDestroyFilterDescriptor(w);
+    cudnnDestroyConvolutionDescriptor(conv);
+    cudnnDestroyActivationDescriptor(relu);
+  }
+  cudnnTensorDescriptor_t x, y, bias;
+  cudnnFilterDescriptor_t w;
+  cudnnConvolutionDescriptor_t conv;
+  cudnnActivationDescriptor_t relu;
+  Dims input_dims;  // the shape the descriptors describe; empty: not built
+  cudnnConvolutionFwdAlgo_t fwd_algo{};
+  cudnnConvolutionBwdDataAlgo_t bwd_algo{};
+  size_t workspace = 0;
+  bool fused = false;   // bias + relu (+ residual) in the convolution call
+  bool pad_input = false;  // asymmetric padding, applied by copying the input
+  Tensor padded;
+};
+
+void SetImage(cudnnTensorDescriptor_t d, int64_t n, int64_t c, int64_t h, int64_t w) {
+  PD_CUDNN_CHECK(cudnnSetTensor4dDescriptor(d, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, int(n),
+                                            int(c), int(h), int(w)));
+}
+
+// Caps what an algorithm may ask for: more scratch than this is not worth the speed.
+constexpr size_t kMaxWorkspace = size_t(1) << 30;
+
+void Build(OpContext& ctx, CudaContext& cu, const ConvShape& s, ConvState& st, bool has_bias,
+           bool residual, const ConvAct& act) {
+  const std::string& type = ctx.op().type();
+  PD_CHECK(!s.in.nhwc, type, ": only NCHW (data_format) runs on the GPU");
+  int64_t in_h = s.in.h, in_w = s.in.w;
+  std::array<int64_t, 2> pad{s.win.pad_begin[0], s.win.pad_begin[1]};
+  st.pad_input = s.win.pad_begin != s.win.pad_end;
+  if (st.pad_input) {
+    PD_CHECK(!s.transpose, type, ": asymmetric padding is not supported on the GPU");
+    in_h += s.win.pad_begin[0] + s.win.pad_end[0];
+    in_w += s.win.pad_begin[1] + s.win.pad_end[1];
+    pad = {0, 0};
+  }
+  const Tensor& f = ctx.In("Filter");
+  SetImage(st.x, s.in.n, s.in.c, in_h, in_w);
+  SetImage(st.y, s.out.n, s.out.c, s.out.h, s.out.w);
+  SetImage(st.bias, 1, s.out.c, 1, 1);
+  PD_CUDNN_CHECK(cudnnSetFilter4dDescriptor(st.w, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW,
+                                            int(f.dim(0)), int(f.dim(1)), int(f.dim(2)),
+                                            int(f.dim(3))));
+  PD_CUDNN_CHECK(cudnnSetConvolution2dDescriptor(
+      st.conv, int(pad[0]), int(pad[1]), int(s.win.stride[0]), int(s.win.stride[1]),
+      int(s.win.dilation[0]), int(s.win.dilation[1]), CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
+  PD_CUDNN_CHECK(cudnnSetConvolutionGroupCount(st.conv, int(s.groups)));
+  PD_CUDNN_CHECK(cudnnSetConvolutionMathType(
+      st.conv, cu.allow_tf32() ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH));
+
+  constexpr int kCandidates = 8;
+  int found = 0;
+  if (s.transpose) {
+    // A transposed convolution is the data gradient of the convolution from its output shape
+    // to its input shape: x plays dy, y plays dx.
+    SetImage(st.x, s.in.n, s.in.c, s.in.h, s.in.w);
+    cudnnConvolutionBwdDataAlgoPerf_t perf[kCandidates];
+    PD_CUDNN_CHECK(cudnnFindConvolutionBackwardDataAlgorithm(cu.cudnn(), st.w, st.x, st.conv, st.y,
+                                                             kCandidates, &found, perf));
+    int pick = -1;
+    for (int i = 0; i < found && pick < 0; ++i)
+      if (perf[i].status == CUDNN_STATUS_SUCCESS && perf[i].memory <= kMaxWorkspace) pick = i;
+    PD_CHECK(pick >= 0, type, ": cuDNN has no algorithm for this transposed convolution");
+    st.bwd_algo = perf[pick].algo;
+    st.workspace = perf[pick].memory;
+    PD_CUDNN_CHECK(cudnnSetConvolutionMathType(st.conv, perf[pick].mathType));
+  } else {
+    cudnnConvolutionFwdAlgoPerf_t perf[kCandidates];
+    PD_CUDNN_CHECK(cudnnFindConvolutionForwardAlgorithm(cu.cudnn(), st.x, st.w, st.conv, st.y,
+                                                        kCandidates, &found, perf));
+    int pick = -1;
+    for (int i = 0; i < found && pick < 0; ++i)
+      if (perf[i].status == CUDNN_STATUS_SUCCESS && perf[i].memory <= kMaxWorkspace) pick = i;
+    PD_CHECK(pick >= 0, type, ": cuDNN has no algorithm for this convolution");
+    st.fwd_algo = perf[pick].algo;
+    st.workspace = perf[pick].memory;
+    PD_CUDNN_CHECK(cudnnSetConvolutionMathType(st.conv, perf[pick].mathType));
+  }
+  st.fused = !s.transpose && has_bias && act.act == Act::kRelu;
+  (void)residual;
+}
+
+template <bool kTranspose>
+void ConvKernel(OpContext& ctx) {
+  CudaContext& cu = Ctx(ctx);
+  const ConvShape s = ConvShapeOf(ctx, kTranspose);
+  const bool has_bias = ctx.HasInput("Bias");
+  const bool residual = ctx.HasInput("ResidualData");
+  const ConvAct act = FusedActivation(ctx.op());
+  ConvState& st = ctx.State<ConvState>();
+  const Tensor& x = ctx.In("Input");
+  if (st.input_dims != x.dims()) {
+    st.input_dims.clear();
+    Build(ctx, cu, s, st, has_bias, residual, act);
+    st.input_dims = x.dims();
+  }
+  Tensor* out = ctx.Out("Output");
+  float* y = out->mutable_data<float>();
+  if (out->numel() == 0) return;
+  const float* in = x.data<float>();
+  const cudaStream_t stream = cu.cuda_stream();
+  if (st.pad_input) {
+    const int64_t ph = s.in.h + s.win.pad_begin[0] + s.win.pad_end[0];
+    const int64_t pw = s.in.w + s.win.pad_begin[1] + s.win.pad_end[1];
+    st.padded.set_place(cu.place());
+    st.padded.Resize({s.in.n, s.in.c, ph, pw});
+    float* p = st.padded.mutable_data<float>();
+    PD_CUDA_CHECK(cudaMemsetAsync(p, 0, st.padded.nbytes(), stream));
+    LaunchPadImage(in, p, s.in.n * s.in.c, s.in.h, s.in.w, s.win.pad_begin[0],
+                   s.win.pad_begin[1], ph, pw, stream);
+    in = p;
+  }
+  const float* w = ctx.In("Filter").data<float>();
+  const float* bias = has_bias ? ctx.In("Bias").data<float>() : nullptr;
+  const float* res = residual ? ctx.In("ResidualData").data<float>() : nullptr;
+  void* ws = st.workspace ? cu.Workspace(st.workspace) : nullptr;
+  const float one = 1.0f, zero = 0.0f;
+  if (st.fused) {
+    // y = relu(conv(x) + z·alpha2 + bias), z the residual (or y itself with alpha2 = 0).
+    const float alpha2 = res != nullptr ? 1.0f : 0.0f;
+    const cudnnStatus_t status = cudnnConvolutionBiasActivationForward(
+        cu.cudnn(), &one, st.x, in, st.w, w, st.conv, st.fwd_algo, ws, st.workspace, &alpha2,
+        st.y, res != nullptr ? res : y, st.bias, bias, st.relu, st.y, y);
+    if (status == CUDNN_STATUS_SUCCESS) return;
+    // Not every algorithm has a fused form: from now on this op runs unfused.
+    st.fused = false;
+  }
+  if (kTranspose) {
+    PD_CUDNN_CHECK(cudnnConvolutionBackwardData(cu.cudnn(), &one, st.w, w, st.x, in, st.conv,
+                                                st.bwd_algo, ws, st.workspace, &zero, st.y, y));
+  } else {
+    PD_CUDNN_CHECK(cudnnConvolutionForward(cu.cudnn(), &one, st.x, in, st.w, w, st.conv,
+                                           st.fwd_algo, ws, st.workspace, &zero, st.y, y));
+  }
+  LaunchBiasActivation(y, bias, res, s.out.n, s.out.c, s.out.h * s.out.w, act.act, act.alpha,
+                       act.beta, stream);
+  CheckLaunch(ctx);
+}
+
+}  // namespace
+
+void RegisterConvKernels(OpRegistry& r) {
+  r.AddKernel("conv2d", DeviceType::kGPU, DType::kFP32, ConvKernel<false>);
+  r.AddKernel("depthwise_conv2d", DeviceType::kGPU, DType::kFP32, ConvKernel<false>);
+  r.AddKernel("conv2d_transpose", DeviceType::kGPU, DType::kFP32, ConvKernel<true>);
+}
+
+}  // namespace pd::cuda

@@ -1,0 +1,165 @@
+#include "cuda/cuda_device.h"
+
+#include <cstdint>
+#include <limits>
+#include <new>
+
+namespace pd::cuda {
+
+const char* CublasStatusName(cublasStatus_t status) {
+  switch (status) {
+    case CUBLAS_STATUS_SUCCESS: return "success";
+    case CUBLAS_STATUS_NOT_INITIALIZED: return "cuBLAS not initialized";
+    case CUBLAS_STATUS_ALLOC_FAILED: return "cuBLAS could not allocate memory";
+    case CUBLAS_STATUS_INVALID_VALUE: return "invalid value";
+    case CUBLAS_STATUS_ARCH_MISMATCH: return "not supported by this GPU";
+    case CUBLAS_STATUS_MAPPING_ERROR: return "mapping error";
+    case CUBLAS_STATUS_EXECUTION_FAILED: return "kernel execution failed";
+    case CUBLAS_STATUS_INTERNAL_ERROR: return "internal error";
+    case CUBLAS_STATUS_NOT_SUPPORTED: return "not supported";
+    default: return "unknown cuBLAS status";
+  }
+}
+
+void UseDevice(int device) {
+  int current = -1;
+  PD_CUDA_CHECK(cudaGetDevice(&current));
+  if (current != device) PD_CUDA_CHECK(cudaSetDevice(device));
+}
+
+CudaAllocator::CudaAllocator(int device) : device_(device) {
+  PD_CUDA_CHECK(cudaDeviceGetDefaultMemPool(&pool_, device));
+  // Keep freed memory in the pool instead of giving it back at each synchronisation.
+  uint64_t keep = std::numeric_limits<uint64_t>::max();
+  PD_CUDA_CHECK(cudaMemPoolSetAttribute(pool_, cudaMemPoolAttrReleaseThreshold, &keep));
+}
+
+void* CudaAllocator::Allocate(size_t bytes, Stream) {
+  UseDevice(device_);
+  void* p = nullptr;
+  const size_t n = bytes == 0 ? 64 : bytes;
+  const cudaError_t err = cudaMallocAsync(&p, n, WorkStream());
+  if (err == cudaErrorMemoryAllocation) {
+    (void)cudaGetLastError();
+    Fail("out of GPU memory: ", bytes, " bytes asked for on GPU ", device_, " with ", in_use_,
+         " in use");
+  }
+  PD_CUDA_CHECK(err);
+  PD_CUDA_CHECK(cudaMemsetAsync(p, 0, n, WorkStream()));
+  std::lock_guard<std::mutex> lock(mu_);
+  in_use_ += bytes;
+  ++allocs_;
+  return p;
+}
+
+void CudaAllocator::Free(void* ptr, size_t bytes, Stream) {
+  if (ptr == nullptr) return;
+  UseDevice(device_);
+  // A free during shutdown (driver already gone) has nothing left to give back.
+  if (cudaFreeAsync(ptr, WorkStream()) != cudaSuccess) (void)cudaGetLastError();
+  std::lock_guard<std::mutex> lock(mu_);
+  in_use_ -= bytes;
+}
+
+void* CudaAllocator::AllocateHost(size_t bytes) {
+  void* p = nullptr;
+  PD_CUDA_CHECK(cudaMallocHost(&p, bytes == 0 ? 64 : bytes));
+  return p;
+}
+
+void CudaAllocator::FreeHost(void* ptr, size_t) {
+  if (ptr != nullptr && cudaFreeHost(ptr) != cudaSuccess) (void)cudaGetLastError();
+}
+
+Allocator::Stats CudaAllocator::stats() const {
+  Stats s;
+  uint64_t reserved = 0, used = 0;
+  if (cudaMemPoolGetAttribute(pool_, cudaMemPoolAttrReservedMemCurrent, &reserved) == cudaSuccess &&
+      cudaMemPoolGetAttribute(pool_, cudaMemPoolAttrUsedMemCurrent, &used) == cudaSuccess)
+    s.cached = reserved - used;
+  std::lock_guard<std::mutex> lock(mu_);
+  s.in_use = in_use_;
+  s.system_allocs = allocs_;
+  return s;
+}
+
+void CudaAllocator::ReleaseCached() {
+  UseDevice(device_);
+  PD_CUDA_CHECK(cudaStreamSynchronize(WorkStream()));
+  PD_CUDA_CHECK(cudaMemPoolTrimTo(pool_, 0));
+}
+
+void CudaAllocator::Reserve(uint64_t mb) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (mb <= reserved_mb_) return;
+    reserved_mb_ = mb;
+  }
+  UseDevice(device_);
+  // One block of that size taken and given back leaves the pool holding it.
+  void* p = nullptr;
+  if (cudaMallocAsync(&p, mb << 20, WorkStream()) != cudaSuccess) {
+    (void)cudaGetLastError();
+    Fail("cannot reserve a ", mb, " MiB memory pool on GPU ", device_);
+  }
+  PD_CUDA_CHECK(cudaFreeAsync(p, WorkStream()));
+  PD_CUDA_CHECK(cudaStreamSynchronize(WorkStream()));
+}
+
+CudaContext::CudaContext(Place place, const ExecConfig& config) : DeviceContext(place, config) {
+  UseDevice(place.device);
+  PD_CUDA_CHECK(cudaGetDeviceProperties(&props_, place.device));
+  PD_CUBLAS_CHECK(cublasCreate(&cublas_));
+  PD_CUBLAS_CHECK(cublasSetStream(cublas_, WorkStream()));
+  PD_CUBLAS_CHECK(cublasSetMathMode(
+      cublas_, config.allow_tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_PEDANTIC_MATH));
+  PD_CUDNN_CHECK(cudnnCreate(&cudnn_));
+  PD_CUDNN_CHECK(cudnnSetStream(cudnn_, WorkStream()));
+}
+
+CudaContext::~CudaContext() {
+  if (workspace_ != nullptr) (void)cudaFreeAsync(workspace_, WorkStream());
+  if (cudnn_ != nullptr) cudnnDestroy(cudnn_);
+  if (cublas_ != nullptr) cublasDestroy(cublas_);
+}
+
+void CudaContext::Wait() { PD_CUDA_CHECK(cudaStreamSynchronize(WorkStream())); }
+
+void* CudaContext::Workspace(size_t bytes) {
+  if (bytes <= workspace_bytes_) return workspace_;
+  if (workspace_ != nullptr) PD_CUDA_CHECK(cudaFreeAsync(workspace_, WorkStream()));
+  workspace_ = nullptr;
+  workspace_bytes_ = 0;
+  PD_CUDA_CHECK(cudaMallocAsync(&workspace_, bytes, WorkStream()));
+  workspace_bytes_ = bytes;
+  return workspace_;
+}
+
+CudaDevice::CudaDevice() {
+  int n = 0;
+  PD_CUDA_CHECK(cudaGetDeviceCount(&n));
+  for (int i = 0; i < n; ++i) allocators_.push_back(std::make_unique<CudaAllocator>(i));
+}
+
+Allocator& CudaDevice::allocator(int device) {
+  PD_CHECK(device >= 0 && device < count(), "GPU ", device, " does not exist (this machine has ",
+           count(), ")");
+  return *allocators_[device];
+}
+
+std::unique_ptr<DeviceContext> CudaDevice::NewContext(Place place, const ExecConfig& config) {
+  allocator(place.device);  // checks the id
+  return std::make_unique<CudaContext>(place, config);
+}
+
+void CudaDevice::CopyToHost(void* dst, const void* src, size_t bytes, Stream) {
+  PD_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToHost, WorkStream()));
+}
+
+void CudaDevice::CopyFromHost(void* dst, const void* src, size_t bytes, Stream) {
+  PD_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, WorkStream()));
+}
+
+void CudaDevice::Synchronize(Stream) { PD_CUDA_CHECK(cudaStreamSynchronize(WorkStream())); }
+
+}  // namespace pd::cuda

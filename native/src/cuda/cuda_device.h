@@ -1,0 +1,100 @@
+// The CUDA device behind Place{kGPU, n}: a stream-ordered allocator over each GPU's memory pool,
+// the execution context kernels get (stream, cuBLAS and cuDNN handles, workspace, TF32 switch)
+// and the copies between host and device memory.
+//
+// One stream per host thread: all of the backend's work goes to cudaStreamPerThread, so a
+// predictor (used by one thread at a time, as with Paddle) has its work ordered on that thread's
+// stream, clones on other threads run concurrently, and the allocator's stream-ordered frees are
+// safe without events. A run ends by copying its fetch targets to the host, which waits for the
+// stream: after Run returns nothing of it is still in flight.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "cuda/cuda_check.h"
+#include "framework/device.h"
+
+namespace pd::cuda {
+
+// All of the backend's work is queued here (see above).
+inline cudaStream_t WorkStream() { return cudaStreamPerThread; }
+
+// Memory of one GPU from its default memory pool (cudaMallocAsync), which keeps freed blocks
+// for reuse: the pool's release threshold is raised so the driver never hands cached memory
+// back on its own, and Reserve makes the pool hold memory_pool_init_size_mb up front, as
+// Paddle's allocator does with that setting. Blocks are zero-filled, as the Allocator contract
+// promises every kernel.
+class CudaAllocator final : public Allocator {
+ public:
+  explicit CudaAllocator(int device);
+  Place place() const override { return Place{DeviceType::kGPU, device_}; }
+  void* Allocate(size_t bytes, Stream stream) override;
+  void Free(void* ptr, size_t bytes, Stream stream) override;
+  void* AllocateHost(size_t bytes) override;
+  void FreeHost(void* ptr, size_t bytes) override;
+  Stats stats() const override;
+  void ReleaseCached() override;
+  // Grows the pool to hold at least mb MiB (once per size asked for).
+  void Reserve(uint64_t mb);
+
+ private:
+  int device_;
+  cudaMemPool_t pool_ = nullptr;
+  mutable std::mutex mu_;
+  uint64_t in_use_ = 0, allocs_ = 0, reserved_mb_ = 0;
+};
+
+// What a CUDA kernel needs besides its tensors. One per executor and place, so clones never
+// share handles or workspace.
+class CudaContext final : public DeviceContext {
+ public:
+  CudaContext(Place place, const ExecConfig& config);
+  ~CudaContext() override;
+
+  Stream stream() const override { return WorkStream(); }
+  cudaStream_t cuda_stream() const { return WorkStream(); }
+  void Wait() override;
+
+  cublasHandle_t cublas() const { return cublas_; }
+  cudnnHandle_t cudnn() const { return cudnn_; }
+  // TF32 tensor-core math for fp32 convolutions and GEMMs; off unless the config allows it, so
+  // fp32 results match the CPU's to fp32 rounding by default.
+  bool allow_tf32() const { return config().allow_tf32; }
+  // Scratch memory of at least bytes for one kernel call (cuDNN algorithms), kept and grown.
+  void* Workspace(size_t bytes);
+  const cudaDeviceProp& props() const { return props_; }
+
+ private:
+  cublasHandle_t cublas_ = nullptr;
+  cudnnHandle_t cudnn_ = nullptr;
+  void* workspace_ = nullptr;
+  size_t workspace_bytes_ = 0;
+  cudaDeviceProp props_{};
+};
+
+inline CudaContext& Ctx(const DeviceContext& device) {
+  return static_cast<CudaContext&>(const_cast<DeviceContext&>(device));
+}
+
+class CudaDevice final : public Device {
+ public:
+  CudaDevice();
+  DeviceType type() const override { return DeviceType::kGPU; }
+  Allocator& allocator(int device) override;
+  std::unique_ptr<DeviceContext> NewContext(Place place, const ExecConfig& config) override;
+  void CopyToHost(void* dst, const void* src, size_t bytes, Stream stream) override;
+  void CopyFromHost(void* dst, const void* src, size_t bytes, Stream stream) override;
+  void Synchronize(Stream stream) override;
+  int count() const { return static_cast<int>(allocators_.size()); }
+
+ private:
+  std::vector<std::unique_ptr<CudaAllocator>> allocators_;
+};
+
+// Makes device the calling thread's current GPU (cheap when it already is).
+void UseDevice(int device);
+
+}  // namespace pd::cuda

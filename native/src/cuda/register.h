@@ -1,0 +1,24 @@
+// The CUDA backend's kernel families; backend.cc registers them all when the backend loads.
+// Each adds kernels for DeviceType::kGPU to ops the CPU families defined (shape inference and
+// grad rules are shared); an op without a GPU kernel runs on the CPU, the executor copying its
+// tensors across.
+#pragma once
+
+namespace pd {
+class OpRegistry;
+}
+
+namespace pd::cuda {
+
+void RegisterConvKernels(OpRegistry& r);         // conv2d, depthwise_conv2d, conv2d_transpose
+void RegisterPoolKernels(OpRegistry& r);         // pool2d
+void RegisterNormKernels(OpRegistry& r);         // batch_norm (inference)
+void RegisterBlasKernels(OpRegistry& r);         // fc, mul, matmul, matmul_v2
+void RegisterViewKernels(OpRegistry& r);         // reshape(2), flatten(2), squeeze(2), unsqueeze(2)
+void RegisterElementwiseKernels(OpRegistry& r);  // elementwise_add/sub/mul/div/max/min, scale
+void RegisterActivationKernels(OpRegistry& r);   // relu, relu6, sigmoid, tanh, hard_*, ...
+void RegisterSoftmaxKernels(OpRegistry& r);      // softmax
+void RegisterTensorKernels(OpRegistry& r);       // concat, split, transpose(2), shuffle_channel
+void RegisterInterpKernels(OpRegistry& r);       // nearest_interp(_v2), bilinear_interp(_v2)
+
+}  // namespace pd::cuda

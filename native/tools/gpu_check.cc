@@ -1,0 +1,363 @@
+// gpu_check: runs real model programs on the GPU through the C API and checks them against the
+// CPU path, then times them. What scripts/device/check.sh runs on a GPU machine.
+//
+//   gpu_check [--bench] [--iters N] MODEL...
+//   MODEL = name:program_file:input_shape[:params_file]
+//     input_shape  the feed's shape after the batch dim, e.g. 3x224x224
+//     params_file  a combined parameter file; without it every parameter gets seeded random
+//                  values of the right scale (He-normal filters, batch-norm statistics near the
+//                  identity), written as a combined file in memory: the check compares the two
+//                  places on the same weights, so their values need not be trained ones.
+//
+// Per model: the fp32 GPU outputs (and, for detection, the boxes and scores going into NMS)
+// against the CPU's, max |gpu − cpu| / max |cpu| ≤ 1e-4 at batch 2, detections equal in count
+// and labels; a Clone() on the GPU must give the same outputs. With --bench: batch 1 latency
+// and batch 64 throughput, fp32 and TF32, input already resident (Run alone) and end to end
+// (CopyFromCpu + Run + CopyToCpu). One JSON object per line on stdout; exit status 1 when a
+// check failed.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <random>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "framework/program.h"
+#include "io/lod_tensor_io.h"
+#include "pd_inference_api.h"
+#include "pd_ext.h"
+
+namespace {
+
+struct ModelSpec {
+  std::string name, program_file, params_file;
+  std::vector<int32_t> input_shape;  // without the batch dim
+};
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) {
+    std::fprintf(stderr, "gpu_check: cannot read %s\n", path.c_str());
+    std::exit(2);
+  }
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+std::vector<std::string> Split(const std::string& s, char sep) {
+  std::vector<std::string> parts;
+  std::string cur;
+  for (char c : s) {
+    if (c == sep) {
+      parts.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  parts.push_back(cur);
+  return parts;
+}
+
+ModelSpec ParseSpec(const std::string& arg) {
+  const auto p = Split(arg, ':');
+  if (p.size() < 3 || p.size() > 4) {
+    std::fprintf(stderr, "gpu_check: bad model spec '%s' (name:program:CxHxW[:params])\n",
+                 arg.c_str());
+    std::exit(2);
+  }
+  ModelSpec m{p[0], p[1], p.size() == 4 ? p[3] : "", {}};
+  for (const auto& d : Split(p[2], 'x')) m.input_shape.push_back(std::stoi(d));
+  return m;
+}
+
+// Seeded values of a sensible scale for each parameter, by the role the program gives it.
+std::string RandomParams(const std::string& program_bytes) {
+  auto program = pd::Program::Parse(program_bytes, "program");
+  std::map<std::string, std::string> role;  // name -> filter, bn_mean, bn_var, bn_scale, matrix
+  for (const pd::OpView& op : program->ops()) {
+    const std::string& t = op.type();
+    if (t == "conv2d" || t == "depthwise_conv2d" || t == "conv2d_transpose")
+      role[op.Input("Filter")] = "filter";
+    if (t == "batch_norm") {
+      role[op.Input("Mean")] = "bn_mean";
+      role[op.Input("Variance")] = "bn_var";
+      role[op.Input("Scale")] = "bn_scale";
+    }
+    if (t == "mul" || t == "matmul" || t == "matmul_v2") role[op.Input("Y")] = "matrix";
+    if (t == "fc") role[op.Input("W")] = "matrix";
+  }
+  std::string out;
+  for (const std::string& name : program->PersistableNames()) {
+    const pd::VarInfo* v = program->FindVar(name);
+    pd::Tensor t;
+    pd::Dims dims = v->dims;
+    for (auto& d : dims) d = std::max<int64_t>(d, 1);
+    t.Resize(dims);
+    float* p = t.mutable_data<float>();
+    std::mt19937 rng(static_cast<uint32_t>(std::hash<std::string>{}(name)));
+    const std::string r = role.count(name) ? role[name] : "";
+    const int64_t n = t.numel();
+    if (r == "filter" || r == "matrix") {
+      // He-normal over the fan-in: activations keep their scale through the network.
+      const int64_t fan_in =
+          r == "filter" ? (dims.size() == 4 ? dims[1] * dims[2] * dims[3] : 1) : dims[0];
+      std::normal_distribution<float> dist(0.f, std::sqrt(2.0f / std::max<int64_t>(fan_in, 1)));
+      for (int64_t i = 0; i < n; ++i) p[i] = dist(rng);
+    } else {
+      std::uniform_real_distribution<float> dist(r == "bn_var" ? 0.5f : r == "bn_scale" ? 0.8f
+                                                                                         : -0.1f,
+                                                 r == "bn_var" ? 1.5f : r == "bn_scale" ? 1.2f
+                                                                                        : 0.1f);
+      for (int64_t i = 0; i < n; ++i) p[i] = dist(rng);
+    }
+    pd::AppendLoDTensor(t, &out);
+  }
+  return out;
+}
+
+struct Output {
+  std::string name;
+  std::vector<int32_t> shape;
+  std::vector<float> data;
+};
+
+std::string Error() { return PD_GetLastError(); }
+
+[[noreturn]] void Die(const std::string& what) {
+  std::printf("{\"error\": \"%s: %s\"}\n", what.c_str(), Error().c_str());
+  std::fflush(stdout);
+  std::exit(1);
+}
+
+class Model {
+ public:
+  Model(const ModelSpec& spec, const std::string& prog, const std::string& params, bool gpu,
+        bool tf32)
+      : spec_(spec) {
+    PD_Config* c = PD_ConfigCreate();
+    PD_ConfigSetModelBuffer(c, prog.data(), prog.size(), params.data(), params.size());
+    PD_ConfigSetCpuMathLibraryNumThreads(c, 8);
+    if (gpu) {
+      PD_ConfigEnableUseGpu(c, 256, 0, PD_PRECISION_FLOAT32);
+      PD_ConfigSetGpuTF32(c, tf32 ? TRUE : FALSE);
+    }
+    pred_ = PD_PredictorCreate(c);  // takes the config
+    if (pred_ == nullptr) Die(spec.name + (gpu ? " (gpu)" : " (cpu)") + ": create");
+    PD_OneDimArrayCstr* names = PD_PredictorGetInputNames(pred_);
+    input_ = names->data[0];
+    PD_OneDimArrayCstrDestroy(names);
+  }
+  explicit Model(PD_Predictor* pred, const ModelSpec& spec, const std::string& input)
+      : spec_(spec), pred_(pred), input_(input) {}
+  ~Model() { PD_PredictorDestroy(pred_); }
+  Model(const Model&) = delete;
+
+  PD_Predictor* predictor() { return pred_; }
+  const std::string& input_name() const { return input_; }
+
+  void Feed(const std::vector<float>& x, int batch) {
+    PD_Tensor* t = PD_PredictorGetInputHandle(pred_, input_.c_str());
+    std::vector<int32_t> shape{batch};
+    shape.insert(shape.end(), spec_.input_shape.begin(), spec_.input_shape.end());
+    PD_TensorReshape(t, shape.size(), shape.data());
+    PD_TensorCopyFromCpuFloat(t, x.data());
+    PD_TensorDestroy(t);
+  }
+  void Run() {
+    if (!PD_PredictorRun(pred_)) Die(spec_.name + ": run");
+  }
+  Output Read(const std::string& name) {
+    PD_Tensor* t = PD_PredictorGetOutputHandle(pred_, name.c_str());
+    if (t == nullptr) Die(spec_.name + ": output " + name);
+    Output o{name, {}, {}};
+    PD_OneDimArrayInt32* s = PD_TensorGetShape(t);
+    int64_t n = 1;
+    for (size_t i = 0; i < s->size; ++i) o.shape.push_back(s->data[i]), n *= s->data[i];
+    PD_OneDimArrayInt32Destroy(s);
+    o.data.resize(n);
+    if (n > 0) PD_TensorCopyToCpuFloat(t, o.data.data());
+    PD_TensorDestroy(t);
+    return o;
+  }
+  std::vector<std::string> OutputNames() {
+    PD_OneDimArrayCstr* names = PD_PredictorGetOutputNames(pred_);
+    std::vector<std::string> v(names->data, names->data + names->size);
+    PD_OneDimArrayCstrDestroy(names);
+    return v;
+  }
+
+ private:
+  ModelSpec spec_;
+  PD_Predictor* pred_ = nullptr;
+  std::string input_;
+};
+
+std::vector<float> RandomInput(const ModelSpec& spec, int batch, uint32_t seed) {
+  int64_t n = batch;
+  for (int32_t d : spec.input_shape) n *= d;
+  std::vector<float> x(n);
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> dist(-1.f, 1.f);
+  for (auto& v : x) v = dist(rng);
+  return x;
+}
+
+// max |a − b| / max |b| (b the reference), and whether the shapes agree.
+double RelDiff(const Output& a, const Output& b) {
+  if (a.shape != b.shape) return INFINITY;
+  double diff = 0, scale = 1e-12;
+  for (size_t i = 0; i < a.data.size(); ++i) {
+    diff = std::max(diff, double(std::fabs(a.data[i] - b.data[i])));
+    scale = std::max(scale, double(std::fabs(b.data[i])));
+  }
+  return diff / scale;
+}
+
+// The variables a detection program feeds into its NMS op, compared before NMS.
+std::vector<std::string> PreNmsVars(const std::string& prog) {
+  auto program = pd::Program::Parse(prog, "program");
+  std::vector<std::string> v;
+  for (const pd::OpView& op : program->ops())
+    if (op.type().rfind("multiclass_nms", 0) == 0) v = {op.Input("BBoxes"), op.Input("Scores")};
+  return v;
+}
+
+bool failed = false;
+
+void Check(const ModelSpec& spec, const std::string& prog, const std::string& params,
+           double tol) {
+  Model cpu(spec, prog, params, false, false);
+  Model gpu(spec, prog, params, true, false);
+  const int batch = 2;
+  const auto x = RandomInput(spec, batch, 7);
+  cpu.Feed(x, batch);
+  gpu.Feed(x, batch);
+  cpu.Run();
+  gpu.Run();
+  std::vector<std::string> names = cpu.OutputNames();
+  const std::vector<std::string> pre = PreNmsVars(prog);
+  const bool detection = !pre.empty();
+  names.insert(names.end(), pre.begin(), pre.end());
+  PD_Predictor* clone_pred = PD_PredictorClone(gpu.predictor());
+  if (clone_pred == nullptr) Die(spec.name + ": clone");
+  Model clone(clone_pred, spec, gpu.input_name());
+  clone.Feed(x, batch);
+  clone.Run();
+  for (const std::string& name : names) {
+    const Output c = cpu.Read(name), g = gpu.Read(name), k = clone.Read(name);
+    bool ok;
+    std::string detail;
+    if (detection && std::find(pre.begin(), pre.end(), name) == pre.end()) {
+      // Detections [N, 6]: label, score, box. Same count and labels; scores and boxes close.
+      ok = c.shape == g.shape;
+      size_t label_mismatches = 0;
+      for (size_t i = 0; ok && i < c.data.size(); i += 6)
+        if (c.data[i] != g.data[i]) ++label_mismatches;
+      ok = ok && label_mismatches == 0 && RelDiff(g, c) <= 1e-3;
+      detail = "\"detections\": " + std::to_string(c.shape.empty() ? 0 : c.shape[0]) +
+               ", \"gpu_detections\": " + std::to_string(g.shape.empty() ? 0 : g.shape[0]);
+    } else {
+      ok = RelDiff(g, c) <= tol;
+    }
+    const double clone_diff = RelDiff(k, g);
+    ok = ok && clone_diff == 0.0;
+    if (!ok) failed = true;
+    std::printf(
+        "{\"check\": \"gpu_vs_cpu\", \"model\": \"%s\", \"var\": \"%s\", \"rel_diff\": %.3g, "
+        "\"clone_rel_diff\": %.3g, \"tolerance\": %g, %s%s\"ok\": %s}\n",
+        spec.name.c_str(), name.c_str(), RelDiff(g, c), clone_diff, tol, detail.c_str(),
+        detail.empty() ? "" : ", ", ok ? "true" : "false");
+    std::fflush(stdout);
+  }
+  // TF32: reported, with a loose bound only against gross errors.
+  Model tf32(spec, prog, params, true, true);
+  tf32.Feed(x, batch);
+  tf32.Run();
+  const std::string first = cpu.OutputNames()[0];
+  const Output name_out = detection ? tf32.Read(pre[1]) : tf32.Read(first);
+  const Output ref = detection ? cpu.Read(pre[1]) : cpu.Read(first);
+  const double d = RelDiff(name_out, ref);
+  std::printf("{\"check\": \"tf32_vs_cpu\", \"model\": \"%s\", \"var\": \"%s\", \"rel_diff\": %.3g, "
+              "\"ok\": %s}\n",
+              spec.name.c_str(), name_out.name.c_str(), d, d <= 5e-2 ? "true" : "false");
+  if (d > 5e-2) failed = true;
+  std::fflush(stdout);
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+void Bench(const ModelSpec& spec, const std::string& prog, const std::string& params, int iters) {
+  for (bool tf32 : {false, true}) {
+    Model m(spec, prog, params, true, tf32);
+    const auto names = m.OutputNames();
+    for (int batch : {1, 64}) {
+      const auto x = RandomInput(spec, batch, 11);
+      m.Feed(x, batch);
+      for (int i = 0; i < 5; ++i) m.Run();  // algorithm search, pool growth
+      const int n = batch == 1 ? iters : std::max(10, iters / 5);
+      using Clock = std::chrono::steady_clock;
+      std::vector<double> resident, e2e;
+      for (int i = 0; i < n; ++i) {
+        const auto t0 = Clock::now();
+        m.Run();  // the input was not rewritten: it stays on the GPU
+        resident.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+      }
+      for (int i = 0; i < n; ++i) {
+        const auto t0 = Clock::now();
+        m.Feed(x, batch);
+        m.Run();
+        for (const auto& name : names) m.Read(name);
+        e2e.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+      }
+      const double ms = Median(resident), ms_e2e = Median(e2e);
+      std::printf("{\"framework\": \"gohub\", \"model\": \"%s\", \"batch\": %d, \"precision\": "
+                  "\"%s\", \"ms_per_batch\": %.3f, \"images_per_s\": %.1f, "
+                  "\"ms_per_batch_end_to_end\": %.3f, \"images_per_s_end_to_end\": %.1f}\n",
+                  spec.name.c_str(), batch, tf32 ? "tf32" : "fp32", ms, batch * 1e3 / ms,
+                  ms_e2e, batch * 1e3 / ms_e2e);
+      std::fflush(stdout);
+    }
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bool bench = false;
+  int iters = 100;
+  std::vector<ModelSpec> specs;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--bench") {
+      bench = true;
+    } else if (a == "--iters" && i + 1 < argc) {
+      iters = std::atoi(argv[++i]);
+    } else {
+      specs.push_back(ParseSpec(a));
+    }
+  }
+  const std::string info = PD_GpuInfo();
+  std::printf("{\"gpu_info\": \"%s\"}\n", info.c_str());
+  std::fflush(stdout);
+  if (info.rfind("unavailable: ", 0) == 0) return 1;
+  for (const ModelSpec& spec : specs) {
+    const std::string prog = ReadAll(spec.program_file);
+    const std::string params =
+        spec.params_file.empty() ? RandomParams(prog) : ReadAll(spec.params_file);
+    Check(spec, prog, params, 1e-4);
+    if (bench) Bench(spec, prog, params, iters);
+  }
+  return failed ? 1 : 0;
+}

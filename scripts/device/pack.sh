@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Builds what scripts/device/check.sh needs on a GPU machine and packs it into .device/ (ignored
+# by git; the device runner carries it): the CUDA backend, the gpu_check tool, the native
+# libraries they load (oneDNN, protobuf, OpenBLAS and their runtimes, compressed: a GPU machine
+# has none of them), and the model programs the check runs. Model parameters travel only where
+# they are small and real (gesture_rec, PP-OCRv3 det); the others get seeded random weights on
+# the device (native/tools/gpu_check.cc). Prints the size of what travels.
+#
+# Needs `make build-cuda` to have run (or runs it).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+shared=${GOHUB_SHARED:-../shared}
+out=.device
+lib=third_party/paddle_inference_c/paddle/lib
+
+[ -f "$lib/libpaddle_inference_cuda.so" ] || make build-cuda
+cmake --build build/native --target gpu_check -j "${JOBS:-2}" >/dev/null
+
+rm -rf "$out"
+mkdir -p "$out/models" "$out/stage"
+# The shared objects gpu_check and the backend load, found the way the loader finds them here.
+cp build/native/gpu_check "$out/stage/"
+cp "$lib/libpaddle_inference_cuda.so" "$lib/libpaddle_inference_c.so" "$out/stage/"
+for so in $(ldd build/native/gpu_check "$lib/libpaddle_inference_c.so" | awk '/=>/ {print $3}' |
+            grep -E 'libdnnl|libprotobuf|libopenblas|libgfortran|libquadmath|libgomp' | sort -u); do
+  cp -L "$so" "$out/stage/"
+done
+strip --strip-unneeded "$out/stage/gpu_check" "$out/stage/libpaddle_inference_cuda.so" 2>/dev/null || true
+tar -C "$out/stage" -cJf "$out/native.tar.xz" .
+rm -rf "$out/stage"
+
+# Model programs (and the small real parameter files).
+cp build/models/resnet50_seeded/model.pdmodel "$out/models/resnet50.pdmodel"
+cp build/models/ssd_mobilenet_v1_pascal_seeded/__model__ "$out/models/ssd_mobilenet_v1.pdmodel"
+cp "$shared/models/shufflenet_v2_imagenet/__model__" "$out/models/shufflenet_v2.pdmodel"
+cp "$shared/models/gesture_rec/__model__" "$out/models/gesture_rec.pdmodel"
+cp "$shared/models/gesture_rec/params" "$out/models/gesture_rec.pdiparams"
+cp "$shared/models/ppocrv3_det/model.pdmodel" "$out/models/ppocrv3_det.pdmodel"
+cp "$shared/models/ppocrv3_det/model.pdiparams" "$out/models/ppocrv3_det.pdiparams"
+du -sh "$out"
