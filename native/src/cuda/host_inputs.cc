@@ -15,13 +15,13 @@ HostInputs::HostInputs(OpContext& ctx, const std::vector<std::string>& slots) : 
       if (ins[i]->initialized() && !ins[i]->place().is_cpu()) bound_.push_back({slot, i, ins[i]});
     }
   }
-  // Sized first: RebindInput keeps pointers into copies_.
+  // All copies first (a failing one leaves nothing rebound), then the rebinding, which keeps
+  // pointers into copies_: it is not resized afterwards.
   copies_.resize(bound_.size());
-  for (size_t k = 0; k < bound_.size(); ++k) {
-    const Tensor& t = *bound_[k].original;
-    CopyTensor(t, Place::CPU(), &copies_[k], ctx.device().stream());  // waits for the copy
+  for (size_t k = 0; k < bound_.size(); ++k)
+    CopyTensor(*bound_[k].original, Place::CPU(), &copies_[k], ctx.device().stream());  // waits
+  for (size_t k = 0; k < bound_.size(); ++k)
     ctx.RebindInput(bound_[k].slot, bound_[k].index, &copies_[k]);
-  }
 }
 
 HostInputs::~HostInputs() {
