@@ -22,7 +22,7 @@ python=${PYTHON:-python3}
   ldconfig -p | grep -E 'libcudnn.so.9|libcublas.so.13' || echo "no system cuDNN/cuBLAS in ldconfig"
 } > "$out/machine.txt" 2>&1
 # cuDNN and cuBLAS from PyTorch's wheels where the system has none.
-if ! ldconfig -p | grep -q 'libcudnn.so.9'; then
+if ! ldconfig -p | grep -q 'libcudnn.so.9' || ! ldconfig -p | grep -q 'libcublas.so.13'; then
   extra=$("$python" - <<'PY' 2>/dev/null
 import os, importlib
 dirs = []
