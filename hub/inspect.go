@@ -19,7 +19,7 @@ func InspectModel(dir string, mo *store.Model) (inputs, outputs []store.TensorSp
 			files.Params = filepath.Join(dir, filepath.FromSlash(mo.Params))
 		}
 	}
-	pred, err := modelload.Open("model "+mo.Name, files, false, 0)
+	pred, err := modelload.Open("model "+mo.Name, files, modelload.Device{})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -15,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/gohub/gohub/paddle"
 )
 
 func TestHelpAndUsage(t *testing.T) {
@@ -43,6 +45,13 @@ func TestVersion(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "gohub "+version)
 	assert.Regexp(t, `Paddle Inference C library: \S+, (gohub's bundled library|the official)`, r.stdout)
+	assert.Contains(t, r.stdout, gpuLine(paddle.GPUInfo())+"\n", "the binary links the tests' library")
+}
+
+func TestVersionGPULine(t *testing.T) {
+	assert.Equal(t, "GPU: unavailable: no NVIDIA GPU found", gpuLine("unavailable: no NVIDIA GPU found"))
+	info := "CUDA driver 13.0, runtime 13.0, cuDNN 9.13.0, cuBLAS 13.0; GPU 0: NVIDIA H200 (sm_90, 140 GiB)"
+	assert.Equal(t, "GPU: CUDA backend loaded; "+info, gpuLine(info))
 }
 
 func TestInstallListShowUninstall(t *testing.T) {

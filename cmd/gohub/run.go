@@ -39,7 +39,7 @@ lac lists the models). --user_dict applies a
 user dictionary in either of PaddleHub's formats ("word/TAG ..." or "word<TAB>tag<TAB>freq").
 Flags may follow MODULE; boolean flags take their value with '=': --return_tag=false.
 
-` + imageRunHelp + "\n\n" + faceRunHelp,
+` + imageRunHelp + "\n\n" + faceRunHelp + "\n\n" + gpuRunHelp,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "input_text", Usage: "analyse this `TEXT`"},
 			&cli.StringFlag{Name: "input_file", Usage: "analyse each line of `FILE` (\"-\": standard input)", TakesFile: true},
@@ -50,8 +50,7 @@ Flags may follow MODULE; boolean flags take their value with '=': --return_tag=f
 			&cli.BoolFlag{Name: "return_tag", Value: true, Usage: "print tags (--return_tag=false: words only)"},
 			&cli.IntFlag{Name: "batch_size", Value: lexical.DefaultBatchSize, Usage: "`N` texts per model run"},
 			&cli.IntFlag{Name: "threads", Value: 1, Usage: "run `N` batches in parallel, one predictor each"},
-			&cli.BoolFlag{Name: "use_gpu", Usage: "run on GPU 0 (needs a Paddle library built with CUDA)"},
-		}, append(imageRunFlags(), faceRunFlags()...)...),
+		}, append(append(imageRunFlags(), faceRunFlags()...), gpuRunFlags()...)...),
 		Action: runAction,
 	}
 }
@@ -59,8 +58,9 @@ Flags may follow MODULE; boolean flags take their value with '=': --return_tag=f
 // runOptions are the run flags, read wherever they were given.
 type runOptions struct {
 	module, text, file, output, mode, model, userDict string
-	textSet, returnTag, useGPU, help                  bool
+	textSet, returnTag, help                          bool
 	batchSize, threads                                int
+	gpu                                               gpuRunOptions
 	image                                             imageRunOptions
 	face                                              faceRunOptions
 }
@@ -153,7 +153,6 @@ func readRunFlags(c *cli.Context) (*runOptions, error) {
 		model:     pick("model").String("model"),
 		userDict:  pick("user_dict").String("user_dict"),
 		returnTag: pick("return_tag").Bool("return_tag"),
-		useGPU:    pick("use_gpu").Bool("use_gpu"),
 		batchSize: pick("batch_size").Int("batch_size"),
 		threads:   pick("threads").Int("threads"),
 	}
@@ -162,16 +161,17 @@ func readRunFlags(c *cli.Context) (*runOptions, error) {
 	}
 	o.image = readImageFlags(c, late, given)
 	o.face = readFaceFlags(c, late, given)
+	o.gpu = readGPUFlags(c, late, given)
+	if err := o.gpu.check(); err != nil {
+		return nil, err
+	}
 	return o, nil
 }
 
-// loadForRun loads the module to run with opts, on GPU 0 when --use_gpu says so; a failure
-// comes back as the run's exit error.
+// loadForRun loads the module to run with opts, on the GPU when --use_gpu says so; a failure
+// (a GPU asked for but unusable among them) comes back as the run's exit error.
 func loadForRun(o *runOptions, opts []hub.Option) (*hub.Module, error) {
-	if o.useGPU {
-		opts = append(opts, hub.WithGPU(0))
-	}
-	m, err := hub.Load(o.module, opts...)
+	m, err := hub.Load(o.module, append(opts, o.gpu.loadOptions()...)...)
 	if err != nil {
 		return nil, loadFailed(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gohub/gohub/internal/shared"
+	"github.com/gohub/gohub/paddle"
 )
 
 // catWords are the labels of ImageNet's domestic cats (classes 281-285) as results print them.
@@ -122,4 +123,26 @@ func TestRunImageReportsBadInputs(t *testing.T) {
 	var out []map[string]float64
 	require.NoError(t, json.Unmarshal([]byte(res.stdout), &out), res.stdout)
 	assert.Len(t, out, 2, "the results of the good pictures")
+}
+
+// An image module asked to run on the GPU runs there, or fails with the library's reason
+// where there is no usable GPU; the binary, as a user types it.
+func TestRunImageUseGPU(t *testing.T) {
+	src, err := shared.Path("models", "shufflenet_v2_imagenet")
+	if err != nil {
+		t.Skipf("shared ShuffleNetV2 model absent: %v", err)
+	}
+	r := newRunner(t)
+	res := r.run("install", src)
+	require.Equal(t, 0, res.code, res.stderr)
+	egypt := filepath.Join(src, "demo_images", "egypt_cat.jpg")
+	res = r.run("run", "shufflenet_v2_imagenet", "--input_path", egypt, "--use_gpu", "--gpu_tf32")
+	if reason, unavailable := strings.CutPrefix(paddle.GPUInfo(), "unavailable: "); unavailable {
+		assert.Equal(t, 2, res.code, res.stderr)
+		assert.Contains(t, res.stderr, reason)
+		assert.Empty(t, res.stdout)
+		return
+	}
+	require.Equal(t, 0, res.code, res.stderr)
+	assert.True(t, containsAny(res.stdout, catWords), res.stdout)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/gohub/gohub/hub/store"
 	"github.com/gohub/gohub/internal/settings"
 	"github.com/gohub/gohub/internal/shared"
+	"github.com/gohub/gohub/paddle"
 )
 
 // runGohub runs gohub run in process, as main does, with stdin as standard input, and
@@ -170,16 +171,39 @@ func TestRunErrors(t *testing.T) {
 	}
 }
 
-// --use_gpu runs on the GPU where the library has CUDA, else fails at run time saying why.
+// --use_gpu runs on the GPU where the CUDA backend works, else fails at run time with the
+// library's reason: it is never ignored.
 func TestRunUseGPU(t *testing.T) {
 	segHome(t)
-	out, errOut, code := runGohub(t, "", "lac", "--input_text", "今天是个好日子", "--use_gpu")
-	if code == 0 {
-		assert.Equal(t, "今天 是 个 好日子\n", out)
-		return
+	for _, args := range [][]string{{"--use_gpu"}, {"--use_gpu", "--gpu_id", "0", "--gpu_tf32"}} {
+		out, errOut, code := runGohub(t, "", append([]string{"lac", "--input_text", "今天是个好日子"}, args...)...)
+		if reason, unavailable := strings.CutPrefix(paddle.GPUInfo(), "unavailable: "); unavailable {
+			assert.Equal(t, 2, code, "%v: %s", args, errOut)
+			assert.Contains(t, errOut, reason, args)
+			assert.Empty(t, out, args)
+			continue
+		}
+		assert.Equal(t, 0, code, "%v: %s", args, errOut)
+		assert.Equal(t, "今天 是 个 好日子\n", out, args)
 	}
-	assert.Equal(t, 2, code)
-	assert.Contains(t, errOut, "GPU")
+}
+
+// GPU settings without --use_gpu would be ignored, so they are usage errors.
+func TestRunGPUFlagsNeedUseGPU(t *testing.T) {
+	segHome(t)
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--gpu_tf32"}, "give --use_gpu too"},
+		{[]string{"--gpu_id", "1"}, "give --use_gpu too"},
+		{[]string{"--use_gpu", "--gpu_id", "-1"}, "--gpu_id -1"},
+	} {
+		out, errOut, code := runGohub(t, "", append([]string{"lac", "--input_text", "好"}, tt.args...)...)
+		assert.Equal(t, 1, code, "%v: %s", tt.args, errOut)
+		assert.Contains(t, errOut, tt.want, tt.args)
+		assert.Empty(t, out, tt.args)
+	}
 }
 
 func TestRunHelp(t *testing.T) {
@@ -187,6 +211,9 @@ func TestRunHelp(t *testing.T) {
 		out, errOut, code := runGohub(t, "", args...)
 		assert.Equal(t, 0, code, errOut)
 		assert.Contains(t, out, "--input_text TEXT")
+		for _, want := range []string{"--use_gpu", "--gpu_id N", "--gpu_tf32", "GOHUB_CUDA_BACKEND", "TF32"} {
+			assert.Contains(t, out, want)
+		}
 	}
 }
 

@@ -15,14 +15,15 @@ const nativeMarker = "gohub-native"
 func versionCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "version",
-		Usage: "print gohub's version and the linked Paddle Inference C library's",
+		Usage: "print gohub's version, the linked Paddle Inference C library's and the GPU it can use",
 		Action: func(c *cli.Context) error {
 			lib := paddle.Version()
 			which := "the official Paddle Inference C library"
 			if strings.Contains(lib, nativeMarker) {
 				which = "gohub's bundled library (native/)"
 			}
-			fmt.Fprintf(c.App.Writer, "gohub %s\nPaddle Inference C library: %s, %s\n", version, libVersion(lib), which)
+			fmt.Fprintf(c.App.Writer, "gohub %s\nPaddle Inference C library: %s, %s\n%s\n",
+				version, libVersion(lib), which, gpuLine(paddle.GPUInfo()))
 			return nil
 		},
 	}
@@ -36,4 +37,13 @@ func libVersion(text string) string {
 		}
 	}
 	return strings.TrimSpace(text)
+}
+
+// gpuLine turns paddle.GPUInfo into version's line about the GPU: whether the CUDA backend
+// loads, and the GPUs it sees or why it does not.
+func gpuLine(info string) string {
+	if reason, ok := strings.CutPrefix(info, "unavailable: "); ok {
+		return "GPU: unavailable: " + reason
+	}
+	return "GPU: CUDA backend loaded; " + info
 }

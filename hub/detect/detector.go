@@ -40,7 +40,7 @@ func Open(f Files, opts Options) (*Detector, error) {
 // loadPredictors loads the model once and clones it for the other threads.
 func (d *Detector) loadPredictors(f Files) error {
 	first, err := modelload.Open("detect", modelload.Model{Dir: f.ModelDir, Program: f.Program, Params: f.Params},
-		d.opts.UseGPU, d.opts.GPUDevice)
+		d.opts.Device())
 	if err != nil {
 		return err
 	}

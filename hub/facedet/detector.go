@@ -93,13 +93,13 @@ func Open(f Files, opts Options) (*Detector, error) {
 			return nil, err
 		}
 	}
-	face, err := modelload.Open("facedet: face detector", f.Face, opts.UseGPU, opts.GPUDevice)
+	face, err := modelload.Open("facedet: face detector", f.Face, opts.Device())
 	if err != nil {
 		return nil, err
 	}
 	set := []*paddle.Predictor{face}
 	if f.Mask != nil {
-		mask, err := modelload.Open("facedet: mask classifier", *f.Mask, opts.UseGPU, opts.GPUDevice)
+		mask, err := modelload.Open("facedet: mask classifier", *f.Mask, opts.Device())
 		if err != nil {
 			face.Destroy()
 			return nil, err

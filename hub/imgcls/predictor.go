@@ -11,7 +11,7 @@ import (
 
 // newPredictor loads the model of f.
 func newPredictor(f Files, o Options) (*paddle.Predictor, error) {
-	return modelload.Open("imgcls", modelload.Model{Dir: f.ModelDir, Program: f.Program, Params: f.Params}, o.UseGPU, o.GPUDevice)
+	return modelload.Open("imgcls", modelload.Model{Dir: f.ModelDir, Program: f.Program, Params: f.Params}, o.Device())
 }
 
 // run runs one batch and returns its scores, one row of classes per picture.

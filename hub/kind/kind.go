@@ -90,6 +90,14 @@ type RunOptions struct {
 	// UseGPU runs the model on GPU GPUDevice; it fails where the library has no GPU support.
 	UseGPU    bool
 	GPUDevice int
+	// GPUTF32 allows TF32 math on the GPU: faster fp32 convolutions and matrix products,
+	// with about 10 bits of mantissa in the products.
+	GPUTF32 bool
+}
+
+// Device is where the options run a kind's models.
+func (o RunOptions) Device() modelload.Device {
+	return modelload.Device{GPU: o.UseGPU, ID: o.GPUDevice, TF32: o.GPUTF32}
 }
 
 // WithDefaults checks o and fills in what it leaves 0: batch for BatchSize, one thread.

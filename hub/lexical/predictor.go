@@ -11,7 +11,7 @@ import (
 
 // newPredictor loads the model of f.
 func newPredictor(f Files, o Options) (*paddle.Predictor, error) {
-	return modelload.Open("lexical", modelload.Model{Dir: f.ModelDir, Program: f.Program, Params: f.Params}, o.UseGPU, o.GPUDevice)
+	return modelload.Open("lexical", modelload.Model{Dir: f.ModelDir, Program: f.Program, Params: f.Params}, o.Device())
 }
 
 // ioNames returns the names of the model's only input and output.

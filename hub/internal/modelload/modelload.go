@@ -21,8 +21,15 @@ type Model struct {
 	Dir, Program, Params string
 }
 
-// Open loads m; kind prefixes error messages (e.g. "lexical").
-func Open(kind string, m Model, useGPU bool, gpuDevice int) (*paddle.Predictor, error) {
+// Device says where a model runs.
+type Device struct {
+	GPU  bool // on GPU ID instead of the CPU
+	ID   int
+	TF32 bool // allow TF32 math on the GPU (paddle.Config.SetGpuTF32)
+}
+
+// Open loads m to run on dev; kind prefixes error messages (e.g. "lexical").
+func Open(kind string, m Model, dev Device) (*paddle.Predictor, error) {
 	if err := check(kind, m); err != nil {
 		return nil, err
 	}
@@ -35,8 +42,8 @@ func Open(kind string, m Model, useGPU bool, gpuDevice int) (*paddle.Predictor, 
 	} else {
 		err = cfg.SetModel(m.Program, m.Params)
 	}
-	if err == nil && useGPU {
-		err = errors.WithMessage(cfg.EnableUseGpu(gpuMemoryMB, int32(gpuDevice)), "use GPU")
+	if err == nil {
+		err = useDevice(cfg, dev)
 	}
 	if err == nil {
 		err = cfg.DisableGlogInfo()
@@ -47,6 +54,21 @@ func Open(kind string, m Model, useGPU bool, gpuDevice int) (*paddle.Predictor, 
 	}
 	pred, err := paddle.NewPredictor(cfg) // takes cfg over
 	return pred, errors.WithMessage(err, kind+": load model")
+}
+
+// useDevice sets cfg up for dev. The library refuses a GPU only when the predictor is
+// created, with the reason (no CUDA backend, no GPU), so --use_gpu is never ignored.
+func useDevice(cfg *paddle.Config, dev Device) error {
+	if !dev.GPU {
+		return nil
+	}
+	if err := cfg.EnableUseGpu(gpuMemoryMB, int32(dev.ID)); err != nil {
+		return errors.WithMessage(err, "use GPU")
+	}
+	if dev.TF32 {
+		return errors.WithMessage(cfg.SetGpuTF32(true), "use TF32 on the GPU")
+	}
+	return nil
 }
 
 // check reports a missing model by its path before Paddle reports it vaguely.

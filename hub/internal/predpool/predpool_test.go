@@ -23,7 +23,7 @@ func newPool(t *testing.T, n int) *Pool {
 		t.Skipf("shared models absent: %v", err)
 	}
 	first, err := modelload.Open("test", modelload.Model{Program: filepath.Join(dir, "model.pdmodel"),
-		Params: filepath.Join(dir, "model.pdiparams")}, false, 0)
+		Params: filepath.Join(dir, "model.pdiparams")}, modelload.Device{})
 	require.NoError(t, err)
 	p, err := New(first, n)
 	require.NoError(t, err)

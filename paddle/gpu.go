@@ -1,0 +1,80 @@
+package paddle
+
+// #define _GNU_SOURCE
+// #include <dlfcn.h>
+// #include <stddef.h>
+// #include <stdlib.h>
+// #include <pd_config.h>
+//
+// // The GPU extensions of pd_ext.h exist only in gohub's library; like PD_GetLastError they
+// // are looked up at run time so that the binary still loads against the official one.
+// // cgo cannot call a C function pointer, hence one trampoline per signature.
+// typedef void (*gohub_set_tf32_fn)(PD_Config*, PD_Bool);
+// typedef PD_Bool (*gohub_tf32_enabled_fn)(PD_Config*);
+// typedef const char* (*gohub_gpu_info_fn)(void);
+//
+// static void* gohub_lookup(const char* name) { return dlsym(RTLD_DEFAULT, name); }
+//
+// static void gohub_set_tf32(void* f, PD_Config* c, PD_Bool allow) {
+//   ((gohub_set_tf32_fn)f)(c, allow);
+// }
+// static PD_Bool gohub_tf32_enabled(void* f, PD_Config* c) {
+//   return ((gohub_tf32_enabled_fn)f)(c);
+// }
+// static const char* gohub_gpu_info(void* f) { return ((gohub_gpu_info_fn)f)(); }
+import "C"
+
+import (
+	"unsafe"
+
+	"github.com/pkg/errors"
+)
+
+// ErrNoExtension: the linked library lacks a gohub extension (pd_ext.h), as the official
+// Paddle Inference library does. Match it with errors.Is.
+var ErrNoExtension = errors.New("paddle: not in the linked library " +
+	"(a gohub extension; gohub's bundled libpaddle_inference_c has it)")
+
+// gpuExt holds the GPU extensions' addresses, nil where the library lacks them. A variable,
+// not constants, so that tests can play the official library.
+var gpuExt = struct {
+	setTF32, tf32Enabled, info unsafe.Pointer
+}{lookup("PD_ConfigSetGpuTF32"), lookup("PD_ConfigGpuTF32Enabled"), lookup("PD_GpuInfo")}
+
+func lookup(name string) unsafe.Pointer {
+	cs := C.CString(name)
+	defer C.free(unsafe.Pointer(cs))
+	return C.gohub_lookup(cs)
+}
+
+// SetGpuTF32 allows TF32 tensor-core math for float32 convolutions and matrix products on
+// the GPU: faster, with about 10 bits of mantissa in the products. It is off by default so
+// that GPU results match the CPU's to float32 rounding, and has no effect on the CPU. It
+// fails with ErrNoExtension against a library other than gohub's.
+func (c *Config) SetGpuTF32(allow bool) error {
+	if gpuExt.setTF32 == nil {
+		return errors.Wrap(ErrNoExtension, "Config.SetGpuTF32: PD_ConfigSetGpuTF32")
+	}
+	return c.set("SetGpuTF32", func(p *C.PD_Config) { C.gohub_set_tf32(gpuExt.setTF32, p, cBool(allow)) })
+}
+
+// GpuTF32Enabled reports whether TF32 math is allowed on the GPU; false where the library
+// lacks the setting.
+func (c *Config) GpuTF32Enabled() bool {
+	if gpuExt.tf32Enabled == nil {
+		return false
+	}
+	return c.flag(func(p *C.PD_Config) C.PD_Bool { return C.gohub_tf32_enabled(gpuExt.tf32Enabled, p) })
+}
+
+// GPUInfo describes the library's GPU support in one line: the CUDA backend's driver,
+// runtime, cuDNN and cuBLAS versions and the GPUs it sees, or "unavailable: " and the reason
+// (not built, a CUDA library missing, no GPU, or a library other than gohub's). The first
+// call loads the CUDA backend when there is one.
+func GPUInfo() string {
+	if gpuExt.info == nil {
+		return "unavailable: the linked Paddle Inference C library lacks PD_GpuInfo " +
+			"(a gohub extension), so it cannot describe its GPU support"
+	}
+	return C.GoString(C.gohub_gpu_info(gpuExt.info))
+}
