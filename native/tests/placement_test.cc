@@ -131,6 +131,43 @@ TEST(Placement, SmallProgramCrossesPlacesBothWays) {
   EXPECT_EQ(Floats(*r), Floats(Get(cpu_scope, "r")));
 }
 
+// prior_box reads only the sizes of its feature map and image (shape-only inputs): a feature
+// map the device wrote reaches the CPU op as a data-less copy of its shape, not its bytes.
+TEST(Placement, ShapeOnlyInputsMoveWithoutTheirData) {
+  ScopedTestDevice test_device;
+  proto::ProgramDesc prog;
+  auto* block = prog.add_blocks();
+  block->set_idx(0);
+  block->set_parent_idx(-1);
+  *block->add_ops() = OpBuilder("relu").In("X", {"x"}).Out("Out", {"f"}).desc();
+  *block->add_ops() = OpBuilder("prior_box").In("Input", {"f"}).In("Image", {"image"})
+                          .Out("Boxes", {"boxes"}).Out("Variances", {"vars"})
+                          .Floats("min_sizes", {30.f}).Floats("aspect_ratios", {2.f})
+                          .Floats("variances", {0.1f, 0.1f, 0.2f, 0.2f}).Bool("flip", true)
+                          .desc();
+  const auto program = Program::Parse(prog.SerializeAsString(), "test program");
+  Scope cpu_scope, dev_scope;
+  Executor cpu(program, &cpu_scope, ExecConfig{});
+  Executor dev(program, &dev_scope, OnTestDevice());
+  EXPECT_EQ(dev.PlaceOfOp(0), ScopedTestDevice::place());
+  EXPECT_EQ(dev.PlaceOfOp(1), Place::CPU());
+  for (auto* scope : {&cpu_scope, &dev_scope}) {
+    SetTensor(scope, "x", {1, 4, 5, 5}, RandomFloats(100, 5));
+    SetTensor(scope, "image", {1, 3, 50, 50}, RandomFloats(7500, 6));
+  }
+  cpu.Run();
+  const uint64_t to_host = test_device.device().to_host();
+  dev.Run();
+  // x goes to the device; f's shape alone comes back to the CPU op: nothing is copied to the
+  // host (f's bytes would be one copy).
+  EXPECT_EQ(test_device.device().to_host() - to_host, 0u);
+  for (const char* name : {"boxes", "vars"}) {
+    const auto want = Floats(Get(cpu_scope, name)), got = Floats(Get(dev_scope, name));
+    ASSERT_EQ(got.size(), want.size()) << name;
+    EXPECT_EQ(got, want) << name;
+  }
+}
+
 // relu on the device between two CPU ops keeps the LoD of its sequence input on the way there
 // and back.
 TEST(Placement, LoDTravelsWithTheData) {

@@ -58,6 +58,12 @@ class OpBuilder {
     return *this;
   }
 
+  OpBuilder& Floats(const std::string& name, const std::vector<float>& v) {
+    auto* a = NewAttr(name, proto::FLOATS);
+    for (float x : v) a->add_floats(x);
+    return *this;
+  }
+
   const proto::OpDesc& desc() const { return desc_; }
 
  private:

@@ -11,7 +11,7 @@
 //
 // Per model: the fp32 GPU outputs (and, for detection, the boxes and scores going into NMS)
 // against the CPU's, max |gpu − cpu| / max |cpu| ≤ 1e-4 at batch 2, detections equal in count
-// and labels; a Clone() on the GPU must give the same outputs. With --bench: batch 1 latency
+// and labels; a Clone() on the GPU must agree with its original as closely. With --bench: batch 1 latency
 // and batch 64 throughput, fp32 and TF32, input already resident (Run alone) and end to end
 // (CopyFromCpu + Run + CopyToCpu). One JSON object per line on stdout; exit status 1 when a
 // check failed. --plumbing runs the "GPU" predictors on the CPU: it tries the tool's own flow on a
@@ -272,8 +272,9 @@ void Check(const ModelSpec& spec, const std::string& prog, const std::string& pa
     } else {
       ok = RelDiff(g, c) <= tol;
     }
+    // A clone picks its own cuDNN algorithms (by timing them), so it may sum in another order.
     const double clone_diff = RelDiff(k, g);
-    ok = ok && clone_diff == 0.0;
+    ok = ok && clone_diff <= tol;
     if (!ok) failed = true;
     std::printf(
         "{\"check\": \"gpu_vs_cpu\", \"model\": \"%s\", \"var\": \"%s\", \"rel_diff\": %.3g, "

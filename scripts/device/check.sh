@@ -5,7 +5,8 @@
 #   2. gpu_check: every model on the GPU against the CPU path (fp32 within 1e-4 relative,
 #      detections equal), a clone's outputs, TF32 within a loose bound; then the timings;
 #   3. scripts/device/torch_bench.py: PyTorch eager on the same GPU, same models and batches;
-#   4. summary.md: the rows, ours against PyTorch.
+#   4. summary.md: the rows, ours against PyTorch;
+#   5. profile_1.txt / profile_sync.txt: per-op host and device time at batch 1.
 # Results go to $OUT (default ./device-results). Exit status: non-zero when a check failed.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -55,6 +56,12 @@ status=0
 timeout 300 "$work/gpu_check" "${models[@]:3}" > "$out/gpu_check.jsonl" 2> "$out/gpu_check.stderr" || status=1
 timeout 300 "$work/gpu_check" --bench --iters "${ITERS:-100}" "${models[@]:0:3}" \
   >> "$out/gpu_check.jsonl" 2>> "$out/gpu_check.stderr" || status=1
+# Where the time goes at batch 1: per op type, the host time to queue it (PD_OP_PROFILE=1) and
+# its time with the device waited for after each op (PD_OP_PROFILE=sync).
+for mode in 1 sync; do
+  PD_OP_PROFILE=$mode timeout 120 "$work/gpu_check" --bench --iters 50 --batches 1 \
+    "${models[0]}" "${models[2]}" > /dev/null 2> "$out/profile_$mode.txt"
+done
 cat "$out/gpu_check.jsonl"
 tail -20 "$out/gpu_check.stderr"
 

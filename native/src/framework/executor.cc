@@ -44,6 +44,7 @@ Executor::Executor(std::shared_ptr<const Program> program, Scope* scope, ExecCon
     for (const auto& [slot, names] : op.AllInputs()) {
       for (size_t k = 0; k < names.size(); ++k) {
         Input in{names[k], &p.ctx->In(slot, k), scope->FindLocal(names[k])};
+        in.shape_only = def->shape_only_inputs.count(slot) != 0;
         // A variable no earlier op writes is where its data is (weights a GPU predictor
         // placed on the device), or on the host (feeds, filled in later).
         auto h = home.find(in.var);
@@ -155,6 +156,13 @@ void Executor::PrepareInputs(PreparedOp& p) {
                in.var->layout());
       ToPlain(in.local, in.local);
     }
+    if (in.copy != nullptr && in.shape_only) {
+      in.copy->Release();
+      in.copy->Resize(in.var->dims());
+      in.copy->set_lod(in.var->lod());
+      in.copy->set_dtype(in.var->dtype());
+      continue;
+    }
     if (in.copy != nullptr && (in.var->stamp() == 0 || in.var->stamp() != *in.copied_stamp)) {
       CopyTensor(*in.var, p.place, in.copy, ContextFor(p.place).stream());
       *in.copied_stamp = in.var->stamp();
@@ -212,6 +220,16 @@ bool ProfileOps() {
   return on;
 }
 
+// PD_OP_PROFILE=sync also waits for each op's device work, so that an op's wall time is its
+// device time (plus its host time) rather than the time to queue it.
+bool ProfileSync() {
+  static const bool on = [] {
+    const char* v = std::getenv("PD_OP_PROFILE");
+    return v != nullptr && std::string(v) == "sync";
+  }();
+  return on;
+}
+
 double Seconds(clockid_t clock) {
   timespec ts;
   clock_gettime(clock, &ts);
@@ -247,6 +265,7 @@ void Executor::Run() {
       KernelFn kernel = p.def->Select(*p.ctx, p.place.type);
       CheckInputsOnPlace(p);
       kernel(*p.ctx);
+      if (profile && ProfileSync()) p.ctx->device().Wait();
       if (config_.check_nan_inf) CheckFinite(p);
       if (config_.free_intermediates)
         for (Tensor* t : release_after_[&p - ops_.data()]) t->Release();

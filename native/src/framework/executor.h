@@ -60,6 +60,7 @@ class Executor {
     Tensor* local;  // var when the run scope owns it (ours to convert in place), else nullptr
     Tensor* copy = nullptr;  // on the op's place; the op reads it instead of var
     uint64_t* copied_stamp = nullptr;  // var's stamp when copy was last refreshed
+    bool shape_only = false;  // the op reads the dims alone (OpDef::shape_only_inputs)
   };
   struct PreparedOp {
     int index;

@@ -76,7 +76,9 @@ KernelFn OpDef::Select(const OpContext& ctx, DeviceType device) const {
     return d->second.any_type;
   }
   const Tensor& key = ctx.In(key_input);
-  PD_CHECK(key.initialized(), "op ", type, ": input ", key_input, " (", ctx.op().Input(key_input),
+  // A shape-only key input may come without data (its dtype is still set).
+  PD_CHECK(key.initialized() || shape_only_inputs.count(key_input) != 0, "op ", type, ": input ",
+           key_input, " (", ctx.op().Input(key_input),
            ") has no data; was it fed?");
   auto it = d->second.by_type.find(key.dtype());
   PD_CHECK(it != d->second.by_type.end(), "op ", type, " has no ", DeviceTypeName(device),
@@ -148,6 +150,10 @@ void OpRegistry::SetInPlace(const std::string& type, const std::string& input,
   OpDef& def = Get(type);
   def.in_place_input = input;
   def.in_place_output = output;
+}
+
+void OpRegistry::SetShapeOnlyInputs(const std::string& type, std::set<std::string> slots) {
+  Get(type).shape_only_inputs = std::move(slots);
 }
 
 void OpRegistry::SetGradMaker(const std::string& type, GradMakerFn maker) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <utility>
@@ -105,6 +106,10 @@ struct OpDef {
   std::string in_place_input, in_place_output;
   // Makes the op's grad ops for append_backward (framework/backward.h); null: not trainable.
   GradMakerFn grad_maker = nullptr;
+  // Input slots whose dims (and LoD) the op reads but never their data (prior_box's feature
+  // map and image, as Paddle's no-need-buffer inputs): an op on another place than such an
+  // input gets a data-less copy of its shape instead of the tensor's bytes.
+  std::set<std::string> shape_only_inputs;
 
   bool HasKernelsOn(DeviceType type) const { return devices.count(type) != 0; }
   // Picks the kernel for the key input's type on the device; throws when none is registered.
@@ -130,6 +135,7 @@ class OpRegistry {
   void SetLayoutRule(const std::string& type, DeviceType device, LayoutRule rule);
   void SetInPlace(const std::string& type, const std::string& input, const std::string& output);
   void SetGradMaker(const std::string& type, GradMakerFn maker);
+  void SetShapeOnlyInputs(const std::string& type, std::set<std::string> slots);
   // Drops the kernels of a device (a test device going away).
   void RemoveDevice(DeviceType device);
 

@@ -19,6 +19,7 @@
 #include "framework/op_registry.h"
 #include "kernels/kernel_util.h"
 #include "kernels/nms.h"
+#include "kernels/parallel.h"
 #include "kernels/register.h"
 
 namespace pd {
@@ -107,16 +108,19 @@ struct ImageView {
   }
 };
 
-// Kept box positions per class (classes ascending) after NMS and keep_top_k.
-std::vector<std::vector<int>> NmsImage(const ImageView& im, const NmsAttrs& a) {
-  std::vector<std::vector<int>> kept(static_cast<size_t>(im.classes));
+// The kept box positions of one class of one image (ascending for class-specific boxes).
+std::vector<int> NmsClass(const ImageView& im, int64_t c, const NmsAttrs& a) {
+  if (c == a.background) return {};
+  std::vector<int> kept = NmsOneClass(im.Class(c), a);
+  if (im.per_class_boxes) std::sort(kept.begin(), kept.end());
+  return kept;
+}
+
+// One image's kept positions per class (classes ascending) cut to keep_top_k.
+std::vector<std::vector<int>> KeepTopK(const ImageView& im, const NmsAttrs& a,
+                                       std::vector<std::vector<int>> kept) {
   size_t total = 0;
-  for (int64_t c = 0; c < im.classes; ++c) {
-    if (c == a.background) continue;
-    kept[c] = NmsOneClass(im.Class(c), a);
-    if (im.per_class_boxes) std::sort(kept[c].begin(), kept[c].end());
-    total += kept[c].size();
-  }
+  for (const auto& k : kept) total += k.size();
   if (a.keep_top_k < 0 || total <= static_cast<size_t>(a.keep_top_k)) return kept;
 
   // Over all classes, a stable sort by descending score (ties: lower class, then earlier in its
@@ -192,12 +196,21 @@ void MultiClassNmsKernel(OpContext& ctx) {
   CheckNotInPlace(ctx, "Out", {"BBoxes", "Scores"});
   const NmsAttrs attrs = ReadAttrs(ctx);
   const std::vector<ImageView> images = SplitImages(ctx);
-  std::vector<std::vector<std::vector<int>>> kept;
+  // Every (image, class) pair is independent: they spread over the math threads (an SSD
+  // image has 20 classes of up to nms_top_k boxes each, and a batch many images).
+  const int64_t classes = images.empty() ? 0 : images[0].classes;
+  std::vector<std::vector<std::vector<int>>> kept(
+      images.size(), std::vector<std::vector<int>>(static_cast<size_t>(classes)));
+  ParallelFor(static_cast<int64_t>(images.size()) * classes, ctx.config().num_threads, 1,
+              [&](int64_t begin, int64_t end) {
+                for (int64_t i = begin; i < end; ++i)
+                  kept[i / classes][i % classes] = NmsClass(images[i / classes], i % classes, attrs);
+              });
   std::vector<size_t> starts{0};
-  for (const ImageView& im : images) {
-    kept.push_back(NmsImage(im, attrs));
+  for (size_t i = 0; i < images.size(); ++i) {
+    kept[i] = KeepTopK(images[i], attrs, std::move(kept[i]));
     size_t n = 0;
-    for (const auto& k : kept.back()) n += k.size();
+    for (const auto& k : kept[i]) n += k.size();
     starts.push_back(starts.back() + n);
   }
   const int64_t rows = static_cast<int64_t>(starts.back());

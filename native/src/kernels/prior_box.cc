@@ -22,8 +22,9 @@ struct Grid {
 // Feature and image sizes plus the cell step: an attribute step of 0 on either axis means
 // "derive both from the image / feature ratio", as Paddle does.
 Grid ReadGrid(const OpContext& ctx) {
-  const Dims& f = InputWithData(ctx, "Input").dims();
-  const Dims& im = InputWithData(ctx, "Image").dims();
+  // Shape-only inputs: on another place than this op they arrive without data.
+  const Dims& f = ctx.In("Input").dims();
+  const Dims& im = ctx.In("Image").dims();
   PD_CHECK(f.size() == 4 && im.size() == 4, ctx.op().type(), ": Input ", DimsToString(f),
            " and Image ", DimsToString(im), " must both be 4-D NCHW");
   Grid g{f[2], f[3], im[2], im[3], ctx.op().GetFloat("step_w", 0.f),
@@ -209,6 +210,10 @@ void RegisterPriorBoxKernels(OpRegistry& r) {
   r.AddKernel("prior_box", DeviceType::kCPU, DType::kFP32, PriorBoxKernel);
   r.Add("density_prior_box", DensityPriorBoxInferShape, "Input");
   r.AddKernel("density_prior_box", DeviceType::kCPU, DType::kFP32, DensityPriorBoxKernel);
+  // Only the sizes of the feature map and the image matter: a GPU model's feature maps stay
+  // on the GPU when these run on the CPU.
+  for (const char* type : {"prior_box", "density_prior_box"})
+    r.SetShapeOnlyInputs(type, {"Input", "Image"});
 }
 
 }  // namespace pd
