@@ -26,6 +26,13 @@ PADDLE_CAPI_EXPORT extern const char* PD_GetLastError(void);
 PADDLE_CAPI_EXPORT extern void PD_ConfigSetGpuTF32(__pd_keep PD_Config* pd_config, PD_Bool allow);
 PADDLE_CAPI_EXPORT extern PD_Bool PD_ConfigGpuTF32Enabled(__pd_keep PD_Config* pd_config);
 
+// Records a GPU predictor's run as a CUDA graph and launches the recording on later runs of
+// the same input shapes, when every op of the model runs on the GPU: what a small batch spends
+// queueing kernels one by one is saved. Off by default; ignored with memory optimisation
+// (PD_ConfigEnableMemoryOptim), which frees what a recording writes into.
+PADDLE_CAPI_EXPORT extern void PD_ConfigSetGpuGraph(__pd_keep PD_Config* pd_config, PD_Bool on);
+PADDLE_CAPI_EXPORT extern PD_Bool PD_ConfigGpuGraphEnabled(__pd_keep PD_Config* pd_config);
+
 // Loads the CUDA backend if it is not loaded yet and describes it: one line with the driver,
 // runtime, cuDNN and cuBLAS versions and the GPUs it sees; when it cannot be loaded (not built,
 // a CUDA library missing, no GPU), "unavailable: " and the reason. Never fails; the string is

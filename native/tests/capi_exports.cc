@@ -147,6 +147,8 @@ const void* const kFunctions[] = {
     reinterpret_cast<const void*>(&PD_ConfigSetGpuTF32),
     reinterpret_cast<const void*>(&PD_ConfigGpuTF32Enabled),
     reinterpret_cast<const void*>(&PD_GpuInfo),
+    reinterpret_cast<const void*>(&PD_ConfigSetGpuGraph),
+    reinterpret_cast<const void*>(&PD_ConfigGpuGraphEnabled),
     reinterpret_cast<const void*>(&PD_ProgramCreate),
     reinterpret_cast<const void*>(&PD_ProgramDestroy),
     reinterpret_cast<const void*>(&PD_ProgramSerialize),

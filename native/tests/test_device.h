@@ -1,8 +1,9 @@
 // A second place for tests on machines without a GPU: DeviceType::kTestDevice, host memory from
-// an allocator of its own (not the CPU's pool), copies that count themselves, and a few kernels
-// (the element-wise family, relu/relu6, softmax and concat: the CPU's functions registered again
-// for this device). The executor refuses to hand a kernel an input that is not on its op's place, so a
-// missing copy between places fails a run instead of going unnoticed.
+// an allocator of its own (not the CPU's pool), copies that count themselves, a few kernels
+// (the element-wise family, relu/relu6, softmax and concat: the CPU's functions run for this
+// device) and recorded runs as CUDA graphs make them. The executor refuses to hand a kernel an
+// input that is not on its op's place, so a missing copy between places fails a run instead of
+// going unnoticed.
 #pragma once
 
 #include <atomic>
@@ -10,16 +11,49 @@
 #include <cstring>
 #include <memory>
 #include <new>
+#include <utility>
+#include <vector>
 
 #include "framework/device.h"
 #include "framework/op_registry.h"
 
 namespace pd::test {
 
+// Recording on the test device, as a CUDA graph records: while a run is recorded the device's
+// kernels are noted instead of run, and launching the recording runs the noted kernels on the
+// tensors they were bound to; allocating while recording fails, as the CUDA allocator does.
+struct TestRecording final : RecordedWork {
+  std::vector<std::pair<KernelFn, OpContext*>> kernels;
+  int* launches = nullptr;
+  void Launch(DeviceContext&) override {
+    for (const auto& [fn, ctx] : kernels) fn(*ctx);
+    ++*launches;
+  }
+};
+
+// The recording in progress on this thread, if any.
+inline TestRecording*& ActiveRecording() {
+  static thread_local TestRecording* active = nullptr;
+  return active;
+}
+
+// The test device's kernel for every op type: the CPU's, run or (while recording) noted.
+inline void TestDeviceKernel(OpContext& ctx) {
+  const KernelFn cpu =
+      OpRegistry::Global().Find(ctx.op().type())->devices.at(DeviceType::kCPU).by_type.at(
+          DType::kFP32);
+  if (TestRecording* r = ActiveRecording()) {
+    r->kernels.emplace_back(cpu, &ctx);
+    return;
+  }
+  cpu(ctx);
+}
+
 class TestDeviceAllocator final : public Allocator {
  public:
   Place place() const override { return Place{DeviceType::kTestDevice, 0}; }
   void* Allocate(size_t bytes, Stream) override {
+    PD_CHECK(ActiveRecording() == nullptr, "allocated while a run was recorded");
     void* p = std::aligned_alloc(64, (bytes + 63) / 64 * 64 + 64);
     if (p == nullptr) throw std::bad_alloc();
     std::memset(p, 0, bytes);
@@ -60,12 +94,30 @@ class TestDevice final : public Device {
     ++from_host_;
   }
 
+  std::unique_ptr<RecordedWork> Record(DeviceContext&, const std::function<void()>& queue) override {
+    auto recording = std::make_unique<TestRecording>();
+    recording->launches = &launches_;
+    ActiveRecording() = recording.get();
+    try {
+      queue();
+    } catch (...) {
+      ActiveRecording() = nullptr;
+      throw;
+    }
+    ActiveRecording() = nullptr;
+    ++recordings_;
+    return recording;
+  }
+  int recordings() const { return recordings_; }
+  int launches() const { return launches_; }
+
   uint64_t to_host() const { return to_host_; }
   uint64_t from_host() const { return from_host_; }
 
  private:
   TestDeviceAllocator allocator_;
   std::atomic<uint64_t> to_host_{0}, from_host_{0};
+  int recordings_ = 0, launches_ = 0;
 };
 
 // The op types the test device has kernels for (float32 only): what stays of the element-wise
@@ -83,9 +135,7 @@ class ScopedTestDevice {
     DeviceRegistry::Global().Add(std::move(device));
     OpRegistry& ops = OpRegistry::Mutable();
     for (const char* type : kTestDeviceOps) {
-      const OpDef* def = ops.Find(type);
-      const KernelFn cpu = def->devices.at(DeviceType::kCPU).by_type.at(DType::kFP32);
-      ops.AddKernel(type, DeviceType::kTestDevice, DType::kFP32, cpu);
+      ops.AddKernel(type, DeviceType::kTestDevice, DType::kFP32, TestDeviceKernel);
     }
   }
   ~ScopedTestDevice() {

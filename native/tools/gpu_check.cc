@@ -1,7 +1,7 @@
 // gpu_check: runs real model programs on the GPU through the C API and checks them against the
 // CPU path, then times them. What scripts/device/check.sh runs on a GPU machine.
 //
-//   gpu_check [--bench] [--iters N] [--batches 1,64] [--plumbing] MODEL...
+//   gpu_check [--bench] [--iters N] [--batches 1,64] [--graph] [--plumbing] MODEL...
 //   MODEL = name:program_file:input_shape[:params_file]
 //     input_shape  the feed's shape after the batch dim, e.g. 3x224x224
 //     params_file  a combined parameter file; without it every parameter gets seeded random
@@ -38,6 +38,7 @@
 namespace {
 
 bool plumbing = false;  // --plumbing
+bool graph = false;     // --graph: GPU predictors record their runs (PD_ConfigSetGpuGraph)
 std::vector<int> bench_batches{1, 64};
 
 struct ModelSpec {
@@ -153,6 +154,7 @@ class Model {
     if (gpu && !plumbing) {
       PD_ConfigEnableUseGpu(c, 256, 0, PD_PRECISION_FLOAT32);
       PD_ConfigSetGpuTF32(c, tf32 ? TRUE : FALSE);
+      PD_ConfigSetGpuGraph(c, graph ? TRUE : FALSE);
     }
     pred_ = PD_PredictorCreate(c);  // takes the config
     if (pred_ == nullptr) Die(spec.name + (gpu ? " (gpu)" : " (cpu)") + ": create");
@@ -277,9 +279,10 @@ void Check(const ModelSpec& spec, const std::string& prog, const std::string& pa
     ok = ok && clone_diff <= tol;
     if (!ok) failed = true;
     std::printf(
-        "{\"check\": \"gpu_vs_cpu\", \"model\": \"%s\", \"var\": \"%s\", \"rel_diff\": %.3g, "
+        "{\"check\": \"gpu_vs_cpu%s\", \"model\": \"%s\", \"var\": \"%s\", \"rel_diff\": %.3g, "
         "\"clone_rel_diff\": %.3g, \"tolerance\": %g, %s%s\"ok\": %s}\n",
-        spec.name.c_str(), name.c_str(), RelDiff(g, c), clone_diff, tol, detail.c_str(),
+        graph ? "_graph" : "", spec.name.c_str(), name.c_str(), RelDiff(g, c), clone_diff, tol,
+        detail.c_str(),
         detail.empty() ? "" : ", ", ok ? "true" : "false");
     std::fflush(stdout);
   }
@@ -296,6 +299,31 @@ void Check(const ModelSpec& spec, const std::string& prog, const std::string& pa
               spec.name.c_str(), name_out.name.c_str(), d, d <= 5e-2 ? "true" : "false");
   if (d > 5e-2) failed = true;
   std::fflush(stdout);
+}
+
+// With --graph: a GPU predictor's first run at a shape goes op by op, the second is recorded
+// and launched, the later ones launch the recording; each must match the CPU on its own input.
+void CheckRecordedRuns(const ModelSpec& spec, const std::string& prog, const std::string& params,
+                       double tol) {
+  Model cpu(spec, prog, params, false, false);
+  Model gpu(spec, prog, params, true, false);
+  const int batch = 2;
+  for (int run = 0; run < 4; ++run) {
+    const auto x = RandomInput(spec, batch, 100 + run);
+    cpu.Feed(x, batch);
+    gpu.Feed(x, batch);
+    cpu.Run();
+    gpu.Run();
+    for (const std::string& name : cpu.OutputNames()) {
+      const double d = RelDiff(gpu.Read(name), cpu.Read(name));
+      const bool ok = d <= tol;
+      if (!ok) failed = true;
+      std::printf("{\"check\": \"graph_run_%d\", \"model\": \"%s\", \"var\": \"%s\", "
+                  "\"rel_diff\": %.3g, \"ok\": %s}\n",
+                  run, spec.name.c_str(), name.c_str(), d, ok ? "true" : "false");
+      std::fflush(stdout);
+    }
+  }
 }
 
 double Median(std::vector<double> v) {
@@ -328,9 +356,10 @@ void Bench(const ModelSpec& spec, const std::string& prog, const std::string& pa
       }
       const double ms = Median(resident), ms_e2e = Median(e2e);
       std::printf("{\"framework\": \"gohub\", \"model\": \"%s\", \"batch\": %d, \"precision\": "
-                  "\"%s\", \"ms_per_batch\": %.3f, \"images_per_s\": %.1f, "
+                  "\"%s\", \"graph\": %s, \"ms_per_batch\": %.3f, \"images_per_s\": %.1f, "
                   "\"ms_per_batch_end_to_end\": %.3f, \"images_per_s_end_to_end\": %.1f}\n",
-                  spec.name.c_str(), batch, tf32 ? "tf32" : "fp32", ms, batch * 1e3 / ms,
+                  spec.name.c_str(), batch, tf32 ? "tf32" : "fp32", graph ? "true" : "false", ms,
+                  batch * 1e3 / ms,
                   ms_e2e, batch * 1e3 / ms_e2e);
       std::fflush(stdout);
     }
@@ -352,6 +381,8 @@ int main(int argc, char** argv) {
     } else if (a == "--batches" && i + 1 < argc) {
       bench_batches.clear();
       for (const auto& b : Split(argv[++i], ',')) bench_batches.push_back(std::stoi(b));
+    } else if (a == "--graph") {
+      graph = true;
     } else if (a == "--plumbing") {
       plumbing = true;
     } else {
@@ -367,6 +398,7 @@ int main(int argc, char** argv) {
     const std::string params =
         spec.params_file.empty() ? RandomParams(prog) : ReadAll(spec.params_file);
     Check(spec, prog, params, 1e-4);
+    if (graph) CheckRecordedRuns(spec, prog, params, 1e-4);
     if (bench) Bench(spec, prog, params, iters);
   }
   return failed ? 1 : 0;

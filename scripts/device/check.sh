@@ -3,7 +3,8 @@
 # with PyTorch) from the repository root, with .device/ made by scripts/device/pack.sh:
 #   1. what the machine has (nvidia-smi, the backend's view of driver, cuDNN, cuBLAS, GPUs);
 #   2. gpu_check: every model on the GPU against the CPU path (fp32 within 1e-4 relative,
-#      detections equal), a clone's outputs, TF32 within a loose bound; then the timings;
+#      detections equal), a clone's outputs, TF32 within a loose bound; then the timings, also
+#      with runs recorded as CUDA graphs;
 #   3. scripts/device/torch_bench.py: PyTorch eager on the same GPU, same models and batches;
 #   4. summary.md: the rows, ours against PyTorch;
 #   5. profile_1.txt / profile_sync.txt: per-op host and device time at batch 1.
@@ -55,6 +56,9 @@ status=0
 # Checks for all, timings for the benchmark's three models.
 timeout 300 "$work/gpu_check" "${models[@]:3}" > "$out/gpu_check.jsonl" 2> "$out/gpu_check.stderr" || status=1
 timeout 300 "$work/gpu_check" --bench --iters "${ITERS:-100}" "${models[@]:0:3}" \
+  >> "$out/gpu_check.jsonl" 2>> "$out/gpu_check.stderr" || status=1
+# The same two classifiers with their runs recorded as CUDA graphs (PD_ConfigSetGpuGraph).
+timeout 120 "$work/gpu_check" --graph --bench --iters "${ITERS:-100}" "${models[0]}" "${models[1]}" \
   >> "$out/gpu_check.jsonl" 2>> "$out/gpu_check.stderr" || status=1
 # Where the time goes at batch 1: per op type, the host time to queue it (PD_OP_PROFILE=1) and
 # its time with the device waited for after each op (PD_OP_PROFILE=sync).

@@ -57,5 +57,6 @@ for r in ours:
     tips = f"{t['images_per_s']:.0f}" if t else "-"
     lay = t.get("layout", "-") if t else "-"
     ratio = f"{t['ms_per_batch'] / r['ms_per_batch']:.2f}x" if t else "-"
-    print(f"| {r['model']} | {r['batch']} | {r['precision']} | {r['ms_per_batch']:.3f} | "
+    label = r["model"] + (" (CUDA graph)" if r.get("graph") else "")
+    print(f"| {label} | {r['batch']} | {r['precision']} | {r['ms_per_batch']:.3f} | "
           f"{r['images_per_s']:.0f} | {r['images_per_s_end_to_end']:.0f} | {tms} | {tips} | {lay} | {ratio} |")

@@ -158,6 +158,12 @@ void PD_ConfigSetGpuTF32(PD_Config* pd_config, PD_Bool allow) {
 PD_Bool PD_ConfigGpuTF32Enabled(PD_Config* pd_config) {
   PD_CONFIG_GET(PD_Bool{FALSE}, PD_Bool(c.options.allow_tf32));
 }
+void PD_ConfigSetGpuGraph(PD_Config* pd_config, PD_Bool on) {
+  PD_CONFIG_SET(c.options.gpu_graph = on != FALSE);
+}
+PD_Bool PD_ConfigGpuGraphEnabled(PD_Config* pd_config) {
+  PD_CONFIG_GET(PD_Bool{FALSE}, PD_Bool(c.options.gpu_graph));
+}
 // There is no GPU whose memory the pool could be a fraction of.
 float PD_ConfigFractionOfGpuMemoryForPool(PD_Config* pd_config) { PD_CONFIG_GET(0.f, 0.f); }
 // The GPU backend always runs convolutions, pooling and softmax on cuDNN.

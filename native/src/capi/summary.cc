@@ -36,6 +36,7 @@ std::string Summary(const PD_Config& c) {
     rows.emplace_back("gpu_device_id", std::to_string(c.options.gpu_device_id));
     rows.emplace_back("memory_pool_init_size_mb", std::to_string(c.options.gpu_memory_pool_mb));
     rows.emplace_back("gpu_tf32", OnOff(c.options.allow_tf32));
+    rows.emplace_back("gpu_graph", OnOff(c.options.gpu_graph));
   }
   rows.emplace_back("cpu_math_thread", std::to_string(c.options.num_threads));
   rows.emplace_back("ir_optim", OnOff(c.options.ir_optim));

@@ -34,8 +34,19 @@ CudaAllocator::CudaAllocator(int device) : device_(device) {
   PD_CUDA_CHECK(cudaMemPoolSetAttribute(pool_, cudaMemPoolAttrReleaseThreshold, &keep));
 }
 
+namespace {
+bool Recording() {
+  cudaStreamCaptureStatus status = cudaStreamCaptureStatusNone;
+  return cudaStreamIsCapturing(WorkStream(), &status) == cudaSuccess &&
+         status != cudaStreamCaptureStatusNone;
+}
+}  // namespace
+
 void* CudaAllocator::Allocate(size_t bytes, Stream) {
   UseDevice(device_);
+  // A buffer allocated while a run is recorded would belong to the recording (handed out again
+  // at each launch while its tensor still holds it): such a run is not recorded.
+  PD_CHECK(!Recording(), "a kernel allocated device memory while the run was recorded");
   void* p = nullptr;
   const size_t n = bytes == 0 ? 64 : bytes;
   const cudaError_t err = cudaMallocAsync(&p, n, WorkStream());
@@ -55,10 +66,24 @@ void* CudaAllocator::Allocate(size_t bytes, Stream) {
 void CudaAllocator::Free(void* ptr, size_t bytes, Stream) {
   if (ptr == nullptr) return;
   UseDevice(device_);
+  if (Recording()) {  // a free would become part of the recording: done after it instead
+    std::lock_guard<std::mutex> lock(mu_);
+    deferred_.push_back({ptr, bytes});
+    return;
+  }
   // A free during shutdown (driver already gone) has nothing left to give back.
   if (cudaFreeAsync(ptr, WorkStream()) != cudaSuccess) (void)cudaGetLastError();
   std::lock_guard<std::mutex> lock(mu_);
   in_use_ -= bytes;
+}
+
+void CudaAllocator::FreeDeferred() {
+  std::vector<std::pair<void*, size_t>> frees;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    frees.swap(deferred_);
+  }
+  for (const auto& [ptr, bytes] : frees) Free(ptr, bytes, nullptr);
 }
 
 void* CudaAllocator::AllocateHost(size_t bytes) {
@@ -161,5 +186,55 @@ void CudaDevice::CopyFromHost(void* dst, const void* src, size_t bytes, Stream) 
 }
 
 void CudaDevice::Synchronize(Stream) { PD_CUDA_CHECK(cudaStreamSynchronize(WorkStream())); }
+
+namespace {
+
+class CudaGraphWork final : public RecordedWork {
+ public:
+  explicit CudaGraphWork(cudaGraphExec_t exec) : exec_(exec) {}
+  ~CudaGraphWork() override { cudaGraphExecDestroy(exec_); }
+  void Launch(DeviceContext& ctx) override {
+    UseDevice(ctx.place().device);
+    PD_CUDA_CHECK(cudaGraphLaunch(exec_, WorkStream()));
+  }
+
+ private:
+  cudaGraphExec_t exec_;
+};
+
+}  // namespace
+
+std::unique_ptr<RecordedWork> CudaDevice::Record(DeviceContext& ctx,
+                                                 const std::function<void()>& queue) {
+  UseDevice(ctx.place().device);
+  // Thread-local mode: a call on this thread that cannot be recorded (a synchronous copy, a
+  // plain cudaMalloc) fails instead of running outside the graph.
+  PD_CUDA_CHECK(cudaStreamBeginCapture(WorkStream(), cudaStreamCaptureModeThreadLocal));
+  const auto end_capture = [] {
+    cudaGraph_t graph = nullptr;
+    const cudaError_t err = cudaStreamEndCapture(WorkStream(), &graph);
+    (void)cudaGetLastError();
+    if (err != cudaSuccess && graph != nullptr) {
+      cudaGraphDestroy(graph);
+      graph = nullptr;
+    }
+    return graph;
+  };
+  try {
+    queue();
+  } catch (...) {
+    if (cudaGraph_t graph = end_capture()) cudaGraphDestroy(graph);
+    allocators_[ctx.place().device]->FreeDeferred();
+    throw;
+  }
+  cudaGraph_t graph = end_capture();
+  allocators_[ctx.place().device]->FreeDeferred();
+  PD_CHECK(graph != nullptr, "the run could not be recorded as a CUDA graph");
+  cudaGraphExec_t exec = nullptr;
+  const cudaError_t err = cudaGraphInstantiate(&exec, graph, 0);
+  cudaGraphDestroy(graph);
+  PD_CUDA_CHECK(err);
+  return std::make_unique<CudaGraphWork>(exec);
+}
 
 }  // namespace pd::cuda

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 #include "cuda/cuda_check.h"
@@ -38,13 +39,16 @@ class CudaAllocator final : public Allocator {
   Stats stats() const override;
   void ReleaseCached() override;
   // Grows the pool to hold at least mb MiB (once per size asked for).
-  void Reserve(uint64_t mb);
+  void Reserve(uint64_t mb) override;
+  // Frees what was given back while a run was being recorded (CudaDevice::Record).
+  void FreeDeferred();
 
  private:
   int device_;
   cudaMemPool_t pool_ = nullptr;
   mutable std::mutex mu_;
   uint64_t in_use_ = 0, allocs_ = 0, reserved_mb_ = 0;
+  std::vector<std::pair<void*, size_t>> deferred_;
 };
 
 // What a CUDA kernel needs besides its tensors. One per executor and place, so clones never
@@ -88,6 +92,9 @@ class CudaDevice final : public Device {
   void CopyToHost(void* dst, const void* src, size_t bytes, Stream stream) override;
   void CopyFromHost(void* dst, const void* src, size_t bytes, Stream stream) override;
   void Synchronize(Stream stream) override;
+  // A CUDA graph of the work queue() puts on the calling thread's stream.
+  std::unique_ptr<RecordedWork> Record(DeviceContext& ctx,
+                                       const std::function<void()>& queue) override;
   int count() const { return static_cast<int>(allocators_.size()); }
 
  private:

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -33,6 +34,10 @@ struct ExecConfig {
   // TF32 tensor-core math for fp32 convolutions and GEMMs on a GPU (faster, about 10 bits of
   // mantissa); off by default so that GPU results match the CPU's to fp32 rounding.
   bool allow_tf32 = false;
+  // Record a run's device work once and launch the recording on later runs of the same input
+  // shapes (CUDA graphs), when every op runs on the configured device: a batch-1 run then no
+  // longer pays the host's time to queue each kernel. See Executor::RunRecorded.
+  bool record_runs = false;
 };
 
 // What a kernel of one place needs besides its tensors: the thread count on the CPU plus
@@ -67,6 +72,13 @@ class LayoutConverter {
   virtual void ToPlain(Tensor* t, DeviceContext& ctx) = 0;
 };
 
+// A run's device work recorded once, to be launched again as a whole (a CUDA graph).
+class RecordedWork {
+ public:
+  virtual ~RecordedWork() = default;
+  virtual void Launch(DeviceContext& ctx) = 0;
+};
+
 class Device {
  public:
   virtual ~Device() = default;
@@ -80,6 +92,13 @@ class Device {
   virtual void CopyToHost(void* dst, const void* src, size_t bytes, Stream stream) = 0;
   virtual void CopyFromHost(void* dst, const void* src, size_t bytes, Stream stream) = 0;
   virtual void Synchronize(Stream stream) {}
+  // Records the work that queue() puts on ctx's stream, without running it; nullptr where the
+  // device cannot record. When queue throws (something in it cannot be recorded), nothing is
+  // recorded and the exception propagates.
+  virtual std::unique_ptr<RecordedWork> Record(DeviceContext& ctx,
+                                               const std::function<void()>& queue) {
+    return nullptr;
+  }
 };
 
 class DeviceRegistry {

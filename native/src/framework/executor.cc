@@ -25,7 +25,7 @@ Executor::Executor(std::shared_ptr<const Program> program, Scope* scope, ExecCon
       std::string out = op.Output("Out");
       PD_CHECK(!out.empty(), "op #", i, " (feed) has no Out");
       feeds[op.GetInt("col", 0)] = out;
-      scope->Var(out);
+      feed_tensors_.push_back(scope->Var(out));
       continue;
     }
     if (op.type() == "fetch") {
@@ -51,6 +51,7 @@ Executor::Executor(std::shared_ptr<const Program> program, Scope* scope, ExecCon
         const Place from = h != home.end()        ? h->second
                            : in.var->initialized() ? in.var->place()
                                                    : Place::CPU();
+        in.external = h == home.end();
         if (from != p.place) {
           Mirror& m = mirrors_[{in.var, p.place}];
           in.copy = &m.tensor;
@@ -102,6 +103,11 @@ Executor::Executor(std::shared_ptr<const Program> program, Scope* scope, ExecCon
   release_after_.resize(ops_.size());
   for (const auto& [t, k] : last)
     if (!persistent.count(t) && !added.count(t)) release_after_[k].push_back(t);
+
+  recordable_ = config_.record_runs && !config_.place.is_cpu() && !ops_.empty() &&
+                std::all_of(ops_.begin(), ops_.end(),
+                            [&](const PreparedOp& p) { return p.place == config_.place; });
+  if (recordable_) fetch_stash_.resize(fetch_tensors_.size());
 }
 
 Place OpPlacement(const OpDef& def, const OpView& op, const Program& program, Place place) {
@@ -139,6 +145,8 @@ void Executor::ToPlain(Tensor* t, const void* key) {
 }
 
 void Executor::MakePlain(Tensor* t) {
+  // The recording writes this device buffer, which is about to go.
+  if (recordable_ && t->initialized() && !t->place().is_cpu()) ForgetRecording();
   ToPlain(t, t);
   if (!t->initialized() || t->place().is_cpu()) return;
   Tensor host;
@@ -253,9 +261,15 @@ Executor::~Executor() {
 }
 
 void Executor::Run() {
+  copies_in_last_run_ = 0;
+  if (recordable_ && !ProfileOps()) return RunRecorded();
+  RunOps();
+  BringFetchesHome();
+}
+
+void Executor::RunOps() {
   const bool profile = ProfileOps();
   if (profile) ++runs_;
-  copies_in_last_run_ = 0;
   for (auto& p : ops_) {
     try {
       double cpu0 = 0, wall0 = 0;
@@ -279,10 +293,21 @@ void Executor::Run() {
       Fail("op #", p.index, " (", p.def->type, "): ", e.what());
     }
   }
-  // The caller reads fetch targets as plain row-major host memory.
-  for (Tensor* t : fetch_tensors_) {
-    if (t->initialized() && !t->place().is_cpu()) ++copies_in_last_run_;
-    MakePlain(t);
+}
+
+// The caller reads fetch targets as plain row-major host memory. With recorded runs, a
+// target's device buffer is kept aside for the next run instead of being freed.
+void Executor::BringFetchesHome() {
+  for (size_t i = 0; i < fetch_tensors_.size(); ++i) {
+    Tensor* t = fetch_tensors_[i];
+    ToPlain(t, t);
+    if (!t->initialized() || t->place().is_cpu()) continue;
+    ++copies_in_last_run_;
+    Tensor host;
+    CopyTensor(*t, Place::CPU(), &host, ContextFor(t->place()).stream());
+    t->SwapData(&host);  // host now holds the device buffer
+    t->set_place(Place::CPU());
+    if (recordable_) fetch_stash_[i] = std::move(host);
   }
 }
 

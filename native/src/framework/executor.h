@@ -33,6 +33,9 @@ class Executor {
   ~Executor();
 
   void Run();
+  // Drops the recorded run (ExecConfig::record_runs), and the device buffers it writes: before
+  // the run scope's tensors are released or replaced.
+  void ForgetRecording();
 
   // Makes a run-scope tensor readable by the caller: plain row-major, in host memory (the
   // executor does it for fetch targets and unread outputs itself).
@@ -61,6 +64,7 @@ class Executor {
     Tensor* copy = nullptr;  // on the op's place; the op reads it instead of var
     uint64_t* copied_stamp = nullptr;  // var's stamp when copy was last refreshed
     bool shape_only = false;  // the op reads the dims alone (OpDef::shape_only_inputs)
+    bool external = false;    // no earlier op writes var (a feed, or a weight on the host)
   };
   struct PreparedOp {
     int index;
@@ -86,6 +90,16 @@ class Executor {
   void CheckInputsOnPlace(const PreparedOp& p) const;
   // With check_nan_inf: fails naming the first output of p holding a NaN or an Inf.
   void CheckFinite(const PreparedOp& p);
+  // The ops in order, then the fetch targets brought home.
+  void RunOps();
+  void BringFetchesHome();
+
+  // Recorded runs (executor_record.cc).
+  void RunRecorded();
+  void RefreshExternalCopies();
+  void PrepareFetchBuffers();
+  // The feeds' dims and LoD: a recording is launched only for the shapes it was made with.
+  std::vector<int64_t> FeedKey() const;
 
   std::shared_ptr<const Program> program_;
   ExecConfig config_;
@@ -103,6 +117,15 @@ class Executor {
   std::map<std::string, OpTime> profile_;  // PD_OP_PROFILE (executor.cc)
   int64_t runs_ = 0;
   std::vector<Tensor*> fetch_tensors_;
+  std::vector<Tensor*> feed_tensors_;
+  // Recorded runs: possible when every op runs on the configured device.
+  bool recordable_ = false;
+  bool recording_failed_ = false;  // something in the program cannot be recorded
+  std::unique_ptr<RecordedWork> recorded_;
+  std::vector<int64_t> recorded_key_, warm_key_;
+  // Per fetch target, its device buffer between runs (given back before the next pass, so
+  // that its op finds it and allocates nothing), and the buffer the recording writes it to.
+  std::vector<Tensor> fetch_stash_, recorded_fetch_;
   // release_after_[k]: the intermediates whose last use is ops_[k] (free_intermediates).
   std::vector<std::vector<Tensor*>> release_after_;
 };

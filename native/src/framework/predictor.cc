@@ -66,6 +66,8 @@ ExecConfig Predictor::MakeExecConfig() const {
   config.num_threads = options_.num_threads;
   config.place = options_.use_gpu ? Place{DeviceType::kGPU, options_.gpu_device_id} : Place::CPU();
   config.allow_tf32 = options_.allow_tf32;
+  // memory_optim releases the activations after each run, which a recording writes into.
+  config.record_runs = options_.use_gpu && options_.gpu_graph && !options_.memory_optim;
   return config;
 }
 
@@ -143,6 +145,7 @@ uint64_t Predictor::TryShrinkMemory() {
 }
 
 uint64_t Predictor::ReleaseIntermediates() {
+  executor_->ForgetRecording();
   std::vector<std::string> keep = input_names();
   keep.insert(keep.end(), output_names().begin(), output_names().end());
   uint64_t bytes = 0;

@@ -27,6 +27,7 @@ struct PredictorOptions {
   int gpu_device_id = 0;
   uint64_t gpu_memory_pool_mb = 100;  // the GPU memory pool reserved up front
   bool allow_tf32 = false;            // ExecConfig::allow_tf32
+  bool gpu_graph = false;             // ExecConfig::record_runs (not with memory_optim)
 };
 
 class Predictor {

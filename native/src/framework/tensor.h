@@ -96,6 +96,8 @@ class Tensor {
 
   // Makes this tensor view other's buffer (same dims, dtype, LoD); no copy.
   void ShareDataWith(const Tensor& other);
+  // True when another tensor views this one's buffer (mutable_data would then allocate anew).
+  bool SharesData() const { return buffer_ != nullptr && buffer_.use_count() > 1; }
   // Deep copy of dims, dtype, LoD and data, on other's place (CopyTensor for another place).
   void CopyFrom(const Tensor& other);
   // Drops the storage (dims and dtype stay).
