@@ -42,13 +42,17 @@ var (
 	LACPackage = Var{"GOHUB_LAC_PKG", "build/lac-pkg/LAC-2.1.2/LAC", "the LAC/ folder of the extracted " +
 		"LAC package (make oracle-lac) that the lexical tests run"}
 	LACSdist = Var{"GOHUB_LAC_SDIST", "", "a LAC-*.tar.gz from PyPI that an install test imports when set"}
+	// CUDABackend is read by the native library when a GPU is asked for; help lists it for its effect.
+	CUDABackend = Var{"GOHUB_CUDA_BACKEND", "libpaddle_inference_cuda.so beside the library",
+		"the CUDA backend the native library loads for --use_gpu (make build-cuda builds it)"}
 	// LibraryPath is read by the dynamic loader, not by gohub; help lists it for its effect.
 	LibraryPath = Var{"LD_LIBRARY_PATH", "", "may point at the official Paddle Inference C library " +
 		"instead of gohub's bundled one (see gohub version)"}
 )
 
 // All lists every variable, in the order help shows them.
-var All = []Var{Home, Server, Timeout, Pip, Shared, BuildModels, LACPackage, LACSdist, LibraryPath}
+var All = []Var{Home, Server, Timeout, Pip, Shared, BuildModels, LACPackage, LACSdist, CUDABackend,
+	LibraryPath}
 
 // DefaultTimeout is the default of GOHUB_TIMEOUT.
 const DefaultTimeout = 3 * time.Second
