@@ -82,14 +82,17 @@ class OpBuilder {
   proto::OpDesc desc_;
 };
 
-// Runs the op over scope the way a predictor would: serialized, parsed, executed.
-inline void RunOp(const OpBuilder& op, Scope* scope) {
+// Runs the op over scope the way a predictor would: serialized, parsed, executed, with the given
+// math threads.
+inline void RunOp(const OpBuilder& op, Scope* scope, int threads = 1) {
   proto::ProgramDesc prog;
   auto* block = prog.add_blocks();
   block->set_idx(0);
   block->set_parent_idx(-1);
   *block->add_ops() = op.desc();
-  Executor exec(Program::Parse(prog.SerializeAsString(), "test program"), scope, ExecConfig{});
+  ExecConfig config;
+  config.num_threads = threads;
+  Executor exec(Program::Parse(prog.SerializeAsString(), "test program"), scope, config);
   exec.Run();
 }
 

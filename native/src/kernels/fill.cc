@@ -1,9 +1,12 @@
 // fill_constant (seeds loss@GRAD, initialises learning rates and accumulators) and sum (adds up
 // the contributions to a gradient that several ops write).
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 #include "kernels/kernel_util.h"
+#include "kernels/parallel.h"
 #include "kernels/register.h"
 
 namespace pd {
@@ -50,17 +53,32 @@ void SumInferShape(OpContext& ctx) {
   ShareLoD(ctx, "X", "Out");
 }
 
-void SumKernel(OpContext& ctx) {
-  const auto& xs = ctx.Ins("X");
-  Tensor* out = ctx.Out("Out");
-  // Out may be one of the inputs (Paddle accumulates in place): read everything first.
-  const int64_t n = xs[0]->numel();
-  std::vector<float> acc(xs[0]->data<float>(), xs[0]->data<float>() + n);
-  for (size_t k = 1; k < xs.size(); ++k) {
-    const float* p = xs[k]->data<float>();
-    for (int64_t i = 0; i < n; ++i) acc[i] += p[i];
+// out[i] = x0[i] + x1[i] + ... for i in [begin, end), added in that order. A block's inputs are
+// all read before its outputs are written, so out may be one of the inputs (Paddle accumulates
+// in place).
+void SumRange(const std::vector<const float*>& xs, int64_t begin, int64_t end, float* out) {
+  constexpr int64_t kBlock = 2048;  // a block of partial sums stays in L1
+  float acc[kBlock];
+  for (int64_t b = begin; b < end; b += kBlock) {
+    const int64_t len = std::min(kBlock, end - b);
+    std::memcpy(acc, xs[0] + b, static_cast<size_t>(len) * sizeof(float));
+    for (size_t k = 1; k < xs.size(); ++k) {
+      const float* p = xs[k] + b;
+      for (int64_t i = 0; i < len; ++i) acc[i] += p[i];
+    }
+    std::memcpy(out + b, acc, static_cast<size_t>(len) * sizeof(float));
   }
-  std::memcpy(out->mutable_data<float>(), acc.data(), static_cast<size_t>(n) * sizeof(float));
+}
+
+void SumKernel(OpContext& ctx) {
+  std::vector<const float*> xs;
+  for (const Tensor* x : ctx.Ins("X")) xs.push_back(x->data<float>());
+  const int64_t n = ctx.Ins("X")[0]->numel();
+  // The inputs' pointers are taken first: mutable_data leaves an input's buffer alone (it takes a
+  // fresh one when the buffer is shared, and Out already holds n floats when it is an input).
+  float* out = ctx.Out("Out")->mutable_data<float>();
+  ParallelForElements(n, ctx.config().num_threads,
+                      [&](int64_t begin, int64_t end) { SumRange(xs, begin, end, out); });
 }
 
 }  // namespace

@@ -1,10 +1,12 @@
 // batch_norm: inference with the running statistics, and training with batch statistics (Paddle's
 // batch_norm_kernel), channel axis 1 (NCHW) or last (NHWC).
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include "kernels/channel_view.h"
 #include "kernels/kernel_util.h"
+#include "kernels/parallel.h"
 #include "kernels/register.h"
 #include "kernels/window.h"
 
@@ -39,26 +41,54 @@ void BatchNormInferShape(OpContext& ctx) {
     if (ctx.HasOutput(slot)) ctx.Out(slot)->Resize({c});
 }
 
-// Per-channel batch mean and biased variance over outer and inner.
-void BatchMoments(const float* x, const ChannelView& v, std::vector<float>* mean,
-                  std::vector<float>* var) {
-  std::vector<double> sum(v.c, 0.0), sq(v.c, 0.0);
+// Channels in each thread's part: enough that a part outweighs starting the thread.
+int64_t MinChannelsPerThread(const ChannelView& v) {
+  return kMinElementsPerThread / std::max<int64_t>(v.outer * v.inner, 1) + 1;
+}
+
+// Batch mean and biased variance of channels [c0, c1), over outer and inner.
+void ChannelMoments(const float* x, const ChannelView& v, int64_t c0, int64_t c1, float* mean,
+                    float* var) {
+  std::vector<double> sum(c1 - c0, 0.0), sq(c1 - c0, 0.0);
   for (int64_t o = 0; o < v.outer; ++o)
-    for (int64_t c = 0; c < v.c; ++c) {
+    for (int64_t c = c0; c < c1; ++c) {
       const float* p = x + (o * v.c + c) * v.inner;
-      for (int64_t i = 0; i < v.inner; ++i) sum[c] += p[i];
+      for (int64_t i = 0; i < v.inner; ++i) sum[c - c0] += p[i];
     }
   const double count = static_cast<double>(v.outer * v.inner);
-  for (int64_t c = 0; c < v.c; ++c) (*mean)[c] = static_cast<float>(sum[c] / count);
+  for (int64_t c = c0; c < c1; ++c) mean[c] = static_cast<float>(sum[c - c0] / count);
   for (int64_t o = 0; o < v.outer; ++o)
-    for (int64_t c = 0; c < v.c; ++c) {
+    for (int64_t c = c0; c < c1; ++c) {
       const float* p = x + (o * v.c + c) * v.inner;
       for (int64_t i = 0; i < v.inner; ++i) {
-        const double d = p[i] - (*mean)[c];
-        sq[c] += d * d;
+        const double d = p[i] - mean[c];
+        sq[c - c0] += d * d;
       }
     }
-  for (int64_t c = 0; c < v.c; ++c) (*var)[c] = static_cast<float>(sq[c] / count);
+  for (int64_t c = c0; c < c1; ++c) var[c] = static_cast<float>(sq[c - c0] / count);
+}
+
+// Per-channel batch moments. Channels are independent, so they are split over the threads; each
+// channel still sums in the same order, whatever the thread count.
+void BatchMoments(const float* x, const ChannelView& v, int threads, std::vector<float>* mean,
+                  std::vector<float>* var) {
+  ParallelFor(v.c, threads, MinChannelsPerThread(v), [&](int64_t c0, int64_t c1) {
+    ChannelMoments(x, v, c0, c1, mean->data(), var->data());
+  });
+}
+
+// y = x·a + b per channel, split over channels as the moments are.
+void Normalize(const float* x, const ChannelView& v, const std::vector<float>& a,
+               const std::vector<float>& b, int threads, float* y) {
+  ParallelFor(v.c, threads, MinChannelsPerThread(v), [&](int64_t c0, int64_t c1) {
+    for (int64_t o = 0; o < v.outer; ++o)
+      for (int64_t c = c0; c < c1; ++c) {
+        const float* xp = x + (o * v.c + c) * v.inner;
+        float* yp = y + (o * v.c + c) * v.inner;
+        const float ac = a[c], bc = b[c];
+        for (int64_t i = 0; i < v.inner; ++i) yp[i] = xp[i] * ac + bc;
+      }
+  });
 }
 
 void BatchNormKernel(OpContext& ctx) {
@@ -76,7 +106,7 @@ void BatchNormKernel(OpContext& ctx) {
   const float* x = ctx.In("X").data<float>();
 
   std::vector<float> mean(run_mean, run_mean + v.c), var(run_var, run_var + v.c);
-  if (!global_stats) BatchMoments(x, v, &mean, &var);
+  if (!global_stats) BatchMoments(x, v, ctx.config().num_threads, &mean, &var);
   // y = x·a + b with a = scale/sqrt(var+eps), b = bias − mean·a, as Paddle folds it.
   std::vector<float> a(v.c), b(v.c), inv_std(v.c);
   for (int64_t c = 0; c < v.c; ++c) {
@@ -92,15 +122,7 @@ void BatchNormKernel(OpContext& ctx) {
     var_out[c] = global_stats ? run_var[c] : run_var[c] * momentum + var[c] * (1 - momentum);
   }
 
-  float* y = ctx.Out("Y")->mutable_data<float>();
-  for (int64_t o = 0; o < v.outer; ++o) {
-    for (int64_t c = 0; c < v.c; ++c) {
-      const float* xp = x + (o * v.c + c) * v.inner;
-      float* yp = y + (o * v.c + c) * v.inner;
-      const float ac = a[c], bc = b[c];
-      for (int64_t i = 0; i < v.inner; ++i) yp[i] = xp[i] * ac + bc;
-    }
-  }
+  Normalize(x, v, a, b, ctx.config().num_threads, ctx.Out("Y")->mutable_data<float>());
   if (float* p = ChannelOut(ctx, "MeanOut", v.c)) std::copy(mean_out.begin(), mean_out.end(), p);
   if (float* p = ChannelOut(ctx, "VarianceOut", v.c)) std::copy(var_out.begin(), var_out.end(), p);
   // SavedMean/SavedVariance feed the grad op: the batch mean and inverse std in training; inference

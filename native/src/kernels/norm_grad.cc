@@ -3,11 +3,13 @@
 //   dBias = Σ dy,  dScale = Σ dy·x̂,  dX = scale·inv_std/N · (N·dy − dBias − x̂·dScale).
 // With the running statistics (use_global_stats or is_test): the normalisation is an affine map,
 //   dX = dy·scale·inv_std with inv_std = 1/sqrt(Variance + epsilon).
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include "kernels/channel_view.h"
 #include "kernels/kernel_util.h"
+#include "kernels/parallel.h"
 #include "kernels/register.h"
 #include "kernels/window.h"
 
@@ -57,6 +59,65 @@ std::vector<float> Channels(const OpContext& ctx, const char* slot, int64_t c) {
   return std::vector<float>(t.data<float>(), t.data<float>() + c);
 }
 
+// What the gradient of one channel reads.
+struct ChannelGradInputs {
+  const float *x, *dy, *scale, *mean, *inv_std;
+};
+
+// dBias and dScale of channels [c0, c1), each summed in the same order whatever the split.
+void ChannelParamGrads(const ChannelGradInputs& in, const ChannelView& v, int64_t c0, int64_t c1,
+                       double* dbias, double* dscale) {
+  for (int64_t o = 0; o < v.outer; ++o)
+    for (int64_t c = c0; c < c1; ++c) {
+      const int64_t base = (o * v.c + c) * v.inner;
+      for (int64_t i = 0; i < v.inner; ++i) {
+        dbias[c] += in.dy[base + i];
+        dscale[c] += in.dy[base + i] * (in.x[base + i] - in.mean[c]) * in.inv_std[c];
+      }
+    }
+}
+
+// dX of channels [c0, c1) from their dBias and dScale.
+void ChannelInputGrads(const ChannelGradInputs& in, const ChannelView& v, int64_t c0, int64_t c1,
+                       bool running, const double* dbias, const double* dscale, float* dx) {
+  const double n = static_cast<double>(v.outer * v.inner);
+  for (int64_t o = 0; o < v.outer; ++o)
+    for (int64_t c = c0; c < c1; ++c) {
+      const int64_t base = (o * v.c + c) * v.inner;
+      const double k = static_cast<double>(in.scale[c]) * in.inv_std[c];
+      for (int64_t i = 0; i < v.inner; ++i) {
+        if (running) {
+          dx[base + i] = static_cast<float>(in.dy[base + i] * k);
+          continue;
+        }
+        const double xhat = (in.x[base + i] - in.mean[c]) * in.inv_std[c];
+        dx[base + i] =
+            static_cast<float>(k / n * (n * in.dy[base + i] - dbias[c] - xhat * dscale[c]));
+      }
+    }
+}
+
+// Channels are independent: each thread takes a range of them, sums their dBias and dScale and
+// then writes their dX.
+void BatchNormGradChannels(OpContext& ctx, const ChannelView& v, bool running,
+                           const ChannelGradInputs& in) {
+  std::vector<double> dbias(v.c, 0.0), dscale(v.c, 0.0);
+  float* dx = ctx.HasOutput("X@GRAD") ? ctx.Out("X@GRAD")->mutable_data<float>() : nullptr;
+  const int64_t min_channels = kMinElementsPerThread / std::max<int64_t>(v.outer * v.inner, 1) + 1;
+  ParallelFor(v.c, ctx.config().num_threads, min_channels, [&](int64_t c0, int64_t c1) {
+    ChannelParamGrads(in, v, c0, c1, dbias.data(), dscale.data());
+    if (dx) ChannelInputGrads(in, v, c0, c1, running, dbias.data(), dscale.data(), dx);
+  });
+  if (ctx.HasOutput("Bias@GRAD")) {
+    float* p = ctx.Out("Bias@GRAD")->mutable_data<float>();
+    for (int64_t c = 0; c < v.c; ++c) p[c] = static_cast<float>(dbias[c]);
+  }
+  if (ctx.HasOutput("Scale@GRAD")) {
+    float* p = ctx.Out("Scale@GRAD")->mutable_data<float>();
+    for (int64_t c = 0; c < v.c; ++c) p[c] = static_cast<float>(dscale[c]);
+  }
+}
+
 void BatchNormGradKernel(OpContext& ctx) {
   const OpView& op = ctx.op();
   const Tensor& x = ctx.In("X");
@@ -76,41 +137,8 @@ void BatchNormGradKernel(OpContext& ctx) {
     mean = Channels(ctx, "SavedMean", v.c);
     inv_std = Channels(ctx, "SavedVariance", v.c);
   }
-  const float* xp = x.data<float>();
-  const float* dy = dy_t.data<float>();
-  std::vector<double> dbias(v.c, 0.0), dscale(v.c, 0.0);
-  for (int64_t o = 0; o < v.outer; ++o)
-    for (int64_t c = 0; c < v.c; ++c) {
-      const int64_t base = (o * v.c + c) * v.inner;
-      for (int64_t i = 0; i < v.inner; ++i) {
-        dbias[c] += dy[base + i];
-        dscale[c] += dy[base + i] * (xp[base + i] - mean[c]) * inv_std[c];
-      }
-    }
-  if (ctx.HasOutput("Bias@GRAD")) {
-    float* p = ctx.Out("Bias@GRAD")->mutable_data<float>();
-    for (int64_t c = 0; c < v.c; ++c) p[c] = static_cast<float>(dbias[c]);
-  }
-  if (ctx.HasOutput("Scale@GRAD")) {
-    float* p = ctx.Out("Scale@GRAD")->mutable_data<float>();
-    for (int64_t c = 0; c < v.c; ++c) p[c] = static_cast<float>(dscale[c]);
-  }
-  if (!ctx.HasOutput("X@GRAD")) return;
-  float* dx = ctx.Out("X@GRAD")->mutable_data<float>();
-  const double n = static_cast<double>(v.outer * v.inner);
-  for (int64_t o = 0; o < v.outer; ++o)
-    for (int64_t c = 0; c < v.c; ++c) {
-      const int64_t base = (o * v.c + c) * v.inner;
-      const double k = static_cast<double>(scale[c]) * inv_std[c];
-      for (int64_t i = 0; i < v.inner; ++i) {
-        if (running) {
-          dx[base + i] = static_cast<float>(dy[base + i] * k);
-          continue;
-        }
-        const double xhat = (xp[base + i] - mean[c]) * inv_std[c];
-        dx[base + i] = static_cast<float>(k / n * (n * dy[base + i] - dbias[c] - xhat * dscale[c]));
-      }
-    }
+  BatchNormGradChannels(ctx, v, running, {x.data<float>(), dy_t.data<float>(), scale.data(),
+                                         mean.data(), inv_std.data()});
 }
 
 }  // namespace

@@ -4,12 +4,17 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <utility>
 
 #ifdef _OPENMP
 #include <omp.h>
 #endif
 
 namespace pd {
+
+// Items a thread takes at least in the element-wise kernels (floats read and written once or
+// twice): fewer cost less to do on one thread than to hand out.
+constexpr int64_t kMinElementsPerThread = 32 * 1024;
 
 // Calls body(begin, end) over contiguous parts of [0, n), one part per thread, when n has at
 // least min_per_thread items for each; else body(0, n) on this thread.
@@ -29,6 +34,12 @@ void ParallelFor(int64_t n, int threads, int64_t min_per_thread, Body&& body) {
 #endif
   (void)parts;
   if (n > 0) body(int64_t{0}, n);
+}
+
+// ParallelFor over the elements [0, n) of an element-wise kernel.
+template <typename Body>
+void ParallelForElements(int64_t n, int threads, Body&& body) {
+  ParallelFor(n, threads, kMinElementsPerThread, std::forward<Body>(body));
 }
 
 }  // namespace pd
