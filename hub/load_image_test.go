@@ -1,9 +1,14 @@
 package hub
 
 import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
-	"slices"
+	"sort"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -20,19 +25,21 @@ import (
 )
 
 // TestInstallShuffleNetAndClassify installs the real ShuffleNetV2 model directory as
-// `gohub install ../shared/models/shufflenet_v2_imagenet` does, and names the cats.
+// `gohub install ../shared/models/shufflenet_v2_imagenet` does and classifies the photos of
+// the testdata/models ShuffleNetV2 cases: the installed module's preprocessing must make
+// exactly the tensor real Paddle was fed (input_0.bin, which our reader made), and its top 3
+// must be Paddle's top 3 (output_0.bin), in order, each probability within 1e-4 of Paddle's
+// relative to it (hub/imgcls's TestShuffleNetMatchesPaddle says why relative, and compares
+// all 1000 classes; measured here: at most 1.6e-5).
 func TestInstallShuffleNetAndClassify(t *testing.T) {
+	const rtol = 1e-4
 	src, err := shared.Path("models", "shufflenet_v2_imagenet")
 	if err != nil {
 		t.Skipf("shared ShuffleNetV2 model absent: %v", err)
 	}
-	var cats []string
-	for _, elem := range [][]string{{"models", "shufflenet_v2_imagenet", "demo_images", "egypt_cat.jpg"}, {"data", "images", "pld_tabby_cat.jpg"}} {
-		p, err := shared.Path(elem...)
-		if err != nil {
-			t.Skipf("shared cat image absent: %v", err)
-		}
-		cats = append(cats, p)
+	cases := []shuffleNetGolden{
+		loadShuffleNetGolden(t, "shufflenet_v2_imagenet_egypt_cat"),
+		loadShuffleNetGolden(t, "shufflenet_v2_imagenet_serving_cat"),
 	}
 	h := store.Home{Root: t.TempDir()}
 	res, err := (&install.Installer{Home: h}).Install(testCtx, src)
@@ -46,20 +53,90 @@ func TestInstallShuffleNetAndClassify(t *testing.T) {
 		store.Model{Name: m.Models[0].Name, Layout: m.Models[0].Layout, Dir: m.Models[0].Dir})
 	assert.NoDirExists(t, filepath.Join(res.Module.Dir, "model", "classification", "demo_images"))
 
+	cfg, err := imgcls.ParseConfig(m.Preprocess, m.Postprocess)
+	require.NoError(t, err)
+	photos := make([]string, len(cases))
+	for i, g := range cases {
+		photos[i] = g.photo
+		b, err := cfg.Load([]string{g.photo})
+		require.NoError(t, err)
+		var buf bytes.Buffer
+		require.NoError(t, binary.Write(&buf, binary.LittleEndian, b.Data))
+		require.True(t, bytes.Equal(g.input, buf.Bytes()),
+			"%s: the installed module's preprocessing no longer makes the tensor Paddle was fed (input_0.bin)", g.name)
+	}
+
 	mod, err := Load("shufflenet_v2_imagenet", WithHome(h), WithTopK(3), WithBatchSize(2))
 	require.NoError(t, err)
 	defer mod.Close()
-	out, err := mod.Classify(cats)
+	out, err := mod.Classify(photos)
 	require.NoError(t, err)
-	require.Len(t, out, 2)
+	require.Len(t, out, len(cases))
 	for i, r := range out {
-		t.Logf("%s: %v", filepath.Base(cats[i]), r)
+		g := cases[i]
 		require.Len(t, r, 3)
-		assert.True(t, slices.ContainsFunc(r, func(p imgcls.Prediction) bool { return p.Class >= 281 && p.Class <= 285 }),
-			"%s: no cat in the top 3: %v", cats[i], r)
+		classes := make([]int, len(r))
+		for k, p := range r {
+			classes[k] = p.Class
+			paddle := float64(g.probs[p.Class])
+			t.Logf("%s: %d %-14q gohub %.7f  Paddle %.7f  diff %.2g", g.name, p.Class, p.Label, p.Probability, paddle, p.Probability-paddle)
+			assert.LessOrEqual(t, math.Abs(p.Probability-paddle), rtol*paddle,
+				"%s, class %d: gohub %.8g, Paddle %.8g", g.name, p.Class, p.Probability, paddle)
+		}
+		assert.Equal(t, g.top(3), classes, "%s: Paddle's top 3, in order", g.name)
 	}
 	_, err = mod.Cut([]string{"text"})
 	assert.ErrorContains(t, err, "Cut needs a lexical analysis one")
+}
+
+// shuffleNetGolden is one ShuffleNetV2 case of testdata/models: real Paddle's run of the
+// shared model on a photo (scripts/oracle/model_golden.py).
+type shuffleNetGolden struct {
+	name  string
+	photo string
+	input []byte    // the [1,3,224,224] float32 tensor Paddle was fed
+	probs []float32 // Paddle's softmax over the 1000 classes
+}
+
+func loadShuffleNetGolden(t *testing.T, name string) shuffleNetGolden {
+	t.Helper()
+	dir := filepath.Join("..", "testdata", "models", name)
+	raw, err := os.ReadFile(filepath.Join(dir, "case.json"))
+	require.NoError(t, err)
+	var meta struct {
+		Image  string `json:"image"`
+		Inputs []struct {
+			File string `json:"file"`
+		} `json:"inputs"`
+		Outputs []struct {
+			Shape []int  `json:"shape"`
+			File  string `json:"file"`
+		} `json:"outputs"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &meta))
+	require.Equal(t, []int{1, 1000}, meta.Outputs[0].Shape)
+	photo, err := shared.Path(strings.Split(meta.Image, "/")...)
+	if err != nil {
+		t.Skipf("shared cat image absent: %v", err)
+	}
+	g := shuffleNetGolden{name: name, photo: photo, probs: make([]float32, 1000)}
+	g.input, err = os.ReadFile(filepath.Join(dir, meta.Inputs[0].File))
+	require.NoError(t, err)
+	out, err := os.ReadFile(filepath.Join(dir, meta.Outputs[0].File))
+	require.NoError(t, err)
+	require.Len(t, out, 4000)
+	require.NoError(t, binary.Read(bytes.NewReader(out), binary.LittleEndian, g.probs))
+	return g
+}
+
+// top returns the classes of Paddle's k largest probabilities, largest first.
+func (g shuffleNetGolden) top(k int) []int {
+	idx := make([]int, len(g.probs))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return g.probs[idx[a]] > g.probs[idx[b]] })
+	return idx[:k]
 }
 
 // TestImportModelDir maps a plain model directory with a label file; subfolders other
