@@ -45,18 +45,44 @@ func TestNormalizeNumbers(t *testing.T) {
 	}
 }
 
+// TestNormalizeRoundsLikeNumpy compares the ImageNet normalisation of grey pixels with
+// numpy's (2.4.6) run of PaddleHub's classifier arithmetic, which stores to float32 after
+// each step because the image array is float32 and the mean and std float64:
+//
+//	im = img.astype("float32") / 255
+//	im -= np.array([0.485, 0.456, 0.406]); im /= np.array([0.229, 0.224, 0.225])
+//
+// The values are numpy's, printed as the shortest float32 that reads back the same, and are
+// compared exactly. Among them are levels where doing the sums in float64 throughout (7, 20,
+// 128, ...) or in float32 throughout (0, 15, 127, ...) gives another float32, so the table
+// tells numpy's order of rounding from both.
 func TestNormalizeRoundsLikeNumpy(t *testing.T) {
-	// x/255 in float32, then the float64 mean and std, stored to float32 after each step.
-	dst := make([]float32, 3*256)
-	im := NewImage(256, 1)
-	for x := range 256 {
-		im.Pix[3*x], im.Pix[3*x+1], im.Pix[3*x+2] = uint8(x), uint8(x), uint8(x)
+	want := []struct {
+		level uint8
+		rgb   [3]float32
+	}{
+		{0, [3]float32{-2.117904, -2.0357144, -1.8044444}},
+		{1, [3]float32{-2.1007793, -2.0182073, -1.7870152}},
+		{7, [3]float32{-1.9980305, -1.9131653, -1.68244}},
+		{15, [3]float32{-1.8610326, -1.7731093, -1.5430065}},
+		{20, [3]float32{-1.7754089, -1.6855743, -1.4558605}},
+		{23, [3]float32{-1.7240345, -1.6330533, -1.4035729}},
+		{127, [3]float32{0.056939807, 0.18767507, 0.40906316}},
+		{128, [3]float32{0.074064694, 0.20518221, 0.42649248}},
+		{254, [3]float32{2.2317834, 2.4110646, 2.6225708}},
+		{255, [3]float32{2.2489083, 2.4285715, 2.6399999}},
 	}
+	n := len(want)
+	im := NewImage(n, 1)
+	for x, w := range want {
+		im.Pix[3*x], im.Pix[3*x+1], im.Pix[3*x+2] = w.level, w.level, w.level
+	}
+	dst := make([]float32, 3*n)
 	require.NoError(t, imagenet.CHW(dst, im))
-	for x := range 256 {
-		v := float32(x) / 255
-		v = float32(float64(v) - 0.456)
-		assert.Equal(t, float32(float64(v)/0.224), dst[256+x], "G %d", x)
+	for x, w := range want {
+		for c := range 3 {
+			assert.Equal(t, w.rgb[c], dst[c*n+x], "level %d, channel %d", w.level, c)
+		}
 	}
 }
 
