@@ -3,7 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"strings"
+	"syscall"
 
 	"github.com/gohub/gohub/hub/importer"
 	"github.com/gohub/gohub/hub/install"
@@ -29,6 +31,42 @@ func usageErrorf(format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...)}
 }
 
+// interruptedError is a command stopped by SIGINT or SIGTERM: the signal, and the error
+// the command returned as it stopped (nil in the context's cause).
+type interruptedError struct {
+	sig os.Signal
+	err error
+}
+
+func (e *interruptedError) Error() string {
+	if e.err == nil {
+		return "interrupted by " + signalName(e.sig)
+	}
+	return "interrupted by " + signalName(e.sig) + ": " + e.err.Error()
+}
+
+func (e *interruptedError) Unwrap() error { return e.err }
+
+// exitCode is 128+N for signal N, as a shell reports a command the signal killed.
+func (e *interruptedError) exitCode() int {
+	if s, ok := e.sig.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return exitRuntime
+}
+
+// signalName names the signals users send by name (Go's own names are "interrupt" and
+// "terminated").
+func signalName(sig os.Signal) string {
+	switch sig {
+	case os.Interrupt:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return sig.String()
+}
+
 func onUsageError(c *cli.Context, err error, _ bool) error {
 	return &usageError{msg: err.Error()}
 }
@@ -39,6 +77,13 @@ func report(stderr io.Writer, err error) int {
 		return exitOK
 	}
 	code := exitCode(err)
+	// An interrupted command says so first, then what it said as it stopped (e.g. that
+	// nothing was installed).
+	var sig *interruptedError
+	if errors.As(err, &sig) {
+		fmt.Fprintln(stderr, "gohub: interrupted by "+signalName(sig.sig))
+		err = sig.err
+	}
 	msg := strings.TrimRight(err.Error(), "\n")
 	if msg == "" {
 		return code
@@ -55,6 +100,10 @@ func report(stderr io.Writer, err error) int {
 }
 
 func exitCode(err error) int {
+	var sig *interruptedError
+	if errors.As(err, &sig) {
+		return sig.exitCode()
+	}
 	var (
 		u           *usageError
 		coder       cli.ExitCoder

@@ -1,6 +1,7 @@
 // Command gohub finds, installs, inspects and runs PaddlePaddle modules: PaddleHub's `hub`
 // for Go. Results go to stdout; progress, warnings and errors to stderr. Exit status: 0
-// success, 1 usage error or module not found, 2 failure at run time.
+// success, 1 usage error or module not found, 2 failure at run time, 128+N stopped by signal
+// N (130 SIGINT, 143 SIGTERM).
 package main
 
 import (
@@ -11,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/gohub/gohub/internal/settings"
+	"github.com/pkg/errors"
 	"github.com/urfave/cli/v2"
 )
 
@@ -18,16 +20,42 @@ import (
 var version = "0.1.0-dev"
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
 
+// signalContext is signal.NotifyContext that keeps the signal as the context's cause, so
+// that a command it stops can say which signal did and exit 128+N as shells expect.
+func signalContext(parent context.Context, sigs ...os.Signal) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancelCause(parent)
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, sigs...)
+	go func() {
+		select {
+		case sig := <-ch:
+			cancel(&interruptedError{sig: sig})
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(ch)
+		cancel(nil)
+	}
+}
+
 // run executes one command line and returns the exit status.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
-	return report(stderr, app.RunContext(ctx, flagsFirst(app, args)))
+	err := app.RunContext(ctx, flagsFirst(app, args))
+	// A command that fails once a signal has cancelled its context failed because of it,
+	// whatever its own error says (often just "context canceled").
+	var sig *interruptedError
+	if err != nil && errors.As(context.Cause(ctx), &sig) {
+		err = &interruptedError{sig: sig.sig, err: err}
+	}
+	return report(stderr, err)
 }
 
 func newApp(stdout, stderr io.Writer) *cli.App {
@@ -87,5 +115,6 @@ var envHelp = `
 ENVIRONMENT:
 ` + settings.Help() + `
 EXIT STATUS:
-   0 success, 1 usage error or module not found, 2 failure while working
+   0 success, 1 usage error or module not found, 2 failure while working,
+   130 or 143 interrupted by SIGINT (Ctrl-C) or SIGTERM
 `

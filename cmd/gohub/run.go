@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -110,7 +111,7 @@ func runText(c *cli.Context, o *runOptions) error {
 	if o.file == "" {
 		return runChunk(m, p, []string{o.text})
 	}
-	return runFile(m, p, o)
+	return runFile(c.Context, m, p, o)
 }
 
 // readRunFlags reads and checks the flags. urfave/cli stops parsing flags at the first
@@ -232,8 +233,9 @@ func (o *runOptions) loadOptions() []hub.Option {
 	return opts
 }
 
-// runFile streams the lines of o.file through m, a few batches at a time.
-func runFile(m *hub.Module, p *printer, o *runOptions) error {
+// runFile streams the lines of o.file through m, a few batches at a time, until the file
+// ends or ctx is cancelled (Ctrl-C, SIGTERM).
+func runFile(ctx context.Context, m *hub.Module, p *printer, o *runOptions) error {
 	in, name := io.Reader(os.Stdin), "standard input"
 	if o.file != "-" {
 		f, err := os.Open(o.file)
@@ -261,6 +263,9 @@ func runFile(m *hub.Module, p *printer, o *runOptions) error {
 		}
 		chunk = append(chunk, strings.TrimSpace(text))
 		if len(chunk) == cap(chunk) {
+			if ctx.Err() != nil {
+				return cli.Exit(fmt.Sprintf("gohub run: stopped after %d lines of %s", line-len(chunk), name), exitRuntime)
+			}
 			if err := runChunk(m, p, chunk); err != nil {
 				return err
 			}
@@ -269,6 +274,9 @@ func runFile(m *hub.Module, p *printer, o *runOptions) error {
 		if err == io.EOF {
 			break
 		}
+	}
+	if ctx.Err() != nil && len(chunk) > 0 {
+		return cli.Exit(fmt.Sprintf("gohub run: stopped before the last %d lines of %s", len(chunk), name), exitRuntime)
 	}
 	return runChunk(m, p, chunk)
 }

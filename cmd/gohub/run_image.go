@@ -162,6 +162,14 @@ func printInChunks[R any](c *cli.Context, asJSON bool, paths []string, chunk int
 		return nil, nil
 	}
 	for lo := 0; lo < len(paths); lo += chunk {
+		// Ctrl-C or SIGTERM cancels the context: stop between chunks, with every result
+		// so far printed (the JSON list stays open: it is not all of them).
+		if c.Context.Err() != nil {
+			if err := w.Flush(); err != nil {
+				return cli.Exit("gohub run: write results: "+err.Error(), exitRuntime)
+			}
+			return cli.Exit(fmt.Sprintf("gohub run: stopped after %d of %d pictures", lo, len(paths)), exitRuntime)
+		}
 		part := paths[lo:min(len(paths), lo+chunk)]
 		bad, err := each(part)
 		if err != nil {

@@ -161,6 +161,9 @@ func (d *Downloader) attempt(ctx context.Context, rawURL, part string) error {
 	switch {
 	case copyErr != nil && store.IsWriteError(copyErr):
 		return store.CheckDiskFull(errors.Wrap(copyErr, "download"), part)
+	case copyErr != nil && ctx.Err() != nil:
+		// The caller gave up (Ctrl-C): not a dropped connection, and not to be resumed now.
+		return errors.Wrapf(ctx.Err(), "download %s stopped at %s (run the command again to resume)", redact(rawURL), progress.HumanBytes(FileSize(part)))
 	case copyErr != nil:
 		return &droppedError{err: unwrapURLError(copyErr)}
 	case closeErr != nil:
