@@ -3,12 +3,9 @@ package hub
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -20,6 +17,7 @@ import (
 	"github.com/gohub/gohub/hub/install"
 	"github.com/gohub/gohub/hub/internal/fixture"
 	"github.com/gohub/gohub/hub/store"
+	"github.com/gohub/gohub/internal/paddlecase"
 	"github.com/gohub/gohub/internal/shared"
 	"github.com/gohub/gohub/readers/picture"
 )
@@ -37,10 +35,7 @@ func TestInstallShuffleNetAndClassify(t *testing.T) {
 	if err != nil {
 		t.Skipf("shared ShuffleNetV2 model absent: %v", err)
 	}
-	cases := []shuffleNetGolden{
-		loadShuffleNetGolden(t, "shufflenet_v2_imagenet_egypt_cat"),
-		loadShuffleNetGolden(t, "shufflenet_v2_imagenet_serving_cat"),
-	}
+	cases := paddlecase.ShuffleNetCases(t)
 	h := store.Home{Root: t.TempDir()}
 	res, err := (&install.Installer{Home: h}).Install(testCtx, src)
 	require.NoError(t, err)
@@ -57,13 +52,13 @@ func TestInstallShuffleNetAndClassify(t *testing.T) {
 	require.NoError(t, err)
 	photos := make([]string, len(cases))
 	for i, g := range cases {
-		photos[i] = g.photo
-		b, err := cfg.Load([]string{g.photo})
+		photos[i] = g.Photo
+		b, err := cfg.Load([]string{g.Photo})
 		require.NoError(t, err)
 		var buf bytes.Buffer
 		require.NoError(t, binary.Write(&buf, binary.LittleEndian, b.Data))
-		require.True(t, bytes.Equal(g.input, buf.Bytes()),
-			"%s: the installed module's preprocessing no longer makes the tensor Paddle was fed (input_0.bin)", g.name)
+		require.True(t, bytes.Equal(g.Input, buf.Bytes()),
+			"%s: the installed module's preprocessing no longer makes the tensor Paddle was fed (input_0.bin)", g.Name)
 	}
 
 	mod, err := Load("shufflenet_v2_imagenet", WithHome(h), WithTopK(3), WithBatchSize(2))
@@ -78,65 +73,15 @@ func TestInstallShuffleNetAndClassify(t *testing.T) {
 		classes := make([]int, len(r))
 		for k, p := range r {
 			classes[k] = p.Class
-			paddle := float64(g.probs[p.Class])
-			t.Logf("%s: %d %-14q gohub %.7f  Paddle %.7f  diff %.2g", g.name, p.Class, p.Label, p.Probability, paddle, p.Probability-paddle)
+			paddle := float64(g.Probs[p.Class])
+			t.Logf("%s: %d %-14q gohub %.7f  Paddle %.7f  diff %.2g", g.Name, p.Class, p.Label, p.Probability, paddle, p.Probability-paddle)
 			assert.LessOrEqual(t, math.Abs(p.Probability-paddle), rtol*paddle,
-				"%s, class %d: gohub %.8g, Paddle %.8g", g.name, p.Class, p.Probability, paddle)
+				"%s, class %d: gohub %.8g, Paddle %.8g", g.Name, p.Class, p.Probability, paddle)
 		}
-		assert.Equal(t, g.top(3), classes, "%s: Paddle's top 3, in order", g.name)
+		assert.Equal(t, g.Top(3), classes, "%s: Paddle's top 3, in order", g.Name)
 	}
 	_, err = mod.Cut([]string{"text"})
 	assert.ErrorContains(t, err, "Cut needs a lexical analysis one")
-}
-
-// shuffleNetGolden is one ShuffleNetV2 case of testdata/models: real Paddle's run of the
-// shared model on a photo (scripts/oracle/model_golden.py).
-type shuffleNetGolden struct {
-	name  string
-	photo string
-	input []byte    // the [1,3,224,224] float32 tensor Paddle was fed
-	probs []float32 // Paddle's softmax over the 1000 classes
-}
-
-func loadShuffleNetGolden(t *testing.T, name string) shuffleNetGolden {
-	t.Helper()
-	dir := filepath.Join("..", "testdata", "models", name)
-	raw, err := os.ReadFile(filepath.Join(dir, "case.json"))
-	require.NoError(t, err)
-	var meta struct {
-		Image  string `json:"image"`
-		Inputs []struct {
-			File string `json:"file"`
-		} `json:"inputs"`
-		Outputs []struct {
-			Shape []int  `json:"shape"`
-			File  string `json:"file"`
-		} `json:"outputs"`
-	}
-	require.NoError(t, json.Unmarshal(raw, &meta))
-	require.Equal(t, []int{1, 1000}, meta.Outputs[0].Shape)
-	photo, err := shared.Path(strings.Split(meta.Image, "/")...)
-	if err != nil {
-		t.Skipf("shared cat image absent: %v", err)
-	}
-	g := shuffleNetGolden{name: name, photo: photo, probs: make([]float32, 1000)}
-	g.input, err = os.ReadFile(filepath.Join(dir, meta.Inputs[0].File))
-	require.NoError(t, err)
-	out, err := os.ReadFile(filepath.Join(dir, meta.Outputs[0].File))
-	require.NoError(t, err)
-	require.Len(t, out, 4000)
-	require.NoError(t, binary.Read(bytes.NewReader(out), binary.LittleEndian, g.probs))
-	return g
-}
-
-// top returns the classes of Paddle's k largest probabilities, largest first.
-func (g shuffleNetGolden) top(k int) []int {
-	idx := make([]int, len(g.probs))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return g.probs[idx[a]] > g.probs[idx[b]] })
-	return idx[:k]
 }
 
 // TestImportModelDir maps a plain model directory with a label file; subfolders other

@@ -1,13 +1,9 @@
 package main
 
 import (
-	"bytes"
-	binenc "encoding/binary"
 	"encoding/json"
 	"math"
-	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gohub/gohub/hub/imgcls"
+	"github.com/gohub/gohub/internal/paddlecase"
 	"github.com/gohub/gohub/internal/shared"
 	"github.com/gohub/gohub/paddle"
 )
@@ -36,8 +33,8 @@ func TestRunImageBinary(t *testing.T) {
 	if err != nil {
 		t.Skipf("shared ShuffleNetV2 model absent: %v", err)
 	}
-	egypt := loadShuffleNetGolden(t, "shufflenet_v2_imagenet_egypt_cat")
-	serving := loadShuffleNetGolden(t, "shufflenet_v2_imagenet_serving_cat")
+	cases := paddlecase.ShuffleNetCases(t)
+	egypt, serving := cases[0], cases[1]
 	files, err := imgcls.DirFiles(src)
 	require.NoError(t, err)
 	labels, err := imgcls.LoadLabels(files.Labels)
@@ -48,41 +45,41 @@ func TestRunImageBinary(t *testing.T) {
 	require.Equal(t, 0, res.code, res.stderr)
 	assert.Contains(t, res.stdout, "Successfully installed shufflenet_v2_imagenet-1.0.0")
 
-	res = r.run("run", "shufflenet_v2_imagenet", "--input_path", egypt.photo+","+serving.photo, "--top_k", "3")
+	res = r.run("run", "shufflenet_v2_imagenet", "--input_path", egypt.Photo+","+serving.Photo, "--top_k", "3")
 	require.Equal(t, 0, res.code, res.stderr)
 	lines := strings.Split(strings.TrimSpace(res.stdout), "\n")
 	require.Len(t, lines, 2, res.stdout)
-	for i, g := range []shuffleNetGolden{egypt, serving} {
+	for i, g := range cases {
 		t.Log(lines[i])
-		rest, ok := strings.CutPrefix(lines[i], g.photo+": ")
+		rest, ok := strings.CutPrefix(lines[i], g.Photo+": ")
 		require.True(t, ok, lines[i])
 		entries := strings.Split(rest, ", ")
 		require.Len(t, entries, 3, lines[i])
-		for k, class := range g.top(3) {
+		for k, class := range g.Top(3) {
 			label, num, ok := strings.Cut(strings.TrimSuffix(entries[k], ")"), " (")
 			require.True(t, ok, entries[k])
-			assert.Equal(t, labels.Short[class], label, "%s: Paddle's rank %d", g.name, k+1)
+			assert.Equal(t, labels.Short[class], label, "%s: Paddle's rank %d", g.Name, k+1)
 			p, err := strconv.ParseFloat(num, 64)
 			require.NoError(t, err, entries[k])
-			paddle := float64(g.probs[class])
-			assert.LessOrEqual(t, math.Abs(p-paddle), 5e-5+rtol*paddle, "%s: %s printed %s, Paddle %.8g", g.name, label, num, paddle)
+			paddle := float64(g.Probs[class])
+			assert.LessOrEqual(t, math.Abs(p-paddle), 5e-5+rtol*paddle, "%s: %s printed %s, Paddle %.8g", g.Name, label, num, paddle)
 		}
 	}
 
 	// --input_file adds to --input_path, skipping blank lines; one batch of two.
-	list := writeInput(t, "images.txt", "\n"+serving.photo+"\n\n")
-	res = r.run("run", "shufflenet_v2_imagenet", "--input_path", egypt.photo, "--input_file", list, "--output", "json", "--batch_size", "2")
+	list := writeInput(t, "images.txt", "\n"+serving.Photo+"\n\n")
+	res = r.run("run", "shufflenet_v2_imagenet", "--input_path", egypt.Photo, "--input_file", list, "--output", "json", "--batch_size", "2")
 	require.Equal(t, 0, res.code, res.stderr)
 	var out []map[string]float64
 	require.NoError(t, json.Unmarshal([]byte(res.stdout), &out), res.stdout)
 	require.Len(t, out, 2)
-	for i, g := range []shuffleNetGolden{egypt, serving} {
+	for i, g := range cases {
 		require.Len(t, out[i], 1, "top 1 by default, as PaddleHub")
-		class := g.top(1)[0]
+		class := g.Top(1)[0]
 		p, ok := out[i][labels.Short[class]]
-		require.True(t, ok, "%s: Paddle's top class %q, got %v", g.name, labels.Short[class], out[i])
-		paddle := float64(g.probs[class])
-		assert.LessOrEqual(t, math.Abs(p-paddle), rtol*paddle, "%s: gohub %.8g, Paddle %.8g", g.name, p, paddle)
+		require.True(t, ok, "%s: Paddle's top class %q, got %v", g.Name, labels.Short[class], out[i])
+		paddle := float64(g.Probs[class])
+		assert.LessOrEqual(t, math.Abs(p-paddle), rtol*paddle, "%s: gohub %.8g, Paddle %.8g", g.Name, p, paddle)
 	}
 
 	bad := writeInput(t, "broken.jpg", "not an image")
@@ -95,8 +92,8 @@ func TestRunImageBinary(t *testing.T) {
 		{[]string{"--input_path", filepath.Join(t.TempDir(), "none.jpg")}, 1, "none.jpg"},
 		{nil, 1, "no input: give --input_path"},
 		{[]string{"--input_text", "好"}, 1, "reads images"},
-		{[]string{"--input_path", egypt.photo, "--visualization"}, 1, "are for object detection modules"},
-		{[]string{"--input_path", egypt.photo, "--output", "xml"}, 1, `--output "xml"`},
+		{[]string{"--input_path", egypt.Photo, "--visualization"}, 1, "are for object detection modules"},
+		{[]string{"--input_path", egypt.Photo, "--output", "xml"}, 1, `--output "xml"`},
 	} {
 		res = r.run(append([]string{"run", "shufflenet_v2_imagenet"}, tt.args...)...)
 		assert.Equal(t, tt.code, res.code, "%v: %s", tt.args, res.stderr)
@@ -172,48 +169,4 @@ func TestRunImageUseGPU(t *testing.T) {
 	}
 	require.Equal(t, 0, res.code, res.stderr)
 	assert.True(t, containsAny(res.stdout, catWords), res.stdout)
-}
-
-// shuffleNetGolden is one ShuffleNetV2 case of testdata/models: real Paddle's run of the
-// shared model on a photo (scripts/oracle/model_golden.py).
-type shuffleNetGolden struct {
-	name  string
-	photo string
-	probs []float32 // Paddle's softmax over the 1000 classes
-}
-
-func loadShuffleNetGolden(t *testing.T, name string) shuffleNetGolden {
-	t.Helper()
-	dir := filepath.Join("..", "..", "testdata", "models", name)
-	raw, err := os.ReadFile(filepath.Join(dir, "case.json"))
-	require.NoError(t, err)
-	var meta struct {
-		Image   string `json:"image"`
-		Outputs []struct {
-			Shape []int  `json:"shape"`
-			File  string `json:"file"`
-		} `json:"outputs"`
-	}
-	require.NoError(t, json.Unmarshal(raw, &meta))
-	require.Equal(t, []int{1, 1000}, meta.Outputs[0].Shape)
-	photo, err := shared.Path(strings.Split(meta.Image, "/")...)
-	if err != nil {
-		t.Skipf("shared cat image absent: %v", err)
-	}
-	g := shuffleNetGolden{name: name, photo: photo, probs: make([]float32, 1000)}
-	out, err := os.ReadFile(filepath.Join(dir, meta.Outputs[0].File))
-	require.NoError(t, err)
-	require.Len(t, out, 4000)
-	require.NoError(t, binenc.Read(bytes.NewReader(out), binenc.LittleEndian, g.probs))
-	return g
-}
-
-// top returns the classes of Paddle's k largest probabilities, largest first.
-func (g shuffleNetGolden) top(k int) []int {
-	idx := make([]int, len(g.probs))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return g.probs[idx[a]] > g.probs[idx[b]] })
-	return idx[:k]
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gohub/gohub/hub/kind"
+	"github.com/gohub/gohub/internal/paddlecase"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -30,16 +31,16 @@ import (
 // relative, 4.5e-6 absolute (float32 sums in another order than Paddle's).
 func TestShuffleNetMatchesPaddle(t *testing.T) {
 	const rtol = 1e-4
-	dir, cases := shufflenet(t), shuffleNetCases(t)
+	dir, cases := shufflenet(t), paddlecase.ShuffleNetCases(t)
 	photos := make([]string, len(cases))
 	for i, pc := range cases {
-		photos[i] = pc.photo
-		b, err := DefaultConfig().Load([]string{pc.photo})
+		photos[i] = pc.Photo
+		b, err := DefaultConfig().Load([]string{pc.Photo})
 		require.NoError(t, err)
 		var buf bytes.Buffer
 		require.NoError(t, binary.Write(&buf, binary.LittleEndian, b.Data))
-		require.True(t, bytes.Equal(pc.input, buf.Bytes()),
-			"%s: the default recipe no longer makes the tensor Paddle was fed (input_0.bin); rerun make oracle-models", pc.name)
+		require.True(t, bytes.Equal(pc.Input, buf.Bytes()),
+			"%s: the default recipe no longer makes the tensor Paddle was fed (input_0.bin); rerun make oracle-models", pc.Name)
 	}
 	for _, batch := range []int{1, 2} {
 		c, err := Open(dir, Options{TopK: 1000, RunOptions: kind.RunOptions{BatchSize: batch, Threads: 2}})
@@ -56,20 +57,20 @@ func TestShuffleNetMatchesPaddle(t *testing.T) {
 			for _, p := range r {
 				require.False(t, seen[p.Class], "class %d twice", p.Class)
 				seen[p.Class] = true
-				paddle := float64(pc.probs[p.Class])
-				require.Positive(t, paddle, "%s: class %d", pc.name, p.Class)
+				paddle := float64(pc.Probs[p.Class])
+				require.Positive(t, paddle, "%s: class %d", pc.Name, p.Class)
 				d := math.Abs(p.Probability - paddle)
 				worstAbs, worstRel = max(worstAbs, d), max(worstRel, d/paddle)
 				assert.LessOrEqual(t, d, rtol*paddle, "batch %d, %s, class %d: gohub %.8g, Paddle %.8g",
-					batch, pc.name, p.Class, p.Probability, paddle)
+					batch, pc.Name, p.Class, p.Probability, paddle)
 			}
-			t.Logf("batch %d, %s: top %v; largest |gohub - Paddle| %.2g, relative %.2g", batch, pc.name, r[:3], worstAbs, worstRel)
+			t.Logf("batch %d, %s: top %v; largest |gohub - Paddle| %.2g, relative %.2g", batch, pc.Name, r[:3], worstAbs, worstRel)
 			// Paddle's five most probable classes, in its order, lead the ranking.
 			top := make([]int, 5)
 			for k := range top {
 				top[k] = r[k].Class
 			}
-			assert.Equal(t, pc.top(5), top, "%s: Paddle's top 5, in order", pc.name)
+			assert.Equal(t, pc.Top(5), top, "%s: Paddle's top 5, in order", pc.Name)
 		}
 	}
 }

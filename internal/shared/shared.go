@@ -14,22 +14,32 @@ import (
 )
 
 // Dir returns the shared directory: $GOHUB_SHARED when set, otherwise "shared" next to the
-// directory holding go.mod, found by walking up from the working directory (go test runs
-// in the package directory, go run wherever the user is inside the module).
+// module's root (ModuleRoot).
 func Dir() (string, error) {
 	if dir := settings.SharedDir(); dir != "" {
 		return dir, nil
 	}
+	root, err := ModuleRoot()
+	if err != nil {
+		return "", errors.WithMessagef(err, "shared: %s is not set", settings.Shared.Name)
+	}
+	return filepath.Join(root, "..", "shared"), nil
+}
+
+// ModuleRoot returns the directory holding go.mod, found by walking up from the working
+// directory (go test runs in the package directory, go run wherever the user is inside the
+// module).
+func ModuleRoot() (string, error) {
 	wd, err := os.Getwd()
 	if err != nil {
-		return "", errors.Wrap(err, "shared: working directory")
+		return "", errors.Wrap(err, "working directory")
 	}
 	for dir := wd; ; dir = filepath.Dir(dir) {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared"), nil
+			return dir, nil
 		}
 		if filepath.Dir(dir) == dir {
-			return "", errors.Errorf("shared: no go.mod above %s and %s is not set", wd, settings.Shared.Name)
+			return "", errors.Errorf("no go.mod above %s", wd)
 		}
 	}
 }
