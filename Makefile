@@ -76,16 +76,26 @@ seeded-models:
 	@bash scripts/oracle/seeded_models.sh || { [ "$$CI" != true ] && \
 	  echo "seeded-models: not generated; the seeded-model tests will skip (with CI=true this fails)" >&2; }
 
+# A skipped C++ test is a check that did not run: under CI=true it fails the run.
 test-native:
-	cd $(NATIVE_BUILD) && ctest --output-on-failure -j $(JOBS)
+	set -o pipefail; cd $(NATIVE_BUILD) && ctest --output-on-failure -j $(JOBS) | tee ctest.log
+	@if grep -q "(Skipped)" $(NATIVE_BUILD)/ctest.log; then grep "(Skipped)" $(NATIVE_BUILD)/ctest.log; \
+	  [ "$$CI" != true ] || { echo "test-native: skipped C++ tests fail the run under CI=true" >&2; exit 1; }; fi
 
 # The LAC package (PyPI) holds Baidu's full lexical-analysis model that the lac module runs;
-# without it (no network) those tests skip and say so.
+# without it (no network) those tests skip and say so (with CI=true this fails).
 lac-pkg:
-	@bash scripts/lac_pkg.sh >/dev/null || echo "lac-pkg: LAC package unavailable; its tests will skip" >&2
+	@bash scripts/lac_pkg.sh >/dev/null || { [ "$$CI" != true ] && \
+	  echo "lac-pkg: LAC package unavailable; its tests will skip (with CI=true this fails)" >&2; }
 
+# Every Go test through scripts/testreport: failures' output, then each skipped test with its
+# reason and the counts; under CI=true a skip not on scripts/testreport/allowed_skips.txt fails
+# the run. The LAC sdist lac-pkg fetched also feeds the install test that imports it.
+LAC_SDIST_FILE := $(abspath $(BUILD)/lac-pkg/LAC-2.1.2.tar.gz)
 test-go: lac-pkg
-	$(GO) test -race -count=1 -timeout 30m ./...
+	set -o pipefail; [ ! -f $(LAC_SDIST_FILE) ] || export GOHUB_LAC_SDIST=$(LAC_SDIST_FILE); \
+	  $(GO) test -race -count=1 -timeout 30m -json ./... | \
+	  $(GO) run ./scripts/testreport $(if $(filter true,$(CI)),-strict)
 
 # Regenerates the Go code of the .proto files (committed, so that building needs neither):
 # protoc from Debian's protobuf-compiler, protoc-gen-go at the version go.mod pins.

@@ -70,6 +70,11 @@ func lacPlaceModel(src, name string, spec Spec) (store.Model, error) {
 	if err != nil {
 		return store.Model{}, err
 	}
+	// The inputs and outputs the program declares, for gohub show; a program that cannot be
+	// read here fails when the model loads, with the loader's own message.
+	if info, err := ReadProgramInfo(programFile(spec.Dst, model)); err == nil {
+		model.Inputs, model.Outputs = info.Inputs, info.Outputs
+	}
 	confDst := filepath.Join(spec.Dst, "assets", name)
 	if err := store.Transfer(filepath.Join(src, "conf"), confDst, spec.Move); err != nil {
 		return store.Model{}, err

@@ -66,11 +66,7 @@ func detectorProgram(dir string) *ProgramInfo {
 	if err != nil {
 		return nil
 	}
-	prog := filepath.Join(dir, "__model__")
-	if mo.Layout == store.LayoutFiles {
-		prog = filepath.Join(dir, filepath.FromSlash(mo.Program))
-	}
-	info, err := ReadProgramInfo(prog)
+	info, err := ReadProgramInfo(programFile(dir, mo))
 	if err != nil || len(info.FetchOps) == 0 || !isNMS(info.FetchOps[0]) {
 		return nil
 	}

@@ -179,6 +179,14 @@ func detectModel(moduleDir, modelDir, name string) (store.Model, error) {
 		Want: []string{"__model__", "*.pdmodel + *.pdiparams", "model + params", "model.nb (Paddle-Lite)"}}
 }
 
+// programFile is the path of model m's program, m being a model of the module in moduleDir.
+func programFile(moduleDir string, m store.Model) string {
+	if m.Layout == store.LayoutFiles {
+		return filepath.Join(moduleDir, filepath.FromSlash(m.Program))
+	}
+	return filepath.Join(moduleDir, filepath.FromSlash(m.Dir), "__model__")
+}
+
 // isModelDir reports whether dir directly holds an inference model.
 func isModelDir(dir string) bool {
 	_, err := detectModel(dir, dir, "probe")

@@ -4,6 +4,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/gohub/gohub/hub/store"
 	"github.com/gohub/gohub/paddle/framework"
 	"github.com/pkg/errors"
 	"google.golang.org/protobuf/proto"
@@ -19,6 +20,16 @@ type ProgramInfo struct {
 	FetchOps []string
 	// FeedDims are the declared dims of the fed variables, in feed order.
 	FeedDims [][]int64
+	// Inputs and Outputs are the fed and fetched variables as the manifest declares them, in
+	// feed and fetch order; a variable of a type the manifest cannot name is left out.
+	Inputs, Outputs []store.TensorSpec
+}
+
+// specDTypes names the program's tensor types the way the manifest does (store.DTypes).
+var specDTypes = map[framework.VarType_Type]string{
+	framework.VarType_FP32: "float32", framework.VarType_FP16: "float16",
+	framework.VarType_INT64: "int64", framework.VarType_INT32: "int32",
+	framework.VarType_UINT8: "uint8", framework.VarType_INT8: "int8", framework.VarType_BOOL: "bool",
 }
 
 // ReadProgramInfo reads the program file at path.
@@ -42,8 +53,14 @@ func parseProgramInfo(data []byte) (*ProgramInfo, error) {
 	}
 	block := prog.GetBlocks()[0]
 	dims := map[string][]int64{}
+	specs := map[string]*store.TensorSpec{}
 	for _, v := range block.GetVars() {
-		dims[v.GetName()] = v.GetType().GetLodTensor().GetTensor().GetDims()
+		lod := v.GetType().GetLodTensor()
+		dims[v.GetName()] = lod.GetTensor().GetDims()
+		if dtype, ok := specDTypes[lod.GetTensor().GetDataType()]; ok {
+			specs[v.GetName()] = &store.TensorSpec{Name: v.GetName(), DType: dtype,
+				Shape: lod.GetTensor().GetDims(), LoDLevel: int(lod.GetLodLevel())}
+		}
 	}
 	producer := map[string]*framework.OpDesc{}
 	for _, op := range block.GetOps() {
@@ -59,10 +76,16 @@ func parseProgramInfo(data []byte) (*ProgramInfo, error) {
 		case "feed":
 			for _, out := range arguments(op.GetOutputs(), "Out") {
 				info.FeedDims = append(info.FeedDims, dims[out])
+				if spec := specs[out]; spec != nil {
+					info.Inputs = append(info.Inputs, *spec)
+				}
 			}
 		case "fetch":
 			for _, in := range arguments(op.GetInputs(), "X") {
 				info.FetchOps = append(info.FetchOps, sourceOp(producer, in))
+				if spec := specs[in]; spec != nil {
+					info.Outputs = append(info.Outputs, *spec)
+				}
 			}
 		}
 	}
