@@ -656,7 +656,7 @@ func (g *trainGolden) checkExport(t *testing.T, train []byte, s *Scope, batches 
 	}
 	cmd := exec.Command(py, filepath.Join(repoRoot(t), "scripts", "oracle", "train_export_check.py"),
 		"--model", dir, "--input", in, "--shape", strings.Join(shape, ","), "--output", filepath.Join(tmp, "paddle"))
-	cmd.Env = append(os.Environ(), "OMP_NUM_THREADS=1")
+	cmd.Env = append(oracleEnv(), "OMP_NUM_THREADS=1")
 	b, err := cmd.CombinedOutput()
 	require.NoError(t, err, "paddle.inference on the exported model:\n%s", b)
 	t.Logf("%s", strings.TrimSpace(string(b)))
@@ -709,4 +709,17 @@ func runExported(t testing.TB, dir, feed string, fetches []string, input goldenV
 		outs = append(outs, got)
 	}
 	return outs
+}
+
+// oracleEnv is this process's environment for real Paddle in a child process, without the
+// loader settings that point this test binary at our library (LD_LIBRARY_PATH, and LD_PRELOAD
+// under scripts/asan.sh): Paddle must load its own oneDNN, not the one beside our library.
+func oracleEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "LD_LIBRARY_PATH=") && !strings.HasPrefix(kv, "LD_PRELOAD=") {
+			env = append(env, kv)
+		}
+	}
+	return env
 }

@@ -147,12 +147,17 @@ void Executor::ToPlain(Tensor* t, const void* key) {
 void Executor::MakePlain(Tensor* t) {
   // The recording writes this device buffer, which is about to go.
   if (recordable_ && t->initialized() && !t->place().is_cpu()) ForgetRecording();
+  TakeHome(t);
+}
+
+Tensor Executor::TakeHome(Tensor* t) {
   ToPlain(t, t);
-  if (!t->initialized() || t->place().is_cpu()) return;
+  if (!t->initialized() || t->place().is_cpu()) return Tensor();
   Tensor host;
   CopyTensor(*t, Place::CPU(), &host, ContextFor(t->place()).stream());
   t->SwapData(&host);
   t->set_place(Place::CPU());
+  return host;  // now holding the device buffer
 }
 
 void Executor::PrepareInputs(PreparedOp& p) {
@@ -299,15 +304,10 @@ void Executor::RunOps() {
 // target's device buffer is kept aside for the next run instead of being freed.
 void Executor::BringFetchesHome() {
   for (size_t i = 0; i < fetch_tensors_.size(); ++i) {
-    Tensor* t = fetch_tensors_[i];
-    ToPlain(t, t);
-    if (!t->initialized() || t->place().is_cpu()) continue;
+    Tensor device = TakeHome(fetch_tensors_[i]);
+    if (!device.initialized()) continue;
     ++copies_in_last_run_;
-    Tensor host;
-    CopyTensor(*t, Place::CPU(), &host, ContextFor(t->place()).stream());
-    t->SwapData(&host);  // host now holds the device buffer
-    t->set_place(Place::CPU());
-    if (recordable_) fetch_stash_[i] = std::move(host);
+    if (recordable_) fetch_stash_[i] = std::move(device);
   }
 }
 

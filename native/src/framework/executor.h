@@ -84,6 +84,9 @@ class Executor {
   DeviceContext& ContextFor(Place place);
   // Turns t (living on its place) back into plain row-major, with the converter kept for key.
   void ToPlain(Tensor* t, const void* key);
+  // Makes t plain and brings its data to the host; returns the device buffer t held (a tensor
+  // without data when t was on the host already).
+  Tensor TakeHome(Tensor* t);
   // Before an op runs: inputs it cannot read in their layout become plain, copies on its place
   // are refreshed, its outputs start plain (unless it reads blocked layouts) on its place.
   void PrepareInputs(PreparedOp& p);
