@@ -20,6 +20,7 @@ import (
 	"github.com/gohub/gohub/hub/internal/fixture"
 	"github.com/gohub/gohub/hub/internal/moduledesc"
 	"github.com/gohub/gohub/hub/store"
+	"github.com/gohub/gohub/internal/paddlecase"
 	"github.com/gohub/gohub/internal/settings"
 	"github.com/gohub/gohub/internal/shared"
 	"github.com/gohub/gohub/paddle/framework"
@@ -105,16 +106,6 @@ func loadTabbyGolden(t *testing.T) tabbyGolden {
 	g.probs = make([]float32, 1000)
 	require.NoError(t, binary.Read(bytes.NewReader(out), binary.LittleEndian, g.probs))
 	return g
-}
-
-// top returns the indices of the k largest probabilities, largest first.
-func (g tabbyGolden) top(k int) []int {
-	idx := make([]int, len(g.probs))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return g.probs[idx[a]] > g.probs[idx[b]] })
-	return idx[:k]
 }
 
 // imagenetLabelList is ImageNet's 1000 labels as PaddleHub's label_list.txt writes them
@@ -337,7 +328,7 @@ func TestResnetPaddleHubArchivesMatchPaddle(t *testing.T) {
 		name + "/model/model.pdiparams": string(params),
 	}
 
-	want := g.top(5)
+	want := paddlecase.TopClasses(g.probs, 5)
 	for _, tc := range []struct {
 		layout, version, asset string
 		files                  map[string]string

@@ -109,12 +109,16 @@ func Load(name string) (Case, error) {
 }
 
 // Top returns the classes of Paddle's k largest probabilities, largest first.
-func (c Case) Top(k int) []int {
-	idx := make([]int, len(c.Probs))
+func (c Case) Top(k int) []int { return TopClasses(c.Probs, k) }
+
+// TopClasses returns the indices of the k largest probabilities, largest first (ties in
+// index order).
+func TopClasses(probs []float32, k int) []int {
+	idx := make([]int, len(probs))
 	for i := range idx {
 		idx[i] = i
 	}
-	sort.SliceStable(idx, func(a, b int) bool { return c.Probs[idx[a]] > c.Probs[idx[b]] })
+	sort.SliceStable(idx, func(a, b int) bool { return probs[idx[a]] > probs[idx[b]] })
 	return idx[:k]
 }
 
