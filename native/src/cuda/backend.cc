@@ -75,6 +75,15 @@ void Init() {
   RegisterSoftmaxKernels(r);
   RegisterTensorKernels(r);
   RegisterInterpKernels(r);
+  RegisterConvGradKernels(r);
+  RegisterPoolGradKernels(r);
+  RegisterNormGradKernels(r);
+  RegisterActivationGradKernels(r);
+  RegisterElementwiseGradKernels(r);
+  RegisterLossKernels(r);
+  RegisterBlasGradKernels(r);
+  RegisterShapeGradKernels(r);
+  RegisterOptimizerKernels(r);
 }
 
 }  // namespace

@@ -21,4 +21,15 @@ void RegisterSoftmaxKernels(OpRegistry& r);      // softmax
 void RegisterTensorKernels(OpRegistry& r);       // concat, split, transpose(2), shuffle_channel
 void RegisterInterpKernels(OpRegistry& r);       // nearest_interp(_v2), bilinear_interp(_v2)
 
+// Training: the grad ops AppendBackward writes, the losses and the optimizers.
+void RegisterConvGradKernels(OpRegistry& r);         // conv2d_grad, depthwise_conv2d_grad
+void RegisterPoolGradKernels(OpRegistry& r);         // pool2d_grad
+void RegisterNormGradKernels(OpRegistry& r);         // batch_norm_grad
+void RegisterActivationGradKernels(OpRegistry& r);   // relu_grad, relu6_grad, ...
+void RegisterElementwiseGradKernels(OpRegistry& r);  // elementwise_add_grad, ..., sum
+void RegisterLossKernels(OpRegistry& r);         // cross_entropy2, softmax_with_cross_entropy, mean
+void RegisterBlasGradKernels(OpRegistry& r);     // mul_grad, matmul_grad, matmul_v2_grad
+void RegisterShapeGradKernels(OpRegistry& r);    // reshape2_grad, transpose2_grad, concat_grad, ...
+void RegisterOptimizerKernels(OpRegistry& r);    // sgd, momentum, adam, adamw
+
 }  // namespace pd::cuda
