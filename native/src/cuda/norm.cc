@@ -1,7 +1,8 @@
 // batch_norm with running statistics (inference: is_test, or use_global_stats), the form the
-// conv_bn_fuse pass leaves unfused. Training-mode batch norm on the GPU belongs to the CUDA
-// training kernels and fails here with that reason.
+// conv_bn_fuse pass leaves unfused, and in training mode with batch statistics
+// (kernels/norm.cc's semantics; the statistics come from norm_train.cu).
 #include "cuda/dense_launch.h"
+#include "cuda/norm_train_launch.h"
 #include "cuda/op_util.h"
 #include "cuda/register.h"
 
@@ -15,45 +16,80 @@ const float* ChannelParam(OpContext& ctx, const char* slot, int64_t c) {
   return t.data<float>();
 }
 
+float* ChannelOut(OpContext& ctx, const char* slot, int64_t c) {
+  if (!ctx.HasOutput(slot)) return nullptr;
+  Tensor* t = ctx.Out(slot);
+  t->Resize({c});
+  return t->mutable_data<float>();
+}
+
+struct BatchNormArgs {
+  const float *x, *scale, *bias, *mean, *var;
+  float eps;
+  ChannelShape s;
+};
+
+void BatchNormInference(OpContext& ctx, const BatchNormArgs& a, cudaStream_t stream) {
+  const int64_t c = a.s.channels;
+  // The running statistics pass through; written before Y in case an output aliases them.
+  if (float* p = ChannelOut(ctx, "MeanOut", c); p != nullptr && p != a.mean)
+    PD_CUDA_CHECK(cudaMemcpyAsync(p, a.mean, c * sizeof(float), cudaMemcpyDeviceToDevice, stream));
+  if (float* p = ChannelOut(ctx, "VarianceOut", c); p != nullptr && p != a.var)
+    PD_CUDA_CHECK(cudaMemcpyAsync(p, a.var, c * sizeof(float), cudaMemcpyDeviceToDevice, stream));
+  if (float* p = ChannelOut(ctx, "SavedMean", c))
+    PD_CUDA_CHECK(cudaMemcpyAsync(p, a.mean, c * sizeof(float), cudaMemcpyDeviceToDevice, stream));
+  if (float* p = ChannelOut(ctx, "SavedVariance", c)) LaunchInverseStd(a.var, p, a.eps, c, stream);
+  float* y = ctx.Out("Y")->mutable_data<float>();
+  LaunchBatchNormInference(a.x, y, a.scale, a.bias, a.mean, a.var, a.eps, a.s.outer, c, a.s.inner,
+                           stream);
+}
+
+void BatchNormTrain(OpContext& ctx, CudaContext& cu, const BatchNormArgs& a) {
+  const int64_t c = a.s.channels;
+  const Place place = cu.place();
+  Tensor scratch, channel_scratch;
+  scratch.set_place(place);
+  scratch.Resize({ChannelSumScratch(a.s)});
+  channel_scratch.set_place(place);
+  channel_scratch.Resize({3 * c});
+  BatchNormTrainOut out{};
+  out.mean_out = ChannelOut(ctx, "MeanOut", c);
+  out.var_out = ChannelOut(ctx, "VarianceOut", c);
+  out.saved_mean = ChannelOut(ctx, "SavedMean", c);
+  out.saved_inv_std = ChannelOut(ctx, "SavedVariance", c);
+  out.y = ctx.Out("Y")->mutable_data<float>();
+  LaunchBatchNormTrain(a.x, a.scale, a.bias, a.mean, a.var, a.eps,
+                       ctx.op().GetFloat("momentum", 0.9f), a.s,
+                       scratch.mutable_data<double>(), channel_scratch.mutable_data<float>(), out,
+                       cu.cuda_stream());
+}
+
 void BatchNormKernel(OpContext& ctx) {
   CudaContext& cu = Ctx(ctx);
   const OpView& op = ctx.op();
   const bool global_stats =
       (op.GetBool("is_test", false) && !op.GetBool("trainable_statistics", false)) ||
       op.GetBool("use_global_stats", false);
-  PD_CHECK(global_stats, "batch_norm: training mode (batch statistics) does not run on the GPU "
-                         "yet; inference programs have is_test set");
   const Tensor& x = ctx.In("X");
+  PD_CHECK(x.dtype() == DType::kFP32, "batch_norm: X must be float32");
   PD_CHECK(x.rank() >= 2, "batch_norm: X must have at least 2 dims, got ", DimsToString(x.dims()));
   const std::string layout = op.GetString("data_layout", "NCHW");
   const bool nhwc = layout == "NHWC";
   const Dims& d = x.dims();
   const int64_t c = nhwc ? d.back() : d[1];
-  const int64_t outer = nhwc ? x.numel() / c : d[0];
-  const int64_t inner = nhwc ? 1 : x.numel() / (d[0] * c);
-  const float eps = op.GetFloat("epsilon", 1e-5f);
-  const float* scale = ChannelParam(ctx, "Scale", c);
-  const float* bias = ChannelParam(ctx, "Bias", c);
-  const float* mean = ChannelParam(ctx, "Mean", c);
-  const float* var = ChannelParam(ctx, "Variance", c);
-  const cudaStream_t stream = cu.cuda_stream();
-  // The running statistics pass through; written before Y in case an output aliases them.
-  const auto channel_out = [&](const char* slot) -> float* {
-    if (!ctx.HasOutput(slot)) return nullptr;
-    Tensor* t = ctx.Out(slot);
-    t->Resize({c});
-    return t->mutable_data<float>();
-  };
-  if (float* p = channel_out("MeanOut"); p != nullptr && p != mean)
-    PD_CUDA_CHECK(cudaMemcpyAsync(p, mean, c * sizeof(float), cudaMemcpyDeviceToDevice, stream));
-  if (float* p = channel_out("VarianceOut"); p != nullptr && p != var)
-    PD_CUDA_CHECK(cudaMemcpyAsync(p, var, c * sizeof(float), cudaMemcpyDeviceToDevice, stream));
-  if (float* p = channel_out("SavedMean"))
-    PD_CUDA_CHECK(cudaMemcpyAsync(p, mean, c * sizeof(float), cudaMemcpyDeviceToDevice, stream));
-  if (float* p = channel_out("SavedVariance")) LaunchInverseStd(var, p, eps, c, stream);
-  float* y = ctx.Out("Y")->mutable_data<float>();
-  LaunchBatchNormInference(x.data<float>(), y, scale, bias, mean, var, eps, outer, c, inner,
-                           stream);
+  BatchNormArgs a{};
+  a.x = x.data<float>();
+  a.s = {nhwc ? x.numel() / c : d[0], c, nhwc ? 1 : x.numel() / (d[0] * c)};
+  a.eps = op.GetFloat("epsilon", 1e-5f);
+  a.scale = ChannelParam(ctx, "Scale", c);
+  a.bias = ChannelParam(ctx, "Bias", c);
+  a.mean = ChannelParam(ctx, "Mean", c);
+  a.var = ChannelParam(ctx, "Variance", c);
+  if (global_stats) {
+    BatchNormInference(ctx, a, cu.cuda_stream());
+  } else {
+    BatchNormTrain(ctx, cu, a);
+  }
   CheckLaunch(ctx);
 }
 
