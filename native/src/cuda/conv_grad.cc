@@ -1,8 +1,240 @@
-// PLACEHOLDER: filled in by the CUDA training kernels work.
+// conv2d_grad and depthwise_conv2d_grad on cuDNN: Input@GRAD by backward data, Filter@GRAD by
+// backward filter (a depthwise conv is a convolution in as many groups as input channels),
+// Bias@GRAD (where the forward op had a Bias) as Output@GRAD summed per channel. Any of the
+// three may be absent. The geometry is kernels/conv_shape.h's, which the CPU kernel uses too.
+//
+// cuDNN is handed NCHW images padded evenly: an NHWC op, or one padded unevenly (SAME with an
+// odd total, four explicit paddings), works on NCHW copies, Input padded into its copy first and
+// Input@GRAD cropped out of its copy after; cells outside the copy's windows get a zero gradient
+// either way.
+//
+// The algorithms are found per input shape by timing every candidate once (cudnnFind, as the
+// forward does), the deterministic ones preferred so that two runs give equal gradients. fp32
+// math is pure FMA unless the config allows TF32.
+#include <algorithm>
+#include <array>
+#include <vector>
+
+#include "cuda/conv_grad.h"
+#include "cuda/op_util.h"
 #include "cuda/register.h"
+#include "kernels/conv_shape.h"
 
 namespace pd::cuda {
+namespace {
 
-void RegisterConvGradKernels(OpRegistry&) {}
+// Caps what an algorithm may ask for: more scratch than this is not worth the speed.
+constexpr size_t kMaxWorkspace = size_t(1) << 30;
+
+// cuDNN descriptors and chosen algorithms for one op, rebuilt when the input shape changes. The
+// two gradients have a convolution descriptor each: each carries its algorithm's math type.
+struct ConvGradState final : KernelState {
+  ConvGradState() {
+    PD_CUDNN_CHECK(cudnnCreateTensorDescriptor(&x));
+    PD_CUDNN_CHECK(cudnnCreateTensorDescriptor(&dy));
+    PD_CUDNN_CHECK(cudnnCreateFilterDescriptor(&w));
+    PD_CUDNN_CHECK(cudnnCreateConvolutionDescriptor(&data_conv));
+    PD_CUDNN_CHECK(cudnnCreateConvolutionDescriptor(&filter_conv));
+  }
+  ~ConvGradState() override {
+    cudnnDestroyTensorDescriptor(x);
+    cudnnDestroyTensorDescriptor(dy);
+    cudnnDestroyFilterDescriptor(w);
+    cudnnDestroyConvolutionDescriptor(data_conv);
+    cudnnDestroyConvolutionDescriptor(filter_conv);
+  }
+  cudnnTensorDescriptor_t x, dy;
+  cudnnFilterDescriptor_t w;
+  cudnnConvolutionDescriptor_t data_conv, filter_conv;
+  Dims input_dims;  // the shape the descriptors describe; empty: not built
+  ConvShape shape{};
+  bool pad_copy = false;  // padding applied by copying, cuDNN's own padding 0
+  ImageGeometry x_nchw{};  // Input as cuDNN sees it
+  bool have_data_algo = false, have_filter_algo = false;
+  cudnnConvolutionBwdDataAlgo_t data_algo{};
+  cudnnConvolutionBwdFilterAlgo_t filter_algo{};
+  size_t data_workspace = 0, filter_workspace = 0;
+};
+
+void SetImage(cudnnTensorDescriptor_t d, int64_t n, int64_t c, int64_t h, int64_t w) {
+  PD_CUDNN_CHECK(cudnnSetTensor4dDescriptor(d, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, int(n),
+                                            int(c), int(h), int(w)));
+}
+
+void Describe(OpContext& ctx, CudaContext& cu, ConvGradState& st) {
+  const ConvShape& s = st.shape;
+  const auto& pb = s.win.pad_begin;
+  const auto& pe = s.win.pad_end;
+  // cuDNN pads the same on both sides, and never negatively.
+  st.pad_copy = pb != pe || std::min({pb[0], pb[1], pe[0], pe[1]}) < 0;
+  st.x_nchw = {s.in.n, s.in.c, s.in.h, s.in.w, false};
+  std::array<int64_t, 2> pad = pb;
+  if (st.pad_copy) {
+    st.x_nchw.h += pb[0] + pe[0];
+    st.x_nchw.w += pb[1] + pe[1];
+    pad = {0, 0};
+  }
+  SetImage(st.x, s.in.n, s.in.c, st.x_nchw.h, st.x_nchw.w);
+  SetImage(st.dy, s.out.n, s.out.c, s.out.h, s.out.w);
+  const Tensor& f = ctx.In("Filter");
+  PD_CUDNN_CHECK(cudnnSetFilter4dDescriptor(st.w, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW,
+                                            int(f.dim(0)), int(f.dim(1)), int(f.dim(2)),
+                                            int(f.dim(3))));
+  for (cudnnConvolutionDescriptor_t conv : {st.data_conv, st.filter_conv}) {
+    PD_CUDNN_CHECK(cudnnSetConvolution2dDescriptor(
+        conv, int(pad[0]), int(pad[1]), int(s.win.stride[0]), int(s.win.stride[1]),
+        int(s.win.dilation[0]), int(s.win.dilation[1]), CUDNN_CROSS_CORRELATION,
+        CUDNN_DATA_FLOAT));
+    PD_CUDNN_CHECK(cudnnSetConvolutionGroupCount(conv, int(s.groups)));
+    PD_CUDNN_CHECK(cudnnSetConvolutionMathType(
+        conv, cu.allow_tf32() ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH));
+  }
+  st.have_data_algo = st.have_filter_algo = false;
+}
+
+// The fastest deterministic candidate that fits the workspace cap, else the fastest that fits;
+// -1 when none runs. cudnnFind lists the candidates fastest first.
+template <typename Perf>
+int Pick(const std::vector<Perf>& perf, int found) {
+  int fits = -1;
+  for (int i = 0; i < found; ++i) {
+    if (perf[i].status != CUDNN_STATUS_SUCCESS || perf[i].memory > kMaxWorkspace) continue;
+    if (perf[i].determinism == CUDNN_DETERMINISTIC) return i;
+    if (fits < 0) fits = i;
+  }
+  return fits;
+}
+
+void FindDataAlgo(OpContext& ctx, CudaContext& cu, ConvGradState& st) {
+  int max = 0, found = 0;
+  PD_CUDNN_CHECK(cudnnGetConvolutionBackwardDataAlgorithmMaxCount(cu.cudnn(), &max));
+  std::vector<cudnnConvolutionBwdDataAlgoPerf_t> perf(static_cast<size_t>(max));
+  PD_CUDNN_CHECK(cudnnFindConvolutionBackwardDataAlgorithm(cu.cudnn(), st.w, st.dy, st.data_conv,
+                                                           st.x, max, &found, perf.data()));
+  const int pick = Pick(perf, found);
+  PD_CHECK(pick >= 0, ctx.op().type(), ": cuDNN has no algorithm for this Input@GRAD");
+  st.data_algo = perf[pick].algo;
+  st.data_workspace = perf[pick].memory;
+  PD_CUDNN_CHECK(cudnnSetConvolutionMathType(st.data_conv, perf[pick].mathType));
+  st.have_data_algo = true;
+}
+
+void FindFilterAlgo(OpContext& ctx, CudaContext& cu, ConvGradState& st) {
+  int max = 0, found = 0;
+  PD_CUDNN_CHECK(cudnnGetConvolutionBackwardFilterAlgorithmMaxCount(cu.cudnn(), &max));
+  std::vector<cudnnConvolutionBwdFilterAlgoPerf_t> perf(static_cast<size_t>(max));
+  PD_CUDNN_CHECK(cudnnFindConvolutionBackwardFilterAlgorithm(
+      cu.cudnn(), st.x, st.dy, st.filter_conv, st.w, max, &found, perf.data()));
+  const int pick = Pick(perf, found);
+  PD_CHECK(pick >= 0, ctx.op().type(), ": cuDNN has no algorithm for this Filter@GRAD");
+  st.filter_algo = perf[pick].algo;
+  st.filter_workspace = perf[pick].memory;
+  PD_CUDNN_CHECK(cudnnSetConvolutionMathType(st.filter_conv, perf[pick].mathType));
+  st.have_filter_algo = true;
+}
+
+float* Scratch(Tensor& t, const CudaContext& cu, const ImageGeometry& g) {
+  t.set_place(cu.place());
+  t.Resize({g.n, g.c, g.h, g.w});
+  return t.mutable_data<float>();
+}
+
+// What both gradients read: Output@GRAD in NCHW, cuDNN's workspace, and where the Input cells
+// sit in the NCHW image cuDNN sees (copy: it is a copy, shifted by top, left).
+struct GradRun {
+  const float* dy;
+  void* workspace;
+  bool copy;
+  int64_t top, left;
+};
+
+void InputGrad(OpContext& ctx, CudaContext& cu, const ConvGradState& st, const GradRun& run,
+               const ImageGeometry& in, float* dx) {
+  const float one = 1.0f, zero = 0.0f;
+  Tensor copy;
+  float* target = run.copy ? Scratch(copy, cu, st.x_nchw) : dx;
+  PD_CUDNN_CHECK(cudnnConvolutionBackwardData(
+      cu.cudnn(), &one, st.w, ctx.In("Filter").data<float>(), st.dy, run.dy, st.data_conv,
+      st.data_algo, run.workspace, st.data_workspace, &zero, st.x, target));
+  if (run.copy)
+    LaunchShiftImage(target, st.x_nchw, dx, in, run.top, run.left, cu.cuda_stream());
+}
+
+void FilterGrad(OpContext& ctx, CudaContext& cu, const ConvGradState& st, const GradRun& run,
+                const ImageGeometry& in, float* dw) {
+  const float one = 1.0f, zero = 0.0f;
+  const float* x = ctx.In("Input").data<float>();
+  Tensor copy;
+  if (run.copy) {
+    float* p = Scratch(copy, cu, st.x_nchw);
+    LaunchShiftImage(x, in, p, st.x_nchw, -run.top, -run.left, cu.cuda_stream());
+    x = p;
+  }
+  PD_CUDNN_CHECK(cudnnConvolutionBackwardFilter(cu.cudnn(), &one, st.x, x, st.dy, run.dy,
+                                                st.filter_conv, st.filter_algo, run.workspace,
+                                                st.filter_workspace, &zero, st.w, dw));
+}
+
+void ConvGradKernel(OpContext& ctx) {
+  CudaContext& cu = Ctx(ctx);
+  const cudaStream_t stream = cu.cuda_stream();
+  ConvGradState& st = ctx.State<ConvGradState>();
+  const Tensor& x = ctx.In("Input");
+  // The geometry and descriptors depend on the input's shape alone: worked out once per shape.
+  if (st.input_dims != x.dims()) {
+    st.input_dims.clear();
+    st.shape = ConvShapeOf(ctx, false);
+    if (st.shape.in.n > 0) Describe(ctx, cu, st);
+    st.input_dims = x.dims();
+  }
+  const ConvShape& s = st.shape;
+  const Tensor& dy = ctx.In("Output@GRAD");
+  PD_CHECK(dy.dtype() == DType::kFP32 && dy.dims() == s.out.ToDims(), ctx.op().type(),
+           ": Output@GRAD ", DimsToString(dy.dims()), " does not match the forward output ",
+           DimsToString(s.out.ToDims()));
+  const ImageGeometry in{s.in.n, s.in.c, s.in.h, s.in.w, s.in.nhwc};
+  const ImageGeometry out{s.out.n, s.out.c, s.out.h, s.out.w, s.out.nhwc};
+  if (ctx.HasOutput("Bias@GRAD")) {
+    PD_CHECK(ctx.HasInput("Bias") && ctx.In("Bias").numel() == s.out.c, ctx.op().type(),
+             ": Bias must hold ", s.out.c, " values");
+    LaunchChannelSum(dy.data<float>(), out, ctx.Out("Bias@GRAD")->mutable_data<float>(),
+                     stream);
+  }
+  float* dx = ctx.HasOutput("Input@GRAD") ? ctx.Out("Input@GRAD")->mutable_data<float>() : nullptr;
+  float* dw = ctx.HasOutput("Filter@GRAD") ? ctx.Out("Filter@GRAD")->mutable_data<float>()
+                                           : nullptr;
+  if (s.in.n == 0 || (dx == nullptr && dw == nullptr)) {
+    // An empty batch, which cuDNN cannot describe: Filter@GRAD sums nothing.
+    if (dw != nullptr)
+      PD_CUDA_CHECK(cudaMemsetAsync(dw, 0, ctx.Out("Filter@GRAD")->nbytes(), stream));
+    CheckLaunch(ctx);
+    return;
+  }
+  if (dx != nullptr && !st.have_data_algo) FindDataAlgo(ctx, cu, st);
+  if (dw != nullptr && !st.have_filter_algo) FindFilterAlgo(ctx, cu, st);
+
+  GradRun run{dy.data<float>(), nullptr, st.pad_copy || s.in.nhwc,
+              st.pad_copy ? s.win.pad_begin[0] : 0, st.pad_copy ? s.win.pad_begin[1] : 0};
+  Tensor dy_copy;
+  if (s.out.nhwc) {
+    const ImageGeometry nchw{out.n, out.c, out.h, out.w, false};
+    float* p = Scratch(dy_copy, cu, nchw);
+    LaunchShiftImage(run.dy, out, p, nchw, 0, 0, stream);
+    run.dy = p;
+  }
+  const size_t ws = std::max(dx != nullptr ? st.data_workspace : 0,
+                             dw != nullptr ? st.filter_workspace : 0);
+  if (ws != 0) run.workspace = cu.Workspace(ws);
+  if (dx != nullptr) InputGrad(ctx, cu, st, run, in, dx);
+  if (dw != nullptr) FilterGrad(ctx, cu, st, run, in, dw);
+  CheckLaunch(ctx);
+}
+
+}  // namespace
+
+void RegisterConvGradKernels(OpRegistry& r) {
+  for (const char* type : {"conv2d_grad", "depthwise_conv2d_grad"})
+    r.AddKernel(type, DeviceType::kGPU, DType::kFP32, ConvGradKernel);
+}
 
 }  // namespace pd::cuda
