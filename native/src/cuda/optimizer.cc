@@ -1,8 +1,134 @@
-// PLACEHOLDER: filled in by the CUDA training kernels work.
+// sgd, momentum, adam and adamw on the GPU, computing what kernels/optimizer.cc computes (its
+// shape inference checks the inputs and attributes and sizes the outputs); the updates are in
+// optimizer.cu. In a training program each output names its input: the update then lands in
+// the tensor every op reads, written through data_mut so that its stamp changes.
+#include <string>
+
+#include "cuda/op_util.h"
+#include "cuda/optimizer_launch.h"
 #include "cuda/register.h"
+#include "kernels/kernel_util.h"
 
 namespace pd::cuda {
+namespace {
 
-void RegisterOptimizerKernels(OpRegistry&) {}
+// Writable device storage for out, which may be in itself (in place).
+float* OutFor(Tensor* out, const Tensor& in) {
+  return out == &in ? out->data_mut<float>() : out->mutable_data<float>();
+}
+
+const float* Float(const OpContext& ctx, const char* slot) {
+  return InputOfType(ctx, slot, DType::kFP32).data<float>();
+}
+
+// The optional one-value tensor slot, read on the device, else the attribute's value.
+DeviceScalar AttrOrTensor(const OpContext& ctx, const char* slot, const char* attr, float def) {
+  DeviceScalar s;
+  if (!ctx.HasInput(slot)) {
+    s.attr = attr == nullptr ? def : ctx.op().GetFloat(attr, def);
+    return s;
+  }
+  const Tensor& t = InputWithData(ctx, slot);
+  PD_CHECK(t.numel() == 1, ctx.op().type(), ": input ", slot,
+           " must hold exactly one value, got shape ", DimsToString(t.dims()));
+  s.ptr = t.raw_data();
+  switch (t.dtype()) {
+    case DType::kFP32:
+      s.kind = DeviceScalar::kFP32;
+      break;
+    case DType::kFP64:
+      s.kind = DeviceScalar::kFP64;
+      break;
+    case DType::kInt32:
+      s.kind = DeviceScalar::kInt32;
+      break;
+    case DType::kInt64:
+      s.kind = DeviceScalar::kInt64;
+      break;
+    case DType::kBool:
+      PD_CHECK(attr == nullptr, ctx.op().type(), ": input ", slot, " has unsupported type bool");
+      s.kind = DeviceScalar::kBool;
+      break;
+    default:
+      Fail(ctx.op().type(), ": input ", slot, " has unsupported type ", DTypeName(t.dtype()));
+  }
+  return s;
+}
+
+void SgdKernel(OpContext& ctx) {
+  CudaContext& cu = Ctx(ctx);
+  const Tensor& p = InputOfType(ctx, "Param", DType::kFP32);
+  const float* g = Float(ctx, "Grad");
+  const float* lr = Float(ctx, "LearningRate");
+  LaunchSgd(p.data<float>(), g, lr, OutFor(ctx.Out("ParamOut"), p), p.numel(), cu.cuda_stream());
+  CheckLaunch(ctx);
+}
+
+// rescale_grad is not read: Paddle's CPU kernel, which ours follows, ignores it.
+void MomentumKernel(OpContext& ctx) {
+  CudaContext& cu = Ctx(ctx);
+  const Tensor& p = InputOfType(ctx, "Param", DType::kFP32);
+  const Tensor& v = InputOfType(ctx, "Velocity", DType::kFP32);
+  MomentumArgs a;
+  a.param = p.data<float>();
+  a.grad = Float(ctx, "Grad");
+  a.velocity = v.data<float>();
+  a.lr = Float(ctx, "LearningRate");
+  a.param_out = OutFor(ctx.Out("ParamOut"), p);
+  a.velocity_out = OutFor(ctx.Out("VelocityOut"), v);
+  a.mu = ctx.op().GetFloat("mu", 0.0f);
+  a.nesterov = ctx.op().GetBool("use_nesterov", false);
+  a.coeff = ctx.op().GetString("regularization_method", "") == "l2_decay"
+                ? ctx.op().GetFloat("regularization_coeff", 0.0f)
+                : 0.0f;
+  LaunchMomentum(a, p.numel(), cu.cuda_stream());
+  CheckLaunch(ctx);
+}
+
+void AdamCommon(OpContext& ctx, bool adamw) {
+  CudaContext& cu = Ctx(ctx);
+  const Tensor& p = InputOfType(ctx, "Param", DType::kFP32);
+  const Tensor& m1 = InputOfType(ctx, "Moment1", DType::kFP32);
+  const Tensor& m2 = InputOfType(ctx, "Moment2", DType::kFP32);
+  const Tensor& b1p = InputOfType(ctx, "Beta1Pow", DType::kFP32);
+  const Tensor& b2p = InputOfType(ctx, "Beta2Pow", DType::kFP32);
+  AdamArgs a;
+  a.param = p.data<float>();
+  a.grad = Float(ctx, "Grad");
+  a.moment1 = m1.data<float>();
+  a.moment2 = m2.data<float>();
+  a.lr = Float(ctx, "LearningRate");
+  a.beta1_pow = b1p.data<float>();
+  a.beta2_pow = b2p.data<float>();
+  a.param_out = OutFor(ctx.Out("ParamOut"), p);
+  a.moment1_out = OutFor(ctx.Out("Moment1Out"), m1);
+  a.moment2_out = OutFor(ctx.Out("Moment2Out"), m2);
+  a.beta1_pow_out = a.beta2_pow_out = nullptr;
+  if (!ctx.op().GetBool("use_global_beta_pow", false)) {
+    a.beta1_pow_out = OutFor(ctx.Out("Beta1PowOut"), b1p);
+    a.beta2_pow_out = OutFor(ctx.Out("Beta2PowOut"), b2p);
+  }
+  a.beta1 = AttrOrTensor(ctx, "Beta1Tensor", "beta1", 0.9f);
+  a.beta2 = AttrOrTensor(ctx, "Beta2Tensor", "beta2", 0.999f);
+  a.epsilon = AttrOrTensor(ctx, "EpsilonTensor", "epsilon", 1e-8f);
+  a.skip = AttrOrTensor(ctx, "SkipUpdate", nullptr, 0.0f);
+  a.decay = adamw && ctx.op().GetBool("with_decay", true);
+  a.lr_ratio = ctx.op().GetFloat("lr_ratio", 1.0f);
+  a.coeff = ctx.op().GetFloat("coeff", 0.01f);
+  LaunchAdam(a, p.numel(), cu.cuda_stream());
+  CheckLaunch(ctx);
+}
+
+void AdamKernel(OpContext& ctx) { AdamCommon(ctx, false); }
+void AdamWKernel(OpContext& ctx) { AdamCommon(ctx, true); }
+
+}  // namespace
+
+void RegisterOptimizerKernels(OpRegistry& r) {
+  r.AddKernel("sgd", DeviceType::kGPU, DType::kFP32, SgdKernel);
+  r.AddKernel("momentum", DeviceType::kGPU, DType::kFP32, MomentumKernel);
+  r.AddKernel("adam", DeviceType::kGPU, DType::kFP32, AdamKernel);
+  r.AddKernel("adamw", DeviceType::kGPU, DType::kFP32, AdamWKernel);
+}
 
 }  // namespace pd::cuda

@@ -1,0 +1,108 @@
+// The optimizers' updates, one thread per element, with the CPU kernels' arithmetic
+// (kernels/optimizer.cc) operation for operation: products are rounded before they are added
+// (__fmul_rn and friends), since a fused multiply-add would round differently from the CPU and
+// the difference would grow over a run of steps.
+#include "cuda/launchers.h"
+#include "cuda/optimizer_launch.h"
+
+namespace pd::cuda {
+namespace {
+
+__device__ double Value(const DeviceScalar& s) {
+  switch (s.kind) {
+    case DeviceScalar::kFP32:
+      return *static_cast<const float*>(s.ptr);
+    case DeviceScalar::kFP64:
+      return *static_cast<const double*>(s.ptr);
+    case DeviceScalar::kInt32:
+      return *static_cast<const int32_t*>(s.ptr);
+    case DeviceScalar::kInt64:
+      return static_cast<double>(*static_cast<const int64_t*>(s.ptr));
+    case DeviceScalar::kBool:
+      return *static_cast<const bool*>(s.ptr) ? 1.0 : 0.0;
+    default:
+      return s.attr;
+  }
+}
+
+__device__ float FloatValue(const DeviceScalar& s) { return static_cast<float>(Value(s)); }
+
+__global__ void SgdKernel(const float* param, const float* grad, const float* lr,
+                          float* param_out, int64_t n) {
+  const float rate = *lr;
+  const int64_t stride = int64_t{gridDim.x} * blockDim.x;
+  for (int64_t i = int64_t{blockIdx.x} * blockDim.x + threadIdx.x; i < n; i += stride)
+    param_out[i] = __fsub_rn(param[i], __fmul_rn(rate, grad[i]));
+}
+
+__global__ void MomentumKernel(MomentumArgs a, int64_t n) {
+  const float lr = *a.lr;
+  const int64_t stride = int64_t{gridDim.x} * blockDim.x;
+  for (int64_t i = int64_t{blockIdx.x} * blockDim.x + threadIdx.x; i < n; i += stride) {
+    const float p = a.param[i];
+    const float g = __fadd_rn(a.grad[i], __fmul_rn(a.coeff, p));
+    const float v = __fadd_rn(__fmul_rn(a.velocity[i], a.mu), g);
+    a.velocity_out[i] = v;
+    a.param_out[i] = a.nesterov ? __fsub_rn(p, __fmul_rn(__fadd_rn(g, __fmul_rn(v, a.mu)), lr))
+                                : __fsub_rn(p, __fmul_rn(lr, v));
+  }
+}
+
+__global__ void AdamKernel(AdamArgs a, int64_t n) {
+  const int64_t stride = int64_t{gridDim.x} * blockDim.x;
+  const int64_t first = int64_t{blockIdx.x} * blockDim.x + threadIdx.x;
+  if (Value(a.skip) != 0.0) {
+    for (int64_t i = first; i < n; i += stride) {
+      a.param_out[i] = a.param[i];
+      a.moment1_out[i] = a.moment1[i];
+      a.moment2_out[i] = a.moment2[i];
+    }
+    return;
+  }
+  const float lr = *a.lr;
+  const float beta1 = FloatValue(a.beta1), beta2 = FloatValue(a.beta2);
+  const float epsilon = FloatValue(a.epsilon);
+  const float b1pow = *a.beta1_pow, b2pow = *a.beta2_pow;
+  const float decay = a.decay ? __fmul_rn(__fmul_rn(lr, a.lr_ratio), a.coeff) : 0.0f;
+  const float root = sqrtf(__fsub_rn(1.0f, b2pow));
+  const float lr_t = __fmul_rn(lr, __fdiv_rn(root, __fsub_rn(1.0f, b1pow)));
+  const float eps_t = __fmul_rn(epsilon, root);
+  const float keep1 = __fsub_rn(1.0f, beta1), keep2 = __fsub_rn(1.0f, beta2);
+  for (int64_t i = first; i < n; i += stride) {
+    const float g = a.grad[i];
+    const float p = __fsub_rn(a.param[i], __fmul_rn(decay, a.param[i]));
+    const float m1 = __fadd_rn(__fmul_rn(beta1, a.moment1[i]), __fmul_rn(keep1, g));
+    const float m2 = __fadd_rn(__fmul_rn(beta2, a.moment2[i]), __fmul_rn(__fmul_rn(keep2, g), g));
+    a.moment1_out[i] = m1;
+    a.moment2_out[i] = m2;
+    a.param_out[i] = __fsub_rn(p, __fmul_rn(lr_t, __fdiv_rn(m1, __fadd_rn(sqrtf(m2), eps_t))));
+  }
+}
+
+// After AdamKernel on the same stream, so the powers it read are the old ones.
+__global__ void AdamPowKernel(AdamArgs a) {
+  const bool skip = Value(a.skip) != 0.0;
+  const float b1pow = *a.beta1_pow, b2pow = *a.beta2_pow;
+  *a.beta1_pow_out = skip ? b1pow : __fmul_rn(FloatValue(a.beta1), b1pow);
+  *a.beta2_pow_out = skip ? b2pow : __fmul_rn(FloatValue(a.beta2), b2pow);
+}
+
+}  // namespace
+
+void LaunchSgd(const float* param, const float* grad, const float* lr, float* param_out,
+               int64_t n, cudaStream_t s) {
+  if (n == 0) return;
+  SgdKernel<<<LaunchBlocks(n), kLaunchThreads, 0, s>>>(param, grad, lr, param_out, n);
+}
+
+void LaunchMomentum(const MomentumArgs& a, int64_t n, cudaStream_t s) {
+  if (n == 0) return;
+  MomentumKernel<<<LaunchBlocks(n), kLaunchThreads, 0, s>>>(a, n);
+}
+
+void LaunchAdam(const AdamArgs& a, int64_t n, cudaStream_t s) {
+  if (n > 0) AdamKernel<<<LaunchBlocks(n), kLaunchThreads, 0, s>>>(a, n);
+  if (a.beta1_pow_out != nullptr) AdamPowKernel<<<1, 1, 0, s>>>(a);
+}
+
+}  // namespace pd::cuda
