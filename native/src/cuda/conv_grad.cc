@@ -5,8 +5,8 @@
 //
 // cuDNN is handed NCHW images padded evenly: an NHWC op, or one padded unevenly (SAME with an
 // odd total, four explicit paddings), works on NCHW copies, Input padded into its copy first and
-// Input@GRAD cropped out of its copy after; cells outside the copy's windows get a zero gradient
-// either way.
+// Input@GRAD cropped out of its copy after. Input cells no window reaches (the rows a stride
+// skips at the end) get a zero gradient either way.
 //
 // The algorithms are found per input shape by timing every candidate once (cudnnFind, as the
 // forward does), the deterministic ones preferred so that two runs give equal gradients. fp32
