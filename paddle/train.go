@@ -35,6 +35,9 @@ package paddle
 //                (PD_Scope* s, const PD_Program* p, const char* f), (s, p, f))
 // GOHUB_TRAIN_FN(PD_Executor*, PD_ExecutorCreate,
 //                (const PD_Program* p, PD_Scope* s, int32_t t), (p, s, t))
+// GOHUB_TRAIN_FN(PD_Executor*, PD_ExecutorCreateGpu,
+//                (const PD_Program* p, PD_Scope* s, int32_t t, int32_t g, PD_Bool tf32),
+//                (p, s, t, g, tf32))
 // GOHUB_TRAIN_FN(void, PD_ExecutorDestroy, (PD_Executor* e), (e))
 // GOHUB_TRAIN_FN(PD_Bool, PD_ExecutorCheckNanInf, (PD_Executor* e, PD_Bool on), (e, on))
 // GOHUB_TRAIN_FN(PD_Bool, PD_ExecutorFreeIntermediates, (PD_Executor* e, PD_Bool on), (e, on))
@@ -49,7 +52,7 @@ package paddle
 //   GOHUB_FIND(PD_ScopeHasVar) GOHUB_FIND(PD_ScopeSetVar) GOHUB_FIND(PD_ScopeVarShape)
 //   GOHUB_FIND(PD_ScopeGetVar) GOHUB_FIND(PD_ScopeSavePersistables)
 //   GOHUB_FIND(PD_ScopeLoadPersistables) GOHUB_FIND(PD_ScopeLoadCombined) GOHUB_FIND(PD_ExecutorCreate)
-//   GOHUB_FIND(PD_ExecutorDestroy) GOHUB_FIND(PD_ExecutorCheckNanInf)
+//   GOHUB_FIND(PD_ExecutorCreateGpu) GOHUB_FIND(PD_ExecutorDestroy) GOHUB_FIND(PD_ExecutorCheckNanInf)
 //   GOHUB_FIND(PD_ExecutorFreeIntermediates) GOHUB_FIND(PD_ExecutorRun)
 //   return 1;
 // }
@@ -332,17 +335,44 @@ type Executor struct {
 
 // NewExecutor prepares program (copied) to run over scope with threads CPU threads.
 func NewExecutor(p *Program, s *Scope, threads int) (*Executor, error) {
-	pc, err := p.handle("NewExecutor")
+	return newExecutor("NewExecutor", p, s, func(pc *C.PD_Program, sc *C.PD_Scope) *C.PD_Executor {
+		return C.gohub_PD_ExecutorCreate(pc, sc, C.int32_t(threads))
+	})
+}
+
+// GPU says where a GPU executor runs: the device, and whether fp32 convolutions and matrix
+// products may use TF32 tensor cores (faster, about 10 bits of mantissa).
+type GPU struct {
+	ID   int
+	TF32 bool
+}
+
+// NewExecutorOnGPU is NewExecutor with every op that has a GPU kernel on the GPU (the others
+// on the CPU, their tensors copied across). The scope's variables those ops read move to the
+// GPU now and stay there between runs; Scope's Set, Get, Save and Load copy across. It fails
+// when the CUDA backend cannot load (see GPUInfo).
+func NewExecutorOnGPU(p *Program, s *Scope, threads int, gpu GPU) (*Executor, error) {
+	tf32 := C.PD_Bool(0)
+	if gpu.TF32 {
+		tf32 = 1
+	}
+	return newExecutor("NewExecutorOnGPU", p, s, func(pc *C.PD_Program, sc *C.PD_Scope) *C.PD_Executor {
+		return C.gohub_PD_ExecutorCreateGpu(pc, sc, C.int32_t(threads), C.int32_t(gpu.ID), tf32)
+	})
+}
+
+func newExecutor(op string, p *Program, s *Scope, create func(*C.PD_Program, *C.PD_Scope) *C.PD_Executor) (*Executor, error) {
+	pc, err := p.handle(op)
 	if err != nil {
 		return nil, err
 	}
-	sc, err := s.handle("NewExecutor")
+	sc, err := s.handle(op)
 	if err != nil {
 		return nil, err
 	}
 	var e *C.PD_Executor
-	if err := callFailed("NewExecutor", func() bool {
-		e = C.gohub_PD_ExecutorCreate(pc, sc, C.int32_t(threads))
+	if err := callFailed(op, func() bool {
+		e = create(pc, sc)
 		return e != nil
 	}); err != nil {
 		return nil, err

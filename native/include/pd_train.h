@@ -70,6 +70,14 @@ PADDLE_CAPI_EXPORT extern PD_Bool PD_ScopeLoadCombined(__pd_keep PD_Scope* scope
 // copy of the program; the scope must outlive it.
 PADDLE_CAPI_EXPORT extern __pd_give PD_Executor* PD_ExecutorCreate(
     __pd_keep const PD_Program* program, __pd_keep PD_Scope* scope, int32_t num_threads);
+// Like PD_ExecutorCreate, with every op that has a GPU kernel on GPU gpu_id (the CUDA backend
+// loads on first use; the others run on the CPU, their tensors copied across). The scope's
+// variables those ops read move to the GPU now and stay there between runs: set them with
+// PD_ScopeSetVar and read them with PD_ScopeGetVar as before (those copy across). With
+// allow_tf32, fp32 convolutions and matrix products use TF32 tensor cores.
+PADDLE_CAPI_EXPORT extern __pd_give PD_Executor* PD_ExecutorCreateGpu(
+    __pd_keep const PD_Program* program, __pd_keep PD_Scope* scope, int32_t num_threads,
+    int32_t gpu_id, PD_Bool allow_tf32);
 PADDLE_CAPI_EXPORT extern void PD_ExecutorDestroy(__pd_take PD_Executor* executor);
 // With on, every run checks each op's float outputs and fails at the first NaN or Inf, naming
 // the op and the variable (slower: every output is read once more).

@@ -163,6 +163,7 @@ const void* const kFunctions[] = {
     reinterpret_cast<const void*>(&PD_ScopeLoadPersistables),
     reinterpret_cast<const void*>(&PD_ScopeLoadCombined),
     reinterpret_cast<const void*>(&PD_ExecutorCreate),
+    reinterpret_cast<const void*>(&PD_ExecutorCreateGpu),
     reinterpret_cast<const void*>(&PD_ExecutorDestroy),
     reinterpret_cast<const void*>(&PD_ExecutorFreeIntermediates),
     reinterpret_cast<const void*>(&PD_ExecutorCheckNanInf),

@@ -5,8 +5,11 @@
 //   checks the grad kernels;
 // - our AppendBackward on the forward program gives the same grad ops, in the same order, with
 //   the same renamed fan-out gradients, and the same values, which checks the backward builder.
+// With GOHUB_TEST_GPU=<id> (scripts/device/check.sh on a GPU machine) the programs run on that
+// GPU wherever the CUDA backend has the op's kernel, and the same checks hold there.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <set>
 #include <string>
@@ -14,6 +17,7 @@
 
 #include "case_runner.h"
 #include "framework/backward.h"
+#include "framework/cuda_backend.h"
 #include "framework/executor.h"
 #include "test_util.h"
 
@@ -24,6 +28,16 @@ using ::pd::testing::ReadBytes;
 
 std::string GradsDir() { return TestdataDir("grads"); }
 std::vector<std::string> CaseNames() { return CaseDirs(GradsDir()); }
+
+// Where the cases run: the CPU, or the GPU GOHUB_TEST_GPU names.
+ExecConfig CaseConfig() {
+  ExecConfig config;
+  const char* gpu = std::getenv("GOHUB_TEST_GPU");
+  if (gpu == nullptr || *gpu == '\0') return config;
+  LoadCudaBackend();
+  config.place = Place{DeviceType::kGPU, std::atoi(gpu)};
+  return config;
+}
 
 // Runs program over a fresh scope holding the case's feeds and parameters; compares the
 // outputs with Paddle's; returns the worst error.
@@ -38,8 +52,15 @@ double RunAndCompare(std::shared_ptr<const Program> program, const Json& meta,
       std::memcpy(t->mutable_data(spec.dtype), spec.bytes.data(), spec.bytes.size());
     }
   }
-  Executor exec(std::move(program), &scope, ExecConfig{});
+  const ExecConfig config = CaseConfig();
+  Executor exec(program, &scope, config);
   exec.Run();
+  int on_device = 0;
+  for (int i = 0; i < static_cast<int>(program->ops().size()); ++i)
+    on_device += exec.PlaceOfOp(i) == config.place && !config.place.is_cpu();
+  if (!config.place.is_cpu())
+    std::cout << "[ grads    ] " << on_device << " of " << program->ops().size() << " ops on "
+              << config.place.ToString() << "\n";
   const double rtol = meta["tolerance"]["rtol"].number();
   const double atol = meta["tolerance"]["atol"].number();
   double worst = 0;
@@ -49,6 +70,11 @@ double RunAndCompare(std::shared_ptr<const Program> program, const Json& meta,
     if (got == nullptr || !got->initialized()) {
       ADD_FAILURE() << spec.name << " was not computed";
       continue;
+    }
+    Tensor host;
+    if (!got->place().is_cpu()) {
+      CopyTensor(*got, Place::CPU(), &host);
+      got = &host;
     }
     double err = 0;
     EXPECT_TRUE(CompareTensor(*got, spec, rtol, atol, &err)) << spec.name;

@@ -9,6 +9,8 @@
 #include "capi/convert.h"
 #include "capi/guard.h"
 #include "framework/backward.h"
+#include "framework/cuda_backend.h"
+#include "framework/device.h"
 #include "framework/executor.h"
 #include "framework/program.h"
 #include "framework/scope.h"
@@ -75,6 +77,19 @@ std::filesystem::path FileOf(const std::string& dir, const std::string& name) {
   return std::filesystem::path(dir) / name;
 }
 
+// Writes value (on the host) into var. A variable that lives on a device (a GPU executor placed
+// it there) stays there, so that executors' plans still hold.
+void Assign(pd::Tensor* var, const pd::Tensor& value) {
+  pd::CopyTensor(value, var->initialized() ? var->place() : pd::Place::CPU(), var);
+}
+
+// t as plain host memory: t itself, or a copy in *host when t lives on a device.
+const pd::Tensor& OnHost(const pd::Tensor& t, pd::Tensor* host) {
+  if (t.place().is_cpu()) return t;
+  pd::CopyTensor(t, pd::Place::CPU(), host);
+  return *host;
+}
+
 }  // namespace
 
 PD_Program* PD_ProgramCreate(const void* data, size_t size) {
@@ -126,13 +141,14 @@ PD_Bool PD_ScopeSetVar(PD_Scope* scope, const char* name, PD_DataType dtype, siz
     pd::Dims d(dims, dims + rank);
     PD_CHECK(rank == 0 || dims != nullptr, "the dims are NULL");
     pd::Tensor* t = Ref(scope, "the scope").scope.Var(Name(name, "the name"));
-    t->Resize(d);
+    pd::Tensor value;
+    value.Resize(d);
     const pd::DType type = FromPD(dtype);
-    const size_t bytes = static_cast<size_t>(t->numel()) * pd::SizeOf(type);
+    const size_t bytes = static_cast<size_t>(value.numel()) * pd::SizeOf(type);
     PD_CHECK(data != nullptr || bytes == 0, "the data is NULL");
-    void* dst = t->mutable_data(type);
+    void* dst = value.mutable_data(type);
     if (bytes) std::memcpy(dst, data, bytes);
-    t->set_lod({});
+    Assign(t, value);
     return PD_Bool{1};
   });
 }
@@ -151,13 +167,15 @@ int32_t PD_ScopeVarShape(const PD_Scope* scope, const char* name, int64_t* dims,
 PD_Bool PD_ScopeGetVar(const PD_Scope* scope, const char* name, void* data, size_t bytes) {
   return Guard(__func__, PD_Bool{0}, [&] {
     const std::string n = Name(name, "the name");
-    const pd::Tensor* t = Ref(scope, "the scope").scope.Find(n);
-    PD_CHECK(t != nullptr && t->initialized(), "variable '", n, "' holds no data");
-    PD_CHECK(t->layout() == 0 && t->place().is_cpu(), "variable '", n,
-             "' is not plain host memory (read it after a run)");
-    PD_CHECK(bytes == t->nbytes(), "variable '", n, "' holds ", t->nbytes(), " bytes, not ", bytes);
+    const pd::Tensor* var = Ref(scope, "the scope").scope.Find(n);
+    PD_CHECK(var != nullptr && var->initialized(), "variable '", n, "' holds no data");
+    PD_CHECK(var->layout() == 0, "variable '", n, "' is not plain (read it after a run)");
+    PD_CHECK(bytes == var->nbytes(), "variable '", n, "' holds ", var->nbytes(), " bytes, not ",
+             bytes);
     PD_CHECK(data != nullptr || bytes == 0, "the data is NULL");
-    if (bytes) std::memcpy(data, t->raw_data(), bytes);
+    pd::Tensor copy;
+    const pd::Tensor& t = OnHost(*var, &copy);
+    if (bytes) std::memcpy(data, t.raw_data(), bytes);
     return PD_Bool{1};
   });
 }
@@ -170,8 +188,9 @@ PD_Bool PD_ScopeSavePersistables(const PD_Scope* scope, const PD_Program* progra
     for (const std::string& name : Persistables(Ref(program, "the program").desc)) {
       const pd::Tensor* t = Ref(scope, "the scope").scope.Find(name);
       if (t == nullptr || !t->initialized()) continue;
+      pd::Tensor copy;
       std::string bytes;
-      pd::AppendLoDTensor(*t, &bytes);
+      pd::AppendLoDTensor(OnHost(*t, &copy), &bytes);
       const auto path = FileOf(d, name);
       std::ofstream out(path, std::ios::binary | std::ios::trunc);
       out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
@@ -188,10 +207,11 @@ PD_Bool PD_ScopeLoadPersistables(PD_Scope* scope, const PD_Program* program, con
       const auto path = FileOf(d, name);
       const std::string bytes = pd::ReadFile(path.string());
       size_t offset = 0;
-      pd::ReadLoDTensor(bytes.data(), bytes.size(), &offset, Ref(scope, "the scope").scope.Var(name),
-                        path.string());
+      pd::Tensor value;
+      pd::ReadLoDTensor(bytes.data(), bytes.size(), &offset, &value, path.string());
       PD_CHECK(offset == bytes.size(), path.string(), ": ", bytes.size() - offset,
                " bytes after the tensor");
+      Assign(Ref(scope, "the scope").scope.Var(name), value);
     }
     return PD_Bool{1};
   });
@@ -206,8 +226,9 @@ PD_Bool PD_ScopeLoadCombined(PD_Scope* scope, const PD_Program* program, const c
     // save_combine writes them for save_inference_model(params_filename=...).
     for (const std::string& name : Persistables(Ref(program, "the program").desc)) {
       PD_CHECK(offset < bytes.size(), path, ": ends before ", name);
-      pd::ReadLoDTensor(bytes.data(), bytes.size(), &offset, Ref(scope, "the scope").scope.Var(name),
-                        path + " (" + name + ")");
+      pd::Tensor value;
+      pd::ReadLoDTensor(bytes.data(), bytes.size(), &offset, &value, path + " (" + name + ")");
+      Assign(Ref(scope, "the scope").scope.Var(name), value);
     }
     PD_CHECK(offset == bytes.size(), path, ": ", bytes.size() - offset,
              " bytes after the program's last persistable");
@@ -215,16 +236,39 @@ PD_Bool PD_ScopeLoadCombined(PD_Scope* scope, const PD_Program* program, const c
   });
 }
 
+namespace {
+
+PD_Executor* NewExecutor(const PD_Program* program, PD_Scope* scope, const pd::ExecConfig& config) {
+  PD_CHECK(config.num_threads >= 1, "the number of threads must be at least 1, not ",
+           config.num_threads);
+  auto prog = pd::Program::FromDesc(Ref(program, "the program").desc, "program");
+  pd::Scope& s = Ref(scope, "the scope").scope;
+  if (!config.place.is_cpu()) pd::MoveOpInputsTo(*prog, &s, config.place);
+  auto e = std::make_unique<PD_Executor>();
+  e->impl = std::make_unique<pd::Executor>(std::move(prog), &s, config);
+  return e.release();
+}
+
+}  // namespace
+
 PD_Executor* PD_ExecutorCreate(const PD_Program* program, PD_Scope* scope, int32_t num_threads) {
   return Guard(__func__, static_cast<PD_Executor*>(nullptr), [&] {
-    PD_CHECK(num_threads >= 1, "the number of threads must be at least 1, not ", num_threads);
     pd::ExecConfig config;
     config.num_threads = num_threads;
-    auto e = std::make_unique<PD_Executor>();
-    e->impl = std::make_unique<pd::Executor>(
-        pd::Program::FromDesc(Ref(program, "the program").desc, "program"),
-        &Ref(scope, "the scope").scope, config);
-    return e.release();
+    return NewExecutor(program, scope, config);
+  });
+}
+
+PD_Executor* PD_ExecutorCreateGpu(const PD_Program* program, PD_Scope* scope,
+                                  int32_t num_threads, int32_t gpu_id, PD_Bool allow_tf32) {
+  return Guard(__func__, static_cast<PD_Executor*>(nullptr), [&] {
+    PD_CHECK(gpu_id >= 0, "invalid GPU device id ", gpu_id);
+    pd::LoadCudaBackend();
+    pd::ExecConfig config;
+    config.num_threads = num_threads;
+    config.place = pd::Place{pd::DeviceType::kGPU, gpu_id};
+    config.allow_tf32 = allow_tf32 != 0;
+    return NewExecutor(program, scope, config);
   });
 }
 

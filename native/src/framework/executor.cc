@@ -120,6 +120,23 @@ Place OpPlacement(const OpDef& def, const OpView& op, const Program& program, Pl
   return d->second.by_type.count(var->dtype) ? place : Place::CPU();
 }
 
+void MoveOpInputsTo(const Program& program, Scope* scope, Place place) {
+  for (const OpView& op : program.ops()) {
+    const OpDef* def = OpRegistry::Global().Find(op.type());
+    if (def == nullptr || OpPlacement(*def, op, program, place) != place) continue;
+    for (const auto& [slot, names] : op.AllInputs()) {
+      for (const std::string& name : names) {
+        Tensor* w = scope->FindLocal(name);
+        if (w == nullptr || !w->initialized() || w->place() == place) continue;
+        Tensor on_device;
+        CopyTensor(*w, place, &on_device);
+        w->SwapData(&on_device);
+        w->set_place(place);
+      }
+    }
+  }
+}
+
 DeviceContext& Executor::ContextFor(Place place) {
   auto& slot = contexts_[place];
   if (!slot) slot = DeviceRegistry::Global().Get(place.type).NewContext(place, config_);
@@ -267,9 +284,14 @@ Executor::~Executor() {
 
 void Executor::Run() {
   copies_in_last_run_ = 0;
-  if (recordable_ && !ProfileOps()) return RunRecorded();
-  RunOps();
-  BringFetchesHome();
+  if (recordable_ && !ProfileOps()) {
+    RunRecorded();
+  } else {
+    RunOps();
+    BringFetchesHome();
+  }
+  for (auto& [place, ctx] : contexts_)
+    if (!place.is_cpu()) ctx->Wait();
 }
 
 void Executor::RunOps() {

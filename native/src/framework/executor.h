@@ -25,6 +25,11 @@ namespace pd {
 // else the CPU.
 Place OpPlacement(const OpDef& def, const OpView& op, const Program& program, Place place);
 
+// Moves the variables of scope (its own, not its parent's) that ops placed on place read to that
+// device, once: weights a GPU predictor or a GPU training executor reads, so that no run copies
+// them again. A variable later written by an op elsewhere follows that op (see above).
+void MoveOpInputsTo(const Program& program, Scope* scope, Place place);
+
 class Executor {
  public:
   // Resolves every op's definition, place and tensors once. Fails naming the first op type that
@@ -32,6 +37,8 @@ class Executor {
   Executor(std::shared_ptr<const Program> program, Scope* scope, ExecConfig config);
   ~Executor();
 
+  // Runs the ops. On a device it returns when the run's device work is done: the next run may
+  // come from another thread (a goroutine moves between threads), whose work queue is another.
   void Run();
   // Drops the recorded run (ExecConfig::record_runs), and the device buffers it writes: before
   // the run scope's tensors are released or replaced.

@@ -9,29 +9,6 @@
 
 namespace pd {
 
-namespace {
-
-// Copies the weights that ops placed on place read to that device, once, in the shared weights
-// scope: clones then share them there, and no run copies them again.
-void PlaceWeights(const Program& program, Scope* weights, Place place) {
-  for (const OpView& op : program.ops()) {
-    const OpDef* def = OpRegistry::Global().Find(op.type());
-    if (def == nullptr || OpPlacement(*def, op, program, place) != place) continue;
-    for (const auto& [slot, names] : op.AllInputs()) {
-      for (const std::string& name : names) {
-        Tensor* w = weights->FindLocal(name);
-        if (w == nullptr || !w->initialized() || w->place() == place) continue;
-        Tensor on_device;
-        CopyTensor(*w, place, &on_device);
-        w->SwapData(&on_device);
-        w->set_place(place);
-      }
-    }
-  }
-}
-
-}  // namespace
-
 std::unique_ptr<Predictor> Predictor::Create(PredictorOptions options) {
   PD_CHECK(options.num_threads >= 1, "the number of CPU math threads must be at least 1, not ",
            options.num_threads);
@@ -52,7 +29,8 @@ std::unique_ptr<Predictor> Predictor::Create(PredictorOptions options) {
   if (options.use_gpu) {
     const Place gpu{DeviceType::kGPU, options.gpu_device_id};
     AllocatorFor(gpu).Reserve(options.gpu_memory_pool_mb);
-    PlaceWeights(*model.program, model.weights.get(), gpu);
+    // Once, in the shared weights scope: clones then share them there.
+    MoveOpInputsTo(*model.program, model.weights.get(), gpu);
   }
   // The weights now hold the parameters; the buffers they came from are no longer needed.
   std::string().swap(options.model.prog_buffer);
