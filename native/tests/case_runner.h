@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -20,11 +21,14 @@
 
 namespace pd::test {
 
-// testdata/<sub> of the repository.
+// testdata/<sub> of the repository: $GOHUB_TESTDATA/<sub> where the tests run from another
+// checkout than the one they were built in (a GPU machine), else the build's own.
 inline std::string TestdataDir(const std::string& sub) {
-  return (std::filesystem::path(PD_SOURCE_DIR) / ".." / "testdata" / sub)
-      .lexically_normal()
-      .string();
+  const char* root = std::getenv("GOHUB_TESTDATA");
+  const std::filesystem::path base = root != nullptr && *root != '\0'
+                                         ? std::filesystem::path(root)
+                                         : std::filesystem::path(PD_SOURCE_DIR) / ".." / "testdata";
+  return (base / sub).lexically_normal().string();
 }
 
 // The names of root's subdirectories that hold a case.json, sorted; none when root is missing.

@@ -34,6 +34,7 @@
 #include "io/lod_tensor_io.h"
 #include "pd_inference_api.h"
 #include "pd_ext.h"
+#include "seeded_params.h"
 
 namespace {
 
@@ -84,47 +85,16 @@ ModelSpec ParseSpec(const std::string& arg) {
   return m;
 }
 
-// Seeded values of a sensible scale for each parameter, by the role the program gives it.
+// Seeded values for every parameter (seeded_params.h), as a combined parameter file.
 std::string RandomParams(const std::string& program_bytes) {
   auto program = pd::Program::Parse(program_bytes, "program");
-  std::map<std::string, std::string> role;  // name -> filter, bn_mean, bn_var, bn_scale, matrix
-  for (const pd::OpView& op : program->ops()) {
-    const std::string& t = op.type();
-    if (t == "conv2d" || t == "depthwise_conv2d" || t == "conv2d_transpose")
-      role[op.Input("Filter")] = "filter";
-    if (t == "batch_norm") {
-      role[op.Input("Mean")] = "bn_mean";
-      role[op.Input("Variance")] = "bn_var";
-      role[op.Input("Scale")] = "bn_scale";
-    }
-    if (t == "mul" || t == "matmul" || t == "matmul_v2") role[op.Input("Y")] = "matrix";
-    if (t == "fc") role[op.Input("W")] = "matrix";
-  }
+  const auto roles = gohub_tools::Roles(*program, 0.f);
   std::string out;
   for (const std::string& name : program->PersistableNames()) {
-    const pd::VarInfo* v = program->FindVar(name);
-    pd::Tensor t;
-    pd::Dims dims = v->dims;
-    for (auto& d : dims) d = std::max<int64_t>(d, 1);
-    t.Resize(dims);
-    float* p = t.mutable_data<float>();
-    std::mt19937 rng(static_cast<uint32_t>(std::hash<std::string>{}(name)));
-    const std::string r = role.count(name) ? role[name] : "";
-    const int64_t n = t.numel();
-    if (r == "filter" || r == "matrix") {
-      // He-normal over the fan-in: activations keep their scale through the network.
-      const int64_t fan_in =
-          r == "filter" ? (dims.size() == 4 ? dims[1] * dims[2] * dims[3] : 1) : dims[0];
-      std::normal_distribution<float> dist(0.f, std::sqrt(2.0f / std::max<int64_t>(fan_in, 1)));
-      for (int64_t i = 0; i < n; ++i) p[i] = dist(rng);
-    } else {
-      std::uniform_real_distribution<float> dist(r == "bn_var" ? 0.5f : r == "bn_scale" ? 0.8f
-                                                                                         : -0.1f,
-                                                 r == "bn_var" ? 1.5f : r == "bn_scale" ? 1.2f
-                                                                                        : 0.1f);
-      for (int64_t i = 0; i < n; ++i) p[i] = dist(rng);
-    }
-    pd::AppendLoDTensor(t, &out);
+    auto r = roles.find(name);
+    pd::AppendLoDTensor(gohub_tools::SeededTensor(name, r == roles.end() ? gohub_tools::Role{} : r->second,
+                                                  program->FindVar(name)->dims),
+                        &out);
   }
   return out;
 }

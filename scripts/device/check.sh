@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The GPU check, run on a GPU machine (NVIDIA driver for CUDA 13, cuDNN 9 and cuBLAS 13, Python
 # with PyTorch) from the repository root, with .device/ made by scripts/device/pack.sh:
+#   check.sh [inference|training|all]   (default all)
+# Inference:
 #   1. what the machine has (nvidia-smi, the backend's view of driver, cuDNN, cuBLAS, GPUs);
 #   2. gpu_check: every model on the GPU against the CPU path (fp32 within 1e-4 relative,
 #      detections equal), a clone's outputs, TF32 within a loose bound; then the timings, also
@@ -8,6 +10,11 @@
 #   3. scripts/device/torch_bench.py: PyTorch eager on the same GPU, same models and batches;
 #   4. summary.md: the rows, ours against PyTorch;
 #   5. profile_1.txt / profile_sync.txt: per-op host and device time at batch 1.
+# Training (train_summary.md):
+#   6. grad_cases.txt: real Paddle's gradient golden cases (testdata/grads) on the GPU;
+#   7. train_check.jsonl: Paddle's training programs (four models, Momentum and Adam) on the GPU
+#      against the CPU, every variable of step 1, then ten more steps (gpu_train_check);
+#   8. train_bench.jsonl / torch_train.jsonl: the ResNet-50 training step, ours and PyTorch's.
 # Results go to $OUT (default ./device-results). Exit status: non-zero when a check failed.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -44,6 +51,9 @@ PY
 fi
 cat "$out/machine.txt"
 
+mode=${1:-all}
+status=0
+if [ "$mode" = all ] || [ "$mode" = inference ]; then
 m=.device/models
 models=(
   "resnet50:$m/resnet50.pdmodel:3x224x224"
@@ -52,7 +62,6 @@ models=(
   "gesture_rec:$m/gesture_rec.pdmodel:3x224x224:$m/gesture_rec.pdiparams"
   "ppocrv3_det:$m/ppocrv3_det.pdmodel:3x640x640:$m/ppocrv3_det.pdiparams"
 )
-status=0
 # Checks for all, timings for the benchmark's three models.
 timeout 300 "$work/gpu_check" "${models[@]:3}" > "$out/gpu_check.jsonl" 2> "$out/gpu_check.stderr" || status=1
 timeout 300 "$work/gpu_check" --bench --iters "${ITERS:-100}" "${models[@]:0:3}" \
@@ -62,9 +71,9 @@ timeout 120 "$work/gpu_check" --graph --bench --iters "${ITERS:-100}" "${models[
   >> "$out/gpu_check.jsonl" 2>> "$out/gpu_check.stderr" || status=1
 # Where the time goes at batch 1: per op type, the host time to queue it (PD_OP_PROFILE=1) and
 # its time with the device waited for after each op (PD_OP_PROFILE=sync).
-for mode in 1 sync; do
-  PD_OP_PROFILE=$mode timeout 120 "$work/gpu_check" --bench --iters 50 --batches 1 \
-    "${models[0]}" "${models[2]}" > /dev/null 2> "$out/profile_$mode.txt"
+for profile in 1 sync; do
+  PD_OP_PROFILE=$profile timeout 120 "$work/gpu_check" --bench --iters 50 --batches 1 \
+    "${models[0]}" "${models[2]}" > /dev/null 2> "$out/profile_$profile.txt"
 done
 cat "$out/gpu_check.jsonl"
 tail -20 "$out/gpu_check.stderr"
@@ -73,5 +82,32 @@ timeout 180 "$python" scripts/device/torch_bench.py > "$out/torch.jsonl" 2> "$ou
 tail -5 "$out/torch.stderr"
 "$python" scripts/device/summary.py "$out/gpu_check.jsonl" "$out/torch.jsonl" > "$out/summary.md" || true
 cat "$out/summary.md"
+fi
+
+if [ "$mode" = all ] || [ "$mode" = training ]; then
+GOHUB_TEST_GPU=0 GOHUB_TESTDATA="$PWD/testdata" timeout 300 "$work/native_tests" \
+  --gtest_filter='GradCases/*' > "$out/grad_cases.txt" 2>&1 || status=1
+grep -E '^\[  (PASSED|FAILED) |^\[==========\]' "$out/grad_cases.txt"
+t=.device/train
+train=()
+for opt in momentum adam; do
+  train+=("cifar_resnet_$opt:$t/cifar_resnet_$opt.pdmodel:3x32x32"
+          "gesture_rec_$opt:$t/gesture_rec_$opt.pdmodel:3x64x64"
+          "shufflenet_v2_$opt:$t/shufflenet_v2_imagenet_$opt.pdmodel:3x64x64"
+          "resnet50_$opt:$t/resnet50_imagenet_partial_$opt.pdmodel:3x64x64")
+done
+timeout 400 "$work/gpu_train_check" --batch 8 --steps 10 "${train[@]}" \
+  > "$out/train_check.jsonl" 2> "$out/train_check.stderr" || status=1
+timeout 300 "$work/gpu_train_check" --bench --batches 64,128 \
+  "resnet50:$t/resnet50_imagenet_partial_momentum.pdmodel:3x224x224" \
+  > "$out/train_bench.jsonl" 2>> "$out/train_check.stderr" || status=1
+tail -20 "$out/train_check.stderr"
+timeout 240 "$python" scripts/device/torch_train_bench.py > "$out/torch_train.jsonl" \
+  2> "$out/torch_train.stderr" || true
+tail -5 "$out/torch_train.stderr"
+"$python" scripts/device/train_summary.py "$out/grad_cases.txt" "$out/train_check.jsonl" \
+  "$out/train_bench.jsonl" "$out/torch_train.jsonl" > "$out/train_summary.md" || true
+cat "$out/train_summary.md"
+fi
 rm -rf "$work"
 exit $status

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Builds what scripts/device/check.sh needs on a GPU machine and packs it into .device/ (ignored
-# by git; the device runner carries it): the CUDA backend, the gpu_check tool, the native
-# libraries they load (oneDNN, protobuf, OpenBLAS and their runtimes, compressed: a GPU machine
-# has none of them), and the model programs the check runs. Model parameters travel only where
-# they are small and real (gesture_rec, PP-OCRv3 det); the others get seeded random weights on
-# the device (native/tools/gpu_check.cc). Prints the size of what travels.
+# by git; the device runner carries it): the CUDA backend, the gpu_check and gpu_train_check
+# tools and the C++ test binary (its gradient golden cases run on the GPU), the native libraries
+# they load (oneDNN, protobuf, OpenBLAS and their runtimes, compressed: a GPU machine has none
+# of them), and the model programs the check runs. Model parameters travel only where they are
+# small and real (gesture_rec, PP-OCRv3 det); the others get seeded random weights on the device
+# (native/tools/seeded_params.h). The training programs are real Paddle's, from the training
+# goldens (make train-goldens). Prints the size of what travels.
 #
 # Needs `make build-cuda` to have run (or runs it).
 set -euo pipefail
@@ -14,18 +16,21 @@ out=.device
 lib=third_party/paddle_inference_c/paddle/lib
 
 [ -f "$lib/libpaddle_inference_cuda.so" ] || make build-cuda
-cmake --build build/native --target gpu_check -j "${JOBS:-2}" >/dev/null
+cmake --build build/native --target gpu_check gpu_train_check native_tests -j "${JOBS:-2}" >/dev/null
+goldens=build/train-goldens
+[ -f "$goldens/resnet50_imagenet_partial/train_momentum.pdmodel" ] || make train-goldens
 
 rm -rf "$out"
-mkdir -p "$out/models" "$out/stage"
-# The shared objects gpu_check and the backend load, found the way the loader finds them here.
-cp build/native/gpu_check "$out/stage/"
+mkdir -p "$out/models" "$out/train" "$out/stage"
+# The shared objects the tools and the backend load, found the way the loader finds them here.
+cp build/native/gpu_check build/native/gpu_train_check build/native/native_tests "$out/stage/"
 cp "$lib/libpaddle_inference_cuda.so" "$lib/libpaddle_inference_c.so" "$out/stage/"
 for so in $(ldd build/native/gpu_check "$lib/libpaddle_inference_c.so" | awk '/=>/ {print $3}' |
             grep -E 'libdnnl|libprotobuf|libopenblas|libgfortran|libquadmath|libgomp' | sort -u); do
   cp -L "$so" "$out/stage/"
 done
-strip --strip-unneeded "$out/stage/gpu_check" "$out/stage/libpaddle_inference_cuda.so" 2>/dev/null || true
+strip --strip-unneeded "$out/stage/gpu_check" "$out/stage/gpu_train_check" "$out/stage/native_tests" \
+  "$out/stage/libpaddle_inference_cuda.so" 2>/dev/null || true
 tar -C "$out/stage" -cJf "$out/native.tar.xz" .
 rm -rf "$out/stage"
 
@@ -37,4 +42,9 @@ cp "$shared/models/gesture_rec/__model__" "$out/models/gesture_rec.pdmodel"
 cp "$shared/models/gesture_rec/params" "$out/models/gesture_rec.pdiparams"
 cp "$shared/models/ppocrv3_det/model.pdmodel" "$out/models/ppocrv3_det.pdmodel"
 cp "$shared/models/ppocrv3_det/model.pdiparams" "$out/models/ppocrv3_det.pdiparams"
+for m in cifar_resnet gesture_rec shufflenet_v2_imagenet resnet50_imagenet_partial; do
+  for opt in momentum adam; do
+    cp "$goldens/$m/train_$opt.pdmodel" "$out/train/${m}_$opt.pdmodel"
+  done
+done
 du -sh "$out"

@@ -1,0 +1,79 @@
+"""Markdown summary of the GPU check's training half: the gradient golden cases, the training
+programs against the CPU, then our training step against PyTorch eager per row.
+
+usage: train_summary.py grad_cases.txt train_check.jsonl train_bench.jsonl torch_train.jsonl
+Speed ratio = PyTorch's time per step / ours (above 1.0: we are faster). PyTorch's bf16 AMP
+rows have no gohub counterpart yet.
+"""
+import json
+import re
+import sys
+
+
+def rows(path):
+    out = []
+    try:
+        with open(path) as f:
+            for line in f:
+                line = line.strip()
+                if line.startswith("{"):
+                    try:
+                        out.append(json.loads(line))
+                    except json.JSONDecodeError:
+                        pass
+    except OSError:
+        pass
+    return out
+
+
+def grad_cases(path):
+    try:
+        text = open(path).read()
+    except OSError:
+        return "grad cases: no output\n"
+    m = re.search(r"\[==========\] (\d+) tests? from .* ran", text)
+    passed = re.search(r"\[  PASSED  \] (\d+)", text)
+    failed = re.findall(r"\[  FAILED  \] (\S+)", text)
+    lines = [f"gradient golden cases on the GPU: {m.group(1) if m else '?'} run, "
+             f"{passed.group(1) if passed else 0} passed, {len(set(failed))} failed"]
+    lines += [f"- failed: {f}" for f in sorted(set(failed))]
+    return "\n".join(lines) + "\n"
+
+
+grads, checks, ours, torch = sys.argv[1], rows(sys.argv[2]), rows(sys.argv[3]), rows(sys.argv[4])
+print("# GPU training check\n")
+print(grad_cases(grads))
+print("| check | model | op / var | rel. L2 | max rel. | ok |\n| --- | --- | --- | --- | --- | --- |")
+for r in checks:
+    if r.get("check") in ("train_step1", "train_step1_var"):
+        what = r.get("var", f"{r.get('vars')} variables, {r.get('bad')} over {r.get('tolerance')}")
+        print(f"| {r['check']} | {r['model']} | {r.get('op', '')} {what} | {r.get('rel_l2', '')} "
+              f"| {r.get('max_rel', '')} | {r['ok']} |")
+    elif r.get("check") == "train_steps":
+        print(f"| train_steps ({r['steps']}) | {r['model']} | loss, then {r['worst']} "
+              f"| {r['persistables_rel_l2']:.3g} | {r['loss_max_rel']:.3g} | {r['ok']} |")
+    elif "error" in r:
+        print(f"| error | | {r['error']} | | | false |")
+    elif "ops_on_cpu" in r and r["ops_on_cpu"]:
+        print(f"| ops on the CPU | {r['model']} | {r['ops_on_cpu']} | | | |")
+print()
+tmap = {(r["batch"], r["precision"]): r for r in torch if r.get("framework") == "pytorch"}
+info = [r["pytorch_info"] for r in torch if "pytorch_info" in r]
+if info:
+    print(f"PyTorch: {info[0]}\n")
+print("| model | batch | precision | gohub ms/step | gohub img/s | gohub GPU MiB (in use / pool) "
+      "| PyTorch ms/step | PyTorch img/s | PyTorch peak MiB | PyTorch layout | speed vs PyTorch |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+for r in ours:
+    if r.get("framework") != "gohub":
+        continue
+    t = tmap.get((r["batch"], r["precision"]))
+    ratio = f"{t['ms_per_step'] / r['ms_per_step']:.2f}x" if t else ""
+    print(f"| resnet50 | {r['batch']} | {r['precision']} | {r['ms_per_step']:.2f} | "
+          f"{r['images_per_s']:.0f} | {r['gpu_mib_in_use']:.0f} / {r['gpu_mib_cached']:.0f} | "
+          f"{t['ms_per_step'] if t else ''} | {t['images_per_s'] if t else ''} | "
+          f"{t['gpu_mib_peak'] if t else ''} | {t['layout'] if t else ''} | {ratio} |")
+for (batch, precision), t in sorted(tmap.items()):
+    if precision == "amp_bf16":
+        print(f"| resnet50 | {batch} | amp_bf16 | (not in gohub yet) | | | {t['ms_per_step']} "
+              f"| {t['images_per_s']} | {t['gpu_mib_peak']} | {t['layout']} | |")
