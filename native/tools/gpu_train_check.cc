@@ -8,13 +8,14 @@
 //   Labels are drawn from [0, classes), classes read from the loss op's input.
 //
 // Both places start from the same seeded persistables (seeded_params.h) and get the same
-// batches. Step 1: every float variable the program writes (activations, gradients, updated
-// parameters and statistics), GPU against CPU, relative L2 error ||gpu - cpu|| / ||cpu|| ≤ 1e-3
-// in fp32 (a ReLU kink crossed differently moves one element, which the L2 error weighs at its
-// share; the max relative error is reported beside it). Then --steps more steps: the loss of
-// each and the persistables after the last, reported and held to 1e-2 (rounding differences
-// grow with every update). With --bench: time per training step (forward, backward, update)
-// on the GPU at each --batches size, fp32 and TF32, activations freed after their last use.
+// batches. The check, for --op-steps steps (3): every op alone on both places, given the CPU's
+// values of its inputs, every float output within relative L2 error ||gpu - cpu|| / ||cpu||
+// ≤ 1e-3 in fp32, a gradient at float32-noise level (error under 1e-4 of the step's largest
+// gradient value) excepted. Then the whole program run freely on both places for --steps steps
+// (10): the losses side by side and the persistables after the last, reported (see FreeRun).
+// With --bench: time per training step (forward, backward, update) on the GPU at each --batches
+// size, fp32 and TF32, activations freed after their last use; with PD_OP_PROFILE set, the
+// executor's per-op profile of the timed steps goes to stderr.
 // One JSON object per line on stdout; exit status 1 when a check failed. --plumbing runs the
 // "GPU" side on the CPU: it tries the tool's own flow on a machine without a GPU.
 #include <algorithm>
@@ -40,7 +41,7 @@ namespace {
 
 bool failed = false;
 bool plumbing = false;  // --plumbing: the "GPU" side runs on the CPU, to try the flow without a GPU
-constexpr double kStepTol = 1e-3, kDriftTol = 1e-2;
+constexpr double kStepTol = 1e-3;
 
 struct ModelSpec {
   std::string name, program_file;
@@ -199,19 +200,141 @@ pd::ExecConfig GpuConfig(bool tf32) {
   return c;
 }
 
-std::string OpsOnCpu(const pd::Program& program, const pd::Executor& exec) {
-  std::set<std::string> types;
-  for (int i = 0; i < static_cast<int>(program.ops().size()); ++i) {
-    const std::string& t = program.ops()[i].type();
-    if (t != "feed" && t != "fetch" && exec.PlaceOfOp(i).is_cpu()) types.insert(t);
-  }
-  std::string s;
-  for (const auto& t : types) s += (s.empty() ? "" : " ") + t;
-  return s;
+// Block 0 of program with op i alone (all variables declared).
+std::shared_ptr<const pd::Program> OneOp(const pd::Program& program, int i) {
+  pd::proto::ProgramDesc desc = program.desc();
+  auto* ops = desc.mutable_blocks(0)->mutable_ops();
+  pd::proto::OpDesc op = ops->Get(i);
+  ops->Clear();
+  *ops->Add() = op;
+  auto p = pd::Program::FromDesc(std::move(desc), "op");
+  for (const pd::OpView& v : p->ops()) v.AllInputs(), v.AllOutputs();
+  return p;
 }
 
-void Check(const ModelSpec& spec, std::shared_ptr<const pd::Program> program, int batch, int steps,
-           float lr) {
+// A variable's value as a plain host tensor (no data when it has none).
+pd::Tensor HostCopy(const pd::Tensor& t) {
+  pd::Tensor host;
+  if (t.initialized() && t.layout() != 0) {
+    std::fprintf(stderr, "gpu_train_check: a variable in layout %d\n", t.layout());
+    std::exit(2);
+  }
+  pd::CopyTensor(t, pd::Place::CPU(), &host);
+  return host;
+}
+
+std::vector<float> Floats(const pd::Tensor& t) {
+  if (!t.initialized() || t.dtype() != pd::DType::kFP32) return {};
+  const pd::Tensor host = HostCopy(t);
+  return std::vector<float>(host.data<float>(), host.data<float>() + host.numel());
+}
+
+// One output of one op in one step.
+struct VarResult {
+  std::string op, name;
+  bool grad;
+  double l2, max_abs_err, max_abs_want;
+};
+
+// Every op alone, on both places, from the CPU's values of its inputs: a kernel's own error,
+// which neither a ReLU kink crossed differently upstream nor an earlier op's rounding can move.
+void CheckOps(const ModelSpec& spec, std::shared_ptr<const pd::Program> program, int batch,
+              int steps, float lr) {
+  const Roles roles = FindRoles(*program);
+  pd::Scope cpu_scope, gpu_scope;
+  Seed(*program, lr, &cpu_scope);
+  pd::ExecConfig cpu_config;
+  cpu_config.num_threads = 8;
+  std::vector<std::unique_ptr<pd::Executor>> on_cpu, on_gpu;
+  std::set<std::string> types_on_cpu;
+  for (int i = 0; i < static_cast<int>(program->ops().size()); ++i) {
+    auto one = OneOp(*program, i);
+    on_cpu.push_back(std::make_unique<pd::Executor>(one, &cpu_scope, cpu_config));
+    on_gpu.push_back(std::make_unique<pd::Executor>(one, &gpu_scope, GpuConfig(false)));
+    if (on_gpu.back()->PlaceOfOp(0).is_cpu()) types_on_cpu.insert(program->ops()[i].type());
+  }
+  std::string cpu_types;
+  for (const auto& t : types_on_cpu) cpu_types += (cpu_types.empty() ? "" : " ") + t;
+  std::printf("{\"model\": \"%s\", \"ops_on_cpu\": \"%s\"}\n", spec.name.c_str(), cpu_types.c_str());
+
+  int bad_total = 0;
+  std::map<std::string, std::pair<double, int>> worst_by_type;  // worst L2, values at noise level
+  for (int step = 0; step < steps; ++step) {
+    Feed(roles, MakeBatch(spec, roles.classes, batch, 1 + step), &cpu_scope);
+    std::vector<VarResult> results;
+    double top = 0;  // the step's largest gradient value
+    for (size_t i = 0; i < program->ops().size(); ++i) {
+      const pd::OpView& op = program->ops()[i];
+      for (const auto& [slot, names] : op.AllInputs()) {
+        for (const std::string& name : names) {
+          const pd::Tensor* t = cpu_scope.FindLocal(name);
+          if (t != nullptr) pd::CopyTensor(HostCopy(*t), pd::Place::CPU(), gpu_scope.Var(name));
+        }
+      }
+      on_cpu[i]->Run();
+      on_gpu[i]->Run();
+      std::set<std::string> seen;
+      for (const auto& [slot, names] : op.AllOutputs()) {
+        for (const std::string& name : names) {
+          if (!seen.insert(name).second) continue;
+          const auto want = Floats(*cpu_scope.FindLocal(name));
+          if (want.empty()) continue;
+          const auto got = Floats(*gpu_scope.FindLocal(name));
+          VarResult r{op.type(), name, name.find("@GRAD") != std::string::npos, INFINITY, INFINITY, 0};
+          for (float w : want) r.max_abs_want = std::max(r.max_abs_want, std::abs(static_cast<double>(w)));
+          if (got.size() == want.size()) {
+            r.l2 = Compare(got, want).l2;
+            r.max_abs_err = 0;
+            for (size_t k = 0; k < want.size(); ++k)
+              r.max_abs_err = std::max(r.max_abs_err, std::abs(static_cast<double>(got[k]) - want[k]));
+            if (!std::isfinite(r.max_abs_err)) r.max_abs_err = INFINITY;
+          }
+          if (r.grad) top = std::max(top, r.max_abs_want);
+          results.push_back(r);
+        }
+      }
+    }
+    // A gradient whose error stays under kNoise times the step's largest gradient is float32
+    // noise on both sides (an analytically zero gradient: a batch norm's offset whose output
+    // reaches the loss only through another training-mode batch norm), as the goldens define it.
+    constexpr double kNoise = 1e-4;
+    int bad = 0;
+    for (const VarResult& r : results) {
+      const bool noise = r.grad && r.max_abs_err <= kNoise * top;
+      const bool ok = r.l2 <= kStepTol || noise;
+      auto& w = worst_by_type[r.op];
+      if (noise && r.l2 > kStepTol) {
+        ++w.second;
+      } else {
+        w.first = std::max(w.first, r.l2);
+      }
+      if (ok) continue;
+      if (++bad <= 10)
+        std::printf("{\"check\": \"train_op_var\", \"model\": \"%s\", \"step\": %d, \"op\": \"%s\", "
+                    "\"var\": \"%s\", \"rel_l2\": %.3g, \"max_abs_err\": %.3g, \"max_abs\": %.3g, "
+                    "\"step_top_grad\": %.3g, \"ok\": false}\n",
+                    spec.name.c_str(), step + 1, r.op.c_str(), r.name.c_str(), r.l2, r.max_abs_err,
+                    r.max_abs_want, top);
+    }
+    bad_total += bad;
+    std::printf("{\"check\": \"train_ops\", \"model\": \"%s\", \"step\": %d, \"batch\": %d, "
+                "\"vars\": %zu, \"bad\": %d, \"tolerance\": %g, \"ok\": %s}\n",
+                spec.name.c_str(), step + 1, batch, results.size(), bad, kStepTol,
+                bad == 0 ? "true" : "false");
+    std::fflush(stdout);
+  }
+  for (const auto& [type, w] : worst_by_type)
+    std::printf("{\"check\": \"train_op_type\", \"model\": \"%s\", \"op\": \"%s\", \"rel_l2\": %.3g, "
+                "\"noise_level_values\": %d, \"ok\": %s}\n",
+                spec.name.c_str(), type.c_str(), w.first, w.second, w.first <= kStepTol ? "true" : "false");
+  failed |= bad_total != 0;
+}
+
+// The whole program run freely on both places for steps: the losses and the persistables after
+// the last, reported. Not held to a bound: a ReLU kink crossed differently, or float32 noise that
+// Adam scales to a full step, sends two free trajectories apart (as our CPU's and Paddle's).
+void FreeRun(const ModelSpec& spec, std::shared_ptr<const pd::Program> program, int batch,
+             int steps, float lr) {
   const Roles roles = FindRoles(*program);
   pd::Scope cpu_scope, gpu_scope;
   Seed(*program, lr, &cpu_scope);
@@ -221,57 +344,20 @@ void Check(const ModelSpec& spec, std::shared_ptr<const pd::Program> program, in
   pd::MoveOpInputsTo(*program, &gpu_scope, GpuConfig(false).place);
   pd::Executor cpu(program, &cpu_scope, cpu_config);
   pd::Executor gpu(program, &gpu_scope, GpuConfig(false));
-  std::printf("{\"model\": \"%s\", \"ops_on_cpu\": \"%s\"}\n", spec.name.c_str(),
-              OpsOnCpu(*program, gpu).c_str());
-
-  // Step 1, every op's outputs in program order; the first that differs is where to look.
-  const Batch b0 = MakeBatch(spec, roles.classes, batch, 1);
-  Feed(roles, b0, &cpu_scope);
-  Feed(roles, b0, &gpu_scope);
-  cpu.Run();
-  gpu.Run();
-  std::set<std::string> seen;
-  std::map<std::string, Diff> worst_by_type;
-  int compared = 0, bad = 0;
-  for (const pd::OpView& op : program->ops()) {
-    for (const auto& [slot, names] : op.AllOutputs()) {
-      for (const std::string& name : names) {
-        if (!seen.insert(name).second) continue;
-        const auto want = Values(cpu, cpu_scope, name);
-        if (want.empty()) continue;
-        const auto got = Values(gpu, gpu_scope, name);
-        const Diff d = got.size() == want.size() ? Compare(got, want) : Diff{INFINITY, INFINITY};
-        ++compared;
-        Diff& w = worst_by_type[op.type()];
-        w.l2 = std::max(w.l2, d.l2), w.max_rel = std::max(w.max_rel, d.max_rel);
-        if (d.l2 <= kStepTol) continue;
-        if (++bad <= 10)
-          std::printf("{\"check\": \"train_step1_var\", \"model\": \"%s\", \"op\": \"%s\", \"var\": "
-                      "\"%s\", \"rel_l2\": %.3g, \"max_rel\": %.3g, \"tolerance\": %g, \"ok\": false}\n",
-                      spec.name.c_str(), op.type().c_str(), name.c_str(), d.l2, d.max_rel, kStepTol);
-      }
-    }
-  }
-  for (const auto& [type, d] : worst_by_type)
-    std::printf("{\"check\": \"train_step1_op\", \"model\": \"%s\", \"op\": \"%s\", \"rel_l2\": "
-                "%.3g, \"max_rel\": %.3g, \"ok\": %s}\n",
-                spec.name.c_str(), type.c_str(), d.l2, d.max_rel, d.l2 <= kStepTol ? "true" : "false");
-  std::printf("{\"check\": \"train_step1\", \"model\": \"%s\", \"batch\": %d, \"vars\": %d, "
-              "\"bad\": %d, \"tolerance\": %g, \"ok\": %s}\n",
-              spec.name.c_str(), batch, compared, bad, kStepTol, bad == 0 ? "true" : "false");
-  failed |= bad != 0;
-  std::fflush(stdout);
-
-  // More steps on new batches: the losses and, after the last, the persistables.
-  double worst_loss = 0;
+  std::string losses;
+  bool finite = true;
   for (int s = 0; s < steps; ++s) {
-    const Batch b = MakeBatch(spec, roles.classes, batch, 100 + s);
+    const Batch b = MakeBatch(spec, roles.classes, batch, 1 + s);
     Feed(roles, b, &cpu_scope);
     Feed(roles, b, &gpu_scope);
     cpu.Run();
     gpu.Run();
-    const Diff d = Compare(Values(gpu, gpu_scope, roles.loss), Values(cpu, cpu_scope, roles.loss));
-    worst_loss = std::max(worst_loss, d.max_rel);
+    const auto want = Values(cpu, cpu_scope, roles.loss), got = Values(gpu, gpu_scope, roles.loss);
+    finite &= !got.empty() && std::isfinite(got[0]);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%s[%.5g, %.5g]", s ? ", " : "", got.empty() ? NAN : got[0],
+                  want.empty() ? NAN : want[0]);
+    losses += buf;
   }
   double worst_param = 0;
   std::string worst_name;
@@ -282,12 +368,11 @@ void Check(const ModelSpec& spec, std::shared_ptr<const pd::Program> program, in
     const Diff d = Compare(Values(gpu, gpu_scope, v.name), want);
     if (d.l2 >= worst_param) worst_param = d.l2, worst_name = v.name;
   }
-  const bool ok = worst_loss <= kDriftTol && worst_param <= kDriftTol;
-  std::printf("{\"check\": \"train_steps\", \"model\": \"%s\", \"steps\": %d, \"loss_max_rel\": "
-              "%.3g, \"persistables_rel_l2\": %.3g, \"worst\": \"%s\", \"tolerance\": %g, \"ok\": %s}\n",
-              spec.name.c_str(), steps + 1, worst_loss, worst_param, worst_name.c_str(), kDriftTol,
-              ok ? "true" : "false");
-  failed |= !ok;
+  std::printf("{\"check\": \"train_free_run\", \"model\": \"%s\", \"steps\": %d, \"losses_gpu_cpu\": "
+              "[%s], \"persistables_rel_l2\": %.3g, \"worst\": \"%s\", \"ok\": %s}\n",
+              spec.name.c_str(), steps, losses.c_str(), worst_param, worst_name.c_str(),
+              finite ? "true" : "false");
+  failed |= !finite;
   std::fflush(stdout);
 }
 
@@ -305,6 +390,7 @@ void Bench(const ModelSpec& spec, std::shared_ptr<const pd::Program> program,
       pd::Executor exec(program, &scope, config);
       exec.set_free_intermediates(true);
       for (int i = 0; i < 3; ++i) exec.Run();  // algorithm search, pool growth
+      exec.ResetProfile();
       using Clock = std::chrono::steady_clock;
       std::vector<double> ms;
       for (int i = 0; i < 10; ++i) {
@@ -329,7 +415,7 @@ void Bench(const ModelSpec& spec, std::shared_ptr<const pd::Program> program,
 
 int main(int argc, char** argv) {
   bool bench = false;
-  int steps = 10, batch = 8;
+  int steps = 10, op_steps = 3, batch = 8;
   float lr = 0.01f;
   std::vector<int> batches{64, 128};
   std::vector<ModelSpec> specs;
@@ -342,6 +428,8 @@ int main(int argc, char** argv) {
       plumbing = true;
     } else if (a == "--steps" && has_value) {
       steps = std::atoi(argv[++i]);
+    } else if (a == "--op-steps" && has_value) {
+      op_steps = std::atoi(argv[++i]);
     } else if (a == "--batch" && has_value) {
       batch = std::atoi(argv[++i]);
     } else if (a == "--lr" && has_value) {
@@ -367,7 +455,8 @@ int main(int argc, char** argv) {
       if (bench) {
         Bench(spec, program, batches, lr);
       } else {
-        Check(spec, program, batch, steps, lr);
+        CheckOps(spec, program, batch, op_steps, lr);
+        FreeRun(spec, program, batch, steps, lr);
       }
     } catch (const std::exception& e) {
       std::printf("{\"error\": \"%s: %s\"}\n", spec.name.c_str(), e.what());

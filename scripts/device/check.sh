@@ -13,8 +13,9 @@
 # Training (train_summary.md):
 #   6. grad_cases.txt: real Paddle's gradient golden cases (testdata/grads) on the GPU;
 #   7. train_check.jsonl: Paddle's training programs (four models, Momentum and Adam) on the GPU
-#      against the CPU, every variable of step 1, then ten more steps (gpu_train_check);
-#   8. train_bench.jsonl / torch_train.jsonl: the ResNet-50 training step, ours and PyTorch's.
+#      against the CPU: each op alone for three steps, then ten steps run freely (gpu_train_check);
+#   8. train_bench.jsonl / torch_train.jsonl: the ResNet-50 training step, ours and PyTorch's;
+#      train_profile_sync.txt: its device time per op type at batch 64.
 # Results go to $OUT (default ./device-results). Exit status: non-zero when a check failed.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -96,11 +97,15 @@ for opt in momentum adam; do
           "shufflenet_v2_$opt:$t/shufflenet_v2_imagenet_$opt.pdmodel:3x64x64"
           "resnet50_$opt:$t/resnet50_imagenet_partial_$opt.pdmodel:3x64x64")
 done
-timeout 400 "$work/gpu_train_check" --batch 8 --steps 10 "${train[@]}" \
+timeout 400 "$work/gpu_train_check" --batch 8 --op-steps 3 --steps 10 "${train[@]}" \
   > "$out/train_check.jsonl" 2> "$out/train_check.stderr" || status=1
 timeout 300 "$work/gpu_train_check" --bench --batches 64,128 \
   "resnet50:$t/resnet50_imagenet_partial_momentum.pdmodel:3x224x224" \
   > "$out/train_bench.jsonl" 2>> "$out/train_check.stderr" || status=1
+# Where a batch-64 training step's device time goes, per op type (each op waited for).
+PD_OP_PROFILE=sync timeout 120 "$work/gpu_train_check" --bench --batches 64 \
+  "resnet50:$t/resnet50_imagenet_partial_momentum.pdmodel:3x224x224" \
+  > /dev/null 2> "$out/train_profile_sync.txt"
 tail -20 "$out/train_check.stderr"
 timeout 240 "$python" scripts/device/torch_train_bench.py > "$out/torch_train.jsonl" \
   2> "$out/torch_train.stderr" || true

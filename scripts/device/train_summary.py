@@ -43,19 +43,26 @@ def grad_cases(path):
 grads, checks, ours, torch = sys.argv[1], rows(sys.argv[2]), rows(sys.argv[3]), rows(sys.argv[4])
 print("# GPU training check\n")
 print(grad_cases(grads))
-print("| check | model | op / var | rel. L2 | max rel. | ok |\n| --- | --- | --- | --- | --- | --- |")
+print("| check | model | step | op | variable / count | rel. L2 | ok |\n"
+      "| --- | --- | --- | --- | --- | --- | --- |")
 for r in checks:
-    if r.get("check") in ("train_step1", "train_step1_var"):
-        what = r.get("var", f"{r.get('vars')} variables, {r.get('bad')} over {r.get('tolerance')}")
-        print(f"| {r['check']} | {r['model']} | {r.get('op', '')} {what} | {r.get('rel_l2', '')} "
-              f"| {r.get('max_rel', '')} | {r['ok']} |")
-    elif r.get("check") == "train_steps":
-        print(f"| train_steps ({r['steps']}) | {r['model']} | loss, then {r['worst']} "
-              f"| {r['persistables_rel_l2']:.3g} | {r['loss_max_rel']:.3g} | {r['ok']} |")
+    c = r.get("check")
+    if c == "train_ops":
+        print(f"| each op alone | {r['model']} | {r['step']} | all | {r['vars']} outputs, "
+              f"{r['bad']} over {r['tolerance']} | | {r['ok']} |")
+    elif c == "train_op_var":
+        print(f"| each op alone | {r['model']} | {r['step']} | {r['op']} | {r['var']} "
+              f"(max abs. err. {r['max_abs_err']:.3g}, max {r['max_abs']:.3g}) | {r['rel_l2']:.3g} | False |")
+    elif c == "train_op_type" and not r["ok"]:
+        print(f"| op type | {r['model']} | | {r['op']} | worst | {r['rel_l2']:.3g} | False |")
+    elif c == "train_free_run":
+        print(f"| free run (reported) | {r['model']} | {r['steps']} | | losses (GPU, CPU) "
+              f"{r['losses_gpu_cpu']}; persistables, worst {r['worst']} "
+              f"| {r['persistables_rel_l2']:.3g} | {r['ok']} |")
     elif "error" in r:
-        print(f"| error | | {r['error']} | | | false |")
-    elif "ops_on_cpu" in r and r["ops_on_cpu"]:
-        print(f"| ops on the CPU | {r['model']} | {r['ops_on_cpu']} | | | |")
+        print(f"| error | | | | {r['error']} | | False |")
+    elif r.get("ops_on_cpu"):
+        print(f"| ops on the CPU | {r['model']} | | {r['ops_on_cpu']} | | | |")
 print()
 tmap = {(r["batch"], r["precision"]): r for r in torch if r.get("framework") == "pytorch"}
 info = [r["pytorch_info"] for r in torch if "pytorch_info" in r]

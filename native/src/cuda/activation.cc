@@ -1,11 +1,15 @@
 // Host side of the activations on the GPU: each op's attributes, with the CPU's defaults
-// (kernels/activation.cc), packed for activation.cu; and dropout at inference, which is a
-// multiplication by a constant (kernels/dropout.cc).
+// (kernels/activation.cc), packed for activation.cu; and dropout (kernels/dropout.cc).
 #include <string>
+#include <vector>
 
+#include "cuda/cuda_check.h"
+#include "cuda/grad_launch.h"
+#include "cuda/host_inputs.h"
 #include "cuda/launchers.h"
 #include "cuda/op_util.h"
 #include "cuda/register.h"
+#include "kernels/dropout.h"
 
 namespace pd::cuda {
 namespace {
@@ -41,22 +45,36 @@ void ActKernel(OpContext& ctx) {
 }
 
 // is_test: Out = X (upscale_in_train) or X * (1 - dropout_prob); Mask keeps its dims, no data.
-// Training draws random masks, which only the CPU kernel does: the op fails here rather than
-// computing something else.
+// Training: the CPU's mask for the same seed (kernels/dropout.h), drawn on the host and uploaded
+// (the copy from pageable memory waits for the stream: dropout in training costs one wait),
+// then Out = X * Mask (/ (1 - p) with upscale_in_train).
 void DropoutKernel(OpContext& ctx) {
   CudaContext& c = Ctx(ctx);
-  PD_CHECK(ctx.op().GetBool("is_test", false),
-           "dropout: training (is_test false) is not supported on the GPU; run on the CPU");
   const float p = ctx.op().GetFloat("dropout_prob", 0.5f);
+  PD_CHECK(p >= 0.0f && p <= 1.0f, "dropout: dropout_prob ", p, " is not in [0, 1]");
   const bool upscale =
       ctx.op().GetString("dropout_implementation", "downgrade_in_infer") == "upscale_in_train";
   const Tensor& x = ctx.In("X");
-  Tensor* out = ctx.Out("Out");
+  const int64_t n = x.numel();
   const float* in = x.data<float>();
-  float* o = out->mutable_data<float>();
-  ActParams params;
-  params.a = upscale ? 1.0f : 1.0f - p;
-  LaunchActivation(ActKind::kMulConst, params, in, o, x.numel(), c.cuda_stream());
+  float* o = ctx.Out("Out")->mutable_data<float>();
+  if (ctx.op().GetBool("is_test", false)) {
+    ActParams params;
+    params.a = upscale ? 1.0f : 1.0f - p;
+    LaunchActivation(ActKind::kMulConst, params, in, o, n, c.cuda_stream());
+    CheckLaunch(ctx);
+    return;
+  }
+  PD_CHECK(ctx.HasOutput("Mask"), "dropout: training (is_test false) needs the Mask output");
+  uint8_t* mask = ctx.Out("Mask")->mutable_data<uint8_t>();
+  std::vector<uint8_t> host(static_cast<size_t>(n), 0);
+  if (p < 1.0f) {
+    HostInputs seed_on_host(ctx, {"Seed"});
+    DropoutMask(DropoutSeed(ctx), p, n, host.data());
+  }
+  if (n > 0)
+    PD_CUDA_CHECK(cudaMemcpyAsync(mask, host.data(), n, cudaMemcpyHostToDevice, c.cuda_stream()));
+  LaunchDropoutGrad(mask, in, o, p < 1.0f && upscale ? 1.0f / (1.0f - p) : 1.0f, n, c.cuda_stream());
   CheckLaunch(ctx);
 }
 

@@ -54,6 +54,11 @@ class Executor {
   const ExecConfig& config() const { return config_; }
   void set_check_nan_inf(bool on) { config_.check_nan_inf = on; }
   void set_free_intermediates(bool on) { config_.free_intermediates = on; }
+  // Starts PD_OP_PROFILE's counts afresh (after warm-up runs that search algorithms).
+  void ResetProfile() {
+    profile_.clear();
+    runs_ = 0;
+  }
 
   // Where op i of the block (by its index in the program) runs; the CPU for feed and fetch.
   Place PlaceOfOp(int index) const;

@@ -11,6 +11,7 @@
 #include <random>
 #include <string>
 
+#include "kernels/dropout.h"
 #include "framework/op_registry.h"
 #include "kernels/kernel_util.h"
 #include "kernels/register.h"
@@ -41,12 +42,6 @@ void DropoutInferShape(OpContext& ctx) {
   if (ctx.HasOutput("Mask")) ctx.Out("Mask")->Resize(x.dims());
 }
 
-uint64_t Seed(const OpContext& ctx) {
-  if (ctx.HasInput("Seed")) return static_cast<uint64_t>(ScalarInput(ctx, "Seed"));
-  if (ctx.op().GetBool("fix_seed", false)) return static_cast<uint64_t>(ctx.op().GetInt("seed", 0));
-  return (static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
-}
-
 // Out may be X itself: each element is read before it is written.
 void DropoutKernel(OpContext& ctx) {
   const Tensor& x = ctx.In("X");
@@ -67,17 +62,24 @@ void DropoutKernel(OpContext& ctx) {
     std::fill(out, out + n, 0.0f);
     return;
   }
-  std::mt19937_64 engine(Seed(ctx));
-  std::uniform_real_distribution<float> dist(0.0f, 1.0f);
+  DropoutMask(DropoutSeed(ctx), p, n, mask);
   const float f = upscale ? 1.0f / (1.0f - p) : 1.0f;
-  for (int64_t i = 0; i < n; ++i) {
-    const bool keep = !(p > 0.0f && dist(engine) < p);
-    mask[i] = keep ? 1 : 0;
-    out[i] = keep ? in[i] * f : 0.0f;
-  }
+  for (int64_t i = 0; i < n; ++i) out[i] = mask[i] ? in[i] * f : 0.0f;
 }
 
 }  // namespace
+
+uint64_t DropoutSeed(const OpContext& ctx) {
+  if (ctx.HasInput("Seed")) return static_cast<uint64_t>(ScalarInput(ctx, "Seed"));
+  if (ctx.op().GetBool("fix_seed", false)) return static_cast<uint64_t>(ctx.op().GetInt("seed", 0));
+  return (static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
+}
+
+void DropoutMask(uint64_t seed, float p, int64_t n, uint8_t* mask) {
+  std::mt19937_64 engine(seed);
+  std::uniform_real_distribution<float> dist(0.0f, 1.0f);
+  for (int64_t i = 0; i < n; ++i) mask[i] = p > 0.0f && dist(engine) < p ? 0 : 1;
+}
 
 void RegisterDropoutKernels(OpRegistry& r) {
   r.Add("dropout", DropoutInferShape, "X");
