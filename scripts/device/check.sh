@@ -13,7 +13,7 @@
 # Training (train_summary.md):
 #   6. grad_cases.txt: real Paddle's gradient golden cases (testdata/grads) on the GPU;
 #   7. train_check.jsonl: Paddle's training programs (four models, Momentum and Adam) on the GPU
-#      against the CPU: each op alone for three steps, then ten steps run freely (gpu_train_check);
+#      against the CPU: each op alone for two steps, then ten steps run freely (gpu_train_check);
 #   8. train_bench.jsonl / torch_train.jsonl: the ResNet-50 training step, ours and PyTorch's;
 #      train_profile_sync.txt: its device time per op type at batch 64.
 # Results go to $OUT (default ./device-results). Exit status: non-zero when a check failed.
@@ -97,7 +97,7 @@ for opt in momentum adam; do
           "shufflenet_v2_$opt:$t/shufflenet_v2_imagenet_$opt.pdmodel:3x64x64"
           "resnet50_$opt:$t/resnet50_imagenet_partial_$opt.pdmodel:3x64x64")
 done
-timeout 400 "$work/gpu_train_check" --batch 8 --op-steps 3 --steps 10 "${train[@]}" \
+timeout 400 "$work/gpu_train_check" --batch 8 --op-steps 2 --steps 10 "${train[@]}" \
   > "$out/train_check.jsonl" 2> "$out/train_check.stderr" || status=1
 timeout 300 "$work/gpu_train_check" --bench --batches 64,128 \
   "resnet50:$t/resnet50_imagenet_partial_momentum.pdmodel:3x224x224" \

@@ -9,10 +9,13 @@
 // skips at the end) get a zero gradient either way.
 //
 // The algorithms are found per input shape by timing every candidate once (cudnnFind, as the
-// forward does), the deterministic ones preferred so that two runs give equal gradients. fp32
-// math is pure FMA unless the config allows TF32.
+// forward does), as PyTorch's cudnn.benchmark and Paddle do: the fastest, unless
+// GOHUB_CUDNN_DETERMINISTIC asks for deterministic ones (Paddle's FLAGS_cudnn_deterministic).
+// fp32 math is pure FMA unless the config allows TF32.
 #include <algorithm>
 #include <array>
+#include <cstdlib>
+#include <string>
 #include <vector>
 
 #include "cuda/conv_grad.h"
@@ -92,14 +95,23 @@ void Describe(OpContext& ctx, CudaContext& cu, ConvGradState& st) {
   st.have_data_algo = st.have_filter_algo = false;
 }
 
-// The fastest deterministic candidate that fits the workspace cap, else the fastest that fits;
-// -1 when none runs. cudnnFind lists the candidates fastest first.
+// The fastest candidate that fits the workspace cap (the fastest deterministic one with
+// GOHUB_CUDNN_DETERMINISTIC=1, so that two runs give equal gradients: cuDNN's fastest filter
+// gradients add with atomics); -1 when none runs. cudnnFind lists the candidates fastest first.
+bool DeterministicOnly() {
+  static const bool on = [] {
+    const char* v = std::getenv("GOHUB_CUDNN_DETERMINISTIC");
+    return v != nullptr && *v != '\0' && std::string(v) != "0";
+  }();
+  return on;
+}
+
 template <typename Perf>
 int Pick(const std::vector<Perf>& perf, int found) {
   int fits = -1;
   for (int i = 0; i < found; ++i) {
     if (perf[i].status != CUDNN_STATUS_SUCCESS || perf[i].memory > kMaxWorkspace) continue;
-    if (perf[i].determinism == CUDNN_DETERMINISTIC) return i;
+    if (!DeterministicOnly() || perf[i].determinism == CUDNN_DETERMINISTIC) return i;
     if (fits < 0) fits = i;
   }
   return fits;

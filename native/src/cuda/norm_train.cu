@@ -33,17 +33,23 @@ unsigned GridFor(int64_t n) {
   return static_cast<unsigned>(std::clamp<int64_t>((n + kBlock - 1) / kBlock, 1, 65535 * 16));
 }
 
+// Index arithmetic is done in I: int where the tensor allows (a 64-bit integer division costs
+// several times a 32-bit one, and these kernels divide per element), else int64_t.
+bool Narrow(const ChannelShape& s) {
+  return s.outer * s.channels * s.inner < (int64_t(1) << 31) - int64_t(65535) * 16 * kBlock;
+}
+
 // A Term adds element i (of channel c) into the two running sums a and b.
-template <class Term>
+template <typename I, class Term>
 __global__ void PlaneSumKernel(Term term, ChannelShape s, int64_t chunk, int64_t parts,
                                double* partial) {
-  const int64_t c = blockIdx.x, p = blockIdx.y;
+  const I c = blockIdx.x, p = blockIdx.y, inner = I(s.inner), channels = I(s.channels);
   const int t = threadIdx.x;
-  const int64_t end = min((p + 1) * chunk, s.outer * s.inner);
+  const I end = I(min((p + 1) * chunk, s.outer * s.inner));
   double a = 0, b = 0;
-  for (int64_t j = p * chunk + t; j < end; j += kPlaneThreads) {
-    const int64_t o = j / s.inner;
-    term((o * s.channels + c) * s.inner + (j - o * s.inner), c, a, b);
+  for (I j = I(p * chunk) + t; j < end; j += kPlaneThreads) {
+    const I o = j / inner;
+    term((o * channels + c) * inner + (j - o * inner), c, a, b);
   }
   __shared__ double sa[kPlaneThreads], sb[kPlaneThreads];
   sa[t] = a;
@@ -110,7 +116,12 @@ void ChannelSums(const Term& term, const Finish& finish, const ChannelShape& s, 
                                                                        sp.parts, scratch);
   } else {
     const dim3 grid(static_cast<unsigned>(s.channels), static_cast<unsigned>(sp.parts));
-    PlaneSumKernel<<<grid, kPlaneThreads, 0, stream>>>(term, s, sp.chunk, sp.parts, scratch);
+    if (Narrow(s)) {
+      PlaneSumKernel<int><<<grid, kPlaneThreads, 0, stream>>>(term, s, sp.chunk, sp.parts, scratch);
+    } else {
+      PlaneSumKernel<int64_t>
+          <<<grid, kPlaneThreads, 0, stream>>>(term, s, sp.chunk, sp.parts, scratch);
+    }
   }
   FinishKernel<<<GridFor(s.channels), kBlock, 0, stream>>>(finish, scratch, sp.parts, s.channels);
 }
@@ -172,11 +183,11 @@ struct StatsOf {
   }
 };
 
-__global__ void NormalizeKernel(const float* x, const float* a, const float* b, int64_t total,
-                                int64_t channels, int64_t inner, float* y) {
-  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < total;
-       i += int64_t(gridDim.x) * blockDim.x) {
-    const int64_t c = (i / inner) % channels;
+template <typename I>
+__global__ void NormalizeKernel(const float* x, const float* a, const float* b, I total,
+                                I channels, I inner, float* y) {
+  for (I i = blockIdx.x * I(blockDim.x) + threadIdx.x; i < total; i += I(gridDim.x) * blockDim.x) {
+    const I c = (i / inner) % channels;
     y[i] = __fadd_rn(__fmul_rn(x[i], a[c]), b[c]);
   }
 }
@@ -192,20 +203,22 @@ struct GradSumsOf {
   }
 };
 
+// scale·inv_std/N·(N·dy − dbias − x̂·dscale), spelled scale·inv_std·(dy − (dbias + x̂·dscale)/N)
+// with 1/N precomputed: a double division per element would cost more than the memory traffic.
+template <typename I>
 __global__ void GradInputKernel(const float* x, const float* dy, const float* scale,
                                 const float* mean, const float* inv_std, const double* dbias,
-                                const double* dscale, bool running, int64_t total,
-                                int64_t channels, int64_t inner, double count, float* dx) {
-  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < total;
-       i += int64_t(gridDim.x) * blockDim.x) {
-    const int64_t c = (i / inner) % channels;
+                                const double* dscale, bool running, I total, I channels, I inner,
+                                double inv_count, float* dx) {
+  for (I i = blockIdx.x * I(blockDim.x) + threadIdx.x; i < total; i += I(gridDim.x) * blockDim.x) {
+    const I c = (i / inner) % channels;
     const double k = static_cast<double>(scale[c]) * inv_std[c];
     if (running) {
       dx[i] = static_cast<float>(dy[i] * k);
       continue;
     }
     const double xhat = __fmul_rn(x[i] - mean[c], inv_std[c]);
-    dx[i] = static_cast<float>(k / count * (count * dy[i] - dbias[c] - xhat * dscale[c]));
+    dx[i] = static_cast<float>(k * (dy[i] - (dbias[c] + xhat * dscale[c]) * inv_count));
   }
 }
 
@@ -230,8 +243,13 @@ void LaunchBatchNormTrain(const float* x, const float* scale, const float* bias,
               s, scratch, stream);
   const int64_t total = s.outer * s.channels * s.inner;
   if (total == 0) return;
-  NormalizeKernel<<<GridFor(total), kBlock, 0, stream>>>(x, a, b, total, s.channels, s.inner,
-                                                         out.y);
+  if (Narrow(s)) {
+    NormalizeKernel<int><<<GridFor(total), kBlock, 0, stream>>>(
+        x, a, b, int(total), int(s.channels), int(s.inner), out.y);
+  } else {
+    NormalizeKernel<int64_t><<<GridFor(total), kBlock, 0, stream>>>(x, a, b, total, s.channels,
+                                                                   s.inner, out.y);
+  }
 }
 
 void LaunchBatchNormGradSums(const float* x, const float* dy, const float* mean,
@@ -249,9 +267,16 @@ void LaunchBatchNormGradInput(const float* x, const float* dy, const float* scal
                               float* dx, cudaStream_t stream) {
   const int64_t total = s.outer * s.channels * s.inner;
   if (total == 0) return;
-  GradInputKernel<<<GridFor(total), kBlock, 0, stream>>>(
-      x, dy, scale, mean, inv_std, dbias, dscale, running, total, s.channels, s.inner,
-      static_cast<double>(s.outer * s.inner), dx);
+  const double inv_count = 1.0 / static_cast<double>(s.outer * s.inner);
+  if (Narrow(s)) {
+    GradInputKernel<int><<<GridFor(total), kBlock, 0, stream>>>(
+        x, dy, scale, mean, inv_std, dbias, dscale, running, int(total), int(s.channels),
+        int(s.inner), inv_count, dx);
+  } else {
+    GradInputKernel<int64_t><<<GridFor(total), kBlock, 0, stream>>>(
+        x, dy, scale, mean, inv_std, dbias, dscale, running, total, s.channels, s.inner,
+        inv_count, dx);
+  }
 }
 
 }  // namespace pd::cuda
