@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/pkg/errors"
+
+	"github.com/gohub/gohub/paddle"
 )
 
 // RunConfig is PaddleHub's RunConfig: how long to train, in what batches, where to keep
@@ -14,7 +16,14 @@ import (
 type RunConfig struct {
 	NumEpoch  int // 1
 	BatchSize int // 32
-	UseGPU    bool
+	// UseGPU runs training, evaluation and prediction on GPU GPUID through gohub's CUDA
+	// backend (ops it has no GPU kernel for run on the CPU); checkpoints are the same files
+	// either way, so a run started on one resumes on the other.
+	UseGPU bool
+	GPUID  int // 0
+	// TF32 allows TF32 tensor-core math for float32 convolutions and matrix products on the
+	// GPU: faster, with about 10 bits of mantissa in the products.
+	TF32 bool
 	// CheckpointDir holds ckpt.meta, step_N/, best_model/ and the curves; "" means
 	// ckpt_<YYYYmmddHHMMSS> in the working directory, as in PaddleHub.
 	CheckpointDir string
@@ -85,10 +94,27 @@ func (c RunConfig) validate() error {
 			return errors.Errorf("run config: %s must not be negative, got %d", f.name, f.v)
 		}
 	}
-	if c.UseGPU {
-		return errors.New("run config: use_gpu: gohub trains on the CPU only so far")
+	if err := c.checkGPU(); err != nil {
+		return err
 	}
 	return checkMetrics(c.Metrics)
+}
+
+// checkGPU refuses GPU settings without UseGPU, and UseGPU where the CUDA backend says it
+// cannot run (the reason is its own: no backend, a CUDA library missing, no GPU).
+func (c RunConfig) checkGPU() error {
+	switch {
+	case c.GPUID < 0:
+		return errors.Errorf("run config: gpu_id %d: want a GPU number, 0 or more", c.GPUID)
+	case !c.UseGPU && (c.GPUID != 0 || c.TF32):
+		return errors.New("run config: gpu_id and tf32 choose how to train on the GPU: set use_gpu too")
+	case !c.UseGPU:
+		return nil
+	}
+	if reason, unavailable := paddle.GPUUnavailable(); unavailable {
+		return errors.Errorf("run config: use_gpu: no usable GPU: %s", reason)
+	}
+	return nil
 }
 
 // String is PaddleHub's summary of a config.

@@ -163,17 +163,23 @@ func (t *ImageClassifierTask) execOn(prog *framework.Program, scope *paddle.Scop
 		return nil, nil, nil, err
 	}
 	defer p.Destroy()
-	exec, err := newExecutor(p, scope, t.cfg.Threads)
+	exec, err := newExecutor(p, scope, t.cfg)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	return scope, exec, exec.Destroy, nil
 }
 
-// newExecutor makes an executor that frees each activation and gradient after its last use:
-// the task reads only the fetch targets.
-func newExecutor(p *paddle.Program, scope *paddle.Scope, threads int) (*paddle.Executor, error) {
-	exec, err := paddle.NewExecutor(p, scope, threads)
+// newExecutor makes an executor, on the GPU with cfg.UseGPU, that frees each activation and
+// gradient after its last use: the task reads only the fetch targets.
+func newExecutor(p *paddle.Program, scope *paddle.Scope, cfg RunConfig) (*paddle.Executor, error) {
+	var exec *paddle.Executor
+	var err error
+	if cfg.UseGPU {
+		exec, err = paddle.NewExecutorOnGPU(p, scope, cfg.Threads, paddle.GPU{ID: cfg.GPUID, TF32: cfg.TF32})
+	} else {
+		exec, err = paddle.NewExecutor(p, scope, cfg.Threads)
+	}
 	if err != nil {
 		return nil, err
 	}

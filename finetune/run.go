@@ -54,7 +54,7 @@ func (t *ImageClassifierTask) finetune(ctx context.Context, doEval bool) error {
 			return err
 		}
 		if tp.exec == nil {
-			if tp.exec, err = newExecutor(tp.prog, t.scope, t.cfg.Threads); err != nil {
+			if tp.exec, err = newExecutor(tp.prog, t.scope, t.cfg); err != nil {
 				return err
 			}
 		}

@@ -25,6 +25,7 @@ package paddle
 import "C"
 
 import (
+	"strings"
 	"unsafe"
 
 	"github.com/pkg/errors"
@@ -77,4 +78,9 @@ func GPUInfo() string {
 			"(a gohub extension), so it cannot describe its GPU support"
 	}
 	return C.GoString(C.gohub_gpu_info(gpuExt.info))
+}
+
+// GPUUnavailable returns GPUInfo's reason and true where there is no usable GPU.
+func GPUUnavailable() (reason string, unavailable bool) {
+	return strings.CutPrefix(GPUInfo(), "unavailable: ")
 }

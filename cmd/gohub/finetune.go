@@ -15,7 +15,7 @@ import (
 )
 
 func finetuneCommand() *cli.Command {
-	return &cli.Command{
+	cmd := &cli.Command{
 		Name:  "finetune",
 		Usage: "fine-tune an image classification module on a labelled image folder",
 		Description: `Trains a classifier head on a module's feature map (and, unless --trainable=false, the
@@ -45,7 +45,17 @@ epoch too; a finished run trains no further.
 Strategies (--strategy): default (Adam at --learning_rate), default_finetune (with L2
 decay --regularization_coeff), l2sp (L2-SP towards the pretrained weights), adam_weight_decay
 (warmup, linear decay, decoupled --weight_decay, gradient clipping at global norm 1) and
-ulmfit (slanted triangular rates, discriminative rates, gradual unfreezing).`,
+ulmfit (slanted triangular rates, discriminative rates, gradual unfreezing).
+
+On the GPU: --use_gpu trains, evaluates and predicts on GPU --gpu_id (default 0) through
+gohub's CUDA backend (make build-cuda; $GOHUB_CUDA_BACKEND names it elsewhere): ops it has no
+GPU kernel for run on the CPU. Without the backend, a CUDA library it needs or a usable GPU,
+the run fails before training and says why (gohub version shows what the backend sees).
+Checkpoints are the same files on both, so a run started on one resumes on the other.
+--gpu_tf32 allows TF32 tensor-core math for float32 convolutions and matrix products: faster,
+with about 10 bits of mantissa in the products. Convolution gradients use cuDNN's fastest
+algorithms, which may add in a different order from run to run;
+GOHUB_CUDNN_DETERMINISTIC=1 picks deterministic ones (slower).`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "module", Usage: "the installed image classification module (or its `DIR`) to start from", Required: true},
 			&cli.StringFlag{Name: "dataset", Usage: "the data set `DIR` (PaddleHub's image list format)", Required: true, TakesFile: true},
@@ -74,10 +84,11 @@ ulmfit (slanted triangular rates, discriminative rates, gradual unfreezing).`,
 			&cli.BoolFlag{Name: "module_preprocess", Usage: "prepare images with the module's own recipe (e.g. resize the short side, centre crop) instead of PaddleHub's reader, which squeezes them to --image_size"},
 			&cli.IntFlag{Name: "threads", Usage: "`N` CPU threads per step (0: all cores)"},
 			&cli.IntFlag{Name: "workers", Usage: "`N` goroutines decoding images (0: all cores)"},
-			&cli.BoolFlag{Name: "use_gpu", Usage: "train on the GPU (not available yet)"},
 		},
 		Action: finetuneAction,
 	}
+	cmd.Flags = append(cmd.Flags, gpuRunFlags()...)
+	return cmd
 }
 
 func finetuneAction(c *cli.Context) error {
@@ -92,8 +103,13 @@ func finetuneAction(c *cli.Context) error {
 	if err != nil {
 		return usageErrorf("finetune: --hidden_units: %v", err)
 	}
+	gpu := readGPUFlags(c, c, nil)
+	if err := gpu.check(); err != nil {
+		return usageErrorf("finetune: %v", err)
+	}
 	cfg := finetune.RunConfig{
-		NumEpoch: c.Int("num_epoch"), BatchSize: c.Int("batch_size"), UseGPU: c.Bool("use_gpu"),
+		NumEpoch: c.Int("num_epoch"), BatchSize: c.Int("batch_size"),
+		UseGPU: gpu.use, GPUID: gpu.id, TF32: gpu.tf32,
 		CheckpointDir: c.String("checkpoint_dir"), LogInterval: c.Int("log_interval"),
 		EvalInterval: c.Int("eval_interval"), SaveCkptInterval: c.Int("save_ckpt_interval"),
 		KeepCheckpoints: c.Int("keep_checkpoints"), EarlyStopping: c.Int("early_stopping"),

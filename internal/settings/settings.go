@@ -45,6 +45,9 @@ var (
 	// CUDABackend is read by the native library when a GPU is asked for; help lists it for its effect.
 	CUDABackend = Var{"GOHUB_CUDA_BACKEND", "libpaddle_inference_cuda.so beside the library",
 		"the CUDA backend the native library loads for --use_gpu (make build-cuda builds it)"}
+	// CUDNNDeterministic is read by the CUDA backend's convolution gradients.
+	CUDNNDeterministic = Var{"GOHUB_CUDNN_DETERMINISTIC", "",
+		"1: GPU training's convolution gradients use deterministic cuDNN algorithms (slower; by default the fastest)"}
 	// LibraryPath is read by the dynamic loader, not by gohub; help lists it for its effect.
 	LibraryPath = Var{"LD_LIBRARY_PATH", "", "may point at the official Paddle Inference C library " +
 		"instead of gohub's bundled one (see gohub version)"}
@@ -52,7 +55,7 @@ var (
 
 // All lists every variable, in the order help shows them.
 var All = []Var{Home, Server, Timeout, Pip, Shared, BuildModels, LACPackage, LACSdist, CUDABackend,
-	LibraryPath}
+	CUDNNDeterministic, LibraryPath}
 
 // DefaultTimeout is the default of GOHUB_TIMEOUT.
 const DefaultTimeout = 3 * time.Second

@@ -15,7 +15,9 @@
 #   7. train_check.jsonl: Paddle's training programs (four models, Momentum and Adam) on the GPU
 #      against the CPU: each op alone for two steps, then ten steps run freely (gpu_train_check);
 #   8. train_bench.jsonl / torch_train.jsonl: the ResNet-50 training step, ours and PyTorch's;
-#      train_profile_sync.txt: its device time per op type at batch 64.
+#      train_profile_sync.txt: its device time per op type at batch 64;
+#   9. finetune_gpu.txt: the Go fine-tune test on the GPU (ShuffleNetV2 on cat/dog images,
+#      against the same run on the CPU).
 # Results go to $OUT (default ./device-results). Exit status: non-zero when a check failed.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -107,6 +109,10 @@ PD_OP_PROFILE=sync timeout 120 "$work/gpu_train_check" --bench --batches 64 \
   "resnet50:$t/resnet50_imagenet_partial_momentum.pdmodel:3x224x224" \
   > /dev/null 2> "$out/train_profile_sync.txt"
 tail -20 "$out/train_check.stderr"
+# The Fine-tune API on the GPU: the ShuffleNetV2 cat/dog fine-tune against the CPU run.
+GOHUB_SHARED="$PWD/.device/shared" GOHUB_HOME="$(mktemp -d)" timeout 300 "$work/finetune.test" \
+  -test.run 'TestFinetuneOnGPUFollowsTheCPU' -test.v > "$out/finetune_gpu.txt" 2>&1 || status=1
+grep -E '^(--- |ok|FAIL|PASS)|gpu_test.go' "$out/finetune_gpu.txt"
 timeout 240 "$python" scripts/device/torch_train_bench.py > "$out/torch_train.jsonl" \
   2> "$out/torch_train.stderr" || true
 tail -5 "$out/torch_train.stderr"

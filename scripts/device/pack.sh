@@ -24,12 +24,14 @@ rm -rf "$out"
 mkdir -p "$out/models" "$out/train" "$out/stage"
 # The shared objects the tools and the backend load, found the way the loader finds them here.
 cp build/native/gpu_check build/native/gpu_train_check build/native/native_tests "$out/stage/"
+go test -c -o "$out/stage/finetune.test" ./finetune
 cp "$lib/libpaddle_inference_cuda.so" "$lib/libpaddle_inference_c.so" "$out/stage/"
 for so in $(ldd build/native/gpu_check "$lib/libpaddle_inference_c.so" | awk '/=>/ {print $3}' |
             grep -E 'libdnnl|libprotobuf|libopenblas|libgfortran|libquadmath|libgomp' | sort -u); do
   cp -L "$so" "$out/stage/"
 done
 strip --strip-unneeded "$out/stage/gpu_check" "$out/stage/gpu_train_check" "$out/stage/native_tests" \
+  "$out/stage/finetune.test" \
   "$out/stage/libpaddle_inference_cuda.so" 2>/dev/null || true
 tar -C "$out/stage" -cJf "$out/native.tar.xz" .
 rm -rf "$out/stage"
@@ -46,5 +48,16 @@ for m in cifar_resnet gesture_rec shufflenet_v2_imagenet resnet50_imagenet_parti
   for opt in momentum adam; do
     cp "$goldens/$m/train_$opt.pdmodel" "$out/train/${m}_$opt.pdmodel"
   done
+done
+# What the Go fine-tune test reads (GOHUB_SHARED there): ShuffleNetV2, and the images its
+# cat/dog subset takes (the first lines of each list).
+mkdir -p "$out/shared/models" "$out/shared/data/catdog"
+cp -r "$shared/models/shufflenet_v2_imagenet" "$out/shared/models/"
+for list in train_list.txt:32 validate_list.txt:16 test_list.txt:16; do
+  head -n "${list#*:}" "$shared/data/catdog/${list%:*}" > "$out/shared/data/catdog/${list%:*}"
+  while read -r path _; do
+    mkdir -p "$out/shared/data/catdog/$(dirname "$path")"
+    cp "$shared/data/catdog/$path" "$out/shared/data/catdog/$path"
+  done < "$out/shared/data/catdog/${list%:*}"
 done
 du -sh "$out"

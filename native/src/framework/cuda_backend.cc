@@ -59,7 +59,7 @@ Backend Load() {
       why = e != nullptr ? e : "unknown error";
   }
   if (handle == nullptr) {
-    b.error = StrCat("GPU inference needs the CUDA backend (", kBackendFile,
+    b.error = StrCat("running on the GPU needs the CUDA backend (", kBackendFile,
                      "), which could not be loaded: ", why,
                      ". It is built by `make build-cuda` and installed beside "
                      "libpaddle_inference_c.so; GOHUB_CUDA_BACKEND may name its path");
@@ -68,12 +68,12 @@ Backend Load() {
   auto init = reinterpret_cast<InitFn>(dlsym(handle, "gohub_cuda_backend_init"));
   b.info = reinterpret_cast<InfoFn>(dlsym(handle, "gohub_cuda_backend_info"));
   if (init == nullptr || b.info == nullptr) {
-    b.error = StrCat("GPU inference needs the CUDA backend, but ", kBackendFile,
+    b.error = StrCat("running on the GPU needs the CUDA backend, but ", kBackendFile,
                      " is not one (its entry points are missing)");
     return b;
   }
   char message[1024] = {0};
-  if (init(message, sizeof(message)) != 0) b.error = StrCat("GPU inference is unavailable: ", message);
+  if (init(message, sizeof(message)) != 0) b.error = StrCat("the GPU is unavailable: ", message);
   return b;
 }
 

@@ -1,0 +1,67 @@
+package finetune
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gohub/gohub/paddle"
+)
+
+// GPU settings are refused without UseGPU, and UseGPU where no GPU is usable, with the CUDA
+// backend's reason, before anything trains.
+func TestRunConfigGPUSettings(t *testing.T) {
+	base := testConfig(t.TempDir()).withDefaults(timeNow())
+	for _, tt := range []struct {
+		name   string
+		modify func(*RunConfig)
+		want   string
+	}{
+		{"negative id", func(c *RunConfig) { c.UseGPU, c.GPUID = true, -1 }, "gpu_id -1"},
+		{"tf32 alone", func(c *RunConfig) { c.TF32 = true }, "set use_gpu too"},
+		{"id alone", func(c *RunConfig) { c.GPUID = 1 }, "set use_gpu too"},
+	} {
+		c := base
+		tt.modify(&c)
+		assert.ErrorContains(t, c.validate(), tt.want, tt.name)
+	}
+	c := base
+	c.UseGPU = true
+	if reason, unavailable := paddle.GPUUnavailable(); unavailable {
+		assert.ErrorContains(t, c.validate(), reason)
+	} else {
+		assert.NoError(t, c.validate())
+	}
+}
+
+// The ShuffleNetV2 cat/dog fine-tune on the GPU follows the CPU run with the same seed: the
+// same steps, a loss that falls, test accuracy within a point. Runs where a GPU is usable
+// (scripts/device/check.sh runs it there).
+func TestFinetuneOnGPUFollowsTheCPU(t *testing.T) {
+	if reason, unavailable := paddle.GPUUnavailable(); unavailable {
+		t.Skip("no usable GPU: " + reason)
+	}
+	data := catdogSubset(t, 32, 16, 16)
+	reader := testReader(t)
+	run := func(gpu bool) record {
+		cfg := testConfig(t.TempDir())
+		cfg.UseGPU = gpu
+		var r record
+		task, err := NewImageClassifierTask(shufflenetContext(t, true), data, reader, cfg)
+		require.NoError(t, err)
+		task.Subscribe(r.on)
+		require.NoError(t, task.FinetuneAndEval(context.Background()))
+		require.NoError(t, task.Close())
+		return r
+	}
+	cpu, gpu := run(false), run(true)
+	require.Len(t, gpu.losses, len(cpu.losses))
+	require.Less(t, gpu.losses[len(gpu.losses)-1], gpu.losses[0], "training on the GPU lowers the loss")
+	acc := func(r record) float64 { return r.evals[len(r.evals)-1].Scores.Metrics[MetricAcc] }
+	t.Logf("losses CPU %.4f, GPU %.4f; test accuracy CPU %.4f, GPU %.4f", cpu.losses, gpu.losses, acc(cpu), acc(gpu))
+	assert.InDelta(t, cpu.losses[0], gpu.losses[0], 1e-3*math.Abs(cpu.losses[0]), "the first step's loss")
+	assert.InDelta(t, acc(cpu), acc(gpu), 0.01, "test accuracy within a point of the CPU's")
+}
