@@ -84,6 +84,7 @@ void Init() {
   RegisterBlasGradKernels(r);
   RegisterShapeGradKernels(r);
   RegisterOptimizerKernels(r);
+  RegisterMetricKernels(r);
 }
 
 }  // namespace

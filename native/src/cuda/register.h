@@ -31,5 +31,6 @@ void RegisterLossKernels(OpRegistry& r);         // cross_entropy2, softmax_with
 void RegisterBlasGradKernels(OpRegistry& r);     // mul_grad, matmul_grad, matmul_v2_grad
 void RegisterShapeGradKernels(OpRegistry& r);    // reshape2_grad, transpose2_grad, concat_grad, ...
 void RegisterOptimizerKernels(OpRegistry& r);    // sgd, momentum, adam, adamw
+void RegisterMetricKernels(OpRegistry& r);       // top_k, top_k_v2, accuracy
 
 }  // namespace pd::cuda
