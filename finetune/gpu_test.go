@@ -38,30 +38,51 @@ func TestRunConfigGPUSettings(t *testing.T) {
 }
 
 // The ShuffleNetV2 cat/dog fine-tune on the GPU follows the CPU run with the same seed: the
-// same steps, a loss that falls, test accuracy within a point. Runs where a GPU is usable
-// (scripts/device/check.sh runs it there).
+// same steps, a loss that falls, test accuracy within a point; and a run stopped on the GPU
+// resumes from its checkpoint on the CPU. Runs where a GPU is usable (scripts/device/check.sh
+// runs it there).
 func TestFinetuneOnGPUFollowsTheCPU(t *testing.T) {
 	if reason, unavailable := paddle.GPUUnavailable(); unavailable {
 		t.Skip("no usable GPU: " + reason)
 	}
 	data := catdogSubset(t, 32, 16, 16)
 	reader := testReader(t)
-	run := func(gpu bool) record {
-		cfg := testConfig(t.TempDir())
+	// stopAt > 0 cancels the run after that step.
+	run := func(dir string, gpu bool, stopAt int) record {
+		cfg := testConfig(dir)
 		cfg.UseGPU = gpu
 		var r record
 		task, err := NewImageClassifierTask(shufflenetContext(t, true), data, reader, cfg)
 		require.NoError(t, err)
 		task.Subscribe(r.on)
-		require.NoError(t, task.FinetuneAndEval(context.Background()))
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		task.Subscribe(func(e Event) {
+			if s, ok := e.(StepEvent); ok && s.Step == stopAt {
+				cancel()
+			}
+		})
+		err = task.FinetuneAndEval(ctx)
+		if stopAt > 0 {
+			require.ErrorIs(t, err, context.Canceled)
+		} else {
+			require.NoError(t, err)
+		}
 		require.NoError(t, task.Close())
 		return r
 	}
-	cpu, gpu := run(false), run(true)
+	cpu, gpu := run(t.TempDir(), false, 0), run(t.TempDir(), true, 0)
 	require.Len(t, gpu.losses, len(cpu.losses))
 	require.Less(t, gpu.losses[len(gpu.losses)-1], gpu.losses[0], "training on the GPU lowers the loss")
 	acc := func(r record) float64 { return r.evals[len(r.evals)-1].Scores.Metrics[MetricAcc] }
 	t.Logf("losses CPU %.4f, GPU %.4f; test accuracy CPU %.4f, GPU %.4f", cpu.losses, gpu.losses, acc(cpu), acc(gpu))
 	assert.InDelta(t, cpu.losses[0], gpu.losses[0], 1e-3*math.Abs(cpu.losses[0]), "the first step's loss")
 	assert.InDelta(t, acc(cpu), acc(gpu), 0.01, "test accuracy within a point of the CPU's")
+
+	dir := t.TempDir()
+	run(dir, true, 5)
+	resumed := run(dir, false, 0)
+	require.Len(t, resumed.resume, 1)
+	assert.Equal(t, 5, resumed.resume[0].Step, "the CPU run resumes where the GPU run stopped")
+	assert.InDelta(t, acc(cpu), acc(resumed), 0.01, "test accuracy within a point of the CPU's")
 }
