@@ -1,7 +1,6 @@
 package serving
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -17,7 +16,6 @@ import (
 	"github.com/gohub/gohub/hub/imgcls"
 	"github.com/gohub/gohub/hub/lexical"
 	"github.com/gohub/gohub/hub/store"
-	"github.com/gohub/gohub/readers/picture"
 )
 
 // InputError is a request the module cannot take: a missing or unexpected field, a value
@@ -32,9 +30,10 @@ func (e *InputError) Error() string { return e.Module + ": " + e.Reason }
 // request is one parsed request: the inputs to batch, and what turns this request's share
 // of the batch's results into its answer.
 type request struct {
-	inputs []string      // texts, or paths of decoded images
+	inputs []string      // texts, or paths of saved pictures
 	post   func(any) any // one result, filtered by the request's own arguments (nil: as is)
 	files  []string      // to remove once answered
+	names  []string      // each file's name for the client: "image 0", or its form file's name
 }
 
 func (r *request) cleanup() {
@@ -57,7 +56,7 @@ type module struct {
 	visualize bool // predict_args' visualization: pictures are drawn under outputDir
 	outputDir string
 	run       runFunc
-	parse     func(m *module, body map[string]json.RawMessage) (*request, error)
+	parse     func(m *module, body map[string]json.RawMessage, pictures pictureSource) (*request, error)
 	tmpDir    string
 	batcher   *batcher
 }
@@ -240,7 +239,7 @@ func (m *module) inputErrorf(format string, a ...any) error {
 }
 
 // parseText reads lac's {"text": [...], "return_tag": bool}.
-func parseText(m *module, body map[string]json.RawMessage) (*request, error) {
+func parseText(m *module, body map[string]json.RawMessage, pictures pictureSource) (*request, error) {
 	a, err := m.args(body, "text", "return_tag")
 	if err != nil {
 		return nil, err
@@ -277,55 +276,6 @@ func parseText(m *module, body map[string]json.RawMessage) (*request, error) {
 	return r, nil
 }
 
-// images decodes the request's "images" (base64 of image files, with or without a data:
-// prefix) into files under the module's temporary directory.
-func (m *module) images(a map[string]json.RawMessage) (*request, error) {
-	raw, ok := a["images"]
-	if !ok {
-		return nil, m.inputErrorf(`missing field "images": want {"images": ["<base64 of an image file>", ...]}`)
-	}
-	var enc []string
-	if err := json.Unmarshal(raw, &enc); err != nil {
-		return nil, m.inputErrorf(`"images": want a list of base64 strings`)
-	}
-	if len(enc) == 0 {
-		return nil, m.inputErrorf(`"images" is empty`)
-	}
-	r := &request{}
-	for i, s := range enc {
-		if _, rest, ok := strings.Cut(s, ";base64,"); ok && strings.HasPrefix(s, "data:") {
-			s = rest
-		}
-		data, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
-		if err != nil {
-			r.cleanup()
-			return nil, m.inputErrorf("image %d is not base64: %v", i, err)
-		}
-		if _, err := picture.Decode(fmt.Sprintf("image %d", i), data); err != nil {
-			r.cleanup()
-			return nil, m.inputErrorf("%v", err)
-		}
-		ext := picture.FormatOf(data)
-		if ext == "jpeg" {
-			ext = "jpg"
-		}
-		f, err := os.CreateTemp(m.tmpDir, "image-*."+ext)
-		if err == nil {
-			_, err = f.Write(data)
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-			r.files = append(r.files, f.Name())
-		}
-		if err != nil {
-			r.cleanup()
-			return nil, errors.Wrap(err, "save the image")
-		}
-	}
-	r.inputs = r.files
-	return r, nil
-}
-
 // visualization checks a request's visualization and output_dir against the served ones:
 // pictures are drawn (under output_dir) only where the module's predict_args say so. It
 // reports whether this request wants the drawn pictures' save_path.
@@ -349,7 +299,7 @@ func (m *module) visualization(a map[string]json.RawMessage) (bool, error) {
 }
 
 // parseClassify reads {"images": [...], "top_k": n}.
-func parseClassify(m *module, body map[string]json.RawMessage) (*request, error) {
+func parseClassify(m *module, body map[string]json.RawMessage, pictures pictureSource) (*request, error) {
 	a, err := m.args(body, "images", "top_k")
 	if err != nil {
 		return nil, err
@@ -360,7 +310,7 @@ func parseClassify(m *module, body map[string]json.RawMessage) (*request, error)
 			return nil, m.inputErrorf("top_k: want a positive whole number")
 		}
 	}
-	r, err := m.images(a)
+	r, err := pictures(a)
 	if err != nil {
 		return nil, err
 	}
@@ -388,7 +338,7 @@ func (m *module) threshold(a map[string]json.RawMessage, key string) (float64, e
 }
 
 // parseDetect reads {"images": [...], "score_threshold": v, "visualization": false}.
-func parseDetect(m *module, body map[string]json.RawMessage) (*request, error) {
+func parseDetect(m *module, body map[string]json.RawMessage, pictures pictureSource) (*request, error) {
 	a, err := m.args(body, "images", "score_threshold", "visualization", "output_dir")
 	if err != nil {
 		return nil, err
@@ -401,7 +351,7 @@ func parseDetect(m *module, body map[string]json.RawMessage) (*request, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := m.images(a)
+	r, err := pictures(a)
 	if err != nil {
 		return nil, err
 	}
@@ -421,7 +371,7 @@ func parseDetect(m *module, body map[string]json.RawMessage) (*request, error) {
 }
 
 // parseFaces reads {"images": [...], "confs_threshold": v, "shrink": s, "visualization": false}.
-func parseFaces(m *module, body map[string]json.RawMessage) (*request, error) {
+func parseFaces(m *module, body map[string]json.RawMessage, pictures pictureSource) (*request, error) {
 	a, err := m.args(body, "images", "confs_threshold", "shrink", "visualization", "output_dir")
 	if err != nil {
 		return nil, err
@@ -440,7 +390,7 @@ func parseFaces(m *module, body map[string]json.RawMessage) (*request, error) {
 			return nil, m.inputErrorf("shrink: the module is served with shrink %v; set another in its predict_args", m.shrink)
 		}
 	}
-	r, err := m.images(a)
+	r, err := pictures(a)
 	if err != nil {
 		return nil, err
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/gohub/gohub/hub"
+	"github.com/gohub/gohub/readers/picture"
 )
 
 // PaddleHub 2.x's status codes.
@@ -84,6 +85,8 @@ func New(cfg Config, opts ...Option) (*Server, error) {
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("/{$}", s.index)
 	s.mux.HandleFunc("/predict/{module}", s.predict)
+	s.mux.HandleFunc("/predict/text/{module}", s.predictText)
+	s.mux.HandleFunc("/predict/image/{module}", s.predictImage)
 	s.mux.HandleFunc("/get/modules", s.getModules)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	s.mux.HandleFunc("GET /readyz", s.readyz)
@@ -210,8 +213,14 @@ func (s *Server) predict(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	name := r.PathValue("module")
 	code, resp := s.answer(w, r, name)
+	s.reply(w, name, start, code, resp, s.cfg.LegacyStatus)
+}
+
+// reply writes an answer, counts it and logs it if it failed; legacy writes PaddleHub
+// 1.x's status codes (the metrics keep 2.x's, which say more).
+func (s *Server) reply(w http.ResponseWriter, name string, start time.Time, code int, resp Response, legacy bool) {
 	status := resp.Status
-	if s.cfg.LegacyStatus {
+	if legacy {
 		resp.Status = legacyStatus(resp.Status)
 	}
 	writeJSON(w, code, resp)
@@ -243,10 +252,7 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, name string) (in
 	}
 	m := s.module(name)
 	if m == nil {
-		if !s.ready.Load() && s.configured(name) {
-			return fail(http.StatusServiceUnavailable, StatusNoModule, "Module %s is loading.", name)
-		}
-		return fail(http.StatusNotFound, StatusNoModule, "Module %s is not available.", name)
+		return s.missing(name)
 	}
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
 		return fail(http.StatusUnsupportedMediaType, StatusNotJSON,
@@ -264,18 +270,31 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, name string) (in
 	if dec.More() {
 		return fail(http.StatusBadRequest, StatusNotJSON, "the body holds more than one JSON value")
 	}
-	req, err := m.parse(m, body)
+	req, err := m.parse(m, body, m.images)
 	if err != nil {
-		var in *InputError
-		if errors.As(err, &in) {
-			return fail(http.StatusBadRequest, StatusPredictError, "%s", err)
-		}
-		return fail(http.StatusInternalServerError, StatusPredictError, "%s", err)
+		return parseFailed(err)
 	}
 	defer req.cleanup()
-	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.Timeout)
+	return s.run(r.Context(), m, req)
+}
+
+// parseFailed answers a request that could not be read: 400 for the client's mistake,
+// 500 for the server's (a temporary file it could not write).
+func parseFailed(err error) (int, Response) {
+	var in *InputError
+	if errors.As(err, &in) {
+		return fail(http.StatusBadRequest, StatusPredictError, "%s", err)
+	}
+	return fail(http.StatusInternalServerError, StatusPredictError, "%s", err)
+}
+
+// run queues a parsed request on its module's batcher and answers with its results.
+func (s *Server) run(ctx context.Context, m *module, req *request) (int, Response) {
+	name := m.name
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
 	results, err := m.batcher.do(ctx, req.inputs)
+	var bad *picture.FileError
 	switch {
 	case errors.Is(err, ErrQueueFull):
 		return fail(http.StatusServiceUnavailable, StatusPredictError, "%s: %d requests are waiting already; try again later", name, s.cfg.MaxQueue)
@@ -285,6 +304,9 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, name string) (in
 		return fail(http.StatusGatewayTimeout, StatusPredictError, "%s: no answer within %v", name, s.cfg.Timeout)
 	case errors.Is(err, context.Canceled):
 		return fail(499, StatusPredictError, "%s: the client went away", name) // nginx's "client closed request"
+	case errors.As(err, &bad):
+		// Pictures are decoded once, by the module: one that does not decode is found there.
+		return fail(http.StatusBadRequest, StatusPredictError, "%s", req.badPicture(m, bad))
 	case err != nil:
 		return fail(http.StatusInternalServerError, StatusPredictError, "%s", err)
 	}
@@ -294,6 +316,14 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, name string) (in
 		}
 	}
 	return http.StatusOK, Response{Msg: "", Results: results, Status: StatusOK}
+}
+
+// missing answers a request for a module that is not served (yet).
+func (s *Server) missing(name string) (int, Response) {
+	if !s.ready.Load() && s.configured(name) {
+		return fail(http.StatusServiceUnavailable, StatusNoModule, "Module %s is loading.", name)
+	}
+	return fail(http.StatusNotFound, StatusNoModule, "Module %s is not available.", name)
 }
 
 // configured reports whether the config names a module.
