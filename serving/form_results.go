@@ -23,9 +23,10 @@ import (
 //   - detection: per picture {'data': [...], 'path': <the client's file name>}, with
 //     'base64', the drawn picture as a data: URL, where the module draws (predict_args'
 //     visualization); the drawn file is removed, as PaddleHub removes it;
-//   - faces: per picture {'data': [...], 'path': '', 'id': n} (n from 1), or
-//     {'data': 'No face.', 'id': n, 'path': ''}; with a form field visual_result, where
-//     the module draws, 'path' is the client's file name and 'base64' the drawn picture.
+//   - faces: per picture {'data': [...], 'path': <empty>, 'id': n} (n from 1), or
+//     {'data': 'No face.', 'id': n, 'path': <empty>}; with a form field visual_result,
+//     where the module draws, 'path' is the client's file name and 'base64' the drawn
+//     picture.
 func (m *module) formResults(req *request, results []any, visual bool) (string, error) {
 	var out []any
 	switch m.kind {
