@@ -137,6 +137,11 @@ oracle-faces:
 oracle-models:
 	bash scripts/oracle/models_run.sh
 
+# A tiny PaddleHub 1.x module whose module_desc.pb names its feature map, and PaddleHub 1.8.3's
+# context() of it: testdata/hub_feature_map (the venv scripts/oracle/strategy_run.sh sets up).
+oracle-hub-feature-map:
+	$${ORACLE_HUB_VENV:-build/oracle-venv-hub}/bin/python scripts/oracle/hub_feature_map.py testdata/hub_feature_map
+
 bench: build
 	bash scripts/bench/run.sh
 

@@ -63,8 +63,9 @@ func AllowMissingParams() ContextOption {
 	return func(o *contextOptions) { o.allowMissing = true }
 }
 
-// WithFeatureMap names the feature-map variable instead of finding it (the input of the
-// classifier's final fully connected layer).
+// WithFeatureMap names the feature-map variable instead of finding it (the one a PaddleHub
+// 1.x module's module_desc.pb aliases feature_map, else the input of the classifier's
+// final fully connected layer).
 func WithFeatureMap(name string) ContextOption {
 	return func(o *contextOptions) { o.featureMap = name }
 }
@@ -153,14 +154,9 @@ func NewContext(dir string, man *store.Manifest, model *store.Model, trainable b
 	if err != nil {
 		return fail(err)
 	}
-	feature := o.featureMap
-	if feature == "" {
-		if feature, err = findFeatureMap(prog); err != nil {
-			return fail(err)
-		}
-	}
-	if prog.Var(feature) == nil {
-		return fail(errors.Errorf("feature map %q is not a variable of the program", feature))
+	feature, err := chooseFeatureMap(dir, man, model, prog, o.featureMap)
+	if err != nil {
+		return fail(err)
 	}
 	if err := prog.Prune([]string{image}, []string{feature}); err != nil {
 		return fail(err)
@@ -217,28 +213,6 @@ func feedTarget(p *framework.Program) (string, error) {
 		return "", errors.Errorf("an image classifier has one input, this program feeds %d", len(feeds))
 	}
 	return feeds[0], nil
-}
-
-// findFeatureMap returns the input of the last fully connected layer, a mul or matmul by a
-// parameter (or a fused fc): PaddleHub's image modules name that variable feature_map.
-func findFeatureMap(p *framework.Program) (string, error) {
-	ops := p.Ops()
-	for i := len(ops) - 1; i >= 0; i-- {
-		op := ops[i]
-		var x, w string
-		switch op.GetType() {
-		case "mul", "matmul", "matmul_v2":
-			x, w = inputArg(op, "X"), inputArg(op, "Y")
-		case "fc":
-			x, w = inputArg(op, "Input"), inputArg(op, "W")
-		default:
-			continue
-		}
-		if v := p.Var(w); v != nil && v.GetPersistable() {
-			return x, nil
-		}
-	}
-	return "", errors.New("no fully connected layer found to cut at; name the feature map")
 }
 
 func inputArg(op *framework.OpDesc, slot string) string {

@@ -330,14 +330,15 @@ func TestResnetPaddleHubArchivesMatchPaddle(t *testing.T) {
 
 	want := paddlecase.TopClasses(g.probs, 5)
 	for _, tc := range []struct {
-		layout, version, asset string
-		files                  map[string]string
-		model                  store.Model
-		output                 string
+		layout, version string
+		assets          map[string]string
+		files           map[string]string
+		model           store.Model
+		output          string
 	}{
-		{"1.x", "1.0.1", "assets/label_list.txt", v1,
+		{"1.x", "1.0.1", map[string]string{store.AssetLabelList: "assets/label_list.txt", store.AssetModuleDesc: "module_desc.pb"}, v1,
 			store.Model{Name: "classification", Layout: store.LayoutDir, Dir: "model/classification"}, prefix + "fc_0.tmp_1"},
-		{"2.x", "1.1.0", "assets/label_list.txt", v2,
+		{"2.x", "1.1.0", map[string]string{store.AssetLabelList: "assets/label_list.txt"}, v2,
 			store.Model{Name: "classification", Layout: store.LayoutFiles, Program: "model/classification/model.pdmodel",
 				Params: "model/classification/model.pdiparams"}, ""},
 	} {
@@ -350,7 +351,7 @@ func TestResnetPaddleHubArchivesMatchPaddle(t *testing.T) {
 			assert.Equal(t, name, m.Name)
 			assert.Equal(t, tc.version, m.Version)
 			assert.Equal(t, store.KindImageClassification, m.Kind)
-			assert.Equal(t, map[string]string{store.AssetLabelList: tc.asset}, m.Assets)
+			assert.Equal(t, tc.assets, m.Assets)
 			require.Len(t, m.Models, 1)
 			got := m.Models[0]
 			assert.Equal(t, tc.model, store.Model{Name: got.Name, Layout: got.Layout, Dir: got.Dir, Program: got.Program, Params: got.Params})

@@ -38,6 +38,14 @@ func importPaddleHub1(root string, spec Spec) (*store.Manifest, error) {
 	if err := phPlace(m, r, spec, root, modelDir, nil); err != nil {
 		return nil, err
 	}
+	// Fine-tuning an image classifier cuts its program where the description's signatures
+	// say the feature map is (hub.Context), so the description stays with such a module.
+	if m.Kind == store.KindImageClassification {
+		if err := store.Transfer(filepath.Join(root, "module_desc.pb"), filepath.Join(spec.Dst, moduleDescFile), spec.Move); err != nil {
+			return nil, err
+		}
+		m.Assets[store.AssetModuleDesc] = moduleDescFile
+	}
 	// The program's variables carry the @HUB_<name>@ prefix; the default signature names
 	// the ones that matter and in which order.
 	if sig, ok := desc.Signatures[desc.attrString("default_signature")]; ok {
@@ -45,6 +53,9 @@ func importPaddleHub1(root string, spec Spec) (*store.Manifest, error) {
 	}
 	return m, nil
 }
+
+// moduleDescFile is where an imported 1.x module keeps its module_desc.pb, as PaddleHub does.
+const moduleDescFile = "module_desc.pb"
 
 // attrString returns a string entry of attr.map.
 func (d *moduleDesc) attrString(key string) string {

@@ -70,7 +70,8 @@ func TestImportPaddleHub1(t *testing.T) {
 	assert.Equal(t, store.KindImageClassification, m.Kind)
 	assert.Equal(t, "ResNet50 on ImageNet", m.Summary)
 	assert.Equal(t, "paddlepaddle", m.Author)
-	assert.Equal(t, map[string]string{store.AssetLabelList: "assets/label_list.txt"}, m.Assets)
+	assert.Equal(t, map[string]string{store.AssetLabelList: "assets/label_list.txt", store.AssetModuleDesc: "module_desc.pb"}, m.Assets)
+	assert.FileExists(t, filepath.Join(dst, "module_desc.pb"), "fine-tuning reads its feature map")
 	mo := m.Models[0]
 	assert.Equal(t, store.Model{Name: "classification", Layout: store.LayoutDir, Dir: "model/classification",
 		Inputs:  []store.TensorSpec{{Name: "@HUB_resnet_v2_50_imagenet@image", DType: "float32", Shape: []int64{-1, 3, 224, 224}}},

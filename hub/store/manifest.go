@@ -74,6 +74,9 @@ const (
 	AssetQ2BDict   = "q2b_dict"   // lexical analysis: "from<TAB>to" character normalisation
 	AssetTagDict   = "tag_dict"   // lexical analysis: "id<TAB>tag"
 	AssetLabelList = "label_list" // classification and detection: one label per line
+	// AssetModuleDesc is a PaddleHub 1.x module's own module_desc.pb, kept because its
+	// signatures name the feature map that fine-tuning cuts at.
+	AssetModuleDesc = "module_desc"
 )
 
 // The models of a face_detection module: the face detector, which every such module has,
