@@ -135,6 +135,7 @@ func (s *Server) answerText(r *http.Request, m *module, f *form) (int, Response)
 	if len(f.files["user_dict"]) > 0 {
 		s.log.Warn("a request's user_dict is ignored, as PaddleHub's lac ignores it: set init_args' user_dict in the config", "module", m.name)
 	}
+	// json.Marshal writes bytes that are not UTF-8 as U+FFFD, as werkzeug decodes PaddleHub's forms.
 	raw, err := json.Marshal(texts)
 	if err != nil {
 		return fail(http.StatusInternalServerError, StatusPredictError, "%s", err)
