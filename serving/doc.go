@@ -10,6 +10,16 @@
 // server also answers /healthz, /readyz (200 once every module has loaded) and /metrics
 // (Prometheus), and Shutdown finishes the requests in flight.
 //
+// PaddleHub 1.x's form routes are served too, for its clients: POST /predict/text/<module>
+// (lac's texts in form fields "text") and POST /predict/image/<module> (pictures as
+// multipart files "image", or fields "image" holding data: URLs), answered as 1.x answers
+// them: status "0" or "-1", and for pictures the results as the Python literal 1.x's
+// clients eval. Their requests share the JSON route's batches, queue and timeouts. A user
+// dictionary is the module's (init_args' user_dict): one posted with a request, 1.x's
+// "user_dict" file, is ignored, as PaddleHub's lac ignores it.
+//
+// Each picture is decoded once, by the module: the server only checks its first bytes.
+//
 // A request's batch_size and use_gpu are accepted and left to the server, which batches
 // across requests (Config.MaxBatchSize) and places the modules (Config.UseGPU).
 //

@@ -33,7 +33,7 @@ type form struct {
 // predictText answers POST /predict/text/<module>.
 func (s *Server) predictText(w http.ResponseWriter, r *http.Request) {
 	start, name := time.Now(), r.PathValue("module")
-	m, f, ok := s.formFor(w, r, name, "text")
+	m, f, ok := s.formFor(w, r, start, name, "text")
 	if !ok {
 		return
 	}
@@ -44,7 +44,7 @@ func (s *Server) predictText(w http.ResponseWriter, r *http.Request) {
 // predictImage answers POST /predict/image/<module>.
 func (s *Server) predictImage(w http.ResponseWriter, r *http.Request) {
 	start, name := time.Now(), r.PathValue("module")
-	m, f, ok := s.formFor(w, r, name, "image")
+	m, f, ok := s.formFor(w, r, start, name, "image")
 	if !ok {
 		return
 	}
@@ -53,8 +53,7 @@ func (s *Server) predictImage(w http.ResponseWriter, r *http.Request) {
 }
 
 // formFor finds the module a form route names and reads the form, or answers.
-func (s *Server) formFor(w http.ResponseWriter, r *http.Request, name, route string) (*module, *form, bool) {
-	start := time.Now()
+func (s *Server) formFor(w http.ResponseWriter, r *http.Request, start time.Time, name, route string) (*module, *form, bool) {
 	if r.Method != http.MethodPost {
 		code, resp := fail(http.StatusMethodNotAllowed, StatusPredictError, "POST a form to /predict/%s/%s", route, name)
 		s.reply(w, name, start, code, resp, true)

@@ -36,7 +36,9 @@ func servingCommand() *cli.Command {
 
 POST /predict/MODULE takes PaddleHub 2.x's JSON body ({"text": [...]} for lac,
 {"images": ["<base64>", ...]} for image modules) and answers
-{"msg": "", "results": [...], "status": "000"}; GET /get/modules lists the modules;
+{"msg": "", "results": [...], "status": "000"}. PaddleHub 1.x's form posts work too:
+POST /predict/text/lac (fields text=...&text=...) and POST /predict/image/MODULE
+(files named image), answered as 1.x does. GET /get/modules lists the modules;
 /healthz, /readyz and /metrics (Prometheus) are for operations. Requests that arrive
 together run as one batch of up to --max_batch_size inputs, waiting up to
 --max_batch_wait for company; beyond --max_queue waiting requests a module answers 503.

@@ -64,6 +64,14 @@ func TestServingStartStop(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, `{"msg":"","results":[{"word":["今天","是","个","好日子"],"tag":["TIME","v","q","n"]}],"status":"000"}`+"\n", string(body))
 
+	// PaddleHub 1.x's form post, as requests.post(url, data={"text": [...]}) sends it.
+	resp, err = http.PostForm(url+"/predict/text/lac", map[string][]string{"text": {"今天是个好日子"}})
+	require.NoError(t, err)
+	body, err = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	assert.Equal(t, `{"msg":"","results":[{"word":["今天","是","个","好日子"],"tag":["TIME","v","q","n"]}],"status":"0"}`+"\n", string(body))
+
 	pidFile := filepath.Join(g.home, "conf", "serving_"+port+".json")
 	pid, err := os.ReadFile(pidFile)
 	require.NoError(t, err)
