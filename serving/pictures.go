@@ -14,7 +14,7 @@ import (
 
 // pictureSource gives an image request's pictures, saved for the module to read, once the
 // request's other arguments have been checked: from the JSON body's "images"
-// (module.images) or from a form's files (formPictures).
+// (module.images) or from a form (answerImage, through formPictures).
 type pictureSource func(args map[string]json.RawMessage) (*request, error)
 
 // upload is one picture as the client sent it.
