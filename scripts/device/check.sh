@@ -104,6 +104,10 @@ timeout 400 "$work/gpu_train_check" --batch 8 --op-steps 2 --steps 10 "${train[@
 timeout 300 "$work/gpu_train_check" --bench --batches 64,128 \
   "resnet50:$t/resnet50_imagenet_partial_momentum.pdmodel:3x224x224" \
   > "$out/train_bench.jsonl" 2>> "$out/train_check.stderr" || status=1
+# PyTorch's side right after ours, so that a run cut short still has both.
+timeout 240 "$python" scripts/device/torch_train_bench.py > "$out/torch_train.jsonl" \
+  2> "$out/torch_train.stderr" || true
+tail -5 "$out/torch_train.stderr"
 # Where a batch-64 training step's device time goes, per op type (each op waited for).
 PD_OP_PROFILE=sync timeout 120 "$work/gpu_train_check" --bench --batches 64 \
   "resnet50:$t/resnet50_imagenet_partial_momentum.pdmodel:3x224x224" \
@@ -113,9 +117,6 @@ tail -20 "$out/train_check.stderr"
 GOHUB_SHARED="$PWD/.device/shared" GOHUB_HOME="$(mktemp -d)" timeout 300 "$work/finetune.test" \
   -test.run 'TestFinetuneOnGPUFollowsTheCPU' -test.v > "$out/finetune_gpu.txt" 2>&1 || status=1
 grep -E '^(--- |ok|FAIL|PASS)|gpu_test.go' "$out/finetune_gpu.txt"
-timeout 240 "$python" scripts/device/torch_train_bench.py > "$out/torch_train.jsonl" \
-  2> "$out/torch_train.stderr" || true
-tail -5 "$out/torch_train.stderr"
 "$python" scripts/device/train_summary.py "$out/grad_cases.txt" "$out/train_check.jsonl" \
   "$out/train_bench.jsonl" "$out/torch_train.jsonl" > "$out/train_summary.md" || true
 cat "$out/train_summary.md"
