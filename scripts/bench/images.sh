@@ -2,8 +2,11 @@
 # make bench, image part: images per second of ResNet-50, ShuffleNetV2 and SSD-MobileNetV1 at
 # batch 1 and 8 with 1 and 2 threads, gohub (scripts/bench/imgbench: Go → C API → native
 # library) against Paddle Inference (scripts/bench/paddle_image.py: PyPI paddlepaddle in the
-# oracle venv, oneDNN on), same model files, same input values, measured in this one run; and
-# ResNet-50's achieved GFLOP/s against this machine's fp32 peak.
+# oracle venv, oneDNN on), same model files, same input values, measured in this one run; the
+# peers ONNX Runtime and OpenVINO (scripts/bench/peer_image.py, installed by
+# scripts/bench/peers_setup.sh) on the same models converted once by paddle2onnx
+# (scripts/bench/peer_convert.py, cached in build/peer-models), their outputs checked against
+# Paddle's before they are timed; and ResNet-50's achieved GFLOP/s against this machine's fp32 peak.
 #
 # Rewrites the "## Image models" section of BENCHMARKS.md (appended when absent), leaving the
 # other sections as they are. scripts/bench/run.sh calls it after the LAC part;
@@ -13,6 +16,8 @@
 #   BENCH_ROUNDS   alternating runs per side and row, the best kept (default 3)
 #   BENCH_MODELS   models to run, space-separated (default "resnet50 shufflenet_v2 ssd_mobilenet_v1")
 #   BENCH_BATCHES / BENCH_THREADS  default "1 8" / "1 2"
+#   BENCH_PEERS    peers to time, space-separated (default "onnxruntime openvino"; "" for none)
+#   BENCH_SECTION_FILE  write the section's markdown to this file instead of BENCHMARKS.md
 #   GOHUB_BUILD_MODELS  where the seeded models live (default build/models)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -27,6 +32,17 @@ built=${GOHUB_BUILD_MODELS:-$root/build/models}
 py=$(bash scripts/oracle/setup.sh | tail -n 1)
 go build -o build/imgbench ./scripts/bench/imgbench
 
+# The peers. Where they cannot be installed the section says so and their columns read n/a.
+peers=${BENCH_PEERS-onnxruntime openvino}
+peer_cache=$root/build/peer-models
+peer_notes=()
+if [ -n "$peers" ] && ! bash scripts/bench/peers_setup.sh >/dev/null; then
+  echo "bench: ONNX Runtime and OpenVINO skipped: scripts/bench/peers_setup.sh could not install them" >&2
+  peer_notes+=("ONNX Runtime and OpenVINO: not measured, \`scripts/bench/peers_setup.sh\` could not install them on this machine.")
+  peers=""
+fi
+mkdir -p "$peer_cache"
+
 # name|label|directory. ResNet-50 and SSD are seeded copies that real Paddle writes
 # (scripts/oracle/*_seeded.py, `make oracle-models`); ShuffleNetV2 is read in place.
 catalogue=(
@@ -37,9 +53,16 @@ catalogue=(
 
 has_model() { [ -f "$1/model.pdmodel" ] || [ -f "$1/__model__" ]; }
 field() { python3 -c 'import json,sys; print(max(json.loads(l)[sys.argv[1]] for l in sys.stdin if l.strip()))' "$1"; }
+# One JSON field of one line, or the default when the line lacks it or is no JSON.
+get() { python3 -c 'import json,sys
+try: print(json.loads(sys.argv[1]).get(sys.argv[2], sys.argv[3]))
+except Exception: print(sys.argv[3])' "$1" "$2" "$3"; }
+ratio_of() { python3 -c "print(f'{$1/$2:.2f}')"; }
+peer_label() { case "$1" in onnxruntime) echo "ONNX Runtime" ;; openvino) echo "OpenVINO" ;; esac; }
 
 load_before=$(cut -d' ' -f1 /proc/loadavg)
 rows=() skipped=() resnet_b8=()
+below_ort=0 below_ov=0 ort_rows=0 ov_rows=0 ort_version="" ov_version="" ov_sources=""
 paddle_version=""
 flops=""
 for entry in "${catalogue[@]}"; do
@@ -56,25 +79,96 @@ for entry in "${catalogue[@]}"; do
     skipped+=("$label: skipped, model missing (run \`make oracle-models\`).")
     continue
   fi
+  # Convert for the peers once (cached); a model paddle2onnx cannot convert leaves ONNX Runtime
+  # out and OpenVINO to its Paddle front end.
+  cache=$peer_cache/$(basename "$dir")
+  onnx="" model_peers=$peers
+  if [ -n "$model_peers" ]; then
+    # paddle2onnx logs to stdout; the converter's JSON line is the log's last line.
+    if "$py" scripts/bench/peer_convert.py --model "$dir" --out "$cache" >"$cache.log" 2>&1 &&
+      onnx=$(get "$(tail -n 1 "$cache.log")" onnx "") && [ -n "$onnx" ]; then
+      :
+    else
+      why=$(grep -a -m1 -o 'Failed to convert PaddlePaddle model: .*' "$cache.log" | sed 's/\x1b\[[0-9;]*m//g' | cut -c1-160 || true)
+      echo "bench: $name: paddle2onnx could not convert it (${why:-see $cache.log}); ONNX Runtime skipped" >&2
+      peer_notes+=("$label: ONNX Runtime not measured, paddle2onnx 2.1.0 does not convert it (\`${why:-see build/peer-models/$(basename "$cache").log}\`).")
+      model_peers=${model_peers//onnxruntime/}
+    fi
+  fi
+  # OpenVINO's Paddle front end reads model.pdmodel, or the directory of a __model__ model.
+  if [ -f "$dir/model.pdmodel" ]; then pmodel=$dir/model.pdmodel; else pmodel=$dir; fi
   if [ "$name" = resnet50 ]; then
     flops=$("$py" scripts/bench/paddle_image.py --model "$dir" --flops 2>/dev/null | tail -n 1 | field flops_per_image)
   fi
   for batch in $batches; do
     for threads in $threads_list; do
-      ours="" theirs=""
+      ours="" theirs="" ort="" ov=""
+      ref=$cache/paddle_b$batch.npz
+      row_peers=$model_peers
       # Best of $rounds alternating runs per side: a burst of other load on this shared machine
       # then costs a side one run, not its row.
       for ((round = 1; round <= rounds; round++)); do
         ours+=$(build/imgbench -model "$dir" -batch "$batch" -threads "$threads" -seconds "$seconds")$'\n'
-        line=$("$py" scripts/bench/paddle_image.py --model "$dir" --batch "$batch" --threads "$threads" --seconds "$seconds" 2>/dev/null | tail -n 1)
+        # Paddle's outputs of the first round are the reference the peers must match.
+        dump=()
+        [ -n "$row_peers" ] && [ "$round" = 1 ] && mkdir -p "$cache" && dump=(--dump "$ref")
+        line=$("$py" scripts/bench/paddle_image.py --model "$dir" --batch "$batch" --threads "$threads" --seconds "$seconds" "${dump[@]}" 2>/dev/null | tail -n 1)
         theirs+=$line$'\n'
         paddle_version=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["paddle_version"])' "$line")
+        for peer in $row_peers; do
+          args=(--engine "$peer" --batch "$batch" --threads "$threads" --seconds "$seconds" --reference "$ref")
+          [ -n "$onnx" ] && args+=(--onnx "$onnx")
+          [ "$peer" = openvino ] && args+=(--paddle-model "$pmodel")
+          pline=$("$py" scripts/bench/peer_image.py "${args[@]}" 2>"$cache/$peer.log" | tail -n 1) || {
+            # A wrong conversion, or a peer that does not run the model: no number for it.
+            row_peers=${row_peers//$peer/}
+            if [ "$(get "$pline" agree "")" = False ]; then
+              why="outputs disagree with Paddle's: $(get "$pline" check "")"
+            else
+              why=$(get "$pline" error "")
+              [ -n "$why" ] || why="failed (build/peer-models/$(basename "$dir")/$peer.log): $(tail -n 1 "$cache/$peer.log" | cut -c1-160)"
+              if [ "$(get "$pline" error "")" != "" ]; then
+                # It cannot read the model at all: no use trying the other rows.
+                echo "bench: $name: $peer not measured: $why" >&2
+                peer_notes+=("$label: $(peer_label "$peer") not measured, ${why%.}.")
+                model_peers=${model_peers//$peer/}
+                continue
+              fi
+            fi
+            echo "bench: $name batch $batch, $threads thread(s): $peer not measured: $why" >&2
+            peer_notes+=("$label, batch $batch, $threads thread(s): $(peer_label "$peer") not measured, ${why%.}.")
+            continue
+          }
+          case $peer in
+            onnxruntime) ort+=$pline$'\n'; ort_version=$(get "$pline" engine_version "") ;;
+            openvino)
+              ov+=$pline$'\n'; ov_version=$(get "$pline" engine_version "" | cut -d- -f1)
+              src="$(basename "$dir"): $(get "$pline" source "?")"
+              fe=$(get "$pline" paddle_front_end "")
+              [ -n "$fe" ] && src+=" (its Paddle front end: \`$fe\`)"
+              case "$ov_sources" in *"$src"*) ;; *) ov_sources+="${ov_sources:+, }$src" ;; esac ;;
+          esac
+        done
       done
       o=$(printf '%s' "$ours" | field images_per_sec)
       p=$(printf '%s' "$theirs" | field images_per_sec)
-      ratio=$(python3 -c "print(f'{$o/$p:.2f}')")
-      echo "bench: $name batch $batch, $threads thread(s): gohub $o, Paddle $p images/s (×$ratio)" >&2
-      rows+=("| $label | $batch | $threads | $(printf '%.2f' "$o") | $(printf '%.2f' "$p") | **$ratio×** |")
+      ratio=$(ratio_of "$o" "$p")
+      [ "${ratio:0:2}" = "0." ] && below=$((${below:-0} + 1))
+      ort_cell=n/a ov_cell=n/a ort_ratio=n/a ov_ratio=n/a
+      if [ -n "$ort" ] && [[ " $row_peers " == *" onnxruntime "* ]]; then
+        r=$(printf '%s' "$ort" | field images_per_sec)
+        ort_cell=$(printf '%.2f' "$r") ort_ratio="**$(ratio_of "$o" "$r")×**"
+        ort_rows=$((ort_rows + 1))
+        [[ "$ort_ratio" == "**0."* ]] && below_ort=$((below_ort + 1))
+      fi
+      if [ -n "$ov" ] && [[ " $row_peers " == *" openvino "* ]]; then
+        r=$(printf '%s' "$ov" | field images_per_sec)
+        ov_cell=$(printf '%.2f' "$r") ov_ratio="**$(ratio_of "$o" "$r")×**"
+        ov_rows=$((ov_rows + 1))
+        [[ "$ov_ratio" == "**0."* ]] && below_ov=$((below_ov + 1))
+      fi
+      echo "bench: $name batch $batch, $threads thread(s): gohub $o, Paddle $p images/s (×$ratio), ONNX Runtime $ort_cell ($ort_ratio), OpenVINO $ov_cell ($ov_ratio)" >&2
+      rows+=("| $label | $batch | $threads | $(printf '%.2f' "$o") | $(printf '%.2f' "$p") | $ort_cell | $ov_cell | **$ratio×** | $ort_ratio | $ov_ratio |")
       [ "$name" = resnet50 ] && [ "$batch" = 8 ] && resnet_b8+=("$threads|$o|$p")
     done
   done
@@ -111,10 +205,7 @@ EOF
 done
 
 load_after=$(cut -d' ' -f1 /proc/loadavg)
-below=0
-for r in "${rows[@]}"; do
-  case "$r" in *"**0."*) below=$((below + 1)) ;; esac
-done
+below=${below:-0}
 
 cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)
 section=$(mktemp)
@@ -137,12 +228,30 @@ trap 'rm -f "$section"' EXIT
   echo "the two OpenMP threads and the other waits for it at every barrier. Load average (1 min)"
   echo "when this section started and ended: $load_before and $load_after."
   echo
-  echo "| model | batch | threads | gohub | Paddle Inference | gohub / Paddle |"
-  echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+  echo "Peers: ONNX Runtime ${ort_version:-(not measured)} and OpenVINO ${ov_version:-(not measured)} from PyPI"
+  echo "(\`scripts/bench/peers_setup.sh\`, into the oracle venv), timed by \`scripts/bench/peer_image.py\`"
+  echo "the same way (same inputs, batches, thread counts, warm-up and seconds, best of the same"
+  echo "alternating rounds) on the ONNX file paddle2onnx 2.1.0 makes from the same Paddle model"
+  echo "(opset 13, \`scripts/bench/peer_convert.py\`, converted once into \`build/peer-models\`)."
+  echo "ONNX Runtime: CPU execution provider, sequential execution, intra-op threads = the row's"
+  echo "threads, inter-op threads 1, all graph optimisations. OpenVINO: CPU device,"
+  echo "INFERENCE_NUM_THREADS = the row's threads, latency hint with one stream, fp32 inference"
+  echo "precision (it would otherwise use bfloat16 on an AVX-512 BF16 CPU), the input's batch fixed"
+  echo "before compiling; it reads the Paddle model itself where its Paddle front end can, else the"
+  echo "ONNX file (this run: ${ov_sources:-none}). Before a peer is timed its outputs for the row's input"
+  echo "are checked against Paddle's: max |peer − Paddle| ≤ 10⁻³ × max |Paddle| for every output, else"
+  echo "it gets no number in that row."
+  echo
+  echo "| model | batch | threads | gohub | Paddle Inference | ONNX Runtime | OpenVINO | gohub / Paddle | gohub / ONNX Runtime | gohub / OpenVINO |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   printf '%s\n' "${rows[@]}"
   for s in "${skipped[@]}"; do echo; echo "$s"; done
+  for s in "${peer_notes[@]}"; do echo; echo "$s"; done
   echo
-  echo "Rows below 1.0×: $below of ${#rows[@]} (target: none)."
+  echo "Rows below 1.0× against Paddle: $below of ${#rows[@]} (target: none)."
+  if [ -n "$peers" ]; then
+    echo "Against ONNX Runtime: $below_ort of the $ort_rows rows it has a number in; against OpenVINO: $below_ov of $ov_rows."
+  fi
   echo
   echo "Both sides run oneDNN 3 on channels-last data: ours is oneDNN $(bash scripts/onednn_version.sh), from"
   echo "\`scripts/onednn.sh\` (Intel's \`onednn-cpu-gomp\` wheels), on GNU OpenMP;"
@@ -172,5 +281,10 @@ trap 'rm -f "$section"' EXIT
   fi
 } > "$section"
 
-python3 scripts/bench/section.py "Image models" "$section"
-echo "bench: wrote the image section of BENCHMARKS.md" >&2
+if [ -n "${BENCH_SECTION_FILE:-}" ]; then
+  cp "$section" "$BENCH_SECTION_FILE"
+  echo "bench: wrote the image section to $BENCH_SECTION_FILE (BENCHMARKS.md untouched)" >&2
+else
+  python3 scripts/bench/section.py "Image models" "$section"
+  echo "bench: wrote the image section of BENCHMARKS.md" >&2
+fi

@@ -17,6 +17,10 @@ Method (scripts/bench/imgbench does the same through gohub):
 - Timed per batch: reshape + copy_from_cpu + run + copy_to_cpu of every output.
   --warmup batches run first and are not timed; then batches until --seconds have passed.
 
+--dump FILE also saves the outputs of one untimed batch after the timed ones, in output order,
+as FILE (.npz: out_0, out_1, ...): the reference peer_image.py checks ONNX Runtime and OpenVINO
+against.
+
 --flops instead prints the model's multiply-add work per image, counted from the program's
 declared shapes (below), and exits.
 
@@ -121,6 +125,7 @@ def main():
     ap.add_argument("--threads", type=int, default=1, help="CPU math threads (default 1)")
     ap.add_argument("--seconds", type=float, default=10.0, help="timed duration (default 10)")
     ap.add_argument("--warmup", type=int, default=5, help="untimed batches first (default 5)")
+    ap.add_argument("--dump", help="save one batch's outputs as this .npz (out_0, out_1, ...)")
     ap.add_argument("--flops", action="store_true",
                     help="print the conv + matmul FLOPs per image and exit")
     ap.add_argument("--inputs", action="store_true", help=argparse.SUPPRESS)
@@ -178,6 +183,10 @@ def main():
         elapsed = time.perf_counter() - t0
         if elapsed >= args.seconds:
             break
+
+    if args.dump:
+        step()
+        np.savez(args.dump, **{"out_%d" % i: o.copy_to_cpu() for i, o in enumerate(outs)})
 
     print(json.dumps({
         "impl": "paddle_inference",
