@@ -62,7 +62,7 @@ peer_label() { case "$1" in onnxruntime) echo "ONNX Runtime" ;; openvino) echo "
 
 load_before=$(cut -d' ' -f1 /proc/loadavg)
 rows=() skipped=() resnet_b8=()
-below_ort=0 below_ov=0 ort_rows=0 ov_rows=0 ort_version="" ov_version="" ov_sources=""
+below_ort=0 below_ov=0 ort_rows=0 ov_rows=0 ort_version="" ov_version="" ov_sources="" ov_fe=""
 paddle_version=""
 flops=""
 for entry in "${catalogue[@]}"; do
@@ -143,10 +143,10 @@ for entry in "${catalogue[@]}"; do
             onnxruntime) ort+=$pline$'\n'; ort_version=$(get "$pline" engine_version "") ;;
             openvino)
               ov+=$pline$'\n'; ov_version=$(get "$pline" engine_version "" | cut -d- -f1)
-              src="$(basename "$dir"): $(get "$pline" source "?")"
+              src="\`$(basename "$dir")\`: $(get "$pline" source "?" | sed 's/^onnx$/ONNX/;s/^paddle$/Paddle/')"
+              case "$ov_sources" in *"$src"*) ;; *) ov_sources+="${ov_sources:+, }$src" ;; esac
               fe=$(get "$pline" paddle_front_end "")
-              [ -n "$fe" ] && src+=" (its Paddle front end: \`$fe\`)"
-              case "$ov_sources" in *"$src"*) ;; *) ov_sources+="${ov_sources:+, }$src" ;; esac ;;
+              [ -n "$fe" ] && case "$ov_fe" in *"$fe"*) ;; *) ov_fe+="${ov_fe:+; }\`$fe\`" ;; esac ;;
           esac
         done
       done
@@ -238,9 +238,9 @@ trap 'rm -f "$section"' EXIT
   echo "INFERENCE_NUM_THREADS = the row's threads, latency hint with one stream, fp32 inference"
   echo "precision (it would otherwise use bfloat16 on an AVX-512 BF16 CPU), the input's batch fixed"
   echo "before compiling; it reads the Paddle model itself where its Paddle front end can, else the"
-  echo "ONNX file (this run: ${ov_sources:-none}). Before a peer is timed its outputs for the row's input"
-  echo "are checked against Paddle's: max |peer − Paddle| ≤ 10⁻³ × max |Paddle| for every output, else"
-  echo "it gets no number in that row."
+  echo "ONNX file (this run: ${ov_sources:-none}${ov_fe:+; its Paddle front end said $ov_fe})."
+  echo "Before a peer is timed its outputs for the row's input are checked against Paddle's:"
+  echo "max |peer − Paddle| ≤ 10⁻³ × max |Paddle| for every output, else it gets no number in that row."
   echo
   echo "| model | batch | threads | gohub | Paddle Inference | ONNX Runtime | OpenVINO | gohub / Paddle | gohub / ONNX Runtime | gohub / OpenVINO |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
