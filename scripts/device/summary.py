@@ -5,24 +5,9 @@ Speed ratio = PyTorch's time per batch / ours (above 1.0: we are faster). Our ro
 with the input already on the GPU, as PyTorch's do; the end-to-end column adds CopyFromCpu and
 CopyToCpu.
 """
-import json
 import sys
 
-
-def rows(path):
-    out = []
-    try:
-        with open(path) as f:
-            for line in f:
-                line = line.strip()
-                if line.startswith("{"):
-                    try:
-                        out.append(json.loads(line))
-                    except json.JSONDecodeError:
-                        pass
-    except OSError:
-        pass
-    return out
+from jsonl import rows
 
 
 ours, torch = rows(sys.argv[1]), rows(sys.argv[2])

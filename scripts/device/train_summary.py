@@ -5,25 +5,10 @@ usage: train_summary.py grad_cases.txt train_check.jsonl train_bench.jsonl torch
 Speed ratio = PyTorch's time per step / ours (above 1.0: we are faster). PyTorch's bf16 AMP
 rows have no gohub counterpart yet.
 """
-import json
 import re
 import sys
 
-
-def rows(path):
-    out = []
-    try:
-        with open(path) as f:
-            for line in f:
-                line = line.strip()
-                if line.startswith("{"):
-                    try:
-                        out.append(json.loads(line))
-                    except json.JSONDecodeError:
-                        pass
-    except OSError:
-        pass
-    return out
+from jsonl import rows
 
 
 def grad_cases(path):

@@ -3,15 +3,14 @@
 // back by the inverse permutation, concat_grad cuts it along the axis into the X@GRAD that are
 // wanted, shuffle_channel_grad shuffles back, and fill_any_like fills. Bytes move, so any
 // element type goes where the CPU takes any.
-#include <algorithm>
 #include <string>
 #include <vector>
 
-#include "cuda/host_inputs.h"
 #include "cuda/launchers.h"
 #include "cuda/op_util.h"
 #include "cuda/register.h"
 #include "cuda/shape_grad_launch.h"
+#include "cuda/tensor_plans.h"
 #include "kernels/kernel_util.h"
 
 namespace pd::cuda {
@@ -19,13 +18,6 @@ namespace {
 
 // The placeholder name concat's grad maker gives an input without a gradient.
 const char kEmptyVarName[] = "@EMPTY@";
-
-int ElementBytes(const OpContext& ctx, DType dtype) {
-  const size_t e = SizeOf(dtype);
-  PD_CHECK(e == 1 || e == 2 || e == 4 || e == 8, ctx.op().type(), ": elements of ",
-           DTypeName(dtype), " are not supported on the GPU");
-  return static_cast<int>(e);
-}
 
 // A copy, not a view: the gradient may later be summed into or written.
 void ReshapeGradKernel(OpContext& ctx) {
@@ -37,43 +29,21 @@ void ReshapeGradKernel(OpContext& ctx) {
                                   cu.cuda_stream()));
 }
 
-// dX dim d is dOut dim j where perm[j] = d, so walking dX in order reads dOut with the stride of
-// that j. Size-1 dims are dropped and dims that stay contiguous in dOut merged, keeping the
-// kernel's index arithmetic short.
+// transpose2's grad is dOut transposed by the inverse permutation: dX dim d is dOut dim j
+// where axis[j] = d.
 TransposeShape InverseTranspose(const OpContext& ctx, const Tensor& dout) {
   const int rank = dout.rank();
   const auto axis = ctx.op().GetInts("axis", {});
   PD_CHECK(static_cast<int>(axis.size()) == rank, ctx.op().type(), ": axis has ", axis.size(),
            " entries but X has rank ", rank);
-  std::vector<int64_t> dout_stride(rank, 1);
-  for (int i = rank - 1; i > 0; --i) dout_stride[i - 1] = dout_stride[i] * dout.dim(i);
-  std::vector<int64_t> x_size(rank, -1), x_stride(rank, 0);
+  std::vector<int64_t> inverse(rank, -1);
   for (int j = 0; j < rank; ++j) {
     const int64_t d = axis[j] < 0 ? axis[j] + rank : axis[j];
-    PD_CHECK(d >= 0 && d < rank && x_size[d] < 0, ctx.op().type(), ": axis ",
+    PD_CHECK(d >= 0 && d < rank && inverse[d] < 0, ctx.op().type(), ": axis ",
              DimsToString(axis), " is not a permutation of ", rank, " dims");
-    x_size[d] = dout.dim(j);
-    x_stride[d] = dout_stride[j];
+    inverse[d] = j;
   }
-  std::vector<int64_t> size, stride;
-  for (int d = 0; d < rank; ++d) {
-    if (x_size[d] == 1) continue;
-    if (!stride.empty() && stride.back() == x_stride[d] * x_size[d]) {
-      size.back() *= x_size[d];
-      stride.back() = x_stride[d];
-    } else {
-      size.push_back(x_size[d]);
-      stride.push_back(x_stride[d]);
-    }
-  }
-  PD_CHECK(size.size() <= static_cast<size_t>(kMaxTransposeDims), ctx.op().type(),
-           ": transposing ", DimsToString(dout.dims()), " needs more than ", kMaxTransposeDims,
-           " dims");
-  TransposeShape shape;
-  shape.rank = static_cast<int>(size.size());
-  std::copy(size.begin(), size.end(), shape.out_size);
-  std::copy(stride.begin(), stride.end(), shape.in_stride);
-  return shape;
+  return PermutedShape(ctx, dout.dims(), inverse);
 }
 
 void TransposeGradKernel(OpContext& ctx) {
@@ -87,18 +57,6 @@ void TransposeGradKernel(OpContext& ctx) {
   CheckLaunch(ctx);
 }
 
-// The axis in [0, rank): AxisTensor (copied to the host) when given, else the axis attribute.
-int ConcatAxis(OpContext& ctx, int rank) {
-  int64_t axis = ctx.op().GetInt("axis", 0);
-  if (ctx.HasInput("AxisTensor")) {
-    HostInputs host(ctx, {"AxisTensor"});
-    axis = static_cast<int64_t>(ScalarInput(ctx, "AxisTensor"));
-  }
-  const int64_t a = axis < 0 ? axis + rank : axis;
-  PD_CHECK(a >= 0 && a < rank, ctx.op().type(), ": axis ", axis, " is out of range for rank ",
-           rank);
-  return static_cast<int>(a);
-}
 
 bool WantsGrad(const OpContext& ctx, size_t i) {
   const auto& names = ctx.op().Outputs("X@GRAD");

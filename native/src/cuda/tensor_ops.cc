@@ -8,10 +8,10 @@
 #include "cuda/launchers.h"
 #include "cuda/op_util.h"
 #include "cuda/register.h"
+#include "cuda/tensor_plans.h"
 #include "kernels/kernel_util.h"
 
 namespace pd::cuda {
-namespace {
 
 int ElementBytes(const OpContext& ctx, DType dtype) {
   const size_t e = SizeOf(dtype);
@@ -20,8 +20,7 @@ int ElementBytes(const OpContext& ctx, DType dtype) {
   return static_cast<int>(e);
 }
 
-// The axis in [0, rank): AxisTensor (copied to the host) when given, else the axis attribute.
-int Axis(OpContext& ctx, int rank) {
+int ConcatAxis(OpContext& ctx, int rank) {
   int64_t axis = ctx.op().GetInt("axis", 0);
   if (ctx.HasInput("AxisTensor")) {
     HostInputs host(ctx, {"AxisTensor"});
@@ -32,6 +31,38 @@ int Axis(OpContext& ctx, int rank) {
            rank);
   return static_cast<int>(a);
 }
+
+TransposeShape PermutedShape(const OpContext& ctx, const Dims& in, const std::vector<int64_t>& perm) {
+  const int rank = static_cast<int>(in.size());
+  std::vector<int64_t> in_stride(rank, 1);
+  for (int i = rank - 1; i > 0; --i) in_stride[i - 1] = in_stride[i] * in[i];
+  std::vector<int64_t> size, stride;
+  int prev = -2;
+  for (int i = 0; i < rank; ++i) {
+    const int p = static_cast<int>(perm[i] < 0 ? perm[i] + rank : perm[i]);
+    PD_CHECK(p >= 0 && p < rank, ctx.op().type(), ": axis ", DimsToString(perm),
+             " is not a permutation of ", rank, " dims");
+    if (in[p] == 1) continue;
+    if (p == prev + 1 && !size.empty()) {
+      size.back() *= in[p];
+      stride.back() = in_stride[p];
+    } else {
+      size.push_back(in[p]);
+      stride.push_back(in_stride[p]);
+    }
+    prev = p;
+  }
+  PD_CHECK(size.size() <= static_cast<size_t>(kMaxTransposeDims), ctx.op().type(),
+           ": transposing ", DimsToString(in), " needs more than ", kMaxTransposeDims, " dims");
+  TransposeShape shape;
+  shape.rank = static_cast<int>(size.size());
+  std::copy(size.begin(), size.end(), shape.out_size);
+  std::copy(stride.begin(), stride.end(), shape.in_stride);
+  return shape;
+}
+
+namespace {
+
 
 // concat (gather) or split: the whole tensor's rows of `row` elements hold one block of each
 // piece after another; launched kMaxPieces pieces at a time.
@@ -59,7 +90,7 @@ void ConcatKernel(OpContext& ctx) {
   Ctx(ctx);
   const auto& xs = ctx.Ins("X");
   Tensor* out = ctx.Out("Out");
-  const int axis = Axis(ctx, out->rank());
+  const int axis = ConcatAxis(ctx, out->rank());
   const int elem = ElementBytes(ctx, xs[0]->dtype());
   std::vector<void*> ptrs;
   for (const Tensor* x : xs) ptrs.push_back(const_cast<void*>(x->raw_data()));
@@ -72,7 +103,7 @@ void ConcatKernel(OpContext& ctx) {
 void SplitKernel(OpContext& ctx) {
   Ctx(ctx);
   const Tensor& x = ctx.In("X");
-  const int axis = Axis(ctx, x.rank());
+  const int axis = ConcatAxis(ctx, x.rank());
   const int elem = ElementBytes(ctx, x.dtype());
   std::vector<const Tensor*> pieces;
   std::vector<void*> ptrs;
@@ -85,39 +116,11 @@ void SplitKernel(OpContext& ctx) {
   CheckLaunch(ctx);
 }
 
-// Out dim i is X dim perm[i]. Out dims of size 1 are dropped and neighbours that are also
-// neighbours in X merged, so the kernel decomposes as few indices as possible.
 TransposeShape TransposeFor(const OpContext& ctx, const Tensor& x) {
-  const int rank = x.rank();
   const auto axis = ctx.op().GetInts("axis", {});
-  PD_CHECK(static_cast<int>(axis.size()) == rank, ctx.op().type(), ": axis has ", axis.size(),
-           " entries but X has rank ", rank);
-  std::vector<int64_t> in_stride(rank, 1);
-  for (int i = rank - 1; i > 0; --i) in_stride[i - 1] = in_stride[i] * x.dim(i);
-  std::vector<int64_t> size, stride;
-  int prev = -2;
-  for (int i = 0; i < rank; ++i) {
-    const int p = static_cast<int>(axis[i] < 0 ? axis[i] + rank : axis[i]);
-    PD_CHECK(p >= 0 && p < rank, ctx.op().type(), ": axis ", DimsToString(axis),
-             " is not a permutation of ", rank, " dims");
-    if (x.dim(p) == 1) continue;
-    if (p == prev + 1 && !size.empty()) {
-      size.back() *= x.dim(p);
-      stride.back() = in_stride[p];
-    } else {
-      size.push_back(x.dim(p));
-      stride.push_back(in_stride[p]);
-    }
-    prev = p;
-  }
-  PD_CHECK(size.size() <= static_cast<size_t>(kMaxTransposeDims), ctx.op().type(),
-           ": transposing ", DimsToString(x.dims()), " needs more than ", kMaxTransposeDims,
-           " dims");
-  TransposeShape shape;
-  shape.rank = static_cast<int>(size.size());
-  std::copy(size.begin(), size.end(), shape.out_size);
-  std::copy(stride.begin(), stride.end(), shape.in_stride);
-  return shape;
+  PD_CHECK(static_cast<int>(axis.size()) == x.rank(), ctx.op().type(), ": axis has ",
+           axis.size(), " entries but X has rank ", x.rank());
+  return PermutedShape(ctx, x.dims(), std::vector<int64_t>(axis.begin(), axis.end()));
 }
 
 void TransposeKernel(OpContext& ctx) {
