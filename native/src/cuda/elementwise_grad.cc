@@ -10,25 +10,11 @@
 #include "cuda/launchers.h"
 #include "cuda/op_util.h"
 #include "cuda/register.h"
+#include "kernels/elementwise_grad_shape.h"
 #include "kernels/kernel_util.h"
 
 namespace pd::cuda {
 namespace {
-
-// target's dims spread over out's rank: 1 outside [axis, axis + rank(target)).
-Dims Aligned(const Dims& out, const Dims& target, int64_t axis, const char* slot) {
-  const int64_t r = static_cast<int64_t>(out.size()), t = static_cast<int64_t>(target.size());
-  if (axis < 0) axis = r - t;
-  PD_CHECK(axis >= 0 && axis + t <= r, "elementwise grad: ", slot, " ", DimsToString(target),
-           " does not fit the output ", DimsToString(out), " at axis ", axis);
-  Dims d(out.size(), 1);
-  for (int64_t i = 0; i < t; ++i) {
-    PD_CHECK(target[i] == out[axis + i] || target[i] == 1, "elementwise grad: ", slot, " ",
-             DimsToString(target), " does not broadcast to ", DimsToString(out));
-    d[axis + i] = target[i];
-  }
-  return d;
-}
 
 // The output's dims without its 1s, neighbours along which the operand varies (kept) or is
 // broadcast (reduced) alike merged; outermost first, with their strides in the output.
@@ -85,7 +71,7 @@ void OperandGrad(OpContext& ctx, const char* slot, const Tensor& dout, const flo
   CudaContext& c = Ctx(ctx);
   const Dims& dims = ctx.In(slot).dims();
   const Dims aligned =
-      dims == dout.dims() ? dims : Aligned(dout.dims(), dims, ctx.op().GetInt("axis", -1), slot);
+      dims == dout.dims() ? dims : AlignedDims(dout.dims(), dims, ctx.op().GetInt("axis", -1), slot);
   const float* dy = dout.data<float>();
   float* g = ctx.Out(grad)->mutable_data<float>();
   const int64_t n = Numel(dims);
@@ -136,7 +122,7 @@ void MulGradKernel(OpContext& ctx) {
            " must have the output's shape ", DimsToString(dout.dims()));
   const bool same = y.dims() == dout.dims();
   const Dims y_aligned =
-      same ? y.dims() : Aligned(dout.dims(), y.dims(), ctx.op().GetInt("axis", -1), "Y");
+      same ? y.dims() : AlignedDims(dout.dims(), y.dims(), ctx.op().GetInt("axis", -1), "Y");
   const float* dy = dout.data<float>();
   const float* xp = x.data<float>();
   const float* yp = y.data<float>();

@@ -7,25 +7,10 @@
 #include "cuda/op_util.h"
 #include "cuda/register.h"
 #include "kernels/kernel_util.h"
+#include "kernels/loss_rows.h"
 
 namespace pd::cuda {
 namespace {
-
-struct Rows {
-  int64_t rows, classes;
-};
-
-// softmax_with_cross_entropy's rows: hard labels along the last axis only, as on the CPU.
-Rows SwceRows(const OpContext& ctx, const Tensor& logits) {
-  PD_CHECK(!ctx.op().GetBool("soft_label", false),
-           "softmax_with_cross_entropy: soft_label=true is not supported");
-  const int64_t axis = ctx.op().GetInt("axis", -1);
-  PD_CHECK(axis == -1 || axis == logits.rank() - 1,
-           "softmax_with_cross_entropy: only the last axis is supported, not ", axis);
-  PD_CHECK(logits.rank() >= 1, "softmax_with_cross_entropy: Logits must have a class axis");
-  const int64_t c = logits.dims().back();
-  return {c == 0 ? 0 : logits.numel() / c, c};
-}
 
 const Tensor& Label(const OpContext& ctx) {
   const Tensor& label = InputWithData(ctx, "Label");
@@ -48,7 +33,7 @@ void SwceKernel(OpContext& ctx) {
   CudaContext& c = Ctx(ctx);
   const Tensor& logits = ctx.In("Logits");
   const Tensor& label = Label(ctx);
-  const Rows r = SwceRows(ctx, logits);
+  const LossRows r = SoftmaxCrossEntropyRows(ctx, logits);
   const int64_t ignore = ctx.op().GetInt("ignore_index", -100);
   const float* x = logits.data<float>();
   float* sm = ctx.Out("Softmax")->mutable_data<float>();
@@ -64,7 +49,7 @@ void SwceGradKernel(OpContext& ctx) {
   const Tensor& sm = InputOfType(ctx, "Softmax", DType::kFP32);
   const Tensor& label = Label(ctx);
   const float* dloss = InputOfType(ctx, "Loss@GRAD", DType::kFP32).data<float>();
-  const Rows r = SwceRows(ctx, sm);
+  const LossRows r = SoftmaxCrossEntropyRows(ctx, sm);
   const int64_t ignore = ctx.op().GetInt("ignore_index", -100);
   const float* s = sm.data<float>();
   float* dx = ctx.Out("Logits@GRAD")->mutable_data<float>();

@@ -4,27 +4,13 @@
 // the same with dY negated.
 #include <cstring>
 
+#include "kernels/elementwise_grad_shape.h"
 #include "kernels/kernel_util.h"
 #include "kernels/parallel.h"
 #include "kernels/register.h"
 
 namespace pd {
 namespace {
-
-// target's dims spread over out's rank: 1 outside [axis, axis + rank(target)).
-Dims Aligned(const Dims& out, const Dims& target, int64_t axis, const char* slot) {
-  const int64_t r = static_cast<int64_t>(out.size()), t = static_cast<int64_t>(target.size());
-  if (axis < 0) axis = r - t;
-  PD_CHECK(axis >= 0 && axis + t <= r, "elementwise grad: ", slot, " ", DimsToString(target),
-           " does not fit the output ", DimsToString(out), " at axis ", axis);
-  Dims d(out.size(), 1);
-  for (int64_t i = 0; i < t; ++i) {
-    PD_CHECK(target[i] == out[axis + i] || target[i] == 1, "elementwise grad: ", slot, " ",
-             DimsToString(target), " does not broadcast to ", DimsToString(out));
-    d[axis + i] = target[i];
-  }
-  return d;
-}
 
 // Calls f(e, j) for every element e of an output shaped out, with j the element of an operand
 // shaped `aligned` (over out's rank) that broadcasts to it.
@@ -61,7 +47,7 @@ void OperandGrad(const OpContext& ctx, const char* slot, const Tensor& dout, D&&
   float* g = ctx.Out(grad)->mutable_data<float>();
   const float* dy = dout.data<float>();
   const Dims aligned =
-      dims == dout.dims() ? dims : Aligned(dout.dims(), dims, ctx.op().GetInt("axis", -1), slot);
+      dims == dout.dims() ? dims : AlignedDims(dout.dims(), dims, ctx.op().GetInt("axis", -1), slot);
   std::memset(g, 0, static_cast<size_t>(Numel(dims)) * sizeof(float));
   ForEachBroadcast(dout.dims(), aligned, [&](int64_t e, int64_t j) { g[j] += dy[e] * d(e, j); });
 }
@@ -112,7 +98,7 @@ void MulGradKernel(OpContext& ctx) {
            " must have the output's shape ", DimsToString(dout.dims()));
   const Dims y_aligned = y.dims() == dout.dims()
                              ? y.dims()
-                             : Aligned(dout.dims(), y.dims(), ctx.op().GetInt("axis", -1), "Y");
+                             : AlignedDims(dout.dims(), y.dims(), ctx.op().GetInt("axis", -1), "Y");
   // Y's element for each output element, spread to the output's shape once.
   std::vector<float> y_full(static_cast<size_t>(dout.numel()));
   const float* yp = y.data<float>();

@@ -8,27 +8,13 @@
 #include <vector>
 
 #include "kernels/kernel_util.h"
+#include "kernels/loss_rows.h"
 #include "kernels/register.h"
 
 namespace pd {
 namespace {
 
 // ---- softmax_with_cross_entropy: Logits [.., C], Label [.., 1] int64 -> Softmax, Loss [.., 1]
-
-struct Rows {
-  int64_t rows, classes;
-};
-
-Rows RowsOf(const OpContext& ctx, const Tensor& logits) {
-  PD_CHECK(!ctx.op().GetBool("soft_label", false),
-           "softmax_with_cross_entropy: soft_label=true is not supported");
-  const int64_t axis = ctx.op().GetInt("axis", -1);
-  PD_CHECK(axis == -1 || axis == logits.rank() - 1,
-           "softmax_with_cross_entropy: only the last axis is supported, not ", axis);
-  PD_CHECK(logits.rank() >= 1, "softmax_with_cross_entropy: Logits must have a class axis");
-  const int64_t c = logits.dims().back();
-  return {c == 0 ? 0 : logits.numel() / c, c};
-}
 
 int64_t LabelAt(const Tensor& label, int64_t i) {
   return label.dtype() == DType::kInt64 ? label.data<int64_t>()[i]
@@ -38,7 +24,7 @@ int64_t LabelAt(const Tensor& label, int64_t i) {
 void SwceInferShape(OpContext& ctx) {
   const Tensor& logits = InputOfType(ctx, "Logits", DType::kFP32);
   const Tensor& label = InputWithData(ctx, "Label");
-  const Rows r = RowsOf(ctx, logits);
+  const LossRows r = SoftmaxCrossEntropyRows(ctx, logits);
   PD_CHECK(label.numel() == r.rows, "softmax_with_cross_entropy: Label ",
            DimsToString(label.dims()), " must hold one class per row of Logits ",
            DimsToString(logits.dims()));
@@ -54,7 +40,7 @@ void SwceKernel(OpContext& ctx) {
   const Tensor& label = ctx.In("Label");
   PD_CHECK(label.dtype() == DType::kInt64 || label.dtype() == DType::kInt32,
            "softmax_with_cross_entropy: Label must be int64 or int32");
-  const Rows r = RowsOf(ctx, logits);
+  const LossRows r = SoftmaxCrossEntropyRows(ctx, logits);
   const int64_t ignore = ctx.op().GetInt("ignore_index", -100);
   const float* x = logits.data<float>();
   float* sm = ctx.Out("Softmax")->mutable_data<float>();
@@ -96,7 +82,7 @@ void SwceGradKernel(OpContext& ctx) {
   const Tensor& sm = InputOfType(ctx, "Softmax", DType::kFP32);
   const Tensor& label = ctx.In("Label");
   const float* dloss = InputOfType(ctx, "Loss@GRAD", DType::kFP32).data<float>();
-  const Rows r = RowsOf(ctx, sm);
+  const LossRows r = SoftmaxCrossEntropyRows(ctx, sm);
   const int64_t ignore = ctx.op().GetInt("ignore_index", -100);
   const float* s = sm.data<float>();
   float* dx = ctx.Out("Logits@GRAD")->mutable_data<float>();
