@@ -1,10 +1,12 @@
-// Run-time CPU feature checks for the kernels that carry an AVX2+FMA variant next to their
-// portable loop: the library must run on any x86-64, and the fast path only where it can.
+// Run-time CPU feature checks for the kernels that carry an AVX2+FMA (or AVX-512) variant next
+// to their portable loop: the library must run on any x86-64, and the fast path only where it
+// can.
 #pragma once
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define PD_HAVE_AVX2_VARIANT 1
 #define PD_TARGET_AVX2 __attribute__((target("avx2,fma")))
+#define PD_TARGET_AVX512 __attribute__((target("avx512f,avx2,fma")))
 #endif
 
 namespace pd {
@@ -12,6 +14,13 @@ namespace pd {
 #ifdef PD_HAVE_AVX2_VARIANT
 inline bool CpuHasAvx2Fma() {
   static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return yes;
+}
+
+// AVX-512F alone: its 32 zmm registers, masks and FMA are all the variants use. GCC's probe
+// also checks that the OS saves the zmm state (XCR0), not just the CPUID bit.
+inline bool CpuHasAvx512f() {
+  static const bool yes = __builtin_cpu_supports("avx512f");
   return yes;
 }
 #endif
