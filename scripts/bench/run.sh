@@ -8,16 +8,17 @@
 # the better run is kept, which damps this machine's noise.
 # The image models (scripts/bench/images.sh) and the convolution kernels
 # (scripts/bench/conv_kernels.sh) and the training step (scripts/bench/train.sh) follow and add
-# their own sections; BENCH_ONLY=images, BENCH_ONLY=convs or BENCH_ONLY=train runs only that
-# part (the other sections stay as they are).
+# their own sections; BENCH_ONLY=lac, BENCH_ONLY=images, BENCH_ONLY=convs or BENCH_ONLY=train
+# runs only that part. Each part replaces its own sections of BENCHMARKS.md (section.py); the
+# others, the GPU sections that scripts/device/check.sh's runs fill included, stay as they are.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 case "${BENCH_ONLY:-}" in
   images) exec bash scripts/bench/images.sh ;;
   convs) exec bash scripts/bench/conv_kernels.sh ;;
   train) exec bash scripts/bench/train.sh ;;
-  "") ;;
-  *) echo "bench: BENCH_ONLY=$BENCH_ONLY: want images, convs or train" >&2; exit 2 ;;
+  lac | "") ;;
+  *) echo "bench: BENCH_ONLY=$BENCH_ONLY: want lac, images, convs or train" >&2; exit 2 ;;
 esac
 seconds=${BENCH_SECONDS:-10}
 py=$(bash scripts/oracle/setup.sh | tail -n 1)
@@ -49,12 +50,18 @@ done
 cli_rows=$(bash scripts/bench/lac_cli.sh)
 
 cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)
-{
+isa=AVX2
+grep -q avx512f /proc/cpuinfo && isa=AVX-512
+[ -f BENCHMARKS.md ] || {
   echo "# Benchmarks"
   echo
   echo "Every figure is a ratio against the reference measured in the same run on the same machine."
   echo "Regenerate with \`make bench\` (\`BENCH_SECONDS\`, default 10, per measurement)."
-  echo
+} > BENCHMARKS.md
+lac_section=$(mktemp)
+cli_section=$(mktemp)
+trap 'rm -f "$lac_section" "$cli_section"' EXIT
+{
   echo "## LAC word segmentation (\`models/lac_seg\`), sentences per second"
   echo
   echo "gohub: Go → C API → our native library. Reference: Paddle Inference from PyPI"
@@ -64,13 +71,14 @@ cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)
   echo "ids computed before timing; each timed batch is"
   echo "reshape + copy in + set LoD + run + copy out. Best of two alternating runs per side."
   echo
-  echo "Machine: $cpu, $(nproc) cores. Measured $(date -u +%Y-%m-%d). On a 2-core machine the"
+  echo "Machine: $cpu ($isa), $(nproc) cores. Measured $(date -u +%Y-%m-%d). On a 2-core machine the"
   echo "2-thread rows are the noisiest: any other load takes a core from both sides' BLAS threads."
   echo
   echo "| batch | threads | gohub | Paddle (oneDNN) | Paddle (no oneDNN) | gohub / best Paddle |"
   echo "| ---: | ---: | ---: | ---: | ---: | ---: |"
   printf '%s\n' "${rows[@]}"
-  echo
+} > "$lac_section"
+{
   echo "## \`gohub run lac\` against Baidu's LAC package"
   echo
   echo "\`gohub run lac --input_file\` (full lexical analysis, JSON output) against the LAC package's"
@@ -82,8 +90,11 @@ cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)
   echo "| measure | gohub | LAC package | gohub advantage |"
   echo "| --- | ---: | ---: | ---: |"
   echo "$cli_rows"
-} > BENCHMARKS.md
-echo "bench: wrote BENCHMARKS.md" >&2
+} > "$cli_section"
+python3 scripts/bench/section.py "LAC word segmentation" "$lac_section"
+python3 scripts/bench/section.py "\`gohub run lac\` against" "$cli_section"
+echo "bench: wrote the LAC sections of BENCHMARKS.md" >&2
+[ "${BENCH_ONLY:-}" = lac ] && exit 0
 bash scripts/bench/images.sh
 bash scripts/bench/conv_kernels.sh
 bash scripts/bench/train.sh
