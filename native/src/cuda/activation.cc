@@ -52,8 +52,7 @@ void DropoutKernel(OpContext& ctx) {
   CudaContext& c = Ctx(ctx);
   const float p = ctx.op().GetFloat("dropout_prob", 0.5f);
   PD_CHECK(p >= 0.0f && p <= 1.0f, "dropout: dropout_prob ", p, " is not in [0, 1]");
-  const bool upscale =
-      ctx.op().GetString("dropout_implementation", "downgrade_in_infer") == "upscale_in_train";
+  const bool upscale = DropoutUpscales(ctx);
   const Tensor& x = ctx.In("X");
   const int64_t n = x.numel();
   const float* in = x.data<float>();

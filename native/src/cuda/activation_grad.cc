@@ -6,6 +6,7 @@
 #include "cuda/grad_launch.h"
 #include "cuda/op_util.h"
 #include "cuda/register.h"
+#include "kernels/dropout.h"
 #include "kernels/kernel_util.h"
 
 namespace pd::cuda {
@@ -71,10 +72,7 @@ void DropoutGradKernel(OpContext& ctx) {
   const Tensor& dout = InputOfType(ctx, "Out@GRAD", DType::kFP32);
   const float p = ctx.op().GetFloat("dropout_prob", 0.5f);
   const bool is_test = ctx.op().GetBool("is_test", false);
-  const std::string impl = ctx.op().GetString("dropout_implementation", "downgrade_in_infer");
-  PD_CHECK(impl == "upscale_in_train" || impl == "downgrade_in_infer",
-           "dropout_grad: unknown dropout_implementation ", impl);
-  const bool upscale = impl == "upscale_in_train";
+  const bool upscale = DropoutUpscales(ctx);
   const int64_t n = dout.numel();
   const uint8_t* mask = nullptr;
   float f = upscale ? 1.0f : 1.0f - p;

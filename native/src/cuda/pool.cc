@@ -4,8 +4,8 @@
 // adaptive pooling.
 #include "cuda/dense_launch.h"
 #include "cuda/op_util.h"
+#include "cuda/pool_args.h"
 #include "cuda/register.h"
-#include "kernels/pool_shape.h"
 
 namespace pd::cuda {
 namespace {
@@ -13,15 +13,7 @@ namespace {
 void PoolKernel(OpContext& ctx) {
   CudaContext& cu = Ctx(ctx);
   const PoolShape s = PoolShapeOf(ctx);
-  PoolArgs a{};
-  a.n = s.in.n, a.c = s.in.c, a.in_h = s.in.h, a.in_w = s.in.w, a.out_h = s.out.h,
-  a.out_w = s.out.w;
-  for (int i = 0; i < 2; ++i) {
-    a.k[i] = s.win.k[i];
-    a.stride[i] = s.win.stride[i];
-    a.pad_begin[i] = s.win.pad_begin[i];
-  }
-  a.nhwc = s.in.nhwc, a.max = s.max, a.adaptive = s.adaptive, a.exclusive = s.exclusive;
+  const PoolArgs a = PoolArgsOf(s);
   float* y = ctx.Out("Out")->mutable_data<float>();
   LaunchPool2d(ctx.In("X").data<float>(), y, a, cu.cuda_stream());
   CheckLaunch(ctx);

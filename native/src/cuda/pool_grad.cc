@@ -2,10 +2,10 @@
 // the forward's divisor; global, adaptive, exclusive, ceil mode; NCHW and NHWC), the geometry
 // from kernels/pool_shape.h so that it agrees with both forward kernels.
 #include "cuda/op_util.h"
+#include "cuda/pool_args.h"
 #include "cuda/pool_grad_launch.h"
 #include "cuda/register.h"
 #include "kernels/kernel_util.h"
-#include "kernels/pool_shape.h"
 
 namespace pd::cuda {
 namespace {
@@ -20,15 +20,7 @@ void PoolGradKernel(OpContext& ctx) {
   PD_CHECK(out.dims() == out_dims && dout.dims() == out_dims, "pool2d_grad: Out ",
            DimsToString(out.dims()), " and Out@GRAD ", DimsToString(dout.dims()),
            " must be the forward output's ", DimsToString(out_dims));
-  PoolArgs a{};
-  a.n = s.in.n, a.c = s.in.c, a.in_h = s.in.h, a.in_w = s.in.w, a.out_h = s.out.h,
-  a.out_w = s.out.w;
-  for (int i = 0; i < 2; ++i) {
-    a.k[i] = s.win.k[i];
-    a.stride[i] = s.win.stride[i];
-    a.pad_begin[i] = s.win.pad_begin[i];
-  }
-  a.nhwc = s.in.nhwc, a.max = s.max, a.adaptive = s.adaptive, a.exclusive = s.exclusive;
+  const PoolArgs a = PoolArgsOf(s);
   Tensor argmax;
   if (s.max) {
     argmax.set_place(cu.place());

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/dropout.h"
 #include "kernels/kernel_util.h"
 #include "kernels/parallel.h"
 #include "kernels/register.h"
@@ -172,10 +173,7 @@ void DropoutGradKernel(OpContext& ctx) {
   const Tensor& dout = InputOfType(ctx, "Out@GRAD", DType::kFP32);
   const float p = ctx.op().GetFloat("dropout_prob", 0.5f);
   const bool is_test = ctx.op().GetBool("is_test", false);
-  const std::string impl = ctx.op().GetString("dropout_implementation", "downgrade_in_infer");
-  PD_CHECK(impl == "upscale_in_train" || impl == "downgrade_in_infer",
-           "dropout_grad: unknown dropout_implementation ", impl);
-  const bool upscale = impl == "upscale_in_train";
+  const bool upscale = DropoutUpscales(ctx);
   const float* dy = dout.data<float>();
   float* dx = ctx.Out("X@GRAD")->mutable_data<float>();
   const int64_t n = dout.numel();

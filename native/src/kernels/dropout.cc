@@ -19,13 +19,6 @@
 namespace pd {
 namespace {
 
-bool Upscale(const OpContext& ctx) {
-  const std::string impl = ctx.op().GetString("dropout_implementation", "downgrade_in_infer");
-  PD_CHECK(impl == "upscale_in_train" || impl == "downgrade_in_infer",
-           "dropout: unknown dropout_implementation ", impl);
-  return impl == "upscale_in_train";
-}
-
 float Prob(const OpContext& ctx) {
   const float p = ctx.op().GetFloat("dropout_prob", 0.5f);
   PD_CHECK(p >= 0.0f && p <= 1.0f, "dropout: dropout_prob ", p, " is not in [0, 1]");
@@ -35,7 +28,7 @@ float Prob(const OpContext& ctx) {
 void DropoutInferShape(OpContext& ctx) {
   CheckNotInPlace(ctx, "Mask", {"X"});
   const Tensor& x = InputOfType(ctx, "X", DType::kFP32);
-  Upscale(ctx);
+  DropoutUpscales(ctx);
   Prob(ctx);
   ctx.Out("Out")->Resize(x.dims());
   ShareLoD(ctx, "X", "Out");
@@ -46,7 +39,7 @@ void DropoutInferShape(OpContext& ctx) {
 void DropoutKernel(OpContext& ctx) {
   const Tensor& x = ctx.In("X");
   const float p = Prob(ctx);
-  const bool upscale = Upscale(ctx);
+  const bool upscale = DropoutUpscales(ctx);
   const int64_t n = x.numel();
   const float* in = x.data<float>();
   float* out = ctx.Out("Out")->mutable_data<float>();
@@ -68,6 +61,13 @@ void DropoutKernel(OpContext& ctx) {
 }
 
 }  // namespace
+
+bool DropoutUpscales(const OpContext& ctx) {
+  const std::string impl = ctx.op().GetString("dropout_implementation", "downgrade_in_infer");
+  PD_CHECK(impl == "upscale_in_train" || impl == "downgrade_in_infer", ctx.op().type(),
+           ": unknown dropout_implementation ", impl);
+  return impl == "upscale_in_train";
+}
 
 uint64_t DropoutSeed(const OpContext& ctx) {
   if (ctx.HasInput("Seed")) return static_cast<uint64_t>(ScalarInput(ctx, "Seed"));

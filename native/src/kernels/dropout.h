@@ -8,6 +8,10 @@
 
 namespace pd {
 
+// dropout_implementation: true for upscale_in_train, false for downgrade_in_infer; fails
+// naming the op for anything else.
+bool DropoutUpscales(const OpContext& ctx);
+
 // The generator's seed: the Seed input (a host tensor), else the seed attribute when fix_seed,
 // else a fresh random one.
 uint64_t DropoutSeed(const OpContext& ctx);
