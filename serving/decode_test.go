@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"image"
 	"image/png"
-	"mime/multipart"
 	"net/http"
 	"runtime"
 	"strings"
@@ -41,12 +40,12 @@ func bigFlatPNG(t *testing.T) []byte {
 }
 
 // TestServeDecodesEachPictureOnce: a picture posted to an image module, on either route, is
-// decoded once on its way through the server (by the module), not also when the request
-// is read. The bytes the request allocates tell: one decoding of the picture, the rest
-// small beside it; two would double them.
+// decoded once on its way through the server (by the module): not also when the request
+// is read, nor again where the module draws its results on it (visualization, the
+// detection and face modules). The bytes the request allocates tell: one decoding of the
+// picture and, where the module draws, the canvas it draws on (4 bytes a pixel), the rest
+// small beside them; a second decoding would add a whole one.
 func TestServeDecodesEachPictureOnce(t *testing.T) {
-	h := installed(t, "shufflenet_v2_imagenet")
-	ts := start(t, Config{Modules: []ModuleConfig{{Name: "shufflenet_v2_imagenet"}}, Workers: 1, MaxBatchSize: 1, MaxBodyBytes: 1 << 30}, h, nil)
 	data := bigFlatPNG(t)
 	var im *picture.Image
 	once := allocated(func() {
@@ -55,26 +54,51 @@ func TestServeDecodesEachPictureOnce(t *testing.T) {
 		require.NoError(t, err)
 	})
 	require.Equal(t, 3000, im.Width)
+	canvas := uint64(4 * im.Width * im.Height)
 
-	jsonBody := fmt.Sprintf(`{"images": [%q]}`, base64.StdEncoding.EncodeToString(data))
-	var form bytes.Buffer
-	mw := multipart.NewWriter(&form)
-	fw, err := mw.CreateFormFile("image", "flat.png")
-	require.NoError(t, err)
-	_, _ = fw.Write(data)
-	require.NoError(t, mw.Close())
-	for _, route := range []struct{ path, contentType, body string }{
-		{"/predict/shufflenet_v2_imagenet", jsonType, jsonBody},
-		{"/predict/image/shufflenet_v2_imagenet", mw.FormDataContentType(), form.String()},
+	drawing := func() map[string]any {
+		return map[string]any{"visualization": true, "output_dir": t.TempDir()}
+	}
+	faces := drawing()
+	faces["shrink"] = 0.1 // the face detector's input small beside the picture
+	for _, c := range []struct {
+		module      string
+		predictArgs map[string]any
+		drawn       uint64 // what drawing allocates
+	}{
+		{"shufflenet_v2_imagenet", nil, 0},
+		{"ssd_mobilenet_v1_pascal", drawing(), canvas},
+		{"pyramidbox_lite_mobile_mask", faces, canvas},
 	} {
-		ts.post(t, route.path, route.contentType, route.body) // warm: the predictor's buffers at this shape
-		var code int
-		var raw string
-		during := allocated(func() { code, _, raw = ts.post(t, route.path, route.contentType, route.body) })
-		require.Equal(t, http.StatusOK, code, raw)
-		t.Logf("%s: %d bytes allocated; one decoding %d", route.path, during, once)
-		assert.Greater(t, during, once*9/10, "%s: the measure sees the decoding", route.path)
-		assert.Less(t, during, once*3/2, "%s: the picture is decoded once", route.path)
+		t.Run(c.module, func(t *testing.T) {
+			h := installed(t, c.module)
+			ts := start(t, Config{Modules: []ModuleConfig{{Name: c.module, PredictArgs: c.predictArgs}},
+				Workers: 1, MaxBatchSize: 1, MaxBodyBytes: 1 << 30}, h, nil)
+			for _, route := range pictureRoutes(t, c.module, data) {
+				ts.post(t, route.path, route.contentType, route.body) // warm: the predictor's buffers at this shape
+				var code int
+				var raw string
+				during := allocated(func() { code, _, raw = ts.post(t, route.path, route.contentType, route.body) })
+				require.Equal(t, http.StatusOK, code, raw)
+				t.Logf("%s: %d bytes allocated; one decoding %d, drawing %d", route.path, during, once, c.drawn)
+				assert.Greater(t, during, once*9/10+c.drawn, "%s: the measure sees the decoding and drawing", route.path)
+				assert.Less(t, during, once*3/2+c.drawn, "%s: the picture is decoded once", route.path)
+			}
+		})
+	}
+}
+
+// route is one request posting a picture to a module.
+type route struct{ path, contentType, body string }
+
+// pictureRoutes posts data to the module on the JSON route and on PaddleHub 1.x's form
+// route, there asking for the drawn picture back (visual_result) where the module draws.
+func pictureRoutes(t *testing.T, module string, data []byte) []route {
+	jsonBody := fmt.Sprintf(`{"images": [%q]}`, base64.StdEncoding.EncodeToString(data))
+	ct, form := multipartBody(t, part{name: "image", file: "flat.png", data: data}, part{name: "visual_result", data: []byte("True")})
+	return []route{
+		{"/predict/" + module, jsonType, jsonBody},
+		{"/predict/image/" + module, ct, form},
 	}
 }
 

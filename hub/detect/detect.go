@@ -31,12 +31,21 @@ func (d *Detector) Detect(paths []string) ([]Result, error) {
 func (d *Detector) detectBatch(pred *paddle.Predictor, paths []string, results []Result) error {
 	inputs := make([]*picture.Image, len(paths))
 	sizes := make([][2]int, len(paths))
+	// The decoded pictures are kept to draw on only when visualizing: otherwise each can go
+	// once resized, rather than live through the batch's run.
+	var decoded []*picture.Image
+	if d.opts.Visualize {
+		decoded = make([]*picture.Image, len(paths))
+	}
 	for i, path := range paths {
 		im, err := picture.Load(path)
 		if err != nil {
 			return errors.WithMessage(err, "detect")
 		}
 		sizes[i] = [2]int{im.Width, im.Height}
+		if decoded != nil {
+			decoded[i] = im
+		}
 		if inputs[i], err = d.cfg.Geometry(im); err != nil {
 			return errors.Wrapf(err, "detect: %s", path)
 		}
@@ -55,18 +64,24 @@ func (d *Detector) detectBatch(pred *paddle.Predictor, paths []string, results [
 			return errors.WithMessagef(err, "detect: %s", path)
 		}
 		results[i] = Result{Data: objs, Path: path}
-		if d.opts.Visualize {
-			boxes := make([]draw.Box, len(objs))
-			for k, o := range objs {
-				boxes[k] = draw.Box{Left: o.Left, Top: o.Top, Right: o.Right, Bottom: o.Bottom,
-					Caption: draw.Caption(o.Label, o.Confidence)}
-			}
-			if results[i].SavePath, err = draw.Annotate(path, d.opts.OutputDir, boxes, draw.PaddleHub); err != nil {
-				return errors.WithMessage(err, "detect: visualize")
+		if decoded != nil {
+			if results[i].SavePath, err = d.annotate(decoded[i], path, objs); err != nil {
+				return err
 			}
 		}
 	}
 	return nil
+}
+
+// annotate saves im, the picture decoded from path, with its objects drawn.
+func (d *Detector) annotate(im *picture.Image, path string, objs []Object) (string, error) {
+	boxes := make([]draw.Box, len(objs))
+	for k, o := range objs {
+		boxes[k] = draw.Box{Left: o.Left, Top: o.Top, Right: o.Right, Bottom: o.Bottom,
+			Caption: draw.Caption(o.Label, o.Confidence)}
+	}
+	out, err := draw.Annotate(im, path, d.opts.OutputDir, boxes, draw.PaddleHub)
+	return out, errors.WithMessage(err, "detect: visualize")
 }
 
 // objects is PaddleHub's postprocess for one picture of width×height: rows scoring below

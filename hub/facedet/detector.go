@@ -131,7 +131,7 @@ func (d *Detector) DetectFaces(paths []string) ([]Result, error) {
 				return err
 			}
 			if d.opts.Visualize {
-				if out[i].SavePath, err = d.annotate(paths[i], out[i].Data); err != nil {
+				if out[i].SavePath, err = d.annotate(im, paths[i], out[i].Data); err != nil {
 					return err
 				}
 			}
@@ -330,8 +330,8 @@ var (
 	noMaskColor = color.RGBA{255, 0, 0, 255}
 )
 
-// annotate saves the picture with its faces drawn.
-func (d *Detector) annotate(path string, faces []Face) (string, error) {
+// annotate saves im, the picture decoded from path for detection, with its faces drawn.
+func (d *Detector) annotate(im *picture.Image, path string, faces []Face) (string, error) {
 	boxes := make([]draw.Box, len(faces))
 	for i, f := range faces {
 		boxes[i] = draw.Box{Left: float64(f.Left), Top: float64(f.Top), Right: float64(f.Right), Bottom: float64(f.Bottom), Line: faceColor}
@@ -343,7 +343,7 @@ func (d *Detector) annotate(path string, faces []Face) (string, error) {
 			}
 		}
 	}
-	out, err := draw.Annotate(path, d.opts.OutputDir, boxes, draw.PaddleHub)
+	out, err := draw.Annotate(im, path, d.opts.OutputDir, boxes, draw.PaddleHub)
 	return out, errors.WithMessage(err, "facedet: visualize")
 }
 

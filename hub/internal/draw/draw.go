@@ -5,7 +5,8 @@
 // <dir>/<base name of the source><.jpg|.png|.bmp>, the extension following the source's
 // format (not its name), as PaddleHub's get_save_image_name does.
 //
-//	path, err := draw.Annotate("street.jpg", "detection_result",
+//	im, err := picture.Load("street.jpg") // the picture the model ran on
+//	path, err := draw.Annotate(im, "street.jpg", "detection_result",
 //	        []draw.Box{{Left: 12, Top: 34, Right: 120, Bottom: 200, Caption: draw.Caption("car", 0.93)}},
 //	        draw.PaddleHub)
 //
@@ -21,6 +22,7 @@ import (
 	stddraw "image/draw"
 	"image/jpeg"
 	"image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -133,22 +135,55 @@ func SavePath(dir, src, format string) string {
 	return filepath.Join(dir, base+ext)
 }
 
-// Annotate reads the picture at src (upright, as readers/picture decodes it), draws boxes on
-// it and saves it in src's format under dir (created if missing), replacing a file of that
-// name; it returns the path written.
-func Annotate(src, dir string, boxes []Box, s Style) (string, error) {
-	data, err := os.ReadFile(src)
+// Annotate draws boxes on im, the picture decoded from the file src (upright, as
+// readers/picture decodes it), and saves it in src's format under dir (created if
+// missing), replacing a file of that name; it returns the path written. It takes the
+// picture its caller decoded for inference, rather than decoding src again: the pixels are
+// the same, and a decoding is the most a picture allocates on its way through a module.
+func Annotate(im *picture.Image, src, dir string, boxes []Box, s Style) (string, error) {
+	format, err := fileFormat(src)
+	if err != nil {
+		return "", err
+	}
+	canvas := RGBA(im)
+	Boxes(canvas, boxes, s)
+	data, err := encode(canvas, format, s)
+	if err != nil {
+		return "", errors.Wrapf(err, "draw: encode %s", src)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", errors.Wrap(err, "draw: output directory")
+	}
+	out := SavePath(dir, src, format)
+	if err := os.WriteFile(out, data, 0o644); err != nil {
+		return "", errors.Wrap(err, "draw: save")
+	}
+	return out, nil
+}
+
+// headLen is how much of a file fileFormat reads: picture.FormatOf looks at the first
+// bytes only (a BMP's 26-byte header is the most it needs).
+const headLen = 64
+
+// fileFormat is picture.FormatOf of the file at path, read from its first bytes only.
+func fileFormat(path string) (string, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return "", errors.Wrap(err, "draw: read image")
 	}
-	im, err := picture.Decode(src, data)
-	if err != nil {
-		return "", errors.WithMessage(err, "draw")
+	defer f.Close()
+	head := make([]byte, headLen)
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return "", errors.Wrapf(err, "draw: read image %s", path)
 	}
-	format := picture.FormatOf(data)
-	canvas := RGBA(im)
-	Boxes(canvas, boxes, s)
+	return picture.FormatOf(head[:n]), nil
+}
+
+// encode writes canvas in the format ("png", "bmp", else JPEG at the style's quality).
+func encode(canvas *stdimage.RGBA, format string, s Style) ([]byte, error) {
 	var buf bytes.Buffer
+	var err error
 	switch format {
 	case "png":
 		err = png.Encode(&buf, canvas)
@@ -161,15 +196,5 @@ func Annotate(src, dir string, boxes []Box, s Style) (string, error) {
 		}
 		err = jpeg.Encode(&buf, canvas, &jpeg.Options{Quality: q})
 	}
-	if err != nil {
-		return "", errors.Wrapf(err, "draw: encode %s", src)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", errors.Wrap(err, "draw: output directory")
-	}
-	out := SavePath(dir, src, format)
-	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
-		return "", errors.Wrap(err, "draw: save")
-	}
-	return out, nil
+	return buf.Bytes(), err
 }
