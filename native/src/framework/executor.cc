@@ -96,6 +96,7 @@ Executor::Executor(std::shared_ptr<const Program> program, Scope* scope, ExecCon
   for (size_t k = 0; k < ops_.size(); ++k) {
     for (Tensor* t : ops_[k].outs) last[t] = k;
     for (const Input& in : ops_[k].ins) {
+      if (in.shape_only) continue;  // dims and dtype outlive Release
       auto it = last.find(const_cast<Tensor*>(in.var));
       if (it != last.end()) it->second = k;
     }
@@ -180,7 +181,7 @@ Tensor Executor::TakeHome(Tensor* t) {
 void Executor::PrepareInputs(PreparedOp& p) {
   const bool accepts = p.layout_check != nullptr && p.layout_check(*p.ctx);
   for (Input& in : p.ins) {
-    if (in.var->layout() != 0 && (in.copy != nullptr || !accepts)) {
+    if (in.var->layout() != 0 && !in.shape_only && (in.copy != nullptr || !accepts)) {
       // Parameters are never left in a blocked layout; only run-scope variables get here.
       PD_CHECK(in.local != nullptr, "op ", p.def->type, ": a read-only input is in layout ",
                in.var->layout());

@@ -101,13 +101,15 @@ void PlainConverter::ToPlain(Tensor* t, DeviceContext& device) {
     layout_ = t->layout();
     dims_ = t->dims();
   }
-  scratch_.Resize(t->dims());
+  // The blocked buffer goes back to the allocator with `plain`: a converter keeping it would
+  // hold a second copy of every converted activation (a third of a training step's memory).
+  Tensor plain;
+  plain.Resize(t->dims());
   src_.set_data_handle(const_cast<void*>(t->raw_data()));
-  dst_.set_data_handle(scratch_.mutable_data<float>());
+  dst_.set_data_handle(plain.mutable_data<float>());
   reorder_.execute(cpu.stream_ref(), src_, dst_);
   cpu.stream_ref().wait();
-  scratch_.set_layout(0);
-  t->SwapData(&scratch_);
+  t->SwapData(&plain);
 }
 
 }  // namespace pd

@@ -31,14 +31,13 @@ bool LayoutPads(const Tensor& t);
 int ChannelsLastLayout();
 
 // The CPU's LayoutConverter: turns a blocked tensor back into plain row-major in place, through
-// a scratch buffer kept for the next run (no allocation once warm) and a reorder cached for the
-// last layout and dims.
+// a new buffer from the allocator's cache (the blocked one goes back to it), with the reorder
+// cached for the last layout and dims.
 class PlainConverter final : public LayoutConverter {
  public:
   void ToPlain(Tensor* t, DeviceContext& ctx) override;
 
  private:
-  Tensor scratch_;
   Dims dims_;
   int layout_ = 0;
   dnnl::reorder reorder_;

@@ -52,12 +52,17 @@ void OperandGrad(const OpContext& ctx, const char* slot, const Tensor& dout, D&&
   ForEachBroadcast(dout.dims(), aligned, [&](int64_t e, int64_t j) { g[j] += dy[e] * d(e, j); });
 }
 
-// dX and dY have X's and Y's shapes.
+// dX and dY have X's and Y's shapes. For add and sub those are all the op reads of X and Y (shape
+// only, as Paddle's no-need-buffer rule has it), so the executor may free their data before; a
+// released tensor keeps its dims and element type.
 void OperandsGradInferShape(OpContext& ctx) {
   for (const char* slot : {"X", "Y"}) {
     const std::string grad = std::string(slot) + "@GRAD";
     if (!ctx.HasOutput(grad)) continue;
-    ctx.Out(grad)->Resize(InputWithData(ctx, slot).dims());
+    const Tensor& operand = ctx.In(slot);
+    PD_CHECK(operand.initialized() || operand.dtype() != DType::kUndefined, ctx.op().type(),
+             ": input ", slot, " (", ctx.op().Input(slot), ") was never written; was it fed?");
+    ctx.Out(grad)->Resize(operand.dims());
     ShareLoD(ctx, slot, grad);
   }
 }
@@ -127,6 +132,8 @@ void RegisterElementwiseGradKernels(OpRegistry& r) {
   r.SetGradMaker("elementwise_sub", OperandsGradMaker);
   r.Add("elementwise_sub_grad", OperandsGradInferShape, "Out@GRAD");
   r.AddKernel("elementwise_sub_grad", DeviceType::kCPU, DType::kFP32, SubGradKernel);
+  for (const char* type : {"elementwise_add_grad", "elementwise_sub_grad"})
+    r.SetShapeOnlyInputs(type, {"X", "Y"});
   r.SetGradMaker("elementwise_mul", OperandsGradMaker);
   r.Add("elementwise_mul_grad", OperandsGradInferShape, "Out@GRAD");
   r.AddKernel("elementwise_mul_grad", DeviceType::kCPU, DType::kFP32, MulGradKernel);
