@@ -1,7 +1,14 @@
 // crf_decoding against brute-force enumeration of every tag path, in LoD and padded modes,
-// with and without Label, plus the tie rule and shape errors.
+// with and without Label, plus the tie rule and shape errors; and the Viterbi step on every
+// instruction set this CPU runs against the portable loop, bit for bit.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+
+#include "kernels/viterbi_step.h"
 #include "test_util.h"
 
 namespace pd::test {
@@ -166,6 +173,54 @@ TEST(CrfDecoding, PaddedModeWithLength) {
             .Out("ViterbiPath", {"q"}),
         &s);
   EXPECT_EQ(GetTensor<int64_t>(s, "q"), (std::vector<int64_t>{1, 0, 1, 1, 0, 0, 0, 0, 1, 1, 0, 0}));
+}
+
+// Runs len positions of the recursion for k tags on `isa` from the same start, returning every
+// position's alpha and track rows (stride entries each) as raw bits.
+struct StepRows {
+  std::vector<float> alpha;
+  std::vector<int> track;
+};
+StepRows RunSteps(VectorIsa isa, int64_t k, int64_t len, const std::vector<float>& trans,
+                  const std::vector<float>& x) {
+  const int64_t stride = ViterbiStride(k);
+  StepRows rows{std::vector<float>(len * stride, 0.0f), std::vector<int>(len * stride, -1)};
+  std::copy(x.begin(), x.begin() + k, rows.alpha.begin());
+  for (int64_t t = 1; t < len; ++t) {
+    ViterbiStepOn(isa, k, stride, rows.alpha.data() + (t - 1) * stride, trans.data(),
+                  x.data() + t * k, rows.alpha.data() + t * stride, rows.track.data() + t * stride);
+  }
+  return rows;
+}
+
+// Every tag count from 1 to 140 covers each grouping of the vector loops (AVX2: 32, 24, 16, 8
+// tags; AVX-512: 64, 48, 32, 16, then 8 on AVX2's loop), LAC's 57 included. Scores are
+// multiples of 1/2 in [-4, 4], so many previous tags tie and the first-on-ties rule shows.
+TEST(CrfDecoding, ViterbiStepSameBitsOnEveryIsa) {
+  for (VectorIsa isa : kVectorIsas) {
+    if (!VectorIsaRuns(isa)) {
+      std::printf("[ SKIPPED  ] the %s step: this CPU or build lacks it\n", VectorIsaName(isa));
+      continue;
+    }
+    for (int64_t k = 1; k <= 140; ++k) {
+      const int64_t stride = ViterbiStride(k), len = 6;
+      auto halves = [](std::vector<float> v) {
+        for (float& f : v) f = std::round(f * 2) / 2;
+        return v;
+      };
+      std::vector<float> trans(k * stride, -std::numeric_limits<float>::infinity());
+      const std::vector<float> w = halves(RandomFloats(k * k, 300 + k, -4, 4));
+      for (int64_t i = 0; i < k; ++i) {
+        std::copy(w.begin() + i * k, w.begin() + (i + 1) * k, trans.begin() + i * stride);
+      }
+      const std::vector<float> x = halves(RandomFloats(len * k, 400 + k, -4, 4));
+      const StepRows want = RunSteps(VectorIsa::kScalar, k, len, trans, x);
+      const StepRows got = RunSteps(isa, k, len, trans, x);
+      ASSERT_EQ(std::memcmp(got.alpha.data(), want.alpha.data(), want.alpha.size() * sizeof(float)),
+                0) << VectorIsaName(isa) << " alpha differs, k=" << k;
+      ASSERT_EQ(got.track, want.track) << VectorIsaName(isa) << " track differs, k=" << k;
+    }
+  }
 }
 
 TEST(CrfDecoding, Errors) {

@@ -25,4 +25,38 @@ inline bool CpuHasAvx512f() {
 }
 #endif
 
+// The instruction sets the dispatching kernels choose between, narrowest first. Tests run a
+// kernel on each one the CPU has and compare them.
+enum class VectorIsa { kScalar, kAvx2, kAvx512 };
+
+constexpr VectorIsa kVectorIsas[] = {VectorIsa::kScalar, VectorIsa::kAvx2, VectorIsa::kAvx512};
+
+// Whether this build has variants for the instruction set and this CPU can run it.
+inline bool VectorIsaRuns(VectorIsa isa) {
+  switch (isa) {
+    case VectorIsa::kScalar: return true;
+#ifdef PD_HAVE_AVX2_VARIANT
+    case VectorIsa::kAvx2: return CpuHasAvx2Fma();
+    case VectorIsa::kAvx512: return CpuHasAvx512f();
+#endif
+    default: return false;
+  }
+}
+
+// The widest instruction set that runs here: what a dispatching kernel picks.
+inline VectorIsa WidestVectorIsa() {
+  if (VectorIsaRuns(VectorIsa::kAvx512)) return VectorIsa::kAvx512;
+  if (VectorIsaRuns(VectorIsa::kAvx2)) return VectorIsa::kAvx2;
+  return VectorIsa::kScalar;
+}
+
+inline const char* VectorIsaName(VectorIsa isa) {
+  switch (isa) {
+    case VectorIsa::kScalar: return "scalar";
+    case VectorIsa::kAvx2: return "AVX2";
+    case VectorIsa::kAvx512: return "AVX-512";
+  }
+  return "?";
+}
+
 }  // namespace pd

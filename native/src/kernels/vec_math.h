@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "kernels/cpu_features.h"
+
 // Forced inlining lets ExpF join loops built for another instruction set (vec_math.cc), which
 // GCC otherwise refuses to inline into.
 #if defined(__GNUC__) || defined(__clang__)
@@ -50,5 +52,11 @@ PD_ALWAYS_INLINE float ExpF(float x) {
 void SigmoidInPlace(float* v, int64_t n);
 void TanhInPlace(float* v, int64_t n);
 void ReluInPlace(float* v, int64_t n);
+
+// The same on the given instruction set, which must run here (VectorIsaRuns); for tests and
+// benchmarks that compare them.
+void SigmoidInPlaceOn(VectorIsa isa, float* v, int64_t n);
+void TanhInPlaceOn(VectorIsa isa, float* v, int64_t n);
+void ReluInPlaceOn(VectorIsa isa, float* v, int64_t n);
 
 }  // namespace pd

@@ -1,0 +1,110 @@
+// The kernels that dispatch on the vector instruction set, on every one this CPU runs (scalar,
+// AVX2, AVX-512): the recurrent activations of kernels/vec_math.h against Paddle's formulas in
+// double, and AVX-512 against AVX2 bit for bit, over every vector tail.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "kernels/cpu_features.h"
+#include "kernels/vec_math.h"
+#include "test_util.h"
+
+namespace pd::test {
+namespace {
+
+using InPlaceOn = void (*)(VectorIsa, float*, int64_t);
+
+struct Activation {
+  const char* name;
+  InPlaceOn run;
+  double (*want)(double);
+  double tolerance;  // absolute, as GruActivations.MatchPaddleFormulas allows
+};
+
+double SigmoidWant(double a) { return 1 / (1 + std::exp(-std::min(std::max(a, -40.0), 13.0))); }
+double TanhWant(double a) { return 2 / (1 + std::exp(std::min(-2 * a, 40.0))) - 1; }
+double ReluWant(double a) { return a > 0 ? a : 0; }
+
+const Activation kActivations[] = {{"sigmoid", SigmoidInPlaceOn, SigmoidWant, 2e-7},
+                                   {"tanh", TanhInPlaceOn, TanhWant, 3e-7},
+                                   {"relu", ReluInPlaceOn, ReluWant, 0}};
+
+// -100 to 100 in steps of 0.01 (20001 values: a tail of 1 after 16- and 8-wide vectors), then
+// NaN and the infinities.
+std::vector<float> Inputs() {
+  std::vector<float> xs;
+  for (int i = -10000; i <= 10000; ++i) xs.push_back(static_cast<float>(i) * 0.01f);
+  xs.push_back(std::numeric_limits<float>::quiet_NaN());
+  xs.push_back(std::numeric_limits<float>::infinity());
+  xs.push_back(-std::numeric_limits<float>::infinity());
+  return xs;
+}
+
+// act on the first n of xs on `isa`; the element after them must stay as it was.
+std::vector<float> RunOn(const Activation& act, VectorIsa isa, const std::vector<float>& xs,
+                         size_t n) {
+  std::vector<float> v(xs.begin(), xs.begin() + n);
+  v.push_back(1234.5f);
+  act.run(isa, v.data(), static_cast<int64_t>(n));
+  EXPECT_EQ(v.back(), 1234.5f) << act.name << " on " << VectorIsaName(isa) << " wrote past n=" << n;
+  v.pop_back();
+  return v;
+}
+
+TEST(VecMath, ActivationsMatchPaddleOnEveryIsa) {
+  const std::vector<float> xs = Inputs();
+  for (const Activation& act : kActivations) {
+    for (VectorIsa isa : kVectorIsas) {
+      if (!VectorIsaRuns(isa)) {
+        std::printf("[ SKIPPED  ] %s on %s: this CPU or build lacks it\n", act.name,
+                    VectorIsaName(isa));
+        continue;
+      }
+      const std::vector<float> got = RunOn(act, isa, xs, xs.size());
+      for (size_t i = 0; i < xs.size(); ++i) {
+        if (std::isnan(xs[i]) && act.want != ReluWant) {
+          ASSERT_TRUE(std::isnan(got[i])) << act.name << " on " << VectorIsaName(isa);
+          continue;
+        }
+        const double want = act.want(std::isnan(xs[i]) ? 0.0 : xs[i]);
+        if (std::isinf(want)) {
+          ASSERT_EQ(got[i], want) << act.name << "(" << xs[i] << ") on " << VectorIsaName(isa);
+          continue;
+        }
+        ASSERT_NEAR(got[i], want, act.tolerance)
+            << act.name << "(" << xs[i] << ") on " << VectorIsaName(isa);
+      }
+    }
+  }
+}
+
+// The AVX-512 loops compute each element with the same operations as the AVX2 ones (FMA
+// contractions included), 16 lanes at a time instead of 8, so the bits agree for every length,
+// whichever vector or scalar tail ends it.
+TEST(VecMath, Avx512ActivationsHaveAvx2Bits) {
+  if (!VectorIsaRuns(VectorIsa::kAvx512)) GTEST_SKIP() << "this CPU or build lacks AVX-512";
+  const std::vector<float> all = Inputs();
+  std::vector<size_t> lengths(71);
+  std::iota(lengths.begin(), lengths.end(), 0);
+  lengths.push_back(all.size());
+  for (const Activation& act : kActivations) {
+    for (size_t n : lengths) {
+      // Short lengths take varied values, a NaN among them.
+      std::vector<float> xs = n == all.size() ? all : RandomFloats(n, 500 + n, -20, 20);
+      if (n > 2 && n < all.size()) xs[n / 2] = std::numeric_limits<float>::quiet_NaN();
+      const std::vector<float> avx2 = RunOn(act, VectorIsa::kAvx2, xs, n);
+      const std::vector<float> avx512 = RunOn(act, VectorIsa::kAvx512, xs, n);
+      ASSERT_EQ(std::memcmp(avx2.data(), avx512.data(), n * sizeof(float)), 0)
+          << act.name << ", n=" << n;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace pd::test
