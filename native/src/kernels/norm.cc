@@ -8,6 +8,7 @@
 #include "kernels/kernel_util.h"
 #include "kernels/parallel.h"
 #include "kernels/register.h"
+#include "kernels/row_sums.h"
 #include "kernels/window.h"
 
 namespace pd {
@@ -46,26 +47,19 @@ int64_t MinChannelsPerThread(const ChannelView& v) {
   return kMinElementsPerThread / std::max<int64_t>(v.outer * v.inner, 1) + 1;
 }
 
-// Batch mean and biased variance of channels [c0, c1), over outer and inner.
+// Batch mean and biased variance of channels [c0, c1), over outer and inner: each row of inner
+// values summed in float lanes (row_sums.h), the rows in double.
 void ChannelMoments(const float* x, const ChannelView& v, int64_t c0, int64_t c1, float* mean,
                     float* var) {
-  std::vector<double> sum(c1 - c0, 0.0), sq(c1 - c0, 0.0);
-  for (int64_t o = 0; o < v.outer; ++o)
-    for (int64_t c = c0; c < c1; ++c) {
-      const float* p = x + (o * v.c + c) * v.inner;
-      for (int64_t i = 0; i < v.inner; ++i) sum[c - c0] += p[i];
-    }
   const double count = static_cast<double>(v.outer * v.inner);
-  for (int64_t c = c0; c < c1; ++c) mean[c] = static_cast<float>(sum[c - c0] / count);
-  for (int64_t o = 0; o < v.outer; ++o)
-    for (int64_t c = c0; c < c1; ++c) {
-      const float* p = x + (o * v.c + c) * v.inner;
-      for (int64_t i = 0; i < v.inner; ++i) {
-        const double d = p[i] - mean[c];
-        sq[c - c0] += d * d;
-      }
-    }
-  for (int64_t c = c0; c < c1; ++c) var[c] = static_cast<float>(sq[c - c0] / count);
+  for (int64_t c = c0; c < c1; ++c) {
+    double sum = 0, sq = 0;
+    for (int64_t o = 0; o < v.outer; ++o) sum += RowSum(x + (o * v.c + c) * v.inner, v.inner);
+    mean[c] = static_cast<float>(sum / count);
+    for (int64_t o = 0; o < v.outer; ++o)
+      sq += RowSquaredDeviations(x + (o * v.c + c) * v.inner, v.inner, mean[c]);
+    var[c] = static_cast<float>(sq / count);
+  }
 }
 
 // Per-channel batch moments. Channels are independent, so they are split over the threads; each

@@ -11,6 +11,7 @@
 #include "kernels/kernel_util.h"
 #include "kernels/parallel.h"
 #include "kernels/register.h"
+#include "kernels/row_sums.h"
 #include "kernels/window.h"
 
 namespace pd {
@@ -64,37 +65,45 @@ struct ChannelGradInputs {
   const float *x, *dy, *scale, *mean, *inv_std;
 };
 
-// dBias and dScale of channels [c0, c1), each summed in the same order whatever the split.
+// dBias and dScale of channels [c0, c1): each row summed in float lanes (row_sums.h), the rows
+// in double, in the same order whatever the split.
 void ChannelParamGrads(const ChannelGradInputs& in, const ChannelView& v, int64_t c0, int64_t c1,
                        double* dbias, double* dscale) {
-  for (int64_t o = 0; o < v.outer; ++o)
-    for (int64_t c = c0; c < c1; ++c) {
+  for (int64_t c = c0; c < c1; ++c) {
+    double db = 0, ds = 0;
+    for (int64_t o = 0; o < v.outer; ++o) {
       const int64_t base = (o * v.c + c) * v.inner;
-      for (int64_t i = 0; i < v.inner; ++i) {
-        dbias[c] += in.dy[base + i];
-        dscale[c] += in.dy[base + i] * (in.x[base + i] - in.mean[c]) * in.inv_std[c];
-      }
+      db += RowSum(in.dy + base, v.inner);
+      ds += RowWeightedDeviations(in.dy + base, in.x + base, v.inner, in.mean[c]);
     }
+    dbias[c] = db;
+    dscale[c] = ds * in.inv_std[c];
+  }
 }
 
-// dX of channels [c0, c1) from their dBias and dScale.
+// dX of channels [c0, c1) from their dBias and dScale. With k = scale·inv_std the formula above is
+// dX = k·dy + b·(x − mean) + d, b = −k·inv_std·dScale/N, d = −k·dBias/N: per-channel
+// coefficients (taken in double, applied in float) and two multiply-adds per element.
 void ChannelInputGrads(const ChannelGradInputs& in, const ChannelView& v, int64_t c0, int64_t c1,
                        bool running, const double* dbias, const double* dscale, float* dx) {
   const double n = static_cast<double>(v.outer * v.inner);
-  for (int64_t o = 0; o < v.outer; ++o)
-    for (int64_t c = c0; c < c1; ++c) {
+  for (int64_t c = c0; c < c1; ++c) {
+    const double k = static_cast<double>(in.scale[c]) * in.inv_std[c];
+    const float kf = static_cast<float>(k), mean = in.mean[c];
+    const float b = running ? 0.0f : static_cast<float>(-k * in.inv_std[c] * dscale[c] / n);
+    const float d = running ? 0.0f : static_cast<float>(-k * dbias[c] / n);
+    for (int64_t o = 0; o < v.outer; ++o) {
       const int64_t base = (o * v.c + c) * v.inner;
-      const double k = static_cast<double>(in.scale[c]) * in.inv_std[c];
-      for (int64_t i = 0; i < v.inner; ++i) {
-        if (running) {
-          dx[base + i] = static_cast<float>(in.dy[base + i] * k);
-          continue;
-        }
-        const double xhat = (in.x[base + i] - in.mean[c]) * in.inv_std[c];
-        dx[base + i] =
-            static_cast<float>(k / n * (n * in.dy[base + i] - dbias[c] - xhat * dscale[c]));
+      const float* dy = in.dy + base;
+      const float* x = in.x + base;
+      float* out = dx + base;
+      if (running) {
+        for (int64_t i = 0; i < v.inner; ++i) out[i] = dy[i] * kf;
+        continue;
       }
+      for (int64_t i = 0; i < v.inner; ++i) out[i] = kf * dy[i] + (b * (x[i] - mean) + d);
     }
+  }
 }
 
 // Channels are independent: each thread takes a range of them, sums their dBias and dScale and
