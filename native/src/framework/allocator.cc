@@ -44,38 +44,8 @@ class CachingCpuAllocator final : public Allocator {
 
   Place place() const override { return Place::CPU(); }
 
-  void* Allocate(size_t bytes, Stream) override {
-    const size_t cls = SizeClass(bytes);
-    void* p = nullptr;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      auto it = free_.find(cls);
-      if (it != free_.end() && !it->second.empty()) {
-        p = it->second.back();
-        it->second.pop_back();
-        stats_.cached -= cls;
-        ++stats_.reuses;
-      }
-      stats_.in_use += cls;
-      peak_in_use_ = std::max(peak_in_use_, stats_.in_use);
-    }
-    const bool fresh = p == nullptr;
-    if (fresh) EvictBeyondPeak();
-    if (fresh) {
-      p = cls >= kMapThreshold ? MapBlock(cls) : std::aligned_alloc(kAlign, cls);
-      if (p == nullptr) {
-        std::lock_guard<std::mutex> lock(mu_);
-        stats_.in_use -= cls;
-        throw std::bad_alloc();
-      }
-      std::lock_guard<std::mutex> lock(mu_);
-      ++stats_.system_allocs;
-    }
-    // Zero-filled, as every reader of a fresh tensor may assume (padding of blocked layouts);
-    // a freshly mapped block is zero already.
-    if (!fresh || cls < kMapThreshold) std::memset(p, 0, bytes);
-    return p;
-  }
+  void* Allocate(size_t bytes, Stream) override { return Take(bytes, true); }
+  void* AllocateForOverwrite(size_t bytes, Stream) override { return Take(bytes, false); }
 
   void Free(void* ptr, size_t bytes, Stream) override {
     if (ptr == nullptr) return;
@@ -109,6 +79,40 @@ class CachingCpuAllocator final : public Allocator {
   }
 
  private:
+  // A block of bytes' size class: a cached one when there is one, else one from the system.
+  void* Take(size_t bytes, bool zero) {
+    const size_t cls = SizeClass(bytes);
+    void* p = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = free_.find(cls);
+      if (it != free_.end() && !it->second.empty()) {
+        p = it->second.back();
+        it->second.pop_back();
+        stats_.cached -= cls;
+        ++stats_.reuses;
+      }
+      stats_.in_use += cls;
+      peak_in_use_ = std::max(peak_in_use_, stats_.in_use);
+    }
+    const bool fresh = p == nullptr;
+    if (fresh) EvictBeyondPeak();
+    if (fresh) {
+      p = cls >= kMapThreshold ? MapBlock(cls) : std::aligned_alloc(kAlign, cls);
+      if (p == nullptr) {
+        std::lock_guard<std::mutex> lock(mu_);
+        stats_.in_use -= cls;
+        throw std::bad_alloc();
+      }
+      std::lock_guard<std::mutex> lock(mu_);
+      ++stats_.system_allocs;
+    }
+    // Zero-filled, as every reader of a fresh tensor may assume (padding of blocked layouts);
+    // a freshly mapped block is zero already.
+    if (zero && (!fresh || cls < kMapThreshold)) std::memset(p, 0, bytes);
+    return p;
+  }
+
   // Before a block comes from the system, cached blocks (largest first) go back until what is
   // in use and cached together fits in the cache's cap: a phase with other sizes (evaluation
   // after training) then reuses the memory instead of adding to it.

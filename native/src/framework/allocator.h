@@ -25,6 +25,12 @@ class Allocator {
   // At least bytes of storage, aligned to 64 bytes, zero-filled. Throws std::bad_alloc (or
   // pd::Error with the place's message) when memory is exhausted.
   virtual void* Allocate(size_t bytes, Stream stream = nullptr) = 0;
+  // Allocate without the zero fill, for a caller that writes every byte before anyone reads
+  // one (a kernel's dense output): a training step takes its whole working set from the cache
+  // each step, and clearing it first costs a pass over all of it.
+  virtual void* AllocateForOverwrite(size_t bytes, Stream stream = nullptr) {
+    return Allocate(bytes, stream);
+  }
   // Returns a block from Allocate with the size it was asked for.
   virtual void Free(void* ptr, size_t bytes, Stream stream = nullptr) = 0;
 

@@ -36,8 +36,8 @@ uint64_t NextStamp() {
 
 // A block from its place's allocator, given back when the last tensor sharing it lets go.
 struct Tensor::Storage {
-  Storage(Place p, size_t n) : place(p), size(n), allocator(&AllocatorFor(p)) {
-    data = allocator->Allocate(n);
+  Storage(Place p, size_t n, bool zero) : place(p), size(n), allocator(&AllocatorFor(p)) {
+    data = zero ? allocator->Allocate(n) : allocator->AllocateForOverwrite(n);
   }
   ~Storage() { allocator->Free(data, size); }
   Storage(const Storage&) = delete;
@@ -57,13 +57,19 @@ void Tensor::MarkWritten() {
   if (buffer_) buffer_->stamp = NextStamp();
 }
 
-void* Tensor::mutable_data(DType t, size_t min_bytes) {
+void* Tensor::mutable_data(DType t, size_t min_bytes) { return MutableData(t, min_bytes, true); }
+
+void* Tensor::mutable_data_for_overwrite(DType t, size_t min_bytes) {
+  return MutableData(t, min_bytes, false);
+}
+
+void* Tensor::MutableData(DType t, size_t min_bytes, bool zero) {
   PD_CHECK(SizeOf(t) > 0, "cannot allocate a tensor of type ", DTypeName(t));
   size_t need = std::max(static_cast<size_t>(numel()) * SizeOf(t), min_bytes);
   // A shared buffer belongs to someone else (weights of a cloned predictor, a pass-through
   // input): never write into it, take a fresh one.
   if (!buffer_ || buffer_.use_count() > 1 || buffer_->size < need || buffer_->place != place_) {
-    buffer_ = std::make_shared<Storage>(place_, need == 0 ? 1 : need);
+    buffer_ = std::make_shared<Storage>(place_, need == 0 ? 1 : need, zero);
   } else {
     MarkWritten();
   }

@@ -52,6 +52,13 @@ class Tensor {
   T* mutable_data() {
     return static_cast<T*>(mutable_data(DTypeOf<T>::value));
   }
+  // mutable_data for a kernel that writes every element before anything reads one: newly
+  // allocated storage is not zero-filled (Allocator::AllocateForOverwrite).
+  void* mutable_data_for_overwrite(DType t, size_t min_bytes = 0);
+  template <typename T>
+  T* mutable_data_for_overwrite() {
+    return static_cast<T*>(mutable_data_for_overwrite(DTypeOf<T>::value));
+  }
 
   const void* raw_data() const;
   template <typename T>
@@ -104,6 +111,7 @@ class Tensor {
   void Release();
 
  private:
+  void* MutableData(DType t, size_t min_bytes, bool zero);
   void CheckType(DType want) const;
   void MarkWritten();
 

@@ -63,7 +63,7 @@ void ReluGradKernel(OpContext& ctx) {
            " and Out@GRAD ", DimsToString(dout.dims()), " differ");
   const float* y = out.data<float>();
   const float* dy = dout.data<float>();
-  float* dx = ctx.Out("X@GRAD")->mutable_data<float>();
+  float* dx = ctx.Out("X@GRAD")->mutable_data_for_overwrite<float>();
   ParallelForElements(out.numel(), ctx.config().num_threads, [&](int64_t begin, int64_t end) {
     // dy[i] read unconditionally, so the select vectorizes instead of branching on the sign.
     for (int64_t i = begin; i < end; ++i) {
@@ -87,7 +87,7 @@ void Relu6GradKernel(OpContext& ctx) {
   const Tensor& out = ctx.In("Out");
   const float* y = out.data<float>();
   const float* dy = ctx.In("Out@GRAD").data<float>();
-  float* dx = ctx.Out("X@GRAD")->mutable_data<float>();
+  float* dx = ctx.Out("X@GRAD")->mutable_data_for_overwrite<float>();
   ParallelForElements(out.numel(), ctx.config().num_threads, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       const float g = dy[i];  // read unconditionally, as in relu_grad
@@ -111,7 +111,7 @@ void SoftmaxGradKernel(OpContext& ctx) {
   const int64_t inner = DimProduct(d, axis + 1, d.size()), outer = out.numel() / (n * inner);
   const float* y = out.data<float>();
   const float* dy = ctx.In("Out@GRAD").data<float>();
-  float* dx = ctx.Out("X@GRAD")->mutable_data<float>();
+  float* dx = ctx.Out("X@GRAD")->mutable_data_for_overwrite<float>();
   std::vector<float> dot(inner);
   for (int64_t o = 0; o < outer; ++o) {
     const int64_t base = o * n * inner;
@@ -134,7 +134,7 @@ void FromOutGrad(OpContext& ctx, F&& f) {
   const Tensor& out = ctx.In("Out");
   const float* y = out.data<float>();
   const float* dy = ctx.In("Out@GRAD").data<float>();
-  float* dx = ctx.Out("X@GRAD")->mutable_data<float>();
+  float* dx = ctx.Out("X@GRAD")->mutable_data_for_overwrite<float>();
   ParallelForElements(out.numel(), ctx.config().num_threads, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) dx[i] = f(y[i], dy[i]);
   });
@@ -159,7 +159,7 @@ void HardSwishGradKernel(OpContext& ctx) {
   const float offset = ctx.op().GetFloat("offset", 3.0f);
   const float* xp = x.data<float>();
   const float* dy = dout.data<float>();
-  float* dx = ctx.Out("X@GRAD")->mutable_data<float>();
+  float* dx = ctx.Out("X@GRAD")->mutable_data_for_overwrite<float>();
   ParallelForElements(x.numel(), ctx.config().num_threads, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       const float t = xp[i] + offset;
@@ -175,7 +175,7 @@ void DropoutGradKernel(OpContext& ctx) {
   const bool is_test = ctx.op().GetBool("is_test", false);
   const bool upscale = DropoutUpscales(ctx);
   const float* dy = dout.data<float>();
-  float* dx = ctx.Out("X@GRAD")->mutable_data<float>();
+  float* dx = ctx.Out("X@GRAD")->mutable_data_for_overwrite<float>();
   const int64_t n = dout.numel();
   if (is_test) {
     const float f = upscale ? 1.0f : 1.0f - p;

@@ -185,7 +185,8 @@ void RunPlan(OpContext& ctx, dnnl::stream& stream, ConvPlan& p, bool has_bias, b
       residual_in_dst = true;
     }
   }
-  p.dst_user.set_data_handle(out->mutable_data(DType::kFP32, p.out_bytes));
+  // oneDNN writes every element of its output, and keeps a padded layout's padding zero.
+  p.dst_user.set_data_handle(out->mutable_data_for_overwrite(DType::kFP32, p.out_bytes));
   out->set_layout(p.out_layout);
   if (p.src_reorder) p.src_reorder->execute(stream, p.src_user, p.src);
   if (residual && !residual_in_dst) {

@@ -88,7 +88,7 @@ class TempBuffers {
   void Bind(memory& m) {
     const size_t bytes = m.get_desc().get_size();
     if (bytes == 0) return;
-    void* p = CpuAllocator().Allocate(bytes);
+    void* p = CpuAllocator().AllocateForOverwrite(bytes);  // reorders and oneDNN write them
     blocks_.emplace_back(p, bytes);
     m.set_data_handle(p);
   }
@@ -210,7 +210,7 @@ void ConvGradKernel(OpContext& ctx) {
       temp.Bind(p.data_scratch);
       ReorderIn(stream, p.data_ddst, dy.raw_data());
       ReorderIn(stream, p.data_w, ctx.In("Filter").raw_data());
-      p.data_dsrc.user.set_data_handle(ctx.Out("Input@GRAD")->mutable_data<float>());
+      p.data_dsrc.user.set_data_handle(ctx.Out("Input@GRAD")->mutable_data_for_overwrite<float>());
       p.data->execute(stream, {{DNNL_ARG_DIFF_DST, p.data_ddst.mem},
                                {DNNL_ARG_WEIGHTS, p.data_w.mem},
                                {DNNL_ARG_DIFF_SRC, p.data_dsrc.mem},
@@ -223,7 +223,7 @@ void ConvGradKernel(OpContext& ctx) {
       temp.Bind(p.w_scratch);
       ReorderIn(stream, p.w_src, x.raw_data());
       ReorderIn(stream, p.w_ddst, dy.raw_data());
-      p.w_dw.user.set_data_handle(ctx.Out("Filter@GRAD")->mutable_data<float>());
+      p.w_dw.user.set_data_handle(ctx.Out("Filter@GRAD")->mutable_data_for_overwrite<float>());
       p.weights->execute(stream, {{DNNL_ARG_SRC, p.w_src.mem},
                                   {DNNL_ARG_DIFF_DST, p.w_ddst.mem},
                                   {DNNL_ARG_DIFF_WEIGHTS, p.w_dw.mem},

@@ -106,7 +106,7 @@ void PlainConverter::ToPlain(Tensor* t, DeviceContext& device) {
   Tensor plain;
   plain.Resize(t->dims());
   src_.set_data_handle(const_cast<void*>(t->raw_data()));
-  dst_.set_data_handle(plain.mutable_data<float>());
+  dst_.set_data_handle(plain.mutable_data_for_overwrite<float>());
   reorder_.execute(cpu.stream_ref(), src_, dst_);
   cpu.stream_ref().wait();
   t->SwapData(&plain);

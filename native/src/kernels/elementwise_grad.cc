@@ -44,7 +44,7 @@ void OperandGrad(const OpContext& ctx, const char* slot, const Tensor& dout, D&&
   const std::string grad = std::string(slot) + "@GRAD";
   if (!ctx.HasOutput(grad)) return;
   const Dims& dims = ctx.In(slot).dims();
-  float* g = ctx.Out(grad)->mutable_data<float>();
+  float* g = ctx.Out(grad)->mutable_data_for_overwrite<float>();  // cleared below
   const float* dy = dout.data<float>();
   const Dims aligned =
       dims == dout.dims() ? dims : AlignedDims(dout.dims(), dims, ctx.op().GetInt("axis", -1), slot);
@@ -80,7 +80,7 @@ void AddGradKernel(OpContext& ctx) {
     const std::string grad = std::string(slot) + "@GRAD";
     if (ctx.HasOutput(grad) && ctx.In(slot).dims() == dout.dims()) {
       CopyElements(dout.data<float>(), dout.numel(), ctx.config().num_threads,
-                   ctx.Out(grad)->mutable_data<float>());
+                   ctx.Out(grad)->mutable_data_for_overwrite<float>());
       continue;
     }
     OperandGrad(ctx, slot, dout, [](int64_t, int64_t) { return 1.0f; });

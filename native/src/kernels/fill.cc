@@ -76,7 +76,7 @@ void SumKernel(OpContext& ctx) {
   const int64_t n = ctx.Ins("X")[0]->numel();
   // The inputs' pointers are taken first: mutable_data leaves an input's buffer alone (it takes a
   // fresh one when the buffer is shared, and Out already holds n floats when it is an input).
-  float* out = ctx.Out("Out")->mutable_data<float>();
+  float* out = ctx.Out("Out")->mutable_data_for_overwrite<float>();
   ParallelForElements(n, ctx.config().num_threads,
                       [&](int64_t begin, int64_t end) { SumRange(xs, begin, end, out); });
 }

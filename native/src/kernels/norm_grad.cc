@@ -111,7 +111,8 @@ void ChannelInputGrads(const ChannelGradInputs& in, const ChannelView& v, int64_
 void BatchNormGradChannels(OpContext& ctx, const ChannelView& v, bool running,
                            const ChannelGradInputs& in) {
   std::vector<double> dbias(v.c, 0.0), dscale(v.c, 0.0);
-  float* dx = ctx.HasOutput("X@GRAD") ? ctx.Out("X@GRAD")->mutable_data<float>() : nullptr;
+  float* dx =
+      ctx.HasOutput("X@GRAD") ? ctx.Out("X@GRAD")->mutable_data_for_overwrite<float>() : nullptr;
   const int64_t min_channels = kMinElementsPerThread / std::max<int64_t>(v.outer * v.inner, 1) + 1;
   ParallelFor(v.c, ctx.config().num_threads, min_channels, [&](int64_t c0, int64_t c1) {
     ChannelParamGrads(in, v, c0, c1, dbias.data(), dscale.data());

@@ -41,7 +41,7 @@ void PoolGradKernel(OpContext& ctx) {
   const float* y = out_t.data<float>();
   const float* dy = dout_t.data<float>();
   Tensor* dx_t = ctx.Out("X@GRAD");
-  float* dx = dx_t->mutable_data<float>();
+  float* dx = dx_t->mutable_data_for_overwrite<float>();
   std::memset(dx, 0, static_cast<size_t>(dx_t->numel()) * sizeof(float));
   const int64_t C = s.in.c, in_plane = s.in.h * s.in.w, out_plane = s.out.h * s.out.w;
   // Element (n, c, pixel p) sits at n*C*plane + c*c_step + p*p_step in either layout.
