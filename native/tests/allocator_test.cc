@@ -35,6 +35,35 @@ TEST(CpuAllocator, ReusesFreedBlocksZeroFilledAndAligned) {
   EXPECT_EQ(a.stats().in_use, before.in_use);
 }
 
+// AllocateForOverwrite serves the same cache without clearing: a kernel that writes every element
+// does not pay a pass over the block first. The bytes left by the last user are still there,
+// which is how the test tells that the fill was skipped.
+TEST(CpuAllocator, ForOverwriteReusesWithoutClearing) {
+  Allocator& a = CpuAllocator();
+  a.ReleaseCached();
+  const auto before = a.stats();
+  for (size_t bytes : {size_t{100000}, size_t{3} << 20}) {  // a heap block and a mapped one
+    SCOPED_TRACE(bytes);
+    void* p = a.AllocateForOverwrite(bytes);
+    ASSERT_NE(p, nullptr);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % 64, 0u);
+    std::memset(p, 0xab, bytes);
+    a.Free(p, bytes);
+    void* q = a.AllocateForOverwrite(bytes);
+    EXPECT_EQ(q, p);
+    EXPECT_EQ(static_cast<const unsigned char*>(q)[bytes - 1], 0xab);
+    a.Free(q, bytes);
+    // The zero-filling Allocate still clears what the overwriting user left.
+    void* z = a.Allocate(bytes);
+    EXPECT_EQ(z, p);
+    const auto* b = static_cast<const unsigned char*>(z);
+    for (size_t i = 0; i < bytes; i += 997) ASSERT_EQ(b[i], 0) << "byte " << i;
+    a.Free(z, bytes);
+  }
+  a.ReleaseCached();
+  EXPECT_EQ(a.stats().in_use, before.in_use);
+}
+
 // Blocks of a megabyte and more are mapped from the kernel: page-aligned, zero when fresh,
 // zeroed again when reused, unmapped when the cache lets them go.
 TEST(CpuAllocator, LargeBlocksAreMappedAndZeroed) {
