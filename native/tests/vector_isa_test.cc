@@ -1,17 +1,23 @@
 // The kernels that dispatch on the vector instruction set, on every one this CPU runs (scalar,
-// AVX2, AVX-512): the recurrent activations of kernels/vec_math.h against Paddle's formulas in
-// double, and AVX-512 against AVX2 bit for bit, over every vector tail.
+// AVX2, AVX-512), over every vector tail: the recurrent activations of kernels/vec_math.h
+// against Paddle's formulas in double, and AVX-512 against AVX2 bit for bit; the binary
+// elementwise ops' same-shape loop and the conv-net activations that dispatch against the
+// baseline loop bit for bit.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <limits>
 #include <numeric>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "kernels/activation_on.h"
 #include "kernels/cpu_features.h"
+#include "kernels/elementwise_same_shape.h"
 #include "kernels/vec_math.h"
 #include "test_util.h"
 
@@ -102,6 +108,87 @@ TEST(VecMath, Avx512ActivationsHaveAvx2Bits) {
       const std::vector<float> avx512 = RunOn(act, VectorIsa::kAvx512, xs, n);
       ASSERT_EQ(std::memcmp(avx2.data(), avx512.data(), n * sizeof(float)), 0)
           << act.name << ", n=" << n;
+    }
+  }
+}
+
+// Signed zeros, NaN in either operand, infinities and a zero divisor among random values, at
+// every length up to past two 16-float vectors and at a long one, out of place and in place
+// (out = x, out = y), each instruction set against the baseline loop.
+TEST(ElementwiseSameShape, EveryIsaGivesTheBaselineBits) {
+  const char* const ops[] = {"elementwise_add", "elementwise_sub", "elementwise_mul",
+                             "elementwise_div", "elementwise_max", "elementwise_min"};
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float inf = std::numeric_limits<float>::infinity();
+  std::vector<size_t> lengths(71);
+  std::iota(lengths.begin(), lengths.end(), 0);
+  lengths.push_back(20001);
+  for (const char* op : ops) {
+    for (size_t n : lengths) {
+      std::vector<float> x = RandomFloats(n, 600 + n, -4, 4), y = RandomFloats(n, 700 + n, -4, 4);
+      const std::vector<std::pair<float, float>> specials = {
+          {0.0f, -0.0f}, {-0.0f, 0.0f}, {nan, 1.0f}, {1.0f, nan}, {inf, -inf}, {2.0f, 0.0f}};
+      for (size_t i = 0; i < specials.size() && 3 * i < n; ++i) {
+        x[3 * i] = specials[i].first;
+        y[3 * i] = specials[i].second;
+      }
+      std::vector<float> want(n);
+      ElementwiseSameShapeOn(VectorIsa::kScalar, op, x.data(), y.data(), want.data(), n);
+      for (VectorIsa isa : kVectorIsas) {
+        if (!VectorIsaRuns(isa)) continue;
+        std::vector<float> out(n + 1, 1234.5f), into_x = x, into_y = y;
+        ElementwiseSameShapeOn(isa, op, x.data(), y.data(), out.data(), n);
+        ElementwiseSameShapeOn(isa, op, into_x.data(), y.data(), into_x.data(), n);
+        ElementwiseSameShapeOn(isa, op, x.data(), into_y.data(), into_y.data(), n);
+        const size_t bytes = n * sizeof(float);
+        ASSERT_EQ(std::memcmp(out.data(), want.data(), bytes), 0)
+            << op << " on " << VectorIsaName(isa) << ", n=" << n;
+        ASSERT_EQ(out[n], 1234.5f) << op << " on " << VectorIsaName(isa) << " wrote past n=" << n;
+        ASSERT_EQ(std::memcmp(into_x.data(), want.data(), bytes), 0)
+            << op << " on " << VectorIsaName(isa) << " into x, n=" << n;
+        ASSERT_EQ(std::memcmp(into_y.data(), want.data(), bytes), 0)
+            << op << " on " << VectorIsaName(isa) << " into y, n=" << n;
+      }
+    }
+  }
+}
+
+// relu, relu6, leaky_relu and hard_swish, default and set attributes, on each instruction set
+// against the baseline loop, out of place and in place, with signed zeros, NaN and infinities.
+TEST(ActivationLoop, EveryIsaGivesTheBaselineBits) {
+  const std::vector<OpBuilder> ops = {
+      OpBuilder("relu"),
+      OpBuilder("relu6"),
+      OpBuilder("relu6").Float("threshold", 3),
+      OpBuilder("leaky_relu"),
+      OpBuilder("leaky_relu").Float("alpha", 0.3f),
+      OpBuilder("hard_swish"),
+      OpBuilder("hard_swish").Float("threshold", 5).Float("scale", 4).Float("offset", 2)};
+  const float specials[] = {0.0f, -0.0f, std::numeric_limits<float>::quiet_NaN(),
+                            std::numeric_limits<float>::infinity(),
+                            -std::numeric_limits<float>::infinity()};
+  std::vector<size_t> lengths(71);
+  std::iota(lengths.begin(), lengths.end(), 0);
+  lengths.push_back(20001);
+  for (const OpBuilder& builder : ops) {
+    const OpView op(&builder.desc());
+    for (size_t n : lengths) {
+      std::vector<float> x = RandomFloats(n, 800 + n, -10, 10);
+      for (size_t i = 0; i < std::size(specials) && 2 * i < n; ++i) x[2 * i] = specials[i];
+      std::vector<float> want(n);
+      ActivationOn(VectorIsa::kScalar, op, x.data(), want.data(), n);
+      for (VectorIsa isa : kVectorIsas) {
+        if (!VectorIsaRuns(isa)) continue;
+        std::vector<float> out(n + 1, 1234.5f), in_place = x;
+        ActivationOn(isa, op, x.data(), out.data(), n);
+        ActivationOn(isa, op, in_place.data(), in_place.data(), n);
+        ASSERT_EQ(std::memcmp(out.data(), want.data(), n * sizeof(float)), 0)
+            << op.type() << " on " << VectorIsaName(isa) << ", n=" << n;
+        ASSERT_EQ(out[n], 1234.5f) << op.type() << " on " << VectorIsaName(isa)
+                                   << " wrote past n=" << n;
+        ASSERT_EQ(std::memcmp(in_place.data(), want.data(), n * sizeof(float)), 0)
+            << op.type() << " on " << VectorIsaName(isa) << " in place, n=" << n;
+      }
     }
   }
 }

@@ -4,7 +4,11 @@
 // which the compiler vectorizes; exp comes from vec_math (~1 ulp).
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <type_traits>
 
+#include "kernels/activation_on.h"
+#include "kernels/cpu_features.h"
 #include "kernels/kernel_util.h"
 #include "kernels/layout_rules.h"
 #include "kernels/register.h"
@@ -15,18 +19,18 @@ namespace {
 
 struct Relu {
   explicit Relu(const OpView&) {}
-  float operator()(float x) const { return x > 0.0f ? x : 0.0f; }
+  PD_ALWAYS_INLINE float operator()(float x) const { return x > 0.0f ? x : 0.0f; }
 };
 
 struct Relu6 {
   explicit Relu6(const OpView& op) : t(op.GetFloat("threshold", 6.0f)) {}
-  float operator()(float x) const { return std::min(std::max(x, 0.0f), t); }
+  PD_ALWAYS_INLINE float operator()(float x) const { return std::min(std::max(x, 0.0f), t); }
   float t;
 };
 
 struct LeakyRelu {
   explicit LeakyRelu(const OpView& op) : alpha(op.GetFloat("alpha", 0.02f)) {}
-  float operator()(float x) const { return x > 0.0f ? x : alpha * x; }
+  PD_ALWAYS_INLINE float operator()(float x) const { return x > 0.0f ? x : alpha * x; }
   float alpha;
 };
 
@@ -52,7 +56,7 @@ struct HardSwish {
       : threshold(op.GetFloat("threshold", 6.0f)),
         scale(op.GetFloat("scale", 6.0f)),
         offset(op.GetFloat("offset", 3.0f)) {}
-  float operator()(float x) const {
+  PD_ALWAYS_INLINE float operator()(float x) const {
     return x * std::min(std::max(x + offset, 0.0f), threshold) / scale;
   }
   float threshold, scale, offset;
@@ -69,6 +73,53 @@ struct Sqrt {
   explicit Sqrt(const OpView&) {}
   float operator()(float x) const { return std::sqrt(x); }
 };
+
+// The loop over the elements, built for the baseline and, for the activations whose every
+// element rounds the same whatever the instruction set, also for AVX2 and AVX-512, the widest
+// the CPU has chosen at run time. That excludes a multiply that feeds an add (hard_sigmoid, and
+// exp's polynomial in sigmoid and swish): GCC fuses the two into one FMA on those builds,
+// rounding once where the baseline rounds twice. tanh and sqrt call the library per element.
+// Measured on one thread of a Xeon with AVX-512 (bench/vector_isa.cc), 4096 floats: relu
+// 0.43 us on the baseline, 0.27 on AVX2, 0.16 on AVX-512; relu6 0.73, 0.39, 0.17. leaky_relu
+// vectorizes on AVX-512 alone, whose masks keep its product under the condition: 5.4 us
+// (a mispredicted branch per negative element) down to 0.43. From L2 on, bandwidth bounds
+// them all alike.
+template <typename F>
+constexpr bool kSameBitsWhenWide = std::is_same_v<F, Relu> || std::is_same_v<F, Relu6> ||
+                                   std::is_same_v<F, LeakyRelu> || std::is_same_v<F, HardSwish>;
+
+// hard_swish is bound by its division, which AVX-512 does at AVX2's rate per float: 0.89 us on
+// both for 4096 floats (1.06 on the baseline), so it stays on AVX2.
+template <typename F>
+constexpr VectorIsa kWidestThatPays =
+    std::is_same_v<F, HardSwish> ? VectorIsa::kAvx2 : VectorIsa::kAvx512;
+
+template <typename F>
+PD_ALWAYS_INLINE void ActLoop(F f, const float* in, float* out, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) out[i] = f(in[i]);
+}
+
+#ifdef PD_HAVE_AVX2_VARIANT
+template <typename F>
+PD_TARGET_AVX2 void ActAvx2(F f, const float* in, float* out, int64_t n) {
+  ActLoop(f, in, out, n);
+}
+template <typename F>
+PD_TARGET_AVX512 void ActAvx512(F f, const float* in, float* out, int64_t n) {
+  ActLoop(f, in, out, n);
+}
+#endif
+
+template <typename F>
+void ActOn(VectorIsa isa, F f, const float* in, float* out, int64_t n) {
+  switch (isa) {
+#ifdef PD_HAVE_AVX2_VARIANT
+    case VectorIsa::kAvx2: return ActAvx2(f, in, out, n);
+    case VectorIsa::kAvx512: return ActAvx512(f, in, out, n);
+#endif
+    default: return ActLoop(f, in, out, n);
+  }
+}
 
 void ActInferShape(OpContext& ctx) {
   ctx.Out("Out")->Resize(InputWithData(ctx, "X").dims());
@@ -87,7 +138,11 @@ void ActKernel(OpContext& ctx) {
   // ones without padding (SameLayoutUnpadded, kernels/layout_rules.h).
   y->set_layout(x.layout());
   const int64_t n = x.numel();
-  for (int64_t i = 0; i < n; ++i) out[i] = f(in[i]);
+  if constexpr (kSameBitsWhenWide<F>) {
+    ActOn(std::min(WidestVectorIsa(), kWidestThatPays<F>), f, in, out, n);
+  } else {
+    ActLoop(f, in, out, n);
+  }
 }
 
 template <typename F>
@@ -98,6 +153,15 @@ void Register(OpRegistry& r, const char* type) {
 }
 
 }  // namespace
+
+void ActivationOn(VectorIsa isa, const OpView& op, const float* in, float* out, int64_t n) {
+  const std::string& type = op.type();
+  if (type == "relu") return ActOn(isa, Relu(op), in, out, n);
+  if (type == "relu6") return ActOn(isa, Relu6(op), in, out, n);
+  if (type == "leaky_relu") return ActOn(isa, LeakyRelu(op), in, out, n);
+  if (type == "hard_swish") return ActOn(isa, HardSwish(op), in, out, n);
+  Fail("ActivationOn: no vectorized loop for ", type);
+}
 
 void RegisterActivationKernels(OpRegistry& r) {
   Register<Relu>(r, "relu");

@@ -9,8 +9,11 @@
 #include "framework/op_registry.h"
 #include "kernels/layout_rules.h"
 #include "kernels/broadcast.h"
+#include "kernels/cpu_features.h"
+#include "kernels/elementwise_same_shape.h"
 #include "kernels/kernel_util.h"
 #include "kernels/register.h"
+#include "kernels/vec_math.h"
 
 namespace pd {
 namespace {
@@ -48,34 +51,72 @@ using Wide = typename WideOf<T>::type;
 
 struct AddOp {
   template <typename T>
-  T operator()(T a, T b) const {
+  PD_ALWAYS_INLINE T operator()(T a, T b) const {
     return static_cast<T>(static_cast<Wide<T>>(a) + static_cast<Wide<T>>(b));
   }
 };
 struct SubOp {
   template <typename T>
-  T operator()(T a, T b) const {
+  PD_ALWAYS_INLINE T operator()(T a, T b) const {
     return static_cast<T>(static_cast<Wide<T>>(a) - static_cast<Wide<T>>(b));
   }
 };
 struct MulOp {
   template <typename T>
-  T operator()(T a, T b) const {
+  PD_ALWAYS_INLINE T operator()(T a, T b) const {
     return static_cast<T>(static_cast<Wide<T>>(a) * static_cast<Wide<T>>(b));
   }
 };
 // Paddle's maximum/minimum are plain comparisons: a NaN in X yields Y's element.
 struct MaxOp {
   template <typename T>
-  T operator()(T a, T b) const { return a > b ? a : b; }
+  PD_ALWAYS_INLINE T operator()(T a, T b) const { return a > b ? a : b; }
 };
 struct MinOp {
   template <typename T>
-  T operator()(T a, T b) const { return a < b ? a : b; }
+  PD_ALWAYS_INLINE T operator()(T a, T b) const { return a < b ? a : b; }
 };
 struct PowOp {
   float operator()(float a, float b) const { return std::pow(a, b); }
 };
+// DivKernel rejects an integer zero divisor first.
+struct DivOp {
+  template <typename T>
+  PD_ALWAYS_INLINE T operator()(T a, T b) const { return a / b; }
+};
+
+// Same-shape float operands on each instruction set; the operators are always inlined, as GCC
+// will not inline a baseline function into one built for AVX2 or AVX-512. Measured on one
+// thread of a Xeon with AVX-512 (bench/vector_isa.cc), elementwise_add on 1024 floats took
+// 0.12 us on the baseline build, 0.066 on AVX2 and 0.042 on AVX-512; from 64K floats (L2) on,
+// bandwidth bounds all three alike (7.4 to 8.1 us; 320 us on 800K floats).
+template <typename F>
+PD_ALWAYS_INLINE void SameShapeLoop(const float* x, const float* y, float* out, int64_t n) {
+  const F f;
+  for (int64_t i = 0; i < n; ++i) out[i] = f(x[i], y[i]);
+}
+
+#ifdef PD_HAVE_AVX2_VARIANT
+template <typename F>
+PD_TARGET_AVX2 void SameShapeAvx2(const float* x, const float* y, float* out, int64_t n) {
+  SameShapeLoop<F>(x, y, out, n);
+}
+template <typename F>
+PD_TARGET_AVX512 void SameShapeAvx512(const float* x, const float* y, float* out, int64_t n) {
+  SameShapeLoop<F>(x, y, out, n);
+}
+#endif
+
+template <typename F>
+void SameShapeOn(VectorIsa isa, const float* x, const float* y, float* out, int64_t n) {
+  switch (isa) {
+#ifdef PD_HAVE_AVX2_VARIANT
+    case VectorIsa::kAvx2: return SameShapeAvx2<F>(x, y, out, n);
+    case VectorIsa::kAvx512: return SameShapeAvx512<F>(x, y, out, n);
+#endif
+    default: return SameShapeLoop<F>(x, y, out, n);
+  }
+}
 
 template <typename T, typename F>
 void BinaryKernel(OpContext& ctx) {
@@ -91,8 +132,13 @@ void BinaryKernel(OpContext& ctx) {
     // blocked operands over only when they match, SameLayoutUnpadded in kernels/layout_rules.h).
     out->set_layout(layout);
     const int64_t n = out->numel();
-    F f;
-    for (int64_t i = 0; i < n; ++i) op[i] = f(xp[i], yp[i]);
+    // pow calls the library per element: no instruction set makes that faster.
+    if constexpr (std::is_same_v<T, float> && !std::is_same_v<F, PowOp>) {
+      SameShapeOn<F>(WidestVectorIsa(), xp, yp, op, n);
+    } else {
+      F f;
+      for (int64_t i = 0; i < n; ++i) op[i] = f(xp[i], yp[i]);
+    }
     return;
   }
   ApplyBroadcast(Plan(ctx), xp, yp, op, F{});
@@ -109,9 +155,6 @@ void DivKernel(OpContext& ctx) {
       PD_CHECK(yp[i] != 0, ctx.op().type(), ": integer division by zero (Y[", i, "])");
     }
   }
-  struct DivOp {
-    T operator()(T a, T b) const { return a / b; }
-  };
   BinaryKernel<T, DivOp>(ctx);
 }
 
@@ -127,6 +170,17 @@ void RegisterBinary(OpRegistry& r, const char* type, bool integers) {
 }
 
 }  // namespace
+
+void ElementwiseSameShapeOn(VectorIsa isa, const std::string& op_type, const float* x,
+                            const float* y, float* out, int64_t n) {
+  if (op_type == "elementwise_add") return SameShapeOn<AddOp>(isa, x, y, out, n);
+  if (op_type == "elementwise_sub") return SameShapeOn<SubOp>(isa, x, y, out, n);
+  if (op_type == "elementwise_mul") return SameShapeOn<MulOp>(isa, x, y, out, n);
+  if (op_type == "elementwise_div") return SameShapeOn<DivOp>(isa, x, y, out, n);
+  if (op_type == "elementwise_max") return SameShapeOn<MaxOp>(isa, x, y, out, n);
+  if (op_type == "elementwise_min") return SameShapeOn<MinOp>(isa, x, y, out, n);
+  Fail("ElementwiseSameShapeOn: no vectorized loop for ", op_type);
+}
 
 void RegisterElementwiseKernels(OpRegistry& r) {
   RegisterBinary<AddOp>(r, "elementwise_add", true);
