@@ -177,6 +177,14 @@ TEST(ActivationLoop, EveryIsaGivesTheBaselineBits) {
       for (size_t i = 0; i < std::size(specials) && 2 * i < n; ++i) x[2 * i] = specials[i];
       std::vector<float> want(n);
       ActivationOn(VectorIsa::kScalar, op, x.data(), want.data(), n);
+      if (op.type() == "leaky_relu") {  // its bit-mask select is the plain conditional
+        const float alpha = op.GetFloat("alpha", 0.02f);
+        for (size_t i = 0; i < n; ++i) {
+          const float plain = x[i] > 0.0f ? x[i] : alpha * x[i];
+          ASSERT_EQ(std::memcmp(&want[i], &plain, sizeof(float)), 0)
+              << "leaky_relu(" << x[i] << ")";
+        }
+      }
       for (VectorIsa isa : kVectorIsas) {
         if (!VectorIsaRuns(isa)) continue;
         std::vector<float> out(n + 1, 1234.5f), in_place = x;
