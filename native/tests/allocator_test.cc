@@ -64,6 +64,33 @@ TEST(CpuAllocator, ForOverwriteReusesWithoutClearing) {
   EXPECT_EQ(a.stats().in_use, before.in_use);
 }
 
+// A mapped block of another size class serves a request when its own class has none cached: the
+// pages stay with the process instead of being unmapped and faulted in again. Shrunk and grown
+// blocks hold the asked-for size, zeroed.
+TEST(CpuAllocator, MappedBlocksChangeSizeClass) {
+  Allocator& a = CpuAllocator();
+  a.ReleaseCached();
+  const auto before = a.stats();
+  const size_t big = size_t{6} << 20, small = size_t{3} << 20;
+  void* p = a.Allocate(big);
+  std::memset(p, 0xab, big);
+  a.Free(p, big);
+  void* q = a.Allocate(small);  // from the 6 MiB block, shrunk
+  const auto* b = static_cast<const unsigned char*>(q);
+  for (size_t i = 0; i < small; i += 4093) ASSERT_EQ(b[i], 0) << "byte " << i;
+  std::memset(q, 0xcd, small);
+  a.Free(q, small);
+  void* r = a.Allocate(big);  // from the 3 MiB block, grown
+  const auto* c = static_cast<const unsigned char*>(r);
+  for (size_t i = 0; i < big; i += 4093) ASSERT_EQ(c[i], 0) << "byte " << i;
+  a.Free(r, big);
+  const auto after = a.stats();
+  EXPECT_EQ(after.system_allocs, before.system_allocs + 1);
+  EXPECT_EQ(after.reuses, before.reuses + 2);
+  a.ReleaseCached();
+  EXPECT_EQ(a.stats().in_use, before.in_use);
+}
+
 // Blocks of a megabyte and more are mapped from the kernel: page-aligned, zero when fresh,
 // zeroed again when reused, unmapped when the cache lets them go.
 TEST(CpuAllocator, LargeBlocksAreMappedAndZeroed) {

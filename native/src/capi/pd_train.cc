@@ -83,8 +83,18 @@ void Assign(pd::Tensor* var, const pd::Tensor& value) {
   pd::CopyTensor(value, var->initialized() ? var->place() : pd::Place::CPU(), var);
 }
 
-// t as plain host memory: t itself, or a copy in *host when t lives on a device.
+// t as plain host memory: t itself, or a copy in *host when t lives on a device or in one of its
+// place's own layouts (a training step leaves activations channels-last for the ops that read
+// them; the variable keeps that layout).
 const pd::Tensor& OnHost(const pd::Tensor& t, pd::Tensor* host) {
+  if (t.layout() != 0) {
+    pd::Device& device = pd::DeviceRegistry::Global().Get(t.place().type);
+    const auto ctx = device.NewContext(t.place(), pd::ExecConfig{});
+    host->ShareDataWith(t);
+    device.NewLayoutConverter()->ToPlain(host, *ctx);
+    PD_CHECK(host->place().is_cpu(), "a device tensor in layout ", t.layout());
+    return *host;
+  }
   if (t.place().is_cpu()) return t;
   pd::CopyTensor(t, pd::Place::CPU(), host);
   return *host;
@@ -169,7 +179,6 @@ PD_Bool PD_ScopeGetVar(const PD_Scope* scope, const char* name, void* data, size
     const std::string n = Name(name, "the name");
     const pd::Tensor* var = Ref(scope, "the scope").scope.Find(n);
     PD_CHECK(var != nullptr && var->initialized(), "variable '", n, "' holds no data");
-    PD_CHECK(var->layout() == 0, "variable '", n, "' is not plain (read it after a run)");
     PD_CHECK(bytes == var->nbytes(), "variable '", n, "' holds ", var->nbytes(), " bytes, not ",
              bytes);
     PD_CHECK(data != nullptr || bytes == 0, "the data is NULL");

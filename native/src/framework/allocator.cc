@@ -83,6 +83,7 @@ class CachingCpuAllocator final : public Allocator {
   void* Take(size_t bytes, bool zero) {
     const size_t cls = SizeClass(bytes);
     void* p = nullptr;
+    std::pair<void*, size_t> other{nullptr, 0};  // a mapped block of another class to reshape
     {
       std::lock_guard<std::mutex> lock(mu_);
       auto it = free_.find(cls);
@@ -91,10 +92,13 @@ class CachingCpuAllocator final : public Allocator {
         it->second.pop_back();
         stats_.cached -= cls;
         ++stats_.reuses;
+      } else if (cls >= kMapThreshold) {
+        other = TakeNearestMappedLocked(cls);
       }
       stats_.in_use += cls;
       peak_in_use_ = std::max(peak_in_use_, stats_.in_use);
     }
+    if (other.first != nullptr) p = Reshape(other.first, other.second, cls);
     const bool fresh = p == nullptr;
     if (fresh) EvictBeyondPeak();
     if (fresh) {
@@ -111,6 +115,38 @@ class CachingCpuAllocator final : public Allocator {
     // a freshly mapped block is zero already.
     if (zero && (!fresh || cls < kMapThreshold)) std::memset(p, 0, bytes);
     return p;
+  }
+
+  // The cached mapped block nearest in size to cls, taken out of the cache: the smallest larger
+  // one, else the largest smaller one. {nullptr, 0} when there is none.
+  std::pair<void*, size_t> TakeNearestMappedLocked(size_t cls) {
+    auto pick = free_.end();
+    for (auto it = free_.lower_bound(cls); it != free_.end() && pick == free_.end(); ++it)
+      if (!it->second.empty()) pick = it;
+    for (auto it = free_.lower_bound(cls); pick == free_.end() && it != free_.begin();) {
+      --it;
+      if (it->first < kMapThreshold) break;
+      if (!it->second.empty()) pick = it;
+    }
+    if (pick == free_.end()) return {nullptr, 0};
+    void* p = pick->second.back();
+    pick->second.pop_back();
+    stats_.cached -= pick->first;
+    ++stats_.reuses;
+    return {p, pick->first};
+  }
+
+  // A training step frees and asks again for hundreds of activation-sized blocks whose mix of
+  // sizes shifts op by op: serving a request from a cached block of another size class keeps
+  // the pages the process already has, where unmapping one block and mapping another would
+  // fault every page in again (hundreds of megabytes a step). Shrinking a mapping keeps its
+  // pages; growing one moves them and faults in only the new tail. nullptr if the kernel
+  // refuses (the block is then gone).
+  static void* Reshape(void* p, size_t from, size_t to) {
+    void* q = mremap(p, from, to, MREMAP_MAYMOVE);
+    if (q != MAP_FAILED) return q;
+    munmap(p, from);
+    return nullptr;
   }
 
   // Before a block comes from the system, cached blocks (largest first) go back until what is

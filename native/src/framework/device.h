@@ -65,7 +65,7 @@ class DeviceContext {
 
 // Turns a tensor that a kernel of this place left in one of the place's own layouts
 // (Tensor::layout() != 0) back into plain row-major, in place. Keeps what it needs for the next
-// call (scratch buffer, reorder), so one converter serves one tensor slot.
+// call (the reorder), so one converter serves one tensor slot.
 class LayoutConverter {
  public:
   virtual ~LayoutConverter() = default;

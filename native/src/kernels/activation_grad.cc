@@ -13,6 +13,7 @@
 
 #include "kernels/dropout.h"
 #include "kernels/kernel_util.h"
+#include "kernels/layout_rules.h"
 #include "kernels/parallel.h"
 #include "kernels/register.h"
 
@@ -49,10 +50,14 @@ void DropoutGradMaker(GradOpBuilder& g) {
       .Out("X@GRAD", g.InputGrad("X"));
 }
 
-// dX has dOut's shape and LoD.
+// dX has dOut's shape, LoD and layout (an element-wise gradient that accepted a channels-last
+// dOut, GradOperandsSameLayout, writes dX element for element in it; the others get plain
+// inputs).
 void LikeOutGrad(OpContext& ctx) {
   Tensor* dx = ctx.Out("X@GRAD");
-  dx->Resize(InputWithData(ctx, "Out@GRAD").dims());
+  const Tensor& dout = InputWithData(ctx, "Out@GRAD");
+  dx->Resize(dout.dims());
+  dx->set_layout(dout.layout());
   ShareLoD(ctx, "Out@GRAD", "X@GRAD");
 }
 
@@ -219,6 +224,10 @@ void RegisterActivationGradKernels(OpRegistry& r) {
   r.SetGradMaker("hard_swish", XGradMaker);
   r.Add("hard_swish_grad", LikeOutGrad, "Out@GRAD");
   r.AddKernel("hard_swish_grad", DeviceType::kCPU, DType::kFP32, HardSwishGradKernel);
+  // Element for element in any one layout: a channels-last activation stays so through them.
+  for (const char* type :
+       {"relu_grad", "relu6_grad", "sigmoid_grad", "hard_sigmoid_grad", "hard_swish_grad"})
+    r.SetLayoutRule(type, DeviceType::kCPU, ElementwiseGradLayoutRule);
   r.SetGradMaker("dropout", DropoutGradMaker);
   r.Add("dropout_grad", LikeOutGrad, "Out@GRAD");
   r.AddKernel("dropout_grad", DeviceType::kCPU, DType::kFP32, DropoutGradKernel);

@@ -1,10 +1,15 @@
 // Gradients of conv2d and depthwise_conv2d on oneDNN: Input@GRAD by convolution_backward_data,
 // Filter@GRAD by convolution_backward_weights (both made with a forward_training primitive
 // descriptor as their hint), Bias@GRAD (only where the forward op had a Bias) as dOutput summed
-// per channel. Inputs and outputs are plain (no layout rule: the executor hands over plain
-// tensors); the primitives work in the layouts they choose, with reorders around them. Per op
-// and input shape the primitives are made once; their reordered buffers and scratchpads are
-// borrowed from the allocator for each run.
+// per channel. Input and Output@GRAD come in whatever layout their producers left: a training
+// step's activations are channels-last, the layout of the forward convolutions' brgemm
+// primitives, and stay so through batch norm, ReLU and the additions (their layout rules). With
+// a channels-last Output@GRAD, an ungrouped convolution's gradients run on channels-last
+// primitives and Input@GRAD is written channels-last: no reorder on the way back. Otherwise the
+// primitives work in the layouts they choose, with reorders around them, and Input@GRAD is
+// plain (channels-last when Output@GRAD is). Per op, input shape and layouts the primitives are
+// made once; their reordered buffers and scratchpads are borrowed from the allocator for each
+// run.
 #include <cstring>
 #include <map>
 #include <optional>
@@ -106,6 +111,7 @@ void ReorderIn(dnnl::stream& s, Arg& a, const void* data) {
 }
 
 struct ConvGradPlan {
+  int dsrc_layout = 0;  // Input@GRAD's Tensor::layout
   // Input@GRAD = backward_data(Output@GRAD, Filter)
   std::optional<dnnl::convolution_backward_data> data;
   Arg data_ddst, data_w, data_dsrc;
@@ -117,21 +123,29 @@ struct ConvGradPlan {
 };
 
 struct ConvGradState : KernelState {
-  // By Input dims and whether each of Input@GRAD and Filter@GRAD is wanted.
-  std::map<std::tuple<Dims, bool, bool>, ConvGradPlan> plans;
+  // By Input dims, Input's and Output@GRAD's layouts, and whether each of Input@GRAD and
+  // Filter@GRAD is wanted.
+  std::map<std::tuple<Dims, int, int, bool, bool>, ConvGradPlan> plans;
 };
 
-ConvGradPlan MakeGradPlan(const dnnl::engine& engine, const ConvShape& s, bool want_data,
-                          bool want_weights) {
+ConvGradPlan MakeGradPlan(const dnnl::engine& engine, const ConvShape& s, int x_layout,
+                          int dy_layout, bool want_data, bool want_weights) {
   const auto f32 = memory::data_type::f32;
   const int64_t g = s.groups, ic = s.in.c, oc = s.out.c;
   const memory::dims src{s.in.n, ic, s.in.h, s.in.w}, dst{s.out.n, oc, s.out.h, s.out.w};
   const memory::dims wdims = g == 1 ? memory::dims{oc, ic, s.win.k[0], s.win.k[1]}
                                     : memory::dims{g, oc / g, ic / g, s.win.k[0], s.win.k[1]};
   const Tag act = s.in.nhwc ? Tag::nhwc : Tag::nchw;
-  const memory::desc src_plain(src, f32, act), dst_plain(dst, f32, act),
-      w_plain(wdims, f32, g == 1 ? Tag::oihw : Tag::goihw);
-  const memory::desc src_any(src, f32, Tag::any), dst_any(dst, f32, Tag::any),
+  const auto user = [&](const memory::dims& d, int layout) {
+    return memory::desc(d, f32, layout ? static_cast<Tag>(layout) : act);
+  };
+  const bool channels_last = dy_layout == ChannelsLastLayout() && !s.in.nhwc;
+  const memory::desc src_user = user(src, x_layout), dst_user = user(dst, dy_layout),
+                     dsrc_user = user(src, channels_last ? dy_layout : 0),
+                     w_plain(wdims, f32, g == 1 ? Tag::oihw : Tag::goihw);
+  // Ungrouped convolutions have fast channels-last gradients (brgemm); grouped ones pick theirs.
+  const Tag pick = channels_last && g == 1 ? Tag::acdb : Tag::any;
+  const memory::desc src_any(src, f32, pick), dst_any(dst, f32, pick),
       w_any(wdims, f32, Tag::any);
   const memory::dims strides{s.win.stride[0], s.win.stride[1]};
   // oneDNN counts dilation from 0 (no gap), Paddle from 1.
@@ -146,36 +160,37 @@ ConvGradPlan MakeGradPlan(const dnnl::engine& engine, const ConvShape& s, bool w
       pad_l, pad_r);
 
   ConvGradPlan p;
+  p.dsrc_layout = channels_last ? dy_layout : 0;
   if (want_data) {
     dnnl::convolution_backward_data::primitive_desc pd(engine, alg, src_any, w_any, dst_any,
                                                        strides, dil, pad_l, pad_r, hint, attr);
     p.data.emplace(pd);
-    p.data_ddst = MakeArg(engine, dst_plain, pd.diff_dst_desc(), false);
+    p.data_ddst = MakeArg(engine, dst_user, pd.diff_dst_desc(), false);
     p.data_w = MakeArg(engine, w_plain, pd.weights_desc(), false);
-    p.data_dsrc = MakeArg(engine, src_plain, pd.diff_src_desc(), true);
+    p.data_dsrc = MakeArg(engine, dsrc_user, pd.diff_src_desc(), true);
     p.data_scratch = memory(pd.scratchpad_desc(), engine, DNNL_MEMORY_NONE);
   }
   if (want_weights) {
     dnnl::convolution_backward_weights::primitive_desc pd(
         engine, alg, src_any, w_any, dst_any, strides, dil, pad_l, pad_r, hint, attr);
     p.weights.emplace(pd);
-    p.w_src = MakeArg(engine, src_plain, pd.src_desc(), false);
-    p.w_ddst = MakeArg(engine, dst_plain, pd.diff_dst_desc(), false);
+    p.w_src = MakeArg(engine, src_user, pd.src_desc(), false);
+    p.w_ddst = MakeArg(engine, dst_user, pd.diff_dst_desc(), false);
     p.w_dw = MakeArg(engine, w_plain, pd.diff_weights_desc(), true);
     p.w_scratch = memory(pd.scratchpad_desc(), engine, DNNL_MEMORY_NONE);
   }
   return p;
 }
 
-// Bias@GRAD[c] = the sum of Output@GRAD over n, h, w.
-void BiasGrad(const ConvShape& s, const float* dy, float* db) {
+// Bias@GRAD[c] = the sum of Output@GRAD over n, h, w (stored channels-last when nhwc).
+void BiasGrad(const ConvShape& s, bool nhwc, const float* dy, float* db) {
   const int64_t C = s.out.c, plane = s.out.h * s.out.w;
   std::vector<double> acc(static_cast<size_t>(C), 0.0);
   for (int64_t n = 0; n < s.out.n; ++n) {
     const float* d = dy + n * C * plane;
     for (int64_t c = 0; c < C; ++c) {
       for (int64_t p = 0; p < plane; ++p) {
-        acc[static_cast<size_t>(c)] += s.out.nhwc ? d[p * C + c] : d[c * plane + p];
+        acc[static_cast<size_t>(c)] += nhwc ? d[p * C + c] : d[c * plane + p];
       }
     }
   }
@@ -191,16 +206,21 @@ void ConvGradKernel(OpContext& ctx) {
   if (ctx.HasOutput("Bias@GRAD")) {
     PD_CHECK(ctx.HasInput("Bias") && ctx.In("Bias").numel() == s.out.c, ctx.op().type(),
              ": Bias must hold ", s.out.c, " values");
-    BiasGrad(s, dy.data<float>(), ctx.Out("Bias@GRAD")->mutable_data<float>());
+    PD_CHECK(dy.layout() == 0 || StoredChannelsLast(dy), ctx.op().type(),
+             ": Bias@GRAD from an Output@GRAD in layout ", dy.layout());
+    BiasGrad(s, s.out.nhwc || StoredChannelsLast(dy), dy.data<float>(),
+             ctx.Out("Bias@GRAD")->mutable_data<float>());
   }
   if (!want_data && !want_weights) return;
   auto& plans = ctx.State<ConvGradState>().plans;
   CpuContext& cpu = CpuContextOf(ctx);
   WithDnnl(ctx, [&] {
-    const auto key = std::make_tuple(x.dims(), want_data, want_weights);
+    const auto key = std::make_tuple(x.dims(), x.layout(), dy.layout(), want_data, want_weights);
     auto it = plans.find(key);
     if (it == plans.end()) {
-      it = plans.emplace(key, MakeGradPlan(cpu.engine(), s, want_data, want_weights)).first;
+      it = plans.emplace(key, MakeGradPlan(cpu.engine(), s, x.layout(), dy.layout(), want_data,
+                                           want_weights))
+               .first;
     }
     ConvGradPlan& p = it->second;
     dnnl::stream& stream = cpu.stream_ref();
@@ -210,7 +230,9 @@ void ConvGradKernel(OpContext& ctx) {
       temp.Bind(p.data_scratch);
       ReorderIn(stream, p.data_ddst, dy.raw_data());
       ReorderIn(stream, p.data_w, ctx.In("Filter").raw_data());
-      p.data_dsrc.user.set_data_handle(ctx.Out("Input@GRAD")->mutable_data_for_overwrite<float>());
+      Tensor* dx = ctx.Out("Input@GRAD");
+      p.data_dsrc.user.set_data_handle(dx->mutable_data_for_overwrite<float>());
+      dx->set_layout(p.dsrc_layout);
       p.data->execute(stream, {{DNNL_ARG_DIFF_DST, p.data_ddst.mem},
                                {DNNL_ARG_WEIGHTS, p.data_w.mem},
                                {DNNL_ARG_DIFF_SRC, p.data_dsrc.mem},
@@ -242,6 +264,10 @@ void RegisterConvGradKernels(OpRegistry& r) {
     const std::string grad = std::string(type) + "_grad";
     r.Add(grad, ConvGradInferShape, "Output@GRAD");
     r.AddKernel(grad, DeviceType::kCPU, DType::kFP32, ConvGradKernel);
+    // Input and Output@GRAD are read through DescOf-style descriptors of their layouts.
+    r.SetLayoutRule(grad, DeviceType::kCPU, [](const OpView& op) -> LayoutCheck {
+      return op.GetString("data_format", "NCHW") != "NHWC" ? AcceptsAnyLayout : nullptr;
+    });
   }
 }
 

@@ -7,6 +7,13 @@
 #define PD_HAVE_AVX2_VARIANT 1
 #define PD_TARGET_AVX2 __attribute__((target("avx2,fma")))
 #define PD_TARGET_AVX512 __attribute__((target("avx512f,avx2,fma")))
+// One copy of the function per instruction set, the widest the CPU has chosen when the library
+// loads: for loops the compiler vectorises by itself (the batch-norm reductions). Unlike the
+// hand-written variants above, copies may round differently where the compiler contracts a
+// multiply and an add into one FMA; each machine still gets the same bits run after run.
+#define PD_KERNEL_ISAS __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define PD_KERNEL_ISAS
 #endif
 
 namespace pd {

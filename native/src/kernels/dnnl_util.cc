@@ -58,6 +58,10 @@ int LayoutCode(const dnnl::memory::desc& md, const Dims& dims) {
 
 int ChannelsLastLayout() { return static_cast<int>(Tag::acdb); }
 
+bool StoredChannelsLast(const Tensor& t) {
+  return t.rank() == 4 && t.layout() == ChannelsLastLayout();
+}
+
 bool LayoutPads(const Tensor& t) {
   return t.layout() != 0 && DescOf(t).get_size() != t.nbytes();
 }
@@ -83,8 +87,28 @@ bool SameLayoutUnpadded(const OpContext& ctx) {
   return first != nullptr;
 }
 
+// The same test over other slots: a gradient op's forward operands and output gradient.
+bool GradOperandsSameLayout(const OpContext& ctx) {
+  const Tensor* first = nullptr;
+  for (const char* slot : {"X", "Out", "Out@GRAD"}) {
+    if (!ctx.HasInput(slot)) continue;
+    const Tensor& t = ctx.In(slot);
+    if (first == nullptr) first = &t;
+    if (t.layout() != first->layout() || t.dims() != first->dims() || LayoutPads(t)) return false;
+  }
+  return first != nullptr;
+}
+
+bool OperandsShapedLikeOutGrad(const OpContext& ctx) {
+  const Tensor& dout = ctx.In("Out@GRAD");
+  return !LayoutPads(dout) && ctx.In("X").dims() == dout.dims() &&
+         ctx.In("Y").dims() == dout.dims();
+}
+
 LayoutCheck AnyLayoutRule(const OpView&) { return AcceptsAnyLayout; }
 LayoutCheck ElementwiseLayoutRule(const OpView&) { return SameLayoutUnpadded; }
+LayoutCheck ElementwiseGradLayoutRule(const OpView&) { return GradOperandsSameLayout; }
+LayoutCheck ShapedLikeOutGradRule(const OpView&) { return OperandsShapedLikeOutGrad; }
 
 void PlainConverter::ToPlain(Tensor* t, DeviceContext& device) {
   if (t->layout() == 0) return;

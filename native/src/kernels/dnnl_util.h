@@ -26,9 +26,6 @@ dnnl::memory::desc DescOf(const Tensor& t);
 int LayoutCode(const dnnl::memory::desc& md, const Dims& dims);
 // True when t's layout holds more elements than numel() (channels padded to the block).
 bool LayoutPads(const Tensor& t);
-// The Tensor::layout code of channels-last 4-D data (oneDNN's acdb): [N, C, H, W] stored as a
-// row-major [N, H, W, C] array, the layout the brgemm convolutions work in.
-int ChannelsLastLayout();
 
 // The CPU's LayoutConverter: turns a blocked tensor back into plain row-major in place, through
 // a new buffer from the allocator's cache (the blocked one goes back to it), with the reorder

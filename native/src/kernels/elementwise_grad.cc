@@ -6,6 +6,7 @@
 
 #include "kernels/elementwise_grad_shape.h"
 #include "kernels/kernel_util.h"
+#include "kernels/layout_rules.h"
 #include "kernels/parallel.h"
 #include "kernels/register.h"
 
@@ -63,6 +64,9 @@ void OperandsGradInferShape(OpContext& ctx) {
     PD_CHECK(operand.initialized() || operand.dtype() != DType::kUndefined, ctx.op().type(),
              ": input ", slot, " (", ctx.op().Input(slot), ") was never written; was it fed?");
     ctx.Out(grad)->Resize(operand.dims());
+    // Only add and sub accept a blocked dOut, and only with operands of its shape
+    // (OperandsShapedLikeOutGrad): their gradients are dOut element for element, in its layout.
+    ctx.Out(grad)->set_layout(ctx.In("Out@GRAD").layout());
     ShareLoD(ctx, slot, grad);
   }
 }
@@ -132,8 +136,10 @@ void RegisterElementwiseGradKernels(OpRegistry& r) {
   r.SetGradMaker("elementwise_sub", OperandsGradMaker);
   r.Add("elementwise_sub_grad", OperandsGradInferShape, "Out@GRAD");
   r.AddKernel("elementwise_sub_grad", DeviceType::kCPU, DType::kFP32, SubGradKernel);
-  for (const char* type : {"elementwise_add_grad", "elementwise_sub_grad"})
+  for (const char* type : {"elementwise_add_grad", "elementwise_sub_grad"}) {
     r.SetShapeOnlyInputs(type, {"X", "Y"});
+    r.SetLayoutRule(type, DeviceType::kCPU, ShapedLikeOutGradRule);
+  }
   r.SetGradMaker("elementwise_mul", OperandsGradMaker);
   r.Add("elementwise_mul_grad", OperandsGradInferShape, "Out@GRAD");
   r.AddKernel("elementwise_mul_grad", DeviceType::kCPU, DType::kFP32, MulGradKernel);

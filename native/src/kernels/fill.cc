@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "kernels/kernel_util.h"
+#include "kernels/layout_rules.h"
 #include "kernels/parallel.h"
 #include "kernels/register.h"
 
@@ -50,6 +51,7 @@ void SumInferShape(OpContext& ctx) {
              DimsToString(x->dims()), " differ in size");
   }
   ctx.Out("Out")->Resize(xs[0]->dims());
+  ctx.Out("Out")->set_layout(xs[0]->layout());  // the inputs share it (SameLayoutUnpadded)
   ShareLoD(ctx, "X", "Out");
 }
 
@@ -88,6 +90,7 @@ void RegisterFillKernels(OpRegistry& r) {
   r.AddKernel("fill_constant", DeviceType::kCPU, DType::kUndefined, FillKernel);
   r.Add("sum", SumInferShape, "");
   r.AddKernel("sum", DeviceType::kCPU, DType::kUndefined, SumKernel);
+  r.SetLayoutRule("sum", DeviceType::kCPU, ElementwiseLayoutRule);  // element for element
 }
 
 }  // namespace pd

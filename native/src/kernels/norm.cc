@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "kernels/channel_view.h"
+#include "kernels/cpu_features.h"
 #include "kernels/kernel_util.h"
 #include "kernels/parallel.h"
 #include "kernels/register.h"
@@ -37,6 +38,7 @@ float* ChannelOut(OpContext& ctx, const char* slot, int64_t c) {
 void BatchNormInferShape(OpContext& ctx) {
   const int64_t c = ChannelViewOf(ctx).c;
   ctx.Out("Y")->Resize(ctx.In("X").dims());
+  ctx.Out("Y")->set_layout(ctx.In("X").layout());  // plain, or channels-last (NormLayouts)
   ShareLoD(ctx, "X", "Y");
   for (const char* slot : {"MeanOut", "VarianceOut", "SavedMean", "SavedVariance"})
     if (ctx.HasOutput(slot)) ctx.Out(slot)->Resize({c});
@@ -49,9 +51,32 @@ int64_t MinChannelsPerThread(const ChannelView& v) {
 
 // Batch mean and biased variance of channels [c0, c1), over outer and inner: each row of inner
 // values summed in float lanes (row_sums.h), the rows in double.
-void ChannelMoments(const float* x, const ChannelView& v, int64_t c0, int64_t c1, float* mean,
-                    float* var) {
+PD_KERNEL_ISAS void ChannelMoments(const float* x, const ChannelView& v, int64_t c0, int64_t c1,
+                                   float* mean, float* var) {
   const double count = static_cast<double>(v.outer * v.inner);
+  if (v.inner == 1) {  // channels side by side: sums run across them (ChannelsLastSums)
+    std::vector<double> sum(c1 - c0), sq(c1 - c0);
+    double* const sums[1] = {sum.data()};
+    ChannelsLastSums(
+        v, c0, c1,
+        [&](int64_t o, float* __restrict part, int64_t width) {
+          const float* __restrict row = x + o * v.c + c0;
+          for (int64_t j = 0; j < width; ++j) part[j] += row[j];
+        },
+        sums);
+    for (int64_t c = c0; c < c1; ++c) mean[c] = static_cast<float>(sum[c - c0] / count);
+    double* const squares[1] = {sq.data()};
+    ChannelsLastSums(
+        v, c0, c1,
+        [&](int64_t o, float* __restrict part, int64_t width) {
+          const float* __restrict row = x + o * v.c + c0;
+          const float* __restrict m = mean + c0;
+          for (int64_t j = 0; j < width; ++j) part[j] += (row[j] - m[j]) * (row[j] - m[j]);
+        },
+        squares);
+    for (int64_t c = c0; c < c1; ++c) var[c] = static_cast<float>(sq[c - c0] / count);
+    return;
+  }
   for (int64_t c = c0; c < c1; ++c) {
     double sum = 0, sq = 0;
     for (int64_t o = 0; o < v.outer; ++o) sum += RowSum(x + (o * v.c + c) * v.inner, v.inner);
@@ -71,17 +96,29 @@ void BatchMoments(const float* x, const ChannelView& v, int threads, std::vector
   });
 }
 
+// y = x·a + b for channels [c0, c1).
+PD_KERNEL_ISAS void NormalizeChannels(const float* __restrict x, const ChannelView& v,
+                                      const float* a, const float* b, int64_t c0, int64_t c1,
+                                      float* __restrict y) {
+  if (v.inner == 1) {  // one pass across each row's channels
+    for (int64_t o = 0; o < v.outer; ++o)
+      for (int64_t c = c0; c < c1; ++c) y[o * v.c + c] = x[o * v.c + c] * a[c] + b[c];
+    return;
+  }
+  for (int64_t o = 0; o < v.outer; ++o)
+    for (int64_t c = c0; c < c1; ++c) {
+      const float* xp = x + (o * v.c + c) * v.inner;
+      float* yp = y + (o * v.c + c) * v.inner;
+      const float ac = a[c], bc = b[c];
+      for (int64_t i = 0; i < v.inner; ++i) yp[i] = xp[i] * ac + bc;
+    }
+}
+
 // y = x·a + b per channel, split over channels as the moments are.
 void Normalize(const float* x, const ChannelView& v, const std::vector<float>& a,
                const std::vector<float>& b, int threads, float* y) {
   ParallelFor(v.c, threads, MinChannelsPerThread(v), [&](int64_t c0, int64_t c1) {
-    for (int64_t o = 0; o < v.outer; ++o)
-      for (int64_t c = c0; c < c1; ++c) {
-        const float* xp = x + (o * v.c + c) * v.inner;
-        float* yp = y + (o * v.c + c) * v.inner;
-        const float ac = a[c], bc = b[c];
-        for (int64_t i = 0; i < v.inner; ++i) yp[i] = xp[i] * ac + bc;
-      }
+    NormalizeChannels(x, v, a.data(), b.data(), c0, c1, y);
   });
 }
 
@@ -127,11 +164,20 @@ void BatchNormKernel(OpContext& ctx) {
     for (int64_t c = 0; c < v.c; ++c) p[c] = global_stats ? 0.0f : inv_std[c];
 }
 
+// A channels-last X (a convolution's output in the layout its primitive chose) is read as it is
+// and Y written so, for the ReLU and convolution after it; other layouts are made plain.
+bool NormLayouts(const OpContext& ctx) {
+  const Tensor& x = ctx.In("X");
+  return x.layout() == 0 || (StoredChannelsLast(x) && !IsChannelsLast(ctx, "data_layout"));
+}
+
 }  // namespace
 
 void RegisterNormKernels(OpRegistry& r) {
   r.Add("batch_norm", BatchNormInferShape, "X");
   r.AddKernel("batch_norm", DeviceType::kCPU, DType::kFP32, BatchNormKernel);
+  r.SetLayoutRule("batch_norm", DeviceType::kCPU,
+                  [](const OpView&) -> LayoutCheck { return NormLayouts; });
 }
 
 }  // namespace pd

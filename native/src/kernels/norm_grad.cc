@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "kernels/channel_view.h"
+#include "kernels/cpu_features.h"
 #include "kernels/kernel_util.h"
 #include "kernels/parallel.h"
 #include "kernels/register.h"
@@ -45,6 +46,7 @@ void BatchNormGradInferShape(OpContext& ctx) {
   const Tensor& x = InputOfType(ctx, "X", DType::kFP32);
   if (ctx.HasOutput("X@GRAD")) {
     ctx.Out("X@GRAD")->Resize(x.dims());
+    ctx.Out("X@GRAD")->set_layout(x.layout());  // plain, or channels-last (NormGradLayouts)
     ShareLoD(ctx, "X", "X@GRAD");
   }
   for (const char* slot : {"Scale", "Bias"}) {
@@ -67,8 +69,28 @@ struct ChannelGradInputs {
 
 // dBias and dScale of channels [c0, c1): each row summed in float lanes (row_sums.h), the rows
 // in double, in the same order whatever the split.
-void ChannelParamGrads(const ChannelGradInputs& in, const ChannelView& v, int64_t c0, int64_t c1,
-                       double* dbias, double* dscale) {
+PD_KERNEL_ISAS void ChannelParamGrads(const ChannelGradInputs& in, const ChannelView& v,
+                                      int64_t c0, int64_t c1, double* dbias, double* dscale) {
+  if (v.inner == 1) {  // channels side by side: one pass, sums running across them
+    std::fill(dbias + c0, dbias + c1, 0.0);
+    std::fill(dscale + c0, dscale + c1, 0.0);
+    double* const totals[2] = {dbias + c0, dscale + c0};
+    ChannelsLastSums(
+        v, c0, c1,
+        [&](int64_t o, float* __restrict part, int64_t width) {
+          const float* __restrict dy = in.dy + o * v.c + c0;
+          const float* __restrict x = in.x + o * v.c + c0;
+          const float* __restrict mean = in.mean + c0;
+          float* __restrict dscale_part = part + width;
+          for (int64_t j = 0; j < width; ++j) {
+            part[j] += dy[j];
+            dscale_part[j] += dy[j] * (x[j] - mean[j]);
+          }
+        },
+        totals);
+    for (int64_t c = c0; c < c1; ++c) dscale[c] *= in.inv_std[c];
+    return;
+  }
   for (int64_t c = c0; c < c1; ++c) {
     double db = 0, ds = 0;
     for (int64_t o = 0; o < v.outer; ++o) {
@@ -84,26 +106,31 @@ void ChannelParamGrads(const ChannelGradInputs& in, const ChannelView& v, int64_
 // dX of channels [c0, c1) from their dBias and dScale. With k = scale·inv_std the formula above is
 // dX = k·dy + b·(x − mean) + d, b = −k·inv_std·dScale/N, d = −k·dBias/N: per-channel
 // coefficients (taken in double, applied in float) and two multiply-adds per element.
-void ChannelInputGrads(const ChannelGradInputs& in, const ChannelView& v, int64_t c0, int64_t c1,
-                       bool running, const double* dbias, const double* dscale, float* dx) {
+PD_KERNEL_ISAS void ChannelInputGrads(const ChannelGradInputs& in, const ChannelView& v,
+                                      int64_t c0, int64_t c1, bool running, const double* dbias,
+                                      const double* dscale, float* __restrict dx) {
   const double n = static_cast<double>(v.outer * v.inner);
+  std::vector<float> k(c1 - c0), b(c1 - c0), d(c1 - c0);
   for (int64_t c = c0; c < c1; ++c) {
-    const double k = static_cast<double>(in.scale[c]) * in.inv_std[c];
-    const float kf = static_cast<float>(k), mean = in.mean[c];
-    const float b = running ? 0.0f : static_cast<float>(-k * in.inv_std[c] * dscale[c] / n);
-    const float d = running ? 0.0f : static_cast<float>(-k * dbias[c] / n);
-    for (int64_t o = 0; o < v.outer; ++o) {
-      const int64_t base = (o * v.c + c) * v.inner;
-      const float* dy = in.dy + base;
-      const float* x = in.x + base;
-      float* out = dx + base;
-      if (running) {
-        for (int64_t i = 0; i < v.inner; ++i) out[i] = dy[i] * kf;
-        continue;
-      }
-      for (int64_t i = 0; i < v.inner; ++i) out[i] = kf * dy[i] + (b * (x[i] - mean) + d);
-    }
+    const double kc = static_cast<double>(in.scale[c]) * in.inv_std[c];
+    k[c - c0] = static_cast<float>(kc);
+    b[c - c0] = running ? 0.0f : static_cast<float>(-kc * in.inv_std[c] * dscale[c] / n);
+    d[c - c0] = running ? 0.0f : static_cast<float>(-kc * dbias[c] / n);
   }
+  const auto grad = [&](int64_t e, int64_t j) {  // element e of channel c0 + j
+    if (running) return in.dy[e] * k[j];
+    return k[j] * in.dy[e] + (b[j] * (in.x[e] - in.mean[c0 + j]) + d[j]);
+  };
+  if (v.inner == 1) {  // one pass across each row's channels
+    for (int64_t o = 0; o < v.outer; ++o)
+      for (int64_t c = c0; c < c1; ++c) dx[o * v.c + c] = grad(o * v.c + c, c - c0);
+    return;
+  }
+  for (int64_t o = 0; o < v.outer; ++o)
+    for (int64_t c = c0; c < c1; ++c) {
+      const int64_t base = (o * v.c + c) * v.inner;
+      for (int64_t i = 0; i < v.inner; ++i) dx[base + i] = grad(base + i, c - c0);
+    }
 }
 
 // Channels are independent: each thread takes a range of them, sums their dBias and dScale and
@@ -151,12 +178,23 @@ void BatchNormGradKernel(OpContext& ctx) {
                                          mean.data(), inv_std.data()});
 }
 
+// X and Y@GRAD both plain or both channels-last (the forward's layout, NormLayouts in norm.cc);
+// dX is written in theirs.
+bool NormGradLayouts(const OpContext& ctx) {
+  const Tensor& x = ctx.In("X");
+  const Tensor& dy = ctx.In("Y@GRAD");
+  if (x.layout() == 0 && dy.layout() == 0) return true;
+  return StoredChannelsLast(x) && StoredChannelsLast(dy) && !IsChannelsLast(ctx, "data_layout");
+}
+
 }  // namespace
 
 void RegisterNormGradKernels(OpRegistry& r) {
   r.SetGradMaker("batch_norm", BatchNormGradMaker);
   r.Add("batch_norm_grad", BatchNormGradInferShape, "Y@GRAD");
   r.AddKernel("batch_norm_grad", DeviceType::kCPU, DType::kFP32, BatchNormGradKernel);
+  r.SetLayoutRule("batch_norm_grad", DeviceType::kCPU,
+                  [](const OpView&) -> LayoutCheck { return NormGradLayouts; });
 }
 
 }  // namespace pd

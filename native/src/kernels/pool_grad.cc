@@ -2,12 +2,14 @@
 // over the windows pool.cc's forward uses. Max: each window's gradient goes to the FIRST input
 // cell (row-major within the window) equal to the window's output, as Paddle's
 // MaxPool2dGradFunctor routes it between tied maxima. Avg: each window's gradient spread evenly
-// over its input cells, divided by the forward's divisor.
+// over its input cells, divided by the forward's divisor. A channels-last X (a training step's
+// activations) is indexed as NHWC and gets a channels-last X@GRAD.
 #include <algorithm>
 #include <array>
 #include <cstring>
 
 #include "kernels/kernel_util.h"
+#include "kernels/layout_rules.h"
 #include "kernels/pool_shape.h"
 #include "kernels/register.h"
 #include "kernels/window.h"
@@ -24,8 +26,26 @@ void PoolGradMaker(GradOpBuilder& g) {
 }
 
 void PoolGradInferShape(OpContext& ctx) {
-  ctx.Out("X@GRAD")->Resize(InputWithData(ctx, "X").dims());
+  const Tensor& x = InputWithData(ctx, "X");
+  ctx.Out("X@GRAD")->Resize(x.dims());
+  ctx.Out("X@GRAD")->set_layout(x.layout());  // plain, or channels-last (PoolGradLayouts)
   ShareLoD(ctx, "X", "X@GRAD");
+}
+
+// One pixel's channels are the same bytes in either layout.
+bool PlainOrChannelsLast(const Tensor& t) {
+  return StoredChannelsLast(t) || (t.layout() == 0 && t.rank() == 4 && t.dims()[2] * t.dims()[3] == 1);
+}
+
+// All plain, or X channels-last (a training step's activations) with Out and Out@GRAD
+// channels-last or of one pixel (a global pool's): the loops below index either layout.
+bool PoolGradLayouts(const OpContext& ctx) {
+  const Tensor& x = ctx.In("X");
+  const Tensor& out = ctx.In("Out");
+  const Tensor& dout = ctx.In("Out@GRAD");
+  if (x.layout() == 0 && out.layout() == 0 && dout.layout() == 0) return true;
+  return StoredChannelsLast(x) && PlainOrChannelsLast(out) && PlainOrChannelsLast(dout) &&
+         !IsChannelsLast(ctx, "data_format");
 }
 
 void PoolGradKernel(OpContext& ctx) {
@@ -45,8 +65,9 @@ void PoolGradKernel(OpContext& ctx) {
   std::memset(dx, 0, static_cast<size_t>(dx_t->numel()) * sizeof(float));
   const int64_t C = s.in.c, in_plane = s.in.h * s.in.w, out_plane = s.out.h * s.out.w;
   // Element (n, c, pixel p) sits at n*C*plane + c*c_step + p*p_step in either layout.
-  const int64_t c_in = s.in.nhwc ? 1 : in_plane, c_out = s.in.nhwc ? 1 : out_plane;
-  const int64_t p_step = s.in.nhwc ? C : 1;
+  const bool nhwc = s.in.nhwc || StoredChannelsLast(ctx.In("X"));
+  const int64_t c_in = nhwc ? 1 : in_plane, c_out = nhwc ? 1 : out_plane;
+  const int64_t p_step = nhwc ? C : 1;
   for (int64_t n = 0; n < s.in.n; ++n) {
     for (int64_t c = 0; c < C; ++c) {
       const int64_t in_off = n * C * in_plane + c * c_in, out_off = n * C * out_plane + c * c_out;
@@ -91,6 +112,8 @@ void RegisterPoolGradKernels(OpRegistry& r) {
   r.SetGradMaker("pool2d", PoolGradMaker);
   r.Add("pool2d_grad", PoolGradInferShape, "Out@GRAD");
   r.AddKernel("pool2d_grad", DeviceType::kCPU, DType::kFP32, PoolGradKernel);
+  r.SetLayoutRule("pool2d_grad", DeviceType::kCPU,
+                  [](const OpView&) -> LayoutCheck { return PoolGradLayouts; });
 }
 
 }  // namespace pd

@@ -1,5 +1,7 @@
 #include "kernels/row_sums.h"
 
+#include "kernels/cpu_features.h"
+
 namespace pd {
 namespace {
 
@@ -20,21 +22,18 @@ inline float LaneSum(int64_t n, F f) {
 
 }  // namespace
 
-// One copy per vector ISA, chosen when the library loads.
-#define PD_ROW_SUM_ISAS __attribute__((target_clones("avx512f", "avx2", "default")))
-
-PD_ROW_SUM_ISAS float RowSum(const float* p, int64_t n) {
+PD_KERNEL_ISAS float RowSum(const float* p, int64_t n) {
   return LaneSum(n, [p](int64_t i) { return p[i]; });
 }
 
-PD_ROW_SUM_ISAS float RowSquaredDeviations(const float* p, int64_t n, float shift) {
+PD_KERNEL_ISAS float RowSquaredDeviations(const float* p, int64_t n, float shift) {
   return LaneSum(n, [p, shift](int64_t i) {
     const float d = p[i] - shift;
     return d * d;
   });
 }
 
-PD_ROW_SUM_ISAS float RowWeightedDeviations(const float* w, const float* p, int64_t n,
+PD_KERNEL_ISAS float RowWeightedDeviations(const float* w, const float* p, int64_t n,
                                             float shift) {
   return LaneSum(n, [w, p, shift](int64_t i) { return w[i] * (p[i] - shift); });
 }
