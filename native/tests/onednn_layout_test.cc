@@ -149,7 +149,8 @@ TEST(OneDnnLayout, ConversionToPlainKeepsNoSecondBuffer) {
       for (int64_t c = 0; c < 16; c += 5)
         for (int64_t y = 0; y < h; y += 7)
           for (int64_t x = 0; x < w; x += 11)
-            ASSERT_EQ(plain[((n * 16 + c) * h + y) * w + x], values[((n * h + y) * w + x) * 16 + c]);
+            ASSERT_EQ(plain[((n * 16 + c) * h + y) * w + x],
+                      values[((n * h + y) * w + x) * 16 + c]);
   }
 }
 

@@ -71,9 +71,9 @@ TEST(ThreadedKernels, BatchNormTraining) {
   }
 }
 
-// The batch mean: each row of 1024 values summed in 16 float lanes of 64 (row_sums.h), so within
-// (64 + 4)·ε·Σ|x| of the exact sum (Higham's bound for the lanes and the pairwise tree over them);
-// that the threads leave it unchanged is ExpectSameWithThreads' part.
+// The batch mean: each row of 1024 values summed in 16 float lanes of 64 (row_sums.h), so
+// within (64 + 4)·ε·Σ|x| of the exact sum (Higham's bound for the lanes and the pairwise tree
+// over them); that the threads leave it unchanged is ExpectSameWithThreads' part.
 TEST(ThreadedKernels, BatchNormMeanIsTheBatchMean) {
   Scope s;
   SetBatchNormInputs(&s, kNCHW);

@@ -13,6 +13,7 @@
 #include "kernels/cpu_features.h"
 #include "kernels/kernel_util.h"
 #include "kernels/layout_rules.h"
+#include "kernels/parallel.h"
 #include "kernels/register.h"
 #include "kernels/vec_math.h"
 
@@ -147,16 +148,20 @@ void ActKernel(OpContext& ctx) {
   const Tensor& x = ctx.In("X");
   const float* in = x.data<float>();
   Tensor* y = ctx.Out("Out");
-  float* out = y->mutable_data<float>();
+  float* out = y->mutable_data_for_overwrite<float>();
   // Element by element, so any layout passes through; the executor only hands over blocked
   // ones without padding (SameLayoutUnpadded, kernels/layout_rules.h).
   y->set_layout(x.layout());
-  const int64_t n = x.numel();
-  if constexpr (kSameBitsWhenWide<F>) {
-    ActOn(std::min(WidestVectorIsa(), kWidestThatPays<F>), f, in, out, n);
-  } else {
-    ActLoop(f, in, out, n);
-  }
+  // Element ranges over the math threads: a training step's activations are bound by memory
+  // bandwidth, which one core does not fill.
+  ParallelForElements(x.numel(), ctx.config().num_threads, [&](int64_t begin, int64_t end) {
+    if constexpr (kSameBitsWhenWide<F>) {
+      ActOn(std::min(WidestVectorIsa(), kWidestThatPays<F>), f, in + begin, out + begin,
+            end - begin);
+    } else {
+      ActLoop(f, in + begin, out + begin, end - begin);
+    }
+  });
 }
 
 template <typename F>

@@ -7,11 +7,12 @@
 #include <type_traits>
 
 #include "framework/op_registry.h"
-#include "kernels/layout_rules.h"
 #include "kernels/broadcast.h"
 #include "kernels/cpu_features.h"
 #include "kernels/elementwise_same_shape.h"
 #include "kernels/kernel_util.h"
+#include "kernels/layout_rules.h"
+#include "kernels/parallel.h"
 #include "kernels/register.h"
 #include "kernels/vec_math.h"
 
@@ -126,7 +127,7 @@ void BinaryKernel(OpContext& ctx) {
   const T* xp = x.data<T>();
   const T* yp = y.data<T>();
   const int layout = x.layout();  // read first: out may be x
-  T* op = out->mutable_data<T>();
+  T* op = out->mutable_data_for_overwrite<T>();  // every element is written below
   if (x.dims() == y.dims()) {
     // Equal dims: element by element, in whatever layout X and Y share (the executor hands
     // blocked operands over only when they match, SameLayoutUnpadded in kernels/layout_rules.h).
@@ -134,7 +135,9 @@ void BinaryKernel(OpContext& ctx) {
     const int64_t n = out->numel();
     // pow calls the library per element: no instruction set makes that faster.
     if constexpr (std::is_same_v<T, float> && !std::is_same_v<F, PowOp>) {
-      SameShapeOn<F>(WidestVectorIsa(), xp, yp, op, n);
+      ParallelForElements(n, ctx.config().num_threads, [&](int64_t begin, int64_t end) {
+        SameShapeOn<F>(WidestVectorIsa(), xp + begin, yp + begin, op + begin, end - begin);
+      });
     } else {
       F f;
       for (int64_t i = 0; i < n; ++i) op[i] = f(xp[i], yp[i]);

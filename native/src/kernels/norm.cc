@@ -153,7 +153,8 @@ void BatchNormKernel(OpContext& ctx) {
     var_out[c] = global_stats ? run_var[c] : run_var[c] * momentum + var[c] * (1 - momentum);
   }
 
-  Normalize(x, v, a, b, ctx.config().num_threads, ctx.Out("Y")->mutable_data_for_overwrite<float>());
+  float* y = ctx.Out("Y")->mutable_data_for_overwrite<float>();
+  Normalize(x, v, a, b, ctx.config().num_threads, y);
   if (float* p = ChannelOut(ctx, "MeanOut", v.c)) std::copy(mean_out.begin(), mean_out.end(), p);
   if (float* p = ChannelOut(ctx, "VarianceOut", v.c)) std::copy(var_out.begin(), var_out.end(), p);
   // SavedMean/SavedVariance feed the grad op: the batch mean and inverse std in training; inference

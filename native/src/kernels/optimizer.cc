@@ -20,6 +20,7 @@
 #include <string>
 
 #include "kernels/kernel_util.h"
+#include "kernels/parallel.h"
 #include "kernels/register.h"
 
 namespace pd {
@@ -108,13 +109,15 @@ void MomentumKernel(OpContext& ctx) {
   const float* vin = v.data<float>();
   float* po = OutFor(ctx.Out("ParamOut"), p);
   float* vo = OutFor(ctx.Out("VelocityOut"), v);
-  for (int64_t i = 0; i < n; ++i) {
-    const float pi = pin[i];
-    const float gi = g[i] + coeff * pi;
-    const float vi = vin[i] * mu + gi;
-    vo[i] = vi;
-    po[i] = nesterov ? pi - (gi + vi * mu) * lr : pi - lr * vi;
-  }
+  ParallelForElements(n, ctx.config().num_threads, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      const float pi = pin[i];
+      const float gi = g[i] + coeff * pi;
+      const float vi = vin[i] * mu + gi;
+      vo[i] = vi;
+      po[i] = nesterov ? pi - (gi + vi * mu) * lr : pi - lr * vi;
+    }
+  });
 }
 
 // ---- adam, adamw ----
@@ -201,15 +204,17 @@ void AdamCommon(OpContext& ctx, bool adamw) {
   float* po = OutFor(po_t, p);
   float* m1o = OutFor(m1o_t, m1);
   float* m2o = OutFor(m2o_t, m2);
-  for (int64_t i = 0; i < n; ++i) {
-    const float gi = g[i];
-    const float pi = pin[i] - decay * pin[i];
-    const float a = beta1 * m1in[i] + (1.0f - beta1) * gi;
-    const float b = beta2 * m2in[i] + (1.0f - beta2) * gi * gi;
-    m1o[i] = a;
-    m2o[i] = b;
-    po[i] = pi - lr_t * (a / (std::sqrt(b) + eps_t));
-  }
+  ParallelForElements(n, ctx.config().num_threads, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      const float gi = g[i];
+      const float pi = pin[i] - decay * pin[i];
+      const float a = beta1 * m1in[i] + (1.0f - beta1) * gi;
+      const float b = beta2 * m2in[i] + (1.0f - beta2) * gi * gi;
+      m1o[i] = a;
+      m2o[i] = b;
+      po[i] = pi - lr_t * (a / (std::sqrt(b) + eps_t));
+    }
+  });
   if (!global_pow) {
     OutFor(ctx.Out("Beta1PowOut"), b1p)[0] = beta1 * b1pow;
     OutFor(ctx.Out("Beta2PowOut"), b2p)[0] = beta2 * b2pow;

@@ -10,6 +10,7 @@
 
 #include "kernels/kernel_util.h"
 #include "kernels/layout_rules.h"
+#include "kernels/parallel.h"
 #include "kernels/pool_shape.h"
 #include "kernels/register.h"
 #include "kernels/window.h"
@@ -34,7 +35,8 @@ void PoolGradInferShape(OpContext& ctx) {
 
 // One pixel's channels are the same bytes in either layout.
 bool PlainOrChannelsLast(const Tensor& t) {
-  return StoredChannelsLast(t) || (t.layout() == 0 && t.rank() == 4 && t.dims()[2] * t.dims()[3] == 1);
+  return StoredChannelsLast(t) ||
+         (t.layout() == 0 && t.rank() == 4 && t.dims()[2] * t.dims()[3] == 1);
 }
 
 // All plain, or X channels-last (a training step's activations) with Out and Out@GRAD
@@ -68,42 +70,46 @@ void PoolGradKernel(OpContext& ctx) {
   const bool nhwc = s.in.nhwc || StoredChannelsLast(ctx.In("X"));
   const int64_t c_in = nhwc ? 1 : in_plane, c_out = nhwc ? 1 : out_plane;
   const int64_t p_step = nhwc ? C : 1;
-  for (int64_t n = 0; n < s.in.n; ++n) {
-    for (int64_t c = 0; c < C; ++c) {
-      const int64_t in_off = n * C * in_plane + c * c_in, out_off = n * C * out_plane + c * c_out;
-      const float* xc = x + in_off;
-      float* dxc = dx + in_off;
-      for (int64_t oh = 0; oh < s.out.h; ++oh) {
-        const Span hs = WindowSpan(s, 0, oh, s.in.h, s.out.h);
-        for (int64_t ow = 0; ow < s.out.w; ++ow) {
-          const Span ws = WindowSpan(s, 1, ow, s.in.w, s.out.w);
-          const int64_t o = out_off + (oh * s.out.w + ow) * p_step;
-          const float g = dy[o];
-          if (s.max) {
-            const float m = y[o];
-            bool done = false;
-            for (int64_t h = hs.begin; h < hs.end && !done; ++h) {
-              for (int64_t w = ws.begin; w < ws.end && !done; ++w) {
-                const int64_t i = (h * s.in.w + w) * p_step;
-                if (xc[i] == m) {
-                  dxc[i] += g;
-                  done = true;
+  // Images over the math threads: each writes only its own part of dX.
+  ParallelFor(s.in.n, ctx.config().num_threads, 1, [&](int64_t n0, int64_t n1) {
+    for (int64_t n = n0; n < n1; ++n) {
+      for (int64_t c = 0; c < C; ++c) {
+        const int64_t in_off = n * C * in_plane + c * c_in;
+        const int64_t out_off = n * C * out_plane + c * c_out;
+        const float* xc = x + in_off;
+        float* dxc = dx + in_off;
+        for (int64_t oh = 0; oh < s.out.h; ++oh) {
+          const Span hs = WindowSpan(s, 0, oh, s.in.h, s.out.h);
+          for (int64_t ow = 0; ow < s.out.w; ++ow) {
+            const Span ws = WindowSpan(s, 1, ow, s.in.w, s.out.w);
+            const int64_t o = out_off + (oh * s.out.w + ow) * p_step;
+            const float g = dy[o];
+            if (s.max) {
+              const float m = y[o];
+              bool done = false;
+              for (int64_t h = hs.begin; h < hs.end && !done; ++h) {
+                for (int64_t w = ws.begin; w < ws.end && !done; ++w) {
+                  const int64_t i = (h * s.in.w + w) * p_step;
+                  if (xc[i] == m) {
+                    dxc[i] += g;
+                    done = true;
+                  }
                 }
               }
+              continue;
             }
-            continue;
-          }
-          const int64_t count = s.exclusive || s.adaptive
-                                    ? (hs.end - hs.begin) * (ws.end - ws.begin)
-                                    : hs.padded * ws.padded;
-          const float share = g / static_cast<float>(count);
-          for (int64_t h = hs.begin; h < hs.end; ++h) {
-            for (int64_t w = ws.begin; w < ws.end; ++w) dxc[(h * s.in.w + w) * p_step] += share;
+            const int64_t count = s.exclusive || s.adaptive
+                                      ? (hs.end - hs.begin) * (ws.end - ws.begin)
+                                      : hs.padded * ws.padded;
+            const float share = g / static_cast<float>(count);
+            for (int64_t h = hs.begin; h < hs.end; ++h) {
+              for (int64_t w = ws.begin; w < ws.end; ++w) dxc[(h * s.in.w + w) * p_step] += share;
+            }
           }
         }
       }
     }
-  }
+  });
 }
 
 }  // namespace
