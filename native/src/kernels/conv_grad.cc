@@ -139,12 +139,14 @@ ConvGradPlan MakeGradPlan(const dnnl::engine& engine, const ConvShape& s, int x_
   const auto user = [&](const memory::dims& d, int layout) {
     return memory::desc(d, f32, layout ? static_cast<Tag>(layout) : act);
   };
-  const bool channels_last = dy_layout == ChannelsLastLayout() && !s.in.nhwc;
+  // NCHW convolutions' gradients run channels-last, the layout of the forward's primitives and of
+  // the activations around them, and write Input@GRAD so: whatever arrives plain is reordered
+  // once, on the way in.
+  const bool channels_last = !s.in.nhwc;
   const memory::desc src_user = user(src, x_layout), dst_user = user(dst, dy_layout),
-                     dsrc_user = user(src, channels_last ? dy_layout : 0),
+                     dsrc_user = user(src, channels_last ? ChannelsLastLayout() : 0),
                      w_plain(wdims, f32, g == 1 ? Tag::oihw : Tag::goihw);
-  // Ungrouped convolutions have fast channels-last gradients (brgemm); grouped ones pick theirs.
-  const Tag pick = channels_last && g == 1 ? Tag::acdb : Tag::any;
+  const Tag pick = channels_last ? Tag::acdb : Tag::any;
   const memory::desc src_any(src, f32, pick), dst_any(dst, f32, pick),
       w_any(wdims, f32, Tag::any);
   const memory::dims strides{s.win.stride[0], s.win.stride[1]};
@@ -160,7 +162,7 @@ ConvGradPlan MakeGradPlan(const dnnl::engine& engine, const ConvShape& s, int x_
       pad_l, pad_r);
 
   ConvGradPlan p;
-  p.dsrc_layout = channels_last ? dy_layout : 0;
+  p.dsrc_layout = channels_last ? ChannelsLastLayout() : 0;
   if (want_data) {
     dnnl::convolution_backward_data::primitive_desc pd(engine, alg, src_any, w_any, dst_any,
                                                        strides, dil, pad_l, pad_r, hint, attr);

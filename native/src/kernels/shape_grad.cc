@@ -49,13 +49,14 @@ void ReshapeGradInferShape(OpContext& ctx) {
   ctx.Out("X@GRAD")->Resize(x_dims);
 }
 
-// A copy rather than a view: the gradient may be summed into or written later.
+// dX views dOut's buffer, shaped as X was, as the forward's Out views X. A kernel that later
+// writes into either (sum accumulating in place) takes a fresh buffer while it is shared
+// (Tensor::mutable_data), so the view is never written through.
 void ReshapeGradKernel(OpContext& ctx) {
-  const Tensor& dout = ctx.In("Out@GRAD");
   Tensor* dx = ctx.Out("X@GRAD");
-  void* dst = dx->mutable_data(dout.dtype());
-  if (dst != dout.raw_data() && dout.numel() > 0)
-    std::memcpy(dst, dout.raw_data(), static_cast<size_t>(dout.numel()) * SizeOf(dout.dtype()));
+  const Dims dims = dx->dims();
+  dx->ShareDataWith(InputWithData(ctx, "Out@GRAD"));
+  dx->Resize(dims);
 }
 
 // transpose2's permutation, checked against X's rank.
