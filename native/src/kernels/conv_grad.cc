@@ -3,13 +3,11 @@
 // descriptor as their hint), Bias@GRAD (only where the forward op had a Bias) as dOutput summed
 // per channel. Input and Output@GRAD come in whatever layout their producers left: a training
 // step's activations are channels-last, the layout of the forward convolutions' brgemm
-// primitives, and stay so through batch norm, ReLU and the additions (their layout rules). With
-// a channels-last Output@GRAD, an ungrouped convolution's gradients run on channels-last
-// primitives and Input@GRAD is written channels-last: no reorder on the way back. Otherwise the
-// primitives work in the layouts they choose, with reorders around them, and Input@GRAD is
-// plain (channels-last when Output@GRAD is). Per op, input shape and layouts the primitives are
-// made once; their reordered buffers and scratchpads are borrowed from the allocator for each
-// run.
+// primitives, and stay so through batch norm, ReLU and the additions (their layout rules). The
+// gradients of NCHW convolutions run on channels-last primitives too and write Input@GRAD
+// channels-last, so only what arrives in another layout is reordered, once, on the way in. Per
+// op, input shape and layouts the primitives are made once; their reordered buffers and
+// scratchpads are borrowed from the allocator for each run.
 #include <cstring>
 #include <map>
 #include <optional>
