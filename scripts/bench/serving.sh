@@ -3,7 +3,9 @@
 # run: scripts/bench/servebench serves lac's seg model (the LAC rows' model) with this tree's gohub
 # and sends 10,000 one-sentence requests (testdata/lac/bench_sentences.txt) at 1, 16 and 64
 # concurrent clients with the vegeta load-testing library; scripts/bench/lacbench gives the
-# engine's figure. Prints a Markdown section on stdout (not yet part of make bench).
+# engine's figure. Replaces the "## `gohub serving`" section of BENCHMARKS.md (section.py);
+# scripts/bench/run.sh calls it after the other parts, `BENCH_ONLY=serving bash
+# scripts/bench/run.sh` runs it alone.
 #
 #   SERVE_CLIENTS   the client counts (default 1,16,64)
 #   SERVE_REQUESTS  requests per count (default 10000)
@@ -18,13 +20,16 @@ engine=$(build/lacbench -batch 32 -threads 1 -seconds 10 |
 rows=$(build/servebench -gohub build/servebench-gohub -model seg -workers 2 -max_batch_size 32 \
   -clients "${SERVE_CLIENTS:-1,16,64}" -requests "${SERVE_REQUESTS:-10000}" -seconds 120)
 
-python3 - "$engine" "$rows" <<'PY'
+section=$(mktemp)
+trap 'rm -f "$section"' EXIT
+python3 - "$engine" "$rows" "$(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $(nproc) cores" > "$section" <<'PY'
 import json, sys
 engine = float(sys.argv[1])
 print("## `gohub serving`: LAC requests over HTTP\n")
 print("`scripts/bench/serving.sh`: one process serving lac's seg model (2 workers, dynamic batching up")
 print("to 32), loaded by vegeta on the same machine with one sentence per request; the engine figure")
-print(f"is `lacbench` at batch 32, 1 thread, in the same run: {engine:.0f} sentences/s.\n")
+print(f"is `lacbench` at batch 32, 1 thread, in the same run: {engine:.0f} sentences/s.")
+print(f"Machine: {sys.argv[3]}.\n")
 print("| clients | requests | requests/s | of engine batch 32 | p50 | p99 | errors | mean batch | RSS before → after |")
 print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
 for line in sys.argv[2].splitlines():
@@ -33,3 +38,5 @@ for line in sys.argv[2].splitlines():
           f"| {r['p50_ms']:.1f} ms | {r['p99_ms']:.1f} ms | {r['errors']} | {r['mean_batch']:.1f} "
           f"| {r['rss_before_mb']:.0f} → {r['rss_after_mb']:.0f} MB |")
 PY
+python3 scripts/bench/section.py "\`gohub serving\`" "$section"
+echo "bench: wrote the serving section of BENCHMARKS.md" >&2
