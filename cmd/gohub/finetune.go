@@ -35,6 +35,10 @@ class name a line). The log lines are PaddleHub's ("step 20 / 129: loss=0.23456
 acc=0.91234 [step/sec: 0.52]", "[dev dataset evaluation result] ..."); on a terminal a
 progress line with the time left follows them.
 
+Each picture is decoded and resized once: the resized pictures (before augmentation) stay
+in memory, up to 1 GiB (about 7,100 pictures at 224×224), so that later epochs, evaluations
+and predictions only normalise them; past that budget the rest are decoded every time.
+
 --checkpoint_dir keeps ckpt.meta, step_N/ (parameters and optimizer state), best_model/
 (the best model on dev: a Paddle inference model and a gohub module), visualization/
 (VisualDL 2 logs with PaddleHub's tags: visualdl --logdir DIR/visualization) and curves.png

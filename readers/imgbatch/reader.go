@@ -3,6 +3,7 @@ package imgbatch
 import (
 	"context"
 	"io"
+	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -35,6 +36,10 @@ type Config struct {
 
 	Workers  int // goroutines decoding; default runtime.NumCPU()
 	Prefetch int // batches prepared ahead; default DefaultPrefetch
+
+	// CacheBytes bounds the decoded-picture cache (see the package doc): 0 means
+	// DefaultCacheBytes, NoCache (any negative value) turns it off.
+	CacheBytes int64
 }
 
 // Reader makes batches. It is safe for concurrent use; its epochs share a buffer pool.
@@ -43,6 +48,7 @@ type Reader struct {
 	workers  int
 	prefetch int
 	pool     sync.Pool // *Batch
+	cache    *cache    // nil when off
 }
 
 // NewReader checks cfg and fills in its defaults.
@@ -54,6 +60,11 @@ func NewReader(cfg Config) (*Reader, error) {
 	if r.prefetch <= 0 {
 		r.prefetch = DefaultPrefetch
 	}
+	budget := cfg.CacheBytes
+	if budget == 0 {
+		budget = DefaultCacheBytes
+	}
+	r.cache = newCache(budget)
 	if cfg.Module != nil {
 		r.pre = *cfg.Module
 	} else {
@@ -98,6 +109,9 @@ func NewReader(cfg Config) (*Reader, error) {
 
 // Preprocess is the recipe the reader applies.
 func (r *Reader) Preprocess() picture.Preprocess { return r.pre }
+
+// CacheStats describe the decoded-picture cache; the zero value when it is off.
+func (r *Reader) CacheStats() CacheStats { return r.cache.stats() }
 
 // Batch is N images as one [N,3,H,W] float32 tensor with their labels and files.
 type Batch struct {
@@ -316,17 +330,35 @@ func (r *Reader) load(dst []float32, path string, aug *gen) (err error) {
 			err = &picture.FileError{Path: path, Err: errors.Errorf("%s: decoder panicked: %v", path, v)}
 		}
 	}()
-	im, err := picture.Load(path)
+	im, shared, err := r.sized(path)
 	if err != nil {
-		return err // a *picture.FileError naming the path
-	}
-	if im, err = r.pre.Geometry(im); err != nil {
-		return &picture.FileError{Path: path, Err: errors.Wrap(err, path)}
+		return err
 	}
 	if aug != nil {
+		if shared {
+			im = clonePicture(im) // the transforms work in place
+		}
 		im = drawAugmentation(aug).Apply(im)
 	}
 	return errors.Wrap(r.pre.Normalize.CHW(dst, im), path)
+}
+
+// sized returns path's picture after the recipe's geometry: from the cache (shared, to be
+// read only) or decoded, resized and offered to the cache.
+func (r *Reader) sized(path string) (im *picture.Image, shared bool, err error) {
+	var fi os.FileInfo
+	if r.cache != nil {
+		if im, fi = r.cache.get(path); im != nil {
+			return im, true, nil
+		}
+	}
+	if im, err = picture.Load(path); err != nil {
+		return nil, false, err // a *picture.FileError naming the path
+	}
+	if im, err = r.pre.Geometry(im); err != nil {
+		return nil, false, &picture.FileError{Path: path, Err: errors.Wrap(err, path)}
+	}
+	return im, r.cache.put(path, fi, im), nil
 }
 
 // Next returns the next batch, or io.EOF after the last. After an error the iterator is
