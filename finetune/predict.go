@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/pkg/errors"
@@ -82,6 +83,8 @@ func (t *ImageClassifierTask) Predict(ctx context.Context, paths []string) ([]Pr
 	if err := t.init(); err != nil {
 		return nil, err
 	}
+	runtime.LockOSThread() // one OpenMP team for all the batches (see finetune)
+	defer runtime.UnlockOSThread()
 	var scope *paddle.Scope
 	var exec *paddle.Executor
 	var err error

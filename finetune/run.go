@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -40,6 +41,12 @@ func (t *ImageClassifierTask) finetune(ctx context.Context, doEval bool) error {
 	if err := t.init(); err != nil {
 		return err
 	}
+	// The engine's OpenMP team belongs to the OS thread that calls Executor.Run (see
+	// paddle.Predictor). Unlocked, the loop resumes on whichever thread is free after waiting
+	// for a batch (measured: three threads in nine ShuffleNetV2 steps), each of them gets a
+	// team of its own, and the idle teams' workers spin on the cores the step needs.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	maxSteps := t.MaxSteps()
 	window := newWindow()
 	stopped := false
@@ -236,6 +243,8 @@ func (t *ImageClassifierTask) Eval(ctx context.Context, phase string) (Scores, e
 	if err := t.init(); err != nil {
 		return Scores{}, err
 	}
+	runtime.LockOSThread() // one OpenMP team for all the batches (see finetune)
+	defer runtime.UnlockOSThread()
 	scope, exec, done, err := t.evalScope(phase == "test")
 	if err != nil {
 		return Scores{}, err
