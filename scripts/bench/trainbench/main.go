@@ -16,6 +16,14 @@
 //     seconds have passed.
 //
 // It prints one JSON line: images per second and the process's peak resident memory (VmHWM).
+//
+// With -loop DATA it then measures, in the same process, the fine-tune loop itself
+// (finetune.ImageClassifierTask.Finetune, what `gohub finetune` runs) on the data set folder
+// DATA with the same model, batch and threads, the momentum strategy of the raw step and the
+// pictures decoded beforehand (see measureLoop), and prints a second JSON line with its
+// images per second and their ratio to the raw step's. Under that strategy the loop builds
+// the raw step's program: the same head, backward part and momentum ops (in parameter-name
+// order), and it fetches the probabilities besides the loss.
 package main
 
 import (
@@ -28,6 +36,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -52,6 +61,7 @@ type result struct {
 	Seconds      float64 `json:"seconds"`
 	ImagesPerSec float64 `json:"images_per_sec"`
 	MsPerStep    float64 `json:"ms_per_step"`
+	MedianMs     float64 `json:"median_ms_per_step"` // less moved by other jobs' bursts than the mean
 	FirstLoss    float64 `json:"first_loss"`
 	LastLoss     float64 `json:"last_loss"`
 	PeakRSSMiB   float64 `json:"peak_rss_mib"`
@@ -82,74 +92,101 @@ func main() {
 	steps := flag.Int("steps", 3, "timed steps, at least")
 	seconds := flag.Float64("seconds", 0, "timed duration, at least")
 	warmup := flag.Int("warmup", 2, "untimed steps first")
+	loop := flag.String("loop", "", "then measure the fine-tune loop on this data set `DIR` (at least 1 -warmup step)")
+	loopExamples := flag.Int("loop-examples", 0, "-loop trains on the first `N` training examples (0: all)")
 	flag.Parse()
-	if err := run(*model, *batch, *threads, *side, *classes, *steps, *seconds, *warmup); err != nil {
-		fmt.Fprintln(os.Stderr, "trainbench:", err)
-		os.Exit(2)
+	if *loop != "" && *warmup < 1 {
+		fail(errors.New("-loop needs at least one -warmup step"))
+	}
+	res, err := run(*model, *batch, *threads, *side, *classes, *steps, *seconds, *warmup)
+	if err != nil {
+		fail(err)
+	}
+	printJSON(res)
+	if *loop == "" {
+		return
+	}
+	lr, err := measureLoop(loopSpec{model: *model, name: res.Model, data: *loop, examples: *loopExamples,
+		batch: *batch, threads: *threads, steps: *steps, warmup: *warmup, seconds: *seconds,
+		rawImagesPerSecond: res.ImagesPerSec, rawMedianMs: res.MedianMs})
+	if err != nil {
+		fail(errors.WithMessage(err, "fine-tune loop"))
+	}
+	printJSON(lr)
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "trainbench:", err)
+	os.Exit(2)
+}
+
+func printJSON(v any) {
+	if err := json.NewEncoder(os.Stdout).Encode(v); err != nil {
+		fail(err)
 	}
 }
 
-func run(dir string, batch, threads, side, classes, steps int, seconds float64, warmup int) error {
+func run(dir string, batch, threads, side, classes, steps int, seconds float64, warmup int) (result, error) {
 	// One OS thread for every call: the library's OpenMP team belongs to the calling thread.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	if dir == "" || batch < 1 || threads < 1 || side < 1 || classes < 2 || steps < 1 || warmup < 0 {
-		return errors.New("-model is required; -batch, -threads, -side, -steps must be at least 1, -classes at least 2")
+		return result{}, errors.New("-model is required; -batch, -threads, -side, -steps must be at least 1, -classes at least 2")
 	}
 	ctx, err := hub.LoadContext(dir, true, hub.AllowMissingParams())
 	if err != nil {
-		return err
+		return result{}, err
 	}
 	image, feature := ctx.Inputs["image"], ctx.Outputs["feature_map"]
 	fwd := ctx.Program.Clone()
 	headParams, err := appendHead(fwd, feature, classes)
 	if err != nil {
-		return errors.WithMessage(err, "classifier head")
+		return result{}, errors.WithMessage(err, "classifier head")
 	}
 	train, grads, err := trainingProgram(fwd)
 	if err != nil {
-		return err
+		return result{}, err
 	}
 	b, err := train.Bytes()
 	if err != nil {
-		return err
+		return result{}, err
 	}
 	prog, err := paddle.NewProgram(b)
 	if err != nil {
-		return err
+		return result{}, err
 	}
 	defer prog.Destroy()
 
 	scope, err := paddle.NewScope()
 	if err != nil {
-		return err
+		return result{}, err
 	}
 	defer scope.Destroy()
 	rng := rand.New(rand.NewSource(1))
 	if err := finetune.LoadPretrained(scope, ctx, rng); err != nil {
-		return err
+		return result{}, err
 	}
 	for _, p := range headParams {
 		if err := scope.SetFloat32(p.name, p.dims, p.init(rng, count(p.dims))); err != nil {
-			return err
+			return result{}, err
 		}
 	}
 	for _, g := range grads {
 		dims := dimsOf(train, g)
 		if err := scope.SetFloat32(g+"_velocity_0", dims, make([]float32, count(dims))); err != nil {
-			return err
+			return result{}, err
 		}
 	}
 	if err := scope.SetFloat32(lrVar, []int64{1}, []float32{learningRate}); err != nil {
-		return err
+		return result{}, err
 	}
 	exec, err := paddle.NewExecutor(prog, scope, threads)
 	if err != nil {
-		return err
+		return result{}, err
 	}
 	defer exec.Destroy()
 	if err := exec.FreeIntermediates(true); err != nil {
-		return err
+		return result{}, err
 	}
 
 	imgDims := []int64{int64(batch), 3, int64(side), int64(side)}
@@ -181,7 +218,7 @@ func run(dir string, batch, threads, side, classes, steps int, seconds float64, 
 	for i := 0; i < warmup; i++ {
 		l, err := step()
 		if err != nil {
-			return errors.WithMessagef(err, "warm-up step %d", i+1)
+			return result{}, errors.WithMessagef(err, "warm-up step %d", i+1)
 		}
 		if i == 0 {
 			first = l
@@ -190,10 +227,13 @@ func run(dir string, batch, threads, side, classes, steps int, seconds float64, 
 	limit := time.Duration(seconds * float64(time.Second))
 	start := time.Now()
 	done, last := 0, 0.0
+	var times []time.Duration
 	for done < steps || time.Since(start) < limit {
+		t0 := time.Now()
 		if last, err = step(); err != nil {
-			return errors.WithMessagef(err, "step %d", done+1)
+			return result{}, errors.WithMessagef(err, "step %d", done+1)
 		}
+		times = append(times, time.Since(t0))
 		if math.IsNaN(first) {
 			first = last
 		}
@@ -202,15 +242,15 @@ func run(dir string, batch, threads, side, classes, steps int, seconds float64, 
 	elapsed := time.Since(start).Seconds()
 	peak, err := peakRSSMiB()
 	if err != nil {
-		return err
+		return result{}, err
 	}
-	return json.NewEncoder(os.Stdout).Encode(result{
+	return result{
 		Impl: "gohub", Library: firstLine(paddle.Version()), Model: filepath.Base(filepath.Clean(dir)),
 		Batch: batch, Threads: threads, Side: side, Steps: done, Seconds: round3(elapsed),
 		ImagesPerSec: round3(float64(done*batch) / elapsed), MsPerStep: round3(1000 * elapsed / float64(done)),
-		FirstLoss: first, LastLoss: last, PeakRSSMiB: round3(peak),
+		MedianMs: medianMs(times), FirstLoss: first, LastLoss: last, PeakRSSMiB: round3(peak),
 		Params: len(grads), Ops: len(train.Ops()),
-	})
+	}, nil
 }
 
 // trainingProgram appends the backward part (the library's AppendBackward) and a momentum op
@@ -400,6 +440,20 @@ func peakRSSMiB() (float64, error) {
 		}
 	}
 	return 0, errors.New("no VmHWM in /proc/self/status")
+}
+
+// medianMs is the median of durations, in milliseconds.
+func medianMs(d []time.Duration) float64 {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	m := s[len(s)/2]
+	if len(s)%2 == 0 {
+		m = (s[len(s)/2-1] + m) / 2
+	}
+	return round3(float64(m) / float64(time.Millisecond))
 }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
