@@ -24,7 +24,7 @@ const DefaultSize = 224
 const DefaultPrefetch = 3
 
 // Config sets up a Reader. The zero value is PaddleHub's reader at 224×224 with mean 0,
-// std 1, RGB, on runtime.NumCPU() workers.
+// std 1, RGB, on runtime.NumCPU() workers, with a DefaultCacheBytes picture cache.
 type Config struct {
 	Width, Height int                  // default 224
 	Mean, Std     [3]float64           // per source channel R, G, B; Std all 0 means mean 0, std 1
