@@ -22,7 +22,7 @@ rows=$(build/servebench -gohub build/servebench-gohub -model seg -workers 2 -max
 
 section=$(mktemp)
 trap 'rm -f "$section"' EXIT
-python3 - "$engine" "$rows" "$(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $(nproc) cores" > "$section" <<'PY'
+python3 - "$engine" "$rows" "$(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $(nproc) cores; measured $(date -u +%Y-%m-%d)" > "$section" <<'PY'
 import json, sys
 engine = float(sys.argv[1])
 print("## `gohub serving`: LAC requests over HTTP\n")
