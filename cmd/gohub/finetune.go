@@ -23,7 +23,7 @@ module itself) with PaddleHub 1.x's Fine-tune API semantics, then evaluates and 
 best model:
 
    gohub finetune --module shufflenet_v2_imagenet --dataset ../shared/data/catdog \
-       --num_epoch 3 --batch_size 32 --learning_rate 1e-4 --strategy default_finetune \
+       --num_epoch 5 --batch_size 32 --learning_rate 1e-4 --strategy default_finetune \
        --checkpoint_dir ckpt
 
 --module may also be a plain Paddle model directory (__model__ and one file per

@@ -23,7 +23,7 @@ func main() {
 	reader, err := finetune.NewReader(module, finetune.ReaderOptions{})
 	check(err)
 	task, err := finetune.NewImageClassifierTask(module, data, reader, finetune.RunConfig{
-		NumEpoch: 3, CheckpointDir: "ckpt_catdog", Strategy: finetune.NewDefaultFinetuneStrategy()})
+		NumEpoch: 5, CheckpointDir: "ckpt_catdog", Strategy: finetune.NewDefaultFinetuneStrategy()})
 	check(err)
 	defer task.Close()
 	task.Subscribe(finetune.LogEvents(os.Stderr))
