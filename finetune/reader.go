@@ -17,6 +17,9 @@ type ReaderOptions struct {
 	// centre crop 224, keeping the aspect ratio) instead of PaddleHub's reader, which
 	// squeezes every image to Size×Size.
 	ModulePreprocess bool
+	// CacheBytes bounds the decoded pictures kept across epochs (imgbatch.Config.CacheBytes):
+	// imgbatch.DefaultCacheBytes when 0, none with imgbatch.NoCache.
+	CacheBytes int64
 }
 
 // NewReader is PaddleHub's ImageClassificationReader for module: each image resized
@@ -34,5 +37,5 @@ func NewReader(module *hub.Context, o ReaderOptions) (*imgbatch.Reader, error) {
 	if o.ModulePreprocess {
 		pre = cfg.Preprocess
 	}
-	return imgbatch.NewReader(imgbatch.Config{Module: &pre, Workers: o.Workers})
+	return imgbatch.NewReader(imgbatch.Config{Module: &pre, Workers: o.Workers, CacheBytes: o.CacheBytes})
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/gohub/gohub/finetune"
 	"github.com/gohub/gohub/hub"
 	"github.com/gohub/gohub/readers/dataset"
+	"github.com/gohub/gohub/readers/imgbatch"
 )
 
 func finetuneCommand() *cli.Command {
@@ -88,6 +89,8 @@ GOHUB_CUDNN_DETERMINISTIC=1 picks deterministic ones (slower).`,
 			&cli.BoolFlag{Name: "module_preprocess", Usage: "prepare images with the module's own recipe (e.g. resize the short side, centre crop) instead of PaddleHub's reader, which squeezes them to --image_size"},
 			&cli.IntFlag{Name: "threads", Usage: "`N` CPU threads per step (0: all cores)"},
 			&cli.IntFlag{Name: "workers", Usage: "`N` goroutines decoding images (0: all cores)"},
+			&cli.IntFlag{Name: "picture_cache_mb", Value: imgbatch.DefaultCacheBytes >> 20,
+				Usage: "keep up to `N` MiB of decoded, resized pictures in memory, so that later epochs and evaluations do not decode them again (0: none)"},
 		},
 		Action: finetuneAction,
 	}
@@ -133,7 +136,7 @@ func finetuneAction(c *cli.Context) error {
 		return err
 	}
 	reader, err := finetune.NewReader(module, finetune.ReaderOptions{Size: c.Int("image_size"), Workers: c.Int("workers"),
-		ModulePreprocess: c.Bool("module_preprocess")})
+		ModulePreprocess: c.Bool("module_preprocess"), CacheBytes: pictureCacheBytes(c.Int("picture_cache_mb"))})
 	if err != nil {
 		return err
 	}
@@ -231,4 +234,13 @@ func suggestName(datasetDir string) string {
 		return "finetuned"
 	}
 	return name
+}
+
+// pictureCacheBytes is --picture_cache_mb as imgbatch.Config.CacheBytes, where 0 would mean the
+// default rather than none.
+func pictureCacheBytes(mb int) int64 {
+	if mb <= 0 {
+		return imgbatch.NoCache
+	}
+	return int64(mb) << 20
 }

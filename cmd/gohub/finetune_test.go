@@ -1,0 +1,16 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/gohub/gohub/readers/imgbatch"
+)
+
+// --picture_cache_mb 0 turns the cache off, where imgbatch's 0 would mean its default.
+func TestPictureCacheBytes(t *testing.T) {
+	for mb, want := range map[int]int64{0: imgbatch.NoCache, -5: imgbatch.NoCache, 1: 1 << 20, 1024: 1 << 30} {
+		if got := pictureCacheBytes(mb); got != want {
+			t.Errorf("pictureCacheBytes(%d) = %d, want %d", mb, got, want)
+		}
+	}
+}
