@@ -30,26 +30,18 @@ type form struct {
 	files  map[string][]*multipart.FileHeader
 }
 
-// predictText answers POST /predict/text/<module>.
-func (s *Server) predictText(w http.ResponseWriter, r *http.Request) {
-	start, name := time.Now(), r.PathValue("module")
-	m, f, ok := s.formFor(w, r, start, name, "text")
-	if !ok {
-		return
+// formRoute answers POST /predict/<kind>/<module>: the form read, then answer.
+func (s *Server) formRoute(kind string,
+	answer func(*http.Request, *module, *form) (int, Response)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		start, name := time.Now(), r.PathValue("module")
+		m, f, ok := s.formFor(w, r, start, name, kind)
+		if !ok {
+			return
+		}
+		code, resp := answer(r, m, f)
+		s.reply(w, name, start, code, resp, true)
 	}
-	code, resp := s.answerText(r, m, f)
-	s.reply(w, name, start, code, resp, true)
-}
-
-// predictImage answers POST /predict/image/<module>.
-func (s *Server) predictImage(w http.ResponseWriter, r *http.Request) {
-	start, name := time.Now(), r.PathValue("module")
-	m, f, ok := s.formFor(w, r, start, name, "image")
-	if !ok {
-		return
-	}
-	code, resp := s.answerImage(r, m, f)
-	s.reply(w, name, start, code, resp, true)
 }
 
 // formFor finds the module a form route names and reads the form, or answers.

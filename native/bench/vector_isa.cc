@@ -26,20 +26,11 @@
 #include "kernels/elementwise_same_shape.h"
 #include "kernels/vec_math.h"
 #include "kernels/viterbi_step.h"
+#include "../tests/random_floats.h"
 
 namespace {
 
 using pd::VectorIsa;
-
-std::vector<float> Random(size_t n, unsigned seed, float lo, float hi) {
-  std::vector<float> v(n);
-  unsigned s = seed * 2654435761u + 1u;
-  for (float& x : v) {
-    s = s * 1664525u + 1013904223u;
-    x = lo + (hi - lo) * static_cast<float>(s >> 8) / static_cast<float>(1u << 24);
-  }
-  return v;
-}
 
 double Median(std::vector<double> v) {
   std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
@@ -88,11 +79,11 @@ void BenchViterbi(const char* shape, const std::vector<int64_t>& lengths, int re
   const int64_t k = 57, stride = pd::ViterbiStride(k);
   const int64_t longest = *std::max_element(lengths.begin(), lengths.end());
   std::vector<float> trans(k * stride, -std::numeric_limits<float>::infinity());
-  const std::vector<float> w = Random(k * k, 1, -2, 2);
+  const std::vector<float> w = pd::test::RandomFloats(k * k, 1, -2, 2);
   for (int64_t i = 0; i < k; ++i) {
     std::copy(w.begin() + i * k, w.begin() + (i + 1) * k, trans.begin() + i * stride);
   }
-  const std::vector<float> x = Random(longest * k, 2, -4, 4);
+  const std::vector<float> x = pd::test::RandomFloats(longest * k, 2, -4, 4);
   std::vector<float> alpha(longest * stride);
   std::vector<int> track(longest * stride);
   std::copy(x.begin(), x.begin() + k, alpha.begin());
@@ -110,7 +101,7 @@ void BenchViterbi(const char* shape, const std::vector<int64_t>& lengths, int re
 // lines costs two.
 struct AlignedFloats {
   AlignedFloats(int64_t n, unsigned seed)
-      : storage(Random(static_cast<size_t>(n) + 15, seed, -8, 8)) {
+      : storage(pd::test::RandomFloats(static_cast<size_t>(n) + 15, seed, -8, 8)) {
     const size_t past_line = reinterpret_cast<uintptr_t>(storage.data()) % 64 / sizeof(float);
     data = storage.data() + (past_line ? 16 - past_line : 0);
   }

@@ -16,6 +16,7 @@
 #include "framework/executor.h"
 #include "framework/program.h"
 #include "framework/scope.h"
+#include "random_floats.h"
 
 namespace pd::test {
 
@@ -144,17 +145,6 @@ inline void ExpectNear(const std::vector<float>& got, const std::vector<float>& 
     const float scale = std::max(1.0f, std::abs(want[i]));
     EXPECT_NEAR(got[i], want[i], tol * scale) << "at index " << i;
   }
-}
-
-// Deterministic pseudo-random floats in [lo, hi).
-inline std::vector<float> RandomFloats(size_t n, uint32_t seed, float lo = -1.0f, float hi = 1.0f) {
-  std::vector<float> v(n);
-  uint32_t s = seed * 2654435761u + 1u;
-  for (auto& x : v) {
-    s = s * 1664525u + 1013904223u;
-    x = lo + (hi - lo) * static_cast<float>(s >> 8) / static_cast<float>(1u << 24);
-  }
-  return v;
 }
 
 }  // namespace pd::test

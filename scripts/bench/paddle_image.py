@@ -31,11 +31,11 @@ import argparse
 import json
 import os
 import sys
-import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "oracle"))
 import lac_common  # noqa: E402
+import steptimer  # noqa: E402
 
 
 def model_files(model_dir):
@@ -175,14 +175,7 @@ def main():
 
     for _ in range(args.warmup):
         step()
-    done = 0
-    t0 = time.perf_counter()
-    while True:
-        step()
-        done += 1
-        elapsed = time.perf_counter() - t0
-        if elapsed >= args.seconds:
-            break
+    done, elapsed = steptimer.run_for(step, args.seconds)
 
     if args.dump:
         step()

@@ -1,7 +1,19 @@
-"""What the training-step benchmarks of Paddle and PyTorch share: timing the steps and
-reading the process's peak memory, measured the same way on both sides."""
+"""What the benchmarks of Paddle, PyTorch and the CPU peers share: timing the steps and
+reading the process's peak memory, measured the same way on every side."""
 
 import time
+
+
+def run_for(step, seconds):
+    """Runs step() until `seconds` have passed (at least once); returns (runs, elapsed)."""
+    done = 0
+    t0 = time.perf_counter()
+    while True:
+        step()
+        done += 1
+        elapsed = time.perf_counter() - t0
+        if elapsed >= seconds:
+            return done, elapsed
 
 
 def time_steps(step, warmup, steps, seconds, batch):
