@@ -18,6 +18,7 @@ import (
 const (
 	DefaultPort         = 8866
 	DefaultTimeout      = 30 * time.Second // PaddleHub's (Gunicorn's) timeout
+	DefaultIdleTimeout  = 60 * time.Second
 	DefaultMaxBatchSize = 32
 	DefaultMaxBatchWait = 5 * time.Millisecond
 	DefaultMaxQueue     = 1024
@@ -30,8 +31,8 @@ const (
 //	                          "predict_args": {"batch_size": 1}}},
 //	 "port": 8866, "workers": 2, "timeout": 30}
 //
-// and gohub's own keys max_batch_size, max_batch_wait_ms, max_queue, max_body_bytes and
-// legacy_status.
+// and gohub's own keys max_batch_size, max_batch_wait_ms, max_queue, max_body_bytes,
+// idle_timeout and legacy_status.
 // Fields left 0 take their defaults (WithDefaults).
 type Config struct {
 	Modules []ModuleConfig
@@ -41,6 +42,11 @@ type Config struct {
 	Workers int
 	// Timeout bounds each request, queueing included.
 	Timeout time.Duration
+	// IdleTimeout closes a keep-alive connection that has waited this long for its next
+	// request. Every open connection holds a goroutine and its buffers, so without a bound
+	// clients that open connections and never close them (a load generator whose connection
+	// pools outlive each run) grow the server for good.
+	IdleTimeout time.Duration
 	// MaxBatchSize is the most inputs (texts, images) one batch takes from the requests
 	// that are waiting; a request with more inputs runs alone.
 	MaxBatchSize int
@@ -126,6 +132,8 @@ func ParseConfig(data []byte) (*Config, error) {
 			err = json.Unmarshal(v, &c.Workers)
 		case "timeout":
 			c.Timeout, err = seconds(v)
+		case "idle_timeout":
+			c.IdleTimeout, err = seconds(v)
 		case "max_batch_size":
 			err = json.Unmarshal(v, &c.MaxBatchSize)
 		case "max_batch_wait_ms":
@@ -238,6 +246,9 @@ func (c Config) WithDefaults() (Config, error) {
 	if c.Timeout == 0 {
 		c.Timeout = DefaultTimeout
 	}
+	if c.IdleTimeout == 0 {
+		c.IdleTimeout = DefaultIdleTimeout
+	}
 	if c.MaxBatchSize == 0 {
 		c.MaxBatchSize = DefaultMaxBatchSize
 	}
@@ -256,8 +267,8 @@ func (c Config) WithDefaults() (Config, error) {
 	switch {
 	case c.Port < 0 || c.Port > 65535:
 		return c, &ConfigError{Reason: fmt.Sprintf("port %d is not a TCP port", c.Port)}
-	case c.Workers < 0, c.MaxBatchSize < 0, c.MaxQueue < 0, c.MaxBodyBytes < 0, c.Timeout < 0, c.GPUDevice < 0:
-		return c, &ConfigError{Reason: "workers, max_batch_size, max_queue, max_body_bytes, timeout and gpu must not be negative"}
+	case c.Workers < 0, c.MaxBatchSize < 0, c.MaxQueue < 0, c.MaxBodyBytes < 0, c.Timeout < 0, c.IdleTimeout < 0, c.GPUDevice < 0:
+		return c, &ConfigError{Reason: "workers, max_batch_size, max_queue, max_body_bytes, timeout, idle_timeout and gpu must not be negative"}
 	case len(c.Modules) == 0:
 		return c, &ConfigError{Reason: "no module to serve"}
 	}

@@ -25,7 +25,8 @@ func TestParseConfigPaddleHubTemplate(t *testing.T) {
 	    "resnet50_vd_imagenet_ssld": {"init_args": {}, "predict_args": {"top_k": 3}}
 	  },
 	  "port": 8867, "use_multiprocess": true, "workers": 2, "timeout": 30, "gpu": "0,1",
-	  "max_batch_size": 16, "max_batch_wait_ms": 2, "max_queue": 10, "max_body_bytes": 1000
+	  "max_batch_size": 16, "max_batch_wait_ms": 2, "max_queue": 10, "max_body_bytes": 1000,
+	  "idle_timeout": 5
 	}`))
 	require.NoError(t, err)
 	assert.Equal(t, []ModuleConfig{
@@ -34,13 +35,13 @@ func TestParseConfigPaddleHubTemplate(t *testing.T) {
 		{Name: "resnet50_vd_imagenet_ssld", InitArgs: map[string]any{}, PredictArgs: map[string]any{"top_k": json.Number("3")}},
 	}, c.Modules)
 	assert.Equal(t, Config{Modules: c.Modules, Port: 8867, Workers: 2, Timeout: 30 * time.Second, MaxBatchSize: 16,
-		MaxBatchWait: 2 * time.Millisecond, MaxQueue: 10, MaxBodyBytes: 1000}, *c)
+		MaxBatchWait: 2 * time.Millisecond, MaxQueue: 10, MaxBodyBytes: 1000, IdleTimeout: 5 * time.Second}, *c)
 
 	d, err := Config{Modules: c.Modules}.WithDefaults()
 	require.NoError(t, err)
 	assert.Equal(t, Config{Modules: c.Modules, Port: DefaultPort, Workers: runtime.NumCPU(), Timeout: DefaultTimeout,
 		MaxBatchSize: DefaultMaxBatchSize, MaxBatchWait: DefaultMaxBatchWait, MaxQueue: DefaultMaxQueue,
-		MaxBodyBytes: DefaultMaxBodyBytes}, d)
+		MaxBodyBytes: DefaultMaxBodyBytes, IdleTimeout: DefaultIdleTimeout}, d)
 }
 
 func TestParseConfigRefusals(t *testing.T) {

@@ -44,8 +44,8 @@ together run as one batch of up to --max_batch_size inputs, waiting up to
 --max_batch_wait for company; beyond --max_queue waiting requests a module answers 503.
 -c reads PaddleHub's config file (modules_info with init_args and predict_args, port,
 workers, timeout; gohub adds max_batch_size, max_batch_wait_ms, max_queue,
-max_body_bytes, legacy_status); the other flags are then ignored. SIGTERM, SIGINT or
-'gohub serving stop' end the server once the requests in flight are answered.`,
+max_body_bytes, idle_timeout, legacy_status); the other flags are then ignored. SIGTERM,
+SIGINT or 'gohub serving stop' end the server once the requests in flight are answered.`,
 				Flags: []cli.Flag{
 					&cli.StringSliceFlag{Name: "modules", Aliases: []string{"m"}, Usage: "serve `MODULE` (NAME or NAME==VERSION); more may follow as arguments"},
 					&cli.IntFlag{Name: "port", Aliases: []string{"p"}, Value: serving.DefaultPort, Usage: "listen on `PORT` (all interfaces)"},
