@@ -135,9 +135,17 @@ func run(gohub, home, lacPkg, model string, workers, maxBatch int, sentencesPath
 }
 
 // attack sends requests from c clients, each waiting for its answer before its next request.
+// The clients' connections are closed at the end, as a client process's would be when it
+// exits: left open, each level would add its connections to those the server holds, and the
+// next level's RSS would count them.
 func attack(targets []vegeta.Target, c int, requests uint64, limit time.Duration) result {
-	atk := vegeta.NewAttacker(vegeta.Workers(uint64(c)), vegeta.MaxWorkers(uint64(c)),
-		vegeta.Connections(c), vegeta.MaxConnections(c), vegeta.KeepAlive(true), vegeta.Timeout(30*time.Second))
+	// vegeta's own transport, but one this function holds, to close its connections.
+	tr := &http.Transport{Proxy: http.ProxyFromEnvironment,
+		DialContext: (&net.Dialer{KeepAlive: 30 * time.Second}).DialContext}
+	defer tr.CloseIdleConnections()
+	atk := vegeta.NewAttacker(vegeta.Client(&http.Client{Transport: tr}), vegeta.Workers(uint64(c)),
+		vegeta.MaxWorkers(uint64(c)), vegeta.Connections(c), vegeta.MaxConnections(c), vegeta.KeepAlive(true),
+		vegeta.Timeout(30*time.Second))
 	var m vegeta.Metrics
 	var errors uint64
 	start := time.Now()
