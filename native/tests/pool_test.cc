@@ -1,7 +1,11 @@
 // pool2d against values real Paddle printed for a 5x5 ramp, and against naive windows for max,
-// adaptive, global and NHWC pooling.
+// adaptive, global and NHWC pooling; pool2d_grad over channels-last tensors against its plain
+// loop (Paddle's gradient goldens check the plain one).
 #include <gtest/gtest.h>
 
+#include <cmath>
+
+#include "kernels/layout_rules.h"
 #include "test_util.h"
 
 namespace pd::test {
@@ -106,6 +110,95 @@ TEST(Pool2d, NHWCMatchesNCHW) {
       for (int c = 0; c < 3; ++c)
         for (int p = 0; p < 12; ++p)
           EXPECT_NEAR(got[(n * 12 + p) * 3 + c], want[(n * 3 + c) * 12 + p], 1e-6) << type;
+  }
+}
+
+// NCHW values v of dims d in NHWC order.
+std::vector<float> ToNHWC(const std::vector<float>& v, const Dims& d) {
+  std::vector<float> out(v.size());
+  const int64_t C = d[1], plane = d[2] * d[3];
+  for (int64_t n = 0; n < d[0]; ++n)
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t p = 0; p < plane; ++p) out[(n * plane + p) * C + c] = v[(n * C + c) * plane + p];
+  return out;
+}
+
+// The gradient of pool over x (NCHW dims d) with dY dy, run plain, with data_format NHWC, and
+// over NCHW tensors stored channels-last (a training step's activations); the NHWC run's in NHWC
+// order.
+struct PoolGrads {
+  std::vector<float> plain, nhwc, stored_channels_last;
+};
+
+PoolGrads RunPoolGrads(const OpBuilder& forward, const Dims& d, const std::vector<float>& x) {
+  Scope fwd;
+  SetTensor(&fwd, "x", d, x);
+  RunOp(forward, &fwd);
+  const Dims od = Get(fwd, "y").dims();
+  const auto y = GetTensor<float>(fwd, "y");
+  const auto dy = RandomFloats(y.size(), 11);
+  OpBuilder grad("pool2d_grad");
+  grad.In("X", {"x"}).In("Out", {"y"}).In("Out@GRAD", {"dy"}).Out("X@GRAD", {"dx"});
+  grad.AttrsOf(forward);
+  PoolGrads g;
+  {
+    Scope s;
+    SetTensor(&s, "x", d, x);
+    SetTensor(&s, "y", od, y);
+    SetTensor(&s, "dy", od, dy);
+    RunOp(grad, &s);
+    g.plain = GetTensor<float>(s, "dx");
+  }
+  {
+    Scope s;
+    SetTensor(&s, "x", {d[0], d[2], d[3], d[1]}, ToNHWC(x, d));
+    SetTensor(&s, "y", {od[0], od[2], od[3], od[1]}, ToNHWC(y, od));
+    SetTensor(&s, "dy", {od[0], od[2], od[3], od[1]}, ToNHWC(dy, od));
+    RunOp(OpBuilder(grad).String("data_format", "NHWC"), &s);
+    g.nhwc = GetTensor<float>(s, "dx");
+  }
+  {
+    Scope s;
+    SetTensor(&s, "x", d, ToNHWC(x, d));
+    SetTensor(&s, "y", od, ToNHWC(y, od));
+    SetTensor(&s, "dy", od, ToNHWC(dy, od));
+    for (const char* name : {"x", "y", "dy"}) s.Var(name)->set_layout(ChannelsLastLayout());
+    RunOp(grad, &s);
+    // Still channels-last: the kernel read them so. Its output, read by no later op, the
+    // executor returns plain.
+    for (const char* name : {"x", "y", "dy"})
+      EXPECT_EQ(Get(s, name).layout(), ChannelsLastLayout()) << name;
+    EXPECT_EQ(Get(s, "dx").layout(), 0);
+    g.stored_channels_last = GetTensor<float>(s, "dx");
+  }
+  return g;
+}
+
+// Bit for bit: the channels-last loop visits each window's cells in the plain loop's order,
+// vectorised over channels (20 here: a vector and a tail).
+TEST(Pool2dGrad, ChannelsLastEqualsPlain) {
+  const Dims d{2, 20, 9, 9};
+  // Halves in [-2, 2]: many windows hold tied maxima, which go to the first cell.
+  auto x = RandomFloats(Numel(d), 5, -2, 2);
+  for (float& v : x) v = std::round(v * 2) / 2;
+  const std::vector<std::pair<std::string, OpBuilder>> cases = {
+      {"max 3x3/2 pad 1 (a stem's)", Pool("max", {3, 3}, {2, 2}, {1, 1})},
+      {"max 2x2/2 ceil", Pool("max", {2, 2}, {2, 2}, {0, 0}).Bool("ceil_mode", true)},
+      {"avg inclusive ceil", Pool("avg", {3, 3}, {2, 2}, {1, 1}).Bool("ceil_mode", true)
+                                 .Bool("exclusive", false)},
+      {"avg exclusive", Pool("avg", {3, 2}, {1, 2}, {1, 0, 1, 1})},
+      {"adaptive max", Pool("max", {4, 3}, {1, 1}, {0, 0}).Bool("adaptive", true)},
+      {"global avg", Pool("avg", {1, 1}, {1, 1}, {0, 0}).Bool("global_pooling", true)},
+  };
+  for (const auto& [name, op] : cases) {
+    const PoolGrads g = RunPoolGrads(op, d, x);
+    const auto want_nhwc = ToNHWC(g.plain, d);
+    ASSERT_EQ(g.nhwc.size(), want_nhwc.size()) << name;
+    ASSERT_EQ(g.stored_channels_last.size(), g.plain.size()) << name;
+    for (size_t i = 0; i < want_nhwc.size(); ++i) {
+      ASSERT_EQ(g.nhwc[i], want_nhwc[i]) << name << ", data_format NHWC, element " << i;
+      ASSERT_EQ(g.stored_channels_last[i], g.plain[i]) << name << ", stored channels-last, " << i;
+    }
   }
 }
 

@@ -65,6 +65,12 @@ class OpBuilder {
     return *this;
   }
 
+  // Another op's attributes, as a grad op carries its forward op's.
+  OpBuilder& AttrsOf(const OpBuilder& other) {
+    for (const auto& a : other.desc_.attrs()) *desc_.add_attrs() = a;
+    return *this;
+  }
+
   const proto::OpDesc& desc() const { return desc_; }
 
  private:

@@ -113,7 +113,9 @@ ConvPlan MakePlan(const dnnl::engine& engine, const ConvShape& s, int in_layout,
           engine, inference, dnnl::algorithm::convolution_direct, src_layout, w_any,
           bias_md, dst_layout, strides, dil, pad_l, pad_r, attr);
     };
-    const auto pd = ChooseConvKernel(make, src_any, dst_any, ic / g);
+    const memory::desc dst_want =
+        FirstLayerWritesChannelsLast(g, ic) ? memory::desc(dst, f32, Tag::acdb) : dst_any;
+    const auto pd = ChooseConvKernel(make, src_any, dst_want, ic / g);
     p.conv = dnnl::convolution_forward(pd);
     src_md = pd.src_desc(), w_md = pd.weights_desc(), dst_md = pd.dst_desc();
     scratch_md = pd.scratchpad_desc();

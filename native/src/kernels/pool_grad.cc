@@ -1,4 +1,4 @@
-// pool2d_grad (max and avg; global, adaptive, exclusive, ceil_mode; NCHW and NHWC), plain loops
+// pool2d_grad (max and avg; global, adaptive, exclusive, ceil_mode; NCHW and NHWC), our own loops
 // over the windows pool.cc's forward uses. Max: each window's gradient goes to the FIRST input
 // cell (row-major within the window) equal to the window's output, as Paddle's
 // MaxPool2dGradFunctor routes it between tied maxima. Avg: each window's gradient spread evenly
@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <vector>
 
+#include "kernels/cpu_features.h"
 #include "kernels/kernel_util.h"
 #include "kernels/layout_rules.h"
 #include "kernels/parallel.h"
@@ -50,6 +52,103 @@ bool PoolGradLayouts(const OpContext& ctx) {
          !IsChannelsLast(ctx, "data_format");
 }
 
+// Every output row's and column's input span, computed once per run.
+struct WindowSpans {
+  std::vector<Span> h, w;
+  explicit WindowSpans(const PoolShape& s) {
+    for (int64_t o = 0; o < s.out.h; ++o) h.push_back(WindowSpan(s, 0, o, s.in.h, s.out.h));
+    for (int64_t o = 0; o < s.out.w; ++o) w.push_back(WindowSpan(s, 1, o, s.in.w, s.out.w));
+  }
+};
+
+int64_t AvgDivisor(const PoolShape& s, const Span& hs, const Span& ws) {
+  return s.exclusive || s.adaptive ? (hs.end - hs.begin) * (ws.end - ws.begin)
+                                   : hs.padded * ws.padded;
+}
+
+// One channel plane of a plain (NCHW) image: x and dx are its h x w cells, y and dy its
+// output's.
+void PlaneGrad(const PoolShape& s, const WindowSpans& spans, const float* x, const float* y,
+               const float* dy, float* dx) {
+  for (int64_t oh = 0; oh < s.out.h; ++oh) {
+    const Span& hs = spans.h[static_cast<size_t>(oh)];
+    for (int64_t ow = 0; ow < s.out.w; ++ow) {
+      const Span& ws = spans.w[static_cast<size_t>(ow)];
+      const int64_t o = oh * s.out.w + ow;
+      const float g = dy[o];
+      if (s.max) {
+        const float m = y[o];
+        bool done = false;
+        for (int64_t h = hs.begin; h < hs.end && !done; ++h) {
+          for (int64_t w = ws.begin; w < ws.end && !done; ++w) {
+            if (x[h * s.in.w + w] == m) {
+              dx[h * s.in.w + w] += g;
+              done = true;
+            }
+          }
+        }
+        continue;
+      }
+      const float share = g / static_cast<float>(AvgDivisor(s, hs, ws));
+      for (int64_t h = hs.begin; h < hs.end; ++h) {
+        for (int64_t w = ws.begin; w < ws.end; ++w) dx[h * s.in.w + w] += share;
+      }
+    }
+  }
+}
+
+// One input cell's channels against its window's output channels, max: the gradient goes to
+// the channels whose maximum this cell is and that no earlier cell of the window took. Adding
+// 0 to the others leaves their bits as they were (dX is never -0: it starts at +0 and only
+// sums), so this branch-free form, which the compiler vectorises, equals the plain loop's.
+PD_KERNEL_ISAS void MaxCellGrad(const float* __restrict x, const float* __restrict m,
+                                const float* __restrict g, float* __restrict dx,
+                                uint32_t* __restrict pending, int64_t channels) {
+  for (int64_t c = 0; c < channels; ++c) {
+    const uint32_t hit = pending[c] & static_cast<uint32_t>(x[c] == m[c]);
+    dx[c] += hit ? g[c] : 0.0f;
+    pending[c] &= ~hit;
+  }
+}
+
+PD_KERNEL_ISAS void AddChannels(const float* __restrict share, float* __restrict dx,
+                                int64_t channels) {
+  for (int64_t c = 0; c < channels; ++c) dx[c] += share[c];
+}
+
+// One channels-last image: window by window, every channel at once. Cells are visited in the
+// plain loop's order (row-major within the window, windows in output order), so each dX cell
+// sums the same terms in the same order.
+void ChannelsLastImageGrad(const PoolShape& s, const WindowSpans& spans, const float* x,
+                           const float* y, const float* dy, float* dx) {
+  const int64_t C = s.in.c;
+  std::vector<uint32_t> pending(static_cast<size_t>(C));
+  std::vector<float> share(static_cast<size_t>(C));
+  for (int64_t oh = 0; oh < s.out.h; ++oh) {
+    const Span& hs = spans.h[static_cast<size_t>(oh)];
+    for (int64_t ow = 0; ow < s.out.w; ++ow) {
+      const Span& ws = spans.w[static_cast<size_t>(ow)];
+      const int64_t o = (oh * s.out.w + ow) * C;
+      if (s.max) {
+        std::fill(pending.begin(), pending.end(), 1u);
+      } else {
+        const float count = static_cast<float>(AvgDivisor(s, hs, ws));
+        for (int64_t c = 0; c < C; ++c) share[static_cast<size_t>(c)] = dy[o + c] / count;
+      }
+      for (int64_t h = hs.begin; h < hs.end; ++h) {
+        for (int64_t w = ws.begin; w < ws.end; ++w) {
+          const int64_t i = (h * s.in.w + w) * C;
+          if (s.max) {
+            MaxCellGrad(x + i, y + o, dy + o, dx + i, pending.data(), C);
+          } else {
+            AddChannels(share.data(), dx + i, C);
+          }
+        }
+      }
+    }
+  }
+}
+
 void PoolGradKernel(OpContext& ctx) {
   CheckNotInPlace(ctx, "X@GRAD", {"X", "Out", "Out@GRAD"});
   const PoolShape s = PoolShapeOf(ctx);
@@ -66,47 +165,19 @@ void PoolGradKernel(OpContext& ctx) {
   float* dx = dx_t->mutable_data_for_overwrite<float>();
   std::memset(dx, 0, static_cast<size_t>(dx_t->numel()) * sizeof(float));
   const int64_t C = s.in.c, in_plane = s.in.h * s.in.w, out_plane = s.out.h * s.out.w;
-  // Element (n, c, pixel p) sits at n*C*plane + c*c_step + p*p_step in either layout.
   const bool nhwc = s.in.nhwc || StoredChannelsLast(ctx.In("X"));
-  const int64_t c_in = nhwc ? 1 : in_plane, c_out = nhwc ? 1 : out_plane;
-  const int64_t p_step = nhwc ? C : 1;
+  const WindowSpans spans(s);
   // Images over the math threads: each writes only its own part of dX.
   ParallelFor(s.in.n, ctx.config().num_threads, 1, [&](int64_t n0, int64_t n1) {
     for (int64_t n = n0; n < n1; ++n) {
+      const int64_t in_off = n * C * in_plane, out_off = n * C * out_plane;
+      if (nhwc) {
+        ChannelsLastImageGrad(s, spans, x + in_off, y + out_off, dy + out_off, dx + in_off);
+        continue;
+      }
       for (int64_t c = 0; c < C; ++c) {
-        const int64_t in_off = n * C * in_plane + c * c_in;
-        const int64_t out_off = n * C * out_plane + c * c_out;
-        const float* xc = x + in_off;
-        float* dxc = dx + in_off;
-        for (int64_t oh = 0; oh < s.out.h; ++oh) {
-          const Span hs = WindowSpan(s, 0, oh, s.in.h, s.out.h);
-          for (int64_t ow = 0; ow < s.out.w; ++ow) {
-            const Span ws = WindowSpan(s, 1, ow, s.in.w, s.out.w);
-            const int64_t o = out_off + (oh * s.out.w + ow) * p_step;
-            const float g = dy[o];
-            if (s.max) {
-              const float m = y[o];
-              bool done = false;
-              for (int64_t h = hs.begin; h < hs.end && !done; ++h) {
-                for (int64_t w = ws.begin; w < ws.end && !done; ++w) {
-                  const int64_t i = (h * s.in.w + w) * p_step;
-                  if (xc[i] == m) {
-                    dxc[i] += g;
-                    done = true;
-                  }
-                }
-              }
-              continue;
-            }
-            const int64_t count = s.exclusive || s.adaptive
-                                      ? (hs.end - hs.begin) * (ws.end - ws.begin)
-                                      : hs.padded * ws.padded;
-            const float share = g / static_cast<float>(count);
-            for (int64_t h = hs.begin; h < hs.end; ++h) {
-              for (int64_t w = ws.begin; w < ws.end; ++w) dxc[(h * s.in.w + w) * p_step] += share;
-            }
-          }
-        }
+        PlaneGrad(s, spans, x + in_off + c * in_plane, y + out_off + c * out_plane,
+                  dy + out_off + c * out_plane, dx + in_off + c * in_plane);
       }
     }
   });
