@@ -64,31 +64,83 @@ TEST(CpuAllocator, ForOverwriteReusesWithoutClearing) {
   EXPECT_EQ(a.stats().in_use, before.in_use);
 }
 
-// A mapped block of another size class serves a request when its own class has none cached: the
-// pages stay with the process instead of being unmapped and faulted in again. Shrunk and grown
-// blocks hold the asked-for size, zeroed.
-TEST(CpuAllocator, MappedBlocksChangeSizeClass) {
+// A cached mapped block of up to twice the size asked for serves the request whole: it keeps
+// its pages, goes back to the cache under its own size, and serves its own size again.
+TEST(CpuAllocator, LargerCachedBlockServesWhole) {
   Allocator& a = CpuAllocator();
   a.ReleaseCached();
   const auto before = a.stats();
-  const size_t big = size_t{6} << 20, small = size_t{3} << 20;
+  const size_t big = size_t{6} << 20, small = size_t{4} << 20;
   void* p = a.Allocate(big);
   std::memset(p, 0xab, big);
   a.Free(p, big);
-  void* q = a.Allocate(small);  // from the 6 MiB block, shrunk
+  void* q = a.Allocate(small);
+  EXPECT_EQ(q, p);
+  EXPECT_EQ(a.stats().in_use, before.in_use + big) << "the whole block is out";
   const auto* b = static_cast<const unsigned char*>(q);
   for (size_t i = 0; i < small; i += 4093) ASSERT_EQ(b[i], 0) << "byte " << i;
-  std::memset(q, 0xcd, small);
   a.Free(q, small);
-  void* r = a.Allocate(big);  // from the 3 MiB block, grown
-  const auto* c = static_cast<const unsigned char*>(r);
-  for (size_t i = 0; i < big; i += 4093) ASSERT_EQ(c[i], 0) << "byte " << i;
+  EXPECT_EQ(a.stats().cached, big);
+  void* r = a.Allocate(big);
+  EXPECT_EQ(r, p);
   a.Free(r, big);
   const auto after = a.stats();
   EXPECT_EQ(after.system_allocs, before.system_allocs + 1);
   EXPECT_EQ(after.reuses, before.reuses + 2);
   a.ReleaseCached();
   EXPECT_EQ(a.stats().in_use, before.in_use);
+}
+
+// A cached block more than twice the size asked for stays cached under the cap: the request
+// gets a new block.
+TEST(CpuAllocator, UnderTheCapFarLargerBlockStaysCached) {
+  Allocator& a = CpuAllocator();
+  a.ReleaseCached();
+  const auto start = a.stats();
+  ASSERT_LT(start.in_use + (size_t{16} << 20), uint64_t{512} << 20) << "the test needs room under the cap";
+  const size_t big = size_t{6} << 20, small = size_t{2} << 20;
+  void* p = a.Allocate(big);
+  a.Free(p, big);
+  void* q = a.Allocate(small);
+  EXPECT_NE(q, p);
+  EXPECT_EQ(a.stats().cached, big);
+  EXPECT_EQ(a.stats().system_allocs, start.system_allocs + 2);
+  a.Free(q, small);
+  a.ReleaseCached();
+  EXPECT_EQ(a.stats().in_use, start.in_use);
+}
+
+// Under the cap a request that no cached block fits gets a new block; at the cap it gets a
+// cached block of another size class, reshaped (shrunk or grown), zeroed. The filler that
+// brings the allocator to its cap is mapped and never touched, so it costs no memory.
+TEST(CpuAllocator, AtTheCapMappedBlocksChangeSizeClass) {
+  Allocator& a = CpuAllocator();
+  a.ReleaseCached();
+  const auto start = a.stats();
+  const size_t big = size_t{6} << 20, small = size_t{2} << 20;
+  const uint64_t min_cap = uint64_t{512} << 20;
+  // In use at least the cap's minimum, so that the cap is what is in use at the peak.
+  const size_t filler = start.in_use < min_cap ? min_cap - start.in_use : 0;
+  void* fill = filler > 0 ? a.AllocateForOverwrite(filler) : nullptr;
+  void* p = a.Allocate(big);
+  a.Free(p, big);
+  const auto before = a.stats();
+  ASSERT_EQ(before.cached, big);
+  void* q = a.Allocate(small);  // the 6 MiB block, shrunk
+  const auto* b = static_cast<const unsigned char*>(q);
+  for (size_t i = 0; i < small; i += 4093) ASSERT_EQ(b[i], 0) << "byte " << i;
+  std::memset(q, 0xcd, small);
+  a.Free(q, small);
+  void* r = a.Allocate(big);  // the 2 MiB block, grown
+  const auto* c = static_cast<const unsigned char*>(r);
+  for (size_t i = 0; i < big; i += 4093) ASSERT_EQ(c[i], 0) << "byte " << i;
+  a.Free(r, big);
+  const auto after = a.stats();
+  EXPECT_EQ(after.system_allocs, before.system_allocs);
+  EXPECT_EQ(after.reuses, before.reuses + 2);
+  if (fill != nullptr) a.Free(fill, filler);
+  a.ReleaseCached();
+  EXPECT_EQ(a.stats().in_use, start.in_use);
 }
 
 // Blocks of a megabyte and more are mapped from the kernel: page-aligned, zero when fresh,

