@@ -8,6 +8,8 @@
 #include <iostream>
 #include <map>
 
+#include "framework/backward.h"
+#include "framework/executor.h"
 #include "framework/predictor.h"
 #include "model_files.h"
 #include "passes/passes.h"
@@ -492,6 +494,71 @@ TEST(PassShuffleChannel, FetchedIntermediateKeepsTheOps) {
   auto n = CheckFusion(ShuffleUnit(6, true), {2, 8, 6, 6});
   EXPECT_EQ(n["shuffle_channel"], 0);
   EXPECT_EQ(n["transpose2"], 1);
+}
+
+// A training step through a channel shuffle: conv → reshape2 → transpose2 → reshape2 → conv →
+// mean, differentiated by AppendBackward. The training executor's copy fuses the chain and its
+// gradient chain into shuffle_channel and shuffle_channel_grad, and every gradient is the same,
+// bit for bit: the fused ops move the same values.
+std::shared_ptr<const Program> ShuffleTrainingProgram(int hw) {
+  proto::ProgramDesc prog;
+  auto* block = prog.add_blocks();
+  block->set_idx(0);
+  block->set_parent_idx(-1);
+  const auto declare = [&](const std::string& name, bool persistable, const Dims& dims) {
+    auto* v = block->add_vars();
+    v->set_name(name);
+    v->set_persistable(persistable);
+    v->mutable_type()->set_type(proto::VarType::LOD_TENSOR);
+    auto* t = v->mutable_type()->mutable_lod_tensor()->mutable_tensor();
+    t->set_data_type(proto::VarType::FP32);
+    for (int64_t d : dims) t->add_dims(d);
+  };
+  declare("x", false, {-1, 8, hw, hw});
+  declare("wa", true, {16, 8, 3, 3});
+  declare("wb", true, {8, 16, 3, 3});
+  declare("a", false, {-1, 16, hw, hw});
+  for (const char* v : {"r5", "r5_shape", "t5", "t5_shape", "s", "s_shape", "b", "loss"})
+    declare(v, false, {});
+  const auto add = [&](const OpBuilder& op) { *block->add_ops() = op.desc(); };
+  add(Conv("x", "wa", "a"));
+  add(OpBuilder("reshape2").In("X", {"a"}).Out("Out", {"r5"}).Out("XShape", {"r5_shape"})
+          .Ints("shape", {-1, 2, 8, hw, hw}));
+  add(OpBuilder("transpose2").In("X", {"r5"}).Out("Out", {"t5"}).Out("XShape", {"t5_shape"})
+          .Ints("axis", {0, 2, 1, 3, 4}));
+  add(OpBuilder("reshape2").In("X", {"t5"}).Out("Out", {"s"}).Out("XShape", {"s_shape"})
+          .Ints("shape", {-1, 16, hw, hw}));
+  add(Conv("s", "wb", "b"));
+  add(OpBuilder("mean").In("X", {"b"}).Out("Out", {"loss"}));
+  AppendBackward(&prog, "loss", {"x"});
+  return Program::FromDesc(prog, "training program");
+}
+
+TEST(PassShuffleChannel, TrainingProgramFusesTheGradientChainExactly) {
+  const auto program = ShuffleTrainingProgram(6);
+  const auto fused = OptimizeForTraining(*program);
+  auto n = OpCounts(*fused);
+  EXPECT_EQ(n["shuffle_channel"], 1);
+  EXPECT_EQ(n["shuffle_channel_grad"], 1);
+  for (const char* gone : {"reshape2", "transpose2", "reshape2_grad", "transpose2_grad"})
+    EXPECT_EQ(n[gone], 0) << gone;
+  std::map<std::string, std::vector<float>> grads[2];
+  const std::shared_ptr<const Program> runs[2] = {program, fused};
+  for (int k = 0; k < 2; ++k) {
+    Scope scope;
+    SetTensor(&scope, "x", {2, 8, 6, 6}, RandomFloats(2 * 8 * 36, 1));
+    SetTensor(&scope, "wa", {16, 8, 3, 3}, RandomFloats(16 * 8 * 9, 2));
+    SetTensor(&scope, "wb", {8, 16, 3, 3}, RandomFloats(8 * 16 * 9, 3));
+    Executor exec(runs[k], &scope, ExecConfig{});
+    exec.Run();
+    // The parameters' gradients (plain); wa's comes through the fused shuffle's gradient.
+    for (const char* g : {"loss", "wa@GRAD", "wb@GRAD"}) grads[k][g] = GetTensor<float>(scope, g);
+  }
+  for (const auto& [name, want] : grads[0]) {
+    const auto& got = grads[1][name];
+    ASSERT_EQ(got.size(), want.size()) << name;
+    for (size_t i = 0; i < want.size(); ++i) ASSERT_EQ(got[i], want[i]) << name << " at " << i;
+  }
 }
 
 TEST(PassConfig, DeletedPassIsNotApplied) {

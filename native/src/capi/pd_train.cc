@@ -16,6 +16,7 @@
 #include "framework/scope.h"
 #include "io/lod_tensor_io.h"
 #include "io/model_loader.h"
+#include "passes/passes.h"
 
 struct PD_Program {
   pd::proto::ProgramDesc desc;
@@ -250,7 +251,9 @@ namespace {
 PD_Executor* NewExecutor(const PD_Program* program, PD_Scope* scope, const pd::ExecConfig& config) {
   PD_CHECK(config.num_threads >= 1, "the number of threads must be at least 1, not ",
            config.num_threads);
-  auto prog = pd::Program::FromDesc(Ref(program, "the program").desc, "program");
+  std::shared_ptr<const pd::Program> prog =
+      pd::Program::FromDesc(Ref(program, "the program").desc, "program");
+  if (config.place.is_cpu()) prog = pd::OptimizeForTraining(*prog);
   pd::Scope& s = Ref(scope, "the scope").scope;
   if (!config.place.is_cpu()) pd::MoveOpInputsTo(*prog, &s, config.place);
   auto e = std::make_unique<PD_Executor>();

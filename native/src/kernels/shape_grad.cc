@@ -15,7 +15,10 @@
 
 #include "framework/op_registry.h"
 #include "kernels/kernel_util.h"
+#include "kernels/layout_rules.h"
+#include "kernels/parallel.h"
 #include "kernels/register.h"
+#include "kernels/shuffle_channel.h"
 #include "kernels/strided_copy.h"
 
 namespace pd {
@@ -150,27 +153,54 @@ void ConcatGradInferShape(OpContext& ctx) {
   }
 }
 
+// A channels-last tensor's dims in the order its bytes are stored: [N, H, W, C].
+Dims StoredDims(const Dims& d, bool channels_last) {
+  return channels_last ? Dims{d[0], d[2], d[3], d[1]} : d;
+}
+
 void ConcatGradKernel(OpContext& ctx) {
   const auto& xs = ctx.Ins("X");
   const Tensor& dout = InputWithData(ctx, "Out@GRAD");
+  // Channels-last only when cut along the channels (ConcatGradLayouts): the last stored axis.
+  const bool channels_last = StoredChannelsLast(dout);
+  const Dims dims = StoredDims(dout.dims(), channels_last);
   const int rank = dout.rank();
-  const int axis = AxisOf(ctx, rank);
+  const int axis = channels_last ? 3 : AxisOf(ctx, rank);
   const size_t elem = SizeOf(dout.dtype());
-  const int64_t outer = DimProduct(dout.dims(), 0, axis);
-  const size_t out_block = static_cast<size_t>(DimProduct(dout.dims(), axis, rank)) * elem;
+  const int64_t outer = DimProduct(dims, 0, axis);
+  const size_t out_block = static_cast<size_t>(DimProduct(dims, axis, rank)) * elem;
   const auto* src = static_cast<const unsigned char*>(dout.raw_data());
   size_t offset = 0;
   for (size_t i = 0; i < xs.size(); ++i) {
-    const size_t block = static_cast<size_t>(DimProduct(xs[i]->dims(), axis, rank)) * elem;
+    const Dims x = StoredDims(xs[i]->dims(), channels_last);
+    const size_t block = static_cast<size_t>(DimProduct(x, axis, rank)) * elem;
     if (WantsGrad(ctx, i)) {
-      auto* dst = static_cast<unsigned char*>(ctx.Out("X@GRAD", i)->mutable_data(dout.dtype()));
-      for (int64_t o = 0; o < outer; ++o)
-        if (block > 0) std::memcpy(dst + o * block, src + o * out_block + offset, block);
+      Tensor* dx = ctx.Out("X@GRAD", i);
+      dx->set_layout(dout.layout());
+      auto* dst = static_cast<unsigned char*>(dx->mutable_data_for_overwrite(dout.dtype()));
+      if (block > 0)
+        ParallelFor(outer, ctx.config().num_threads, 64 * 1024 / block + 1,
+                    [&](int64_t begin, int64_t end) {
+                      for (int64_t o = begin; o < end; ++o)
+                        std::memcpy(dst + o * block, src + o * out_block + offset, block);
+                    });
     }
     offset += block;
   }
   PD_CHECK(offset == out_block, "concat_grad: the inputs X do not add up to Out@GRAD ",
            DimsToString(dout.dims()), " along axis ", axis);
+}
+
+// Cut along the channels of a 4-D gradient at a fixed axis, concat_grad reads it channels-last
+// (what split and shuffle_channel_grad leave in a training step).
+LayoutCheck ConcatGradLayouts(const OpView& op) {
+  if (!op.Inputs("AxisTensor").empty()) return nullptr;
+  const int64_t axis = op.GetInt("axis", 0);
+  if (axis != 1 && axis != -3) return nullptr;
+  return [](const OpContext& ctx) {
+    const Tensor& d = ctx.In("Out@GRAD");
+    return d.rank() == 4 && StoredChannelsLast(d);
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -264,21 +294,11 @@ void ShuffleChannelGradInferShape(OpContext& ctx) {
 }
 
 // Forward: out channel j * g + i = in channel i * per + j; so dX channel i * per + j is dOut
-// channel j * g + i.
+// channel j * g + i: a shuffle with per groups.
 void ShuffleChannelGradKernel(OpContext& ctx) {
   const Tensor& dout = ctx.In("Out@GRAD");
-  const int64_t g = ctx.op().GetInt("group", 1), c = dout.dim(1), per = c / g;
-  const int64_t inner = dout.dim(2) * dout.dim(3);
-  const float* src = dout.data<float>();
-  float* dst = ctx.Out("X@GRAD")->mutable_data<float>();
-  for (int64_t n = 0; n < dout.dim(0); ++n) {
-    const float* s = src + n * c * inner;
-    float* d = dst + n * c * inner;
-    for (int64_t i = 0; i < g; ++i)
-      for (int64_t j = 0; j < per; ++j)
-        std::memcpy(d + (i * per + j) * inner, s + (j * g + i) * inner,
-                    static_cast<size_t>(inner) * sizeof(float));
-  }
+  const int64_t g = ctx.op().GetInt("group", 1);
+  ShuffleChannels(dout, dout.dim(1) / g, ctx.config().num_threads, ctx.Out("X@GRAD"));
 }
 
 }  // namespace
@@ -297,6 +317,9 @@ void RegisterShapeGradKernels(OpRegistry& r) {
   r.SetGradMaker("concat", ConcatGradMaker);
   r.Add("concat_grad", ConcatGradInferShape, "");
   r.AddKernel("concat_grad", DeviceType::kCPU, DType::kUndefined, ConcatGradKernel);
+  // X only for its shapes, as Paddle's no-need-buffer rule for concat_grad says.
+  r.SetShapeOnlyInputs("concat_grad", {"X"});
+  r.SetLayoutRule("concat_grad", DeviceType::kCPU, ConcatGradLayouts);
 
   r.SetGradMaker("split", SplitGradMaker);
   r.Add("fill_any_like", FillAnyLikeInferShape, "");
@@ -305,6 +328,9 @@ void RegisterShapeGradKernels(OpRegistry& r) {
   r.SetGradMaker("shuffle_channel", ShuffleChannelGradMaker);
   r.Add("shuffle_channel_grad", ShuffleChannelGradInferShape, "Out@GRAD");
   r.AddKernel("shuffle_channel_grad", DeviceType::kCPU, DType::kFP32, ShuffleChannelGradKernel);
+  r.SetLayoutRule("shuffle_channel_grad", DeviceType::kCPU, [](const OpView&) -> LayoutCheck {
+    return [](const OpContext& ctx) { return StoredChannelsLast(ctx.In("Out@GRAD")); };
+  });
 }
 
 }  // namespace pd

@@ -11,6 +11,7 @@
 #include "kernels/kernel_util.h"
 #include "kernels/parallel.h"
 #include "kernels/register.h"
+#include "kernels/shuffle_channel.h"
 
 namespace pd {
 namespace {
@@ -33,17 +34,22 @@ void ShuffleChannelInferShape(OpContext& ctx) {
 
 void ShuffleChannelKernel(OpContext& ctx) {
   const Tensor& x = ctx.In("X");
-  Tensor* out = ctx.Out("Out");
-  const int64_t g = Groups(ctx, x), per = x.dim(1) / g, spatial = x.dim(2) * x.dim(3);
+  ShuffleChannels(x, Groups(ctx, x), ctx.config().num_threads, ctx.Out("Out"));
+}
+
+}  // namespace
+
+void ShuffleChannels(const Tensor& x, int64_t g, int threads, Tensor* out) {
+  const int64_t per = x.dim(1) / g, spatial = x.dim(2) * x.dim(3);
   // Plain: N rows of C planes of H*W values. Channels-last: N*H*W rows of C single values.
   const bool channels_last = x.layout() == ChannelsLastLayout();
   PD_CHECK(channels_last || x.layout() == 0, "shuffle_channel: unexpected layout ", x.layout());
   const int64_t rows = channels_last ? x.dim(0) * spatial : x.dim(0);
   const int64_t inner = channels_last ? 1 : spatial, row = x.dim(1) * inner;
   const float* src = x.data<float>();
-  float* dst = out->mutable_data<float>();
   out->set_layout(x.layout());
-  ParallelFor(rows, ctx.config().num_threads, 64 * 1024 / std::max<int64_t>(row, 1) + 1,
+  float* dst = out->mutable_data_for_overwrite<float>();
+  ParallelFor(rows, threads, 64 * 1024 / std::max<int64_t>(row, 1) + 1,
               [&](int64_t begin, int64_t end) {
                 for (int64_t r = begin; r < end; ++r) {
                   const float* s = src + r * row;
@@ -55,6 +61,12 @@ void ShuffleChannelKernel(OpContext& ctx) {
                     for (int64_t i = 0; i < per; ++i) {
                       d[2 * i] = lo[i];
                       d[2 * i + 1] = hi[i];
+                    }
+                  } else if (inner == 1 && per == 2) {
+                    // Its inverse (the gradient): even channels first, then the odd ones.
+                    for (int64_t i = 0; i < g; ++i) {
+                      d[i] = s[2 * i];
+                      d[g + i] = s[2 * i + 1];
                     }
                   } else if (inner == 1) {
                     for (int64_t j = 0; j < g; ++j)
@@ -68,8 +80,6 @@ void ShuffleChannelKernel(OpContext& ctx) {
                 }
               });
 }
-
-}  // namespace
 
 void RegisterShuffleChannelKernels(OpRegistry& r) {
   r.Add("shuffle_channel", ShuffleChannelInferShape, "X");

@@ -23,7 +23,8 @@ int FuseFc(Graph& g);
 // lookup_table(persistable W) → fc(persistable weights, no activation) becomes
 // fused_embedding_fc, which projects each id once (kernels/embedding_fc.cc).
 int FuseEmbeddingFc(Graph& g);
-// reshape2 → transpose2 [0, 2, 1, 3, 4] → reshape2 (a channel shuffle) becomes shuffle_channel.
+// reshape2 → transpose2 [0, 2, 1, 3, 4] → reshape2 (a channel shuffle) becomes shuffle_channel,
+// and in a training program its gradient chain becomes shuffle_channel_grad.
 int FuseShuffleChannel(Graph& g);
 
 // Shared by the conv fusions: op i is a conv2d or depthwise_conv2d reading only Input, Filter and

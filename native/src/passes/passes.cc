@@ -47,4 +47,10 @@ std::shared_ptr<const Program> Optimize(const Program& program, Scope* weights,
   return g.ToProgram();
 }
 
+std::shared_ptr<const Program> OptimizeForTraining(const Program& program) {
+  Graph g(program, nullptr);
+  FuseShuffleChannel(g);
+  return g.ToProgram();
+}
+
 }  // namespace pd

@@ -21,4 +21,10 @@ const std::vector<std::string>& DefaultPassNames();
 std::shared_ptr<const Program> Optimize(const Program& program, Scope* weights,
                                         const std::vector<std::string>& passes);
 
+// What a CPU training executor runs instead of program: a copy with each channel shuffle and
+// its gradient chain fused (FuseShuffleChannel), so that ShuffleNet's step keeps the
+// convolutions' channels-last layout throughout. Exact: the fused ops move the same values.
+// The chain's intermediates (the 5-D view and its transpose) are not computed.
+std::shared_ptr<const Program> OptimizeForTraining(const Program& program);
+
 }  // namespace pd
