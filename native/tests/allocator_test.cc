@@ -13,6 +13,12 @@
 namespace pd::test {
 namespace {
 
+// Every 4093rd byte of p's first bytes is zero (a stride that touches every page).
+void ExpectZeroed(const void* p, size_t bytes) {
+  const auto* b = static_cast<const unsigned char*>(p);
+  for (size_t i = 0; i < bytes; i += 4093) ASSERT_EQ(b[i], 0) << "byte " << i;
+}
+
 TEST(CpuAllocator, ReusesFreedBlocksZeroFilledAndAligned) {
   Allocator& a = CpuAllocator();
   a.ReleaseCached();
@@ -77,8 +83,7 @@ TEST(CpuAllocator, LargerCachedBlockServesWhole) {
   void* q = a.Allocate(small);
   EXPECT_EQ(q, p);
   EXPECT_EQ(a.stats().in_use, before.in_use + big) << "the whole block is out";
-  const auto* b = static_cast<const unsigned char*>(q);
-  for (size_t i = 0; i < small; i += 4093) ASSERT_EQ(b[i], 0) << "byte " << i;
+  ExpectZeroed(q, small);
   a.Free(q, small);
   EXPECT_EQ(a.stats().cached, big);
   void* r = a.Allocate(big);
@@ -127,13 +132,11 @@ TEST(CpuAllocator, AtTheCapMappedBlocksChangeSizeClass) {
   const auto before = a.stats();
   ASSERT_EQ(before.cached, big);
   void* q = a.Allocate(small);  // the 6 MiB block, shrunk
-  const auto* b = static_cast<const unsigned char*>(q);
-  for (size_t i = 0; i < small; i += 4093) ASSERT_EQ(b[i], 0) << "byte " << i;
+  ExpectZeroed(q, small);
   std::memset(q, 0xcd, small);
   a.Free(q, small);
   void* r = a.Allocate(big);  // the 2 MiB block, grown
-  const auto* c = static_cast<const unsigned char*>(r);
-  for (size_t i = 0; i < big; i += 4093) ASSERT_EQ(c[i], 0) << "byte " << i;
+  ExpectZeroed(r, big);
   a.Free(r, big);
   const auto after = a.stats();
   EXPECT_EQ(after.system_allocs, before.system_allocs);

@@ -50,16 +50,6 @@ std::vector<OpBuilder> Block() {
           OpBuilder("sigmoid").In("X", {"c"}).Out("Out", {"z"})};
 }
 
-void AddVar(proto::BlockDesc* block, const std::string& name, const Dims& dims, bool persistable) {
-  auto* v = block->add_vars();
-  v->set_name(name);
-  v->set_persistable(persistable);
-  v->mutable_type()->set_type(proto::VarType::LOD_TENSOR);
-  auto* t = v->mutable_type()->mutable_lod_tensor()->mutable_tensor();
-  t->set_data_type(proto::VarType::FP32);
-  for (int64_t d : dims) t->add_dims(d);
-}
-
 const std::map<std::string, Dims> kWeights = {
     {"fa", {16, 8, 3, 3}}, {"fb", {16, 16, 1, 1}}, {"fs", {16, 8, 1, 1}}, {"fc", {12, 16, 3, 3}}};
 

@@ -505,21 +505,12 @@ std::shared_ptr<const Program> ShuffleTrainingProgram(int hw) {
   auto* block = prog.add_blocks();
   block->set_idx(0);
   block->set_parent_idx(-1);
-  const auto declare = [&](const std::string& name, bool persistable, const Dims& dims) {
-    auto* v = block->add_vars();
-    v->set_name(name);
-    v->set_persistable(persistable);
-    v->mutable_type()->set_type(proto::VarType::LOD_TENSOR);
-    auto* t = v->mutable_type()->mutable_lod_tensor()->mutable_tensor();
-    t->set_data_type(proto::VarType::FP32);
-    for (int64_t d : dims) t->add_dims(d);
-  };
-  declare("x", false, {-1, 8, hw, hw});
-  declare("wa", true, {16, 8, 3, 3});
-  declare("wb", true, {8, 16, 3, 3});
-  declare("a", false, {-1, 16, hw, hw});
+  AddVar(block, "x", {-1, 8, hw, hw}, false);
+  AddVar(block, "wa", {16, 8, 3, 3}, true);
+  AddVar(block, "wb", {8, 16, 3, 3}, true);
+  AddVar(block, "a", {-1, 16, hw, hw}, false);
   for (const char* v : {"r5", "r5_shape", "t5", "t5_shape", "s", "s_shape", "b", "loss"})
-    declare(v, false, {});
+    AddVar(block, v, {}, false);
   const auto add = [&](const OpBuilder& op) { *block->add_ops() = op.desc(); };
   add(Conv("x", "wa", "a"));
   add(OpBuilder("reshape2").In("X", {"a"}).Out("Out", {"r5"}).Out("XShape", {"r5_shape"})

@@ -89,6 +89,18 @@ class OpBuilder {
   proto::OpDesc desc_;
 };
 
+// Declares a float32 LoDTensor variable in block, with dims (-1: unknown; none: undeclared).
+inline void AddVar(proto::BlockDesc* block, const std::string& name, const Dims& dims,
+                   bool persistable) {
+  auto* v = block->add_vars();
+  v->set_name(name);
+  v->set_persistable(persistable);
+  v->mutable_type()->set_type(proto::VarType::LOD_TENSOR);
+  auto* t = v->mutable_type()->mutable_lod_tensor()->mutable_tensor();
+  t->set_data_type(proto::VarType::FP32);
+  for (int64_t d : dims) t->add_dims(d);
+}
+
 // Runs the op over scope the way a predictor would: serialized, parsed, executed, with the given
 // math threads.
 inline void RunOp(const OpBuilder& op, Scope* scope, int threads = 1) {
