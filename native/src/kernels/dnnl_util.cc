@@ -62,6 +62,17 @@ bool StoredChannelsLast(const Tensor& t) {
   return t.rank() == 4 && t.layout() == ChannelsLastLayout();
 }
 
+Dims StoredDims(const Tensor& t) {
+  if (!StoredChannelsLast(t)) return t.dims();
+  return {t.dim(0), t.dim(2), t.dim(3), t.dim(1)};
+}
+
+bool CutsChannelAxis(const OpView& op) {
+  if (!op.Inputs("AxisTensor").empty() || !op.Inputs("SectionsTensorList").empty()) return false;
+  const int64_t axis = op.GetInt("axis", 0);
+  return axis == 1 || axis == -3;
+}
+
 bool LayoutPads(const Tensor& t) {
   return t.layout() != 0 && DescOf(t).get_size() != t.nbytes();
 }

@@ -13,6 +13,12 @@ namespace pd {
 int ChannelsLastLayout();
 // True when t is stored channels-last (ChannelsLastLayout): logically NCHW, in memory NHWC.
 bool StoredChannelsLast(const Tensor& t);
+// How t's bytes are laid out: its dims, or for a channels-last tensor the row-major
+// [N, H, W, C] it is stored as.
+Dims StoredDims(const Tensor& t);
+// concat, split and concat_grad at a fixed axis 1 (or -3): they cut along the channels, which
+// channels-last data holds innermost.
+bool CutsChannelAxis(const OpView& op);
 
 // Kernels that read DescOf(input) rather than assume row-major take any layout.
 bool AcceptsAnyLayout(const OpContext& ctx);

@@ -36,6 +36,12 @@ void ParallelFor(int64_t n, int threads, int64_t min_per_thread, Body&& body) {
   if (n > 0) body(int64_t{0}, n);
 }
 
+// Rows per thread below which splitting a copy of rows of row_bytes over threads costs more
+// than it saves.
+inline int64_t MinRowsPerThread(size_t row_bytes) {
+  return static_cast<int64_t>(64 * 1024 / (row_bytes + 1)) + 1;
+}
+
 // ParallelFor over the elements [0, n) of an element-wise kernel.
 template <typename Body>
 void ParallelForElements(int64_t n, int threads, Body&& body) {

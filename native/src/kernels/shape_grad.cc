@@ -153,17 +153,12 @@ void ConcatGradInferShape(OpContext& ctx) {
   }
 }
 
-// A channels-last tensor's dims in the order its bytes are stored: [N, H, W, C].
-Dims StoredDims(const Dims& d, bool channels_last) {
-  return channels_last ? Dims{d[0], d[2], d[3], d[1]} : d;
-}
-
 void ConcatGradKernel(OpContext& ctx) {
   const auto& xs = ctx.Ins("X");
   const Tensor& dout = InputWithData(ctx, "Out@GRAD");
   // Channels-last only when cut along the channels (ConcatGradLayouts): the last stored axis.
   const bool channels_last = StoredChannelsLast(dout);
-  const Dims dims = StoredDims(dout.dims(), channels_last);
+  const Dims dims = StoredDims(dout);
   const int rank = dout.rank();
   const int axis = channels_last ? 3 : AxisOf(ctx, rank);
   const size_t elem = SizeOf(dout.dtype());
@@ -172,14 +167,16 @@ void ConcatGradKernel(OpContext& ctx) {
   const auto* src = static_cast<const unsigned char*>(dout.raw_data());
   size_t offset = 0;
   for (size_t i = 0; i < xs.size(); ++i) {
-    const Dims x = StoredDims(xs[i]->dims(), channels_last);
+    // X is read for its shape alone: its dims as dOut's layout would store them.
+    const Dims& d = xs[i]->dims();
+    const Dims x = channels_last ? Dims{d[0], d[2], d[3], d[1]} : d;
     const size_t block = static_cast<size_t>(DimProduct(x, axis, rank)) * elem;
     if (WantsGrad(ctx, i)) {
       Tensor* dx = ctx.Out("X@GRAD", i);
       dx->set_layout(dout.layout());
       auto* dst = static_cast<unsigned char*>(dx->mutable_data_for_overwrite(dout.dtype()));
       if (block > 0)
-        ParallelFor(outer, ctx.config().num_threads, 64 * 1024 / block + 1,
+        ParallelFor(outer, ctx.config().num_threads, MinRowsPerThread(block),
                     [&](int64_t begin, int64_t end) {
                       for (int64_t o = begin; o < end; ++o)
                         std::memcpy(dst + o * block, src + o * out_block + offset, block);
@@ -194,13 +191,8 @@ void ConcatGradKernel(OpContext& ctx) {
 // Cut along the channels of a 4-D gradient at a fixed axis, concat_grad reads it channels-last
 // (what split and shuffle_channel_grad leave in a training step).
 LayoutCheck ConcatGradLayouts(const OpView& op) {
-  if (!op.Inputs("AxisTensor").empty()) return nullptr;
-  const int64_t axis = op.GetInt("axis", 0);
-  if (axis != 1 && axis != -3) return nullptr;
-  return [](const OpContext& ctx) {
-    const Tensor& d = ctx.In("Out@GRAD");
-    return d.rank() == 4 && StoredChannelsLast(d);
-  };
+  if (!CutsChannelAxis(op)) return nullptr;
+  return [](const OpContext& ctx) { return StoredChannelsLast(ctx.In("Out@GRAD")); };
 }
 
 // ---------------------------------------------------------------------------------------------

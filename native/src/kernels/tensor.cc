@@ -12,16 +12,9 @@
 namespace pd {
 namespace {
 
-// How t's bytes are laid out: its dims, or for a channels-last tensor (only handed to these
-// kernels to be cut along the channels) the row-major [N, H, W, C] it is stored as.
-Dims StorageDims(const Tensor& t) {
-  if (t.layout() != ChannelsLastLayout()) return t.dims();
-  return {t.dim(0), t.dim(2), t.dim(3), t.dim(1)};
-}
-int StorageAxis(const Tensor& t, int axis) { return t.layout() == ChannelsLastLayout() ? 3 : axis; }
-
-// Rows per thread below which splitting a copy over threads costs more than it saves.
-int64_t MinRowsPerThread(size_t row_bytes) { return static_cast<int64_t>(64 * 1024 / (row_bytes + 1)) + 1; }
+// A channels-last tensor is only handed to these kernels to be cut along the channels: its
+// stored last axis.
+int StorageAxis(const Tensor& t, int axis) { return StoredChannelsLast(t) ? 3 : axis; }
 
 // The concat axis in [0, rank): AxisTensor when given, else the axis attribute; negative
 // values count from the end.
@@ -83,7 +76,7 @@ void ConcatKernel(OpContext& ctx) {
   const auto& xs = ctx.Ins("X");
   Tensor* out = ctx.Out("Out");
   out->set_layout(xs[0]->layout());  // all plain, or all channels-last (kernels/dnnl_util.h)
-  const Dims dims = StorageDims(*out);
+  const Dims dims = StoredDims(*out);
   const int rank = static_cast<int>(dims.size());
   const int axis = StorageAxis(*out, ConcatAxis(ctx, rank));
   const size_t elem = SizeOf(xs[0]->dtype());
@@ -97,7 +90,7 @@ void ConcatKernel(OpContext& ctx) {
                 size_t offset = 0;
                 for (const Tensor* x : xs) {
                   const size_t block =
-                      static_cast<size_t>(DimProduct(StorageDims(*x), axis, rank)) * elem;
+                      static_cast<size_t>(DimProduct(StoredDims(*x), axis, rank)) * elem;
                   const auto* src = static_cast<const unsigned char*>(x->raw_data());
                   for (int64_t o = begin; o < end; ++o)
                     std::memcpy(dst + o * out_block + offset, src + o * block, block);
@@ -168,7 +161,7 @@ void SplitInferShape(OpContext& ctx) {
 
 void SplitKernel(OpContext& ctx) {
   const Tensor& x = ctx.In("X");
-  const Dims dims = StorageDims(x);
+  const Dims dims = StoredDims(x);
   const int rank = static_cast<int>(dims.size());
   const int axis = StorageAxis(x, SplitAxis(ctx, x.rank()));
   const size_t elem = SizeOf(x.dtype());
@@ -186,7 +179,7 @@ void SplitKernel(OpContext& ctx) {
                 size_t offset = 0;
                 for (size_t k = 0; k < outs.size(); ++k) {
                   const size_t block =
-                      static_cast<size_t>(DimProduct(StorageDims(*outs[k]), axis, rank)) * elem;
+                      static_cast<size_t>(DimProduct(StoredDims(*outs[k]), axis, rank)) * elem;
                   for (int64_t o = begin; o < end; ++o)
                     std::memcpy(dsts[k] + o * block, src + o * in_block + offset, block);
                   offset += block;
@@ -197,9 +190,7 @@ void SplitKernel(OpContext& ctx) {
 // Along the channels of 4-D tensors with a fixed axis, concat and split read channels-last inputs
 // (checked per run: all of them must be).
 LayoutCheck ChannelAxisLayoutRule(const OpView& op) {
-  if (!op.Inputs("AxisTensor").empty() || !op.Inputs("SectionsTensorList").empty()) return nullptr;
-  const int64_t axis = op.GetInt("axis", 0);
-  return axis == 1 || axis == -3 ? AllChannelsLast : nullptr;
+  return CutsChannelAxis(op) ? AllChannelsLast : nullptr;
 }
 
 }  // namespace

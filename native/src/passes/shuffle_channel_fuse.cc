@@ -25,7 +25,7 @@ bool ReshapesTo(const OpView& op, const Dims& want) {
   return true;
 }
 
-// The one op reading op i's Out, when nothing but grad_type ops read its XShape.
+// The one op reading op i's Out, which only op i writes (XShape's readers: GradOf).
 int NextOp(const Graph& g, int i) {
   const std::string out = g.view(i).Output("Out");
   if (out.empty() || g.Writers(out) != 1) return -1;
