@@ -525,6 +525,30 @@ std::shared_ptr<const Program> ShuffleTrainingProgram(int hw) {
   return Program::FromDesc(prog, "training program");
 }
 
+// Runs a training program and the training executor's fused copy of it over the same seeded
+// tensors (name → dims) and expects each named result equal, bit for bit.
+void ExpectSameResults(const std::shared_ptr<const Program>& program,
+                       const std::shared_ptr<const Program>& fused,
+                       const std::map<std::string, Dims>& inputs,
+                       const std::vector<std::string>& results) {
+  std::map<std::string, std::vector<float>> got[2];
+  const std::shared_ptr<const Program> runs[2] = {program, fused};
+  for (int k = 0; k < 2; ++k) {
+    Scope scope;
+    uint32_t seed = 1;
+    for (const auto& [name, dims] : inputs)
+      SetTensor(&scope, name, dims, RandomFloats(static_cast<size_t>(Numel(dims)), seed++));
+    Executor exec(runs[k], &scope, ExecConfig{});
+    exec.Run();
+    for (const std::string& r : results) got[k][r] = GetTensor<float>(scope, r);
+  }
+  for (const std::string& r : results) {
+    ASSERT_EQ(got[1][r].size(), got[0][r].size()) << r;
+    for (size_t i = 0; i < got[0][r].size(); ++i)
+      ASSERT_EQ(got[1][r][i], got[0][r][i]) << r << " at " << i;
+  }
+}
+
 TEST(PassShuffleChannel, TrainingProgramFusesTheGradientChainExactly) {
   const auto program = ShuffleTrainingProgram(6);
   const auto fused = OptimizeForTraining(*program);
@@ -533,23 +557,76 @@ TEST(PassShuffleChannel, TrainingProgramFusesTheGradientChainExactly) {
   EXPECT_EQ(n["shuffle_channel_grad"], 1);
   for (const char* gone : {"reshape2", "transpose2", "reshape2_grad", "transpose2_grad"})
     EXPECT_EQ(n[gone], 0) << gone;
-  std::map<std::string, std::vector<float>> grads[2];
-  const std::shared_ptr<const Program> runs[2] = {program, fused};
-  for (int k = 0; k < 2; ++k) {
-    Scope scope;
-    SetTensor(&scope, "x", {2, 8, 6, 6}, RandomFloats(2 * 8 * 36, 1));
-    SetTensor(&scope, "wa", {16, 8, 3, 3}, RandomFloats(16 * 8 * 9, 2));
-    SetTensor(&scope, "wb", {8, 16, 3, 3}, RandomFloats(8 * 16 * 9, 3));
-    Executor exec(runs[k], &scope, ExecConfig{});
-    exec.Run();
-    // The parameters' gradients (plain); wa's comes through the fused shuffle's gradient.
-    for (const char* g : {"loss", "wa@GRAD", "wb@GRAD"}) grads[k][g] = GetTensor<float>(scope, g);
-  }
-  for (const auto& [name, want] : grads[0]) {
-    const auto& got = grads[1][name];
-    ASSERT_EQ(got.size(), want.size()) << name;
-    for (size_t i = 0; i < want.size(); ++i) ASSERT_EQ(got[i], want[i]) << name << " at " << i;
-  }
+  // The parameters' gradients (plain); wa's comes through the fused shuffle's gradient.
+  ExpectSameResults(program, fused,
+                    {{"x", {2, 8, 6, 6}}, {"wa", {16, 8, 3, 3}}, {"wb", {8, 16, 3, 3}}},
+                    {"loss", "wa@GRAD", "wb@GRAD"});
+}
+
+// A ResNet block's relus in a training step: conv → batch_norm (batch statistics) → relu →
+// conv → elementwise_add(the relu's output) → relu → mean, differentiated by AppendBackward.
+// The training executor's copy fuses both relus into their producers, and the loss, every
+// gradient and the updated running statistics are the same, bit for bit.
+std::shared_ptr<const Program> ReluTrainingProgram(int hw) {
+  proto::ProgramDesc prog;
+  auto* block = prog.add_blocks();
+  block->set_idx(0);
+  block->set_parent_idx(-1);
+  AddVar(block, "x", {-1, 8, hw, hw}, false);
+  for (const char* w : {"wa", "wb"}) AddVar(block, w, {8, 8, 3, 3}, true);
+  for (const char* p : {"scale", "offset", "mean", "var"}) AddVar(block, p, {8}, true);
+  for (const char* v : {"a", "b", "r", "c", "s", "y", "loss", "saved_mean", "saved_var"})
+    AddVar(block, v, {}, false);
+  const auto add = [&](const OpBuilder& op) { *block->add_ops() = op.desc(); };
+  add(Conv("x", "wa", "a"));
+  add(OpBuilder("batch_norm")
+          .In("X", {"a"})
+          .In("Scale", {"scale"})
+          .In("Bias", {"offset"})
+          .In("Mean", {"mean"})
+          .In("Variance", {"var"})
+          .Out("Y", {"b"})
+          .Out("MeanOut", {"mean"})
+          .Out("VarianceOut", {"var"})
+          .Out("SavedMean", {"saved_mean"})
+          .Out("SavedVariance", {"saved_var"})
+          .Float("epsilon", 1e-5f)
+          .Float("momentum", 0.9f)
+          .Bool("is_test", false));
+  add(OpBuilder("relu").In("X", {"b"}).Out("Out", {"r"}));
+  add(Conv("r", "wb", "c"));
+  add(OpBuilder("elementwise_add").In("X", {"c"}).In("Y", {"r"}).Out("Out", {"s"}).Int("axis", -1));
+  add(OpBuilder("relu").In("X", {"s"}).Out("Out", {"y"}));
+  add(OpBuilder("mean").In("X", {"y"}).Out("Out", {"loss"}));
+  AppendBackward(&prog, "loss", {"x"});
+  return Program::FromDesc(prog, "training program");
+}
+
+TEST(PassTrainingRelu, ReluFusesIntoBatchNormAndAddExactly) {
+  const auto program = ReluTrainingProgram(6);
+  const auto fused = OptimizeForTraining(*program);
+  auto n = OpCounts(*fused);
+  EXPECT_EQ(n["relu"], 0);
+  EXPECT_EQ(n["relu_grad"], 2) << "the backward part is unchanged";
+  EXPECT_EQ(n["batch_norm"], 1);
+  EXPECT_EQ(n["elementwise_add"], 1);
+  // The running statistics only receive the batch's (training mode): any seeded values do.
+  ExpectSameResults(program, fused,
+                    {{"x", {2, 8, 6, 6}}, {"wa", {8, 8, 3, 3}}, {"wb", {8, 8, 3, 3}},
+                     {"scale", {8}}, {"offset", {8}}, {"mean", {8}}, {"var", {8}}},
+                    {"loss", "y", "wa@GRAD", "wb@GRAD", "scale@GRAD", "offset@GRAD", "mean",
+                     "var"});
+}
+
+TEST(PassTrainingRelu, FetchedOrSharedValueKeepsTheRelu) {
+  auto program = ReluTrainingProgram(6);
+  proto::ProgramDesc desc = program->desc();
+  // A second reader of the batch norm's output: the relu must stay.
+  AddVar(desc.mutable_blocks(0), "b2", {}, false);
+  *desc.mutable_blocks(0)->add_ops() =
+      OpBuilder("scale").In("X", {"b"}).Out("Out", {"b2"}).Float("scale", 2.0f).desc();
+  auto n = OpCounts(*OptimizeForTraining(*Program::FromDesc(desc, "training program")));
+  EXPECT_EQ(n["relu"], 1) << "the add's relu fuses, the batch norm's does not";
 }
 
 TEST(PassConfig, DeletedPassIsNotApplied) {

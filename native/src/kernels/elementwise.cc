@@ -68,6 +68,15 @@ struct MulOp {
     return static_cast<T>(static_cast<Wide<T>>(a) * static_cast<Wide<T>>(b));
   }
 };
+// elementwise_add with fuse_activation "relu" (a training program's add → relu,
+// passes/relu_fuse.cc): the sum's relu as kernels/activation.cc's Relu takes it.
+struct AddReluOp {
+  template <typename T>
+  PD_ALWAYS_INLINE T operator()(T a, T b) const {
+    const T sum = AddOp{}(a, b);
+    return sum > T(0) ? sum : T(0);
+  }
+};
 // Paddle's maximum/minimum are plain comparisons: a NaN in X yields Y's element.
 struct MaxOp {
   template <typename T>
@@ -119,8 +128,19 @@ void SameShapeOn(VectorIsa isa, const float* x, const float* y, float* out, int6
   }
 }
 
+// Whether elementwise_add's fuse_activation asks for relu; no other activation is fused.
+bool FusesRelu(const OpContext& ctx) {
+  const std::string act = ctx.op().GetString("fuse_activation", "");
+  PD_CHECK(act.empty() || act == "relu", ctx.op().type(), ": fuse_activation '", act,
+           "' is not supported");
+  return !act.empty();
+}
+
 template <typename T, typename F>
 void BinaryKernel(OpContext& ctx) {
+  if constexpr (std::is_same_v<F, AddOp>) {
+    if (FusesRelu(ctx)) return BinaryKernel<T, AddReluOp>(ctx);
+  }
   const Tensor& x = ctx.In("X");
   const Tensor& y = ctx.In("Y");
   Tensor* out = ctx.Out("Out");

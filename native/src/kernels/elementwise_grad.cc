@@ -71,20 +71,18 @@ void OperandsGradInferShape(OpContext& ctx) {
   }
 }
 
-// dst = src, in contiguous parts over the threads (a large copy is bound by one core's bandwidth).
-void CopyElements(const float* src, int64_t n, int threads, float* dst) {
-  ParallelForElements(n, threads, [&](int64_t begin, int64_t end) {
-    std::memcpy(dst + begin, src + begin, static_cast<size_t>(end - begin) * sizeof(float));
-  });
-}
-
+// An operand shaped like the output gets dOut itself: its gradient views dOut's buffer, as
+// reshape2_grad's does. A kernel that later writes into either takes a fresh buffer while it is
+// shared (Tensor::mutable_data), so the view is never written through.
 void AddGradKernel(OpContext& ctx) {
   const Tensor& dout = InputOfType(ctx, "Out@GRAD", DType::kFP32);
   for (const char* slot : {"X", "Y"}) {
     const std::string grad = std::string(slot) + "@GRAD";
     if (ctx.HasOutput(grad) && ctx.In(slot).dims() == dout.dims()) {
-      CopyElements(dout.data<float>(), dout.numel(), ctx.config().num_threads,
-                   ctx.Out(grad)->mutable_data_for_overwrite<float>());
+      Tensor* g = ctx.Out(grad);
+      LoD lod = g->lod();
+      g->ShareDataWith(dout);
+      g->set_lod(std::move(lod));
       continue;
     }
     OperandGrad(ctx, slot, dout, [](int64_t, int64_t) { return 1.0f; });

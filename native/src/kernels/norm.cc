@@ -96,29 +96,38 @@ void BatchMoments(const float* x, const ChannelView& v, int threads, std::vector
   });
 }
 
-// y = x·a + b for channels [c0, c1).
+// y = x·a + b for channels [c0, c1), then max(y, 0) as relu has it when relu is set (a training
+// program's batch_norm → relu, passes/relu_fuse.cc).
 PD_KERNEL_ISAS void NormalizeChannels(const float* __restrict x, const ChannelView& v,
                                       const float* a, const float* b, int64_t c0, int64_t c1,
-                                      float* __restrict y) {
-  if (v.inner == 1) {  // one pass across each row's channels
-    for (int64_t o = 0; o < v.outer; ++o)
-      for (int64_t c = c0; c < c1; ++c) y[o * v.c + c] = x[o * v.c + c] * a[c] + b[c];
-    return;
-  }
-  for (int64_t o = 0; o < v.outer; ++o)
-    for (int64_t c = c0; c < c1; ++c) {
-      const float* xp = x + (o * v.c + c) * v.inner;
-      float* yp = y + (o * v.c + c) * v.inner;
-      const float ac = a[c], bc = b[c];
-      for (int64_t i = 0; i < v.inner; ++i) yp[i] = xp[i] * ac + bc;
+                                      bool relu, float* __restrict y) {
+  // Both loops per variant: the select stays out of the plain one.
+  const auto rows = [&](auto act) {
+    if (v.inner == 1) {  // one pass across each row's channels
+      for (int64_t o = 0; o < v.outer; ++o)
+        for (int64_t c = c0; c < c1; ++c) y[o * v.c + c] = act(x[o * v.c + c] * a[c] + b[c]);
+      return;
     }
+    for (int64_t o = 0; o < v.outer; ++o)
+      for (int64_t c = c0; c < c1; ++c) {
+        const float* xp = x + (o * v.c + c) * v.inner;
+        float* yp = y + (o * v.c + c) * v.inner;
+        const float ac = a[c], bc = b[c];
+        for (int64_t i = 0; i < v.inner; ++i) yp[i] = act(xp[i] * ac + bc);
+      }
+  };
+  if (relu) {
+    rows([](float t) { return t > 0.0f ? t : 0.0f; });  // kernels/activation.cc's Relu
+  } else {
+    rows([](float t) { return t; });
+  }
 }
 
-// y = x·a + b per channel, split over channels as the moments are.
+// y = x·a + b per channel (then relu), split over channels as the moments are.
 void Normalize(const float* x, const ChannelView& v, const std::vector<float>& a,
-               const std::vector<float>& b, int threads, float* y) {
+               const std::vector<float>& b, bool relu, int threads, float* y) {
   ParallelFor(v.c, threads, MinChannelsPerThread(v), [&](int64_t c0, int64_t c1) {
-    NormalizeChannels(x, v, a.data(), b.data(), c0, c1, y);
+    NormalizeChannels(x, v, a.data(), b.data(), c0, c1, relu, y);
   });
 }
 
@@ -154,7 +163,7 @@ void BatchNormKernel(OpContext& ctx) {
   }
 
   float* y = ctx.Out("Y")->mutable_data_for_overwrite<float>();
-  Normalize(x, v, a, b, ctx.config().num_threads, y);
+  Normalize(x, v, a, b, op.GetBool("fuse_with_relu", false), ctx.config().num_threads, y);
   if (float* p = ChannelOut(ctx, "MeanOut", v.c)) std::copy(mean_out.begin(), mean_out.end(), p);
   if (float* p = ChannelOut(ctx, "VarianceOut", v.c)) std::copy(var_out.begin(), var_out.end(), p);
   // SavedMean/SavedVariance feed the grad op: the batch mean and inverse std in training; inference

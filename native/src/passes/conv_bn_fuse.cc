@@ -49,7 +49,8 @@ int FuseConvBatchNorm(Graph& g) {
     if (j < 0) continue;
     const OpView bn = g.view(j);
     if (bn.type() != "batch_norm" || bn.Input("X") != out || ReadsOutside(bn, "X", out) ||
-        !UsesGlobalStats(bn) || !SameLayout(conv, bn) || !OtherOutputsUnused(g, j, "Y"))
+        !UsesGlobalStats(bn) || bn.GetBool("fuse_with_relu", false) || !SameLayout(conv, bn) ||
+        !OtherOutputsUnused(g, j, "Y"))
       continue;
     const float* scale = Param(g, bn, "Scale", c);
     const float* shift = Param(g, bn, "Bias", c);

@@ -26,6 +26,9 @@ int FuseEmbeddingFc(Graph& g);
 // reshape2 → transpose2 [0, 2, 1, 3, 4] → reshape2 (a channel shuffle) becomes shuffle_channel,
 // and in a training program its gradient chain becomes shuffle_channel_grad.
 int FuseShuffleChannel(Graph& g);
+// In a training program, batch_norm → relu becomes batch_norm with fuse_with_relu and
+// elementwise_add → relu elementwise_add with fuse_activation "relu".
+int FuseTrainingRelu(Graph& g);
 
 // Shared by the conv fusions: op i is a conv2d or depthwise_conv2d reading only Input, Filter and
 // Bias (and ResidualData when residual_ok), with no activation fused into it yet.

@@ -50,6 +50,9 @@ std::shared_ptr<const Program> Optimize(const Program& program, Scope* weights,
 std::shared_ptr<const Program> OptimizeForTraining(const Program& program) {
   Graph g(program, nullptr);
   FuseShuffleChannel(g);
+  g.Compact();
+  FuseTrainingRelu(g);
+  g.Compact();
   return g.ToProgram();
 }
 

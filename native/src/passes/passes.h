@@ -23,8 +23,10 @@ std::shared_ptr<const Program> Optimize(const Program& program, Scope* weights,
 
 // What a CPU training executor runs instead of program: a copy with each channel shuffle and
 // its gradient chain fused (FuseShuffleChannel), so that ShuffleNet's step keeps the
-// convolutions' channels-last layout throughout. Exact: the fused ops move the same values.
-// The chain's intermediates (the 5-D view and its transpose) are not computed.
+// convolutions' channels-last layout throughout, and each relu after batch_norm or
+// elementwise_add fused into that op (FuseTrainingRelu). Exact: the fused ops compute the same
+// values. The intermediates (the shuffle's 5-D view and its transpose, the values before relu)
+// are not stored.
 std::shared_ptr<const Program> OptimizeForTraining(const Program& program);
 
 }  // namespace pd
