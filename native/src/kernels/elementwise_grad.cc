@@ -7,7 +7,6 @@
 #include "kernels/elementwise_grad_shape.h"
 #include "kernels/kernel_util.h"
 #include "kernels/layout_rules.h"
-#include "kernels/parallel.h"
 #include "kernels/register.h"
 
 namespace pd {
