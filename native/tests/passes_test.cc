@@ -496,6 +496,71 @@ TEST(PassShuffleChannel, FetchedIntermediateKeepsTheOps) {
   EXPECT_EQ(n["transpose2"], 1);
 }
 
+// concat(a, b) → the channel shuffle of ShuffleUnit → split(sections) → every part fetched,
+// with a and b either two convolutions' channels-last outputs or plain tensors (x and relu(x)).
+Net ConcatShuffleSplit(int hw, const Dims& sections, bool channels_last) {
+  Net net;
+  net.Declare("x", {-1, 8, hw, hw}).Declare("a", {-1, 8, hw, hw}).Declare("b", {-1, 8, hw, hw});
+  net.Declare("cat", {-1, 16, hw, hw});
+  if (channels_last) {
+    net.Weight("wa", {8, 8, 3, 3}).Weight("wb", {8, 8, 3, 3});
+    net.Add(Conv("x", "wa", "a")).Add(Conv("x", "wb", "b"));
+  } else {
+    net.Add(OpBuilder("scale").In("X", {"x"}).Out("Out", {"a"}).Float("scale", 1.0f));
+    net.Add(OpBuilder("relu").In("X", {"x"}).Out("Out", {"b"}));
+  }
+  net.Add(OpBuilder("concat").In("X", {"a", "b"}).Out("Out", {"cat"}).Int("axis", 1));
+  net.Add(OpBuilder("reshape2").In("X", {"cat"}).Out("Out", {"r5"}).Out("XShape", {"r5_shape"})
+              .Ints("shape", {-1, 2, 8, hw, hw}));
+  net.Add(OpBuilder("transpose2").In("X", {"r5"}).Out("Out", {"t5"}).Out("XShape", {"t5_shape"})
+              .Ints("axis", {0, 2, 1, 3, 4}));
+  net.Add(OpBuilder("reshape2").In("X", {"t5"}).Out("Out", {"shuffled"})
+              .Out("XShape", {"s_shape"}).Ints("shape", {-1, 16, hw, hw}));
+  std::vector<std::string> parts;
+  for (size_t k = 0; k < sections.size(); ++k) parts.push_back("part" + std::to_string(k));
+  net.Add(OpBuilder("split").In("X", {"shuffled"}).Out("Out", parts).Int("axis", 1).Int("num", 0)
+              .Ints("sections", std::vector<int>(sections.begin(), sections.end())));
+  for (const std::string& p : parts) net.Fetch(p);
+  return net;
+}
+
+TEST(PassConcatShuffleSplit, UnitBoundaryBecomesOneOp) {
+  // Even sections take the interleaving loop, odd ones the per-channel copies; 2×32×32 pixels
+  // are enough rows to split over 2 threads.
+  for (const Dims& sections : {Dims{8, 8}, Dims{6, 10}, Dims{5, -1}, Dims{3, 7, 6}}) {
+    for (bool channels_last : {true, false}) {
+      for (int threads : {1, 2}) {
+        SCOPED_TRACE(DimsToString(sections) + (channels_last ? " channels-last " : " plain ") +
+                     std::to_string(threads) + " threads");
+        auto n = CheckFusion(ConcatShuffleSplit(32, sections, channels_last), {2, 8, 32, 32},
+                             threads);
+        EXPECT_EQ(n["fused_concat_shuffle_split"], 1);
+        for (const char* gone : {"concat", "shuffle_channel", "split", "transpose2"})
+          EXPECT_EQ(n[gone], 0) << gone;
+      }
+    }
+  }
+}
+
+TEST(PassConcatShuffleSplit, ShuffleUnitFusesItsBoundary) {
+  // ShuffleUnit's shuffle is followed by a split; with its branches declared the concat, the
+  // shuffle and the split become one op, and the unit's last concat stays.
+  Net net = ShuffleUnit(6, false);
+  net.Declare("a", {-1, 8, 6, 6}).Declare("b", {-1, 8, 6, 6});
+  auto n = CheckFusion(net, {2, 8, 6, 6});
+  EXPECT_EQ(n["fused_concat_shuffle_split"], 1);
+  EXPECT_EQ(n["split"], 0);
+  EXPECT_EQ(n["concat"], 1);
+}
+
+TEST(PassConcatShuffleSplit, FetchedShuffleKeepsItsOutput) {
+  Net net = ConcatShuffleSplit(6, {8, 8}, true);
+  net.Fetch("shuffled");
+  auto n = CheckFusion(net, {2, 8, 6, 6});
+  EXPECT_EQ(n["fused_concat_shuffle_split"], 1) << "concat and shuffle still fuse";
+  EXPECT_EQ(n["split"], 1);
+}
+
 // A training step through a channel shuffle: conv → reshape2 → transpose2 → reshape2 → conv →
 // mean, differentiated by AppendBackward. The training executor's copy fuses the chain and its
 // gradient chain into shuffle_channel and shuffle_channel_grad, and every gradient is the same,

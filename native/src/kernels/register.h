@@ -19,6 +19,7 @@ void RegisterRnnKernels(OpRegistry& r);       // gru
 void RegisterCrfKernels(OpRegistry& r);       // crf_decoding
 void RegisterTensorKernels(OpRegistry& r);    // concat, split
 void RegisterShuffleChannelKernels(OpRegistry& r); // shuffle_channel (made by a graph pass)
+void RegisterConcatShuffleSplitKernels(OpRegistry& r); // fused_concat_shuffle_split (a pass's)
 void RegisterConvKernels(OpRegistry& r);      // conv2d, depthwise_conv2d, conv2d_transpose
 void RegisterPoolKernels(OpRegistry& r);      // pool2d
 void RegisterNormKernels(OpRegistry& r);      // batch_norm
@@ -65,6 +66,7 @@ inline void RegisterAllKernels(OpRegistry& r) {
   RegisterCrfKernels(r);
   RegisterTensorKernels(r);
   RegisterShuffleChannelKernels(r);
+  RegisterConcatShuffleSplitKernels(r);
   RegisterConvKernels(r);
   RegisterPoolKernels(r);
   RegisterNormKernels(r);

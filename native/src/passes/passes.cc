@@ -21,6 +21,7 @@ constexpr PassEntry kPasses[] = {
     {"fc_fuse_pass", FuseFc},
     {"embedding_fc_fuse_pass", FuseEmbeddingFc},
     {"shuffle_channel_detect_pass", FuseShuffleChannel},
+    {"concat_shuffle_split_fuse_pass", FuseConcatShuffleSplit},
 };
 
 }  // namespace

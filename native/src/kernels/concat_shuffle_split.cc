@@ -1,0 +1,106 @@
+// fused_concat_shuffle_split: ShuffleNetV2's unit boundary, concat of two halves → shuffle_channel
+// with 2 groups → split along channels, as one op (passes/concat_shuffle_split_fuse.cc). With
+// inputs A and B of H channels each, the shuffle puts A's channel k at 2k and B's at 2k + 1; each
+// output takes its section of that order straight from A and B. One pass over the data where the
+// three ops made three, each writing a tensor the next read back. Plain or channels-last, as
+// shuffle_channel runs (outputs in the inputs' layout).
+#include <cstring>
+#include <numeric>
+
+#include "framework/op_registry.h"
+#include "kernels/dnnl_util.h"
+#include "kernels/kernel_util.h"
+#include "kernels/parallel.h"
+#include "kernels/register.h"
+
+namespace pd {
+namespace {
+
+constexpr char kType[] = "fused_concat_shuffle_split";
+
+// The outputs' channel counts, checked against the inputs'.
+Dims Sections(const OpContext& ctx) {
+  const auto& xs = ctx.Ins("X");
+  PD_CHECK(xs.size() == 2, kType, ": X must be 2 tensors, got ", xs.size());
+  const Tensor& a = InputOfType(ctx, "X", DType::kFP32);
+  PD_CHECK(a.rank() == 4 && xs[1]->dims() == a.dims(), kType, ": X must be two 4-D tensors of one "
+           "shape, got ", DimsToString(a.dims()), " and ", DimsToString(xs[1]->dims()));
+  const Dims sections = ctx.op().GetInts("sections", {});
+  PD_CHECK(sections.size() == ctx.Outs("Out").size() &&
+               std::accumulate(sections.begin(), sections.end(), int64_t{0}) == 2 * a.dim(1),
+           kType, ": sections must give each output's channels, ", 2 * a.dim(1), " in all");
+  return sections;
+}
+
+void InferShape(OpContext& ctx) {
+  CheckNotInPlace(ctx, "Out", {"X"});
+  const Dims sections = Sections(ctx);
+  const Tensor& a = ctx.In("X");
+  for (size_t k = 0; k < sections.size(); ++k) {
+    Dims d = a.dims();
+    d[1] = sections[k];
+    ctx.Out("Out", k)->Resize(std::move(d));
+    ctx.Out("Out", k)->set_lod(a.lod());
+  }
+}
+
+// Shuffled channels [s0, s0 + n) of one row: channel s is A's s / 2 when s is even, B's when odd;
+// each is a block of `inner` values (1 channels-last, H·W plain).
+void CopyRow(const float* a, const float* b, int64_t s0, int64_t n, int64_t inner, float* d) {
+  if (inner == 1 && s0 % 2 == 0 && n % 2 == 0) {  // ShuffleNet's case, a loop GCC vectorizes
+    a += s0 / 2;
+    b += s0 / 2;
+    for (int64_t i = 0; i < n / 2; ++i) {
+      d[2 * i] = a[i];
+      d[2 * i + 1] = b[i];
+    }
+    return;
+  }
+  for (int64_t s = s0; s < s0 + n; ++s) {
+    const float* src = (s % 2 == 0 ? a : b) + (s / 2) * inner;
+    std::memcpy(d + (s - s0) * inner, src, static_cast<size_t>(inner) * sizeof(float));
+  }
+}
+
+void Kernel(OpContext& ctx) {
+  const Dims sections = Sections(ctx);
+  const Tensor& a = ctx.In("X");
+  const Tensor& b = *ctx.Ins("X")[1];
+  const bool channels_last = a.layout() == ChannelsLastLayout();
+  PD_CHECK((channels_last || a.layout() == 0) && b.layout() == a.layout(), kType,
+           ": unexpected layouts ", a.layout(), " and ", b.layout());
+  // Plain: N rows of C planes of H·W values. Channels-last: N·H·W rows of C single values.
+  const int64_t spatial = a.dim(2) * a.dim(3), half = a.dim(1);
+  const int64_t rows = channels_last ? a.dim(0) * spatial : a.dim(0);
+  const int64_t inner = channels_last ? 1 : spatial;
+  std::vector<float*> outs;
+  for (Tensor* o : ctx.Outs("Out")) {
+    o->set_layout(a.layout());
+    outs.push_back(o->mutable_data_for_overwrite<float>());  // every value is copied in
+  }
+  const float* pa = a.data<float>();
+  const float* pb = b.data<float>();
+  ParallelFor(rows, ctx.config().num_threads,
+              MinRowsPerThread(static_cast<size_t>(2 * half * inner) * sizeof(float)),
+              [&](int64_t begin, int64_t end) {
+                for (int64_t r = begin; r < end; ++r) {
+                  int64_t s0 = 0;
+                  for (size_t k = 0; k < outs.size(); ++k) {
+                    CopyRow(pa + r * half * inner, pb + r * half * inner, s0, sections[k], inner,
+                            outs[k] + r * sections[k] * inner);
+                    s0 += sections[k];
+                  }
+                }
+              });
+}
+
+}  // namespace
+
+void RegisterConcatShuffleSplitKernels(OpRegistry& r) {
+  r.Add(kType, InferShape, "X");
+  r.AddKernel(kType, DeviceType::kCPU, DType::kFP32, Kernel);
+  r.SetLayoutRule(kType, DeviceType::kCPU,
+                  [](const OpView&) -> LayoutCheck { return AllChannelsLast; });
+}
+
+}  // namespace pd
