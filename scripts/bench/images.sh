@@ -256,9 +256,10 @@ trap 'rm -f "$section"' EXIT
   echo "Both sides run oneDNN 3 on channels-last data: ours is oneDNN $(bash scripts/onednn_version.sh), from"
   echo "\`scripts/onednn.sh\` (Intel's \`onednn-cpu-gomp\` wheels), on GNU OpenMP;"
   echo "the Paddle wheel bundles oneDNN 3.6.2 on Intel OpenMP. Paddle runs oneDNN's first-choice"
-  echo "kernels, on this AVX2 machine the brgemm ones (\`brg_conv_fwd\`, \`brgconv_1x1\`, \`brdgmm_dw\`);"
-  echo "ours take the older jit kernels for 1x1, depthwise and first-layer convolutions where those"
-  echo "measured faster (section \"oneDNN convolution kernels\"). Per-primitive times (\`ONEDNN_VERBOSE=1\`) and per-op times"
+  echo "kernels, mostly the brgemm ones (\`brg_conv_fwd\`, \`brgconv_1x1\`, \`brdgmm_dw\`); ours do too,"
+  echo "except on CPUs with AVX2 but not AVX-512, where they take the older jit kernels for 1x1,"
+  echo "depthwise and first-layer convolutions, which measured faster there (section \"oneDNN"
+  echo "convolution kernels\"). Per-primitive times (\`ONEDNN_VERBOSE=1\`) and per-op times"
   echo "(\`PD_OP_PROFILE=1\`, ours) show where each side spends its time."
   if [ -n "$flops" ] && [ "${#gflops_rows[@]}" -gt 0 ]; then
     echo
