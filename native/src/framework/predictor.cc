@@ -18,8 +18,14 @@ std::unique_ptr<Predictor> Predictor::Create(PredictorOptions options) {
   }
   LoadedModel model = LoadModel(options.model);
   // Once, before any clone exists: clones share the optimised program and the folded weights.
-  if (options.ir_optim)
-    model.program = Optimize(*model.program, model.weights.get(), options.passes);
+  if (options.ir_optim) {
+    std::vector<std::string> passes = options.passes;
+    if (options.use_gpu) {
+      for (const std::string& name : CpuOnlyPassNames())
+        passes.erase(std::remove(passes.begin(), passes.end(), name), passes.end());
+    }
+    model.program = Optimize(*model.program, model.weights.get(), passes);
+  }
   // OpView caches its slots on first use; fill the caches now, while the program is still
   // private, so that clones on other threads only ever read them.
   for (const OpView& op : model.program->ops()) {

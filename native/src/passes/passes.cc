@@ -35,6 +35,11 @@ const std::vector<std::string>& DefaultPassNames() {
   return names;
 }
 
+const std::vector<std::string>& CpuOnlyPassNames() {
+  static const std::vector<std::string> names = {"concat_shuffle_split_fuse_pass"};
+  return names;
+}
+
 std::shared_ptr<const Program> Optimize(const Program& program, Scope* weights,
                                         const std::vector<std::string>& passes) {
   Graph g(program, weights);

@@ -21,6 +21,11 @@ const std::vector<std::string>& DefaultPassNames();
 std::shared_ptr<const Program> Optimize(const Program& program, Scope* weights,
                                         const std::vector<std::string>& passes);
 
+// Passes whose fused op has a CPU kernel only (fused_concat_shuffle_split): a GPU predictor
+// skips them, so that the ops they would replace keep their GPU kernels rather than sending
+// the data to the CPU and back.
+const std::vector<std::string>& CpuOnlyPassNames();
+
 // What a CPU training executor runs instead of program: a copy with each channel shuffle and
 // its gradient chain fused (FuseShuffleChannel), so that ShuffleNet's step keeps the
 // convolutions' channels-last layout throughout, and each relu after batch_norm or
