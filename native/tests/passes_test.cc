@@ -694,6 +694,55 @@ TEST(PassTrainingRelu, FetchedOrSharedValueKeepsTheRelu) {
   EXPECT_EQ(n["relu"], 1) << "the add's relu fuses, the batch norm's does not";
 }
 
+// ShuffleNetV2's unit boundary in a training step: two convs → concat → the channel shuffle →
+// split, one half convolved and concatenated with the other, → mean, differentiated by
+// AppendBackward. The training executor's copy runs the boundary and its gradient as one op
+// each, and every gradient is the same, bit for bit: the fused ops move the same values.
+std::shared_ptr<const Program> ConcatShuffleSplitTrainingProgram(int hw) {
+  proto::ProgramDesc prog;
+  auto* block = prog.add_blocks();
+  block->set_idx(0);
+  block->set_parent_idx(-1);
+  AddVar(block, "x", {-1, 8, hw, hw}, false);
+  for (const char* w : {"wa", "wb", "wc"}) AddVar(block, w, {8, 8, 3, 3}, true);
+  for (const char* v : {"a", "b", "p0", "p1", "c"}) AddVar(block, v, {-1, 8, hw, hw}, false);
+  AddVar(block, "cat", {-1, 16, hw, hw}, false);
+  for (const char* v : {"r5", "r5_shape", "t5", "t5_shape", "s", "s_shape", "y", "loss"})
+    AddVar(block, v, {}, false);
+  const auto add = [&](const OpBuilder& op) { *block->add_ops() = op.desc(); };
+  add(Conv("x", "wa", "a"));
+  add(Conv("x", "wb", "b"));
+  add(OpBuilder("concat").In("X", {"a", "b"}).Out("Out", {"cat"}).Int("axis", 1));
+  add(OpBuilder("reshape2").In("X", {"cat"}).Out("Out", {"r5"}).Out("XShape", {"r5_shape"})
+          .Ints("shape", {-1, 2, 8, hw, hw}));
+  add(OpBuilder("transpose2").In("X", {"r5"}).Out("Out", {"t5"}).Out("XShape", {"t5_shape"})
+          .Ints("axis", {0, 2, 1, 3, 4}));
+  add(OpBuilder("reshape2").In("X", {"t5"}).Out("Out", {"s"}).Out("XShape", {"s_shape"})
+          .Ints("shape", {-1, 16, hw, hw}));
+  add(OpBuilder("split").In("X", {"s"}).Out("Out", {"p0", "p1"}).Int("axis", 1).Int("num", 2));
+  add(Conv("p1", "wc", "c"));
+  add(OpBuilder("concat").In("X", {"p0", "c"}).Out("Out", {"y"}).Int("axis", 1));
+  add(OpBuilder("mean").In("X", {"y"}).Out("Out", {"loss"}));
+  AppendBackward(&prog, "loss", {"x"});
+  return Program::FromDesc(prog, "training program");
+}
+
+TEST(PassConcatShuffleSplit, TrainingProgramFusesTheGradientChainExactly) {
+  const auto program = ConcatShuffleSplitTrainingProgram(6);
+  const auto fused = OptimizeForTraining(*program);
+  auto n = OpCounts(*fused);
+  EXPECT_EQ(n["fused_concat_shuffle_split"], 1);
+  EXPECT_EQ(n["fused_concat_shuffle_split_grad"], 1);
+  for (const char* gone : {"split", "shuffle_channel", "shuffle_channel_grad"})
+    EXPECT_EQ(n[gone], 0) << gone;
+  EXPECT_EQ(n["concat"], 1) << "the unit's last concat";
+  EXPECT_EQ(n["concat_grad"], 1);
+  ExpectSameResults(program, fused,
+                    {{"x", {2, 8, 6, 6}}, {"wa", {8, 8, 3, 3}}, {"wb", {8, 8, 3, 3}},
+                     {"wc", {8, 8, 3, 3}}},
+                    {"loss", "wa@GRAD", "wb@GRAD", "wc@GRAD"});
+}
+
 TEST(PassConfig, DeletedPassIsNotApplied) {
   Net net;
   net.Weight("w", {4, 3, 3, 3});

@@ -3,7 +3,9 @@
 // inputs A and B of H channels each, the shuffle puts A's channel k at 2k and B's at 2k + 1; each
 // output takes its section of that order straight from A and B. One pass over the data where the
 // three ops made three, each writing a tensor the next read back. Plain or channels-last, as
-// shuffle_channel runs (outputs in the inputs' layout).
+// shuffle_channel runs (outputs in the inputs' layout). In a training program its gradient,
+// fused_concat_shuffle_split_grad, moves the outputs' gradients back the same way: A's channel k
+// from shuffled channel 2k, B's from 2k + 1.
 #include <cstring>
 #include <numeric>
 
@@ -94,6 +96,109 @@ void Kernel(OpContext& ctx) {
               });
 }
 
+// ---- the gradient: X@GRAD (dA, dB; "@EMPTY@" for one not wanted) from Out@GRAD (one per output)
+
+constexpr char kGradType[] = "fused_concat_shuffle_split_grad";
+constexpr char kEmptyVarName[] = "@EMPTY@";
+
+bool WantsGrad(const OpContext& ctx, size_t i) {
+  const auto& names = ctx.op().Outputs("X@GRAD");
+  return i < names.size() && !names[i].empty() && names[i] != kEmptyVarName;
+}
+
+// The outputs' gradients, checked: 4-D, of one batch and size, in one layout.
+const std::vector<const Tensor*>& OutGrads(const OpContext& ctx) {
+  const auto& douts = ctx.Ins("Out@GRAD");
+  const Dims sections = ctx.op().GetInts("sections", {});
+  PD_CHECK(!douts.empty() && douts.size() == sections.size(), kGradType, ": Out@GRAD must be ",
+           sections.size(), " tensors, got ", douts.size());
+  const Tensor& first = *douts[0];
+  for (size_t k = 0; k < douts.size(); ++k) {
+    const Tensor& d = *douts[k];
+    PD_CHECK(d.dtype() == DType::kFP32 && d.rank() == 4 && d.dim(0) == first.dim(0) &&
+                 d.dim(1) == sections[k] && d.dim(2) == first.dim(2) && d.dim(3) == first.dim(3) &&
+                 d.layout() == first.layout(),
+             kGradType, ": Out@GRAD ", k, " ", DimsToString(d.dims()), " does not match section ",
+             sections[k]);
+  }
+  return douts;
+}
+
+void GradInferShape(OpContext& ctx) {
+  const auto& douts = OutGrads(ctx);
+  const Dims sections = ctx.op().GetInts("sections", {});
+  const int64_t c = std::accumulate(sections.begin(), sections.end(), int64_t{0});
+  PD_CHECK(c % 2 == 0 && ctx.op().Outputs("X@GRAD").size() == 2, kGradType,
+           ": X@GRAD must be two tensors of half the ", c, " channels");
+  for (size_t i = 0; i < 2; ++i) {
+    if (!WantsGrad(ctx, i)) continue;
+    Dims d = douts[0]->dims();
+    d[1] = c / 2;
+    ctx.Out("X@GRAD", i)->Resize(std::move(d));
+  }
+}
+
+// The inverse of CopyRow: shuffled channels [s0, s0 + n) of one row, d, back to A's and B's
+// (nullptr where not wanted).
+void SplitRow(const float* d, int64_t s0, int64_t n, int64_t inner, float* a, float* b) {
+  if (inner == 1 && s0 % 2 == 0 && n % 2 == 0 && a != nullptr && b != nullptr) {
+    a += s0 / 2;
+    b += s0 / 2;
+    for (int64_t i = 0; i < n / 2; ++i) {
+      a[i] = d[2 * i];
+      b[i] = d[2 * i + 1];
+    }
+    return;
+  }
+  for (int64_t s = s0; s < s0 + n; ++s) {
+    float* dst = s % 2 == 0 ? a : b;
+    if (dst != nullptr)
+      std::memcpy(dst + (s / 2) * inner, d + (s - s0) * inner,
+                  static_cast<size_t>(inner) * sizeof(float));
+  }
+}
+
+void GradKernel(OpContext& ctx) {
+  const auto& douts = OutGrads(ctx);
+  const Dims sections = ctx.op().GetInts("sections", {});
+  const Tensor& first = *douts[0];
+  const bool channels_last = first.layout() == ChannelsLastLayout();
+  PD_CHECK(channels_last || first.layout() == 0, kGradType, ": unexpected layout ",
+           first.layout());
+  const int64_t spatial = first.dim(2) * first.dim(3);
+  const int64_t half = std::accumulate(sections.begin(), sections.end(), int64_t{0}) / 2;
+  const int64_t rows = channels_last ? first.dim(0) * spatial : first.dim(0);
+  const int64_t inner = channels_last ? 1 : spatial;
+  float* dx[2] = {nullptr, nullptr};
+  for (size_t i = 0; i < 2; ++i) {
+    if (!WantsGrad(ctx, i)) continue;
+    Tensor* t = ctx.Out("X@GRAD", i);
+    t->set_layout(first.layout());
+    dx[i] = t->mutable_data_for_overwrite<float>();  // every value is copied in
+  }
+  if (dx[0] == nullptr && dx[1] == nullptr) return;
+  ParallelFor(rows, ctx.config().num_threads,
+              MinRowsPerThread(static_cast<size_t>(2 * half * inner) * sizeof(float)),
+              [&](int64_t begin, int64_t end) {
+                for (int64_t r = begin; r < end; ++r) {
+                  int64_t s0 = 0;
+                  for (size_t k = 0; k < douts.size(); ++k) {
+                    SplitRow(douts[k]->data<float>() + r * sections[k] * inner, s0, sections[k],
+                             inner, dx[0] ? dx[0] + r * half * inner : nullptr,
+                             dx[1] ? dx[1] + r * half * inner : nullptr);
+                    s0 += sections[k];
+                  }
+                }
+              });
+}
+
+// Every Out@GRAD channels-last: read as it is; else all made plain.
+bool AllOutGradsChannelsLast(const OpContext& ctx) {
+  for (const Tensor* t : ctx.Ins("Out@GRAD"))
+    if (t->layout() != ChannelsLastLayout()) return false;
+  return true;
+}
+
 }  // namespace
 
 void RegisterConcatShuffleSplitKernels(OpRegistry& r) {
@@ -101,6 +206,10 @@ void RegisterConcatShuffleSplitKernels(OpRegistry& r) {
   r.AddKernel(kType, DeviceType::kCPU, DType::kFP32, Kernel);
   r.SetLayoutRule(kType, DeviceType::kCPU,
                   [](const OpView&) -> LayoutCheck { return AllChannelsLast; });
+  r.Add(kGradType, GradInferShape, "Out@GRAD");
+  r.AddKernel(kGradType, DeviceType::kCPU, DType::kFP32, GradKernel);
+  r.SetLayoutRule(kGradType, DeviceType::kCPU,
+                  [](const OpView&) -> LayoutCheck { return AllOutGradsChannelsLast; });
 }
 
 }  // namespace pd

@@ -80,7 +80,8 @@ void ConcatKernel(OpContext& ctx) {
   const int rank = static_cast<int>(dims.size());
   const int axis = StorageAxis(*out, ConcatAxis(ctx, rank));
   const size_t elem = SizeOf(xs[0]->dtype());
-  auto* dst = static_cast<unsigned char*>(out->mutable_data(xs[0]->dtype()));
+  // Every byte is copied in below.
+  auto* dst = static_cast<unsigned char*>(out->mutable_data_for_overwrite(xs[0]->dtype()));
   // Each input is `outer` blocks of contiguous bytes; block o of every input goes side by side
   // into block o of the output.
   const int64_t outer = DimProduct(dims, 0, axis);
@@ -171,7 +172,8 @@ void SplitKernel(OpContext& ctx) {
   std::vector<unsigned char*> dsts;
   for (Tensor* out : ctx.Outs("Out")) {
     out->set_layout(x.layout());
-    dsts.push_back(static_cast<unsigned char*>(out->mutable_data(x.dtype())));
+    // Every byte is copied in below.
+    dsts.push_back(static_cast<unsigned char*>(out->mutable_data_for_overwrite(x.dtype())));
   }
   const auto& outs = ctx.Outs("Out");
   ParallelFor(outer, ctx.config().num_threads, MinRowsPerThread(in_block),

@@ -57,6 +57,8 @@ std::shared_ptr<const Program> OptimizeForTraining(const Program& program) {
   Graph g(program, nullptr);
   FuseShuffleChannel(g);
   g.Compact();
+  FuseConcatShuffleSplit(g);
+  g.Compact();
   FuseTrainingRelu(g);
   g.Compact();
   return g.ToProgram();

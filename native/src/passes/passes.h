@@ -28,10 +28,11 @@ const std::vector<std::string>& CpuOnlyPassNames();
 
 // What a CPU training executor runs instead of program: a copy with each channel shuffle and
 // its gradient chain fused (FuseShuffleChannel), so that ShuffleNet's step keeps the
-// convolutions' channels-last layout throughout, and each relu after batch_norm or
-// elementwise_add fused into that op (FuseTrainingRelu). Exact: the fused ops compute the same
-// values. The intermediates (the shuffle's 5-D view and its transpose, the values before relu)
-// are not stored.
+// convolutions' channels-last layout throughout; ShuffleNetV2's unit boundaries (concat →
+// shuffle → split) and their gradient chains fused (FuseConcatShuffleSplit); and each relu after
+// batch_norm or elementwise_add fused into that op (FuseTrainingRelu). Exact: the fused ops
+// compute the same values. The intermediates (the shuffle's 5-D view and its transpose, the
+// concatenated and shuffled tensors, the values before relu) are not stored.
 std::shared_ptr<const Program> OptimizeForTraining(const Program& program);
 
 }  // namespace pd
