@@ -64,6 +64,23 @@ void CopyRow(const float* a, const float* b, int64_t s0, int64_t n, int64_t inne
   }
 }
 
+// Calls body(r, k, s0) for each of the rows r (split over the threads) and each output section
+// k, s0 being the section's first shuffled channel; a row holds 2 · half_row values.
+template <typename Body>
+void ForEachSection(int64_t rows, int64_t half_row, const Dims& sections, int threads,
+                    Body&& body) {
+  ParallelFor(rows, threads, MinRowsPerThread(static_cast<size_t>(2 * half_row) * sizeof(float)),
+              [&](int64_t begin, int64_t end) {
+                for (int64_t r = begin; r < end; ++r) {
+                  int64_t s0 = 0;
+                  for (size_t k = 0; k < sections.size(); ++k) {
+                    body(r, k, s0);
+                    s0 += sections[k];
+                  }
+                }
+              });
+}
+
 void Kernel(OpContext& ctx) {
   const Dims sections = Sections(ctx);
   const Tensor& a = ctx.In("X");
@@ -82,18 +99,11 @@ void Kernel(OpContext& ctx) {
   }
   const float* pa = a.data<float>();
   const float* pb = b.data<float>();
-  ParallelFor(rows, ctx.config().num_threads,
-              MinRowsPerThread(static_cast<size_t>(2 * half * inner) * sizeof(float)),
-              [&](int64_t begin, int64_t end) {
-                for (int64_t r = begin; r < end; ++r) {
-                  int64_t s0 = 0;
-                  for (size_t k = 0; k < outs.size(); ++k) {
-                    CopyRow(pa + r * half * inner, pb + r * half * inner, s0, sections[k], inner,
-                            outs[k] + r * sections[k] * inner);
-                    s0 += sections[k];
-                  }
-                }
-              });
+  ForEachSection(rows, half * inner, sections, ctx.config().num_threads,
+                 [&](int64_t r, size_t k, int64_t s0) {
+                   CopyRow(pa + r * half * inner, pb + r * half * inner, s0, sections[k], inner,
+                           outs[k] + r * sections[k] * inner);
+                 });
 }
 
 // ---- the gradient: X@GRAD (dA, dB; "@EMPTY@" for one not wanted) from Out@GRAD (one per output)
@@ -177,19 +187,12 @@ void GradKernel(OpContext& ctx) {
     dx[i] = t->mutable_data_for_overwrite<float>();  // every value is copied in
   }
   if (dx[0] == nullptr && dx[1] == nullptr) return;
-  ParallelFor(rows, ctx.config().num_threads,
-              MinRowsPerThread(static_cast<size_t>(2 * half * inner) * sizeof(float)),
-              [&](int64_t begin, int64_t end) {
-                for (int64_t r = begin; r < end; ++r) {
-                  int64_t s0 = 0;
-                  for (size_t k = 0; k < douts.size(); ++k) {
-                    SplitRow(douts[k]->data<float>() + r * sections[k] * inner, s0, sections[k],
-                             inner, dx[0] ? dx[0] + r * half * inner : nullptr,
-                             dx[1] ? dx[1] + r * half * inner : nullptr);
-                    s0 += sections[k];
-                  }
-                }
-              });
+  ForEachSection(rows, half * inner, sections, ctx.config().num_threads,
+                 [&](int64_t r, size_t k, int64_t s0) {
+                   SplitRow(douts[k]->data<float>() + r * sections[k] * inner, s0, sections[k],
+                            inner, dx[0] ? dx[0] + r * half * inner : nullptr,
+                            dx[1] ? dx[1] + r * half * inner : nullptr);
+                 });
 }
 
 // Every Out@GRAD channels-last: read as it is; else all made plain.
