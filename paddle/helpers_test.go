@@ -30,10 +30,16 @@ func lacDir(t testing.TB) string {
 
 func newLACPredictor(t testing.TB) *Predictor {
 	t.Helper()
+	return newLACPredictorThreads(t, 1)
+}
+
+// newLACPredictorThreads is newLACPredictor with threads CPU math threads.
+func newLACPredictorThreads(t testing.TB, threads int) *Predictor {
+	t.Helper()
 	cfg, err := NewConfig()
 	require.NoError(t, err)
 	require.NoError(t, cfg.SetModelDir(filepath.Join(lacDir(t), "model")))
-	require.NoError(t, cfg.SetCpuMathLibraryNumThreads(1))
+	require.NoError(t, cfg.SetCpuMathLibraryNumThreads(threads))
 	pred, err := NewPredictor(cfg)
 	require.NoError(t, err)
 	t.Cleanup(pred.Destroy)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -66,9 +67,17 @@ func loadOracle(t *testing.T) ([]oracleSentence, []float32) {
 }
 
 // Our preprocessing gives Paddle's input ids, and the model gives Paddle's tags on every
-// sentence and its emission scores within tolerance.
+// sentence and its emission scores within tolerance, on one thread and on two (where the
+// recurrences split a batch's sentences between the threads).
 func TestLACMatchesPaddle(t *testing.T) {
-	pred := newLACPredictor(t)
+	for _, threads := range []int{1, 2} {
+		t.Run(fmt.Sprintf("threads=%d", threads), func(t *testing.T) {
+			checkLACMatchesPaddle(t, newLACPredictorThreads(t, threads))
+		})
+	}
+}
+
+func checkLACMatchesPaddle(t *testing.T, pred *Predictor) {
 	v := lacVocab(t)
 	sentences, emission := loadOracle(t)
 

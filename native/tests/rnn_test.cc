@@ -123,11 +123,11 @@ void Feed(Scope* s, const GruSpec& g, const GruData& in) {
   SetTensor(s, "h0", {n, g.d}, in.h0);
 }
 
-void CheckGru(const GruSpec& g, float tol = 2e-6f) {
+void CheckGru(const GruSpec& g, float tol = 2e-6f, int threads = 1) {
   Scope s;
   const GruData in = MakeData(g);
   Feed(&s, g, in);
-  RunOp(GruOp(g), &s);
+  RunOp(GruOp(g), &s, threads);
   const int64_t t = static_cast<int64_t>(g.lod.back());
   EXPECT_EQ(Get(s, "hidden").dims(), (Dims{t, g.d}));
   EXPECT_EQ(Get(s, "hidden").lod(), (LoD{g.lod}));
@@ -166,6 +166,30 @@ TEST(Gru, BatchedSequencesOfMixedLengths) {
         g.h0 = h0;
         g.seed = 3;
         CheckGru(g);
+      }
+    }
+  }
+}
+
+TEST(Gru, SequencesSplitOverThreads) {
+  // Eleven sequences, unsorted, two of equal length, one empty: with 2 and 3 threads each
+  // thread runs every lane-th sequence in longest-first order, through steps whose rows
+  // shrink to one on some threads and none on others.
+  for (int threads : {2, 3}) {
+    for (bool reverse : {false, true}) {
+      for (bool origin : {false, true}) {
+        for (bool h0 : {false, true}) {
+          SCOPED_TRACE(testing::Message() << threads << " threads, reverse " << reverse
+                                          << " origin " << origin << " h0 " << h0);
+          GruSpec g;
+          g.d = 33;  // a panel and a masked last panel of 3D = 99 columns
+          g.lod = {0, 7, 9, 9, 21, 22, 26, 33, 36, 48, 53, 54};
+          g.reverse = reverse;
+          g.origin = origin;
+          g.h0 = h0;
+          g.seed = 11;
+          CheckGru(g, 1e-5f, threads);
+        }
       }
     }
   }

@@ -16,24 +16,31 @@ namespace pd {
 // twice): fewer cost less to do on one thread than to hand out.
 constexpr int64_t kMinElementsPerThread = 32 * 1024;
 
+// Calls body(lane, lanes) once on each of up to `lanes` threads, lane in [0, lanes), where lanes
+// is the number of threads the team really got; body(0, 1) on this thread when lanes <= 1.
+template <typename Body>
+void ParallelLanes(int64_t lanes, Body&& body) {
+#ifdef _OPENMP
+  if (lanes > 1) {
+#pragma omp parallel num_threads(static_cast<int>(lanes))
+    body(int64_t{omp_get_thread_num()}, int64_t{omp_get_num_threads()});
+    return;
+  }
+#endif
+  (void)lanes;
+  body(int64_t{0}, int64_t{1});
+}
+
 // Calls body(begin, end) over contiguous parts of [0, n), one part per thread, when n has at
 // least min_per_thread items for each; else body(0, n) on this thread.
 template <typename Body>
 void ParallelFor(int64_t n, int threads, int64_t min_per_thread, Body&& body) {
-  int64_t parts = std::min<int64_t>(threads, n / std::max<int64_t>(min_per_thread, 1));
-#ifdef _OPENMP
-  if (parts > 1) {
-#pragma omp parallel num_threads(static_cast<int>(parts))
-    {
-      const int64_t t = omp_get_thread_num(), used = omp_get_num_threads();
-      const int64_t begin = n * t / used, end = n * (t + 1) / used;
-      if (begin < end) body(begin, end);
-    }
-    return;
-  }
-#endif
-  (void)parts;
-  if (n > 0) body(int64_t{0}, n);
+  if (n <= 0) return;
+  const int64_t parts = std::min<int64_t>(threads, n / std::max<int64_t>(min_per_thread, 1));
+  ParallelLanes(parts, [&](int64_t t, int64_t used) {
+    const int64_t begin = n * t / used, end = n * (t + 1) / used;
+    if (begin < end) body(begin, end);
+  });
 }
 
 // Rows per thread below which splitting a copy of rows of row_bytes over threads costs more

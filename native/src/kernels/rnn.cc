@@ -13,6 +13,7 @@
 #include "framework/op_registry.h"
 #include "kernels/cpu_features.h"
 #include "kernels/kernel_util.h"
+#include "kernels/parallel.h"
 #include "kernels/register.h"
 #include "kernels/small_gemm.h"
 #include "kernels/vec_math.h"
@@ -115,6 +116,10 @@ struct GruState : KernelState {
   WeightCache packed_from;    // the Weight contents they were packed from
 };
 
+// Sequences a lane must have at least before the recurrence is split over threads: below
+// that, waking a thread costs more than a lane's share of the steps saves.
+constexpr int64_t kMinSequencesPerLane = 2;
+
 // The kernel's body; built twice, see GruKernel.
 PD_ALWAYS_INLINE void GruKernelBody(OpContext& ctx) {
   const Tensor& input = ctx.In("Input");
@@ -132,19 +137,8 @@ PD_ALWAYS_INLINE void GruKernelBody(OpContext& ctx) {
   float* reset_hidden = Workspace(ctx, "BatchResetHiddenPrev", total * d, reset_scratch);
   float* batch_hidden = Workspace(ctx, "BatchHidden", total * d, hidden_scratch);
   float* hidden = ctx.Out("Hidden")->mutable_data<float>();
-
-  // Gates start as the projected input plus the bias, gathered into batch order.
   const float* x = input.data<float>();
   const float* bias = ctx.HasInput("Bias") ? ctx.In("Bias").data<float>() : nullptr;
-  for (int64_t b = 0; b < total; ++b) {
-    const float* src = x + order.rows[b] * d3;
-    float* g = gates + b * d3;
-    if (bias) {
-      for (int64_t j = 0; j < d3; ++j) g[j] = src[j] + bias[j];
-    } else {
-      std::memcpy(g, src, static_cast<size_t>(d3) * sizeof(float));
-    }
-  }
 
   // Weight memory: a row-major [D, 2D] update|reset matrix, then a row-major [D, D] candidate
   // matrix (not a [D, 3D] matrix split by columns).
@@ -157,68 +151,88 @@ PD_ALWAYS_INLINE void GruKernelBody(OpContext& ctx) {
 
   // H0 rows in sorted sequence order, so step 0's previous state lines up with its rows.
   std::vector<float> h0_sorted;
-  const float* prev = nullptr;  // null: the implicit zero state
+  const float* h0 = nullptr;  // null: the implicit zero state
   if (ctx.HasInput("H0") && !order.seqs.empty()) {
-    const float* h0 = ctx.In("H0").data<float>();
+    const float* given = ctx.In("H0").data<float>();
     h0_sorted.resize(order.seqs.size() * static_cast<size_t>(d));
     for (size_t i = 0; i < order.seqs.size(); ++i) {
-      std::memcpy(h0_sorted.data() + i * d, h0 + order.seqs[i] * d,
+      std::memcpy(h0_sorted.data() + i * d, given + order.seqs[i] * d,
                   static_cast<size_t>(d) * sizeof(float));
     }
-    prev = h0_sorted.data();
+    h0 = h0_sorted.data();
   }
 
-  const size_t steps = order.step_start.size() - 1;
-  for (size_t t = 0; t < steps; ++t) {
-    const int64_t first = order.step_start[t];
-    const int64_t rows = order.step_start[t + 1] - first;
-    float* g = gates + first * d3;
-    float* rh = reset_hidden + first * d;
-    float* h = batch_hidden + first * d;
-    // The running sequences of step t are the first `rows` of step t-1, in the same order.
-    if (prev) AddRowsTimesPacked(rows, prev, d, state.update_reset, g, d3);
-    for (int64_t i = 0; i < rows; ++i) {
-      float* gi = g + i * d3;
-      act_gate(gi, 2 * d);  // update gate u, then reset gate r
-      float* rhi = rh + i * d;
-      if (prev) {
-        const float* r = gi + d;
-        const float* hp = prev + i * d;
-        for (int64_t j = 0; j < d; ++j) rhi[j] = r[j] * hp[j];
-      } else {
-        std::memset(rhi, 0, static_cast<size_t>(d) * sizeof(float));
-      }
-    }
-    if (prev) AddRowsTimesPacked(rows, rh, d, state.candidate, g + 2 * d, d3);
-    for (int64_t i = 0; i < rows; ++i) {
-      float* gi = g + i * d3;
-      float* c = gi + 2 * d;
-      act_node(c, d);
-      const float* u = gi;
-      float* hi = h + i * d;
-      // Paddle's expressions, term for term, for matching rounding.
-      if (!prev) {
-        if (origin_mode) {
-          for (int64_t j = 0; j < d; ++j) hi[j] = c[j] - u[j] * c[j];
+  // A sequence's row of step t sits at the same position among the step's rows as its row of
+  // step t-1 (the running sequences of a step are the first rows of the step before), so the
+  // sequences at positions lane, lane + lanes, ... form a recurrence of their own: each lane
+  // runs every step on its strided rows with no synchronisation between lanes. One lane is
+  // the whole batch, as Paddle runs it. (A lane's row count differs from the whole step's, and
+  // a step of one row sums its products in another order, so results can move by rounding
+  // with the thread count, never with the run.)
+  const int64_t seqs = static_cast<int64_t>(order.seqs.size());
+  const int64_t lanes = std::min<int64_t>(ctx.config().num_threads, seqs / kMinSequencesPerLane);
+  ParallelLanes(lanes, [&](int64_t lane, int64_t lane_count) {
+    const int64_t ld3 = lane_count * d3, ld = lane_count * d;
+    const float* prev = h0 ? h0 + lane * d : nullptr;
+    for (size_t t = 0; t + 1 < order.step_start.size(); ++t) {
+      const int64_t first = order.step_start[t] + lane;
+      const int64_t step_rows = order.step_start[t + 1] - order.step_start[t];
+      const int64_t rows = step_rows > lane ? (step_rows - lane + lane_count - 1) / lane_count : 0;
+      if (rows == 0) break;  // later steps run fewer sequences still
+      float* g = gates + first * d3;
+      float* rh = reset_hidden + first * d;
+      float* h = batch_hidden + first * d;
+      // Gates start as the projected input plus the bias, gathered into batch order.
+      for (int64_t i = 0; i < rows; ++i) {
+        const float* src = x + order.rows[first + i * lane_count] * d3;
+        float* gi = g + i * ld3;
+        if (bias) {
+          for (int64_t j = 0; j < d3; ++j) gi[j] = src[j] + bias[j];
         } else {
-          for (int64_t j = 0; j < d; ++j) hi[j] = u[j] * c[j];
-        }
-      } else {
-        const float* hp = prev + i * d;
-        if (origin_mode) {
-          for (int64_t j = 0; j < d; ++j) hi[j] = u[j] * hp[j] + c[j] - u[j] * c[j];
-        } else {
-          for (int64_t j = 0; j < d; ++j) hi[j] = hp[j] - u[j] * hp[j] + u[j] * c[j];
+          std::memcpy(gi, src, static_cast<size_t>(d3) * sizeof(float));
         }
       }
+      if (prev) AddRowsTimesPacked(rows, prev, ld, state.update_reset, g, ld3);
+      for (int64_t i = 0; i < rows; ++i) {
+        float* gi = g + i * ld3;
+        act_gate(gi, 2 * d);  // update gate u, then reset gate r
+        float* rhi = rh + i * ld;
+        if (prev) {
+          const float* r = gi + d;
+          const float* hp = prev + i * ld;
+          for (int64_t j = 0; j < d; ++j) rhi[j] = r[j] * hp[j];
+        } else {
+          std::memset(rhi, 0, static_cast<size_t>(d) * sizeof(float));
+        }
+      }
+      if (prev) AddRowsTimesPacked(rows, rh, ld, state.candidate, g + 2 * d, ld3);
+      for (int64_t i = 0; i < rows; ++i) {
+        float* gi = g + i * ld3;
+        float* c = gi + 2 * d;
+        act_node(c, d);
+        const float* u = gi;
+        float* hi = h + i * ld;
+        // Paddle's expressions, term for term, for matching rounding.
+        if (!prev) {
+          if (origin_mode) {
+            for (int64_t j = 0; j < d; ++j) hi[j] = c[j] - u[j] * c[j];
+          } else {
+            for (int64_t j = 0; j < d; ++j) hi[j] = u[j] * c[j];
+          }
+        } else {
+          const float* hp = prev + i * ld;
+          if (origin_mode) {
+            for (int64_t j = 0; j < d; ++j) hi[j] = u[j] * hp[j] + c[j] - u[j] * c[j];
+          } else {
+            for (int64_t j = 0; j < d; ++j) hi[j] = hp[j] - u[j] * hp[j] + u[j] * c[j];
+          }
+        }
+        std::memcpy(hidden + order.rows[first + i * lane_count] * d, hi,
+                    static_cast<size_t>(d) * sizeof(float));
+      }
+      prev = h;
     }
-    prev = h;
-  }
-
-  for (int64_t b = 0; b < total; ++b) {
-    std::memcpy(hidden + order.rows[b] * d, batch_hidden + b * d,
-                static_cast<size_t>(d) * sizeof(float));
-  }
+  });
 }
 
 #ifdef PD_HAVE_AVX2_VARIANT
