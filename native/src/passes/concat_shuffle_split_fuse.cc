@@ -102,16 +102,9 @@ proto::OpDesc FusedOp(const std::string& type, const std::string& in_slot,
                       const std::vector<std::string>& outs, const Dims& sections) {
   proto::OpDesc op;
   op.set_type(type);
-  auto* in = op.add_inputs();
-  in->set_parameter(in_slot);
-  for (const std::string& x : ins) in->add_arguments(x);
-  auto* out = op.add_outputs();
-  out->set_parameter(out_slot);
-  for (const std::string& o : outs) out->add_arguments(o);
-  auto* attr = op.add_attrs();
-  attr->set_name("sections");
-  attr->set_type(proto::INTS);
-  for (int64_t s : sections) attr->add_ints(static_cast<int>(s));
+  SetInputs(&op, in_slot, ins);
+  SetOutputs(&op, out_slot, outs);
+  SetAttr(&op, "sections", std::vector<int>(sections.begin(), sections.end()));
   return op;
 }
 

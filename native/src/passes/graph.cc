@@ -14,16 +14,20 @@ bool Names(const google::protobuf::RepeatedPtrField<proto::OpDesc::Var>& slots,
 }
 
 void SetSlot(google::protobuf::RepeatedPtrField<proto::OpDesc::Var>* slots,
-             const std::string& slot, const std::string& name) {
+             const std::string& slot, const std::vector<std::string>& names) {
+  proto::OpDesc::Var* var = nullptr;
   for (auto& s : *slots) {
-    if (s.parameter() != slot) continue;
-    s.clear_arguments();
-    s.add_arguments(name);
-    return;
+    if (s.parameter() == slot) {
+      var = &s;
+      break;
+    }
   }
-  auto* s = slots->Add();
-  s->set_parameter(slot);
-  s->add_arguments(name);
+  if (var == nullptr) {
+    var = slots->Add();
+    var->set_parameter(slot);
+  }
+  var->clear_arguments();
+  for (const std::string& name : names) var->add_arguments(name);
 }
 
 proto::OpDesc::Attr* AttrFor(proto::OpDesc* op, const std::string& name, proto::AttrType type) {
@@ -149,11 +153,20 @@ std::shared_ptr<const Program> Graph::ToProgram() {
 }
 
 void SetInput(proto::OpDesc* op, const std::string& slot, const std::string& name) {
-  SetSlot(op->mutable_inputs(), slot, name);
+  SetSlot(op->mutable_inputs(), slot, {name});
 }
 
 void SetOutput(proto::OpDesc* op, const std::string& slot, const std::string& name) {
-  SetSlot(op->mutable_outputs(), slot, name);
+  SetSlot(op->mutable_outputs(), slot, {name});
+}
+
+void SetInputs(proto::OpDesc* op, const std::string& slot, const std::vector<std::string>& names) {
+  SetSlot(op->mutable_inputs(), slot, names);
+}
+
+void SetOutputs(proto::OpDesc* op, const std::string& slot,
+                const std::vector<std::string>& names) {
+  SetSlot(op->mutable_outputs(), slot, names);
 }
 
 void SetAttr(proto::OpDesc* op, const std::string& name, const std::string& value) {
@@ -166,6 +179,11 @@ void SetAttr(proto::OpDesc* op, const std::string& name, float value) {
 
 void SetAttr(proto::OpDesc* op, const std::string& name, int value) {
   AttrFor(op, name, proto::INT)->set_i(value);
+}
+
+void SetAttr(proto::OpDesc* op, const std::string& name, const std::vector<int>& values) {
+  proto::OpDesc::Attr* attr = AttrFor(op, name, proto::INTS);
+  for (int v : values) attr->add_ints(v);
 }
 
 bool ReadsOutside(const OpView& op, const std::string& slot, const std::string& var) {

@@ -56,12 +56,15 @@ class Graph {
   std::vector<bool> removed_;
 };
 
-// Op edits: set the single argument of a slot (adding the slot when absent), and attributes.
+// Op edits: set the arguments of a slot (adding the slot when absent), and attributes.
 void SetInput(proto::OpDesc* op, const std::string& slot, const std::string& name);
 void SetOutput(proto::OpDesc* op, const std::string& slot, const std::string& name);
+void SetInputs(proto::OpDesc* op, const std::string& slot, const std::vector<std::string>& names);
+void SetOutputs(proto::OpDesc* op, const std::string& slot, const std::vector<std::string>& names);
 void SetAttr(proto::OpDesc* op, const std::string& name, const std::string& value);
 void SetAttr(proto::OpDesc* op, const std::string& name, float value);
 void SetAttr(proto::OpDesc* op, const std::string& name, int value);
+void SetAttr(proto::OpDesc* op, const std::string& name, const std::vector<int>& values);
 
 // True when the op reads var in a slot other than slot (e.g. elementwise_add(X=a, Y=a)).
 bool ReadsOutside(const OpView& op, const std::string& slot, const std::string& var);
