@@ -1,11 +1,13 @@
 // conv2d, depthwise_conv2d and conv2d_transpose on oneDNN. Per op and input shape the primitive,
 // its reorders and the weights in oneDNN's preferred layout are made once and reused on every run.
+// An op with mkldnn_data_type = "bfloat16" reads its input and weights as bfloat16 (kernels/bf16.h).
 #include <cstring>
 #include <map>
 #include <optional>
 #include <tuple>
 #include <unordered_map>
 
+#include "kernels/bf16.h"
 #include "kernels/conv_kernel_choice.h"
 #include "kernels/conv_shape.h"
 #include "kernels/dnnl_util.h"
@@ -27,6 +29,9 @@ struct ConvPlan {
   memory src, dst, weights, scratch;
   std::optional<dnnl::reorder> src_reorder, dst_reorder, weights_reorder, residual_reorder;
   WeightCache weights_from;  // the filter contents that weights was reordered from
+  // bfloat16 math (kernels/bf16.h) without a oneDNN bfloat16 kernel: src and weights are float32
+  // copies of the inputs, rounded to bfloat16 after each reorder into them.
+  bool emulate_bf16 = false;
   // The Tensor::layout the output is left in: the primitive's own when it is one that later
   // oneDNN ops read (then dst is the output tensor's buffer), else plain through dst_reorder.
   int out_layout = 0;
@@ -65,9 +70,9 @@ dnnl::post_ops FusedPostOps(const OpView& op, bool residual) {
 }
 
 // in_layout: the input tensor's Tensor::layout; residual_layout: the residual's, or -1 when there
-// is none.
+// is none. in_type: the data type the primitive reads its input and weights in (f32 or bf16).
 ConvPlan MakePlan(const dnnl::engine& engine, const ConvShape& s, int in_layout, bool has_bias,
-                  int residual_layout, const dnnl::post_ops& post) {
+                  int residual_layout, const dnnl::post_ops& post, memory::data_type in_type) {
   const auto Unbound = [&engine](const memory::desc& md) { return ::pd::Unbound(md, engine); };
   const auto f32 = memory::data_type::f32;
   const int64_t g = s.groups, ic = s.in.c, oc = s.out.c;
@@ -84,8 +89,8 @@ ConvPlan MakePlan(const dnnl::engine& engine, const ConvShape& s, int in_layout,
       residual_layout < 0
           ? memory::desc()
           : memory::desc(dst, f32, residual_layout ? static_cast<Tag>(residual_layout) : act);
-  const memory::desc src_any(src, f32, Tag::any), dst_any(dst, f32, Tag::any),
-      w_any(wdims, f32, Tag::any);
+  const memory::desc src_any(src, in_type, Tag::any), dst_any(dst, f32, Tag::any),
+      w_any(wdims, in_type, Tag::any);
   const memory::desc bias_md = has_bias ? memory::desc({oc}, f32, Tag::x) : memory::desc();
   const memory::dims strides{s.win.stride[0], s.win.stride[1]};
   // oneDNN counts dilation from 0 (no gap), Paddle from 1.
@@ -162,6 +167,39 @@ ConvPlan MakePlan(const dnnl::engine& engine, const ConvShape& s, int in_layout,
   return p;
 }
 
+// MakePlan for a convolution that reads float32 (bf16 false) or bfloat16: on oneDNN's bfloat16
+// kernel where it has one for this shape, else emulated on the float32 kernel.
+ConvPlan MakeConvPlan(const dnnl::engine& engine, const ConvShape& s, int in_layout,
+                      bool has_bias, int residual_layout, const dnnl::post_ops& post, bool bf16) {
+  if (bf16 && !Bf16EmulationForced()) {
+    try {
+      return MakePlan(engine, s, in_layout, has_bias, residual_layout, post,
+                      memory::data_type::bf16);
+    } catch (const dnnl::error& e) {
+      if (e.status != dnnl_unimplemented) throw;
+    }
+  }
+  ConvPlan p = MakePlan(engine, s, in_layout, has_bias, residual_layout, post,
+                        memory::data_type::f32);
+  if (!bf16) return p;
+  // The input and the weights are always copied, so that the copies can be rounded.
+  p.emulate_bf16 = true;
+  if (!p.src_reorder) {
+    p.src = memory(p.src_user.get_desc(), engine);
+    p.src_reorder = dnnl::reorder(p.src_user, p.src);
+  }
+  if (!p.weights_reorder) {
+    p.weights = memory(p.weights_user.get_desc(), engine);
+    p.weights_reorder = dnnl::reorder(p.weights_user, p.weights);
+  }
+  return p;
+}
+
+// Rounds an emulated bfloat16 plan's float32 copy to bfloat16 values.
+void RoundCopy(const memory& m) {
+  RoundToBf16(static_cast<float*>(m.get_data_handle()), m.get_desc().get_size() / sizeof(float));
+}
+
 void RunPlan(OpContext& ctx, dnnl::stream& stream, ConvPlan& p, bool has_bias, bool residual) {
   const Tensor& filter_tensor = ctx.In("Filter");
   const float* filter = filter_tensor.data<float>();
@@ -172,6 +210,10 @@ void RunPlan(OpContext& ctx, dnnl::stream& stream, ConvPlan& p, bool has_bias, b
     // reordered after each update (its stamp changes).
     p.weights_user.set_data_handle(const_cast<float*>(filter));
     p.weights_reorder->execute(stream, p.weights_user, p.weights);
+    if (p.emulate_bf16) {
+      stream.wait();
+      RoundCopy(p.weights);
+    }
   }
   p.src_user.set_data_handle(const_cast<float*>(ctx.In("Input").data<float>()));
   Tensor* out = ctx.Out("Output");
@@ -191,6 +233,10 @@ void RunPlan(OpContext& ctx, dnnl::stream& stream, ConvPlan& p, bool has_bias, b
   p.dst_user.set_data_handle(out->mutable_data_for_overwrite(DType::kFP32, p.out_bytes));
   out->set_layout(p.out_layout);
   if (p.src_reorder) p.src_reorder->execute(stream, p.src_user, p.src);
+  if (p.emulate_bf16) {
+    stream.wait();
+    RoundCopy(p.src);
+  }
   if (residual && !residual_in_dst) {
     const Tensor& r = ctx.In("ResidualData");
     if (p.residual_reorder) {
@@ -244,8 +290,9 @@ void ConvKernel(OpContext& ctx) {
     const PlanKey key{x.dims(), x.layout(), r_layout};
     auto it = plans.find(key);
     if (it == plans.end()) {
-      it = plans.emplace(key, MakePlan(cpu.engine(), ConvShapeOf(ctx, kTranspose), x.layout(),
-                                       has_bias, r_layout, FusedPostOps(ctx.op(), residual)))
+      it = plans.emplace(key, MakeConvPlan(cpu.engine(), ConvShapeOf(ctx, kTranspose),
+                                           x.layout(), has_bias, r_layout,
+                                           FusedPostOps(ctx.op(), residual), WantsBf16(ctx.op())))
                .first;
     }
     RunPlan(ctx, cpu.stream_ref(), it->second, has_bias, residual);

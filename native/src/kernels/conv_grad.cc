@@ -7,7 +7,9 @@
 // gradients of NCHW convolutions run on channels-last primitives too and write Input@GRAD
 // channels-last, so only what arrives in another layout is reordered, once, on the way in. Per
 // op, input shape and layouts the primitives are made once; their reordered buffers and
-// scratchpads are borrowed from the allocator for each run.
+// scratchpads are borrowed from the allocator for each run. An op with mkldnn_data_type =
+// "bfloat16" reads Input, Filter and Output@GRAD as bfloat16 and writes float32 gradients
+// (kernels/bf16.h).
 #include <cstring>
 #include <map>
 #include <optional>
@@ -16,6 +18,7 @@
 #include <vector>
 
 #include "framework/allocator.h"
+#include "kernels/bf16.h"
 #include "kernels/dnnl_util.h"
 #include "kernels/conv_shape.h"
 #include "kernels/kernel_util.h"
@@ -60,18 +63,21 @@ void ConvGradInferShape(OpContext& ctx) {
 // A primitive argument: user wraps our plain buffer (set per run), mem is what the primitive
 // reads or writes, the same memory when the primitive took the plain layout, else a buffer of
 // its own layout, borrowed for one run (TempBuffers), with a reorder from user (an input) or
-// to user (an output).
+// to user (an output). round: an input of emulated bfloat16 math, always copied into mem and
+// rounded there.
 struct Arg {
   memory user, mem;
   std::optional<dnnl::reorder> reorder;
+  bool round = false;
 };
 
 Arg MakeArg(const dnnl::engine& engine, const memory::desc& plain, const memory::desc& want,
-            bool output) {
+            bool output, bool round = false) {
   Arg a;
   a.user = memory(plain, engine, DNNL_MEMORY_NONE);
   a.mem = a.user;
-  if (want != plain) {
+  a.round = round;
+  if (want != plain || round) {
     a.mem = memory(want, engine, DNNL_MEMORY_NONE);
     a.reorder = output ? dnnl::reorder(a.mem, a.user) : dnnl::reorder(a.user, a.mem);
   }
@@ -106,6 +112,11 @@ class TempBuffers {
 void ReorderIn(dnnl::stream& s, Arg& a, const void* data) {
   a.user.set_data_handle(const_cast<void*>(data));
   if (a.reorder) a.reorder->execute(s, a.user, a.mem);
+  if (a.round) {
+    s.wait();
+    RoundToBf16(static_cast<float*>(a.mem.get_data_handle()),
+                a.mem.get_desc().get_size() / sizeof(float));
+  }
 }
 
 struct ConvGradPlan {
@@ -126,8 +137,11 @@ struct ConvGradState : KernelState {
   std::map<std::tuple<Dims, int, int, bool, bool>, ConvGradPlan> plans;
 };
 
+// in_type: what the primitives read Input, Filter and Output@GRAD as (f32, or bf16 for
+// oneDNN's bfloat16 kernels); emulate_bf16: f32 primitives on rounded copies of them.
 ConvGradPlan MakeGradPlan(const dnnl::engine& engine, const ConvShape& s, int x_layout,
-                          int dy_layout, bool want_data, bool want_weights) {
+                          int dy_layout, bool want_data, bool want_weights,
+                          memory::data_type in_type, bool emulate_bf16) {
   const auto f32 = memory::data_type::f32;
   const int64_t g = s.groups, ic = s.in.c, oc = s.out.c;
   const memory::dims src{s.in.n, ic, s.in.h, s.in.w}, dst{s.out.n, oc, s.out.h, s.out.w};
@@ -145,8 +159,10 @@ ConvGradPlan MakeGradPlan(const dnnl::engine& engine, const ConvShape& s, int x_
                      dsrc_user = user(src, channels_last ? ChannelsLastLayout() : 0),
                      w_plain(wdims, f32, g == 1 ? Tag::oihw : Tag::goihw);
   const Tag pick = channels_last ? Tag::acdb : Tag::any;
-  const memory::desc src_any(src, f32, pick), dst_any(dst, f32, pick),
-      w_any(wdims, f32, Tag::any);
+  const memory::desc src_any(src, in_type, pick), dst_any(dst, in_type, pick),
+      w_any(wdims, in_type, Tag::any);
+  // The gradients the primitives write are float32 whatever they read.
+  const memory::desc dsrc_any(src, f32, pick), dw_any(wdims, f32, Tag::any);
   const memory::dims strides{s.win.stride[0], s.win.stride[1]};
   // oneDNN counts dilation from 0 (no gap), Paddle from 1.
   const memory::dims dil{s.win.dilation[0] - 1, s.win.dilation[1] - 1};
@@ -162,24 +178,40 @@ ConvGradPlan MakeGradPlan(const dnnl::engine& engine, const ConvShape& s, int x_
   ConvGradPlan p;
   p.dsrc_layout = channels_last ? ChannelsLastLayout() : 0;
   if (want_data) {
-    dnnl::convolution_backward_data::primitive_desc pd(engine, alg, src_any, w_any, dst_any,
+    dnnl::convolution_backward_data::primitive_desc pd(engine, alg, dsrc_any, w_any, dst_any,
                                                        strides, dil, pad_l, pad_r, hint, attr);
     p.data.emplace(pd);
-    p.data_ddst = MakeArg(engine, dst_user, pd.diff_dst_desc(), false);
-    p.data_w = MakeArg(engine, w_plain, pd.weights_desc(), false);
+    p.data_ddst = MakeArg(engine, dst_user, pd.diff_dst_desc(), false, emulate_bf16);
+    p.data_w = MakeArg(engine, w_plain, pd.weights_desc(), false, emulate_bf16);
     p.data_dsrc = MakeArg(engine, dsrc_user, pd.diff_src_desc(), true);
     p.data_scratch = memory(pd.scratchpad_desc(), engine, DNNL_MEMORY_NONE);
   }
   if (want_weights) {
     dnnl::convolution_backward_weights::primitive_desc pd(
-        engine, alg, src_any, w_any, dst_any, strides, dil, pad_l, pad_r, hint, attr);
+        engine, alg, src_any, dw_any, dst_any, strides, dil, pad_l, pad_r, hint, attr);
     p.weights.emplace(pd);
-    p.w_src = MakeArg(engine, src_user, pd.src_desc(), false);
-    p.w_ddst = MakeArg(engine, dst_user, pd.diff_dst_desc(), false);
+    p.w_src = MakeArg(engine, src_user, pd.src_desc(), false, emulate_bf16);
+    p.w_ddst = MakeArg(engine, dst_user, pd.diff_dst_desc(), false, emulate_bf16);
     p.w_dw = MakeArg(engine, w_plain, pd.diff_weights_desc(), true);
     p.w_scratch = memory(pd.scratchpad_desc(), engine, DNNL_MEMORY_NONE);
   }
   return p;
+}
+
+// MakeGradPlan reading float32 (bf16 false) or bfloat16: on oneDNN's bfloat16 kernels where it
+// has them for this shape, else emulated on the float32 ones.
+ConvGradPlan MakeConvGradPlan(const dnnl::engine& engine, const ConvShape& s, int x_layout,
+                              int dy_layout, bool want_data, bool want_weights, bool bf16) {
+  if (bf16 && !Bf16EmulationForced()) {
+    try {
+      return MakeGradPlan(engine, s, x_layout, dy_layout, want_data, want_weights,
+                          memory::data_type::bf16, false);
+    } catch (const dnnl::error& e) {
+      if (e.status != dnnl_unimplemented) throw;
+    }
+  }
+  return MakeGradPlan(engine, s, x_layout, dy_layout, want_data, want_weights,
+                      memory::data_type::f32, bf16);
 }
 
 // Bias@GRAD[c] = the sum of Output@GRAD over n, h, w (stored channels-last when nhwc).
@@ -218,8 +250,8 @@ void ConvGradKernel(OpContext& ctx) {
     const auto key = std::make_tuple(x.dims(), x.layout(), dy.layout(), want_data, want_weights);
     auto it = plans.find(key);
     if (it == plans.end()) {
-      it = plans.emplace(key, MakeGradPlan(cpu.engine(), s, x.layout(), dy.layout(), want_data,
-                                           want_weights))
+      it = plans.emplace(key, MakeConvGradPlan(cpu.engine(), s, x.layout(), dy.layout(),
+                                               want_data, want_weights, WantsBf16(ctx.op())))
                .first;
     }
     ConvGradPlan& p = it->second;

@@ -101,3 +101,38 @@ def avg_pool_inclusive_adaptive_grad(rng):
     z = op("mul", {"X": F.adaptive_avg_pool2d(y, 1), "Y": w2},
            {"x_num_col_dims": 1, "y_num_col_dims": 1})
     return head(rng, y, (1, 2, 3, 3)) + paddle.mean(z)
+
+
+def bf16_exact(x):
+    """x rounded to bfloat16 values (nearest, ties to even), kept as float32."""
+    bits = np.ascontiguousarray(x, dtype=np.float32).view(np.uint32).astype(np.uint64)
+    bits = ((bits + 0x7FFF + ((bits >> 16) & 1)) & 0xFFFF0000).astype(np.uint32)
+    return bits.view(np.float32)
+
+
+def bf16_conv_case(rng, x_shape, w_shape, padding, groups):
+    """mean(conv(x, w) * g) with the conv marked mkldnn_data_type = bfloat16. x, w and g hold
+    bfloat16 values and the output has a power-of-two count, so Output@GRAD (g / count) is
+    bfloat16 too: every operand the bfloat16 kernels round is already exact, and Paddle's
+    float32 result is what bfloat16 products summed in float32 give."""
+    x = feed("x", bf16_exact(uniform(rng, x_shape)), grad=True)
+    w = param("conv_w", bf16_exact(uniform(rng, w_shape, -0.5, 0.5)))
+    y = conv(x, w, stride=1, padding=padding, groups=groups)
+    paddle.static.default_main_program().current_block().ops[-1]._set_attr(
+        "mkldnn_data_type", "bfloat16")
+    out_shape = tuple(y.shape)
+    assert np.prod(out_shape) & (np.prod(out_shape) - 1) == 0, out_shape
+    g = feed("g", bf16_exact(uniform(rng, out_shape)))
+    return paddle.mean(op("elementwise_mul", {"X": y, "Y": g}, {"axis": -1}))
+
+
+@case(note="conv2d 3x3 marked mkldnn_data_type=bfloat16 (bf16 mixed precision), x [2,8,6,6] "
+           "-> [2,8,4,4], every operand bfloat16-exact: the bfloat16 kernels' result")
+def conv2d_bf16_grad(rng):
+    return bf16_conv_case(rng, (2, 8, 6, 6), (8, 8, 3, 3), 0, 1)
+
+
+@case(note="depthwise_conv2d 3x3 pad 1 marked mkldnn_data_type=bfloat16, x [2,8,4,4], "
+           "every operand bfloat16-exact")
+def depthwise_conv2d_bf16_grad(rng):
+    return bf16_conv_case(rng, (2, 8, 4, 4), (8, 1, 3, 3), 1, 8)
