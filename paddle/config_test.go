@@ -215,7 +215,6 @@ func TestConfigOptionalEngines(t *testing.T) {
 		}, (*Config).LiteEngineEnabled, "The Paddle-Lite sub-graph engine", nil},
 		{"oneDNN", (*Config).EnableMKLDNN, (*Config).MkldnnEnabled, "", nil},
 		{"profile", (*Config).EnableProfile, (*Config).ProfileEnabled, "", nil},
-		{"oneDNN bf16", (*Config).EnableMkldnnBfloat16, (*Config).MkldnnBfloat16Enabled, "oneDNN bfloat16", nil},
 		{"oneDNN int8", (*Config).EnableMkldnnInt8, (*Config).MkldnnInt8Enabled, "oneDNN int8", nil},
 		{"oneDNN quantizer", (*Config).EnableMkldnnQuantizer, (*Config).MkldnnQuantizerEnabled, "oneDNN int8 quantization", nil},
 		{"GPU multi-stream", (*Config).EnableGpuMultiStream, (*Config).ThreadLocalStreamEnabled, "", nil},
@@ -263,7 +262,6 @@ func TestConfigOtherSetters(t *testing.T) {
 		err  error
 		want string
 	}{
-		"SetBfloat16Op":         {c.SetBfloat16Op(nil), "oneDNN bfloat16 is not available"},
 		"EnableORTOptimization": {c.EnableORTOptimization(), "ONNXRuntime is not available"},
 	} {
 		var libErr *Error

@@ -12,6 +12,7 @@
 #include "capi/guard.h"
 #include "capi/handles.h"
 #include "capi/summary.h"
+#include "kernels/bf16.h"
 
 using pd::capi::Cfg;
 using pd::capi::Guard;
@@ -299,14 +300,20 @@ void PD_ConfigEnableMkldnnQuantizer(PD_Config* pd_config) {
 PD_Bool PD_ConfigMkldnnQuantizerEnabled(PD_Config* pd_config) {
   PD_CONFIG_GET(PD_Bool{FALSE}, FALSE);
 }
+// As Paddle: bfloat16 only where oneDNN runs it natively (AVX-512); elsewhere the switch stays
+// off, since emulated bfloat16 would be slower than float32.
 void PD_ConfigEnableMkldnnBfloat16(PD_Config* pd_config) {
-  PD_CONFIG_SET(Unavailable(fn, "oneDNN bfloat16"));
+  PD_CONFIG_SET(c.options.bf16 = pd::Bf16ConvIsNative());
 }
 PD_Bool PD_ConfigMkldnnBfloat16Enabled(PD_Config* pd_config) {
-  PD_CONFIG_GET(PD_Bool{FALSE}, FALSE);
+  PD_CONFIG_GET(PD_Bool{FALSE}, c.options.bf16 ? TRUE : FALSE);
 }
 void PD_ConfigSetBfloat16Op(PD_Config* pd_config, size_t ops_num, const char** op_list) {
-  PD_CONFIG_SET(Unavailable(fn, "oneDNN bfloat16"));
+  PD_CONFIG_SET({
+    PD_CHECK(ops_num == 0 || op_list != nullptr, "op_list is null");
+    c.options.bf16_ops.clear();
+    for (size_t i = 0; i < ops_num; ++i) c.options.bf16_ops.push_back(Str(op_list[i], "op name"));
+  });
 }
 void PD_ConfigEnableMkldnnInt8(PD_Config* pd_config) {
   PD_CONFIG_SET(Unavailable(fn, "oneDNN int8"));

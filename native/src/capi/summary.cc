@@ -44,6 +44,7 @@ std::string Summary(const PD_Config& c) {
   if (!c.passes.empty()) rows.emplace_back("passes", Join(c.passes));
   if (!c.opt_cache_dir.empty()) rows.emplace_back("optim_cache_dir", c.opt_cache_dir);
   rows.emplace_back("enable_mkldnn", "false");
+  rows.emplace_back("mkldnn_bfloat16", OnOff(c.options.bf16));
   rows.emplace_back("tensorrt", "false");
 
   size_t w1 = std::string("Option").size(), w2 = std::string("Value").size();

@@ -25,6 +25,7 @@ std::unique_ptr<Predictor> Predictor::Create(PredictorOptions options) {
         passes.erase(std::remove(passes.begin(), passes.end(), name), passes.end());
     }
     model.program = Optimize(*model.program, model.weights.get(), passes);
+    if (options.bf16 && !options.use_gpu) model.program = PlaceBfloat16(*model.program, options.bf16_ops);
   }
   // OpView caches its slots on first use; fill the caches now, while the program is still
   // private, so that clones on other threads only ever read them.

@@ -25,7 +25,8 @@ int FuseFc(Graph& g);
 int FuseEmbeddingFc(Graph& g);
 // reshape2 → transpose2 [0, 2, 1, 3, 4] → reshape2 (a channel shuffle) becomes shuffle_channel,
 // and in a training program its gradient chain becomes shuffle_channel_grad.
-int FuseShuffleChannel(Graph& g);// concat(two halves along channels) → shuffle_channel(group 2) [→ split along channels]
+int FuseShuffleChannel(Graph& g);
+// concat(two halves along channels) → shuffle_channel(group 2) [→ split along channels]
 // becomes fused_concat_shuffle_split.
 int FuseConcatShuffleSplit(Graph& g);
 

@@ -1,5 +1,7 @@
 #include "passes/passes.h"
 
+#include <algorithm>
+
 #include "passes/fusions.h"
 
 namespace pd {
@@ -38,6 +40,25 @@ const std::vector<std::string>& DefaultPassNames() {
 const std::vector<std::string>& CpuOnlyPassNames() {
   static const std::vector<std::string> names = {"concat_shuffle_split_fuse_pass"};
   return names;
+}
+
+const std::vector<std::string>& Bfloat16OpTypes() {
+  static const std::vector<std::string> types = {"conv2d", "depthwise_conv2d"};
+  return types;
+}
+
+std::shared_ptr<const Program> PlaceBfloat16(const Program& program,
+                                             const std::vector<std::string>& only) {
+  Graph g(program, nullptr);
+  for (int i = 0; i < g.num_ops(); ++i) {
+    const std::string type = g.view(i).type();
+    const auto listed = [&type](const std::vector<std::string>& v) {
+      return std::find(v.begin(), v.end(), type) != v.end();
+    };
+    if (listed(Bfloat16OpTypes()) && (only.empty() || listed(only)))
+      SetAttr(g.mutable_op(i), "mkldnn_data_type", std::string("bfloat16"));
+  }
+  return g.ToProgram();
 }
 
 std::shared_ptr<const Program> Optimize(const Program& program, Scope* weights,

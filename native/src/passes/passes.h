@@ -21,6 +21,15 @@ const std::vector<std::string>& DefaultPassNames();
 std::shared_ptr<const Program> Optimize(const Program& program, Scope* weights,
                                         const std::vector<std::string>& passes);
 
+// The op types whose CPU kernels run in bfloat16 when marked (kernels/bf16.h).
+const std::vector<std::string>& Bfloat16OpTypes();
+
+// Paddle's cpu_bfloat16_placement_pass, run after the fusions: sets mkldnn_data_type =
+// "bfloat16" on every op of a type in Bfloat16OpTypes() and in only (all of them when only is
+// empty), and returns the marked program.
+std::shared_ptr<const Program> PlaceBfloat16(const Program& program,
+                                             const std::vector<std::string>& only);
+
 // Passes whose fused op has a CPU kernel only (fused_concat_shuffle_split): a GPU predictor
 // skips them, so that the ops they would replace keep their GPU kernels rather than sending
 // the data to the CPU and back.

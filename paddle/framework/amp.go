@@ -1,0 +1,41 @@
+package framework
+
+import "google.golang.org/protobuf/proto"
+
+// Bfloat16Ops are the op types gohub's CPU kernels run in bfloat16 when marked: the
+// convolutions and their gradients, where the arithmetic is and mixed precision pays. Paddle's
+// AMP white list also holds matmul and mul; gohub runs those in float32.
+var Bfloat16Ops = []string{"conv2d", "depthwise_conv2d"}
+
+// MarkBfloat16 sets Paddle's mkldnn_data_type attribute to "bfloat16" on p's ops of the given
+// types (Bfloat16Ops when none are given) and returns how many it marked. A marked op reads its
+// float32 inputs rounded to bfloat16 and writes float32, which is Paddle's mixed precision at
+// level O1: the tensors between ops, the weights and the optimizer stay float32. Grad ops made
+// from a marked op (AppendBackward) copy the mark.
+func MarkBfloat16(p *Program, types ...string) int {
+	if len(types) == 0 {
+		types = Bfloat16Ops
+	}
+	want := map[string]bool{}
+	for _, t := range types {
+		want[t] = true
+	}
+	n := 0
+	for _, op := range p.Ops() {
+		if !want[op.GetType()] {
+			continue
+		}
+		n++
+		set := false
+		for _, a := range op.Attrs {
+			if a.GetName() == "mkldnn_data_type" {
+				a.Type, a.S = AttrType_STRING.Enum(), proto.String("bfloat16")
+				set = true
+			}
+		}
+		if !set {
+			op.Attrs = append(op.Attrs, StringAttr("mkldnn_data_type", "bfloat16"))
+		}
+	}
+	return n
+}
