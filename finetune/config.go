@@ -24,6 +24,14 @@ type RunConfig struct {
 	// TF32 allows TF32 tensor-core math for float32 convolutions and matrix products on the
 	// GPU: faster, with about 10 bits of mantissa in the products.
 	TF32 bool
+	// AMP trains in bfloat16 mixed precision, Paddle's AMP at level O1: the convolutions and
+	// their gradients read activations, weights and gradients as bfloat16 and add in float32;
+	// every other op, the tensors between ops, the weights and the optimizer stay float32, so
+	// checkpoints and the exported model are float32 as without it. Evaluation and prediction
+	// run the same way. On the CPU only: fast where oneDNN has bfloat16 kernels (AVX-512, twice
+	// the float32 rate on the convolutions with the BF16 instructions), emulated and slower
+	// than float32 elsewhere (paddle.Bfloat16Native says which).
+	AMP bool
 	// CheckpointDir holds ckpt.meta, step_N/, best_model/ and the curves; "" means
 	// ckpt_<YYYYmmddHHMMSS> in the working directory, as in PaddleHub.
 	CheckpointDir string
@@ -93,6 +101,9 @@ func (c RunConfig) validate() error {
 		if f.v < 0 {
 			return errors.Errorf("run config: %s must not be negative, got %d", f.name, f.v)
 		}
+	}
+	if c.AMP && c.UseGPU {
+		return errors.New("run config: amp: bfloat16 mixed precision runs on the CPU only; the CUDA backend's kernels are float32 (tf32 speeds them up)")
 	}
 	if err := c.checkGPU(); err != nil {
 		return err

@@ -14,7 +14,8 @@ import (
 // program per set of frozen parameters (gradual unfreezing changes the set by epoch).
 type programs struct {
 	image, feature string
-	fwd            *framework.Program // module + head, training mode
+	fwd            *framework.Program // module + head, training mode, float32
+	amp            bool               // the other programs' convolutions in bfloat16
 	eval, predict  *framework.Program // inference mode, pruned
 	head           *head
 	plan           *Plan
@@ -41,19 +42,20 @@ func (tp *trainProgram) destroy() {
 }
 
 // newPrograms builds the forward, evaluation and prediction programs; compile makes the
-// training ones once the strategy's plan is known.
-func newPrograms(module *framework.Program, image, feature string, numClasses int, hidden []int) (*programs, error) {
+// training ones once the strategy's plan is known. amp marks the convolutions of all but the
+// forward program (which the exported model is saved from) bfloat16 (RunConfig.AMP).
+func newPrograms(module *framework.Program, image, feature string, numClasses int, hidden []int, amp bool) (*programs, error) {
 	fwd := module.Clone()
 	h, err := appendHead(fwd, feature, numClasses, hidden)
 	if err != nil {
 		return nil, errors.WithMessage(err, "classifier head")
 	}
-	ps := &programs{image: image, feature: feature, fwd: fwd, head: h, train: map[string]*trainProgram{},
+	ps := &programs{image: image, feature: feature, fwd: fwd, amp: amp, head: h, train: map[string]*trainProgram{},
 		pretrained: map[string]bool{}}
 	for _, p := range module.Parameters() {
 		ps.pretrained[p] = true
 	}
-	ps.eval = fwd.Clone()
+	ps.eval = ps.forward()
 	framework.SetTraining(ps.eval, false)
 	if err := ps.eval.Prune([]string{image, h.label}, []string{h.probs, h.loss, h.acc}); err != nil {
 		return nil, err
@@ -61,7 +63,7 @@ func newPrograms(module *framework.Program, image, feature string, numClasses in
 	if err := ps.eval.AddFetch(h.probs, h.loss, h.acc); err != nil {
 		return nil, err
 	}
-	ps.predict = fwd.Clone()
+	ps.predict = ps.forward()
 	framework.SetTraining(ps.predict, false)
 	if err := ps.predict.Prune([]string{image}, []string{h.probs}); err != nil {
 		return nil, err
@@ -70,6 +72,16 @@ func newPrograms(module *framework.Program, image, feature string, numClasses in
 		return nil, err
 	}
 	return ps, nil
+}
+
+// forward returns a copy of the forward program to derive another from, its convolutions
+// marked bfloat16 under AMP (grad ops made from them copy the mark).
+func (ps *programs) forward() *framework.Program {
+	p := ps.fwd.Clone()
+	if ps.amp {
+		framework.MarkBfloat16(p)
+	}
+	return p
 }
 
 // compile makes the training program with nothing frozen, the one checkpoints save.
@@ -99,7 +111,7 @@ func (ps *programs) trainFor(frozen map[string]bool) (*trainProgram, error) {
 
 // compileTrain appends the backward part (by the library) and the update part (here).
 func (ps *programs) compileTrain(frozen map[string]bool) (*trainProgram, error) {
-	desc, err := ps.fwd.Bytes()
+	desc, err := ps.forward().Bytes()
 	if err != nil {
 		return nil, err
 	}

@@ -76,7 +76,7 @@ func NewImageClassifierTask(module *hub.Context, data *dataset.CV, reader *imgba
 	}
 	var err error
 	t.ps, err = newPrograms(module.Program, module.Inputs["image"], module.Outputs["feature_map"],
-		len(data.Labels), t.hidden)
+		len(data.Labels), t.hidden, cfg.AMP)
 	if err != nil {
 		return nil, errors.WithMessagef(err, "task on %s", module.Module)
 	}

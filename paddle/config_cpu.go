@@ -159,6 +159,18 @@ func (c *Config) EnableMkldnnBfloat16() error {
 	return c.set("EnableMkldnnBfloat16", func(p *C.PD_Config) { C.PD_ConfigEnableMkldnnBfloat16(p) })
 }
 
+// Bfloat16Native reports whether oneDNN runs bfloat16 convolutions natively on this CPU (an
+// AVX-512 one), which EnableMkldnnBfloat16 needs; elsewhere bfloat16 training is emulated, at
+// float32's precision cost without its speed.
+func Bfloat16Native() bool {
+	c, err := NewConfig()
+	if err != nil {
+		return false
+	}
+	defer c.Destroy()
+	return c.EnableMkldnnBfloat16() == nil && c.MkldnnBfloat16Enabled()
+}
+
 // MkldnnBfloat16Enabled reports whether the convolutions run in bfloat16.
 func (c *Config) MkldnnBfloat16Enabled() bool {
 	return c.flag(func(p *C.PD_Config) C.PD_Bool { return C.PD_ConfigMkldnnBfloat16Enabled(p) })

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gohub/gohub/finetune"
 	"github.com/gohub/gohub/hub"
+	"github.com/gohub/gohub/paddle"
 	"github.com/gohub/gohub/readers/dataset"
 	"github.com/gohub/gohub/readers/imgbatch"
 )
@@ -60,7 +61,13 @@ Checkpoints are the same files on both, so a run started on one resumes on the o
 --gpu_tf32 allows TF32 tensor-core math for float32 convolutions and matrix products: faster,
 with about 10 bits of mantissa in the products. Convolution gradients use cuDNN's fastest
 algorithms, which may add in a different order from run to run;
-GOHUB_CUDNN_DETERMINISTIC=1 picks deterministic ones (slower).`,
+GOHUB_CUDNN_DETERMINISTIC=1 picks deterministic ones (slower).
+
+--amp trains in bfloat16 mixed precision (Paddle's AMP, level O1): convolutions and their
+gradients read bfloat16 and add in float32, everything else stays float32, and so do the
+checkpoints and the exported model. CPU only. On CPUs with AVX-512 oneDNN's bfloat16 kernels
+run it (about twice as fast on the convolutions with the BF16 instructions); elsewhere it is
+emulated, slower than float32, and the run says so.`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "module", Usage: "the installed image classification module (or its `DIR`) to start from", Required: true},
 			&cli.StringFlag{Name: "dataset", Usage: "the data set `DIR` (PaddleHub's image list format)", Required: true, TakesFile: true},
@@ -84,6 +91,7 @@ GOHUB_CUDNN_DETERMINISTIC=1 picks deterministic ones (slower).`,
 			&cli.BoolFlag{Name: "init_missing_params", Usage: "initialise parameters the module lacks instead of failing (the model is then not entirely pretrained)"},
 			&cli.StringFlag{Name: "hidden_units", Usage: "fc+relu layers `N,N,...` before the classifier"},
 			&cli.StringFlag{Name: "metrics", Value: "acc", Usage: "`LIST` of acc, f1, precision, recall, matthews; the first picks the best model"},
+			&cli.BoolFlag{Name: "amp", Usage: "bfloat16 mixed precision on the CPU: convolutions in bfloat16, the rest in float32"},
 			&cli.BoolFlag{Name: "augment", Usage: "augment training images (random rotation, brightness, contrast, saturation or flip)"},
 			&cli.IntFlag{Name: "image_size", Value: 224, Usage: "resize images to `N`×N"},
 			&cli.BoolFlag{Name: "module_preprocess", Usage: "prepare images with the module's own recipe (e.g. resize the short side, centre crop) instead of PaddleHub's reader, which squeezes them to --image_size"},
@@ -116,7 +124,7 @@ func finetuneAction(c *cli.Context) error {
 	}
 	cfg := finetune.RunConfig{
 		NumEpoch: c.Int("num_epoch"), BatchSize: c.Int("batch_size"),
-		UseGPU: gpu.use, GPUID: gpu.id, TF32: gpu.tf32,
+		UseGPU: gpu.use, GPUID: gpu.id, TF32: gpu.tf32, AMP: c.Bool("amp"),
 		CheckpointDir: c.String("checkpoint_dir"), LogInterval: c.Int("log_interval"),
 		EvalInterval: c.Int("eval_interval"), SaveCkptInterval: c.Int("save_ckpt_interval"),
 		KeepCheckpoints: c.Int("keep_checkpoints"), EarlyStopping: c.Int("early_stopping"),
@@ -151,6 +159,13 @@ func finetuneAction(c *cli.Context) error {
 	fmt.Fprintf(stderr, "Fine-tuning %s on %s: %d train, %d dev, %d test images, %d classes\n",
 		module.Module, c.String("dataset"), len(data.Train), len(data.Dev), len(data.Test), len(data.Labels))
 	fmt.Fprintf(stderr, "Checkpoint dir: %s (seed %d)\n%v\n", cfg.CheckpointDir, cfg.Seed, cfg)
+	if cfg.AMP {
+		how := "oneDNN's bfloat16 kernels"
+		if !paddle.Bfloat16Native() {
+			how = "emulated: this CPU has no AVX-512, so it is slower than float32"
+		}
+		fmt.Fprintf(stderr, "Mixed precision: convolutions in bfloat16 (%s)\n", how)
+	}
 	// Curves first: a resumed run's history is reloaded when the task reports the resume.
 	curveLog, curves, err := finetune.CurveLogger(cfg.CheckpointDir, cfg.Metrics)
 	if err != nil {

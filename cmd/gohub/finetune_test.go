@@ -1,7 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/gohub/gohub/readers/imgbatch"
 )
@@ -12,5 +17,14 @@ func TestPictureCacheBytes(t *testing.T) {
 		if got := pictureCacheBytes(mb); got != want {
 			t.Errorf("pictureCacheBytes(%d) = %d, want %d", mb, got, want)
 		}
+	}
+}
+
+func TestFinetuneHelp(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"gohub", "finetune", "--help"}, &out, &errOut)
+	require.Equal(t, 0, code, errOut.String())
+	for _, want := range []string{"--amp", "bfloat16 mixed precision", "--use_gpu", "--trainable", "default_finetune"} {
+		assert.Contains(t, out.String(), want)
 	}
 }
