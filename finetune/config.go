@@ -24,8 +24,9 @@ type RunConfig struct {
 	// TF32 allows TF32 tensor-core math for float32 convolutions and matrix products on the
 	// GPU: faster, with about 10 bits of mantissa in the products.
 	TF32 bool
-	// AMP trains in bfloat16 mixed precision, Paddle's AMP at level O1: the convolutions and
-	// their gradients read activations, weights and gradients as bfloat16 and add in float32;
+	// AMP trains in bfloat16 mixed precision, Paddle's AMP at level O1: the convolutions
+	// (conv2d, framework.Bfloat16Ops) and their gradients read activations, weights and
+	// gradients as bfloat16 and add in float32;
 	// every other op, the tensors between ops, the weights and the optimizer stay float32, so
 	// checkpoints and the exported model are float32 as without it. Evaluation and prediction
 	// run the same way. On the CPU only: fast where oneDNN has bfloat16 kernels (AVX-512, twice

@@ -14,6 +14,9 @@ statistics), channels-last model and input (oneDNN's preferred layout on the CPU
 CrossEntropyLoss; torch.optim.SGD(lr=1e-3, momentum=0.9), no weight decay. Each step:
 zero_grad, forward, loss, backward, optimizer step, the loss read back as a float.
 --threads: torch.set_num_threads and OMP_NUM_THREADS / MKL_NUM_THREADS; one inter-op thread.
+--amp bf16: the forward pass and the loss under torch.autocast("cpu", torch.bfloat16), PyTorch's
+mixed precision (convolutions and matrix products in bfloat16; the weights and the optimizer
+stay float32), the reference for gohub's bfloat16 training (trainbench -bf16).
 Input: imgbench's fixed pseudo-random images, labels i mod 2. --warmup untimed steps, then
 timed steps until at least --steps steps and --seconds seconds have passed.
 
@@ -45,6 +48,8 @@ def parse_args():
     ap.add_argument("--warmup", type=int, default=2, help="untimed steps first (default 2)")
     ap.add_argument("--memory-format", choices=("channels_last", "contiguous"),
                     default="channels_last")
+    ap.add_argument("--amp", choices=("off", "bf16"), default="off",
+                    help="bf16: autocast the forward pass and the loss to bfloat16 (default off)")
     args = ap.parse_args()
     if min(args.batch, args.threads, args.side, args.steps) < 1 or args.warmup < 0:
         ap.error("--batch, --threads, --side and --steps must be at least 1")
@@ -77,9 +82,15 @@ def main():
         [args.batch, 3, args.side, args.side])).contiguous(memory_format=fmt)
     y = torch.from_numpy((np.arange(args.batch) % CLASSES).astype(np.int64))
 
+    def forward():
+        if args.amp == "bf16":
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                return loss_fn(model(x), y)
+        return loss_fn(model(x), y)
+
     def step():
         opt.zero_grad(set_to_none=True)
-        loss = loss_fn(model(x), y)
+        loss = forward()
         loss.backward()
         opt.step()
         v = float(loss.item())
@@ -98,6 +109,7 @@ def main():
         "threads": args.threads,
         "side": args.side,
         "memory_format": args.memory_format,
+        "precision": "bf16" if args.amp == "bf16" else "fp32",
         "mkldnn": bool(torch.backends.mkldnn.is_available()),
         **timing,
         "peak_rss_mib": steptimer.peak_rss_mib(),

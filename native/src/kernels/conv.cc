@@ -132,7 +132,7 @@ ConvPlan MakePlan(const dnnl::engine& engine, const ConvShape& s, int in_layout,
   p.src = p.src_user;
   p.weights = p.weights_user;
   if (src_md != p.src_user.get_desc()) {
-    p.src = memory(src_md, engine);
+    p.src = Unbound(src_md);  // borrowed for each run (TempBuffers)
     p.src_reorder = dnnl::reorder(p.src_user, p.src);
   }
   // The output stays in the primitive's layout when later oneDNN ops can read it (NCHW models);
@@ -185,7 +185,7 @@ ConvPlan MakeConvPlan(const dnnl::engine& engine, const ConvShape& s, int in_lay
   // The input and the weights are always copied, so that the copies can be rounded.
   p.emulate_bf16 = true;
   if (!p.src_reorder) {
-    p.src = memory(p.src_user.get_desc(), engine);
+    p.src = Unbound(p.src_user.get_desc(), engine);
     p.src_reorder = dnnl::reorder(p.src_user, p.src);
   }
   if (!p.weights_reorder) {
@@ -232,7 +232,11 @@ void RunPlan(OpContext& ctx, dnnl::stream& stream, ConvPlan& p, bool has_bias, b
   // oneDNN writes every element of its output, and keeps a padded layout's padding zero.
   p.dst_user.set_data_handle(out->mutable_data_for_overwrite(DType::kFP32, p.out_bytes));
   out->set_layout(p.out_layout);
-  if (p.src_reorder) p.src_reorder->execute(stream, p.src_user, p.src);
+  TempBuffers temp;  // freed after stream.wait() below
+  if (p.src_reorder) {
+    temp.Bind(p.src);
+    p.src_reorder->execute(stream, p.src_user, p.src);
+  }
   if (p.emulate_bf16) {
     stream.wait();
     RoundCopy(p.src);

@@ -84,30 +84,10 @@ Arg MakeArg(const dnnl::engine& engine, const memory::desc& plain, const memory:
   return a;
 }
 
-// Buffers borrowed from the CPU allocator for one kernel run: the reordered copies and the
-// scratchpads. A plan that owned them would hold activation-sized memory per convolution for
-// the executor's life (gigabytes over a ResNet's training step); borrowed, they come from the
-// allocator's cache, which serves the same sizes step after step.
-class TempBuffers {
- public:
-  ~TempBuffers() {
-    for (auto& [p, bytes] : blocks_) CpuAllocator().Free(p, bytes);
-  }
-  // Points m at a fresh buffer of its size.
-  void Bind(memory& m) {
-    const size_t bytes = m.get_desc().get_size();
-    if (bytes == 0) return;
-    void* p = CpuAllocator().AllocateForOverwrite(bytes);  // reorders and oneDNN write them
-    blocks_.emplace_back(p, bytes);
-    m.set_data_handle(p);
-  }
-  void Bind(Arg& a) {
-    if (a.reorder) Bind(a.mem);
-  }
-
- private:
-  std::vector<std::pair<void*, size_t>> blocks_;
-};
+// A reordered argument's buffer is borrowed for the run.
+void Bind(TempBuffers& temp, Arg& a) {
+  if (a.reorder) temp.Bind(a.mem);
+}
 
 void ReorderIn(dnnl::stream& s, Arg& a, const void* data) {
   a.user.set_data_handle(const_cast<void*>(data));
@@ -258,7 +238,7 @@ void ConvGradKernel(OpContext& ctx) {
     dnnl::stream& stream = cpu.stream_ref();
     TempBuffers temp;  // freed after stream.wait() below
     if (p.data) {
-      for (Arg* a : {&p.data_ddst, &p.data_w, &p.data_dsrc}) temp.Bind(*a);
+      for (Arg* a : {&p.data_ddst, &p.data_w, &p.data_dsrc}) Bind(temp, *a);
       temp.Bind(p.data_scratch);
       ReorderIn(stream, p.data_ddst, dy.raw_data());
       ReorderIn(stream, p.data_w, ctx.In("Filter").raw_data());
@@ -273,7 +253,7 @@ void ConvGradKernel(OpContext& ctx) {
                                                             p.data_dsrc.user);
     }
     if (p.weights) {
-      for (Arg* a : {&p.w_src, &p.w_ddst, &p.w_dw}) temp.Bind(*a);
+      for (Arg* a : {&p.w_src, &p.w_ddst, &p.w_dw}) Bind(temp, *a);
       temp.Bind(p.w_scratch);
       ReorderIn(stream, p.w_src, x.raw_data());
       ReorderIn(stream, p.w_ddst, dy.raw_data());

@@ -1,5 +1,7 @@
 #include "kernels/dnnl_util.h"
 
+#include "framework/allocator.h"
+
 #include <string>
 
 #ifdef _OPENMP
@@ -145,6 +147,18 @@ void PlainConverter::ToPlain(Tensor* t, DeviceContext& device) {
   reorder_.execute(cpu.stream_ref(), src_, dst_);
   cpu.stream_ref().wait();
   t->SwapData(&plain);
+}
+
+TempBuffers::~TempBuffers() {
+  for (auto& [p, bytes] : blocks_) CpuAllocator().Free(p, bytes);
+}
+
+void TempBuffers::Bind(dnnl::memory& m) {
+  const size_t bytes = m.get_desc().get_size();
+  if (bytes == 0) return;
+  void* p = CpuAllocator().AllocateForOverwrite(bytes);
+  blocks_.emplace_back(p, bytes);
+  m.set_data_handle(p);
 }
 
 }  // namespace pd

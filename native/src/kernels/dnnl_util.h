@@ -4,6 +4,8 @@
 #pragma once
 
 #include <dnnl.hpp>
+#include <utility>
+#include <vector>
 
 #include "framework/op_registry.h"
 #include "kernels/cpu_context.h"
@@ -39,6 +41,24 @@ class PlainConverter final : public LayoutConverter {
   int layout_ = 0;
   dnnl::reorder reorder_;
   dnnl::memory src_, dst_;
+};
+
+// Buffers borrowed from the CPU allocator for one kernel run: reordered copies of inputs and
+// scratchpads. A plan that owned them would hold activation-sized memory per convolution for
+// the executor's life (gigabytes over a ResNet's training step); borrowed, they come from the
+// allocator's cache, which serves the same sizes run after run. Freed when it goes out of
+// scope: after the stream has been waited for.
+class TempBuffers {
+ public:
+  TempBuffers() = default;
+  TempBuffers(const TempBuffers&) = delete;
+  TempBuffers& operator=(const TempBuffers&) = delete;
+  ~TempBuffers();
+  // Points m at a fresh buffer of its size, which reorders and oneDNN overwrite.
+  void Bind(dnnl::memory& m);
+
+ private:
+  std::vector<std::pair<void*, size_t>> blocks_;
 };
 
 // Runs body, turning oneDNN's exceptions into pd::Error naming the op.

@@ -55,7 +55,7 @@ std::shared_ptr<const Program> PlaceBfloat16(const Program& program,
     const auto listed = [&type](const std::vector<std::string>& v) {
       return std::find(v.begin(), v.end(), type) != v.end();
     };
-    if (listed(Bfloat16OpTypes()) && (only.empty() || listed(only)))
+    if (listed(Bfloat16OpTypes()) && (only.empty() ? type == "conv2d" : listed(only)))
       SetAttr(g.mutable_op(i), "mkldnn_data_type", std::string("bfloat16"));
   }
   return g.ToProgram();

@@ -25,8 +25,9 @@ std::shared_ptr<const Program> Optimize(const Program& program, Scope* weights,
 const std::vector<std::string>& Bfloat16OpTypes();
 
 // Paddle's cpu_bfloat16_placement_pass, run after the fusions: sets mkldnn_data_type =
-// "bfloat16" on every op of a type in Bfloat16OpTypes() and in only (all of them when only is
-// empty), and returns the marked program.
+// "bfloat16" on every op of a type in Bfloat16OpTypes() and in only, and returns the marked
+// program. only empty means conv2d alone: depthwise_conv2d, bound by memory rather than
+// arithmetic, is no faster in bfloat16 (BENCHMARKS.md), so it is marked only when named.
 std::shared_ptr<const Program> PlaceBfloat16(const Program& program,
                                              const std::vector<std::string>& only);
 

@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/gohub/gohub/paddle"
@@ -28,6 +29,7 @@ type result struct {
 	Impl         string  `json:"impl"`
 	Library      string  `json:"library"`
 	Model        string  `json:"model"`
+	Precision    string  `json:"precision"` // fp32, or bf16 (-bf16)
 	Batch        int     `json:"batch"`
 	Threads      int     `json:"threads"`
 	Batches      int     `json:"batches"`
@@ -42,8 +44,9 @@ func main() {
 	threads := flag.Int("threads", 1, "CPU math threads")
 	seconds := flag.Float64("seconds", 10, "timed duration")
 	warmup := flag.Int("warmup", 5, "untimed batches first")
+	bf16 := flag.String("bf16", "", "run these op types (comma-separated; \"all\": every one that can) in bfloat16: EnableMkldnnBfloat16")
 	flag.Parse()
-	if err := run(*model, *batch, *threads, *seconds, *warmup); err != nil {
+	if err := run(*model, *batch, *threads, *seconds, *warmup, *bf16); err != nil {
 		fmt.Fprintln(os.Stderr, "imgbench:", err)
 		os.Exit(2)
 	}
@@ -79,7 +82,7 @@ type feed struct {
 	data []float32
 }
 
-func run(dir string, batch, threads int, seconds float64, warmup int) error {
+func run(dir string, batch, threads int, seconds float64, warmup int, bf16 string) error {
 	// One OS thread for every call, as a Python caller has: the library's OpenMP thread team
 	// belongs to the calling thread (paddle.Predictor says more).
 	runtime.LockOSThread()
@@ -103,6 +106,21 @@ func run(dir string, batch, threads int, seconds float64, warmup int) error {
 		if err := step(); err != nil {
 			return err
 		}
+	}
+	precision := "fp32"
+	if bf16 != "" {
+		if err := cfg.EnableMkldnnBfloat16(); err != nil {
+			return err
+		}
+		if !cfg.MkldnnBfloat16Enabled() {
+			return fmt.Errorf("-bf16: this CPU has no bfloat16 convolutions (AVX-512)")
+		}
+		if bf16 != "all" {
+			if err := cfg.SetBfloat16Op(strings.Split(bf16, ",")); err != nil {
+				return err
+			}
+		}
+		precision = "bf16"
 	}
 	pred, err := paddle.NewPredictor(cfg)
 	if err != nil {
@@ -198,7 +216,7 @@ func run(dir string, batch, threads int, seconds float64, warmup int) error {
 	}
 	elapsed := time.Since(start).Seconds()
 	return json.NewEncoder(os.Stdout).Encode(result{
-		Impl: "gohub", Library: firstLine(paddle.Version()), Model: filepath.Base(dir),
+		Impl: "gohub", Library: firstLine(paddle.Version()), Model: filepath.Base(dir), Precision: precision,
 		Batch: batch, Threads: threads, Batches: done, Seconds: elapsed,
 		ImagesPerSec: float64(done*batch) / elapsed, MsPerBatch: 1000 * elapsed / float64(done),
 	})

@@ -54,6 +54,7 @@ type result struct {
 	Impl         string  `json:"impl"`
 	Library      string  `json:"library"`
 	Model        string  `json:"model"`
+	Precision    string  `json:"precision"` // fp32, or bf16 (-bf16)
 	Batch        int     `json:"batch"`
 	Threads      int     `json:"threads"`
 	Side         int     `json:"side"`
@@ -94,11 +95,15 @@ func main() {
 	warmup := flag.Int("warmup", 2, "untimed steps first")
 	loop := flag.String("loop", "", "then measure the fine-tune loop on this data set `DIR` (at least 1 -warmup step)")
 	loopExamples := flag.Int("loop-examples", 0, "-loop trains on the first `N` training examples (0: all)")
+	bf16 := flag.Bool("bf16", false, "convolutions and their gradients in bfloat16 (gohub finetune --amp)")
 	flag.Parse()
 	if *loop != "" && *warmup < 1 {
 		fail(errors.New("-loop needs at least one -warmup step"))
 	}
-	res, err := run(*model, *batch, *threads, *side, *classes, *steps, *seconds, *warmup)
+	if *bf16 && *loop != "" {
+		fail(errors.New("-bf16 measures the raw step only; -loop is float32"))
+	}
+	res, err := run(*model, *batch, *threads, *side, *classes, *steps, *seconds, *warmup, *bf16)
 	if err != nil {
 		fail(err)
 	}
@@ -115,6 +120,13 @@ func main() {
 	printJSON(lr)
 }
 
+func precision(bf16 bool) string {
+	if bf16 {
+		return "bf16"
+	}
+	return "fp32"
+}
+
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "trainbench:", err)
 	os.Exit(2)
@@ -126,7 +138,7 @@ func printJSON(v any) {
 	}
 }
 
-func run(dir string, batch, threads, side, classes, steps int, seconds float64, warmup int) (result, error) {
+func run(dir string, batch, threads, side, classes, steps int, seconds float64, warmup int, bf16 bool) (result, error) {
 	// One OS thread for every call: the library's OpenMP team belongs to the calling thread.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
@@ -142,6 +154,9 @@ func run(dir string, batch, threads, side, classes, steps int, seconds float64, 
 	headParams, err := appendHead(fwd, feature, classes)
 	if err != nil {
 		return result{}, errors.WithMessage(err, "classifier head")
+	}
+	if bf16 {
+		framework.MarkBfloat16(fwd)
 	}
 	train, grads, err := trainingProgram(fwd)
 	if err != nil {
@@ -245,7 +260,7 @@ func run(dir string, batch, threads, side, classes, steps int, seconds float64, 
 		return result{}, err
 	}
 	return result{
-		Impl: "gohub", Library: firstLine(paddle.Version()), Model: filepath.Base(filepath.Clean(dir)),
+		Impl: "gohub", Library: firstLine(paddle.Version()), Model: filepath.Base(filepath.Clean(dir)), Precision: precision(bf16),
 		Batch: batch, Threads: threads, Side: side, Steps: done, Seconds: round3(elapsed),
 		ImagesPerSec: round3(float64(done*batch) / elapsed), MsPerStep: round3(1000 * elapsed / float64(done)),
 		MedianMs: medianMs(times), FirstLoss: first, LastLoss: last, PeakRSSMiB: round3(peak),
