@@ -16,7 +16,8 @@ Engines:
   of a __model__ model) when it reads that model, else the ONNX file (the JSON line says which: "source"); the input's batch dimension fixed to --batch
   (static shapes, as OpenVINO's benchmark_app does); CPU device, INFERENCE_NUM_THREADS =
   --threads, PERFORMANCE_HINT = LATENCY, NUM_STREAMS = 1, INFERENCE_PRECISION_HINT = f32 (on a
-  CPU with AVX-512 BF16 OpenVINO would otherwise compute in bfloat16).
+  CPU with AVX-512 BF16 OpenVINO would otherwise compute in bfloat16), or bf16 with
+  --precision bf16 (the peer of gohub's bfloat16 inference, scripts/bench/bf16.sh).
 
 Method, as paddle_image.py: every input gets its shape with the batch dimension set to --batch
 and the same fixed pseudo-random values in [-1, 1) (element i is (i * 2654435761 mod 2^32) /
@@ -110,7 +111,7 @@ def openvino_runner(np, args):
         "INFERENCE_NUM_THREADS": args.threads,
         "PERFORMANCE_HINT": "LATENCY",
         "NUM_STREAMS": 1,
-        "INFERENCE_PRECISION_HINT": "f32",
+        "INFERENCE_PRECISION_HINT": args.precision,
     }
     compiled = core.compile_model(model, "CPU", config)
     req = compiled.create_infer_request()
@@ -161,7 +162,11 @@ def main():
     ap.add_argument("--warmup", type=int, default=5, help="untimed batches first (default 5)")
     ap.add_argument("--reference", help="Paddle's outputs for this batch (.npz, out_0...)")
     ap.add_argument("--rtol", type=float, default=1e-3, help="bound of the check (default 1e-3)")
+    ap.add_argument("--precision", choices=("f32", "bf16"), default="f32",
+                    help="OpenVINO's inference precision (default f32)")
     args = ap.parse_args()
+    if args.precision != "f32" and args.engine != "openvino":
+        ap.error("--precision bf16 is OpenVINO's")
     if args.batch < 1 or args.threads < 1:
         ap.error("--batch and --threads must be >= 1")
 

@@ -109,6 +109,9 @@ struct ConvGradPlan {
   std::optional<dnnl::convolution_backward_weights> weights;
   Arg w_src, w_ddst, w_dw;
   memory w_scratch;
+  // Both primitives read Output@GRAD reordered into the same layout (bfloat16 above all): the
+  // copy made for backward_data serves backward_weights too.
+  bool shared_ddst = false;
 };
 
 struct ConvGradState : KernelState {
@@ -175,6 +178,8 @@ ConvGradPlan MakeGradPlan(const dnnl::engine& engine, const ConvShape& s, int x_
     p.w_dw = MakeArg(engine, w_plain, pd.diff_weights_desc(), true);
     p.w_scratch = memory(pd.scratchpad_desc(), engine, DNNL_MEMORY_NONE);
   }
+  p.shared_ddst = want_data && want_weights && p.data_ddst.reorder && p.w_ddst.reorder &&
+                  p.data_ddst.mem.get_desc() == p.w_ddst.mem.get_desc();
   return p;
 }
 
@@ -253,10 +258,15 @@ void ConvGradKernel(OpContext& ctx) {
                                                             p.data_dsrc.user);
     }
     if (p.weights) {
-      for (Arg* a : {&p.w_src, &p.w_ddst, &p.w_dw}) Bind(temp, *a);
+      for (Arg* a : {&p.w_src, &p.w_dw}) Bind(temp, *a);
       temp.Bind(p.w_scratch);
       ReorderIn(stream, p.w_src, x.raw_data());
-      ReorderIn(stream, p.w_ddst, dy.raw_data());
+      if (p.shared_ddst) {
+        p.w_ddst.mem.set_data_handle(p.data_ddst.mem.get_data_handle());
+      } else {
+        Bind(temp, p.w_ddst);
+        ReorderIn(stream, p.w_ddst, dy.raw_data());
+      }
       p.w_dw.user.set_data_handle(ctx.Out("Filter@GRAD")->mutable_data_for_overwrite<float>());
       p.weights->execute(stream, {{DNNL_ARG_SRC, p.w_src.mem},
                                   {DNNL_ARG_DIFF_DST, p.w_ddst.mem},

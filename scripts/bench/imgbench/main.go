@@ -44,7 +44,7 @@ func main() {
 	threads := flag.Int("threads", 1, "CPU math threads")
 	seconds := flag.Float64("seconds", 10, "timed duration")
 	warmup := flag.Int("warmup", 5, "untimed batches first")
-	bf16 := flag.String("bf16", "", "run these op types (comma-separated; \"all\": every one that can) in bfloat16: EnableMkldnnBfloat16")
+	bf16 := flag.String("bf16", "", "bfloat16 convolutions (EnableMkldnnBfloat16): \"default\" for its choice (conv2d), or the op types, comma-separated (SetBfloat16Op)")
 	flag.Parse()
 	if err := run(*model, *batch, *threads, *seconds, *warmup, *bf16); err != nil {
 		fmt.Fprintln(os.Stderr, "imgbench:", err)
@@ -115,7 +115,7 @@ func run(dir string, batch, threads int, seconds float64, warmup int, bf16 strin
 		if !cfg.MkldnnBfloat16Enabled() {
 			return fmt.Errorf("-bf16: this CPU has no bfloat16 convolutions (AVX-512)")
 		}
-		if bf16 != "all" {
+		if bf16 != "default" {
 			if err := cfg.SetBfloat16Op(strings.Split(bf16, ",")); err != nil {
 				return err
 			}
