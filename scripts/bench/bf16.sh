@@ -68,7 +68,7 @@ print("| " + " | ".join([label, batch, threads, num(fp32), num(bf16), num(peer),
 EOF
 }
 
-infer_rows=()
+infer_rows=() notes=()
 for spec in "resnet50_seeded|ResNet-50 (\`resnet50_seeded\`)|$root/build/models/resnet50_seeded" \
   "shufflenet_v2_imagenet|ShuffleNetV2 (\`shufflenet_v2_imagenet\`)|$shared/models/shufflenet_v2_imagenet"; do
   IFS='|' read -r name label dir <<<"$spec"
@@ -89,6 +89,13 @@ for spec in "resnet50_seeded|ResNet-50 (\`resnet50_seeded\`)|$root/build/models/
         fi
       done
       infer_rows+=("$(row "$label" "$batch" "$threads" "$fp32" "$bf16" "$peer")")
+      # A peer refused by its check gets no number; the note says by how much it was off.
+      check=$(tail -n 1 "$logs/${name}_b${batch}_t${threads}_r1.openvino.log" 2>/dev/null |
+        python3 -c 'import json,sys
+try: d = json.loads(sys.stdin.read())
+except ValueError: sys.exit()
+if d.get("agree") is False: print(d.get("check", ""))')
+      [ -z "$check" ] || notes+=("$label, batch $batch, $threads threads: OpenVINO bf16 not timed, its outputs are off Paddle's float32 ones ($check).")
       echo "bench: bf16 ${infer_rows[-1]}" >&2
     done
   done
@@ -114,8 +121,8 @@ for spec in "resnet50_imagenet_partial|resnet50|ResNet-50 (\`resnet50_imagenet_p
 done
 
 cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)
-flags=$(grep -o -w -E 'avx512_bf16|avx512f' /proc/cpuinfo | sort -u | tr '\n' ' ')
-ov=$("$py" -c 'import openvino; print(openvino.get_version())' 2>/dev/null || echo "?")
+flags=$(grep -o -w -E 'avx512_bf16|avx512f' /proc/cpuinfo | sort -u | paste -sd, -)
+ov=$("$py" -c 'import openvino; print(openvino.get_version().split("-")[0])' 2>/dev/null || echo "?")
 tv=$("$torch_py" -c 'import torch; print(torch.__version__)' 2>/dev/null || echo "?")
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
@@ -139,6 +146,10 @@ trap 'rm -f "$out"' EXIT
   echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   printf '%s\n' "${infer_rows[@]}"
   echo
+  for n in "${notes[@]}"; do
+    echo "$n"
+    echo
+  done
   echo "Training step, images per second (forward, backward, momentum; the training section's"
   echo "program; at least 3 steps and $train_seconds s per measurement). Peer: PyTorch $tv, the training"
   echo "section's torchvision model, channels-last, its forward pass and loss under"
