@@ -26,9 +26,9 @@ type RunConfig struct {
 	TF32 bool
 	// AMP trains in bfloat16 mixed precision, Paddle's AMP at level O1: the convolutions
 	// (conv2d, framework.Bfloat16Ops) and their gradients read activations, weights and
-	// gradients as bfloat16 and add in float32;
-	// every other op, the tensors between ops, the weights and the optimizer stay float32, so
-	// checkpoints and the exported model are float32 as without it. Evaluation and prediction
+	// gradients as bfloat16 and add in float32; every other op, the tensors between ops, the
+	// weights and the optimizer stay float32, so checkpoints and the exported model are
+	// float32 as without it. Evaluation and prediction
 	// run the same way. On the CPU only: fast where oneDNN has bfloat16 kernels (AVX-512, twice
 	// the float32 rate on the convolutions with the BF16 instructions), emulated and slower
 	// than float32 elsewhere (paddle.Bfloat16Native says which).

@@ -29,7 +29,7 @@ struct PredictorOptions {
   bool allow_tf32 = false;            // ExecConfig::allow_tf32
   bool gpu_graph = false;             // ExecConfig::record_runs (not with memory_optim)
   // CPU convolutions in bfloat16 (Paddle's EnableMkldnnBfloat16; passes.h PlaceBfloat16), with
-  // ir_optim, on the op types in bf16_ops (all that have bfloat16 kernels when empty).
+  // ir_optim, on the op types in bf16_ops (conv2d when empty).
   bool bf16 = false;
   std::vector<std::string> bf16_ops;
 };

@@ -33,6 +33,10 @@ void RoundToBf16(float* data, size_t n) {
   }
 }
 
+void RoundToBf16(const dnnl::memory& m) {
+  RoundToBf16(static_cast<float*>(m.get_data_handle()), m.get_desc().get_size() / sizeof(float));
+}
+
 void ForceBf16EmulationForTesting(bool on) { force_emulation = on; }
 bool Bf16EmulationForced() { return force_emulation; }
 

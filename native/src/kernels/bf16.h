@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <dnnl.hpp>
 
 #include "framework/op_registry.h"
 
@@ -23,6 +24,8 @@ bool Bf16ConvIsNative();
 
 // Rounds each of n floats to the nearest bfloat16 (ties to even), in place; NaN stays NaN.
 void RoundToBf16(float* data, size_t n);
+// The same over a float32 oneDNN memory's whole buffer (an emulated kernel's rounded copy).
+void RoundToBf16(const dnnl::memory& m);
 
 // Tests: makes bfloat16 convolutions planned from now on take the emulated path even where
 // oneDNN has bfloat16 kernels, so that both paths can be compared on one machine.

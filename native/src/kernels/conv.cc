@@ -195,11 +195,6 @@ ConvPlan MakeConvPlan(const dnnl::engine& engine, const ConvShape& s, int in_lay
   return p;
 }
 
-// Rounds an emulated bfloat16 plan's float32 copy to bfloat16 values.
-void RoundCopy(const memory& m) {
-  RoundToBf16(static_cast<float*>(m.get_data_handle()), m.get_desc().get_size() / sizeof(float));
-}
-
 void RunPlan(OpContext& ctx, dnnl::stream& stream, ConvPlan& p, bool has_bias, bool residual) {
   const Tensor& filter_tensor = ctx.In("Filter");
   const float* filter = filter_tensor.data<float>();
@@ -212,7 +207,7 @@ void RunPlan(OpContext& ctx, dnnl::stream& stream, ConvPlan& p, bool has_bias, b
     p.weights_reorder->execute(stream, p.weights_user, p.weights);
     if (p.emulate_bf16) {
       stream.wait();
-      RoundCopy(p.weights);
+      RoundToBf16(p.weights);
     }
   }
   p.src_user.set_data_handle(const_cast<float*>(ctx.In("Input").data<float>()));
@@ -239,7 +234,7 @@ void RunPlan(OpContext& ctx, dnnl::stream& stream, ConvPlan& p, bool has_bias, b
   }
   if (p.emulate_bf16) {
     stream.wait();
-    RoundCopy(p.src);
+    RoundToBf16(p.src);
   }
   if (residual && !residual_in_dst) {
     const Tensor& r = ctx.In("ResidualData");

@@ -94,8 +94,7 @@ void ReorderIn(dnnl::stream& s, Arg& a, const void* data) {
   if (a.reorder) a.reorder->execute(s, a.user, a.mem);
   if (a.round) {
     s.wait();
-    RoundToBf16(static_cast<float*>(a.mem.get_data_handle()),
-                a.mem.get_desc().get_size() / sizeof(float));
+    RoundToBf16(a.mem);
   }
 }
 
