@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "kernels/bf16.h"
+#include "kernels/winograd.h"
 #include "test_util.h"
 
 namespace pd::test {
@@ -148,8 +149,16 @@ void CheckBf16(const Case& c, int threads) {
 
 class Bf16Conv : public ::testing::TestWithParam<bool> {
  protected:
-  void SetUp() override { ForceBf16EmulationForTesting(GetParam()); }
-  void TearDown() override { ForceBf16EmulationForTesting(false); }
+  // The float32 reference is the direct convolution, whose products are those of the
+  // bfloat16 kernel; Winograd's transforms would change them.
+  void SetUp() override {
+    ForceBf16EmulationForTesting(GetParam());
+    SetWinogradChoice(WinogradChoice::kNever);
+  }
+  void TearDown() override {
+    ForceBf16EmulationForTesting(false);
+    SetWinogradChoice(WinogradChoice::kAuto);
+  }
 };
 
 TEST_P(Bf16Conv, MatchesFloat32OnRoundedInputs) {

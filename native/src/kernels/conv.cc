@@ -1,8 +1,11 @@
 // conv2d, depthwise_conv2d and conv2d_transpose on oneDNN. Per op and input shape the primitive,
 // its reorders and the weights in oneDNN's preferred layout are made once and reused on every run.
 // An op with mkldnn_data_type = "bfloat16" reads its input and weights as bfloat16 (kernels/bf16.h).
+// 3x3 stride-1 convolutions over channels-last data run on our Winograd kernel where it is faster
+// (kernels/winograd.h); the plan keeps oneDNN's layouts and reorders around it.
 #include <cstring>
 #include <map>
+#include <memory>
 #include <optional>
 #include <tuple>
 #include <unordered_map>
@@ -13,6 +16,7 @@
 #include "kernels/dnnl_util.h"
 #include "kernels/kernel_util.h"
 #include "kernels/register.h"
+#include "kernels/winograd.h"
 #include "kernels/window.h"
 
 namespace pd {
@@ -32,6 +36,9 @@ struct ConvPlan {
   // bfloat16 math (kernels/bf16.h) without a oneDNN bfloat16 kernel: src and weights are float32
   // copies of the inputs, rounded to bfloat16 after each reorder into them.
   bool emulate_bf16 = false;
+  // Set when the Winograd kernel runs in place of the primitive, on src and dst.
+  std::unique_ptr<WinogradConv> winograd;
+  WinogradPostOps winograd_post;
   // The Tensor::layout the output is left in: the primitive's own when it is one that later
   // oneDNN ops read (then dst is the output tensor's buffer), else plain through dst_reorder.
   int out_layout = 0;
@@ -195,10 +202,38 @@ ConvPlan MakeConvPlan(const dnnl::engine& engine, const ConvShape& s, int in_lay
   return p;
 }
 
+// Hands p's convolution to the Winograd kernel when the shape suits it, the data around it is
+// channels-last (as oneDNN's own choice of layouts left it) and the post-ops are ones it applies.
+void ChooseWinograd(const ConvShape& s, const OpView& op, bool residual, bool bf16, int threads,
+                    ConvPlan* p) {
+  if (bf16 || s.transpose || s.groups != 1 || s.win.k != std::array<int64_t, 2>{3, 3} ||
+      s.win.stride != std::array<int64_t, 2>{1, 1} ||
+      s.win.dilation != std::array<int64_t, 2>{1, 1} || !WinogradRuns(s.in.c, s.out.c))
+    return;
+  const std::string act = op.GetString("fuse_activation", "");
+  if (!(act.empty() || (act == "relu" && op.GetFloat("fuse_alpha", 0.0f) == 0.0f))) return;
+  const auto nhwc = [](const memory& m) {
+    const memory::desc& md = m.get_desc();
+    return md == memory::desc(md.get_dims(), memory::data_type::f32, Tag::nhwc);
+  };
+  if (!nhwc(p->src) || !nhwc(p->dst) || p->dst_reorder) return;
+  const WinogradShape ws{s.in.n,  s.in.h,  s.in.w, s.in.c, s.out.c, s.win.pad_begin[0],
+                         s.win.pad_begin[1], s.out.h, s.out.w};
+  if (!WinogradPays(ws, threads)) return;
+  p->winograd = std::make_unique<WinogradConv>(ws);
+  p->winograd_post = {false, residual, act == "relu"};
+  // The primitive's own weights and scratchpad are not needed.
+  p->weights_reorder.reset();
+  p->weights = p->weights_user;
+  p->scratch = memory();
+}
+
 void RunPlan(OpContext& ctx, dnnl::stream& stream, ConvPlan& p, bool has_bias, bool residual) {
   const Tensor& filter_tensor = ctx.In("Filter");
   const float* filter = filter_tensor.data<float>();
-  if (!p.weights_reorder) {
+  if (p.winograd) {
+    if (p.weights_from.Changed(filter_tensor)) p.winograd->SetFilter(filter);
+  } else if (!p.weights_reorder) {
     p.weights_user.set_data_handle(const_cast<float*>(filter));
   } else if (p.weights_from.Changed(filter_tensor)) {
     // A predictor's weights are reordered once; a filter that training updates in place is
@@ -245,6 +280,18 @@ void RunPlan(OpContext& ctx, dnnl::stream& stream, ConvPlan& p, bool has_bias, b
       std::memcpy(p.dst.get_data_handle(), r.data<float>(), p.dst.get_desc().get_size());
     }
   }
+  if (p.winograd) {
+    stream.wait();
+    WinogradPostOps post = p.winograd_post;
+    post.bias = has_bias;
+    const int threads = ctx.device().num_threads();
+    float* scratch = static_cast<float*>(
+        temp.Borrow(p.winograd->ScratchFloats(threads) * sizeof(float)));
+    p.winograd->Run(static_cast<const float*>(p.src.get_data_handle()),
+                    has_bias ? ctx.In("Bias").data<float>() : nullptr,
+                    static_cast<float*>(p.dst.get_data_handle()), post, threads, scratch);
+    return;
+  }
   std::unordered_map<int, memory> args{{DNNL_ARG_SRC, p.src},
                                        {DNNL_ARG_WEIGHTS, p.weights},
                                        {DNNL_ARG_DST, p.dst},
@@ -289,10 +336,12 @@ void ConvKernel(OpContext& ctx) {
     const PlanKey key{x.dims(), x.layout(), r_layout};
     auto it = plans.find(key);
     if (it == plans.end()) {
-      it = plans.emplace(key, MakeConvPlan(cpu.engine(), ConvShapeOf(ctx, kTranspose),
-                                           x.layout(), has_bias, r_layout,
-                                           FusedPostOps(ctx.op(), residual), WantsBf16(ctx.op())))
-               .first;
+      const ConvShape shape = ConvShapeOf(ctx, kTranspose);
+      const bool bf16 = WantsBf16(ctx.op());
+      ConvPlan plan = MakeConvPlan(cpu.engine(), shape, x.layout(), has_bias, r_layout,
+                                   FusedPostOps(ctx.op(), residual), bf16);
+      ChooseWinograd(shape, ctx.op(), residual, bf16, ctx.device().num_threads(), &plan);
+      it = plans.emplace(key, std::move(plan)).first;
     }
     RunPlan(ctx, cpu.stream_ref(), it->second, has_bias, residual);
   });

@@ -155,10 +155,13 @@ TempBuffers::~TempBuffers() {
 
 void TempBuffers::Bind(dnnl::memory& m) {
   const size_t bytes = m.get_desc().get_size();
-  if (bytes == 0) return;
+  if (bytes != 0) m.set_data_handle(Borrow(bytes));
+}
+
+void* TempBuffers::Borrow(size_t bytes) {
   void* p = CpuAllocator().AllocateForOverwrite(bytes);
   blocks_.emplace_back(p, bytes);
-  m.set_data_handle(p);
+  return p;
 }
 
 }  // namespace pd

@@ -56,6 +56,8 @@ class TempBuffers {
   ~TempBuffers();
   // Points m at a fresh buffer of its size, which reorders and oneDNN overwrite.
   void Bind(dnnl::memory& m);
+  // A fresh buffer of bytes (not zeroed).
+  void* Borrow(size_t bytes);
 
  private:
   std::vector<std::pair<void*, size_t>> blocks_;

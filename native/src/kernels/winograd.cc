@@ -1,0 +1,295 @@
+#include "kernels/winograd.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <string>
+
+#include "framework/error.h"
+#include "kernels/cpu_features.h"
+#include "kernels/parallel.h"
+
+#ifdef PD_HAVE_AVX2_VARIANT
+#include <immintrin.h>
+#endif
+
+namespace pd {
+namespace {
+
+constexpr int kPoints = 36;        // the 6x6 transform space
+constexpr int64_t kColumns = 64;   // output channels per matrix-product column block
+constexpr int kRows = 6;           // tiles per pass of the matrix-product kernel
+constexpr int64_t kLanes = 16;     // floats per AVX-512 vector
+
+// The tiles of one block share a pass over the transformed filter; their transformed input
+// ([36][tiles][c] floats) is kept to about 640 KB so that it stays in a 1 MB L2 with the
+// products of one column block beside it.
+constexpr int64_t kBlockFloats = 160 * 1024;
+
+// PD_CONV_WINOGRAD=off keeps every convolution on oneDNN's direct kernels (to compare the two
+// in a benchmark, or to get the direct kernel's rounding); "always" takes Winograd wherever it
+// runs.
+WinogradChoice ChoiceFromEnvironment() {
+  const char* v = std::getenv("PD_CONV_WINOGRAD");
+  if (v == nullptr) return WinogradChoice::kAuto;
+  const std::string s(v);
+  if (s == "off" || s == "0") return WinogradChoice::kNever;
+  if (s == "always") return WinogradChoice::kAlways;
+  return WinogradChoice::kAuto;
+}
+
+std::atomic<WinogradChoice> g_choice{ChoiceFromEnvironment()};
+
+// G of F(4x4, 3x3): the filter's three taps at the transform's six points (0, ±1, ±2, ∞).
+constexpr double kG[6][3] = {{1.0 / 4, 0, 0},
+                             {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+                             {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+                             {1.0 / 24, 1.0 / 12, 1.0 / 6},
+                             {1.0 / 24, -1.0 / 12, 1.0 / 6},
+                             {0, 0, 1}};
+
+#ifdef PD_HAVE_AVX2_VARIANT
+
+#define PD_AVX512_INLINE inline __attribute__((always_inline, target("avx512f,avx2,fma")))
+
+// B^T x over six vectors: a column, then a row, of the 6x6 input block.
+PD_AVX512_INLINE void InputPoints(const __m512* d, __m512* o) {
+  const __m512 four = _mm512_set1_ps(4.0f), five = _mm512_set1_ps(5.0f);
+  const __m512 two = _mm512_set1_ps(2.0f);
+  const __m512 d4_minus_d2 = _mm512_sub_ps(d[4], d[2]);
+  const __m512 d1_minus_d3 = _mm512_sub_ps(d[1], d[3]);
+  o[0] = _mm512_fmadd_ps(four, d[0], _mm512_fnmadd_ps(five, d[2], d[4]));
+  o[1] = _mm512_fnmadd_ps(four, _mm512_add_ps(d[1], d[2]), _mm512_add_ps(d[3], d[4]));
+  o[2] = _mm512_fmadd_ps(four, _mm512_sub_ps(d[1], d[2]), _mm512_sub_ps(d[4], d[3]));
+  o[3] = _mm512_fnmadd_ps(two, d1_minus_d3, d4_minus_d2);
+  o[4] = _mm512_fmadd_ps(two, d1_minus_d3, d4_minus_d2);
+  o[5] = _mm512_fmadd_ps(four, d[1], _mm512_fnmadd_ps(five, d[3], d[5]));
+}
+
+// A^T x over six vectors: four outputs from a column, then a row, of the 6x6 products.
+PD_AVX512_INLINE void OutputPoints(const __m512* m, __m512* o) {
+  const __m512 m1_plus_m2 = _mm512_add_ps(m[1], m[2]), m1_minus_m2 = _mm512_sub_ps(m[1], m[2]);
+  const __m512 m3_plus_m4 = _mm512_add_ps(m[3], m[4]), m3_minus_m4 = _mm512_sub_ps(m[3], m[4]);
+  o[0] = _mm512_add_ps(_mm512_add_ps(m[0], m1_plus_m2), m3_plus_m4);
+  o[1] = _mm512_fmadd_ps(_mm512_set1_ps(2.0f), m3_minus_m4, m1_minus_m2);
+  o[2] = _mm512_fmadd_ps(_mm512_set1_ps(4.0f), m3_plus_m4, m1_plus_m2);
+  o[3] = _mm512_add_ps(_mm512_fmadd_ps(_mm512_set1_ps(8.0f), m3_minus_m4, m1_minus_m2), m[5]);
+}
+
+// Where one output tile lies: its image, its first input row and column (which may be in the
+// padding) and its first output row and column.
+struct TilePos {
+  int64_t n, iy, ix, oy, ox;
+};
+
+TilePos PosOf(const WinogradShape& s, int64_t tiles_h, int64_t tiles_w, int64_t tile) {
+  const int64_t per_image = tiles_h * tiles_w;
+  const int64_t n = tile / per_image, r = tile % per_image;
+  const int64_t oy = (r / tiles_w) * 4, ox = (r % tiles_w) * 4;
+  return {n, oy - s.pad_top, ox - s.pad_left, oy, ox};
+}
+
+// The tile's 6x6xC input block into v[point * point_stride + channel], zeros where the block
+// reaches into the padding.
+__attribute__((target("avx512f,avx2,fma"))) void TransformInput(const WinogradShape& s,
+                                                                 const float* src, TilePos t,
+                                                                 float* v, int64_t point_stride) {
+  const float* rows[6];
+  bool col_in[6];
+  for (int i = 0; i < 6; ++i) {
+    const int64_t y = t.iy + i, x = t.ix + i;
+    rows[i] = y >= 0 && y < s.h ? src + ((t.n * s.h + y) * s.w + t.ix) * s.c : nullptr;
+    col_in[i] = x >= 0 && x < s.w;
+  }
+  const __m512 zero = _mm512_setzero_ps();
+  for (int64_t c = 0; c < s.c; c += kLanes) {
+    __m512 cols[6][6];  // cols[j][i]: B^T applied down column j
+    for (int j = 0; j < 6; ++j) {
+      __m512 d[6];
+      for (int i = 0; i < 6; ++i)
+        d[i] = rows[i] && col_in[j] ? _mm512_loadu_ps(rows[i] + j * s.c + c) : zero;
+      InputPoints(d, cols[j]);
+    }
+    for (int i = 0; i < 6; ++i) {
+      const __m512 row[6] = {cols[0][i], cols[1][i], cols[2][i],
+                             cols[3][i], cols[4][i], cols[5][i]};
+      __m512 o[6];
+      InputPoints(row, o);
+      for (int j = 0; j < 6; ++j) _mm512_storeu_ps(v + (i * 6 + j) * point_stride + c, o[j]);
+    }
+  }
+}
+
+// R tiles by W vectors of output channels: m[r][:] = sum over p < c of v[r][p] * u[p][:], held
+// in registers while the whole channel loop runs (R*W <= 24 accumulators, W loads and R
+// broadcasts per step).
+template <int R, int W>
+__attribute__((target("avx512f,avx2,fma"))) void Product(int64_t c, const float* v, int64_t ldv,
+                                                         const float* u, int64_t ldu, float* m,
+                                                         int64_t ldm) {
+  __m512 acc[R][W];
+#pragma GCC unroll 6
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+    for (int w = 0; w < W; ++w) acc[r][w] = _mm512_setzero_ps();
+  for (int64_t p = 0; p < c; ++p) {
+    __m512 b[W];
+#pragma GCC unroll 4
+    for (int w = 0; w < W; ++w) b[w] = _mm512_loadu_ps(u + p * ldu + w * kLanes);
+#pragma GCC unroll 6
+    for (int r = 0; r < R; ++r) {
+      const __m512 a = _mm512_set1_ps(v[r * ldv + p]);
+#pragma GCC unroll 4
+      for (int w = 0; w < W; ++w) acc[r][w] = _mm512_fmadd_ps(a, b[w], acc[r][w]);
+    }
+  }
+#pragma GCC unroll 6
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+    for (int w = 0; w < W; ++w) _mm512_storeu_ps(m + r * ldm + w * kLanes, acc[r][w]);
+}
+
+using ProductFn = void (*)(int64_t, const float*, int64_t, const float*, int64_t, float*,
+                           int64_t);
+
+template <int R>
+constexpr ProductFn kProductsOfRows[4] = {Product<R, 1>, Product<R, 2>, Product<R, 3>,
+                                          Product<R, 4>};
+// kProducts[R - 1][W - 1].
+constexpr const ProductFn* kProducts[kRows] = {kProductsOfRows<1>, kProductsOfRows<2>,
+                                               kProductsOfRows<3>, kProductsOfRows<4>,
+                                               kProductsOfRows<5>, kProductsOfRows<6>};
+
+// One column block's products (m: [36][tiles][kw]) back to the tile's output pixels, with the
+// post-ops, for output channels k0 .. k0 + kw.
+__attribute__((target("avx512f,avx2,fma"))) void TransformOutput(
+    const WinogradShape& s, const float* m, int64_t point_stride, int64_t kw, int64_t k0,
+    TilePos t, const float* bias, const WinogradPostOps& post, float* dst) {
+  const int64_t rows = std::min<int64_t>(4, s.out_h - t.oy), cols = std::min<int64_t>(4, s.out_w - t.ox);
+  const __m512 zero = _mm512_setzero_ps();
+  for (int64_t k = 0; k < kw; k += kLanes) {
+    __m512 cols_out[6][4];  // cols_out[j][i]: A^T applied down column j
+    for (int j = 0; j < 6; ++j) {
+      __m512 d[6];
+      for (int i = 0; i < 6; ++i) d[i] = _mm512_loadu_ps(m + (i * 6 + j) * point_stride + k);
+      OutputPoints(d, cols_out[j]);
+    }
+    const __m512 b = post.bias ? _mm512_loadu_ps(bias + k0 + k) : zero;
+    for (int64_t i = 0; i < rows; ++i) {
+      const __m512 row[6] = {cols_out[0][i], cols_out[1][i], cols_out[2][i],
+                             cols_out[3][i], cols_out[4][i], cols_out[5][i]};
+      __m512 y[4];
+      OutputPoints(row, y);
+      float* out = dst + ((t.n * s.out_h + t.oy + i) * s.out_w + t.ox) * s.k + k0 + k;
+      for (int64_t j = 0; j < cols; ++j) {
+        __m512 o = _mm512_add_ps(y[j], b);
+        if (post.residual) o = _mm512_add_ps(o, _mm512_loadu_ps(out + j * s.k));
+        if (post.relu) o = _mm512_mask_max_ps(o, 0xffff, o, zero);  // no undefined passthrough
+        _mm512_storeu_ps(out + j * s.k, o);
+      }
+    }
+  }
+}
+
+#undef PD_AVX512_INLINE
+
+#endif  // PD_HAVE_AVX2_VARIANT
+
+}  // namespace
+
+bool WinogradRuns(int64_t in_channels, int64_t out_channels) {
+#ifdef PD_HAVE_AVX2_VARIANT
+  return CpuHasAvx512f() && in_channels % kLanes == 0 && out_channels % kLanes == 0;
+#else
+  (void)in_channels, (void)out_channels;
+  return false;
+#endif
+}
+
+bool WinogradPays(const WinogradShape& s, int threads) {
+  switch (g_choice.load()) {
+    case WinogradChoice::kAlways: return true;
+    case WinogradChoice::kNever: return false;
+    case WinogradChoice::kAuto: break;
+  }
+  const int64_t tiles = s.n * ((s.out_h + 3) / 4) * ((s.out_w + 3) / 4);
+  return tiles >= 8 * std::max(threads, 1);
+}
+
+void SetWinogradChoice(WinogradChoice choice) { g_choice = choice; }
+
+WinogradConv::WinogradConv(const WinogradShape& s)
+    : s_(s),
+      tiles_h_((s.out_h + 3) / 4),
+      tiles_w_((s.out_w + 3) / 4),
+      tile_block_(std::clamp<int64_t>(kBlockFloats / (kPoints * s.c), kRows, 16 * kRows)),
+      u_(static_cast<size_t>(kPoints * s.c * s.k)) {
+  PD_CHECK(WinogradRuns(s.c, s.k), "Winograd convolution: needs AVX-512 and channel counts that "
+                                   "are multiples of 16, got ", s.c, " in and ", s.k, " out");
+}
+
+void WinogradConv::SetFilter(const float* filter) {
+  const int64_t c_count = s_.c, k_count = s_.k;
+  for (int64_t k = 0; k < k_count; ++k) {
+    const int64_t block = k / kColumns, kk = k % kColumns;
+    const int64_t kw = std::min(kColumns, k_count - block * kColumns);
+    for (int64_t c = 0; c < c_count; ++c) {
+      const float* g = filter + (k * c_count + c) * 9;
+      double gt[6][3];  // G g
+      for (int i = 0; i < 6; ++i)
+        for (int j = 0; j < 3; ++j)
+          gt[i][j] = kG[i][0] * g[j] + kG[i][1] * g[3 + j] + kG[i][2] * g[6 + j];
+      for (int i = 0; i < 6; ++i)
+        for (int j = 0; j < 6; ++j) {
+          const double u = gt[i][0] * kG[j][0] + gt[i][1] * kG[j][1] + gt[i][2] * kG[j][2];
+          u_[(i * 6 + j) * c_count * k_count + block * kColumns * c_count + c * kw + kk] =
+              static_cast<float>(u);
+        }
+    }
+  }
+}
+
+int64_t WinogradConv::ScratchFloats(int threads) const {
+  return std::max(threads, 1) * kPoints * tile_block_ * (s_.c + kColumns);
+}
+
+void WinogradConv::Run(const float* src, const float* bias, float* dst,
+                       const WinogradPostOps& post, int threads, float* scratch) const {
+#ifdef PD_HAVE_AVX2_VARIANT
+  const int64_t tiles = Tiles(), c = s_.c, k = s_.k, per_lane = ScratchFloats(1);
+  ParallelLanes(std::min<int64_t>(std::max(threads, 1), tiles), [&](int64_t lane, int64_t lanes) {
+    float* v = scratch + lane * per_lane;
+    float* m = v + kPoints * tile_block_ * c;
+    const int64_t begin = tiles * lane / lanes, end = tiles * (lane + 1) / lanes;
+    TilePos pos[16 * kRows];
+    for (int64_t first = begin; first < end; first += tile_block_) {
+      const int64_t nt = std::min(tile_block_, end - first);
+      for (int64_t t = 0; t < nt; ++t) {
+        pos[t] = PosOf(s_, tiles_h_, tiles_w_, first + t);
+        TransformInput(s_, src, pos[t], v + t * c, nt * c);
+      }
+      for (int64_t k0 = 0; k0 < k; k0 += kColumns) {
+        const int64_t kw = std::min(kColumns, k - k0);
+        const ProductFn* by_rows = nullptr;
+        for (int p = 0; p < kPoints; ++p) {
+          const float* vp = v + p * nt * c;
+          const float* up = u_.data() + p * c * k + k0 * c;
+          float* mp = m + p * nt * kw;
+          for (int64_t r = 0; r < nt; r += kRows) {
+            const int64_t rows = std::min<int64_t>(kRows, nt - r);
+            by_rows = kProducts[rows - 1];
+            by_rows[kw / kLanes - 1](c, vp + r * c, c, up, kw, mp + r * kw, kw);
+          }
+        }
+        for (int64_t t = 0; t < nt; ++t)
+          TransformOutput(s_, m + t * kw, nt * kw, kw, k0, pos[t], bias, post, dst);
+      }
+    }
+  });
+#else
+  (void)src, (void)bias, (void)dst, (void)post, (void)threads, (void)scratch;
+  Fail("Winograd convolution: not built for this CPU");
+#endif
+}
+
+}  // namespace pd

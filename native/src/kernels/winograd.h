@@ -1,0 +1,77 @@
+// 3x3, stride-1 convolutions by Winograd's minimal filtering F(4x4, 3x3) (Lavin and Gray, "Fast
+// Algorithms for Convolutional Neural Networks", 2016). Each 4x4 block of output pixels comes
+// from a 6x6 block of input through 36 products per input/output channel pair instead of 144:
+// the input block and the filter are each carried into a 6x6 transform space, where the
+// convolution becomes 36 independent matrix products over the channels, and the 36 results are
+// carried back. oneDNN 3 has no Winograd kernel on x86, and the direct kernels already run near
+// the FMA ceiling, so the four times fewer multiplications are where ResNet-50's 3x3 layers
+// still had time to give.
+//
+// Data is channels-last on both sides (what oneDNN's brgemm kernels read and write on AVX-512),
+// so the layers before and after see the same layouts as with oneDNN. The transforms work on
+// 16 channels per AVX-512 vector; the kernel runs only on CPUs with AVX-512.
+//
+// Numerics: the transforms add and scale values by small constants (up to 8 on the way out, 1/6
+// and 1/24 in the filter), so results differ from the direct convolution's by a few float32
+// rounding steps of the largest partial sums: about 1e-6 of the output's magnitude.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace pd {
+
+// A convolution's geometry as the Winograd kernel needs it.
+struct WinogradShape {
+  int64_t n, h, w, c;             // the input, channels-last
+  int64_t k;                      // output channels
+  int64_t pad_top, pad_left;      // the rest of the padding follows from the output size
+  int64_t out_h, out_w;
+};
+
+// The forward convolution's post-ops that the kernel applies as it writes the output.
+struct WinogradPostOps {
+  bool bias = false;      // add bias[k]
+  bool residual = false;  // add what the output buffer holds (a fused residual)
+  bool relu = false;      // then max(0, x)
+};
+
+// Whether this CPU runs the kernel (AVX-512) and the shape has what it needs: channel counts
+// that are multiples of 16, a 3x3 window, stride 1, no dilation, one group.
+bool WinogradRuns(int64_t in_channels, int64_t out_channels);
+
+// Whether Winograd is faster than oneDNN's direct kernel for this shape on `threads` threads.
+// The transformed filter is four times the filter and is read once per block of output tiles,
+// so layers with few tiles per thread and many channels (ResNet-50's 7x7 stage at small
+// batches) stay on the direct kernel (BENCHMARKS.md, "Winograd convolutions").
+bool WinogradPays(const WinogradShape& s, int threads);
+
+// kAuto follows WinogradPays; kAlways takes Winograd wherever it runs; kNever never does. The
+// environment's PD_CONV_WINOGRAD (off, always) sets it when the library loads; tests set it
+// here. Convolutions planned after the call follow it.
+enum class WinogradChoice { kAuto, kAlways, kNever };
+void SetWinogradChoice(WinogradChoice choice);
+
+class WinogradConv {
+ public:
+  explicit WinogradConv(const WinogradShape& s);
+
+  // Transforms filter, Paddle's [k, c, 3, 3].
+  void SetFilter(const float* filter);
+
+  // dst [n, out_h, out_w, k] = post(conv(src [n, h, w, c])); bias has k values when post.bias.
+  // scratch must hold ScratchFloats(threads) floats.
+  void Run(const float* src, const float* bias, float* dst, const WinogradPostOps& post,
+           int threads, float* scratch) const;
+  int64_t ScratchFloats(int threads) const;
+
+ private:
+  int64_t Tiles() const { return s_.n * tiles_h_ * tiles_w_; }
+
+  WinogradShape s_;
+  int64_t tiles_h_, tiles_w_;
+  int64_t tile_block_;   // output tiles transformed together, sized to stay in L2
+  std::vector<float> u_;  // the transformed filter: [36][k / 64 column blocks][c][<= 64]
+};
+
+}  // namespace pd
