@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
 
     const pd::WinogradShape ws{batch, hw, hw, c, c, 1, 1, hw, hw};
     pd::WinogradConv wino(ws);
-    wino.SetFilter(static_cast<const float*>(filter.get_data_handle()));
+    wino.SetFilter(static_cast<const float*>(filter.get_data_handle()), threads);
     std::vector<float> scratch(wino.ScratchFloats(threads));
     std::vector<float> out(static_cast<size_t>(batch) * c * hw * hw);
     const pd::WinogradPostOps wpost{true, false, true};

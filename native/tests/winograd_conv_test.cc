@@ -1,7 +1,8 @@
 // Winograd F(4x4, 3x3) convolutions (kernels/winograd.h): the kernel against a direct
 // convolution summed in double, over partial tiles, paddings, channel counts that leave a
 // narrower last column block, several tile blocks and threads, and each post-op; and the conv2d
-// op on the Winograd path against the same op on oneDNN's direct kernel.
+// op and its gradient's Input@GRAD on the Winograd path against the same ops on oneDNN's
+// direct kernels.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -72,7 +73,7 @@ void CheckKernel(const Geometry& g, const WinogradPostOps& post, int threads) {
   const std::vector<float> bias = RandomFloats(g.k, 5);
   const std::vector<float> residual = RandomFloats(s.n * s.out_h * s.out_w * s.k, 6);
   WinogradConv conv(s);
-  conv.SetFilter(filter.data());
+  conv.SetFilter(filter.data(), threads);
   std::vector<float> out = residual;  // the residual is added to what the output holds
   std::vector<float> scratch(conv.ScratchFloats(threads));
   conv.Run(src.data(), bias.data(), out.data(), post, threads, scratch.data());
@@ -160,6 +161,45 @@ TEST_P(WinogradOp, MatchesTheDirectKernel) {
   ExpectNear(winograd, direct, 2e-5f * max_abs);
   // The two paths sum differently: equal bits would mean Winograd never ran.
   EXPECT_NE(winograd, direct);
+}
+
+// conv2d_grad: Input@GRAD on the Winograd path (a convolution of Output@GRAD with the turned
+// filter) against oneDNN's backward_data; Filter@GRAD stays oneDNN's on both.
+struct Grads {
+  std::vector<float> dx, df;
+};
+
+Grads RunConvGrad(WinogradChoice choice, int threads, int32_t pad) {
+  SetWinogradChoice(choice);
+  Scope s;
+  const int64_t n = 2, c = 48, h = 13, w = 12, k = 32;
+  const int64_t oh = h + 2 * pad - 2, ow = w + 2 * pad - 2;
+  SetTensor(&s, "x", {n, c, h, w}, RandomFloats(n * c * h * w, 11));
+  SetTensor(&s, "f", {k, c, 3, 3}, RandomFloats(k * c * 9, 12, -0.3f, 0.3f));
+  SetTensor(&s, "dy", {n, k, oh, ow}, RandomFloats(n * k * oh * ow, 13));
+  OpBuilder op("conv2d_grad");
+  op.In("Input", {"x"})
+      .In("Filter", {"f"})
+      .In("Output@GRAD", {"dy"})
+      .Out("Input@GRAD", {"dx"})
+      .Out("Filter@GRAD", {"df"})
+      .Ints("strides", {1, 1})
+      .Ints("paddings", {pad, pad});
+  RunOp(op, &s, threads);
+  return {GetTensor<float>(s, "dx"), GetTensor<float>(s, "df")};
+}
+
+TEST_P(WinogradOp, InputGradMatchesTheDirectKernel) {
+  for (int32_t pad : {0, 1, 2}) {
+    SCOPED_TRACE("padding " + std::to_string(pad));
+    const Grads winograd = RunConvGrad(WinogradChoice::kAlways, GetParam(), pad);
+    const Grads direct = RunConvGrad(WinogradChoice::kNever, GetParam(), pad);
+    float max_abs = 0;
+    for (float v : direct.dx) max_abs = std::max(max_abs, std::abs(v));
+    ExpectNear(winograd.dx, direct.dx, 2e-5f * max_abs);
+    EXPECT_NE(winograd.dx, direct.dx);
+    EXPECT_EQ(winograd.df, direct.df);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Threads, WinogradOp, ::testing::Values(1, 2));

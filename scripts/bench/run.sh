@@ -6,21 +6,24 @@
 # oneDNN off, which is faster for this small GRU model; the ratio is against the faster one.
 # BENCH_SECONDS per measurement (default 10); each side is measured twice, alternating, and
 # the better run is kept, which damps this machine's noise.
-# The image models (scripts/bench/images.sh) and the convolution kernels
-# (scripts/bench/conv_kernels.sh), the training step (scripts/bench/train.sh), bfloat16
-# (scripts/bench/bf16.sh) and serving (scripts/bench/serving.sh) follow and add their own
-# sections; BENCH_ONLY=lac, images, convs, train, bf16 or serving runs only that part. Each part replaces its own sections of BENCHMARKS.md (section.py); the
-# others, the GPU sections that scripts/device/check.sh's runs fill included, stay as they are.
+# The image models (scripts/bench/images.sh), the convolution kernels
+# (scripts/bench/conv_kernels.sh), Winograd (scripts/bench/winograd.sh), the training step
+# (scripts/bench/train.sh), bfloat16 (scripts/bench/bf16.sh) and serving
+# (scripts/bench/serving.sh) follow and add their own sections; BENCH_ONLY=lac, images, convs,
+# winograd, train, bf16 or serving runs only that part. Each part replaces its own sections of
+# BENCHMARKS.md (section.py); the others, the GPU sections that scripts/device/check.sh's runs
+# fill included, stay as they are.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 case "${BENCH_ONLY:-}" in
   images) exec bash scripts/bench/images.sh ;;
   convs) exec bash scripts/bench/conv_kernels.sh ;;
+  winograd) exec bash scripts/bench/winograd.sh ;;
   train) exec bash scripts/bench/train.sh ;;
   bf16) exec bash scripts/bench/bf16.sh ;;
   serving) exec bash scripts/bench/serving.sh ;;
   lac | "") ;;
-  *) echo "bench: BENCH_ONLY=$BENCH_ONLY: want lac, images, convs, train, bf16 or serving" >&2; exit 2 ;;
+  *) echo "bench: BENCH_ONLY=$BENCH_ONLY: want lac, images, convs, winograd, train, bf16 or serving" >&2; exit 2 ;;
 esac
 seconds=${BENCH_SECONDS:-10}
 py=$(bash scripts/oracle/setup.sh | tail -n 1)
@@ -99,6 +102,7 @@ echo "bench: wrote the LAC sections of BENCHMARKS.md" >&2
 [ "${BENCH_ONLY:-}" = lac ] && exit 0
 bash scripts/bench/images.sh
 bash scripts/bench/conv_kernels.sh
+bash scripts/bench/winograd.sh
 bash scripts/bench/train.sh
 bash scripts/bench/bf16.sh
 bash scripts/bench/serving.sh

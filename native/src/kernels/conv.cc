@@ -232,7 +232,8 @@ void RunPlan(OpContext& ctx, dnnl::stream& stream, ConvPlan& p, bool has_bias, b
   const Tensor& filter_tensor = ctx.In("Filter");
   const float* filter = filter_tensor.data<float>();
   if (p.winograd) {
-    if (p.weights_from.Changed(filter_tensor)) p.winograd->SetFilter(filter);
+    if (p.weights_from.Changed(filter_tensor))
+      p.winograd->SetFilter(filter, ctx.device().num_threads());
   } else if (!p.weights_reorder) {
     p.weights_user.set_data_handle(const_cast<float*>(filter));
   } else if (p.weights_from.Changed(filter_tensor)) {

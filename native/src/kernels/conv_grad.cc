@@ -9,9 +9,12 @@
 // op, input shape and layouts the primitives are made once; their reordered buffers and
 // scratchpads are borrowed from the allocator for each run. An op with mkldnn_data_type =
 // "bfloat16" reads Input, Filter and Output@GRAD as bfloat16 and writes float32 gradients
-// (kernels/bf16.h).
+// (kernels/bf16.h). Input@GRAD of a 3x3 stride-1 convolution runs on the Winograd kernel where the
+// forward one would (kernels/winograd.h): it is a forward convolution of Output@GRAD.
+#include <array>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <optional>
 #include <unordered_map>
 #include <utility>
@@ -23,6 +26,7 @@
 #include "kernels/conv_shape.h"
 #include "kernels/kernel_util.h"
 #include "kernels/register.h"
+#include "kernels/winograd.h"
 #include "kernels/window.h"
 
 namespace pd {
@@ -104,6 +108,10 @@ struct ConvGradPlan {
   std::optional<dnnl::convolution_backward_data> data;
   Arg data_ddst, data_w, data_dsrc;
   memory data_scratch;
+  // Set when Winograd computes Input@GRAD in place of backward_data (from data_ddst into
+  // data_dsrc, both channels-last); its filter is transformed again when Filter changes.
+  std::unique_ptr<WinogradConv> data_winograd;
+  WeightCache data_filter_from;
   // Filter@GRAD = backward_weights(Input, Output@GRAD)
   std::optional<dnnl::convolution_backward_weights> weights;
   Arg w_src, w_ddst, w_dw;
@@ -198,6 +206,27 @@ ConvGradPlan MakeConvGradPlan(const dnnl::engine& engine, const ConvShape& s, in
                       memory::data_type::f32, bf16);
 }
 
+// Hands Input@GRAD to the Winograd kernel when the forward convolution is one it runs and the
+// primitive's Output@GRAD and Input@GRAD are channels-last.
+void ChooseWinogradData(const ConvShape& s, bool bf16, int threads, ConvGradPlan* p) {
+  using Pair = std::array<int64_t, 2>;
+  if (!p->data || bf16 || s.groups != 1 || s.win.k != Pair{3, 3} || s.win.stride != Pair{1, 1} ||
+      s.win.dilation != Pair{1, 1} || s.win.pad_begin[0] > 2 || s.win.pad_begin[1] > 2 ||
+      !WinogradRuns(s.out.c, s.in.c))
+    return;
+  const auto nhwc = [](const memory& m) {
+    const memory::desc& md = m.get_desc();
+    return md == memory::desc(md.get_dims(), memory::data_type::f32, Tag::nhwc);
+  };
+  if (!nhwc(p->data_ddst.mem) || !nhwc(p->data_dsrc.mem) || p->data_dsrc.reorder) return;
+  const WinogradShape ws{s.out.n, s.out.h, s.out.w, s.out.c, s.in.c, 2 - s.win.pad_begin[0],
+                         2 - s.win.pad_begin[1], s.in.h, s.in.w};
+  if (!WinogradPays(ws, threads)) return;
+  p->data_winograd = std::make_unique<WinogradConv>(ws);
+  p->data_w = Arg{};  // the primitive's filter copy is not needed
+  p->data_scratch = memory();
+}
+
 // Bias@GRAD[c] = the sum of Output@GRAD over n, h, w (stored channels-last when nhwc).
 void BiasGrad(const ConvShape& s, bool nhwc, const float* dy, float* db) {
   const int64_t C = s.out.c, plane = s.out.h * s.out.w;
@@ -234,14 +263,31 @@ void ConvGradKernel(OpContext& ctx) {
     const auto key = std::make_tuple(x.dims(), x.layout(), dy.layout(), want_data, want_weights);
     auto it = plans.find(key);
     if (it == plans.end()) {
-      it = plans.emplace(key, MakeConvGradPlan(cpu.engine(), s, x.layout(), dy.layout(),
-                                               want_data, want_weights, WantsBf16(ctx.op())))
-               .first;
+      const bool bf16 = WantsBf16(ctx.op());
+      ConvGradPlan plan = MakeConvGradPlan(cpu.engine(), s, x.layout(), dy.layout(), want_data,
+                                           want_weights, bf16);
+      ChooseWinogradData(s, bf16, ctx.device().num_threads(), &plan);
+      it = plans.emplace(key, std::move(plan)).first;
     }
     ConvGradPlan& p = it->second;
     dnnl::stream& stream = cpu.stream_ref();
     TempBuffers temp;  // freed after stream.wait() below
-    if (p.data) {
+    if (p.data_winograd) {
+      Bind(temp, p.data_ddst);
+      ReorderIn(stream, p.data_ddst, dy.raw_data());
+      const Tensor& filter = ctx.In("Filter");
+      const int threads = ctx.device().num_threads();
+      if (p.data_filter_from.Changed(filter))
+        p.data_winograd->SetBackwardDataFilter(filter.data<float>(), threads);
+      Tensor* dx = ctx.Out("Input@GRAD");
+      float* out = dx->mutable_data_for_overwrite<float>();
+      dx->set_layout(p.dsrc_layout);
+      float* scratch = static_cast<float*>(
+          temp.Borrow(p.data_winograd->ScratchFloats(threads) * sizeof(float)));
+      stream.wait();
+      p.data_winograd->Run(static_cast<const float*>(p.data_ddst.mem.get_data_handle()),
+                           nullptr, out, WinogradPostOps{}, threads, scratch);
+    } else if (p.data) {
       for (Arg* a : {&p.data_ddst, &p.data_w, &p.data_dsrc}) Bind(temp, *a);
       temp.Bind(p.data_scratch);
       ReorderIn(stream, p.data_ddst, dy.raw_data());

@@ -40,14 +40,6 @@ WinogradChoice ChoiceFromEnvironment() {
 
 std::atomic<WinogradChoice> g_choice{ChoiceFromEnvironment()};
 
-// G of F(4x4, 3x3): the filter's three taps at the transform's six points (0, ±1, ±2, ∞).
-constexpr double kG[6][3] = {{1.0 / 4, 0, 0},
-                             {-1.0 / 6, -1.0 / 6, -1.0 / 6},
-                             {-1.0 / 6, 1.0 / 6, -1.0 / 6},
-                             {1.0 / 24, 1.0 / 12, 1.0 / 6},
-                             {1.0 / 24, -1.0 / 12, 1.0 / 6},
-                             {0, 0, 1}};
-
 #ifdef PD_HAVE_AVX2_VARIANT
 
 #define PD_AVX512_INLINE inline __attribute__((always_inline, target("avx512f,avx2,fma")))
@@ -191,6 +183,56 @@ __attribute__((target("avx512f,avx2,fma"))) void TransformOutput(
   }
 }
 
+// G x over three vectors (a column, then a row, of the 3x3 filter): the six transform points.
+PD_AVX512_INLINE void FilterPoints(const __m512* g, __m512* o) {
+  const __m512 sum_ends = _mm512_add_ps(g[0], g[2]);
+  const __m512 quarter_ends = _mm512_fmadd_ps(_mm512_set1_ps(1.0f / 24), g[0],
+                                              _mm512_mul_ps(_mm512_set1_ps(1.0f / 6), g[2]));
+  const __m512 twelfth_middle = _mm512_mul_ps(_mm512_set1_ps(1.0f / 12), g[1]);
+  o[0] = _mm512_mul_ps(_mm512_set1_ps(0.25f), g[0]);
+  o[1] = _mm512_mul_ps(_mm512_set1_ps(-1.0f / 6), _mm512_add_ps(sum_ends, g[1]));
+  o[2] = _mm512_mul_ps(_mm512_set1_ps(-1.0f / 6), _mm512_sub_ps(sum_ends, g[1]));
+  o[3] = _mm512_add_ps(quarter_ends, twelfth_middle);
+  o[4] = _mm512_sub_ps(quarter_ends, twelfth_middle);
+  o[5] = g[2];
+}
+
+// The transformed filter u ([36][k / 64][c][<= 64]) for input channels [c_begin, c_end), 16
+// output channels at a time: tap i (row-major in the window) from input channel c to output
+// channel k is f[k * k_stride + c * c_stride + i], or tap 8 - i when turned by 180 degrees.
+__attribute__((target("avx512f,avx2,fma"))) void TransformFilterPart(
+    int64_t c_count, int64_t k_count, const float* f, int64_t k_stride, int64_t c_stride,
+    bool turned, int64_t c_begin, int64_t c_end, float* u) {
+  const __m512i lanes =
+      _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                         _mm512_set1_epi32(static_cast<int>(k_stride)));
+  for (int64_t k0 = 0; k0 < k_count; k0 += kLanes) {
+    const int64_t block = k0 / kColumns, kk = k0 % kColumns;
+    const int64_t kw = std::min(kColumns, k_count - block * kColumns);
+    for (int64_t c = c_begin; c < c_end; ++c) {
+      const float* taps = f + k0 * k_stride + c * c_stride;
+      __m512 g[9];
+      for (int i = 0; i < 9; ++i)  // (the masked form: no undefined pass-through register)
+        g[i] = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), 0xffff, lanes,
+                                        taps + (turned ? 8 - i : i), 4);
+      __m512 cols[3][6];  // cols[j]: G applied down column j
+      for (int j = 0; j < 3; ++j) {
+        const __m512 col[3] = {g[j], g[3 + j], g[6 + j]};
+        FilterPoints(col, cols[j]);
+      }
+      for (int i = 0; i < 6; ++i) {
+        const __m512 row[3] = {cols[0][i], cols[1][i], cols[2][i]};
+        __m512 o[6];
+        FilterPoints(row, o);
+        for (int j = 0; j < 6; ++j)
+          _mm512_storeu_ps(u + (i * 6 + j) * c_count * k_count + block * kColumns * c_count +
+                               c * kw + kk,
+                           o[j]);
+      }
+    }
+  }
+}
+
 #undef PD_AVX512_INLINE
 
 #endif  // PD_HAVE_AVX2_VARIANT
@@ -228,25 +270,25 @@ WinogradConv::WinogradConv(const WinogradShape& s)
                                    "are multiples of 16, got ", s.c, " in and ", s.k, " out");
 }
 
-void WinogradConv::SetFilter(const float* filter) {
-  const int64_t c_count = s_.c, k_count = s_.k;
-  for (int64_t k = 0; k < k_count; ++k) {
-    const int64_t block = k / kColumns, kk = k % kColumns;
-    const int64_t kw = std::min(kColumns, k_count - block * kColumns);
-    for (int64_t c = 0; c < c_count; ++c) {
-      const float* g = filter + (k * c_count + c) * 9;
-      double gt[6][3];  // G g
-      for (int i = 0; i < 6; ++i)
-        for (int j = 0; j < 3; ++j)
-          gt[i][j] = kG[i][0] * g[j] + kG[i][1] * g[3 + j] + kG[i][2] * g[6 + j];
-      for (int i = 0; i < 6; ++i)
-        for (int j = 0; j < 6; ++j) {
-          const double u = gt[i][0] * kG[j][0] + gt[i][1] * kG[j][1] + gt[i][2] * kG[j][2];
-          u_[(i * 6 + j) * c_count * k_count + block * kColumns * c_count + c * kw + kk] =
-              static_cast<float>(u);
-        }
-    }
-  }
+void WinogradConv::TransformFilter(const float* f, int64_t k_stride, int64_t c_stride,
+                                   bool turned, int threads) {
+#ifdef PD_HAVE_AVX2_VARIANT
+  ParallelFor(s_.c, threads, 8, [&](int64_t begin, int64_t end) {
+    TransformFilterPart(s_.c, s_.k, f, k_stride, c_stride, turned, begin, end, u_.data());
+  });
+#else
+  (void)f, (void)k_stride, (void)c_stride, (void)turned, (void)threads;
+  Fail("Winograd convolution: not built for this CPU");
+#endif
+}
+
+void WinogradConv::SetFilter(const float* filter, int threads) {
+  TransformFilter(filter, s_.c * 9, 9, false, threads);
+}
+
+void WinogradConv::SetBackwardDataFilter(const float* forward_filter, int threads) {
+  // The forward filter is [c, k, 3, 3] here (its outputs are this convolution's inputs).
+  TransformFilter(forward_filter, 9, s_.k * 9, true, threads);
 }
 
 int64_t WinogradConv::ScratchFloats(int threads) const {

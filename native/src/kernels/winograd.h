@@ -56,8 +56,12 @@ class WinogradConv {
  public:
   explicit WinogradConv(const WinogradShape& s);
 
-  // Transforms filter, Paddle's [k, c, 3, 3].
-  void SetFilter(const float* filter);
+  // Transforms filter, Paddle's [k, c, 3, 3], on up to `threads` threads.
+  void SetFilter(const float* filter, int threads);
+  // For the gradient of a forward convolution's input (its Input@GRAD from its Output@GRAD):
+  // that is this convolution over Output@GRAD with the forward filter [c, k, 3, 3] turned by 180
+  // degrees and its channel axes swapped, padded by 2 - the forward's padding.
+  void SetBackwardDataFilter(const float* forward_filter, int threads);
 
   // dst [n, out_h, out_w, k] = post(conv(src [n, h, w, c])); bias has k values when post.bias.
   // scratch must hold ScratchFloats(threads) floats.
@@ -67,6 +71,10 @@ class WinogradConv {
 
  private:
   int64_t Tiles() const { return s_.n * tiles_h_ * tiles_w_; }
+  // Fills u_ from f: tap i (row-major in the window) from input channel c to output channel k
+  // is f[k * k_stride + c * c_stride + i], or tap 8 - i when turned.
+  void TransformFilter(const float* f, int64_t k_stride, int64_t c_stride, bool turned,
+                       int threads);
 
   WinogradShape s_;
   int64_t tiles_h_, tiles_w_;

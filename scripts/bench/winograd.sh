@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# make bench, Winograd part: native/src/kernels/winograd.h against oneDNN's direct kernel, per
+# layer on ResNet-50's 3x3 stride-1 shapes (native/bench/winograd.cc, alternating executions),
+# and on the whole ResNet-50 through gohub's Go API (scripts/bench/imgbench) with
+# PD_CONV_WINOGRAD=off and with the default choice, alternating runs, at batch 1 and 8 with 1
+# and 2 threads. Rewrites the "## Winograd convolutions" section of BENCHMARKS.md.
+# `BENCH_ONLY=winograd bash scripts/bench/run.sh` runs only this part.
+#
+#   BENCH_SECONDS  per whole-model measurement (default 10); BENCH_ROUNDS (default 2)
+#   GOHUB_NATIVE_BUILD  the native build directory (default build/native)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bench=${GOHUB_NATIVE_BUILD:-build/native}/winograd_bench
+if [ ! -x "$bench" ]; then
+  echo "bench: $bench missing; run make build" >&2
+  exit 1
+fi
+if ! grep -q avx512f /proc/cpuinfo; then
+  echo "bench: no AVX-512 on this CPU, where the Winograd kernel does not run; section left as it is" >&2
+  exit 0
+fi
+seconds=${BENCH_SECONDS:-10}
+rounds=${BENCH_ROUNDS:-2}
+model=${GOHUB_BUILD_MODELS:-build/models}/resnet50_seeded
+[ -f "$model/model.pdmodel" ] || make oracle-models >&2
+go build -o build/imgbench ./scripts/bench/imgbench
+layers=$(mktemp)
+whole=$(mktemp)
+section=$(mktemp)
+trap 'rm -f "$layers" "$whole" "$section"' EXIT
+for batch in 1 8; do
+  for threads in 1 2; do
+    echo "bench: Winograd layers, batch $batch, $threads thread(s)" >&2
+    "$bench" -batch "$batch" -threads "$threads" >>"$layers"
+    for round in $(seq "$rounds"); do
+      for choice in off auto; do
+        line=$(PD_CONV_WINOGRAD=$choice build/imgbench -model "$model" -batch "$batch" \
+          -threads "$threads" -seconds "$seconds")
+        echo "{\"choice\":\"$choice\",\"run\":$line}" >>"$whole"
+      done
+    done
+  done
+done
+
+cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)
+python3 - "$layers" "$whole" "$cpu" "$(nproc)" "$(date -u +%Y-%m-%d)" "$seconds" "$rounds" >"$section" <<'PY'
+import collections, json, sys
+
+layers = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+whole = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+cpu, cores, day, seconds, rounds = sys.argv[3:8]
+print("## Winograd convolutions")
+print()
+print("Command: `make bench` (or `BENCH_ONLY=winograd bash scripts/bench/run.sh`;")
+print("`scripts/bench/winograd.sh`, `native/bench/winograd.cc`). On AVX-512 CPUs a 3x3 stride-1")
+print("convolution runs on our Winograd F(4x4, 3x3) kernel (`native/src/kernels/winograd.h`) where")
+print("each thread gets at least 8 tiles of 4x4 output pixels; elsewhere, and with")
+print("`PD_CONV_WINOGRAD=off`, on oneDNN's direct kernel.")
+print()
+print(f"Machine: {cpu}, {cores} cores, AVX-512. Measured {day}.")
+print()
+print("Per layer: ResNet-50's 3x3 stride-1 shapes, channels-last, bias and relu fused, milliseconds")
+print("per execution (median of 40, the two kernels alternating); the largest difference between")
+print("the two outputs, relative to the output's largest magnitude.")
+print()
+print("| layer (layers in ResNet-50) | batch | threads | oneDNN direct | ms | Winograd ms | speed-up | chosen | max difference |")
+print("| --- | ---: | ---: | --- | ---: | ---: | ---: | --- | ---: |")
+for r in layers:
+    print(f"| {r['shape']} ({r['count']}) | {r['batch']} | {r['threads']} | "
+          f"`{r['direct']}` | {r['direct_ms']:.3f} | {r['winograd_ms']:.3f} | **{r['speedup']:.2f}×** | "
+          f"{'yes' if r['chosen'] else 'no'} | {r['max_rel_diff']:.1e} |")
+print()
+print(f"Whole model: `resnet50_seeded` through `scripts/bench/imgbench` (as in \"Image models\"),")
+print(f"images per second, {seconds} s per measurement, best of {rounds} alternating runs per side.")
+print()
+print("| model | batch | threads | direct only (`PD_CONV_WINOGRAD=off`) | with Winograd | speed-up |")
+print("| --- | ---: | ---: | ---: | ---: | ---: |")
+best = collections.OrderedDict()
+for w in whole:
+    r = w["run"]
+    key = (r["batch"], r["threads"])
+    best.setdefault(key, {}).setdefault(w["choice"], 0.0)
+    best[key][w["choice"]] = max(best[key][w["choice"]], r["images_per_sec"])
+for (batch, threads), b in best.items():
+    print(f"| ResNet-50 | {batch} | {threads} | {b['off']:.2f} | {b['auto']:.2f} | **{b['auto'] / b['off']:.2f}×** |")
+PY
+python3 scripts/bench/section.py "Winograd convolutions" "$section"
+echo "bench: wrote the Winograd section of BENCHMARKS.md" >&2
