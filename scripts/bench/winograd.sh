@@ -3,11 +3,14 @@
 # layer on ResNet-50's 3x3 stride-1 shapes (native/bench/winograd.cc, alternating executions),
 # and on the whole ResNet-50 through gohub's Go API (scripts/bench/imgbench) with
 # PD_CONV_WINOGRAD=off and with the default choice, alternating runs, at batch 1 and 8 with 1
-# and 2 threads. Rewrites the "## Winograd convolutions" section of BENCHMARKS.md.
+# and 2 threads; and the same for the ResNet-50 training step at batch 8
+# (scripts/bench/trainbench, where Input@GRAD of the 3x3 convolutions runs on Winograd too).
+# Rewrites the "## Winograd convolutions" section of BENCHMARKS.md.
 # `BENCH_ONLY=winograd bash scripts/bench/run.sh` runs only this part.
 #
 #   BENCH_SECONDS  per whole-model measurement (default 10); BENCH_ROUNDS (default 2)
 #   GOHUB_NATIVE_BUILD  the native build directory (default build/native)
+#   GOHUB_SHARED   the shared models (default ../shared): resnet50_imagenet_partial to train
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bench=${GOHUB_NATIVE_BUILD:-build/native}/winograd_bench
@@ -23,11 +26,14 @@ seconds=${BENCH_SECONDS:-10}
 rounds=${BENCH_ROUNDS:-2}
 model=${GOHUB_BUILD_MODELS:-build/models}/resnet50_seeded
 [ -f "$model/model.pdmodel" ] || make oracle-models >&2
+train_model=${GOHUB_SHARED:-../shared}/models/resnet50_imagenet_partial
 go build -o build/imgbench ./scripts/bench/imgbench
+go build -o build/trainbench ./scripts/bench/trainbench
 layers=$(mktemp)
 whole=$(mktemp)
+train=$(mktemp)
 section=$(mktemp)
-trap 'rm -f "$layers" "$whole" "$section"' EXIT
+trap 'rm -f "$layers" "$whole" "$train" "$section"' EXIT
 for batch in 1 8; do
   for threads in 1 2; do
     echo "bench: Winograd layers, batch $batch, $threads thread(s)" >&2
@@ -42,13 +48,25 @@ for batch in 1 8; do
   done
 done
 
+for threads in 1 2; do
+  echo "bench: Winograd, ResNet-50 training step, batch 8, $threads thread(s)" >&2
+  for round in $(seq "$rounds"); do
+    for choice in off auto; do
+      line=$(PD_CONV_WINOGRAD=$choice build/trainbench -model "$train_model" -batch 8 \
+        -threads "$threads" -seconds "$seconds" 2>/dev/null | tail -n 1)
+      echo "{\"choice\":\"$choice\",\"run\":$line}" >>"$train"
+    done
+  done
+done
+
 cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)
-python3 - "$layers" "$whole" "$cpu" "$(nproc)" "$(date -u +%Y-%m-%d)" "$seconds" "$rounds" >"$section" <<'PY'
+python3 - "$layers" "$whole" "$train" "$cpu" "$(nproc)" "$(date -u +%Y-%m-%d)" "$seconds" "$rounds" >"$section" <<'PY'
 import collections, json, sys
 
 layers = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 whole = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
-cpu, cores, day, seconds, rounds = sys.argv[3:8]
+train = [json.loads(l) for l in open(sys.argv[3]) if l.strip()]
+cpu, cores, day, seconds, rounds = sys.argv[4:9]
 print("## Winograd convolutions")
 print()
 print("Command: `make bench` (or `BENCH_ONLY=winograd bash scripts/bench/run.sh`;")
@@ -70,19 +88,30 @@ for r in layers:
           f"`{r['direct']}` | {r['direct_ms']:.3f} | {r['winograd_ms']:.3f} | **{r['speedup']:.2f}×** | "
           f"{'yes' if r['chosen'] else 'no'} | {r['max_rel_diff']:.1e} |")
 print()
-print(f"Whole model: `resnet50_seeded` through `scripts/bench/imgbench` (as in \"Image models\"),")
-print(f"images per second, {seconds} s per measurement, best of {rounds} alternating runs per side.")
+print("Whole model, images per second, best of " + rounds + " alternating runs per side, at least " + seconds + " s each:")
+print("inference of `resnet50_seeded` through `scripts/bench/imgbench` (as in \"Image models\"), and")
+print("the training step of `resnet50_imagenet_partial` through `scripts/bench/trainbench` (as in")
+print("\"Training step\"; forward, backward and momentum update, where Input@GRAD of the 3x3")
+print("stride-1 convolutions runs on Winograd too, Filter@GRAD on oneDNN).")
 print()
 print("| model | batch | threads | direct only (`PD_CONV_WINOGRAD=off`) | with Winograd | speed-up |")
 print("| --- | ---: | ---: | ---: | ---: | ---: |")
-best = collections.OrderedDict()
-for w in whole:
-    r = w["run"]
-    key = (r["batch"], r["threads"])
-    best.setdefault(key, {}).setdefault(w["choice"], 0.0)
-    best[key][w["choice"]] = max(best[key][w["choice"]], r["images_per_sec"])
-for (batch, threads), b in best.items():
-    print(f"| ResNet-50 | {batch} | {threads} | {b['off']:.2f} | {b['auto']:.2f} | **{b['auto'] / b['off']:.2f}×** |")
+
+
+def rows(runs, label):
+    best = collections.OrderedDict()
+    for w in runs:
+        r = w["run"]
+        key = (r["batch"], r["threads"])
+        best.setdefault(key, {}).setdefault(w["choice"], 0.0)
+        best[key][w["choice"]] = max(best[key][w["choice"]], r["images_per_sec"])
+    for (batch, threads), b in best.items():
+        print(f"| {label} | {batch} | {threads} | {b['off']:.2f} | {b['auto']:.2f} | "
+              f"**{b['auto'] / b['off']:.2f}×** |")
+
+
+rows(whole, "ResNet-50 inference")
+rows(train, "ResNet-50 training step (`resnet50_imagenet_partial`)")
 PY
 python3 scripts/bench/section.py "Winograd convolutions" "$section"
 echo "bench: wrote the Winograd section of BENCHMARKS.md" >&2
