@@ -16,21 +16,19 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "kernels/conv_kernel_choice.h"
 #include "kernels/cpu_context.h"
 #include "kernels/dnnl_util.h"
 
 namespace {
 
+using pd::bench::IntFlag;
+using pd::bench::Median;
+using pd::bench::StandaloneCpu;
+
 using dnnl::memory;
 using Tag = memory::format_tag;
-
-
-// These kernels run outside any executor: one CPU context (oneDNN engine and stream) for all.
-pd::CpuContext& StandaloneCpu() {
-  static pd::CpuContext cpu(pd::Place::CPU(), pd::ExecConfig{});
-  return cpu;
-}
 
 struct Shape {
   const char* group;  // the model layers it stands for
@@ -95,17 +93,6 @@ void Execute(Run& r, bool timed) {
     r.ms.push_back(
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
             .count());
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-int IntFlag(int argc, char** argv, const char* name, int fallback) {
-  for (int i = 1; i + 1 < argc; ++i)
-    if (std::strcmp(argv[i], name) == 0) return std::atoi(argv[i + 1]);
-  return fallback;
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "kernels/activation_on.h"
 #include "kernels/cpu_features.h"
 #include "kernels/elementwise_same_shape.h"
@@ -30,12 +31,8 @@
 
 namespace {
 
+using pd::bench::Median;
 using pd::VectorIsa;
-
-double Median(std::vector<double> v) {
-  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
-  return v[v.size() / 2];
-}
 
 // Median microseconds of one call of run(isa) on each of `isas`. A sample times enough calls to
 // last about 0.2 ms, so that the clock's resolution does not count.

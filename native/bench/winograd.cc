@@ -13,19 +13,19 @@
 #include <cstring>
 #include <vector>
 
+#include "bench_util.h"
 #include "kernels/cpu_context.h"
 #include "kernels/dnnl_util.h"
 #include "kernels/winograd.h"
 
 namespace {
 
+using pd::bench::IntFlag;
+using pd::bench::Median;
+using pd::bench::StandaloneCpu;
+
 using dnnl::memory;
 using Tag = memory::format_tag;
-
-pd::CpuContext& StandaloneCpu() {
-  static pd::CpuContext cpu(pd::Place::CPU(), pd::ExecConfig{});
-  return cpu;
-}
 
 struct Shape {
   int count;  // ResNet-50's layers with this shape (3x3, stride 1, padding 1)
@@ -33,17 +33,6 @@ struct Shape {
 };
 
 constexpr Shape kShapes[] = {{3, 64, 56}, {3, 128, 28}, {5, 256, 14}, {2, 512, 7}};
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-int IntFlag(int argc, char** argv, const char* name, int fallback) {
-  for (int i = 1; i + 1 < argc; ++i)
-    if (std::strcmp(argv[i], name) == 0) return std::atoi(argv[i + 1]);
-  return fallback;
-}
 
 void Fill(float* p, size_t n) {
   // Small values, so that neither side meets denormals or infinities.

@@ -206,21 +206,14 @@ ConvPlan MakeConvPlan(const dnnl::engine& engine, const ConvShape& s, int in_lay
 // channels-last (as oneDNN's own choice of layouts left it) and the post-ops are ones it applies.
 void ChooseWinograd(const ConvShape& s, const OpView& op, bool residual, bool bf16, int threads,
                     ConvPlan* p) {
-  if (bf16 || s.transpose || s.groups != 1 || s.win.k != std::array<int64_t, 2>{3, 3} ||
-      s.win.stride != std::array<int64_t, 2>{1, 1} ||
-      s.win.dilation != std::array<int64_t, 2>{1, 1} || !WinogradRuns(s.in.c, s.out.c))
-    return;
+  const std::optional<WinogradShape> ws = WinogradForward(s);
+  if (bf16 || !ws) return;
   const std::string act = op.GetString("fuse_activation", "");
   if (!(act.empty() || (act == "relu" && op.GetFloat("fuse_alpha", 0.0f) == 0.0f))) return;
-  const auto nhwc = [](const memory& m) {
-    const memory::desc& md = m.get_desc();
-    return md == memory::desc(md.get_dims(), memory::data_type::f32, Tag::nhwc);
-  };
-  if (!nhwc(p->src) || !nhwc(p->dst) || p->dst_reorder) return;
-  const WinogradShape ws{s.in.n,  s.in.h,  s.in.w, s.in.c, s.out.c, s.win.pad_begin[0],
-                         s.win.pad_begin[1], s.out.h, s.out.w};
-  if (!WinogradPays(ws, threads)) return;
-  p->winograd = std::make_unique<WinogradConv>(ws);
+  if (!IsChannelsLastF32(p->src) || !IsChannelsLastF32(p->dst) || p->dst_reorder ||
+      !WinogradPays(*ws, threads))
+    return;
+  p->winograd = std::make_unique<WinogradConv>(*ws);
   p->winograd_post = {false, residual, act == "relu"};
   // The primitive's own weights and scratchpad are not needed.
   p->weights_reorder.reset();

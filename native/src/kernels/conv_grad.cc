@@ -11,7 +11,6 @@
 // "bfloat16" reads Input, Filter and Output@GRAD as bfloat16 and writes float32 gradients
 // (kernels/bf16.h). Input@GRAD of a 3x3 stride-1 convolution runs on the Winograd kernel where the
 // forward one would (kernels/winograd.h): it is a forward convolution of Output@GRAD.
-#include <array>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -209,20 +208,11 @@ ConvGradPlan MakeConvGradPlan(const dnnl::engine& engine, const ConvShape& s, in
 // Hands Input@GRAD to the Winograd kernel when the forward convolution is one it runs and the
 // primitive's Output@GRAD and Input@GRAD are channels-last.
 void ChooseWinogradData(const ConvShape& s, bool bf16, int threads, ConvGradPlan* p) {
-  using Pair = std::array<int64_t, 2>;
-  if (!p->data || bf16 || s.groups != 1 || s.win.k != Pair{3, 3} || s.win.stride != Pair{1, 1} ||
-      s.win.dilation != Pair{1, 1} || s.win.pad_begin[0] > 2 || s.win.pad_begin[1] > 2 ||
-      !WinogradRuns(s.out.c, s.in.c))
+  const std::optional<WinogradShape> ws = WinogradBackwardData(s);
+  if (!p->data || bf16 || !ws || !IsChannelsLastF32(p->data_ddst.mem) ||
+      !IsChannelsLastF32(p->data_dsrc.mem) || p->data_dsrc.reorder || !WinogradPays(*ws, threads))
     return;
-  const auto nhwc = [](const memory& m) {
-    const memory::desc& md = m.get_desc();
-    return md == memory::desc(md.get_dims(), memory::data_type::f32, Tag::nhwc);
-  };
-  if (!nhwc(p->data_ddst.mem) || !nhwc(p->data_dsrc.mem) || p->data_dsrc.reorder) return;
-  const WinogradShape ws{s.out.n, s.out.h, s.out.w, s.out.c, s.in.c, 2 - s.win.pad_begin[0],
-                         2 - s.win.pad_begin[1], s.in.h, s.in.w};
-  if (!WinogradPays(ws, threads)) return;
-  p->data_winograd = std::make_unique<WinogradConv>(ws);
+  p->data_winograd = std::make_unique<WinogradConv>(*ws);
   p->data_w = Arg{};  // the primitive's filter copy is not needed
   p->data_scratch = memory();
 }

@@ -149,6 +149,12 @@ void PlainConverter::ToPlain(Tensor* t, DeviceContext& device) {
   t->SwapData(&plain);
 }
 
+bool IsChannelsLastF32(const dnnl::memory& m) {
+  const dnnl::memory::desc& md = m.get_desc();
+  return md == dnnl::memory::desc(md.get_dims(), dnnl::memory::data_type::f32,
+                                  dnnl::memory::format_tag::nhwc);
+}
+
 TempBuffers::~TempBuffers() {
   for (auto& [p, bytes] : blocks_) CpuAllocator().Free(p, bytes);
 }

@@ -26,6 +26,8 @@ dnnl::memory::desc DescOf(const Tensor& t);
 // layouts that kernels pass on (acdb, nChw8c, nChw16c); -1 for anything else, which the kernel must
 // reorder to plain itself.
 int LayoutCode(const dnnl::memory::desc& md, const Dims& dims);
+// Whether m is float32 stored channels-last (nhwc, which is acdb over oneDNN's n, c, h, w).
+bool IsChannelsLastF32(const dnnl::memory& m);
 // True when t's layout holds more elements than numel() (channels padded to the block).
 bool LayoutPads(const Tensor& t);
 

@@ -1,6 +1,7 @@
 #include "kernels/winograd.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdlib>
 #include <string>
@@ -246,6 +247,31 @@ bool WinogradRuns(int64_t in_channels, int64_t out_channels) {
   (void)in_channels, (void)out_channels;
   return false;
 #endif
+}
+
+namespace {
+
+bool Fits(const ConvShape& s) {
+  using Pair = std::array<int64_t, 2>;
+  return !s.transpose && s.groups == 1 && s.win.k == Pair{3, 3} && s.win.stride == Pair{1, 1} &&
+         s.win.dilation == Pair{1, 1};
+}
+
+}  // namespace
+
+std::optional<WinogradShape> WinogradForward(const ConvShape& s) {
+  if (!Fits(s) || !WinogradRuns(s.in.c, s.out.c)) return std::nullopt;
+  return WinogradShape{s.in.n,  s.in.h,  s.in.w, s.in.c, s.out.c, s.win.pad_begin[0],
+                       s.win.pad_begin[1], s.out.h, s.out.w};
+}
+
+std::optional<WinogradShape> WinogradBackwardData(const ConvShape& s) {
+  // A padding over 2 would crop Output@GRAD's border instead of padding it.
+  if (!Fits(s) || s.win.pad_begin[0] > 2 || s.win.pad_begin[1] > 2 ||
+      !WinogradRuns(s.out.c, s.in.c))
+    return std::nullopt;
+  return WinogradShape{s.out.n, s.out.h, s.out.w, s.out.c, s.in.c, 2 - s.win.pad_begin[0],
+                       2 - s.win.pad_begin[1], s.in.h, s.in.w};
 }
 
 bool WinogradPays(const WinogradShape& s, int threads) {

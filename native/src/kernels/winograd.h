@@ -12,12 +12,17 @@
 // 16 channels per AVX-512 vector; the kernel runs only on CPUs with AVX-512.
 //
 // Numerics: the transforms add and scale values by small constants (up to 8 on the way out, 1/6
-// and 1/24 in the filter), so results differ from the direct convolution's by a few float32
-// rounding steps of the largest partial sums: about 1e-6 of the output's magnitude.
+// and 1/24 in the filter), so results differ from the direct convolution's by some float32
+// rounding steps of the largest intermediate values: on ResNet-50's layers about 1e-5 of the
+// output's largest magnitude (BENCHMARKS.md), well inside the 1e-4 our model tests hold
+// against Paddle.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
+
+#include "kernels/conv_shape.h"
 
 namespace pd {
 
@@ -36,9 +41,15 @@ struct WinogradPostOps {
   bool relu = false;      // then max(0, x)
 };
 
-// Whether this CPU runs the kernel (AVX-512) and the shape has what it needs: channel counts
-// that are multiples of 16, a 3x3 window, stride 1, no dilation, one group.
+// Whether this CPU runs the kernel (AVX-512) and both channel counts are multiples of 16.
 bool WinogradRuns(int64_t in_channels, int64_t out_channels);
+
+// The Winograd convolution that computes a float32 convolution's output (Forward) or its
+// Input@GRAD from its Output@GRAD (BackwardData), when it runs here and the convolution is one it
+// can: a 3x3 window, stride 1, no dilation, one group, not transposed. Whether it pays is
+// WinogradPays's question.
+std::optional<WinogradShape> WinogradForward(const ConvShape& s);
+std::optional<WinogradShape> WinogradBackwardData(const ConvShape& s);
 
 // Whether Winograd is faster than oneDNN's direct kernel for this shape on `threads` threads.
 // The transformed filter is four times the filter and is read once per block of output tiles,
