@@ -9,8 +9,9 @@
 // op, input shape and layouts the primitives are made once; their reordered buffers and
 // scratchpads are borrowed from the allocator for each run. An op with mkldnn_data_type =
 // "bfloat16" reads Input, Filter and Output@GRAD as bfloat16 and writes float32 gradients
-// (kernels/bf16.h). Input@GRAD of a 3x3 stride-1 convolution runs on the Winograd kernel where the
-// forward one would (kernels/winograd.h): it is a forward convolution of Output@GRAD.
+// (kernels/bf16.h). Input@GRAD and Filter@GRAD of a 3x3 stride-1 convolution run on the Winograd
+// kernels where the forward one would (kernels/winograd.h); Input@GRAD is a forward convolution
+// of Output@GRAD.
 #include <cstring>
 #include <map>
 #include <memory>
@@ -115,6 +116,9 @@ struct ConvGradPlan {
   std::optional<dnnl::convolution_backward_weights> weights;
   Arg w_src, w_ddst, w_dw;
   memory w_scratch;
+  // Set when Winograd computes Filter@GRAD in place of backward_weights (from w_src and w_ddst,
+  // both channels-last, straight into Filter@GRAD): the forward convolution's geometry.
+  std::optional<WinogradShape> weights_winograd;
   // Both primitives read Output@GRAD reordered into the same layout (bfloat16 above all): the
   // copy made for backward_data serves backward_weights too.
   bool shared_ddst = false;
@@ -205,16 +209,25 @@ ConvGradPlan MakeConvGradPlan(const dnnl::engine& engine, const ConvShape& s, in
                       memory::data_type::f32, bf16);
 }
 
-// Hands Input@GRAD to the Winograd kernel when the forward convolution is one it runs and the
-// primitive's Output@GRAD and Input@GRAD are channels-last.
-void ChooseWinogradData(const ConvShape& s, bool bf16, int threads, ConvGradPlan* p) {
-  const std::optional<WinogradShape> ws = WinogradBackwardData(s);
-  if (!p->data || bf16 || !ws || !IsChannelsLastF32(p->data_ddst.mem) ||
-      !IsChannelsLastF32(p->data_dsrc.mem) || p->data_dsrc.reorder || !WinogradPays(*ws, threads))
-    return;
-  p->data_winograd = std::make_unique<WinogradConv>(*ws);
-  p->data_w = Arg{};  // the primitive's filter copy is not needed
-  p->data_scratch = memory();
+// Hands Input@GRAD and Filter@GRAD to the Winograd kernels when the forward convolution is one
+// they compute and the primitives' Input, Output@GRAD and Input@GRAD are channels-last.
+void ChooseWinograd(const ConvShape& s, bool bf16, int threads, ConvGradPlan* p) {
+  if (bf16) return;
+  const std::optional<WinogradShape> data = WinogradBackwardData(s);
+  if (p->data && data && IsChannelsLastF32(p->data_ddst.mem) &&
+      IsChannelsLastF32(p->data_dsrc.mem) && !p->data_dsrc.reorder &&
+      WinogradPays(*data, threads)) {
+    p->data_winograd = std::make_unique<WinogradConv>(*data);
+    p->data_w = Arg{};  // the primitive's filter copy is not needed
+    p->data_scratch = memory();
+  }
+  const std::optional<WinogradShape> forward = WinogradForward(s);
+  if (p->weights && forward && IsChannelsLastF32(p->w_src.mem) &&
+      IsChannelsLastF32(p->w_ddst.mem) && WinogradPays(*forward, threads)) {
+    p->weights_winograd = forward;
+    p->w_dw = Arg{};  // Winograd writes Filter@GRAD in Paddle's layout itself
+    p->w_scratch = memory();
+  }
 }
 
 // Bias@GRAD[c] = the sum of Output@GRAD over n, h, w (stored channels-last when nhwc).
@@ -256,7 +269,7 @@ void ConvGradKernel(OpContext& ctx) {
       const bool bf16 = WantsBf16(ctx.op());
       ConvGradPlan plan = MakeConvGradPlan(cpu.engine(), s, x.layout(), dy.layout(), want_data,
                                            want_weights, bf16);
-      ChooseWinogradData(s, bf16, ctx.device().num_threads(), &plan);
+      ChooseWinograd(s, bf16, ctx.device().num_threads(), &plan);
       it = plans.emplace(key, std::move(plan)).first;
     }
     ConvGradPlan& p = it->second;
@@ -293,8 +306,7 @@ void ConvGradKernel(OpContext& ctx) {
                                                             p.data_dsrc.user);
     }
     if (p.weights) {
-      for (Arg* a : {&p.w_src, &p.w_dw}) Bind(temp, *a);
-      temp.Bind(p.w_scratch);
+      Bind(temp, p.w_src);
       ReorderIn(stream, p.w_src, x.raw_data());
       if (p.shared_ddst) {
         p.w_ddst.mem.set_data_handle(p.data_ddst.mem.get_data_handle());
@@ -302,12 +314,25 @@ void ConvGradKernel(OpContext& ctx) {
         Bind(temp, p.w_ddst);
         ReorderIn(stream, p.w_ddst, dy.raw_data());
       }
-      p.w_dw.user.set_data_handle(ctx.Out("Filter@GRAD")->mutable_data_for_overwrite<float>());
-      p.weights->execute(stream, {{DNNL_ARG_SRC, p.w_src.mem},
-                                  {DNNL_ARG_DIFF_DST, p.w_ddst.mem},
-                                  {DNNL_ARG_DIFF_WEIGHTS, p.w_dw.mem},
-                                  {DNNL_ARG_SCRATCHPAD, p.w_scratch}});
-      if (p.w_dw.reorder) p.w_dw.reorder->execute(stream, p.w_dw.mem, p.w_dw.user);
+      float* dw = ctx.Out("Filter@GRAD")->mutable_data_for_overwrite<float>();
+      if (p.weights_winograd) {
+        float* scratch = static_cast<float*>(
+            temp.Borrow(WinogradFilterGradScratchFloats(*p.weights_winograd) * sizeof(float)));
+        stream.wait();
+        WinogradFilterGrad(*p.weights_winograd,
+                           static_cast<const float*>(p.w_src.mem.get_data_handle()),
+                           static_cast<const float*>(p.w_ddst.mem.get_data_handle()), dw,
+                           ctx.device().num_threads(), scratch);
+      } else {
+        Bind(temp, p.w_dw);
+        temp.Bind(p.w_scratch);
+        p.w_dw.user.set_data_handle(dw);
+        p.weights->execute(stream, {{DNNL_ARG_SRC, p.w_src.mem},
+                                    {DNNL_ARG_DIFF_DST, p.w_ddst.mem},
+                                    {DNNL_ARG_DIFF_WEIGHTS, p.w_dw.mem},
+                                    {DNNL_ARG_SCRATCHPAD, p.w_scratch}});
+        if (p.w_dw.reorder) p.w_dw.reorder->execute(stream, p.w_dw.mem, p.w_dw.user);
+      }
     }
     stream.wait();
   });

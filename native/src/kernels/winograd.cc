@@ -113,27 +113,30 @@ __attribute__((target("avx512f,avx2,fma"))) void TransformInput(const WinogradSh
   }
 }
 
-// R tiles by W vectors of output channels: m[r][:] = sum over p < c of v[r][p] * u[p][:], held
-// in registers while the whole channel loop runs (R*W <= 24 accumulators, W loads and R
-// broadcasts per step).
+// R rows by W vectors of columns: m[r][:] = sum over p < depth of a(r, p) * b[p][:], where
+// a(r, p) = a[r * a_row + p * a_depth], held in registers while the whole depth loop runs
+// (R*W <= 24 accumulators, W loads and R broadcasts per step). The forward convolution's rows
+// are tiles and its depth channels; the filter gradient's rows are output channels and its depth
+// tiles.
 template <int R, int W>
-__attribute__((target("avx512f,avx2,fma"))) void Product(int64_t c, const float* v, int64_t ldv,
-                                                         const float* u, int64_t ldu, float* m,
+__attribute__((target("avx512f,avx2,fma"))) void Product(int64_t depth, const float* a,
+                                                         int64_t a_row, int64_t a_depth,
+                                                         const float* b, int64_t ldb, float* m,
                                                          int64_t ldm) {
   __m512 acc[R][W];
 #pragma GCC unroll 6
   for (int r = 0; r < R; ++r)
 #pragma GCC unroll 4
     for (int w = 0; w < W; ++w) acc[r][w] = _mm512_setzero_ps();
-  for (int64_t p = 0; p < c; ++p) {
-    __m512 b[W];
+  for (int64_t p = 0; p < depth; ++p) {
+    __m512 col[W];
 #pragma GCC unroll 4
-    for (int w = 0; w < W; ++w) b[w] = _mm512_loadu_ps(u + p * ldu + w * kLanes);
+    for (int w = 0; w < W; ++w) col[w] = _mm512_loadu_ps(b + p * ldb + w * kLanes);
 #pragma GCC unroll 6
     for (int r = 0; r < R; ++r) {
-      const __m512 a = _mm512_set1_ps(v[r * ldv + p]);
+      const __m512 x = _mm512_set1_ps(a[r * a_row + p * a_depth]);
 #pragma GCC unroll 4
-      for (int w = 0; w < W; ++w) acc[r][w] = _mm512_fmadd_ps(a, b[w], acc[r][w]);
+      for (int w = 0; w < W; ++w) acc[r][w] = _mm512_fmadd_ps(x, col[w], acc[r][w]);
     }
   }
 #pragma GCC unroll 6
@@ -142,8 +145,8 @@ __attribute__((target("avx512f,avx2,fma"))) void Product(int64_t c, const float*
     for (int w = 0; w < W; ++w) _mm512_storeu_ps(m + r * ldm + w * kLanes, acc[r][w]);
 }
 
-using ProductFn = void (*)(int64_t, const float*, int64_t, const float*, int64_t, float*,
-                           int64_t);
+using ProductFn = void (*)(int64_t, const float*, int64_t, int64_t, const float*, int64_t,
+                           float*, int64_t);
 
 template <int R>
 constexpr ProductFn kProductsOfRows[4] = {Product<R, 1>, Product<R, 2>, Product<R, 3>,
@@ -158,7 +161,8 @@ constexpr const ProductFn* kProducts[kRows] = {kProductsOfRows<1>, kProductsOfRo
 __attribute__((target("avx512f,avx2,fma"))) void TransformOutput(
     const WinogradShape& s, const float* m, int64_t point_stride, int64_t kw, int64_t k0,
     TilePos t, const float* bias, const WinogradPostOps& post, float* dst) {
-  const int64_t rows = std::min<int64_t>(4, s.out_h - t.oy), cols = std::min<int64_t>(4, s.out_w - t.ox);
+  const int64_t rows = std::min<int64_t>(4, s.out_h - t.oy);
+  const int64_t cols = std::min<int64_t>(4, s.out_w - t.ox);
   const __m512 zero = _mm512_setzero_ps();
   for (int64_t k = 0; k < kw; k += kLanes) {
     __m512 cols_out[6][4];  // cols_out[j][i]: A^T applied down column j
@@ -231,6 +235,88 @@ __attribute__((target("avx512f,avx2,fma"))) void TransformFilterPart(
                            o[j]);
       }
     }
+  }
+}
+
+// A x over four vectors: the six transform points of a column, then a row, of a 4x4 block of
+// output gradients (OutputPoints transposed).
+PD_AVX512_INLINE void OutputGradPoints(const __m512* y, __m512* o) {
+  const __m512 even = _mm512_add_ps(y[0], y[2]), odd = _mm512_add_ps(y[1], y[3]);
+  const __m512 even4 = _mm512_fmadd_ps(_mm512_set1_ps(4.0f), y[2], y[0]);
+  const __m512 odd8 = _mm512_fmadd_ps(_mm512_set1_ps(8.0f), y[3], _mm512_add_ps(y[1], y[1]));
+  o[0] = y[0];
+  o[1] = _mm512_add_ps(even, odd);
+  o[2] = _mm512_sub_ps(even, odd);
+  o[3] = _mm512_add_ps(even4, odd8);
+  o[4] = _mm512_sub_ps(even4, odd8);
+  o[5] = y[3];
+}
+
+// The tile's 4x4xK block of output gradients into d[point * point_stride + k], as A dY A^T;
+// the tile's pixels past the output's edge have none (zeros).
+__attribute__((target("avx512f,avx2,fma"))) void TransformOutputGrad(const WinogradShape& s,
+                                                                      const float* dy, TilePos t,
+                                                                      float* d,
+                                                                      int64_t point_stride) {
+  const int64_t rows = std::min<int64_t>(4, s.out_h - t.oy);
+  const int64_t cols = std::min<int64_t>(4, s.out_w - t.ox);
+  const float* first = dy + ((t.n * s.out_h + t.oy) * s.out_w + t.ox) * s.k;
+  const __m512 zero = _mm512_setzero_ps();
+  for (int64_t k = 0; k < s.k; k += kLanes) {
+    __m512 down[4][6];  // down[j]: A applied down column j
+    for (int j = 0; j < 4; ++j) {
+      __m512 y[4];
+      for (int i = 0; i < 4; ++i)
+        y[i] = i < rows && j < cols ? _mm512_loadu_ps(first + (i * s.out_w + j) * s.k + k) : zero;
+      OutputGradPoints(y, down[j]);
+    }
+    for (int i = 0; i < 6; ++i) {
+      const __m512 row[4] = {down[0][i], down[1][i], down[2][i], down[3][i]};
+      __m512 o[6];
+      OutputGradPoints(row, o);
+      for (int j = 0; j < 6; ++j) _mm512_storeu_ps(d + (i * 6 + j) * point_stride + k, o[j]);
+    }
+  }
+}
+
+// G^T x over six vectors: three filter taps from a column, then a row, of the 6x6 gradient.
+PD_AVX512_INLINE void FilterGradPoints(const __m512* x, __m512* o) {
+  const __m512 sum12 = _mm512_add_ps(x[1], x[2]), dif12 = _mm512_sub_ps(x[1], x[2]);
+  const __m512 sum34 = _mm512_add_ps(x[3], x[4]), dif34 = _mm512_sub_ps(x[3], x[4]);
+  const __m512 sixth = _mm512_set1_ps(1.0f / 6);
+  o[0] = _mm512_fmadd_ps(_mm512_set1_ps(0.25f), x[0],
+                         _mm512_fnmadd_ps(sixth, sum12,
+                                          _mm512_mul_ps(_mm512_set1_ps(1.0f / 24), sum34)));
+  o[1] = _mm512_fnmadd_ps(sixth, dif12, _mm512_mul_ps(_mm512_set1_ps(1.0f / 12), dif34));
+  o[2] = _mm512_fmadd_ps(sixth, _mm512_sub_ps(sum34, sum12), x[5]);
+}
+
+// Filter@GRAD [k, c, 3, 3] of output channel k from m ([36][k][c]: the products summed over
+// the tiles), as G^T m G.
+__attribute__((target("avx512f,avx2,fma"))) void TransformFilterGrad(int64_t c_count,
+                                                                      int64_t k_count,
+                                                                      const float* m, int64_t k,
+                                                                      float* dfilter) {
+  alignas(64) float taps[9][kLanes];
+  for (int64_t c = 0; c < c_count; c += kLanes) {
+    __m512 down[6][3];  // down[j]: G^T applied down column j
+    for (int j = 0; j < 6; ++j) {
+      __m512 x[6];
+      for (int i = 0; i < 6; ++i)
+        x[i] = _mm512_loadu_ps(m + ((i * 6 + j) * k_count + k) * c_count + c);
+      FilterGradPoints(x, down[j]);
+    }
+    for (int i = 0; i < 3; ++i) {
+      const __m512 row[6] = {down[0][i], down[1][i], down[2][i],
+                             down[3][i], down[4][i], down[5][i]};
+      __m512 o[3];
+      FilterGradPoints(row, o);
+      for (int j = 0; j < 3; ++j) _mm512_store_ps(taps[i * 3 + j], o[j]);
+    }
+    // Paddle's filter layout puts a pair's nine taps together.
+    float* out = dfilter + (k * c_count + c) * 9;
+    for (int lane = 0; lane < kLanes; ++lane)
+      for (int tap = 0; tap < 9; ++tap) out[lane * 9 + tap] = taps[tap][lane];
   }
 }
 
@@ -317,6 +403,52 @@ void WinogradConv::SetBackwardDataFilter(const float* forward_filter, int thread
   TransformFilter(forward_filter, 9, s_.k * 9, true, threads);
 }
 
+int64_t WinogradFilterGradScratchFloats(const WinogradShape& s) {
+  const int64_t tiles = s.n * ((s.out_h + 3) / 4) * ((s.out_w + 3) / 4);
+  return kPoints * (tiles * (s.c + s.k) + s.k * s.c);
+}
+
+void WinogradFilterGrad(const WinogradShape& s, const float* src, const float* dy,
+                        float* dfilter, int threads, float* scratch) {
+#ifdef PD_HAVE_AVX2_VARIANT
+  PD_CHECK(WinogradRuns(s.c, s.k), "Winograd filter gradient: needs AVX-512 and channel counts "
+                                   "that are multiples of 16, got ", s.c, " in and ", s.k, " out");
+  const int64_t tiles_h = (s.out_h + 3) / 4, tiles_w = (s.out_w + 3) / 4;
+  const int64_t tiles = s.n * tiles_h * tiles_w, c = s.c, k = s.k;
+  float* v = scratch;               // [36][tiles][c]: the input, transformed
+  float* d = v + kPoints * tiles * c;  // [36][tiles][k]: the output gradients, transformed
+  float* m = d + kPoints * tiles * k;  // [36][k][c]: their products summed over the tiles
+  ParallelFor(tiles, threads, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t t = begin; t < end; ++t) {
+      const TilePos pos = PosOf(s, tiles_h, tiles_w, t);
+      TransformInput(s, src, pos, v + t * c, tiles * c);
+      TransformOutputGrad(s, dy, pos, d + t * k, tiles * k);
+    }
+  });
+  // Per transform point and column block of input channels, every row block of output channels
+  // sums over all the tiles in registers.
+  const int64_t column_blocks = (c + kColumns - 1) / kColumns;
+  ParallelFor(kPoints * column_blocks, threads, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t item = begin; item < end; ++item) {
+      const int64_t p = item / column_blocks, c0 = (item % column_blocks) * kColumns;
+      const int64_t cw = std::min(kColumns, c - c0);
+      for (int64_t k0 = 0; k0 < k; k0 += kRows) {
+        const int64_t rows = std::min<int64_t>(kRows, k - k0);
+        kProducts[rows - 1][cw / kLanes - 1](tiles, d + p * tiles * k + k0, 1, k,
+                                             v + p * tiles * c + c0, c,
+                                             m + (p * k + k0) * c + c0, c);
+      }
+    }
+  });
+  ParallelFor(k, threads, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t kk = begin; kk < end; ++kk) TransformFilterGrad(c, k, m, kk, dfilter);
+  });
+#else
+  (void)s, (void)src, (void)dy, (void)dfilter, (void)threads, (void)scratch;
+  Fail("Winograd filter gradient: not built for this CPU");
+#endif
+}
+
 int64_t WinogradConv::ScratchFloats(int threads) const {
   return std::max(threads, 1) * kPoints * tile_block_ * (s_.c + kColumns);
 }
@@ -346,7 +478,7 @@ void WinogradConv::Run(const float* src, const float* bias, float* dst,
           for (int64_t r = 0; r < nt; r += kRows) {
             const int64_t rows = std::min<int64_t>(kRows, nt - r);
             by_rows = kProducts[rows - 1];
-            by_rows[kw / kLanes - 1](c, vp + r * c, c, up, kw, mp + r * kw, kw);
+            by_rows[kw / kLanes - 1](c, vp + r * c, c, 1, up, kw, mp + r * kw, kw);
           }
         }
         for (int64_t t = 0; t < nt; ++t)

@@ -63,6 +63,16 @@ bool WinogradPays(const WinogradShape& s, int threads);
 enum class WinogradChoice { kAuto, kAlways, kNever };
 void SetWinogradChoice(WinogradChoice choice);
 
+// Filter@GRAD [k, c, 3, 3] of the forward convolution s (overwritten) from its input src
+// [n, h, w, c] and its Output@GRAD dy [n, out_h, out_w, k], channels-last: the gradient of
+// each transformed filter point is the product of the transformed input and the output
+// gradient carried into the transform space (A dY A^T), summed over every tile of the batch,
+// and G^T carries it back to the 3x3 taps. scratch must hold
+// WinogradFilterGradScratchFloats(s) floats (the whole batch, transformed).
+void WinogradFilterGrad(const WinogradShape& s, const float* src, const float* dy,
+                        float* dfilter, int threads, float* scratch);
+int64_t WinogradFilterGradScratchFloats(const WinogradShape& s);
+
 class WinogradConv {
  public:
   explicit WinogradConv(const WinogradShape& s);
