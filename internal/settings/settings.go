@@ -48,6 +48,10 @@ var (
 	// CUDNNDeterministic is read by the CUDA backend's convolution gradients.
 	CUDNNDeterministic = Var{"GOHUB_CUDNN_DETERMINISTIC", "",
 		"1: GPU training's convolution gradients use deterministic cuDNN algorithms (slower; by default the fastest)"}
+	// ConvWinograd is read by the native library's CPU convolutions.
+	ConvWinograd = Var{"GOHUB_CONV_WINOGRAD", "where it is faster",
+		"off: 3x3 convolutions on the CPU stay on oneDNN's direct kernels; always: they run on gohub's " +
+			"Winograd kernel wherever it can (AVX-512)"}
 	// LibraryPath is read by the dynamic loader, not by gohub; help lists it for its effect.
 	LibraryPath = Var{"LD_LIBRARY_PATH", "", "may point at the official Paddle Inference C library " +
 		"instead of gohub's bundled one (see gohub version)"}
@@ -55,7 +59,7 @@ var (
 
 // All lists every variable, in the order help shows them.
 var All = []Var{Home, Server, Timeout, Pip, Shared, BuildModels, LACPackage, LACSdist, CUDABackend,
-	CUDNNDeterministic, LibraryPath}
+	CUDNNDeterministic, ConvWinograd, LibraryPath}
 
 // DefaultTimeout is the default of GOHUB_TIMEOUT.
 const DefaultTimeout = 3 * time.Second

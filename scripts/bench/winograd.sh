@@ -2,7 +2,7 @@
 # make bench, Winograd part: native/src/kernels/winograd.h against oneDNN's direct kernel, per
 # layer on ResNet-50's 3x3 stride-1 shapes (native/bench/winograd.cc, alternating executions),
 # and on the whole ResNet-50 through gohub's Go API (scripts/bench/imgbench) with
-# PD_CONV_WINOGRAD=off and with the default choice, alternating runs, at batch 1 and 8 with 1
+# GOHUB_CONV_WINOGRAD=off and with the default choice, alternating runs, at batch 1 and 8 with 1
 # and 2 threads; and the same for the ResNet-50 training step at batch 8
 # (scripts/bench/trainbench, where Input@GRAD of the 3x3 convolutions runs on Winograd too).
 # Rewrites the "## Winograd convolutions" section of BENCHMARKS.md.
@@ -40,7 +40,7 @@ for batch in 1 8; do
     "$bench" -batch "$batch" -threads "$threads" >>"$layers"
     for round in $(seq "$rounds"); do
       for choice in off auto; do
-        line=$(PD_CONV_WINOGRAD=$choice build/imgbench -model "$model" -batch "$batch" \
+        line=$(GOHUB_CONV_WINOGRAD=$choice build/imgbench -model "$model" -batch "$batch" \
           -threads "$threads" -seconds "$seconds")
         echo "{\"choice\":\"$choice\",\"run\":$line}" >>"$whole"
       done
@@ -52,7 +52,7 @@ for threads in 1 2; do
   echo "bench: Winograd, ResNet-50 training step, batch 8, $threads thread(s)" >&2
   for round in $(seq "$rounds"); do
     for choice in off auto; do
-      line=$(PD_CONV_WINOGRAD=$choice build/trainbench -model "$train_model" -batch 8 \
+      line=$(GOHUB_CONV_WINOGRAD=$choice build/trainbench -model "$train_model" -batch 8 \
         -threads "$threads" -seconds "$seconds" 2>/dev/null | tail -n 1)
       echo "{\"choice\":\"$choice\",\"run\":$line}" >>"$train"
     done
@@ -73,7 +73,7 @@ print("Command: `make bench` (or `BENCH_ONLY=winograd bash scripts/bench/run.sh`
 print("`scripts/bench/winograd.sh`, `native/bench/winograd.cc`). On AVX-512 CPUs a 3x3 stride-1")
 print("convolution runs on our Winograd F(4x4, 3x3) kernel (`native/src/kernels/winograd.h`) where")
 print("each thread gets at least 8 tiles of 4x4 output pixels; elsewhere, and with")
-print("`PD_CONV_WINOGRAD=off`, on oneDNN's direct kernel.")
+print("`GOHUB_CONV_WINOGRAD=off`, on oneDNN's direct kernel.")
 print()
 print(f"Machine: {cpu}, {cores} cores, AVX-512. Measured {day}.")
 print()
@@ -94,7 +94,7 @@ print("the training step of `resnet50_imagenet_partial` through `scripts/bench/t
 print("\"Training step\"; forward, backward and momentum update, where Input@GRAD of the 3x3")
 print("stride-1 convolutions runs on Winograd too, Filter@GRAD on oneDNN).")
 print()
-print("| model | batch | threads | direct only (`PD_CONV_WINOGRAD=off`) | with Winograd | speed-up |")
+print("| model | batch | threads | direct only (`GOHUB_CONV_WINOGRAD=off`) | with Winograd | speed-up |")
 print("| --- | ---: | ---: | ---: | ---: | ---: |")
 
 

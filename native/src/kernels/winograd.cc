@@ -27,11 +27,11 @@ constexpr int64_t kLanes = 16;     // floats per AVX-512 vector
 // products of one column block beside it.
 constexpr int64_t kBlockFloats = 160 * 1024;
 
-// PD_CONV_WINOGRAD=off keeps every convolution on oneDNN's direct kernels (to compare the two
+// GOHUB_CONV_WINOGRAD=off keeps every convolution on oneDNN's direct kernels (to compare the two
 // in a benchmark, or to get the direct kernel's rounding); "always" takes Winograd wherever it
 // runs.
 WinogradChoice ChoiceFromEnvironment() {
-  const char* v = std::getenv("PD_CONV_WINOGRAD");
+  const char* v = std::getenv("GOHUB_CONV_WINOGRAD");
   if (v == nullptr) return WinogradChoice::kAuto;
   const std::string s(v);
   if (s == "off" || s == "0") return WinogradChoice::kNever;

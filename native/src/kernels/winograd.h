@@ -58,7 +58,7 @@ std::optional<WinogradShape> WinogradBackwardData(const ConvShape& s);
 bool WinogradPays(const WinogradShape& s, int threads);
 
 // kAuto follows WinogradPays; kAlways takes Winograd wherever it runs; kNever never does. The
-// environment's PD_CONV_WINOGRAD (off, always) sets it when the library loads; tests set it
+// environment's GOHUB_CONV_WINOGRAD (off, always) sets it when the library loads; tests set it
 // here. Convolutions planned after the call follow it.
 enum class WinogradChoice { kAuto, kAlways, kNever };
 void SetWinogradChoice(WinogradChoice choice);
