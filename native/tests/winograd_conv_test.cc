@@ -163,6 +163,7 @@ TEST(WinogradRuns, NeedsChannelsInVectors) {
 // ResNet-50's 7x7 stage at batch 1 (4 tiles, 512 channels) reads the transformed filter for
 // too little work: it stays on the direct kernel; its 56x56 stage goes to Winograd.
 TEST(WinogradPays, ManyTilesPerThread) {
+  SetWinogradChoice(WinogradChoice::kAuto);  // whatever GOHUB_CONV_WINOGRAD says
   EXPECT_FALSE(WinogradPays({1, 7, 7, 512, 512, 1, 1, 7, 7}, 1));
   EXPECT_TRUE(WinogradPays({8, 7, 7, 512, 512, 1, 1, 7, 7}, 2));
   EXPECT_TRUE(WinogradPays({1, 56, 56, 64, 64, 1, 1, 56, 56}, 2));
