@@ -1,8 +1,10 @@
 // Winograd F(4x4, 3x3) (kernels/winograd.h) against oneDNN's direct kernel on the 3x3 stride-1
 // convolutions of ResNet-50, channels-last, with bias and a relu post-op, forward inference.
 //
-//   winograd_bench [-batch N] [-threads T] [-reps R]
+//   winograd_bench [-batch N] [-threads T] [-reps R] [-avx2]
 //
+// -avx2 runs both on AVX2 alone (oneDNN capped at AVX2 through dnnl::set_max_cpu_isa, Winograd
+// on its AVX2 copy): what a CPU without AVX-512 gets.
 // Prints one JSON line per shape: median milliseconds per execution of each, and whether
 // WinogradPays chooses Winograd for it. The two run alternately, one execution each, so that a
 // burst of other load on the machine lands on both.
@@ -54,13 +56,17 @@ int main(int argc, char** argv) {
   const int threads = IntFlag(argc, argv, "-threads", 1);
   const int reps = IntFlag(argc, argv, "-reps", 40);
   if (batch < 1 || threads < 1 || reps < 1) {
-    std::fprintf(stderr, "usage: winograd_bench [-batch N] [-threads T] [-reps R]\n");
+    std::fprintf(stderr, "usage: winograd_bench [-batch N] [-threads T] [-reps R] [-avx2]\n");
     return 2;
   }
-  if (!pd::WinogradRuns(16, 16)) {
-    std::fprintf(stderr, "winograd_bench: this CPU has no AVX-512; Winograd does not run here\n");
+  bool avx2 = false;
+  for (int i = 1; i < argc; ++i) avx2 = avx2 || std::strcmp(argv[i], "-avx2") == 0;
+  const pd::VectorIsa isa = avx2 ? pd::VectorIsa::kAvx2 : pd::WinogradIsa();
+  if (!pd::VectorIsaRuns(isa) || isa == pd::VectorIsa::kScalar) {
+    std::fprintf(stderr, "winograd_bench: this CPU has neither AVX2 nor AVX-512\n");
     return 1;
   }
+  if (avx2) dnnl::set_max_cpu_isa(dnnl::cpu_isa::avx2);
   pd::SetDnnlThreads(threads);
   const auto f32 = memory::data_type::f32;
   const auto& engine = StandaloneCpu().engine();
@@ -85,7 +91,7 @@ int main(int argc, char** argv) {
     dnnl::reorder(filter, weights).execute(stream, filter, weights);
 
     const pd::WinogradShape ws{batch, hw, hw, c, c, 1, 1, hw, hw};
-    pd::WinogradConv wino(ws);
+    pd::WinogradConv wino(ws, isa);
     wino.SetFilter(static_cast<const float*>(filter.get_data_handle()), threads);
     std::vector<float> scratch(wino.ScratchFloats(threads));
     std::vector<float> out(static_cast<size_t>(batch) * c * hw * hw);
@@ -115,10 +121,11 @@ int main(int argc, char** argv) {
       max_abs = std::max(max_abs, std::abs(want[i]));
     }
     std::printf(
-        "{\"shape\":\"c%d %dx%d\",\"count\":%d,\"batch\":%d,\"threads\":%d,"
+        "{\"shape\":\"c%d %dx%d\",\"count\":%d,\"isa\":\"%s\",\"batch\":%d,\"threads\":%d,"
         "\"direct\":\"%s\",\"direct_ms\":%.4f,\"winograd_ms\":%.4f,\"speedup\":%.2f,"
         "\"chosen\":%s,\"max_rel_diff\":%.2e}\n",
-        c, hw, hw, s.count, batch, threads, pd.impl_info_str(), Median(direct_ms),
+        c, hw, hw, s.count, pd::VectorIsaName(isa), batch, threads, pd.impl_info_str(),
+        Median(direct_ms),
         Median(wino_ms), Median(direct_ms) / Median(wino_ms),
         pd::WinogradPays(ws, threads) ? "true" : "false", max_diff / max_abs);
   }

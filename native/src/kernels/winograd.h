@@ -7,9 +7,10 @@
 // the FMA ceiling, so the four times fewer multiplications are where ResNet-50's 3x3 layers
 // still had time to give.
 //
-// Data is channels-last on both sides (what oneDNN's brgemm kernels read and write on AVX-512),
-// so the layers before and after see the same layouts as with oneDNN. The transforms work on
-// 16 channels per AVX-512 vector; the kernel runs only on CPUs with AVX-512.
+// Data is channels-last on both sides (what oneDNN's brgemm kernels read and write), so the
+// layers before and after see the same layouts as with oneDNN. The transforms work on 16
+// channels per AVX-512 vector, or 8 per AVX2 vector (kernels/winograd_isa.inc, one copy per
+// instruction set); on CPUs without AVX2 the kernels do not run.
 //
 // Numerics: the transforms add and scale values by small constants (up to 8 on the way out, 1/6
 // and 1/24 in the filter), so results differ from the direct convolution's by some float32
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include "kernels/conv_shape.h"
+#include "kernels/cpu_features.h"
 
 namespace pd {
 
@@ -41,7 +43,11 @@ struct WinogradPostOps {
   bool relu = false;      // then max(0, x)
 };
 
-// Whether this CPU runs the kernel (AVX-512) and both channel counts are multiples of 16.
+// The instruction set the kernels run on here: AVX-512 where the CPU has it, else AVX2 (with
+// FMA), else kScalar, where they do not run.
+VectorIsa WinogradIsa();
+
+// Whether the kernels run on this CPU and both channel counts are multiples of 16.
 bool WinogradRuns(int64_t in_channels, int64_t out_channels);
 
 // The Winograd convolution that computes a float32 convolution's output (Forward) or its
@@ -70,12 +76,14 @@ void SetWinogradChoice(WinogradChoice choice);
 // and G^T carries it back to the 3x3 taps. scratch must hold
 // WinogradFilterGradScratchFloats(s) floats (the whole batch, transformed).
 void WinogradFilterGrad(const WinogradShape& s, const float* src, const float* dy,
-                        float* dfilter, int threads, float* scratch);
+                        float* dfilter, int threads, float* scratch,
+                        VectorIsa isa = WinogradIsa());
 int64_t WinogradFilterGradScratchFloats(const WinogradShape& s);
 
 class WinogradConv {
  public:
-  explicit WinogradConv(const WinogradShape& s);
+  // isa: the instruction set to run on (tests and benchmarks compare them).
+  explicit WinogradConv(const WinogradShape& s, VectorIsa isa = WinogradIsa());
 
   // Transforms filter, Paddle's [k, c, 3, 3], on up to `threads` threads.
   void SetFilter(const float* filter, int threads);
@@ -91,16 +99,18 @@ class WinogradConv {
   int64_t ScratchFloats(int threads) const;
 
  private:
-  int64_t Tiles() const { return s_.n * tiles_h_ * tiles_w_; }
   // Fills u_ from f: tap i (row-major in the window) from input channel c to output channel k
   // is f[k * k_stride + c * c_stride + i], or tap 8 - i when turned.
   void TransformFilter(const float* f, int64_t k_stride, int64_t c_stride, bool turned,
                        int threads);
 
   WinogradShape s_;
+  VectorIsa isa_;
   int64_t tiles_h_, tiles_w_;
   int64_t tile_block_;   // output tiles transformed together, sized to stay in L2
-  std::vector<float> u_;  // the transformed filter: [36][k / 64 column blocks][c][<= 64]
+  // The transformed filter: [36][k / column block][c][<= column block]; the column block is
+  // 64 output channels on AVX-512, 16 on AVX2.
+  std::vector<float> u_;
 };
 
 }  // namespace pd
