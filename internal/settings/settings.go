@@ -51,7 +51,7 @@ var (
 	// ConvWinograd is read by the native library's CPU convolutions.
 	ConvWinograd = Var{"GOHUB_CONV_WINOGRAD", "where it is faster",
 		"off: 3x3 convolutions on the CPU stay on oneDNN's direct kernels; always: they run on gohub's " +
-			"Winograd kernel wherever it can (AVX-512)"}
+			"Winograd kernel wherever it can (AVX2 or AVX-512)"}
 	// LibraryPath is read by the dynamic loader, not by gohub; help lists it for its effect.
 	LibraryPath = Var{"LD_LIBRARY_PATH", "", "may point at the official Paddle Inference C library " +
 		"instead of gohub's bundled one (see gohub version)"}

@@ -259,7 +259,7 @@ trap 'rm -f "$section"' EXIT
   echo "kernels, mostly the brgemm ones (\`brg_conv_fwd\`, \`brgconv_1x1\`, \`brdgmm_dw\`); ours do too,"
   echo "except on CPUs with AVX2 but not AVX-512, where they take the older jit kernels for 1x1,"
   echo "depthwise and first-layer convolutions, which measured faster there (section \"oneDNN"
-  echo "convolution kernels\"). On AVX-512, ours run the 3x3 stride-1 convolutions (ResNet-50's) on"
+  echo "convolution kernels\"). On AVX2 and AVX-512, ours run the 3x3 stride-1 convolutions (ResNet-50's) on"
   echo "our own Winograd kernel instead (section \"Winograd convolutions\"). Per-primitive times"
   echo "(\`ONEDNN_VERBOSE=1\`) and per-op times (\`PD_OP_PROFILE=1\`, ours) show where each side spends"
   echo "its time."
@@ -277,7 +277,7 @@ trap 'rm -f "$section"' EXIT
     echo "so the table also gives a measured peak: the rate of independent vector FMA chains with"
     echo "nothing to load, on as many threads (\`native/bench/fma_peak.cc\`, best of two 2-second runs),"
     echo "the ceiling no direct convolution can pass; the percentage of it is the meaningful one."
-    echo "Where gohub runs Winograd (on AVX-512) its 3x3 layers do a quarter of the counted"
+    echo "Where gohub runs Winograd its 3x3 layers do a quarter of the counted"
     echo "multiplications, so its rate is an effective one and can pass the ceiling."
     echo
     echo "| threads | gohub GFLOP/s | Paddle GFLOP/s | nominal peak | gohub % of nominal | measured peak | gohub % of measured |"
