@@ -127,7 +127,7 @@ int main(int argc, char** argv) {
         c, hw, hw, s.count, pd::VectorIsaName(isa), batch, threads, pd.impl_info_str(),
         Median(direct_ms),
         Median(wino_ms), Median(direct_ms) / Median(wino_ms),
-        pd::WinogradPays(ws, threads) ? "true" : "false", max_diff / max_abs);
+        pd::WinogradPays(ws, threads, isa) ? "true" : "false", max_diff / max_abs);
   }
   return 0;
 }

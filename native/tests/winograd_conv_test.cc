@@ -176,12 +176,17 @@ TEST(WinogradRuns, NeedsChannelsInVectors) {
 }
 
 // ResNet-50's 7x7 stage at batch 1 (4 tiles, 512 channels) reads the transformed filter for
-// too little work: it stays on the direct kernel; its 56x56 stage goes to Winograd.
+// too little work: it stays on the direct kernel; its 56x56 stage goes to Winograd. At batch 8
+// the 7x7 stage pays on AVX-512, not on AVX2 (its 38 MB transformed filter).
 TEST(WinogradPays, ManyTilesPerThread) {
   SetWinogradChoice(WinogradChoice::kAuto);  // whatever GOHUB_CONV_WINOGRAD says
-  EXPECT_FALSE(WinogradPays({1, 7, 7, 512, 512, 1, 1, 7, 7}, 1));
-  EXPECT_TRUE(WinogradPays({8, 7, 7, 512, 512, 1, 1, 7, 7}, 2));
-  EXPECT_TRUE(WinogradPays({1, 56, 56, 64, 64, 1, 1, 56, 56}, 2));
+  for (VectorIsa isa : {VectorIsa::kAvx2, VectorIsa::kAvx512}) {
+    SCOPED_TRACE(VectorIsaName(isa));
+    EXPECT_FALSE(WinogradPays({1, 7, 7, 512, 512, 1, 1, 7, 7}, 1, isa));
+    EXPECT_EQ(WinogradPays({8, 7, 7, 512, 512, 1, 1, 7, 7}, 2, isa), isa == VectorIsa::kAvx512);
+    EXPECT_TRUE(WinogradPays({1, 56, 56, 64, 64, 1, 1, 56, 56}, 2, isa));
+    EXPECT_TRUE(WinogradPays({1, 14, 14, 256, 256, 1, 1, 14, 14}, 2, isa));
+  }
 }
 
 // The conv2d op (NCHW tensors, a fused relu, bias and residual) on the Winograd path (on this

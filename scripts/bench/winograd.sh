@@ -4,7 +4,7 @@
 # and on the whole ResNet-50 through gohub's Go API (scripts/bench/imgbench) with
 # GOHUB_CONV_WINOGRAD=off and with the default choice, alternating runs, at batch 1 and 8 with 1
 # and 2 threads; and the same for the ResNet-50 training step at batch 8
-# (scripts/bench/trainbench, where Input@GRAD of the 3x3 convolutions runs on Winograd too).
+# (scripts/bench/trainbench, where the 3x3 convolutions' gradients run on Winograd too).
 # Rewrites the "## Winograd convolutions" section of BENCHMARKS.md.
 # `BENCH_ONLY=winograd bash scripts/bench/run.sh` runs only this part.
 #
@@ -99,8 +99,8 @@ print()
 print("Whole model, images per second, best of " + rounds + " alternating runs per side, at least " + seconds + " s each:")
 print("inference of `resnet50_seeded` through `scripts/bench/imgbench` (as in \"Image models\"), and")
 print("the training step of `resnet50_imagenet_partial` through `scripts/bench/trainbench` (as in")
-print("\"Training step\"; forward, backward and momentum update, where Input@GRAD of the 3x3")
-print("stride-1 convolutions runs on Winograd too, Filter@GRAD on oneDNN).")
+print("\"Training step\"; forward, backward and momentum update, where Input@GRAD and Filter@GRAD")
+print("of the 3x3 stride-1 convolutions run on Winograd too).")
 print()
 print("| model | batch | threads | direct only (`GOHUB_CONV_WINOGRAD=off`) | with Winograd | speed-up |")
 print("| --- | ---: | ---: | ---: | ---: | ---: |")

@@ -171,14 +171,16 @@ std::optional<WinogradShape> WinogradBackwardData(const ConvShape& s) {
                        2 - s.win.pad_begin[1], s.in.h, s.in.w};
 }
 
-bool WinogradPays(const WinogradShape& s, int threads) {
+bool WinogradPays(const WinogradShape& s, int threads, VectorIsa isa) {
   switch (g_choice.load()) {
     case WinogradChoice::kAlways: return true;
     case WinogradChoice::kNever: return false;
     case WinogradChoice::kAuto: break;
   }
   const int64_t tiles = s.n * ((s.out_h + 3) / 4) * ((s.out_w + 3) / 4);
-  return tiles >= 8 * std::max(threads, 1);
+  const int64_t filter_bytes = kPoints * s.c * s.k * int64_t{sizeof(float)};
+  return tiles >= 8 * std::max(threads, 1) &&
+         (isa != VectorIsa::kAvx2 || filter_bytes <= int64_t{16} << 20);
 }
 
 void SetWinogradChoice(WinogradChoice choice) { g_choice = choice; }

@@ -57,11 +57,13 @@ bool WinogradRuns(int64_t in_channels, int64_t out_channels);
 std::optional<WinogradShape> WinogradForward(const ConvShape& s);
 std::optional<WinogradShape> WinogradBackwardData(const ConvShape& s);
 
-// Whether Winograd is faster than oneDNN's direct kernel for this shape on `threads` threads.
-// The transformed filter is four times the filter and is read once per block of output tiles,
-// so layers with few tiles per thread and many channels (ResNet-50's 7x7 stage at small
-// batches) stay on the direct kernel (BENCHMARKS.md, "Winograd convolutions").
-bool WinogradPays(const WinogradShape& s, int threads);
+// Whether Winograd is faster than oneDNN's direct kernel for this shape on `threads` threads
+// (BENCHMARKS.md, "Winograd convolutions"). The transformed filter is four times the filter
+// and is read once per block of output tiles: layers with fewer than 8 tiles per thread
+// (ResNet-50's 7x7 stage at small batches) stay on the direct kernel, and so on AVX2 do
+// transformed filters over 16 MB, which leave the cache between blocks (ResNet-50's 512
+// channels, 0.9-1.0x at batch 8).
+bool WinogradPays(const WinogradShape& s, int threads, VectorIsa isa = WinogradIsa());
 
 // kAuto follows WinogradPays; kAlways takes Winograd wherever it runs; kNever never does. The
 // environment's GOHUB_CONV_WINOGRAD (off, always) sets it when the library loads; tests set it
