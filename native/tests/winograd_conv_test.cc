@@ -35,6 +35,22 @@ WinogradShape ShapeOf(const Geometry& g) {
           g.h + g.pad_top + g.pad_bottom - 2, g.w + g.pad_left + g.pad_right - 2};
 }
 
+template <typename T>
+T MaxAbs(const std::vector<T>& v) {
+  T m = 0;
+  for (T x : v) m = std::max(m, std::abs(x));
+  return m;
+}
+
+// Expects got within tol times the largest magnitude of want, the exact result.
+void ExpectCloseToExact(const std::vector<float>& got, const std::vector<double>& want,
+                        double tol) {
+  double max_diff = 0;
+  for (size_t i = 0; i < want.size(); ++i)
+    max_diff = std::max(max_diff, std::abs(want[i] - got[i]));
+  EXPECT_LE(max_diff, tol * MaxAbs(want)) << "max |want| " << MaxAbs(want);
+}
+
 // The convolution by its definition, in double: src [n, h, w, c], filter [k, c, 3, 3], result
 // [n, out_h, out_w, k] with the post-ops.
 std::vector<double> Direct(const WinogradShape& s, const std::vector<float>& src,
@@ -78,13 +94,7 @@ void CheckKernel(VectorIsa isa, const Geometry& g, const WinogradPostOps& post, 
   std::vector<float> out = residual;  // the residual is added to what the output holds
   std::vector<float> scratch(conv.ScratchFloats(threads));
   conv.Run(src.data(), bias.data(), out.data(), post, threads, scratch.data());
-  const std::vector<double> want = Direct(s, src, filter, bias, residual, post);
-  double max_abs = 0, max_diff = 0;
-  for (size_t i = 0; i < want.size(); ++i) {
-    max_abs = std::max(max_abs, std::abs(want[i]));
-    max_diff = std::max(max_diff, std::abs(want[i] - out[i]));
-  }
-  EXPECT_LE(max_diff, 2e-5 * max_abs) << "max |want| " << max_abs;
+  ExpectCloseToExact(out, Direct(s, src, filter, bias, residual, post), 2e-5);
 }
 
 // The instruction sets the kernels have and this CPU runs (none before AVX2: then the library
@@ -153,13 +163,7 @@ void CheckFilterGrad(VectorIsa isa, const Geometry& g, int threads) {
   std::vector<float> scratch(WinogradFilterGradScratchFloats(s));
   std::vector<float> df(s.k * s.c * 9, -7.0f);  // overwritten
   WinogradFilterGrad(s, src.data(), dy.data(), df.data(), threads, scratch.data(), isa);
-  const std::vector<double> want = DirectFilterGrad(s, src, dy);
-  double max_abs = 0, max_diff = 0;
-  for (size_t i = 0; i < want.size(); ++i) {
-    max_abs = std::max(max_abs, std::abs(want[i]));
-    max_diff = std::max(max_diff, std::abs(want[i] - df[i]));
-  }
-  EXPECT_LE(max_diff, 5e-5 * max_abs) << "max |want| " << max_abs;
+  ExpectCloseToExact(df, DirectFilterGrad(s, src, dy), 5e-5);
 }
 
 TEST(WinogradKernel, FilterGradMatchesItsDefinition) {
@@ -221,9 +225,7 @@ std::vector<float> RunConv(WinogradChoice choice, int threads) {
 TEST_P(WinogradOp, MatchesTheDirectKernel) {
   const std::vector<float> winograd = RunConv(WinogradChoice::kAlways, GetParam());
   const std::vector<float> direct = RunConv(WinogradChoice::kNever, GetParam());
-  float max_abs = 0;
-  for (float v : direct) max_abs = std::max(max_abs, std::abs(v));
-  ExpectNear(winograd, direct, 2e-5f * max_abs);
+  ExpectNear(winograd, direct, 2e-5f * MaxAbs(direct));
   // The two paths sum differently: equal bits mean Winograd did not run.
   if (WinogradRuns(16, 16))
     EXPECT_NE(winograd, direct);
@@ -262,13 +264,8 @@ TEST_P(WinogradOp, GradsMatchTheDirectKernels) {
     SCOPED_TRACE("padding " + std::to_string(pad));
     const Grads winograd = RunConvGrad(WinogradChoice::kAlways, GetParam(), pad);
     const Grads direct = RunConvGrad(WinogradChoice::kNever, GetParam(), pad);
-    const auto max_abs = [](const std::vector<float>& v) {
-      float m = 0;
-      for (float x : v) m = std::max(m, std::abs(x));
-      return m;
-    };
-    ExpectNear(winograd.dx, direct.dx, 2e-5f * max_abs(direct.dx));
-    ExpectNear(winograd.df, direct.df, 5e-5f * max_abs(direct.df));
+    ExpectNear(winograd.dx, direct.dx, 2e-5f * MaxAbs(direct.dx));
+    ExpectNear(winograd.df, direct.df, 5e-5f * MaxAbs(direct.df));
     if (WinogradRuns(16, 16)) {
       EXPECT_NE(winograd.dx, direct.dx);
       EXPECT_NE(winograd.df, direct.df);
