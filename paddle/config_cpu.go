@@ -64,7 +64,10 @@ func (c *Config) UseFcPadding() bool {
 
 // ---- memory, profiling, logging ----
 
-// EnableMemoryOptim lets the predictor reuse activation buffers.
+// EnableMemoryOptim lets the predictor reuse activation buffers. On the CPU each activation
+// goes back to the allocator after its last reader, so the next op writes to memory still in
+// cache; on a GPU they are freed after each run. Either way only the inputs and outputs can
+// be read after a run, not the intermediates (GetOutputHandle on one finds no data).
 func (c *Config) EnableMemoryOptim(x bool) error {
 	return c.set("EnableMemoryOptim", func(p *C.PD_Config) { C.PD_ConfigEnableMemoryOptim(p, cBool(x)) })
 }

@@ -121,6 +121,67 @@ INSTANTIATE_TEST_SUITE_P(
     });
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(ModelCase);
 
+// memory_optim reuses activation buffers within a run and across runs: the outputs must not
+// change by a bit. A first run on other input values leaves stale numbers in the blocks the
+// second run takes, so a kernel that read its output before writing it would show.
+class ModelCaseMemoryOptim : public ::testing::TestWithParam<std::string> {};
+
+std::vector<std::vector<char>> RunAndCopyOutputs(Predictor& predictor) {
+  predictor.Run();
+  std::vector<std::vector<char>> outs;
+  for (const std::string& name : predictor.output_names()) {
+    const Tensor& t = *predictor.Output(name);
+    const char* p = static_cast<const char*>(t.raw_data());
+    outs.emplace_back(p, p + t.nbytes());
+  }
+  return outs;
+}
+
+// Every float input negated and shifted: values a real input never has.
+void PerturbFloatInputs(Predictor& predictor) {
+  for (const std::string& name : predictor.input_names()) {
+    Tensor* t = predictor.Input(name);
+    if (t->dtype() != DType::kFP32) continue;
+    float* v = t->mutable_data<float>();
+    for (int64_t i = 0; i < t->numel(); ++i) v[i] = 0.5f - 3.0f * v[i];
+  }
+}
+
+TEST_P(ModelCaseMemoryOptim, ReusedBuffersChangeNoBit) {
+  const std::string& name = GetParam();
+  const std::string dir = ModelsDir() + "/" + name;
+  try {
+    const Json meta = Json::Parse(ReadBytes(dir + "/case.json"));
+    PredictorOptions options;
+    options.model = ModelOf(meta["model"]);
+    const std::string missing = MissingModel(meta["model"], options.model);
+    if (!missing.empty()) {
+      if (meta["model"]["root"].str() == "build") PD_MISSING_SEEDED_MODEL(missing);
+      GTEST_SKIP() << missing;
+    }
+    auto plain = Predictor::Create(options);
+    FeedInputs(*plain, meta, dir);
+    const auto want = RunAndCopyOutputs(*plain);
+
+    options.memory_optim = true;
+    auto reusing = Predictor::Create(options);
+    FeedInputs(*reusing, meta, dir);
+    PerturbFloatInputs(*reusing);
+    reusing->Run();
+    FeedInputs(*reusing, meta, dir);
+    const auto got = RunAndCopyOutputs(*reusing);
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t i = 0; i < want.size(); ++i)
+      EXPECT_TRUE(got[i] == want[i]) << "output " << reusing->output_names()[i] << " differs";
+  } catch (const std::exception& e) {
+    FAIL() << "case " << name << ": " << e.what();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(ModelCases, ModelCaseMemoryOptim, ::testing::ValuesIn(CaseNames()),
+                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(ModelCaseMemoryOptim);
+
 // The instances above come from the directory listing; an empty or misplaced testdata/models
 // would otherwise pass silently.
 TEST(ModelCasesData, Present) {

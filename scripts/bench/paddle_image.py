@@ -152,6 +152,7 @@ def main():
     cfg.set_cpu_math_library_num_threads(args.threads)
     cfg.enable_mkldnn()
     cfg.switch_ir_optim(True)
+    cfg.enable_memory_optim()
     pred = inference.create_predictor(cfg)
 
     feeds = []

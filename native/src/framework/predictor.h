@@ -22,7 +22,10 @@ struct PredictorOptions {
   int num_threads = 1;        // CPU math threads (BLAS, kernels)
   bool ir_optim = true;       // apply the graph passes below when the predictor is created
   std::vector<std::string> passes = DefaultPassNames();  // in order; unknown names are skipped
-  bool memory_optim = false;  // free activations after each run, keeping inputs and outputs
+  // Reuse activation buffers: on the CPU each goes back to the allocator after its last reader
+  // (ExecConfig::free_intermediates), on a GPU after the run; inputs and outputs stay. Other
+  // variables are then not readable after a run.
+  bool memory_optim = false;
   bool use_gpu = false;        // run on the CUDA backend (framework/cuda_backend.h)
   int gpu_device_id = 0;
   uint64_t gpu_memory_pool_mb = 100;  // the GPU memory pool reserved up front

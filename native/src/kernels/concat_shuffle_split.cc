@@ -11,6 +11,7 @@
 
 #include "framework/op_registry.h"
 #include "kernels/dnnl_util.h"
+#include "kernels/interleave.h"
 #include "kernels/kernel_util.h"
 #include "kernels/parallel.h"
 #include "kernels/register.h"
@@ -49,15 +50,8 @@ void InferShape(OpContext& ctx) {
 // Shuffled channels [s0, s0 + n) of one row: channel s is A's s / 2 when s is even, B's when odd;
 // each is a block of `inner` values (1 channels-last, H·W plain).
 void CopyRow(const float* a, const float* b, int64_t s0, int64_t n, int64_t inner, float* d) {
-  if (inner == 1 && s0 % 2 == 0 && n % 2 == 0) {  // ShuffleNet's case, a loop GCC vectorizes
-    a += s0 / 2;
-    b += s0 / 2;
-    for (int64_t i = 0; i < n / 2; ++i) {
-      d[2 * i] = a[i];
-      d[2 * i + 1] = b[i];
-    }
-    return;
-  }
+  if (inner == 1 && s0 % 2 == 0 && n % 2 == 0)  // ShuffleNet's case
+    return InterleavePairs(a + s0 / 2, b + s0 / 2, n / 2, d);
   for (int64_t s = s0; s < s0 + n; ++s) {
     const float* src = (s % 2 == 0 ? a : b) + (s / 2) * inner;
     std::memcpy(d + (s - s0) * inner, src, static_cast<size_t>(inner) * sizeof(float));
@@ -151,15 +145,8 @@ void GradInferShape(OpContext& ctx) {
 // The inverse of CopyRow: shuffled channels [s0, s0 + n) of one row, d, back to A's and B's
 // (nullptr where not wanted).
 void SplitRow(const float* d, int64_t s0, int64_t n, int64_t inner, float* a, float* b) {
-  if (inner == 1 && s0 % 2 == 0 && n % 2 == 0 && a != nullptr && b != nullptr) {
-    a += s0 / 2;
-    b += s0 / 2;
-    for (int64_t i = 0; i < n / 2; ++i) {
-      a[i] = d[2 * i];
-      b[i] = d[2 * i + 1];
-    }
-    return;
-  }
+  if (inner == 1 && s0 % 2 == 0 && n % 2 == 0 && a != nullptr && b != nullptr)
+    return DeinterleavePairs(d, n / 2, a + s0 / 2, b + s0 / 2);
   for (int64_t s = s0; s < s0 + n; ++s) {
     float* dst = s % 2 == 0 ? a : b;
     if (dst != nullptr)

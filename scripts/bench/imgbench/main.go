@@ -102,6 +102,7 @@ func run(dir string, batch, threads int, seconds float64, warmup int, bf16 strin
 		func() error { return cfg.SetCpuMathLibraryNumThreads(threads) },
 		cfg.EnableMKLDNN,
 		func() error { return cfg.SwitchIrOptim(true) },
+		func() error { return cfg.EnableMemoryOptim(true) },
 	} {
 		if err := step(); err != nil {
 			return err
