@@ -66,6 +66,14 @@ class OpContext {
     state_ = std::make_unique<T>();
     return static_cast<T&>(*state_);
   }
+  // The same for the op's InferShape, apart from the kernel's: InferShape serves the kernels
+  // of every place, and each of those keeps a state of its own type.
+  template <typename T>
+  T& ShapeState() {
+    if (auto* s = dynamic_cast<T*>(shape_state_.get())) return *s;
+    shape_state_ = std::make_unique<T>();
+    return static_cast<T&>(*shape_state_);
+  }
 
  private:
   OpView op_;
@@ -73,7 +81,7 @@ class OpContext {
   DeviceContext* device_ = nullptr;
   std::vector<std::pair<std::string, std::vector<const Tensor*>>> ins_;
   std::vector<std::pair<std::string, std::vector<Tensor*>>> outs_;
-  std::unique_ptr<KernelState> state_;
+  std::unique_ptr<KernelState> state_, shape_state_;
 };
 
 using InferShapeFn = void (*)(OpContext&);

@@ -21,14 +21,25 @@ namespace {
 
 constexpr char kType[] = "fused_concat_shuffle_split";
 
+// The sections attribute, read once: attribute lookups on every run miss the cache.
+struct SectionsAttr : KernelState {
+  bool read = false;
+  Dims sections;
+};
+
 // The outputs' channel counts, checked against the inputs'.
-Dims Sections(const OpContext& ctx) {
+const Dims& Sections(OpContext& ctx) {
   const auto& xs = ctx.Ins("X");
   PD_CHECK(xs.size() == 2, kType, ": X must be 2 tensors, got ", xs.size());
   const Tensor& a = InputOfType(ctx, "X", DType::kFP32);
   PD_CHECK(a.rank() == 4 && xs[1]->dims() == a.dims(), kType, ": X must be two 4-D tensors of one "
            "shape, got ", DimsToString(a.dims()), " and ", DimsToString(xs[1]->dims()));
-  const Dims sections = ctx.op().GetInts("sections", {});
+  auto& attr = ctx.ShapeState<SectionsAttr>();
+  if (!attr.read) {
+    attr.sections = ctx.op().GetInts("sections", {});
+    attr.read = true;
+  }
+  const Dims& sections = attr.sections;
   PD_CHECK(sections.size() == ctx.Outs("Out").size() &&
                std::accumulate(sections.begin(), sections.end(), int64_t{0}) == 2 * a.dim(1),
            kType, ": sections must give each output's channels, ", 2 * a.dim(1), " in all");
@@ -37,7 +48,7 @@ Dims Sections(const OpContext& ctx) {
 
 void InferShape(OpContext& ctx) {
   CheckNotInPlace(ctx, "Out", {"X"});
-  const Dims sections = Sections(ctx);
+  const Dims& sections = Sections(ctx);
   const Tensor& a = ctx.In("X");
   for (size_t k = 0; k < sections.size(); ++k) {
     Dims d = a.dims();
@@ -76,7 +87,7 @@ void ForEachSection(int64_t rows, int64_t half_row, const Dims& sections, int th
 }
 
 void Kernel(OpContext& ctx) {
-  const Dims sections = Sections(ctx);
+  const Dims& sections = Sections(ctx);
   const Tensor& a = ctx.In("X");
   const Tensor& b = *ctx.Ins("X")[1];
   const bool channels_last = a.layout() == ChannelsLastLayout();
