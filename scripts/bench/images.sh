@@ -218,9 +218,8 @@ trap 'rm -f "$section"' EXIT
   echo "library. Reference: Paddle Inference from PyPI (paddlepaddle $paddle_version) through"
   echo "\`paddle.inference\` (\`scripts/bench/paddle_image.py\`). Both sides: the same model files,"
   echo "oneDNN (MKLDNN) on, IR optimisation on, memory optimisation on (activation buffers reused),"
-  echo "the same number of CPU math threads, the same fixed"
-  echo "pseudo-random input values; each timed batch is reshape + copy in + run + copy out of every"
-  echo "output, after untimed warm-up batches. ${seconds} s per measurement, best of $rounds alternating runs per side."
+  echo "the same number of CPU math threads, the same fixed pseudo-random input values; each timed"
+  echo "batch is reshape + copy in + run + copy out of every output, after untimed warm-up batches. ${seconds} s per measurement, best of $rounds alternating runs per side."
   echo
   echo "Machine: $cpu, $cores cores, $mhz MHz, $isa. Measured $(date -u +%Y-%m-%d). Other"
   echo "engineers compile on this machine while it measures; the ratios come from runs interleaved"
