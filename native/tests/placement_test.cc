@@ -131,6 +131,55 @@ TEST(Placement, SmallProgramCrossesPlacesBothWays) {
   EXPECT_EQ(Floats(*r), Floats(Get(cpu_scope, "r")));
 }
 
+// What the caller hands a device executor and reads back lives in the device's host staging
+// memory (HostStagingFor; page-locked on CUDA, so the copies run as DMA): a feed (x), a value
+// set without a feed op that a device op reads (z, as a training step's labels) and the fetch
+// target. The results are the CPU run's, and later runs reuse the blocks.
+TEST(Placement, FeedsAndFetchTargetsLiveInHostStaging) {
+  ScopedTestDevice test_device;
+  proto::ProgramDesc prog;
+  auto* block = prog.add_blocks();
+  block->set_idx(0);
+  block->set_parent_idx(-1);
+  const auto add = [&](const OpBuilder& op) { *block->add_ops() = op.desc(); };
+  add(OpBuilder("feed").In("X", {"feed"}).Out("Out", {"x"}).Int("col", 0));
+  add(OpBuilder("relu").In("X", {"x"}).Out("Out", {"r"}));
+  add(OpBuilder("elementwise_add").In("X", {"r"}).In("Y", {"b"}).Out("Out", {"s"}).Int("axis", 1));
+  add(OpBuilder("elementwise_mul").In("X", {"s"}).In("Y", {"z"}).Out("Out", {"y"}).Int("axis", -1));
+  add(OpBuilder("fetch").In("X", {"y"}).Out("Out", {"fetch"}).Int("col", 0));
+  const auto program = Program::Parse(prog.SerializeAsString(), "test program");
+  auto weights = std::make_shared<Scope>();
+  SetTensor(weights.get(), "b", {4}, RandomFloats(4, 1));
+  Scope cpu_scope(weights), dev_scope(weights);
+  for (Scope* s : {&cpu_scope, &dev_scope}) s->Var("z");  // as a training program's inputs are
+  Executor cpu(program, &cpu_scope, ExecConfig{});
+  Executor dev(program, &dev_scope, OnTestDevice());
+  Allocator& staging = HostStagingFor(test_device.device().allocator(0));
+  const Allocator::Stats before = staging.stats();
+  for (int run = 0; run < 3; ++run) {
+    const auto x = RandomFloats(2 * 4 * 3, 10 + run);
+    const auto z = RandomFloats(2 * 4 * 3, 20 + run);
+    for (Scope* s : {&cpu_scope, &dev_scope}) {
+      SetTensor(s, "x", {2, 4, 3}, x);
+      SetTensor(s, "z", {2, 4, 3}, z);
+    }
+    cpu.Run();
+    dev.Run();
+    for (const char* name : {"x", "z", "y"})
+      EXPECT_EQ(Get(dev_scope, name).host_allocator(), &staging) << name;
+    EXPECT_EQ(Get(*weights, "b").host_allocator(), nullptr) << "weights are not staged";
+    const auto want = Floats(Get(cpu_scope, "y")), got = Floats(Get(dev_scope, "y"));
+    ASSERT_EQ(got.size(), want.size());
+    EXPECT_EQ(std::memcmp(got.data(), want.data(), got.size() * sizeof(float)), 0) << "run " << run;
+    // x's, z's and the fetch target's blocks are out of the staging allocator.
+    EXPECT_GE(staging.stats().in_use - before.in_use, 3 * x.size() * sizeof(float)) << "run " << run;
+  }
+  EXPECT_EQ(staging.stats().system_allocs - before.system_allocs, 3u)
+      << "one block each for x, z and the fetch target, reused by later runs";
+  EXPECT_GT(staging.stats().reuses, before.reuses);
+  EXPECT_EQ(Get(cpu_scope, "x").host_allocator(), nullptr) << "a CPU executor stages nothing";
+}
+
 // prior_box reads only the sizes of its feature map and image (shape-only inputs): a feature
 // map the device wrote reaches the CPU op as a data-less copy of its shape, not its bytes.
 TEST(Placement, ShapeOnlyInputsMoveWithoutTheirData) {

@@ -139,6 +139,8 @@ class ScopedTestDevice {
     }
   }
   ~ScopedTestDevice() {
+    // Staging blocks cached for this device go back through its allocator while it exists.
+    HostStagingFor(device_->allocator(0)).ReleaseCached();
     OpRegistry::Mutable().RemoveDevice(DeviceType::kTestDevice);
     DeviceRegistry::Global().Remove(DeviceType::kTestDevice);
   }

@@ -226,7 +226,96 @@ class CachingCpuAllocator final : public Allocator {
   Stats stats_;
 };
 
+// HostStagingFor's allocator: the device's host blocks, cached by size class.
+class HostStagingAllocator final : public Allocator {
+ public:
+  explicit HostStagingAllocator(Allocator& device) : device_(device) {}
+
+  Place place() const override { return Place::CPU(); }
+  void* Allocate(size_t bytes, Stream) override { return Take(bytes, true); }
+  void* AllocateForOverwrite(size_t bytes, Stream) override { return Take(bytes, false); }
+
+  void Free(void* ptr, size_t bytes, Stream) override {
+    if (ptr == nullptr) return;
+    const size_t cls = SizeClass(bytes);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stats_.in_use -= cls;
+      if (stats_.cached + cls <= kCacheCap) {
+        free_[cls].push_back(ptr);
+        stats_.cached += cls;
+        return;
+      }
+    }
+    device_.FreeHost(ptr, cls);
+  }
+
+  Stats stats() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return stats_;
+  }
+
+  void ReleaseCached() override {
+    std::map<size_t, std::vector<void*>> blocks;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      blocks.swap(free_);
+      stats_.cached = 0;
+    }
+    for (auto& [cls, ptrs] : blocks)
+      for (void* p : ptrs) device_.FreeHost(p, cls);
+  }
+
+ private:
+  static constexpr size_t kCacheCap = size_t{256} << 20;
+
+  void* Take(size_t bytes, bool zero) {
+    const size_t cls = SizeClass(bytes);
+    void* p = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = free_.find(cls);
+      if (it != free_.end() && !it->second.empty()) {
+        p = it->second.back();
+        it->second.pop_back();
+        stats_.cached -= cls;
+        ++stats_.reuses;
+      }
+      stats_.in_use += cls;
+      stats_.peak_in_use = std::max(stats_.peak_in_use, stats_.in_use);
+    }
+    if (p == nullptr) {
+      try {
+        p = device_.AllocateHost(cls);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(mu_);
+        stats_.in_use -= cls;
+        throw;
+      }
+      std::lock_guard<std::mutex> lock(mu_);
+      ++stats_.system_allocs;
+    }
+    if (zero) std::memset(p, 0, bytes);
+    return p;
+  }
+
+  Allocator& device_;
+  mutable std::mutex mu_;
+  std::map<size_t, std::vector<void*>> free_;
+  Stats stats_;
+};
+
 }  // namespace
+
+Allocator& HostStagingFor(Allocator& device) {
+  static std::mutex mu;
+  // Never destroyed, as CpuAllocator's; one per device allocator.
+  static auto* staging = new std::map<Allocator*, Allocator*>();
+  std::lock_guard<std::mutex> lock(mu);
+  Allocator*& a = (*staging)[&device];
+  if (a == nullptr) a = new HostStagingAllocator(device);
+  return *a;
+}
 
 Allocator& CpuAllocator() {
   // Never destroyed: tensors in static storage may free into it during exit.

@@ -60,4 +60,12 @@ class Allocator {
 // of up to twice its size. Thread-safe.
 Allocator& CpuAllocator();
 
+// Host memory for the tensors that cross between the CPU and a device (a GPU predictor's inputs
+// and outputs): blocks from device.AllocateHost, page-locked on CUDA so that a copy runs as one
+// DMA transfer with no staging copy through the driver's buffers. A CPU allocator in every other
+// respect; freed blocks are cached by size class (up to 256 MiB), since page-locking memory
+// costs milliseconds a call. One per device allocator, made on first use and kept for the
+// process's life (the device may be gone by the time static destructors run).
+Allocator& HostStagingFor(Allocator& device);
+
 }  // namespace pd

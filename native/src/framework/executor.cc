@@ -89,6 +89,23 @@ Executor::Executor(std::shared_ptr<const Program> program, Scope* scope, ExecCon
   for (const PreparedOp& p : ops_)
     for (Tensor* t : p.outs)
       if (!read.count(t) && added.insert(t).second) fetch_tensors_.push_back(t);
+  // What the caller hands a device and reads back goes through the device's host staging
+  // memory: the feeds, the other values it sets that device ops read (a training step's images
+  // and labels) and the fetch targets. Its copies in and out land there, and the device copies
+  // them as DMA.
+  if (!config_.place.is_cpu()) {
+    Allocator& staging = HostStagingFor(AllocatorFor(config_.place));
+    for (Tensor* t : feed_tensors_) t->set_host_allocator(&staging);
+    for (Tensor* t : fetch_tensors_) t->set_host_allocator(&staging);
+    for (const PreparedOp& p : ops_) {
+      for (const Input& in : p.ins) {
+        const VarInfo* info = program_->FindVar(in.name);
+        if (in.copy != nullptr && in.external && !in.shape_only && in.local != nullptr &&
+            !(info != nullptr && info->persistable))
+          in.local->set_host_allocator(&staging);
+      }
+    }
+  }
 
   // The release plan: a tensor some op writes that is neither persistent nor read by the
   // caller goes after the last op that touches it.
@@ -172,6 +189,7 @@ Tensor Executor::TakeHome(Tensor* t) {
   ToPlain(t, t);
   if (!t->initialized() || t->place().is_cpu()) return Tensor();
   Tensor host;
+  host.set_host_allocator(t->host_allocator());  // a fetch target's staging memory
   CopyTensor(*t, Place::CPU(), &host, ContextFor(t->place()).stream());
   t->SwapData(&host);
   t->set_place(Place::CPU());

@@ -130,7 +130,11 @@ void Predictor::Run() {
 uint64_t Predictor::TryShrinkMemory() {
   const uint64_t bytes = ReleaseIntermediates();
   CpuAllocator().ReleaseCached();
-  if (options_.use_gpu) AllocatorFor(MakeExecConfig().place).ReleaseCached();
+  if (options_.use_gpu) {
+    Allocator& device = AllocatorFor(MakeExecConfig().place);
+    device.ReleaseCached();
+    HostStagingFor(device).ReleaseCached();
+  }
   return bytes;
 }
 

@@ -34,9 +34,10 @@ uint64_t NextStamp() {
 }
 }  // namespace
 
-// A block from its place's allocator, given back when the last tensor sharing it lets go.
+// A block from its place's allocator (or the tensor's host allocator), given back when the last
+// tensor sharing it lets go.
 struct Tensor::Storage {
-  Storage(Place p, size_t n, bool zero) : place(p), size(n), allocator(&AllocatorFor(p)) {
+  Storage(Place p, size_t n, bool zero, Allocator& from) : place(p), size(n), allocator(&from) {
     data = zero ? allocator->Allocate(n) : allocator->AllocateForOverwrite(n);
   }
   ~Storage() { allocator->Free(data, size); }
@@ -68,8 +69,11 @@ void* Tensor::MutableData(DType t, size_t min_bytes, bool zero) {
   size_t need = std::max(static_cast<size_t>(numel()) * SizeOf(t), min_bytes);
   // A shared buffer belongs to someone else (weights of a cloned predictor, a pass-through
   // input): never write into it, take a fresh one.
-  if (!buffer_ || buffer_.use_count() > 1 || buffer_->size < need || buffer_->place != place_) {
-    buffer_ = std::make_shared<Storage>(place_, need == 0 ? 1 : need, zero);
+  Allocator& from =
+      place_.is_cpu() && host_allocator_ != nullptr ? *host_allocator_ : AllocatorFor(place_);
+  if (!buffer_ || buffer_.use_count() > 1 || buffer_->size < need || buffer_->place != place_ ||
+      buffer_->allocator != &from) {
+    buffer_ = std::make_shared<Storage>(place_, need == 0 ? 1 : need, zero, from);
   } else {
     MarkWritten();
   }

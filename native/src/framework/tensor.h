@@ -13,6 +13,10 @@
 #include "framework/place.h"
 
 namespace pd {
+class Allocator;
+}
+
+namespace pd {
 
 using Dims = std::vector<int64_t>;
 // lod[level] holds offsets into the next level (the last level into rows of dim 0).
@@ -37,6 +41,11 @@ class Tensor {
   void set_place(Place place) { place_ = place; }
   // Sets the element type of a tensor without data (CopyTensor of an empty tensor).
   void set_dtype(DType t) { dtype_ = t; }
+  // Where buffers come from while the tensor is on the CPU, in place of the CPU's allocator:
+  // host staging memory (HostStagingFor) for a tensor that crosses to and from a device.
+  // nullptr: the CPU's.
+  void set_host_allocator(Allocator* a) { host_allocator_ = a; }
+  Allocator* host_allocator() const { return host_allocator_; }
   size_t nbytes() const { return static_cast<size_t>(numel()) * SizeOf(dtype_); }
   bool initialized() const { return buffer_ != nullptr; }
 
@@ -120,6 +129,7 @@ class Tensor {
   DType dtype_ = DType::kUndefined;
   LoD lod_;
   int layout_ = 0;
+  Allocator* host_allocator_ = nullptr;
   struct Storage;
   std::shared_ptr<Storage> buffer_;
 };
