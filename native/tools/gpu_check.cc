@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "framework/program.h"
+#include "io/lite_model.h"
 #include "io/lod_tensor_io.h"
 #include "pd_inference_api.h"
 #include "pd_ext.h"
@@ -198,12 +199,19 @@ double RelDiff(const Output& a, const Output& b) {
   return diff / scale;
 }
 
-// The variables a detection program feeds into its NMS op, compared before NMS.
-std::vector<std::string> PreNmsVars(const std::string& prog) {
-  auto program = pd::Program::Parse(prog, "program");
-  std::vector<std::string> v;
+// A detection program's NMS op: the variables it reads, compared before NMS, and the
+// detections it writes, compared by count and label.
+struct NmsVars {
+  std::vector<std::string> inputs, outputs;
+};
+
+NmsVars FindNms(const std::string& prog) {
+  auto program = pd::IsLiteModel(prog) ? pd::LoadLiteModel(prog, "program").program
+                                       : pd::Program::Parse(prog, "program");
+  NmsVars v;
   for (const pd::OpView& op : program->ops())
-    if (op.type().rfind("multiclass_nms", 0) == 0) v = {op.Input("BBoxes"), op.Input("Scores")};
+    if (op.type().rfind("multiclass_nms", 0) == 0)
+      v = {{op.Input("BBoxes"), op.Input("Scores")}, {op.Output("Out")}};
   return v;
 }
 
@@ -220,7 +228,8 @@ void Check(const ModelSpec& spec, const std::string& prog, const std::string& pa
   cpu.Run();
   gpu.Run();
   std::vector<std::string> names = cpu.OutputNames();
-  const std::vector<std::string> pre = PreNmsVars(prog);
+  const NmsVars nms = FindNms(prog);
+  const std::vector<std::string>& pre = nms.inputs;
   const bool detection = !pre.empty();
   names.insert(names.end(), pre.begin(), pre.end());
   PD_Predictor* clone_pred = PD_PredictorClone(gpu.predictor());
@@ -232,7 +241,7 @@ void Check(const ModelSpec& spec, const std::string& prog, const std::string& pa
     const Output c = cpu.Read(name), g = gpu.Read(name), k = clone.Read(name);
     bool ok;
     std::string detail;
-    if (detection && std::find(pre.begin(), pre.end(), name) == pre.end()) {
+    if (std::find(nms.outputs.begin(), nms.outputs.end(), name) != nms.outputs.end()) {
       // Detections [N, 6]: label, score, box. Same count and labels; scores and boxes close.
       ok = c.shape == g.shape;
       size_t label_mismatches = 0;
@@ -365,8 +374,11 @@ int main(int argc, char** argv) {
   if (info.rfind("unavailable: ", 0) == 0 && !plumbing) return 1;
   for (const ModelSpec& spec : specs) {
     const std::string prog = ReadAll(spec.program_file);
-    const std::string params =
-        spec.params_file.empty() ? RandomParams(prog) : ReadAll(spec.params_file);
+    // A Paddle-Lite model (.nb) carries its weights; a Paddle program without a params file
+    // gets seeded ones.
+    const std::string params = !spec.params_file.empty() ? ReadAll(spec.params_file)
+                               : pd::IsLiteModel(prog)   ? std::string()
+                                                         : RandomParams(prog);
     Check(spec, prog, params, 1e-4);
     if (graph) CheckRecordedRuns(spec, prog, params, 1e-4);
     if (bench) Bench(spec, prog, params, iters);

@@ -64,6 +64,7 @@ models=(
   "ssd_mobilenet_v1:$m/ssd_mobilenet_v1.pdmodel:3x300x300"
   "gesture_rec:$m/gesture_rec.pdmodel:3x224x224:$m/gesture_rec.pdiparams"
   "ppocrv3_det:$m/ppocrv3_det.pdmodel:3x640x640:$m/ppocrv3_det.pdiparams"
+  "pyramidbox_lite:$m/pyramidbox_lite.nb:3x480x640"
 )
 # Checks for all, timings for the benchmark's three models.
 timeout 300 "$work/gpu_check" "${models[@]:3}" > "$out/gpu_check.jsonl" 2> "$out/gpu_check.stderr" || status=1

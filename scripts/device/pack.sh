@@ -4,9 +4,9 @@
 # tools and the C++ test binary (its gradient golden cases run on the GPU), the native libraries
 # they load (oneDNN, protobuf, OpenBLAS and their runtimes, compressed: a GPU machine has none
 # of them), and the model programs the check runs. Model parameters travel only where they are
-# small and real (gesture_rec, PP-OCRv3 det); the others get seeded random weights on the device
-# (native/tools/seeded_params.h). The training programs are real Paddle's, from the training
-# goldens (make train-goldens). Prints the size of what travels.
+# small and real (gesture_rec, PP-OCRv3 det, PyramidBox-Lite's Paddle-Lite file); the others get
+# seeded random weights on the device (native/tools/seeded_params.h). The training programs are
+# real Paddle's, from the training goldens (make train-goldens). Prints the size of what travels.
 #
 # Needs `make build-cuda` to have run (or runs it).
 set -euo pipefail
@@ -44,6 +44,7 @@ cp "$shared/models/gesture_rec/__model__" "$out/models/gesture_rec.pdmodel"
 cp "$shared/models/gesture_rec/params" "$out/models/gesture_rec.pdiparams"
 cp "$shared/models/ppocrv3_det/model.pdmodel" "$out/models/ppocrv3_det.pdmodel"
 cp "$shared/models/ppocrv3_det/model.pdiparams" "$out/models/ppocrv3_det.pdiparams"
+cp "$shared/models/pyramidbox_lite/nb_v2/model.nb" "$out/models/pyramidbox_lite.nb"  # weights inside
 for m in cifar_resnet gesture_rec shufflenet_v2_imagenet resnet50_imagenet_partial; do
   for opt in momentum adam; do
     cp "$goldens/$m/train_$opt.pdmodel" "$out/train/${m}_$opt.pdmodel"
