@@ -66,6 +66,16 @@ Crossings CountCrossings(const Program& program, const Scope& weights) {
   return c;
 }
 
+// A one-block program of ops, in order.
+std::shared_ptr<const Program> ProgramOf(const std::vector<OpBuilder>& ops) {
+  proto::ProgramDesc prog;
+  auto* block = prog.add_blocks();
+  block->set_idx(0);
+  block->set_parent_idx(-1);
+  for (const OpBuilder& op : ops) *block->add_ops() = op.desc();
+  return Program::Parse(prog.SerializeAsString(), "test program");
+}
+
 ExecConfig OnTestDevice() {
   ExecConfig config;
   config.place = ScopedTestDevice::place();
@@ -81,20 +91,15 @@ std::vector<float> Floats(const Tensor& t) {
 // (oneDNN may leave it blocked) goes to the device plain, the bias once, the sum back.
 TEST(Placement, SmallProgramCrossesPlacesBothWays) {
   ScopedTestDevice test_device;
-  proto::ProgramDesc prog;
-  auto* block = prog.add_blocks();
-  block->set_idx(0);
-  block->set_parent_idx(-1);
-  const auto add = [&](const OpBuilder& op) { *block->add_ops() = op.desc(); };
-  add(OpBuilder("conv2d").In("Input", {"x"}).In("Filter", {"w1"}).Out("Output", {"c"})
+  const auto program = ProgramOf({
+      OpBuilder("conv2d").In("Input", {"x"}).In("Filter", {"w1"}).Out("Output", {"c"})
           .Ints("strides", {1, 1}).Ints("paddings", {1, 1}).Ints("dilations", {1, 1})
-          .Int("groups", 1));
-  add(OpBuilder("relu").In("X", {"c"}).Out("Out", {"r"}));
-  add(OpBuilder("elementwise_add").In("X", {"r"}).In("Y", {"b"}).Out("Out", {"a"}).Int("axis", 1));
-  add(OpBuilder("conv2d").In("Input", {"a"}).In("Filter", {"w2"}).Out("Output", {"y"})
+          .Int("groups", 1),
+      OpBuilder("relu").In("X", {"c"}).Out("Out", {"r"}),
+      OpBuilder("elementwise_add").In("X", {"r"}).In("Y", {"b"}).Out("Out", {"a"}).Int("axis", 1),
+      OpBuilder("conv2d").In("Input", {"a"}).In("Filter", {"w2"}).Out("Output", {"y"})
           .Ints("strides", {1, 1}).Ints("paddings", {0, 0}).Ints("dilations", {1, 1})
-          .Int("groups", 1));
-  const auto program = Program::Parse(prog.SerializeAsString(), "test program");
+          .Int("groups", 1)});
 
   auto weights = std::make_shared<Scope>();
   SetTensor(weights.get(), "w1", {16, 8, 3, 3}, RandomFloats(16 * 8 * 9, 1));
@@ -137,17 +142,12 @@ TEST(Placement, SmallProgramCrossesPlacesBothWays) {
 // target. The results are the CPU run's, and later runs reuse the blocks.
 TEST(Placement, FeedsAndFetchTargetsLiveInHostStaging) {
   ScopedTestDevice test_device;
-  proto::ProgramDesc prog;
-  auto* block = prog.add_blocks();
-  block->set_idx(0);
-  block->set_parent_idx(-1);
-  const auto add = [&](const OpBuilder& op) { *block->add_ops() = op.desc(); };
-  add(OpBuilder("feed").In("X", {"feed"}).Out("Out", {"x"}).Int("col", 0));
-  add(OpBuilder("relu").In("X", {"x"}).Out("Out", {"r"}));
-  add(OpBuilder("elementwise_add").In("X", {"r"}).In("Y", {"b"}).Out("Out", {"s"}).Int("axis", 1));
-  add(OpBuilder("elementwise_mul").In("X", {"s"}).In("Y", {"z"}).Out("Out", {"y"}).Int("axis", -1));
-  add(OpBuilder("fetch").In("X", {"y"}).Out("Out", {"fetch"}).Int("col", 0));
-  const auto program = Program::Parse(prog.SerializeAsString(), "test program");
+  const auto program = ProgramOf({
+      OpBuilder("feed").In("X", {"feed"}).Out("Out", {"x"}).Int("col", 0),
+      OpBuilder("relu").In("X", {"x"}).Out("Out", {"r"}),
+      OpBuilder("elementwise_add").In("X", {"r"}).In("Y", {"b"}).Out("Out", {"s"}).Int("axis", 1),
+      OpBuilder("elementwise_mul").In("X", {"s"}).In("Y", {"z"}).Out("Out", {"y"}).Int("axis", -1),
+      OpBuilder("fetch").In("X", {"y"}).Out("Out", {"fetch"}).Int("col", 0)});
   auto weights = std::make_shared<Scope>();
   SetTensor(weights.get(), "b", {4}, RandomFloats(4, 1));
   Scope cpu_scope(weights), dev_scope(weights);
@@ -184,17 +184,12 @@ TEST(Placement, FeedsAndFetchTargetsLiveInHostStaging) {
 // map the device wrote reaches the CPU op as a data-less copy of its shape, not its bytes.
 TEST(Placement, ShapeOnlyInputsMoveWithoutTheirData) {
   ScopedTestDevice test_device;
-  proto::ProgramDesc prog;
-  auto* block = prog.add_blocks();
-  block->set_idx(0);
-  block->set_parent_idx(-1);
-  *block->add_ops() = OpBuilder("relu").In("X", {"x"}).Out("Out", {"f"}).desc();
-  *block->add_ops() = OpBuilder("prior_box").In("Input", {"f"}).In("Image", {"image"})
-                          .Out("Boxes", {"boxes"}).Out("Variances", {"vars"})
-                          .Floats("min_sizes", {30.f}).Floats("aspect_ratios", {2.f})
-                          .Floats("variances", {0.1f, 0.1f, 0.2f, 0.2f}).Bool("flip", true)
-                          .desc();
-  const auto program = Program::Parse(prog.SerializeAsString(), "test program");
+  const auto program = ProgramOf({
+      OpBuilder("relu").In("X", {"x"}).Out("Out", {"f"}),
+      OpBuilder("prior_box").In("Input", {"f"}).In("Image", {"image"})
+          .Out("Boxes", {"boxes"}).Out("Variances", {"vars"})
+          .Floats("min_sizes", {30.f}).Floats("aspect_ratios", {2.f})
+          .Floats("variances", {0.1f, 0.1f, 0.2f, 0.2f}).Bool("flip", true)});
   Scope cpu_scope, dev_scope;
   Executor cpu(program, &cpu_scope, ExecConfig{});
   Executor dev(program, &dev_scope, OnTestDevice());
@@ -221,14 +216,10 @@ TEST(Placement, ShapeOnlyInputsMoveWithoutTheirData) {
 // and back.
 TEST(Placement, LoDTravelsWithTheData) {
   ScopedTestDevice test_device;
-  proto::ProgramDesc prog;
-  auto* block = prog.add_blocks();
-  block->set_idx(0);
-  block->set_parent_idx(-1);
-  *block->add_ops() = OpBuilder("scale").In("X", {"x"}).Out("Out", {"s"}).Float("scale", 2.0f).desc();
-  *block->add_ops() = OpBuilder("relu").In("X", {"s"}).Out("Out", {"r"}).desc();
-  *block->add_ops() = OpBuilder("scale").In("X", {"r"}).Out("Out", {"y"}).Float("scale", 0.5f).desc();
-  const auto program = Program::Parse(prog.SerializeAsString(), "test program");
+  const auto program = ProgramOf({
+      OpBuilder("scale").In("X", {"x"}).Out("Out", {"s"}).Float("scale", 2.0f),
+      OpBuilder("relu").In("X", {"s"}).Out("Out", {"r"}),
+      OpBuilder("scale").In("X", {"r"}).Out("Out", {"y"}).Float("scale", 0.5f)});
   Scope scope;
   Executor exec(program, &scope, OnTestDevice());
   const LoD lod{{0, 2, 5}};

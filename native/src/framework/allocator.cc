@@ -40,6 +40,21 @@ size_t SizeClass(size_t bytes) {
   return (bytes + step - 1) / step * step;
 }
 
+// Empties a cache of freed blocks (by size class) under its lock, then gives each block to
+// release outside it.
+template <typename Release>
+void DrainCache(std::mutex& mu, std::map<size_t, std::vector<void*>>& cache, uint64_t& cached,
+                Release&& release) {
+  std::map<size_t, std::vector<void*>> blocks;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    blocks.swap(cache);
+    cached = 0;
+  }
+  for (auto& [cls, ptrs] : blocks)
+    for (void* p : ptrs) release(p, cls);
+}
+
 class CachingCpuAllocator final : public Allocator {
  public:
   ~CachingCpuAllocator() override { ReleaseCached(); }
@@ -78,14 +93,7 @@ class CachingCpuAllocator final : public Allocator {
   }
 
   void ReleaseCached() override {
-    std::map<size_t, std::vector<void*>> blocks;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      blocks.swap(free_);
-      stats_.cached = 0;
-    }
-    for (auto& kv : blocks)
-      for (void* p : kv.second) Release(p, kv.first);
+    DrainCache(mu_, free_, stats_.cached, [](void* p, size_t cls) { Release(p, cls); });
   }
 
  private:
@@ -256,14 +264,7 @@ class HostStagingAllocator final : public Allocator {
   }
 
   void ReleaseCached() override {
-    std::map<size_t, std::vector<void*>> blocks;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      blocks.swap(free_);
-      stats_.cached = 0;
-    }
-    for (auto& [cls, ptrs] : blocks)
-      for (void* p : ptrs) device_.FreeHost(p, cls);
+    DrainCache(mu_, free_, stats_.cached, [this](void* p, size_t cls) { device_.FreeHost(p, cls); });
   }
 
  private:
