@@ -68,8 +68,8 @@ the depthwise ones, which are bound by memory) and their gradients read bfloat16
 float32; everything else stays float32, and so do the checkpoints and the exported model.
 CPU only. On CPUs with AVX-512 oneDNN's bfloat16 kernels run it (with the BF16 instructions
 the convolutions run about twice as fast as direct float32 ones, ResNet-50's training step
-1.25 times as fast as float32 with its Winograd convolutions); elsewhere it
-is emulated, slower than float32, and the run says so.`,
+about 1.3 times as fast as float32 with its Winograd convolutions); elsewhere it is
+emulated, slower than float32, and the run says so.`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "module", Usage: "the installed image classification module (or its `DIR`) to start from", Required: true},
 			&cli.StringFlag{Name: "dataset", Usage: "the data set `DIR` (PaddleHub's image list format)", Required: true, TakesFile: true},

@@ -163,9 +163,11 @@ trap 'rm -f "$out"' EXIT
   echo
   echo "Where the training step gains less than inference: gohub reorders each convolution's input"
   echo "and output gradient from float32 to bfloat16 on the way in, and batch norm and the"
-  echo "element-wise ops still move float32. Over ResNet-50's large convolutions the faster products"
-  echo "outweigh that; over ShuffleNetV2's small 1x1 convolutions they do not. PyTorch's autocast keeps"
-  echo "the activations in bfloat16 between ops and has neither cost."
+  echo "element-wise ops still move float32; PyTorch's autocast keeps the activations in bfloat16"
+  echo "between ops and has neither cost. Whether the faster products outweigh the reorders depends"
+  echo "on the convolutions' size and on the memory traffic of the moment: on this shared 2-core"
+  echo "machine the training rows' bf16 / fp32 ratio moves more between sittings than the inference"
+  echo "rows' do, so read it from the run above."
 } >"$out"
 python3 scripts/bench/section.py "bfloat16 on the CPU" "$out"
 echo "bench: wrote the bfloat16 section of BENCHMARKS.md" >&2
