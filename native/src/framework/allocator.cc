@@ -40,6 +40,19 @@ size_t SizeClass(size_t bytes) {
   return (bytes + step - 1) / step * step;
 }
 
+// A cached block of class cls taken out of the cache, or nullptr when there is none; the
+// caller holds the cache's lock.
+void* TakeCachedLocked(std::map<size_t, std::vector<void*>>& cache, size_t cls,
+                       Allocator::Stats& stats) {
+  auto it = cache.find(cls);
+  if (it == cache.end() || it->second.empty()) return nullptr;
+  void* p = it->second.back();
+  it->second.pop_back();
+  stats.cached -= cls;
+  ++stats.reuses;
+  return p;
+}
+
 // Empties a cache of freed blocks (by size class) under its lock, then gives each block to
 // release outside it.
 template <typename Release>
@@ -105,13 +118,8 @@ class CachingCpuAllocator final : public Allocator {
     std::pair<void*, size_t> other{nullptr, 0};  // a mapped block of another class to reshape
     {
       std::lock_guard<std::mutex> lock(mu_);
-      auto it = free_.find(cls);
-      if (it != free_.end() && !it->second.empty()) {
-        p = it->second.back();
-        it->second.pop_back();
-        stats_.cached -= cls;
-        ++stats_.reuses;
-      } else if (cls >= kMapThreshold) {
+      p = TakeCachedLocked(free_, cls, stats_);
+      if (p == nullptr && cls >= kMapThreshold) {
         const auto whole = TakeWholeLocked(cls);
         if (whole.first != nullptr) {
           std::tie(p, size) = whole;
@@ -275,13 +283,7 @@ class HostStagingAllocator final : public Allocator {
     void* p = nullptr;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      auto it = free_.find(cls);
-      if (it != free_.end() && !it->second.empty()) {
-        p = it->second.back();
-        it->second.pop_back();
-        stats_.cached -= cls;
-        ++stats_.reuses;
-      }
+      p = TakeCachedLocked(free_, cls, stats_);
       stats_.in_use += cls;
       stats_.peak_in_use = std::max(stats_.peak_in_use, stats_.in_use);
     }
