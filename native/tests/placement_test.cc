@@ -66,16 +66,6 @@ Crossings CountCrossings(const Program& program, const Scope& weights) {
   return c;
 }
 
-// A one-block program of ops, in order.
-std::shared_ptr<const Program> ProgramOf(const std::vector<OpBuilder>& ops) {
-  proto::ProgramDesc prog;
-  auto* block = prog.add_blocks();
-  block->set_idx(0);
-  block->set_parent_idx(-1);
-  for (const OpBuilder& op : ops) *block->add_ops() = op.desc();
-  return Program::Parse(prog.SerializeAsString(), "test program");
-}
-
 ExecConfig OnTestDevice() {
   ExecConfig config;
   config.place = ScopedTestDevice::place();

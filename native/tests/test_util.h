@@ -101,17 +101,22 @@ inline void AddVar(proto::BlockDesc* block, const std::string& name, const Dims&
   for (int64_t d : dims) t->add_dims(d);
 }
 
-// Runs the op over scope the way a predictor would: serialized, parsed, executed, with the given
-// math threads.
-inline void RunOp(const OpBuilder& op, Scope* scope, int threads = 1) {
+// A one-block program of ops, in order, serialized and parsed as a model's would be.
+inline std::shared_ptr<const Program> ProgramOf(const std::vector<OpBuilder>& ops) {
   proto::ProgramDesc prog;
   auto* block = prog.add_blocks();
   block->set_idx(0);
   block->set_parent_idx(-1);
-  *block->add_ops() = op.desc();
+  for (const OpBuilder& op : ops) *block->add_ops() = op.desc();
+  return Program::Parse(prog.SerializeAsString(), "test program");
+}
+
+// Runs the op over scope the way a predictor would: serialized, parsed, executed, with the given
+// math threads.
+inline void RunOp(const OpBuilder& op, Scope* scope, int threads = 1) {
   ExecConfig config;
   config.num_threads = threads;
-  Executor exec(Program::Parse(prog.SerializeAsString(), "test program"), scope, config);
+  Executor exec(ProgramOf({op}), scope, config);
   exec.Run();
 }
 

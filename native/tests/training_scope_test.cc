@@ -21,15 +21,6 @@ OpBuilder Sgd() {
       .Out("ParamOut", {"w"});
 }
 
-std::shared_ptr<const Program> ProgramOf(const std::vector<OpBuilder>& ops) {
-  proto::ProgramDesc prog;
-  auto* block = prog.add_blocks();
-  block->set_idx(0);
-  block->set_parent_idx(-1);
-  for (const OpBuilder& op : ops) *block->add_ops() = op.desc();
-  return Program::Parse(prog.SerializeAsString(), "test program");
-}
-
 const std::vector<float> kX = RandomFloats(2 * kIn * kSide * kSide, 1);
 const std::vector<float> kW0 = RandomFloats(kOut * kIn * 9, 2);
 const std::vector<float> kG = RandomFloats(kOut * kIn * 9, 3);
