@@ -148,5 +148,59 @@ TEST(Optimizers, UnsupportedModesFailClearly) {
                 "regularization_method");
 }
 
+// merged_momentum with one learning rate for all and rescale_grad 0.5 against momentum ops fed
+// the halved gradients (halving is exact), Nesterov and L2 decay on the first parameter only.
+TEST(Optimizers, MergedMomentumIsMomentumPerParameter) {
+  const auto fill = [](Scope* scope) {
+    SetTensor<float>(scope, "lr", {1}, {0.1f});
+    SetTensor<float>(scope, "p0", {3}, {0.5f, -1.25f, 2.0f});
+    SetTensor<float>(scope, "v0", {3}, {0.125f, 0.0f, -0.75f});
+    SetTensor<float>(scope, "g0", {3}, {1.5f, -0.25f, 0.375f});
+    SetTensor<float>(scope, "p1", {2}, {-0.5f, 3.0f});
+    SetTensor<float>(scope, "v1", {2}, {0.25f, 1.0f});
+    SetTensor<float>(scope, "g1", {2}, {-2.0f, 0.625f});
+  };
+  Scope merged;
+  fill(&merged);
+  RunOp(OpBuilder("merged_momentum")
+            .In("Param", {"p0", "p1"}).In("Grad", {"g0", "g1"}).In("Velocity", {"v0", "v1"})
+            .In("LearningRate", {"lr"}).Out("ParamOut", {"p0", "p1"})
+            .Out("VelocityOut", {"v0", "v1"}).Float("mu", 0.9f).Bool("use_nesterov", true)
+            .Float("rescale_grad", 0.5f)
+            .Floats("regularization_coeff", {0.01f, 0.0f})
+            .Strings("regularization_method", {"l2_decay", ""}),
+        &merged);
+  Scope single;
+  fill(&single);
+  SetTensor<float>(&single, "g0", {3}, {0.75f, -0.125f, 0.1875f});
+  SetTensor<float>(&single, "g1", {2}, {-1.0f, 0.3125f});
+  for (int i = 0; i < 2; ++i) {
+    const std::string k = std::to_string(i);
+    OpBuilder op("momentum");
+    op.In("Param", {"p" + k}).In("Grad", {"g" + k}).In("Velocity", {"v" + k})
+        .In("LearningRate", {"lr"}).Out("ParamOut", {"p" + k}).Out("VelocityOut", {"v" + k})
+        .Float("mu", 0.9f).Bool("use_nesterov", true);
+    if (i == 0) op.String("regularization_method", "l2_decay").Float("regularization_coeff", 0.01f);
+    RunOp(op, &single);
+  }
+  for (const char* v : {"p0", "v0", "p1", "v1"})
+    EXPECT_EQ(GetTensor<float>(merged, v), GetTensor<float>(single, v)) << v;
+}
+
+TEST(Optimizers, MergedMomentumListsMustMatch) {
+  Scope scope;
+  for (const char* v : {"p0", "g0", "v0", "p1", "g1", "v1"}) SetTensor<float>(&scope, v, {2}, {1, 2});
+  SetTensor<float>(&scope, "lr", {1}, {0.1f});
+  const auto op = [] {
+    return OpBuilder("merged_momentum").In("Param", {"p0", "p1"}).In("Grad", {"g0", "g1"})
+        .In("LearningRate", {"lr"}).Out("ParamOut", {"p0", "p1"}).Out("VelocityOut", {"v0", "v1"});
+  };
+  ExpectError([&] { RunOp(op().In("Velocity", {"v0"}), &scope); }, {"1 Velocity for 2 Param"});
+  ExpectError([&] {
+    RunOp(op().In("Velocity", {"v0", "v1"}).Strings("regularization_method", {"l2_decay"})
+              .Floats("regularization_coeff", {0.1f}), &scope);
+  }, {"regularization_method", "for 2 Param"});
+}
+
 }  // namespace
 }  // namespace pd::test

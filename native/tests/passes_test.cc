@@ -616,7 +616,7 @@ void ExpectSameResults(const std::shared_ptr<const Program>& program,
 
 TEST(PassShuffleChannel, TrainingProgramFusesTheGradientChainExactly) {
   const auto program = ShuffleTrainingProgram(6);
-  const auto fused = OptimizeForTraining(*program);
+  const auto fused = OptimizeForTraining(*program, true);
   auto n = OpCounts(*fused);
   EXPECT_EQ(n["shuffle_channel"], 1);
   EXPECT_EQ(n["shuffle_channel_grad"], 1);
@@ -669,7 +669,7 @@ std::shared_ptr<const Program> ReluTrainingProgram(int hw) {
 
 TEST(PassTrainingRelu, ReluFusesIntoBatchNormAndAddExactly) {
   const auto program = ReluTrainingProgram(6);
-  const auto fused = OptimizeForTraining(*program);
+  const auto fused = OptimizeForTraining(*program, true);
   auto n = OpCounts(*fused);
   EXPECT_EQ(n["relu"], 0);
   EXPECT_EQ(n["relu_grad"], 2) << "the backward part is unchanged";
@@ -690,8 +690,70 @@ TEST(PassTrainingRelu, FetchedOrSharedValueKeepsTheRelu) {
   AddVar(desc.mutable_blocks(0), "b2", {}, false);
   *desc.mutable_blocks(0)->add_ops() =
       OpBuilder("scale").In("X", {"b"}).Out("Out", {"b2"}).Float("scale", 2.0f).desc();
-  auto n = OpCounts(*OptimizeForTraining(*Program::FromDesc(desc, "training program")));
+  auto n = OpCounts(*OptimizeForTraining(*Program::FromDesc(desc, "training program"), true));
   EXPECT_EQ(n["relu"], 1) << "the add's relu fuses, the batch norm's does not";
+}
+
+// ReluTrainingProgram's step with a momentum update of every parameter, as Paddle's optimizer
+// appends them: consecutive ops, L2 decay on the convolutions' weights only, the batch norm's
+// own learning rate.
+std::shared_ptr<const Program> MomentumTrainingProgram() {
+  proto::ProgramDesc desc = ReluTrainingProgram(6)->desc();
+  auto* block = desc.mutable_blocks(0);
+  AddVar(block, "lr", {1}, true);
+  AddVar(block, "lr_bn", {1}, true);
+  for (const char* p : {"wa", "wb", "scale", "offset"}) {
+    const std::string param = p, velocity = param + "_velocity";
+    const bool conv = param[0] == 'w';
+    AddVar(block, velocity, conv ? Dims{8, 8, 3, 3} : Dims{8}, true);
+    OpBuilder op("momentum");
+    op.In("Param", {param})
+        .In("Grad", {param + "@GRAD"})
+        .In("Velocity", {velocity})
+        .In("LearningRate", {conv ? "lr" : "lr_bn"})
+        .Out("ParamOut", {param})
+        .Out("VelocityOut", {velocity})
+        .Float("mu", 0.9f);
+    if (conv) op.String("regularization_method", "l2_decay").Float("regularization_coeff", 1e-2f);
+    *block->add_ops() = op.desc();
+  }
+  return Program::FromDesc(desc, "training program");
+}
+
+TEST(PassMomentum, ConsecutiveUpdatesMergeExactly) {
+  const auto program = MomentumTrainingProgram();
+  for (bool on_cpu : {true, false}) {
+    const auto fused = OptimizeForTraining(*program, on_cpu);
+    auto n = OpCounts(*fused);
+    EXPECT_EQ(n["momentum"], 0);
+    EXPECT_EQ(n["merged_momentum"], 1);
+    // The step's parameters and velocities, bit for bit (the merged op's CPU kernel).
+    ExpectSameResults(program, fused,
+                      {{"x", {2, 8, 6, 6}}, {"wa", {8, 8, 3, 3}}, {"wb", {8, 8, 3, 3}},
+                       {"scale", {8}}, {"offset", {8}}, {"mean", {8}}, {"var", {8}},
+                       {"lr", {1}}, {"lr_bn", {1}}, {"wa_velocity", {8, 8, 3, 3}},
+                       {"wb_velocity", {8, 8, 3, 3}}, {"scale_velocity", {8}},
+                       {"offset_velocity", {8}}},
+                      {"wa", "wb", "scale", "offset", "wa_velocity", "wb_velocity",
+                       "scale_velocity", "offset_velocity"});
+  }
+}
+
+TEST(PassMomentum, DifferentMuOrAnOpBetweenSplitsTheRun) {
+  proto::ProgramDesc desc = MomentumTrainingProgram()->desc();
+  auto* ops = desc.mutable_blocks(0)->mutable_ops();
+  const int last = ops->size() - 1;
+  // The last update with another mu, and a scale op between the first two.
+  for (auto& a : *ops->Mutable(last)->mutable_attrs())
+    if (a.name() == "mu") a.set_f(0.5f);
+  AddVar(desc.mutable_blocks(0), "lr2", {}, false);
+  *desc.mutable_blocks(0)->add_ops() = OpBuilder("scale").In("X", {"lr"}).Out("Out", {"lr2"}).desc();
+  // Move the scale op between the first and second momentum ops.
+  for (int i = ops->size() - 1; i > last - 2; --i) ops->SwapElements(i, i - 1);
+  ASSERT_EQ(ops->Get(last - 2).type(), "scale");
+  auto n = OpCounts(*OptimizeForTraining(*Program::FromDesc(desc, "training program"), true));
+  EXPECT_EQ(n["merged_momentum"], 1) << "[wa] scale [wb scale] [offset]: one run of two";
+  EXPECT_EQ(n["momentum"], 2);
 }
 
 // ShuffleNetV2's unit boundary in a training step: two convs → concat → the channel shuffle →
@@ -729,7 +791,7 @@ std::shared_ptr<const Program> ConcatShuffleSplitTrainingProgram(int hw) {
 
 TEST(PassConcatShuffleSplit, TrainingProgramFusesTheGradientChainExactly) {
   const auto program = ConcatShuffleSplitTrainingProgram(6);
-  const auto fused = OptimizeForTraining(*program);
+  const auto fused = OptimizeForTraining(*program, true);
   auto n = OpCounts(*fused);
   EXPECT_EQ(n["fused_concat_shuffle_split"], 1);
   EXPECT_EQ(n["fused_concat_shuffle_split_grad"], 1);
@@ -741,6 +803,24 @@ TEST(PassConcatShuffleSplit, TrainingProgramFusesTheGradientChainExactly) {
                     {{"x", {2, 8, 6, 6}}, {"wa", {8, 8, 3, 3}}, {"wb", {8, 8, 3, 3}},
                      {"wc", {8, 8, 3, 3}}},
                     {"loss", "wa@GRAD", "wb@GRAD", "wc@GRAD"});
+}
+
+// A GPU training executor's copy: fused_concat_shuffle_split has a CPU kernel alone, so the
+// unit boundary keeps its concat and split around the fused shuffle, and the relus still fuse.
+TEST(PassConcatShuffleSplit, GpuTrainingProgramKeepsTheBoundary) {
+  const auto program = ConcatShuffleSplitTrainingProgram(6);
+  const auto fused = OptimizeForTraining(*program, false);
+  auto n = OpCounts(*fused);
+  EXPECT_EQ(n["fused_concat_shuffle_split"], 0);
+  EXPECT_EQ(n["shuffle_channel"], 1);
+  EXPECT_EQ(n["shuffle_channel_grad"], 1);
+  EXPECT_EQ(n["split"], 1);
+  EXPECT_EQ(n["concat"], 3) << "two in the forward part and split's gradient";
+  ExpectSameResults(program, fused,
+                    {{"x", {2, 8, 6, 6}}, {"wa", {8, 8, 3, 3}}, {"wb", {8, 8, 3, 3}},
+                     {"wc", {8, 8, 3, 3}}},
+                    {"loss", "wa@GRAD", "wb@GRAD", "wc@GRAD"});
+  EXPECT_EQ(OpCounts(*OptimizeForTraining(*ReluTrainingProgram(6), false))["relu"], 0);
 }
 
 TEST(PassConfig, DeletedPassIsNotApplied) {

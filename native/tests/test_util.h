@@ -65,6 +65,12 @@ class OpBuilder {
     return *this;
   }
 
+  OpBuilder& Strings(const std::string& name, const std::vector<std::string>& v) {
+    auto* a = NewAttr(name, proto::STRINGS);
+    for (const std::string& x : v) a->add_strings(x);
+    return *this;
+  }
+
   // Another op's attributes, as a grad op carries its forward op's.
   OpBuilder& AttrsOf(const OpBuilder& other) {
     for (const auto& a : other.desc_.attrs()) *desc_.add_attrs() = a;

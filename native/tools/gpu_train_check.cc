@@ -35,6 +35,7 @@
 #include "framework/executor.h"
 #include "framework/program.h"
 #include "framework/scope.h"
+#include "passes/passes.h"
 #include "seeded_params.h"
 
 namespace {
@@ -450,7 +451,10 @@ int main(int argc, char** argv) {
   std::printf("{\"gpu_info\": \"%s\"}\n", plumbing ? "plumbing: no GPU" : pd::CudaBackendInfo().c_str());
   for (const ModelSpec& spec : specs) {
     try {
-      auto program = pd::Program::Parse(ReadAll(spec.program_file), spec.program_file);
+      // What a GPU training executor runs (PD_ExecutorCreateGpu): the program with the fusions
+      // whose ops have GPU kernels; the CPU side runs the same ops.
+      auto program = pd::OptimizeForTraining(
+          *pd::Program::Parse(ReadAll(spec.program_file), spec.program_file), false);
       for (const pd::OpView& op : program->ops()) op.AllInputs(), op.AllOutputs();
       if (bench) {
         Bench(spec, program, batches, lr);

@@ -253,7 +253,7 @@ PD_Executor* NewExecutor(const PD_Program* program, PD_Scope* scope, const pd::E
            config.num_threads);
   std::shared_ptr<const pd::Program> prog =
       pd::Program::FromDesc(Ref(program, "the program").desc, "program");
-  if (config.place.is_cpu()) prog = pd::OptimizeForTraining(*prog);
+  prog = pd::OptimizeForTraining(*prog, config.place.is_cpu());
   pd::Scope& s = Ref(scope, "the scope").scope;
   if (!config.place.is_cpu()) pd::MoveOpInputsTo(*prog, &s, config.place);
   auto e = std::make_unique<PD_Executor>();

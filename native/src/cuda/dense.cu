@@ -119,14 +119,15 @@ __global__ void PadImageKernel(const float* x, float* y, int64_t total, int64_t 
 }
 
 __global__ void BatchNormKernel(const float* x, float* y, const float* scale, const float* bias,
-                                const float* mean, const float* var, float eps, int64_t n,
-                                int64_t channels, int64_t inner) {
+                                const float* mean, const float* var, float eps, bool relu,
+                                int64_t n, int64_t channels, int64_t inner) {
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
        i += int64_t(gridDim.x) * blockDim.x) {
     const int64_t c = (i / inner) % channels;
     // The CPU's folding: a = scale/√(var+ε), b = bias − mean·a, y = x·a + b.
     const float a = scale[c] * (1.0f / sqrtf(var[c] + eps));
-    y[i] = x[i] * a + (bias[c] - mean[c] * a);
+    const float v = x[i] * a + (bias[c] - mean[c] * a);
+    y[i] = relu && !(v > 0.0f) ? 0.0f : v;
   }
 }
 
@@ -170,12 +171,13 @@ void LaunchPool2d(const float* x, float* y, const PoolArgs& a, cudaStream_t stre
 }
 
 void LaunchBatchNormInference(const float* x, float* y, const float* scale, const float* bias,
-                              const float* mean, const float* var, float epsilon, int64_t outer,
-                              int64_t channels, int64_t inner, cudaStream_t stream) {
+                              const float* mean, const float* var, float epsilon, bool relu,
+                              int64_t outer, int64_t channels, int64_t inner,
+                              cudaStream_t stream) {
   const int64_t n = outer * channels * inner;
   if (n == 0) return;
-  BatchNormKernel<<<GridFor(n), kBlock, 0, stream>>>(x, y, scale, bias, mean, var, epsilon, n,
-                                                     channels, inner);
+  BatchNormKernel<<<GridFor(n), kBlock, 0, stream>>>(x, y, scale, bias, mean, var, epsilon, relu,
+                                                     n, channels, inner);
 }
 
 void LaunchInverseStd(const float* var, float* inv_std, float epsilon, int64_t channels,

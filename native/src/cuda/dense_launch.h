@@ -34,10 +34,11 @@ struct PoolArgs {
 void LaunchPool2d(const float* x, float* y, const PoolArgs& a, cudaStream_t stream);
 
 // Inference batch_norm with running statistics over [outer, channels, inner]:
-// y = (x − mean)·scale/√(var + ε) + bias.
+// y = (x − mean)·scale/√(var + ε) + bias, then max(y, 0) when relu.
 void LaunchBatchNormInference(const float* x, float* y, const float* scale, const float* bias,
-                              const float* mean, const float* var, float epsilon, int64_t outer,
-                              int64_t channels, int64_t inner, cudaStream_t stream);
+                              const float* mean, const float* var, float epsilon, bool relu,
+                              int64_t outer, int64_t channels, int64_t inner,
+                              cudaStream_t stream);
 // SavedVariance of an inference batch_norm: 1/√(var + ε) per channel.
 void LaunchInverseStd(const float* var, float* inv_std, float epsilon, int64_t channels,
                       cudaStream_t stream);

@@ -22,15 +22,16 @@ void BinaryKernel(OpContext& ctx) {
   Tensor* out = ctx.Out("Out");
   const T* xp = x.data<T>();  // read before Out's allocation: Out may be X
   const T* yp = y.data<T>();
+  const BinaryOp op = kOp == BinaryOp::kAdd && AddFusesRelu(ctx) ? BinaryOp::kAddRelu : kOp;
   const bool same = x.dims() == y.dims();
   const BroadcastPlan plan =
       same ? BroadcastPlan{} : PlanBroadcast(ctx.op().type(), x.dims(), y.dims(),
                                              ctx.op().GetInt("axis", -1));
-  T* op = out->mutable_data<T>();
+  T* outp = out->mutable_data<T>();
   const int64_t n = out->numel();
   if (n == 0) return;
   if (same) {
-    LaunchBinarySame<T>(kOp, xp, yp, op, n, c.cuda_stream());
+    LaunchBinarySame<T>(op, xp, yp, outp, n, c.cuda_stream());
   } else {
     PD_CHECK(plan.size.size() <= static_cast<size_t>(kMaxBroadcastDims), ctx.op().type(),
              ": broadcasting X ", DimsToString(x.dims()), " with Y ", DimsToString(y.dims()),
@@ -42,7 +43,7 @@ void BinaryKernel(OpContext& ctx) {
       sh.x_step[d] = plan.x_step[d];
       sh.y_step[d] = plan.y_step[d];
     }
-    LaunchBinaryBroadcast<T>(kOp, sh, xp, yp, op, n, c.cuda_stream());
+    LaunchBinaryBroadcast<T>(op, sh, xp, yp, outp, n, c.cuda_stream());
   }
   CheckLaunch(ctx);
 }

@@ -45,6 +45,10 @@ __device__ __forceinline__ T Mul(T a, T b) {
 template <BinaryOp kOp, typename T>
 __device__ __forceinline__ T Apply(T a, T b) {
   if constexpr (kOp == BinaryOp::kAdd) return Add(a, b);
+  if constexpr (kOp == BinaryOp::kAddRelu) {
+    const T sum = Add(a, b);
+    return sum > T(0) ? sum : T(0);  // kernels/activation.cc's Relu
+  }
   if constexpr (kOp == BinaryOp::kSub) {
     if constexpr (std::is_same_v<T, float>) {
       return __fsub_rn(a, b);
@@ -181,6 +185,7 @@ template <typename T, typename F>
 void Dispatch(BinaryOp op, F f) {
   switch (op) {
     case BinaryOp::kAdd: return f(std::integral_constant<BinaryOp, BinaryOp::kAdd>{});
+    case BinaryOp::kAddRelu: return f(std::integral_constant<BinaryOp, BinaryOp::kAddRelu>{});
     case BinaryOp::kSub: return f(std::integral_constant<BinaryOp, BinaryOp::kSub>{});
     case BinaryOp::kMul: return f(std::integral_constant<BinaryOp, BinaryOp::kMul>{});
     case BinaryOp::kDiv: return f(std::integral_constant<BinaryOp, BinaryOp::kDiv>{});

@@ -19,7 +19,8 @@ inline unsigned LaunchBlocks(int64_t n) {
 }
 
 // ---- element-wise binary ops (elementwise.cu) ----------------------------------------------
-enum class BinaryOp { kAdd, kSub, kMul, kDiv, kMax, kMin, kPow };
+// kAddRelu: relu(x + y), elementwise_add with fuse_activation "relu".
+enum class BinaryOp { kAdd, kAddRelu, kSub, kMul, kDiv, kMax, kMin, kPow };
 
 // Merged broadcast loops, outermost first (kernels/broadcast.h's BroadcastPlan): a step of 0
 // means the operand does not vary along that dim.

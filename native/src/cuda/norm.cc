@@ -26,6 +26,7 @@ float* ChannelOut(OpContext& ctx, const char* slot, int64_t c) {
 struct BatchNormArgs {
   const float *x, *scale, *bias, *mean, *var;
   float eps;
+  bool relu;  // fuse_with_relu: max(y, 0), a training program's batch_norm → relu fused
   ChannelShape s;
 };
 
@@ -40,8 +41,8 @@ void BatchNormInference(OpContext& ctx, const BatchNormArgs& a, cudaStream_t str
     PD_CUDA_CHECK(cudaMemcpyAsync(p, a.mean, c * sizeof(float), cudaMemcpyDeviceToDevice, stream));
   if (float* p = ChannelOut(ctx, "SavedVariance", c)) LaunchInverseStd(a.var, p, a.eps, c, stream);
   float* y = ctx.Out("Y")->mutable_data<float>();
-  LaunchBatchNormInference(a.x, y, a.scale, a.bias, a.mean, a.var, a.eps, a.s.outer, c, a.s.inner,
-                           stream);
+  LaunchBatchNormInference(a.x, y, a.scale, a.bias, a.mean, a.var, a.eps, a.relu, a.s.outer, c,
+                           a.s.inner, stream);
 }
 
 void BatchNormTrain(OpContext& ctx, CudaContext& cu, const BatchNormArgs& a) {
@@ -51,7 +52,7 @@ void BatchNormTrain(OpContext& ctx, CudaContext& cu, const BatchNormArgs& a) {
   scratch.set_place(place);
   scratch.Resize({ChannelSumScratch(a.s)});
   channel_scratch.set_place(place);
-  channel_scratch.Resize({3 * c});
+  channel_scratch.Resize({2 * c});
   BatchNormTrainOut out{};
   out.mean_out = ChannelOut(ctx, "MeanOut", c);
   out.var_out = ChannelOut(ctx, "VarianceOut", c);
@@ -59,7 +60,7 @@ void BatchNormTrain(OpContext& ctx, CudaContext& cu, const BatchNormArgs& a) {
   out.saved_inv_std = ChannelOut(ctx, "SavedVariance", c);
   out.y = ctx.Out("Y")->mutable_data<float>();
   LaunchBatchNormTrain(a.x, a.scale, a.bias, a.mean, a.var, a.eps,
-                       ctx.op().GetFloat("momentum", 0.9f), a.s,
+                       ctx.op().GetFloat("momentum", 0.9f), a.relu, a.s,
                        scratch.mutable_data<double>(), channel_scratch.mutable_data<float>(), out,
                        cu.cuda_stream());
 }
@@ -81,6 +82,7 @@ void BatchNormKernel(OpContext& ctx) {
   a.x = x.data<float>();
   a.s = {nhwc ? x.numel() / c : d[0], c, nhwc ? 1 : x.numel() / (d[0] * c)};
   a.eps = op.GetFloat("epsilon", 1e-5f);
+  a.relu = op.GetBool("fuse_with_relu", false);
   a.scale = ChannelParam(ctx, "Scale", c);
   a.bias = ChannelParam(ctx, "Bias", c);
   a.mean = ChannelParam(ctx, "Mean", c);

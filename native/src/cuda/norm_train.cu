@@ -1,5 +1,8 @@
 #include <algorithm>
 
+#include <cstdint>
+
+#include "cuda/channel_cursor.h"
 #include "cuda/norm_train_launch.h"
 
 namespace pd::cuda {
@@ -33,24 +36,43 @@ unsigned GridFor(int64_t n) {
   return static_cast<unsigned>(std::clamp<int64_t>((n + kBlock - 1) / kBlock, 1, 65535 * 16));
 }
 
-// Index arithmetic is done in I: int where the tensor allows (a 64-bit integer division costs
-// several times a 32-bit one, and these kernels divide per element), else int64_t.
-bool Narrow(const ChannelShape& s) {
-  return s.outer * s.channels * s.inner < (int64_t(1) << 31) - int64_t(65535) * 16 * kBlock;
-}
+// W consecutive floats, loaded and stored as one access when W is 4. The element-wise kernels
+// below run with W = 4 when a channel's run (inner) is a multiple of 4, so the 4 floats of an
+// access share a channel (the engine's allocations are 256-byte aligned).
+template <int W>
+struct Floats {
+  float v[W];
+  __device__ static Floats Load(const float* p) {
+    Floats f;
+    if constexpr (W == 4) {
+      const float4 q = *reinterpret_cast<const float4*>(p);
+      f.v[0] = q.x, f.v[1] = q.y, f.v[2] = q.z, f.v[3] = q.w;
+    } else {
+      for (int j = 0; j < W; ++j) f.v[j] = p[j];
+    }
+    return f;
+  }
+  __device__ void Store(float* p) const {
+    if constexpr (W == 4) {
+      *reinterpret_cast<float4*>(p) = make_float4(v[0], v[1], v[2], v[3]);
+    } else {
+      for (int j = 0; j < W; ++j) p[j] = v[j];
+    }
+  }
+};
 
 // A Term adds element i (of channel c) into the two running sums a and b.
-template <typename I, class Term>
+template <class Term>
 __global__ void PlaneSumKernel(Term term, ChannelShape s, int64_t chunk, int64_t parts,
                                double* partial) {
-  const I c = blockIdx.x, p = blockIdx.y, inner = I(s.inner), channels = I(s.channels);
+  const int64_t c = blockIdx.x, p = blockIdx.y;
   const int t = threadIdx.x;
-  const I end = I(min((p + 1) * chunk, s.outer * s.inner));
+  const int64_t end = min((p + 1) * chunk, s.outer * s.inner);
+  // j runs over the channel's elements; at.c is the run (the outer index) j lies in.
   double a = 0, b = 0;
-  for (I j = I(p * chunk) + t; j < end; j += kPlaneThreads) {
-    const I o = j / inner;
-    term((o * channels + c) * inner + (j - o * inner), c, a, b);
-  }
+  ChannelCursor at(p * chunk + t, kPlaneThreads, s.inner, INT64_MAX);
+  for (int64_t j = p * chunk + t; j < end; j += kPlaneThreads, at.Advance())
+    term((at.c * s.channels + c) * s.inner + at.k, c, a, b);
   __shared__ double sa[kPlaneThreads], sb[kPlaneThreads];
   sa[t] = a;
   sb[t] = b;
@@ -116,30 +138,26 @@ void ChannelSums(const Term& term, const Finish& finish, const ChannelShape& s, 
                                                                        sp.parts, scratch);
   } else {
     const dim3 grid(static_cast<unsigned>(s.channels), static_cast<unsigned>(sp.parts));
-    if (Narrow(s)) {
-      PlaneSumKernel<int><<<grid, kPlaneThreads, 0, stream>>>(term, s, sp.chunk, sp.parts, scratch);
-    } else {
-      PlaneSumKernel<int64_t>
-          <<<grid, kPlaneThreads, 0, stream>>>(term, s, sp.chunk, sp.parts, scratch);
-    }
+    PlaneSumKernel<<<grid, kPlaneThreads, 0, stream>>>(term, s, sp.chunk, sp.parts, scratch);
   }
   FinishKernel<<<GridFor(s.channels), kBlock, 0, stream>>>(finish, scratch, sp.parts, s.channels);
 }
 
+// The element-wise kernels below take W floats per access: 4 when every run of a channel is a
+// multiple of 4 (total and inner then count groups of 4), else 1.
+int64_t VectorWidth(const ChannelShape& s) { return s.inner % 4 == 0 ? 4 : 1; }
+
 // The float arithmetic below is spelled with _rn intrinsics where the CPU kernel's expression
 // could otherwise be contracted into a fused multiply-add, which the CPU build does not do.
 
-struct SumX {
+// One pass for both moments: Σx and Σx² in double, so E[x²] − E[x]² loses nothing that float
+// data could show (the CPU's two passes agree to float rounding).
+struct SumAndSquares {
   const float* x;
-  __device__ void operator()(int64_t i, int64_t, double& a, double&) const { a += x[i]; }
-};
-
-// The deviation is a float difference widened afterwards, as on the CPU.
-struct SquaredDeviation {
-  const float *x, *mean;
-  __device__ void operator()(int64_t i, int64_t c, double& a, double&) const {
-    const double d = x[i] - mean[c];
-    a += d * d;
+  __device__ void operator()(int64_t i, int64_t, double& a, double& b) const {
+    const double v = x[i];
+    a += v;
+    b += v * v;
   }
 };
 
@@ -151,24 +169,18 @@ struct GradTerms {
   }
 };
 
-struct MeanOf {
-  float* mean;
-  double count;
-  __device__ void operator()(int64_t c, double sum, double) const {
-    mean[c] = static_cast<float>(sum / count);
-  }
-};
-
-// The second pass's finish: the running statistics, the saved ones, and the per-channel affine
-// map y = x·a + b with a = scale/√(var+ε), b = bias − mean·a, as the CPU folds it.
+// The running statistics, the saved ones, and the per-channel affine map y = x·a + b with
+// a = scale/√(var+ε), b = bias − mean·a, as the CPU folds it.
 struct StatsOf {
   BatchNormTrainOut out;
-  const float *scale, *bias, *run_mean, *run_var, *mean;
+  const float *scale, *bias, *run_mean, *run_var;
   float *a, *b;
   float eps, momentum;
   double count;
-  __device__ void operator()(int64_t c, double squares, double) const {
-    const float m = mean[c], var = static_cast<float>(squares / count);
+  __device__ void operator()(int64_t c, double sum, double squares) const {
+    const double mean = sum / count;
+    const float m = static_cast<float>(mean);
+    const float var = static_cast<float>(fmax(squares / count - mean * mean, 0.0));
     // Read before the writes: the running statistics usually alias MeanOut and VarianceOut.
     const float run_m = run_mean[c], run_v = run_var[c];
     const float inv_std = 1.0f / sqrtf(__fadd_rn(var, eps));
@@ -183,12 +195,23 @@ struct StatsOf {
   }
 };
 
-template <typename I>
-__global__ void NormalizeKernel(const float* x, const float* a, const float* b, I total,
-                                I channels, I inner, float* y) {
-  for (I i = blockIdx.x * I(blockDim.x) + threadIdx.x; i < total; i += I(gridDim.x) * blockDim.x) {
-    const I c = (i / inner) % channels;
-    y[i] = __fadd_rn(__fmul_rn(x[i], a[c]), b[c]);
+// y = x·a + b per channel, then max(y, 0) when relu (batch_norm's fuse_with_relu, a training
+// program's batch_norm → relu fused by passes/relu_fuse.cc). y may be x.
+template <int W>
+__global__ void NormalizeKernel(const float* x, const float* a, const float* b, bool relu,
+                                float* y, int64_t total, int64_t channels, int64_t inner) {
+  const int64_t step = int64_t(gridDim.x) * blockDim.x;
+  int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i >= total) return;
+  ChannelCursor at(i, step, inner, channels);
+  for (; i < total; i += step, at.Advance()) {
+    const float ac = a[at.c], bc = b[at.c];
+    Floats<W> v = Floats<W>::Load(x + i * W);
+    for (int j = 0; j < W; ++j) {
+      const float r = __fadd_rn(__fmul_rn(v.v[j], ac), bc);
+      v.v[j] = relu && !(r > 0.0f) ? 0.0f : r;
+    }
+    v.Store(y + i * W);
   }
 }
 
@@ -205,20 +228,38 @@ struct GradSumsOf {
 
 // scale·inv_std/N·(N·dy − dbias − x̂·dscale), spelled scale·inv_std·(dy − (dbias + x̂·dscale)/N)
 // with 1/N precomputed: a double division per element would cost more than the memory traffic.
-template <typename I>
-__global__ void GradInputKernel(const float* x, const float* dy, const float* scale,
-                                const float* mean, const float* inv_std, const double* dbias,
-                                const double* dscale, bool running, I total, I channels, I inner,
-                                double inv_count, float* dx) {
-  for (I i = blockIdx.x * I(blockDim.x) + threadIdx.x; i < total; i += I(gridDim.x) * blockDim.x) {
-    const I c = (i / inner) % channels;
-    const double k = static_cast<double>(scale[c]) * inv_std[c];
-    if (running) {
-      dx[i] = static_cast<float>(dy[i] * k);
-      continue;
+struct GradInputArgs {
+  const float *x, *dy, *scale, *mean, *inv_std;
+  const double *dbias, *dscale;
+  bool running;
+  double inv_count;
+  float* dx;
+};
+
+template <int W>
+__global__ void GradInputKernel(GradInputArgs g, int64_t total, int64_t channels,
+                                int64_t inner) {
+  const int64_t step = int64_t(gridDim.x) * blockDim.x;
+  int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i >= total) return;
+  ChannelCursor at(i, step, inner, channels);
+  for (; i < total; i += step, at.Advance()) {
+    const int64_t c = at.c;
+    const double k = static_cast<double>(g.scale[c]) * g.inv_std[c];
+    const Floats<W> dy = Floats<W>::Load(g.dy + i * W);
+    Floats<W> dx;
+    if (g.running) {
+      for (int j = 0; j < W; ++j) dx.v[j] = static_cast<float>(dy.v[j] * k);
+    } else {
+      const Floats<W> x = Floats<W>::Load(g.x + i * W);
+      const float m = g.mean[c], is = g.inv_std[c];
+      const double db = g.dbias[c], ds = g.dscale[c];
+      for (int j = 0; j < W; ++j) {
+        const double xhat = __fmul_rn(x.v[j] - m, is);
+        dx.v[j] = static_cast<float>(k * (dy.v[j] - (db + xhat * ds) * g.inv_count));
+      }
     }
-    const double xhat = __fmul_rn(x[i] - mean[c], inv_std[c]);
-    dx[i] = static_cast<float>(k * (dy[i] - (dbias[c] + xhat * dscale[c]) * inv_count));
+    dx.Store(g.dx + i * W);
   }
 }
 
@@ -228,27 +269,24 @@ int64_t ChannelSumScratch(const ChannelShape& s) { return SplitOf(s).parts * s.c
 
 void LaunchBatchNormTrain(const float* x, const float* scale, const float* bias,
                           const float* run_mean, const float* run_var, float epsilon,
-                          float momentum, const ChannelShape& s, double* scratch,
+                          float momentum, bool relu, const ChannelShape& s, double* scratch,
                           float* channel_scratch, const BatchNormTrainOut& out,
                           cudaStream_t stream) {
   if (s.channels == 0) return;
-  float* mean = channel_scratch;
-  float* a = channel_scratch + s.channels;
-  float* b = channel_scratch + 2 * s.channels;
+  float* a = channel_scratch;
+  float* b = channel_scratch + s.channels;
   const double count = static_cast<double>(s.outer * s.inner);
-  // Two passes as on the CPU: the mean first, then the squared deviations from it.
-  ChannelSums(SumX{x}, MeanOf{mean, count}, s, scratch, stream);
-  ChannelSums(SquaredDeviation{x, mean},
-              StatsOf{out, scale, bias, run_mean, run_var, mean, a, b, epsilon, momentum, count},
-              s, scratch, stream);
-  const int64_t total = s.outer * s.channels * s.inner;
+  ChannelSums(SumAndSquares{x},
+              StatsOf{out, scale, bias, run_mean, run_var, a, b, epsilon, momentum, count}, s,
+              scratch, stream);
+  const int64_t w = VectorWidth(s), total = s.outer * s.channels * s.inner / w;
   if (total == 0) return;
-  if (Narrow(s)) {
-    NormalizeKernel<int><<<GridFor(total), kBlock, 0, stream>>>(
-        x, a, b, int(total), int(s.channels), int(s.inner), out.y);
+  if (w == 4) {
+    NormalizeKernel<4><<<GridFor(total), kBlock, 0, stream>>>(x, a, b, relu, out.y, total,
+                                                              s.channels, s.inner / 4);
   } else {
-    NormalizeKernel<int64_t><<<GridFor(total), kBlock, 0, stream>>>(x, a, b, total, s.channels,
-                                                                   s.inner, out.y);
+    NormalizeKernel<1><<<GridFor(total), kBlock, 0, stream>>>(x, a, b, relu, out.y, total,
+                                                              s.channels, s.inner);
   }
 }
 
@@ -265,17 +303,14 @@ void LaunchBatchNormGradInput(const float* x, const float* dy, const float* scal
                               const float* mean, const float* inv_std, const double* dbias,
                               const double* dscale, bool running, const ChannelShape& s,
                               float* dx, cudaStream_t stream) {
-  const int64_t total = s.outer * s.channels * s.inner;
+  const int64_t w = VectorWidth(s), total = s.outer * s.channels * s.inner / w;
   if (total == 0) return;
-  const double inv_count = 1.0 / static_cast<double>(s.outer * s.inner);
-  if (Narrow(s)) {
-    GradInputKernel<int><<<GridFor(total), kBlock, 0, stream>>>(
-        x, dy, scale, mean, inv_std, dbias, dscale, running, int(total), int(s.channels),
-        int(s.inner), inv_count, dx);
+  const GradInputArgs g{x,      dy,      scale, mean, inv_std, dbias,
+                        dscale, running, 1.0 / static_cast<double>(s.outer * s.inner), dx};
+  if (w == 4) {
+    GradInputKernel<4><<<GridFor(total), kBlock, 0, stream>>>(g, total, s.channels, s.inner / 4);
   } else {
-    GradInputKernel<int64_t><<<GridFor(total), kBlock, 0, stream>>>(
-        x, dy, scale, mean, inv_std, dbias, dscale, running, total, s.channels, s.inner,
-        inv_count, dx);
+    GradInputKernel<1><<<GridFor(total), kBlock, 0, stream>>>(g, total, s.channels, s.inner);
   }
 }
 

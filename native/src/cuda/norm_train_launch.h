@@ -18,16 +18,16 @@ struct ChannelShape {
 int64_t ChannelSumScratch(const ChannelShape& s);
 
 // Training batch_norm as kernels/norm.cc computes it: the batch mean and biased variance of
-// each channel normalise x into y (which may be x); the running statistics are updated with
-// momentum (mean_out, var_out: may alias run_mean, run_var, or be null) and the saved mean and
-// inverse std that the gradient reads are written (may be null). channel_scratch: 3·channels
-// floats.
+// each channel normalise x into y (which may be x), then relu when asked (fuse_with_relu); the
+// running statistics are updated with momentum (mean_out, var_out: may alias run_mean, run_var,
+// or be null) and the saved mean and inverse std that the gradient reads are written (may be
+// null). channel_scratch: 2·channels floats.
 struct BatchNormTrainOut {
   float *y, *mean_out, *var_out, *saved_mean, *saved_inv_std;
 };
 void LaunchBatchNormTrain(const float* x, const float* scale, const float* bias,
                           const float* run_mean, const float* run_var, float epsilon,
-                          float momentum, const ChannelShape& s, double* scratch,
+                          float momentum, bool relu, const ChannelShape& s, double* scratch,
                           float* channel_scratch, const BatchNormTrainOut& out,
                           cudaStream_t stream);
 

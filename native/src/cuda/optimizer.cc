@@ -85,6 +85,44 @@ void MomentumKernel(OpContext& ctx) {
   CheckLaunch(ctx);
 }
 
+// merged_momentum (kernels/optimizer.cc checks the lists): the parameters in launches of up to
+// kMaxMergedParams each.
+void MergedMomentumKernel(OpContext& ctx) {
+  CudaContext& cu = Ctx(ctx);
+  const OpView& op = ctx.op();
+  const auto methods = op.GetStrings("regularization_method", {});
+  const auto coeffs = op.GetFloats("regularization_coeff", {});
+  const size_t params = ctx.Ins("Param").size(), lrs = ctx.Ins("LearningRate").size();
+  MergedMomentumArgs a;
+  a.mu = op.GetFloat("mu", 0.0f);
+  a.nesterov = op.GetBool("use_nesterov", false);
+  a.rescale = op.GetFloat("rescale_grad", 1.0f);
+  for (size_t i = 0; i < params; ++i) {
+    const Tensor& p = ctx.In("Param", i);
+    const Tensor& v = ctx.In("Velocity", i);
+    const Tensor& g = ctx.In("Grad", i);
+    const Tensor& lr = ctx.In("LearningRate", lrs == 1 ? 0 : i);
+    PD_CHECK(p.dtype() == DType::kFP32 && v.dtype() == DType::kFP32 &&
+                 g.dtype() == DType::kFP32 && lr.dtype() == DType::kFP32,
+             "merged_momentum: Param, Grad, Velocity and LearningRate [", i,
+             "] must be float32");
+    const int k = a.count++;
+    a.param[k] = p.data<float>();
+    a.grad[k] = g.data<float>();
+    a.velocity[k] = v.data<float>();
+    a.lr[k] = lr.data<float>();
+    a.param_out[k] = OutFor(ctx.Out("ParamOut", i), p);
+    a.velocity_out[k] = OutFor(ctx.Out("VelocityOut", i), v);
+    a.coeff[k] = !methods.empty() && methods[i] == "l2_decay" ? coeffs[i] : 0.0f;
+    a.n[k] = p.numel();
+    if (a.count == kMaxMergedParams || i + 1 == params) {
+      LaunchMergedMomentum(a, cu.cuda_stream());
+      a.count = 0;
+    }
+  }
+  CheckLaunch(ctx);
+}
+
 void AdamCommon(OpContext& ctx, bool adamw) {
   CudaContext& cu = Ctx(ctx);
   const Tensor& p = InputOfType(ctx, "Param", DType::kFP32);
@@ -127,6 +165,7 @@ void AdamWKernel(OpContext& ctx) { AdamCommon(ctx, true); }
 void RegisterOptimizerKernels(OpRegistry& r) {
   r.AddKernel("sgd", DeviceType::kGPU, DType::kFP32, SgdKernel);
   r.AddKernel("momentum", DeviceType::kGPU, DType::kFP32, MomentumKernel);
+  r.AddKernel("merged_momentum", DeviceType::kGPU, DType::kFP32, MergedMomentumKernel);
   r.AddKernel("adam", DeviceType::kGPU, DType::kFP32, AdamKernel);
   r.AddKernel("adamw", DeviceType::kGPU, DType::kFP32, AdamWKernel);
 }

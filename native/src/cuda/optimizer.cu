@@ -35,17 +35,37 @@ __global__ void SgdKernel(const float* param, const float* grad, const float* lr
     param_out[i] = __fsub_rn(param[i], __fmul_rn(rate, grad[i]));
 }
 
-__global__ void MomentumKernel(MomentumArgs a, int64_t n) {
-  const float lr = *a.lr;
-  const int64_t stride = int64_t{gridDim.x} * blockDim.x;
-  for (int64_t i = int64_t{blockIdx.x} * blockDim.x + threadIdx.x; i < n; i += stride) {
-    const float p = a.param[i];
-    const float g = __fadd_rn(a.grad[i], __fmul_rn(a.coeff, p));
-    const float v = __fadd_rn(__fmul_rn(a.velocity[i], a.mu), g);
-    a.velocity_out[i] = v;
-    a.param_out[i] = a.nesterov ? __fsub_rn(p, __fmul_rn(__fadd_rn(g, __fmul_rn(v, a.mu)), lr))
-                                : __fsub_rn(p, __fmul_rn(lr, v));
+// One parameter's momentum update over elements [first, n) by stride; momentum's CPU kernel
+// reads no rescale_grad (rescale 1, no product).
+__device__ __forceinline__ void MomentumUpdate(const float* param, const float* grad,
+                                               const float* velocity, float lr, float mu,
+                                               float coeff, float rescale, bool nesterov,
+                                               float* param_out, float* velocity_out,
+                                               int64_t first, int64_t stride, int64_t n) {
+  for (int64_t i = first; i < n; i += stride) {
+    const float p = param[i];
+    const float gi = rescale == 1.0f ? grad[i] : __fmul_rn(grad[i], rescale);
+    const float g = __fadd_rn(gi, __fmul_rn(coeff, p));
+    const float v = __fadd_rn(__fmul_rn(velocity[i], mu), g);
+    velocity_out[i] = v;
+    param_out[i] = nesterov ? __fsub_rn(p, __fmul_rn(__fadd_rn(g, __fmul_rn(v, mu)), lr))
+                            : __fsub_rn(p, __fmul_rn(lr, v));
   }
+}
+
+__global__ void MomentumKernel(MomentumArgs a, int64_t n) {
+  MomentumUpdate(a.param, a.grad, a.velocity, *a.lr, a.mu, a.coeff, 1.0f, a.nesterov,
+                 a.param_out, a.velocity_out, int64_t{blockIdx.x} * blockDim.x + threadIdx.x,
+                 int64_t{gridDim.x} * blockDim.x, n);
+}
+
+// blockIdx.y picks the parameter; the x blocks stride over its elements.
+__global__ void MergedMomentumKernel(MergedMomentumArgs a) {
+  const int t = blockIdx.y;
+  MomentumUpdate(a.param[t], a.grad[t], a.velocity[t], *a.lr[t], a.mu, a.coeff[t], a.rescale,
+                 a.nesterov, a.param_out[t], a.velocity_out[t],
+                 int64_t{blockIdx.x} * blockDim.x + threadIdx.x,
+                 int64_t{gridDim.x} * blockDim.x, a.n[t]);
 }
 
 __global__ void AdamKernel(AdamArgs a, int64_t n) {
@@ -98,6 +118,17 @@ void LaunchSgd(const float* param, const float* grad, const float* lr, float* pa
 void LaunchMomentum(const MomentumArgs& a, int64_t n, cudaStream_t s) {
   if (n == 0) return;
   MomentumKernel<<<LaunchBlocks(n), kLaunchThreads, 0, s>>>(a, n);
+}
+
+void LaunchMergedMomentum(const MergedMomentumArgs& a, cudaStream_t s) {
+  int64_t most = 0;
+  for (int t = 0; t < a.count; ++t) most = a.n[t] > most ? a.n[t] : most;
+  if (a.count == 0 || most == 0) return;
+  // One wave of blocks for the largest parameter at most: the blocks of the small ones return
+  // at once, and a grid-stride loop covers the rest.
+  constexpr unsigned kMaxBlocks = 1024;
+  const unsigned blocks = LaunchBlocks(most) < kMaxBlocks ? LaunchBlocks(most) : kMaxBlocks;
+  MergedMomentumKernel<<<dim3(blocks, static_cast<unsigned>(a.count)), kLaunchThreads, 0, s>>>(a);
 }
 
 void LaunchAdam(const AdamArgs& a, int64_t n, cudaStream_t s) {

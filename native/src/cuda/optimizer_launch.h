@@ -35,6 +35,25 @@ struct MomentumArgs {
 };
 void LaunchMomentum(const MomentumArgs& a, int64_t n, cudaStream_t s);
 
+// merged_momentum: momentum over up to kMaxMergedParams parameters in one launch (the kernel's
+// arguments carry the pointers, so no table is copied to the device), each with its learning
+// rate and L2 coefficient; the gradient is scaled by rescale first, as Paddle's op does.
+constexpr int kMaxMergedParams = 24;
+struct MergedMomentumArgs {
+  int count = 0;
+  const float* param[kMaxMergedParams];
+  const float* grad[kMaxMergedParams];
+  const float* velocity[kMaxMergedParams];
+  const float* lr[kMaxMergedParams];
+  float* param_out[kMaxMergedParams];
+  float* velocity_out[kMaxMergedParams];
+  float coeff[kMaxMergedParams];
+  int64_t n[kMaxMergedParams];
+  float mu, rescale;
+  bool nesterov;
+};
+void LaunchMergedMomentum(const MergedMomentumArgs& a, cudaStream_t s);
+
 // adam and adamw (decoupled decay lr * lr_ratio * coeff when decay, adamw only). skip: the
 // SkipUpdate input (kAttr with attr 0 when absent); a skipped step copies every state through.
 // beta1_pow_out / beta2_pow_out null: use_global_beta_pow, the powers are not advanced.

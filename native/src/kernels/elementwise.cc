@@ -128,18 +128,10 @@ void SameShapeOn(VectorIsa isa, const float* x, const float* y, float* out, int6
   }
 }
 
-// Whether elementwise_add's fuse_activation asks for relu; no other activation is fused.
-bool FusesRelu(const OpContext& ctx) {
-  const std::string act = ctx.op().GetString("fuse_activation", "");
-  PD_CHECK(act.empty() || act == "relu", ctx.op().type(), ": fuse_activation '", act,
-           "' is not supported");
-  return !act.empty();
-}
-
 template <typename T, typename F>
 void BinaryKernel(OpContext& ctx) {
   if constexpr (std::is_same_v<F, AddOp>) {
-    if (FusesRelu(ctx)) return BinaryKernel<T, AddReluOp>(ctx);
+    if (AddFusesRelu(ctx)) return BinaryKernel<T, AddReluOp>(ctx);
   }
   const Tensor& x = ctx.In("X");
   const Tensor& y = ctx.In("Y");

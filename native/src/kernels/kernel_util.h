@@ -82,4 +82,13 @@ inline std::vector<int64_t> IntListInput(const OpContext& ctx, const Tensor& t, 
   return std::vector<int64_t>(p, p + t.numel());
 }
 
+// Whether elementwise_add's fuse_activation asks for relu (a training program's add → relu,
+// passes/relu_fuse.cc); no other activation is fused into it.
+inline bool AddFusesRelu(const OpContext& ctx) {
+  const std::string act = ctx.op().GetString("fuse_activation", "");
+  PD_CHECK(act.empty() || act == "relu", ctx.op().type(), ": fuse_activation '", act,
+           "' is not supported");
+  return !act.empty();
+}
+
 }  // namespace pd

@@ -93,31 +93,114 @@ void MomentumInferShape(OpContext& ctx) {
   ctx.Out("VelocityOut")->Resize(p.dims());
 }
 
+// The update of one parameter, shared by momentum and merged_momentum. Paddle's
+// merged_momentum scales the gradient by rescale_grad; momentum's CPU kernel does not (1 here).
+struct MomentumStep {
+  float mu, lr, coeff, rescale;
+  bool nesterov;
+  void Run(const Tensor& p, const Tensor& grad, const Tensor& v, Tensor* p_out, Tensor* v_out,
+           int threads) const {
+    const int64_t n = p.numel();
+    const float* pin = p.data<float>();
+    const float* g = grad.data<float>();
+    const float* vin = v.data<float>();
+    float* po = OutFor(p_out, p);
+    float* vo = OutFor(v_out, v);
+    const MomentumStep s = *this;
+    ParallelForElements(n, threads, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) {
+        const float pi = pin[i];
+        const float gi = (s.rescale == 1.0f ? g[i] : g[i] * s.rescale) + s.coeff * pi;
+        const float vi = vin[i] * s.mu + gi;
+        vo[i] = vi;
+        po[i] = s.nesterov ? pi - (gi + vi * s.mu) * s.lr : pi - s.lr * vi;
+      }
+    });
+  }
+};
+
+float L2Coeff(const std::string& method, float coeff) {
+  return method == "l2_decay" ? coeff : 0.0f;
+}
+
 void MomentumKernel(OpContext& ctx) {
+  const OpView& op = ctx.op();
+  MomentumStep step;
+  step.lr = InputOfType(ctx, "LearningRate", DType::kFP32).data<float>()[0];
+  step.mu = op.GetFloat("mu", 0.0f);
+  step.nesterov = op.GetBool("use_nesterov", false);
+  step.coeff = L2Coeff(op.GetString("regularization_method", ""),
+                       op.GetFloat("regularization_coeff", 0.0f));
+  step.rescale = 1.0f;  // rescale_grad is not read: Paddle's CPU kernel ignores it (above)
   const Tensor& p = InputOfType(ctx, "Param", DType::kFP32);
-  const Tensor& v = InputOfType(ctx, "Velocity", DType::kFP32);
-  const float* g = InputOfType(ctx, "Grad", DType::kFP32).data<float>();
-  const float lr = InputOfType(ctx, "LearningRate", DType::kFP32).data<float>()[0];
-  const float mu = ctx.op().GetFloat("mu", 0.0f);
-  const bool nesterov = ctx.op().GetBool("use_nesterov", false);
-  const float coeff = ctx.op().GetString("regularization_method", "") == "l2_decay"
-                          ? ctx.op().GetFloat("regularization_coeff", 0.0f)
-                          : 0.0f;
-  // rescale_grad is not read: Paddle's CPU kernel ignores it (see the top of the file).
-  const int64_t n = p.numel();
-  const float* pin = p.data<float>();
-  const float* vin = v.data<float>();
-  float* po = OutFor(ctx.Out("ParamOut"), p);
-  float* vo = OutFor(ctx.Out("VelocityOut"), v);
-  ParallelForElements(n, ctx.config().num_threads, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      const float pi = pin[i];
-      const float gi = g[i] + coeff * pi;
-      const float vi = vin[i] * mu + gi;
-      vo[i] = vi;
-      po[i] = nesterov ? pi - (gi + vi * mu) * lr : pi - lr * vi;
+  step.Run(p, InputOfType(ctx, "Grad", DType::kFP32), InputOfType(ctx, "Velocity", DType::kFP32),
+           ctx.Out("ParamOut"), ctx.Out("VelocityOut"), ctx.config().num_threads);
+}
+
+// ---- merged_momentum: momentum over lists of parameters in one op ----
+// (passes/momentum_fuse.cc merges a training program's momentum ops into it.) LearningRate
+// holds one value for all or one per parameter; regularization_method and regularization_coeff
+// are empty or hold one entry per parameter.
+
+void MergedMomentumInferShape(OpContext& ctx) {
+  RejectMultiPrecision(ctx);
+  const OpView& op = ctx.op();
+  const size_t n = ctx.Ins("Param").size();
+  for (const char* slot : {"Grad", "Velocity"})
+    PD_CHECK(ctx.Ins(slot).size() == n, "merged_momentum: ", ctx.Ins(slot).size(), " ", slot,
+             " for ", n, " Param");
+  for (const char* slot : {"ParamOut", "VelocityOut"})
+    PD_CHECK(ctx.Outs(slot).size() == n, "merged_momentum: ", ctx.Outs(slot).size(), " ", slot,
+             " for ", n, " Param");
+  const size_t lrs = ctx.Ins("LearningRate").size();
+  PD_CHECK(lrs == 1 || lrs == n, "merged_momentum: ", lrs, " LearningRate for ", n,
+           " Param (want 1 or one each)");
+  const auto methods = op.GetStrings("regularization_method", {});
+  const auto coeffs = op.GetFloats("regularization_coeff", {});
+  PD_CHECK(methods.size() == coeffs.size() && (methods.empty() || methods.size() == n),
+           "merged_momentum: ", methods.size(), " regularization_method and ", coeffs.size(),
+           " regularization_coeff for ", n, " Param (want none or one each)");
+  for (const std::string& m : methods)
+    PD_CHECK(m.empty() || m == "l2_decay", "merged_momentum: regularization_method must be \"\" "
+             "or \"l2_decay\", got \"", m, "\"");
+  for (size_t i = 0; i < n; ++i) {
+    const Tensor& p = InputWithData(ctx, "Param", i);
+    for (const char* slot : {"Grad", "Velocity"})
+      PD_CHECK(InputWithData(ctx, slot, i).dims() == p.dims(), "merged_momentum: ", slot, "[",
+               i, "] ", DimsToString(ctx.In(slot, i).dims()), " must have Param[", i,
+               "]'s shape ", DimsToString(p.dims()));
+    if (i < lrs)
+      PD_CHECK(InputWithData(ctx, "LearningRate", i).numel() == 1,
+               "merged_momentum: LearningRate[", i, "] must hold one value");
+    ctx.Out("ParamOut", i)->Resize(p.dims());
+    ctx.Out("VelocityOut", i)->Resize(p.dims());
+  }
+}
+
+void MergedMomentumKernel(OpContext& ctx) {
+  const OpView& op = ctx.op();
+  const auto methods = op.GetStrings("regularization_method", {});
+  const auto coeffs = op.GetFloats("regularization_coeff", {});
+  const size_t lrs = ctx.Ins("LearningRate").size();
+  MomentumStep step;
+  step.mu = op.GetFloat("mu", 0.0f);
+  step.nesterov = op.GetBool("use_nesterov", false);
+  step.rescale = op.GetFloat("rescale_grad", 1.0f);
+  for (size_t i = 0; i < ctx.Ins("Param").size(); ++i) {
+    step.lr = InputOfType(ctx, "LearningRate", DType::kFP32).data<float>()[0];
+    if (lrs > 1) {
+      PD_CHECK(ctx.In("LearningRate", i).dtype() == DType::kFP32,
+               "merged_momentum: LearningRate[", i, "] must be float32");
+      step.lr = ctx.In("LearningRate", i).data<float>()[0];
     }
-  });
+    step.coeff = methods.empty() ? 0.0f : L2Coeff(methods[i], coeffs[i]);
+    const Tensor& p = ctx.In("Param", i);
+    PD_CHECK(p.dtype() == DType::kFP32 && ctx.In("Grad", i).dtype() == DType::kFP32 &&
+                 ctx.In("Velocity", i).dtype() == DType::kFP32,
+             "merged_momentum: Param, Grad and Velocity [", i, "] must be float32");
+    step.Run(p, ctx.In("Grad", i), ctx.In("Velocity", i), ctx.Out("ParamOut", i),
+             ctx.Out("VelocityOut", i), ctx.config().num_threads);
+  }
 }
 
 // ---- adam, adamw ----
@@ -231,6 +314,8 @@ void RegisterOptimizerKernels(OpRegistry& r) {
   r.AddKernel("sgd", DeviceType::kCPU, DType::kFP32, SgdKernel);
   r.Add("momentum", MomentumInferShape, "Param");
   r.AddKernel("momentum", DeviceType::kCPU, DType::kFP32, MomentumKernel);
+  r.Add("merged_momentum", MergedMomentumInferShape, "Param");
+  r.AddKernel("merged_momentum", DeviceType::kCPU, DType::kFP32, MergedMomentumKernel);
   r.Add("adam", AdamInferShape, "Param");
   r.AddKernel("adam", DeviceType::kCPU, DType::kFP32, AdamKernel);
   r.Add("adamw", AdamInferShape, "Param");

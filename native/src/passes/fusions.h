@@ -33,6 +33,9 @@ int FuseConcatShuffleSplit(Graph& g);
 // In a training program, batch_norm → relu becomes batch_norm with fuse_with_relu and
 // elementwise_add → relu elementwise_add with fuse_activation "relu".
 int FuseTrainingRelu(Graph& g);
+// In a training program, each run of consecutive momentum ops with the same mu, use_nesterov
+// and rescale_grad becomes one merged_momentum (one launch over all parameters on a GPU).
+int FuseMomentum(Graph& g);
 
 // Shared by the conv fusions: op i is a conv2d or depthwise_conv2d reading only Input, Filter and
 // Bias (and ResidualData when residual_ok), with no activation fused into it yet.

@@ -186,6 +186,16 @@ void SetAttr(proto::OpDesc* op, const std::string& name, const std::vector<int>&
   for (int v : values) attr->add_ints(v);
 }
 
+void SetAttr(proto::OpDesc* op, const std::string& name, const std::vector<float>& values) {
+  proto::OpDesc::Attr* attr = AttrFor(op, name, proto::FLOATS);
+  for (float v : values) attr->add_floats(v);
+}
+
+void SetAttr(proto::OpDesc* op, const std::string& name, const std::vector<std::string>& values) {
+  proto::OpDesc::Attr* attr = AttrFor(op, name, proto::STRINGS);
+  for (const std::string& v : values) attr->add_strings(v);
+}
+
 bool ReadsOutside(const OpView& op, const std::string& slot, const std::string& var) {
   for (const auto& [name, args] : op.AllInputs())
     if (name != slot && std::find(args.begin(), args.end(), var) != args.end()) return true;

@@ -65,6 +65,8 @@ void SetAttr(proto::OpDesc* op, const std::string& name, const std::string& valu
 void SetAttr(proto::OpDesc* op, const std::string& name, float value);
 void SetAttr(proto::OpDesc* op, const std::string& name, int value);
 void SetAttr(proto::OpDesc* op, const std::string& name, const std::vector<int>& values);
+void SetAttr(proto::OpDesc* op, const std::string& name, const std::vector<float>& values);
+void SetAttr(proto::OpDesc* op, const std::string& name, const std::vector<std::string>& values);
 
 // True when the op reads var in a slot other than slot (e.g. elementwise_add(X=a, Y=a)).
 bool ReadsOutside(const OpView& op, const std::string& slot, const std::string& var);

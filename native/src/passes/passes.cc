@@ -74,13 +74,17 @@ std::shared_ptr<const Program> Optimize(const Program& program, Scope* weights,
   return g.ToProgram();
 }
 
-std::shared_ptr<const Program> OptimizeForTraining(const Program& program) {
+std::shared_ptr<const Program> OptimizeForTraining(const Program& program, bool on_cpu) {
   Graph g(program, nullptr);
   FuseShuffleChannel(g);
   g.Compact();
-  FuseConcatShuffleSplit(g);
-  g.Compact();
+  if (on_cpu) {
+    FuseConcatShuffleSplit(g);
+    g.Compact();
+  }
   FuseTrainingRelu(g);
+  g.Compact();
+  FuseMomentum(g);
   g.Compact();
   return g.ToProgram();
 }

@@ -36,13 +36,14 @@ std::shared_ptr<const Program> PlaceBfloat16(const Program& program,
 // the data to the CPU and back.
 const std::vector<std::string>& CpuOnlyPassNames();
 
-// What a CPU training executor runs instead of program: a copy with each channel shuffle and
-// its gradient chain fused (FuseShuffleChannel), so that ShuffleNet's step keeps the
-// convolutions' channels-last layout throughout; ShuffleNetV2's unit boundaries (concat →
-// shuffle → split) and their gradient chains fused (FuseConcatShuffleSplit); and each relu after
-// batch_norm or elementwise_add fused into that op (FuseTrainingRelu). Exact: the fused ops
-// compute the same values. The intermediates (the shuffle's 5-D view and its transpose, the
+// What a training executor runs instead of program: a copy with each channel shuffle and its
+// gradient chain fused (FuseShuffleChannel), so that ShuffleNet's step keeps the convolutions'
+// channels-last layout throughout; on the CPU ShuffleNetV2's unit boundaries (concat → shuffle
+// → split) and their gradient chains fused (FuseConcatShuffleSplit, whose op has a CPU kernel
+// alone); each relu after batch_norm or elementwise_add fused into that op (FuseTrainingRelu);
+// and the momentum updates merged into merged_momentum ops (FuseMomentum). Exact: the fused
+// ops compute the same values. The intermediates (the shuffle's 5-D view and its transpose, the
 // concatenated and shuffled tensors, the values before relu) are not stored.
-std::shared_ptr<const Program> OptimizeForTraining(const Program& program);
+std::shared_ptr<const Program> OptimizeForTraining(const Program& program, bool on_cpu);
 
 }  // namespace pd
