@@ -1,5 +1,6 @@
 #include <cfloat>
 
+#include "cuda/channel_cursor.h"
 #include "cuda/dense_launch.h"
 
 namespace pd::cuda {
@@ -30,10 +31,12 @@ __device__ __forceinline__ float Apply(Act act, float x, float alpha, float beta
 __global__ void BiasActivationKernel(float* y, const float* bias, const float* residual,
                                      int64_t n, int64_t channels, int64_t inner, Act act,
                                      float alpha, float beta) {
-  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
-       i += int64_t(gridDim.x) * blockDim.x) {
+  const int64_t step = int64_t(gridDim.x) * blockDim.x;
+  int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x;
+  if (i >= n) return;
+  for (ChannelCursor at(i, step, inner, channels); i < n; i += step, at.Advance()) {
     float v = y[i];
-    if (bias != nullptr) v += bias[(i / inner) % channels];
+    if (bias != nullptr) v += bias[at.c];
     if (residual != nullptr) v += residual[i];
     y[i] = Apply(act, v, alpha, beta);
   }
@@ -121,9 +124,11 @@ __global__ void PadImageKernel(const float* x, float* y, int64_t total, int64_t 
 __global__ void BatchNormKernel(const float* x, float* y, const float* scale, const float* bias,
                                 const float* mean, const float* var, float eps, bool relu,
                                 int64_t n, int64_t channels, int64_t inner) {
-  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
-       i += int64_t(gridDim.x) * blockDim.x) {
-    const int64_t c = (i / inner) % channels;
+  const int64_t step = int64_t(gridDim.x) * blockDim.x;
+  int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x;
+  if (i >= n) return;
+  for (ChannelCursor at(i, step, inner, channels); i < n; i += step, at.Advance()) {
+    const int64_t c = at.c;
     // The CPU's folding: a = scale/√(var+ε), b = bias − mean·a, y = x·a + b.
     const float a = scale[c] * (1.0f / sqrtf(var[c] + eps));
     const float v = x[i] * a + (bias[c] - mean[c] * a);

@@ -87,18 +87,14 @@ void OperandGrad(OpContext& ctx, const char* slot, const Tensor& dout, const flo
   CheckLaunch(ctx);
 }
 
+// As on the CPU, an operand shaped like the output gets a view of dOut rather than a copy
+// (a residual block's add: two copies of its gradient per step saved).
 void AddGradKernel(OpContext& ctx) {
-  CudaContext& c = Ctx(ctx);
   const Tensor& dout = InputOfType(ctx, "Out@GRAD", DType::kFP32);
   for (const char* slot : {"X", "Y"}) {
     const std::string grad = std::string(slot) + "@GRAD";
     if (ctx.HasOutput(grad) && ctx.In(slot).dims() == dout.dims()) {
-      const float* dy = dout.data<float>();
-      float* g = ctx.Out(grad)->mutable_data<float>();
-      if (g != dy && dout.numel() > 0) {
-        PD_CUDA_CHECK(cudaMemcpyAsync(g, dy, dout.nbytes(), cudaMemcpyDeviceToDevice,
-                                      c.cuda_stream()));
-      }
+      ShareOutGrad(dout, ctx.Out(grad));
       continue;
     }
     OperandGrad(ctx, slot, dout, nullptr, 1.0f);

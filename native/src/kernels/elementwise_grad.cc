@@ -70,18 +70,12 @@ void OperandsGradInferShape(OpContext& ctx) {
   }
 }
 
-// An operand shaped like the output gets dOut itself: its gradient views dOut's buffer, as
-// reshape2_grad's does. A kernel that later writes into either takes a fresh buffer while it is
-// shared (Tensor::mutable_data), so the view is never written through.
 void AddGradKernel(OpContext& ctx) {
   const Tensor& dout = InputOfType(ctx, "Out@GRAD", DType::kFP32);
   for (const char* slot : {"X", "Y"}) {
     const std::string grad = std::string(slot) + "@GRAD";
     if (ctx.HasOutput(grad) && ctx.In(slot).dims() == dout.dims()) {
-      Tensor* g = ctx.Out(grad);
-      LoD lod = g->lod();
-      g->ShareDataWith(dout);
-      g->set_lod(std::move(lod));
+      ShareOutGrad(dout, ctx.Out(grad));
       continue;
     }
     OperandGrad(ctx, slot, dout, [](int64_t, int64_t) { return 1.0f; });

@@ -25,4 +25,13 @@ inline Dims AlignedDims(const Dims& out, const Dims& target, int64_t axis, const
   return d;
 }
 
+// An operand shaped like the output gets dOut itself: its gradient views dOut's buffer (LoD
+// kept), as reshape2_grad's does. A kernel that later writes into either takes a fresh buffer
+// while it is shared (Tensor::mutable_data), so the view is never written through.
+inline void ShareOutGrad(const Tensor& dout, Tensor* grad) {
+  LoD lod = grad->lod();
+  grad->ShareDataWith(dout);
+  grad->set_lod(std::move(lod));
+}
+
 }  // namespace pd
