@@ -187,6 +187,53 @@ TEST(Optimizers, MergedMomentumIsMomentumPerParameter) {
     EXPECT_EQ(GetTensor<float>(merged, v), GetTensor<float>(single, v)) << v;
 }
 
+// merged_adam with a learning rate per parameter against adam ops, powers advanced in place.
+TEST(Optimizers, MergedAdamIsAdamPerParameter) {
+  const auto fill = [](Scope* scope) {
+    SetTensor<float>(scope, "lr0", {1}, {0.1f});
+    SetTensor<float>(scope, "lr1", {1}, {0.02f});
+    SetTensor<float>(scope, "p0", {3}, {0.5f, -1.25f, 2.0f});
+    SetTensor<float>(scope, "g0", {3}, {1.5f, -0.25f, 0.375f});
+    SetTensor<float>(scope, "a0", {3}, {0.125f, 0.0f, -0.75f});
+    SetTensor<float>(scope, "s0", {3}, {0.5f, 0.25f, 1.0f});
+    SetTensor<float>(scope, "p1", {2}, {-0.5f, 3.0f});
+    SetTensor<float>(scope, "g1", {2}, {-2.0f, 0.625f});
+    SetTensor<float>(scope, "a1", {2}, {0.25f, 1.0f});
+    SetTensor<float>(scope, "s1", {2}, {0.0625f, 2.0f});
+    for (const char* b : {"b1_0", "b1_1"}) SetTensor<float>(scope, b, {1}, {0.81f});
+    for (const char* b : {"b2_0", "b2_1"}) SetTensor<float>(scope, b, {1}, {0.998f});
+  };
+  const auto attrs = [](OpBuilder& op) {
+    op.Float("beta1", 0.9f).Float("beta2", 0.999f).Float("epsilon", 1e-6f);
+  };
+  Scope merged;
+  fill(&merged);
+  OpBuilder m("merged_adam");
+  m.In("Param", {"p0", "p1"}).In("Grad", {"g0", "g1"}).In("LearningRate", {"lr0", "lr1"})
+      .In("Moment1", {"a0", "a1"}).In("Moment2", {"s0", "s1"})
+      .In("Beta1Pow", {"b1_0", "b1_1"}).In("Beta2Pow", {"b2_0", "b2_1"})
+      .Out("ParamOut", {"p0", "p1"}).Out("Moment1Out", {"a0", "a1"}).Out("Moment2Out", {"s0", "s1"})
+      .Out("Beta1PowOut", {"b1_0", "b1_1"}).Out("Beta2PowOut", {"b2_0", "b2_1"});
+  attrs(m);
+  RunOp(m, &merged);
+  Scope single;
+  fill(&single);
+  for (int i = 0; i < 2; ++i) {
+    const std::string k = std::to_string(i);
+    OpBuilder op("adam");
+    op.In("Param", {"p" + k}).In("Grad", {"g" + k}).In("LearningRate", {"lr" + k})
+        .In("Moment1", {"a" + k}).In("Moment2", {"s" + k}).In("Beta1Pow", {"b1_" + k})
+        .In("Beta2Pow", {"b2_" + k}).Out("ParamOut", {"p" + k}).Out("Moment1Out", {"a" + k})
+        .Out("Moment2Out", {"s" + k}).Out("Beta1PowOut", {"b1_" + k})
+        .Out("Beta2PowOut", {"b2_" + k});
+    attrs(op);
+    RunOp(op, &single);
+  }
+  for (const char* v : {"p0", "a0", "s0", "b1_0", "b2_0", "p1", "a1", "s1", "b1_1", "b2_1"})
+    EXPECT_EQ(GetTensor<float>(merged, v), GetTensor<float>(single, v)) << v;
+  EXPECT_NE(GetTensor<float>(merged, "b1_1")[0], 0.81f) << "the powers advance";
+}
+
 TEST(Optimizers, MergedMomentumListsMustMatch) {
   Scope scope;
   for (const char* v : {"p0", "g0", "v0", "p1", "g1", "v1"}) SetTensor<float>(&scope, v, {2}, {1, 2});

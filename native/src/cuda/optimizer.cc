@@ -123,29 +123,45 @@ void MergedMomentumKernel(OpContext& ctx) {
   CheckLaunch(ctx);
 }
 
-void AdamCommon(OpContext& ctx, bool adamw) {
-  CudaContext& cu = Ctx(ctx);
-  const Tensor& p = InputOfType(ctx, "Param", DType::kFP32);
-  const Tensor& m1 = InputOfType(ctx, "Moment1", DType::kFP32);
-  const Tensor& m2 = InputOfType(ctx, "Moment2", DType::kFP32);
-  const Tensor& b1p = InputOfType(ctx, "Beta1Pow", DType::kFP32);
-  const Tensor& b2p = InputOfType(ctx, "Beta2Pow", DType::kFP32);
+// The tensors of parameter i of an adam, adamw or merged_adam op (learning rate lr_index); the
+// scalars are left to the caller.
+AdamArgs AdamTensorsOf(OpContext& ctx, size_t i, size_t lr_index) {
+  const std::string& type = ctx.op().type();
+  const auto in = [&](const char* slot) -> const Tensor& {
+    const Tensor& t = InputWithData(ctx, slot, slot == std::string("LearningRate") ? lr_index : i);
+    PD_CHECK(t.dtype() == DType::kFP32, type, ": ", slot, " must be float32, not ",
+             DTypeName(t.dtype()));
+    return t;
+  };
+  const Tensor& p = in("Param");
+  const Tensor& m1 = in("Moment1");
+  const Tensor& m2 = in("Moment2");
+  const Tensor& b1p = in("Beta1Pow");
+  const Tensor& b2p = in("Beta2Pow");
   AdamArgs a;
   a.param = p.data<float>();
-  a.grad = Float(ctx, "Grad");
+  a.grad = in("Grad").data<float>();
   a.moment1 = m1.data<float>();
   a.moment2 = m2.data<float>();
-  a.lr = Float(ctx, "LearningRate");
+  a.lr = in("LearningRate").data<float>();
   a.beta1_pow = b1p.data<float>();
   a.beta2_pow = b2p.data<float>();
-  a.param_out = OutFor(ctx.Out("ParamOut"), p);
-  a.moment1_out = OutFor(ctx.Out("Moment1Out"), m1);
-  a.moment2_out = OutFor(ctx.Out("Moment2Out"), m2);
+  a.param_out = OutFor(ctx.Out("ParamOut", i), p);
+  a.moment1_out = OutFor(ctx.Out("Moment1Out", i), m1);
+  a.moment2_out = OutFor(ctx.Out("Moment2Out", i), m2);
   a.beta1_pow_out = a.beta2_pow_out = nullptr;
   if (!ctx.op().GetBool("use_global_beta_pow", false)) {
-    a.beta1_pow_out = OutFor(ctx.Out("Beta1PowOut"), b1p);
-    a.beta2_pow_out = OutFor(ctx.Out("Beta2PowOut"), b2p);
+    a.beta1_pow_out = OutFor(ctx.Out("Beta1PowOut", i), b1p);
+    a.beta2_pow_out = OutFor(ctx.Out("Beta2PowOut", i), b2p);
   }
+  a.decay = false;
+  a.lr_ratio = a.coeff = 0.0f;
+  return a;
+}
+
+void AdamCommon(OpContext& ctx, bool adamw) {
+  CudaContext& cu = Ctx(ctx);
+  AdamArgs a = AdamTensorsOf(ctx, 0, 0);
   a.beta1 = AttrOrTensor(ctx, "Beta1Tensor", "beta1", 0.9f);
   a.beta2 = AttrOrTensor(ctx, "Beta2Tensor", "beta2", 0.999f);
   a.epsilon = AttrOrTensor(ctx, "EpsilonTensor", "epsilon", 1e-8f);
@@ -153,7 +169,29 @@ void AdamCommon(OpContext& ctx, bool adamw) {
   a.decay = adamw && ctx.op().GetBool("with_decay", true);
   a.lr_ratio = ctx.op().GetFloat("lr_ratio", 1.0f);
   a.coeff = ctx.op().GetFloat("coeff", 0.01f);
-  LaunchAdam(a, p.numel(), cu.cuda_stream());
+  LaunchAdam(a, ctx.In("Param").numel(), cu.cuda_stream());
+  CheckLaunch(ctx);
+}
+
+// merged_adam (kernels/optimizer.cc checks the lists): beta1, beta2 and epsilon from the
+// attributes, the parameters in launches of up to kMaxMergedAdamParams each.
+void MergedAdamKernel(OpContext& ctx) {
+  CudaContext& cu = Ctx(ctx);
+  const OpView& op = ctx.op();
+  const size_t params = ctx.Ins("Param").size(), lrs = ctx.Ins("LearningRate").size();
+  MergedAdamArgs m;
+  for (size_t i = 0; i < params; ++i) {
+    const int k = m.count++;
+    m.param[k] = AdamTensorsOf(ctx, i, lrs == 1 ? 0 : i);
+    m.param[k].beta1.attr = op.GetFloat("beta1", 0.9f);
+    m.param[k].beta2.attr = op.GetFloat("beta2", 0.999f);
+    m.param[k].epsilon.attr = op.GetFloat("epsilon", 1e-8f);
+    m.n[k] = ctx.In("Param", i).numel();
+    if (m.count == kMaxMergedAdamParams || i + 1 == params) {
+      LaunchMergedAdam(m, cu.cuda_stream());
+      m.count = 0;
+    }
+  }
   CheckLaunch(ctx);
 }
 
@@ -166,6 +204,7 @@ void RegisterOptimizerKernels(OpRegistry& r) {
   r.AddKernel("sgd", DeviceType::kGPU, DType::kFP32, SgdKernel);
   r.AddKernel("momentum", DeviceType::kGPU, DType::kFP32, MomentumKernel);
   r.AddKernel("merged_momentum", DeviceType::kGPU, DType::kFP32, MergedMomentumKernel);
+  r.AddKernel("merged_adam", DeviceType::kGPU, DType::kFP32, MergedAdamKernel);
   r.AddKernel("adam", DeviceType::kGPU, DType::kFP32, AdamKernel);
   r.AddKernel("adamw", DeviceType::kGPU, DType::kFP32, AdamWKernel);
 }

@@ -68,9 +68,8 @@ __global__ void MergedMomentumKernel(MergedMomentumArgs a) {
                  int64_t{gridDim.x} * blockDim.x, a.n[t]);
 }
 
-__global__ void AdamKernel(AdamArgs a, int64_t n) {
-  const int64_t stride = int64_t{gridDim.x} * blockDim.x;
-  const int64_t first = int64_t{blockIdx.x} * blockDim.x + threadIdx.x;
+// One parameter's adam update over elements [first, n) by stride.
+__device__ void AdamUpdate(const AdamArgs& a, int64_t first, int64_t stride, int64_t n) {
   if (Value(a.skip) != 0.0) {
     for (int64_t i = first; i < n; i += stride) {
       a.param_out[i] = a.param[i];
@@ -99,12 +98,40 @@ __global__ void AdamKernel(AdamArgs a, int64_t n) {
   }
 }
 
-// After AdamKernel on the same stream, so the powers it read are the old ones.
-__global__ void AdamPowKernel(AdamArgs a) {
+// After the element update on the same stream, so the powers it read are the old ones.
+__device__ void AdamPow(const AdamArgs& a) {
   const bool skip = Value(a.skip) != 0.0;
   const float b1pow = *a.beta1_pow, b2pow = *a.beta2_pow;
   *a.beta1_pow_out = skip ? b1pow : __fmul_rn(FloatValue(a.beta1), b1pow);
   *a.beta2_pow_out = skip ? b2pow : __fmul_rn(FloatValue(a.beta2), b2pow);
+}
+
+__global__ void AdamKernel(AdamArgs a, int64_t n) {
+  AdamUpdate(a, int64_t{blockIdx.x} * blockDim.x + threadIdx.x, int64_t{gridDim.x} * blockDim.x,
+             n);
+}
+
+__global__ void AdamPowKernel(AdamArgs a) { AdamPow(a); }
+
+// blockIdx.y picks the parameter; the x blocks stride over its elements.
+__global__ void MergedAdamKernel(MergedAdamArgs m) {
+  const int t = blockIdx.y;
+  AdamUpdate(m.param[t], int64_t{blockIdx.x} * blockDim.x + threadIdx.x,
+             int64_t{gridDim.x} * blockDim.x, m.n[t]);
+}
+
+__global__ void MergedAdamPowKernel(MergedAdamArgs m) {
+  const int t = threadIdx.x;
+  if (t < m.count && m.param[t].beta1_pow_out != nullptr) AdamPow(m.param[t]);
+}
+
+// One wave of blocks for the largest parameter at most: the blocks of the small ones return at
+// once, and a grid-stride loop covers the rest.
+unsigned MergedBlocks(const int64_t* n, int count) {
+  int64_t most = 0;
+  for (int t = 0; t < count; ++t) most = n[t] > most ? n[t] : most;
+  constexpr unsigned kMaxBlocks = 1024;
+  return LaunchBlocks(most) < kMaxBlocks ? LaunchBlocks(most) : kMaxBlocks;
 }
 
 }  // namespace
@@ -121,14 +148,16 @@ void LaunchMomentum(const MomentumArgs& a, int64_t n, cudaStream_t s) {
 }
 
 void LaunchMergedMomentum(const MergedMomentumArgs& a, cudaStream_t s) {
-  int64_t most = 0;
-  for (int t = 0; t < a.count; ++t) most = a.n[t] > most ? a.n[t] : most;
-  if (a.count == 0 || most == 0) return;
-  // One wave of blocks for the largest parameter at most: the blocks of the small ones return
-  // at once, and a grid-stride loop covers the rest.
-  constexpr unsigned kMaxBlocks = 1024;
-  const unsigned blocks = LaunchBlocks(most) < kMaxBlocks ? LaunchBlocks(most) : kMaxBlocks;
-  MergedMomentumKernel<<<dim3(blocks, static_cast<unsigned>(a.count)), kLaunchThreads, 0, s>>>(a);
+  if (a.count == 0) return;
+  MergedMomentumKernel<<<dim3(MergedBlocks(a.n, a.count), static_cast<unsigned>(a.count)),
+                         kLaunchThreads, 0, s>>>(a);
+}
+
+void LaunchMergedAdam(const MergedAdamArgs& a, cudaStream_t s) {
+  if (a.count == 0) return;
+  MergedAdamKernel<<<dim3(MergedBlocks(a.n, a.count), static_cast<unsigned>(a.count)),
+                     kLaunchThreads, 0, s>>>(a);
+  MergedAdamPowKernel<<<1, kMaxMergedAdamParams, 0, s>>>(a);
 }
 
 void LaunchAdam(const AdamArgs& a, int64_t n, cudaStream_t s) {

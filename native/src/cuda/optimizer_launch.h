@@ -78,4 +78,14 @@ struct AdamArgs {
 // and every element reads the old ones.
 void LaunchAdam(const AdamArgs& a, int64_t n, cudaStream_t s);
 
+// merged_adam: up to kMaxMergedAdamParams parameters, each with its own AdamArgs, in one launch
+// for the elements and one for the powers.
+constexpr int kMaxMergedAdamParams = 12;
+struct MergedAdamArgs {
+  int count = 0;
+  AdamArgs param[kMaxMergedAdamParams];
+  int64_t n[kMaxMergedAdamParams];
+};
+void LaunchMergedAdam(const MergedAdamArgs& a, cudaStream_t s);
+
 }  // namespace pd::cuda

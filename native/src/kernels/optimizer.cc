@@ -17,6 +17,7 @@
 // momentum kernel ignores rescale_grad, and the CPU adamw kernel applies lr_ratio to the decay
 // only, not to the adam step (checked on Paddle 3.3.1: momentum_rescale_grad, adamw_lr_ratio).
 #include <cmath>
+#include <initializer_list>
 #include <string>
 
 #include "kernels/kernel_util.h"
@@ -137,24 +138,58 @@ void MomentumKernel(OpContext& ctx) {
            ctx.Out("ParamOut"), ctx.Out("VelocityOut"), ctx.config().num_threads);
 }
 
-// ---- merged_momentum: momentum over lists of parameters in one op ----
-// (passes/momentum_fuse.cc merges a training program's momentum ops into it.) LearningRate
-// holds one value for all or one per parameter; regularization_method and regularization_coeff
-// are empty or hold one entry per parameter.
+// ---- merged optimizers: one op over lists of parameters ----
+// (passes/optimizer_fuse.cc merges a training program's updates into them.) Checks that each
+// slot of like_param holds one tensor of Param[i]'s shape per Param, and sizes the outputs of
+// outs (one per Param) so; LearningRate holds one value for all or one per parameter.
+void CheckMergedLists(OpContext& ctx, std::initializer_list<const char*> like_param,
+                      std::initializer_list<const char*> outs) {
+  const std::string& type = ctx.op().type();
+  const size_t n = ctx.Ins("Param").size();
+  for (const char* slot : like_param)
+    PD_CHECK(ctx.Ins(slot).size() == n, type, ": ", ctx.Ins(slot).size(), " ", slot, " for ", n,
+             " Param");
+  for (const char* slot : outs)
+    PD_CHECK(ctx.Outs(slot).size() == n, type, ": ", ctx.Outs(slot).size(), " ", slot, " for ",
+             n, " Param");
+  const size_t lrs = ctx.Ins("LearningRate").size();
+  PD_CHECK(lrs == 1 || lrs == n, type, ": ", lrs, " LearningRate for ", n,
+           " Param (want 1 or one each)");
+  for (size_t i = 0; i < lrs; ++i)
+    PD_CHECK(InputWithData(ctx, "LearningRate", i).numel() == 1 &&
+                 ctx.In("LearningRate", i).dtype() == DType::kFP32,
+             type, ": LearningRate[", i, "] must hold one float32 value");
+  for (size_t i = 0; i < n; ++i) {
+    const Tensor& p = InputWithData(ctx, "Param", i);
+    for (const char* slot : like_param)
+      PD_CHECK(InputWithData(ctx, slot, i).dims() == p.dims(), type, ": ", slot, "[", i, "] ",
+               DimsToString(ctx.In(slot, i).dims()), " must have Param[", i, "]'s shape ",
+               DimsToString(p.dims()));
+    for (const char* slot : outs) ctx.Out(slot, i)->Resize(p.dims());
+  }
+}
+
+// The learning rate of parameter i.
+float MergedLearningRate(const OpContext& ctx, size_t i) {
+  const size_t lrs = ctx.Ins("LearningRate").size();
+  return ctx.In("LearningRate", lrs == 1 ? 0 : i).data<float>()[0];
+}
+
+// Param, and every slot of slots, of parameter i: float32.
+void CheckMergedFloat(const OpContext& ctx, size_t i, std::initializer_list<const char*> slots) {
+  for (const char* slot : slots)
+    PD_CHECK(ctx.In(slot, i).dtype() == DType::kFP32, ctx.op().type(), ": ", slot, "[", i,
+             "] must be float32");
+}
+
+// ---- merged_momentum ----
+// regularization_method and regularization_coeff are empty or hold one entry per parameter.
 
 void MergedMomentumInferShape(OpContext& ctx) {
   RejectMultiPrecision(ctx);
   const OpView& op = ctx.op();
   const size_t n = ctx.Ins("Param").size();
-  for (const char* slot : {"Grad", "Velocity"})
-    PD_CHECK(ctx.Ins(slot).size() == n, "merged_momentum: ", ctx.Ins(slot).size(), " ", slot,
-             " for ", n, " Param");
-  for (const char* slot : {"ParamOut", "VelocityOut"})
-    PD_CHECK(ctx.Outs(slot).size() == n, "merged_momentum: ", ctx.Outs(slot).size(), " ", slot,
-             " for ", n, " Param");
-  const size_t lrs = ctx.Ins("LearningRate").size();
-  PD_CHECK(lrs == 1 || lrs == n, "merged_momentum: ", lrs, " LearningRate for ", n,
-           " Param (want 1 or one each)");
+  CheckMergedLists(ctx, {"Grad", "Velocity"}, {"ParamOut", "VelocityOut"});
   const auto methods = op.GetStrings("regularization_method", {});
   const auto coeffs = op.GetFloats("regularization_coeff", {});
   PD_CHECK(methods.size() == coeffs.size() && (methods.empty() || methods.size() == n),
@@ -163,43 +198,22 @@ void MergedMomentumInferShape(OpContext& ctx) {
   for (const std::string& m : methods)
     PD_CHECK(m.empty() || m == "l2_decay", "merged_momentum: regularization_method must be \"\" "
              "or \"l2_decay\", got \"", m, "\"");
-  for (size_t i = 0; i < n; ++i) {
-    const Tensor& p = InputWithData(ctx, "Param", i);
-    for (const char* slot : {"Grad", "Velocity"})
-      PD_CHECK(InputWithData(ctx, slot, i).dims() == p.dims(), "merged_momentum: ", slot, "[",
-               i, "] ", DimsToString(ctx.In(slot, i).dims()), " must have Param[", i,
-               "]'s shape ", DimsToString(p.dims()));
-    if (i < lrs)
-      PD_CHECK(InputWithData(ctx, "LearningRate", i).numel() == 1,
-               "merged_momentum: LearningRate[", i, "] must hold one value");
-    ctx.Out("ParamOut", i)->Resize(p.dims());
-    ctx.Out("VelocityOut", i)->Resize(p.dims());
-  }
 }
 
 void MergedMomentumKernel(OpContext& ctx) {
   const OpView& op = ctx.op();
   const auto methods = op.GetStrings("regularization_method", {});
   const auto coeffs = op.GetFloats("regularization_coeff", {});
-  const size_t lrs = ctx.Ins("LearningRate").size();
   MomentumStep step;
   step.mu = op.GetFloat("mu", 0.0f);
   step.nesterov = op.GetBool("use_nesterov", false);
   step.rescale = op.GetFloat("rescale_grad", 1.0f);
   for (size_t i = 0; i < ctx.Ins("Param").size(); ++i) {
-    step.lr = InputOfType(ctx, "LearningRate", DType::kFP32).data<float>()[0];
-    if (lrs > 1) {
-      PD_CHECK(ctx.In("LearningRate", i).dtype() == DType::kFP32,
-               "merged_momentum: LearningRate[", i, "] must be float32");
-      step.lr = ctx.In("LearningRate", i).data<float>()[0];
-    }
+    CheckMergedFloat(ctx, i, {"Param", "Grad", "Velocity"});
+    step.lr = MergedLearningRate(ctx, i);
     step.coeff = methods.empty() ? 0.0f : L2Coeff(methods[i], coeffs[i]);
-    const Tensor& p = ctx.In("Param", i);
-    PD_CHECK(p.dtype() == DType::kFP32 && ctx.In("Grad", i).dtype() == DType::kFP32 &&
-                 ctx.In("Velocity", i).dtype() == DType::kFP32,
-             "merged_momentum: Param, Grad and Velocity [", i, "] must be float32");
-    step.Run(p, ctx.In("Grad", i), ctx.In("Velocity", i), ctx.Out("ParamOut", i),
-             ctx.Out("VelocityOut", i), ctx.config().num_threads);
+    step.Run(ctx.In("Param", i), ctx.In("Grad", i), ctx.In("Velocity", i),
+             ctx.Out("ParamOut", i), ctx.Out("VelocityOut", i), ctx.config().num_threads);
   }
 }
 
@@ -243,6 +257,45 @@ bool SkipUpdate(const OpContext& ctx) {
   return ScalarInput(ctx, "SkipUpdate") != 0.0;
 }
 
+// One parameter's adam step (adamw's decoupled decay is decay = lr·lr_ratio·coeff, else 0);
+// the powers advance unless use_global_beta_pow (b1po and b2po null).
+struct AdamStep {
+  float lr, beta1, beta2, epsilon, decay;
+  void Run(const Tensor& p, const Tensor& grad, const Tensor& m1, const Tensor& m2,
+           const Tensor& b1p, const Tensor& b2p, Tensor* po_t, Tensor* m1o_t, Tensor* m2o_t,
+           Tensor* b1po_t, Tensor* b2po_t, int threads) const {
+    // Read before the (possibly in-place) Beta*PowOut writes.
+    const float b1pow = b1p.data<float>()[0];
+    const float b2pow = b2p.data<float>()[0];
+    const float lr_t = lr * (std::sqrt(1.0f - b2pow) / (1.0f - b1pow));
+    const float eps_t = epsilon * std::sqrt(1.0f - b2pow);
+    const int64_t n = p.numel();
+    const float* g = grad.data<float>();
+    const float* pin = p.data<float>();
+    const float* m1in = m1.data<float>();
+    const float* m2in = m2.data<float>();
+    float* po = OutFor(po_t, p);
+    float* m1o = OutFor(m1o_t, m1);
+    float* m2o = OutFor(m2o_t, m2);
+    const float beta1 = this->beta1, beta2 = this->beta2, decay = this->decay;
+    ParallelForElements(n, threads, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) {
+        const float gi = g[i];
+        const float pi = pin[i] - decay * pin[i];
+        const float a = beta1 * m1in[i] + (1.0f - beta1) * gi;
+        const float b = beta2 * m2in[i] + (1.0f - beta2) * gi * gi;
+        m1o[i] = a;
+        m2o[i] = b;
+        po[i] = pi - lr_t * (a / (std::sqrt(b) + eps_t));
+      }
+    });
+    if (b1po_t != nullptr) {
+      OutFor(b1po_t, b1p)[0] = beta1 * b1pow;
+      OutFor(b2po_t, b2p)[0] = beta2 * b2pow;
+    }
+  }
+};
+
 void AdamCommon(OpContext& ctx, bool adamw) {
   const Tensor& p = InputOfType(ctx, "Param", DType::kFP32);
   const Tensor& m1 = InputOfType(ctx, "Moment1", DType::kFP32);
@@ -265,47 +318,63 @@ void AdamCommon(OpContext& ctx, bool adamw) {
     return;
   }
 
-  const float* g = InputOfType(ctx, "Grad", DType::kFP32).data<float>();
-  const float lr = InputOfType(ctx, "LearningRate", DType::kFP32).data<float>()[0];
-  const float beta1 = AttrOrTensor(ctx, "Beta1Tensor", "beta1", 0.9f);
-  const float beta2 = AttrOrTensor(ctx, "Beta2Tensor", "beta2", 0.999f);
-  const float epsilon = AttrOrTensor(ctx, "EpsilonTensor", "epsilon", 1e-8f);
-  // Read before the (possibly in-place) Beta*PowOut writes.
-  const float b1pow = b1p.data<float>()[0];
-  const float b2pow = b2p.data<float>()[0];
-  float decay = 0.0f;  // lr * lr_ratio * coeff: adamw's decoupled weight decay
+  AdamStep step;
+  step.lr = InputOfType(ctx, "LearningRate", DType::kFP32).data<float>()[0];
+  step.beta1 = AttrOrTensor(ctx, "Beta1Tensor", "beta1", 0.9f);
+  step.beta2 = AttrOrTensor(ctx, "Beta2Tensor", "beta2", 0.999f);
+  step.epsilon = AttrOrTensor(ctx, "EpsilonTensor", "epsilon", 1e-8f);
+  step.decay = 0.0f;  // lr * lr_ratio * coeff: adamw's decoupled weight decay
   if (adamw && ctx.op().GetBool("with_decay", true)) {
-    decay = lr * ctx.op().GetFloat("lr_ratio", 1.0f) * ctx.op().GetFloat("coeff", 0.01f);
+    step.decay = step.lr * ctx.op().GetFloat("lr_ratio", 1.0f) * ctx.op().GetFloat("coeff", 0.01f);
   }
-  const float lr_t = lr * (std::sqrt(1.0f - b2pow) / (1.0f - b1pow));
-  const float eps_t = epsilon * std::sqrt(1.0f - b2pow);
-
-  const int64_t n = p.numel();
-  const float* pin = p.data<float>();
-  const float* m1in = m1.data<float>();
-  const float* m2in = m2.data<float>();
-  float* po = OutFor(po_t, p);
-  float* m1o = OutFor(m1o_t, m1);
-  float* m2o = OutFor(m2o_t, m2);
-  ParallelForElements(n, ctx.config().num_threads, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      const float gi = g[i];
-      const float pi = pin[i] - decay * pin[i];
-      const float a = beta1 * m1in[i] + (1.0f - beta1) * gi;
-      const float b = beta2 * m2in[i] + (1.0f - beta2) * gi * gi;
-      m1o[i] = a;
-      m2o[i] = b;
-      po[i] = pi - lr_t * (a / (std::sqrt(b) + eps_t));
-    }
-  });
-  if (!global_pow) {
-    OutFor(ctx.Out("Beta1PowOut"), b1p)[0] = beta1 * b1pow;
-    OutFor(ctx.Out("Beta2PowOut"), b2p)[0] = beta2 * b2pow;
-  }
+  step.Run(p, InputOfType(ctx, "Grad", DType::kFP32), m1, m2, b1p, b2p, po_t, m1o_t, m2o_t,
+           global_pow ? nullptr : ctx.Out("Beta1PowOut"),
+           global_pow ? nullptr : ctx.Out("Beta2PowOut"), ctx.config().num_threads);
 }
 
 void AdamKernel(OpContext& ctx) { AdamCommon(ctx, false); }
 void AdamWKernel(OpContext& ctx) { AdamCommon(ctx, true); }
+
+// ---- merged_adam: adam over lists of parameters (attributes beta1, beta2, epsilon only) ----
+
+void MergedAdamInferShape(OpContext& ctx) {
+  RejectMultiPrecision(ctx);
+  const bool global_pow = ctx.op().GetBool("use_global_beta_pow", false);
+  CheckMergedLists(ctx, {"Grad", "Moment1", "Moment2"}, {"ParamOut", "Moment1Out", "Moment2Out"});
+  const size_t n = ctx.Ins("Param").size();
+  for (const char* slot : {"Beta1Pow", "Beta2Pow"}) {
+    PD_CHECK(ctx.Ins(slot).size() == n, "merged_adam: ", ctx.Ins(slot).size(), " ", slot,
+             " for ", n, " Param");
+    const std::string out = std::string(slot) + "Out";
+    if (!global_pow)
+      PD_CHECK(ctx.Outs(out).size() == n, "merged_adam: ", ctx.Outs(out).size(), " ", out,
+               " for ", n, " Param");
+    for (size_t i = 0; i < n; ++i) {
+      PD_CHECK(InputWithData(ctx, slot, i).numel() == 1, "merged_adam: ", slot, "[", i,
+               "] must hold one value");
+      if (!global_pow) ctx.Out(out, i)->Resize(ctx.In(slot, i).dims());
+    }
+  }
+}
+
+void MergedAdamKernel(OpContext& ctx) {
+  const OpView& op = ctx.op();
+  const bool global_pow = op.GetBool("use_global_beta_pow", false);
+  AdamStep step;
+  step.beta1 = op.GetFloat("beta1", 0.9f);
+  step.beta2 = op.GetFloat("beta2", 0.999f);
+  step.epsilon = op.GetFloat("epsilon", 1e-8f);
+  step.decay = 0.0f;
+  for (size_t i = 0; i < ctx.Ins("Param").size(); ++i) {
+    CheckMergedFloat(ctx, i, {"Param", "Grad", "Moment1", "Moment2", "Beta1Pow", "Beta2Pow"});
+    step.lr = MergedLearningRate(ctx, i);
+    step.Run(ctx.In("Param", i), ctx.In("Grad", i), ctx.In("Moment1", i), ctx.In("Moment2", i),
+             ctx.In("Beta1Pow", i), ctx.In("Beta2Pow", i), ctx.Out("ParamOut", i),
+             ctx.Out("Moment1Out", i), ctx.Out("Moment2Out", i),
+             global_pow ? nullptr : ctx.Out("Beta1PowOut", i),
+             global_pow ? nullptr : ctx.Out("Beta2PowOut", i), ctx.config().num_threads);
+  }
+}
 
 }  // namespace
 
@@ -320,6 +389,8 @@ void RegisterOptimizerKernels(OpRegistry& r) {
   r.AddKernel("adam", DeviceType::kCPU, DType::kFP32, AdamKernel);
   r.Add("adamw", AdamInferShape, "Param");
   r.AddKernel("adamw", DeviceType::kCPU, DType::kFP32, AdamWKernel);
+  r.Add("merged_adam", MergedAdamInferShape, "Param");
+  r.AddKernel("merged_adam", DeviceType::kCPU, DType::kFP32, MergedAdamKernel);
 }
 
 }  // namespace pd

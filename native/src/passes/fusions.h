@@ -33,9 +33,10 @@ int FuseConcatShuffleSplit(Graph& g);
 // In a training program, batch_norm → relu becomes batch_norm with fuse_with_relu and
 // elementwise_add → relu elementwise_add with fuse_activation "relu".
 int FuseTrainingRelu(Graph& g);
-// In a training program, each run of consecutive momentum ops with the same mu, use_nesterov
-// and rescale_grad becomes one merged_momentum (one launch over all parameters on a GPU).
-int FuseMomentum(Graph& g);
+// In a training program, each run of consecutive momentum ops with the same mu and
+// use_nesterov becomes one merged_momentum, and of adam ops with the same beta1, beta2 and
+// epsilon one merged_adam (a launch per group of parameters on a GPU, not one each).
+int FuseOptimizers(Graph& g);
 
 // Shared by the conv fusions: op i is a conv2d or depthwise_conv2d reading only Input, Filter and
 // Bias (and ResidualData when residual_ok), with no activation fused into it yet.

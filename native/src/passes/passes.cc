@@ -84,7 +84,7 @@ std::shared_ptr<const Program> OptimizeForTraining(const Program& program, bool 
   }
   FuseTrainingRelu(g);
   g.Compact();
-  FuseMomentum(g);
+  FuseOptimizers(g);
   g.Compact();
   return g.ToProgram();
 }

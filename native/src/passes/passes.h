@@ -41,9 +41,10 @@ const std::vector<std::string>& CpuOnlyPassNames();
 // channels-last layout throughout; on the CPU ShuffleNetV2's unit boundaries (concat → shuffle
 // → split) and their gradient chains fused (FuseConcatShuffleSplit, whose op has a CPU kernel
 // alone); each relu after batch_norm or elementwise_add fused into that op (FuseTrainingRelu);
-// and the momentum updates merged into merged_momentum ops (FuseMomentum). Exact: the fused
-// ops compute the same values. The intermediates (the shuffle's 5-D view and its transpose, the
-// concatenated and shuffled tensors, the values before relu) are not stored.
+// and the momentum and adam updates merged into merged_momentum and merged_adam ops
+// (FuseOptimizers). Exact: the fused ops compute the same values. The intermediates (the
+// shuffle's 5-D view and its transpose, the concatenated and shuffled tensors, the values before
+// relu) are not stored.
 std::shared_ptr<const Program> OptimizeForTraining(const Program& program, bool on_cpu);
 
 }  // namespace pd
