@@ -39,7 +39,7 @@ void ActKernel(OpContext& ctx) {
   CudaContext& c = Ctx(ctx);
   const Tensor& x = ctx.In("X");
   const float* in = x.data<float>();  // read first: Out may be X
-  float* out = ctx.Out("Out")->mutable_data<float>();
+  float* out = ctx.Out("Out")->mutable_data_for_overwrite<float>();  // written in full
   LaunchActivation(kKind, Params(kKind, ctx.op()), in, out, x.numel(), c.cuda_stream());
   CheckLaunch(ctx);
 }

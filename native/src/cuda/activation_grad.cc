@@ -42,7 +42,7 @@ void ActGradKernel(OpContext& ctx) {
   const Tensor& in = CheckedInput(ctx, slot);
   const float* ip = in.data<float>();
   const float* dy = ctx.In("Out@GRAD").data<float>();  // read first: X@GRAD may be Out@GRAD
-  float* dx = ctx.Out("X@GRAD")->mutable_data<float>();
+  float* dx = ctx.Out("X@GRAD")->mutable_data_for_overwrite<float>();  // written in full
   LaunchActivationGrad(kKind, p, ip, dy, dx, in.numel(), c.cuda_stream());
   CheckLaunch(ctx);
 }

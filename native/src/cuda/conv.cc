@@ -154,7 +154,10 @@ void ConvKernel(OpContext& ctx) {
   const ConvShape& s = st.shape;
   const ConvAct& act = st.act;
   Tensor* out = ctx.Out("Output");
-  float* y = out->mutable_data<float>();
+  // cuDNN writes every output cell (beta 0). The fused call without a residual is handed y as
+  // its z, scaled by 0: that one takes zeroed memory, so that no NaN left there can leak in.
+  float* y = st.fused && !residual ? out->mutable_data<float>()
+                                   : out->mutable_data_for_overwrite<float>();
   if (out->numel() == 0) return;
   const float* in = x.data<float>();
   const cudaStream_t stream = cu.cuda_stream();

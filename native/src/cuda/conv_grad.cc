@@ -209,12 +209,17 @@ void ConvGradKernel(OpContext& ctx) {
   if (ctx.HasOutput("Bias@GRAD")) {
     PD_CHECK(ctx.HasInput("Bias") && ctx.In("Bias").numel() == s.out.c, ctx.op().type(),
              ": Bias must hold ", s.out.c, " values");
-    LaunchChannelSum(dy.data<float>(), out, ctx.Out("Bias@GRAD")->mutable_data<float>(),
-                     stream);
+    LaunchChannelSum(dy.data<float>(), out,
+                     ctx.Out("Bias@GRAD")->mutable_data_for_overwrite<float>(), stream);
   }
-  float* dx = ctx.HasOutput("Input@GRAD") ? ctx.Out("Input@GRAD")->mutable_data<float>() : nullptr;
-  float* dw = ctx.HasOutput("Filter@GRAD") ? ctx.Out("Filter@GRAD")->mutable_data<float>()
-                                           : nullptr;
+  // cuDNN writes both in full (beta 0), as does the crop out of a padded copy; an empty batch
+  // fills Filter@GRAD below.
+  float* dx = ctx.HasOutput("Input@GRAD")
+                  ? ctx.Out("Input@GRAD")->mutable_data_for_overwrite<float>()
+                  : nullptr;
+  float* dw = ctx.HasOutput("Filter@GRAD")
+                  ? ctx.Out("Filter@GRAD")->mutable_data_for_overwrite<float>()
+                  : nullptr;
   if (s.in.n == 0 || (dx == nullptr && dw == nullptr)) {
     // An empty batch, which cuDNN cannot describe: Filter@GRAD sums nothing.
     if (dw != nullptr)

@@ -42,7 +42,7 @@ bool Recording() {
 }
 }  // namespace
 
-void* CudaAllocator::Allocate(size_t bytes, Stream) {
+void* CudaAllocator::Take(size_t bytes, bool zero) {
   UseDevice(device_);
   // A buffer allocated while a run is recorded would belong to the recording (handed out again
   // at each launch while its tensor still holds it): such a run is not recorded.
@@ -56,7 +56,7 @@ void* CudaAllocator::Allocate(size_t bytes, Stream) {
          " in use");
   }
   PD_CUDA_CHECK(err);
-  PD_CUDA_CHECK(cudaMemsetAsync(p, 0, n, WorkStream()));
+  if (zero) PD_CUDA_CHECK(cudaMemsetAsync(p, 0, n, WorkStream()));
   std::lock_guard<std::mutex> lock(mu_);
   in_use_ += bytes;
   ++allocs_;

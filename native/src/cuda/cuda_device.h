@@ -27,12 +27,16 @@ inline cudaStream_t WorkStream() { return cudaStreamPerThread; }
 // for reuse: the pool's release threshold is raised so the driver never hands cached memory
 // back on its own, and Reserve makes the pool hold memory_pool_init_size_mb up front, as
 // Paddle's allocator does with that setting. Blocks are zero-filled, as the Allocator contract
-// promises every kernel.
+// promises every kernel, except those taken for a kernel that writes them in full
+// (AllocateForOverwrite, Tensor::mutable_data_for_overwrite): with activations freed after their
+// last use, a training step allocates its working set anew, and filling it first was a whole
+// extra pass over memory.
 class CudaAllocator final : public Allocator {
  public:
   explicit CudaAllocator(int device);
   Place place() const override { return Place{DeviceType::kGPU, device_}; }
-  void* Allocate(size_t bytes, Stream stream) override;
+  void* Allocate(size_t bytes, Stream) override { return Take(bytes, true); }
+  void* AllocateForOverwrite(size_t bytes, Stream) override { return Take(bytes, false); }
   void Free(void* ptr, size_t bytes, Stream stream) override;
   void* AllocateHost(size_t bytes) override;
   void FreeHost(void* ptr, size_t bytes) override;
@@ -44,6 +48,8 @@ class CudaAllocator final : public Allocator {
   void FreeDeferred();
 
  private:
+  void* Take(size_t bytes, bool zero);
+
   int device_;
   cudaMemPool_t pool_ = nullptr;
   mutable std::mutex mu_;

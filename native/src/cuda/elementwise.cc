@@ -27,7 +27,7 @@ void BinaryKernel(OpContext& ctx) {
   const BroadcastPlan plan =
       same ? BroadcastPlan{} : PlanBroadcast(ctx.op().type(), x.dims(), y.dims(),
                                              ctx.op().GetInt("axis", -1));
-  T* outp = out->mutable_data<T>();
+  T* outp = out->mutable_data_for_overwrite<T>();  // every element is written
   const int64_t n = out->numel();
   if (n == 0) return;
   if (same) {

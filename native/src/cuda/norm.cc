@@ -40,7 +40,7 @@ void BatchNormInference(OpContext& ctx, const BatchNormArgs& a, cudaStream_t str
   if (float* p = ChannelOut(ctx, "SavedMean", c))
     PD_CUDA_CHECK(cudaMemcpyAsync(p, a.mean, c * sizeof(float), cudaMemcpyDeviceToDevice, stream));
   if (float* p = ChannelOut(ctx, "SavedVariance", c)) LaunchInverseStd(a.var, p, a.eps, c, stream);
-  float* y = ctx.Out("Y")->mutable_data<float>();
+  float* y = ctx.Out("Y")->mutable_data_for_overwrite<float>();  // written in full
   LaunchBatchNormInference(a.x, y, a.scale, a.bias, a.mean, a.var, a.eps, a.relu, a.s.outer, c,
                            a.s.inner, stream);
 }
@@ -58,7 +58,7 @@ void BatchNormTrain(OpContext& ctx, CudaContext& cu, const BatchNormArgs& a) {
   out.var_out = ChannelOut(ctx, "VarianceOut", c);
   out.saved_mean = ChannelOut(ctx, "SavedMean", c);
   out.saved_inv_std = ChannelOut(ctx, "SavedVariance", c);
-  out.y = ctx.Out("Y")->mutable_data<float>();
+  out.y = ctx.Out("Y")->mutable_data_for_overwrite<float>();  // written in full
   LaunchBatchNormTrain(a.x, a.scale, a.bias, a.mean, a.var, a.eps,
                        ctx.op().GetFloat("momentum", 0.9f), a.relu, a.s,
                        scratch.mutable_data<double>(), channel_scratch.mutable_data<float>(), out,

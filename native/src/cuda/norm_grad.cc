@@ -20,8 +20,9 @@ const float* Channels(const OpContext& ctx, const char* slot, int64_t c) {
   return t.data<float>();
 }
 
+// The kernels below write each output they are given in full.
 float* OutputOrNull(OpContext& ctx, const char* slot) {
-  return ctx.HasOutput(slot) ? ctx.Out(slot)->mutable_data<float>() : nullptr;
+  return ctx.HasOutput(slot) ? ctx.Out(slot)->mutable_data_for_overwrite<float>() : nullptr;
 }
 
 void BatchNormGradKernel(OpContext& ctx) {

@@ -26,7 +26,7 @@ void PoolGradKernel(OpContext& ctx) {
     argmax.set_place(cu.place());
     argmax.Resize(out_dims);
   }
-  float* dx = ctx.Out("X@GRAD")->mutable_data<float>();
+  float* dx = ctx.Out("X@GRAD")->mutable_data_for_overwrite<float>();  // gathered per cell
   LaunchPool2dGrad(ctx.In("X").data<float>(), out.data<float>(), dout.data<float>(), dx, a,
                    s.max ? argmax.mutable_data<int32_t>() : nullptr, cu.cuda_stream());
   CheckLaunch(ctx);
