@@ -16,6 +16,9 @@
 namespace pd::cuda {
 namespace {
 
+// Every kernel here writes its outputs in full (copies, permutations, fills), so they take
+// them without the zero fill (mutable_data_for_overwrite).
+
 // The placeholder name concat's grad maker gives an input without a gradient.
 const char kEmptyVarName[] = "@EMPTY@";
 
@@ -23,7 +26,7 @@ const char kEmptyVarName[] = "@EMPTY@";
 void ReshapeGradKernel(OpContext& ctx) {
   CudaContext& cu = Ctx(ctx);
   const Tensor& dout = ctx.In("Out@GRAD");
-  void* dst = ctx.Out("X@GRAD")->mutable_data(dout.dtype());
+  void* dst = ctx.Out("X@GRAD")->mutable_data_for_overwrite(dout.dtype());
   if (dst != dout.raw_data() && dout.numel() > 0)
     PD_CUDA_CHECK(cudaMemcpyAsync(dst, dout.raw_data(), dout.nbytes(), cudaMemcpyDeviceToDevice,
                                   cu.cuda_stream()));
@@ -51,7 +54,7 @@ void TransposeGradKernel(OpContext& ctx) {
   const Tensor& dout = ctx.In("Out@GRAD");
   const TransposeShape shape = InverseTranspose(ctx, dout);
   const int elem = ElementBytes(ctx, dout.dtype());
-  void* dst = ctx.Out("X@GRAD")->mutable_data(dout.dtype());
+  void* dst = ctx.Out("X@GRAD")->mutable_data_for_overwrite(dout.dtype());
   if (dout.numel() == 0) return;
   LaunchTranspose(shape, dout.raw_data(), dst, dout.numel(), elem, cu.cuda_stream());
   CheckLaunch(ctx);
@@ -84,7 +87,7 @@ void ConcatGradKernel(OpContext& ctx) {
   for (size_t i = 0; i < xs.size(); ++i) {
     const int64_t block = DimProduct(xs[i]->dims(), axis, rank);
     if (WantsGrad(ctx, i)) {
-      batch.ptr[batch.count] = ctx.Out("X@GRAD", i)->mutable_data(dout.dtype());
+      batch.ptr[batch.count] = ctx.Out("X@GRAD", i)->mutable_data_for_overwrite(dout.dtype());
       batch.block[batch.count] = block;
       batch.offset[batch.count] = offset;
       if (++batch.count == kMaxPieces) {
@@ -104,7 +107,7 @@ void ShuffleChannelGradKernel(OpContext& ctx) {
   CudaContext& cu = Ctx(ctx);
   const Tensor& dout = ctx.In("Out@GRAD");
   const int64_t g = ctx.op().GetInt("group", 1), per = dout.dim(1) / g;
-  float* dx = ctx.Out("X@GRAD")->mutable_data<float>();
+  float* dx = ctx.Out("X@GRAD")->mutable_data_for_overwrite<float>();
   if (dout.numel() == 0) return;
   LaunchShuffleChannel(dout.data<float>(), dx, dout.dim(0), per, g, dout.dim(2) * dout.dim(3),
                        cu.cuda_stream());
@@ -120,7 +123,7 @@ void FillAnyLikeKernel(OpContext& ctx) {
   if (t == DType::kUndefined) t = DType::kFP32;
   const float value = ctx.op().GetFloat("value", 0.0f);
   Tensor* out = ctx.Out("Out");
-  void* dst = out->mutable_data(t);
+  void* dst = out->mutable_data_for_overwrite(t);
   const int64_t n = out->numel();
   switch (t) {
     case DType::kFP32:

@@ -94,7 +94,7 @@ void ConcatKernel(OpContext& ctx) {
   const int elem = ElementBytes(ctx, xs[0]->dtype());
   std::vector<void*> ptrs;
   for (const Tensor* x : xs) ptrs.push_back(const_cast<void*>(x->raw_data()));
-  void* dst = out->mutable_data(xs[0]->dtype());
+  void* dst = out->mutable_data_for_overwrite(xs[0]->dtype());
   if (out->numel() == 0) return;
   MovePieces(ctx, true, xs, ptrs, dst, out->dims(), axis, elem);
   CheckLaunch(ctx);
@@ -109,7 +109,7 @@ void SplitKernel(OpContext& ctx) {
   std::vector<void*> ptrs;
   for (Tensor* out : ctx.Outs("Out")) {
     pieces.push_back(out);
-    ptrs.push_back(out->mutable_data(x.dtype()));
+    ptrs.push_back(out->mutable_data_for_overwrite(x.dtype()));
   }
   if (x.numel() == 0) return;
   MovePieces(ctx, false, pieces, ptrs, const_cast<void*>(x.raw_data()), x.dims(), axis, elem);
@@ -129,7 +129,7 @@ void TransposeKernel(OpContext& ctx) {
   Tensor* out = ctx.Out("Out");
   const TransposeShape shape = TransposeFor(ctx, x);
   const int elem = ElementBytes(ctx, x.dtype());
-  void* dst = out->mutable_data(x.dtype());
+  void* dst = out->mutable_data_for_overwrite(x.dtype());
   LaunchTranspose(shape, x.raw_data(), dst, x.numel(), elem, c.cuda_stream());
   CheckLaunch(ctx);
 }
@@ -141,7 +141,7 @@ void ShuffleChannelKernel(OpContext& ctx) {
   const int64_t g = ctx.op().GetInt("group", 1);
   PD_CHECK(g >= 1 && x.dim(1) % g == 0, "shuffle_channel: group ", g, " does not divide the ",
            x.dim(1), " channels");
-  float* out = ctx.Out("Out")->mutable_data<float>();
+  float* out = ctx.Out("Out")->mutable_data_for_overwrite<float>();
   LaunchShuffleChannel(x.data<float>(), out, x.dim(0), g, x.dim(1) / g, x.dim(2) * x.dim(3),
                        c.cuda_stream());
   CheckLaunch(ctx);
