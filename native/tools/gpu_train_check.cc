@@ -165,12 +165,8 @@ std::vector<float> Values(pd::Executor& exec, pd::Scope& scope, const std::strin
   if (t == nullptr || !t->initialized() || t->dtype() != pd::DType::kFP32) return {};
   if (t->place().is_cpu()) exec.MakePlain(t);
   pd::Tensor host;
-  const pd::Tensor* h = t;
-  if (!t->place().is_cpu()) {
-    pd::CopyTensor(*t, pd::Place::CPU(), &host);
-    h = &host;
-  }
-  return std::vector<float>(h->data<float>(), h->data<float>() + h->numel());
+  const pd::Tensor& h = pd::PlainOnHost(*t, &host);  // a channels-last GPU tensor made plain
+  return std::vector<float>(h.data<float>(), h.data<float>() + h.numel());
 }
 
 struct Diff {

@@ -38,11 +38,16 @@ inline std::map<std::string, Role> Roles(const pd::Program& program, float lr) {
     }
     if (t == "mul" || t == "matmul" || t == "matmul_v2") set(op.Input("Y"), Role::kMatrix);
     if (t == "fc") set(op.Input("W"), Role::kMatrix);
-    if (t == "sgd" || t == "momentum" || t == "adam" || t == "adamw") {
-      set(op.Input("LearningRate"), Role::kConstant, lr);
-      for (const char* slot : {"Velocity", "Moment1", "Moment2"}) set(op.Input(slot), Role::kZero);
-      set(op.Input("Beta1Pow"), Role::kConstant, op.GetFloat("beta1", 0.9f));
-      set(op.Input("Beta2Pow"), Role::kConstant, op.GetFloat("beta2", 0.999f));
+    // The optimizers, one parameter each or merged over lists (passes/optimizer_fuse.cc).
+    if (t == "sgd" || t == "momentum" || t == "adam" || t == "adamw" ||
+        t == "merged_momentum" || t == "merged_adam") {
+      const auto each = [&](const char* slot, Role::Kind kind, float value = 0) {
+        for (const std::string& name : op.Inputs(slot)) set(name, kind, value);
+      };
+      each("LearningRate", Role::kConstant, lr);
+      for (const char* slot : {"Velocity", "Moment1", "Moment2"}) each(slot, Role::kZero);
+      each("Beta1Pow", Role::kConstant, op.GetFloat("beta1", 0.9f));
+      each("Beta2Pow", Role::kConstant, op.GetFloat("beta2", 0.999f));
     }
   }
   return role;

@@ -10,6 +10,8 @@
 #   3. scripts/device/torch_bench.py: PyTorch eager on the same GPU, same models and batches;
 #   4. summary.md: the rows, ours against PyTorch;
 #   5. profile_1.txt / profile_sync.txt: per-op host and device time at batch 1.
+#   ResNet-50 runs again with channels-last convolutions (GOHUB_CUDA_CHANNELS_LAST=1, model
+#   name "resnet50_cl"), checked and timed; in training too (step 7 and 8, "_cl" models).
 # Training (train_summary.md):
 #   6. grad_cases.txt: real Paddle's gradient golden cases (testdata/grads) on the GPU;
 #   7. train_check.jsonl: Paddle's training programs (four models, Momentum and Adam) on the GPU
@@ -73,6 +75,13 @@ timeout 300 "$work/gpu_check" --bench --iters "${ITERS:-100}" "${models[@]:0:3}"
 # The same two classifiers with their runs recorded as CUDA graphs (PD_ConfigSetGpuGraph).
 timeout 120 "$work/gpu_check" --graph --bench --iters "${ITERS:-100}" "${models[0]}" "${models[1]}" \
   >> "$out/gpu_check.jsonl" 2>> "$out/gpu_check.stderr" || status=1
+# Channels-last convolutions (GOHUB_CUDA_CHANNELS_LAST=1, off by default until measured):
+# ResNet-50 checked against the CPU and timed, plainly and recorded.
+for flag in "" --graph; do
+  GOHUB_CUDA_CHANNELS_LAST=1 timeout 200 "$work/gpu_check" $flag --bench --iters "${ITERS:-100}" \
+    "resnet50_cl:${models[0]#resnet50:}" >> "$out/gpu_check.jsonl" 2>> "$out/gpu_check.stderr" \
+    || status=1
+done
 # Where the time goes at batch 1: per op type, the host time to queue it (PD_OP_PROFILE=1) and
 # its time with the device waited for after each op (PD_OP_PROFILE=sync).
 for profile in 1 sync; do
@@ -105,6 +114,15 @@ timeout 400 "$work/gpu_train_check" --batch 8 --op-steps 2 --steps 10 "${train[@
 timeout 300 "$work/gpu_train_check" --bench --batches 64,128 \
   "resnet50:$t/resnet50_imagenet_partial_momentum.pdmodel:3x224x224" \
   > "$out/train_bench.jsonl" 2>> "$out/train_check.stderr" || status=1
+# Channels-last (GOHUB_CUDA_CHANNELS_LAST=1): ResNet-50's and CIFAR ResNet's programs against
+# the CPU op by op, then the step's timings.
+GOHUB_CUDA_CHANNELS_LAST=1 timeout 200 "$work/gpu_train_check" --batch 8 --op-steps 1 --steps 5 \
+  "resnet50_momentum_cl:$t/resnet50_imagenet_partial_momentum.pdmodel:3x64x64" \
+  "cifar_resnet_adam_cl:$t/cifar_resnet_adam.pdmodel:3x32x32" \
+  >> "$out/train_check.jsonl" 2>> "$out/train_check.stderr" || status=1
+GOHUB_CUDA_CHANNELS_LAST=1 timeout 200 "$work/gpu_train_check" --bench --batches 64,128 \
+  "resnet50_cl:$t/resnet50_imagenet_partial_momentum.pdmodel:3x224x224" \
+  >> "$out/train_bench.jsonl" 2>> "$out/train_check.stderr" || status=1
 # PyTorch's side right after ours, so that a run cut short still has both.
 timeout 240 "$python" scripts/device/torch_train_bench.py > "$out/torch_train.jsonl" \
   2> "$out/torch_train.stderr" || true

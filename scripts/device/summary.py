@@ -3,7 +3,7 @@
 usage: summary.py gpu_check.jsonl torch.jsonl
 Speed ratio = PyTorch's time per batch / ours (above 1.0: we are faster). Our rows time Run()
 with the input already on the GPU, as PyTorch's do; the end-to-end column adds CopyFromCpu and
-CopyToCpu.
+CopyToCpu. A model named with "_cl" ran channels-last (GOHUB_CUDA_CHANNELS_LAST=1).
 """
 import sys
 
@@ -37,11 +37,13 @@ print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 for r in ours:
     if r.get("framework") != "gohub":
         continue
-    t = tmap.get((names.get(r["model"], r["model"]), r["batch"], r["precision"]))
+    model = r["model"].removesuffix("_cl")
+    t = tmap.get((names.get(model, model), r["batch"], r["precision"]))
     tms = f"{t['ms_per_batch']:.3f}" if t else "-"
     tips = f"{t['images_per_s']:.0f}" if t else "-"
     lay = t.get("layout", "-") if t else "-"
     ratio = f"{t['ms_per_batch'] / r['ms_per_batch']:.2f}x" if t else "-"
-    label = r["model"] + (" (CUDA graph)" if r.get("graph") else "")
+    label = model + (" (CUDA graph)" if r.get("graph") else "")
+    label += " (channels-last)" if r["model"].endswith("_cl") else ""
     print(f"| {label} | {r['batch']} | {r['precision']} | {r['ms_per_batch']:.3f} | "
           f"{r['images_per_s']:.0f} | {r['images_per_s_end_to_end']:.0f} | {tms} | {tips} | {lay} | {ratio} |")

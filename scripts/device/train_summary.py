@@ -3,7 +3,8 @@ programs against the CPU, then our training step against PyTorch eager per row.
 
 usage: train_summary.py grad_cases.txt train_check.jsonl train_bench.jsonl torch_train.jsonl
 Speed ratio = PyTorch's time per step / ours (above 1.0: we are faster). PyTorch's bf16 AMP
-rows have no gohub counterpart yet.
+rows have no gohub counterpart yet. A model named with "_cl" ran channels-last
+(GOHUB_CUDA_CHANNELS_LAST=1).
 """
 import re
 import sys
@@ -61,7 +62,7 @@ for r in ours:
         continue
     t = tmap.get((r["batch"], r["precision"]))
     ratio = f"{t['ms_per_step'] / r['ms_per_step']:.2f}x" if t else ""
-    print(f"| resnet50 | {r['batch']} | {r['precision']} | {r['ms_per_step']:.2f} | "
+    print(f"| {r['model']} | {r['batch']} | {r['precision']} | {r['ms_per_step']:.2f} | "
           f"{r['images_per_s']:.0f} | {r['gpu_mib_in_use']:.0f} / {r['gpu_mib_cached']:.0f} | "
           f"{t['ms_per_step'] if t else ''} | {t['images_per_s'] if t else ''} | "
           f"{t['gpu_mib_peak'] if t else ''} | {t['layout'] if t else ''} | {ratio} |")

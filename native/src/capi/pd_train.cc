@@ -84,23 +84,6 @@ void Assign(pd::Tensor* var, const pd::Tensor& value) {
   pd::CopyTensor(value, var->initialized() ? var->place() : pd::Place::CPU(), var);
 }
 
-// t as plain host memory: t itself, or a copy in *host when t lives on a device or in one of its
-// place's own layouts (a training step leaves activations channels-last for the ops that read
-// them; the variable keeps that layout).
-const pd::Tensor& OnHost(const pd::Tensor& t, pd::Tensor* host) {
-  if (t.layout() != 0) {
-    pd::Device& device = pd::DeviceRegistry::Global().Get(t.place().type);
-    const auto ctx = device.NewContext(t.place(), pd::ExecConfig{});
-    host->ShareDataWith(t);
-    device.NewLayoutConverter()->ToPlain(host, *ctx);
-    PD_CHECK(host->place().is_cpu(), "a device tensor in layout ", t.layout());
-    return *host;
-  }
-  if (t.place().is_cpu()) return t;
-  pd::CopyTensor(t, pd::Place::CPU(), host);
-  return *host;
-}
-
 }  // namespace
 
 PD_Program* PD_ProgramCreate(const void* data, size_t size) {
@@ -184,7 +167,7 @@ PD_Bool PD_ScopeGetVar(const PD_Scope* scope, const char* name, void* data, size
              bytes);
     PD_CHECK(data != nullptr || bytes == 0, "the data is NULL");
     pd::Tensor copy;
-    const pd::Tensor& t = OnHost(*var, &copy);
+    const pd::Tensor& t = pd::PlainOnHost(*var, &copy);
     if (bytes) std::memcpy(data, t.raw_data(), bytes);
     return PD_Bool{1};
   });
@@ -200,7 +183,7 @@ PD_Bool PD_ScopeSavePersistables(const PD_Scope* scope, const PD_Program* progra
       if (t == nullptr || !t->initialized()) continue;
       pd::Tensor copy;
       std::string bytes;
-      pd::AppendLoDTensor(OnHost(*t, &copy), &bytes);
+      pd::AppendLoDTensor(pd::PlainOnHost(*t, &copy), &bytes);
       const auto path = FileOf(d, name);
       std::ofstream out(path, std::ios::binary | std::ios::trunc);
       out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));

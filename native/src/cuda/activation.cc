@@ -7,6 +7,7 @@
 #include "cuda/grad_launch.h"
 #include "cuda/host_inputs.h"
 #include "cuda/launchers.h"
+#include "cuda/layout.h"
 #include "cuda/op_util.h"
 #include "cuda/register.h"
 #include "kernels/dropout.h"
@@ -39,7 +40,10 @@ void ActKernel(OpContext& ctx) {
   CudaContext& c = Ctx(ctx);
   const Tensor& x = ctx.In("X");
   const float* in = x.data<float>();  // read first: Out may be X
-  float* out = ctx.Out("Out")->mutable_data_for_overwrite<float>();  // written in full
+  const int layout = x.layout();       // element by element: Out keeps X's layout
+  Tensor* out_t = ctx.Out("Out");
+  float* out = out_t->mutable_data_for_overwrite<float>();  // written in full
+  out_t->set_layout(layout);
   LaunchActivation(kKind, Params(kKind, ctx.op()), in, out, x.numel(), c.cuda_stream());
   CheckLaunch(ctx);
 }
@@ -90,6 +94,9 @@ void RegisterActivationKernels(OpRegistry& r) {
   r.AddKernel("hard_sigmoid", DeviceType::kGPU, DType::kFP32, ActKernel<ActKind::kHardSigmoid>);
   r.AddKernel("sqrt", DeviceType::kGPU, DType::kFP32, ActKernel<ActKind::kSqrt>);
   r.AddKernel("dropout", DeviceType::kGPU, DType::kFP32, DropoutKernel);
+  for (const char* type : {"relu", "relu6", "leaky_relu", "sigmoid", "tanh", "swish", "hard_swish",
+                           "hard_sigmoid", "sqrt"})
+    r.SetLayoutRule(type, DeviceType::kGPU, SameLayoutRuleIfWanted());
 }
 
 }  // namespace pd::cuda

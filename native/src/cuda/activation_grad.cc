@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cuda/grad_launch.h"
+#include "cuda/layout.h"
 #include "cuda/op_util.h"
 #include "cuda/register.h"
 #include "kernels/dropout.h"
@@ -42,7 +43,10 @@ void ActGradKernel(OpContext& ctx) {
   const Tensor& in = CheckedInput(ctx, slot);
   const float* ip = in.data<float>();
   const float* dy = ctx.In("Out@GRAD").data<float>();  // read first: X@GRAD may be Out@GRAD
-  float* dx = ctx.Out("X@GRAD")->mutable_data_for_overwrite<float>();  // written in full
+  const int layout = in.layout();  // element by element: every operand in one layout
+  Tensor* dx_t = ctx.Out("X@GRAD");
+  float* dx = dx_t->mutable_data_for_overwrite<float>();  // written in full
+  dx_t->set_layout(layout);
   LaunchActivationGrad(kKind, p, ip, dy, dx, in.numel(), c.cuda_stream());
   CheckLaunch(ctx);
 }
@@ -106,6 +110,9 @@ void RegisterActivationGradKernels(OpRegistry& r) {
               ActGradKernel<ActGradKind::kHardSwish>);
   r.AddKernel("softmax_grad", DeviceType::kGPU, DType::kFP32, SoftmaxGradKernel);
   r.AddKernel("dropout_grad", DeviceType::kGPU, DType::kFP32, DropoutGradKernel);
+  for (const char* type :
+       {"relu_grad", "relu6_grad", "sigmoid_grad", "hard_sigmoid_grad", "hard_swish_grad"})
+    r.SetLayoutRule(type, DeviceType::kGPU, SameLayoutRuleIfWanted());
 }
 
 }  // namespace pd::cuda

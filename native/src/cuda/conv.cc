@@ -10,6 +10,7 @@
 #include <string>
 
 #include "cuda/dense_launch.h"
+#include "cuda/layout.h"
 #include "cuda/op_util.h"
 #include "cuda/register.h"
 #include "kernels/conv_shape.h"
@@ -65,12 +66,19 @@ struct ConvState final : KernelState {
   size_t workspace = 0;
   bool fused = false;   // bias + relu (+ residual) in the convolution call
   bool pad_input = false;  // asymmetric padding, applied by copying the input
+  bool nhwc = false;  // channels-last (cuda/layout.h): input, output and filter NHWC
   Tensor padded;
+  // Inputs brought to the layout the descriptors describe, and the filter in KRSC order for
+  // NHWC (redone when the filter's stamp changes: a training step updates it). Kept here so
+  // that a recorded run allocates nothing.
+  Tensor input_copy, residual_copy, filter_krsc;
+  uint64_t filter_stamp = 0;
 };
 
-void SetImage(cudnnTensorDescriptor_t d, int64_t n, int64_t c, int64_t h, int64_t w) {
-  PD_CUDNN_CHECK(cudnnSetTensor4dDescriptor(d, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, int(n),
-                                            int(c), int(h), int(w)));
+void SetImage(cudnnTensorDescriptor_t d, int64_t n, int64_t c, int64_t h, int64_t w,
+              bool nhwc = false) {
+  PD_CUDNN_CHECK(cudnnSetTensor4dDescriptor(d, nhwc ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW,
+                                            CUDNN_DATA_FLOAT, int(n), int(c), int(h), int(w)));
 }
 
 // Caps what an algorithm may ask for: more scratch than this is not worth the speed.
@@ -90,10 +98,14 @@ void Build(OpContext& ctx, CudaContext& cu, const ConvShape& s, ConvState& st, b
     pad = {0, 0};
   }
   const Tensor& f = ctx.In("Filter");
-  SetImage(st.x, s.in.n, s.in.c, in_h, in_w);
-  SetImage(st.y, s.out.n, s.out.c, s.out.h, s.out.w);
+  // Channels-last where it is asked for and cuDNN takes it as it is: a plain convolution (no
+  // groups, no transpose, even padding).
+  st.nhwc = ChannelsLastWanted() && !s.transpose && !st.pad_input && s.groups == 1;
+  SetImage(st.x, s.in.n, s.in.c, in_h, in_w, st.nhwc);
+  SetImage(st.y, s.out.n, s.out.c, s.out.h, s.out.w, st.nhwc);
   SetImage(st.bias, 1, s.out.c, 1, 1);
-  PD_CUDNN_CHECK(cudnnSetFilter4dDescriptor(st.w, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW,
+  PD_CUDNN_CHECK(cudnnSetFilter4dDescriptor(st.w, CUDNN_DATA_FLOAT,
+                                            st.nhwc ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW,
                                             int(f.dim(0)), int(f.dim(1)), int(f.dim(2)),
                                             int(f.dim(3))));
   PD_CUDNN_CHECK(cudnnSetConvolution2dDescriptor(
@@ -153,14 +165,19 @@ void ConvKernel(OpContext& ctx) {
   }
   const ConvShape& s = st.shape;
   const ConvAct& act = st.act;
+  const cudaStream_t stream = cu.cuda_stream();
+  // The input (and residual) in the layout the descriptors describe, read before Output's
+  // allocation (Output may share a buffer with neither, but the order costs nothing).
+  const float* in = InLayout(x, st.nhwc, &st.input_copy, stream);
+  const float* res =
+      residual ? InLayout(ctx.In("ResidualData"), st.nhwc, &st.residual_copy, stream) : nullptr;
   Tensor* out = ctx.Out("Output");
   // cuDNN writes every output cell (beta 0). The fused call without a residual is handed y as
   // its z, scaled by 0: that one takes zeroed memory, so that no NaN left there can leak in.
   float* y = st.fused && !residual ? out->mutable_data<float>()
                                    : out->mutable_data_for_overwrite<float>();
+  out->set_layout(st.nhwc ? kGpuChannelsLast : 0);
   if (out->numel() == 0) return;
-  const float* in = x.data<float>();
-  const cudaStream_t stream = cu.cuda_stream();
   if (st.pad_input) {
     const int64_t ph = s.in.h + s.win.pad_begin[0] + s.win.pad_end[0];
     const int64_t pw = s.in.w + s.win.pad_begin[1] + s.win.pad_end[1];
@@ -172,9 +189,17 @@ void ConvKernel(OpContext& ctx) {
                    s.win.pad_begin[1], ph, pw, stream);
     in = p;
   }
-  const float* w = ctx.In("Filter").data<float>();
+  const Tensor& filter = ctx.In("Filter");
+  const float* w = filter.data<float>();
+  if (st.nhwc) {
+    // [K, C, R, S] to [K, R, S, C]: the filter as an image of K "batches" going channels-last.
+    if (st.filter_stamp == 0 || st.filter_stamp != filter.stamp()) {
+      InLayout(filter, true, &st.filter_krsc, stream);
+      st.filter_stamp = filter.stamp();
+    }
+    w = st.filter_krsc.data<float>();
+  }
   const float* bias = has_bias ? ctx.In("Bias").data<float>() : nullptr;
-  const float* res = residual ? ctx.In("ResidualData").data<float>() : nullptr;
   void* ws = st.workspace ? cu.Workspace(st.workspace) : nullptr;
   const float one = 1.0f, zero = 0.0f;
   if (st.fused) {
@@ -194,8 +219,10 @@ void ConvKernel(OpContext& ctx) {
     PD_CUDNN_CHECK(cudnnConvolutionForward(cu.cudnn(), &one, st.x, in, st.w, w, st.conv,
                                            st.fwd_algo, ws, st.workspace, &zero, st.y, y));
   }
-  LaunchBiasActivation(y, bias, res, s.out.n, s.out.c, s.out.h * s.out.w, act.act, act.alpha,
-                       act.beta, stream);
+  // Channels-last: the channel is the innermost axis of [N·H·W, C].
+  const int64_t plane = s.out.h * s.out.w;
+  LaunchBiasActivation(y, bias, res, st.nhwc ? s.out.n * plane : s.out.n, s.out.c,
+                       st.nhwc ? 1 : plane, act.act, act.alpha, act.beta, stream);
   CheckLaunch(ctx);
 }
 
@@ -205,6 +232,9 @@ void RegisterConvKernels(OpRegistry& r) {
   r.AddKernel("conv2d", DeviceType::kGPU, DType::kFP32, ConvKernel<false>);
   r.AddKernel("depthwise_conv2d", DeviceType::kGPU, DType::kFP32, ConvKernel<false>);
   r.AddKernel("conv2d_transpose", DeviceType::kGPU, DType::kFP32, ConvKernel<true>);
+  // Each takes its input in either layout and brings it to the one it runs in.
+  for (const char* type : {"conv2d", "depthwise_conv2d", "conv2d_transpose"})
+    r.SetLayoutRule(type, DeviceType::kGPU, AnyLayoutRuleIfWanted());
 }
 
 }  // namespace pd::cuda

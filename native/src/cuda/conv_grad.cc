@@ -6,7 +6,9 @@
 // cuDNN is handed NCHW images padded evenly: an NHWC op, or one padded unevenly (SAME with an
 // odd total, four explicit paddings), works on NCHW copies, Input padded into its copy first and
 // Input@GRAD cropped out of its copy after. Input cells no window reaches (the rows a stride
-// skips at the end) get a zero gradient either way.
+// skips at the end) get a zero gradient either way. With channels-last on (cuda/layout.h) a
+// plain convolution takes NHWC images and a KRSC filter instead and writes Input@GRAD
+// channels-last.
 //
 // The algorithms are found per input shape by timing every candidate once (cudnnFind, as the
 // forward does), as PyTorch's cudnn.benchmark and Paddle do: the fastest, unless
@@ -19,6 +21,7 @@
 #include <vector>
 
 #include "cuda/conv_grad.h"
+#include "cuda/layout.h"
 #include "cuda/op_util.h"
 #include "cuda/register.h"
 #include "kernels/conv_shape.h"
@@ -52,16 +55,24 @@ struct ConvGradState final : KernelState {
   Dims input_dims;  // the shape the descriptors describe; empty: not built
   ConvShape shape{};
   bool pad_copy = false;  // padding applied by copying, cuDNN's own padding 0
-  ImageGeometry x_nchw{};  // Input as cuDNN sees it
+  // Channels-last (cuda/layout.h): Input, Output@GRAD and Input@GRAD NHWC, the filter and its
+  // gradient in KRSC order.
+  bool nhwc = false;
+  ImageGeometry x_nchw{};  // Input as cuDNN sees it (NCHW unless nhwc)
   bool have_data_algo = false, have_filter_algo = false;
   cudnnConvolutionBwdDataAlgo_t data_algo{};
   cudnnConvolutionBwdFilterAlgo_t filter_algo{};
   size_t data_workspace = 0, filter_workspace = 0;
+  // Inputs in the layout the descriptors describe, the KRSC filter (redone when its stamp
+  // changes) and Filter@GRAD in KRSC before it goes back to KCRS.
+  Tensor x_copy, dy_copy, filter_krsc, dw_krsc;
+  uint64_t filter_stamp = 0;
 };
 
-void SetImage(cudnnTensorDescriptor_t d, int64_t n, int64_t c, int64_t h, int64_t w) {
-  PD_CUDNN_CHECK(cudnnSetTensor4dDescriptor(d, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, int(n),
-                                            int(c), int(h), int(w)));
+void SetImage(cudnnTensorDescriptor_t d, int64_t n, int64_t c, int64_t h, int64_t w,
+              bool nhwc) {
+  PD_CUDNN_CHECK(cudnnSetTensor4dDescriptor(d, nhwc ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW,
+                                            CUDNN_DATA_FLOAT, int(n), int(c), int(h), int(w)));
 }
 
 void Describe(OpContext& ctx, CudaContext& cu, ConvGradState& st) {
@@ -70,6 +81,7 @@ void Describe(OpContext& ctx, CudaContext& cu, ConvGradState& st) {
   const auto& pe = s.win.pad_end;
   // cuDNN pads the same on both sides, and never negatively.
   st.pad_copy = pb != pe || std::min({pb[0], pb[1], pe[0], pe[1]}) < 0;
+  st.nhwc = ChannelsLastWanted() && s.groups == 1 && !st.pad_copy && !s.in.nhwc;
   st.x_nchw = {s.in.n, s.in.c, s.in.h, s.in.w, false};
   std::array<int64_t, 2> pad = pb;
   if (st.pad_copy) {
@@ -77,10 +89,11 @@ void Describe(OpContext& ctx, CudaContext& cu, ConvGradState& st) {
     st.x_nchw.w += pb[1] + pe[1];
     pad = {0, 0};
   }
-  SetImage(st.x, s.in.n, s.in.c, st.x_nchw.h, st.x_nchw.w);
-  SetImage(st.dy, s.out.n, s.out.c, s.out.h, s.out.w);
+  SetImage(st.x, s.in.n, s.in.c, st.x_nchw.h, st.x_nchw.w, st.nhwc);
+  SetImage(st.dy, s.out.n, s.out.c, s.out.h, s.out.w, st.nhwc);
   const Tensor& f = ctx.In("Filter");
-  PD_CUDNN_CHECK(cudnnSetFilter4dDescriptor(st.w, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW,
+  PD_CUDNN_CHECK(cudnnSetFilter4dDescriptor(st.w, CUDNN_DATA_FLOAT,
+                                            st.nhwc ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW,
                                             int(f.dim(0)), int(f.dim(1)), int(f.dim(2)),
                                             int(f.dim(3))));
   for (cudnnConvolutionDescriptor_t conv : {st.data_conv, st.filter_conv}) {
@@ -151,51 +164,67 @@ float* Scratch(Tensor& t, const CudaContext& cu, const ImageGeometry& g) {
   return t.mutable_data<float>();
 }
 
-// What both gradients read: Output@GRAD in NCHW, cuDNN's workspace, and where the Input cells
-// sit in the NCHW image cuDNN sees (copy: it is a copy, shifted by top, left).
+// What both gradients read: Input and Output@GRAD as cuDNN takes them, the filter (KRSC when
+// nhwc), cuDNN's workspace, and where the Input cells sit in the image cuDNN sees (copy: it is
+// a padded NCHW copy, shifted by top, left).
 struct GradRun {
+  const float* x;
   const float* dy;
+  const float* w;
   void* workspace;
   bool copy;
   int64_t top, left;
 };
 
-void InputGrad(OpContext& ctx, CudaContext& cu, const ConvGradState& st, const GradRun& run,
+void InputGrad(CudaContext& cu, const ConvGradState& st, const GradRun& run,
                const ImageGeometry& in, float* dx) {
   const float one = 1.0f, zero = 0.0f;
   Tensor copy;
   float* target = run.copy ? Scratch(copy, cu, st.x_nchw) : dx;
-  PD_CUDNN_CHECK(cudnnConvolutionBackwardData(
-      cu.cudnn(), &one, st.w, ctx.In("Filter").data<float>(), st.dy, run.dy, st.data_conv,
-      st.data_algo, run.workspace, st.data_workspace, &zero, st.x, target));
+  PD_CUDNN_CHECK(cudnnConvolutionBackwardData(cu.cudnn(), &one, st.w, run.w, st.dy, run.dy,
+                                              st.data_conv, st.data_algo, run.workspace,
+                                              st.data_workspace, &zero, st.x, target));
   if (run.copy)
     LaunchShiftImage(target, st.x_nchw, dx, in, run.top, run.left, cu.cuda_stream());
 }
 
-void FilterGrad(OpContext& ctx, CudaContext& cu, const ConvGradState& st, const GradRun& run,
-                const ImageGeometry& in, float* dw) {
+void FilterGrad(CudaContext& cu, ConvGradState& st, const GradRun& run, const ImageGeometry& in,
+                const Tensor& filter, float* dw) {
   const float one = 1.0f, zero = 0.0f;
-  const float* x = ctx.In("Input").data<float>();
+  const float* x = run.x;
   Tensor copy;
   if (run.copy) {
     float* p = Scratch(copy, cu, st.x_nchw);
     LaunchShiftImage(x, in, p, st.x_nchw, -run.top, -run.left, cu.cuda_stream());
     x = p;
   }
+  // With nhwc cuDNN writes the gradient in KRSC order; it goes back to the filter's KCRS.
+  float* target = dw;
+  if (st.nhwc) {
+    st.dw_krsc.set_place(cu.place());
+    st.dw_krsc.Resize(filter.dims());
+    target = st.dw_krsc.mutable_data_for_overwrite<float>();
+  }
   PD_CUDNN_CHECK(cudnnConvolutionBackwardFilter(cu.cudnn(), &one, st.x, x, st.dy, run.dy,
                                                 st.filter_conv, st.filter_algo, run.workspace,
-                                                st.filter_workspace, &zero, st.w, dw));
+                                                st.filter_workspace, &zero, st.w, target));
+  if (st.nhwc) {
+    const ImageGeometry krsc{filter.dim(0), filter.dim(1), filter.dim(2), filter.dim(3), true};
+    ImageGeometry kcrs = krsc;
+    kcrs.nhwc = false;
+    LaunchShiftImage(target, krsc, dw, kcrs, 0, 0, cu.cuda_stream());
+  }
 }
 
 void ConvGradKernel(OpContext& ctx) {
   CudaContext& cu = Ctx(ctx);
-  const cudaStream_t stream = cu.cuda_stream();
   ConvGradState& st = ctx.State<ConvGradState>();
   const Tensor& x = ctx.In("Input");
   // The geometry and descriptors depend on the input's shape alone: worked out once per shape.
   if (st.input_dims != x.dims()) {
     st.input_dims.clear();
     st.shape = ConvShapeOf(ctx, false);
+    st.nhwc = false;
     if (st.shape.in.n > 0) Describe(ctx, cu, st);
     st.input_dims = x.dims();
   }
@@ -204,19 +233,29 @@ void ConvGradKernel(OpContext& ctx) {
   PD_CHECK(dy.dtype() == DType::kFP32 && dy.dims() == s.out.ToDims(), ctx.op().type(),
            ": Output@GRAD ", DimsToString(dy.dims()), " does not match the forward output ",
            DimsToString(s.out.ToDims()));
-  const ImageGeometry in{s.in.n, s.in.c, s.in.h, s.in.w, s.in.nhwc};
-  const ImageGeometry out{s.out.n, s.out.c, s.out.h, s.out.w, s.out.nhwc};
+  const cudaStream_t stream = cu.cuda_stream();
+  // Input and Output@GRAD as the descriptors take them: NHWC with nhwc, else plain (a
+  // channels-last tensor reaching a convolution that cannot run so is brought back first).
+  const float* xp = s.in.n > 0 ? InLayout(x, st.nhwc, &st.x_copy, stream) : nullptr;
+  const float* dyp = InLayout(dy, st.nhwc, &st.dy_copy, stream);
+  // The images as their pointers hold them: data_format NHWC (logical NHWC dims, plain memory)
+  // or channels-last storage alike.
+  const ImageGeometry in{s.in.n, s.in.c, s.in.h, s.in.w, s.in.nhwc || st.nhwc};
+  const ImageGeometry out{s.out.n, s.out.c, s.out.h, s.out.w, s.out.nhwc || st.nhwc};
   if (ctx.HasOutput("Bias@GRAD")) {
     PD_CHECK(ctx.HasInput("Bias") && ctx.In("Bias").numel() == s.out.c, ctx.op().type(),
              ": Bias must hold ", s.out.c, " values");
-    LaunchChannelSum(dy.data<float>(), out,
-                     ctx.Out("Bias@GRAD")->mutable_data_for_overwrite<float>(), stream);
+    LaunchChannelSum(dyp, out, ctx.Out("Bias@GRAD")->mutable_data_for_overwrite<float>(),
+                     stream);
   }
   // cuDNN writes both in full (beta 0), as does the crop out of a padded copy; an empty batch
   // fills Filter@GRAD below.
-  float* dx = ctx.HasOutput("Input@GRAD")
-                  ? ctx.Out("Input@GRAD")->mutable_data_for_overwrite<float>()
-                  : nullptr;
+  float* dx = nullptr;
+  if (ctx.HasOutput("Input@GRAD")) {
+    Tensor* t = ctx.Out("Input@GRAD");
+    dx = t->mutable_data_for_overwrite<float>();
+    t->set_layout(st.nhwc ? kGpuChannelsLast : 0);
+  }
   float* dw = ctx.HasOutput("Filter@GRAD")
                   ? ctx.Out("Filter@GRAD")->mutable_data_for_overwrite<float>()
                   : nullptr;
@@ -230,10 +269,18 @@ void ConvGradKernel(OpContext& ctx) {
   if (dx != nullptr && !st.have_data_algo) FindDataAlgo(ctx, cu, st);
   if (dw != nullptr && !st.have_filter_algo) FindFilterAlgo(ctx, cu, st);
 
-  GradRun run{dy.data<float>(), nullptr, st.pad_copy || s.in.nhwc,
+  const Tensor& filter = ctx.In("Filter");
+  GradRun run{xp,      dyp, filter.data<float>(), nullptr, st.pad_copy || s.in.nhwc,
               st.pad_copy ? s.win.pad_begin[0] : 0, st.pad_copy ? s.win.pad_begin[1] : 0};
+  if (st.nhwc && dx != nullptr) {
+    if (st.filter_stamp == 0 || st.filter_stamp != filter.stamp()) {
+      InLayout(filter, true, &st.filter_krsc, stream);  // [K, C, R, S] to [K, R, S, C]
+      st.filter_stamp = filter.stamp();
+    }
+    run.w = st.filter_krsc.data<float>();
+  }
   Tensor dy_copy;
-  if (s.out.nhwc) {
+  if (s.out.nhwc) {  // data_format NHWC: cuDNN is handed NCHW copies
     const ImageGeometry nchw{out.n, out.c, out.h, out.w, false};
     float* p = Scratch(dy_copy, cu, nchw);
     LaunchShiftImage(run.dy, out, p, nchw, 0, 0, stream);
@@ -242,16 +289,18 @@ void ConvGradKernel(OpContext& ctx) {
   const size_t ws = std::max(dx != nullptr ? st.data_workspace : 0,
                              dw != nullptr ? st.filter_workspace : 0);
   if (ws != 0) run.workspace = cu.Workspace(ws);
-  if (dx != nullptr) InputGrad(ctx, cu, st, run, in, dx);
-  if (dw != nullptr) FilterGrad(ctx, cu, st, run, in, dw);
+  if (dx != nullptr) InputGrad(cu, st, run, in, dx);
+  if (dw != nullptr) FilterGrad(cu, st, run, in, filter, dw);
   CheckLaunch(ctx);
 }
 
 }  // namespace
 
 void RegisterConvGradKernels(OpRegistry& r) {
-  for (const char* type : {"conv2d_grad", "depthwise_conv2d_grad"})
+  for (const char* type : {"conv2d_grad", "depthwise_conv2d_grad"}) {
     r.AddKernel(type, DeviceType::kGPU, DType::kFP32, ConvGradKernel);
+    r.SetLayoutRule(type, DeviceType::kGPU, AnyLayoutRuleIfWanted());
+  }
 }
 
 }  // namespace pd::cuda

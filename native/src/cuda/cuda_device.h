@@ -95,6 +95,8 @@ class CudaDevice final : public Device {
   DeviceType type() const override { return DeviceType::kGPU; }
   Allocator& allocator(int device) override;
   std::unique_ptr<DeviceContext> NewContext(Place place, const ExecConfig& config) override;
+  // Channels-last tensors back to plain (cuda/layout.h).
+  std::unique_ptr<LayoutConverter> NewLayoutConverter() override;
   void CopyToHost(void* dst, const void* src, size_t bytes, Stream stream) override;
   void CopyFromHost(void* dst, const void* src, size_t bytes, Stream stream) override;
   void Synchronize(Stream stream) override;

@@ -6,6 +6,7 @@
 
 #include "cuda/host_inputs.h"
 #include "cuda/launchers.h"
+#include "cuda/layout.h"
 #include "cuda/op_util.h"
 #include "cuda/register.h"
 #include "kernels/broadcast.h"
@@ -27,7 +28,9 @@ void BinaryKernel(OpContext& ctx) {
   const BroadcastPlan plan =
       same ? BroadcastPlan{} : PlanBroadcast(ctx.op().type(), x.dims(), y.dims(),
                                              ctx.op().GetInt("axis", -1));
+  const int layout = same ? x.layout() : 0;  // equal dims: element by element, in X's layout
   T* outp = out->mutable_data_for_overwrite<T>();  // every element is written
+  out->set_layout(layout);
   const int64_t n = out->numel();
   if (n == 0) return;
   if (same) {
@@ -51,6 +54,7 @@ void BinaryKernel(OpContext& ctx) {
 template <BinaryOp kOp>
 void AddBinary(OpRegistry& r, const char* type, bool integers) {
   r.AddKernel(type, DeviceType::kGPU, DType::kFP32, BinaryKernel<float, kOp>);
+  r.SetLayoutRule(type, DeviceType::kGPU, ElementwiseRuleIfWanted());
   if (integers) {
     r.AddKernel(type, DeviceType::kGPU, DType::kInt64, BinaryKernel<int64_t, kOp>);
     r.AddKernel(type, DeviceType::kGPU, DType::kInt32, BinaryKernel<int32_t, kOp>);

@@ -8,6 +8,7 @@
 
 #include "cuda/grad_launch.h"
 #include "cuda/launchers.h"
+#include "cuda/layout.h"
 #include "cuda/op_util.h"
 #include "cuda/register.h"
 #include "kernels/elementwise_grad_shape.h"
@@ -156,7 +157,9 @@ void SumKernel(OpContext& ctx) {
   std::vector<const float*> ptrs;
   for (const Tensor* x : xs) ptrs.push_back(x->data<float>());
   const int64_t n = xs[0]->numel();
+  const int layout = xs[0]->layout();  // every input in one layout (SameLayoutRuleIfWanted)
   float* out = ctx.Out("Out")->mutable_data_for_overwrite<float>();  // written in full
+  ctx.Out("Out")->set_layout(layout);
   Tensor scratch;
   float* sp = ptrs.size() > static_cast<size_t>(kMaxSumInputs) ? Scratch(c, &scratch, n) : nullptr;
   LaunchSum(ptrs.data(), static_cast<int>(ptrs.size()), out, sp, n, c.cuda_stream());
@@ -193,8 +196,13 @@ void FillConstantKernel(OpContext& ctx) {
 void RegisterElementwiseGradKernels(OpRegistry& r) {
   r.AddKernel("elementwise_add_grad", DeviceType::kGPU, DType::kFP32, AddGradKernel);
   r.AddKernel("elementwise_sub_grad", DeviceType::kGPU, DType::kFP32, SubGradKernel);
+  // Their gradients are Out@GRAD element for element, in its layout (the shape inference sets
+  // it); a broadcast operand needs it plain.
+  for (const char* type : {"elementwise_add_grad", "elementwise_sub_grad"})
+    r.SetLayoutRule(type, DeviceType::kGPU, AddGradRuleIfWanted());
   r.AddKernel("elementwise_mul_grad", DeviceType::kGPU, DType::kFP32, MulGradKernel);
   r.AddKernel("sum", DeviceType::kGPU, DType::kUndefined, SumKernel);
+  r.SetLayoutRule("sum", DeviceType::kGPU, SameLayoutRuleIfWanted());
   r.AddKernel("fill_constant", DeviceType::kGPU, DType::kUndefined, FillConstantKernel);
 }
 

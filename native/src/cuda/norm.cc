@@ -2,6 +2,7 @@
 // conv_bn_fuse pass leaves unfused, and in training mode with batch statistics
 // (kernels/norm.cc's semantics; the statistics come from norm_train.cu).
 #include "cuda/dense_launch.h"
+#include "cuda/layout.h"
 #include "cuda/norm_train_launch.h"
 #include "cuda/op_util.h"
 #include "cuda/register.h"
@@ -79,8 +80,13 @@ void BatchNormKernel(OpContext& ctx) {
   const Dims& d = x.dims();
   const int64_t c = nhwc ? d.back() : d[1];
   BatchNormArgs a{};
-  a.x = x.data<float>();
-  a.s = {nhwc ? x.numel() / c : d[0], c, nhwc ? 1 : x.numel() / (d[0] * c)};
+  // A channels-last input (cuda/layout.h) is read as it is stored, its channel innermost, and Y
+  // is written so; an op declared NHWC takes a plain copy of one.
+  Tensor plain;
+  const bool stored_last = IsGpuChannelsLast(x) && !nhwc;
+  a.x = nhwc ? InLayout(x, false, &plain, cu.cuda_stream()) : x.data<float>();
+  a.s = {nhwc || stored_last ? x.numel() / c : d[0], c,
+         nhwc || stored_last ? 1 : x.numel() / (d[0] * c)};
   a.eps = op.GetFloat("epsilon", 1e-5f);
   a.relu = op.GetBool("fuse_with_relu", false);
   a.scale = ChannelParam(ctx, "Scale", c);
@@ -92,6 +98,7 @@ void BatchNormKernel(OpContext& ctx) {
   } else {
     BatchNormTrain(ctx, cu, a);
   }
+  ctx.Out("Y")->set_layout(stored_last ? kGpuChannelsLast : 0);
   CheckLaunch(ctx);
 }
 
@@ -99,6 +106,7 @@ void BatchNormKernel(OpContext& ctx) {
 
 void RegisterNormKernels(OpRegistry& r) {
   r.AddKernel("batch_norm", DeviceType::kGPU, DType::kFP32, BatchNormKernel);
+  r.SetLayoutRule("batch_norm", DeviceType::kGPU, AnyLayoutRuleIfWanted());
 }
 
 }  // namespace pd::cuda

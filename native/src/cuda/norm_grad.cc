@@ -3,6 +3,7 @@
 // is_test) from Mean and 1/√(Variance + ε), and X@GRAD is the affine map's. Any of the three
 // outputs may be absent.
 #include "cuda/dense_launch.h"
+#include "cuda/layout.h"
 #include "cuda/norm_train_launch.h"
 #include "cuda/op_util.h"
 #include "cuda/register.h"
@@ -34,8 +35,12 @@ void BatchNormGradKernel(OpContext& ctx) {
   PD_CHECK(x.rank() >= 2, "batch_norm_grad: X must have rank >= 2, got ", DimsToString(x.dims()));
   PD_CHECK(dy.dims() == x.dims(), "batch_norm_grad: Y@GRAD ", DimsToString(dy.dims()),
            " must have X's shape ", DimsToString(x.dims()));
+  // A channels-last X (cuda/layout.h; Y@GRAD then too, the layout rule sees to it) is read as
+  // it is stored, its channel innermost, and X@GRAD is written so.
+  const bool stored_last = IsGpuChannelsLast(x);
   const ChannelView v = ChannelViewOf(x, IsChannelsLast(ctx, "data_layout"));
-  const ChannelShape s{v.outer, v.c, v.inner};
+  const ChannelShape s = stored_last ? ChannelShape{x.numel() / x.dim(1), x.dim(1), 1}
+                                     : ChannelShape{v.outer, v.c, v.inner};
   const float* scale = Channels(ctx, "Scale", s.channels);
   const bool running = op.GetBool("use_global_stats", false) || op.GetBool("is_test", false);
   const Place place = cu.place();
@@ -54,6 +59,7 @@ void BatchNormGradKernel(OpContext& ctx) {
     inv_std = Channels(ctx, "SavedVariance", s.channels);
   }
   float* dx = OutputOrNull(ctx, "X@GRAD");
+  if (dx != nullptr) ctx.Out("X@GRAD")->set_layout(stored_last ? kGpuChannelsLast : 0);
   float* dbias_out = OutputOrNull(ctx, "Bias@GRAD");
   float* dscale_out = OutputOrNull(ctx, "Scale@GRAD");
   // X@GRAD with batch statistics needs the channel sums in double; the running form needs them
@@ -83,6 +89,7 @@ void BatchNormGradKernel(OpContext& ctx) {
 
 void RegisterNormGradKernels(OpRegistry& r) {
   r.AddKernel("batch_norm_grad", DeviceType::kGPU, DType::kFP32, BatchNormGradKernel);
+  r.SetLayoutRule("batch_norm_grad", DeviceType::kGPU, SameLayoutRuleIfWanted());
 }
 
 }  // namespace pd::cuda

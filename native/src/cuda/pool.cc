@@ -3,6 +3,7 @@
 // on every output cell's window. Our own kernels rather than cuDNN's, which has no ceil mode or
 // adaptive pooling.
 #include "cuda/dense_launch.h"
+#include "cuda/layout.h"
 #include "cuda/op_util.h"
 #include "cuda/pool_args.h"
 #include "cuda/register.h"
@@ -13,9 +14,23 @@ namespace {
 void PoolKernel(OpContext& ctx) {
   CudaContext& cu = Ctx(ctx);
   const PoolShape s = PoolShapeOf(ctx);
-  const PoolArgs a = PoolArgsOf(s);
-  float* y = ctx.Out("Out")->mutable_data_for_overwrite<float>();  // written in full
-  LaunchPool2d(ctx.In("X").data<float>(), y, a, cu.cuda_stream());
+  PoolArgs a = PoolArgsOf(s);
+  // A channels-last X (cuda/layout.h) is pooled as it is stored and Out written so, except a
+  // 1x1 Out (global pooling), whose bytes are the same either way: it goes out plain, for the
+  // fc or reshape after it. An op declared NHWC takes a plain copy of one.
+  const Tensor& x = ctx.In("X");
+  Tensor plain;
+  const float* xp = x.data<float>();
+  bool stored_last = IsGpuChannelsLast(x);
+  if (stored_last && s.in.nhwc) {
+    xp = InLayout(x, false, &plain, cu.cuda_stream());
+    stored_last = false;
+  }
+  a.nhwc = a.nhwc || stored_last;
+  Tensor* out = ctx.Out("Out");
+  float* y = out->mutable_data_for_overwrite<float>();  // written in full
+  out->set_layout(stored_last && a.out_h * a.out_w != 1 ? kGpuChannelsLast : 0);
+  LaunchPool2d(xp, y, a, cu.cuda_stream());
   CheckLaunch(ctx);
 }
 
@@ -23,6 +38,7 @@ void PoolKernel(OpContext& ctx) {
 
 void RegisterPoolKernels(OpRegistry& r) {
   r.AddKernel("pool2d", DeviceType::kGPU, DType::kFP32, PoolKernel);
+  r.SetLayoutRule("pool2d", DeviceType::kGPU, AnyLayoutRuleIfWanted());
 }
 
 }  // namespace pd::cuda

@@ -1,6 +1,7 @@
 // pool2d_grad with kernels/pool_grad.cc's semantics (max to the window's first maximum, avg by
 // the forward's divisor; global, adaptive, exclusive, ceil mode; NCHW and NHWC), the geometry
 // from kernels/pool_shape.h so that it agrees with both forward kernels.
+#include "cuda/layout.h"
 #include "cuda/op_util.h"
 #include "cuda/pool_args.h"
 #include "cuda/pool_grad_launch.h"
@@ -20,13 +21,19 @@ void PoolGradKernel(OpContext& ctx) {
   PD_CHECK(out.dims() == out_dims && dout.dims() == out_dims, "pool2d_grad: Out ",
            DimsToString(out.dims()), " and Out@GRAD ", DimsToString(dout.dims()),
            " must be the forward output's ", DimsToString(out_dims));
-  const PoolArgs a = PoolArgsOf(s);
+  PoolArgs a = PoolArgsOf(s);
+  // A channels-last X (cuda/layout.h) makes a channels-last X@GRAD; Out and Out@GRAD are then
+  // channels-last too or 1x1 (PoolGradRuleIfWanted), the same bytes either way.
+  const bool stored_last = IsGpuChannelsLast(ctx.In("X"));
+  PD_CHECK(!(stored_last && s.in.nhwc), "pool2d_grad: a channels-last X with data_format NHWC");
+  a.nhwc = a.nhwc || stored_last;
   Tensor argmax;
   if (s.max) {
     argmax.set_place(cu.place());
     argmax.Resize(out_dims);
   }
   float* dx = ctx.Out("X@GRAD")->mutable_data_for_overwrite<float>();  // gathered per cell
+  ctx.Out("X@GRAD")->set_layout(stored_last ? kGpuChannelsLast : 0);
   LaunchPool2dGrad(ctx.In("X").data<float>(), out.data<float>(), dout.data<float>(), dx, a,
                    s.max ? argmax.mutable_data<int32_t>() : nullptr, cu.cuda_stream());
   CheckLaunch(ctx);
@@ -36,6 +43,7 @@ void PoolGradKernel(OpContext& ctx) {
 
 void RegisterPoolGradKernels(OpRegistry& r) {
   r.AddKernel("pool2d_grad", DeviceType::kGPU, DType::kFP32, PoolGradKernel);
+  r.SetLayoutRule("pool2d_grad", DeviceType::kGPU, PoolGradRuleIfWanted());
 }
 
 }  // namespace pd::cuda

@@ -1,6 +1,7 @@
 #include "framework/device.h"
 
 #include <cstring>
+#include <memory>
 
 #include "framework/builtins.h"
 #include "framework/error.h"
@@ -43,6 +44,26 @@ Device& DeviceRegistry::Get(DeviceType type) const {
 Allocator& AllocatorFor(Place place) {
   if (place.is_cpu()) return CpuAllocator();
   return DeviceRegistry::Global().Get(place.type).allocator(place.device);
+}
+
+const Tensor& PlainOnHost(const Tensor& t, Tensor* host) {
+  if (t.layout() == 0 && t.place().is_cpu()) return t;
+  Tensor plain;
+  plain.ShareDataWith(t);
+  if (t.layout() != 0) {
+    Device& device = DeviceRegistry::Global().Get(t.place().type);
+    const auto ctx = device.NewContext(t.place(), ExecConfig{});
+    std::unique_ptr<LayoutConverter> converter = device.NewLayoutConverter();
+    PD_CHECK(converter != nullptr, "a ", t.place().ToString(), " tensor has layout ", t.layout(),
+             ", but its device has no layout converter");
+    converter->ToPlain(&plain, *ctx);
+  }
+  if (plain.place().is_cpu()) {
+    host->ShareDataWith(plain);
+    return *host;
+  }
+  CopyTensor(plain, Place::CPU(), host);
+  return *host;
 }
 
 void CopyTensor(const Tensor& src, Place place, Tensor* dst, Stream stream) {

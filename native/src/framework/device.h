@@ -126,4 +126,9 @@ Allocator& AllocatorFor(Place place);
 // device is ordered on stream and complete when it returns too (the data is needed on the host).
 void CopyTensor(const Tensor& src, Place place, Tensor* dst, Stream stream = nullptr);
 
+// t as plain host memory: t itself, or a copy in *host when t lives on a device or in one of its
+// place's own layouts (a training step leaves activations channels-last for the ops that read
+// them; t keeps its layout and place).
+const Tensor& PlainOnHost(const Tensor& t, Tensor* host);
+
 }  // namespace pd

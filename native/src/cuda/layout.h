@@ -1,0 +1,61 @@
+// Channels-last on the GPU (GOHUB_CUDA_CHANNELS_LAST=1, off by default until a GPU check has
+// measured it): conv2d writes its output NHWC, the layout cuDNN's tensor-core kernels work in
+// (PyTorch's channels_last), and the ops between convolutions (batch norm, pooling, the
+// activations, the element-wise ops, sum and their gradients) read and write it as it comes;
+// every other op gets plain tensors through ChannelsLastConverter. As on the CPU
+// (Tensor::layout), the dims stay the logical NCHW ones.
+#pragma once
+
+#include <memory>
+
+#include "cuda/conv_grad.h"
+#include "framework/device.h"
+#include "framework/op_registry.h"
+
+namespace pd::cuda {
+
+// The Tensor::layout code of a channels-last GPU tensor: 4-D [N, C, H, W] stored as a row-major
+// [N, H, W, C] array.
+constexpr int kGpuChannelsLast = 1;
+
+// Whether GOHUB_CUDA_CHANNELS_LAST asks for channels-last convolutions (read once).
+bool ChannelsLastWanted();
+
+inline bool IsGpuChannelsLast(const Tensor& t) {
+  return t.layout() == kGpuChannelsLast && t.rank() == 4;
+}
+// t's 4-D dims with the layout it is stored in.
+ImageGeometry GeometryOf(const Tensor& t);
+
+// A plain or channels-last copy of the 4-D tensor src in scratch (on src's place; the buffer is
+// kept for the next call of the same size), or src's own data when it is stored so already.
+const float* InLayout(const Tensor& src, bool channels_last, Tensor* scratch,
+                      cudaStream_t stream);
+
+// Turns a channels-last tensor back into plain NCHW, in place (through a scratch buffer it
+// keeps for the next call).
+class ChannelsLastConverter final : public LayoutConverter {
+ public:
+  void ToPlain(Tensor* t, DeviceContext& ctx) override;
+
+ private:
+  Tensor scratch_;
+};
+
+// Layout rules of the GPU kernels that read channels-last inputs; each is nullptr (plain inputs
+// only, as before) unless ChannelsLastWanted().
+// The kernel converts what it cannot read itself (conv2d and its gradient, batch_norm, pool2d).
+LayoutRule AnyLayoutRuleIfWanted();
+// Activations and their gradients, sum, batch_norm_grad: every 4-D float input stored in one
+// layout, with the same dims when not plain (the output is written in it too).
+LayoutRule SameLayoutRuleIfWanted();
+// Binary element-wise ops: X and Y plain, or in one layout with the same dims.
+LayoutRule ElementwiseRuleIfWanted();
+// pool2d_grad: X@GRAD follows X, and Out and Out@GRAD are in X's layout or 1x1 (where both
+// layouts are the same bytes).
+LayoutRule PoolGradRuleIfWanted();
+// elementwise_add/sub_grad: an operand of Out@GRAD's dims gets a view of it, in its layout;
+// broadcast operands need plain.
+LayoutRule AddGradRuleIfWanted();
+
+}  // namespace pd::cuda
