@@ -48,6 +48,9 @@ var (
 	// CUDNNDeterministic is read by the CUDA backend's convolution gradients.
 	CUDNNDeterministic = Var{"GOHUB_CUDNN_DETERMINISTIC", "",
 		"1: GPU training's convolution gradients use deterministic cuDNN algorithms (slower; by default the fastest)"}
+	// CUDAChannelsLast is read by the CUDA backend's convolutions.
+	CUDAChannelsLast = Var{"GOHUB_CUDA_CHANNELS_LAST", "",
+		"1: GPU convolutions run channels-last (NHWC, as cuDNN's tensor-core kernels want with --gpu_tf32); experimental, off by default"}
 	// ConvWinograd is read by the native library's CPU convolutions.
 	ConvWinograd = Var{"GOHUB_CONV_WINOGRAD", "where it is faster",
 		"off: 3x3 convolutions on the CPU stay on oneDNN's direct kernels; always: they run on gohub's " +
@@ -59,7 +62,7 @@ var (
 
 // All lists every variable, in the order help shows them.
 var All = []Var{Home, Server, Timeout, Pip, Shared, BuildModels, LACPackage, LACSdist, CUDABackend,
-	CUDNNDeterministic, ConvWinograd, LibraryPath}
+	CUDNNDeterministic, CUDAChannelsLast, ConvWinograd, LibraryPath}
 
 // DefaultTimeout is the default of GOHUB_TIMEOUT.
 const DefaultTimeout = 3 * time.Second
