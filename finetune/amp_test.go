@@ -32,12 +32,8 @@ func bfloat16Ops(p *framework.Program) (marked, convs int) {
 
 // AMP trains the same model as float32 does, its convolutions and their gradients in
 // bfloat16: the losses leave float32's by bfloat16's rounding yet training still learns, and
-// the model it exports is float32. With the GPU it is refused.
+// the model it exports is float32.
 func TestFinetuneAMP(t *testing.T) {
-	bad := testConfig(t.TempDir())
-	bad.AMP, bad.UseGPU = true, true
-	assert.ErrorContains(t, bad.withDefaults(timeNow()).validate(), "CPU only")
-
 	data := catdogSubset(t, 32, 16, 16)
 	reader := testReader(t)
 	run := func(amp bool) (record, *ImageClassifierTask, string) {

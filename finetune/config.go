@@ -29,9 +29,11 @@ type RunConfig struct {
 	// gradients as bfloat16 and add in float32; every other op, the tensors between ops, the
 	// weights and the optimizer stay float32, so checkpoints and the exported model are
 	// float32 as without it. Evaluation and prediction
-	// run the same way. On the CPU only: fast where oneDNN has bfloat16 kernels (AVX-512, twice
+	// run the same way. On the CPU: fast where oneDNN has bfloat16 kernels (AVX-512, twice
 	// the float32 rate on the convolutions with the BF16 instructions), emulated and slower
-	// than float32 elsewhere (paddle.Bfloat16Native says which).
+	// than float32 elsewhere (paddle.Bfloat16Native says which). On the GPU (UseGPU): cuDNN's
+	// bfloat16 tensor-core convolutions on GPUs of compute capability 8 and up (A100, H100),
+	// which also round the convolutions' outputs to bfloat16; float32 on older ones.
 	AMP bool
 	// CheckpointDir holds ckpt.meta, step_N/, best_model/ and the curves; "" means
 	// ckpt_<YYYYmmddHHMMSS> in the working directory, as in PaddleHub.
@@ -102,9 +104,6 @@ func (c RunConfig) validate() error {
 		if f.v < 0 {
 			return errors.Errorf("run config: %s must not be negative, got %d", f.name, f.v)
 		}
-	}
-	if c.AMP && c.UseGPU {
-		return errors.New("run config: amp: bfloat16 mixed precision runs on the CPU only; the CUDA backend's kernels are float32 (tf32 speeds them up)")
 	}
 	if err := c.checkGPU(); err != nil {
 		return err

@@ -38,9 +38,10 @@ func TestRunConfigGPUSettings(t *testing.T) {
 }
 
 // The ShuffleNetV2 cat/dog fine-tune on the GPU follows the CPU run with the same seed: the
-// same steps, a loss that falls, test accuracy within a point; and a run stopped on the GPU
-// resumes from its checkpoint on the CPU. Runs where a GPU is usable (scripts/device/check.sh
-// runs it there).
+// same steps, a loss that falls, test accuracy within a point; a run stopped on the GPU
+// resumes from its checkpoint on the CPU; and with AMP (bfloat16 convolutions) it follows the
+// CPU's AMP run as closely as bfloat16 allows. Runs where a GPU is usable
+// (scripts/device/check.sh runs it there).
 func TestFinetuneOnGPUFollowsTheCPU(t *testing.T) {
 	if reason, unavailable := paddle.GPUUnavailable(); unavailable {
 		t.Skip("no usable GPU: " + reason)
@@ -48,9 +49,9 @@ func TestFinetuneOnGPUFollowsTheCPU(t *testing.T) {
 	data := catdogSubset(t, 32, 16, 16)
 	reader := testReader(t)
 	// stopAt > 0 cancels the run after that step.
-	run := func(dir string, gpu bool, stopAt int) record {
+	runAMP := func(dir string, gpu, amp bool, stopAt int) record {
 		cfg := testConfig(dir)
-		cfg.UseGPU = gpu
+		cfg.UseGPU, cfg.AMP = gpu, amp
 		var r record
 		task, err := NewImageClassifierTask(shufflenetContext(t, true), data, reader, cfg)
 		require.NoError(t, err)
@@ -71,6 +72,7 @@ func TestFinetuneOnGPUFollowsTheCPU(t *testing.T) {
 		require.NoError(t, task.Close())
 		return r
 	}
+	run := func(dir string, gpu bool, stopAt int) record { return runAMP(dir, gpu, false, stopAt) }
 	cpu, gpu := run(t.TempDir(), false, 0), run(t.TempDir(), true, 0)
 	require.Len(t, gpu.losses, len(cpu.losses))
 	require.Less(t, gpu.losses[len(gpu.losses)-1], gpu.losses[0], "training on the GPU lowers the loss")
@@ -85,4 +87,15 @@ func TestFinetuneOnGPUFollowsTheCPU(t *testing.T) {
 	require.Len(t, resumed.resume, 1)
 	assert.Equal(t, 5, resumed.resume[0].Step, "the CPU run resumes where the GPU run stopped")
 	assert.InDelta(t, acc(cpu), acc(resumed), 0.01, "test accuracy within a point of the CPU's")
+
+	// AMP: both places round the convolutions' inputs to bfloat16; the GPU rounds their outputs
+	// too, so the runs agree to bfloat16's precision, not float32's.
+	cpuAMP, gpuAMP := runAMP(t.TempDir(), false, true, 0), runAMP(t.TempDir(), true, true, 0)
+	require.Len(t, gpuAMP.losses, len(cpuAMP.losses))
+	t.Logf("AMP losses CPU %.4f, GPU %.4f; test accuracy CPU %.4f, GPU %.4f", cpuAMP.losses,
+		gpuAMP.losses, acc(cpuAMP), acc(gpuAMP))
+	assert.InDelta(t, cpuAMP.losses[0], gpuAMP.losses[0], 0.02*math.Abs(cpuAMP.losses[0]),
+		"the first step's loss under AMP")
+	require.Less(t, gpuAMP.losses[len(gpuAMP.losses)-1], gpuAMP.losses[0], "AMP on the GPU lowers the loss")
+	assert.InDelta(t, acc(cpuAMP), acc(gpuAMP), 0.07, "AMP test accuracy at most one of 16 images from the CPU's")
 }

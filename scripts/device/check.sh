@@ -11,7 +11,8 @@
 #   4. summary.md: the rows, ours against PyTorch;
 #   5. profile_1.txt / profile_sync.txt: per-op host and device time at batch 1.
 #   ResNet-50 runs again with channels-last convolutions (GOHUB_CUDA_CHANNELS_LAST=1, model
-#   name "resnet50_cl"), checked and timed; in training too (step 7 and 8, "_cl" models).
+#   name "resnet50_cl"), checked and timed; in training too (step 7 and 8, "_cl" models), and
+#   with bfloat16 AMP ("_amp" models, the amp_bf16 rows).
 # Training (train_summary.md):
 #   6. grad_cases.txt: real Paddle's gradient golden cases (testdata/grads) on the GPU;
 #   7. train_check.jsonl: Paddle's training programs (four models, Momentum and Adam) on the GPU
@@ -122,6 +123,15 @@ GOHUB_CUDA_CHANNELS_LAST=1 timeout 200 "$work/gpu_train_check" --batch 8 --op-st
   >> "$out/train_check.jsonl" 2>> "$out/train_check.stderr" || status=1
 GOHUB_CUDA_CHANNELS_LAST=1 timeout 200 "$work/gpu_train_check" --bench --batches 64,128 \
   "resnet50_cl:$t/resnet50_imagenet_partial_momentum.pdmodel:3x224x224" \
+  >> "$out/train_bench.jsonl" 2>> "$out/train_check.stderr" || status=1
+# bfloat16 AMP (the convolutions and their gradients in bfloat16, as --amp marks them): against
+# the CPU's AMP run op by op (within 2e-2), then the step's timings beside PyTorch's autocast.
+timeout 200 "$work/gpu_train_check" --amp --batch 8 --op-steps 1 --steps 5 \
+  "resnet50_momentum_amp:$t/resnet50_imagenet_partial_momentum.pdmodel:3x64x64" \
+  "cifar_resnet_adam_amp:$t/cifar_resnet_adam.pdmodel:3x32x32" \
+  >> "$out/train_check.jsonl" 2>> "$out/train_check.stderr" || status=1
+timeout 200 "$work/gpu_train_check" --amp --bench --batches 64,128 \
+  "resnet50:$t/resnet50_imagenet_partial_momentum.pdmodel:3x224x224" \
   >> "$out/train_bench.jsonl" 2>> "$out/train_check.stderr" || status=1
 # PyTorch's side right after ours, so that a run cut short still has both.
 timeout 240 "$python" scripts/device/torch_train_bench.py > "$out/torch_train.jsonl" \

@@ -5,14 +5,20 @@
 // the convolution, then one epilogue kernel for bias, residual and activation.
 //
 // The algorithm is picked per input shape by timing every candidate once (cudnnFind, what
-// PyTorch's cudnn.benchmark does). fp32 math is pure FMA unless the config allows TF32.
+// PyTorch's cudnn.benchmark does). fp32 math is pure FMA unless the config allows TF32. An op
+// marked for bfloat16 (mkldnn_data_type, kernels/bf16_attr.h: a training program under
+// RunConfig.AMP) runs on bfloat16 copies of its input and filter, summing in float32, on GPUs
+// with bfloat16 tensor cores (compute capability 8 and up); cuDNN writes its output in
+// bfloat16, widened to float32 before the epilogue.
 #include <map>
 #include <string>
 
+#include "cuda/bf16_buffers.h"
 #include "cuda/dense_launch.h"
 #include "cuda/layout.h"
 #include "cuda/op_util.h"
 #include "cuda/register.h"
+#include "kernels/bf16_attr.h"
 #include "kernels/conv_shape.h"
 
 namespace pd::cuda {
@@ -67,18 +73,20 @@ struct ConvState final : KernelState {
   bool fused = false;   // bias + relu (+ residual) in the convolution call
   bool pad_input = false;  // asymmetric padding, applied by copying the input
   bool nhwc = false;  // channels-last (cuda/layout.h): input, output and filter NHWC
+  bool bf16 = false;  // bfloat16 input, filter and output (kernels/bf16_attr.h)
+  int64_t input_numel = 0;  // of the input as the descriptor describes it (padded)
   Tensor padded;
   // Inputs brought to the layout the descriptors describe, and the filter in KRSC order for
-  // NHWC (redone when the filter's stamp changes: a training step updates it). Kept here so
-  // that a recorded run allocates nothing.
-  Tensor input_copy, residual_copy, filter_krsc;
+  // NHWC and in bfloat16 for bf16 (redone when the filter's stamp changes: a training step
+  // updates it). Kept here so that a recorded run allocates nothing.
+  Tensor input_copy, residual_copy, filter_krsc, filter_bf16, input_bf16, output_bf16;
   uint64_t filter_stamp = 0;
 };
 
 void SetImage(cudnnTensorDescriptor_t d, int64_t n, int64_t c, int64_t h, int64_t w,
-              bool nhwc = false) {
-  PD_CUDNN_CHECK(cudnnSetTensor4dDescriptor(d, nhwc ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW,
-                                            CUDNN_DATA_FLOAT, int(n), int(c), int(h), int(w)));
+              bool nhwc = false, cudnnDataType_t type = CUDNN_DATA_FLOAT) {
+  PD_CUDNN_CHECK(cudnnSetTensor4dDescriptor(d, nhwc ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW, type,
+                                            int(n), int(c), int(h), int(w)));
 }
 
 // Caps what an algorithm may ask for: more scratch than this is not worth the speed.
@@ -101,10 +109,13 @@ void Build(OpContext& ctx, CudaContext& cu, const ConvShape& s, ConvState& st, b
   // Channels-last where it is asked for and cuDNN takes it as it is: a plain convolution (no
   // groups, no transpose, even padding).
   st.nhwc = ChannelsLastWanted() && !s.transpose && !st.pad_input && s.groups == 1;
-  SetImage(st.x, s.in.n, s.in.c, in_h, in_w, st.nhwc);
-  SetImage(st.y, s.out.n, s.out.c, s.out.h, s.out.w, st.nhwc);
+  st.bf16 = WantsBf16(ctx.op()) && !s.transpose && cu.props().major >= 8;
+  const cudnnDataType_t data_type = st.bf16 ? CUDNN_DATA_BFLOAT16 : CUDNN_DATA_FLOAT;
+  st.input_numel = s.in.n * s.in.c * in_h * in_w;
+  SetImage(st.x, s.in.n, s.in.c, in_h, in_w, st.nhwc, data_type);
+  SetImage(st.y, s.out.n, s.out.c, s.out.h, s.out.w, st.nhwc, data_type);
   SetImage(st.bias, 1, s.out.c, 1, 1);
-  PD_CUDNN_CHECK(cudnnSetFilter4dDescriptor(st.w, CUDNN_DATA_FLOAT,
+  PD_CUDNN_CHECK(cudnnSetFilter4dDescriptor(st.w, data_type,
                                             st.nhwc ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW,
                                             int(f.dim(0)), int(f.dim(1)), int(f.dim(2)),
                                             int(f.dim(3))));
@@ -112,8 +123,9 @@ void Build(OpContext& ctx, CudaContext& cu, const ConvShape& s, ConvState& st, b
       st.conv, int(pad[0]), int(pad[1]), int(s.win.stride[0]), int(s.win.stride[1]),
       int(s.win.dilation[0]), int(s.win.dilation[1]), CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
   PD_CUDNN_CHECK(cudnnSetConvolutionGroupCount(st.conv, int(s.groups)));
+  // bfloat16 runs on tensor cores, which FMA math would rule out.
   PD_CUDNN_CHECK(cudnnSetConvolutionMathType(
-      st.conv, cu.allow_tf32() ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH));
+      st.conv, cu.allow_tf32() || st.bf16 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH));
 
   constexpr int kCandidates = 8;
   int found = 0;
@@ -143,7 +155,8 @@ void Build(OpContext& ctx, CudaContext& cu, const ConvShape& s, ConvState& st, b
     st.workspace = perf[pick].memory;
     PD_CUDNN_CHECK(cudnnSetConvolutionMathType(st.conv, perf[pick].mathType));
   }
-  st.fused = !s.transpose && has_bias && act.act == Act::kRelu;
+  // The fused call takes its bias and z in the output's type: bfloat16 runs unfused.
+  st.fused = !s.transpose && !st.bf16 && has_bias && act.act == Act::kRelu;
   (void)residual;
 }
 
@@ -190,14 +203,23 @@ void ConvKernel(OpContext& ctx) {
     in = p;
   }
   const Tensor& filter = ctx.In("Filter");
-  const float* w = filter.data<float>();
-  if (st.nhwc) {
-    // [K, C, R, S] to [K, R, S, C]: the filter as an image of K "batches" going channels-last.
+  const void* w = filter.data<float>();
+  if (st.nhwc || st.bf16) {
     if (st.filter_stamp == 0 || st.filter_stamp != filter.stamp()) {
-      InLayout(filter, true, &st.filter_krsc, stream);
+      // [K, C, R, S] to [K, R, S, C]: the filter as an image of K "batches" going channels-last.
+      const float* f = st.nhwc ? InLayout(filter, true, &st.filter_krsc, stream)
+                               : filter.data<float>();
+      if (st.bf16) Bf16Copy(f, filter.numel(), cu.place(), &st.filter_bf16, stream);
       st.filter_stamp = filter.stamp();
     }
-    w = st.filter_krsc.data<float>();
+    w = st.bf16 ? st.filter_bf16.raw_data() : st.filter_krsc.raw_data();
+  }
+  // bfloat16: cuDNN reads a rounded copy of the input and writes its own output buffer.
+  const void* conv_in = in;
+  void* conv_out = y;
+  if (st.bf16) {
+    conv_in = Bf16Copy(in, st.input_numel, cu.place(), &st.input_bf16, stream);
+    conv_out = Bf16Buffer(out->numel(), cu.place(), &st.output_bf16);
   }
   const float* bias = has_bias ? ctx.In("Bias").data<float>() : nullptr;
   void* ws = st.workspace ? cu.Workspace(st.workspace) : nullptr;
@@ -216,9 +238,10 @@ void ConvKernel(OpContext& ctx) {
     PD_CUDNN_CHECK(cudnnConvolutionBackwardData(cu.cudnn(), &one, st.w, w, st.x, in, st.conv,
                                                 st.bwd_algo, ws, st.workspace, &zero, st.y, y));
   } else {
-    PD_CUDNN_CHECK(cudnnConvolutionForward(cu.cudnn(), &one, st.x, in, st.w, w, st.conv,
-                                           st.fwd_algo, ws, st.workspace, &zero, st.y, y));
+    PD_CUDNN_CHECK(cudnnConvolutionForward(cu.cudnn(), &one, st.x, conv_in, st.w, w, st.conv,
+                                           st.fwd_algo, ws, st.workspace, &zero, st.y, conv_out));
   }
+  if (st.bf16) LaunchFromBf16(static_cast<const uint16_t*>(conv_out), y, out->numel(), stream);
   // Channels-last: the channel is the innermost axis of [N·H·W, C].
   const int64_t plane = s.out.h * s.out.w;
   LaunchBiasActivation(y, bias, res, st.nhwc ? s.out.n * plane : s.out.n, s.out.c,

@@ -13,17 +13,22 @@
 // The algorithms are found per input shape by timing every candidate once (cudnnFind, as the
 // forward does), as PyTorch's cudnn.benchmark and Paddle do: the fastest, unless
 // GOHUB_CUDNN_DETERMINISTIC asks for deterministic ones (Paddle's FLAGS_cudnn_deterministic).
-// fp32 math is pure FMA unless the config allows TF32.
+// fp32 math is pure FMA unless the config allows TF32. An op marked for bfloat16 (as the
+// forward, cuda/conv.cc) reads bfloat16 copies of Output@GRAD, the filter and Input and writes
+// its gradients through bfloat16 buffers widened to float32, where cuDNN takes the images as they
+// are (even padding, NCHW data_format).
 #include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
+#include "cuda/bf16_buffers.h"
 #include "cuda/conv_grad.h"
 #include "cuda/layout.h"
 #include "cuda/op_util.h"
 #include "cuda/register.h"
+#include "kernels/bf16_attr.h"
 #include "kernels/conv_shape.h"
 
 namespace pd::cuda {
@@ -58,21 +63,24 @@ struct ConvGradState final : KernelState {
   // Channels-last (cuda/layout.h): Input, Output@GRAD and Input@GRAD NHWC, the filter and its
   // gradient in KRSC order.
   bool nhwc = false;
+  bool bf16 = false;  // bfloat16 images and filter, summing in float32 (kernels/bf16_attr.h)
   ImageGeometry x_nchw{};  // Input as cuDNN sees it (NCHW unless nhwc)
   bool have_data_algo = false, have_filter_algo = false;
   cudnnConvolutionBwdDataAlgo_t data_algo{};
   cudnnConvolutionBwdFilterAlgo_t filter_algo{};
   size_t data_workspace = 0, filter_workspace = 0;
   // Inputs in the layout the descriptors describe, the KRSC filter (redone when its stamp
-  // changes) and Filter@GRAD in KRSC before it goes back to KCRS.
+  // changes) and Filter@GRAD in KRSC before it goes back to KCRS; with bf16 the copies cuDNN
+  // reads and the buffers it writes.
   Tensor x_copy, dy_copy, filter_krsc, dw_krsc;
+  Tensor x_bf16, dy_bf16, filter_bf16, dx_bf16, dw_bf16;
   uint64_t filter_stamp = 0;
 };
 
 void SetImage(cudnnTensorDescriptor_t d, int64_t n, int64_t c, int64_t h, int64_t w,
-              bool nhwc) {
-  PD_CUDNN_CHECK(cudnnSetTensor4dDescriptor(d, nhwc ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW,
-                                            CUDNN_DATA_FLOAT, int(n), int(c), int(h), int(w)));
+              bool nhwc, cudnnDataType_t type) {
+  PD_CUDNN_CHECK(cudnnSetTensor4dDescriptor(d, nhwc ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW, type,
+                                            int(n), int(c), int(h), int(w)));
 }
 
 void Describe(OpContext& ctx, CudaContext& cu, ConvGradState& st) {
@@ -82,6 +90,8 @@ void Describe(OpContext& ctx, CudaContext& cu, ConvGradState& st) {
   // cuDNN pads the same on both sides, and never negatively.
   st.pad_copy = pb != pe || std::min({pb[0], pb[1], pe[0], pe[1]}) < 0;
   st.nhwc = ChannelsLastWanted() && s.groups == 1 && !st.pad_copy && !s.in.nhwc;
+  st.bf16 = WantsBf16(ctx.op()) && cu.props().major >= 8 && !st.pad_copy && !s.in.nhwc;
+  const cudnnDataType_t type = st.bf16 ? CUDNN_DATA_BFLOAT16 : CUDNN_DATA_FLOAT;
   st.x_nchw = {s.in.n, s.in.c, s.in.h, s.in.w, false};
   std::array<int64_t, 2> pad = pb;
   if (st.pad_copy) {
@@ -89,10 +99,10 @@ void Describe(OpContext& ctx, CudaContext& cu, ConvGradState& st) {
     st.x_nchw.w += pb[1] + pe[1];
     pad = {0, 0};
   }
-  SetImage(st.x, s.in.n, s.in.c, st.x_nchw.h, st.x_nchw.w, st.nhwc);
-  SetImage(st.dy, s.out.n, s.out.c, s.out.h, s.out.w, st.nhwc);
+  SetImage(st.x, s.in.n, s.in.c, st.x_nchw.h, st.x_nchw.w, st.nhwc, type);
+  SetImage(st.dy, s.out.n, s.out.c, s.out.h, s.out.w, st.nhwc, type);
   const Tensor& f = ctx.In("Filter");
-  PD_CUDNN_CHECK(cudnnSetFilter4dDescriptor(st.w, CUDNN_DATA_FLOAT,
+  PD_CUDNN_CHECK(cudnnSetFilter4dDescriptor(st.w, type,
                                             st.nhwc ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW,
                                             int(f.dim(0)), int(f.dim(1)), int(f.dim(2)),
                                             int(f.dim(3))));
@@ -102,8 +112,9 @@ void Describe(OpContext& ctx, CudaContext& cu, ConvGradState& st) {
         int(s.win.dilation[0]), int(s.win.dilation[1]), CUDNN_CROSS_CORRELATION,
         CUDNN_DATA_FLOAT));
     PD_CUDNN_CHECK(cudnnSetConvolutionGroupCount(conv, int(s.groups)));
+    // bfloat16 runs on tensor cores, which FMA math would rule out.
     PD_CUDNN_CHECK(cudnnSetConvolutionMathType(
-        conv, cu.allow_tf32() ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH));
+        conv, cu.allow_tf32() || st.bf16 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH));
   }
   st.have_data_algo = st.have_filter_algo = false;
 }
@@ -168,22 +179,27 @@ float* Scratch(Tensor& t, const CudaContext& cu, const ImageGeometry& g) {
 // nhwc), cuDNN's workspace, and where the Input cells sit in the image cuDNN sees (copy: it is
 // a padded NCHW copy, shifted by top, left).
 struct GradRun {
-  const float* x;
-  const float* dy;
-  const float* w;
+  const float* x;   // float32 (the padded copy is made from it)
+  const void* dy;   // float32, or bfloat16 with bf16
+  const void* w;    // float32, or bfloat16 with bf16
+  const void* x16;  // with bf16: Input in bfloat16
   void* workspace;
   bool copy;
   int64_t top, left;
 };
 
-void InputGrad(CudaContext& cu, const ConvGradState& st, const GradRun& run,
+void InputGrad(CudaContext& cu, ConvGradState& st, const GradRun& run,
                const ImageGeometry& in, float* dx) {
   const float one = 1.0f, zero = 0.0f;
   Tensor copy;
   float* target = run.copy ? Scratch(copy, cu, st.x_nchw) : dx;
+  void* written = target;
+  const int64_t n = in.n * in.c * in.h * in.w;
+  if (st.bf16) written = Bf16Buffer(n, cu.place(), &st.dx_bf16);  // never a padded copy
   PD_CUDNN_CHECK(cudnnConvolutionBackwardData(cu.cudnn(), &one, st.w, run.w, st.dy, run.dy,
                                               st.data_conv, st.data_algo, run.workspace,
-                                              st.data_workspace, &zero, st.x, target));
+                                              st.data_workspace, &zero, st.x, written));
+  if (st.bf16) LaunchFromBf16(static_cast<const uint16_t*>(written), target, n, cu.cuda_stream());
   if (run.copy)
     LaunchShiftImage(target, st.x_nchw, dx, in, run.top, run.left, cu.cuda_stream());
 }
@@ -205,9 +221,16 @@ void FilterGrad(CudaContext& cu, ConvGradState& st, const GradRun& run, const Im
     st.dw_krsc.Resize(filter.dims());
     target = st.dw_krsc.mutable_data_for_overwrite<float>();
   }
-  PD_CUDNN_CHECK(cudnnConvolutionBackwardFilter(cu.cudnn(), &one, st.x, x, st.dy, run.dy,
+  // With bf16 cuDNN reads Input in bfloat16 and writes the gradient so, widened after.
+  const void* image = st.bf16 ? run.x16 : x;
+  void* written = target;
+  if (st.bf16) written = Bf16Buffer(filter.numel(), cu.place(), &st.dw_bf16);
+  PD_CUDNN_CHECK(cudnnConvolutionBackwardFilter(cu.cudnn(), &one, st.x, image, st.dy, run.dy,
                                                 st.filter_conv, st.filter_algo, run.workspace,
-                                                st.filter_workspace, &zero, st.w, target));
+                                                st.filter_workspace, &zero, st.w, written));
+  if (st.bf16)
+    LaunchFromBf16(static_cast<const uint16_t*>(written), target, filter.numel(),
+                   cu.cuda_stream());
   if (st.nhwc) {
     const ImageGeometry krsc{filter.dim(0), filter.dim(1), filter.dim(2), filter.dim(3), true};
     ImageGeometry kcrs = krsc;
@@ -270,20 +293,33 @@ void ConvGradKernel(OpContext& ctx) {
   if (dw != nullptr && !st.have_filter_algo) FindFilterAlgo(ctx, cu, st);
 
   const Tensor& filter = ctx.In("Filter");
-  GradRun run{xp,      dyp, filter.data<float>(), nullptr, st.pad_copy || s.in.nhwc,
-              st.pad_copy ? s.win.pad_begin[0] : 0, st.pad_copy ? s.win.pad_begin[1] : 0};
-  if (st.nhwc && dx != nullptr) {
+  GradRun run{xp,
+              dyp,
+              filter.data<float>(),
+              nullptr,
+              nullptr,
+              st.pad_copy || s.in.nhwc,
+              st.pad_copy ? s.win.pad_begin[0] : 0,
+              st.pad_copy ? s.win.pad_begin[1] : 0};
+  if ((st.nhwc || st.bf16) && dx != nullptr) {
     if (st.filter_stamp == 0 || st.filter_stamp != filter.stamp()) {
-      InLayout(filter, true, &st.filter_krsc, stream);  // [K, C, R, S] to [K, R, S, C]
+      // [K, C, R, S] to [K, R, S, C] for nhwc, then bfloat16 for bf16.
+      const float* f = st.nhwc ? InLayout(filter, true, &st.filter_krsc, stream)
+                               : filter.data<float>();
+      if (st.bf16) Bf16Copy(f, filter.numel(), cu.place(), &st.filter_bf16, stream);
       st.filter_stamp = filter.stamp();
     }
-    run.w = st.filter_krsc.data<float>();
+    run.w = st.bf16 ? st.filter_bf16.raw_data() : st.filter_krsc.raw_data();
+  }
+  if (st.bf16) {  // no padded copy and no NHWC data_format here (Describe)
+    run.dy = Bf16Copy(dyp, dy.numel(), cu.place(), &st.dy_bf16, stream);
+    if (dw != nullptr) run.x16 = Bf16Copy(xp, x.numel(), cu.place(), &st.x_bf16, stream);
   }
   Tensor dy_copy;
   if (s.out.nhwc) {  // data_format NHWC: cuDNN is handed NCHW copies
     const ImageGeometry nchw{out.n, out.c, out.h, out.w, false};
     float* p = Scratch(dy_copy, cu, nchw);
-    LaunchShiftImage(run.dy, out, p, nchw, 0, 0, stream);
+    LaunchShiftImage(dyp, out, p, nchw, 0, 0, stream);
     run.dy = p;
   }
   const size_t ws = std::max(dx != nullptr ? st.data_workspace : 0,

@@ -12,11 +12,9 @@
 #include <dnnl.hpp>
 
 #include "framework/op_registry.h"
+#include "kernels/bf16_attr.h"
 
 namespace pd {
-
-// Whether op asks for bfloat16 math (mkldnn_data_type = "bfloat16").
-bool WantsBf16(const OpView& op);
 
 // Whether oneDNN runs bfloat16 convolutions natively here (an AVX-512 CPU; with the BF16
 // instructions they are about twice as fast as float32), rather than emulated.
