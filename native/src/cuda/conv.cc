@@ -109,7 +109,8 @@ void Build(OpContext& ctx, CudaContext& cu, const ConvShape& s, ConvState& st, b
   // Channels-last where it is asked for and cuDNN takes it as it is: a plain convolution (no
   // groups, no transpose, even padding).
   st.nhwc = ChannelsLastWanted() && !s.transpose && !st.pad_input && s.groups == 1;
-  st.bf16 = WantsBf16(ctx.op()) && !s.transpose && cu.props().major >= 8;
+  // Grouped and depthwise convolutions, bound by memory, stay float32 (as the CPU marks them).
+  st.bf16 = WantsBf16(ctx.op()) && !s.transpose && s.groups == 1 && cu.props().major >= 8;
   const cudnnDataType_t data_type = st.bf16 ? CUDNN_DATA_BFLOAT16 : CUDNN_DATA_FLOAT;
   st.input_numel = s.in.n * s.in.c * in_h * in_w;
   SetImage(st.x, s.in.n, s.in.c, in_h, in_w, st.nhwc, data_type);

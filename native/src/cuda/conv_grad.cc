@@ -90,7 +90,8 @@ void Describe(OpContext& ctx, CudaContext& cu, ConvGradState& st) {
   // cuDNN pads the same on both sides, and never negatively.
   st.pad_copy = pb != pe || std::min({pb[0], pb[1], pe[0], pe[1]}) < 0;
   st.nhwc = ChannelsLastWanted() && s.groups == 1 && !st.pad_copy && !s.in.nhwc;
-  st.bf16 = WantsBf16(ctx.op()) && cu.props().major >= 8 && !st.pad_copy && !s.in.nhwc;
+  st.bf16 = WantsBf16(ctx.op()) && cu.props().major >= 8 && s.groups == 1 && !st.pad_copy &&
+            !s.in.nhwc;
   const cudnnDataType_t type = st.bf16 ? CUDNN_DATA_BFLOAT16 : CUDNN_DATA_FLOAT;
   st.x_nchw = {s.in.n, s.in.c, s.in.h, s.in.w, false};
   std::array<int64_t, 2> pad = pb;
