@@ -151,4 +151,6 @@ grep -E '^(--- |ok|FAIL|PASS)|gpu_test.go' "$out/finetune_gpu.txt"
 cat "$out/train_summary.md"
 fi
 rm -rf "$work"
+# The device time a draw has is short: say what this run took, so the next can be planned.
+echo "check.sh $mode took ${SECONDS}s" | tee -a "$out/machine.txt"
 exit $status
