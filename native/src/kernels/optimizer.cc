@@ -19,6 +19,7 @@
 #include <cmath>
 #include <initializer_list>
 #include <string>
+#include <type_traits>
 
 #include "kernels/kernel_util.h"
 #include "kernels/parallel.h"
@@ -108,15 +109,25 @@ struct MomentumStep {
     float* po = OutFor(p_out, p);
     float* vo = OutFor(v_out, v);
     const MomentumStep s = *this;
-    ParallelForElements(n, threads, [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i) {
-        const float pi = pin[i];
-        const float gi = (s.rescale == 1.0f ? g[i] : g[i] * s.rescale) + s.coeff * pi;
-        const float vi = vin[i] * s.mu + gi;
-        vo[i] = vi;
-        po[i] = s.nesterov ? pi - (gi + vi * s.mu) * s.lr : pi - s.lr * vi;
-      }
-    });
+    // The loop without rescale_grad's product when it is 1 (always, for momentum itself).
+    const auto update = [&](auto rescaled) {
+      ParallelForElements(n, threads, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) {
+          const float pi = pin[i];
+          float gi = g[i];
+          if constexpr (decltype(rescaled)::value) gi = gi * s.rescale;
+          gi = gi + s.coeff * pi;
+          const float vi = vin[i] * s.mu + gi;
+          vo[i] = vi;
+          po[i] = s.nesterov ? pi - (gi + vi * s.mu) * s.lr : pi - s.lr * vi;
+        }
+      });
+    };
+    if (s.rescale == 1.0f) {
+      update(std::false_type{});
+    } else {
+      update(std::true_type{});
+    }
   }
 };
 
