@@ -143,9 +143,36 @@ void ChannelSums(const Term& term, const Finish& finish, const ChannelShape& s, 
   FinishKernel<<<GridFor(s.channels), kBlock, 0, stream>>>(finish, scratch, sp.parts, s.channels);
 }
 
-// The element-wise kernels below take W floats per access: 4 when every run of a channel is a
-// multiple of 4 (total and inner then count groups of 4), else 1.
-int64_t VectorWidth(const ChannelShape& s) { return s.inner % 4 == 0 ? 4 : 1; }
+// How the element-wise kernels below access memory: 4 floats at a time where every run of a
+// channel is a multiple of 4 (along: the 4 share a channel), or where a channels-last tensor's
+// channels are (across: the 4 are 4 consecutive channels), else one; the kernels then count
+// total, channels and inner in those units.
+struct Access {
+  int width;
+  bool across;
+  int64_t total, channels, inner;
+};
+
+Access AccessOf(const ChannelShape& s) {
+  const int64_t total = s.outer * s.channels * s.inner;
+  if (s.inner % 4 == 0) return {4, false, total / 4, s.channels, s.inner / 4};
+  if (s.inner == 1 && s.channels % 4 == 0) return {4, true, total / 4, s.channels / 4, 1};
+  return {1, false, total, s.channels, s.inner};
+}
+
+// Launches kernel<W, kAcross> as a says, with args before the sizes.
+template <template <int, bool> class Kernel, typename... Args>
+void LaunchElementwise(const Access& a, cudaStream_t stream, Args... args) {
+  if (a.total == 0) return;
+  const unsigned grid = GridFor(a.total);
+  if (a.width == 1) {
+    Kernel<1, false>::Launch(grid, stream, args..., a.total, a.channels, a.inner);
+  } else if (a.across) {
+    Kernel<4, true>::Launch(grid, stream, args..., a.total, a.channels, a.inner);
+  } else {
+    Kernel<4, false>::Launch(grid, stream, args..., a.total, a.channels, a.inner);
+  }
+}
 
 // The float arithmetic below is spelled with _rn intrinsics where the CPU kernel's expression
 // could otherwise be contracted into a fused multiply-add, which the CPU build does not do.
@@ -197,7 +224,7 @@ struct StatsOf {
 
 // y = x·a + b per channel, then max(y, 0) when relu (batch_norm's fuse_with_relu, a training
 // program's batch_norm → relu fused by passes/relu_fuse.cc). y may be x.
-template <int W>
+template <int W, bool kAcross>
 __global__ void NormalizeKernel(const float* x, const float* a, const float* b, bool relu,
                                 float* y, int64_t total, int64_t channels, int64_t inner) {
   const int64_t step = int64_t(gridDim.x) * blockDim.x;
@@ -205,15 +232,23 @@ __global__ void NormalizeKernel(const float* x, const float* a, const float* b, 
   if (i >= total) return;
   ChannelCursor at(i, step, inner, channels);
   for (; i < total; i += step, at.Advance()) {
-    const float ac = a[at.c], bc = b[at.c];
     Floats<W> v = Floats<W>::Load(x + i * W);
     for (int j = 0; j < W; ++j) {
-      const float r = __fadd_rn(__fmul_rn(v.v[j], ac), bc);
+      const int64_t c = kAcross ? at.c * W + j : at.c;
+      const float r = __fadd_rn(__fmul_rn(v.v[j], a[c]), b[c]);
       v.v[j] = relu && !(r > 0.0f) ? 0.0f : r;
     }
     v.Store(y + i * W);
   }
 }
+
+template <int W, bool kAcross>
+struct Normalize {
+  template <typename... Args>
+  static void Launch(unsigned grid, cudaStream_t stream, Args... args) {
+    NormalizeKernel<W, kAcross><<<grid, kBlock, 0, stream>>>(args...);
+  }
+};
 
 struct GradSumsOf {
   double *dbias, *dscale;
@@ -236,7 +271,7 @@ struct GradInputArgs {
   float* dx;
 };
 
-template <int W>
+template <int W, bool kAcross>
 __global__ void GradInputKernel(GradInputArgs g, int64_t total, int64_t channels,
                                 int64_t inner) {
   const int64_t step = int64_t(gridDim.x) * blockDim.x;
@@ -244,24 +279,31 @@ __global__ void GradInputKernel(GradInputArgs g, int64_t total, int64_t channels
   if (i >= total) return;
   ChannelCursor at(i, step, inner, channels);
   for (; i < total; i += step, at.Advance()) {
-    const int64_t c = at.c;
-    const double k = static_cast<double>(g.scale[c]) * g.inv_std[c];
     const Floats<W> dy = Floats<W>::Load(g.dy + i * W);
     Floats<W> dx;
-    if (g.running) {
-      for (int j = 0; j < W; ++j) dx.v[j] = static_cast<float>(dy.v[j] * k);
-    } else {
-      const Floats<W> x = Floats<W>::Load(g.x + i * W);
-      const float m = g.mean[c], is = g.inv_std[c];
-      const double db = g.dbias[c], ds = g.dscale[c];
-      for (int j = 0; j < W; ++j) {
-        const double xhat = __fmul_rn(x.v[j] - m, is);
-        dx.v[j] = static_cast<float>(k * (dy.v[j] - (db + xhat * ds) * g.inv_count));
+    Floats<W> x{};
+    if (!g.running) x = Floats<W>::Load(g.x + i * W);
+    for (int j = 0; j < W; ++j) {
+      const int64_t c = kAcross ? at.c * W + j : at.c;
+      const double k = static_cast<double>(g.scale[c]) * g.inv_std[c];
+      if (g.running) {
+        dx.v[j] = static_cast<float>(dy.v[j] * k);
+        continue;
       }
+      const double xhat = __fmul_rn(x.v[j] - g.mean[c], g.inv_std[c]);
+      dx.v[j] = static_cast<float>(k * (dy.v[j] - (g.dbias[c] + xhat * g.dscale[c]) * g.inv_count));
     }
     dx.Store(g.dx + i * W);
   }
 }
+
+template <int W, bool kAcross>
+struct GradInput {
+  static void Launch(unsigned grid, cudaStream_t stream, GradInputArgs g, int64_t total,
+                     int64_t channels, int64_t inner) {
+    GradInputKernel<W, kAcross><<<grid, kBlock, 0, stream>>>(g, total, channels, inner);
+  }
+};
 
 }  // namespace
 
@@ -279,15 +321,8 @@ void LaunchBatchNormTrain(const float* x, const float* scale, const float* bias,
   ChannelSums(SumAndSquares{x},
               StatsOf{out, scale, bias, run_mean, run_var, a, b, epsilon, momentum, count}, s,
               scratch, stream);
-  const int64_t w = VectorWidth(s), total = s.outer * s.channels * s.inner / w;
-  if (total == 0) return;
-  if (w == 4) {
-    NormalizeKernel<4><<<GridFor(total), kBlock, 0, stream>>>(x, a, b, relu, out.y, total,
-                                                              s.channels, s.inner / 4);
-  } else {
-    NormalizeKernel<1><<<GridFor(total), kBlock, 0, stream>>>(x, a, b, relu, out.y, total,
-                                                              s.channels, s.inner);
-  }
+  LaunchElementwise<Normalize>(AccessOf(s), stream, x, static_cast<const float*>(a),
+                               static_cast<const float*>(b), relu, out.y);
 }
 
 void LaunchBatchNormGradSums(const float* x, const float* dy, const float* mean,
@@ -303,15 +338,9 @@ void LaunchBatchNormGradInput(const float* x, const float* dy, const float* scal
                               const float* mean, const float* inv_std, const double* dbias,
                               const double* dscale, bool running, const ChannelShape& s,
                               float* dx, cudaStream_t stream) {
-  const int64_t w = VectorWidth(s), total = s.outer * s.channels * s.inner / w;
-  if (total == 0) return;
   const GradInputArgs g{x,      dy,      scale, mean, inv_std, dbias,
                         dscale, running, 1.0 / static_cast<double>(s.outer * s.inner), dx};
-  if (w == 4) {
-    GradInputKernel<4><<<GridFor(total), kBlock, 0, stream>>>(g, total, s.channels, s.inner / 4);
-  } else {
-    GradInputKernel<1><<<GridFor(total), kBlock, 0, stream>>>(g, total, s.channels, s.inner);
-  }
+  LaunchElementwise<GradInput>(AccessOf(s), stream, g);
 }
 
 }  // namespace pd::cuda
