@@ -76,13 +76,6 @@ timeout 300 "$work/gpu_check" --bench --iters "${ITERS:-100}" "${models[@]:0:3}"
 # The same two classifiers with their runs recorded as CUDA graphs (PD_ConfigSetGpuGraph).
 timeout 120 "$work/gpu_check" --graph --bench --iters "${ITERS:-100}" "${models[0]}" "${models[1]}" \
   >> "$out/gpu_check.jsonl" 2>> "$out/gpu_check.stderr" || status=1
-# Channels-last convolutions (GOHUB_CUDA_CHANNELS_LAST=1, off by default until measured):
-# ResNet-50 checked against the CPU and timed, plainly and recorded.
-for flag in "" --graph; do
-  GOHUB_CUDA_CHANNELS_LAST=1 timeout 200 "$work/gpu_check" $flag --bench --iters "${ITERS:-100}" \
-    "resnet50_cl:${models[0]#resnet50:}" >> "$out/gpu_check.jsonl" 2>> "$out/gpu_check.stderr" \
-    || status=1
-done
 # Where the time goes at batch 1: per op type, the host time to queue it (PD_OP_PROFILE=1) and
 # its time with the device waited for after each op (PD_OP_PROFILE=sync).
 for profile in 1 sync; do
@@ -94,6 +87,14 @@ tail -20 "$out/gpu_check.stderr"
 
 timeout 180 "$python" scripts/device/torch_bench.py > "$out/torch.jsonl" 2> "$out/torch.stderr" || true
 tail -5 "$out/torch.stderr"
+# The experiments last, so that a run cut short has the rows above. Channels-last convolutions
+# (GOHUB_CUDA_CHANNELS_LAST=1, off by default until measured): ResNet-50 checked against the CPU
+# and timed, plainly and recorded.
+for flag in "" --graph; do
+  GOHUB_CUDA_CHANNELS_LAST=1 timeout 200 "$work/gpu_check" $flag --bench --iters "${ITERS:-100}" \
+    "resnet50_cl:${models[0]#resnet50:}" >> "$out/gpu_check.jsonl" 2>> "$out/gpu_check.stderr" \
+    || status=1
+done
 "$python" scripts/device/summary.py "$out/gpu_check.jsonl" "$out/torch.jsonl" > "$out/summary.md" || true
 cat "$out/summary.md"
 fi
@@ -115,6 +116,20 @@ timeout 400 "$work/gpu_train_check" --batch 8 --op-steps 2 --steps 10 "${train[@
 timeout 300 "$work/gpu_train_check" --bench --batches 64,128 \
   "resnet50:$t/resnet50_imagenet_partial_momentum.pdmodel:3x224x224" \
   > "$out/train_bench.jsonl" 2>> "$out/train_check.stderr" || status=1
+# PyTorch's side right after ours, so that a run cut short still has both.
+timeout 240 "$python" scripts/device/torch_train_bench.py > "$out/torch_train.jsonl" \
+  2> "$out/torch_train.stderr" || true
+tail -5 "$out/torch_train.stderr"
+# Where a batch-64 training step's device time goes, per op type (each op waited for).
+PD_OP_PROFILE=sync timeout 120 "$work/gpu_train_check" --bench --batches 64 \
+  "resnet50:$t/resnet50_imagenet_partial_momentum.pdmodel:3x224x224" \
+  > /dev/null 2> "$out/train_profile_sync.txt"
+tail -20 "$out/train_check.stderr"
+# The Fine-tune API on the GPU: the ShuffleNetV2 cat/dog fine-tune against the CPU run.
+GOHUB_SHARED="$PWD/.device/shared" GOHUB_HOME="$(mktemp -d)" timeout 300 "$work/finetune.test" \
+  -test.run 'TestFinetuneOnGPUFollowsTheCPU' -test.v > "$out/finetune_gpu.txt" 2>&1 || status=1
+grep -E '^(--- |ok|FAIL|PASS)|gpu_test.go' "$out/finetune_gpu.txt"
+# The experiments last, so that a run cut short has the rows above.
 # Channels-last (GOHUB_CUDA_CHANNELS_LAST=1): ResNet-50's and CIFAR ResNet's programs against
 # the CPU op by op, then the step's timings.
 GOHUB_CUDA_CHANNELS_LAST=1 timeout 200 "$work/gpu_train_check" --batch 8 --op-steps 1 --steps 5 \
@@ -133,19 +148,6 @@ timeout 200 "$work/gpu_train_check" --amp --batch 8 --op-steps 1 --steps 5 \
 timeout 200 "$work/gpu_train_check" --amp --bench --batches 64,128 \
   "resnet50:$t/resnet50_imagenet_partial_momentum.pdmodel:3x224x224" \
   >> "$out/train_bench.jsonl" 2>> "$out/train_check.stderr" || status=1
-# PyTorch's side right after ours, so that a run cut short still has both.
-timeout 240 "$python" scripts/device/torch_train_bench.py > "$out/torch_train.jsonl" \
-  2> "$out/torch_train.stderr" || true
-tail -5 "$out/torch_train.stderr"
-# Where a batch-64 training step's device time goes, per op type (each op waited for).
-PD_OP_PROFILE=sync timeout 120 "$work/gpu_train_check" --bench --batches 64 \
-  "resnet50:$t/resnet50_imagenet_partial_momentum.pdmodel:3x224x224" \
-  > /dev/null 2> "$out/train_profile_sync.txt"
-tail -20 "$out/train_check.stderr"
-# The Fine-tune API on the GPU: the ShuffleNetV2 cat/dog fine-tune against the CPU run.
-GOHUB_SHARED="$PWD/.device/shared" GOHUB_HOME="$(mktemp -d)" timeout 300 "$work/finetune.test" \
-  -test.run 'TestFinetuneOnGPUFollowsTheCPU' -test.v > "$out/finetune_gpu.txt" 2>&1 || status=1
-grep -E '^(--- |ok|FAIL|PASS)|gpu_test.go' "$out/finetune_gpu.txt"
 "$python" scripts/device/train_summary.py "$out/grad_cases.txt" "$out/train_check.jsonl" \
   "$out/train_bench.jsonl" "$out/torch_train.jsonl" > "$out/train_summary.md" || true
 cat "$out/train_summary.md"
