@@ -14,6 +14,7 @@
 #include <string>
 
 #include "cuda/bf16_buffers.h"
+#include "cuda/conv_filter.h"
 #include "cuda/dense_launch.h"
 #include "cuda/layout.h"
 #include "cuda/op_util.h"
@@ -76,11 +77,10 @@ struct ConvState final : KernelState {
   bool bf16 = false;  // bfloat16 input, filter and output (kernels/bf16_attr.h)
   int64_t input_numel = 0;  // of the input as the descriptor describes it (padded)
   Tensor padded;
-  // Inputs brought to the layout the descriptors describe, and the filter in KRSC order for
-  // NHWC and in bfloat16 for bf16 (redone when the filter's stamp changes: a training step
-  // updates it). Kept here so that a recorded run allocates nothing.
-  Tensor input_copy, residual_copy, filter_krsc, filter_bf16, input_bf16, output_bf16;
-  uint64_t filter_stamp = 0;
+  // Inputs brought to the layout and type the descriptors describe, and the filter so
+  // (cuda/conv_filter.h). Kept here so that a recorded run allocates nothing.
+  Tensor input_copy, residual_copy, input_bf16, output_bf16;
+  ConvFilterCopies filter;
 };
 
 void SetImage(cudnnTensorDescriptor_t d, int64_t n, int64_t c, int64_t h, int64_t w,
@@ -203,18 +203,7 @@ void ConvKernel(OpContext& ctx) {
                    s.win.pad_begin[1], ph, pw, stream);
     in = p;
   }
-  const Tensor& filter = ctx.In("Filter");
-  const void* w = filter.data<float>();
-  if (st.nhwc || st.bf16) {
-    if (st.filter_stamp == 0 || st.filter_stamp != filter.stamp()) {
-      // [K, C, R, S] to [K, R, S, C]: the filter as an image of K "batches" going channels-last.
-      const float* f = st.nhwc ? InLayout(filter, true, &st.filter_krsc, stream)
-                               : filter.data<float>();
-      if (st.bf16) Bf16Copy(f, filter.numel(), cu.place(), &st.filter_bf16, stream);
-      st.filter_stamp = filter.stamp();
-    }
-    w = st.bf16 ? st.filter_bf16.raw_data() : st.filter_krsc.raw_data();
-  }
+  const void* w = st.filter.Get(ctx.In("Filter"), st.nhwc, st.bf16, stream);
   // bfloat16: cuDNN reads a rounded copy of the input and writes its own output buffer.
   const void* conv_in = in;
   void* conv_out = y;

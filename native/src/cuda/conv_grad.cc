@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "cuda/bf16_buffers.h"
+#include "cuda/conv_filter.h"
 #include "cuda/conv_grad.h"
 #include "cuda/layout.h"
 #include "cuda/op_util.h"
@@ -69,12 +70,12 @@ struct ConvGradState final : KernelState {
   cudnnConvolutionBwdDataAlgo_t data_algo{};
   cudnnConvolutionBwdFilterAlgo_t filter_algo{};
   size_t data_workspace = 0, filter_workspace = 0;
-  // Inputs in the layout the descriptors describe, the KRSC filter (redone when its stamp
-  // changes) and Filter@GRAD in KRSC before it goes back to KCRS; with bf16 the copies cuDNN
-  // reads and the buffers it writes.
-  Tensor x_copy, dy_copy, filter_krsc, dw_krsc;
-  Tensor x_bf16, dy_bf16, filter_bf16, dx_bf16, dw_bf16;
-  uint64_t filter_stamp = 0;
+  // Inputs in the layout the descriptors describe, the filter so (cuda/conv_filter.h) and
+  // Filter@GRAD in KRSC before it goes back to KCRS; with bf16 the copies cuDNN reads and the
+  // buffers it writes.
+  Tensor x_copy, dy_copy, dw_krsc;
+  Tensor x_bf16, dy_bf16, dx_bf16, dw_bf16;
+  ConvFilterCopies filter;
 };
 
 void SetImage(cudnnTensorDescriptor_t d, int64_t n, int64_t c, int64_t h, int64_t w,
@@ -302,16 +303,7 @@ void ConvGradKernel(OpContext& ctx) {
               st.pad_copy || s.in.nhwc,
               st.pad_copy ? s.win.pad_begin[0] : 0,
               st.pad_copy ? s.win.pad_begin[1] : 0};
-  if ((st.nhwc || st.bf16) && dx != nullptr) {
-    if (st.filter_stamp == 0 || st.filter_stamp != filter.stamp()) {
-      // [K, C, R, S] to [K, R, S, C] for nhwc, then bfloat16 for bf16.
-      const float* f = st.nhwc ? InLayout(filter, true, &st.filter_krsc, stream)
-                               : filter.data<float>();
-      if (st.bf16) Bf16Copy(f, filter.numel(), cu.place(), &st.filter_bf16, stream);
-      st.filter_stamp = filter.stamp();
-    }
-    run.w = st.bf16 ? st.filter_bf16.raw_data() : st.filter_krsc.raw_data();
-  }
+  if (dx != nullptr) run.w = st.filter.Get(filter, st.nhwc, st.bf16, stream);
   if (st.bf16) {  // no padded copy and no NHWC data_format here (Describe)
     run.dy = Bf16Copy(dyp, dy.numel(), cu.place(), &st.dy_bf16, stream);
     if (dw != nullptr) run.x16 = Bf16Copy(xp, x.numel(), cu.place(), &st.x_bf16, stream);
