@@ -21,7 +21,14 @@
 #      train_profile_sync.txt: its device time per op type at batch 64;
 #   9. finetune_gpu.txt: the Go fine-tune test on the GPU (ShuffleNetV2 on cat/dog images,
 #      against the same run on the CPU).
-# Results go to $OUT (default ./device-results). Exit status: non-zero when a check failed.
+# Results go to $OUT (default ./device-results). Exit status: 1 when a check failed, 3 when none
+# failed but some were skipped for want of time, else 0.
+#
+# CHECK_BUDGET_S (default 560): the seconds this run may take in all. A draw's device time is
+# short and a command is cut off at its limit, so each step runs under the smaller of its own
+# timeout and what is left of the budget (less a reserve for the summaries), and a step that
+# would start with under 20 s left is skipped and named in skipped.txt: a run that runs out of
+# time still writes its summaries.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 out=${OUT:-device-results}
@@ -59,6 +66,26 @@ cat "$out/machine.txt"
 
 mode=${1:-all}
 status=0
+budget=${CHECK_BUDGET_S:-560}
+reserve=15
+# within SECONDS WHAT: prints the timeout for the step WHAT: SECONDS, or what is left of the
+# budget less the reserve; fails, naming the step in skipped.txt, when under 20 s are left.
+within() {
+  local left=$((budget - SECONDS - reserve))
+  if ((left < 20)); then
+    echo "skipped, out of time at ${SECONDS}s: $2" | tee -a "$out/skipped.txt" >&2
+    return 1
+  fi
+  echo $(($1 < left ? $1 : left))
+}
+# step SECONDS WHAT COMMAND...: runs COMMAND under the timeout within gives it; returns 0
+# without running it when the budget is spent (skipped.txt says so, and the exit status).
+step() {
+  local t
+  t=$(within "$1" "$2") || return 0
+  shift 2
+  timeout "$t" "$@"
+}
 if [ "$mode" = all ] || [ "$mode" = inference ]; then
 m=.device/models
 models=(
@@ -70,37 +97,43 @@ models=(
   "pyramidbox_lite:$m/pyramidbox_lite.nb:3x480x640"
 )
 # Checks for all, timings for the benchmark's three models.
-timeout 300 "$work/gpu_check" "${models[@]:3}" > "$out/gpu_check.jsonl" 2> "$out/gpu_check.stderr" || status=1
-timeout 300 "$work/gpu_check" --bench --iters "${ITERS:-100}" "${models[@]:0:3}" \
+step 300 "checks" "$work/gpu_check" "${models[@]:3}" \
+  > "$out/gpu_check.jsonl" 2> "$out/gpu_check.stderr" || status=1
+step 300 "timings" "$work/gpu_check" --bench --iters "${ITERS:-100}" "${models[@]:0:3}" \
   >> "$out/gpu_check.jsonl" 2>> "$out/gpu_check.stderr" || status=1
 # The same two classifiers with their runs recorded as CUDA graphs (PD_ConfigSetGpuGraph).
-timeout 120 "$work/gpu_check" --graph --bench --iters "${ITERS:-100}" "${models[0]}" "${models[1]}" \
+step 120 "recorded timings" "$work/gpu_check" --graph --bench --iters "${ITERS:-100}" \
+  "${models[0]}" "${models[1]}" \
   >> "$out/gpu_check.jsonl" 2>> "$out/gpu_check.stderr" || status=1
 # Where the time goes at batch 1: per op type, the host time to queue it (PD_OP_PROFILE=1) and
 # its time with the device waited for after each op (PD_OP_PROFILE=sync).
 for profile in 1 sync; do
-  PD_OP_PROFILE=$profile timeout 120 "$work/gpu_check" --bench --iters 50 --batches 1 \
+  PD_OP_PROFILE=$profile step 120 "profile $profile" \
+    "$work/gpu_check" --bench --iters 50 --batches 1 \
     "${models[0]}" "${models[2]}" > /dev/null 2> "$out/profile_$profile.txt"
 done
 cat "$out/gpu_check.jsonl"
 tail -20 "$out/gpu_check.stderr"
 
-timeout 180 "$python" scripts/device/torch_bench.py > "$out/torch.jsonl" 2> "$out/torch.stderr" || true
+step 180 "PyTorch inference" "$python" scripts/device/torch_bench.py \
+  > "$out/torch.jsonl" 2> "$out/torch.stderr" || true
 tail -5 "$out/torch.stderr"
 # The experiments last, so that a run cut short has the rows above. Channels-last convolutions
 # (GOHUB_CUDA_CHANNELS_LAST=1, off by default until measured): ResNet-50 checked against the CPU
 # and timed, plainly and recorded.
 for flag in "" --graph; do
-  GOHUB_CUDA_CHANNELS_LAST=1 timeout 200 "$work/gpu_check" $flag --bench --iters "${ITERS:-100}" \
+  GOHUB_CUDA_CHANNELS_LAST=1 step 200 "channels-last inference $flag" \
+    "$work/gpu_check" $flag --bench --iters "${ITERS:-100}" \
     "resnet50_cl:${models[0]#resnet50:}" >> "$out/gpu_check.jsonl" 2>> "$out/gpu_check.stderr" \
     || status=1
 done
-"$python" scripts/device/summary.py "$out/gpu_check.jsonl" "$out/torch.jsonl" > "$out/summary.md" || true
+"$python" scripts/device/summary.py "$out/gpu_check.jsonl" "$out/torch.jsonl" \
+  > "$out/summary.md" || true
 cat "$out/summary.md"
 fi
 
 if [ "$mode" = all ] || [ "$mode" = training ]; then
-GOHUB_TEST_GPU=0 GOHUB_TESTDATA="$PWD/testdata" timeout 300 "$work/native_tests" \
+GOHUB_TEST_GPU=0 GOHUB_TESTDATA="$PWD/testdata" step 300 "gradient cases" "$work/native_tests" \
   --gtest_filter='GradCases/*' > "$out/grad_cases.txt" 2>&1 || status=1
 grep -E '^\[  (PASSED|FAILED) |^\[==========\]' "$out/grad_cases.txt"
 t=.device/train
@@ -111,41 +144,45 @@ for opt in momentum adam; do
           "shufflenet_v2_$opt:$t/shufflenet_v2_imagenet_$opt.pdmodel:3x64x64"
           "resnet50_$opt:$t/resnet50_imagenet_partial_$opt.pdmodel:3x64x64")
 done
-timeout 400 "$work/gpu_train_check" --batch 8 --op-steps 2 --steps 10 "${train[@]}" \
+step 400 "training programs" \
+  "$work/gpu_train_check" --batch 8 --op-steps 2 --steps 10 "${train[@]}" \
   > "$out/train_check.jsonl" 2> "$out/train_check.stderr" || status=1
-timeout 300 "$work/gpu_train_check" --bench --batches 64,128 \
+step 300 "training step" "$work/gpu_train_check" --bench --batches 64,128 \
   "resnet50:$t/resnet50_imagenet_partial_momentum.pdmodel:3x224x224" \
   > "$out/train_bench.jsonl" 2>> "$out/train_check.stderr" || status=1
 # PyTorch's side right after ours, so that a run cut short still has both.
-timeout 240 "$python" scripts/device/torch_train_bench.py > "$out/torch_train.jsonl" \
-  2> "$out/torch_train.stderr" || true
+step 240 "PyTorch training step" "$python" scripts/device/torch_train_bench.py \
+  > "$out/torch_train.jsonl" 2> "$out/torch_train.stderr" || true
 tail -5 "$out/torch_train.stderr"
 # Where a batch-64 training step's device time goes, per op type (each op waited for).
-PD_OP_PROFILE=sync timeout 120 "$work/gpu_train_check" --bench --batches 64 \
+PD_OP_PROFILE=sync step 120 "training profile" "$work/gpu_train_check" --bench --batches 64 \
   "resnet50:$t/resnet50_imagenet_partial_momentum.pdmodel:3x224x224" \
   > /dev/null 2> "$out/train_profile_sync.txt"
 tail -20 "$out/train_check.stderr"
 # The Fine-tune API on the GPU: the ShuffleNetV2 cat/dog fine-tune against the CPU run.
-GOHUB_SHARED="$PWD/.device/shared" GOHUB_HOME="$(mktemp -d)" timeout 300 "$work/finetune.test" \
+GOHUB_SHARED="$PWD/.device/shared" GOHUB_HOME="$(mktemp -d)" step 300 "GPU fine-tune" \
+  "$work/finetune.test" \
   -test.run 'TestFinetuneOnGPUFollowsTheCPU' -test.v > "$out/finetune_gpu.txt" 2>&1 || status=1
 grep -E '^(--- |ok|FAIL|PASS)|gpu_test.go' "$out/finetune_gpu.txt"
 # The experiments last, so that a run cut short has the rows above.
 # Channels-last (GOHUB_CUDA_CHANNELS_LAST=1): ResNet-50's and CIFAR ResNet's programs against
 # the CPU op by op, then the step's timings.
-GOHUB_CUDA_CHANNELS_LAST=1 timeout 200 "$work/gpu_train_check" --batch 8 --op-steps 1 --steps 5 \
+GOHUB_CUDA_CHANNELS_LAST=1 step 200 "channels-last training programs" \
+  "$work/gpu_train_check" --batch 8 --op-steps 1 --steps 5 \
   "resnet50_momentum_cl:$t/resnet50_imagenet_partial_momentum.pdmodel:3x64x64" \
   "cifar_resnet_adam_cl:$t/cifar_resnet_adam.pdmodel:3x32x32" \
   >> "$out/train_check.jsonl" 2>> "$out/train_check.stderr" || status=1
-GOHUB_CUDA_CHANNELS_LAST=1 timeout 200 "$work/gpu_train_check" --bench --batches 64,128 \
+GOHUB_CUDA_CHANNELS_LAST=1 step 200 "channels-last training step" \
+  "$work/gpu_train_check" --bench --batches 64,128 \
   "resnet50_cl:$t/resnet50_imagenet_partial_momentum.pdmodel:3x224x224" \
   >> "$out/train_bench.jsonl" 2>> "$out/train_check.stderr" || status=1
 # bfloat16 AMP (the convolutions and their gradients in bfloat16, as --amp marks them): against
 # the CPU's AMP run op by op (within 2e-2), then the step's timings beside PyTorch's autocast.
-timeout 200 "$work/gpu_train_check" --amp --batch 8 --op-steps 1 --steps 5 \
+step 200 "AMP training programs" "$work/gpu_train_check" --amp --batch 8 --op-steps 1 --steps 5 \
   "resnet50_momentum_amp:$t/resnet50_imagenet_partial_momentum.pdmodel:3x64x64" \
   "cifar_resnet_adam_amp:$t/cifar_resnet_adam.pdmodel:3x32x32" \
   >> "$out/train_check.jsonl" 2>> "$out/train_check.stderr" || status=1
-timeout 200 "$work/gpu_train_check" --amp --bench --batches 64,128 \
+step 200 "AMP training step" "$work/gpu_train_check" --amp --bench --batches 64,128 \
   "resnet50:$t/resnet50_imagenet_partial_momentum.pdmodel:3x224x224" \
   >> "$out/train_bench.jsonl" 2>> "$out/train_check.stderr" || status=1
 "$python" scripts/device/train_summary.py "$out/grad_cases.txt" "$out/train_check.jsonl" \
@@ -153,6 +190,10 @@ timeout 200 "$work/gpu_train_check" --amp --bench --batches 64,128 \
 cat "$out/train_summary.md"
 fi
 rm -rf "$work"
+if [ -f "$out/skipped.txt" ]; then
+  echo "incomplete: steps skipped for want of time (skipped.txt)" | tee -a "$out/machine.txt"
+  ((status == 0)) && status=3
+fi
 # The device time a draw has is short: say what this run took, so the next can be planned.
 echo "check.sh $mode took ${SECONDS}s" | tee -a "$out/machine.txt"
 exit $status
