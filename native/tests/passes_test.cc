@@ -783,6 +783,35 @@ TEST(PassOptimizers, DifferentMuOrAnOpBetweenSplitsTheRun) {
   EXPECT_EQ(n["momentum"], 2);
 }
 
+TEST(PassOptimizers, UpdatesSharingStateStayApart) {
+  // The two conv weights' adam ops share one pair of beta powers (as a program with a global
+  // accumulator would): each advances them in turn, which one merged op would do once.
+  proto::ProgramDesc desc = OptimizerTrainingProgram("adam")->desc();
+  for (auto& op : *desc.mutable_blocks(0)->mutable_ops()) {
+    if (op.type() != "adam") continue;
+    for (auto* vars : {op.mutable_inputs(), op.mutable_outputs()})
+      for (auto& var : *vars)
+        for (auto& name : *var.mutable_arguments())
+          if (name == "wb_b1" || name == "wb_b2") name[1] = 'a';
+  }
+  const auto program = Program::FromDesc(desc, "training program");
+  const auto fused = OptimizeForTraining(*program, true);
+  auto n = OpCounts(*fused);
+  EXPECT_EQ(n["adam"], 1) << "wa's update alone";
+  EXPECT_EQ(n["merged_adam"], 1) << "wb's, scale's and offset's";
+  std::map<std::string, Dims> inputs = {
+      {"x", {2, 8, 6, 6}}, {"wa", {8, 8, 3, 3}}, {"wb", {8, 8, 3, 3}}, {"scale", {8}},
+      {"offset", {8}},     {"mean", {8}},        {"var", {8}},        {"lr", {1}},
+      {"lr_bn", {1}}};
+  std::vector<std::string> results = {"wa", "wb", "scale", "offset", "wa_b1", "wa_b2"};
+  for (const char* p : {"wa", "wb", "scale", "offset"}) {
+    const Dims dims = p[0] == 'w' ? Dims{8, 8, 3, 3} : Dims{8};
+    inputs[std::string(p) + "_m1"] = inputs[std::string(p) + "_m2"] = dims;
+    if (std::string(p) != "wb") inputs[std::string(p) + "_b1"] = inputs[std::string(p) + "_b2"] = {1};
+  }
+  ExpectSameResults(program, fused, inputs, results);
+}
+
 // ShuffleNetV2's unit boundary in a training step: two convs → concat → the channel shuffle →
 // split, one half convolved and concatenated with the other, → mean, differentiated by
 // AppendBackward. The training executor's copy runs the boundary and its gradient as one op

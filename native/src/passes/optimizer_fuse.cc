@@ -1,9 +1,10 @@
 // A training program ends with one optimizer op per parameter (161 for ResNet-50). Run one by
 // one on a GPU, each is a launch and a pass of host work for a few microseconds of device time;
 // Paddle's merged_momentum and merged_adam update many parameters in one op, as its
-// fuse_optimizer_ops passes use them. Only consecutive ops merge, so no op sees a parameter in
-// the middle of its update; the per-element arithmetic is the single op's, so the step is the
-// same bit for bit.
+// fuse_optimizer_ops passes use them. Only consecutive ops that share no state merge, so no op
+// sees a parameter or an accumulator in the middle of its update; the per-element arithmetic
+// is the single op's, so the step is the same bit for bit.
+#include <set>
 #include <string>
 #include <vector>
 
@@ -113,6 +114,20 @@ void Merge(Graph& g, const MergeRule& rule, int first, int end) {
   for (int i = first + 1; i < end; ++i) g.RemoveOp(i);
 }
 
+// Whether op touches a variable that the ops in written wrote: two updates sharing state (one
+// accumulator for two parameters) must run one after the other, which a merged op does not.
+bool ReadsOrWritesAny(const OpView& op, const std::set<std::string>& written) {
+  for (const auto& slots : {op.AllInputs(), op.AllOutputs()})
+    for (const auto& [slot, names] : slots)
+      for (const std::string& name : names)
+        if (written.count(name)) return true;
+  return false;
+}
+
+void AddOutputs(const OpView& op, std::set<std::string>* written) {
+  for (const auto& [slot, names] : op.AllOutputs()) written->insert(names.begin(), names.end());
+}
+
 }  // namespace
 
 int FuseOptimizers(Graph& g) {
@@ -123,10 +138,14 @@ int FuseOptimizers(Graph& g) {
       ++i;
       continue;
     }
+    std::set<std::string> written;
+    AddOutputs(g.view(i), &written);
     int end = i + 1;
     while (end < g.num_ops() && !g.removed(end) && RuleFor(g.view(end)) == rule &&
-           rule->agree(g.view(i), g.view(end)))
+           rule->agree(g.view(i), g.view(end)) && !ReadsOrWritesAny(g.view(end), written)) {
+      AddOutputs(g.view(end), &written);
       ++end;
+    }
     if (end - i > 1) {
       Merge(g, *rule, i, end);
       ++merged;
