@@ -1,6 +1,7 @@
 #include "cuda/cuda_device.h"
 
 #include <cstdint>
+#include <cstdlib>
 #include <limits>
 #include <new>
 
@@ -87,13 +88,27 @@ void CudaAllocator::FreeDeferred() {
 }
 
 void* CudaAllocator::AllocateHost(size_t bytes) {
+  if (bytes == 0) bytes = 64;
   void* p = nullptr;
-  PD_CUDA_CHECK(cudaMallocHost(&p, bytes == 0 ? 64 : bytes));
+  if (cudaMallocHost(&p, bytes) == cudaSuccess) return p;
+  (void)cudaGetLastError();  // else the next launch check reports this failure as its own
+  p = std::malloc(bytes);
+  if (p == nullptr) throw std::bad_alloc();
+  std::lock_guard<std::mutex> lock(mu_);
+  pageable_.insert(p);
   return p;
 }
 
 void CudaAllocator::FreeHost(void* ptr, size_t) {
-  if (ptr != nullptr && cudaFreeHost(ptr) != cudaSuccess) (void)cudaGetLastError();
+  if (ptr == nullptr) return;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (pageable_.erase(ptr) != 0) {
+      std::free(ptr);
+      return;
+    }
+  }
+  if (cudaFreeHost(ptr) != cudaSuccess) (void)cudaGetLastError();
 }
 
 Allocator::Stats CudaAllocator::stats() const {

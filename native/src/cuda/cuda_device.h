@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -38,6 +39,8 @@ class CudaAllocator final : public Allocator {
   void* Allocate(size_t bytes, Stream) override { return Take(bytes, true); }
   void* AllocateForOverwrite(size_t bytes, Stream) override { return Take(bytes, false); }
   void Free(void* ptr, size_t bytes, Stream stream) override;
+  // Page-locked host memory; plain (pageable) memory where the system has no more to lock, so
+  // that a transfer is slower rather than failed.
   void* AllocateHost(size_t bytes) override;
   void FreeHost(void* ptr, size_t bytes) override;
   Stats stats() const override;
@@ -55,6 +58,7 @@ class CudaAllocator final : public Allocator {
   mutable std::mutex mu_;
   uint64_t in_use_ = 0, allocs_ = 0, reserved_mb_ = 0;
   std::vector<std::pair<void*, size_t>> deferred_;
+  std::unordered_set<void*> pageable_;  // AllocateHost's blocks that could not be locked
 };
 
 // What a CUDA kernel needs besides its tensors. One per executor and place, so clones never

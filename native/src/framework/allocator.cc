@@ -257,7 +257,9 @@ class HostStagingAllocator final : public Allocator {
     {
       std::lock_guard<std::mutex> lock(mu_);
       stats_.in_use -= cls;
-      if (stats_.cached + cls <= kCacheCap) {
+      // Up to the most ever in use, as the CPU's cache: a run's fetch targets over the floor
+      // would else be locked and unlocked on every run.
+      if (stats_.cached + cls <= std::max(kCacheCap, stats_.peak_in_use)) {
         free_[cls].push_back(ptr);
         stats_.cached += cls;
         return;
@@ -276,7 +278,7 @@ class HostStagingAllocator final : public Allocator {
   }
 
  private:
-  static constexpr size_t kCacheCap = size_t{256} << 20;
+  static constexpr size_t kCacheCap = size_t{256} << 20;  // the cache's floor
 
   void* Take(size_t bytes, bool zero) {
     const size_t cls = SizeClass(bytes);

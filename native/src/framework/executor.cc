@@ -139,20 +139,28 @@ Place OpPlacement(const OpDef& def, const OpView& op, const Program& program, Pl
 }
 
 void MoveOpInputsTo(const Program& program, Scope* scope, Place place) {
+  // The host buffers the copies read, kept until they are done: they may be page-locked
+  // staging blocks, whose copies run as DMA after the call that queues them returns.
+  std::vector<Tensor> sources;
   for (const OpView& op : program.ops()) {
     const OpDef* def = OpRegistry::Global().Find(op.type());
     if (def == nullptr || OpPlacement(*def, op, program, place) != place) continue;
     for (const auto& [slot, names] : op.AllInputs()) {
       for (const std::string& name : names) {
+        const VarInfo* info = program.FindVar(name);
         Tensor* w = scope->FindLocal(name);
-        if (w == nullptr || !w->initialized() || w->place() == place) continue;
+        if (info == nullptr || !info->persistable || w == nullptr || !w->initialized() ||
+            w->place() == place)
+          continue;
         Tensor on_device;
         CopyTensor(*w, place, &on_device);
         w->SwapData(&on_device);
         w->set_place(place);
+        sources.push_back(std::move(on_device));
       }
     }
   }
+  if (!sources.empty()) DeviceRegistry::Global().Get(place.type).Synchronize(nullptr);
 }
 
 DeviceContext& Executor::ContextFor(Place place) {

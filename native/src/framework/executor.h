@@ -25,9 +25,11 @@ namespace pd {
 // else the CPU.
 Place OpPlacement(const OpDef& def, const OpView& op, const Program& program, Place place);
 
-// Moves the variables of scope (its own, not its parent's) that ops placed on place read to that
-// device, once: weights a GPU predictor or a GPU training executor reads, so that no run copies
-// them again. A variable later written by an op elsewhere follows that op (see above).
+// Moves the persistable variables of scope (its own, not its parent's) that ops placed on place
+// read to that device, once: weights a GPU predictor or a GPU training executor reads, so that
+// no run copies them again. A variable later written by an op elsewhere follows that op (see
+// above). The rest (a step's images and labels) stay where the caller set them: on the host, in
+// the executor's staging memory, copied in by each run that finds them new.
 void MoveOpInputsTo(const Program& program, Scope* scope, Place place);
 
 class Executor {
