@@ -34,8 +34,10 @@ print("| check | model | step | op | variable / count | rel. L2 | ok |\n"
 for r in checks:
     c = r.get("check")
     if c == "train_ops":
+        layout = r.get("inputs_in_kernel_layout", 0)
+        layout = f", {layout} inputs handed over channels-last" if layout else ""
         print(f"| each op alone | {r['model']} | {r['step']} | all | {r['vars']} outputs, "
-              f"{r['bad']} over {r['tolerance']} | | {r['ok']} |")
+              f"{r['bad']} over {r['tolerance']}{layout} | | {r['ok']} |")
     elif c == "train_op_var":
         print(f"| each op alone | {r['model']} | {r['step']} | {r['op']} | {r['var']} "
               f"(max abs. err. {r['max_abs_err']:.3g}, max {r['max_abs']:.3g}) | {r['rel_l2']:.3g} | False |")

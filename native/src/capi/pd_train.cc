@@ -263,6 +263,7 @@ PD_Executor* PD_ExecutorCreateGpu(const PD_Program* program, PD_Scope* scope,
     config.num_threads = num_threads;
     config.place = pd::Place{pd::DeviceType::kGPU, gpu_id};
     config.allow_tf32 = allow_tf32 != 0;
+    config.gpu_bf16 = true;
     return NewExecutor(program, scope, config);
   });
 }

@@ -10,16 +10,19 @@
 // RunConfig.AMP) runs on bfloat16 copies of its input and filter, summing in float32, on GPUs
 // with bfloat16 tensor cores (compute capability 8 and up); cuDNN writes its output in
 // bfloat16, widened to float32 before the epilogue.
+#include <algorithm>
+#include <iterator>
 #include <map>
 #include <string>
+#include <utility>
 
 #include "cuda/bf16_buffers.h"
 #include "cuda/conv_filter.h"
+#include "cuda/conv_math.h"
 #include "cuda/dense_launch.h"
 #include "cuda/layout.h"
 #include "cuda/op_util.h"
 #include "cuda/register.h"
-#include "kernels/bf16_attr.h"
 #include "kernels/conv_shape.h"
 
 namespace pd::cuda {
@@ -77,9 +80,9 @@ struct ConvState final : KernelState {
   bool bf16 = false;  // bfloat16 input, filter and output (kernels/bf16_attr.h)
   int64_t input_numel = 0;  // of the input as the descriptor describes it (padded)
   Tensor padded;
-  // Inputs brought to the layout and type the descriptors describe, and the filter so
-  // (cuda/conv_filter.h). Kept here so that a recorded run allocates nothing.
-  Tensor input_copy, residual_copy, input_bf16, output_bf16;
+  // Inputs brought to the layout the descriptors describe, and the filter in the layout and
+  // type they describe (cuda/conv_filter.h). Kept here so that a recorded run allocates nothing.
+  Tensor input_copy, residual_copy;
   ConvFilterCopies filter;
 };
 
@@ -92,8 +95,57 @@ void SetImage(cudnnTensorDescriptor_t d, int64_t n, int64_t c, int64_t h, int64_
 // Caps what an algorithm may ask for: more scratch than this is not worth the speed.
 constexpr size_t kMaxWorkspace = size_t(1) << 30;
 
+// The first candidate that ran within the workspace cap (cudnnFind lists the fastest first),
+// with its math type set on conv; false when none did.
+template <typename Perf, typename Algo>
+bool TakeFastest(const Perf* perf, int found, cudnnConvolutionDescriptor_t conv, Algo* algo,
+                 size_t* workspace) {
+  for (int i = 0; i < found; ++i) {
+    if (perf[i].status != CUDNN_STATUS_SUCCESS || perf[i].memory > kMaxWorkspace) continue;
+    *algo = perf[i].algo;
+    *workspace = perf[i].memory;
+    PD_CUDNN_CHECK(cudnnSetConvolutionMathType(conv, perf[i].mathType));
+    return true;
+  }
+  return false;
+}
+
+// The descriptors for the form st asks for (layout, bfloat16 or float32), and the fastest
+// algorithm for them; false when cuDNN has none.
+bool DescribeAndFind(CudaContext& cu, const ConvShape& s, ConvState& st, const Tensor& f,
+                     int64_t in_h, int64_t in_w, const std::array<int64_t, 2>& pad) {
+  const cudnnDataType_t data_type = st.bf16 ? CUDNN_DATA_BFLOAT16 : CUDNN_DATA_FLOAT;
+  SetImage(st.x, s.in.n, s.in.c, in_h, in_w, st.nhwc, data_type);
+  SetImage(st.y, s.out.n, s.out.c, s.out.h, s.out.w, st.nhwc, data_type);
+  PD_CUDNN_CHECK(cudnnSetFilter4dDescriptor(st.w, data_type,
+                                            st.nhwc ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW,
+                                            int(f.dim(0)), int(f.dim(1)), int(f.dim(2)),
+                                            int(f.dim(3))));
+  PD_CUDNN_CHECK(cudnnSetConvolution2dDescriptor(
+      st.conv, int(pad[0]), int(pad[1]), int(s.win.stride[0]), int(s.win.stride[1]),
+      int(s.win.dilation[0]), int(s.win.dilation[1]), CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
+  PD_CUDNN_CHECK(cudnnSetConvolutionGroupCount(st.conv, int(s.groups)));
+  PD_CUDNN_CHECK(cudnnSetConvolutionMathType(st.conv, ConvMathType(cu, st.bf16)));
+
+  constexpr int kCandidates = 8;
+  int found = 0;
+  if (s.transpose) {
+    // A transposed convolution is the data gradient of the convolution from its output shape
+    // to its input shape: x plays dy, y plays dx.
+    SetImage(st.x, s.in.n, s.in.c, s.in.h, s.in.w);
+    cudnnConvolutionBwdDataAlgoPerf_t perf[kCandidates];
+    PD_CUDNN_CHECK(cudnnFindConvolutionBackwardDataAlgorithm(cu.cudnn(), st.w, st.x, st.conv, st.y,
+                                                             kCandidates, &found, perf));
+    return TakeFastest(perf, found, st.conv, &st.bwd_algo, &st.workspace);
+  }
+  cudnnConvolutionFwdAlgoPerf_t perf[kCandidates];
+  PD_CUDNN_CHECK(cudnnFindConvolutionForwardAlgorithm(cu.cudnn(), st.x, st.w, st.conv, st.y,
+                                                      kCandidates, &found, perf));
+  return TakeFastest(perf, found, st.conv, &st.fwd_algo, &st.workspace);
+}
+
 void Build(OpContext& ctx, CudaContext& cu, const ConvShape& s, ConvState& st, bool has_bias,
-           bool residual, const ConvAct& act) {
+           const ConvAct& act) {
   const std::string& type = ctx.op().type();
   PD_CHECK(!s.in.nhwc, type, ": only NCHW (data_format) runs on the GPU");
   int64_t in_h = s.in.h, in_w = s.in.w;
@@ -108,57 +160,25 @@ void Build(OpContext& ctx, CudaContext& cu, const ConvShape& s, ConvState& st, b
   const Tensor& f = ctx.In("Filter");
   // Channels-last where it is asked for and cuDNN takes it as it is: a plain convolution (no
   // groups, no transpose, even padding).
-  st.nhwc = ChannelsLastWanted() && !s.transpose && !st.pad_input && s.groups == 1;
-  // Grouped and depthwise convolutions, bound by memory, stay float32 (as the CPU marks them).
-  st.bf16 = WantsBf16(ctx.op()) && !s.transpose && s.groups == 1 && cu.props().major >= 8;
-  const cudnnDataType_t data_type = st.bf16 ? CUDNN_DATA_BFLOAT16 : CUDNN_DATA_FLOAT;
+  const bool nhwc = ChannelsLastWanted() && !s.transpose && !st.pad_input && s.groups == 1;
+  const bool bf16 = !s.transpose && ConvRunsBf16(ctx, cu, s.groups);
   st.input_numel = s.in.n * s.in.c * in_h * in_w;
-  SetImage(st.x, s.in.n, s.in.c, in_h, in_w, st.nhwc, data_type);
-  SetImage(st.y, s.out.n, s.out.c, s.out.h, s.out.w, st.nhwc, data_type);
   SetImage(st.bias, 1, s.out.c, 1, 1);
-  PD_CUDNN_CHECK(cudnnSetFilter4dDescriptor(st.w, data_type,
-                                            st.nhwc ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW,
-                                            int(f.dim(0)), int(f.dim(1)), int(f.dim(2)),
-                                            int(f.dim(3))));
-  PD_CUDNN_CHECK(cudnnSetConvolution2dDescriptor(
-      st.conv, int(pad[0]), int(pad[1]), int(s.win.stride[0]), int(s.win.stride[1]),
-      int(s.win.dilation[0]), int(s.win.dilation[1]), CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
-  PD_CUDNN_CHECK(cudnnSetConvolutionGroupCount(st.conv, int(s.groups)));
-  // bfloat16 runs on tensor cores, which FMA math would rule out.
-  PD_CUDNN_CHECK(cudnnSetConvolutionMathType(
-      st.conv, cu.allow_tf32() || st.bf16 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH));
-
-  constexpr int kCandidates = 8;
-  int found = 0;
-  if (s.transpose) {
-    // A transposed convolution is the data gradient of the convolution from its output shape
-    // to its input shape: x plays dy, y plays dx.
-    SetImage(st.x, s.in.n, s.in.c, s.in.h, s.in.w);
-    cudnnConvolutionBwdDataAlgoPerf_t perf[kCandidates];
-    PD_CUDNN_CHECK(cudnnFindConvolutionBackwardDataAlgorithm(cu.cudnn(), st.w, st.x, st.conv, st.y,
-                                                             kCandidates, &found, perf));
-    int pick = -1;
-    for (int i = 0; i < found && pick < 0; ++i)
-      if (perf[i].status == CUDNN_STATUS_SUCCESS && perf[i].memory <= kMaxWorkspace) pick = i;
-    PD_CHECK(pick >= 0, type, ": cuDNN has no algorithm for this transposed convolution");
-    st.bwd_algo = perf[pick].algo;
-    st.workspace = perf[pick].memory;
-    PD_CUDNN_CHECK(cudnnSetConvolutionMathType(st.conv, perf[pick].mathType));
-  } else {
-    cudnnConvolutionFwdAlgoPerf_t perf[kCandidates];
-    PD_CUDNN_CHECK(cudnnFindConvolutionForwardAlgorithm(cu.cudnn(), st.x, st.w, st.conv, st.y,
-                                                        kCandidates, &found, perf));
-    int pick = -1;
-    for (int i = 0; i < found && pick < 0; ++i)
-      if (perf[i].status == CUDNN_STATUS_SUCCESS && perf[i].memory <= kMaxWorkspace) pick = i;
-    PD_CHECK(pick >= 0, type, ": cuDNN has no algorithm for this convolution");
-    st.fwd_algo = perf[pick].algo;
-    st.workspace = perf[pick].memory;
-    PD_CUDNN_CHECK(cudnnSetConvolutionMathType(st.conv, perf[pick].mathType));
+  // Where cuDNN has no algorithm for this shape in channels-last or in bfloat16, the op runs
+  // plain, then in float32, then both.
+  const std::pair<bool, bool> forms[] = {
+      {nhwc, bf16}, {false, bf16}, {nhwc, false}, {false, false}};
+  bool found = false;
+  for (size_t i = 0; i < std::size(forms) && !found; ++i) {
+    if (std::find(forms, forms + i, forms[i]) != forms + i) continue;  // tried
+    st.nhwc = forms[i].first;
+    st.bf16 = forms[i].second;
+    found = DescribeAndFind(cu, s, st, f, in_h, in_w, pad);
   }
+  PD_CHECK(found, type, ": cuDNN has no algorithm for this ",
+           s.transpose ? "transposed convolution" : "convolution");
   // The fused call takes its bias and z in the output's type: bfloat16 runs unfused.
   st.fused = !s.transpose && !st.bf16 && has_bias && act.act == Act::kRelu;
-  (void)residual;
 }
 
 template <bool kTranspose>
@@ -174,7 +194,7 @@ void ConvKernel(OpContext& ctx) {
     st.input_dims.clear();
     st.shape = ConvShapeOf(ctx, kTranspose);
     st.act = FusedActivation(ctx.op());
-    Build(ctx, cu, st.shape, st, has_bias, residual, st.act);
+    Build(ctx, cu, st.shape, st, has_bias, st.act);
     st.input_dims = x.dims();
   }
   const ConvShape& s = st.shape;
@@ -187,7 +207,8 @@ void ConvKernel(OpContext& ctx) {
       residual ? InLayout(ctx.In("ResidualData"), st.nhwc, &st.residual_copy, stream) : nullptr;
   Tensor* out = ctx.Out("Output");
   // cuDNN writes every output cell (beta 0). The fused call without a residual is handed y as
-  // its z, scaled by 0: that one takes zeroed memory, so that no NaN left there can leak in.
+  // its z, scaled by 0, as Paddle's fused convolution does: cuDNN does not read z then. The
+  // output takes the zero fill anyway, which a fresh block gets and a kept one does not need.
   float* y = st.fused && !residual ? out->mutable_data<float>()
                                    : out->mutable_data_for_overwrite<float>();
   out->set_layout(st.nhwc ? kGpuChannelsLast : 0);
@@ -205,11 +226,14 @@ void ConvKernel(OpContext& ctx) {
   }
   const void* w = st.filter.Get(ctx.In("Filter"), st.nhwc, st.bf16, stream);
   // bfloat16: cuDNN reads a rounded copy of the input and writes its own output buffer.
+  // They live for this call alone: the pool takes them back, in stream order, for the next op.
+  // (A predictor, whose runs may be recorded and so must not allocate, never runs bfloat16.)
+  Tensor input_bf16, output_bf16;
   const void* conv_in = in;
   void* conv_out = y;
   if (st.bf16) {
-    conv_in = Bf16Copy(in, st.input_numel, cu.place(), &st.input_bf16, stream);
-    conv_out = Bf16Buffer(out->numel(), cu.place(), &st.output_bf16);
+    conv_in = Bf16Copy(in, st.input_numel, cu.place(), &input_bf16, stream);
+    conv_out = Bf16Buffer(out->numel(), cu.place(), &output_bf16);
   }
   const float* bias = has_bias ? ctx.In("Bias").data<float>() : nullptr;
   void* ws = st.workspace ? cu.Workspace(st.workspace) : nullptr;

@@ -1,7 +1,8 @@
 // The filter as a cuDNN convolution (cuda/conv.cc) and its gradient (cuda/conv_grad.cc) read
 // it: KRSC order for channels-last (cuda/layout.h), bfloat16 for mixed precision
 // (cuda/bf16_buffers.h), or the filter itself. The copies are kept by the op's state and redone
-// only when the filter's stamp changes (a training step updates it in place).
+// when the filter's stamp changes (a training step updates it in place) or the form asked for
+// does (an input shape that rules channels-last out: padding that depends on the image size).
 #pragma once
 
 #include <cstdint>
@@ -15,11 +16,13 @@ class ConvFilterCopies {
  public:
   const void* Get(const Tensor& filter, bool nhwc, bool bf16, cudaStream_t stream) {
     if (!nhwc && !bf16) return filter.data<float>();
-    if (stamp_ == 0 || stamp_ != filter.stamp()) {
+    if (stamp_ == 0 || stamp_ != filter.stamp() || nhwc != nhwc_ || bf16 != bf16_wanted_) {
       // [K, C, R, S] to [K, R, S, C]: the filter as an image of K "batches" going channels-last.
       const float* f = nhwc ? InLayout(filter, true, &krsc_, stream) : filter.data<float>();
       if (bf16) Bf16Copy(f, filter.numel(), filter.place(), &bf16_, stream);
       stamp_ = filter.stamp();
+      nhwc_ = nhwc;
+      bf16_wanted_ = bf16;
     }
     return bf16 ? bf16_.raw_data() : krsc_.raw_data();
   }
@@ -27,6 +30,7 @@ class ConvFilterCopies {
  private:
   Tensor krsc_, bf16_;
   uint64_t stamp_ = 0;
+  bool nhwc_ = false, bf16_wanted_ = false;  // the form the copies have
 };
 
 }  // namespace pd::cuda

@@ -26,10 +26,10 @@
 #include "cuda/bf16_buffers.h"
 #include "cuda/conv_filter.h"
 #include "cuda/conv_grad.h"
+#include "cuda/conv_math.h"
 #include "cuda/layout.h"
 #include "cuda/op_util.h"
 #include "cuda/register.h"
-#include "kernels/bf16_attr.h"
 #include "kernels/conv_shape.h"
 
 namespace pd::cuda {
@@ -70,11 +70,9 @@ struct ConvGradState final : KernelState {
   cudnnConvolutionBwdDataAlgo_t data_algo{};
   cudnnConvolutionBwdFilterAlgo_t filter_algo{};
   size_t data_workspace = 0, filter_workspace = 0;
-  // Inputs in the layout the descriptors describe, the filter so (cuda/conv_filter.h) and
-  // Filter@GRAD in KRSC before it goes back to KCRS; with bf16 the copies cuDNN reads and the
-  // buffers it writes.
+  // Inputs in the layout the descriptors describe, the filter in the layout and type they
+  // describe (cuda/conv_filter.h) and Filter@GRAD in KRSC before it goes back to KCRS.
   Tensor x_copy, dy_copy, dw_krsc;
-  Tensor x_bf16, dy_bf16, dx_bf16, dw_bf16;
   ConvFilterCopies filter;
 };
 
@@ -84,15 +82,17 @@ void SetImage(cudnnTensorDescriptor_t d, int64_t n, int64_t c, int64_t h, int64_
                                             int(n), int(c), int(h), int(w)));
 }
 
-void Describe(OpContext& ctx, CudaContext& cu, ConvGradState& st) {
+// The descriptors for the op's shape: channels-last where that is wanted and allow_nhwc,
+// bfloat16 where the op runs so and allow_bf16.
+void Describe(OpContext& ctx, CudaContext& cu, ConvGradState& st, bool allow_nhwc,
+              bool allow_bf16) {
   const ConvShape& s = st.shape;
   const auto& pb = s.win.pad_begin;
   const auto& pe = s.win.pad_end;
   // cuDNN pads the same on both sides, and never negatively.
   st.pad_copy = pb != pe || std::min({pb[0], pb[1], pe[0], pe[1]}) < 0;
-  st.nhwc = ChannelsLastWanted() && s.groups == 1 && !st.pad_copy && !s.in.nhwc;
-  st.bf16 = WantsBf16(ctx.op()) && cu.props().major >= 8 && s.groups == 1 && !st.pad_copy &&
-            !s.in.nhwc;
+  st.nhwc = allow_nhwc && ChannelsLastWanted() && s.groups == 1 && !st.pad_copy && !s.in.nhwc;
+  st.bf16 = allow_bf16 && ConvRunsBf16(ctx, cu, s.groups) && !st.pad_copy && !s.in.nhwc;
   const cudnnDataType_t type = st.bf16 ? CUDNN_DATA_BFLOAT16 : CUDNN_DATA_FLOAT;
   st.x_nchw = {s.in.n, s.in.c, s.in.h, s.in.w, false};
   std::array<int64_t, 2> pad = pb;
@@ -114,9 +114,7 @@ void Describe(OpContext& ctx, CudaContext& cu, ConvGradState& st) {
         int(s.win.dilation[0]), int(s.win.dilation[1]), CUDNN_CROSS_CORRELATION,
         CUDNN_DATA_FLOAT));
     PD_CUDNN_CHECK(cudnnSetConvolutionGroupCount(conv, int(s.groups)));
-    // bfloat16 runs on tensor cores, which FMA math would rule out.
-    PD_CUDNN_CHECK(cudnnSetConvolutionMathType(
-        conv, cu.allow_tf32() || st.bf16 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH));
+    PD_CUDNN_CHECK(cudnnSetConvolutionMathType(conv, ConvMathType(cu, st.bf16)));
   }
   st.have_data_algo = st.have_filter_algo = false;
 }
@@ -143,32 +141,48 @@ int Pick(const std::vector<Perf>& perf, int found) {
   return fits;
 }
 
-void FindDataAlgo(OpContext& ctx, CudaContext& cu, ConvGradState& st) {
+// Each finds its gradient's algorithm; false when cuDNN has none.
+bool FindDataAlgo(CudaContext& cu, ConvGradState& st) {
   int max = 0, found = 0;
   PD_CUDNN_CHECK(cudnnGetConvolutionBackwardDataAlgorithmMaxCount(cu.cudnn(), &max));
   std::vector<cudnnConvolutionBwdDataAlgoPerf_t> perf(static_cast<size_t>(max));
   PD_CUDNN_CHECK(cudnnFindConvolutionBackwardDataAlgorithm(cu.cudnn(), st.w, st.dy, st.data_conv,
                                                            st.x, max, &found, perf.data()));
   const int pick = Pick(perf, found);
-  PD_CHECK(pick >= 0, ctx.op().type(), ": cuDNN has no algorithm for this Input@GRAD");
+  if (pick < 0) return false;
   st.data_algo = perf[pick].algo;
   st.data_workspace = perf[pick].memory;
   PD_CUDNN_CHECK(cudnnSetConvolutionMathType(st.data_conv, perf[pick].mathType));
   st.have_data_algo = true;
+  return true;
 }
 
-void FindFilterAlgo(OpContext& ctx, CudaContext& cu, ConvGradState& st) {
+bool FindFilterAlgo(CudaContext& cu, ConvGradState& st) {
   int max = 0, found = 0;
   PD_CUDNN_CHECK(cudnnGetConvolutionBackwardFilterAlgorithmMaxCount(cu.cudnn(), &max));
   std::vector<cudnnConvolutionBwdFilterAlgoPerf_t> perf(static_cast<size_t>(max));
   PD_CUDNN_CHECK(cudnnFindConvolutionBackwardFilterAlgorithm(
       cu.cudnn(), st.x, st.dy, st.filter_conv, st.w, max, &found, perf.data()));
   const int pick = Pick(perf, found);
-  PD_CHECK(pick >= 0, ctx.op().type(), ": cuDNN has no algorithm for this Filter@GRAD");
+  if (pick < 0) return false;
   st.filter_algo = perf[pick].algo;
   st.filter_workspace = perf[pick].memory;
   PD_CUDNN_CHECK(cudnnSetConvolutionMathType(st.filter_conv, perf[pick].mathType));
   st.have_filter_algo = true;
+  return true;
+}
+
+// The algorithms of the gradients asked for. Where cuDNN has none for this shape in
+// channels-last or in bfloat16, the op runs plain, then in float32, then both.
+void EnsureAlgos(OpContext& ctx, CudaContext& cu, ConvGradState& st, bool data, bool filter) {
+  for (int fallback = 1;; ++fallback) {
+    const bool data_ok = !data || st.have_data_algo || FindDataAlgo(cu, st);
+    const bool filter_ok = !filter || st.have_filter_algo || FindFilterAlgo(cu, st);
+    if (data_ok && filter_ok) return;
+    PD_CHECK((st.nhwc || st.bf16) && fallback <= 3, ctx.op().type(),
+             ": cuDNN has no algorithm for this ", data_ok ? "Filter@GRAD" : "Input@GRAD");
+    Describe(ctx, cu, st, (fallback & 1) == 0, fallback == 1);
+  }
 }
 
 float* Scratch(Tensor& t, const CudaContext& cu, const ImageGeometry& g) {
@@ -188,6 +202,9 @@ struct GradRun {
   void* workspace;
   bool copy;
   int64_t top, left;
+  // With bf16, what cuDNN writes before it is widened: this call's alone, the pool takes it
+  // back in stream order (a predictor, whose runs may be recorded, never runs bfloat16).
+  Tensor* bf16_out;
 };
 
 void InputGrad(CudaContext& cu, ConvGradState& st, const GradRun& run,
@@ -197,7 +214,7 @@ void InputGrad(CudaContext& cu, ConvGradState& st, const GradRun& run,
   float* target = run.copy ? Scratch(copy, cu, st.x_nchw) : dx;
   void* written = target;
   const int64_t n = in.n * in.c * in.h * in.w;
-  if (st.bf16) written = Bf16Buffer(n, cu.place(), &st.dx_bf16);  // never a padded copy
+  if (st.bf16) written = Bf16Buffer(n, cu.place(), run.bf16_out);  // never a padded copy
   PD_CUDNN_CHECK(cudnnConvolutionBackwardData(cu.cudnn(), &one, st.w, run.w, st.dy, run.dy,
                                               st.data_conv, st.data_algo, run.workspace,
                                               st.data_workspace, &zero, st.x, written));
@@ -226,7 +243,7 @@ void FilterGrad(CudaContext& cu, ConvGradState& st, const GradRun& run, const Im
   // With bf16 cuDNN reads Input in bfloat16 and writes the gradient so, widened after.
   const void* image = st.bf16 ? run.x16 : x;
   void* written = target;
-  if (st.bf16) written = Bf16Buffer(filter.numel(), cu.place(), &st.dw_bf16);
+  if (st.bf16) written = Bf16Buffer(filter.numel(), cu.place(), run.bf16_out);
   PD_CUDNN_CHECK(cudnnConvolutionBackwardFilter(cu.cudnn(), &one, st.x, image, st.dy, run.dy,
                                                 st.filter_conv, st.filter_algo, run.workspace,
                                                 st.filter_workspace, &zero, st.w, written));
@@ -250,7 +267,7 @@ void ConvGradKernel(OpContext& ctx) {
     st.input_dims.clear();
     st.shape = ConvShapeOf(ctx, false);
     st.nhwc = false;
-    if (st.shape.in.n > 0) Describe(ctx, cu, st);
+    if (st.shape.in.n > 0) Describe(ctx, cu, st, true, true);
     st.input_dims = x.dims();
   }
   const ConvShape& s = st.shape;
@@ -259,6 +276,9 @@ void ConvGradKernel(OpContext& ctx) {
            ": Output@GRAD ", DimsToString(dy.dims()), " does not match the forward output ",
            DimsToString(s.out.ToDims()));
   const cudaStream_t stream = cu.cuda_stream();
+  // The algorithms before anything is read or written: a fallback changes the layout.
+  const bool want_dx = ctx.HasOutput("Input@GRAD"), want_dw = ctx.HasOutput("Filter@GRAD");
+  if (s.in.n > 0 && (want_dx || want_dw)) EnsureAlgos(ctx, cu, st, want_dx, want_dw);
   // Input and Output@GRAD as the descriptors take them: NHWC with nhwc, else plain (a
   // channels-last tensor reaching a convolution that cannot run so is brought back first).
   const float* xp = s.in.n > 0 ? InLayout(x, st.nhwc, &st.x_copy, stream) : nullptr;
@@ -276,14 +296,12 @@ void ConvGradKernel(OpContext& ctx) {
   // cuDNN writes both in full (beta 0), as does the crop out of a padded copy; an empty batch
   // fills Filter@GRAD below.
   float* dx = nullptr;
-  if (ctx.HasOutput("Input@GRAD")) {
+  if (want_dx) {
     Tensor* t = ctx.Out("Input@GRAD");
     dx = t->mutable_data_for_overwrite<float>();
     t->set_layout(st.nhwc ? kGpuChannelsLast : 0);
   }
-  float* dw = ctx.HasOutput("Filter@GRAD")
-                  ? ctx.Out("Filter@GRAD")->mutable_data_for_overwrite<float>()
-                  : nullptr;
+  float* dw = want_dw ? ctx.Out("Filter@GRAD")->mutable_data_for_overwrite<float>() : nullptr;
   if (s.in.n == 0 || (dx == nullptr && dw == nullptr)) {
     // An empty batch, which cuDNN cannot describe: Filter@GRAD sums nothing.
     if (dw != nullptr)
@@ -291,10 +309,9 @@ void ConvGradKernel(OpContext& ctx) {
     CheckLaunch(ctx);
     return;
   }
-  if (dx != nullptr && !st.have_data_algo) FindDataAlgo(ctx, cu, st);
-  if (dw != nullptr && !st.have_filter_algo) FindFilterAlgo(ctx, cu, st);
 
   const Tensor& filter = ctx.In("Filter");
+  Tensor dy_bf16, x_bf16, out_bf16;
   GradRun run{xp,
               dyp,
               filter.data<float>(),
@@ -302,11 +319,12 @@ void ConvGradKernel(OpContext& ctx) {
               nullptr,
               st.pad_copy || s.in.nhwc,
               st.pad_copy ? s.win.pad_begin[0] : 0,
-              st.pad_copy ? s.win.pad_begin[1] : 0};
+              st.pad_copy ? s.win.pad_begin[1] : 0,
+              &out_bf16};
   if (dx != nullptr) run.w = st.filter.Get(filter, st.nhwc, st.bf16, stream);
   if (st.bf16) {  // no padded copy and no NHWC data_format here (Describe)
-    run.dy = Bf16Copy(dyp, dy.numel(), cu.place(), &st.dy_bf16, stream);
-    if (dw != nullptr) run.x16 = Bf16Copy(xp, x.numel(), cu.place(), &st.x_bf16, stream);
+    run.dy = Bf16Copy(dyp, dy.numel(), cu.place(), &dy_bf16, stream);
+    if (dw != nullptr) run.x16 = Bf16Copy(xp, x.numel(), cu.place(), &x_bf16, stream);
   }
   Tensor dy_copy;
   if (s.out.nhwc) {  // data_format NHWC: cuDNN is handed NCHW copies

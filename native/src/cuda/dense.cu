@@ -96,20 +96,24 @@ __global__ void Pool2dKernel(const float* x, float* y, PoolArgs a) {
 }
 
 // Global pooling of large planes (ResNet's 7x7 average is small, but 2048 channels x batch):
-// one warp per (n, c) plane of an NCHW tensor, a shuffle reduction.
+// one warp per (n, c) plane of an NCHW tensor, a shuffle reduction. The warps stride over the
+// planes: the grid is capped (GridFor), a batch's planes are not. A warp's lanes take the same
+// path, so the shuffle sees all 32.
 __global__ void GlobalPoolKernel(const float* x, float* y, int64_t planes, int64_t plane,
                                  bool max) {
-  const int64_t warp = (blockIdx.x * int64_t(blockDim.x) + threadIdx.x) / 32;
   const int lane = threadIdx.x % 32;
-  if (warp >= planes) return;
-  const float* p = x + warp * plane;
-  float acc = max ? -FLT_MAX : 0.f;
-  for (int64_t i = lane; i < plane; i += 32) acc = max ? fmaxf(acc, p[i]) : acc + p[i];
-  for (int off = 16; off > 0; off /= 2) {
-    const float o = __shfl_down_sync(0xffffffffu, acc, off);
-    acc = max ? fmaxf(acc, o) : acc + o;
+  const int64_t warps = int64_t(gridDim.x) * blockDim.x / 32;
+  for (int64_t warp = (blockIdx.x * int64_t(blockDim.x) + threadIdx.x) / 32; warp < planes;
+       warp += warps) {
+    const float* p = x + warp * plane;
+    float acc = max ? -FLT_MAX : 0.f;
+    for (int64_t i = lane; i < plane; i += 32) acc = max ? fmaxf(acc, p[i]) : acc + p[i];
+    for (int off = 16; off > 0; off /= 2) {
+      const float o = __shfl_down_sync(0xffffffffu, acc, off);
+      acc = max ? fmaxf(acc, o) : acc + o;
+    }
+    if (lane == 0) y[warp] = max ? acc : acc / static_cast<float>(plane);
   }
-  if (lane == 0) y[warp] = max ? acc : acc / static_cast<float>(plane);
 }
 
 __global__ void PadImageKernel(const float* x, float* y, int64_t total, int64_t h, int64_t w,

@@ -2,8 +2,10 @@
 
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "cuda/op_util.h"
+#include "kernels/window.h"
 
 namespace pd::cuda {
 
@@ -45,19 +47,34 @@ void ChannelsLastConverter::ToPlain(Tensor* t, DeviceContext& ctx) {
   t->SwapData(&scratch_);  // t now holds the plain copy; scratch_ keeps the old buffer
 }
 
+bool ChannelsLastConverter::ToKernelLayout(Tensor* t, DeviceContext& ctx) {
+  if (!ChannelsLastWanted() || t->layout() != 0 || t->rank() != 4 ||
+      t->dtype() != DType::kFP32 || !t->initialized() || t->place().is_cpu())
+    return false;
+  UseDevice(t->place().device);
+  InLayout(*t, true, &scratch_, Ctx(ctx).cuda_stream());
+  scratch_.set_layout(kGpuChannelsLast);
+  t->SwapData(&scratch_);
+  return true;
+}
+
 namespace {
 
 bool Always(const OpContext&) { return true; }
 
-// Every 4-D float input in one layout, with the same dims when that layout is not plain (the
-// other inputs, per-channel parameters and the like, are always plain).
+// Every 4-D float input in one layout, with the same dims when that layout is not plain. The
+// other inputs, per-channel parameters and the like, are plain; one of another rank but as many
+// values as a channels-last input (sum's operands need only agree in count) would be read in
+// the wrong order, so it sends them all plain.
 bool SameLayout(const OpContext& ctx) {
+  std::vector<const Tensor*> floats;
   const Tensor* first = nullptr;
   for (const auto& [slot, names] : ctx.op().AllInputs()) {
     if (!ctx.HasInput(slot)) continue;
     for (const Tensor* t : ctx.Ins(slot)) {
-      if (t == nullptr || !t->initialized() || t->dtype() != DType::kFP32 || t->rank() != 4)
-        continue;
+      if (t == nullptr || !t->initialized() || t->dtype() != DType::kFP32) continue;
+      floats.push_back(t);
+      if (t->rank() != 4) continue;
       if (first == nullptr) {
         first = t;
       } else if (t->layout() != first->layout() ||
@@ -66,7 +83,20 @@ bool SameLayout(const OpContext& ctx) {
       }
     }
   }
+  if (first == nullptr || first->layout() == 0) return true;
+  for (const Tensor* t : floats)
+    if (t->rank() != 4 && t->numel() == first->numel()) return false;
   return true;
+}
+
+// batch_norm_grad: SameLayout, and plain inputs alone for data_layout NHWC, whose dims are
+// already NHWC (the forward brings a channels-last X back to plain there too).
+bool NormGradLayouts(const OpContext& ctx) {
+  if (IsChannelsLast(ctx, "data_layout")) {
+    for (const char* slot : {"X", "Y@GRAD"})
+      if (ctx.In(slot).layout() != 0) return false;
+  }
+  return SameLayout(ctx);
 }
 
 // X and Y both plain, or in one layout with the same dims (the broadcasting paths are plain).
@@ -80,8 +110,15 @@ bool ElementwiseLayouts(const OpContext& ctx) {
 // Spatially 1x1: plain and channels-last are the same bytes.
 bool OneByOne(const Tensor& t) { return t.rank() == 4 && t.dim(2) == 1 && t.dim(3) == 1; }
 
+// pool2d_grad with data_format NHWC takes plain inputs alone (its dims are already NHWC).
 bool PoolGradLayouts(const OpContext& ctx) {
   const int layout = ctx.In("X").layout();
+  if (IsChannelsLast(ctx, "data_format")) {
+    if (layout != 0) return false;
+    for (const char* slot : {"Out", "Out@GRAD"})
+      if (ctx.In(slot).layout() != 0) return false;
+    return true;
+  }
   for (const char* slot : {"Out", "Out@GRAD"}) {
     const Tensor& t = ctx.In(slot);
     if (t.layout() != layout && !OneByOne(t)) return false;
@@ -106,6 +143,7 @@ LayoutCheck IfWanted(const OpView&) {
 
 LayoutRule AnyLayoutRuleIfWanted() { return IfWanted<Always>; }
 LayoutRule SameLayoutRuleIfWanted() { return IfWanted<SameLayout>; }
+LayoutRule NormGradRuleIfWanted() { return IfWanted<NormGradLayouts>; }
 LayoutRule ElementwiseRuleIfWanted() { return IfWanted<ElementwiseLayouts>; }
 LayoutRule PoolGradRuleIfWanted() { return IfWanted<PoolGradLayouts>; }
 LayoutRule AddGradRuleIfWanted() { return IfWanted<AddGradLayouts>; }

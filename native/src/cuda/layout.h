@@ -37,6 +37,8 @@ const float* InLayout(const Tensor& src, bool channels_last, Tensor* scratch,
 class ChannelsLastConverter final : public LayoutConverter {
  public:
   void ToPlain(Tensor* t, DeviceContext& ctx) override;
+  // A plain 4-D float tensor goes channels-last when ChannelsLastWanted().
+  bool ToKernelLayout(Tensor* t, DeviceContext& ctx) override;
 
  private:
   Tensor scratch_;
@@ -46,9 +48,11 @@ class ChannelsLastConverter final : public LayoutConverter {
 // only, as before) unless ChannelsLastWanted().
 // The kernel converts what it cannot read itself (conv2d and its gradient, batch_norm, pool2d).
 LayoutRule AnyLayoutRuleIfWanted();
-// Activations and their gradients, sum, batch_norm_grad: every 4-D float input stored in one
-// layout, with the same dims when not plain (the output is written in it too).
+// Activations and their gradients, sum: every 4-D float input stored in one layout, with the
+// same dims when not plain (the output is written in it too).
 LayoutRule SameLayoutRuleIfWanted();
+// batch_norm_grad: as SameLayoutRuleIfWanted, plain alone for data_layout NHWC.
+LayoutRule NormGradRuleIfWanted();
 // Binary element-wise ops: X and Y plain, or in one layout with the same dims.
 LayoutRule ElementwiseRuleIfWanted();
 // pool2d_grad: X@GRAD follows X, and Out and Out@GRAD are in X's layout or 1x1 (where both

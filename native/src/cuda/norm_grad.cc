@@ -44,6 +44,10 @@ void BatchNormGradKernel(OpContext& ctx) {
   const float* scale = Channels(ctx, "Scale", s.channels);
   const bool running = op.GetBool("use_global_stats", false) || op.GetBool("is_test", false);
   const Place place = cu.place();
+  // The inputs' buffers before any output is taken: an X@GRAD named as Y@GRAD (in place) and
+  // shared with another tensor gets a buffer of its own when taken.
+  const float* xp = x.data<float>();
+  const float* dyp = dy.data<float>();
   Tensor inv_std_t;
   const float *mean, *inv_std;
   if (running) {
@@ -76,11 +80,11 @@ void BatchNormGradKernel(OpContext& ctx) {
       dbias = p;
       dscale = p + s.channels;
     }
-    LaunchBatchNormGradSums(x.data<float>(), dy.data<float>(), mean, inv_std, s,
+    LaunchBatchNormGradSums(xp, dyp, mean, inv_std, s,
                             p + 2 * s.channels, dbias, dscale, dbias_out, dscale_out, stream);
   }
   if (dx != nullptr)
-    LaunchBatchNormGradInput(x.data<float>(), dy.data<float>(), scale, mean, inv_std, dbias,
+    LaunchBatchNormGradInput(xp, dyp, scale, mean, inv_std, dbias,
                              dscale, running, s, dx, stream);
   CheckLaunch(ctx);
 }
@@ -89,7 +93,7 @@ void BatchNormGradKernel(OpContext& ctx) {
 
 void RegisterNormGradKernels(OpRegistry& r) {
   r.AddKernel("batch_norm_grad", DeviceType::kGPU, DType::kFP32, BatchNormGradKernel);
-  r.SetLayoutRule("batch_norm_grad", DeviceType::kGPU, SameLayoutRuleIfWanted());
+  r.SetLayoutRule("batch_norm_grad", DeviceType::kGPU, NormGradRuleIfWanted());
 }
 
 }  // namespace pd::cuda

@@ -26,10 +26,12 @@ const char kEmptyVarName[] = "@EMPTY@";
 void ReshapeGradKernel(OpContext& ctx) {
   CudaContext& cu = Ctx(ctx);
   const Tensor& dout = ctx.In("Out@GRAD");
+  // Read before X@GRAD is taken: named as Out@GRAD and shared, it gets a buffer of its own.
+  const void* src = dout.raw_data();
+  const size_t bytes = dout.nbytes();
   void* dst = ctx.Out("X@GRAD")->mutable_data_for_overwrite(dout.dtype());
-  if (dst != dout.raw_data() && dout.numel() > 0)
-    PD_CUDA_CHECK(cudaMemcpyAsync(dst, dout.raw_data(), dout.nbytes(), cudaMemcpyDeviceToDevice,
-                                  cu.cuda_stream()));
+  if (dst != src && bytes > 0)
+    PD_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, cu.cuda_stream()));
 }
 
 // transpose2's grad is dOut transposed by the inverse permutation: dX dim d is dOut dim j

@@ -34,6 +34,10 @@ struct ExecConfig {
   // TF32 tensor-core math for fp32 convolutions and GEMMs on a GPU (faster, about 10 bits of
   // mantissa); off by default so that GPU results match the CPU's to fp32 rounding.
   bool allow_tf32 = false;
+  // Run the GPU convolutions an op marks for bfloat16 (mkldnn_data_type, as training's AMP
+  // marks them) in bfloat16. Training executors set it; a predictor does not, as Paddle's GPU
+  // kernels ignore that oneDNN attribute in a model file.
+  bool gpu_bf16 = false;
   // Record a run's device work once and launch the recording on later runs of the same input
   // shapes (CUDA graphs), when every op runs on the configured device: a batch-1 run then no
   // longer pays the host's time to queue each kernel. See Executor::RunRecorded.
@@ -70,6 +74,10 @@ class LayoutConverter {
  public:
   virtual ~LayoutConverter() = default;
   virtual void ToPlain(Tensor* t, DeviceContext& ctx) = 0;
+  // The reverse, for checks: stores the plain tensor t in the layout this place's kernels leave
+  // such a tensor in, where they use one; false (t unchanged) where they do not. A check that
+  // feeds an op alone then runs the op's paths for that layout, as a whole run would.
+  virtual bool ToKernelLayout(Tensor* t, DeviceContext& ctx) { return false; }
 };
 
 // A run's device work recorded once, to be launched again as a whole (a CUDA graph).
