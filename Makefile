@@ -1,4 +1,4 @@
-# gohub: make deps | build | build-cuda | test | run | bench | oracle | oracle-lac | oracle-ops | test-asan | fuzz
+# gohub: make deps | build | build-cuda | test | run | bench | oracle | oracle-lac | oracle-ops | test-asan | fuzz | device-dry-run
 SHELL := /bin/bash
 GOHUB_SHARED ?= $(abspath ../shared)
 export GOHUB_SHARED
@@ -18,7 +18,7 @@ GOHUB      := $(BUILD)/gohub
 
 .PHONY: all deps native build build-cuda cuda-if-present test test-native test-go lac-pkg bench oracle oracle-lac \
 	oracle-ops oracle-grads oracle-models oracle-lite oracle-faces oracle-train train-goldens \
-	seeded-models vdl-venv test-asan fuzz run clean proto
+	seeded-models vdl-venv test-asan fuzz run clean proto device-dry-run
 
 all: build
 
@@ -92,10 +92,28 @@ lac-pkg:
 # reason and the counts; under CI=true a skip not on scripts/testreport/allowed_skips.txt fails
 # the run. The LAC sdist lac-pkg fetched also feeds the install test that imports it.
 LAC_SDIST_FILE := $(abspath $(BUILD)/lac-pkg/LAC-2.1.2.tar.gz)
+# The packages whose tests take the GPU paths where a GPU is usable (the tests named *GPU*/*Gpu*).
+GPU_PATH_PKGS := ./paddle/... ./finetune/... ./cmd/gohub/... ./hub/... ./serving/...
 test-go: lac-pkg
 	set -o pipefail; [ ! -f $(LAC_SDIST_FILE) ] || export GOHUB_LAC_SDIST=$(LAC_SDIST_FILE); \
 	  $(GO) test -race -count=1 -timeout 30m -json ./... | \
 	  $(GO) run ./scripts/testreport $(if $(filter true,$(CI)),-strict)
+	@echo "The Go tests of the GPU paths again, on the emulated GPU backend (the CPU's kernels" \
+	  "behind the GPU place: native/tests/emulated_gpu_backend.cc):"
+	set -o pipefail; GOHUB_CUDA_BACKEND=$(abspath $(NATIVE_BUILD))/libgohub_emulated_gpu.so \
+	  $(GO) test -race -count=1 -timeout 30m -run 'GPU|Gpu' -json $(GPU_PATH_PKGS) | \
+	  $(GO) run ./scripts/testreport $(if $(filter true,$(CI)),-strict)
+
+# The GPU check's whole flow here, on the tests' emulated GPU backend (the CPU's kernels behind
+# the GPU place): packing, every step of scripts/device/check.sh and its summaries, with small
+# batches. It shows the script and the tools work before a GPU machine's short time is spent,
+# not a GPU's numbers. Needs the CUDA backend built (make build-cuda), which pack.sh packs.
+device-dry-run: build
+	bash scripts/device/pack.sh
+	rm -rf $(BUILD)/device-dry-run
+	OUT=$(BUILD)/device-dry-run CHECK_BACKEND=$(NATIVE_BUILD)/libgohub_emulated_gpu.so \
+	  CHECK_INFER_BATCHES=1,2 CHECK_TRAIN_BATCHES=2 ITERS=2 CHECK_BUDGET_S=1800 \
+	  bash scripts/device/check.sh
 
 # Regenerates the Go code of the .proto files (committed, so that building needs neither):
 # protoc from Debian's protobuf-compiler, protoc-gen-go at the version go.mod pins.

@@ -170,16 +170,21 @@ TEST(Placement, FeedsAndFetchTargetsLiveInHostStaging) {
   EXPECT_EQ(Get(cpu_scope, "x").host_allocator(), nullptr) << "a CPU executor stages nothing";
 }
 
+// prior_box over feature map f and the variable "image": it reads the shapes of both alone.
+OpBuilder PriorBoxOfImage(const std::string& f) {
+  return OpBuilder("prior_box").In("Input", {f}).In("Image", {"image"})
+      .Out("Boxes", {"boxes"}).Out("Variances", {"vars"})
+      .Floats("min_sizes", {30.f}).Floats("aspect_ratios", {2.f})
+      .Floats("variances", {0.1f, 0.1f, 0.2f, 0.2f}).Bool("flip", true);
+}
+
 // prior_box reads only the sizes of its feature map and image (shape-only inputs): a feature
 // map the device wrote reaches the CPU op as a data-less copy of its shape, not its bytes.
 TEST(Placement, ShapeOnlyInputsMoveWithoutTheirData) {
   ScopedTestDevice test_device;
   const auto program = ProgramOf({
       OpBuilder("relu").In("X", {"x"}).Out("Out", {"f"}),
-      OpBuilder("prior_box").In("Input", {"f"}).In("Image", {"image"})
-          .Out("Boxes", {"boxes"}).Out("Variances", {"vars"})
-          .Floats("min_sizes", {30.f}).Floats("aspect_ratios", {2.f})
-          .Floats("variances", {0.1f, 0.1f, 0.2f, 0.2f}).Bool("flip", true)});
+      PriorBoxOfImage("f")});
   Scope cpu_scope, dev_scope;
   Executor cpu(program, &cpu_scope, ExecConfig{});
   Executor dev(program, &dev_scope, OnTestDevice());
@@ -199,6 +204,33 @@ TEST(Placement, ShapeOnlyInputsMoveWithoutTheirData) {
     const auto want = Floats(Get(cpu_scope, name)), got = Floats(Get(dev_scope, name));
     ASSERT_EQ(got.size(), want.size()) << name;
     EXPECT_EQ(got, want) << name;
+  }
+}
+
+// A host variable that one device op reads the data of and another the shape of alone (the
+// image of an SSD whose prior_box runs on the device) gets two copies there: the shape-only one
+// is emptied before each run, and must not take the other's data with it. The second run,
+// without a new feed, reads the copy the first one made.
+TEST(Placement, ShapeOnlyCopyLeavesTheDataCopyAlone) {
+  ScopedTestDevice test_device;
+  OpRegistry::Mutable().AddKernel("prior_box", ScopedTestDevice::place().type, DType::kFP32,
+                                  TestDeviceKernel);
+  const auto program = ProgramOf({
+      OpBuilder("relu").In("X", {"image"}).Out("Out", {"f"}),
+      PriorBoxOfImage("f")});
+  Scope scope;
+  Executor dev(program, &scope, OnTestDevice());
+  ASSERT_EQ(dev.PlaceOfOp(1), ScopedTestDevice::place());
+  const std::vector<float> image = RandomFloats(3 * 10 * 10, 8);
+  SetTensor(&scope, "image", {1, 3, 10, 10}, image);
+  for (int run = 0; run < 2; ++run) {
+    SCOPED_TRACE(run);
+    dev.Run();
+    Tensor host;  // f stays on the device, where prior_box read its shape
+    CopyTensor(*scope.FindLocal("f"), Place::CPU(), &host);
+    const auto f = Floats(host);
+    ASSERT_EQ(f.size(), image.size());
+    for (size_t i = 0; i < f.size(); ++i) ASSERT_EQ(f[i], std::max(image[i], 0.0f)) << i;
   }
 }
 

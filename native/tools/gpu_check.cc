@@ -1,7 +1,7 @@
 // gpu_check: runs real model programs on the GPU through the C API and checks them against the
 // CPU path, then times them. What scripts/device/check.sh runs on a GPU machine.
 //
-//   gpu_check [--bench] [--iters N] [--batches 1,64] [--graph] [--plumbing] MODEL...
+//   gpu_check [--bench] [--iters N] [--batches 1,64] [--graph] MODEL...
 //   MODEL = name:program_file:input_shape[:params_file]
 //     input_shape  the feed's shape after the batch dim, e.g. 3x224x224
 //     params_file  a combined parameter file; without it every parameter gets seeded random
@@ -14,8 +14,9 @@
 // and labels; a Clone() on the GPU must agree with its original as closely. With --bench: batch 1 latency
 // and batch 64 throughput, fp32 and TF32, input already resident (Run alone) and end to end
 // (CopyFromCpu + Run + CopyToCpu). One JSON object per line on stdout; exit status 1 when a
-// check failed. --plumbing runs the "GPU" predictors on the CPU: it tries the tool's own flow on a
-// machine without a GPU (its comparisons then show nothing about the GPU).
+// check failed. On a machine without a GPU, GOHUB_CUDA_BACKEND naming the tests' emulated GPU
+// backend (build/native/libgohub_emulated_gpu.so) tries the tool's own flow (its comparisons then
+// show nothing about a GPU).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -39,7 +40,6 @@
 
 namespace {
 
-bool plumbing = false;  // --plumbing
 bool graph = false;     // --graph: GPU predictors record their runs (PD_ConfigSetGpuGraph)
 std::vector<int> bench_batches{1, 64};
 
@@ -122,7 +122,7 @@ class Model {
     PD_Config* c = PD_ConfigCreate();
     PD_ConfigSetModelBuffer(c, prog.data(), prog.size(), params.data(), params.size());
     PD_ConfigSetCpuMathLibraryNumThreads(c, 8);
-    if (gpu && !plumbing) {
+    if (gpu) {
       PD_ConfigEnableUseGpu(c, 256, 0, PD_PRECISION_FLOAT32);
       PD_ConfigSetGpuTF32(c, tf32 ? TRUE : FALSE);
       PD_ConfigSetGpuGraph(c, graph ? TRUE : FALSE);
@@ -362,8 +362,6 @@ int main(int argc, char** argv) {
       for (const auto& b : Split(argv[++i], ',')) bench_batches.push_back(std::stoi(b));
     } else if (a == "--graph") {
       graph = true;
-    } else if (a == "--plumbing") {
-      plumbing = true;
     } else {
       specs.push_back(ParseSpec(a));
     }
@@ -371,7 +369,7 @@ int main(int argc, char** argv) {
   const std::string info = PD_GpuInfo();
   std::printf("{\"gpu_info\": \"%s\"}\n", info.c_str());
   std::fflush(stdout);
-  if (info.rfind("unavailable: ", 0) == 0 && !plumbing) return 1;
+  if (info.rfind("unavailable: ", 0) == 0) return 1;
   for (const ModelSpec& spec : specs) {
     const std::string prog = ReadAll(spec.program_file);
     // A Paddle-Lite model (.nb) carries its weights; a Paddle program without a params file

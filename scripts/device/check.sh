@@ -29,6 +29,12 @@
 # timeout and what is left of the budget (less a reserve for the summaries), and a step that
 # would start with under 20 s left is skipped and named in skipped.txt: a run that runs out of
 # time still writes its summaries.
+#
+# A dry run on a machine without a GPU tries the script's whole flow (not a GPU's numbers):
+#   CHECK_BACKEND=build/native/libgohub_emulated_gpu.so CHECK_INFER_BATCHES=1,2 \
+#   CHECK_TRAIN_BATCHES=2 ITERS=2 scripts/device/check.sh
+# CHECK_BACKEND: the backend to load instead of the packed CUDA one (the tests' emulated GPU);
+# CHECK_INFER_BATCHES, CHECK_TRAIN_BATCHES: the timed batch sizes (1,64 and 64,128).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 out=${OUT:-device-results}
@@ -36,7 +42,10 @@ mkdir -p "$out"
 work=$(mktemp -d)
 tar -C "$work" -xJf .device/native.tar.xz
 export LD_LIBRARY_PATH="$work${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-export GOHUB_CUDA_BACKEND="$work/libpaddle_inference_cuda.so"
+export GOHUB_CUDA_BACKEND="${CHECK_BACKEND:+$(realpath "$CHECK_BACKEND")}"
+: "${GOHUB_CUDA_BACKEND:=$work/libpaddle_inference_cuda.so}"
+infer_batches=${CHECK_INFER_BATCHES:-1,64}
+train_batches=${CHECK_TRAIN_BATCHES:-64,128}
 python=${PYTHON:-python3}
 
 {
@@ -99,10 +108,12 @@ models=(
 # Checks for all, timings for the benchmark's three models.
 step 300 "checks" "$work/gpu_check" "${models[@]:3}" \
   > "$out/gpu_check.jsonl" 2> "$out/gpu_check.stderr" || status=1
-step 300 "timings" "$work/gpu_check" --bench --iters "${ITERS:-100}" "${models[@]:0:3}" \
+step 300 "timings" "$work/gpu_check" --bench --batches "$infer_batches" --iters "${ITERS:-100}" \
+  "${models[@]:0:3}" \
   >> "$out/gpu_check.jsonl" 2>> "$out/gpu_check.stderr" || status=1
 # The same two classifiers with their runs recorded as CUDA graphs (PD_ConfigSetGpuGraph).
-step 120 "recorded timings" "$work/gpu_check" --graph --bench --iters "${ITERS:-100}" \
+step 120 "recorded timings" \
+  "$work/gpu_check" --graph --bench --batches "$infer_batches" --iters "${ITERS:-100}" \
   "${models[0]}" "${models[1]}" \
   >> "$out/gpu_check.jsonl" 2>> "$out/gpu_check.stderr" || status=1
 # Where the time goes at batch 1: per op type, the host time to queue it (PD_OP_PROFILE=1) and
@@ -123,7 +134,7 @@ tail -5 "$out/torch.stderr"
 # and timed, plainly and recorded.
 for flag in "" --graph; do
   GOHUB_CUDA_CHANNELS_LAST=1 step 200 "channels-last inference $flag" \
-    "$work/gpu_check" $flag --bench --iters "${ITERS:-100}" \
+    "$work/gpu_check" $flag --bench --batches "$infer_batches" --iters "${ITERS:-100}" \
     "resnet50_cl:${models[0]#resnet50:}" >> "$out/gpu_check.jsonl" 2>> "$out/gpu_check.stderr" \
     || status=1
 done
@@ -147,7 +158,7 @@ done
 step 400 "training programs" \
   "$work/gpu_train_check" --batch 8 --op-steps 2 --steps 10 "${train[@]}" \
   > "$out/train_check.jsonl" 2> "$out/train_check.stderr" || status=1
-step 300 "training step" "$work/gpu_train_check" --bench --batches 64,128 \
+step 300 "training step" "$work/gpu_train_check" --bench --batches "$train_batches" \
   "resnet50:$t/resnet50_imagenet_partial_momentum.pdmodel:3x224x224" \
   > "$out/train_bench.jsonl" 2>> "$out/train_check.stderr" || status=1
 # PyTorch's side right after ours, so that a run cut short still has both.
@@ -155,7 +166,8 @@ step 240 "PyTorch training step" "$python" scripts/device/torch_train_bench.py \
   > "$out/torch_train.jsonl" 2> "$out/torch_train.stderr" || true
 tail -5 "$out/torch_train.stderr"
 # Where a batch-64 training step's device time goes, per op type (each op waited for).
-PD_OP_PROFILE=sync step 120 "training profile" "$work/gpu_train_check" --bench --batches 64 \
+PD_OP_PROFILE=sync step 120 "training profile" \
+  "$work/gpu_train_check" --bench --batches "${train_batches%%,*}" \
   "resnet50:$t/resnet50_imagenet_partial_momentum.pdmodel:3x224x224" \
   > /dev/null 2> "$out/train_profile_sync.txt"
 tail -20 "$out/train_check.stderr"
@@ -173,7 +185,7 @@ GOHUB_CUDA_CHANNELS_LAST=1 step 200 "channels-last training programs" \
   "cifar_resnet_adam_cl:$t/cifar_resnet_adam.pdmodel:3x32x32" \
   >> "$out/train_check.jsonl" 2>> "$out/train_check.stderr" || status=1
 GOHUB_CUDA_CHANNELS_LAST=1 step 200 "channels-last training step" \
-  "$work/gpu_train_check" --bench --batches 64,128 \
+  "$work/gpu_train_check" --bench --batches "$train_batches" \
   "resnet50_cl:$t/resnet50_imagenet_partial_momentum.pdmodel:3x224x224" \
   >> "$out/train_bench.jsonl" 2>> "$out/train_check.stderr" || status=1
 # bfloat16 AMP (the convolutions and their gradients in bfloat16, as --amp marks them): against
@@ -182,7 +194,7 @@ step 200 "AMP training programs" "$work/gpu_train_check" --amp --batch 8 --op-st
   "resnet50_momentum_amp:$t/resnet50_imagenet_partial_momentum.pdmodel:3x64x64" \
   "cifar_resnet_adam_amp:$t/cifar_resnet_adam.pdmodel:3x32x32" \
   >> "$out/train_check.jsonl" 2>> "$out/train_check.stderr" || status=1
-step 200 "AMP training step" "$work/gpu_train_check" --amp --bench --batches 64,128 \
+step 200 "AMP training step" "$work/gpu_train_check" --amp --bench --batches "$train_batches" \
   "resnet50:$t/resnet50_imagenet_partial_momentum.pdmodel:3x224x224" \
   >> "$out/train_bench.jsonl" 2>> "$out/train_check.stderr" || status=1
 "$python" scripts/device/train_summary.py "$out/grad_cases.txt" "$out/train_check.jsonl" \

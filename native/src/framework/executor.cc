@@ -53,7 +53,7 @@ Executor::Executor(std::shared_ptr<const Program> program, Scope* scope, ExecCon
                                                    : Place::CPU();
         in.external = h == home.end();
         if (from != p.place) {
-          Mirror& m = mirrors_[{in.var, p.place}];
+          Mirror& m = mirrors_[{in.var, p.place, in.shape_only}];
           in.copy = &m.tensor;
           in.copied_stamp = &m.copied_stamp;
           p.ctx->RebindInput(slot, k, in.copy);

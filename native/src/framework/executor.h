@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "framework/device.h"
@@ -123,7 +124,9 @@ class Executor {
   std::vector<PreparedOp> ops_;
   std::vector<std::string> feed_names_, fetch_names_;
   std::map<Place, std::unique_ptr<DeviceContext>> contexts_;
-  std::map<std::pair<const Tensor*, Place>, Mirror> mirrors_;
+  // Per variable, place and whether it holds the shape alone: a shape-only copy is released
+  // before each run, so it never shares a tensor with a copy that ops read the data of.
+  std::map<std::tuple<const Tensor*, Place, bool>, Mirror> mirrors_;
   std::map<const void*, std::unique_ptr<LayoutConverter>> converters_;
   int num_cross_place_inputs_ = 0;
   int copies_in_last_run_ = 0;

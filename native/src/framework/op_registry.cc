@@ -164,6 +164,13 @@ void OpRegistry::RemoveDevice(DeviceType device) {
   for (auto& kv : defs_) kv.second.devices.erase(device);
 }
 
+void OpRegistry::CopyKernels(DeviceType from, DeviceType to) {
+  for (auto& [type, def] : defs_) {
+    auto it = def.devices.find(from);
+    if (it != def.devices.end()) def.devices[to] = it->second;
+  }
+}
+
 void ShareLoD(OpContext& ctx, const std::string& in_slot, const std::string& out_slot) {
   ctx.Out(out_slot)->set_lod(ctx.In(in_slot).lod());
 }

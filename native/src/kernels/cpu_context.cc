@@ -38,9 +38,10 @@ CpuContext::CpuContext(Place place, const ExecConfig& config)
 
 CpuContext& CpuContextOf(const OpContext& ctx) {
   DeviceContext& d = ctx.device();
-  PD_CHECK(d.place().is_cpu(), "op ", ctx.op().type(), ": a CPU kernel was given the context of ",
+  auto* cpu = dynamic_cast<CpuContext*>(&d);
+  PD_CHECK(cpu != nullptr, "op ", ctx.op().type(), ": a CPU kernel was given the context of ",
            d.place().ToString());
-  return static_cast<CpuContext&>(d);
+  return *cpu;
 }
 
 std::unique_ptr<Device> NewCpuDevice() { return std::make_unique<CpuDevice>(); }

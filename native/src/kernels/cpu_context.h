@@ -24,7 +24,8 @@ class CpuContext final : public DeviceContext {
   dnnl::stream stream_;
 };
 
-// The context of a kernel that runs on the CPU (fails if the op was placed elsewhere).
+// The context of a kernel that runs on the CPU (fails if the op was placed on a device with a
+// context of its own; the emulated GPU of the tests gives the CPU's kernels this one).
 CpuContext& CpuContextOf(const OpContext& ctx);
 
 // The CPU device: CpuAllocator(), CpuContext, host copies, and the oneDNN layout converter.

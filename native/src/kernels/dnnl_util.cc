@@ -141,6 +141,7 @@ void PlainConverter::ToPlain(Tensor* t, DeviceContext& device) {
   // The blocked buffer goes back to the allocator with `plain`: a converter keeping it would
   // hold a second copy of every converted activation (a third of a training step's memory).
   Tensor plain;
+  plain.set_place(t->place());  // host memory, of the CPU's or an emulated device's allocator
   plain.Resize(t->dims());
   src_.set_data_handle(const_cast<void*>(t->raw_data()));
   dst_.set_data_handle(plain.mutable_data_for_overwrite<float>());
