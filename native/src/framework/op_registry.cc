@@ -164,10 +164,14 @@ void OpRegistry::RemoveDevice(DeviceType device) {
   for (auto& kv : defs_) kv.second.devices.erase(device);
 }
 
-void OpRegistry::CopyKernels(DeviceType from, DeviceType to) {
+void OpRegistry::CopyKernels(DeviceType from, DeviceType to, KernelFn through) {
   for (auto& [type, def] : defs_) {
     auto it = def.devices.find(from);
-    if (it != def.devices.end()) def.devices[to] = it->second;
+    if (it == def.devices.end()) continue;
+    DeviceKernels& k = def.devices[to] = it->second;
+    if (through == nullptr) continue;
+    for (auto& [dtype, fn] : k.by_type) fn = through;
+    if (k.any_type != nullptr) k.any_type = through;
   }
 }
 

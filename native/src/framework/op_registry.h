@@ -146,8 +146,9 @@ class OpRegistry {
   void SetShapeOnlyInputs(const std::string& type, std::set<std::string> slots);
   // Drops the kernels of a device (a test device going away).
   void RemoveDevice(DeviceType device);
-  // Gives device to the kernels and layout rules of device from (an emulated device in tests).
-  void CopyKernels(DeviceType from, DeviceType to);
+  // Gives device to the kernels and layout rules of device from (an emulated device in tests);
+  // with through, each of to's kernels is through instead, which finds from's itself.
+  void CopyKernels(DeviceType from, DeviceType to, KernelFn through = nullptr);
 
  private:
   OpDef& Get(const std::string& type);
