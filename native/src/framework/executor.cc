@@ -311,14 +311,29 @@ Executor::~Executor() {
 
 void Executor::Run() {
   copies_in_last_run_ = 0;
-  if (recordable_ && !ProfileOps()) {
-    RunRecorded();
-  } else {
-    RunOps();
-    BringFetchesHome();
+  // A run returns when its device work is done, failed runs too: until then the device may
+  // still read the host memory its copies come from (the feeds' page-locked staging blocks),
+  // which the caller may rewrite as soon as Run returns.
+  const auto wait = [this] {
+    for (auto& [place, ctx] : contexts_)
+      if (!place.is_cpu()) ctx->Wait();
+  };
+  try {
+    if (recordable_ && !ProfileOps()) {
+      RunRecorded();
+    } else {
+      RunOps();
+      BringFetchesHome();
+    }
+  } catch (...) {
+    try {
+      wait();
+    } catch (...) {
+      // The run's own error says more.
+    }
+    throw;
   }
-  for (auto& [place, ctx] : contexts_)
-    if (!place.is_cpu()) ctx->Wait();
+  wait();
 }
 
 void Executor::RunOps() {
