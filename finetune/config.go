@@ -32,8 +32,9 @@ type RunConfig struct {
 	// run the same way. On the CPU: fast where oneDNN has bfloat16 kernels (AVX-512, twice
 	// the float32 rate on the convolutions with the BF16 instructions), emulated and slower
 	// than float32 elsewhere (paddle.Bfloat16Native says which). On the GPU (UseGPU): cuDNN's
-	// bfloat16 tensor-core convolutions on GPUs of compute capability 8 and up (A100, H100),
-	// which also round the convolutions' outputs to bfloat16; float32 on older ones.
+	// bfloat16 tensor-core convolutions (not the grouped or depthwise ones), which the CUDA
+	// backend's GPUs (compute capability 8 and up: A100, H100) all have, and which also round
+	// the convolutions' outputs to bfloat16.
 	AMP bool
 	// CheckpointDir holds ckpt.meta, step_N/, best_model/ and the curves; "" means
 	// ckpt_<YYYYmmddHHMMSS> in the working directory, as in PaddleHub.

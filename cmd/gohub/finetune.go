@@ -69,9 +69,10 @@ float32; everything else stays float32, and so do the checkpoints and the export
 On CPUs with AVX-512 oneDNN's bfloat16 kernels run it (with the BF16 instructions the
 convolutions run about twice as fast as direct float32 ones, ResNet-50's training step about
 1.3 times as fast as float32 with its Winograd convolutions); elsewhere it is emulated, slower
-than float32, and the run says so. With --use_gpu the convolutions run on cuDNN's bfloat16
-tensor cores (compute capability 8 and up, which also round their outputs to bfloat16; float32
-on older GPUs); not yet measured on a GPU.`,
+than float32, and the run says so. With --use_gpu the convolutions (not the grouped or
+depthwise ones) run on cuDNN's bfloat16 tensor cores, which the backend's GPUs (compute
+capability 8 and up) all have, and which also round their outputs to bfloat16; not yet
+measured on a GPU.`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "module", Usage: "the installed image classification module (or its `DIR`) to start from", Required: true},
 			&cli.StringFlag{Name: "dataset", Usage: "the data set `DIR` (PaddleHub's image list format)", Required: true, TakesFile: true},
