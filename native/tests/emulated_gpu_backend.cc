@@ -111,6 +111,16 @@ class EmulatedGpuAllocator final : public Allocator {
   std::map<const char*, size_t> locked_;  // AllocateHost's blocks and their sizes
 };
 
+// The CPU's context, whose Wait is a stream's: the queued copies are done when it returns.
+class EmulatedGpuContext final : public CpuContext {
+ public:
+  using CpuContext::CpuContext;
+  void Wait() override {
+    RunPendingCopies();
+    CpuContext::Wait();
+  }
+};
+
 // The CPU's converter, run as a device's kernel would be: after the queued copies.
 class EmulatedConverter final : public LayoutConverter {
  public:
@@ -133,7 +143,7 @@ class EmulatedGpu final : public Device {
   }
   // The CPU's kernels run here, so they get the CPU's context (CpuContextOf accepts it).
   std::unique_ptr<DeviceContext> NewContext(Place place, const ExecConfig& config) override {
-    return std::make_unique<CpuContext>(place, config);
+    return std::make_unique<EmulatedGpuContext>(place, config);
   }
   std::unique_ptr<LayoutConverter> NewLayoutConverter() override {
     return std::make_unique<EmulatedConverter>(cpu_->NewLayoutConverter());

@@ -11,7 +11,8 @@
 
 namespace pd {
 
-class CpuContext final : public DeviceContext {
+// Not final: the tests' emulated GPU runs the CPU's kernels in a context of its own kind.
+class CpuContext : public DeviceContext {
  public:
   CpuContext(Place place, const ExecConfig& config);
 
