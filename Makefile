@@ -18,7 +18,7 @@ GOHUB      := $(BUILD)/gohub
 
 .PHONY: all deps native build build-cuda cuda-if-present test test-native test-go lac-pkg bench oracle oracle-lac \
 	oracle-ops oracle-grads oracle-models oracle-lite oracle-faces oracle-train train-goldens \
-	seeded-models vdl-venv test-asan fuzz run clean proto device-dry-run
+	seeded-models vdl-venv test-asan fuzz run clean proto device-dry-run device-dry-run-if-present
 
 all: build
 
@@ -55,7 +55,8 @@ cuda-if-present:
 	@if [ -n "$$(bash scripts/cuda.sh --if-present)" ]; then $(MAKE) --no-print-directory build-cuda; \
 	else echo "cuda-if-present: no CUDA toolchain installed; the CUDA backend is not compiled (make build-cuda)"; fi
 
-test: deps build cuda-if-present train-goldens seeded-models vdl-venv test-native test-go
+test: deps build cuda-if-present train-goldens seeded-models vdl-venv test-native test-go \
+	device-dry-run-if-present
 
 # The real VisualDL, which internal/vdl's test reads its log files with (build/vdl-venv).
 vdl-venv:
@@ -114,6 +115,12 @@ device-dry-run: build
 	OUT=$(BUILD)/device-dry-run CHECK_BACKEND=$(NATIVE_BUILD)/libgohub_emulated_gpu.so \
 	  CHECK_INFER_BATCHES=1,2 CHECK_TRAIN_BATCHES=2 ITERS=2 CHECK_BUDGET_S=1800 \
 	  bash scripts/device/check.sh
+
+# make test runs the dry run where the CUDA backend is built, so that the script the GPU
+# machines run (rarely) is tried on every change.
+device-dry-run-if-present:
+	@if [ -f $(PD_LIB)/libpaddle_inference_cuda.so ]; then $(MAKE) --no-print-directory device-dry-run; \
+	else echo "device-dry-run-if-present: no CUDA backend built; the GPU check's dry run is skipped (make build-cuda)"; fi
 
 # Regenerates the Go code of the .proto files (committed, so that building needs neither):
 # protoc from Debian's protobuf-compiler, protoc-gen-go at the version go.mod pins.
