@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -43,29 +42,5 @@ func TestServeOnGPU(t *testing.T) {
 		require.Equal(t, http.StatusOK, code, raw)
 		want[text] = raw
 	}
-	const clients, each = 8, 4
-	var wg sync.WaitGroup
-	errs := make(chan string, clients*each)
-	for c := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range each {
-				text := texts[(c+i)%len(texts)]
-				resp, err := http.Post(gpu.url+"/predict/lac", jsonType, strings.NewReader(fmt.Sprintf(`{"text": [%q]}`, text)))
-				if err != nil {
-					errs <- err.Error()
-					continue
-				}
-				if raw := readAll(resp); resp.StatusCode != http.StatusOK || raw != want[text] {
-					errs <- fmt.Sprintf("%s: %d %s, want %s", text, resp.StatusCode, raw, want[text])
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for e := range errs {
-		t.Error(e)
-	}
+	postLACConcurrently(t, gpu.url, texts, want, 8, 4)
 }

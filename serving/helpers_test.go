@@ -210,6 +210,37 @@ func (ts *testServer) postAsync(path, body string, answers chan<- string) {
 }
 
 // lacConfig serves the test home's lac with small limits.
+// postLACConcurrently has clients goroutines post each texts to url's lac module, one a
+// request (client c starting at text c), and fails the test for every answer that is not
+// want's for its text.
+func postLACConcurrently(t *testing.T, url string, texts []string, want map[string]string, clients, each int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan string, clients*each)
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				text := texts[(c+i)%len(texts)]
+				resp, err := http.Post(url+"/predict/lac", jsonType, strings.NewReader(fmt.Sprintf(`{"text": [%q]}`, text)))
+				if err != nil {
+					errs <- err.Error()
+					continue
+				}
+				if raw := readAll(resp); resp.StatusCode != http.StatusOK || raw != want[text] {
+					errs <- fmt.Sprintf("%s: %d %s, want %s", text, resp.StatusCode, raw, want[text])
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
+
 func lacConfig(mutate func(*Config)) Config {
 	c := Config{Modules: []ModuleConfig{{Name: "lac"}}, Workers: 2, MaxBatchSize: 8, MaxQueue: 64, MaxBatchWait: 2 * time.Millisecond}
 	if mutate != nil {

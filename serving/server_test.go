@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -126,31 +125,7 @@ func TestServeConcurrentClients(t *testing.T) {
 		want[text] = raw
 	}
 	const clients, each = 16, 6
-	var wg sync.WaitGroup
-	errs := make(chan string, clients*each)
-	for c := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range each {
-				text := texts[(c+i)%len(texts)]
-				resp, err := http.Post(ts.url+"/predict/lac", jsonType, strings.NewReader(fmt.Sprintf(`{"text": [%q]}`, text)))
-				if err != nil {
-					errs <- err.Error()
-					continue
-				}
-				raw := readAll(resp)
-				if resp.StatusCode != http.StatusOK || raw != want[text] {
-					errs <- fmt.Sprintf("%s: %d %s", text, resp.StatusCode, raw)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for e := range errs {
-		t.Error(e)
-	}
+	postLACConcurrently(t, ts.url, texts, want, clients, each)
 	_, metrics := ts.get(t, "/metrics")
 	var batches, inputs float64
 	for _, line := range strings.Split(metrics, "\n") {

@@ -17,7 +17,6 @@ import (
 	"github.com/gohub/gohub/hub/store"
 	"github.com/gohub/gohub/internal/settings"
 	"github.com/gohub/gohub/internal/shared"
-	"github.com/gohub/gohub/paddle"
 )
 
 // runGohub runs gohub run in process, as main does, with stdin as standard input, and
@@ -177,10 +176,7 @@ func TestRunUseGPU(t *testing.T) {
 	segHome(t)
 	for _, args := range [][]string{{"--use_gpu"}, {"--use_gpu", "--gpu_id", "0", "--gpu_tf32"}} {
 		out, errOut, code := runGohub(t, "", append([]string{"lac", "--input_text", "今天是个好日子"}, args...)...)
-		if reason, unavailable := strings.CutPrefix(paddle.GPUInfo(), "unavailable: "); unavailable {
-			assert.Equal(t, 2, code, "%v: %s", args, errOut)
-			assert.Contains(t, errOut, reason, args)
-			assert.Empty(t, out, args)
+		if refusedForNoGPU(t, code, out, errOut, args) {
 			continue
 		}
 		assert.Equal(t, 0, code, "%v: %s", args, errOut)

@@ -736,24 +736,33 @@ std::shared_ptr<const Program> OptimizerTrainingProgram(const std::string& optim
   return Program::FromDesc(desc, "training program");
 }
 
+// OptimizerTrainingProgram's inputs and their dims: the step's, and every parameter's
+// optimizer state. results gets what the step updates: the parameters and their state.
+std::map<std::string, Dims> OptimizerStepInputs(const std::string& optimizer,
+                                                std::vector<std::string>* results) {
+  std::map<std::string, Dims> inputs = {
+      {"x", {2, 8, 6, 6}}, {"wa", {8, 8, 3, 3}}, {"wb", {8, 8, 3, 3}}, {"scale", {8}},
+      {"offset", {8}},     {"mean", {8}},        {"var", {8}},        {"lr", {1}},
+      {"lr_bn", {1}}};
+  *results = {"wa", "wb", "scale", "offset"};
+  for (const std::string p : {"wa", "wb", "scale", "offset"}) {
+    const Dims dims = p[0] == 'w' ? Dims{8, 8, 3, 3} : Dims{8};
+    std::vector<std::string> state = {"_velocity"};
+    if (optimizer == "adam") state = {"_m1", "_m2", "_b1", "_b2"};
+    for (const std::string& suffix : state) {
+      const bool pow = suffix[1] == 'b';
+      inputs[p + suffix] = pow ? Dims{1} : dims;
+      results->push_back(p + suffix);
+    }
+  }
+  return inputs;
+}
+
 TEST(PassOptimizers, ConsecutiveUpdatesMergeExactly) {
   for (const std::string optimizer : {"momentum", "adam"}) {
     const auto program = OptimizerTrainingProgram(optimizer);
-    std::map<std::string, Dims> inputs = {
-        {"x", {2, 8, 6, 6}}, {"wa", {8, 8, 3, 3}}, {"wb", {8, 8, 3, 3}}, {"scale", {8}},
-        {"offset", {8}},     {"mean", {8}},        {"var", {8}},        {"lr", {1}},
-        {"lr_bn", {1}}};
-    std::vector<std::string> results = {"wa", "wb", "scale", "offset"};
-    for (const char* p : {"wa", "wb", "scale", "offset"}) {
-      const Dims dims = p[0] == 'w' ? Dims{8, 8, 3, 3} : Dims{8};
-      std::vector<std::string> state = {"_velocity"};
-      if (optimizer == "adam") state = {"_m1", "_m2", "_b1", "_b2"};
-      for (const std::string& suffix : state) {
-        const bool pow = suffix[1] == 'b';
-        inputs[p + suffix] = pow ? Dims{1} : dims;
-        results.push_back(p + suffix);
-      }
-    }
+    std::vector<std::string> results;
+    const auto inputs = OptimizerStepInputs(optimizer, &results);
     for (bool on_cpu : {true, false}) {
       SCOPED_TRACE(optimizer + (on_cpu ? " on the CPU" : " on a GPU"));
       const auto fused = OptimizeForTraining(*program, on_cpu);
@@ -799,15 +808,11 @@ TEST(PassOptimizers, UpdatesSharingStateStayApart) {
   auto n = OpCounts(*fused);
   EXPECT_EQ(n["adam"], 1) << "wa's update alone";
   EXPECT_EQ(n["merged_adam"], 1) << "wb's, scale's and offset's";
-  std::map<std::string, Dims> inputs = {
-      {"x", {2, 8, 6, 6}}, {"wa", {8, 8, 3, 3}}, {"wb", {8, 8, 3, 3}}, {"scale", {8}},
-      {"offset", {8}},     {"mean", {8}},        {"var", {8}},        {"lr", {1}},
-      {"lr_bn", {1}}};
-  std::vector<std::string> results = {"wa", "wb", "scale", "offset", "wa_b1", "wa_b2"};
-  for (const char* p : {"wa", "wb", "scale", "offset"}) {
-    const Dims dims = p[0] == 'w' ? Dims{8, 8, 3, 3} : Dims{8};
-    inputs[std::string(p) + "_m1"] = inputs[std::string(p) + "_m2"] = dims;
-    if (std::string(p) != "wb") inputs[std::string(p) + "_b1"] = inputs[std::string(p) + "_b2"] = {1};
+  std::vector<std::string> results;
+  auto inputs = OptimizerStepInputs("adam", &results);
+  for (const char* unused : {"wb_b1", "wb_b2"}) {
+    inputs.erase(unused);
+    results.erase(std::find(results.begin(), results.end(), unused));
   }
   ExpectSameResults(program, fused, inputs, results);
 }
