@@ -132,17 +132,25 @@ PD_Bool PD_ScopeHasVar(const PD_Scope* scope, const char* name) {
 PD_Bool PD_ScopeSetVar(PD_Scope* scope, const char* name, PD_DataType dtype, size_t rank,
                        const int64_t* dims, const void* data) {
   return Guard(__func__, PD_Bool{0}, [&] {
-    pd::Dims d(dims, dims + rank);
     PD_CHECK(rank == 0 || dims != nullptr, "the dims are NULL");
+    pd::Dims d(dims, dims + rank);
     pd::Tensor* t = Ref(scope, "the scope").scope.Var(Name(name, "the name"));
-    pd::Tensor value;
-    value.Resize(d);
     const pd::DType type = FromPD(dtype);
-    const size_t bytes = static_cast<size_t>(value.numel()) * pd::SizeOf(type);
+    // A variable on the host (a step's images, in a device executor's staging memory) takes
+    // the values straight in: a batch is copied once. One a device holds gets them through a
+    // host copy (Assign).
+    const bool on_device = t->initialized() && !t->place().is_cpu();
+    pd::Tensor value;
+    pd::Tensor* into = on_device ? &value : t;
+    if (!on_device) t->set_place(pd::Place::CPU());
+    into->Resize(d);
+    into->set_lod({});
+    into->set_layout(0);
+    const size_t bytes = static_cast<size_t>(into->numel()) * pd::SizeOf(type);
     PD_CHECK(data != nullptr || bytes == 0, "the data is NULL");
-    void* dst = value.mutable_data(type);
+    void* dst = into->mutable_data_for_overwrite(type);
     if (bytes) std::memcpy(dst, data, bytes);
-    Assign(t, value);
+    if (on_device) Assign(t, value);
     return PD_Bool{1};
   });
 }
