@@ -40,18 +40,26 @@ func goldenFaces(t *testing.T, image string) []faceJSON {
 	return nil
 }
 
-// TestRunFaceBinary installs the two face modules from the shared Paddle-Lite folders and
-// runs them as a user types it; the mask module's JSON is compared with the oracle
-// (testdata/faces: PaddleHub's pipeline on real Paddle-Lite).
-func TestRunFaceBinary(t *testing.T) {
+// faceModules returns the shared mask and face modules' directories and a crowd picture; it
+// skips where the shared models are absent.
+func faceModules(t *testing.T) (mask, face, crowd string) {
+	t.Helper()
 	mask, err := shared.Path("models", "mask_detector")
 	if err != nil {
 		t.Skipf("shared data absent: %v", err)
 	}
-	face, err := shared.Path("models", "pyramidbox_lite")
+	face, err = shared.Path("models", "pyramidbox_lite")
 	require.NoError(t, err)
-	crowd, err := shared.Path("data", "images", "pld_face.jpg")
+	crowd, err = shared.Path("data", "images", "pld_face.jpg")
 	require.NoError(t, err)
+	return mask, face, crowd
+}
+
+// TestRunFaceBinary installs the two face modules from the shared Paddle-Lite folders and
+// runs them as a user types it; the mask module's JSON is compared with the oracle
+// (testdata/faces: PaddleHub's pipeline on real Paddle-Lite).
+func TestRunFaceBinary(t *testing.T) {
+	mask, face, crowd := faceModules(t)
 	astro, err := shared.Path("data", "images", "skimage_astronaut.png")
 	require.NoError(t, err)
 

@@ -41,14 +41,7 @@ func TestRunDetectionUseGPU(t *testing.T) {
 	if err != nil {
 		t.Skipf("shared image absent: %v", err)
 	}
-	mask, err := shared.Path("models", "mask_detector")
-	if err != nil {
-		t.Skipf("shared data absent: %v", err)
-	}
-	face, err := shared.Path("models", "pyramidbox_lite")
-	require.NoError(t, err)
-	crowd, err := shared.Path("data", "images", "pld_face.jpg")
-	require.NoError(t, err)
+	mask, face, crowd := faceModules(t)
 	r := newRunner(t)
 	res := r.run("install", ssdModuleDir(t), mask, face)
 	require.Equal(t, 0, res.code, res.stderr)
