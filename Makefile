@@ -28,7 +28,8 @@ deps:
 
 native:
 	cmake -S native -B $(NATIVE_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release \
-	  -DCMAKE_INSTALL_PREFIX=$(abspath $(PD_INSTALL)) -Ddnnl_DIR=$(ONEDNN_DIR)/lib/cmake/dnnl
+	  -DCMAKE_INSTALL_PREFIX=$(abspath $(PD_INSTALL)) -Ddnnl_DIR=$(ONEDNN_DIR)/lib/cmake/dnnl \
+	  -DPD_CUDA_ROOT=$(shell bash scripts/cuda.sh --if-present)
 	cmake --build $(NATIVE_BUILD) -j $(JOBS)
 	cmake --install $(NATIVE_BUILD) > /dev/null
 

@@ -5,7 +5,6 @@
 # cuBLAS and cuDNN by soname, from the machine's own libraries at run time.
 #
 # PD_CUDA_ROOT: the prefix scripts/cuda.sh installs (nvidia/cu13 and nvidia/cudnn under it).
-set(PD_CUDA_ROOT "" CACHE PATH "CUDA toolchain prefix from scripts/cuda.sh")
 if(NOT CMAKE_CUDA_ARCHITECTURES)
   set(CMAKE_CUDA_ARCHITECTURES 80-real 90-real)
 endif()

@@ -384,6 +384,64 @@ void CheckOps(const ModelSpec& spec, std::shared_ptr<const pd::Program> program,
   failed |= bad_total != 0;
 }
 
+// After a step of the whole program on both places (same inputs, intermediates kept): the first
+// op, in program order, with an output more than kDivergence (relative L2) from the CPU's, or
+// "none". Each op alone matches the CPU (Check); an op that matches alone but not here either
+// reads something the composition changes (a buffer shared or freed too early, a layout, a
+// stale copy: many elements off) or crosses a kink where its input is within float32 noise of
+// it (a ReLU's mask: a handful off), which is what sends free runs apart.
+std::string FirstDivergence(const pd::Program& program, pd::Executor& cpu, pd::Scope& cpu_scope,
+                            pd::Executor& gpu, pd::Scope& gpu_scope) {
+  constexpr double kDivergence = 1e-4;
+  const auto is_grad = [](const std::string& name) {
+    return name.find("@GRAD") != std::string::npos;
+  };
+  const auto largest = [](const std::vector<float>& v) {
+    double top = 0;
+    for (float x : v) top = std::max(top, double(std::fabs(x)));
+    return top;
+  };
+  // The step's largest gradient: a gradient off by under kNoise of it is float32 noise on both
+  // sides (an analytically zero one), as Check counts it.
+  constexpr double kNoise = 1e-4;
+  double top_grad = 0;
+  for (const pd::OpView& op : program.ops())
+    for (const auto& [slot, names] : op.AllOutputs())
+      for (const std::string& name : names)
+        if (is_grad(name)) top_grad = std::max(top_grad, largest(Values(cpu, cpu_scope, name)));
+  int index = 0;
+  for (const pd::OpView& op : program.ops()) {
+    for (const auto& [slot, names] : op.AllOutputs()) {
+      for (const std::string& name : names) {
+        const auto want = Values(cpu, cpu_scope, name);
+        if (want.empty()) continue;
+        const auto got = Values(gpu, gpu_scope, name);
+        const Diff d = Compare(got, want);
+        if (d.l2 <= kDivergence) continue;
+        const double top = largest(want);
+        double max_err = 0;
+        size_t off = 0;  // elements off by more than 1e-3 of the largest
+        for (size_t i = 0; i < want.size() && i < got.size(); ++i) {
+          const double e = std::fabs(double(got[i]) - want[i]);
+          max_err = std::max(max_err, e);
+          off += e > 1e-3 * top;
+        }
+        if (is_grad(name) && max_err <= kNoise * top_grad) continue;
+        // A ReLU mask that flips where an input is within float32 noise of 0 moves a few
+        // elements by a whole gradient; a mistake moves many.
+        char buf[320];
+        std::snprintf(buf, sizeof buf,
+                      "op #%d %s, output %s: rel_l2 %.3g, %zu of %zu elements off by more than "
+                      "1e-3 of its largest",
+                      index, op.type().c_str(), name.c_str(), d.l2, off, want.size());
+        return buf;
+      }
+    }
+    ++index;
+  }
+  return "none";
+}
+
 // The whole program run freely on both places for steps: the losses and the persistables after
 // the last, reported. Not held to a bound: a ReLU kink crossed differently, or float32 noise that
 // Adam scales to a full step, sends two free trajectories apart (as our CPU's and Paddle's).
@@ -398,7 +456,7 @@ void FreeRun(const ModelSpec& spec, std::shared_ptr<const pd::Program> program, 
   pd::MoveOpInputsTo(*program, &gpu_scope, GpuConfig(false).place);
   pd::Executor cpu(program, &cpu_scope, cpu_config);
   pd::Executor gpu(program, &gpu_scope, GpuConfig(false));
-  std::string losses;
+  std::string losses, first_divergence;
   bool finite = true;
   for (int s = 0; s < steps; ++s) {
     const Batch b = MakeBatch(spec, roles.classes, batch, 1 + s);
@@ -408,6 +466,7 @@ void FreeRun(const ModelSpec& spec, std::shared_ptr<const pd::Program> program, 
     gpu.Run();
     const auto want = Values(cpu, cpu_scope, roles.loss), got = Values(gpu, gpu_scope, roles.loss);
     finite &= !got.empty() && std::isfinite(got[0]);
+    if (s == 0) first_divergence = FirstDivergence(*program, cpu, cpu_scope, gpu, gpu_scope);
     char buf[64];
     std::snprintf(buf, sizeof buf, "%s[%.5g, %.5g]", s ? ", " : "", got.empty() ? NAN : got[0],
                   want.empty() ? NAN : want[0]);
@@ -420,12 +479,14 @@ void FreeRun(const ModelSpec& spec, std::shared_ptr<const pd::Program> program, 
     const auto want = Values(cpu, cpu_scope, v.name);
     if (want.empty()) continue;
     const Diff d = Compare(Values(gpu, gpu_scope, v.name), want);
+    if (getenv("DEBUG_PERSIST")) { double m = 0; for (float x : want) m = std::max(m, double(std::fabs(x))); fprintf(stderr, "P %s %.3g maxabs %.3g\n", v.name.c_str(), d.l2, m); }
     if (d.l2 >= worst_param) worst_param = d.l2, worst_name = v.name;
   }
   std::printf("{\"check\": \"train_free_run\", \"model\": \"%s\", \"steps\": %d, \"losses_gpu_cpu\": "
-              "[%s], \"persistables_rel_l2\": %.3g, \"worst\": \"%s\", \"ok\": %s}\n",
+              "[%s], \"persistables_rel_l2\": %.3g, \"worst\": \"%s\", "
+              "\"first_step_divergence\": \"%s\", \"ok\": %s}\n",
               spec.name.c_str(), steps, losses.c_str(), worst_param, worst_name.c_str(),
-              finite ? "true" : "false");
+              first_divergence.c_str(), finite ? "true" : "false");
   failed |= !finite;
   std::fflush(stdout);
 }

@@ -54,7 +54,7 @@ struct ConvState final : KernelState {
     PD_CUDNN_CHECK(cudnnCreateConvolutionDescriptor(&conv));
     PD_CUDNN_CHECK(cudnnCreateActivationDescriptor(&relu));
     PD_CUDNN_CHECK(
-        cudnnSetActivationDescriptor(relu, CUDNN_ACTIVATION_RELU, CUDNN_PROPAGATE_NAN, 0.0));
+        cudnnSetActivationDescriptor(relu, CUDNN_ACTIVATION_RELU, CUDNN_NOT_PROPAGATE_NAN, 0.0));
   }
   ~ConvState() override {
     cudnnDestroyTensorDescriptor(x);
@@ -188,6 +188,10 @@ void ConvKernel(OpContext& ctx) {
   const bool residual = ctx.HasInput("ResidualData");
   ConvState& st = ctx.State<ConvState>();
   const Tensor& x = ctx.In("Input");
+  if (x.numel() == 0) {  // an empty batch: nothing to describe to cuDNN (it refuses a 0 dim)
+    ctx.Out("Output")->mutable_data<float>();
+    return;
+  }
   // The geometry and descriptors depend on the input's shape alone: worked out once per shape
   // (a batch-1 run is short enough for this host work to show).
   if (st.input_dims != x.dims()) {
@@ -207,8 +211,8 @@ void ConvKernel(OpContext& ctx) {
       residual ? InLayout(ctx.In("ResidualData"), st.nhwc, &st.residual_copy, stream) : nullptr;
   Tensor* out = ctx.Out("Output");
   // cuDNN writes every output cell (beta 0). The fused call without a residual is handed y as
-  // its z, scaled by 0, as Paddle's fused convolution does: cuDNN does not read z then. The
-  // output takes the zero fill anyway, which a fresh block gets and a kept one does not need.
+  // its z, scaled by 0, as Paddle's fused convolution does. cuDNN's formula reads z whatever
+  // alpha2 is (0 · NaN is NaN), so y takes the zero fill.
   float* y = st.fused && !residual ? out->mutable_data<float>()
                                    : out->mutable_data_for_overwrite<float>();
   out->set_layout(st.nhwc ? kGpuChannelsLast : 0);
@@ -245,7 +249,10 @@ void ConvKernel(OpContext& ctx) {
         cu.cudnn(), &one, st.x, in, st.w, w, st.conv, st.fwd_algo, ws, st.workspace, &alpha2,
         st.y, res != nullptr ? res : y, st.bias, bias, st.relu, st.y, y);
     if (status == CUDNN_STATUS_SUCCESS) return;
-    // Not every algorithm has a fused form: from now on this op runs unfused.
+    // Not every algorithm has a fused form: from now on this op runs unfused. Any other
+    // failure is the op's error.
+    PD_CHECK(status == CUDNN_STATUS_NOT_SUPPORTED, "cudnnConvolutionBiasActivationForward: ",
+             cudnnGetErrorString(status));
     st.fused = false;
   }
   if (kTranspose) {

@@ -48,7 +48,7 @@ __global__ void ChannelSumKernel(const float* y, ImageGeometry g, float* db) {
   }
   part[threadIdx.x] = acc;
   __syncthreads();
-  for (int half = kSumThreads / 2; half > 0; half /= 2) {
+  for (unsigned half = kSumThreads / 2; half > 0; half /= 2) {
     if (threadIdx.x < half) part[threadIdx.x] += part[threadIdx.x + half];
     __syncthreads();
   }

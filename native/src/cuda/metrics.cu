@@ -46,7 +46,7 @@ __global__ void AccuracyKernel(const int64_t* indices, const Label* labels, int6
   }
   counts[threadIdx.x] = c;
   __syncthreads();
-  for (int w = kBlock / 2; w > 0; w /= 2) {
+  for (unsigned w = kBlock / 2; w > 0; w /= 2) {
     if (threadIdx.x < w) counts[threadIdx.x] += counts[threadIdx.x + w];
     __syncthreads();
   }

@@ -134,13 +134,13 @@ void ChannelSums(const Term& term, const Finish& finish, const ChannelShape& s, 
   if (sp.tile) {
     const dim3 grid(static_cast<unsigned>((s.channels + kTileChannels - 1) / kTileChannels),
                     static_cast<unsigned>(sp.parts));
-    TileSumKernel<<<grid, dim3(kTileChannels, kTileRows), 0, stream>>>(term, s, sp.chunk,
+    TileSumKernel<Term><<<grid, dim3(kTileChannels, kTileRows), 0, stream>>>(term, s, sp.chunk,
                                                                        sp.parts, scratch);
   } else {
     const dim3 grid(static_cast<unsigned>(s.channels), static_cast<unsigned>(sp.parts));
-    PlaneSumKernel<<<grid, kPlaneThreads, 0, stream>>>(term, s, sp.chunk, sp.parts, scratch);
+    PlaneSumKernel<Term><<<grid, kPlaneThreads, 0, stream>>>(term, s, sp.chunk, sp.parts, scratch);
   }
-  FinishKernel<<<GridFor(s.channels), kBlock, 0, stream>>>(finish, scratch, sp.parts, s.channels);
+  FinishKernel<Finish><<<GridFor(s.channels), kBlock, 0, stream>>>(finish, scratch, sp.parts, s.channels);
 }
 
 // How the element-wise kernels below access memory: 4 floats at a time where every run of a

@@ -55,6 +55,12 @@ __global__ void TransposeKernel(TransposeShape shape, const E* __restrict__ x,
   }
 }
 
+template <typename E>
+void Transpose(const TransposeShape& shape, const void* x, void* out, int64_t n, cudaStream_t s) {
+  TransposeKernel<E><<<LaunchBlocks(n), kLaunchThreads, 0, s>>>(
+      shape, static_cast<const E*>(x), static_cast<E*>(out), n);
+}
+
 __global__ void ShuffleChannelKernel(const float* __restrict__ x, float* __restrict__ out,
                                      int64_t total, int64_t group, int64_t per, int64_t spatial) {
   const int64_t channels = group * per;
@@ -84,24 +90,11 @@ void LaunchConcatSplit(bool gather, const Pieces& pieces, void* whole, int64_t o
 void LaunchTranspose(const TransposeShape& shape, const void* x, void* out, int64_t n, int elem,
                      cudaStream_t s) {
   if (n == 0) return;
-  const unsigned blocks = LaunchBlocks(n);
   switch (elem) {
-    case 1:
-      TransposeKernel<<<blocks, kLaunchThreads, 0, s>>>(
-          shape, static_cast<const uint8_t*>(x), static_cast<uint8_t*>(out), n);
-      return;
-    case 2:
-      TransposeKernel<<<blocks, kLaunchThreads, 0, s>>>(
-          shape, static_cast<const uint16_t*>(x), static_cast<uint16_t*>(out), n);
-      return;
-    case 4:
-      TransposeKernel<<<blocks, kLaunchThreads, 0, s>>>(
-          shape, static_cast<const uint32_t*>(x), static_cast<uint32_t*>(out), n);
-      return;
-    case 8:
-      TransposeKernel<<<blocks, kLaunchThreads, 0, s>>>(
-          shape, static_cast<const uint64_t*>(x), static_cast<uint64_t*>(out), n);
-      return;
+    case 1: return Transpose<uint8_t>(shape, x, out, n, s);
+    case 2: return Transpose<uint16_t>(shape, x, out, n, s);
+    case 4: return Transpose<uint32_t>(shape, x, out, n, s);
+    case 8: return Transpose<uint64_t>(shape, x, out, n, s);
   }
 }
 

@@ -1,0 +1,508 @@
+// The host CUDA's runtime: the CUDA runtime functions the backend calls, over host memory.
+//
+// Devices: HOSTCUDA_DEVICES of them (default 1), sm_90-like; the current device is per thread.
+// Memory: device blocks are host memory that the runtime tracks by device, so that a kernel
+// handed anything else (host memory, another device's block, a freed block) faults as it would
+// on a GPU. New blocks are filled with 0xff bytes (NaN as float32), as cudaMallocAsync gives
+// memory that was never zeroed, so that a kernel reading what nothing wrote shows NaN; freed
+// blocks are filled the same way and kept a while before the system gets them back, so that a
+// stale pointer reads NaN instead of old values.
+// Streams: each thread's work is queued (stream.h) and runs when the thread synchronises (a
+// stream or device synchronisation, a copy to or from pageable memory, which CUDA makes
+// synchronous, or freeing page-locked memory), as a GPU runs it after the call that queued it
+// returns: a caller that reads a result or reuses a source too early sees it.
+// Capture: while a thread's stream is captured, its work is recorded as a graph instead;
+// cudaGraphLaunch queues the recording. A call CUDA refuses during a thread-local capture
+// (synchronising) fails and invalidates the capture, as on a GPU.
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "errors.h"
+#include "kernel_model.h"
+#include "stream.h"
+
+namespace hostcuda {
+namespace {
+
+constexpr unsigned char kPoison = 0xff;  // NaN in every float byte pattern
+constexpr size_t kQuarantineBytes = size_t{256} << 20;
+
+int DeviceCount() {
+  static const int count = [] {
+    const char* env = std::getenv("HOSTCUDA_DEVICES");
+    const int n = env != nullptr ? std::atoi(env) : 1;
+    return n < 1 ? 1 : n;
+  }();
+  return count;
+}
+
+thread_local int current_device = 0;
+thread_local cudaError_t last_error = cudaSuccess;
+
+std::mutex fault_mu;
+std::atomic<cudaError_t> sticky{cudaSuccess};
+std::string fault_text;
+
+// ---- memory ---------------------------------------------------------------------------------
+
+struct Block {
+  size_t bytes;
+  int device;  // -1: page-locked host memory
+};
+
+struct Memory {
+  std::mutex mu;
+  std::map<const char*, Block> blocks;  // by start
+  std::deque<std::pair<char*, size_t>> quarantine;
+  size_t quarantined = 0;
+  std::vector<size_t> used;  // device bytes in use, per device
+};
+Memory& Mem() {
+  static Memory* m = new Memory;  // outlives every static that frees device memory at exit
+  return *m;
+}
+
+char* NewBlock(size_t bytes, int device) {
+  const size_t n = bytes == 0 ? 1 : bytes;
+  char* p = static_cast<char*>(std::aligned_alloc(256, (n + 255) / 256 * 256));
+  if (p == nullptr) return nullptr;
+  std::memset(p, kPoison, n);
+  Memory& m = Mem();
+  std::lock_guard<std::mutex> lock(m.mu);
+  m.blocks[p] = Block{n, device};
+  if (device >= 0) {
+    if (m.used.size() <= static_cast<size_t>(device)) m.used.resize(device + 1);
+    m.used[device] += n;
+  }
+  return p;
+}
+
+// Removes a block; false if p does not start one of the given kind.
+bool DropBlock(void* ptr, bool host) {
+  Memory& m = Mem();
+  std::lock_guard<std::mutex> lock(m.mu);
+  auto it = m.blocks.find(static_cast<const char*>(ptr));
+  if (it == m.blocks.end() || (it->second.device < 0) != host) return false;
+  const size_t bytes = it->second.bytes;
+  if (it->second.device >= 0) m.used[it->second.device] -= bytes;
+  m.blocks.erase(it);
+  char* p = static_cast<char*>(ptr);
+  std::memset(p, kPoison, bytes);
+  m.quarantine.emplace_back(p, bytes);
+  m.quarantined += bytes;
+  while (m.quarantined > kQuarantineBytes) {
+    std::free(m.quarantine.front().first);
+    m.quarantined -= m.quarantine.front().second;
+    m.quarantine.pop_front();
+  }
+  return true;
+}
+
+// The block holding [p, p + bytes), if any (p may be one past the end when bytes is 0).
+bool Find(const void* p, size_t bytes, Block* out) {
+  Memory& m = Mem();
+  const char* c = static_cast<const char*>(p);
+  std::lock_guard<std::mutex> lock(m.mu);
+  auto it = m.blocks.upper_bound(c);
+  if (it == m.blocks.begin()) return false;
+  --it;
+  if (c + bytes > it->first + it->second.bytes) return false;
+  *out = it->second;
+  return true;
+}
+
+std::string DescribePointer(const void* p, size_t bytes) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%p", p);
+  Block b{};
+  if (!Find(p, 0, &b)) return std::string("host memory at ") + buf;
+  if (b.device < 0) return std::string("page-locked host memory at ") + buf;
+  if (!Find(p, bytes, &b))
+    return "a range of " + std::to_string(bytes) + " bytes at " + buf + " past its block's end";
+  return "memory of GPU " + std::to_string(b.device) + " at " + buf + " while GPU " +
+         std::to_string(current_device) + " is current";
+}
+
+// Whether [p, p + bytes) is device memory of the current device.
+bool OnCurrentDevice(const void* p, size_t bytes) {
+  Block b{};
+  return Find(p, bytes, &b) && b.device == current_device;
+}
+
+bool PageableHost(const void* p) {
+  Block b{};
+  return !Find(p, 0, &b);
+}
+
+// ---- streams and capture --------------------------------------------------------------------
+
+struct Graph {
+  std::vector<std::function<void()>> work;
+};
+
+struct ThreadStream {
+  std::vector<std::function<void()>> queued;
+  Graph* capture = nullptr;  // the graph being recorded
+  bool capture_invalid = false;
+  ~ThreadStream() {  // a thread that ends runs what it queued, as its stream would
+    for (auto& w : queued) w();
+    delete capture;
+  }
+};
+thread_local ThreadStream stream;
+
+void Flush() {
+  std::vector<std::function<void()>> work;
+  work.swap(stream.queued);
+  for (auto& w : work) w();
+}
+
+cudaError_t Fails(cudaError_t error) {
+  last_error = error;
+  return error;
+}
+
+// What every call returns first: a sticky fault, or success.
+#define HOSTCUDA_STICKY()                                      \
+  do {                                                         \
+    if (const cudaError_t s_ = Sticky(); s_ != cudaSuccess) return s_; \
+  } while (0)
+
+// A call CUDA refuses during a capture: fails it and the capture.
+bool RefusedWhileCapturing() {
+  if (stream.capture == nullptr) return false;
+  InvalidateCapture();
+  last_error = cudaErrorStreamCaptureUnsupported;
+  return true;
+}
+
+struct PoolHandle {
+  int device;
+};
+PoolHandle* Pool(int device) {
+  static std::vector<PoolHandle>* pools = [] {
+    auto* v = new std::vector<PoolHandle>;
+    for (int i = 0; i < DeviceCount(); ++i) v->push_back(PoolHandle{i});
+    return v;
+  }();
+  return &(*pools)[device];
+}
+
+}  // namespace
+
+// ---- errors.h and stream.h ------------------------------------------------------------------
+
+void ReportError(cudaError_t error, const std::string& message) {
+  std::fprintf(stderr, "host CUDA: %s\n", message.c_str());
+  last_error = error;
+}
+
+void ReportFault(const std::string& message) {
+  std::fprintf(stderr, "host CUDA: fault: %s\n", message.c_str());
+  std::lock_guard<std::mutex> lock(fault_mu);
+  if (sticky.load() == cudaSuccess) {
+    fault_text = "an illegal memory access was encountered (host CUDA: " + message + ")";
+    sticky.store(cudaErrorIllegalAddress);
+  }
+}
+
+cudaError_t Sticky() { return sticky.load(); }
+
+void Enqueue(cudaStream_t, std::function<void()> work) {
+  if (Sticky() != cudaSuccess) return;  // a faulted context runs nothing more
+  if (stream.capture != nullptr) {
+    stream.capture->work.push_back(std::move(work));
+  } else {
+    stream.queued.push_back(std::move(work));
+  }
+}
+
+bool Capturing() { return stream.capture != nullptr; }
+void InvalidateCapture() { stream.capture_invalid = true; }
+
+bool DevicePointerOk(const void* p, const char** why) {
+  if (p == nullptr || OnCurrentDevice(p, 0)) return true;
+  static thread_local std::string text;
+  text = DescribePointer(p, 0);
+  *why = text.c_str();
+  return false;
+}
+
+}  // namespace hostcuda
+
+using namespace hostcuda;  // NOLINT: the runtime's functions are global, as CUDA declares them
+
+// ---- the CUDA runtime API -------------------------------------------------------------------
+
+extern "C" {
+
+const char* cudaGetErrorString(cudaError_t error) {
+  if (error != cudaSuccess && error == Sticky()) {
+    std::lock_guard<std::mutex> lock(fault_mu);
+    return fault_text.c_str();
+  }
+  switch (error) {
+    case cudaSuccess: return "no error";
+    case cudaErrorInvalidValue: return "invalid argument";
+    case cudaErrorMemoryAllocation: return "out of memory";
+    case cudaErrorInvalidConfiguration: return "invalid configuration argument";
+    case cudaErrorInvalidDevice: return "invalid device ordinal";
+    case cudaErrorIllegalState: return "operation not permitted when stream is capturing";
+    case cudaErrorStreamCaptureUnsupported:
+      return "operation not permitted when stream is capturing";
+    case cudaErrorStreamCaptureInvalidated:
+      return "operation failed due to a previous error during capture";
+    case cudaErrorIllegalAddress: return "an illegal memory access was encountered";
+    default: return "unknown error";
+  }
+}
+
+const char* cudaGetErrorName(cudaError_t error) { return cudaGetErrorString(error); }
+
+cudaError_t cudaGetLastError(void) {
+  HOSTCUDA_STICKY();
+  const cudaError_t e = last_error;
+  last_error = cudaSuccess;
+  return e;
+}
+
+cudaError_t cudaPeekAtLastError(void) {
+  HOSTCUDA_STICKY();
+  return last_error;
+}
+
+cudaError_t cudaGetDeviceCount(int* count) {
+  *count = DeviceCount();
+  return cudaSuccess;
+}
+
+cudaError_t cudaDriverGetVersion(int* version) {
+  *version = CUDART_VERSION;
+  return cudaSuccess;
+}
+
+cudaError_t cudaRuntimeGetVersion(int* version) {
+  *version = CUDART_VERSION;
+  return cudaSuccess;
+}
+
+cudaError_t cudaSetDevice(int device) {
+  HOSTCUDA_STICKY();
+  if (device < 0 || device >= DeviceCount()) return Fails(cudaErrorInvalidDevice);
+  current_device = device;
+  return cudaSuccess;
+}
+
+cudaError_t cudaGetDevice(int* device) {
+  HOSTCUDA_STICKY();
+  *device = current_device;
+  return cudaSuccess;
+}
+
+cudaError_t cudaGetDeviceProperties(cudaDeviceProp* prop, int device) {
+  HOSTCUDA_STICKY();
+  if (device < 0 || device >= DeviceCount()) return Fails(cudaErrorInvalidDevice);
+  *prop = cudaDeviceProp{};
+  std::snprintf(prop->name, sizeof(prop->name), "host CUDA emulation %d", device);
+  prop->major = 9;
+  prop->minor = 0;
+  prop->totalGlobalMem = size_t{16} << 30;
+  prop->multiProcessorCount = 4;
+  prop->maxThreadsPerBlock = 1024;
+  prop->maxThreadsDim[0] = prop->maxThreadsDim[1] = 1024;
+  prop->maxThreadsDim[2] = 64;
+  prop->maxGridSize[0] = 0x7fffffff;
+  prop->maxGridSize[1] = prop->maxGridSize[2] = 65535;
+  prop->warpSize = 32;
+  prop->sharedMemPerBlock = 48 << 10;
+  prop->regsPerBlock = 65536;
+  prop->maxThreadsPerMultiProcessor = 2048;
+  prop->l2CacheSize = 4 << 20;
+  prop->memoryBusWidth = 256;
+  return cudaSuccess;
+}
+
+cudaError_t cudaDeviceSynchronize(void) {
+  HOSTCUDA_STICKY();
+  if (RefusedWhileCapturing()) return cudaErrorStreamCaptureUnsupported;
+  Flush();
+  return Sticky();
+}
+
+cudaError_t cudaStreamSynchronize(cudaStream_t) {
+  HOSTCUDA_STICKY();
+  if (RefusedWhileCapturing()) return cudaErrorStreamCaptureUnsupported;
+  Flush();
+  return Sticky();
+}
+
+cudaError_t cudaMallocAsync(void** ptr, size_t bytes, cudaStream_t) {
+  HOSTCUDA_STICKY();
+  *ptr = NewBlock(bytes, current_device);
+  return *ptr == nullptr ? Fails(cudaErrorMemoryAllocation) : cudaSuccess;
+}
+
+cudaError_t cudaFreeAsync(void* ptr, cudaStream_t s) {
+  HOSTCUDA_STICKY();
+  if (ptr == nullptr) return cudaSuccess;
+  if (!OnCurrentDevice(ptr, 0)) return Fails(cudaErrorInvalidValue);
+  // Stream-ordered: the block stays the kernels' until the work queued before the free ran.
+  Enqueue(s, [ptr] {
+    if (!DropBlock(ptr, false)) ReportFault("cudaFreeAsync of a block already freed");
+  });
+  return cudaSuccess;
+}
+
+cudaError_t cudaMallocHost(void** ptr, size_t bytes) {
+  HOSTCUDA_STICKY();
+  *ptr = NewBlock(bytes, -1);
+  return *ptr == nullptr ? Fails(cudaErrorMemoryAllocation) : cudaSuccess;
+}
+
+cudaError_t cudaFreeHost(void* ptr) {
+  HOSTCUDA_STICKY();
+  if (ptr == nullptr) return cudaSuccess;
+  if (RefusedWhileCapturing()) return cudaErrorStreamCaptureUnsupported;
+  Flush();  // cudaFreeHost waits for the device, so queued copies from the block finish first
+  return DropBlock(ptr, true) ? cudaSuccess : Fails(cudaErrorInvalidValue);
+}
+
+cudaError_t cudaMemsetAsync(void* ptr, int value, size_t bytes, cudaStream_t s) {
+  HOSTCUDA_STICKY();
+  if (!OnCurrentDevice(ptr, bytes)) {
+    ReportFault("cudaMemsetAsync on " + DescribePointer(ptr, bytes));
+    return Sticky();
+  }
+  Enqueue(s, [ptr, value, bytes] { std::memset(ptr, value, bytes); });
+  return cudaSuccess;
+}
+
+cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind,
+                            cudaStream_t s) {
+  HOSTCUDA_STICKY();
+  if (bytes == 0) return cudaSuccess;
+  const bool dst_device = kind == cudaMemcpyHostToDevice || kind == cudaMemcpyDeviceToDevice;
+  const bool src_device = kind == cudaMemcpyDeviceToHost || kind == cudaMemcpyDeviceToDevice;
+  if (kind == cudaMemcpyDefault || kind == cudaMemcpyHostToHost) return Fails(cudaErrorInvalidValue);
+  Block b{};
+  const auto check = [&](const void* p, bool device, const char* role) {
+    const bool is_device = Find(p, bytes, &b) && b.device >= 0;
+    if (device ? OnCurrentDevice(p, bytes) : !is_device) return true;
+    ReportFault(std::string("cudaMemcpyAsync's ") + role + " is " + DescribePointer(p, bytes) +
+                (device ? ", not device memory" : ", not host memory"));
+    return false;
+  };
+  if (!check(dst, dst_device, "destination") || !check(src, src_device, "source")) return Sticky();
+  Enqueue(s, [dst, src, bytes] { std::memcpy(dst, src, bytes); });
+  // From or to pageable memory CUDA returns once the copy is done (to the device: once the
+  // source is staged), so the caller may reuse the buffer at once.
+  if ((!dst_device && PageableHost(dst)) || (!src_device && PageableHost(src))) {
+    if (Capturing()) return cudaSuccess;
+    Flush();
+  }
+  return Sticky();
+}
+
+cudaError_t cudaDeviceGetDefaultMemPool(cudaMemPool_t* pool, int device) {
+  HOSTCUDA_STICKY();
+  if (device < 0 || device >= DeviceCount()) return Fails(cudaErrorInvalidDevice);
+  *pool = reinterpret_cast<cudaMemPool_t>(Pool(device));
+  return cudaSuccess;
+}
+
+cudaError_t cudaMemPoolSetAttribute(cudaMemPool_t, cudaMemPoolAttr, void*) {
+  HOSTCUDA_STICKY();
+  return cudaSuccess;
+}
+
+cudaError_t cudaMemPoolGetAttribute(cudaMemPool_t pool, cudaMemPoolAttr attr, void* value) {
+  HOSTCUDA_STICKY();
+  const int device = reinterpret_cast<PoolHandle*>(pool)->device;
+  uint64_t used = 0;
+  {
+    Memory& m = Mem();
+    std::lock_guard<std::mutex> lock(m.mu);
+    if (static_cast<size_t>(device) < m.used.size()) used = m.used[device];
+  }
+  switch (attr) {
+    case cudaMemPoolAttrReservedMemCurrent:
+    case cudaMemPoolAttrUsedMemCurrent:
+      *static_cast<uint64_t*>(value) = used;
+      return cudaSuccess;
+    default: return Fails(cudaErrorInvalidValue);
+  }
+}
+
+cudaError_t cudaMemPoolTrimTo(cudaMemPool_t, size_t) {
+  HOSTCUDA_STICKY();
+  return cudaSuccess;
+}
+
+cudaError_t cudaStreamIsCapturing(cudaStream_t, cudaStreamCaptureStatus* status) {
+  HOSTCUDA_STICKY();
+  *status = stream.capture == nullptr  ? cudaStreamCaptureStatusNone
+            : stream.capture_invalid ? cudaStreamCaptureStatusInvalidated
+                                     : cudaStreamCaptureStatusActive;
+  return cudaSuccess;
+}
+
+cudaError_t cudaStreamBeginCapture(cudaStream_t, cudaStreamCaptureMode) {
+  HOSTCUDA_STICKY();
+  if (stream.capture != nullptr) return Fails(cudaErrorIllegalState);
+  stream.capture = new Graph;
+  stream.capture_invalid = false;
+  return cudaSuccess;
+}
+
+cudaError_t cudaStreamEndCapture(cudaStream_t, cudaGraph_t* graph) {
+  HOSTCUDA_STICKY();
+  if (stream.capture == nullptr) return Fails(cudaErrorIllegalState);
+  std::unique_ptr<Graph> g(stream.capture);
+  stream.capture = nullptr;
+  if (stream.capture_invalid) {
+    *graph = nullptr;
+    return Fails(cudaErrorStreamCaptureInvalidated);
+  }
+  *graph = reinterpret_cast<cudaGraph_t>(g.release());
+  return cudaSuccess;
+}
+
+cudaError_t cudaGraphInstantiate(cudaGraphExec_t* exec, cudaGraph_t graph, unsigned long long) {
+  HOSTCUDA_STICKY();
+  if (graph == nullptr) return Fails(cudaErrorInvalidValue);
+  *exec = reinterpret_cast<cudaGraphExec_t>(new Graph(*reinterpret_cast<Graph*>(graph)));
+  return cudaSuccess;
+}
+
+cudaError_t cudaGraphLaunch(cudaGraphExec_t exec, cudaStream_t s) {
+  HOSTCUDA_STICKY();
+  const Graph* g = reinterpret_cast<const Graph*>(exec);
+  Enqueue(s, [g] {
+    for (const auto& w : g->work) w();
+  });
+  return cudaSuccess;
+}
+
+cudaError_t cudaGraphDestroy(cudaGraph_t graph) {
+  delete reinterpret_cast<Graph*>(graph);
+  return cudaSuccess;
+}
+
+cudaError_t cudaGraphExecDestroy(cudaGraphExec_t exec) {
+  Flush();  // a launch still queued reads the graph
+  delete reinterpret_cast<Graph*>(exec);
+  return cudaSuccess;
+}
+
+}  // extern "C"

@@ -1,0 +1,191 @@
+// The host CUDA's own checks (built as host_cuda_self_test): that its barriers, shuffles and
+// launch checks behave as a GPU's do, and that it faults where a GPU would, so that the backend's
+// tests on it can be trusted to pass only for code a GPU would run the same way.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <vector>
+
+#include "errors.h"
+#include "stream.h"
+
+namespace {
+
+constexpr int kThreads = 128;
+
+// Every thread writes its slot, waits, then reads its neighbour's: wrong without the barrier.
+__global__ void RotateKernel(const int* in, int* out) {
+  __shared__ int slots[kThreads];
+  const int t = threadIdx.x;
+  slots[t] = in[blockIdx.x * kThreads + t];
+  __syncthreads();
+  out[blockIdx.x * kThreads + t] = slots[(t + 1) % kThreads];
+}
+
+__global__ void WarpSumKernel(const float* in, float* out) {
+  float v = in[threadIdx.x];
+  for (int o = 16; o > 0; o /= 2) v += __shfl_xor_sync(0xffffffffu, v, o);
+  out[threadIdx.x] = v;
+}
+
+__global__ void ShiftDownKernel(const int* in, int* out) {
+  out[threadIdx.x] = __shfl_down_sync(0xffffffffu, in[threadIdx.x], 3);
+}
+
+// Half a warp at a full-mask shuffle while the other half waits at a barrier: a hang (or
+// undefined values) on a GPU.
+__global__ void DivergentShuffleKernel(int* out) {
+  if (threadIdx.x < 16) {
+    out[threadIdx.x] = __shfl_xor_sync(0xffffffffu, 1, 1);
+  } else {
+    __syncthreads();
+  }
+}
+
+__global__ void CopyKernel(const float* in, float* out, int n) {
+  const int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < n) out[i] = in[i];
+}
+
+template <typename T>
+T* DeviceCopy(const std::vector<T>& host) {
+  void* p = nullptr;
+  EXPECT_EQ(cudaMallocAsync(&p, host.size() * sizeof(T), cudaStreamPerThread), cudaSuccess);
+  EXPECT_EQ(cudaMemcpyAsync(p, host.data(), host.size() * sizeof(T), cudaMemcpyHostToDevice,
+                            cudaStreamPerThread),
+            cudaSuccess);
+  return static_cast<T*>(p);
+}
+
+template <typename T>
+std::vector<T> HostCopy(const T* device, size_t n) {
+  std::vector<T> host(n);
+  EXPECT_EQ(cudaMemcpyAsync(host.data(), device, n * sizeof(T), cudaMemcpyDeviceToHost,
+                            cudaStreamPerThread),
+            cudaSuccess);
+  return host;
+}
+
+TEST(HostCuda, BarrierOrdersEveryThreadOfTheBlock) {
+  std::vector<int> in(2 * kThreads);
+  for (size_t i = 0; i < in.size(); ++i) in[i] = static_cast<int>(i);
+  int* d_in = DeviceCopy(in);
+  int* d_out = DeviceCopy(std::vector<int>(in.size()));
+  RotateKernel<<<2, kThreads, 0, cudaStreamPerThread>>>(d_in, d_out);
+  ASSERT_EQ(cudaGetLastError(), cudaSuccess);
+  const std::vector<int> out = HostCopy(d_out, in.size());
+  for (int b = 0; b < 2; ++b)
+    for (int t = 0; t < kThreads; ++t)
+      EXPECT_EQ(out[b * kThreads + t], b * kThreads + (t + 1) % kThreads);
+}
+
+TEST(HostCuda, ShufflesReadTheSourceLanesValue) {
+  std::vector<float> in(64);
+  for (int i = 0; i < 64; ++i) in[i] = static_cast<float>(i);
+  float* d_in = DeviceCopy(in);
+  float* d_out = DeviceCopy(std::vector<float>(64));
+  WarpSumKernel<<<1, 64, 0, cudaStreamPerThread>>>(d_in, d_out);
+  const std::vector<float> out = HostCopy(d_out, 64);
+  for (int i = 0; i < 64; ++i) EXPECT_EQ(out[i], i < 32 ? 496.0f : 1520.0f) << i;  // per warp
+
+  std::vector<int> lanes(32);
+  for (int i = 0; i < 32; ++i) lanes[i] = 100 + i;
+  int* d_lanes = DeviceCopy(lanes);
+  int* d_shifted = DeviceCopy(std::vector<int>(32));
+  ShiftDownKernel<<<1, 32, 0, cudaStreamPerThread>>>(d_lanes, d_shifted);
+  const std::vector<int> shifted = HostCopy(d_shifted, 32);
+  for (int i = 0; i < 32; ++i) EXPECT_EQ(shifted[i], i + 3 < 32 ? 103 + i : 100 + i) << i;
+}
+
+TEST(HostCuda, RefusesLaunchesOutsideCudasLimits) {
+  float* d = DeviceCopy(std::vector<float>(4));
+  CopyKernel<<<1, 2048, 0, cudaStreamPerThread>>>(d, d, 4);
+  EXPECT_EQ(cudaGetLastError(), cudaErrorInvalidConfiguration);
+  CopyKernel<<<dim3(1, 70000), 32, 0, cudaStreamPerThread>>>(d, d, 4);
+  EXPECT_EQ(cudaGetLastError(), cudaErrorInvalidConfiguration);
+  EXPECT_EQ(cudaGetLastError(), cudaSuccess);  // the last error is cleared once read
+}
+
+TEST(HostCuda, NewDeviceMemoryIsNotZero) {
+  void* p = nullptr;
+  ASSERT_EQ(cudaMallocAsync(&p, 16, cudaStreamPerThread), cudaSuccess);
+  const std::vector<float> host = HostCopy(static_cast<float*>(p), 4);
+  for (float v : host) EXPECT_TRUE(v != v) << "expected NaN, got " << v;
+}
+
+TEST(HostCuda, WorkRunsWhenTheStreamIsWaitedFor) {
+  float* src = nullptr;
+  ASSERT_EQ(cudaMallocHost(reinterpret_cast<void**>(&src), 4 * sizeof(float)), cudaSuccess);
+  for (int i = 0; i < 4; ++i) src[i] = 1.0f;
+  float* d = DeviceCopy(std::vector<float>(4));
+  // From page-locked memory the copy is queued: what the source holds when it runs counts.
+  ASSERT_EQ(cudaMemcpyAsync(d, src, 4 * sizeof(float), cudaMemcpyHostToDevice,
+                            cudaStreamPerThread),
+            cudaSuccess);
+  src[0] = 7.0f;
+  ASSERT_EQ(cudaStreamSynchronize(cudaStreamPerThread), cudaSuccess);
+  EXPECT_EQ(HostCopy(d, 4)[0], 7.0f);
+  ASSERT_EQ(cudaFreeHost(src), cudaSuccess);
+}
+
+TEST(HostCuda, RecordsAndReplaysACapturedStream) {
+  float* a = DeviceCopy(std::vector<float>{1, 2, 3, 4});
+  float* b = DeviceCopy(std::vector<float>(4));
+  ASSERT_EQ(cudaStreamBeginCapture(cudaStreamPerThread, cudaStreamCaptureModeThreadLocal),
+            cudaSuccess);
+  CopyKernel<<<1, 32, 0, cudaStreamPerThread>>>(a, b, 4);
+  // Waiting inside a capture is refused and spoils it.
+  EXPECT_EQ(cudaStreamSynchronize(cudaStreamPerThread), cudaErrorStreamCaptureUnsupported);
+  cudaGraph_t graph = nullptr;
+  EXPECT_EQ(cudaStreamEndCapture(cudaStreamPerThread, &graph), cudaErrorStreamCaptureInvalidated);
+  (void)cudaGetLastError();
+
+  ASSERT_EQ(cudaStreamBeginCapture(cudaStreamPerThread, cudaStreamCaptureModeThreadLocal),
+            cudaSuccess);
+  CopyKernel<<<1, 32, 0, cudaStreamPerThread>>>(a, b, 4);
+  ASSERT_EQ(cudaStreamEndCapture(cudaStreamPerThread, &graph), cudaSuccess);
+  EXPECT_EQ(HostCopy(b, 4)[3], 0.0f);  // recorded, not run
+  cudaGraphExec_t exec = nullptr;
+  ASSERT_EQ(cudaGraphInstantiate(&exec, graph, 0), cudaSuccess);
+  ASSERT_EQ(cudaGraphLaunch(exec, cudaStreamPerThread), cudaSuccess);
+  EXPECT_EQ(HostCopy(b, 4)[3], 4.0f);
+  cudaGraphExecDestroy(exec);
+  cudaGraphDestroy(graph);
+}
+
+// Faults are sticky, so each runs in a child process.
+TEST(HostCudaDeathTest, AKernelHandedHostMemoryFaults) {
+  EXPECT_EXIT(
+      {
+        std::vector<float> host(4);
+        float* d = DeviceCopy(std::vector<float>(4));
+        CopyKernel<<<1, 32, 0, cudaStreamPerThread>>>(host.data(), d, 4);
+        std::exit(cudaDeviceSynchronize() == cudaErrorIllegalAddress ? 0 : 1);
+      },
+      testing::ExitedWithCode(0), "a kernel was handed host memory");
+}
+
+TEST(HostCudaDeathTest, AFreedBlockFaults) {
+  EXPECT_EXIT(
+      {
+        float* d = DeviceCopy(std::vector<float>(4));
+        float* e = DeviceCopy(std::vector<float>(4));
+        (void)cudaFreeAsync(d, cudaStreamPerThread);
+        (void)cudaStreamSynchronize(cudaStreamPerThread);
+        CopyKernel<<<1, 32, 0, cudaStreamPerThread>>>(d, e, 4);
+        std::exit(cudaDeviceSynchronize() == cudaErrorIllegalAddress ? 0 : 1);
+      },
+      testing::ExitedWithCode(0), "a kernel was handed host memory");
+}
+
+TEST(HostCudaDeathTest, AShuffleWhileTheWarpWaitsElsewhereFaults) {
+  EXPECT_EXIT(
+      {
+        int* d = DeviceCopy(std::vector<int>(32));
+        DivergentShuffleKernel<<<1, 32, 0, cudaStreamPerThread>>>(d);
+        std::exit(cudaDeviceSynchronize() == cudaErrorIllegalAddress ? 0 : 1);
+      },
+      testing::ExitedWithCode(0), "a barrier and a warp shuffle at once");
+}
+
+}  // namespace
