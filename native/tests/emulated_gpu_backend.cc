@@ -148,11 +148,11 @@ class EmulatedGpu final : public Device {
   std::unique_ptr<LayoutConverter> NewLayoutConverter() override {
     return std::make_unique<EmulatedConverter>(cpu_->NewLayoutConverter());
   }
-  void CopyToHost(void* dst, const void* src, size_t bytes, Stream) override {
+  void CopyToHost(int, void* dst, const void* src, size_t bytes, Stream) override {
     RunPendingCopies();
     std::memcpy(dst, src, bytes);
   }
-  void CopyFromHost(void* dst, const void* src, size_t bytes, Stream) override {
+  void CopyFromHost(int, void* dst, const void* src, size_t bytes, Stream) override {
     if (allocator_.PageLocked(src)) {
       pending.push_back({dst, src, bytes});
     } else {
@@ -160,7 +160,7 @@ class EmulatedGpu final : public Device {
       std::memcpy(dst, src, bytes);
     }
   }
-  void Synchronize(Stream) override { RunPendingCopies(); }
+  void Synchronize(int, Stream) override { RunPendingCopies(); }
 
  private:
   EmulatedGpuAllocator allocator_;

@@ -85,11 +85,11 @@ class TestDevice final : public Device {
   std::unique_ptr<DeviceContext> NewContext(Place place, const ExecConfig& config) override {
     return std::make_unique<DeviceContext>(place, config);
   }
-  void CopyToHost(void* dst, const void* src, size_t bytes, Stream) override {
+  void CopyToHost(int, void* dst, const void* src, size_t bytes, Stream) override {
     std::memcpy(dst, src, bytes);
     ++to_host_;
   }
-  void CopyFromHost(void* dst, const void* src, size_t bytes, Stream) override {
+  void CopyFromHost(int, void* dst, const void* src, size_t bytes, Stream) override {
     std::memcpy(dst, src, bytes);
     ++from_host_;
   }

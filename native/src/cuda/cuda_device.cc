@@ -28,6 +28,15 @@ void UseDevice(int device) {
   if (current != device) PD_CUDA_CHECK(cudaSetDevice(device));
 }
 
+bool TryUseDevice(int device) noexcept {
+  int current = -1;
+  if (cudaGetDevice(&current) == cudaSuccess &&
+      (current == device || cudaSetDevice(device) == cudaSuccess))
+    return true;
+  (void)cudaGetLastError();
+  return false;
+}
+
 CudaAllocator::CudaAllocator(int device) : device_(device) {
   PD_CUDA_CHECK(cudaDeviceGetDefaultMemPool(&pool_, device));
   // Keep freed memory in the pool instead of giving it back at each synchronisation.
@@ -66,7 +75,8 @@ void* CudaAllocator::Take(size_t bytes, bool zero) {
 
 void CudaAllocator::Free(void* ptr, size_t bytes, Stream) {
   if (ptr == nullptr) return;
-  UseDevice(device_);
+  // A block that cannot be given back (the device failed) is lost with its context.
+  if (!TryUseDevice(device_)) return;
   if (Recording()) {  // a free would become part of the recording: done after it instead
     std::lock_guard<std::mutex> lock(mu_);
     deferred_.push_back({ptr, bytes});
@@ -158,12 +168,16 @@ CudaContext::CudaContext(Place place, const ExecConfig& config) : DeviceContext(
 }
 
 CudaContext::~CudaContext() {
-  if (workspace_ != nullptr) (void)cudaFreeAsync(workspace_, WorkStream());
+  if (workspace_ != nullptr && TryUseDevice(place().device))
+    (void)cudaFreeAsync(workspace_, WorkStream());
   if (cudnn_ != nullptr) cudnnDestroy(cudnn_);
   if (cublas_ != nullptr) cublasDestroy(cublas_);
 }
 
-void CudaContext::Wait() { PD_CUDA_CHECK(cudaStreamSynchronize(WorkStream())); }
+void CudaContext::Wait() {
+  UseDevice(place().device);
+  PD_CUDA_CHECK(cudaStreamSynchronize(WorkStream()));
+}
 
 void* CudaContext::Workspace(size_t bytes) {
   if (bytes <= workspace_bytes_) return workspace_;
@@ -192,15 +206,20 @@ std::unique_ptr<DeviceContext> CudaDevice::NewContext(Place place, const ExecCon
   return std::make_unique<CudaContext>(place, config);
 }
 
-void CudaDevice::CopyToHost(void* dst, const void* src, size_t bytes, Stream) {
+void CudaDevice::CopyToHost(int device, void* dst, const void* src, size_t bytes, Stream) {
+  UseDevice(device);
   PD_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToHost, WorkStream()));
 }
 
-void CudaDevice::CopyFromHost(void* dst, const void* src, size_t bytes, Stream) {
+void CudaDevice::CopyFromHost(int device, void* dst, const void* src, size_t bytes, Stream) {
+  UseDevice(device);
   PD_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, WorkStream()));
 }
 
-void CudaDevice::Synchronize(Stream) { PD_CUDA_CHECK(cudaStreamSynchronize(WorkStream())); }
+void CudaDevice::Synchronize(int device, Stream) {
+  UseDevice(device);
+  PD_CUDA_CHECK(cudaStreamSynchronize(WorkStream()));
+}
 
 namespace {
 

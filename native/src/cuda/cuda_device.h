@@ -101,9 +101,12 @@ class CudaDevice final : public Device {
   std::unique_ptr<DeviceContext> NewContext(Place place, const ExecConfig& config) override;
   // Channels-last tensors back to plain (cuda/layout.h).
   std::unique_ptr<LayoutConverter> NewLayoutConverter() override;
-  void CopyToHost(void* dst, const void* src, size_t bytes, Stream stream) override;
-  void CopyFromHost(void* dst, const void* src, size_t bytes, Stream stream) override;
-  void Synchronize(Stream stream) override;
+  // Each first makes `device` the thread's current GPU: the per-thread stream is per device, so
+  // a copy queued while another GPU is current would not be ordered after this one's kernels.
+  void CopyToHost(int device, void* dst, const void* src, size_t bytes, Stream stream) override;
+  void CopyFromHost(int device, void* dst, const void* src, size_t bytes,
+                    Stream stream) override;
+  void Synchronize(int device, Stream stream) override;
   // A CUDA graph of the work queue() puts on the calling thread's stream.
   std::unique_ptr<RecordedWork> Record(DeviceContext& ctx,
                                        const std::function<void()>& queue) override;
@@ -115,5 +118,9 @@ class CudaDevice final : public Device {
 
 // Makes device the calling thread's current GPU (cheap when it already is).
 void UseDevice(int device);
+// UseDevice for the paths that give memory back (destructors among them), which must not
+// throw: false, with CUDA's error cleared, when the device cannot be made current (a failed
+// context, a driver shutting down).
+bool TryUseDevice(int device) noexcept;
 
 }  // namespace pd::cuda

@@ -89,19 +89,19 @@ void CopyTensor(const Tensor& src, Place place, Tensor* dst, Stream stream) {
   if (from_place.is_cpu() && place.is_cpu()) {
     std::memcpy(to, from, n);
   } else if (from_place.is_cpu()) {
-    DeviceRegistry::Global().Get(place.type).CopyFromHost(to, from, n, stream);
+    DeviceRegistry::Global().Get(place.type).CopyFromHost(place.device, to, from, n, stream);
   } else if (place.is_cpu()) {
     Device& d = DeviceRegistry::Global().Get(from_place.type);
-    d.CopyToHost(to, from, n, stream);
-    d.Synchronize(stream);
+    d.CopyToHost(from_place.device, to, from, n, stream);
+    d.Synchronize(from_place.device, stream);
   } else {
     // Between two devices through host memory: rare (the executor pairs each device with the
     // CPU), so simple rather than fast.
     Tensor host;
     CopyTensor(src, Place::CPU(), &host, stream);
     Device& d = DeviceRegistry::Global().Get(place.type);
-    d.CopyFromHost(to, host.raw_data(), n, stream);
-    d.Synchronize(stream);  // host goes away here
+    d.CopyFromHost(place.device, to, host.raw_data(), n, stream);
+    d.Synchronize(place.device, stream);  // host goes away here
   }
 }
 

@@ -95,11 +95,15 @@ class Device {
   virtual std::unique_ptr<DeviceContext> NewContext(Place place, const ExecConfig& config) = 0;
   // nullptr when the device's kernels only ever write plain tensors.
   virtual std::unique_ptr<LayoutConverter> NewLayoutConverter() { return nullptr; }
-  // Byte copies between this device's memory and host memory, ordered on stream; they have
-  // completed when Synchronize(stream) returns.
-  virtual void CopyToHost(void* dst, const void* src, size_t bytes, Stream stream) = 0;
-  virtual void CopyFromHost(void* dst, const void* src, size_t bytes, Stream stream) = 0;
-  virtual void Synchronize(Stream stream) {}
+  // Byte copies between the memory of this type's device number `device` (Place::device) and
+  // host memory, ordered on stream; they have completed when Synchronize(device, stream)
+  // returns. The device is named because a copy belongs to that device's queue whichever
+  // device the calling thread last used (a goroutine moves between threads).
+  virtual void CopyToHost(int device, void* dst, const void* src, size_t bytes,
+                          Stream stream) = 0;
+  virtual void CopyFromHost(int device, void* dst, const void* src, size_t bytes,
+                            Stream stream) = 0;
+  virtual void Synchronize(int device, Stream stream) {}
   // Records the work that queue() puts on ctx's stream, without running it; nullptr where the
   // device cannot record. When queue throws (something in it cannot be recorded), nothing is
   // recorded and the exception propagates.

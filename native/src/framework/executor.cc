@@ -160,7 +160,7 @@ void MoveOpInputsTo(const Program& program, Scope* scope, Place place) {
       }
     }
   }
-  if (!sources.empty()) DeviceRegistry::Global().Get(place.type).Synchronize(nullptr);
+  if (!sources.empty()) DeviceRegistry::Global().Get(place.type).Synchronize(place.device, nullptr);
 }
 
 DeviceContext& Executor::ContextFor(Place place) {

@@ -23,10 +23,10 @@ class CpuDevice final : public Device {
   std::unique_ptr<LayoutConverter> NewLayoutConverter() override {
     return std::make_unique<PlainConverter>();
   }
-  void CopyToHost(void* dst, const void* src, size_t bytes, Stream) override {
+  void CopyToHost(int, void* dst, const void* src, size_t bytes, Stream) override {
     std::memcpy(dst, src, bytes);
   }
-  void CopyFromHost(void* dst, const void* src, size_t bytes, Stream) override {
+  void CopyFromHost(int, void* dst, const void* src, size_t bytes, Stream) override {
     std::memcpy(dst, src, bytes);
   }
 };

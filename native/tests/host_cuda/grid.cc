@@ -1,12 +1,10 @@
 // The host CUDA's grids: a launch's checks, and its threads run on the calling thread
-// (kernel_model.h says how). A block whose kernel synchronises runs as fibers (ucontext), one
-// per CUDA thread, resumed in thread order until each reaches a barrier, a shuffle or its end;
+// (kernel_model.h says how). A block whose kernel synchronises runs as fibers, one per CUDA
+// thread, resumed in thread order until each reaches a barrier, a shuffle or its end;
 // a barrier opens when every thread still running has reached it (any __syncthreads: a GPU's
 // barrier counts arrivals, not call sites), a warp's shuffle when every lane of the warp has.
 // Lanes of one warp split between a shuffle and a barrier can never all arrive, which on a GPU
 // is a hang or undefined values: here it is an error naming the launch.
-#include <ucontext.h>
-
 #include <cstdio>
 #include <exception>
 #include <memory>
@@ -35,7 +33,7 @@ struct NeedsFibers {};
 
 struct Fiber {
   enum State { kRunnable, kAtBarrier, kAtShuffle, kDone };
-  ucontext_t context;
+  void* sp = nullptr;  // its saved stack pointer while it is switched out
   uint3 idx;
   State state = kRunnable;
   // A shuffle's request and answer.
@@ -47,7 +45,7 @@ struct Fiber {
 // The block running as fibers on this thread.
 struct FiberBlock {
   std::vector<Fiber> fibers;
-  ucontext_t scheduler;
+  void* scheduler_sp = nullptr;
   Fiber* current = nullptr;
   const BoundKernel* bound = nullptr;
   std::exception_ptr error;
@@ -58,20 +56,79 @@ thread_local std::vector<std::unique_ptr<char[]>> stacks;
 std::mutex kernels_mu;
 std::set<const void*> kernels_with_fibers;  // kernels seen to synchronise
 
-void FiberMain(int index) {
+// Saves the callee-saved registers and the floating-point control words on the current stack,
+// stores the stack pointer in *save and resumes the stack `load` (the System V x86-64 calling
+// convention: everything else is the caller's to save). glibc's swapcontext also saves the
+// signal mask, a system call per switch, which made barrier-heavy kernels spend most of their
+// time in the kernel.
+extern "C" void hostcuda_switch(void** save, void* load);
+asm(R"(
+  .text
+  .globl hostcuda_switch
+  .hidden hostcuda_switch
+  .type hostcuda_switch, @function
+hostcuda_switch:
+  pushq %rbp
+  pushq %rbx
+  pushq %r12
+  pushq %r13
+  pushq %r14
+  pushq %r15
+  subq $16, %rsp
+  stmxcsr 8(%rsp)
+  fnstcw (%rsp)
+  movq %rsp, (%rdi)
+  movq %rsi, %rsp
+  fldcw (%rsp)
+  ldmxcsr 8(%rsp)
+  addq $16, %rsp
+  popq %r15
+  popq %r14
+  popq %r13
+  popq %r12
+  popq %rbx
+  popq %rbp
+  ret
+  .size hostcuda_switch, .-hostcuda_switch
+)");
+
+// Where a fiber starts (hostcuda_switch "returns" here on its fresh stack): runs the kernel's
+// thread, then switches back to the scheduler for good.
+[[noreturn]] void FiberStart() {
   FiberBlock& b = *active;
+  Fiber& f = *b.current;
   try {
     b.bound->body(b.bound->args);
   } catch (...) {
     if (!b.error) b.error = std::current_exception();
   }
-  b.fibers[index].state = Fiber::kDone;
-}  // returns to the scheduler (uc_link)
+  f.state = Fiber::kDone;
+  hostcuda_switch(&f.sp, b.scheduler_sp);
+  __builtin_unreachable();
+}
+
+// A fresh stack laid out as hostcuda_switch leaves one: control words, six registers, then
+// FiberStart as the return address over a pad that gives FiberStart the alignment a call would.
+void* FreshStack(char* base, size_t size) {
+  auto* top = reinterpret_cast<uint64_t*>(
+      (reinterpret_cast<uintptr_t>(base) + size) & ~uintptr_t{15});
+  uint64_t* sp = top;
+  *--sp = 0;                                            // pad
+  *--sp = reinterpret_cast<uint64_t>(&FiberStart);      // return address
+  for (int r = 0; r < 6; ++r) *--sp = 0;                // rbp, rbx, r12..r15
+  uint32_t mxcsr = 0;
+  uint16_t fpu = 0;
+  asm volatile("stmxcsr %0" : "=m"(mxcsr));
+  asm volatile("fnstcw %0" : "=m"(fpu));
+  *--sp = mxcsr;                                        // at 8(%rsp)
+  *--sp = fpu;                                          // at (%rsp)
+  return sp;
+}
 
 void Yield(Fiber::State state) {
   Fiber& f = *active->current;
   f.state = state;
-  swapcontext(&f.context, &active->scheduler);
+  hostcuda_switch(&f.sp, active->scheduler_sp);
 }
 
 std::string Where(const LaunchConfig& cfg) {
@@ -101,16 +158,6 @@ void AnswerShuffles(std::vector<Fiber>& fibers, int first, int end, const Launch
   for (int i = first; i < end; ++i) fibers[i].state = Fiber::kRunnable;
 }
 
-// Apart, so that getcontext (which returns twice) has no loop state of the caller's to clobber.
-__attribute__((noinline)) void PrepareFiber(FiberBlock& b, int i) {
-  Fiber& f = b.fibers[i];
-  getcontext(&f.context);
-  f.context.uc_stack.ss_sp = stacks[i].get();
-  f.context.uc_stack.ss_size = kFiberStack;
-  f.context.uc_link = &b.scheduler;
-  makecontext(&f.context, reinterpret_cast<void (*)()>(&FiberMain), 1, i);
-}
-
 void RunBlockAsFibers(const LaunchConfig& cfg, const BoundKernel& bound) {
   const int n = static_cast<int>(cfg.block.x * cfg.block.y * cfg.block.z);
   while (static_cast<int>(stacks.size()) < n) stacks.emplace_back(new char[kFiberStack]);
@@ -121,7 +168,7 @@ void RunBlockAsFibers(const LaunchConfig& cfg, const BoundKernel& bound) {
     b.fibers[i].idx = uint3{static_cast<unsigned>(i) % cfg.block.x,
                             static_cast<unsigned>(i) / cfg.block.x % cfg.block.y,
                             static_cast<unsigned>(i) / (cfg.block.x * cfg.block.y)};
-    PrepareFiber(b, i);
+    b.fibers[i].sp = FreshStack(stacks[i].get(), kFiberStack);
   }
   FiberBlock* outer = active;
   active = &b;
@@ -134,7 +181,7 @@ void RunBlockAsFibers(const LaunchConfig& cfg, const BoundKernel& bound) {
       if (f.state != Fiber::kRunnable) continue;
       b.current = &f;
       thread_idx = f.idx;
-      swapcontext(&b.scheduler, &f.context);
+      hostcuda_switch(&b.scheduler_sp, f.sp);
       if (b.error) std::rethrow_exception(b.error);
     }
     int live = 0, at_barrier = 0;
