@@ -479,7 +479,6 @@ void FreeRun(const ModelSpec& spec, std::shared_ptr<const pd::Program> program, 
     const auto want = Values(cpu, cpu_scope, v.name);
     if (want.empty()) continue;
     const Diff d = Compare(Values(gpu, gpu_scope, v.name), want);
-    if (getenv("DEBUG_PERSIST")) { double m = 0; for (float x : want) m = std::max(m, double(std::fabs(x))); fprintf(stderr, "P %s %.3g maxabs %.3g\n", v.name.c_str(), d.l2, m); }
     if (d.l2 >= worst_param) worst_param = d.l2, worst_name = v.name;
   }
   std::printf("{\"check\": \"train_free_run\", \"model\": \"%s\", \"steps\": %d, \"losses_gpu_cpu\": "
