@@ -1,14 +1,16 @@
 // CUDA's kernel language on the host, for the CUDA backend's .cu files compiled by a C++
 // compiler (included ahead of each of them; translate.cmake turns `k<<<grid, block, shmem,
-// stream>>>(args)` into `k % ::hostcuda::Config(grid, block, shmem, stream)(args)`).
+// stream>>>(args)` into `k % ::hostcuda::Config(__FILE__, __LINE__, grid, block, shmem,
+// stream)(args)`).
 //
 // A launch runs every thread of the grid on the calling thread, block after block
 // (grid.cc). A kernel that never synchronises runs each thread as a plain call; one that calls
 // __syncthreads or a warp shuffle runs each block's threads as fibers, switched at those calls,
 // so that every thread reaches a barrier before any passes it and a shuffle reads the value its
 // source lane passed in. __shared__ variables are static and thread-local: a grid's blocks run
-// one at a time on one thread, so each block sees them as its own. Launches are checked as CUDA checks them (block and grid limits)
-// and their pointer arguments must be device memory of the current device (runtime.cc).
+// one at a time on one thread, so each block sees them as its own. Launches are checked as CUDA
+// checks them (block and grid limits), and their pointer arguments must be device memory of
+// the current device (runtime.cc).
 #pragma once
 
 #include <cuda_bf16.h>
