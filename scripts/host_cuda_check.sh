@@ -57,6 +57,10 @@ GOHUB_CUDA_CHANNELS_LAST=1 "$bin/gpu_train_check" --batch 8 --op-steps 1 --steps
 "$bin/gpu_train_check" --amp --batch 8 --op-steps 1 --steps 3 "resnet50_momentum_amp:$resnet" \
   "cifar_resnet_adam_amp:$cifar" >> "$out/train_check.jsonl" 2>> "$out/train_check.stderr" ||
   status=1
+# bfloat16 activations (on by default) in channels-last too.
+GOHUB_CUDA_CHANNELS_LAST=1 "$bin/gpu_train_check" --amp --batch 8 --op-steps 1 --steps 3 \
+  "cifar_resnet_adam_amp_cl:$cifar" >> "$out/train_check.jsonl" 2>> "$out/train_check.stderr" ||
+  status=1
 
 # The checks that failed, else a count.
 grep -h '"ok": false\|"error"' "$out/gpu_check.jsonl" "$out/train_check.jsonl" && status=1

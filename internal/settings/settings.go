@@ -51,6 +51,10 @@ var (
 	// CUDAChannelsLast is read by the CUDA backend's convolutions.
 	CUDAChannelsLast = Var{"GOHUB_CUDA_CHANNELS_LAST", "",
 		"1: GPU convolutions run channels-last (NHWC, as cuDNN's tensor-core kernels want with --gpu_tf32); experimental, off by default"}
+	// CUDABf16Activations is read by the native library's GPU training executors.
+	CUDABf16Activations = Var{"GOHUB_CUDA_BF16_ACTIVATIONS", "on",
+		"0: with --amp on the GPU, bfloat16 convolutions widen their outputs to float32 at once " +
+			"instead of batch norm reading them in bfloat16 (the same values; more memory traffic)"}
 	// ConvWinograd is read by the native library's CPU convolutions.
 	ConvWinograd = Var{"GOHUB_CONV_WINOGRAD", "where it is faster",
 		"off: 3x3 convolutions on the CPU stay on oneDNN's direct kernels; always: they run on gohub's " +
@@ -62,7 +66,7 @@ var (
 
 // All lists every variable, in the order help shows them.
 var All = []Var{Home, Server, Timeout, Pip, Shared, BuildModels, LACPackage, LACSdist, CUDABackend,
-	CUDNNDeterministic, CUDAChannelsLast, ConvWinograd, LibraryPath}
+	CUDNNDeterministic, CUDAChannelsLast, CUDABf16Activations, ConvWinograd, LibraryPath}
 
 // DefaultTimeout is the default of GOHUB_TIMEOUT.
 const DefaultTimeout = 3 * time.Second

@@ -201,6 +201,7 @@ pd::ExecConfig GpuConfig(bool tf32) {
   c.place = pd::Place{pd::DeviceType::kGPU, 0};
   c.allow_tf32 = tf32;
   c.gpu_bf16 = true;  // as a training executor (PD_ExecutorCreateGpu)
+  c.gpu_bf16_activations = pd::Bf16ActivationsWanted();
   return c;
 }
 

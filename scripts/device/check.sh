@@ -145,7 +145,7 @@ fi
 
 if [ "$mode" = all ] || [ "$mode" = training ]; then
 GOHUB_TEST_GPU=0 GOHUB_TESTDATA="$PWD/testdata" step 300 "gradient cases" "$work/native_tests" \
-  --gtest_filter='GradCases/*' > "$out/grad_cases.txt" 2>&1 || status=1
+  --gtest_filter='GradCases/*:GpuBf16Activations.*' > "$out/grad_cases.txt" 2>&1 || status=1
 grep -E '^\[  (PASSED|FAILED) |^\[==========\]' "$out/grad_cases.txt"
 t=.device/train
 train=()

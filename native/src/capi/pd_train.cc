@@ -272,6 +272,7 @@ PD_Executor* PD_ExecutorCreateGpu(const PD_Program* program, PD_Scope* scope,
     config.place = pd::Place{pd::DeviceType::kGPU, gpu_id};
     config.allow_tf32 = allow_tf32 != 0;
     config.gpu_bf16 = true;
+    config.gpu_bf16_activations = pd::Bf16ActivationsWanted();
     return NewExecutor(program, scope, config);
   });
 }

@@ -1,6 +1,7 @@
 // bfloat16 copies for the GPU convolutions' mixed precision (cuda/conv.cc, cuda/conv_grad.cc):
-// cuDNN takes bfloat16 images and filters and sums in float32; the tensors between ops stay
-// float32, as on the CPU (kernels/bf16.h).
+// cuDNN takes bfloat16 images and filters and sums in float32. The tensors between ops are
+// float32, as on the CPU (kernels/bf16.h), except a convolution's output that batch norm reads
+// (cuda/layout.h, kGpuBf16).
 #pragma once
 
 #include <cuda_runtime.h>
@@ -14,5 +15,11 @@ namespace pd::cuda {
 void LaunchToBf16(const float* src, uint16_t* dst, int64_t n, cudaStream_t stream);
 // dst[i] = src[i] widened to float32 (exact).
 void LaunchFromBf16(const uint16_t* src, float* dst, int64_t n, cudaStream_t stream);
+
+// Float32 values as a kernel finds them: n floats at data, or n bfloat16 values when bf16.
+struct FloatData {
+  const void* data;
+  bool bf16;
+};
 
 }  // namespace pd::cuda

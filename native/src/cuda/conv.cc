@@ -9,7 +9,9 @@
 // marked for bfloat16 (mkldnn_data_type, kernels/bf16_attr.h: a training program under
 // RunConfig.AMP) runs on bfloat16 copies of its input and filter, summing in float32, on GPUs
 // with bfloat16 tensor cores (compute capability 8 and up); cuDNN writes its output in
-// bfloat16, widened to float32 before the epilogue.
+// bfloat16, widened to float32 before the epilogue, or, with no epilogue and bfloat16
+// activations on (ExecConfig::gpu_bf16_activations), left so for the batch norm after it
+// (cuda/layout.h).
 #include <algorithm>
 #include <iterator>
 #include <map>
@@ -190,6 +192,7 @@ void ConvKernel(OpContext& ctx) {
   const Tensor& x = ctx.In("Input");
   if (x.numel() == 0) {  // an empty batch: nothing to describe to cuDNN (it refuses a 0 dim)
     ctx.Out("Output")->mutable_data<float>();
+    ctx.Out("Output")->set_layout(0);  // not a bfloat16 or channels-last one of an earlier run
     return;
   }
   // The geometry and descriptors depend on the input's shape alone: worked out once per shape
@@ -215,7 +218,10 @@ void ConvKernel(OpContext& ctx) {
   // alpha2 is (0 · NaN is NaN), so y takes the zero fill.
   float* y = st.fused && !residual ? out->mutable_data<float>()
                                    : out->mutable_data_for_overwrite<float>();
-  out->set_layout(st.nhwc ? kGpuChannelsLast : 0);
+  // With nothing to add to it, a bfloat16 output stays as cuDNN writes it, in Output's buffer.
+  const bool keep_bf16 = st.bf16 && Bf16ActivationsOn(cu) && !has_bias && !residual &&
+                         act.act == Act::kNone;
+  out->set_layout((st.nhwc ? kGpuChannelsLast : 0) | (keep_bf16 ? kGpuBf16 : 0));
   if (out->numel() == 0) return;
   if (st.pad_input) {
     const int64_t ph = s.in.h + s.win.pad_begin[0] + s.win.pad_end[0];
@@ -237,7 +243,7 @@ void ConvKernel(OpContext& ctx) {
   void* conv_out = y;
   if (st.bf16) {
     conv_in = Bf16Copy(in, st.input_numel, cu.place(), &input_bf16, stream);
-    conv_out = Bf16Buffer(out->numel(), cu.place(), &output_bf16);
+    if (!keep_bf16) conv_out = Bf16Buffer(out->numel(), cu.place(), &output_bf16);
   }
   const float* bias = has_bias ? ctx.In("Bias").data<float>() : nullptr;
   void* ws = st.workspace ? cu.Workspace(st.workspace) : nullptr;
@@ -262,6 +268,10 @@ void ConvKernel(OpContext& ctx) {
     PD_CUDNN_CHECK(cudnnConvolutionForward(cu.cudnn(), &one, st.x, conv_in, st.w, w, st.conv,
                                            st.fwd_algo, ws, st.workspace, &zero, st.y, conv_out));
   }
+  if (keep_bf16) {
+    CheckLaunch(ctx);
+    return;
+  }
   if (st.bf16) LaunchFromBf16(static_cast<const uint16_t*>(conv_out), y, out->numel(), stream);
   // Channels-last: the channel is the innermost axis of [N·H·W, C].
   const int64_t plane = s.out.h * s.out.w;
@@ -278,7 +288,7 @@ void RegisterConvKernels(OpRegistry& r) {
   r.AddKernel("conv2d_transpose", DeviceType::kGPU, DType::kFP32, ConvKernel<true>);
   // Each takes its input in either layout and brings it to the one it runs in.
   for (const char* type : {"conv2d", "depthwise_conv2d", "conv2d_transpose"})
-    r.SetLayoutRule(type, DeviceType::kGPU, AnyLayoutRuleIfWanted());
+    r.SetLayoutRule(type, DeviceType::kGPU, AnyLayoutRule());
 }
 
 }  // namespace pd::cuda

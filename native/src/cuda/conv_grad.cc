@@ -346,7 +346,7 @@ void ConvGradKernel(OpContext& ctx) {
 void RegisterConvGradKernels(OpRegistry& r) {
   for (const char* type : {"conv2d_grad", "depthwise_conv2d_grad"}) {
     r.AddKernel(type, DeviceType::kGPU, DType::kFP32, ConvGradKernel);
-    r.SetLayoutRule(type, DeviceType::kGPU, AnyLayoutRuleIfWanted());
+    r.SetLayoutRule(type, DeviceType::kGPU, AnyLayoutRule());
   }
 }
 

@@ -17,21 +17,50 @@ bool ChannelsLastWanted() {
   return on;
 }
 
+bool Bf16ActivationsOn(const DeviceContext& ctx) { return ctx.config().gpu_bf16_activations; }
+
+FloatData StoredFloats(const Tensor& t) {
+  return {IsGpuBf16(t) ? t.raw_data() : static_cast<const void*>(t.data<float>()), IsGpuBf16(t)};
+}
+
 ImageGeometry GeometryOf(const Tensor& t) {
   PD_CHECK(t.rank() == 4, "a channels-last GPU tensor must be 4-D, got ", DimsToString(t.dims()));
   return {t.dim(0), t.dim(1), t.dim(2), t.dim(3), IsGpuChannelsLast(t)};
 }
 
+namespace {
+
+// src's values widened to float32 in dst (src's order; dims, place and the channels-last bit
+// carried over).
+void Widen(const Tensor& src, Tensor* dst, cudaStream_t stream) {
+  dst->set_place(src.place());
+  dst->Resize(src.dims());
+  float* p = dst->mutable_data_for_overwrite<float>();  // every cell is written
+  LaunchFromBf16(static_cast<const uint16_t*>(src.raw_data()), p, src.numel(), stream);
+  dst->set_layout(src.layout() & ~kGpuBf16);
+}
+
+}  // namespace
+
 const float* InLayout(const Tensor& src, bool channels_last, Tensor* scratch,
                       cudaStream_t stream) {
-  if (IsGpuChannelsLast(src) == channels_last) return src.data<float>();
-  const ImageGeometry from = GeometryOf(src);
+  Tensor wide;  // a bfloat16 src that must change order too: for this call alone
+  const Tensor* from_t = &src;
+  if (IsGpuBf16(src)) {
+    const bool in_order = IsGpuChannelsLast(src) == channels_last;
+    Widen(src, in_order ? scratch : &wide, stream);
+    if (in_order) return scratch->data<float>();
+    from_t = &wide;
+  } else if (IsGpuChannelsLast(src) == channels_last) {
+    return src.data<float>();
+  }
+  const ImageGeometry from = GeometryOf(*from_t);
   ImageGeometry to = from;
   to.nhwc = channels_last;
   scratch->set_place(src.place());
   scratch->Resize(src.dims());
   float* p = scratch->mutable_data_for_overwrite<float>();  // every cell is written
-  LaunchShiftImage(src.data<float>(), from, p, to, 0, 0, stream);
+  LaunchShiftImage(from_t->data<float>(), from, p, to, 0, 0, stream);
   return p;
 }
 
@@ -40,7 +69,10 @@ std::unique_ptr<LayoutConverter> CudaDevice::NewLayoutConverter() {
 }
 
 void ChannelsLastConverter::ToPlain(Tensor* t, DeviceContext& ctx) {
-  if (!IsGpuChannelsLast(*t)) return;
+  if (!IsGpuChannelsLast(*t) && !IsGpuBf16(*t)) {
+    t->set_layout(0);
+    return;
+  }
   UseDevice(t->place().device);
   InLayout(*t, false, &scratch_, Ctx(ctx).cuda_stream());
   scratch_.set_layout(0);
@@ -62,11 +94,23 @@ namespace {
 
 bool Always(const OpContext&) { return true; }
 
-// Every 4-D float input in one layout, with the same dims when that layout is not plain. The
-// other inputs, per-channel parameters and the like, are plain; one of another rank but as many
-// values as a channels-last input (sum's operands need only agree in count) would be read in
-// the wrong order, so it sends them all plain.
-bool SameLayout(const OpContext& ctx) {
+// Whether an input other than the slot except is stored in bfloat16 (read by batch norm alone).
+bool Bf16Besides(const OpContext& ctx, const char* except) {
+  for (const auto& [slot, names] : ctx.op().AllInputs()) {
+    if (!ctx.HasInput(slot) || (except != nullptr && slot == except)) continue;
+    for (const Tensor* t : ctx.Ins(slot))
+      if (t != nullptr && IsGpuBf16(*t)) return true;
+  }
+  return false;
+}
+
+// Every 4-D float input in one order (plain or channels-last), with the same dims when that is
+// not plain, and none in bfloat16 but bf16_slot's. The other inputs, per-channel parameters and
+// the like, are plain; one of another rank but as many values as a channels-last input (sum's
+// operands need only agree in count) would be read in the wrong order, so it sends them all
+// plain.
+bool SameOrder(const OpContext& ctx, const char* bf16_slot) {
+  if (Bf16Besides(ctx, bf16_slot)) return false;
   std::vector<const Tensor*> floats;
   const Tensor* first = nullptr;
   for (const auto& [slot, names] : ctx.op().AllInputs()) {
@@ -77,30 +121,34 @@ bool SameLayout(const OpContext& ctx) {
       if (t->rank() != 4) continue;
       if (first == nullptr) {
         first = t;
-      } else if (t->layout() != first->layout() ||
-                 (t->layout() != 0 && t->dims() != first->dims())) {
+      } else if (IsGpuChannelsLast(*t) != IsGpuChannelsLast(*first) ||
+                 (IsGpuChannelsLast(*t) && t->dims() != first->dims())) {
         return false;
       }
     }
   }
-  if (first == nullptr || first->layout() == 0) return true;
+  if (first == nullptr || !IsGpuChannelsLast(*first)) return true;
   for (const Tensor* t : floats)
     if (t->rank() != 4 && t->numel() == first->numel()) return false;
   return true;
 }
 
+bool SameLayout(const OpContext& ctx) { return SameOrder(ctx, nullptr); }
+
 // batch_norm_grad: SameLayout, and plain inputs alone for data_layout NHWC, whose dims are
 // already NHWC (the forward brings a channels-last X back to plain there too).
+// X may be bfloat16 (a bfloat16 convolution's output, which the forward read so too).
 bool NormGradLayouts(const OpContext& ctx) {
   if (IsChannelsLast(ctx, "data_layout")) {
     for (const char* slot : {"X", "Y@GRAD"})
-      if (ctx.In(slot).layout() != 0) return false;
+      if (IsGpuChannelsLast(ctx.In(slot))) return false;
   }
-  return SameLayout(ctx);
+  return SameOrder(ctx, "X");
 }
 
 // X and Y both plain, or in one layout with the same dims (the broadcasting paths are plain).
 bool ElementwiseLayouts(const OpContext& ctx) {
+  if (Bf16Besides(ctx, nullptr)) return false;
   const Tensor& x = ctx.In("X");
   const Tensor& y = ctx.In("Y");
   if (x.layout() == 0 && y.layout() == 0) return true;
@@ -112,6 +160,7 @@ bool OneByOne(const Tensor& t) { return t.rank() == 4 && t.dim(2) == 1 && t.dim(
 
 // pool2d_grad with data_format NHWC takes plain inputs alone (its dims are already NHWC).
 bool PoolGradLayouts(const OpContext& ctx) {
+  if (Bf16Besides(ctx, nullptr)) return false;
   const int layout = ctx.In("X").layout();
   if (IsChannelsLast(ctx, "data_format")) {
     if (layout != 0) return false;
@@ -127,6 +176,7 @@ bool PoolGradLayouts(const OpContext& ctx) {
 }
 
 bool AddGradLayouts(const OpContext& ctx) {
+  if (Bf16Besides(ctx, nullptr)) return false;
   const Tensor& dout = ctx.In("Out@GRAD");
   if (dout.layout() == 0) return true;
   for (const char* slot : {"X", "Y"})
@@ -141,9 +191,13 @@ LayoutCheck IfWanted(const OpView&) {
 
 }  // namespace
 
-LayoutRule AnyLayoutRuleIfWanted() { return IfWanted<Always>; }
+LayoutRule AnyLayoutRule() {
+  return [](const OpView&) -> LayoutCheck { return Always; };
+}
 LayoutRule SameLayoutRuleIfWanted() { return IfWanted<SameLayout>; }
-LayoutRule NormGradRuleIfWanted() { return IfWanted<NormGradLayouts>; }
+LayoutRule NormGradRule() {
+  return [](const OpView&) -> LayoutCheck { return NormGradLayouts; };
+}
 LayoutRule ElementwiseRuleIfWanted() { return IfWanted<ElementwiseLayouts>; }
 LayoutRule PoolGradRuleIfWanted() { return IfWanted<PoolGradLayouts>; }
 LayoutRule AddGradRuleIfWanted() { return IfWanted<AddGradLayouts>; }

@@ -4,36 +4,53 @@
 // activations, the element-wise ops, sum and their gradients) read and write it as it comes;
 // every other op gets plain tensors through ChannelsLastConverter. As on the CPU
 // (Tensor::layout), the dims stay the logical NCHW ones.
+//
+// bfloat16 activations (training's AMP, ExecConfig::gpu_bf16_activations): a convolution that
+// runs in bfloat16 leaves its output as cuDNN wrote it, bfloat16, instead of widening it, and
+// batch norm and its gradient read it so. Such a tensor is still float32 to the engine (its
+// dtype, dims and buffer size stay), only its first half holds the bfloat16 values; every other
+// reader gets it widened, through the same converter. The values are the same either way: the
+// convolution's output was rounded to bfloat16 already.
 #pragma once
 
 #include <memory>
 
+#include "cuda/bf16_launch.h"
 #include "cuda/conv_grad.h"
 #include "framework/device.h"
 #include "framework/op_registry.h"
 
 namespace pd::cuda {
 
-// The Tensor::layout code of a channels-last GPU tensor: 4-D [N, C, H, W] stored as a row-major
-// [N, H, W, C] array.
+// The Tensor::layout bits of a GPU tensor. Channels-last: 4-D [N, C, H, W] stored as a
+// row-major [N, H, W, C] array. bfloat16: the values stored as bfloat16 (either order).
 constexpr int kGpuChannelsLast = 1;
+constexpr int kGpuBf16 = 2;
 
 // Whether GOHUB_CUDA_CHANNELS_LAST asks for channels-last convolutions (read once).
 bool ChannelsLastWanted();
 
 inline bool IsGpuChannelsLast(const Tensor& t) {
-  return t.layout() == kGpuChannelsLast && t.rank() == 4;
+  return (t.layout() & kGpuChannelsLast) != 0 && t.rank() == 4;
 }
+inline bool IsGpuBf16(const Tensor& t) { return (t.layout() & kGpuBf16) != 0; }
+
+// Whether a kernel that writes its output in bfloat16 anyway (a bfloat16 convolution) may leave
+// it so (ExecConfig::gpu_bf16_activations).
+bool Bf16ActivationsOn(const DeviceContext& ctx);
+// The float32 values of t, as stored (the bfloat16 flag in FloatData, cuda/bf16_launch.h).
+FloatData StoredFloats(const Tensor& t);
 // t's 4-D dims with the layout it is stored in.
 ImageGeometry GeometryOf(const Tensor& t);
 
-// A plain or channels-last copy of the 4-D tensor src in scratch (on src's place; the buffer is
-// kept for the next call of the same size), or src's own data when it is stored so already.
+// A plain or channels-last float32 copy of the 4-D tensor src in scratch (on src's place; the
+// buffer is kept for the next call of the same size), or src's own data when it is stored so
+// already. A bfloat16 src is widened.
 const float* InLayout(const Tensor& src, bool channels_last, Tensor* scratch,
                       cudaStream_t stream);
 
-// Turns a channels-last tensor back into plain NCHW, in place (through a scratch buffer it
-// keeps for the next call).
+// Turns a channels-last or bfloat16 tensor back into plain float32 NCHW, in place (through a
+// scratch buffer it keeps for the next call).
 class ChannelsLastConverter final : public LayoutConverter {
  public:
   void ToPlain(Tensor* t, DeviceContext& ctx) override;
@@ -46,13 +63,15 @@ class ChannelsLastConverter final : public LayoutConverter {
 
 // Layout rules of the GPU kernels that read channels-last inputs; each is nullptr (plain inputs
 // only, as before) unless ChannelsLastWanted().
-// The kernel converts what it cannot read itself (conv2d and its gradient, batch_norm, pool2d).
-LayoutRule AnyLayoutRuleIfWanted();
+// The kernel converts what it cannot read itself (conv2d and its gradient, batch_norm, pool2d);
+// always on, since a bfloat16 convolution may leave a bfloat16 output without channels-last.
+LayoutRule AnyLayoutRule();
 // Activations and their gradients, sum: every 4-D float input stored in one layout, with the
 // same dims when not plain (the output is written in it too).
 LayoutRule SameLayoutRuleIfWanted();
-// batch_norm_grad: as SameLayoutRuleIfWanted, plain alone for data_layout NHWC.
-LayoutRule NormGradRuleIfWanted();
+// batch_norm_grad: as SameLayoutRuleIfWanted, plain alone for data_layout NHWC, X in bfloat16
+// too; always on, as AnyLayoutRule.
+LayoutRule NormGradRule();
 // Binary element-wise ops: X and Y plain, or in one layout with the same dims.
 LayoutRule ElementwiseRuleIfWanted();
 // pool2d_grad: X@GRAD follows X, and Out and Out@GRAD are in X's layout or 1x1 (where both

@@ -25,7 +25,8 @@ float* ChannelOut(OpContext& ctx, const char* slot, int64_t c) {
 }
 
 struct BatchNormArgs {
-  const float *x, *scale, *bias, *mean, *var;
+  FloatData x;  // bfloat16 in training alone (the inference kernel takes float32)
+  const float *scale, *bias, *mean, *var;
   float eps;
   bool relu;  // fuse_with_relu: max(y, 0), a training program's batch_norm → relu fused
   ChannelShape s;
@@ -42,7 +43,7 @@ void BatchNormInference(OpContext& ctx, const BatchNormArgs& a, cudaStream_t str
     PD_CUDA_CHECK(cudaMemcpyAsync(p, a.mean, c * sizeof(float), cudaMemcpyDeviceToDevice, stream));
   if (float* p = ChannelOut(ctx, "SavedVariance", c)) LaunchInverseStd(a.var, p, a.eps, c, stream);
   float* y = ctx.Out("Y")->mutable_data_for_overwrite<float>();  // written in full
-  LaunchBatchNormInference(a.x, y, a.scale, a.bias, a.mean, a.var, a.eps, a.relu, a.s.outer, c,
+  LaunchBatchNormInference(static_cast<const float*>(a.x.data), y, a.scale, a.bias, a.mean, a.var, a.eps, a.relu, a.s.outer, c,
                            a.s.inner, stream);
 }
 
@@ -74,6 +75,7 @@ void BatchNormKernel(OpContext& ctx) {
       op.GetBool("use_global_stats", false);
   const Tensor& x = ctx.In("X");
   PD_CHECK(x.dtype() == DType::kFP32, "batch_norm: X must be float32");
+  Tensor* y = ctx.Out("Y");
   PD_CHECK(x.rank() >= 2, "batch_norm: X must have at least 2 dims, got ", DimsToString(x.dims()));
   const std::string layout = op.GetString("data_layout", "NCHW");
   const bool nhwc = layout == "NHWC";
@@ -81,10 +83,15 @@ void BatchNormKernel(OpContext& ctx) {
   const int64_t c = nhwc ? d.back() : d[1];
   BatchNormArgs a{};
   // A channels-last input (cuda/layout.h) is read as it is stored, its channel innermost, and Y
-  // is written so; an op declared NHWC takes a plain copy of one.
+  // is written so; an op declared NHWC takes a plain copy of one. Training reads a bfloat16
+  // input as it is stored too (Y is float32), unless Y is X's own tensor, where float32 results
+  // would overwrite bfloat16 values not read yet; the rest takes a float32 copy.
   Tensor plain;
   const bool stored_last = IsGpuChannelsLast(x) && !nhwc;
-  a.x = nhwc ? InLayout(x, false, &plain, cu.cuda_stream()) : x.data<float>();
+  const bool read_bf16 = IsGpuBf16(x) && !global_stats && y != &x;
+  a.x = nhwc || (IsGpuBf16(x) && !read_bf16)
+            ? FloatData{InLayout(x, stored_last, &plain, cu.cuda_stream()), false}
+            : StoredFloats(x);
   a.s = {nhwc || stored_last ? x.numel() / c : d[0], c,
          nhwc || stored_last ? 1 : x.numel() / (d[0] * c)};
   a.eps = op.GetFloat("epsilon", 1e-5f);
@@ -98,7 +105,7 @@ void BatchNormKernel(OpContext& ctx) {
   } else {
     BatchNormTrain(ctx, cu, a);
   }
-  ctx.Out("Y")->set_layout(stored_last ? kGpuChannelsLast : 0);
+  y->set_layout(stored_last ? kGpuChannelsLast : 0);
   CheckLaunch(ctx);
 }
 
@@ -106,7 +113,7 @@ void BatchNormKernel(OpContext& ctx) {
 
 void RegisterNormKernels(OpRegistry& r) {
   r.AddKernel("batch_norm", DeviceType::kGPU, DType::kFP32, BatchNormKernel);
-  r.SetLayoutRule("batch_norm", DeviceType::kGPU, AnyLayoutRuleIfWanted());
+  r.SetLayoutRule("batch_norm", DeviceType::kGPU, AnyLayoutRule());
 }
 
 }  // namespace pd::cuda

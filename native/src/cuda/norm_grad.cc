@@ -36,7 +36,8 @@ void BatchNormGradKernel(OpContext& ctx) {
   PD_CHECK(dy.dims() == x.dims(), "batch_norm_grad: Y@GRAD ", DimsToString(dy.dims()),
            " must have X's shape ", DimsToString(x.dims()));
   // A channels-last X (cuda/layout.h; Y@GRAD then too, the layout rule sees to it) is read as
-  // it is stored, its channel innermost, and X@GRAD is written so.
+  // it is stored, its channel innermost, and X@GRAD is written so. A bfloat16 X (the forward
+  // read it so) is read as stored too; X@GRAD is float32.
   const bool stored_last = IsGpuChannelsLast(x);
   const ChannelView v = ChannelViewOf(x, IsChannelsLast(ctx, "data_layout"));
   const ChannelShape s = stored_last ? ChannelShape{x.numel() / x.dim(1), x.dim(1), 1}
@@ -46,7 +47,7 @@ void BatchNormGradKernel(OpContext& ctx) {
   const Place place = cu.place();
   // The inputs' buffers before any output is taken: an X@GRAD named as Y@GRAD (in place) and
   // shared with another tensor gets a buffer of its own when taken.
-  const float* xp = x.data<float>();
+  const FloatData xp = StoredFloats(x);
   const float* dyp = dy.data<float>();
   Tensor inv_std_t;
   const float *mean, *inv_std;
@@ -93,7 +94,7 @@ void BatchNormGradKernel(OpContext& ctx) {
 
 void RegisterNormGradKernels(OpRegistry& r) {
   r.AddKernel("batch_norm_grad", DeviceType::kGPU, DType::kFP32, BatchNormGradKernel);
-  r.SetLayoutRule("batch_norm_grad", DeviceType::kGPU, NormGradRuleIfWanted());
+  r.SetLayoutRule("batch_norm_grad", DeviceType::kGPU, NormGradRule());
 }
 
 }  // namespace pd::cuda

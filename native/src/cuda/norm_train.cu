@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include <cstdint>
+#include <type_traits>
 
 #include "cuda/channel_cursor.h"
 #include "cuda/norm_train_launch.h"
@@ -36,6 +37,10 @@ unsigned GridFor(int64_t n) {
   return static_cast<unsigned>(std::clamp<int64_t>((n + kBlock - 1) / kBlock, 1, 65535 * 16));
 }
 
+// A float32 stored as bfloat16 (its high half), widened exactly.
+__device__ inline float Widen(uint16_t h) { return __uint_as_float(static_cast<unsigned>(h) << 16); }
+__device__ inline float Widen(float v) { return v; }
+
 // W consecutive floats, loaded and stored as one access when W is 4. The element-wise kernels
 // below run with W = 4 when a channel's run (inner) is a multiple of 4, so the 4 floats of an
 // access share a channel (the engine's allocations are 256-byte aligned).
@@ -49,6 +54,20 @@ struct Floats {
       f.v[0] = q.x, f.v[1] = q.y, f.v[2] = q.z, f.v[3] = q.w;
     } else {
       for (int j = 0; j < W; ++j) f.v[j] = p[j];
+    }
+    return f;
+  }
+  // The same from bfloat16 storage: 4 values are one 8-byte access.
+  __device__ static Floats Load(const uint16_t* p) {
+    Floats f;
+    if constexpr (W == 4) {
+      const uint2 q = *reinterpret_cast<const uint2*>(p);
+      f.v[0] = Widen(static_cast<uint16_t>(q.x & 0xffffu));
+      f.v[1] = Widen(static_cast<uint16_t>(q.x >> 16));
+      f.v[2] = Widen(static_cast<uint16_t>(q.y & 0xffffu));
+      f.v[3] = Widen(static_cast<uint16_t>(q.y >> 16));
+    } else {
+      for (int j = 0; j < W; ++j) f.v[j] = Widen(p[j]);
     }
     return f;
   }
@@ -160,17 +179,27 @@ Access AccessOf(const ChannelShape& s) {
   return {1, false, total, s.channels, s.inner};
 }
 
-// Launches kernel<W, kAcross> as a says, with args before the sizes.
-template <template <int, bool> class Kernel, typename... Args>
+// Launches kernel<W, kAcross, TX> (TX: how x is stored) as a says, with args before the sizes.
+template <template <int, bool, typename> class Kernel, typename TX, typename... Args>
 void LaunchElementwise(const Access& a, cudaStream_t stream, Args... args) {
   if (a.total == 0) return;
   const unsigned grid = GridFor(a.total);
   if (a.width == 1) {
-    Kernel<1, false>::Launch(grid, stream, args..., a.total, a.channels, a.inner);
+    Kernel<1, false, TX>::Launch(grid, stream, args..., a.total, a.channels, a.inner);
   } else if (a.across) {
-    Kernel<4, true>::Launch(grid, stream, args..., a.total, a.channels, a.inner);
+    Kernel<4, true, TX>::Launch(grid, stream, args..., a.total, a.channels, a.inner);
   } else {
-    Kernel<4, false>::Launch(grid, stream, args..., a.total, a.channels, a.inner);
+    Kernel<4, false, TX>::Launch(grid, stream, args..., a.total, a.channels, a.inner);
+  }
+}
+
+// Calls f with x's data as the type it is stored in.
+template <class F>
+void WithStored(FloatData x, const F& f) {
+  if (x.bf16) {
+    f(static_cast<const uint16_t*>(x.data));
+  } else {
+    f(static_cast<const float*>(x.data));
   }
 }
 
@@ -179,20 +208,23 @@ void LaunchElementwise(const Access& a, cudaStream_t stream, Args... args) {
 
 // One pass for both moments: Σx and Σx² in double, so E[x²] − E[x]² loses nothing that float
 // data could show (the CPU's two passes agree to float rounding).
+template <typename TX>
 struct SumAndSquares {
-  const float* x;
+  const TX* x;
   __device__ void operator()(int64_t i, int64_t, double& a, double& b) const {
-    const double v = x[i];
+    const double v = Widen(x[i]);
     a += v;
     b += v * v;
   }
 };
 
+template <typename TX>
 struct GradTerms {
-  const float *x, *dy, *mean, *inv_std;
+  const TX* x;
+  const float *dy, *mean, *inv_std;
   __device__ void operator()(int64_t i, int64_t c, double& a, double& b) const {
     a += dy[i];
-    b += __fmul_rn(__fmul_rn(dy[i], x[i] - mean[c]), inv_std[c]);
+    b += __fmul_rn(__fmul_rn(dy[i], Widen(x[i]) - mean[c]), inv_std[c]);
   }
 };
 
@@ -224,8 +256,8 @@ struct StatsOf {
 
 // y = x·a + b per channel, then max(y, 0) when relu (batch_norm's fuse_with_relu, a training
 // program's batch_norm → relu fused by passes/relu_fuse.cc). y may be x.
-template <int W, bool kAcross>
-__global__ void NormalizeKernel(const float* x, const float* a, const float* b, bool relu,
+template <int W, bool kAcross, typename TX>
+__global__ void NormalizeKernel(const TX* x, const float* a, const float* b, bool relu,
                                 float* y, int64_t total, int64_t channels, int64_t inner) {
   const int64_t step = int64_t(gridDim.x) * blockDim.x;
   int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
@@ -242,11 +274,11 @@ __global__ void NormalizeKernel(const float* x, const float* a, const float* b, 
   }
 }
 
-template <int W, bool kAcross>
+template <int W, bool kAcross, typename TX>
 struct Normalize {
   template <typename... Args>
   static void Launch(unsigned grid, cudaStream_t stream, Args... args) {
-    NormalizeKernel<W, kAcross><<<grid, kBlock, 0, stream>>>(args...);
+    NormalizeKernel<W, kAcross, TX><<<grid, kBlock, 0, stream>>>(args...);
   }
 };
 
@@ -263,16 +295,18 @@ struct GradSumsOf {
 
 // scale·inv_std/N·(N·dy − dbias − x̂·dscale), spelled scale·inv_std·(dy − (dbias + x̂·dscale)/N)
 // with 1/N precomputed: a double division per element would cost more than the memory traffic.
+template <typename TX>
 struct GradInputArgs {
-  const float *x, *dy, *scale, *mean, *inv_std;
+  const TX* x;
+  const float *dy, *scale, *mean, *inv_std;
   const double *dbias, *dscale;
   bool running;
   double inv_count;
   float* dx;
 };
 
-template <int W, bool kAcross>
-__global__ void GradInputKernel(GradInputArgs g, int64_t total, int64_t channels,
+template <int W, bool kAcross, typename TX>
+__global__ void GradInputKernel(GradInputArgs<TX> g, int64_t total, int64_t channels,
                                 int64_t inner) {
   const int64_t step = int64_t(gridDim.x) * blockDim.x;
   int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
@@ -297,11 +331,11 @@ __global__ void GradInputKernel(GradInputArgs g, int64_t total, int64_t channels
   }
 }
 
-template <int W, bool kAcross>
+template <int W, bool kAcross, typename TX>
 struct GradInput {
-  static void Launch(unsigned grid, cudaStream_t stream, GradInputArgs g, int64_t total,
+  static void Launch(unsigned grid, cudaStream_t stream, GradInputArgs<TX> g, int64_t total,
                      int64_t channels, int64_t inner) {
-    GradInputKernel<W, kAcross><<<grid, kBlock, 0, stream>>>(g, total, channels, inner);
+    GradInputKernel<W, kAcross, TX><<<grid, kBlock, 0, stream>>>(g, total, channels, inner);
   }
 };
 
@@ -309,38 +343,48 @@ struct GradInput {
 
 int64_t ChannelSumScratch(const ChannelShape& s) { return SplitOf(s).parts * s.channels * 2; }
 
-void LaunchBatchNormTrain(const float* x, const float* scale, const float* bias,
+void LaunchBatchNormTrain(FloatData x, const float* scale, const float* bias,
                           const float* run_mean, const float* run_var, float epsilon,
                           float momentum, bool relu, const ChannelShape& s, double* scratch,
                           float* channel_scratch, const BatchNormTrainOut& out,
                           cudaStream_t stream) {
   if (s.channels == 0) return;
-  float* a = channel_scratch;
-  float* b = channel_scratch + s.channels;
+  const float* a = channel_scratch;
+  const float* b = channel_scratch + s.channels;
   const double count = static_cast<double>(s.outer * s.inner);
-  ChannelSums(SumAndSquares{x},
-              StatsOf{out, scale, bias, run_mean, run_var, a, b, epsilon, momentum, count}, s,
-              scratch, stream);
-  LaunchElementwise<Normalize>(AccessOf(s), stream, x, static_cast<const float*>(a),
-                               static_cast<const float*>(b), relu, out.y);
+  WithStored(x, [&](const auto* xp) {
+    using TX = std::remove_const_t<std::remove_pointer_t<decltype(xp)>>;
+    ChannelSums(SumAndSquares<TX>{xp},
+                StatsOf{out, scale, bias, run_mean, run_var, channel_scratch,
+                        channel_scratch + s.channels, epsilon, momentum, count},
+                s, scratch, stream);
+    LaunchElementwise<Normalize, TX>(AccessOf(s), stream, xp, a, b, relu, out.y);
+  });
 }
 
-void LaunchBatchNormGradSums(const float* x, const float* dy, const float* mean,
+void LaunchBatchNormGradSums(FloatData x, const float* dy, const float* mean,
                              const float* inv_std, const ChannelShape& s, double* scratch,
                              double* dbias, double* dscale, float* dbias_out, float* dscale_out,
                              cudaStream_t stream) {
   if (s.channels == 0) return;
-  ChannelSums(GradTerms{x, dy, mean, inv_std}, GradSumsOf{dbias, dscale, dbias_out, dscale_out},
-              s, scratch, stream);
+  WithStored(x, [&](const auto* xp) {
+    using TX = std::remove_const_t<std::remove_pointer_t<decltype(xp)>>;
+    ChannelSums(GradTerms<TX>{xp, dy, mean, inv_std},
+                GradSumsOf{dbias, dscale, dbias_out, dscale_out}, s, scratch, stream);
+  });
 }
 
-void LaunchBatchNormGradInput(const float* x, const float* dy, const float* scale,
+void LaunchBatchNormGradInput(FloatData x, const float* dy, const float* scale,
                               const float* mean, const float* inv_std, const double* dbias,
                               const double* dscale, bool running, const ChannelShape& s,
                               float* dx, cudaStream_t stream) {
-  const GradInputArgs g{x,      dy,      scale, mean, inv_std, dbias,
-                        dscale, running, 1.0 / static_cast<double>(s.outer * s.inner), dx};
-  LaunchElementwise<GradInput>(AccessOf(s), stream, g);
+  const double inv_count = 1.0 / static_cast<double>(s.outer * s.inner);
+  WithStored(x, [&](const auto* xp) {
+    using TX = std::remove_const_t<std::remove_pointer_t<decltype(xp)>>;
+    const GradInputArgs<TX> g{xp,     dy,     scale,   mean,      inv_std,
+                              dbias, dscale, running, inv_count, dx};
+    LaunchElementwise<GradInput, TX>(AccessOf(s), stream, g);
+  });
 }
 
 }  // namespace pd::cuda

@@ -8,6 +8,8 @@
 
 #include <cstdint>
 
+#include "cuda/bf16_launch.h"
+
 namespace pd::cuda {
 
 struct ChannelShape {
@@ -21,26 +23,28 @@ int64_t ChannelSumScratch(const ChannelShape& s);
 // each channel normalise x into y (which may be x), then relu when asked (fuse_with_relu); the
 // running statistics are updated with momentum (mean_out, var_out: may alias run_mean, run_var,
 // or be null) and the saved mean and inverse std that the gradient reads are written (may be
-// null). channel_scratch: 2·channels floats.
+// null). channel_scratch: 2·channels floats. x may be stored in bfloat16 (cuda/layout.h); y is
+// float32.
 struct BatchNormTrainOut {
   float *y, *mean_out, *var_out, *saved_mean, *saved_inv_std;
 };
-void LaunchBatchNormTrain(const float* x, const float* scale, const float* bias,
+void LaunchBatchNormTrain(FloatData x, const float* scale, const float* bias,
                           const float* run_mean, const float* run_var, float epsilon,
                           float momentum, bool relu, const ChannelShape& s, double* scratch,
                           float* channel_scratch, const BatchNormTrainOut& out,
                           cudaStream_t stream);
 
 // batch_norm_grad's channel sums dbias = Σ dy and dscale = Σ dy·(x − mean)·inv_std, in double
-// for the input gradient and as floats for Bias@GRAD and Scale@GRAD (either may be null).
-void LaunchBatchNormGradSums(const float* x, const float* dy, const float* mean,
+// for the input gradient and as floats for Bias@GRAD and Scale@GRAD (either may be null). x may
+// be bfloat16, as in the forward.
+void LaunchBatchNormGradSums(FloatData x, const float* dy, const float* mean,
                              const float* inv_std, const ChannelShape& s, double* scratch,
                              double* dbias, double* dscale, float* dbias_out, float* dscale_out,
                              cudaStream_t stream);
 
 // X@GRAD: with batch statistics scale·inv_std/N·(N·dy − dbias − x̂·dscale); with the running
 // ones (running) the affine map's dy·scale·inv_std, dbias and dscale unused.
-void LaunchBatchNormGradInput(const float* x, const float* dy, const float* scale,
+void LaunchBatchNormGradInput(FloatData x, const float* dy, const float* scale,
                               const float* mean, const float* inv_std, const double* dbias,
                               const double* dscale, bool running, const ChannelShape& s,
                               float* dx, cudaStream_t stream);

@@ -17,15 +17,12 @@ void PoolKernel(OpContext& ctx) {
   PoolArgs a = PoolArgsOf(s);
   // A channels-last X (cuda/layout.h) is pooled as it is stored and Out written so, except a
   // 1x1 Out (global pooling), whose bytes are the same either way: it goes out plain, for the
-  // fc or reshape after it. An op declared NHWC takes a plain copy of one.
+  // fc or reshape after it. An op declared NHWC takes a plain copy of one; a bfloat16 X is
+  // widened.
   const Tensor& x = ctx.In("X");
   Tensor plain;
-  const float* xp = x.data<float>();
-  bool stored_last = IsGpuChannelsLast(x);
-  if (stored_last && s.in.nhwc) {
-    xp = InLayout(x, false, &plain, cu.cuda_stream());
-    stored_last = false;
-  }
+  const bool stored_last = IsGpuChannelsLast(x) && !s.in.nhwc;
+  const float* xp = InLayout(x, stored_last, &plain, cu.cuda_stream());
   a.nhwc = a.nhwc || stored_last;
   Tensor* out = ctx.Out("Out");
   float* y = out->mutable_data_for_overwrite<float>();  // written in full
@@ -38,7 +35,7 @@ void PoolKernel(OpContext& ctx) {
 
 void RegisterPoolKernels(OpRegistry& r) {
   r.AddKernel("pool2d", DeviceType::kGPU, DType::kFP32, PoolKernel);
-  r.SetLayoutRule("pool2d", DeviceType::kGPU, AnyLayoutRuleIfWanted());
+  r.SetLayoutRule("pool2d", DeviceType::kGPU, AnyLayoutRule());
 }
 
 }  // namespace pd::cuda

@@ -1,7 +1,9 @@
 #include "framework/device.h"
 
+#include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <string>
 
 #include "framework/builtins.h"
 #include "framework/error.h"
@@ -39,6 +41,11 @@ Device& DeviceRegistry::Get(DeviceType type) const {
   Device* d = Find(type);
   PD_CHECK(d != nullptr, "no ", DeviceTypeName(type), " device in this build");
   return *d;
+}
+
+bool Bf16ActivationsWanted() {
+  const char* v = std::getenv("GOHUB_CUDA_BF16_ACTIVATIONS");
+  return v == nullptr || std::string(v) != "0";
 }
 
 Allocator& AllocatorFor(Place place) {

@@ -38,11 +38,20 @@ struct ExecConfig {
   // marks them) in bfloat16. Training executors set it; a predictor does not, as Paddle's GPU
   // kernels ignore that oneDNN attribute in a model file.
   bool gpu_bf16 = false;
+  // With gpu_bf16: a bfloat16 convolution leaves its output in bfloat16, the form cuDNN wrote,
+  // for batch norm to read so (cuda/layout.h), instead of widening it to float32 first. The same
+  // values either way; less memory traffic. Training executors set it as
+  // Bf16ActivationsWanted() says.
+  bool gpu_bf16_activations = false;
   // Record a run's device work once and launch the recording on later runs of the same input
   // shapes (CUDA graphs), when every op runs on the configured device: a batch-1 run then no
   // longer pays the host's time to queue each kernel. See Executor::RunRecorded.
   bool record_runs = false;
 };
+
+// Whether GPU training executors keep bfloat16 convolution outputs so
+// (ExecConfig::gpu_bf16_activations): yes unless GOHUB_CUDA_BF16_ACTIVATIONS is 0.
+bool Bf16ActivationsWanted();
 
 // What a kernel of one place needs besides its tensors: the thread count on the CPU plus
 // oneDNN's engine and stream (kernels/cpu_context.h), on CUDA a stream, library handles and a
