@@ -53,8 +53,8 @@ var (
 		"1: GPU convolutions run channels-last (NHWC, as cuDNN's tensor-core kernels want with --gpu_tf32); experimental, off by default"}
 	// CUDABf16Activations is read by the native library's GPU training executors.
 	CUDABf16Activations = Var{"GOHUB_CUDA_BF16_ACTIVATIONS", "on",
-		"0: with --amp on the GPU, bfloat16 convolutions widen their outputs to float32 at once " +
-			"instead of batch norm reading them in bfloat16 (the same values; more memory traffic)"}
+		"0: with --amp on the GPU, the activations between convolutions, batch norms, ReLU and the " +
+			"residual adds are float32 instead of bfloat16 (more memory traffic; batch norms' outputs not rounded)"}
 	// ConvWinograd is read by the native library's CPU convolutions.
 	ConvWinograd = Var{"GOHUB_CONV_WINOGRAD", "where it is faster",
 		"off: 3x3 convolutions on the CPU stay on oneDNN's direct kernels; always: they run on gohub's " +

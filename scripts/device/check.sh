@@ -197,6 +197,11 @@ step 200 "AMP training programs" "$work/gpu_train_check" --amp --batch 8 --op-st
 step 200 "AMP training step" "$work/gpu_train_check" --amp --bench --batches "$train_batches" \
   "resnet50:$t/resnet50_imagenet_partial_momentum.pdmodel:3x224x224" \
   >> "$out/train_bench.jsonl" 2>> "$out/train_check.stderr" || status=1
+# AMP channels-last, as PyTorch's autocast rows run (activations in bfloat16 either way).
+GOHUB_CUDA_CHANNELS_LAST=1 step 200 "AMP channels-last training step" \
+  "$work/gpu_train_check" --amp --bench --batches "$train_batches" \
+  "resnet50_cl:$t/resnet50_imagenet_partial_momentum.pdmodel:3x224x224" \
+  >> "$out/train_bench.jsonl" 2>> "$out/train_check.stderr" || status=1
 "$python" scripts/device/train_summary.py "$out/grad_cases.txt" "$out/train_check.jsonl" \
   "$out/train_bench.jsonl" "$out/torch_train.jsonl" > "$out/train_summary.md" || true
 cat "$out/train_summary.md"

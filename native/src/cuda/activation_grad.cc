@@ -41,9 +41,10 @@ void ActGradKernel(OpContext& ctx) {
     default: break;
   }
   const Tensor& in = CheckedInput(ctx, slot);
-  const float* ip = in.data<float>();
+  const FloatData ip = StoredFloats(in);  // Out may be bfloat16 (ActGradRule)
   const float* dy = ctx.In("Out@GRAD").data<float>();  // read first: X@GRAD may be Out@GRAD
-  const int layout = in.layout();  // element by element: every operand in one layout
+  // Element by element: every operand in one order, X@GRAD in float32.
+  const int layout = in.layout() & ~kGpuBf16;
   Tensor* dx_t = ctx.Out("X@GRAD");
   float* dx = dx_t->mutable_data_for_overwrite<float>();  // written in full
   dx_t->set_layout(layout);
@@ -112,7 +113,7 @@ void RegisterActivationGradKernels(OpRegistry& r) {
   r.AddKernel("dropout_grad", DeviceType::kGPU, DType::kFP32, DropoutGradKernel);
   for (const char* type :
        {"relu_grad", "relu6_grad", "sigmoid_grad", "hard_sigmoid_grad", "hard_swish_grad"})
-    r.SetLayoutRule(type, DeviceType::kGPU, SameLayoutRuleIfWanted());
+    r.SetLayoutRule(type, DeviceType::kGPU, ActGradRule());
 }
 
 }  // namespace pd::cuda

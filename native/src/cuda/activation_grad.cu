@@ -1,5 +1,6 @@
 // Activation gradients with the CPU's formulas and boundary choices (kernels/activation_grad.cc).
 // Products and sums are rounded one at a time (no fused multiply-add), as the CPU rounds them.
+#include "cuda/bf16_math.cuh"
 #include "cuda/det_reduce.cuh"
 #include "cuda/grad_launch.h"
 #include "cuda/launchers.h"
@@ -25,19 +26,25 @@ __device__ __forceinline__ float Grad(float in, float dy, const ActGradParams& p
   return 0.0f;
 }
 
-// dx may be dout itself: each element is read before it is written.
-template <ActGradKind kKind>
-__global__ void ActGradKernel(ActGradParams p, const float* in, const float* dout, float* dx,
+// dx may be dout itself: each element is read before it is written. TIn: how in is stored.
+template <ActGradKind kKind, typename TIn>
+__global__ void ActGradKernel(ActGradParams p, const TIn* in, const float* dout, float* dx,
                               int64_t n) {
   const int64_t stride = int64_t{gridDim.x} * blockDim.x;
   for (int64_t i = int64_t{blockIdx.x} * blockDim.x + threadIdx.x; i < n; i += stride)
-    dx[i] = Grad<kKind>(in[i], dout[i], p);
+    dx[i] = Grad<kKind>(Widen(in[i]), dout[i], p);
 }
 
 template <ActGradKind kKind>
-void Launch(ActGradParams p, const float* in, const float* dout, float* dx, int64_t n,
+void Launch(ActGradParams p, FloatData in, const float* dout, float* dx, int64_t n,
             cudaStream_t s) {
-  ActGradKernel<kKind><<<LaunchBlocks(n), kLaunchThreads, 0, s>>>(p, in, dout, dx, n);
+  if (in.bf16) {
+    ActGradKernel<kKind, uint16_t><<<LaunchBlocks(n), kLaunchThreads, 0, s>>>(
+        p, static_cast<const uint16_t*>(in.data), dout, dx, n);
+  } else {
+    ActGradKernel<kKind, float><<<LaunchBlocks(n), kLaunchThreads, 0, s>>>(
+        p, static_cast<const float*>(in.data), dout, dx, n);
+  }
 }
 
 // ---- softmax_grad: dx = out * (dout - sum(dout * out)) along the softmax axis.
@@ -114,7 +121,7 @@ __global__ void DropoutGradKernel(const uint8_t* mask, const float* dout, float*
 
 }  // namespace
 
-void LaunchActivationGrad(ActGradKind kind, ActGradParams p, const float* in, const float* dout,
+void LaunchActivationGrad(ActGradKind kind, ActGradParams p, FloatData in, const float* dout,
                           float* dx, int64_t n, cudaStream_t s) {
   if (n == 0) return;
   switch (kind) {

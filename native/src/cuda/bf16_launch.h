@@ -1,7 +1,7 @@
 // bfloat16 copies for the GPU convolutions' mixed precision (cuda/conv.cc, cuda/conv_grad.cc):
 // cuDNN takes bfloat16 images and filters and sums in float32. The tensors between ops are
-// float32, as on the CPU (kernels/bf16.h), except a convolution's output that batch norm reads
-// (cuda/layout.h, kGpuBf16).
+// float32, as on the CPU (kernels/bf16.h), except the activations that training's AMP keeps in
+// bfloat16 (cuda/layout.h, kGpuBf16).
 #pragma once
 
 #include <cuda_runtime.h>

@@ -10,8 +10,8 @@
 // RunConfig.AMP) runs on bfloat16 copies of its input and filter, summing in float32, on GPUs
 // with bfloat16 tensor cores (compute capability 8 and up); cuDNN writes its output in
 // bfloat16, widened to float32 before the epilogue, or, with no epilogue and bfloat16
-// activations on (ExecConfig::gpu_bf16_activations), left so for the batch norm after it
-// (cuda/layout.h).
+// activations on (ExecConfig::gpu_bf16_activations), left so for the batch norm after it; a
+// bfloat16 input (a batch norm's output) is read as it is (cuda/layout.h).
 #include <algorithm>
 #include <iterator>
 #include <map>
@@ -208,8 +208,12 @@ void ConvKernel(OpContext& ctx) {
   const ConvAct& act = st.act;
   const cudaStream_t stream = cu.cuda_stream();
   // The input (and residual) in the layout the descriptors describe, read before Output's
-  // allocation (Output may share a buffer with neither, but the order costs nothing).
-  const float* in = InLayout(x, st.nhwc, &st.input_copy, stream);
+  // allocation (Output may share a buffer with neither, but the order costs nothing). A
+  // bfloat16 input in the descriptors' order (a batch norm's output, cuda/layout.h) is the
+  // bfloat16 image cuDNN reads, as it is.
+  const bool x_as_stored =
+      st.bf16 && IsGpuBf16(x) && IsGpuChannelsLast(x) == st.nhwc && !st.pad_input;
+  const float* in = x_as_stored ? nullptr : InLayout(x, st.nhwc, &st.input_copy, stream);
   const float* res =
       residual ? InLayout(ctx.In("ResidualData"), st.nhwc, &st.residual_copy, stream) : nullptr;
   Tensor* out = ctx.Out("Output");
@@ -242,7 +246,8 @@ void ConvKernel(OpContext& ctx) {
   const void* conv_in = in;
   void* conv_out = y;
   if (st.bf16) {
-    conv_in = Bf16Copy(in, st.input_numel, cu.place(), &input_bf16, stream);
+    conv_in = x_as_stored ? x.raw_data()
+                          : Bf16Copy(in, st.input_numel, cu.place(), &input_bf16, stream);
     if (!keep_bf16) conv_out = Bf16Buffer(out->numel(), cu.place(), &output_bf16);
   }
   const float* bias = has_bias ? ctx.In("Bias").data<float>() : nullptr;

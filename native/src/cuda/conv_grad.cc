@@ -281,7 +281,11 @@ void ConvGradKernel(OpContext& ctx) {
   if (s.in.n > 0 && (want_dx || want_dw)) EnsureAlgos(ctx, cu, st, want_dx, want_dw);
   // Input and Output@GRAD as the descriptors take them: NHWC with nhwc, else plain (a
   // channels-last tensor reaching a convolution that cannot run so is brought back first).
-  const float* xp = s.in.n > 0 ? InLayout(x, st.nhwc, &st.x_copy, stream) : nullptr;
+  // A bfloat16 Input in the descriptors' order (a batch norm's output, cuda/layout.h) is the
+  // bfloat16 image cuDNN reads, as it is.
+  const bool x_as_stored = st.bf16 && IsGpuBf16(x) && IsGpuChannelsLast(x) == st.nhwc;
+  const float* xp =
+      s.in.n > 0 && !x_as_stored ? InLayout(x, st.nhwc, &st.x_copy, stream) : nullptr;
   const float* dyp = InLayout(dy, st.nhwc, &st.dy_copy, stream);
   // The images as their pointers hold them: data_format NHWC (logical NHWC dims, plain memory)
   // or channels-last storage alike.
@@ -324,7 +328,8 @@ void ConvGradKernel(OpContext& ctx) {
   if (dx != nullptr) run.w = st.filter.Get(filter, st.nhwc, st.bf16, stream);
   if (st.bf16) {  // no padded copy and no NHWC data_format here (Describe)
     run.dy = Bf16Copy(dyp, dy.numel(), cu.place(), &dy_bf16, stream);
-    if (dw != nullptr) run.x16 = Bf16Copy(xp, x.numel(), cu.place(), &x_bf16, stream);
+    if (dw != nullptr)
+      run.x16 = x_as_stored ? x.raw_data() : Bf16Copy(xp, x.numel(), cu.place(), &x_bf16, stream);
   }
   Tensor dy_copy;
   if (s.out.nhwc) {  // data_format NHWC: cuDNN is handed NCHW copies

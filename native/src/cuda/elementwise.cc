@@ -28,11 +28,21 @@ void BinaryKernel(OpContext& ctx) {
   const BroadcastPlan plan =
       same ? BroadcastPlan{} : PlanBroadcast(ctx.op().type(), x.dims(), y.dims(),
                                              ctx.op().GetInt("axis", -1));
-  const int layout = same ? x.layout() : 0;  // equal dims: element by element, in X's layout
+  // Equal dims: element by element, in X's order, in float32.
+  const int layout = same ? x.layout() & ~kGpuBf16 : 0;
   T* outp = out->mutable_data_for_overwrite<T>();  // every element is written
   out->set_layout(layout);
   const int64_t n = out->numel();
   if (n == 0) return;
+  // A bfloat16 operand: elementwise_add alone (AddRule: equal dims, neither one Out).
+  if constexpr (std::is_same_v<T, float>) {
+    if (IsGpuBf16(x) || IsGpuBf16(y)) {
+      LaunchAddStored(StoredFloats(x), StoredFloats(y), op == BinaryOp::kAddRelu, outp, n,
+                      c.cuda_stream());
+      CheckLaunch(ctx);
+      return;
+    }
+  }
   if (same) {
     LaunchBinarySame<T>(op, xp, yp, outp, n, c.cuda_stream());
   } else {
@@ -102,6 +112,7 @@ void ScaleKernel(OpContext& ctx) {
 // garbage; elementwise_pow has a float kernel only, as on the CPU.
 void RegisterElementwiseKernels(OpRegistry& r) {
   AddBinary<BinaryOp::kAdd>(r, "elementwise_add", true);
+  r.SetLayoutRule("elementwise_add", DeviceType::kGPU, AddRule());
   AddBinary<BinaryOp::kSub>(r, "elementwise_sub", true);
   AddBinary<BinaryOp::kMul>(r, "elementwise_mul", true);
   AddBinary<BinaryOp::kMax>(r, "elementwise_max", true);

@@ -3,6 +3,7 @@
 // instead of overflowing, max/min are plain comparisons (a NaN in X yields Y's element).
 #include <type_traits>
 
+#include "cuda/bf16_math.cuh"
 #include "cuda/launchers.h"
 
 namespace pd::cuda {
@@ -195,6 +196,28 @@ void Dispatch(BinaryOp op, F f) {
   }
 }
 
+// x + y (then relu) with the operands widened from how they are stored.
+template <BinaryOp kOp, typename TX, typename TY>
+__global__ void AddStoredKernel(const TX* x, const TY* y, float* out, int64_t n) {
+  const int64_t stride = int64_t{gridDim.x} * blockDim.x;
+  for (int64_t i = int64_t{blockIdx.x} * blockDim.x + threadIdx.x; i < n; i += stride)
+    out[i] = Apply<kOp>(Widen(x[i]), Widen(y[i]));
+}
+
+template <BinaryOp kOp, typename TX, typename TY>
+void AddStored(const void* x, const void* y, float* out, int64_t n, cudaStream_t s) {
+  AddStoredKernel<kOp, TX, TY><<<LaunchBlocks(n), kLaunchThreads, 0, s>>>(
+      static_cast<const TX*>(x), static_cast<const TY*>(y), out, n);
+}
+
+template <BinaryOp kOp>
+void AddStored(FloatData x, FloatData y, float* out, int64_t n, cudaStream_t s) {
+  if (x.bf16 && y.bf16) return AddStored<kOp, uint16_t, uint16_t>(x.data, y.data, out, n, s);
+  if (x.bf16) return AddStored<kOp, uint16_t, float>(x.data, y.data, out, n, s);
+  if (y.bf16) return AddStored<kOp, float, uint16_t>(x.data, y.data, out, n, s);
+  AddStored<kOp, float, float>(x.data, y.data, out, n, s);
+}
+
 template <typename T>
 __global__ void ScaleKernel(const T* x, T* out, int64_t n, T scale, T bias, bool bias_after) {
   const int64_t stride = int64_t{gridDim.x} * blockDim.x;
@@ -208,6 +231,15 @@ template <typename T>
 void LaunchBinarySame(BinaryOp op, const T* x, const T* y, T* out, int64_t n, cudaStream_t s) {
   if (n == 0) return;
   Dispatch<T>(op, [&](auto k) { Same<decltype(k)::value, T>(x, y, out, n, s); });
+}
+
+void LaunchAddStored(FloatData x, FloatData y, bool relu, float* out, int64_t n, cudaStream_t s) {
+  if (n == 0) return;
+  if (relu) {
+    AddStored<BinaryOp::kAddRelu>(x, y, out, n, s);
+  } else {
+    AddStored<BinaryOp::kAdd>(x, y, out, n, s);
+  }
 }
 
 template <typename T>

@@ -7,6 +7,8 @@
 
 #include <cstdint>
 
+#include "cuda/bf16_launch.h"
+
 namespace pd::cuda {
 
 // ---- activation gradients (activation_grad.cu) ----------------------------------------------
@@ -15,7 +17,8 @@ enum class ActGradKind { kRelu, kRelu6, kSigmoid, kHardSigmoid, kHardSwish };
 struct ActGradParams {
   float a = 0, b = 0, c = 0;
 };
-void LaunchActivationGrad(ActGradKind kind, ActGradParams p, const float* in, const float* dout,
+// in may be stored in bfloat16 (a batch norm's fused-relu output, cuda/layout.h).
+void LaunchActivationGrad(ActGradKind kind, ActGradParams p, FloatData in, const float* dout,
                           float* dx, int64_t n, cudaStream_t s);
 
 // Out and its gradient viewed as [outer, n, inner], softmax along n.

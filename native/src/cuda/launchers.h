@@ -8,6 +8,8 @@
 
 #include <cstdint>
 
+#include "cuda/bf16_launch.h"
+
 namespace pd::cuda {
 
 // Launch geometry of the grid-stride kernels (what op_util.h's Blocks gives the host glue,
@@ -35,6 +37,9 @@ struct BroadcastShape {
 // out[i] = op(x[i], y[i]) for n elements.
 template <typename T>
 void LaunchBinarySame(BinaryOp op, const T* x, const T* y, T* out, int64_t n, cudaStream_t s);
+// out[i] = x[i] + y[i], then max(·, 0) with relu, for n elements of which either operand may
+// be stored in bfloat16 (batch norms' outputs, cuda/layout.h); out is float32.
+void LaunchAddStored(FloatData x, FloatData y, bool relu, float* out, int64_t n, cudaStream_t s);
 // out = op(x, y) broadcast along shape; n = the product of its sizes.
 template <typename T>
 void LaunchBinaryBroadcast(BinaryOp op, const BroadcastShape& shape, const T* x, const T* y,

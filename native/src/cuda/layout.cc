@@ -155,6 +155,17 @@ bool ElementwiseLayouts(const OpContext& ctx) {
   return x.layout() == y.layout() && x.dims() == y.dims();
 }
 
+// ElementwiseLayouts, or bfloat16 operands of the same dims and order, neither one Out (its
+// float32 results would overwrite bfloat16 values not read yet).
+bool AddLayouts(const OpContext& ctx) {
+  const Tensor& x = ctx.In("X");
+  const Tensor& y = ctx.In("Y");
+  if (!IsGpuBf16(x) && !IsGpuBf16(y)) return ElementwiseLayouts(ctx);
+  const Tensor* out = ctx.Out("Out");
+  return x.dims() == y.dims() && IsGpuChannelsLast(x) == IsGpuChannelsLast(y) && out != &x &&
+         out != &y;
+}
+
 // Spatially 1x1: plain and channels-last are the same bytes.
 bool OneByOne(const Tensor& t) { return t.rank() == 4 && t.dim(2) == 1 && t.dim(3) == 1; }
 
@@ -175,9 +186,10 @@ bool PoolGradLayouts(const OpContext& ctx) {
   return true;
 }
 
+// X and Y are shape-only (their data is never read): a bfloat16 one is no matter.
 bool AddGradLayouts(const OpContext& ctx) {
-  if (Bf16Besides(ctx, nullptr)) return false;
   const Tensor& dout = ctx.In("Out@GRAD");
+  if (IsGpuBf16(dout)) return false;
   if (dout.layout() == 0) return true;
   for (const char* slot : {"X", "Y"})
     if (ctx.In(slot).dims() != dout.dims()) return false;
@@ -195,6 +207,16 @@ LayoutRule AnyLayoutRule() {
   return [](const OpView&) -> LayoutCheck { return Always; };
 }
 LayoutRule SameLayoutRuleIfWanted() { return IfWanted<SameLayout>; }
+LayoutRule ActGradRule() {
+  return [](const OpView&) -> LayoutCheck {
+    return [](const OpContext& ctx) { return SameOrder(ctx, "Out"); };
+  };
+}
+
+LayoutRule AddRule() {
+  return [](const OpView&) -> LayoutCheck { return AddLayouts; };
+}
+
 LayoutRule NormGradRule() {
   return [](const OpView&) -> LayoutCheck { return NormGradLayouts; };
 }

@@ -6,11 +6,13 @@
 // (Tensor::layout), the dims stay the logical NCHW ones.
 //
 // bfloat16 activations (training's AMP, ExecConfig::gpu_bf16_activations): a convolution that
-// runs in bfloat16 leaves its output as cuDNN wrote it, bfloat16, instead of widening it, and
-// batch norm and its gradient read it so. Such a tensor is still float32 to the engine (its
-// dtype, dims and buffer size stay), only its first half holds the bfloat16 values; every other
-// reader gets it widened, through the same converter. The values are the same either way: the
-// convolution's output was rounded to bfloat16 already.
+// runs in bfloat16 leaves its output as cuDNN wrote it, bfloat16, instead of widening it; batch
+// norm and its gradient read it so, and batch norm then writes its own output in bfloat16
+// (rounded, as autocast's batch norm does), which the next bfloat16 convolution and its
+// gradient read as their bfloat16 image, and ReLU's gradient and the residual add read as it
+// is. Such a tensor is still float32 to the engine (its dtype, dims and buffer size stay), only
+// its first half holds the bfloat16 values; every other reader gets it widened, through the
+// same converter. Gradients stay float32.
 #pragma once
 
 #include <memory>
@@ -64,16 +66,22 @@ class ChannelsLastConverter final : public LayoutConverter {
 // Layout rules of the GPU kernels that read channels-last inputs; each is nullptr (plain inputs
 // only, as before) unless ChannelsLastWanted().
 // The kernel converts what it cannot read itself (conv2d and its gradient, batch_norm, pool2d);
-// always on, since a bfloat16 convolution may leave a bfloat16 output without channels-last.
+// always on, since bfloat16 activations come without channels-last too.
 LayoutRule AnyLayoutRule();
 // Activations and their gradients, sum: every 4-D float input stored in one layout, with the
 // same dims when not plain (the output is written in it too).
 LayoutRule SameLayoutRuleIfWanted();
+// The activation gradients: as SameLayoutRuleIfWanted, Out in bfloat16 too (a batch norm's
+// fused-relu output); always on, as AnyLayoutRule.
+LayoutRule ActGradRule();
 // batch_norm_grad: as SameLayoutRuleIfWanted, plain alone for data_layout NHWC, X in bfloat16
 // too; always on, as AnyLayoutRule.
 LayoutRule NormGradRule();
 // Binary element-wise ops: X and Y plain, or in one layout with the same dims.
 LayoutRule ElementwiseRuleIfWanted();
+// elementwise_add: as ElementwiseRuleIfWanted, and X or Y in bfloat16 (batch norms' outputs)
+// where both have the same dims and order and neither is Out; always on, as AnyLayoutRule.
+LayoutRule AddRule();
 // pool2d_grad: X@GRAD follows X, and Out and Out@GRAD are in X's layout or 1x1 (where both
 // layouts are the same bytes).
 LayoutRule PoolGradRuleIfWanted();

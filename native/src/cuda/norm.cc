@@ -43,8 +43,8 @@ void BatchNormInference(OpContext& ctx, const BatchNormArgs& a, cudaStream_t str
     PD_CUDA_CHECK(cudaMemcpyAsync(p, a.mean, c * sizeof(float), cudaMemcpyDeviceToDevice, stream));
   if (float* p = ChannelOut(ctx, "SavedVariance", c)) LaunchInverseStd(a.var, p, a.eps, c, stream);
   float* y = ctx.Out("Y")->mutable_data_for_overwrite<float>();  // written in full
-  LaunchBatchNormInference(static_cast<const float*>(a.x.data), y, a.scale, a.bias, a.mean, a.var, a.eps, a.relu, a.s.outer, c,
-                           a.s.inner, stream);
+  LaunchBatchNormInference(static_cast<const float*>(a.x.data), y, a.scale, a.bias, a.mean,
+                           a.var, a.eps, a.relu, a.s.outer, c, a.s.inner, stream);
 }
 
 void BatchNormTrain(OpContext& ctx, CudaContext& cu, const BatchNormArgs& a) {
@@ -60,7 +60,7 @@ void BatchNormTrain(OpContext& ctx, CudaContext& cu, const BatchNormArgs& a) {
   out.var_out = ChannelOut(ctx, "VarianceOut", c);
   out.saved_mean = ChannelOut(ctx, "SavedMean", c);
   out.saved_inv_std = ChannelOut(ctx, "SavedVariance", c);
-  out.y = ctx.Out("Y")->mutable_data_for_overwrite<float>();  // written in full
+  out.y = ctx.Out("Y")->mutable_data_for_overwrite<float>();  // written in full, as X is stored
   LaunchBatchNormTrain(a.x, a.scale, a.bias, a.mean, a.var, a.eps,
                        ctx.op().GetFloat("momentum", 0.9f), a.relu, a.s,
                        scratch.mutable_data<double>(), channel_scratch.mutable_data<float>(), out,
@@ -84,8 +84,8 @@ void BatchNormKernel(OpContext& ctx) {
   BatchNormArgs a{};
   // A channels-last input (cuda/layout.h) is read as it is stored, its channel innermost, and Y
   // is written so; an op declared NHWC takes a plain copy of one. Training reads a bfloat16
-  // input as it is stored too (Y is float32), unless Y is X's own tensor, where float32 results
-  // would overwrite bfloat16 values not read yet; the rest takes a float32 copy.
+  // input as it is stored too and writes Y in bfloat16 (as autocast's batch norm does), unless
+  // Y is X's own tensor; the rest takes a float32 copy.
   Tensor plain;
   const bool stored_last = IsGpuChannelsLast(x) && !nhwc;
   const bool read_bf16 = IsGpuBf16(x) && !global_stats && y != &x;
@@ -105,7 +105,7 @@ void BatchNormKernel(OpContext& ctx) {
   } else {
     BatchNormTrain(ctx, cu, a);
   }
-  y->set_layout(stored_last ? kGpuChannelsLast : 0);
+  y->set_layout((stored_last ? kGpuChannelsLast : 0) | (a.x.bf16 ? kGpuBf16 : 0));
   CheckLaunch(ctx);
 }
 

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "cuda/bf16_math.cuh"
 #include "cuda/channel_cursor.h"
 #include "cuda/norm_train_launch.h"
 
@@ -36,10 +37,6 @@ Split SplitOf(const ChannelShape& s) {
 unsigned GridFor(int64_t n) {
   return static_cast<unsigned>(std::clamp<int64_t>((n + kBlock - 1) / kBlock, 1, 65535 * 16));
 }
-
-// A float32 stored as bfloat16 (its high half), widened exactly.
-__device__ inline float Widen(uint16_t h) { return __uint_as_float(static_cast<unsigned>(h) << 16); }
-__device__ inline float Widen(float v) { return v; }
 
 // W consecutive floats, loaded and stored as one access when W is 4. The element-wise kernels
 // below run with W = 4 when a channel's run (inner) is a multiple of 4, so the 4 floats of an
@@ -76,6 +73,16 @@ struct Floats {
       *reinterpret_cast<float4*>(p) = make_float4(v[0], v[1], v[2], v[3]);
     } else {
       for (int j = 0; j < W; ++j) p[j] = v[j];
+    }
+  }
+  // Rounded to bfloat16.
+  __device__ void Store(uint16_t* p) const {
+    if constexpr (W == 4) {
+      *reinterpret_cast<uint2*>(p) =
+          make_uint2(RoundToBf16(v[0]) | (unsigned{RoundToBf16(v[1])} << 16),
+                     RoundToBf16(v[2]) | (unsigned{RoundToBf16(v[3])} << 16));
+    } else {
+      for (int j = 0; j < W; ++j) p[j] = RoundToBf16(v[j]);
     }
   }
 };
@@ -255,10 +262,11 @@ struct StatsOf {
 };
 
 // y = x·a + b per channel, then max(y, 0) when relu (batch_norm's fuse_with_relu, a training
-// program's batch_norm → relu fused by passes/relu_fuse.cc). y may be x.
+// program's batch_norm → relu fused by passes/relu_fuse.cc). y may be x. y is stored as x is:
+// a bfloat16 x gives a bfloat16 y (rounded).
 template <int W, bool kAcross, typename TX>
 __global__ void NormalizeKernel(const TX* x, const float* a, const float* b, bool relu,
-                                float* y, int64_t total, int64_t channels, int64_t inner) {
+                                TX* y, int64_t total, int64_t channels, int64_t inner) {
   const int64_t step = int64_t(gridDim.x) * blockDim.x;
   int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
   if (i >= total) return;
@@ -358,7 +366,7 @@ void LaunchBatchNormTrain(FloatData x, const float* scale, const float* bias,
                 StatsOf{out, scale, bias, run_mean, run_var, channel_scratch,
                         channel_scratch + s.channels, epsilon, momentum, count},
                 s, scratch, stream);
-    LaunchElementwise<Normalize, TX>(AccessOf(s), stream, xp, a, b, relu, out.y);
+    LaunchElementwise<Normalize, TX>(AccessOf(s), stream, xp, a, b, relu, static_cast<TX*>(out.y));
   });
 }
 

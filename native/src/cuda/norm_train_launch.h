@@ -24,9 +24,10 @@ int64_t ChannelSumScratch(const ChannelShape& s);
 // running statistics are updated with momentum (mean_out, var_out: may alias run_mean, run_var,
 // or be null) and the saved mean and inverse std that the gradient reads are written (may be
 // null). channel_scratch: 2·channels floats. x may be stored in bfloat16 (cuda/layout.h); y is
-// float32.
+// then written in bfloat16 too, else in float32.
 struct BatchNormTrainOut {
-  float *y, *mean_out, *var_out, *saved_mean, *saved_inv_std;
+  void* y;
+  float *mean_out, *var_out, *saved_mean, *saved_inv_std;
 };
 void LaunchBatchNormTrain(FloatData x, const float* scale, const float* bias,
                           const float* run_mean, const float* run_var, float epsilon,

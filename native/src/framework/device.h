@@ -39,9 +39,10 @@ struct ExecConfig {
   // kernels ignore that oneDNN attribute in a model file.
   bool gpu_bf16 = false;
   // With gpu_bf16: a bfloat16 convolution leaves its output in bfloat16, the form cuDNN wrote,
-  // for batch norm to read so (cuda/layout.h), instead of widening it to float32 first. The same
-  // values either way; less memory traffic. Training executors set it as
-  // Bf16ActivationsWanted() says.
+  // for batch norm to read so, and batch norm writes its own output in bfloat16 for the next
+  // convolution, ReLU's gradient and the residual add to read (cuda/layout.h), as autocast
+  // keeps activations: less memory traffic, batch norms' outputs rounded to bfloat16. Training
+  // executors set it as Bf16ActivationsWanted() says.
   bool gpu_bf16_activations = false;
   // Record a run's device work once and launch the recording on later runs of the same input
   // shapes (CUDA graphs), when every op runs on the configured device: a batch-1 run then no
@@ -49,7 +50,7 @@ struct ExecConfig {
   bool record_runs = false;
 };
 
-// Whether GPU training executors keep bfloat16 convolution outputs so
+// Whether GPU training executors keep activations in bfloat16 between the ops that read them so
 // (ExecConfig::gpu_bf16_activations): yes unless GOHUB_CUDA_BF16_ACTIVATIONS is 0.
 bool Bf16ActivationsWanted();
 

@@ -218,6 +218,11 @@ inline float __uint_as_float(unsigned bits) {
   std::memcpy(&f, &bits, sizeof f);
   return f;
 }
+inline unsigned __float_as_uint(float f) {
+  unsigned bits;
+  std::memcpy(&bits, &f, sizeof bits);
+  return bits;
+}
 inline float __saturatef(float x) { return x < 0.0f ? 0.0f : x > 1.0f ? 1.0f : x; }
 template <typename T>
 T __ldg(const T* p) {
