@@ -89,9 +89,10 @@ func TestFinetuneOnGPUFollowsTheCPU(t *testing.T) {
 	assert.Equal(t, 5, resumed.resume[0].Step, "the CPU run resumes where the GPU run stopped")
 	assert.InDelta(t, acc(cpu), acc(resumed), 0.01, "test accuracy within a point of the CPU's")
 
-	// AMP: both places round the convolutions' inputs to bfloat16; the GPU rounds their outputs
-	// too (cuDNN writes a bfloat16 convolution's output in bfloat16), so the two AMP runs agree
-	// to bfloat16's precision at the first step and then go their own ways, as two float32
+	// AMP: both places round the convolutions' inputs to bfloat16; the GPU also keeps the
+	// activations between ops in bfloat16, as autocast does (the convolutions', batch norms',
+	// residual adds' and poolings' outputs), so the two AMP runs agree to bfloat16's precision
+	// at the first step and then go their own ways, as two float32
 	// runs would over a kink. What AMP must keep is the accuracy: within one of the 16 test
 	// images of the float32 run on the same place.
 	cpuAMP, gpuAMP := runAMP(t.TempDir(), false, true, 0), runAMP(t.TempDir(), true, true, 0)

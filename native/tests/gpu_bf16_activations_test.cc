@@ -1,14 +1,15 @@
 // bfloat16 activations on the GPU (cuda/layout.h, ExecConfig::gpu_bf16_activations): a bfloat16
 // convolution leaves its output in bfloat16, batch norm reads it so and writes its own output in
 // bfloat16 (rounded, as autocast's batch norm does), and the readers of that (the next
-// convolution, relu's gradient, the residual add) read it as it is; every other reader gets it
-// widened. Checked against the same step with the switch off, where everything between ops is
-// float32:
+// convolution, relu's gradient, the residual add, pooling) read it as it is, the add and the
+// pooling writing bfloat16 in turn; every other reader gets it widened. Checked against the same
+// step with the switch off, where everything between ops is float32:
 // - a convolution's output is the same bit for bit (cuDNN rounded it either way, and a
 //   bfloat16 convolution reads its input rounded to bfloat16 either way);
 // - a batch norm's output is the float32 one rounded to bfloat16, exactly (RoundToBf16, the
 //   CPU's rounding, as the reference);
-// - the residual add sums those rounded values, exactly;
+// - the residual add sums those rounded values and rounds the sum, exactly; max pooling picks
+//   from those, and the global average pool (float32 out) averages them;
 // - the loss and the gradients, which follow from the rounded values, stay close;
 // - and with the switch on the tensors really were bfloat16, else the check compares the
 //   float32 path with itself.
@@ -38,7 +39,8 @@ namespace {
 constexpr int64_t kBatch = 2, kIn = 3, kOut = 8, kSide = 6;
 
 // A bottleneck's skeleton: r1 = relu(bn1(conv(x, w1))), b2 = bn2(conv(r1, w2)),
-// b3 = bn3(conv(x, w3)) (the shortcut), loss = mean(relu(b2 + b3)); backward by AppendBackward,
+// b3 = bn3(conv(x, w3)) (the shortcut), s = relu(b2 + b3), p = max_pool_2x2(s),
+// g = global_avg_pool(p), loss = mean(g); backward by AppendBackward,
 // then the training passes (relu fused into bn1 and into the add), as a GPU training executor
 // runs it. The convolutions are marked for bfloat16 as training's AMP marks them.
 std::shared_ptr<const Program> TrainingProgram(std::map<std::string, std::string>* grads) {
@@ -79,11 +81,15 @@ std::shared_ptr<const Program> TrainingProgram(std::map<std::string, std::string
   norm("c2", "b2", "2");
   conv("x", "w3", "c3");
   norm("c3", "b3", "3");
-  for (const char* v : {"a", "s", "loss"}) declare(v, false);
+  for (const char* v : {"a", "s", "p", "g", "loss"}) declare(v, false);
   add(OpBuilder("elementwise_add").In("X", {"b2"}).In("Y", {"b3"}).Out("Out", {"a"})
           .Int("axis", -1));
   add(OpBuilder("relu").In("X", {"a"}).Out("Out", {"s"}));
-  add(OpBuilder("mean").In("X", {"s"}).Out("Out", {"loss"}));
+  add(OpBuilder("pool2d").In("X", {"s"}).Out("Out", {"p"}).String("pooling_type", "max")
+          .Ints("ksize", {2, 2}).Ints("strides", {2, 2}).Ints("paddings", {0, 0}));
+  add(OpBuilder("pool2d").In("X", {"p"}).Out("Out", {"g"}).String("pooling_type", "avg")
+          .Ints("ksize", {1, 1}).Bool("global_pooling", true));
+  add(OpBuilder("mean").In("X", {"g"}).Out("Out", {"loss"}));
   const BackwardResult result = AppendBackward(&prog, "loss", {"x"});
   for (const auto& [param, grad] : result.param_grads) (*grads)[param] = grad;
   const auto parsed = Program::Parse(prog.SerializeAsString(), "bfloat16 activations program");
@@ -148,11 +154,11 @@ TEST(GpuBf16Activations, BatchNormsReadAndWriteBf16WithTheRoundingAutocastHas) {
     config.gpu_bf16_activations = on;
     Executor exec(program, &scope, config);
     exec.Run();
-    // The layout bits of cuda/layout.h: 2 is bfloat16. r1 is bn1's fused-relu output; s the
-    // add's, float32 either way.
-    for (const char* name : {"c1", "r1", "c2", "b2", "c3", "b3", "s"}) {
+    // The layout bits of cuda/layout.h: 2 is bfloat16. r1 is bn1's fused-relu output, s the
+    // add's; g (1x1) is float32 either way.
+    for (const char* name : {"c1", "r1", "c2", "b2", "c3", "b3", "s", "p", "g"}) {
       const bool bf16 = (scope.FindLocal(name)->layout() & 2) != 0;
-      EXPECT_EQ(bf16, on && std::string(name) != "s") << name << " with the switch " << on;
+      EXPECT_EQ(bf16, on && std::string(name) != "g") << name << " with the switch " << on;
     }
   }
   Scope& off = scopes[false];
@@ -162,13 +168,30 @@ TEST(GpuBf16Activations, BatchNormsReadAndWriteBf16WithTheRoundingAutocastHas) {
     EXPECT_EQ(Values(on, name), Values(off, name)) << name;
   for (const char* name : {"r1", "b2", "b3"})
     EXPECT_EQ(Values(on, name), Rounded(Values(off, name))) << name;
-  // s = relu(b2 + b3) over the rounded values, one float32 add each.
+  // s = relu(b2 + b3) over the rounded values, one float32 add each, rounded.
   const std::vector<float> b2 = Rounded(Values(off, "b2")), b3 = Rounded(Values(off, "b3"));
   std::vector<float> s(b2.size());
   for (size_t i = 0; i < s.size(); ++i) s[i] = std::max(b2[i] + b3[i], 0.0f);
+  s = Rounded(s);
   EXPECT_EQ(Values(on, "s"), s);
+  // p: the 2x2 maxima of s (values of s, so exact); g: the means of p's 3x3 planes.
+  constexpr int64_t kHalf = kSide / 2;
+  std::vector<float> p(kBatch * kOut * kHalf * kHalf), g(kBatch * kOut);
+  for (int64_t plane = 0; plane < kBatch * kOut; ++plane) {
+    for (int64_t i = 0; i < kHalf; ++i)
+      for (int64_t j = 0; j < kHalf; ++j) {
+        const float* q = &s[(plane * kSide + 2 * i) * kSide + 2 * j];
+        p[(plane * kHalf + i) * kHalf + j] = std::max({q[0], q[1], q[kSide], q[kSide + 1]});
+      }
+    double sum = 0;
+    for (int64_t k = 0; k < kHalf * kHalf; ++k) sum += p[plane * kHalf * kHalf + k];
+    g[plane] = static_cast<float>(sum / (kHalf * kHalf));
+  }
+  EXPECT_EQ(Values(on, "p"), p);
+  EXPECT_LT(RelL2(Values(on, "g"), g), 1e-6);
   // The rest follows from values rounded to bfloat16 (8 bits): close, not equal.
-  std::vector<std::string> names = {"loss", "r1@GRAD", "c1@GRAD", "c2@GRAD", "c3@GRAD"};
+  std::vector<std::string> names = {"loss", "s@GRAD", "r1@GRAD", "c1@GRAD", "c2@GRAD",
+                                    "c3@GRAD"};
   for (const auto& [param, grad] : grads) names.push_back(grad);
   for (const std::string& name : names) {
     const std::vector<float> want = Values(off, name);

@@ -1,5 +1,7 @@
 #include <cfloat>
+#include <type_traits>
 
+#include "cuda/bf16_math.cuh"
 #include "cuda/channel_cursor.h"
 #include "cuda/dense_launch.h"
 
@@ -58,8 +60,13 @@ __device__ __forceinline__ Span WindowSpan(const PoolArgs& a, int axis, int64_t 
   return {max(b, int64_t(0)), min(e, in), e - b};
 }
 
-// One thread per output element.
-__global__ void Pool2dKernel(const float* x, float* y, PoolArgs a) {
+// A float32 result stored as T: a float, or a bfloat16 rounded.
+__device__ __forceinline__ void StoreAs(float v, float* p) { *p = v; }
+__device__ __forceinline__ void StoreAs(float v, uint16_t* p) { *p = RoundToBf16(v); }
+
+// One thread per output element. TX, TY: how x and y are stored.
+template <typename TX, typename TY>
+__global__ void Pool2dKernel(const TX* x, TY* y, PoolArgs a) {
   const int64_t total = a.n * a.c * a.out_h * a.out_w;
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < total;
        i += int64_t(gridDim.x) * blockDim.x) {
@@ -78,12 +85,12 @@ __global__ void Pool2dKernel(const float* x, float* y, PoolArgs a) {
     const Span hs = WindowSpan(a, 0, oh, a.in_h, a.out_h);
     const Span ws = WindowSpan(a, 1, ow, a.in_w, a.out_w);
     const int64_t plane = a.in_h * a.in_w;
-    const float* xc = a.nhwc ? x + n * plane * a.c + c : x + (n * a.c + c) * plane;
+    const TX* xc = a.nhwc ? x + n * plane * a.c + c : x + (n * a.c + c) * plane;
     const int64_t step = a.nhwc ? a.c : 1;
     float acc = a.max ? -FLT_MAX : 0.f;
     for (int64_t h = hs.begin; h < hs.end; ++h)
       for (int64_t w = ws.begin; w < ws.end; ++w) {
-        const float v = xc[(h * a.in_w + w) * step];
+        const float v = Widen(xc[(h * a.in_w + w) * step]);
         acc = a.max ? fmaxf(acc, v) : acc + v;
       }
     if (!a.max) {
@@ -91,7 +98,7 @@ __global__ void Pool2dKernel(const float* x, float* y, PoolArgs a) {
                                                       : hs.padded * ws.padded;
       acc /= static_cast<float>(count);
     }
-    y[i] = acc;
+    StoreAs(acc, y + i);
   }
 }
 
@@ -99,15 +106,19 @@ __global__ void Pool2dKernel(const float* x, float* y, PoolArgs a) {
 // one warp per (n, c) plane of an NCHW tensor, a shuffle reduction. The warps stride over the
 // planes: the grid is capped (GridFor), a batch's planes are not. A warp's lanes take the same
 // path, so the shuffle sees all 32.
-__global__ void GlobalPoolKernel(const float* x, float* y, int64_t planes, int64_t plane,
+template <typename TX>
+__global__ void GlobalPoolKernel(const TX* x, float* y, int64_t planes, int64_t plane,
                                  bool max) {
   const int lane = threadIdx.x % 32;
   const int64_t warps = int64_t(gridDim.x) * blockDim.x / 32;
   for (int64_t warp = (blockIdx.x * int64_t(blockDim.x) + threadIdx.x) / 32; warp < planes;
        warp += warps) {
-    const float* p = x + warp * plane;
+    const TX* p = x + warp * plane;
     float acc = max ? -FLT_MAX : 0.f;
-    for (int64_t i = lane; i < plane; i += 32) acc = max ? fmaxf(acc, p[i]) : acc + p[i];
+    for (int64_t i = lane; i < plane; i += 32) {
+      const float v = Widen(p[i]);
+      acc = max ? fmaxf(acc, v) : acc + v;
+    }
     for (int off = 16; off > 0; off /= 2) {
       const float o = __shfl_down_sync(0xffffffffu, acc, off);
       acc = max ? fmaxf(acc, o) : acc + o;
@@ -164,19 +175,30 @@ void LaunchPadImage(const float* x, float* y, int64_t planes, int64_t h, int64_t
                                                         out_w);
 }
 
-void LaunchPool2d(const float* x, float* y, const PoolArgs& a, cudaStream_t stream) {
+template <typename TX, typename TY>
+void Pool2d(const void* xv, void* yv, const PoolArgs& a, cudaStream_t stream) {
   const int64_t total = a.n * a.c * a.out_h * a.out_w;
-  if (total == 0) return;
+  const TX* x = static_cast<const TX*>(xv);
+  TY* y = static_cast<TY*>(yv);
   const bool whole_plane = a.adaptive || (a.k[0] == a.in_h && a.k[1] == a.in_w &&
                                            a.pad_begin[0] == 0 && a.pad_begin[1] == 0);
   const bool global = !a.nhwc && a.out_h == 1 && a.out_w == 1 && whole_plane;
-  if (global && a.in_h * a.in_w >= 32) {
-    const int64_t planes = a.n * a.c;
-    GlobalPoolKernel<<<GridFor(planes * 32), kBlock, 0, stream>>>(x, y, planes, a.in_h * a.in_w,
-                                                                  a.max);
-    return;
+  if constexpr (std::is_same_v<TY, float>) {
+    if (global && a.in_h * a.in_w >= 32) {
+      const int64_t planes = a.n * a.c;
+      GlobalPoolKernel<TX><<<GridFor(planes * 32), kBlock, 0, stream>>>(
+          x, y, planes, a.in_h * a.in_w, a.max);
+      return;
+    }
   }
-  Pool2dKernel<<<GridFor(total), kBlock, 0, stream>>>(x, y, a);
+  Pool2dKernel<TX, TY><<<GridFor(total), kBlock, 0, stream>>>(x, y, a);
+}
+
+void LaunchPool2d(FloatData x, void* y, bool y_bf16, const PoolArgs& a, cudaStream_t stream) {
+  if (a.n * a.c * a.out_h * a.out_w == 0) return;
+  if (!x.bf16) return Pool2d<float, float>(x.data, y, a, stream);
+  if (y_bf16) return Pool2d<uint16_t, uint16_t>(x.data, y, a, stream);
+  Pool2d<uint16_t, float>(x.data, y, a, stream);
 }
 
 void LaunchBatchNormInference(const float* x, float* y, const float* scale, const float* bias,

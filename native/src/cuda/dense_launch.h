@@ -7,6 +7,8 @@
 
 #include <cstdint>
 
+#include "cuda/bf16_launch.h"
+
 namespace pd::cuda {
 
 // The activations a conv or fc can carry (passes/conv_act_fuse.cc), with oneDNN's meaning of
@@ -31,7 +33,8 @@ struct PoolArgs {
   int64_t k[2], stride[2], pad_begin[2];
   bool nhwc, max, adaptive, exclusive;
 };
-void LaunchPool2d(const float* x, float* y, const PoolArgs& a, cudaStream_t stream);
+// x may be stored in bfloat16 (cuda/layout.h), and y written so when y_bf16 (rounded).
+void LaunchPool2d(FloatData x, void* y, bool y_bf16, const PoolArgs& a, cudaStream_t stream);
 
 // Inference batch_norm with running statistics over [outer, channels, inner]:
 // y = (x − mean)·scale/√(var + ε) + bias, then max(y, 0) when relu.

@@ -28,8 +28,10 @@ void BinaryKernel(OpContext& ctx) {
   const BroadcastPlan plan =
       same ? BroadcastPlan{} : PlanBroadcast(ctx.op().type(), x.dims(), y.dims(),
                                              ctx.op().GetInt("axis", -1));
-  // Equal dims: element by element, in X's order, in float32.
-  const int layout = same ? x.layout() & ~kGpuBf16 : 0;
+  // Equal dims: element by element, in X's order; in bfloat16 where both operands are (the
+  // residual add of two bfloat16 activations, as autocast adds them), else float32.
+  const bool out_bf16 = IsGpuBf16(x) && IsGpuBf16(y);
+  const int layout = same ? (x.layout() & ~kGpuBf16) | (out_bf16 ? kGpuBf16 : 0) : 0;
   T* outp = out->mutable_data_for_overwrite<T>();  // every element is written
   out->set_layout(layout);
   const int64_t n = out->numel();
@@ -37,8 +39,8 @@ void BinaryKernel(OpContext& ctx) {
   // A bfloat16 operand: elementwise_add alone (AddRule: equal dims, neither one Out).
   if constexpr (std::is_same_v<T, float>) {
     if (IsGpuBf16(x) || IsGpuBf16(y)) {
-      LaunchAddStored(StoredFloats(x), StoredFloats(y), op == BinaryOp::kAddRelu, outp, n,
-                      c.cuda_stream());
+      LaunchAddStored(StoredFloats(x), StoredFloats(y), op == BinaryOp::kAddRelu, outp,
+                      out_bf16, n, c.cuda_stream());
       CheckLaunch(ctx);
       return;
     }

@@ -196,26 +196,32 @@ void Dispatch(BinaryOp op, F f) {
   }
 }
 
-// x + y (then relu) with the operands widened from how they are stored.
-template <BinaryOp kOp, typename TX, typename TY>
-__global__ void AddStoredKernel(const TX* x, const TY* y, float* out, int64_t n) {
+// x + y (then relu) with the operands widened from how they are stored, out stored as TO.
+__device__ __forceinline__ void StoreAs(float v, float* p) { *p = v; }
+__device__ __forceinline__ void StoreAs(float v, uint16_t* p) { *p = RoundToBf16(v); }
+
+template <BinaryOp kOp, typename TX, typename TY, typename TO>
+__global__ void AddStoredKernel(const TX* x, const TY* y, TO* out, int64_t n) {
   const int64_t stride = int64_t{gridDim.x} * blockDim.x;
   for (int64_t i = int64_t{blockIdx.x} * blockDim.x + threadIdx.x; i < n; i += stride)
-    out[i] = Apply<kOp>(Widen(x[i]), Widen(y[i]));
+    StoreAs(Apply<kOp>(Widen(x[i]), Widen(y[i])), out + i);
 }
 
-template <BinaryOp kOp, typename TX, typename TY>
-void AddStored(const void* x, const void* y, float* out, int64_t n, cudaStream_t s) {
-  AddStoredKernel<kOp, TX, TY><<<LaunchBlocks(n), kLaunchThreads, 0, s>>>(
-      static_cast<const TX*>(x), static_cast<const TY*>(y), out, n);
+template <BinaryOp kOp, typename TX, typename TY, typename TO>
+void AddStored(const void* x, const void* y, void* out, int64_t n, cudaStream_t s) {
+  AddStoredKernel<kOp, TX, TY, TO><<<LaunchBlocks(n), kLaunchThreads, 0, s>>>(
+      static_cast<const TX*>(x), static_cast<const TY*>(y), static_cast<TO*>(out), n);
 }
 
+// Two bfloat16 operands may give a bfloat16 sum; a float32 one makes it float32.
 template <BinaryOp kOp>
-void AddStored(FloatData x, FloatData y, float* out, int64_t n, cudaStream_t s) {
-  if (x.bf16 && y.bf16) return AddStored<kOp, uint16_t, uint16_t>(x.data, y.data, out, n, s);
-  if (x.bf16) return AddStored<kOp, uint16_t, float>(x.data, y.data, out, n, s);
-  if (y.bf16) return AddStored<kOp, float, uint16_t>(x.data, y.data, out, n, s);
-  AddStored<kOp, float, float>(x.data, y.data, out, n, s);
+void AddStored(FloatData x, FloatData y, void* out, bool out_bf16, int64_t n, cudaStream_t s) {
+  if (x.bf16 && y.bf16 && out_bf16)
+    return AddStored<kOp, uint16_t, uint16_t, uint16_t>(x.data, y.data, out, n, s);
+  if (x.bf16 && y.bf16) return AddStored<kOp, uint16_t, uint16_t, float>(x.data, y.data, out, n, s);
+  if (x.bf16) return AddStored<kOp, uint16_t, float, float>(x.data, y.data, out, n, s);
+  if (y.bf16) return AddStored<kOp, float, uint16_t, float>(x.data, y.data, out, n, s);
+  AddStored<kOp, float, float, float>(x.data, y.data, out, n, s);
 }
 
 template <typename T>
@@ -233,12 +239,13 @@ void LaunchBinarySame(BinaryOp op, const T* x, const T* y, T* out, int64_t n, cu
   Dispatch<T>(op, [&](auto k) { Same<decltype(k)::value, T>(x, y, out, n, s); });
 }
 
-void LaunchAddStored(FloatData x, FloatData y, bool relu, float* out, int64_t n, cudaStream_t s) {
+void LaunchAddStored(FloatData x, FloatData y, bool relu, void* out, bool out_bf16, int64_t n,
+                     cudaStream_t s) {
   if (n == 0) return;
   if (relu) {
-    AddStored<BinaryOp::kAddRelu>(x, y, out, n, s);
+    AddStored<BinaryOp::kAddRelu>(x, y, out, out_bf16, n, s);
   } else {
-    AddStored<BinaryOp::kAdd>(x, y, out, n, s);
+    AddStored<BinaryOp::kAdd>(x, y, out, out_bf16, n, s);
   }
 }
 

@@ -38,8 +38,9 @@ struct BroadcastShape {
 template <typename T>
 void LaunchBinarySame(BinaryOp op, const T* x, const T* y, T* out, int64_t n, cudaStream_t s);
 // out[i] = x[i] + y[i], then max(·, 0) with relu, for n elements of which either operand may
-// be stored in bfloat16 (batch norms' outputs, cuda/layout.h); out is float32.
-void LaunchAddStored(FloatData x, FloatData y, bool relu, float* out, int64_t n, cudaStream_t s);
+// be stored in bfloat16 (cuda/layout.h); out is written in bfloat16 (rounded) when out_bf16.
+void LaunchAddStored(FloatData x, FloatData y, bool relu, void* out, bool out_bf16, int64_t n,
+                     cudaStream_t s);
 // out = op(x, y) broadcast along shape; n = the product of its sizes.
 template <typename T>
 void LaunchBinaryBroadcast(BinaryOp op, const BroadcastShape& shape, const T* x, const T* y,

@@ -169,19 +169,20 @@ bool AddLayouts(const OpContext& ctx) {
 // Spatially 1x1: plain and channels-last are the same bytes.
 bool OneByOne(const Tensor& t) { return t.rank() == 4 && t.dim(2) == 1 && t.dim(3) == 1; }
 
-// pool2d_grad with data_format NHWC takes plain inputs alone (its dims are already NHWC).
+// pool2d_grad with data_format NHWC takes plain-ordered inputs alone (its dims are already
+// NHWC). X and Out may be bfloat16 (the forward read and wrote them so).
 bool PoolGradLayouts(const OpContext& ctx) {
-  if (Bf16Besides(ctx, nullptr)) return false;
-  const int layout = ctx.In("X").layout();
+  if (IsGpuBf16(ctx.In("Out@GRAD"))) return false;
+  const bool last = IsGpuChannelsLast(ctx.In("X"));
   if (IsChannelsLast(ctx, "data_format")) {
-    if (layout != 0) return false;
+    if (last) return false;
     for (const char* slot : {"Out", "Out@GRAD"})
-      if (ctx.In(slot).layout() != 0) return false;
+      if (IsGpuChannelsLast(ctx.In(slot))) return false;
     return true;
   }
   for (const char* slot : {"Out", "Out@GRAD"}) {
     const Tensor& t = ctx.In(slot);
-    if (t.layout() != layout && !OneByOne(t)) return false;
+    if (IsGpuChannelsLast(t) != last && !OneByOne(t)) return false;
   }
   return true;
 }
@@ -221,7 +222,9 @@ LayoutRule NormGradRule() {
   return [](const OpView&) -> LayoutCheck { return NormGradLayouts; };
 }
 LayoutRule ElementwiseRuleIfWanted() { return IfWanted<ElementwiseLayouts>; }
-LayoutRule PoolGradRuleIfWanted() { return IfWanted<PoolGradLayouts>; }
+LayoutRule PoolGradRule() {
+  return [](const OpView&) -> LayoutCheck { return PoolGradLayouts; };
+}
 LayoutRule AddGradRuleIfWanted() { return IfWanted<AddGradLayouts>; }
 
 }  // namespace pd::cuda

@@ -82,9 +82,9 @@ LayoutRule ElementwiseRuleIfWanted();
 // elementwise_add: as ElementwiseRuleIfWanted, and X or Y in bfloat16 (batch norms' outputs)
 // where both have the same dims and order and neither is Out; always on, as AnyLayoutRule.
 LayoutRule AddRule();
-// pool2d_grad: X@GRAD follows X, and Out and Out@GRAD are in X's layout or 1x1 (where both
-// layouts are the same bytes).
-LayoutRule PoolGradRuleIfWanted();
+// pool2d_grad: X@GRAD follows X, and Out and Out@GRAD are in X's order or 1x1 (where both
+// orders are the same bytes); X and Out in bfloat16 too. Always on, as AnyLayoutRule.
+LayoutRule PoolGradRule();
 // elementwise_add/sub_grad: an operand of Out@GRAD's dims gets a view of it, in its layout;
 // broadcast operands need plain.
 LayoutRule AddGradRuleIfWanted();

@@ -17,17 +17,23 @@ void PoolKernel(OpContext& ctx) {
   PoolArgs a = PoolArgsOf(s);
   // A channels-last X (cuda/layout.h) is pooled as it is stored and Out written so, except a
   // 1x1 Out (global pooling), whose bytes are the same either way: it goes out plain, for the
-  // fc or reshape after it. An op declared NHWC takes a plain copy of one; a bfloat16 X is
-  // widened.
+  // fc or reshape after it. An op declared NHWC takes a plain copy of one. A bfloat16 X (a
+  // batch norm's or a residual add's output) is read as it is and Out written in bfloat16 too,
+  // but for that 1x1 Out.
   const Tensor& x = ctx.In("X");
+  Tensor* out = ctx.Out("Out");
   Tensor plain;
   const bool stored_last = IsGpuChannelsLast(x) && !s.in.nhwc;
-  const float* xp = InLayout(x, stored_last, &plain, cu.cuda_stream());
+  const bool x_as_stored = IsGpuBf16(x) && IsGpuChannelsLast(x) == stored_last && out != &x;
+  const FloatData xp = x_as_stored
+                           ? StoredFloats(x)
+                           : FloatData{InLayout(x, stored_last, &plain, cu.cuda_stream()), false};
   a.nhwc = a.nhwc || stored_last;
-  Tensor* out = ctx.Out("Out");
-  float* y = out->mutable_data_for_overwrite<float>();  // written in full
-  out->set_layout(stored_last && a.out_h * a.out_w != 1 ? kGpuChannelsLast : 0);
-  LaunchPool2d(xp, y, a, cu.cuda_stream());
+  const bool one_by_one = a.out_h * a.out_w == 1;
+  const bool y_bf16 = xp.bf16 && !one_by_one;
+  void* y = out->mutable_data_for_overwrite<float>();  // written in full
+  out->set_layout((stored_last && !one_by_one ? kGpuChannelsLast : 0) | (y_bf16 ? kGpuBf16 : 0));
+  LaunchPool2d(xp, y, y_bf16, a, cu.cuda_stream());
   CheckLaunch(ctx);
 }
 

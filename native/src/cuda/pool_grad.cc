@@ -23,7 +23,7 @@ void PoolGradKernel(OpContext& ctx) {
            " must be the forward output's ", DimsToString(out_dims));
   PoolArgs a = PoolArgsOf(s);
   // A channels-last X (cuda/layout.h) makes a channels-last X@GRAD; Out and Out@GRAD are then
-  // channels-last too or 1x1 (PoolGradRuleIfWanted), the same bytes either way.
+  // channels-last too or 1x1 (PoolGradRule), the same bytes either way.
   const bool stored_last = IsGpuChannelsLast(ctx.In("X"));
   PD_CHECK(!(stored_last && s.in.nhwc), "pool2d_grad: a channels-last X with data_format NHWC");
   a.nhwc = a.nhwc || stored_last;
@@ -33,8 +33,9 @@ void PoolGradKernel(OpContext& ctx) {
     argmax.Resize(out_dims);
   }
   float* dx = ctx.Out("X@GRAD")->mutable_data_for_overwrite<float>();  // gathered per cell
-  ctx.Out("X@GRAD")->set_layout(stored_last ? kGpuChannelsLast : 0);
-  LaunchPool2dGrad(ctx.In("X").data<float>(), out.data<float>(), dout.data<float>(), dx, a,
+  ctx.Out("X@GRAD")->set_layout(stored_last ? kGpuChannelsLast : 0);  // float32
+  // X and Out may be bfloat16 (PoolGradRule), read as they are.
+  LaunchPool2dGrad(StoredFloats(ctx.In("X")), StoredFloats(out), dout.data<float>(), dx, a,
                    s.max ? argmax.mutable_data<int32_t>() : nullptr, cu.cuda_stream());
   CheckLaunch(ctx);
 }
@@ -43,7 +44,7 @@ void PoolGradKernel(OpContext& ctx) {
 
 void RegisterPoolGradKernels(OpRegistry& r) {
   r.AddKernel("pool2d_grad", DeviceType::kGPU, DType::kFP32, PoolGradKernel);
-  r.SetLayoutRule("pool2d_grad", DeviceType::kGPU, PoolGradRuleIfWanted());
+  r.SetLayoutRule("pool2d_grad", DeviceType::kGPU, PoolGradRule());
 }
 
 }  // namespace pd::cuda

@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "cuda/bf16_math.cuh"
 #include "cuda/pool_grad_launch.h"
 
 namespace pd::cuda {
@@ -75,9 +76,10 @@ __device__ void Coordinates(const PoolArgs& a, I i, I hs, I ws, I& n, I& c, I& h
 }
 
 // One thread per output cell: the plane index h·in_w + w of its window's first cell equal to
-// the output, or -1.
-template <typename I>
-__global__ void ArgmaxKernel(const float* x, const float* y, PoolArgs a, int32_t* argmax) {
+// the output, or -1. TX, TY: how x and y are stored (a bfloat16 y holds one of x's values, so
+// the two compare equal where they did in float32).
+template <typename I, typename TX, typename TY>
+__global__ void ArgmaxKernel(const TX* x, const TY* y, PoolArgs a, int32_t* argmax) {
   const I in_h = I(a.in_h), in_w = I(a.in_w), out_h = I(a.out_h), out_w = I(a.out_w);
   const I total = I(a.n) * I(a.c) * out_h * out_w;
   for (I i = blockIdx.x * I(blockDim.x) + threadIdx.x; i < total; i += I(gridDim.x) * blockDim.x) {
@@ -85,11 +87,11 @@ __global__ void ArgmaxKernel(const float* x, const float* y, PoolArgs a, int32_t
     Coordinates(a, i, out_h, out_w, n, c, oh, ow);
     const Span<I> hs = WindowSpan(a, 0, oh, in_h, out_h);
     const Span<I> ws = WindowSpan(a, 1, ow, in_w, out_w);
-    const float m = y[i];
+    const float m = Widen(y[i]);
     int32_t found = -1;
     for (I h = hs.begin; h < hs.end && found < 0; ++h)
       for (I w = ws.begin; w < ws.end; ++w)
-        if (x[Offset(a, n, c, h, w, in_h, in_w)] == m) {
+        if (Widen(x[Offset(a, n, c, h, w, in_h, in_w)]) == m) {
           found = static_cast<int32_t>(h * in_w + w);
           break;
         }
@@ -131,10 +133,29 @@ __global__ void GatherKernel(const float* dy, const int32_t* argmax, PoolArgs a,
   }
 }
 
+template <typename I, typename TX, typename TY>
+void Argmax(const void* x, const void* y, const PoolArgs& a, int32_t* argmax, int64_t out_total,
+            cudaStream_t stream) {
+  ArgmaxKernel<I, TX, TY><<<GridFor(out_total), kBlock, 0, stream>>>(
+      static_cast<const TX*>(x), static_cast<const TY*>(y), a, argmax);
+}
+
+template <typename I>
+void Argmax(FloatData x, FloatData y, const PoolArgs& a, int32_t* argmax, int64_t out_total,
+            cudaStream_t stream) {
+  const auto run = [&](auto x_type, auto y_type) {
+    Argmax<I, decltype(x_type), decltype(y_type)>(x.data, y.data, a, argmax, out_total, stream);
+  };
+  if (x.bf16 && y.bf16) return run(uint16_t{}, uint16_t{});
+  if (x.bf16) return run(uint16_t{}, float{});
+  if (y.bf16) return run(float{}, uint16_t{});
+  run(float{}, float{});
+}
+
 }  // namespace
 
-void LaunchPool2dGrad(const float* x, const float* y, const float* dy, float* dx,
-                      const PoolArgs& a, int32_t* argmax, cudaStream_t stream) {
+void LaunchPool2dGrad(FloatData x, FloatData y, const float* dy, float* dx, const PoolArgs& a,
+                      int32_t* argmax, cudaStream_t stream) {
   const int64_t in_total = a.n * a.c * a.in_h * a.in_w;
   if (in_total == 0) return;
   const int64_t out_total = a.n * a.c * a.out_h * a.out_w;
@@ -142,9 +163,9 @@ void LaunchPool2dGrad(const float* x, const float* y, const float* dy, float* dx
   const bool narrow = std::max(in_total, out_total) < (int64_t(1) << 30);
   if (a.max && out_total > 0) {
     if (narrow) {
-      ArgmaxKernel<int><<<GridFor(out_total), kBlock, 0, stream>>>(x, y, a, argmax);
+      Argmax<int>(x, y, a, argmax, out_total, stream);
     } else {
-      ArgmaxKernel<int64_t><<<GridFor(out_total), kBlock, 0, stream>>>(x, y, a, argmax);
+      Argmax<int64_t>(x, y, a, argmax, out_total, stream);
     }
   }
   if (narrow) {

@@ -14,8 +14,8 @@ namespace pd::cuda {
 // the windows (row-major over the output), the gradient of each window that contains it, so that
 // no two threads write one cell. Max pooling routes a window's gradient to the first cell
 // (row-major in the window) equal to its output y; argmax: scratch of one int per output cell,
-// unused (may be null) for average pooling.
-void LaunchPool2dGrad(const float* x, const float* y, const float* dy, float* dx,
-                      const PoolArgs& a, int32_t* argmax, cudaStream_t stream);
+// unused (may be null) for average pooling. x and y may be stored in bfloat16 (cuda/layout.h).
+void LaunchPool2dGrad(FloatData x, FloatData y, const float* dy, float* dx, const PoolArgs& a,
+                      int32_t* argmax, cudaStream_t stream);
 
 }  // namespace pd::cuda
