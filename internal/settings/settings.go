@@ -54,7 +54,7 @@ var (
 	// CUDABf16Activations is read by the native library's GPU training executors.
 	CUDABf16Activations = Var{"GOHUB_CUDA_BF16_ACTIVATIONS", "on",
 		"0: with --amp on the GPU, the activations between convolutions, batch norms, ReLU and the " +
-			"residual adds are float32 instead of bfloat16 (more memory traffic; batch norms' outputs not rounded)"}
+			"residual adds, and their gradients, are float32 instead of bfloat16 (more memory traffic, less rounding)"}
 	// ConvWinograd is read by the native library's CPU convolutions.
 	ConvWinograd = Var{"GOHUB_CONV_WINOGRAD", "where it is faster",
 		"off: 3x3 convolutions on the CPU stay on oneDNN's direct kernels; always: they run on gohub's " +

@@ -39,7 +39,8 @@ namespace {
 constexpr int64_t kBatch = 2, kIn = 3, kOut = 8, kSide = 6;
 
 // A bottleneck's skeleton: r1 = relu(bn1(conv(x, w1))), b2 = bn2(conv(r1, w2)),
-// b3 = bn3(conv(x, w3)) (the shortcut), s = relu(b2 + b3), p = max_pool_2x2(s),
+// b3 = bn3(conv(r1, w3)) (a projection shortcut; r1's gradient is the sum of the two
+// convolutions' data gradients), s = relu(b2 + b3), p = max_pool_2x2(s),
 // g = global_avg_pool(p), loss = mean(g); backward by AppendBackward,
 // then the training passes (relu fused into bn1 and into the add), as a GPU training executor
 // runs it. The convolutions are marked for bfloat16 as training's AMP marks them.
@@ -79,7 +80,7 @@ std::shared_ptr<const Program> TrainingProgram(std::map<std::string, std::string
   add(OpBuilder("relu").In("X", {"b1"}).Out("Out", {"r1"}));
   conv("r1", "w2", "c2");
   norm("c2", "b2", "2");
-  conv("x", "w3", "c3");
+  conv("r1", "w3", "c3");
   norm("c3", "b3", "3");
   for (const char* v : {"a", "s", "p", "g", "loss"}) declare(v, false);
   add(OpBuilder("elementwise_add").In("X", {"b2"}).In("Y", {"b3"}).Out("Out", {"a"})
@@ -100,7 +101,7 @@ void Fill(Scope* scope) {
   SetTensor(scope, "x", {kBatch, kIn, kSide, kSide}, RandomFloats(kBatch * kIn * kSide * kSide, 1));
   SetTensor(scope, "w1", {kOut, kIn, 3, 3}, RandomFloats(kOut * kIn * 9, 2, -0.5f, 0.5f));
   SetTensor(scope, "w2", {kOut, kOut, 3, 3}, RandomFloats(kOut * kOut * 9, 3, -0.3f, 0.3f));
-  SetTensor(scope, "w3", {kOut, kIn, 3, 3}, RandomFloats(kOut * kIn * 9, 4, -0.5f, 0.5f));
+  SetTensor(scope, "w3", {kOut, kOut, 3, 3}, RandomFloats(kOut * kOut * 9, 4, -0.3f, 0.3f));
   for (const std::string k : {"1", "2", "3"}) {
     const uint32_t seed = 10 * static_cast<uint32_t>(std::stoi(k));
     SetTensor(scope, "scale" + k, {kOut}, RandomFloats(kOut, seed, 0.5f, 1.5f));
@@ -143,6 +144,9 @@ TEST(GpuBf16Activations, BatchNormsReadAndWriteBf16WithTheRoundingAutocastHas) {
   std::map<std::string, std::string> grads;
   const auto program = TrainingProgram(&grads);
   ASSERT_EQ(grads.size(), 9u);  // w1..w3, scale1..3, bias1..3
+  ASSERT_TRUE(std::any_of(program->ops().begin(), program->ops().end(),
+                          [](const auto& op) { return op.type() == "sum"; }))
+      << "r1's two gradients are summed";
 
   std::map<bool, Scope> scopes;
   for (const bool on : {false, true}) {
@@ -159,6 +163,15 @@ TEST(GpuBf16Activations, BatchNormsReadAndWriteBf16WithTheRoundingAutocastHas) {
     for (const char* name : {"c1", "r1", "c2", "b2", "c3", "b3", "s", "p", "g"}) {
       const bool bf16 = (scope.FindLocal(name)->layout() & 2) != 0;
       EXPECT_EQ(bf16, on && std::string(name) != "g") << name << " with the switch " << on;
+    }
+    // A gradient is stored as the gradient it comes from, but for a bfloat16 convolution's
+    // data gradient, which cuDNN writes in bfloat16: from the loss down to c2@GRAD and c3@GRAD
+    // float32, from the two convolutions' data gradients on (their sum r1@GRAD, then c1@GRAD
+    // through bn1's) bfloat16.
+    for (const char* name : {"s@GRAD", "c2@GRAD", "c3@GRAD", "r1@GRAD", "c1@GRAD"}) {
+      const bool bf16 = (scope.FindLocal(name)->layout() & 2) != 0;
+      const bool want = on && (std::string(name) == "r1@GRAD" || std::string(name) == "c1@GRAD");
+      EXPECT_EQ(bf16, want) << name << " with the switch " << on;
     }
   }
   Scope& off = scopes[false];

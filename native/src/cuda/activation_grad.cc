@@ -41,12 +41,14 @@ void ActGradKernel(OpContext& ctx) {
     default: break;
   }
   const Tensor& in = CheckedInput(ctx, slot);
-  const FloatData ip = StoredFloats(in);  // Out may be bfloat16 (ActGradRule)
-  const float* dy = ctx.In("Out@GRAD").data<float>();  // read first: X@GRAD may be Out@GRAD
-  // Element by element: every operand in one order, X@GRAD in float32.
-  const int layout = in.layout() & ~kGpuBf16;
+  // Out and Out@GRAD may be bfloat16 (ActGradRule); X@GRAD is stored as Out@GRAD is.
+  const FloatData ip = StoredFloats(in);
+  const Tensor& dout = ctx.In("Out@GRAD");
+  const FloatData dy = StoredFloats(dout);  // read first: X@GRAD may be Out@GRAD
+  // Element by element: every operand in one order.
+  const int layout = (in.layout() & ~kGpuBf16) | (dout.layout() & kGpuBf16);
   Tensor* dx_t = ctx.Out("X@GRAD");
-  float* dx = dx_t->mutable_data_for_overwrite<float>();  // written in full
+  void* dx = dx_t->mutable_data_for_overwrite<float>();  // written in full
   dx_t->set_layout(layout);
   LaunchActivationGrad(kKind, p, ip, dy, dx, in.numel(), c.cuda_stream());
   CheckLaunch(ctx);

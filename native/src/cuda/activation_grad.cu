@@ -26,25 +26,33 @@ __device__ __forceinline__ float Grad(float in, float dy, const ActGradParams& p
   return 0.0f;
 }
 
-// dx may be dout itself: each element is read before it is written. TIn: how in is stored.
-template <ActGradKind kKind, typename TIn>
-__global__ void ActGradKernel(ActGradParams p, const TIn* in, const float* dout, float* dx,
+// dx may be dout itself: each element is read before it is written. TIn, TD: how in and the
+// gradients (dout, dx) are stored.
+template <ActGradKind kKind, typename TIn, typename TD>
+__global__ void ActGradKernel(ActGradParams p, const TIn* in, const TD* dout, TD* dx,
                               int64_t n) {
   const int64_t stride = int64_t{gridDim.x} * blockDim.x;
   for (int64_t i = int64_t{blockIdx.x} * blockDim.x + threadIdx.x; i < n; i += stride)
-    dx[i] = Grad<kKind>(Widen(in[i]), dout[i], p);
+    StoreAs(Grad<kKind>(Widen(in[i]), Widen(dout[i]), p), dx + i);
+}
+
+template <ActGradKind kKind, typename TIn, typename TD>
+void Launch(ActGradParams p, const void* in, const void* dout, void* dx, int64_t n,
+            cudaStream_t s) {
+  ActGradKernel<kKind, TIn, TD><<<LaunchBlocks(n), kLaunchThreads, 0, s>>>(
+      p, static_cast<const TIn*>(in), static_cast<const TD*>(dout), static_cast<TD*>(dx), n);
 }
 
 template <ActGradKind kKind>
-void Launch(ActGradParams p, FloatData in, const float* dout, float* dx, int64_t n,
+void Launch(ActGradParams p, FloatData in, FloatData dout, void* dx, int64_t n,
             cudaStream_t s) {
-  if (in.bf16) {
-    ActGradKernel<kKind, uint16_t><<<LaunchBlocks(n), kLaunchThreads, 0, s>>>(
-        p, static_cast<const uint16_t*>(in.data), dout, dx, n);
-  } else {
-    ActGradKernel<kKind, float><<<LaunchBlocks(n), kLaunchThreads, 0, s>>>(
-        p, static_cast<const float*>(in.data), dout, dx, n);
-  }
+  const auto run = [&](auto in_type, auto grad_type) {
+    Launch<kKind, decltype(in_type), decltype(grad_type)>(p, in.data, dout.data, dx, n, s);
+  };
+  if (in.bf16 && dout.bf16) return run(uint16_t{}, uint16_t{});
+  if (in.bf16) return run(uint16_t{}, float{});
+  if (dout.bf16) return run(float{}, uint16_t{});
+  run(float{}, float{});
 }
 
 // ---- softmax_grad: dx = out * (dout - sum(dout * out)) along the softmax axis.
@@ -121,8 +129,8 @@ __global__ void DropoutGradKernel(const uint8_t* mask, const float* dout, float*
 
 }  // namespace
 
-void LaunchActivationGrad(ActGradKind kind, ActGradParams p, FloatData in, const float* dout,
-                          float* dx, int64_t n, cudaStream_t s) {
+void LaunchActivationGrad(ActGradKind kind, ActGradParams p, FloatData in, FloatData dout,
+                          void* dx, int64_t n, cudaStream_t s) {
   if (n == 0) return;
   switch (kind) {
     case ActGradKind::kRelu: return Launch<ActGradKind::kRelu>(p, in, dout, dx, n, s);

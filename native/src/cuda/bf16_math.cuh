@@ -20,4 +20,8 @@ __device__ inline uint16_t RoundToBf16(float v) {
   return static_cast<uint16_t>((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
 }
 
+// A float32 result stored as T: a float, or a bfloat16 rounded.
+__device__ inline void StoreAs(float v, float* p) { *p = v; }
+__device__ inline void StoreAs(float v, uint16_t* p) { *p = RoundToBf16(v); }
+
 }  // namespace pd::cuda

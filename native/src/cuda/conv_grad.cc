@@ -199,6 +199,7 @@ struct GradRun {
   const void* dy;   // float32, or bfloat16 with bf16
   const void* w;    // float32, or bfloat16 with bf16
   const void* x16;  // with bf16: Input in bfloat16
+  bool dx_bf16;     // with bf16: Input@GRAD left in bfloat16, as cuDNN writes it
   void* workspace;
   bool copy;
   int64_t top, left;
@@ -214,11 +215,12 @@ void InputGrad(CudaContext& cu, ConvGradState& st, const GradRun& run,
   float* target = run.copy ? Scratch(copy, cu, st.x_nchw) : dx;
   void* written = target;
   const int64_t n = in.n * in.c * in.h * in.w;
-  if (st.bf16) written = Bf16Buffer(n, cu.place(), run.bf16_out);  // never a padded copy
+  const bool widen = st.bf16 && !run.dx_bf16;
+  if (widen) written = Bf16Buffer(n, cu.place(), run.bf16_out);  // never a padded copy
   PD_CUDNN_CHECK(cudnnConvolutionBackwardData(cu.cudnn(), &one, st.w, run.w, st.dy, run.dy,
                                               st.data_conv, st.data_algo, run.workspace,
                                               st.data_workspace, &zero, st.x, written));
-  if (st.bf16) LaunchFromBf16(static_cast<const uint16_t*>(written), target, n, cu.cuda_stream());
+  if (widen) LaunchFromBf16(static_cast<const uint16_t*>(written), target, n, cu.cuda_stream());
   if (run.copy)
     LaunchShiftImage(target, st.x_nchw, dx, in, run.top, run.left, cu.cuda_stream());
 }
@@ -281,12 +283,15 @@ void ConvGradKernel(OpContext& ctx) {
   if (s.in.n > 0 && (want_dx || want_dw)) EnsureAlgos(ctx, cu, st, want_dx, want_dw);
   // Input and Output@GRAD as the descriptors take them: NHWC with nhwc, else plain (a
   // channels-last tensor reaching a convolution that cannot run so is brought back first).
-  // A bfloat16 Input in the descriptors' order (a batch norm's output, cuda/layout.h) is the
-  // bfloat16 image cuDNN reads, as it is.
+  // A bfloat16 Input and Output@GRAD in the descriptors' order (an activation and its gradient,
+  // cuda/layout.h) are the bfloat16 images cuDNN reads, as they are; Input@GRAD is then left
+  // in bfloat16 as cuDNN writes it, the gradient of a bfloat16 activation.
   const bool x_as_stored = st.bf16 && IsGpuBf16(x) && IsGpuChannelsLast(x) == st.nhwc;
+  const bool dy_as_stored = st.bf16 && IsGpuBf16(dy) && IsGpuChannelsLast(dy) == st.nhwc &&
+                            !ctx.HasOutput("Bias@GRAD");
   const float* xp =
       s.in.n > 0 && !x_as_stored ? InLayout(x, st.nhwc, &st.x_copy, stream) : nullptr;
-  const float* dyp = InLayout(dy, st.nhwc, &st.dy_copy, stream);
+  const float* dyp = dy_as_stored ? nullptr : InLayout(dy, st.nhwc, &st.dy_copy, stream);
   // The images as their pointers hold them: data_format NHWC (logical NHWC dims, plain memory)
   // or channels-last storage alike.
   const ImageGeometry in{s.in.n, s.in.c, s.in.h, s.in.w, s.in.nhwc || st.nhwc};
@@ -303,7 +308,7 @@ void ConvGradKernel(OpContext& ctx) {
   if (want_dx) {
     Tensor* t = ctx.Out("Input@GRAD");
     dx = t->mutable_data_for_overwrite<float>();
-    t->set_layout(st.nhwc ? kGpuChannelsLast : 0);
+    t->set_layout((st.nhwc ? kGpuChannelsLast : 0) | (x_as_stored ? kGpuBf16 : 0));
   }
   float* dw = want_dw ? ctx.Out("Filter@GRAD")->mutable_data_for_overwrite<float>() : nullptr;
   if (s.in.n == 0 || (dx == nullptr && dw == nullptr)) {
@@ -320,6 +325,7 @@ void ConvGradKernel(OpContext& ctx) {
               dyp,
               filter.data<float>(),
               nullptr,
+              x_as_stored,
               nullptr,
               st.pad_copy || s.in.nhwc,
               st.pad_copy ? s.win.pad_begin[0] : 0,
@@ -327,7 +333,8 @@ void ConvGradKernel(OpContext& ctx) {
               &out_bf16};
   if (dx != nullptr) run.w = st.filter.Get(filter, st.nhwc, st.bf16, stream);
   if (st.bf16) {  // no padded copy and no NHWC data_format here (Describe)
-    run.dy = Bf16Copy(dyp, dy.numel(), cu.place(), &dy_bf16, stream);
+    run.dy =
+        dy_as_stored ? dy.raw_data() : Bf16Copy(dyp, dy.numel(), cu.place(), &dy_bf16, stream);
     if (dw != nullptr)
       run.x16 = x_as_stored ? x.raw_data() : Bf16Copy(xp, x.numel(), cu.place(), &x_bf16, stream);
   }

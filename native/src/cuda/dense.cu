@@ -60,10 +60,6 @@ __device__ __forceinline__ Span WindowSpan(const PoolArgs& a, int axis, int64_t 
   return {max(b, int64_t(0)), min(e, in), e - b};
 }
 
-// A float32 result stored as T: a float, or a bfloat16 rounded.
-__device__ __forceinline__ void StoreAs(float v, float* p) { *p = v; }
-__device__ __forceinline__ void StoreAs(float v, uint16_t* p) { *p = RoundToBf16(v); }
-
 // One thread per output element. TX, TY: how x and y are stored.
 template <typename TX, typename TY>
 __global__ void Pool2dKernel(const TX* x, TY* y, PoolArgs a) {

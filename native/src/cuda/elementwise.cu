@@ -197,9 +197,6 @@ void Dispatch(BinaryOp op, F f) {
 }
 
 // x + y (then relu) with the operands widened from how they are stored, out stored as TO.
-__device__ __forceinline__ void StoreAs(float v, float* p) { *p = v; }
-__device__ __forceinline__ void StoreAs(float v, uint16_t* p) { *p = RoundToBf16(v); }
-
 template <BinaryOp kOp, typename TX, typename TY, typename TO>
 __global__ void AddStoredKernel(const TX* x, const TY* y, TO* out, int64_t n) {
   const int64_t stride = int64_t{gridDim.x} * blockDim.x;

@@ -149,15 +149,33 @@ void MulGradKernel(OpContext& ctx) {
   OperandGrad(ctx, "Y", dout, xp, 1.0f);
 }
 
+// Two gradients of which either is bfloat16 (SumRule), added as they are stored; bfloat16 where
+// both are.
+void SumStored(OpContext& ctx) {
+  CudaContext& c = Ctx(ctx);
+  const auto& xs = ctx.Ins("X");
+  const FloatData a = StoredFloats(*xs[0]), b = StoredFloats(*xs[1]);
+  const bool out_bf16 = a.bf16 && b.bf16;
+  const int layout = (xs[0]->layout() & ~kGpuBf16) | (out_bf16 ? kGpuBf16 : 0);
+  const int64_t n = xs[0]->numel();
+  Tensor* out = ctx.Out("Out");
+  void* p = out->mutable_data_for_overwrite<float>();  // written in full
+  out->set_layout(layout);
+  LaunchAddStored(a, b, false, p, out_bf16, n, c.cuda_stream());
+  CheckLaunch(ctx);
+}
+
 // sum: the inputs' pointers are taken before Out's allocation, which leaves an input's buffer
 // alone (Out may be one of the inputs: gradient accumulation in place).
 void SumKernel(OpContext& ctx) {
   CudaContext& c = Ctx(ctx);
   const auto& xs = ctx.Ins("X");
+  for (const Tensor* x : xs)
+    if (IsGpuBf16(*x)) return SumStored(ctx);
   std::vector<const float*> ptrs;
   for (const Tensor* x : xs) ptrs.push_back(x->data<float>());
   const int64_t n = xs[0]->numel();
-  const int layout = xs[0]->layout();  // every input in one layout (SameLayoutRuleIfWanted)
+  const int layout = xs[0]->layout();  // every input in one layout (SumRule)
   float* out = ctx.Out("Out")->mutable_data_for_overwrite<float>();  // written in full
   ctx.Out("Out")->set_layout(layout);
   Tensor scratch;
@@ -199,10 +217,10 @@ void RegisterElementwiseGradKernels(OpRegistry& r) {
   // Their gradients are Out@GRAD element for element, in its layout (the shape inference sets
   // it); a broadcast operand needs it plain.
   for (const char* type : {"elementwise_add_grad", "elementwise_sub_grad"})
-    r.SetLayoutRule(type, DeviceType::kGPU, AddGradRuleIfWanted());
+    r.SetLayoutRule(type, DeviceType::kGPU, AddGradRule());
   r.AddKernel("elementwise_mul_grad", DeviceType::kGPU, DType::kFP32, MulGradKernel);
   r.AddKernel("sum", DeviceType::kGPU, DType::kUndefined, SumKernel);
-  r.SetLayoutRule("sum", DeviceType::kGPU, SameLayoutRuleIfWanted());
+  r.SetLayoutRule("sum", DeviceType::kGPU, SumRule());
   r.AddKernel("fill_constant", DeviceType::kGPU, DType::kUndefined, FillConstantKernel);
 }
 

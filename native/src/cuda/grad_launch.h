@@ -17,9 +17,9 @@ enum class ActGradKind { kRelu, kRelu6, kSigmoid, kHardSigmoid, kHardSwish };
 struct ActGradParams {
   float a = 0, b = 0, c = 0;
 };
-// in may be stored in bfloat16 (a batch norm's fused-relu output, cuda/layout.h).
-void LaunchActivationGrad(ActGradKind kind, ActGradParams p, FloatData in, const float* dout,
-                          float* dx, int64_t n, cudaStream_t s);
+// in and dout may be stored in bfloat16 (cuda/layout.h); dx is stored as dout is.
+void LaunchActivationGrad(ActGradKind kind, ActGradParams p, FloatData in, FloatData dout,
+                          void* dx, int64_t n, cudaStream_t s);
 
 // Out and its gradient viewed as [outer, n, inner], softmax along n.
 void LaunchSoftmaxGrad(const float* out, const float* dout, float* dx, int64_t outer, int64_t n,

@@ -1,7 +1,10 @@
 #include "cuda/layout.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <initializer_list>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cuda/op_util.h"
@@ -94,23 +97,30 @@ namespace {
 
 bool Always(const OpContext&) { return true; }
 
-// Whether an input other than the slot except is stored in bfloat16 (read by batch norm alone).
-bool Bf16Besides(const OpContext& ctx, const char* except) {
+// The input slots a kernel reads in bfloat16 too.
+using Bf16Slots = std::initializer_list<std::string_view>;
+
+// Whether an input of a slot not in readable is stored in bfloat16.
+bool Bf16Besides(const OpContext& ctx, Bf16Slots readable) {
   for (const auto& [slot, names] : ctx.op().AllInputs()) {
-    if (!ctx.HasInput(slot) || (except != nullptr && slot == except)) continue;
+    if (!ctx.HasInput(slot) ||
+        std::find(readable.begin(), readable.end(), slot) != readable.end())
+      continue;
     for (const Tensor* t : ctx.Ins(slot))
       if (t != nullptr && IsGpuBf16(*t)) return true;
   }
   return false;
 }
 
+bool AnyBf16(const OpContext& ctx) { return Bf16Besides(ctx, {}); }
+
 // Every 4-D float input in one order (plain or channels-last), with the same dims when that is
-// not plain, and none in bfloat16 but bf16_slot's. The other inputs, per-channel parameters and
-// the like, are plain; one of another rank but as many values as a channels-last input (sum's
-// operands need only agree in count) would be read in the wrong order, so it sends them all
-// plain.
-bool SameOrder(const OpContext& ctx, const char* bf16_slot) {
-  if (Bf16Besides(ctx, bf16_slot)) return false;
+// not plain, and none in bfloat16 but those of the readable slots. The other inputs,
+// per-channel parameters and the like, are plain; one of another rank but as many values as a
+// channels-last input (sum's operands need only agree in count) would be read in the wrong
+// order, so it sends them all plain.
+bool SameOrder(const OpContext& ctx, Bf16Slots readable) {
+  if (Bf16Besides(ctx, readable)) return false;
   std::vector<const Tensor*> floats;
   const Tensor* first = nullptr;
   for (const auto& [slot, names] : ctx.op().AllInputs()) {
@@ -133,22 +143,23 @@ bool SameOrder(const OpContext& ctx, const char* bf16_slot) {
   return true;
 }
 
-bool SameLayout(const OpContext& ctx) { return SameOrder(ctx, nullptr); }
+bool SameLayout(const OpContext& ctx) { return SameOrder(ctx, {}); }
 
 // batch_norm_grad: SameLayout, and plain inputs alone for data_layout NHWC, whose dims are
 // already NHWC (the forward brings a channels-last X back to plain there too).
-// X may be bfloat16 (a bfloat16 convolution's output, which the forward read so too).
+// X and Y@GRAD may be bfloat16 (a bfloat16 convolution's output, which the forward read so
+// too, and its gradient).
 bool NormGradLayouts(const OpContext& ctx) {
   if (IsChannelsLast(ctx, "data_layout")) {
     for (const char* slot : {"X", "Y@GRAD"})
       if (IsGpuChannelsLast(ctx.In(slot))) return false;
   }
-  return SameOrder(ctx, "X");
+  return SameOrder(ctx, {"X", "Y@GRAD"});
 }
 
 // X and Y both plain, or in one layout with the same dims (the broadcasting paths are plain).
 bool ElementwiseLayouts(const OpContext& ctx) {
-  if (Bf16Besides(ctx, nullptr)) return false;
+  if (AnyBf16(ctx)) return false;
   const Tensor& x = ctx.In("X");
   const Tensor& y = ctx.In("Y");
   if (x.layout() == 0 && y.layout() == 0) return true;
@@ -170,9 +181,8 @@ bool AddLayouts(const OpContext& ctx) {
 bool OneByOne(const Tensor& t) { return t.rank() == 4 && t.dim(2) == 1 && t.dim(3) == 1; }
 
 // pool2d_grad with data_format NHWC takes plain-ordered inputs alone (its dims are already
-// NHWC). X and Out may be bfloat16 (the forward read and wrote them so).
+// NHWC). X, Out and Out@GRAD may be bfloat16 (the forward read and wrote them so).
 bool PoolGradLayouts(const OpContext& ctx) {
-  if (IsGpuBf16(ctx.In("Out@GRAD"))) return false;
   const bool last = IsGpuChannelsLast(ctx.In("X"));
   if (IsChannelsLast(ctx, "data_format")) {
     if (last) return false;
@@ -187,16 +197,41 @@ bool PoolGradLayouts(const OpContext& ctx) {
   return true;
 }
 
-// X and Y are shape-only (their data is never read): a bfloat16 one is no matter.
+// X and Y are shape-only (their data is never read): a bfloat16 one is no matter. A bfloat16
+// Out@GRAD is viewed by elementwise_add_grad's operands of its dims; any other reads it as
+// float32.
 bool AddGradLayouts(const OpContext& ctx) {
   const Tensor& dout = ctx.In("Out@GRAD");
-  if (IsGpuBf16(dout)) return false;
+  if (IsGpuBf16(dout) && ctx.op().type() != "elementwise_add_grad") return false;
   if (dout.layout() == 0) return true;
   for (const char* slot : {"X", "Y"})
     if (ctx.In(slot).dims() != dout.dims()) return false;
   return true;
 }
 
+// sum: SameLayout; or, with a bfloat16 operand, two operands of one order and dims, Out (when
+// it is one of them, accumulating in place) stored as the sum is (bfloat16 where both are).
+bool SumLayouts(const OpContext& ctx) {
+  if (!AnyBf16(ctx)) return SameLayout(ctx);
+  const auto& xs = ctx.Ins("X");
+  if (xs.size() != 2 || xs[0]->dims() != xs[1]->dims() ||
+      IsGpuChannelsLast(*xs[0]) != IsGpuChannelsLast(*xs[1]))
+    return false;
+  const bool out_bf16 = IsGpuBf16(*xs[0]) && IsGpuBf16(*xs[1]);
+  const Tensor* out = ctx.Out("Out");
+  for (const Tensor* x : xs)
+    if (out == x && IsGpuBf16(*x) != out_bf16) return false;
+  return true;
+}
+
+bool ActGradLayouts(const OpContext& ctx) { return SameOrder(ctx, {"Out", "Out@GRAD"}); }
+
+// The rules of the checks that hold whether or not channels-last is wanted (bfloat16
+// activations come without it too), and of those that only channels-last needs.
+template <LayoutCheck kCheck>
+LayoutCheck On(const OpView&) {
+  return kCheck;
+}
 template <LayoutCheck kCheck>
 LayoutCheck IfWanted(const OpView&) {
   return ChannelsLastWanted() ? kCheck : nullptr;
@@ -204,27 +239,14 @@ LayoutCheck IfWanted(const OpView&) {
 
 }  // namespace
 
-LayoutRule AnyLayoutRule() {
-  return [](const OpView&) -> LayoutCheck { return Always; };
-}
+LayoutRule AnyLayoutRule() { return On<Always>; }
 LayoutRule SameLayoutRuleIfWanted() { return IfWanted<SameLayout>; }
-LayoutRule ActGradRule() {
-  return [](const OpView&) -> LayoutCheck {
-    return [](const OpContext& ctx) { return SameOrder(ctx, "Out"); };
-  };
-}
-
-LayoutRule AddRule() {
-  return [](const OpView&) -> LayoutCheck { return AddLayouts; };
-}
-
-LayoutRule NormGradRule() {
-  return [](const OpView&) -> LayoutCheck { return NormGradLayouts; };
-}
+LayoutRule ActGradRule() { return On<ActGradLayouts>; }
+LayoutRule SumRule() { return On<SumLayouts>; }
+LayoutRule AddRule() { return On<AddLayouts>; }
+LayoutRule NormGradRule() { return On<NormGradLayouts>; }
 LayoutRule ElementwiseRuleIfWanted() { return IfWanted<ElementwiseLayouts>; }
-LayoutRule PoolGradRule() {
-  return [](const OpView&) -> LayoutCheck { return PoolGradLayouts; };
-}
-LayoutRule AddGradRuleIfWanted() { return IfWanted<AddGradLayouts>; }
+LayoutRule PoolGradRule() { return On<PoolGradLayouts>; }
+LayoutRule AddGradRule() { return On<AddGradLayouts>; }
 
 }  // namespace pd::cuda

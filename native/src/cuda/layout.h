@@ -12,7 +12,10 @@
 // gradient read as their bfloat16 image, and ReLU's gradient and the residual add read as it
 // is. Such a tensor is still float32 to the engine (its dtype, dims and buffer size stay), only
 // its first half holds the bfloat16 values; every other reader gets it widened, through the
-// same converter. Gradients stay float32.
+// same converter. The gradients follow: a bfloat16 convolution's data gradient with respect to a
+// bfloat16 activation stays bfloat16 as cuDNN writes it, and the gradients computed from a
+// bfloat16 one (ReLU's, batch norm's, pooling's, a sum of two, the residual add's views) are
+// stored so too; the parameters' gradients are float32.
 #pragma once
 
 #include <memory>
@@ -71,11 +74,14 @@ LayoutRule AnyLayoutRule();
 // Activations and their gradients, sum: every 4-D float input stored in one layout, with the
 // same dims when not plain (the output is written in it too).
 LayoutRule SameLayoutRuleIfWanted();
-// The activation gradients: as SameLayoutRuleIfWanted, Out in bfloat16 too (a batch norm's
-// fused-relu output); always on, as AnyLayoutRule.
+// The activation gradients: as SameLayoutRuleIfWanted, Out and Out@GRAD in bfloat16 too (a
+// batch norm's fused-relu output and its gradient); always on, as AnyLayoutRule.
 LayoutRule ActGradRule();
-// batch_norm_grad: as SameLayoutRuleIfWanted, plain alone for data_layout NHWC, X in bfloat16
-// too; always on, as AnyLayoutRule.
+// sum: as SameLayoutRuleIfWanted, or two operands of one order and dims either of which is
+// bfloat16 (gradients accumulated); always on.
+LayoutRule SumRule();
+// batch_norm_grad: as SameLayoutRuleIfWanted, plain alone for data_layout NHWC, X and Y@GRAD in
+// bfloat16 too; always on, as AnyLayoutRule.
 LayoutRule NormGradRule();
 // Binary element-wise ops: X and Y plain, or in one layout with the same dims.
 LayoutRule ElementwiseRuleIfWanted();
@@ -83,10 +89,10 @@ LayoutRule ElementwiseRuleIfWanted();
 // where both have the same dims and order and neither is Out; always on, as AnyLayoutRule.
 LayoutRule AddRule();
 // pool2d_grad: X@GRAD follows X, and Out and Out@GRAD are in X's order or 1x1 (where both
-// orders are the same bytes); X and Out in bfloat16 too. Always on, as AnyLayoutRule.
+// orders are the same bytes); any of them in bfloat16 too. Always on, as AnyLayoutRule.
 LayoutRule PoolGradRule();
-// elementwise_add/sub_grad: an operand of Out@GRAD's dims gets a view of it, in its layout;
-// broadcast operands need plain.
-LayoutRule AddGradRuleIfWanted();
+// elementwise_add/sub_grad: an operand of Out@GRAD's dims gets a view of it, in its layout
+// (elementwise_add_grad's in bfloat16 too); broadcast operands need plain. Always on.
+LayoutRule AddGradRule();
 
 }  // namespace pd::cuda

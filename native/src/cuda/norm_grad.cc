@@ -31,13 +31,13 @@ void BatchNormGradKernel(OpContext& ctx) {
   const cudaStream_t stream = cu.cuda_stream();
   const OpView& op = ctx.op();
   const Tensor& x = InputOfType(ctx, "X", DType::kFP32);
-  const Tensor& dy = InputOfType(ctx, "Y@GRAD", DType::kFP32);
+  const Tensor& dy = InputOfType(ctx, "Y@GRAD", DType::kFP32);  // or bfloat16 (NormGradRule)
   PD_CHECK(x.rank() >= 2, "batch_norm_grad: X must have rank >= 2, got ", DimsToString(x.dims()));
   PD_CHECK(dy.dims() == x.dims(), "batch_norm_grad: Y@GRAD ", DimsToString(dy.dims()),
            " must have X's shape ", DimsToString(x.dims()));
   // A channels-last X (cuda/layout.h; Y@GRAD then too, the layout rule sees to it) is read as
   // it is stored, its channel innermost, and X@GRAD is written so. A bfloat16 X (the forward
-  // read it so) is read as stored too; X@GRAD is float32.
+  // read it so) and Y@GRAD are read as stored too; X@GRAD is stored as Y@GRAD is.
   const bool stored_last = IsGpuChannelsLast(x);
   const ChannelView v = ChannelViewOf(x, IsChannelsLast(ctx, "data_layout"));
   const ChannelShape s = stored_last ? ChannelShape{x.numel() / x.dim(1), x.dim(1), 1}
@@ -48,7 +48,7 @@ void BatchNormGradKernel(OpContext& ctx) {
   // The inputs' buffers before any output is taken: an X@GRAD named as Y@GRAD (in place) and
   // shared with another tensor gets a buffer of its own when taken.
   const FloatData xp = StoredFloats(x);
-  const float* dyp = dy.data<float>();
+  const FloatData dyp = StoredFloats(dy);
   Tensor inv_std_t;
   const float *mean, *inv_std;
   if (running) {
@@ -63,8 +63,10 @@ void BatchNormGradKernel(OpContext& ctx) {
     mean = Channels(ctx, "SavedMean", s.channels);
     inv_std = Channels(ctx, "SavedVariance", s.channels);
   }
-  float* dx = OutputOrNull(ctx, "X@GRAD");
-  if (dx != nullptr) ctx.Out("X@GRAD")->set_layout(stored_last ? kGpuChannelsLast : 0);
+  void* dx = OutputOrNull(ctx, "X@GRAD");
+  if (dx != nullptr)
+    ctx.Out("X@GRAD")->set_layout((stored_last ? kGpuChannelsLast : 0) |
+                                  (dyp.bf16 ? kGpuBf16 : 0));
   float* dbias_out = OutputOrNull(ctx, "Bias@GRAD");
   float* dscale_out = OutputOrNull(ctx, "Scale@GRAD");
   // X@GRAD with batch statistics needs the channel sums in double; the running form needs them

@@ -186,17 +186,19 @@ Access AccessOf(const ChannelShape& s) {
   return {1, false, total, s.channels, s.inner};
 }
 
-// Launches kernel<W, kAcross, TX> (TX: how x is stored) as a says, with args before the sizes.
-template <template <int, bool, typename> class Kernel, typename TX, typename... Args>
+// Launches kernel<W, kAcross, TX, TD> (TX, TD: how x and the other tensor, y or the gradients,
+// are stored) as a says, with args before the sizes.
+template <template <int, bool, typename, typename> class Kernel, typename TX, typename TD,
+          typename... Args>
 void LaunchElementwise(const Access& a, cudaStream_t stream, Args... args) {
   if (a.total == 0) return;
   const unsigned grid = GridFor(a.total);
   if (a.width == 1) {
-    Kernel<1, false, TX>::Launch(grid, stream, args..., a.total, a.channels, a.inner);
+    Kernel<1, false, TX, TD>::Launch(grid, stream, args..., a.total, a.channels, a.inner);
   } else if (a.across) {
-    Kernel<4, true, TX>::Launch(grid, stream, args..., a.total, a.channels, a.inner);
+    Kernel<4, true, TX, TD>::Launch(grid, stream, args..., a.total, a.channels, a.inner);
   } else {
-    Kernel<4, false, TX>::Launch(grid, stream, args..., a.total, a.channels, a.inner);
+    Kernel<4, false, TX, TD>::Launch(grid, stream, args..., a.total, a.channels, a.inner);
   }
 }
 
@@ -209,6 +211,10 @@ void WithStored(FloatData x, const F& f) {
     f(static_cast<const float*>(x.data));
   }
 }
+
+// The element type p points to.
+template <typename P>
+using Pointee = std::remove_const_t<std::remove_pointer_t<P>>;
 
 // The float arithmetic below is spelled with _rn intrinsics where the CPU kernel's expression
 // could otherwise be contracted into a fused multiply-add, which the CPU build does not do.
@@ -225,13 +231,15 @@ struct SumAndSquares {
   }
 };
 
-template <typename TX>
+template <typename TX, typename TD>
 struct GradTerms {
   const TX* x;
-  const float *dy, *mean, *inv_std;
+  const TD* dy;
+  const float *mean, *inv_std;
   __device__ void operator()(int64_t i, int64_t c, double& a, double& b) const {
-    a += dy[i];
-    b += __fmul_rn(__fmul_rn(dy[i], Widen(x[i]) - mean[c]), inv_std[c]);
+    const float d = Widen(dy[i]);
+    a += d;
+    b += __fmul_rn(__fmul_rn(d, Widen(x[i]) - mean[c]), inv_std[c]);
   }
 };
 
@@ -264,9 +272,9 @@ struct StatsOf {
 // y = x·a + b per channel, then max(y, 0) when relu (batch_norm's fuse_with_relu, a training
 // program's batch_norm → relu fused by passes/relu_fuse.cc). y may be x. y is stored as x is:
 // a bfloat16 x gives a bfloat16 y (rounded).
-template <int W, bool kAcross, typename TX>
+template <int W, bool kAcross, typename TX, typename TY>
 __global__ void NormalizeKernel(const TX* x, const float* a, const float* b, bool relu,
-                                TX* y, int64_t total, int64_t channels, int64_t inner) {
+                                TY* y, int64_t total, int64_t channels, int64_t inner) {
   const int64_t step = int64_t(gridDim.x) * blockDim.x;
   int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
   if (i >= total) return;
@@ -282,11 +290,11 @@ __global__ void NormalizeKernel(const TX* x, const float* a, const float* b, boo
   }
 }
 
-template <int W, bool kAcross, typename TX>
+template <int W, bool kAcross, typename TX, typename TY>
 struct Normalize {
   template <typename... Args>
   static void Launch(unsigned grid, cudaStream_t stream, Args... args) {
-    NormalizeKernel<W, kAcross, TX><<<grid, kBlock, 0, stream>>>(args...);
+    NormalizeKernel<W, kAcross, TX, TY><<<grid, kBlock, 0, stream>>>(args...);
   }
 };
 
@@ -303,18 +311,19 @@ struct GradSumsOf {
 
 // scale·inv_std/N·(N·dy − dbias − x̂·dscale), spelled scale·inv_std·(dy − (dbias + x̂·dscale)/N)
 // with 1/N precomputed: a double division per element would cost more than the memory traffic.
-template <typename TX>
+template <typename TX, typename TD>
 struct GradInputArgs {
   const TX* x;
-  const float *dy, *scale, *mean, *inv_std;
+  const TD* dy;
+  const float *scale, *mean, *inv_std;
   const double *dbias, *dscale;
   bool running;
   double inv_count;
-  float* dx;
+  TD* dx;  // stored as dy is
 };
 
-template <int W, bool kAcross, typename TX>
-__global__ void GradInputKernel(GradInputArgs<TX> g, int64_t total, int64_t channels,
+template <int W, bool kAcross, typename TX, typename TD>
+__global__ void GradInputKernel(GradInputArgs<TX, TD> g, int64_t total, int64_t channels,
                                 int64_t inner) {
   const int64_t step = int64_t(gridDim.x) * blockDim.x;
   int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
@@ -339,11 +348,11 @@ __global__ void GradInputKernel(GradInputArgs<TX> g, int64_t total, int64_t chan
   }
 }
 
-template <int W, bool kAcross, typename TX>
+template <int W, bool kAcross, typename TX, typename TD>
 struct GradInput {
-  static void Launch(unsigned grid, cudaStream_t stream, GradInputArgs<TX> g, int64_t total,
+  static void Launch(unsigned grid, cudaStream_t stream, GradInputArgs<TX, TD> g, int64_t total,
                      int64_t channels, int64_t inner) {
-    GradInputKernel<W, kAcross, TX><<<grid, kBlock, 0, stream>>>(g, total, channels, inner);
+    GradInputKernel<W, kAcross, TX, TD><<<grid, kBlock, 0, stream>>>(g, total, channels, inner);
   }
 };
 
@@ -361,37 +370,44 @@ void LaunchBatchNormTrain(FloatData x, const float* scale, const float* bias,
   const float* b = channel_scratch + s.channels;
   const double count = static_cast<double>(s.outer * s.inner);
   WithStored(x, [&](const auto* xp) {
-    using TX = std::remove_const_t<std::remove_pointer_t<decltype(xp)>>;
+    using TX = Pointee<decltype(xp)>;
     ChannelSums(SumAndSquares<TX>{xp},
                 StatsOf{out, scale, bias, run_mean, run_var, channel_scratch,
                         channel_scratch + s.channels, epsilon, momentum, count},
                 s, scratch, stream);
-    LaunchElementwise<Normalize, TX>(AccessOf(s), stream, xp, a, b, relu, static_cast<TX*>(out.y));
+    LaunchElementwise<Normalize, TX, TX>(AccessOf(s), stream, xp, a, b, relu,
+                                         static_cast<TX*>(out.y));
   });
 }
 
-void LaunchBatchNormGradSums(FloatData x, const float* dy, const float* mean,
+void LaunchBatchNormGradSums(FloatData x, FloatData dy, const float* mean,
                              const float* inv_std, const ChannelShape& s, double* scratch,
                              double* dbias, double* dscale, float* dbias_out, float* dscale_out,
                              cudaStream_t stream) {
   if (s.channels == 0) return;
   WithStored(x, [&](const auto* xp) {
-    using TX = std::remove_const_t<std::remove_pointer_t<decltype(xp)>>;
-    ChannelSums(GradTerms<TX>{xp, dy, mean, inv_std},
-                GradSumsOf{dbias, dscale, dbias_out, dscale_out}, s, scratch, stream);
+    WithStored(dy, [&](const auto* dyp) {
+      using Terms = GradTerms<Pointee<decltype(xp)>, Pointee<decltype(dyp)>>;
+      ChannelSums(Terms{xp, dyp, mean, inv_std},
+                  GradSumsOf{dbias, dscale, dbias_out, dscale_out}, s, scratch, stream);
+    });
   });
 }
 
-void LaunchBatchNormGradInput(FloatData x, const float* dy, const float* scale,
+void LaunchBatchNormGradInput(FloatData x, FloatData dy, const float* scale,
                               const float* mean, const float* inv_std, const double* dbias,
                               const double* dscale, bool running, const ChannelShape& s,
-                              float* dx, cudaStream_t stream) {
+                              void* dx, cudaStream_t stream) {
   const double inv_count = 1.0 / static_cast<double>(s.outer * s.inner);
   WithStored(x, [&](const auto* xp) {
-    using TX = std::remove_const_t<std::remove_pointer_t<decltype(xp)>>;
-    const GradInputArgs<TX> g{xp,     dy,     scale,   mean,      inv_std,
-                              dbias, dscale, running, inv_count, dx};
-    LaunchElementwise<GradInput, TX>(AccessOf(s), stream, g);
+    WithStored(dy, [&](const auto* dyp) {
+      using TX = Pointee<decltype(xp)>;
+      using TD = Pointee<decltype(dyp)>;
+      const GradInputArgs<TX, TD> g{xp,     dyp,     scale,     mean,
+                                    inv_std, dbias, dscale, running,
+                                    inv_count, static_cast<TD*>(dx)};
+      LaunchElementwise<GradInput, TX, TD>(AccessOf(s), stream, g);
+    });
   });
 }
 

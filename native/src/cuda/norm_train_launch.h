@@ -36,18 +36,19 @@ void LaunchBatchNormTrain(FloatData x, const float* scale, const float* bias,
                           cudaStream_t stream);
 
 // batch_norm_grad's channel sums dbias = Σ dy and dscale = Σ dy·(x − mean)·inv_std, in double
-// for the input gradient and as floats for Bias@GRAD and Scale@GRAD (either may be null). x may
-// be bfloat16, as in the forward.
-void LaunchBatchNormGradSums(FloatData x, const float* dy, const float* mean,
+// for the input gradient and as floats for Bias@GRAD and Scale@GRAD (either may be null). x and
+// dy may be bfloat16 (cuda/layout.h).
+void LaunchBatchNormGradSums(FloatData x, FloatData dy, const float* mean,
                              const float* inv_std, const ChannelShape& s, double* scratch,
                              double* dbias, double* dscale, float* dbias_out, float* dscale_out,
                              cudaStream_t stream);
 
 // X@GRAD: with batch statistics scale·inv_std/N·(N·dy − dbias − x̂·dscale); with the running
-// ones (running) the affine map's dy·scale·inv_std, dbias and dscale unused.
-void LaunchBatchNormGradInput(FloatData x, const float* dy, const float* scale,
+// ones (running) the affine map's dy·scale·inv_std, dbias and dscale unused. dx is stored as dy
+// is (and may be dy).
+void LaunchBatchNormGradInput(FloatData x, FloatData dy, const float* scale,
                               const float* mean, const float* inv_std, const double* dbias,
                               const double* dscale, bool running, const ChannelShape& s,
-                              float* dx, cudaStream_t stream);
+                              void* dx, cudaStream_t stream);
 
 }  // namespace pd::cuda

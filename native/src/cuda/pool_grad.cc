@@ -32,10 +32,12 @@ void PoolGradKernel(OpContext& ctx) {
     argmax.set_place(cu.place());
     argmax.Resize(out_dims);
   }
-  float* dx = ctx.Out("X@GRAD")->mutable_data_for_overwrite<float>();  // gathered per cell
-  ctx.Out("X@GRAD")->set_layout(stored_last ? kGpuChannelsLast : 0);  // float32
-  // X and Out may be bfloat16 (PoolGradRule), read as they are.
-  LaunchPool2dGrad(StoredFloats(ctx.In("X")), StoredFloats(out), dout.data<float>(), dx, a,
+  // X, Out and Out@GRAD may be bfloat16 (PoolGradRule), read as they are; X@GRAD is stored as
+  // Out@GRAD is.
+  const FloatData dy = StoredFloats(dout);
+  void* dx = ctx.Out("X@GRAD")->mutable_data_for_overwrite<float>();  // gathered per cell
+  ctx.Out("X@GRAD")->set_layout((stored_last ? kGpuChannelsLast : 0) | (dy.bf16 ? kGpuBf16 : 0));
+  LaunchPool2dGrad(StoredFloats(ctx.In("X")), StoredFloats(out), dy, dx, a,
                    s.max ? argmax.mutable_data<int32_t>() : nullptr, cu.cuda_stream());
   CheckLaunch(ctx);
 }

@@ -101,8 +101,8 @@ __global__ void ArgmaxKernel(const TX* x, const TY* y, PoolArgs a, int32_t* argm
 
 // One thread per input cell, summing from zero in the CPU kernel's window order, so the sums
 // match it bit for bit.
-template <typename I>
-__global__ void GatherKernel(const float* dy, const int32_t* argmax, PoolArgs a, float* dx) {
+template <typename I, typename TD>
+__global__ void GatherKernel(const TD* dy, const int32_t* argmax, PoolArgs a, TD* dx) {
   const I in_h = I(a.in_h), in_w = I(a.in_w), out_h = I(a.out_h), out_w = I(a.out_w);
   const I total = I(a.n) * I(a.c) * in_h * in_w;
   for (I i = blockIdx.x * I(blockDim.x) + threadIdx.x; i < total; i += I(gridDim.x) * blockDim.x) {
@@ -121,15 +121,15 @@ __global__ void GatherKernel(const float* dy, const int32_t* argmax, PoolArgs a,
         if (w < ws.begin || w >= ws.end) continue;
         const I o = Offset(a, n, c, oh, ow, out_h, out_w);
         if (a.max) {
-          if (argmax[o] == pos) acc += dy[o];
+          if (argmax[o] == pos) acc += Widen(dy[o]);
           continue;
         }
         const I count = a.exclusive || a.adaptive ? (hs.end - hs.begin) * (ws.end - ws.begin)
                                                   : hs.padded * ws.padded;
-        acc += dy[o] / static_cast<float>(count);
+        acc += Widen(dy[o]) / static_cast<float>(count);
       }
     }
-    dx[i] = acc;
+    StoreAs(acc, dx + i);
   }
 }
 
@@ -154,7 +154,21 @@ void Argmax(FloatData x, FloatData y, const PoolArgs& a, int32_t* argmax, int64_
 
 }  // namespace
 
-void LaunchPool2dGrad(FloatData x, FloatData y, const float* dy, float* dx, const PoolArgs& a,
+template <typename I, typename TD>
+void Gather(const void* dy, const int32_t* argmax, const PoolArgs& a, void* dx, int64_t in_total,
+            cudaStream_t stream) {
+  GatherKernel<I, TD><<<GridFor(in_total), kBlock, 0, stream>>>(
+      static_cast<const TD*>(dy), argmax, a, static_cast<TD*>(dx));
+}
+
+template <typename I>
+void Gather(FloatData dy, const int32_t* argmax, const PoolArgs& a, void* dx, int64_t in_total,
+            cudaStream_t stream) {
+  if (dy.bf16) return Gather<I, uint16_t>(dy.data, argmax, a, dx, in_total, stream);
+  Gather<I, float>(dy.data, argmax, a, dx, in_total, stream);
+}
+
+void LaunchPool2dGrad(FloatData x, FloatData y, FloatData dy, void* dx, const PoolArgs& a,
                       int32_t* argmax, cudaStream_t stream) {
   const int64_t in_total = a.n * a.c * a.in_h * a.in_w;
   if (in_total == 0) return;
@@ -169,9 +183,9 @@ void LaunchPool2dGrad(FloatData x, FloatData y, const float* dy, float* dx, cons
     }
   }
   if (narrow) {
-    GatherKernel<int><<<GridFor(in_total), kBlock, 0, stream>>>(dy, argmax, a, dx);
+    Gather<int>(dy, argmax, a, dx, in_total, stream);
   } else {
-    GatherKernel<int64_t><<<GridFor(in_total), kBlock, 0, stream>>>(dy, argmax, a, dx);
+    Gather<int64_t>(dy, argmax, a, dx, in_total, stream);
   }
 }
 

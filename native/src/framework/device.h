@@ -40,9 +40,10 @@ struct ExecConfig {
   bool gpu_bf16 = false;
   // With gpu_bf16: a bfloat16 convolution leaves its output in bfloat16, the form cuDNN wrote,
   // for batch norm to read so, and batch norm writes its own output in bfloat16 for the next
-  // convolution, ReLU's gradient and the residual add to read (cuda/layout.h), as autocast
-  // keeps activations: less memory traffic, batch norms' outputs rounded to bfloat16. Training
-  // executors set it as Bf16ActivationsWanted() says.
+  // convolution, ReLU's gradient and the residual add to read, and the activations' gradients
+  // stay in bfloat16 likewise (cuda/layout.h), as autocast keeps them: less memory traffic,
+  // activations and their gradients rounded to bfloat16. Training executors set it as
+  // Bf16ActivationsWanted() says.
   bool gpu_bf16_activations = false;
   // Record a run's device work once and launch the recording on later runs of the same input
   // shapes (CUDA graphs), when every op runs on the configured device: a batch-1 run then no
