@@ -12,7 +12,8 @@
 #   5. profile_1.txt / profile_sync.txt: per-op host and device time at batch 1.
 #   ResNet-50 runs again with channels-last convolutions (GOHUB_CUDA_CHANNELS_LAST=1, model
 #   name "resnet50_cl"), checked and timed; in training too (step 7 and 8, "_cl" models), and
-#   with bfloat16 AMP ("_amp" models, the amp_bf16 rows).
+#   with bfloat16 AMP ("_amp" models, the amp_bf16 rows; "resnet50_f32act" once more with the
+#   activations between ops in float32, GOHUB_CUDA_BF16_ACTIVATIONS=0, for the comparison).
 # Training (train_summary.md):
 #   6. grad_cases.txt: real Paddle's gradient golden cases (testdata/grads) on the GPU;
 #   7. train_check.jsonl: Paddle's training programs (four models, Momentum and Adam) on the GPU
@@ -201,6 +202,11 @@ step 200 "AMP training step" "$work/gpu_train_check" --amp --bench --batches "$t
 GOHUB_CUDA_CHANNELS_LAST=1 step 200 "AMP channels-last training step" \
   "$work/gpu_train_check" --amp --bench --batches "$train_batches" \
   "resnet50_cl:$t/resnet50_imagenet_partial_momentum.pdmodel:3x224x224" \
+  >> "$out/train_bench.jsonl" 2>> "$out/train_check.stderr" || status=1
+# What keeping the activations in bfloat16 gains: the AMP step with them in float32.
+GOHUB_CUDA_BF16_ACTIVATIONS=0 step 200 "AMP training step, float32 activations" \
+  "$work/gpu_train_check" --amp --bench --batches "${train_batches%%,*}" \
+  "resnet50_f32act:$t/resnet50_imagenet_partial_momentum.pdmodel:3x224x224" \
   >> "$out/train_bench.jsonl" 2>> "$out/train_check.stderr" || status=1
 "$python" scripts/device/train_summary.py "$out/grad_cases.txt" "$out/train_check.jsonl" \
   "$out/train_bench.jsonl" "$out/torch_train.jsonl" > "$out/train_summary.md" || true
