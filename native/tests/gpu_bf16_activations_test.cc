@@ -160,19 +160,21 @@ TEST(GpuBf16Activations, BatchNormsReadAndWriteBf16WithTheRoundingAutocastHas) {
     exec.Run();
     // The layout bits of cuda/layout.h: 2 is bfloat16. r1 is bn1's fused-relu output, s the
     // add's; g (1x1) is float32 either way.
-    for (const char* name : {"c1", "r1", "c2", "b2", "c3", "b3", "s", "p", "g"}) {
-      const bool bf16 = (scope.FindLocal(name)->layout() & 2) != 0;
-      EXPECT_EQ(bf16, on && std::string(name) != "g") << name << " with the switch " << on;
-    }
+    // A bfloat16 one takes half a float32 tensor's memory.
+    const auto expect_bf16 = [&](const std::string& name, bool want) {
+      const Tensor& t = *scope.FindLocal(name);
+      const bool bf16 = (t.layout() & 2) != 0;
+      EXPECT_EQ(bf16, want) << name << " with the switch " << on;
+      if (bf16) EXPECT_EQ(t.capacity(), static_cast<size_t>(t.numel()) * 2) << name;
+    };
+    for (const char* name : {"c1", "r1", "c2", "b2", "c3", "b3", "s", "p", "g"})
+      expect_bf16(name, on && std::string(name) != "g");
     // A gradient is stored as the gradient it comes from, but for a bfloat16 convolution's
     // data gradient, which cuDNN writes in bfloat16: from the loss down to c2@GRAD and c3@GRAD
     // float32, from the two convolutions' data gradients on (their sum r1@GRAD, then c1@GRAD
     // through bn1's) bfloat16.
-    for (const char* name : {"s@GRAD", "c2@GRAD", "c3@GRAD", "r1@GRAD", "c1@GRAD"}) {
-      const bool bf16 = (scope.FindLocal(name)->layout() & 2) != 0;
-      const bool want = on && (std::string(name) == "r1@GRAD" || std::string(name) == "c1@GRAD");
-      EXPECT_EQ(bf16, want) << name << " with the switch " << on;
-    }
+    for (const char* name : {"s@GRAD", "c2@GRAD", "c3@GRAD", "r1@GRAD", "c1@GRAD"})
+      expect_bf16(name, on && (std::string(name) == "r1@GRAD" || std::string(name) == "c1@GRAD"));
   }
   Scope& off = scopes[false];
   Scope& on = scopes[true];

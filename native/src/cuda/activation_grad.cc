@@ -48,8 +48,7 @@ void ActGradKernel(OpContext& ctx) {
   // Element by element: every operand in one order.
   const int layout = (in.layout() & ~kGpuBf16) | (dout.layout() & kGpuBf16);
   Tensor* dx_t = ctx.Out("X@GRAD");
-  void* dx = dx_t->mutable_data_for_overwrite<float>();  // written in full
-  dx_t->set_layout(layout);
+  void* dx = OutputIn(dx_t, layout);  // written in full
   LaunchActivationGrad(kKind, p, ip, dy, dx, in.numel(), c.cuda_stream());
   CheckLaunch(ctx);
 }

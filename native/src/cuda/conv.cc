@@ -220,12 +220,13 @@ void ConvKernel(OpContext& ctx) {
   // cuDNN writes every output cell (beta 0). The fused call without a residual is handed y as
   // its z, scaled by 0, as Paddle's fused convolution does. cuDNN's formula reads z whatever
   // alpha2 is (0 · NaN is NaN), so y takes the zero fill.
-  float* y = st.fused && !residual ? out->mutable_data<float>()
-                                   : out->mutable_data_for_overwrite<float>();
   // With nothing to add to it, a bfloat16 output stays as cuDNN writes it, in Output's buffer.
   const bool keep_bf16 = st.bf16 && Bf16ActivationsOn(cu) && !has_bias && !residual &&
                          act.act == Act::kNone;
-  out->set_layout((st.nhwc ? kGpuChannelsLast : 0) | (keep_bf16 ? kGpuBf16 : 0));
+  const int layout = (st.nhwc ? kGpuChannelsLast : 0) | (keep_bf16 ? kGpuBf16 : 0);
+  float* y = st.fused && !residual ? out->mutable_data<float>()
+                                   : static_cast<float*>(OutputIn(out, layout));
+  out->set_layout(layout);
   if (out->numel() == 0) return;
   if (st.pad_input) {
     const int64_t ph = s.in.h + s.win.pad_begin[0] + s.win.pad_end[0];

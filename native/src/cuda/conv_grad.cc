@@ -307,8 +307,8 @@ void ConvGradKernel(OpContext& ctx) {
   float* dx = nullptr;
   if (want_dx) {
     Tensor* t = ctx.Out("Input@GRAD");
-    dx = t->mutable_data_for_overwrite<float>();
-    t->set_layout((st.nhwc ? kGpuChannelsLast : 0) | (x_as_stored ? kGpuBf16 : 0));
+    dx = static_cast<float*>(
+        OutputIn(t, (st.nhwc ? kGpuChannelsLast : 0) | (x_as_stored ? kGpuBf16 : 0)));
   }
   float* dw = want_dw ? ctx.Out("Filter@GRAD")->mutable_data_for_overwrite<float>() : nullptr;
   if (s.in.n == 0 || (dx == nullptr && dw == nullptr)) {

@@ -32,7 +32,9 @@ void BinaryKernel(OpContext& ctx) {
   // residual add of two bfloat16 activations, as autocast adds them), else float32.
   const bool out_bf16 = IsGpuBf16(x) && IsGpuBf16(y);
   const int layout = same ? (x.layout() & ~kGpuBf16) | (out_bf16 ? kGpuBf16 : 0) : 0;
-  T* outp = out->mutable_data_for_overwrite<T>();  // every element is written
+  // Every element is written.
+  T* outp = out_bf16 ? static_cast<T*>(OutputIn(out, layout))
+                     : out->mutable_data_for_overwrite<T>();
   out->set_layout(layout);
   const int64_t n = out->numel();
   if (n == 0) return;

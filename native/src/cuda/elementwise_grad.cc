@@ -159,8 +159,7 @@ void SumStored(OpContext& ctx) {
   const int layout = (xs[0]->layout() & ~kGpuBf16) | (out_bf16 ? kGpuBf16 : 0);
   const int64_t n = xs[0]->numel();
   Tensor* out = ctx.Out("Out");
-  void* p = out->mutable_data_for_overwrite<float>();  // written in full
-  out->set_layout(layout);
+  void* p = OutputIn(out, layout);  // written in full
   LaunchAddStored(a, b, false, p, out_bf16, n, c.cuda_stream());
   CheckLaunch(ctx);
 }

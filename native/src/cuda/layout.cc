@@ -31,6 +31,13 @@ ImageGeometry GeometryOf(const Tensor& t) {
   return {t.dim(0), t.dim(1), t.dim(2), t.dim(3), IsGpuChannelsLast(t)};
 }
 
+void* OutputIn(Tensor* t, int layout) {
+  void* p = t->mutable_data_for_overwrite((layout & kGpuBf16) ? DType::kBF16 : DType::kFP32);
+  t->set_dtype(DType::kFP32);
+  t->set_layout(layout);
+  return p;
+}
+
 namespace {
 
 // src's values widened to float32 in dst (src's order; dims, place and the channels-last bit

@@ -12,7 +12,8 @@
 // gradient read as their bfloat16 image, and ReLU's gradient and the residual add read as it
 // is. Such a tensor is still float32 to the engine (its dtype, dims and buffer size stay), only
 // its first half holds the bfloat16 values; every other reader gets it widened, through the
-// same converter. The gradients follow: a bfloat16 convolution's data gradient with respect to a
+// same converter. Its buffer is half a float32 tensor's where the kernel allocated it so
+// (OutputIn). The gradients follow: a bfloat16 convolution's data gradient with respect to a
 // bfloat16 activation stays bfloat16 as cuDNN writes it, and the gradients computed from a
 // bfloat16 one (ReLU's, batch norm's, pooling's, a sum of two, the residual add's views) are
 // stored so too; the parameters' gradients are float32.
@@ -47,6 +48,10 @@ bool Bf16ActivationsOn(const DeviceContext& ctx);
 FloatData StoredFloats(const Tensor& t);
 // t's 4-D dims with the layout it is stored in.
 ImageGeometry GeometryOf(const Tensor& t);
+
+// Room for the values of the output t in layout (its kGpuBf16 bit: in bfloat16, half a float32
+// tensor's bytes, t staying float32 to the engine), to be written in full; sets t's layout.
+void* OutputIn(Tensor* t, int layout);
 
 // A plain or channels-last float32 copy of the 4-D tensor src in scratch (on src's place; the
 // buffer is kept for the next call of the same size), or src's own data when it is stored so

@@ -30,6 +30,7 @@ struct BatchNormArgs {
   float eps;
   bool relu;  // fuse_with_relu: max(y, 0), a training program's batch_norm → relu fused
   ChannelShape s;
+  int y_layout;  // Y stored as X is (cuda/layout.h)
 };
 
 void BatchNormInference(OpContext& ctx, const BatchNormArgs& a, cudaStream_t stream) {
@@ -42,7 +43,7 @@ void BatchNormInference(OpContext& ctx, const BatchNormArgs& a, cudaStream_t str
   if (float* p = ChannelOut(ctx, "SavedMean", c))
     PD_CUDA_CHECK(cudaMemcpyAsync(p, a.mean, c * sizeof(float), cudaMemcpyDeviceToDevice, stream));
   if (float* p = ChannelOut(ctx, "SavedVariance", c)) LaunchInverseStd(a.var, p, a.eps, c, stream);
-  float* y = ctx.Out("Y")->mutable_data_for_overwrite<float>();  // written in full
+  float* y = static_cast<float*>(OutputIn(ctx.Out("Y"), a.y_layout));  // written in full
   LaunchBatchNormInference(static_cast<const float*>(a.x.data), y, a.scale, a.bias, a.mean,
                            a.var, a.eps, a.relu, a.s.outer, c, a.s.inner, stream);
 }
@@ -60,7 +61,7 @@ void BatchNormTrain(OpContext& ctx, CudaContext& cu, const BatchNormArgs& a) {
   out.var_out = ChannelOut(ctx, "VarianceOut", c);
   out.saved_mean = ChannelOut(ctx, "SavedMean", c);
   out.saved_inv_std = ChannelOut(ctx, "SavedVariance", c);
-  out.y = ctx.Out("Y")->mutable_data_for_overwrite<float>();  // written in full, as X is stored
+  out.y = OutputIn(ctx.Out("Y"), a.y_layout);  // written in full
   LaunchBatchNormTrain(a.x, a.scale, a.bias, a.mean, a.var, a.eps,
                        ctx.op().GetFloat("momentum", 0.9f), a.relu, a.s,
                        scratch.mutable_data<double>(), channel_scratch.mutable_data<float>(), out,
@@ -94,6 +95,7 @@ void BatchNormKernel(OpContext& ctx) {
             : StoredFloats(x);
   a.s = {nhwc || stored_last ? x.numel() / c : d[0], c,
          nhwc || stored_last ? 1 : x.numel() / (d[0] * c)};
+  a.y_layout = (stored_last ? kGpuChannelsLast : 0) | (a.x.bf16 ? kGpuBf16 : 0);
   a.eps = op.GetFloat("epsilon", 1e-5f);
   a.relu = op.GetBool("fuse_with_relu", false);
   a.scale = ChannelParam(ctx, "Scale", c);
@@ -105,7 +107,6 @@ void BatchNormKernel(OpContext& ctx) {
   } else {
     BatchNormTrain(ctx, cu, a);
   }
-  y->set_layout((stored_last ? kGpuChannelsLast : 0) | (a.x.bf16 ? kGpuBf16 : 0));
   CheckLaunch(ctx);
 }
 

@@ -63,10 +63,10 @@ void BatchNormGradKernel(OpContext& ctx) {
     mean = Channels(ctx, "SavedMean", s.channels);
     inv_std = Channels(ctx, "SavedVariance", s.channels);
   }
-  void* dx = OutputOrNull(ctx, "X@GRAD");
-  if (dx != nullptr)
-    ctx.Out("X@GRAD")->set_layout((stored_last ? kGpuChannelsLast : 0) |
-                                  (dyp.bf16 ? kGpuBf16 : 0));
+  void* dx = ctx.HasOutput("X@GRAD")
+                 ? OutputIn(ctx.Out("X@GRAD"),
+                            (stored_last ? kGpuChannelsLast : 0) | (dyp.bf16 ? kGpuBf16 : 0))
+                 : nullptr;
   float* dbias_out = OutputOrNull(ctx, "Bias@GRAD");
   float* dscale_out = OutputOrNull(ctx, "Scale@GRAD");
   // X@GRAD with batch statistics needs the channel sums in double; the running form needs them

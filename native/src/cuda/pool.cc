@@ -31,8 +31,8 @@ void PoolKernel(OpContext& ctx) {
   a.nhwc = a.nhwc || stored_last;
   const bool one_by_one = a.out_h * a.out_w == 1;
   const bool y_bf16 = xp.bf16 && !one_by_one;
-  void* y = out->mutable_data_for_overwrite<float>();  // written in full
-  out->set_layout((stored_last && !one_by_one ? kGpuChannelsLast : 0) | (y_bf16 ? kGpuBf16 : 0));
+  void* y = OutputIn(out, (stored_last && !one_by_one ? kGpuChannelsLast : 0) |
+                              (y_bf16 ? kGpuBf16 : 0));  // written in full
   LaunchPool2d(xp, y, y_bf16, a, cu.cuda_stream());
   CheckLaunch(ctx);
 }

@@ -35,8 +35,8 @@ void PoolGradKernel(OpContext& ctx) {
   // X, Out and Out@GRAD may be bfloat16 (PoolGradRule), read as they are; X@GRAD is stored as
   // Out@GRAD is.
   const FloatData dy = StoredFloats(dout);
-  void* dx = ctx.Out("X@GRAD")->mutable_data_for_overwrite<float>();  // gathered per cell
-  ctx.Out("X@GRAD")->set_layout((stored_last ? kGpuChannelsLast : 0) | (dy.bf16 ? kGpuBf16 : 0));
+  void* dx = OutputIn(ctx.Out("X@GRAD"), (stored_last ? kGpuChannelsLast : 0) |
+                                             (dy.bf16 ? kGpuBf16 : 0));  // gathered per cell
   LaunchPool2dGrad(StoredFloats(ctx.In("X")), StoredFloats(out), dy, dx, a,
                    s.max ? argmax.mutable_data<int32_t>() : nullptr, cu.cuda_stream());
   CheckLaunch(ctx);
