@@ -13,6 +13,10 @@
 // - the loss and the gradients, which follow from the rounded values, stay close;
 // - and with the switch on the tensors really were bfloat16, else the check compares the
 //   float32 path with itself.
+// "Exactly" is bit for bit on the host CUDA backend, whose cuDNN has one algorithm. On a GPU the
+// two executors may each pick another (cudnnFind times them), summing in another order: there a
+// value may fall on the other side of a bfloat16 rounding, so up to 1 % of them (one of a
+// short vector) may be one bfloat16 step off.
 //
 // GPU only: run with GOHUB_TEST_GPU=<id> (ctest runs it on the host CUDA backend, the device
 // check script on a real GPU); the CPU-only test list leaves it out (CMakeLists.txt).
@@ -127,6 +131,23 @@ std::vector<float> Rounded(std::vector<float> v) {
   return v;
 }
 
+// got equals want bit for bit but for at most 1 % of the values (one of a short vector), each
+// within one bfloat16 step (see the top of the file).
+void ExpectSameValues(const std::vector<float>& got, const std::vector<float>& want,
+                      const std::string& name) {
+  ASSERT_EQ(got.size(), want.size()) << name;
+  size_t differ = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    if (got[i] == want[i] || (std::isnan(got[i]) && std::isnan(want[i]))) continue;
+    ++differ;
+    EXPECT_LE(std::fabs(got[i] - want[i]),
+              std::ldexp(std::max(std::fabs(got[i]), std::fabs(want[i])), -7))
+        << name << "[" << i << "]: " << got[i] << " against " << want[i];
+  }
+  EXPECT_LE(differ, std::max<size_t>(got.size() / 100, 1)) << name << ": " << differ << " of " << got.size()
+                                      << " values differ";
+}
+
 // ‖a − b‖ / ‖b‖.
 double RelL2(const std::vector<float>& a, const std::vector<float>& b) {
   double d = 0, n = 0;
@@ -180,15 +201,15 @@ TEST(GpuBf16Activations, BatchNormsReadAndWriteBf16WithTheRoundingAutocastHas) {
   Scope& on = scopes[true];
   for (const char* name : {"c1", "c2", "c3", "saved_mean1", "saved_var1", "mean2", "var2",
                            "saved_mean3"})
-    EXPECT_EQ(Values(on, name), Values(off, name)) << name;
+    ExpectSameValues(Values(on, name), Values(off, name), name);
   for (const char* name : {"r1", "b2", "b3"})
-    EXPECT_EQ(Values(on, name), Rounded(Values(off, name))) << name;
+    ExpectSameValues(Values(on, name), Rounded(Values(off, name)), name);
   // s = relu(b2 + b3) over the rounded values, one float32 add each, rounded.
   const std::vector<float> b2 = Rounded(Values(off, "b2")), b3 = Rounded(Values(off, "b3"));
   std::vector<float> s(b2.size());
   for (size_t i = 0; i < s.size(); ++i) s[i] = std::max(b2[i] + b3[i], 0.0f);
   s = Rounded(s);
-  EXPECT_EQ(Values(on, "s"), s);
+  ExpectSameValues(Values(on, "s"), s, "s");
   // p: the 2x2 maxima of s (values of s, so exact); g: the means of p's 3x3 planes.
   constexpr int64_t kHalf = kSide / 2;
   std::vector<float> p(kBatch * kOut * kHalf * kHalf), g(kBatch * kOut);
@@ -202,7 +223,7 @@ TEST(GpuBf16Activations, BatchNormsReadAndWriteBf16WithTheRoundingAutocastHas) {
     for (int64_t k = 0; k < kHalf * kHalf; ++k) sum += p[plane * kHalf * kHalf + k];
     g[plane] = static_cast<float>(sum / (kHalf * kHalf));
   }
-  EXPECT_EQ(Values(on, "p"), p);
+  ExpectSameValues(Values(on, "p"), p, "p");
   EXPECT_LT(RelL2(Values(on, "g"), g), 1e-6);
   // The rest follows from values rounded to bfloat16 (8 bits): close, not equal.
   std::vector<std::string> names = {"loss", "s@GRAD", "r1@GRAD", "c1@GRAD", "c2@GRAD",
