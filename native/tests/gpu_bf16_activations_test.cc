@@ -54,11 +54,7 @@ std::shared_ptr<const Program> TrainingProgram(std::map<std::string, std::string
   block->set_idx(0);
   block->set_parent_idx(-1);
   const auto declare = [&](const std::string& name, bool persistable) {
-    auto* v = block->add_vars();
-    v->set_name(name);
-    v->set_persistable(persistable);
-    v->mutable_type()->set_type(proto::VarType::LOD_TENSOR);
-    v->mutable_type()->mutable_lod_tensor()->mutable_tensor()->set_data_type(proto::VarType::FP32);
+    AddVar(block, name, {}, persistable);
   };
   declare("x", false);
   const auto add = [&](const OpBuilder& op) { *block->add_ops() = op.desc(); };
