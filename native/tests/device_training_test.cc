@@ -17,9 +17,7 @@ constexpr int64_t kBatch = 4, kChannels = 6, kSide = 5;
 // AppendBackward; sgd on b.
 std::shared_ptr<const Program> TrainingProgram() {
   proto::ProgramDesc prog;
-  auto* block = prog.add_blocks();
-  block->set_idx(0);
-  block->set_parent_idx(-1);
+  auto* block = AddMainBlock(&prog);
   const auto declare = [&](const std::string& name, bool persistable) {
     AddVar(block, name, {}, persistable);
   };

@@ -50,9 +50,7 @@ constexpr int64_t kBatch = 2, kIn = 3, kOut = 8, kSide = 6;
 // runs it. The convolutions are marked for bfloat16 as training's AMP marks them.
 std::shared_ptr<const Program> TrainingProgram(std::map<std::string, std::string>* grads) {
   proto::ProgramDesc prog;
-  auto* block = prog.add_blocks();
-  block->set_idx(0);
-  block->set_parent_idx(-1);
+  auto* block = AddMainBlock(&prog);
   const auto declare = [&](const std::string& name, bool persistable) {
     AddVar(block, name, {}, persistable);
   };

@@ -107,12 +107,18 @@ inline void AddVar(proto::BlockDesc* block, const std::string& name, const Dims&
   for (int64_t d : dims) t->add_dims(d);
 }
 
+// The main block (0, no parent) added to prog.
+inline proto::BlockDesc* AddMainBlock(proto::ProgramDesc* prog) {
+  auto* block = prog->add_blocks();
+  block->set_idx(0);
+  block->set_parent_idx(-1);
+  return block;
+}
+
 // A one-block program of ops, in order, serialized and parsed as a model's would be.
 inline std::shared_ptr<const Program> ProgramOf(const std::vector<OpBuilder>& ops) {
   proto::ProgramDesc prog;
-  auto* block = prog.add_blocks();
-  block->set_idx(0);
-  block->set_parent_idx(-1);
+  auto* block = AddMainBlock(&prog);
   for (const OpBuilder& op : ops) *block->add_ops() = op.desc();
   return Program::Parse(prog.SerializeAsString(), "test program");
 }
