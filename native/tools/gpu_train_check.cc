@@ -14,8 +14,10 @@
 // gradient value) excepted. Then the whole program run freely on both places for --steps steps
 // (10): the losses side by side and the persistables after the last, reported (see FreeRun).
 // With --bench: time per training step (forward, backward, update) on the GPU at each --batches
-// size, fp32 and TF32, activations freed after their last use; with PD_OP_PROFILE set, the
-// executor's per-op profile of the timed steps goes to stderr.
+// size, fp32 and TF32, activations freed after their last use, and the GPU pool's memory: the
+// timed steps' high-water mark, what stays in use between steps and what the pool holds (each
+// row starts from an emptied pool); with PD_OP_PROFILE set, the executor's per-op profile of
+// the timed steps goes to stderr.
 // One JSON object per line on stdout; exit status 1 when a check failed. On a machine without a
 // GPU, GOHUB_CUDA_BACKEND naming the tests' emulated GPU backend
 // (build/native/libgohub_emulated_gpu.so) tries the tool's own flow.
@@ -497,16 +499,20 @@ void Bench(const ModelSpec& spec, std::shared_ptr<const pd::Program> program,
   // With --amp the step runs once per batch, its float32 ops exact (PyTorch's autocast rows).
   for (bool tf32 : amp ? std::vector<bool>{false} : std::vector<bool>{false, true}) {
     for (int batch : batches) {
+      const pd::ExecConfig config = GpuConfig(tf32);
+      // The pool as this row grows it: the rows before it gave their blocks back.
+      pd::AllocatorFor(config.place).ReleaseCached();
       pd::Scope scope;
       Seed(*program, lr, &scope);
       const Batch b = MakeBatch(spec, roles.classes, batch, 7);
       Feed(roles, b, &scope);
-      const pd::ExecConfig config = GpuConfig(tf32);
       pd::MoveOpInputsTo(*program, &scope, config.place);
       pd::Executor exec(program, &scope, config);
       exec.set_free_intermediates(true);
       for (int i = 0; i < 3; ++i) exec.Run();  // algorithm search, pool growth
       exec.ResetProfile();
+      pd::Allocator& pool = pd::AllocatorFor(config.place);
+      pool.ResetPeak();  // the timed steps' own high-water mark
       using Clock = std::chrono::steady_clock;
       std::vector<double> ms;
       for (int i = 0; i < 10; ++i) {
@@ -516,12 +522,12 @@ void Bench(const ModelSpec& spec, std::shared_ptr<const pd::Program> program,
       }
       std::sort(ms.begin(), ms.end());
       const double med = ms[ms.size() / 2];
-      const auto mem = pd::AllocatorFor(config.place).stats();
+      const auto mem = pool.stats();
       std::printf("{\"framework\": \"gohub\", \"model\": \"%s\", \"train\": true, \"batch\": %d, "
                   "\"precision\": \"%s\", \"ms_per_step\": %.3f, \"images_per_s\": %.1f, "
-                  "\"gpu_mib_in_use\": %.0f, \"gpu_mib_cached\": %.0f}\n",
+                  "\"gpu_mib_peak\": %.0f, \"gpu_mib_in_use\": %.0f, \"gpu_mib_cached\": %.0f}\n",
                   spec.name.c_str(), batch, amp ? "amp_bf16" : tf32 ? "tf32" : "fp32", med,
-                  batch * 1e3 / med,
+                  batch * 1e3 / med, mem.peak_in_use / 1048576.0,
                   mem.in_use / 1048576.0, mem.cached / 1048576.0);
       std::fflush(stdout);
     }

@@ -56,7 +56,8 @@ tmap = {(r["batch"], r["precision"]): r for r in torch if r.get("framework") == 
 info = [r["pytorch_info"] for r in torch if "pytorch_info" in r]
 if info:
     print(f"PyTorch: {info[0]}\n")
-print("| model | batch | precision | gohub ms/step | gohub img/s | gohub GPU MiB (in use / pool) "
+print("| model | batch | precision | gohub ms/step | gohub img/s "
+      "| gohub GPU MiB (peak / between steps / pool) "
       "| PyTorch ms/step | PyTorch img/s | PyTorch peak MiB | PyTorch layout | speed vs PyTorch |")
 print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 for r in ours:
@@ -65,7 +66,8 @@ for r in ours:
     t = tmap.get((r["batch"], r["precision"]))
     ratio = f"{t['ms_per_step'] / r['ms_per_step']:.2f}x" if t else ""
     print(f"| {r['model']} | {r['batch']} | {r['precision']} | {r['ms_per_step']:.2f} | "
-          f"{r['images_per_s']:.0f} | {r['gpu_mib_in_use']:.0f} / {r['gpu_mib_cached']:.0f} | "
+          f"{r['images_per_s']:.0f} | {r.get('gpu_mib_peak', float('nan')):.0f} / "
+          f"{r['gpu_mib_in_use']:.0f} / {r['gpu_mib_cached']:.0f} | "
           f"{t['ms_per_step'] if t else ''} | {t['images_per_s'] if t else ''} | "
           f"{t['gpu_mib_peak'] if t else ''} | {t['layout'] if t else ''} | {ratio} |")
 measured = {(r["batch"], r["precision"]) for r in ours if r.get("framework") == "gohub"}

@@ -123,10 +123,13 @@ void CudaAllocator::FreeHost(void* ptr, size_t) {
 
 Allocator::Stats CudaAllocator::stats() const {
   Stats s;
-  uint64_t reserved = 0, used = 0;
+  uint64_t reserved = 0, used = 0, used_high = 0;
   if (cudaMemPoolGetAttribute(pool_, cudaMemPoolAttrReservedMemCurrent, &reserved) == cudaSuccess &&
       cudaMemPoolGetAttribute(pool_, cudaMemPoolAttrUsedMemCurrent, &used) == cudaSuccess)
     s.cached = reserved - used;
+  if (cudaMemPoolGetAttribute(pool_, cudaMemPoolAttrUsedMemHigh, &used_high) == cudaSuccess)
+    s.peak_in_use = used_high;
+  (void)cudaGetLastError();
   std::lock_guard<std::mutex> lock(mu_);
   s.in_use = in_use_;
   s.system_allocs = allocs_;
@@ -137,6 +140,12 @@ void CudaAllocator::ReleaseCached() {
   UseDevice(device_);
   PD_CUDA_CHECK(cudaStreamSynchronize(WorkStream()));
   PD_CUDA_CHECK(cudaMemPoolTrimTo(pool_, 0));
+}
+
+void CudaAllocator::ResetPeak() {
+  uint64_t zero = 0;  // CUDA resets a high-water mark to the current value when set to 0
+  PD_CUDA_CHECK(cudaMemPoolSetAttribute(pool_, cudaMemPoolAttrUsedMemHigh, &zero));
+  PD_CUDA_CHECK(cudaMemPoolSetAttribute(pool_, cudaMemPoolAttrReservedMemHigh, &zero));
 }
 
 void CudaAllocator::Reserve(uint64_t mb) {

@@ -43,8 +43,11 @@ class CudaAllocator final : public Allocator {
   // that a transfer is slower rather than failed.
   void* AllocateHost(size_t bytes) override;
   void FreeHost(void* ptr, size_t bytes) override;
+  // peak_in_use: the pool's high-water mark of memory in use (cuDNN's allocations, outside
+  // the pool, not counted).
   Stats stats() const override;
   void ReleaseCached() override;
+  void ResetPeak() override;
   // Grows the pool to hold at least mb MiB (once per size asked for).
   void Reserve(uint64_t mb) override;
   // Frees what was given back while a run was being recorded (CudaDevice::Record).

@@ -49,6 +49,10 @@ class Allocator {
   virtual Stats stats() const = 0;
   // Gives every cached block back to the system.
   virtual void ReleaseCached() = 0;
+  // Starts peak_in_use over from what is in use now, where the allocator measures it for its
+  // callers only (a GPU's pool: a benchmark's rows one after another). The CPU allocator's
+  // peak sizes its cache and is kept.
+  virtual void ResetPeak() {}
   // Makes the allocator hold at least mb MiB up front (a GPU's memory pool, sized by
   // PD_ConfigEnableUseGpu); nothing to do where memory is not pooled ahead.
   virtual void Reserve(uint64_t mb) {}

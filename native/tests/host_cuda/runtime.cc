@@ -67,6 +67,7 @@ struct Memory {
   std::deque<std::pair<char*, size_t>> quarantine;
   size_t quarantined = 0;
   std::vector<size_t> used;  // device bytes in use, per device
+  std::vector<size_t> used_high;  // the most used has been since the last reset
 };
 Memory& Mem() {
   static Memory* m = new Memory;  // outlives every static that frees device memory at exit
@@ -82,8 +83,12 @@ char* NewBlock(size_t bytes, int device) {
   std::lock_guard<std::mutex> lock(m.mu);
   m.blocks[p] = Block{n, device};
   if (device >= 0) {
-    if (m.used.size() <= static_cast<size_t>(device)) m.used.resize(device + 1);
+    if (m.used.size() <= static_cast<size_t>(device)) {
+      m.used.resize(device + 1);
+      m.used_high.resize(device + 1);
+    }
     m.used[device] += n;
+    m.used_high[device] = std::max(m.used_high[device], m.used[device]);
   }
   return p;
 }
@@ -421,24 +426,43 @@ cudaError_t cudaDeviceGetDefaultMemPool(cudaMemPool_t* pool, int device) {
   return cudaSuccess;
 }
 
-cudaError_t cudaMemPoolSetAttribute(cudaMemPool_t, cudaMemPoolAttr, void*) {
+// The pool has no release threshold to honour (freed blocks go back at once, quarantined), so
+// setting one is accepted and ignored; a high-water mark set to 0 starts over from the current
+// value, as CUDA's does. Reserved memory is memory in use: nothing is kept for reuse.
+cudaError_t cudaMemPoolSetAttribute(cudaMemPool_t pool, cudaMemPoolAttr attr, void* value) {
   HOSTCUDA_STICKY();
-  return cudaSuccess;
+  const int device = reinterpret_cast<PoolHandle*>(pool)->device;
+  switch (attr) {
+    case cudaMemPoolAttrReleaseThreshold: return cudaSuccess;
+    case cudaMemPoolAttrUsedMemHigh:
+    case cudaMemPoolAttrReservedMemHigh: {
+      if (*static_cast<uint64_t*>(value) != 0) return Fails(cudaErrorInvalidValue);
+      Memory& m = Mem();
+      std::lock_guard<std::mutex> lock(m.mu);
+      if (static_cast<size_t>(device) < m.used.size()) m.used_high[device] = m.used[device];
+      return cudaSuccess;
+    }
+    default: return Fails(cudaErrorInvalidValue);
+  }
 }
 
 cudaError_t cudaMemPoolGetAttribute(cudaMemPool_t pool, cudaMemPoolAttr attr, void* value) {
   HOSTCUDA_STICKY();
   const int device = reinterpret_cast<PoolHandle*>(pool)->device;
-  uint64_t used = 0;
+  uint64_t used = 0, high = 0;
   {
     Memory& m = Mem();
     std::lock_guard<std::mutex> lock(m.mu);
-    if (static_cast<size_t>(device) < m.used.size()) used = m.used[device];
+    if (static_cast<size_t>(device) < m.used.size()) used = m.used[device], high = m.used_high[device];
   }
   switch (attr) {
     case cudaMemPoolAttrReservedMemCurrent:
     case cudaMemPoolAttrUsedMemCurrent:
       *static_cast<uint64_t*>(value) = used;
+      return cudaSuccess;
+    case cudaMemPoolAttrReservedMemHigh:
+    case cudaMemPoolAttrUsedMemHigh:
+      *static_cast<uint64_t*>(value) = high;
       return cudaSuccess;
     default: return Fails(cudaErrorInvalidValue);
   }
