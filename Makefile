@@ -121,6 +121,7 @@ device-dry-run: build
 	rm -rf $(BUILD)/device-dry-run
 	OUT=$(BUILD)/device-dry-run CHECK_BACKEND=$(NATIVE_BUILD)/libgohub_emulated_gpu.so \
 	  CHECK_INFER_BATCHES=1,2 CHECK_TRAIN_BATCHES=2 ITERS=2 CHECK_BUDGET_S=1800 \
+	  CHECK_LOOP_BATCH=2 CHECK_LOOP_STEPS=2 CHECK_LOOP_SECONDS=0 \
 	  bash scripts/device/check.sh
 
 # The GPU check's correctness half on the host CUDA backend (scripts/host_cuda_check.sh): every

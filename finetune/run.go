@@ -69,70 +69,44 @@ func (t *ImageClassifierTask) finetune(ctx context.Context, doEval bool) error {
 			BatchSize: t.cfg.BatchSize, Shuffle: true, DropLast: true, Augment: t.augment,
 			Seed: uint64(t.cfg.Seed), Epoch: t.st.Epoch, StartBatch: t.st.EpochBatch})
 		epochStart := timeNow()
-		for {
+		next := func() (*imgbatch.Batch, error) {
 			waitStart := timeNow()
 			b, err := it.Next()
 			waited := timeNow().Sub(waitStart)
 			window.wait += waited
 			t.stats.DataWait += waited
 			if err == io.EOF {
-				break
+				return nil, nil
 			}
-			if err != nil {
-				it.Close()
-				return err
-			}
-			lr := t.plan.LR(t.st.GlobalStep)
-			loss, pred, err := t.trainStep(tp, b, lr)
-			labels := b.Labels
-			window.add(loss, pred, labels)
+			return b, err
+		}
+		b, err := next()
+		if err == nil && b != nil {
+			err = t.feedScope(t.scope, b)
+		}
+		for err == nil && b != nil {
+			var nb *imgbatch.Batch
+			var fed bool
+			nb, fed, err = t.step(tp, b, next, doEval, window)
 			b.Release()
-			if err != nil {
-				it.Close()
-				return errors.WithMessagef(err, "step %d", t.st.GlobalStep+1)
+			if err == nil {
+				stopped, err = t.afterStep(ctx, doEval, maxSteps, timeNow().Sub(epochStart), &window)
 			}
-			t.st.GlobalStep++
-			t.st.EpochBatch++
-			t.emit(StepEvent{Step: t.st.GlobalStep, MaxSteps: maxSteps, Epoch: t.st.Epoch, NumEpoch: t.cfg.NumEpoch,
-				Elapsed: timeNow().Sub(epochStart)})
-			if t.st.GlobalStep%t.cfg.LogInterval == 0 {
-				t.emit(window.event(t.st.GlobalStep, maxSteps, lr, t.cfg.Metrics))
-				window = newWindow()
+			if err == nil && nb != nil && !fed && !stopped {
+				err = t.feedScope(t.scope, nb)
 			}
-			// Evaluate before saving: the checkpoint of this step then holds the best score
-			// this evaluation set, and a run resumed from it does not evaluate twice.
-			if doEval && len(t.data.Dev) > 0 && t.st.GlobalStep%t.cfg.EvalInterval == 0 {
-				improved, err := t.evalDev(ctx)
-				if err != nil {
-					it.Close()
-					return err
-				}
-				if t.st.Stale++; improved {
-					t.st.Stale = 0
-				}
-				if t.cfg.EarlyStopping > 0 && t.st.Stale >= t.cfg.EarlyStopping {
-					t.emit(EarlyStopEvent{Step: t.st.GlobalStep, Evaluations: t.st.Stale})
-					stopped = true
-				}
+			if stopped && nb != nil {
+				nb.Release()
+				nb = nil
 			}
-			if stopped {
-				// Training is over: a rerun with this checkpoint directory trains no further,
-				// as after the last epoch.
-				t.st.Epoch, t.st.EpochBatch = t.cfg.NumEpoch+1, 0
+			b = nb
+		}
+		if err != nil {
+			if b != nil {
+				b.Release()
 			}
-			if t.cfg.SaveCkptInterval > 0 && t.st.GlobalStep%t.cfg.SaveCkptInterval == 0 {
-				if err := t.saveCheckpoint(); err != nil {
-					it.Close()
-					return err
-				}
-			}
-			if stopped {
-				break
-			}
-			if err := ctx.Err(); err != nil {
-				it.Close()
-				return err
-			}
+			it.Close()
+			return err
 		}
 		it.Close()
 		if stopped {
@@ -159,20 +133,90 @@ func (t *ImageClassifierTask) finetune(ctx context.Context, doEval bool) error {
 	return t.saveCheckpoint()
 }
 
-// trainStep runs one step at learning rate lr; it returns the batch's loss and predictions.
-func (t *ImageClassifierTask) trainStep(tp *trainProgram, b *imgbatch.Batch, lr float64) (float64, []int64, error) {
+// step trains on b, whose images and labels the scope holds. While the step runs (Launch; on
+// a GPU the host is free until the results are read), it takes the next batch from next and
+// feeds it, unless an evaluation comes after this step (it feeds the same variables); then it
+// reads the step's loss and predictions into window. It returns the next batch (nil at the
+// end of the epoch) and whether it was fed.
+func (t *ImageClassifierTask) step(tp *trainProgram, b *imgbatch.Batch, next func() (*imgbatch.Batch, error),
+	doEval bool, w *window) (*imgbatch.Batch, bool, error) {
+	stepErr := func(err error) error { return errors.WithMessagef(err, "step %d", t.st.GlobalStep+1) }
+	lr := t.plan.LR(t.st.GlobalStep)
 	for name, scale := range tp.update.lrVars {
 		if err := t.scope.SetFloat32(name, []int64{1}, []float32{float32(lr * scale)}); err != nil {
-			return 0, nil, err
+			return nil, false, stepErr(err)
 		}
 	}
-	if err := t.feedScope(t.scope, b); err != nil {
-		return 0, nil, err
+	if err := tp.exec.Launch(); err != nil {
+		return nil, false, stepErr(err)
 	}
-	if err := tp.exec.Run(); err != nil {
-		return 0, nil, err
+	nb, err := next()
+	fed := false
+	if err == nil && nb != nil && !t.evalDue(doEval, t.st.GlobalStep+1) {
+		err, fed = t.feedScope(t.scope, nb), true
 	}
-	return t.fetchResults(t.scope, b.N)
+	loss, pred, ferr := t.fetchResults(t.scope, b.N) // waits for the step
+	if ferr != nil {
+		err = stepErr(ferr)
+	}
+	if err != nil {
+		if nb != nil {
+			nb.Release()
+		}
+		return nil, false, err
+	}
+	w.add(loss, pred, b.Labels)
+	w.lr = lr
+	return nb, fed, nil
+}
+
+// evalDue says whether dev is evaluated after step.
+func (t *ImageClassifierTask) evalDue(doEval bool, step int) bool {
+	return doEval && len(t.data.Dev) > 0 && step%t.cfg.EvalInterval == 0
+}
+
+// afterStep counts the step just trained and does what comes after it: the step and log
+// events, the evaluation on dev (saving the best model, early stopping) and the checkpoint.
+// It returns whether training stops here.
+func (t *ImageClassifierTask) afterStep(ctx context.Context, doEval bool, maxSteps int, inEpoch time.Duration, w **window) (bool, error) {
+	t.st.GlobalStep++
+	t.st.EpochBatch++
+	t.emit(StepEvent{Step: t.st.GlobalStep, MaxSteps: maxSteps, Epoch: t.st.Epoch, NumEpoch: t.cfg.NumEpoch,
+		Elapsed: inEpoch})
+	if t.st.GlobalStep%t.cfg.LogInterval == 0 {
+		t.emit((*w).event(t.st.GlobalStep, maxSteps, (*w).lr, t.cfg.Metrics))
+		*w = newWindow()
+	}
+	stopped := false
+	// Evaluate before saving: the checkpoint of this step then holds the best score this
+	// evaluation set, and a run resumed from it does not evaluate twice.
+	if t.evalDue(doEval, t.st.GlobalStep) {
+		improved, err := t.evalDev(ctx)
+		if err != nil {
+			return false, err
+		}
+		if t.st.Stale++; improved {
+			t.st.Stale = 0
+		}
+		if t.cfg.EarlyStopping > 0 && t.st.Stale >= t.cfg.EarlyStopping {
+			t.emit(EarlyStopEvent{Step: t.st.GlobalStep, Evaluations: t.st.Stale})
+			stopped = true
+		}
+	}
+	if stopped {
+		// Training is over: a rerun with this checkpoint directory trains no further, as
+		// after the last epoch.
+		t.st.Epoch, t.st.EpochBatch = t.cfg.NumEpoch+1, 0
+	}
+	if t.cfg.SaveCkptInterval > 0 && t.st.GlobalStep%t.cfg.SaveCkptInterval == 0 {
+		if err := t.saveCheckpoint(); err != nil {
+			return stopped, err
+		}
+	}
+	if stopped {
+		return true, nil
+	}
+	return false, ctx.Err()
 }
 
 // fetchResults reads the loss and the top class of each example.

@@ -7,7 +7,8 @@ type window struct {
 	c     confusion
 	start time.Time
 	steps int
-	wait  time.Duration // spent waiting for batches
+	wait  time.Duration // spent waiting for batches (on a GPU partly while a step ran)
+	lr    float64       // the last step's learning rate
 }
 
 func newWindow() *window { return &window{start: timeNow()} }

@@ -42,6 +42,8 @@ package paddle
 // GOHUB_TRAIN_FN(PD_Bool, PD_ExecutorCheckNanInf, (PD_Executor* e, PD_Bool on), (e, on))
 // GOHUB_TRAIN_FN(PD_Bool, PD_ExecutorFreeIntermediates, (PD_Executor* e, PD_Bool on), (e, on))
 // GOHUB_TRAIN_FN(PD_Bool, PD_ExecutorRun, (PD_Executor* e), (e))
+// GOHUB_TRAIN_FN(PD_Bool, PD_ExecutorLaunch, (PD_Executor* e), (e))
+// GOHUB_TRAIN_FN(PD_Bool, PD_ExecutorWait, (PD_Executor* e), (e))
 //
 // #define GOHUB_FIND(name) \
 //   if ((name##_ptr = dlsym(RTLD_DEFAULT, #name)) == NULL) return 0;
@@ -54,6 +56,7 @@ package paddle
 //   GOHUB_FIND(PD_ScopeLoadPersistables) GOHUB_FIND(PD_ScopeLoadCombined) GOHUB_FIND(PD_ExecutorCreate)
 //   GOHUB_FIND(PD_ExecutorCreateGpu) GOHUB_FIND(PD_ExecutorDestroy) GOHUB_FIND(PD_ExecutorCheckNanInf)
 //   GOHUB_FIND(PD_ExecutorFreeIntermediates) GOHUB_FIND(PD_ExecutorRun)
+//   GOHUB_FIND(PD_ExecutorLaunch) GOHUB_FIND(PD_ExecutorWait)
 //   return 1;
 // }
 import "C"
@@ -423,13 +426,33 @@ func (e *Executor) FreeIntermediates(on bool) error {
 
 // Run runs the program once over the scope.
 func (e *Executor) Run() error {
+	return e.run("Executor.Run", func(c *C.PD_Executor) C.PD_Bool { return C.gohub_PD_ExecutorRun(c) })
+}
+
+// Launch is Run without waiting for the GPU: it returns once the step is queued, so that the
+// caller can set the next step's images and labels (variables that stay on the host) while
+// the GPU computes; they go to new host buffers, the queued step keeps its own. Reading a
+// variable, setting one the GPU holds, saving, loading and the next run over the scope wait
+// for the step first, as Wait does; an error of the GPU work is returned there. On the CPU,
+// Launch is Run.
+func (e *Executor) Launch() error {
+	return e.run("Executor.Launch", func(c *C.PD_Executor) C.PD_Bool { return C.gohub_PD_ExecutorLaunch(c) })
+}
+
+// Wait returns when the step Launch queued is done (at once when there is none), with its
+// error.
+func (e *Executor) Wait() error {
+	return e.run("Executor.Wait", func(c *C.PD_Executor) C.PD_Bool { return C.gohub_PD_ExecutorWait(c) })
+}
+
+func (e *Executor) run(op string, f func(*C.PD_Executor) C.PD_Bool) error {
 	if e == nil || e.c == nil {
-		return errors.Wrap(ErrDestroyed, "Executor.Run: executor")
+		return errors.Wrap(ErrDestroyed, op+": executor")
 	}
 	// The library's OpenMP team belongs to the calling thread (see Predictor).
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	return callFailed("Executor.Run", func() bool { return C.gohub_PD_ExecutorRun(e.c) != 0 })
+	return callFailed(op, func() bool { return f(e.c) != 0 })
 }
 
 func bytesPtr(b []byte) unsafe.Pointer {

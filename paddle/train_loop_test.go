@@ -11,11 +11,10 @@ import (
 	"github.com/gohub/gohub/paddle/framework"
 )
 
-// A classifier head trained end to end from Go: the forward program built with
-// paddle/framework, the backward part appended by the library, sgd ops appended in Go, the
-// parameters updated in the scope by each run.
-func TestTrainingLoopFitsSeparableData(t *testing.T) {
-	const n, dim, classes = 32, 4, 2
+// classifierStep is a training step built from Go: a linear classifier over dim features with
+// softmax cross-entropy, the backward part appended by the library, one sgd op per parameter
+// appended in Go (learning rate "lr"). Inputs "x" and "label"; outputs "loss" and "softmax".
+func classifierStep(t *testing.T, dim, classes int64) *Program {
 	fwd := framework.NewProgram()
 	decl := func(name string, dt framework.VarType_Type, dims []int64, persist bool) {
 		_, err := fwd.AddVar(name, dt, dims, persist)
@@ -66,7 +65,16 @@ func TestTrainingLoopFitsSeparableData(t *testing.T) {
 	require.NoError(t, err)
 	step, err := NewProgram(trainBytes)
 	require.NoError(t, err)
-	defer step.Destroy()
+	t.Cleanup(step.Destroy)
+	return step
+}
+
+// A classifier head trained end to end from Go: the forward program built with
+// paddle/framework, the backward part appended by the library, sgd ops appended in Go, the
+// parameters updated in the scope by each run.
+func TestTrainingLoopFitsSeparableData(t *testing.T) {
+	const n, dim, classes = 32, 4, 2
+	step := classifierStep(t, dim, classes)
 
 	// Two Gaussian blobs, one per class.
 	rng := rand.New(rand.NewSource(1))

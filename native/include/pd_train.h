@@ -91,6 +91,15 @@ PADDLE_CAPI_EXPORT extern PD_Bool PD_ExecutorFreeIntermediates(__pd_keep PD_Exec
                                                                PD_Bool on);
 // Runs the program once: inputs are the scope's variables as set, results are read from it.
 PADDLE_CAPI_EXPORT extern PD_Bool PD_ExecutorRun(__pd_keep PD_Executor* executor);
+// PD_ExecutorRun without waiting for a device: returns once the run is queued. Meanwhile the
+// caller may set the next step's values of variables that stay on the host (a step's images
+// and labels; they take a new buffer, the run keeps its own); every other call on the scope
+// (reading a variable, setting one the device holds, saving, loading) and every run over it
+// waits for the run first, as PD_ExecutorWait does, which may come from any thread. On the CPU
+// the run is done when it returns, as with PD_ExecutorRun. A failure of the device work shows
+// in the call that waits.
+PADDLE_CAPI_EXPORT extern PD_Bool PD_ExecutorLaunch(__pd_keep PD_Executor* executor);
+PADDLE_CAPI_EXPORT extern PD_Bool PD_ExecutorWait(__pd_keep PD_Executor* executor);
 
 #ifdef __cplusplus
 }  // extern "C"

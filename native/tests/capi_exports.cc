@@ -168,6 +168,8 @@ const void* const kFunctions[] = {
     reinterpret_cast<const void*>(&PD_ExecutorFreeIntermediates),
     reinterpret_cast<const void*>(&PD_ExecutorCheckNanInf),
     reinterpret_cast<const void*>(&PD_ExecutorRun),
+    reinterpret_cast<const void*>(&PD_ExecutorLaunch),
+    reinterpret_cast<const void*>(&PD_ExecutorWait),
 };
 }  // namespace
 

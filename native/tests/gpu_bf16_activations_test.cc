@@ -180,7 +180,9 @@ TEST(GpuBf16Activations, BatchNormsReadAndWriteBf16WithTheRoundingAutocastHas) {
       const Tensor& t = *scope.FindLocal(name);
       const bool bf16 = (t.layout() & 2) != 0;
       EXPECT_EQ(bf16, want) << name << " with the switch " << on;
-      if (bf16) EXPECT_EQ(t.capacity(), static_cast<size_t>(t.numel()) * 2) << name;
+      if (bf16) {
+        EXPECT_EQ(t.capacity(), static_cast<size_t>(t.numel()) * 2) << name;
+      }
     };
     for (const char* name : {"c1", "r1", "c2", "b2", "c3", "b3", "s", "p", "g"})
       expect_bf16(name, on && std::string(name) != "g");

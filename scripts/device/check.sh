@@ -21,7 +21,9 @@
 #   8. train_bench.jsonl / torch_train.jsonl: the ResNet-50 training step, ours and PyTorch's;
 #      train_profile_sync.txt: its device time per op type at batch 64;
 #   9. finetune_gpu.txt: the Go fine-tune test on the GPU (ShuffleNetV2 on cat/dog images,
-#      against the same run on the CPU).
+#      against the same run on the CPU);
+#  10. finetune_rate.jsonl: the cat/dog fine-tune's images per second on the GPU
+#      (scripts/bench/trainbench -gpu -loop), the loop against the raw training step.
 # Results go to $OUT (default ./device-results). Exit status: 1 when a check failed, 3 when none
 # failed but some were skipped for want of time, else 0.
 #
@@ -35,7 +37,8 @@
 #   CHECK_BACKEND=build/native/libgohub_emulated_gpu.so CHECK_INFER_BATCHES=1,2 \
 #   CHECK_TRAIN_BATCHES=2 ITERS=2 scripts/device/check.sh
 # CHECK_BACKEND: the backend to load instead of the packed CUDA one (the tests' emulated GPU);
-# CHECK_INFER_BATCHES, CHECK_TRAIN_BATCHES: the timed batch sizes (1,64 and 64,128).
+# CHECK_INFER_BATCHES, CHECK_TRAIN_BATCHES: the timed batch sizes (1,64 and 64,128);
+# CHECK_LOOP_BATCH, CHECK_LOOP_STEPS, CHECK_LOOP_SECONDS: the fine-tune loop's (64, 20, 10).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 out=${OUT:-device-results}
@@ -181,6 +184,15 @@ GOHUB_SHARED="$PWD/.device/shared" GOHUB_HOME="$(mktemp -d)" step 300 "GPU fine-
   "$work/finetune.test" \
   -test.run 'TestFinetuneOnGPUFollowsTheCPU' -test.v > "$out/finetune_gpu.txt" 2>&1 || status=1
 grep -E '^(--- |ok|FAIL|PASS)|gpu_test.go' "$out/finetune_gpu.txt"
+# The cat/dog fine-tune's images per second: ResNet-50 (the topology travels, its weights are
+# drawn here), TF32, the packed pictures 16 times over; the fine-tune loop (each step launched,
+# the next batch fed while the GPU computes) against the raw step (feed, run, read the loss,
+# one after another), in one process.
+step 150 "fine-tune loop rate" "$work/trainbench" -gpu -tf32 -threads 4 \
+  -model .device/shared/models/resnet50_topology -batch "${CHECK_LOOP_BATCH:-64}" \
+  -steps "${CHECK_LOOP_STEPS:-20}" -seconds "${CHECK_LOOP_SECONDS:-10}" -warmup 3 \
+  -loop .device/shared/data/catdog -loop-repeat 16 \
+  > "$out/finetune_rate.jsonl" 2>> "$out/train_check.stderr" || status=1
 # The experiments last, so that a run cut short has the rows above.
 # Channels-last (GOHUB_CUDA_CHANNELS_LAST=1): ResNet-50's and CIFAR ResNet's programs against
 # the CPU op by op, then the step's timings.
@@ -213,7 +225,8 @@ GOHUB_CUDA_BF16_ACTIVATIONS=0 step 200 "AMP training step, float32 activations" 
   "resnet50_f32act:$t/resnet50_imagenet_partial_momentum.pdmodel:3x224x224" \
   >> "$out/train_bench.jsonl" 2>> "$out/train_check.stderr" || status=1
 "$python" scripts/device/train_summary.py "$out/grad_cases.txt" "$out/train_check.jsonl" \
-  "$out/train_bench.jsonl" "$out/torch_train.jsonl" > "$out/train_summary.md" || true
+  "$out/train_bench.jsonl" "$out/torch_train.jsonl" "$out/finetune_rate.jsonl" \
+  > "$out/train_summary.md" || true
 cat "$out/train_summary.md"
 fi
 rm -rf "$work"

@@ -25,13 +25,14 @@ mkdir -p "$out/models" "$out/train" "$out/stage"
 # The shared objects the tools and the backend load, found the way the loader finds them here.
 cp build/native/gpu_check build/native/gpu_train_check build/native/native_tests "$out/stage/"
 go test -c -o "$out/stage/finetune.test" ./finetune
+go build -o "$out/stage/trainbench" ./scripts/bench/trainbench
 cp "$lib/libpaddle_inference_cuda.so" "$lib/libpaddle_inference_c.so" "$out/stage/"
 for so in $(ldd build/native/gpu_check "$lib/libpaddle_inference_c.so" | awk '/=>/ {print $3}' |
             grep -E 'libdnnl|libprotobuf|libopenblas|libgfortran|libquadmath|libgomp' | sort -u); do
   cp -L "$so" "$out/stage/"
 done
 strip --strip-unneeded "$out/stage/gpu_check" "$out/stage/gpu_train_check" "$out/stage/native_tests" \
-  "$out/stage/finetune.test" \
+  "$out/stage/finetune.test" "$out/stage/trainbench" \
   "$out/stage/libpaddle_inference_cuda.so" 2>/dev/null || true
 tar -C "$out/stage" -cJf "$out/native.tar.xz" .
 rm -rf "$out/stage"
@@ -51,9 +52,11 @@ for m in cifar_resnet gesture_rec shufflenet_v2_imagenet resnet50_imagenet_parti
   done
 done
 # What the Go fine-tune test reads (GOHUB_SHARED there): ShuffleNetV2, and the images its
-# cat/dog subset takes (the first lines of each list).
+# cat/dog subset takes (the first lines of each list); the fine-tune loop's rate reads
+# ResNet-50's topology (its weights drawn on the device) and the same images.
 mkdir -p "$out/shared/models" "$out/shared/data/catdog"
-cp -r "$shared/models/shufflenet_v2_imagenet" "$out/shared/models/"
+cp -r "$shared/models/shufflenet_v2_imagenet" "$shared/models/resnet50_topology" "$out/shared/models/"
+cp "$shared/data/catdog/label_list.txt" "$out/shared/data/catdog/"
 for list in train_list.txt:32 validate_list.txt:16 test_list.txt:16; do
   head -n "${list#*:}" "$shared/data/catdog/${list%:*}" > "$out/shared/data/catdog/${list%:*}"
   while read -r path _; do

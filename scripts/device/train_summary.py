@@ -1,7 +1,8 @@
 """Markdown summary of the GPU check's training half: the gradient golden cases, the training
 programs against the CPU, then our training step against PyTorch eager per row.
 
-usage: train_summary.py grad_cases.txt train_check.jsonl train_bench.jsonl torch_train.jsonl
+usage: train_summary.py grad_cases.txt train_check.jsonl train_bench.jsonl torch_train.jsonl \
+           [finetune_rate.jsonl]
 Speed ratio = PyTorch's time per step / ours (above 1.0: we are faster); gohub's amp_bf16 rows
 (gpu_train_check --amp) pair with PyTorch's autocast ones. A model named with "_cl" ran
 channels-last (GOHUB_CUDA_CHANNELS_LAST=1).
@@ -75,3 +76,15 @@ for (batch, precision), t in sorted(tmap.items()):
     if (batch, precision) not in measured:
         print(f"| resnet50 | {batch} | {precision} | (no gohub row) | | | {t['ms_per_step']} "
               f"| {t['images_per_s']} | {t['gpu_mib_peak']} | {t['layout']} | |")
+if len(sys.argv) > 5:
+    rate = {r.get("impl"): r for r in rows(sys.argv[5])}
+    raw, loop = rate.get("gohub"), rate.get("gohub-finetune-loop")
+    print("\n## The cat/dog fine-tune's images per second (trainbench -gpu -loop)\n")
+    if raw and loop:
+        print("| model | precision | batch | raw step img/s | fine-tune loop img/s | loop / raw "
+              "| loop's wait for data |\n| --- | --- | --- | --- | --- | --- | --- |")
+        print(f"| {loop['model']} | {loop['precision']} | {loop['batch']} | "
+              f"{raw['images_per_sec']:.1f} | {loop['images_per_sec']:.1f} | {loop['ratio']:.3f} | "
+              f"{100 * loop['data_wait_share']:.1f} % |")
+    else:
+        print("no result (finetune_rate.jsonl)")

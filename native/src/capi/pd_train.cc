@@ -24,10 +24,13 @@ struct PD_Program {
 
 struct PD_Scope {
   pd::Scope scope;
+  // Executors over this scope with a launched run not yet waited for (PD_ExecutorLaunch).
+  std::set<pd::Executor*> launched;
 };
 
 struct PD_Executor {
   std::unique_ptr<pd::Executor> impl;
+  PD_Scope* scope = nullptr;
 };
 
 using pd::capi::Guard;
@@ -55,6 +58,17 @@ pd::DType FromPD(PD_DataType t) {
       return pd::DType::kInt64;
     default:
       pd::Fail("data type ", static_cast<int>(t), " is not supported here");
+  }
+}
+
+// Waits for the runs launched over scope: before anything reads or rewrites what a run may
+// still be using. A failed run's error comes out here.
+void Settle(const PD_Scope* scope) {
+  auto& launched = const_cast<PD_Scope&>(Ref(scope, "the scope")).launched;
+  while (!launched.empty()) {
+    pd::Executor* e = *launched.begin();
+    launched.erase(launched.begin());
+    e->Wait();
   }
 }
 
@@ -137,9 +151,12 @@ PD_Bool PD_ScopeSetVar(PD_Scope* scope, const char* name, PD_DataType dtype, siz
     pd::Tensor* t = Ref(scope, "the scope").scope.Var(Name(name, "the name"));
     const pd::DType type = FromPD(dtype);
     // A variable on the host (a step's images, in a device executor's staging memory) takes
-    // the values straight in: a batch is copied once. One a device holds gets them through a
-    // host copy (Assign).
+    // the values straight in: a batch is copied once. A launched run that copies it to the
+    // device keeps its own view of the old buffer (Executor::Launch), so the new values go to a
+    // new one without waiting. One a device holds gets them through a host copy (Assign),
+    // after the runs that may read it.
     const bool on_device = t->initialized() && !t->place().is_cpu();
+    if (on_device) Settle(scope);
     pd::Tensor value;
     pd::Tensor* into = on_device ? &value : t;
     if (!on_device) t->set_place(pd::Place::CPU());
@@ -158,6 +175,7 @@ PD_Bool PD_ScopeSetVar(PD_Scope* scope, const char* name, PD_DataType dtype, siz
 int32_t PD_ScopeVarShape(const PD_Scope* scope, const char* name, int64_t* dims, size_t capacity,
                          PD_DataType* dtype) {
   return Guard(__func__, int32_t{-1}, [&] {
+    Settle(scope);
     const pd::Tensor* t = Ref(scope, "the scope").scope.Find(Name(name, "the name"));
     if (t == nullptr || !t->initialized()) return int32_t{-1};
     for (size_t i = 0; i < t->dims().size() && i < capacity; ++i) dims[i] = t->dims()[i];
@@ -168,6 +186,7 @@ int32_t PD_ScopeVarShape(const PD_Scope* scope, const char* name, int64_t* dims,
 
 PD_Bool PD_ScopeGetVar(const PD_Scope* scope, const char* name, void* data, size_t bytes) {
   return Guard(__func__, PD_Bool{0}, [&] {
+    Settle(scope);
     const std::string n = Name(name, "the name");
     const pd::Tensor* var = Ref(scope, "the scope").scope.Find(n);
     PD_CHECK(var != nullptr && var->initialized(), "variable '", n, "' holds no data");
@@ -184,6 +203,7 @@ PD_Bool PD_ScopeGetVar(const PD_Scope* scope, const char* name, void* data, size
 PD_Bool PD_ScopeSavePersistables(const PD_Scope* scope, const PD_Program* program,
                                  const char* dir) {
   return Guard(__func__, PD_Bool{0}, [&] {
+    Settle(scope);
     const std::string d = Name(dir, "the directory");
     std::filesystem::create_directories(d);
     for (const std::string& name : Persistables(Ref(program, "the program").desc)) {
@@ -203,6 +223,7 @@ PD_Bool PD_ScopeSavePersistables(const PD_Scope* scope, const PD_Program* progra
 
 PD_Bool PD_ScopeLoadPersistables(PD_Scope* scope, const PD_Program* program, const char* dir) {
   return Guard(__func__, PD_Bool{0}, [&] {
+    Settle(scope);
     const std::string d = Name(dir, "the directory");
     for (const std::string& name : Persistables(Ref(program, "the program").desc)) {
       const auto path = FileOf(d, name);
@@ -220,6 +241,7 @@ PD_Bool PD_ScopeLoadPersistables(PD_Scope* scope, const PD_Program* program, con
 
 PD_Bool PD_ScopeLoadCombined(PD_Scope* scope, const PD_Program* program, const char* file) {
   return Guard(__func__, PD_Bool{0}, [&] {
+    Settle(scope);
     const std::string path = Name(file, "the parameter file");
     const std::string bytes = pd::ReadFile(path);
     size_t offset = 0;
@@ -249,6 +271,7 @@ PD_Executor* NewExecutor(const PD_Program* program, PD_Scope* scope, const pd::E
   if (!config.place.is_cpu()) pd::MoveOpInputsTo(*prog, &s, config.place);
   auto e = std::make_unique<PD_Executor>();
   e->impl = std::make_unique<pd::Executor>(std::move(prog), &s, config);
+  e->scope = scope;
   return e.release();
 }
 
@@ -277,7 +300,11 @@ PD_Executor* PD_ExecutorCreateGpu(const PD_Program* program, PD_Scope* scope,
   });
 }
 
-void PD_ExecutorDestroy(PD_Executor* executor) { delete executor; }
+void PD_ExecutorDestroy(PD_Executor* executor) {
+  if (executor == nullptr) return;
+  if (executor->scope != nullptr) executor->scope->launched.erase(executor->impl.get());
+  delete executor;  // waits for a launched run
+}
 
 PD_Bool PD_ExecutorCheckNanInf(PD_Executor* executor, PD_Bool on) {
   return Guard(__func__, PD_Bool{0}, [&] {
@@ -298,7 +325,27 @@ PD_Bool PD_ExecutorFreeIntermediates(PD_Executor* executor, PD_Bool on) {
 PD_Bool PD_ExecutorRun(PD_Executor* executor) {
   return Guard(__func__, PD_Bool{0}, [&] {
     PD_CHECK(executor != nullptr && executor->impl != nullptr, "the executor is NULL");
+    Settle(executor->scope);
     executor->impl->Run();
+    return PD_Bool{1};
+  });
+}
+
+PD_Bool PD_ExecutorLaunch(PD_Executor* executor) {
+  return Guard(__func__, PD_Bool{0}, [&] {
+    PD_CHECK(executor != nullptr && executor->impl != nullptr, "the executor is NULL");
+    Settle(executor->scope);
+    executor->impl->Launch();
+    if (executor->impl->running()) executor->scope->launched.insert(executor->impl.get());
+    return PD_Bool{1};
+  });
+}
+
+PD_Bool PD_ExecutorWait(PD_Executor* executor) {
+  return Guard(__func__, PD_Bool{0}, [&] {
+    PD_CHECK(executor != nullptr && executor->impl != nullptr, "the executor is NULL");
+    executor->scope->launched.erase(executor->impl.get());
+    executor->impl->Wait();
     return PD_Bool{1};
   });
 }

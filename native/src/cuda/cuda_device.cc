@@ -188,6 +188,39 @@ void CudaContext::Wait() {
   PD_CUDA_CHECK(cudaStreamSynchronize(WorkStream()));
 }
 
+namespace {
+
+// An event recorded on the calling thread's stream; its Wait may come from any thread.
+class CudaFence final : public Fence {
+ public:
+  explicit CudaFence(int device) : device_(device) {
+    PD_CUDA_CHECK(cudaEventCreateWithFlags(&event_, cudaEventDisableTiming));
+    const cudaError_t err = cudaEventRecord(event_, WorkStream());
+    if (err != cudaSuccess) {
+      cudaEventDestroy(event_);
+      PD_CUDA_CHECK(err);
+    }
+  }
+  ~CudaFence() override {
+    if (TryUseDevice(device_)) (void)cudaEventDestroy(event_);
+  }
+  void Wait() override {
+    UseDevice(device_);
+    PD_CUDA_CHECK(cudaEventSynchronize(event_));
+  }
+
+ private:
+  int device_;
+  cudaEvent_t event_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<Fence> CudaContext::Mark() {
+  UseDevice(place().device);
+  return std::make_unique<CudaFence>(place().device);
+}
+
 void* CudaContext::Workspace(size_t bytes) {
   if (bytes <= workspace_bytes_) return workspace_;
   if (workspace_ != nullptr) PD_CUDA_CHECK(cudaFreeAsync(workspace_, WorkStream()));

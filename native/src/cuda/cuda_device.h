@@ -74,6 +74,7 @@ class CudaContext final : public DeviceContext {
   Stream stream() const override { return WorkStream(); }
   cudaStream_t cuda_stream() const { return WorkStream(); }
   void Wait() override;
+  std::unique_ptr<Fence> Mark() override;
 
   cublasHandle_t cublas() const { return cublas_; }
   cudnnHandle_t cudnn() const { return cudnn_; }

@@ -73,7 +73,7 @@ const Tensor& PlainOnHost(const Tensor& t, Tensor* host) {
   return *host;
 }
 
-void CopyTensor(const Tensor& src, Place place, Tensor* dst, Stream stream) {
+void CopyTensor(const Tensor& src, Place place, Tensor* dst, Stream stream, bool wait) {
   PD_CHECK(dst != &src, "CopyTensor: source and destination are the same tensor");
   dst->Resize(src.dims());
   dst->set_lod(src.lod());
@@ -100,7 +100,7 @@ void CopyTensor(const Tensor& src, Place place, Tensor* dst, Stream stream) {
   } else if (place.is_cpu()) {
     Device& d = DeviceRegistry::Global().Get(from_place.type);
     d.CopyToHost(from_place.device, to, from, n, stream);
-    d.Synchronize(from_place.device, stream);
+    if (wait) d.Synchronize(from_place.device, stream);
   } else {
     // Between two devices through host memory: rare (the executor pairs each device with the
     // CPU), so simple rather than fast.

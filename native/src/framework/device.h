@@ -55,6 +55,15 @@ struct ExecConfig {
 // (ExecConfig::gpu_bf16_activations): yes unless GOHUB_CUDA_BF16_ACTIVATIONS is 0.
 bool Bf16ActivationsWanted();
 
+// A point in a context's queue of work, to wait for from any thread (a CUDA event): a run
+// launched without waiting (Executor::Launch) is waited for through it.
+class Fence {
+ public:
+  virtual ~Fence() = default;
+  // Returns when the work queued before the fence was made is done.
+  virtual void Wait() = 0;
+};
+
 // What a kernel of one place needs besides its tensors: the thread count on the CPU plus
 // oneDNN's engine and stream (kernels/cpu_context.h), on CUDA a stream, library handles and a
 // workspace. Each executor owns one per place it runs ops on, so clones never share one.
@@ -72,6 +81,9 @@ class DeviceContext {
   virtual Stream stream() const { return nullptr; }
   // Returns when the work queued on this context is done.
   virtual void Wait() {}
+  // A fence after the work queued on this context so far; nullptr when that work is done
+  // already (a place whose kernels run as they are called).
+  virtual std::unique_ptr<Fence> Mark() { return nullptr; }
 
  private:
   Place place_;
@@ -146,8 +158,11 @@ Allocator& AllocatorFor(Place place);
 
 // Makes dst a copy of src on place: dims, dtype, LoD, layout and data (a non-plain layout is
 // copied as it is, with its padding). Host-side copies are done when it returns; a copy from a
-// device is ordered on stream and complete when it returns too (the data is needed on the host).
-void CopyTensor(const Tensor& src, Place place, Tensor* dst, Stream stream = nullptr);
+// device is ordered on stream and complete when it returns too (the data is needed on the
+// host), unless wait is false: then it is complete once the device has done the work queued on
+// stream before it (the caller waits, as Executor::Launch's fences do).
+void CopyTensor(const Tensor& src, Place place, Tensor* dst, Stream stream = nullptr,
+                bool wait = true);
 
 // t as plain host memory: t itself, or a copy in *host when t lives on a device or in one of its
 // place's own layouts (a training step leaves activations channels-last for the ops that read

@@ -190,15 +190,15 @@ void Executor::ToPlain(Tensor* t, const void* key) {
 void Executor::MakePlain(Tensor* t) {
   // The recording writes this device buffer, which is about to go.
   if (recordable_ && t->initialized() && !t->place().is_cpu()) ForgetRecording();
-  TakeHome(t);
+  TakeHome(t, true);
 }
 
-Tensor Executor::TakeHome(Tensor* t) {
+Tensor Executor::TakeHome(Tensor* t, bool wait) {
   ToPlain(t, t);
   if (!t->initialized() || t->place().is_cpu()) return Tensor();
   Tensor host;
   host.set_host_allocator(t->host_allocator());  // a fetch target's staging memory
-  CopyTensor(*t, Place::CPU(), &host, ContextFor(t->place()).stream());
+  CopyTensor(*t, Place::CPU(), &host, ContextFor(t->place()).stream(), wait);
   t->SwapData(&host);
   t->set_place(Place::CPU());
   return host;  // now holding the device buffer
@@ -221,6 +221,7 @@ void Executor::PrepareInputs(PreparedOp& p) {
       continue;
     }
     if (in.copy != nullptr && (in.var->stamp() == 0 || in.var->stamp() != *in.copied_stamp)) {
+      KeepUntilCopied(*in.var, p.place);
       CopyTensor(*in.var, p.place, in.copy, ContextFor(p.place).stream());
       *in.copied_stamp = in.var->stamp();
       ++copies_in_last_run_;
@@ -295,6 +296,11 @@ double Seconds(clockid_t clock) {
 }  // namespace
 
 Executor::~Executor() {
+  try {
+    Wait();
+  } catch (const Error& e) {
+    std::fprintf(stderr, "executor: a launched run failed: %s\n", e.what());
+  }
   if (profile_.empty()) return;
   std::vector<std::pair<std::string, OpTime>> rows(profile_.begin(), profile_.end());
   std::sort(rows.begin(), rows.end(),
@@ -309,15 +315,29 @@ Executor::~Executor() {
                  1e3 * t.wall / runs_);
 }
 
+void Executor::KeepUntilCopied(const Tensor& source, Place to) {
+  if (source.initialized() && source.place().is_cpu() && !to.is_cpu())
+    in_flight_.emplace_back().ShareDataWith(source);
+}
+
 void Executor::Run() {
+  Wait();
+  Queue();
+  for (auto& [place, ctx] : contexts_)
+    if (!place.is_cpu()) ctx->Wait();
+  in_flight_.clear();
+}
+
+void Executor::Launch() {
+  Wait();
+  Queue();
+  for (auto& [place, ctx] : contexts_)
+    if (!place.is_cpu())
+      if (std::unique_ptr<Fence> fence = ctx->Mark()) pending_.push_back(std::move(fence));
+}
+
+void Executor::Queue() {
   copies_in_last_run_ = 0;
-  // A run returns when its device work is done, failed runs too: until then the device may
-  // still read the host memory its copies come from (the feeds' page-locked staging blocks),
-  // which the caller may rewrite as soon as Run returns.
-  const auto wait = [this] {
-    for (auto& [place, ctx] : contexts_)
-      if (!place.is_cpu()) ctx->Wait();
-  };
   try {
     if (recordable_ && !ProfileOps()) {
       RunRecorded();
@@ -326,14 +346,26 @@ void Executor::Run() {
       BringFetchesHome();
     }
   } catch (...) {
+    // A failed run is waited for too: the device may still read the host memory its copies
+    // come from (the feeds' page-locked staging blocks).
     try {
-      wait();
+      for (auto& [place, ctx] : contexts_)
+        if (!place.is_cpu()) ctx->Wait();
     } catch (...) {
       // The run's own error says more.
     }
+    in_flight_.clear();
     throw;
   }
-  wait();
+}
+
+void Executor::Wait() {
+  // Cleared first: a device that failed does not fail every later call too.
+  std::vector<std::unique_ptr<Fence>> pending = std::move(pending_);
+  pending_.clear();
+  std::vector<Tensor> in_flight = std::move(in_flight_);
+  in_flight_.clear();
+  for (auto& fence : pending) fence->Wait();
 }
 
 void Executor::RunOps() {
@@ -368,7 +400,7 @@ void Executor::RunOps() {
 // target's device buffer is kept aside for the next run instead of being freed.
 void Executor::BringFetchesHome() {
   for (size_t i = 0; i < fetch_tensors_.size(); ++i) {
-    Tensor device = TakeHome(fetch_tensors_[i]);
+    Tensor device = TakeHome(fetch_tensors_[i], false);
     if (!device.initialized()) continue;
     ++copies_in_last_run_;
     if (recordable_) fetch_stash_[i] = std::move(device);

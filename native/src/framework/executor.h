@@ -43,6 +43,14 @@ class Executor {
   // Runs the ops. On a device it returns when the run's device work is done: the next run may
   // come from another thread (a goroutine moves between threads), whose work queue is another.
   void Run();
+  // Run without waiting for the device: returns once the run's work is queued (fetch targets
+  // still come home before it returns). Until Wait, the device may read the host buffers its
+  // copies come from; they stay the run's (a value set into a fed variable meanwhile takes a new
+  // buffer), so the caller can set the next step's inputs while this step computes. A Launch
+  // or Run waits for the run before it; so does the destructor. Wait may come from any thread.
+  void Launch();
+  void Wait();
+  bool running() const { return !pending_.empty() || !in_flight_.empty(); }
   // Drops the recorded run (ExecConfig::record_runs), and the device buffers it writes: before
   // the run scope's tensors are released or replaced.
   void ForgetRecording();
@@ -100,17 +108,23 @@ class Executor {
   // Turns t (living on its place) back into plain row-major, with the converter kept for key.
   void ToPlain(Tensor* t, const void* key);
   // Makes t plain and brings its data to the host; returns the device buffer t held (a tensor
-  // without data when t was on the host already).
-  Tensor TakeHome(Tensor* t);
+  // without data when t was on the host already). Without wait the data has arrived once the
+  // device's queued work is done (a run's end waits for it).
+  Tensor TakeHome(Tensor* t, bool wait);
   // Before an op runs: inputs it cannot read in their layout become plain, copies on its place
   // are refreshed, its outputs start plain (unless it reads blocked layouts) on its place.
   void PrepareInputs(PreparedOp& p);
+  // Before a copy of source to place is queued: a host buffer stays the run's until Wait.
+  void KeepUntilCopied(const Tensor& source, Place to);
   void CheckInputsOnPlace(const PreparedOp& p) const;
   // With check_nan_inf: fails naming the first output of p holding a NaN or an Inf.
   void CheckFinite(const PreparedOp& p);
   // The ops in order, then the fetch targets brought home.
   void RunOps();
   void BringFetchesHome();
+  // A run's work queued (ops, then fetch targets home), without waiting for the device except
+  // after a failure.
+  void Queue();
 
   // Recorded runs (executor_record.cc).
   void RunRecorded();
@@ -146,6 +160,10 @@ class Executor {
   // Per fetch target, its device buffer between runs (given back before the next pass, so
   // that its op finds it and allocates nothing), and the buffer the recording writes it to.
   std::vector<Tensor> fetch_stash_, recorded_fetch_;
+  // A launched run not yet waited for: its devices' fences, and the host buffers its queued
+  // copies read (views of them, so that a write to the variable meanwhile allocates anew).
+  std::vector<std::unique_ptr<Fence>> pending_;
+  std::vector<Tensor> in_flight_;
   // release_after_[k]: the intermediates whose last use is ops_[k] (free_intermediates).
   std::vector<std::vector<Tensor*>> release_after_;
 };

@@ -41,6 +41,7 @@ void Executor::RefreshExternalCopies() {
     for (Input& in : p.ins) {
       if (!in.external || in.copy == nullptr || in.shape_only) continue;
       if (in.var->stamp() != 0 && in.var->stamp() == *in.copied_stamp) continue;
+      KeepUntilCopied(*in.var, p.place);
       CopyTensor(*in.var, p.place, in.copy, ContextFor(p.place).stream());
       *in.copied_stamp = in.var->stamp();
       ++copies_in_last_run_;

@@ -352,6 +352,51 @@ cudaError_t cudaStreamSynchronize(cudaStream_t) {
   return Sticky();
 }
 
+// Events: recording one queues a marker on the calling thread's stream; the event is complete
+// once the thread's work up to the marker ran. Synchronising on it runs that work, which only
+// the recording thread can do here (its queue is its own): a wait from another thread, which
+// CUDA allows, fails naming this limit rather than pass without the work having run.
+namespace {
+struct HostEvent {
+  std::shared_ptr<std::atomic<bool>> done = std::make_shared<std::atomic<bool>>(true);
+  ThreadStream* owner = nullptr;
+};
+}  // namespace
+
+cudaError_t cudaEventCreateWithFlags(cudaEvent_t* event, unsigned int) {
+  HOSTCUDA_STICKY();
+  *event = reinterpret_cast<cudaEvent_t>(new HostEvent);
+  return cudaSuccess;
+}
+
+cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t s) {
+  HOSTCUDA_STICKY();
+  if (RefusedWhileCapturing()) return cudaErrorStreamCaptureUnsupported;  // not modelled
+  auto* e = reinterpret_cast<HostEvent*>(event);
+  e->done = std::make_shared<std::atomic<bool>>(false);
+  e->owner = &stream;
+  Enqueue(s, [done = e->done] { done->store(true); });
+  return cudaSuccess;
+}
+
+cudaError_t cudaEventSynchronize(cudaEvent_t event) {
+  HOSTCUDA_STICKY();
+  auto* e = reinterpret_cast<HostEvent*>(event);
+  if (e->done->load()) return cudaSuccess;
+  if (e->owner != &stream) {
+    ReportError(cudaErrorNotSupported,
+                "cudaEventSynchronize on another thread than the one that recorded the event");
+    return cudaErrorNotSupported;
+  }
+  Flush();
+  return Sticky();
+}
+
+cudaError_t cudaEventDestroy(cudaEvent_t event) {
+  delete reinterpret_cast<HostEvent*>(event);  // a queued marker keeps its own flag
+  return cudaSuccess;
+}
+
 cudaError_t cudaMallocAsync(void** ptr, size_t bytes, cudaStream_t) {
   HOSTCUDA_STICKY();
   *ptr = NewBlock(bytes, current_device);

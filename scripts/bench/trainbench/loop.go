@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/pkg/errors"
@@ -19,6 +20,8 @@ import (
 type loopResult struct {
 	Impl          string  `json:"impl"`
 	Model         string  `json:"model"`
+	Device        string  `json:"device"`
+	Precision     string  `json:"precision"`
 	Batch         int     `json:"batch"`
 	Threads       int     `json:"threads"`
 	Steps         int     `json:"steps"`
@@ -42,11 +45,13 @@ type loopSpec struct {
 	model, name        string // the model's directory, and its name for the result
 	data               string // the data set folder (PaddleHub's image list format)
 	examples           int    // the first examples of the training list; 0: all
+	repeat             int    // those examples this many times over
 	batch, threads     int
 	steps, warmup      int // warmup at least 1: the timed window starts at a step's end
 	seconds            float64
 	rawImagesPerSecond float64
 	rawMedianMs        float64
+	on                 place
 }
 
 // measureLoop runs finetune.ImageClassifierTask.Finetune as `gohub finetune` runs it (on a
@@ -61,7 +66,7 @@ func measureLoop(s loopSpec) (loopResult, error) {
 	if err != nil {
 		return loopResult{}, err
 	}
-	data, err := loopData(s.data, s.examples, s.batch)
+	data, err := loopData(s.data, s.examples, s.repeat, s.batch)
 	if err != nil {
 		return loopResult{}, err
 	}
@@ -81,6 +86,7 @@ func measureLoop(s loopSpec) (loopResult, error) {
 	task, err := finetune.NewImageClassifierTask(module, data, reader, finetune.RunConfig{
 		NumEpoch: never / len(data.Train), BatchSize: s.batch, CheckpointDir: ckpt, Threads: s.threads,
 		LogInterval: never, EvalInterval: never, SaveCkptInterval: never, Seed: 1,
+		UseGPU: s.on.gpu, TF32: s.on.tf32,
 		Strategy: finetune.DefaultStrategy{LearningRate: learningRate, Optimizer: "momentum",
 			OptimizerAttrs: map[string]float64{"momentum": momentum}},
 	})
@@ -105,8 +111,8 @@ func measureLoop(s loopSpec) (loopResult, error) {
 }
 
 // loopData is the training list of the data set folder, its first n examples when n > 0,
-// with no dev or test part: Finetune then evaluates nothing.
-func loopData(dir string, n, batch int) (*dataset.CV, error) {
+// repeat times over, with no dev or test part: Finetune then evaluates nothing.
+func loopData(dir string, n, repeat, batch int) (*dataset.CV, error) {
 	cv, err := dataset.LoadCV(dir, dataset.CVFiles{})
 	if err != nil {
 		return nil, err
@@ -115,14 +121,15 @@ func loopData(dir string, n, batch int) (*dataset.CV, error) {
 	if n > 0 && n < len(train) {
 		train = train[:n]
 	}
+	train = slices.Repeat(train, repeat)
 	if len(train) < batch {
 		return nil, errors.Errorf("%s: %d training examples, fewer than one batch of %d", dir, len(train), batch)
 	}
 	return &dataset.CV{Base: cv.Base, Labels: cv.Labels, Train: train}, nil
 }
 
-// decodeAll reads every example once, filling the reader's cache, and checks that they all
-// stayed in it.
+// decodeAll reads every example once, filling the reader's cache, and checks that their
+// pictures all stayed in it.
 func decodeAll(r *imgbatch.Reader, examples []dataset.Example) error {
 	it := r.Epoch(context.Background(), examples, imgbatch.EpochOptions{BatchSize: 32})
 	defer it.Close()
@@ -136,9 +143,13 @@ func decodeAll(r *imgbatch.Reader, examples []dataset.Example) error {
 		}
 		b.Release()
 	}
-	if c := r.CacheStats(); c.Pictures != len(examples) {
+	pictures := map[string]bool{}
+	for _, e := range examples {
+		pictures[e.Path] = true
+	}
+	if c := r.CacheStats(); c.Pictures != len(pictures) {
 		return errors.Errorf("the reader's cache holds %d of the %d pictures (%d of %d bytes)",
-			c.Pictures, len(examples), c.Bytes, c.Budget)
+			c.Pictures, len(pictures), c.Bytes, c.Budget)
 	}
 	return nil
 }
@@ -178,7 +189,8 @@ func (w *stepWindow) observe(e finetune.Event) {
 func (w *stepWindow) result(s loopSpec, st finetune.RunStats, c imgbatch.CacheStats) loopResult {
 	elapsed := w.last.Sub(w.start).Seconds()
 	r := loopResult{
-		Impl: "gohub-finetune-loop", Model: s.name, Batch: s.batch, Threads: s.threads,
+		Impl: "gohub-finetune-loop", Model: s.name, Device: s.on.device(), Precision: precision(false, s.on),
+		Batch: s.batch, Threads: s.threads,
 		Steps: w.timed, Seconds: round3(elapsed),
 		ImagesPerSec: round3(float64(w.timed*s.batch) / elapsed), MsPerStep: round3(1000 * elapsed / float64(w.timed)),
 		MedianMs: medianMs(w.times), RawMedianMs: s.rawMedianMs,

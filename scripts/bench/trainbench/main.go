@@ -24,6 +24,11 @@
 // images per second and their ratio to the raw step's. Under that strategy the loop builds
 // the raw step's program: the same head, backward part and momentum ops (in parameter-name
 // order), and it fetches the probabilities besides the loss.
+//
+// With -gpu both run on GPU 0 through the CUDA backend (-tf32 allows TF32 math): the raw step
+// sets its batch, runs and reads the loss one after the other (Executor.Run), while the loop
+// launches each step and feeds the next batch while the GPU computes (Executor.Launch), so
+// the ratio shows what that overlap gains.
 package main
 
 import (
@@ -54,7 +59,8 @@ type result struct {
 	Impl         string  `json:"impl"`
 	Library      string  `json:"library"`
 	Model        string  `json:"model"`
-	Precision    string  `json:"precision"` // fp32, or bf16 (-bf16)
+	Device       string  `json:"device"`    // cpu, or gpu (-gpu)
+	Precision    string  `json:"precision"` // fp32, tf32 (-tf32) or bf16 (-bf16)
 	Batch        int     `json:"batch"`
 	Threads      int     `json:"threads"`
 	Side         int     `json:"side"`
@@ -95,15 +101,22 @@ func main() {
 	warmup := flag.Int("warmup", 2, "untimed steps first")
 	loop := flag.String("loop", "", "then measure the fine-tune loop on this data set `DIR` (at least 1 -warmup step)")
 	loopExamples := flag.Int("loop-examples", 0, "-loop trains on the first `N` training examples (0: all)")
+	loopRepeat := flag.Int("loop-repeat", 1, "-loop's training examples `N` times over: an epoch of enough batches from a few pictures")
 	bf16 := flag.Bool("bf16", false, "convolutions and their gradients in bfloat16 (gohub finetune --amp)")
+	gpu := flag.Bool("gpu", false, "run on GPU 0 through the CUDA backend (gohub finetune --use_gpu)")
+	tf32 := flag.Bool("tf32", false, "with -gpu: TF32 math for float32 convolutions and matrix products")
 	flag.Parse()
+	if *tf32 && (!*gpu || *bf16) {
+		fail(errors.New("-tf32 needs -gpu, and not -bf16"))
+	}
+	on := place{gpu: *gpu, tf32: *tf32}
 	if *loop != "" && *warmup < 1 {
 		fail(errors.New("-loop needs at least one -warmup step"))
 	}
 	if *bf16 && *loop != "" {
 		fail(errors.New("-bf16 measures the raw step only; -loop is float32"))
 	}
-	res, err := run(*model, *batch, *threads, *side, *classes, *steps, *seconds, *warmup, *bf16)
+	res, err := run(*model, *batch, *threads, *side, *classes, *steps, *seconds, *warmup, *bf16, on)
 	if err != nil {
 		fail(err)
 	}
@@ -111,8 +124,11 @@ func main() {
 	if *loop == "" {
 		return
 	}
-	lr, err := measureLoop(loopSpec{model: *model, name: res.Model, data: *loop, examples: *loopExamples,
-		batch: *batch, threads: *threads, steps: *steps, warmup: *warmup, seconds: *seconds,
+	if *loopRepeat < 1 {
+		fail(errors.New("-loop-repeat must be at least 1"))
+	}
+	lr, err := measureLoop(loopSpec{model: *model, name: res.Model, data: *loop, examples: *loopExamples, repeat: *loopRepeat,
+		batch: *batch, threads: *threads, steps: *steps, warmup: *warmup, seconds: *seconds, on: on,
 		rawImagesPerSecond: res.ImagesPerSec, rawMedianMs: res.MedianMs})
 	if err != nil {
 		fail(errors.WithMessage(err, "fine-tune loop"))
@@ -120,9 +136,22 @@ func main() {
 	printJSON(lr)
 }
 
-func precision(bf16 bool) string {
-	if bf16 {
+// place is where the steps run: the CPU, or GPU 0 (TF32 allowed or not).
+type place struct{ gpu, tf32 bool }
+
+func (p place) device() string {
+	if p.gpu {
+		return "gpu"
+	}
+	return "cpu"
+}
+
+func precision(bf16 bool, on place) string {
+	switch {
+	case bf16:
 		return "bf16"
+	case on.tf32:
+		return "tf32"
 	}
 	return "fp32"
 }
@@ -138,7 +167,7 @@ func printJSON(v any) {
 	}
 }
 
-func run(dir string, batch, threads, side, classes, steps int, seconds float64, warmup int, bf16 bool) (result, error) {
+func run(dir string, batch, threads, side, classes, steps int, seconds float64, warmup int, bf16 bool, on place) (result, error) {
 	// One OS thread for every call: the library's OpenMP team belongs to the calling thread.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
@@ -195,7 +224,12 @@ func run(dir string, batch, threads, side, classes, steps int, seconds float64, 
 	if err := scope.SetFloat32(lrVar, []int64{1}, []float32{learningRate}); err != nil {
 		return result{}, err
 	}
-	exec, err := paddle.NewExecutor(prog, scope, threads)
+	var exec *paddle.Executor
+	if on.gpu {
+		exec, err = paddle.NewExecutorOnGPU(prog, scope, threads, paddle.GPU{TF32: on.tf32})
+	} else {
+		exec, err = paddle.NewExecutor(prog, scope, threads)
+	}
 	if err != nil {
 		return result{}, err
 	}
@@ -260,7 +294,7 @@ func run(dir string, batch, threads, side, classes, steps int, seconds float64, 
 		return result{}, err
 	}
 	return result{
-		Impl: "gohub", Library: firstLine(paddle.Version()), Model: filepath.Base(filepath.Clean(dir)), Precision: precision(bf16),
+		Impl: "gohub", Library: firstLine(paddle.Version()), Model: filepath.Base(filepath.Clean(dir)), Device: on.device(), Precision: precision(bf16, on),
 		Batch: batch, Threads: threads, Side: side, Steps: done, Seconds: round3(elapsed),
 		ImagesPerSec: round3(float64(done*batch) / elapsed), MsPerStep: round3(1000 * elapsed / float64(done)),
 		MedianMs: medianMs(times), FirstLoss: first, LastLoss: last, PeakRSSMiB: round3(peak),
