@@ -69,18 +69,17 @@ func (t *ImageClassifierTask) finetune(ctx context.Context, doEval bool) error {
 			BatchSize: t.cfg.BatchSize, Shuffle: true, DropLast: true, Augment: t.augment,
 			Seed: uint64(t.cfg.Seed), Epoch: t.st.Epoch, StartBatch: t.st.EpochBatch})
 		epochStart := timeNow()
-		next := func() (*imgbatch.Batch, error) {
+		next := func() (*imgbatch.Batch, time.Duration, error) {
 			waitStart := timeNow()
 			b, err := it.Next()
 			waited := timeNow().Sub(waitStart)
-			window.wait += waited
-			t.stats.DataWait += waited
 			if err == io.EOF {
-				return nil, nil
+				return nil, waited, nil
 			}
-			return b, err
+			return b, waited, err
 		}
-		b, err := next()
+		b, waited, err := next()
+		window.waited(waited, &t.stats)
 		if err == nil && b != nil {
 			err = t.feedScope(t.scope, b)
 		}
@@ -138,7 +137,7 @@ func (t *ImageClassifierTask) finetune(ctx context.Context, doEval bool) error {
 // feeds it, unless an evaluation comes after this step (it feeds the same variables); then it
 // reads the step's loss and predictions into window. It returns the next batch (nil at the
 // end of the epoch) and whether it was fed.
-func (t *ImageClassifierTask) step(tp *trainProgram, b *imgbatch.Batch, next func() (*imgbatch.Batch, error),
+func (t *ImageClassifierTask) step(tp *trainProgram, b *imgbatch.Batch, next func() (*imgbatch.Batch, time.Duration, error),
 	doEval bool, w *window) (*imgbatch.Batch, bool, error) {
 	stepErr := func(err error) error { return errors.WithMessagef(err, "step %d", t.st.GlobalStep+1) }
 	lr := t.plan.LR(t.st.GlobalStep)
@@ -150,14 +149,20 @@ func (t *ImageClassifierTask) step(tp *trainProgram, b *imgbatch.Batch, next fun
 	if err := tp.exec.Launch(); err != nil {
 		return nil, false, stepErr(err)
 	}
-	nb, err := next()
+	nb, waited, err := next()
 	fed := false
 	if err == nil && nb != nil && !t.evalDue(doEval, t.st.GlobalStep+1) {
 		err, fed = t.feedScope(t.scope, nb), true
 	}
+	fetchStart := timeNow()
 	loss, pred, ferr := t.fetchResults(t.scope, b.N) // waits for the step
 	if ferr != nil {
 		err = stepErr(ferr)
+	}
+	// The wait for the batch held training up only if the step was done by then: when reading
+	// its results still had to wait for the GPU, the reader kept pace and the wait was hidden.
+	if timeNow().Sub(fetchStart) < busyFetch {
+		w.waited(waited, &t.stats)
 	}
 	if err != nil {
 		if nb != nil {
@@ -169,6 +174,10 @@ func (t *ImageClassifierTask) step(tp *trainProgram, b *imgbatch.Batch, next fun
 	w.lr = lr
 	return nb, fed, nil
 }
+
+// busyFetch: reading a step's results that takes this long waited for the device (reading
+// finished results takes tens of microseconds).
+const busyFetch = 500 * time.Microsecond
 
 // evalDue says whether dev is evaluated after step.
 func (t *ImageClassifierTask) evalDue(doEval bool, step int) bool {

@@ -110,7 +110,8 @@ func (t *ImageClassifierTask) emit(e Event) {
 }
 
 // RunStats are what training took: steps run, their wall time, and how much of it was spent
-// waiting for data.
+// waiting for data with no step running (on a GPU the next batch is read while a step runs;
+// that wait counts only when the step was found done afterwards, so it is an upper bound).
 type RunStats struct {
 	Steps    int
 	Train    time.Duration

@@ -7,11 +7,18 @@ type window struct {
 	c     confusion
 	start time.Time
 	steps int
-	wait  time.Duration // spent waiting for batches (on a GPU partly while a step ran)
+	wait  time.Duration // spent waiting for batches, with no step running
 	lr    float64       // the last step's learning rate
 }
 
 func newWindow() *window { return &window{start: timeNow()} }
+
+// waited counts d spent waiting for a batch while training had nothing else to do, in the
+// window and in the run's stats.
+func (w *window) waited(d time.Duration, st *RunStats) {
+	w.wait += d
+	st.DataWait += d
+}
 
 func (w *window) add(loss float64, pred, label []int64) {
 	w.c.add(loss, pred, label)

@@ -22,15 +22,18 @@ struct PD_Program {
   pd::proto::ProgramDesc desc;
 };
 
+// The executors over one scope with a launched run not yet waited for (PD_ExecutorLaunch).
+// Shared by the scope and its executors: Go's cleanups may destroy a scope before an executor.
+using LaunchedRuns = std::set<pd::Executor*>;
+
 struct PD_Scope {
   pd::Scope scope;
-  // Executors over this scope with a launched run not yet waited for (PD_ExecutorLaunch).
-  std::set<pd::Executor*> launched;
+  std::shared_ptr<LaunchedRuns> launched = std::make_shared<LaunchedRuns>();
 };
 
 struct PD_Executor {
   std::unique_ptr<pd::Executor> impl;
-  PD_Scope* scope = nullptr;
+  std::shared_ptr<LaunchedRuns> launched;  // its scope's
 };
 
 using pd::capi::Guard;
@@ -63,14 +66,15 @@ pd::DType FromPD(PD_DataType t) {
 
 // Waits for the runs launched over scope: before anything reads or rewrites what a run may
 // still be using. A failed run's error comes out here.
-void Settle(const PD_Scope* scope) {
-  auto& launched = const_cast<PD_Scope&>(Ref(scope, "the scope")).launched;
+void Settle(LaunchedRuns& launched) {
   while (!launched.empty()) {
     pd::Executor* e = *launched.begin();
     launched.erase(launched.begin());
     e->Wait();
   }
 }
+
+void Settle(const PD_Scope* scope) { Settle(*Ref(scope, "the scope").launched); }
 
 // The persistable variables of block 0 other than the feed/fetch holders, in name order.
 std::vector<std::string> Persistables(const pd::proto::ProgramDesc& desc) {
@@ -271,7 +275,7 @@ PD_Executor* NewExecutor(const PD_Program* program, PD_Scope* scope, const pd::E
   if (!config.place.is_cpu()) pd::MoveOpInputsTo(*prog, &s, config.place);
   auto e = std::make_unique<PD_Executor>();
   e->impl = std::make_unique<pd::Executor>(std::move(prog), &s, config);
-  e->scope = scope;
+  e->launched = Ref(scope, "the scope").launched;
   return e.release();
 }
 
@@ -302,7 +306,7 @@ PD_Executor* PD_ExecutorCreateGpu(const PD_Program* program, PD_Scope* scope,
 
 void PD_ExecutorDestroy(PD_Executor* executor) {
   if (executor == nullptr) return;
-  if (executor->scope != nullptr) executor->scope->launched.erase(executor->impl.get());
+  executor->launched->erase(executor->impl.get());
   delete executor;  // waits for a launched run
 }
 
@@ -325,7 +329,7 @@ PD_Bool PD_ExecutorFreeIntermediates(PD_Executor* executor, PD_Bool on) {
 PD_Bool PD_ExecutorRun(PD_Executor* executor) {
   return Guard(__func__, PD_Bool{0}, [&] {
     PD_CHECK(executor != nullptr && executor->impl != nullptr, "the executor is NULL");
-    Settle(executor->scope);
+    Settle(*executor->launched);
     executor->impl->Run();
     return PD_Bool{1};
   });
@@ -334,9 +338,9 @@ PD_Bool PD_ExecutorRun(PD_Executor* executor) {
 PD_Bool PD_ExecutorLaunch(PD_Executor* executor) {
   return Guard(__func__, PD_Bool{0}, [&] {
     PD_CHECK(executor != nullptr && executor->impl != nullptr, "the executor is NULL");
-    Settle(executor->scope);
+    Settle(*executor->launched);
     executor->impl->Launch();
-    if (executor->impl->running()) executor->scope->launched.insert(executor->impl.get());
+    if (executor->impl->running()) executor->launched->insert(executor->impl.get());
     return PD_Bool{1};
   });
 }
@@ -344,7 +348,7 @@ PD_Bool PD_ExecutorLaunch(PD_Executor* executor) {
 PD_Bool PD_ExecutorWait(PD_Executor* executor) {
   return Guard(__func__, PD_Bool{0}, [&] {
     PD_CHECK(executor != nullptr && executor->impl != nullptr, "the executor is NULL");
-    executor->scope->launched.erase(executor->impl.get());
+    executor->launched->erase(executor->impl.get());
     executor->impl->Wait();
     return PD_Bool{1};
   });
