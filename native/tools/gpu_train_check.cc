@@ -523,12 +523,18 @@ void Bench(const ModelSpec& spec, std::shared_ptr<const pd::Program> program,
       std::sort(ms.begin(), ms.end());
       const double med = ms[ms.size() / 2];
       const auto mem = pool.stats();
+      // A timing of a step that computes garbage is no timing: the last loss must be finite.
+      const std::vector<float> loss = Values(exec, scope, roles.loss);
+      const bool finite = !loss.empty() && std::isfinite(loss[0]);
+      failed |= !finite;
       std::printf("{\"framework\": \"gohub\", \"model\": \"%s\", \"train\": true, \"batch\": %d, "
                   "\"precision\": \"%s\", \"ms_per_step\": %.3f, \"images_per_s\": %.1f, "
-                  "\"gpu_mib_peak\": %.0f, \"gpu_mib_in_use\": %.0f, \"gpu_mib_cached\": %.0f}\n",
+                  "\"gpu_mib_peak\": %.0f, \"gpu_mib_in_use\": %.0f, \"gpu_mib_cached\": %.0f, "
+                  "\"last_loss\": %.6g, \"ok\": %s}\n",
                   spec.name.c_str(), batch, amp ? "amp_bf16" : tf32 ? "tf32" : "fp32", med,
                   batch * 1e3 / med, mem.peak_in_use / 1048576.0,
-                  mem.in_use / 1048576.0, mem.cached / 1048576.0);
+                  mem.in_use / 1048576.0, mem.cached / 1048576.0, loss.empty() ? NAN : loss[0],
+                  finite ? "true" : "false");
       std::fflush(stdout);
     }
   }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The GPU check, run on a GPU machine (NVIDIA driver for CUDA 13, cuDNN 9 and cuBLAS 13, Python
 # with PyTorch) from the repository root, with .device/ made by scripts/device/pack.sh:
-#   check.sh [inference|training|all]   (default all)
+#   check.sh [inference|training|train-bench|train-check|all]   (default all)
+# training is train-bench (the timings, first) then train-check (the correctness checks); a
+# draw short of device time runs the one it needs most.
 # Inference:
 #   1. what the machine has (nvidia-smi, the backend's view of driver, cuDNN, cuBLAS, GPUs);
 #   2. gpu_check: every model on the GPU against the CPU path (fp32 within 1e-4 relative,
@@ -11,19 +13,22 @@
 #   4. summary.md: the rows, ours against PyTorch;
 #   5. profile_1.txt / profile_sync.txt: per-op host and device time at batch 1.
 #   ResNet-50 runs again with channels-last convolutions (GOHUB_CUDA_CHANNELS_LAST=1, model
-#   name "resnet50_cl"), checked and timed; in training too (step 7 and 8, "_cl" models), and
+#   name "resnet50_cl"), checked and timed; in training too ("_cl" models), and
 #   with bfloat16 AMP ("_amp" models, the amp_bf16 rows; "resnet50_f32act" once more with the
 #   activations between ops in float32, GOHUB_CUDA_BF16_ACTIVATIONS=0, for the comparison).
-# Training (train_summary.md):
-#   6. grad_cases.txt: real Paddle's gradient golden cases (testdata/grads) on the GPU;
-#   7. train_check.jsonl: Paddle's training programs (four models, Momentum and Adam) on the GPU
+# Training timings (train-bench; train_summary.md):
+#   6. train_bench.jsonl / torch_train.jsonl: the ResNet-50 training step, ours and PyTorch's,
+#      fp32, TF32 and bfloat16 AMP (ours also channels-last), each row's last loss finite;
+#   7. finetune_rate.jsonl: the cat/dog fine-tune's images per second on the GPU
+#      (scripts/bench/trainbench -gpu -loop), the loop against the raw training step;
+#   8. train_profile_sync.txt: the step's device time per op type at batch 64.
+# Training checks (train-check):
+#   9. grad_cases.txt: real Paddle's gradient golden cases (testdata/grads) on the GPU;
+#  10. train_check.jsonl: Paddle's training programs (four models, Momentum and Adam) on the GPU
 #      against the CPU: each op alone for two steps, then ten steps run freely (gpu_train_check);
-#   8. train_bench.jsonl / torch_train.jsonl: the ResNet-50 training step, ours and PyTorch's;
-#      train_profile_sync.txt: its device time per op type at batch 64;
-#   9. finetune_gpu.txt: the Go fine-tune test on the GPU (ShuffleNetV2 on cat/dog images,
-#      against the same run on the CPU);
-#  10. finetune_rate.jsonl: the cat/dog fine-tune's images per second on the GPU
-#      (scripts/bench/trainbench -gpu -loop), the loop against the raw training step.
+#      AMP and channels-last programs likewise;
+#  11. finetune_gpu.txt: the Go fine-tune test on the GPU (ShuffleNetV2 on cat/dog images,
+#      against the same run on the CPU).
 # Results go to $OUT (default ./device-results). Exit status: 1 when a check failed, 3 when none
 # failed but some were skipped for want of time, else 0.
 #
@@ -147,43 +152,28 @@ done
 cat "$out/summary.md"
 fi
 
-if [ "$mode" = all ] || [ "$mode" = training ]; then
-# With the CUDA backend, also its bfloat16 activations against its float32 path (a dry run's
-# emulated backend runs the CPU's kernels, which keep none).
-cases='GradCases/*'
-[ -n "${CHECK_BACKEND:-}" ] || cases+=':GpuBf16Activations.*'
-GOHUB_TEST_GPU=0 GOHUB_TESTDATA="$PWD/testdata" step 300 "gradient cases" "$work/native_tests" \
-  --gtest_filter="$cases" > "$out/grad_cases.txt" 2>&1 || status=1
-grep -E '^\[  (PASSED|FAILED) |^\[==========\]' "$out/grad_cases.txt"
 t=.device/train
-train=()
-for opt in momentum adam; do
-  train+=("cifar_resnet_$opt:$t/cifar_resnet_$opt.pdmodel:3x32x32"
-          "gesture_rec_$opt:$t/gesture_rec_$opt.pdmodel:3x64x64"
-          "shufflenet_v2_$opt:$t/shufflenet_v2_imagenet_$opt.pdmodel:3x64x64"
-          "resnet50_$opt:$t/resnet50_imagenet_partial_$opt.pdmodel:3x64x64")
-done
-step 400 "training programs" \
-  "$work/gpu_train_check" --batch 8 --op-steps 2 --steps 10 "${train[@]}" \
-  > "$out/train_check.jsonl" 2> "$out/train_check.stderr" || status=1
-step 300 "training step" "$work/gpu_train_check" --bench --batches "$train_batches" \
-  "resnet50:$t/resnet50_imagenet_partial_momentum.pdmodel:3x224x224" \
+bench_model="resnet50:$t/resnet50_imagenet_partial_momentum.pdmodel:3x224x224"
+# Training, timings first (train-bench alone with that mode): what the rows need, so that a run
+# cut short has them; a row whose last loss is not finite fails the run.
+if [ "$mode" = all ] || [ "$mode" = training ] || [ "$mode" = train-bench ]; then
+step 300 "training step" "$work/gpu_train_check" --bench --batches "$train_batches" "$bench_model" \
   > "$out/train_bench.jsonl" 2>> "$out/train_check.stderr" || status=1
 # PyTorch's side right after ours, so that a run cut short still has both.
 step 240 "PyTorch training step" "$python" scripts/device/torch_train_bench.py \
   > "$out/torch_train.jsonl" 2> "$out/torch_train.stderr" || true
 tail -5 "$out/torch_train.stderr"
-# Where a batch-64 training step's device time goes, per op type (each op waited for).
-PD_OP_PROFILE=sync step 120 "training profile" \
-  "$work/gpu_train_check" --bench --batches "${train_batches%%,*}" \
-  "resnet50:$t/resnet50_imagenet_partial_momentum.pdmodel:3x224x224" \
-  > /dev/null 2> "$out/train_profile_sync.txt"
-tail -20 "$out/train_check.stderr"
-# The Fine-tune API on the GPU: the ShuffleNetV2 cat/dog fine-tune against the CPU run.
-GOHUB_SHARED="$PWD/.device/shared" GOHUB_HOME="$(mktemp -d)" step 300 "GPU fine-tune" \
-  "$work/finetune.test" \
-  -test.run 'TestFinetuneOnGPUFollowsTheCPU' -test.v > "$out/finetune_gpu.txt" 2>&1 || status=1
-grep -E '^(--- |ok|FAIL|PASS)|gpu_test.go' "$out/finetune_gpu.txt"
+# bfloat16 AMP (the convolutions and their gradients in bfloat16, as --amp marks them, the
+# activations between them too), beside PyTorch's autocast rows; channels-last as those run.
+step 200 "AMP training step" "$work/gpu_train_check" --amp --bench --batches "$train_batches" \
+  "$bench_model" >> "$out/train_bench.jsonl" 2>> "$out/train_check.stderr" || status=1
+GOHUB_CUDA_CHANNELS_LAST=1 step 200 "AMP channels-last training step" \
+  "$work/gpu_train_check" --amp --bench --batches "$train_batches" "${bench_model/resnet50:/resnet50_cl:}" \
+  >> "$out/train_bench.jsonl" 2>> "$out/train_check.stderr" || status=1
+# Channels-last (GOHUB_CUDA_CHANNELS_LAST=1) in fp32 and TF32.
+GOHUB_CUDA_CHANNELS_LAST=1 step 200 "channels-last training step" \
+  "$work/gpu_train_check" --bench --batches "$train_batches" "${bench_model/resnet50:/resnet50_cl:}" \
+  >> "$out/train_bench.jsonl" 2>> "$out/train_check.stderr" || status=1
 # The cat/dog fine-tune's images per second: ResNet-50 (the topology travels, its weights are
 # drawn here), TF32, the packed pictures 16 times over; the fine-tune loop (each step launched,
 # the next batch fed while the GPU computes) against the raw step (feed, run, read the loss,
@@ -193,42 +183,59 @@ step 150 "fine-tune loop rate" "$work/trainbench" -gpu -tf32 -threads 4 \
   -steps "${CHECK_LOOP_STEPS:-20}" -seconds "${CHECK_LOOP_SECONDS:-10}" -warmup 3 \
   -loop .device/shared/data/catdog -loop-repeat 16 \
   > "$out/finetune_rate.jsonl" 2>> "$out/train_check.stderr" || status=1
-# The experiments last, so that a run cut short has the rows above.
-# Channels-last (GOHUB_CUDA_CHANNELS_LAST=1): ResNet-50's and CIFAR ResNet's programs against
-# the CPU op by op, then the step's timings.
+# What keeping the activations in bfloat16 gains: the AMP step with them in float32.
+GOHUB_CUDA_BF16_ACTIVATIONS=0 step 200 "AMP training step, float32 activations" \
+  "$work/gpu_train_check" --amp --bench --batches "${train_batches%%,*}" \
+  "${bench_model/resnet50:/resnet50_f32act:}" \
+  >> "$out/train_bench.jsonl" 2>> "$out/train_check.stderr" || status=1
+# Where a batch-64 training step's device time goes, per op type (each op waited for).
+PD_OP_PROFILE=sync step 120 "training profile" \
+  "$work/gpu_train_check" --bench --batches "${train_batches%%,*}" "$bench_model" \
+  > /dev/null 2> "$out/train_profile_sync.txt"
+fi
+# Training, correctness (train-check alone with that mode).
+if [ "$mode" = all ] || [ "$mode" = training ] || [ "$mode" = train-check ]; then
+# With the CUDA backend, also its bfloat16 activations against its float32 path (a dry run's
+# emulated backend runs the CPU's kernels, which keep none).
+cases='GradCases/*'
+[ -n "${CHECK_BACKEND:-}" ] || cases+=':GpuBf16Activations.*'
+GOHUB_TEST_GPU=0 GOHUB_TESTDATA="$PWD/testdata" step 300 "gradient cases" "$work/native_tests" \
+  --gtest_filter="$cases" > "$out/grad_cases.txt" 2>&1 || status=1
+grep -E '^\[  (PASSED|FAILED) |^\[==========\]' "$out/grad_cases.txt"
+train=()
+for opt in momentum adam; do
+  train+=("cifar_resnet_$opt:$t/cifar_resnet_$opt.pdmodel:3x32x32"
+          "gesture_rec_$opt:$t/gesture_rec_$opt.pdmodel:3x64x64"
+          "shufflenet_v2_$opt:$t/shufflenet_v2_imagenet_$opt.pdmodel:3x64x64"
+          "resnet50_$opt:$t/resnet50_imagenet_partial_$opt.pdmodel:3x64x64")
+done
+step 400 "training programs" \
+  "$work/gpu_train_check" --batch 8 --op-steps 2 --steps 10 "${train[@]}" \
+  >> "$out/train_check.jsonl" 2>> "$out/train_check.stderr" || status=1
+# bfloat16 AMP against the CPU's AMP run op by op (within 2e-2).
+step 200 "AMP training programs" "$work/gpu_train_check" --amp --batch 8 --op-steps 1 --steps 5 \
+  "resnet50_momentum_amp:$t/resnet50_imagenet_partial_momentum.pdmodel:3x64x64" \
+  "cifar_resnet_adam_amp:$t/cifar_resnet_adam.pdmodel:3x32x32" \
+  >> "$out/train_check.jsonl" 2>> "$out/train_check.stderr" || status=1
+# The Fine-tune API on the GPU: the ShuffleNetV2 cat/dog fine-tune against the CPU run.
+GOHUB_SHARED="$PWD/.device/shared" GOHUB_HOME="$(mktemp -d)" step 300 "GPU fine-tune" \
+  "$work/finetune.test" \
+  -test.run 'TestFinetuneOnGPUFollowsTheCPU' -test.v > "$out/finetune_gpu.txt" 2>&1 || status=1
+grep -E '^(--- |ok|FAIL|PASS)|gpu_test.go' "$out/finetune_gpu.txt"
+# Channels-last: ResNet-50's and CIFAR ResNet's programs against the CPU op by op.
 GOHUB_CUDA_CHANNELS_LAST=1 step 200 "channels-last training programs" \
   "$work/gpu_train_check" --batch 8 --op-steps 1 --steps 5 \
   "resnet50_momentum_cl:$t/resnet50_imagenet_partial_momentum.pdmodel:3x64x64" \
   "cifar_resnet_adam_cl:$t/cifar_resnet_adam.pdmodel:3x32x32" \
   >> "$out/train_check.jsonl" 2>> "$out/train_check.stderr" || status=1
-GOHUB_CUDA_CHANNELS_LAST=1 step 200 "channels-last training step" \
-  "$work/gpu_train_check" --bench --batches "$train_batches" \
-  "resnet50_cl:$t/resnet50_imagenet_partial_momentum.pdmodel:3x224x224" \
-  >> "$out/train_bench.jsonl" 2>> "$out/train_check.stderr" || status=1
-# bfloat16 AMP (the convolutions and their gradients in bfloat16, as --amp marks them): against
-# the CPU's AMP run op by op (within 2e-2), then the step's timings beside PyTorch's autocast.
-step 200 "AMP training programs" "$work/gpu_train_check" --amp --batch 8 --op-steps 1 --steps 5 \
-  "resnet50_momentum_amp:$t/resnet50_imagenet_partial_momentum.pdmodel:3x64x64" \
-  "cifar_resnet_adam_amp:$t/cifar_resnet_adam.pdmodel:3x32x32" \
-  >> "$out/train_check.jsonl" 2>> "$out/train_check.stderr" || status=1
-step 200 "AMP training step" "$work/gpu_train_check" --amp --bench --batches "$train_batches" \
-  "resnet50:$t/resnet50_imagenet_partial_momentum.pdmodel:3x224x224" \
-  >> "$out/train_bench.jsonl" 2>> "$out/train_check.stderr" || status=1
-# AMP channels-last, as PyTorch's autocast rows run (activations in bfloat16 either way).
-GOHUB_CUDA_CHANNELS_LAST=1 step 200 "AMP channels-last training step" \
-  "$work/gpu_train_check" --amp --bench --batches "$train_batches" \
-  "resnet50_cl:$t/resnet50_imagenet_partial_momentum.pdmodel:3x224x224" \
-  >> "$out/train_bench.jsonl" 2>> "$out/train_check.stderr" || status=1
-# What keeping the activations in bfloat16 gains: the AMP step with them in float32.
-GOHUB_CUDA_BF16_ACTIVATIONS=0 step 200 "AMP training step, float32 activations" \
-  "$work/gpu_train_check" --amp --bench --batches "${train_batches%%,*}" \
-  "resnet50_f32act:$t/resnet50_imagenet_partial_momentum.pdmodel:3x224x224" \
-  >> "$out/train_bench.jsonl" 2>> "$out/train_check.stderr" || status=1
-"$python" scripts/device/train_summary.py "$out/grad_cases.txt" "$out/train_check.jsonl" \
-  "$out/train_bench.jsonl" "$out/torch_train.jsonl" "$out/finetune_rate.jsonl" \
-  > "$out/train_summary.md" || true
-cat "$out/train_summary.md"
 fi
+case $mode in all | training | train-bench | train-check)
+  tail -20 "$out/train_check.stderr"
+  "$python" scripts/device/train_summary.py "$out/grad_cases.txt" "$out/train_check.jsonl" \
+    "$out/train_bench.jsonl" "$out/torch_train.jsonl" "$out/finetune_rate.jsonl" \
+    > "$out/train_summary.md" || true
+  cat "$out/train_summary.md" ;;
+esac
 rm -rf "$work"
 if [ -f "$out/skipped.txt" ]; then
   echo "incomplete: steps skipped for want of time (skipped.txt)" | tee -a "$out/machine.txt"

@@ -66,7 +66,8 @@ for r in ours:
         continue
     t = tmap.get((r["batch"], r["precision"]))
     ratio = f"{t['ms_per_step'] / r['ms_per_step']:.2f}x" if t else ""
-    print(f"| {r['model']} | {r['batch']} | {r['precision']} | {r['ms_per_step']:.2f} | "
+    broken = " (loss not finite)" if r.get("ok") is False else ""
+    print(f"| {r['model']}{broken} | {r['batch']} | {r['precision']} | {r['ms_per_step']:.2f} | "
           f"{r['images_per_s']:.0f} | {r.get('gpu_mib_peak', float('nan')):.0f} / "
           f"{r['gpu_mib_in_use']:.0f} / {r['gpu_mib_cached']:.0f} | "
           f"{t['ms_per_step'] if t else ''} | {t['images_per_s'] if t else ''} | "

@@ -199,6 +199,8 @@ Tensor Executor::TakeHome(Tensor* t, bool wait) {
   Tensor host;
   host.set_host_allocator(t->host_allocator());  // a fetch target's staging memory
   CopyTensor(*t, Place::CPU(), &host, ContextFor(t->place()).stream(), wait);
+  // Not yet written: a value set into t before the run is waited for must go elsewhere.
+  if (!wait) in_flight_.emplace_back().ShareDataWith(host);
   t->SwapData(&host);
   t->set_place(Place::CPU());
   return host;  // now holding the device buffer

@@ -161,7 +161,8 @@ class Executor {
   // that its op finds it and allocates nothing), and the buffer the recording writes it to.
   std::vector<Tensor> fetch_stash_, recorded_fetch_;
   // A launched run not yet waited for: its devices' fences, and the host buffers its queued
-  // copies read (views of them, so that a write to the variable meanwhile allocates anew).
+  // copies read or write (views of them, so that a write to the variable meanwhile allocates
+  // anew).
   std::vector<std::unique_ptr<Fence>> pending_;
   std::vector<Tensor> in_flight_;
   // release_after_[k]: the intermediates whose last use is ops_[k] (free_intermediates).
