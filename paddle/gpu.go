@@ -9,18 +9,14 @@ package paddle
 // // The GPU extensions of pd_ext.h exist only in gohub's library; like PD_GetLastError they
 // // are looked up at run time so that the binary still loads against the official one.
 // // cgo cannot call a C function pointer, hence one trampoline per signature.
-// typedef void (*gohub_set_tf32_fn)(PD_Config*, PD_Bool);
-// typedef PD_Bool (*gohub_tf32_enabled_fn)(PD_Config*);
+// typedef void (*gohub_set_flag_fn)(PD_Config*, PD_Bool);
+// typedef PD_Bool (*gohub_get_flag_fn)(PD_Config*);
 // typedef const char* (*gohub_gpu_info_fn)(void);
 //
 // static void* gohub_lookup(const char* name) { return dlsym(RTLD_DEFAULT, name); }
 //
-// static void gohub_set_tf32(void* f, PD_Config* c, PD_Bool allow) {
-//   ((gohub_set_tf32_fn)f)(c, allow);
-// }
-// static PD_Bool gohub_tf32_enabled(void* f, PD_Config* c) {
-//   return ((gohub_tf32_enabled_fn)f)(c);
-// }
+// static void gohub_set_flag(void* f, PD_Config* c, PD_Bool on) { ((gohub_set_flag_fn)f)(c, on); }
+// static PD_Bool gohub_get_flag(void* f, PD_Config* c) { return ((gohub_get_flag_fn)f)(c); }
 // static const char* gohub_gpu_info(void* f) { return ((gohub_gpu_info_fn)f)(); }
 import "C"
 
@@ -39,8 +35,9 @@ var ErrNoExtension = errors.New("paddle: not in the linked library " +
 // gpuExt holds the GPU extensions' addresses, nil where the library lacks them. A variable,
 // not constants, so that tests can play the official library.
 var gpuExt = struct {
-	setTF32, tf32Enabled, info unsafe.Pointer
-}{lookup("PD_ConfigSetGpuTF32"), lookup("PD_ConfigGpuTF32Enabled"), lookup("PD_GpuInfo")}
+	setTF32, tf32Enabled, info, setGraph, graphEnabled unsafe.Pointer
+}{lookup("PD_ConfigSetGpuTF32"), lookup("PD_ConfigGpuTF32Enabled"), lookup("PD_GpuInfo"),
+	lookup("PD_ConfigSetGpuGraph"), lookup("PD_ConfigGpuGraphEnabled")}
 
 func lookup(name string) unsafe.Pointer {
 	cs := C.CString(name)
@@ -56,7 +53,7 @@ func (c *Config) SetGpuTF32(allow bool) error {
 	if gpuExt.setTF32 == nil {
 		return errors.Wrap(ErrNoExtension, "Config.SetGpuTF32: PD_ConfigSetGpuTF32")
 	}
-	return c.set("SetGpuTF32", func(p *C.PD_Config) { C.gohub_set_tf32(gpuExt.setTF32, p, cBool(allow)) })
+	return c.set("SetGpuTF32", func(p *C.PD_Config) { C.gohub_set_flag(gpuExt.setTF32, p, cBool(allow)) })
 }
 
 // GpuTF32Enabled reports whether TF32 math is allowed on the GPU; false where the library
@@ -65,7 +62,28 @@ func (c *Config) GpuTF32Enabled() bool {
 	if gpuExt.tf32Enabled == nil {
 		return false
 	}
-	return c.flag(func(p *C.PD_Config) C.PD_Bool { return C.gohub_tf32_enabled(gpuExt.tf32Enabled, p) })
+	return c.flag(func(p *C.PD_Config) C.PD_Bool { return C.gohub_get_flag(gpuExt.tf32Enabled, p) })
+}
+
+// SetGpuGraph records a GPU predictor's run as a CUDA graph and replays the recording on later
+// runs of the same input shapes, when every op of the model runs on the GPU: a small batch no
+// longer pays the host's time to queue each kernel (ResNet-50 at batch 1 on an H200: 2.7 ms
+// instead of 3.9). The first run at new shapes runs op by op, the second records and
+// launches. Off by default; ignored with EnableMemoryOptim. It fails with ErrNoExtension
+// against a library other than gohub's.
+func (c *Config) SetGpuGraph(on bool) error {
+	if gpuExt.setGraph == nil {
+		return errors.Wrap(ErrNoExtension, "Config.SetGpuGraph: PD_ConfigSetGpuGraph")
+	}
+	return c.set("SetGpuGraph", func(p *C.PD_Config) { C.gohub_set_flag(gpuExt.setGraph, p, cBool(on)) })
+}
+
+// GpuGraphEnabled reports whether SetGpuGraph is on; false where the library lacks it.
+func (c *Config) GpuGraphEnabled() bool {
+	if gpuExt.graphEnabled == nil {
+		return false
+	}
+	return c.flag(func(p *C.PD_Config) C.PD_Bool { return C.gohub_get_flag(gpuExt.graphEnabled, p) })
 }
 
 // GPUInfo describes the library's GPU support in one line: the CUDA backend's driver,

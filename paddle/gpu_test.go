@@ -91,6 +91,19 @@ func TestConfigGpuTF32(t *testing.T) {
 	assert.False(t, c.GpuTF32Enabled())
 }
 
+func TestConfigGpuGraph(t *testing.T) {
+	c := newConfig(t)
+	assert.False(t, c.GpuGraphEnabled(), "off by default")
+	require.NoError(t, c.SetGpuGraph(true))
+	assert.True(t, c.GpuGraphEnabled())
+	require.NoError(t, c.SetGpuGraph(false))
+	assert.False(t, c.GpuGraphEnabled())
+
+	c.Destroy()
+	assert.ErrorIs(t, c.SetGpuGraph(true), ErrDestroyed)
+	assert.False(t, c.GpuGraphEnabled())
+}
+
 // Against a library without the extensions (the official one), the setter fails saying
 // so, the getter says off and GPUInfo says why it knows nothing.
 func TestGPUExtensionsMissing(t *testing.T) {
@@ -98,11 +111,16 @@ func TestGPUExtensionsMissing(t *testing.T) {
 	saved := gpuExt
 	t.Cleanup(func() { gpuExt = saved })
 	gpuExt.setTF32, gpuExt.tf32Enabled, gpuExt.info = nil, nil, nil
+	gpuExt.setGraph, gpuExt.graphEnabled = nil, nil
 
 	c := newConfig(t)
 	err := c.SetGpuTF32(true)
 	assert.ErrorIs(t, err, ErrNoExtension)
 	assert.ErrorContains(t, err, "PD_ConfigSetGpuTF32")
 	assert.False(t, c.GpuTF32Enabled())
+	err = c.SetGpuGraph(true)
+	assert.ErrorIs(t, err, ErrNoExtension)
+	assert.ErrorContains(t, err, "PD_ConfigSetGpuGraph")
+	assert.False(t, c.GpuGraphEnabled())
 	assert.Regexp(t, `^unavailable: .*lacks PD_GpuInfo`, GPUInfo())
 }

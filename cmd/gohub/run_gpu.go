@@ -14,7 +14,8 @@ $GOHUB_CUDA_BACKEND. Without the backend, a CUDA library it needs or a usable GP
 fails and says why; gohub version shows what the backend sees. --gpu_tf32 allows TF32
 tensor-core math for float32 convolutions and matrix products: faster, with about 10 bits
 of mantissa in the products, so results may differ slightly from the CPU's (they match it
-to float32 rounding without it).`
+to float32 rounding without it). Batches of one shape replay a CUDA graph recorded at the
+second of them, saving the time to queue each kernel (GOHUB_CUDA_GRAPHS=0: op by op).`
 
 func gpuRunFlags() []cli.Flag {
 	return []cli.Flag{

@@ -165,4 +165,24 @@ func TestRunImageUseGPU(t *testing.T) {
 	}
 	require.Equal(t, 0, res.code, res.stderr)
 	assert.True(t, containsAny(res.stdout, catWords), res.stdout)
+
+	// Three batches of one shape: the first runs op by op, the second is recorded as a CUDA
+	// graph and launched, the third replays the recording; all three say the same, and what
+	// the CPU says to float32 rounding.
+	three := egypt + "," + egypt + "," + egypt
+	res = r.run("run", "shufflenet_v2_imagenet", "--input_path", three, "--batch_size", "1", "--use_gpu", "--output", "json")
+	require.Equal(t, 0, res.code, res.stderr)
+	var gpu []map[string]float64
+	require.NoError(t, json.Unmarshal([]byte(res.stdout), &gpu), res.stdout)
+	require.Len(t, gpu, 3)
+	assert.Equal(t, gpu[0], gpu[1], "the recorded batch")
+	assert.Equal(t, gpu[0], gpu[2], "the replayed batch")
+	res = r.run("run", "shufflenet_v2_imagenet", "--input_path", egypt, "--output", "json")
+	require.Equal(t, 0, res.code, res.stderr)
+	var cpu []map[string]float64
+	require.NoError(t, json.Unmarshal([]byte(res.stdout), &cpu), res.stdout)
+	require.Len(t, cpu, 1)
+	for label, p := range cpu[0] {
+		assert.InEpsilon(t, p, gpu[2][label], 1e-4, label)
+	}
 }

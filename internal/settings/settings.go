@@ -55,6 +55,10 @@ var (
 	CUDABf16Activations = Var{"GOHUB_CUDA_BF16_ACTIVATIONS", "on",
 		"0: with --amp on the GPU, the activations between convolutions, batch norms, ReLU and the " +
 			"residual adds, and their gradients, are float32 instead of bfloat16 (more memory traffic, less rounding)"}
+	// CUDAGraphs is read by the modules' GPU predictors (hub/internal/modelload).
+	CUDAGraphs = Var{"GOHUB_CUDA_GRAPHS", "on",
+		"0: modules on the GPU (gohub run --use_gpu, serving) run each batch op by op instead of " +
+			"replaying a CUDA graph recorded at the second batch of the same shape"}
 	// ConvWinograd is read by the native library's CPU convolutions.
 	ConvWinograd = Var{"GOHUB_CONV_WINOGRAD", "where it is faster",
 		"off: 3x3 convolutions on the CPU stay on oneDNN's direct kernels; always: they run on gohub's " +
@@ -66,7 +70,10 @@ var (
 
 // All lists every variable, in the order help shows them.
 var All = []Var{Home, Server, Timeout, Pip, Shared, BuildModels, LACPackage, LACSdist, CUDABackend,
-	CUDNNDeterministic, CUDAChannelsLast, CUDABf16Activations, ConvWinograd, LibraryPath}
+	CUDNNDeterministic, CUDAChannelsLast, CUDABf16Activations, CUDAGraphs, ConvWinograd, LibraryPath}
+
+// CUDAGraphsWanted says whether GPU predictors of modules record their runs (GOHUB_CUDA_GRAPHS).
+func CUDAGraphsWanted() bool { return CUDAGraphs.Value() != "0" }
 
 // DefaultTimeout is the default of GOHUB_TIMEOUT.
 const DefaultTimeout = 3 * time.Second

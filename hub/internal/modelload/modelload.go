@@ -9,6 +9,7 @@ import (
 
 	"github.com/pkg/errors"
 
+	"github.com/gohub/gohub/internal/settings"
 	"github.com/gohub/gohub/paddle"
 )
 
@@ -68,7 +69,17 @@ func useDevice(cfg *paddle.Config, dev Device) error {
 		return errors.WithMessage(err, "use GPU")
 	}
 	if dev.TF32 {
-		return errors.WithMessage(cfg.SetGpuTF32(true), "use TF32 on the GPU")
+		if err := cfg.SetGpuTF32(true); err != nil {
+			return errors.WithMessage(err, "use TF32 on the GPU")
+		}
+	}
+	// Recorded runs: a module runs batch after batch of one shape, and a small batch is bound
+	// by the host's time to queue each kernel. Only gohub's library records; the official one
+	// runs as it does.
+	if settings.CUDAGraphsWanted() {
+		if err := cfg.SetGpuGraph(true); err != nil && !errors.Is(err, paddle.ErrNoExtension) {
+			return errors.WithMessage(err, "record runs as CUDA graphs")
+		}
 	}
 	return nil
 }

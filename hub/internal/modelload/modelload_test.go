@@ -12,21 +12,26 @@ import (
 	"github.com/gohub/gohub/paddle"
 )
 
+// GPU predictors record their runs as CUDA graphs unless GOHUB_CUDA_GRAPHS is 0.
 func TestUseDevice(t *testing.T) {
 	tests := []struct {
-		name string
-		dev  Device
-		gpu  bool
-		id   int32
-		tf32 bool
+		name   string
+		dev    Device
+		graphs string // GOHUB_CUDA_GRAPHS
+		gpu    bool
+		id     int32
+		tf32   bool
+		graph  bool
 	}{
-		{"CPU", Device{}, false, 0, false},
-		{"CPU ignores the GPU settings", Device{ID: 2, TF32: true}, false, 0, false},
-		{"GPU", Device{GPU: true, ID: 1}, true, 1, false},
-		{"GPU with TF32", Device{GPU: true, ID: 3, TF32: true}, true, 3, true},
+		{"CPU", Device{}, "", false, 0, false, false},
+		{"CPU ignores the GPU settings", Device{ID: 2, TF32: true}, "", false, 0, false, false},
+		{"GPU", Device{GPU: true, ID: 1}, "", true, 1, false, true},
+		{"GPU with TF32", Device{GPU: true, ID: 3, TF32: true}, "", true, 3, true, true},
+		{"GPU without graphs", Device{GPU: true}, "0", true, 0, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("GOHUB_CUDA_GRAPHS", tt.graphs)
 			cfg, err := paddle.NewConfig()
 			require.NoError(t, err)
 			defer cfg.Destroy()
@@ -34,6 +39,7 @@ func TestUseDevice(t *testing.T) {
 			assert.Equal(t, tt.gpu, cfg.UseGpu())
 			assert.Equal(t, tt.id, cfg.GpuDeviceId())
 			assert.Equal(t, tt.tf32, cfg.GpuTF32Enabled())
+			assert.Equal(t, tt.graph, cfg.GpuGraphEnabled())
 		})
 	}
 }
