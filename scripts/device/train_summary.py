@@ -57,7 +57,7 @@ tmap = {(r["batch"], r["precision"]): r for r in torch if r.get("framework") == 
 info = [r["pytorch_info"] for r in torch if "pytorch_info" in r]
 if info:
     print(f"PyTorch: {info[0]}\n")
-print("| model | batch | precision | gohub ms/step | gohub img/s "
+print("| model | batch | precision | gohub ms/step (host's part) | gohub img/s "
       "| gohub GPU MiB (peak / between steps / pool) "
       "| PyTorch ms/step | PyTorch img/s | PyTorch peak MiB | PyTorch layout | speed vs PyTorch |")
 print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
@@ -67,7 +67,8 @@ for r in ours:
     t = tmap.get((r["batch"], r["precision"]))
     ratio = f"{t['ms_per_step'] / r['ms_per_step']:.2f}x" if t else ""
     broken = " (loss not finite)" if r.get("ok") is False else ""
-    print(f"| {r['model']}{broken} | {r['batch']} | {r['precision']} | {r['ms_per_step']:.2f} | "
+    host = f" ({r['host_ms_per_step']:.2f})" if "host_ms_per_step" in r else ""
+    print(f"| {r['model']}{broken} | {r['batch']} | {r['precision']} | {r['ms_per_step']:.2f}{host} | "
           f"{r['images_per_s']:.0f} | {r.get('gpu_mib_peak', float('nan')):.0f} / "
           f"{r['gpu_mib_in_use']:.0f} / {r['gpu_mib_cached']:.0f} | "
           f"{t['ms_per_step'] if t else ''} | {t['images_per_s'] if t else ''} | "
