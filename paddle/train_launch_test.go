@@ -105,3 +105,41 @@ func TestLaunchLetsTheNextBatchBeSetWhileAStepRuns(t *testing.T) {
 		require.Less(t, want.losses[steps-1], want.losses[0], "the steps trained, gpu=%v", gpu)
 	}
 }
+
+// A launch that fails (here: no images set) returns the error itself and leaves nothing to
+// wait for; the scope stays usable.
+func TestLaunchFailureLeavesNothingPending(t *testing.T) {
+	const dim, classes = 4, 2
+	step := classifierStep(t, dim, classes)
+	places := []bool{false}
+	if _, unavailable := GPUUnavailable(); !unavailable {
+		places = append(places, true)
+	}
+	for _, gpu := range places {
+		func() {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			scope, err := NewScope()
+			require.NoError(t, err)
+			defer scope.Destroy()
+			require.NoError(t, scope.SetFloat32("w", []int64{dim, classes}, make([]float32, dim*classes)))
+			require.NoError(t, scope.SetFloat32("b", []int64{classes}, make([]float32, classes)))
+			require.NoError(t, scope.SetFloat32("lr", []int64{1}, []float32{0.1}))
+			var exec *Executor
+			if gpu {
+				exec, err = NewExecutorOnGPU(step, scope, 1, GPU{})
+			} else {
+				exec, err = NewExecutor(step, scope, 1)
+			}
+			require.NoError(t, err)
+			defer exec.Destroy()
+			err = exec.Launch()
+			require.Error(t, err, "gpu=%v", gpu)
+			require.ErrorContains(t, err, "(x) has no data", "gpu=%v", gpu)
+			require.NoError(t, exec.Wait(), "gpu=%v", gpu)
+			w, err := scope.Float32("w")
+			require.NoError(t, err, "gpu=%v", gpu)
+			require.Equal(t, make([]float32, dim*classes), w, "no update, gpu=%v", gpu)
+		}()
+	}
+}
