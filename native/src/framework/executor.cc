@@ -325,9 +325,13 @@ void Executor::KeepUntilCopied(const Tensor& source, Place to) {
 void Executor::Run() {
   Wait();
   Queue();
+  WaitForDevices();
+  in_flight_.clear();
+}
+
+void Executor::WaitForDevices() {
   for (auto& [place, ctx] : contexts_)
     if (!place.is_cpu()) ctx->Wait();
-  in_flight_.clear();
 }
 
 void Executor::Launch() {
@@ -351,8 +355,7 @@ void Executor::Queue() {
     // A failed run is waited for too: the device may still read the host memory its copies
     // come from (the feeds' page-locked staging blocks).
     try {
-      for (auto& [place, ctx] : contexts_)
-        if (!place.is_cpu()) ctx->Wait();
+      WaitForDevices();
     } catch (...) {
       // The run's own error says more.
     }

@@ -125,6 +125,8 @@ class Executor {
   // A run's work queued (ops, then fetch targets home), without waiting for the device except
   // after a failure.
   void Queue();
+  // Returns when the work this thread queued on the executor's devices is done.
+  void WaitForDevices();
 
   // Recorded runs (executor_record.cc).
   void RunRecorded();
