@@ -86,10 +86,16 @@ func (t *ImageClassifierTask) finetune(ctx context.Context, doEval bool) error {
 		for err == nil && b != nil {
 			var nb *imgbatch.Batch
 			var fed bool
-			nb, fed, err = t.step(tp, b, next, doEval, window)
+			var nextErr error
+			nb, fed, nextErr, err = t.step(tp, b, next, doEval, window)
 			b.Release()
 			if err == nil {
+				// The step trained: it counts (and may stop training) before a failure to
+				// read or feed the next batch ends the run.
 				stopped, err = t.afterStep(ctx, doEval, maxSteps, timeNow().Sub(epochStart), &window)
+			}
+			if err == nil {
+				err = nextErr
 			}
 			if err == nil && nb != nil && !fed && !stopped {
 				err = t.feedScope(t.scope, nb)
@@ -136,29 +142,26 @@ func (t *ImageClassifierTask) finetune(ctx context.Context, doEval bool) error {
 // a GPU the host is free until the results are read), it takes the next batch from next and
 // feeds it, unless an evaluation comes after this step (it feeds the same variables); then it
 // reads the step's loss and predictions into window. It returns the next batch (nil at the
-// end of the epoch) and whether it was fed.
+// end of the epoch), whether it was fed, and apart the error of reading or feeding it: the
+// step itself trained.
 func (t *ImageClassifierTask) step(tp *trainProgram, b *imgbatch.Batch, next func() (*imgbatch.Batch, time.Duration, error),
-	doEval bool, w *window) (*imgbatch.Batch, bool, error) {
+	doEval bool, w *window) (nb *imgbatch.Batch, fed bool, nextErr, err error) {
 	stepErr := func(err error) error { return errors.WithMessagef(err, "step %d", t.st.GlobalStep+1) }
 	lr := t.plan.LR(t.st.GlobalStep)
 	for name, scale := range tp.update.lrVars {
 		if err := t.scope.SetFloat32(name, []int64{1}, []float32{float32(lr * scale)}); err != nil {
-			return nil, false, stepErr(err)
+			return nil, false, nil, stepErr(err)
 		}
 	}
 	if err := tp.exec.Launch(); err != nil {
-		return nil, false, stepErr(err)
+		return nil, false, nil, stepErr(err)
 	}
-	nb, waited, err := next()
-	fed := false
-	if err == nil && nb != nil && !t.evalDue(doEval, t.st.GlobalStep+1) {
-		err, fed = t.feedScope(t.scope, nb), true
+	nb, waited, nextErr := next()
+	if nextErr == nil && nb != nil && !t.evalDue(doEval, t.st.GlobalStep+1) {
+		nextErr, fed = t.feedScope(t.scope, nb), true
 	}
 	fetchStart := timeNow()
-	loss, pred, ferr := t.fetchResults(t.scope, b.N) // waits for the step
-	if ferr != nil {
-		err = stepErr(ferr)
-	}
+	loss, pred, err := t.fetchResults(t.scope, b.N) // waits for the step
 	// The wait for the batch held training up only if the step was done by then: when reading
 	// its results still had to wait for the GPU, the reader kept pace and the wait was hidden.
 	if timeNow().Sub(fetchStart) < busyFetch {
@@ -168,11 +171,11 @@ func (t *ImageClassifierTask) step(tp *trainProgram, b *imgbatch.Batch, next fun
 		if nb != nil {
 			nb.Release()
 		}
-		return nil, false, err
+		return nil, false, nil, stepErr(err)
 	}
 	w.add(loss, pred, b.Labels)
 	w.lr = lr
-	return nb, fed, nil
+	return nb, fed, nextErr, nil
 }
 
 // busyFetch: reading a step's results that takes this long waited for the device (reading
