@@ -2,7 +2,10 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "framework/builtins.h"
@@ -21,14 +24,33 @@ DeviceRegistry& DeviceRegistry::Global() {
 }
 
 void DeviceRegistry::Add(std::unique_ptr<Device> device) {
-  std::lock_guard<std::mutex> lock(mu_);
   const DeviceType type = device->type();
+  DropConversionContexts(type);  // made by the device this one replaces
+  std::lock_guard<std::mutex> lock(mu_);
   devices_[type] = std::move(device);
 }
 
 void DeviceRegistry::Remove(DeviceType type) {
+  DropConversionContexts(type);
   std::lock_guard<std::mutex> lock(mu_);
   devices_.erase(type);
+}
+
+void DeviceRegistry::DropConversionContexts(DeviceType type) {
+  std::lock_guard<std::mutex> lock(conversion_mu_);
+  for (auto it = conversion_contexts_.begin(); it != conversion_contexts_.end();)
+    it = it->first.type == type ? conversion_contexts_.erase(it) : std::next(it);
+}
+
+void DeviceRegistry::ToPlain(Tensor* t) {
+  Device& device = Get(t->place().type);
+  std::unique_ptr<LayoutConverter> converter = device.NewLayoutConverter();
+  PD_CHECK(converter != nullptr, "a ", t->place().ToString(), " tensor has layout ", t->layout(),
+           ", but its device has no layout converter");
+  std::lock_guard<std::mutex> lock(conversion_mu_);
+  auto& ctx = conversion_contexts_[t->place()];
+  if (ctx == nullptr) ctx = device.NewContext(t->place(), ExecConfig{});
+  converter->ToPlain(t, *ctx);
 }
 
 Device* DeviceRegistry::Find(DeviceType type) const {
@@ -57,14 +79,7 @@ const Tensor& PlainOnHost(const Tensor& t, Tensor* host) {
   if (t.layout() == 0 && t.place().is_cpu()) return t;
   Tensor plain;
   plain.ShareDataWith(t);
-  if (t.layout() != 0) {
-    Device& device = DeviceRegistry::Global().Get(t.place().type);
-    const auto ctx = device.NewContext(t.place(), ExecConfig{});
-    std::unique_ptr<LayoutConverter> converter = device.NewLayoutConverter();
-    PD_CHECK(converter != nullptr, "a ", t.place().ToString(), " tensor has layout ", t.layout(),
-             ", but its device has no layout converter");
-    converter->ToPlain(&plain, *ctx);
-  }
+  if (t.layout() != 0) DeviceRegistry::Global().ToPlain(&plain);
   if (plain.place().is_cpu()) {
     host->ShareDataWith(plain);
     return *host;

@@ -147,10 +147,21 @@ class DeviceRegistry {
   Device* Find(DeviceType type) const;
   // Fails naming the type when it is not registered.
   Device& Get(DeviceType type) const;
+  // Makes a tensor in one of its device's layouts plain, in place, outside any executor (see
+  // PlainOnHost), with a context per place kept for such reads: a device context is costly to
+  // make (on CUDA a cuBLAS and a cuDNN handle) and a check reads hundreds of tensors. One at a
+  // time: a context's handles serve one caller at a time.
+  void ToPlain(Tensor* t);
 
  private:
+  void DropConversionContexts(DeviceType type);
+
   mutable std::mutex mu_;
   std::map<DeviceType, std::unique_ptr<Device>> devices_;
+  // ToPlain's contexts. Like the registry, they outlive static destruction (a CUDA context's
+  // handles cannot be destroyed once the driver has gone at exit).
+  std::mutex conversion_mu_;
+  std::map<Place, std::unique_ptr<DeviceContext>> conversion_contexts_;
 };
 
 // The allocator of place (the CPU's needs no registered device).
