@@ -47,19 +47,11 @@ func TestLaunchLetsTheNextBatchBeSetWhileAStepRuns(t *testing.T) {
 			require.NoError(t, scope.SetFloat32("x", []int64{n, dim}, xs[k]))
 			require.NoError(t, scope.SetInt64("label", []int64{n, 1}, labels[k]))
 		}
-		require.NoError(t, scope.SetFloat32("w", []int64{dim, classes}, make([]float32, dim*classes)))
-		require.NoError(t, scope.SetFloat32("b", []int64{classes}, make([]float32, classes)))
-		require.NoError(t, scope.SetFloat32("lr", []int64{1}, lr(0)))
+		zeroClassifier(t, scope, dim, classes, lr(0)[0])
 		// Set before the executor is made, the inputs take a GPU's page-locked staging memory
 		// from then on, whose copies are queued rather than done on the spot.
 		feed(0)
-		var exec *Executor
-		if gpu {
-			exec, err = NewExecutorOnGPU(step, scope, 1, GPU{})
-		} else {
-			exec, err = NewExecutor(step, scope, 1)
-		}
-		require.NoError(t, err)
+		exec := newExecutorOn(t, step, scope, gpu)
 		defer exec.Destroy()
 		var r result
 		loss := func() {
@@ -91,13 +83,7 @@ func TestLaunchLetsTheNextBatchBeSetWhileAStepRuns(t *testing.T) {
 		return r
 	}
 
-	places := []bool{false}
-	if reason, unavailable := GPUUnavailable(); !unavailable {
-		places = append(places, true)
-	} else {
-		t.Logf("CPU only (no usable GPU: %s)", reason)
-	}
-	for _, gpu := range places {
+	for _, gpu := range trainingPlaces(t) {
 		want := train(gpu, false)
 		got := train(gpu, true)
 		require.Equal(t, want.losses, got.losses, "losses, gpu=%v", gpu)
@@ -111,28 +97,16 @@ func TestLaunchLetsTheNextBatchBeSetWhileAStepRuns(t *testing.T) {
 func TestLaunchFailureLeavesNothingPending(t *testing.T) {
 	const dim, classes = 4, 2
 	step := classifierStep(t, dim, classes)
-	places := []bool{false}
-	if _, unavailable := GPUUnavailable(); !unavailable {
-		places = append(places, true)
-	}
-	for _, gpu := range places {
+	for _, gpu := range trainingPlaces(t) {
 		func() {
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
 			scope, err := NewScope()
 			require.NoError(t, err)
 			defer scope.Destroy()
-			require.NoError(t, scope.SetFloat32("w", []int64{dim, classes}, make([]float32, dim*classes)))
-			require.NoError(t, scope.SetFloat32("b", []int64{classes}, make([]float32, classes)))
-			require.NoError(t, scope.SetFloat32("lr", []int64{1}, []float32{0.1}))
-			var exec *Executor
-			if gpu {
-				exec, err = NewExecutorOnGPU(step, scope, 1, GPU{})
-			} else {
-				exec, err = NewExecutor(step, scope, 1)
-			}
-			require.NoError(t, err)
-			defer exec.Destroy()
+			zeroClassifier(t, scope, dim, classes, 0.1)
+			exec := newExecutorOn(t, step, scope, gpu)
+		defer exec.Destroy()
 			err = exec.Launch()
 			require.Error(t, err, "gpu=%v", gpu)
 			require.ErrorContains(t, err, "(x) has no data", "gpu=%v", gpu)
@@ -142,4 +116,33 @@ func TestLaunchFailureLeavesNothingPending(t *testing.T) {
 			require.Equal(t, make([]float32, dim*classes), w, "no update, gpu=%v", gpu)
 		}()
 	}
+}
+
+// trainingPlaces are where the launch tests train: the CPU, and the GPU where one is usable.
+func trainingPlaces(t *testing.T) []bool {
+	if reason, unavailable := GPUUnavailable(); unavailable {
+		t.Logf("CPU only (no usable GPU: %s)", reason)
+		return []bool{false}
+	}
+	return []bool{false, true}
+}
+
+// zeroClassifier sets classifierStep's parameters to zero and its learning rate to lr.
+func zeroClassifier(t *testing.T, scope *Scope, dim, classes int64, lr float32) {
+	require.NoError(t, scope.SetFloat32("w", []int64{dim, classes}, make([]float32, dim*classes)))
+	require.NoError(t, scope.SetFloat32("b", []int64{classes}, make([]float32, classes)))
+	require.NoError(t, scope.SetFloat32("lr", []int64{1}, []float32{lr}))
+}
+
+// newExecutorOn makes an executor of step over scope on the GPU or the CPU.
+func newExecutorOn(t *testing.T, step *Program, scope *Scope, gpu bool) *Executor {
+	var exec *Executor
+	var err error
+	if gpu {
+		exec, err = NewExecutorOnGPU(step, scope, 1, GPU{})
+	} else {
+		exec, err = NewExecutor(step, scope, 1)
+	}
+	require.NoError(t, err)
+	return exec
 }
