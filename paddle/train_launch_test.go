@@ -106,7 +106,7 @@ func TestLaunchFailureLeavesNothingPending(t *testing.T) {
 			defer scope.Destroy()
 			zeroClassifier(t, scope, dim, classes, 0.1)
 			exec := newExecutorOn(t, step, scope, gpu)
-		defer exec.Destroy()
+			defer exec.Destroy()
 			err = exec.Launch()
 			require.Error(t, err, "gpu=%v", gpu)
 			require.ErrorContains(t, err, "(x) has no data", "gpu=%v", gpu)
