@@ -20,7 +20,7 @@ type StepEvent struct {
 
 // TrainLogEvent is the training log of the last LogInterval steps (PaddleHub's
 // log_interval_event): their mean loss and metrics, speed, learning rate, and the share of
-// the time the step waited for data.
+// the time training waited for data with no step running (see RunStats).
 type TrainLogEvent struct {
 	Step, MaxSteps int
 	Scores         Scores
