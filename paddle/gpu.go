@@ -50,20 +50,12 @@ func lookup(name string) unsafe.Pointer {
 // that GPU results match the CPU's to float32 rounding, and has no effect on the CPU. It
 // fails with ErrNoExtension against a library other than gohub's.
 func (c *Config) SetGpuTF32(allow bool) error {
-	if gpuExt.setTF32 == nil {
-		return errors.Wrap(ErrNoExtension, "Config.SetGpuTF32: PD_ConfigSetGpuTF32")
-	}
-	return c.set("SetGpuTF32", func(p *C.PD_Config) { C.gohub_set_flag(gpuExt.setTF32, p, cBool(allow)) })
+	return c.setExtFlag("SetGpuTF32", "PD_ConfigSetGpuTF32", gpuExt.setTF32, allow)
 }
 
 // GpuTF32Enabled reports whether TF32 math is allowed on the GPU; false where the library
 // lacks the setting.
-func (c *Config) GpuTF32Enabled() bool {
-	if gpuExt.tf32Enabled == nil {
-		return false
-	}
-	return c.flag(func(p *C.PD_Config) C.PD_Bool { return C.gohub_get_flag(gpuExt.tf32Enabled, p) })
-}
+func (c *Config) GpuTF32Enabled() bool { return c.extFlag(gpuExt.tf32Enabled) }
 
 // SetGpuGraph records a GPU predictor's run as a CUDA graph and replays the recording on later
 // runs of the same input shapes, when every op of the model runs on the GPU: a small batch no
@@ -72,18 +64,28 @@ func (c *Config) GpuTF32Enabled() bool {
 // launches. Off by default; ignored with EnableMemoryOptim. It fails with ErrNoExtension
 // against a library other than gohub's.
 func (c *Config) SetGpuGraph(on bool) error {
-	if gpuExt.setGraph == nil {
-		return errors.Wrap(ErrNoExtension, "Config.SetGpuGraph: PD_ConfigSetGpuGraph")
-	}
-	return c.set("SetGpuGraph", func(p *C.PD_Config) { C.gohub_set_flag(gpuExt.setGraph, p, cBool(on)) })
+	return c.setExtFlag("SetGpuGraph", "PD_ConfigSetGpuGraph", gpuExt.setGraph, on)
 }
 
 // GpuGraphEnabled reports whether SetGpuGraph is on; false where the library lacks it.
-func (c *Config) GpuGraphEnabled() bool {
-	if gpuExt.graphEnabled == nil {
+func (c *Config) GpuGraphEnabled() bool { return c.extFlag(gpuExt.graphEnabled) }
+
+// setExtFlag sets a boolean gohub extension of the config through its setter f, which is nil
+// where the library lacks it (named fn in the error).
+func (c *Config) setExtFlag(op, fn string, f unsafe.Pointer, on bool) error {
+	if f == nil {
+		return errors.Wrap(ErrNoExtension, "Config."+op+": "+fn)
+	}
+	return c.set(op, func(p *C.PD_Config) { C.gohub_set_flag(f, p, cBool(on)) })
+}
+
+// extFlag reads a boolean gohub extension of the config through its getter f; false where f
+// is nil (the library lacks it).
+func (c *Config) extFlag(f unsafe.Pointer) bool {
+	if f == nil {
 		return false
 	}
-	return c.flag(func(p *C.PD_Config) C.PD_Bool { return C.gohub_get_flag(gpuExt.graphEnabled, p) })
+	return c.flag(func(p *C.PD_Config) C.PD_Bool { return C.gohub_get_flag(f, p) })
 }
 
 // GPUInfo describes the library's GPU support in one line: the CUDA backend's driver,

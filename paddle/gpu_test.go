@@ -78,30 +78,30 @@ func TestNewPredictorGPUUnavailable(t *testing.T) {
 	assert.Contains(t, libErr.Message, reason)
 }
 
-func TestConfigGpuTF32(t *testing.T) {
-	c := newConfig(t)
-	assert.False(t, c.GpuTF32Enabled(), "off by default")
-	require.NoError(t, c.SetGpuTF32(true))
-	assert.True(t, c.GpuTF32Enabled())
-	require.NoError(t, c.SetGpuTF32(false))
-	assert.False(t, c.GpuTF32Enabled())
+// The GPU switches of gohub's extensions: off by default, set and cleared, refused on a
+// destroyed config.
+func TestConfigGpuFlags(t *testing.T) {
+	for _, f := range []struct {
+		name string
+		set  func(*Config, bool) error
+		get  func(*Config) bool
+	}{
+		{"TF32", (*Config).SetGpuTF32, (*Config).GpuTF32Enabled},
+		{"Graph", (*Config).SetGpuGraph, (*Config).GpuGraphEnabled},
+	} {
+		t.Run(f.name, func(t *testing.T) {
+			c := newConfig(t)
+			assert.False(t, f.get(c), "off by default")
+			require.NoError(t, f.set(c, true))
+			assert.True(t, f.get(c))
+			require.NoError(t, f.set(c, false))
+			assert.False(t, f.get(c))
 
-	c.Destroy()
-	assert.ErrorIs(t, c.SetGpuTF32(true), ErrDestroyed)
-	assert.False(t, c.GpuTF32Enabled())
-}
-
-func TestConfigGpuGraph(t *testing.T) {
-	c := newConfig(t)
-	assert.False(t, c.GpuGraphEnabled(), "off by default")
-	require.NoError(t, c.SetGpuGraph(true))
-	assert.True(t, c.GpuGraphEnabled())
-	require.NoError(t, c.SetGpuGraph(false))
-	assert.False(t, c.GpuGraphEnabled())
-
-	c.Destroy()
-	assert.ErrorIs(t, c.SetGpuGraph(true), ErrDestroyed)
-	assert.False(t, c.GpuGraphEnabled())
+			c.Destroy()
+			assert.ErrorIs(t, f.set(c, true), ErrDestroyed)
+			assert.False(t, f.get(c))
+		})
+	}
 }
 
 // Against a library without the extensions (the official one), the setter fails saying
