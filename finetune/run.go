@@ -140,7 +140,8 @@ func (t *ImageClassifierTask) finetune(ctx context.Context, doEval bool) error {
 
 // step trains on b, whose images and labels the scope holds. While the step runs (Launch; on
 // a GPU the host is free until the results are read), it takes the next batch from next and
-// feeds it, unless an evaluation comes after this step (it feeds the same variables); then it
+// feeds it, and the GPU copies it in (Prefetch), unless an evaluation comes after this step (it
+// feeds the same variables); then it
 // reads the step's loss and predictions into window. It returns the next batch (nil at the
 // end of the epoch), whether it was fed, and apart the error of reading or feeding it: the
 // step itself trained.
@@ -159,6 +160,9 @@ func (t *ImageClassifierTask) step(tp *trainProgram, b *imgbatch.Batch, next fun
 	nb, waited, nextErr := next()
 	if nextErr == nil && nb != nil && !t.evalDue(doEval, t.st.GlobalStep+1) {
 		nextErr, fed = t.feedScope(t.scope, nb), true
+		if nextErr == nil {
+			nextErr = tp.exec.Prefetch() // the GPU copies it in while the step computes
+		}
 	}
 	fetchStart := timeNow()
 	loss, pred, err := t.fetchResults(t.scope, b.N) // waits for the step

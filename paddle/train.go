@@ -44,6 +44,7 @@ package paddle
 // GOHUB_TRAIN_FN(PD_Bool, PD_ExecutorRun, (PD_Executor* e), (e))
 // GOHUB_TRAIN_FN(PD_Bool, PD_ExecutorLaunch, (PD_Executor* e), (e))
 // GOHUB_TRAIN_FN(PD_Bool, PD_ExecutorWait, (PD_Executor* e), (e))
+// GOHUB_TRAIN_FN(PD_Bool, PD_ExecutorPrefetch, (PD_Executor* e), (e))
 //
 // #define GOHUB_FIND(name) \
 //   if ((name##_ptr = dlsym(RTLD_DEFAULT, #name)) == NULL) return 0;
@@ -56,7 +57,7 @@ package paddle
 //   GOHUB_FIND(PD_ScopeLoadPersistables) GOHUB_FIND(PD_ScopeLoadCombined) GOHUB_FIND(PD_ExecutorCreate)
 //   GOHUB_FIND(PD_ExecutorCreateGpu) GOHUB_FIND(PD_ExecutorDestroy) GOHUB_FIND(PD_ExecutorCheckNanInf)
 //   GOHUB_FIND(PD_ExecutorFreeIntermediates) GOHUB_FIND(PD_ExecutorRun)
-//   GOHUB_FIND(PD_ExecutorLaunch) GOHUB_FIND(PD_ExecutorWait)
+//   GOHUB_FIND(PD_ExecutorLaunch) GOHUB_FIND(PD_ExecutorWait) GOHUB_FIND(PD_ExecutorPrefetch)
 //   return 1;
 // }
 import "C"
@@ -443,6 +444,15 @@ func (e *Executor) Launch() error {
 // error.
 func (e *Executor) Wait() error {
 	return e.run("Executor.Wait", func(c *C.PD_Executor) C.PD_Bool { return C.gohub_PD_ExecutorWait(c) })
+}
+
+// Prefetch starts copying to the GPU the variables set since the last run that stay on the
+// host (the next step's images and labels), beside the step Launch queued, so that the copy
+// runs while the step computes; the next run takes them there. Call it after setting them. A
+// value set again before the next run is copied by that run as usual. On the CPU it does
+// nothing.
+func (e *Executor) Prefetch() error {
+	return e.run("Executor.Prefetch", func(c *C.PD_Executor) C.PD_Bool { return C.gohub_PD_ExecutorPrefetch(c) })
 }
 
 func (e *Executor) run(op string, f func(*C.PD_Executor) C.PD_Bool) error {

@@ -11,11 +11,12 @@ import (
 // Launch queues a step and returns: the next step's images and labels are set while it runs
 // (on a GPU into new host buffers, the queued copies still reading the old ones), then the
 // loss is read (which waits for the step), the learning rate set (a variable the GPU holds)
-// and the next step launched, as the fine-tune loop does. Every loss and the trained
-// parameters equal, bit for bit, those of the same steps run one by one with Run. On the tests'
-// host CUDA backend a GPU's queued work runs only when the thread waits, so a step whose
-// queued copy read its inputs' host buffer after it was rewritten would train on the next
-// batch.
+// and the next step launched, as the fine-tune loop does; once more with the next batch
+// copied to the GPU beside the step (Prefetch). Every loss and the trained parameters equal,
+// bit for bit, those of the same steps run one by one with Run. On the tests' host CUDA backend
+// a GPU's queued work runs only when the thread waits, so a step whose queued copy read its
+// inputs' host buffer after it was rewritten would train on the next batch, and one that read a
+// prefetched batch without waiting for its copy would train on an earlier one.
 func TestLaunchLetsTheNextBatchBeSetWhileAStepRuns(t *testing.T) {
 	const n, dim, classes, steps = 16, 4, 2, 5
 	step := classifierStep(t, dim, classes)
@@ -36,7 +37,12 @@ func TestLaunchLetsTheNextBatchBeSetWhileAStepRuns(t *testing.T) {
 		losses []float32
 		w      []float32
 	}
-	train := func(gpu, launch bool) result {
+	const (
+		run = iota
+		launch
+		prefetch // launch, and prefetch the next batch
+	)
+	train := func(gpu bool, mode int) result {
 		// The host CUDA backend runs a thread's queued work when that thread waits.
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread()
@@ -63,7 +69,7 @@ func TestLaunchLetsTheNextBatchBeSetWhileAStepRuns(t *testing.T) {
 			if k > 0 {
 				require.NoError(t, scope.SetFloat32("lr", []int64{1}, lr(k)))
 			}
-			if !launch {
+			if mode == run {
 				require.NoError(t, exec.Run())
 				loss()
 				if k+1 < steps {
@@ -74,6 +80,9 @@ func TestLaunchLetsTheNextBatchBeSetWhileAStepRuns(t *testing.T) {
 			require.NoError(t, exec.Launch())
 			if k+1 < steps {
 				feed(k + 1) // while step k computes
+				if mode == prefetch {
+					require.NoError(t, exec.Prefetch())
+				}
 			}
 			loss()
 		}
@@ -84,10 +93,12 @@ func TestLaunchLetsTheNextBatchBeSetWhileAStepRuns(t *testing.T) {
 	}
 
 	for _, gpu := range trainingPlaces(t) {
-		want := train(gpu, false)
-		got := train(gpu, true)
-		require.Equal(t, want.losses, got.losses, "losses, gpu=%v", gpu)
-		require.Equal(t, want.w, got.w, "trained weights, gpu=%v", gpu)
+		want := train(gpu, run)
+		for _, mode := range []int{launch, prefetch} {
+			got := train(gpu, mode)
+			require.Equal(t, want.losses, got.losses, "losses, gpu=%v, mode %d", gpu, mode)
+			require.Equal(t, want.w, got.w, "trained weights, gpu=%v, mode %d", gpu, mode)
+		}
 		require.Less(t, want.losses[steps-1], want.losses[0], "the steps trained, gpu=%v", gpu)
 	}
 }

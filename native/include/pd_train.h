@@ -100,6 +100,12 @@ PADDLE_CAPI_EXPORT extern PD_Bool PD_ExecutorRun(__pd_keep PD_Executor* executor
 // in the call that waits.
 PADDLE_CAPI_EXPORT extern PD_Bool PD_ExecutorLaunch(__pd_keep PD_Executor* executor);
 PADDLE_CAPI_EXPORT extern PD_Bool PD_ExecutorWait(__pd_keep PD_Executor* executor);
+// Starts copying to the GPU the values set since the last run into variables that stay on the
+// host (the next step's images and labels), beside a launched run, so that the copy overlaps
+// its compute; the next run takes them there instead of copying them first. A value set again
+// before that run is copied by the run as usual. Call it after setting the next step's values,
+// while a launched run computes. It does nothing on the CPU.
+PADDLE_CAPI_EXPORT extern PD_Bool PD_ExecutorPrefetch(__pd_keep PD_Executor* executor);
 
 #ifdef __cplusplus
 }  // extern "C"

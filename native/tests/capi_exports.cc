@@ -170,6 +170,7 @@ const void* const kFunctions[] = {
     reinterpret_cast<const void*>(&PD_ExecutorRun),
     reinterpret_cast<const void*>(&PD_ExecutorLaunch),
     reinterpret_cast<const void*>(&PD_ExecutorWait),
+    reinterpret_cast<const void*>(&PD_ExecutorPrefetch),
 };
 }  // namespace
 

@@ -345,6 +345,15 @@ PD_Bool PD_ExecutorLaunch(PD_Executor* executor) {
   });
 }
 
+PD_Bool PD_ExecutorPrefetch(PD_Executor* executor) {
+  return Guard(__func__, PD_Bool{0}, [&] {
+    PD_CHECK(executor != nullptr && executor->impl != nullptr, "the executor is NULL");
+    // No Settle: it reads only variables on the host, as a launched run allows.
+    executor->impl->Prefetch();
+    return PD_Bool{1};
+  });
+}
+
 PD_Bool PD_ExecutorWait(PD_Executor* executor) {
   return Guard(__func__, PD_Bool{0}, [&] {
     PD_CHECK(executor != nullptr && executor->impl != nullptr, "the executor is NULL");

@@ -179,6 +179,8 @@ CudaContext::CudaContext(Place place, const ExecConfig& config) : DeviceContext(
 CudaContext::~CudaContext() {
   if (workspace_ != nullptr && TryUseDevice(place().device))
     (void)cudaFreeAsync(workspace_, WorkStream());
+  // Its queued copies finish first (CUDA lets a destroyed stream's work complete).
+  if (copy_stream_ != nullptr && TryUseDevice(place().device)) (void)cudaStreamDestroy(copy_stream_);
   if (cudnn_ != nullptr) cudnnDestroy(cudnn_);
   if (cublas_ != nullptr) cublasDestroy(cublas_);
 }
@@ -190,12 +192,13 @@ void CudaContext::Wait() {
 
 namespace {
 
-// An event recorded on the calling thread's stream; its Wait may come from any thread.
+// An event recorded on a stream (the calling thread's, or a context's copy stream); its Wait may
+// come from any thread.
 class CudaFence final : public Fence {
  public:
-  explicit CudaFence(int device) : device_(device) {
+  CudaFence(int device, cudaStream_t stream) : device_(device) {
     PD_CUDA_CHECK(cudaEventCreateWithFlags(&event_, cudaEventDisableTiming));
-    const cudaError_t err = cudaEventRecord(event_, WorkStream());
+    const cudaError_t err = cudaEventRecord(event_, stream);
     if (err != cudaSuccess) {
       cudaEventDestroy(event_);
       PD_CUDA_CHECK(err);
@@ -208,6 +211,7 @@ class CudaFence final : public Fence {
     UseDevice(device_);
     PD_CUDA_CHECK(cudaEventSynchronize(event_));
   }
+  cudaEvent_t event() const { return event_; }
 
  private:
   int device_;
@@ -218,7 +222,21 @@ class CudaFence final : public Fence {
 
 std::unique_ptr<Fence> CudaContext::Mark() {
   UseDevice(place().device);
-  return std::make_unique<CudaFence>(place().device);
+  return std::make_unique<CudaFence>(place().device, WorkStream());
+}
+
+std::unique_ptr<Fence> CudaContext::CopyAside(void* dst, const void* src, size_t bytes) {
+  UseDevice(place().device);
+  // Non-blocking: the legacy default stream's implicit synchronisation would tie it to the rest.
+  if (copy_stream_ == nullptr)
+    PD_CUDA_CHECK(cudaStreamCreateWithFlags(&copy_stream_, cudaStreamNonBlocking));
+  PD_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, copy_stream_));
+  return std::make_unique<CudaFence>(place().device, copy_stream_);
+}
+
+void CudaContext::Follow(Fence& fence) {
+  UseDevice(place().device);
+  PD_CUDA_CHECK(cudaStreamWaitEvent(WorkStream(), static_cast<CudaFence&>(fence).event(), 0));
 }
 
 void* CudaContext::Workspace(size_t bytes) {

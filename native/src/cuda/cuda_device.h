@@ -75,6 +75,10 @@ class CudaContext final : public DeviceContext {
   cudaStream_t cuda_stream() const { return WorkStream(); }
   void Wait() override;
   std::unique_ptr<Fence> Mark() override;
+  // On the context's copy stream, made at the first call (a copy engine runs it beside the
+  // kernels of the work stream).
+  std::unique_ptr<Fence> CopyAside(void* dst, const void* src, size_t bytes) override;
+  void Follow(Fence& fence) override;
 
   cublasHandle_t cublas() const { return cublas_; }
   cudnnHandle_t cudnn() const { return cudnn_; }
@@ -90,6 +94,7 @@ class CudaContext final : public DeviceContext {
   cudnnHandle_t cudnn_ = nullptr;
   void* workspace_ = nullptr;
   size_t workspace_bytes_ = 0;
+  cudaStream_t copy_stream_ = nullptr;
   cudaDeviceProp props_{};
 };
 

@@ -84,6 +84,14 @@ class DeviceContext {
   // A fence after the work queued on this context so far; nullptr when that work is done
   // already (a place whose kernels run as they are called).
   virtual std::unique_ptr<Fence> Mark() { return nullptr; }
+  // Queues a copy of bytes from host memory to dst, this place's memory, beside the work queue
+  // (on CUDA, on a copy stream of the context's own), so that it runs while the work queued so
+  // far computes, and returns a fence for Follow. Neither queue may use dst meanwhile. A place
+  // without a second queue copies on the work queue and returns nullptr: the work queued after
+  // it comes after it already.
+  virtual std::unique_ptr<Fence> CopyAside(void* dst, const void* src, size_t bytes);
+  // The work queued on this context from now on comes after fence (from CopyAside).
+  virtual void Follow(Fence& fence) {}
 
  private:
   Place place_;

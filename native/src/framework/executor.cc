@@ -300,6 +300,8 @@ double Seconds(clockid_t clock) {
 Executor::~Executor() {
   try {
     Wait();
+    for (auto& [copy, u] : uploads_)  // their buffers go below
+      if (u.done != nullptr) u.done->Wait();
   } catch (const Error& e) {
     std::fprintf(stderr, "executor: a launched run failed: %s\n", e.what());
   }
@@ -345,6 +347,7 @@ void Executor::Launch() {
 void Executor::Queue() {
   copies_in_last_run_ = 0;
   try {
+    TakeUploads();
     if (recordable_ && !ProfileOps()) {
       RunRecorded();
     } else {

@@ -51,6 +51,13 @@ class Executor {
   void Launch();
   void Wait();
   bool running() const { return !pending_.empty() || !in_flight_.empty(); }
+  // Starts copying onto the device the values set since the last run into variables it copies
+  // there itself (a step's images and labels, fed from the host), on the device's copy queue,
+  // so that the copy runs while a launched run computes (a double buffer, as Paddle's readers
+  // keep); the next run takes them instead of copying. A value set again before that run is
+  // copied by the run as before. Does nothing on the CPU, nor with recorded runs, whose
+  // recording reads the copies where it was made.
+  void Prefetch();
   // Drops the recorded run (ExecConfig::record_runs), and the device buffers it writes: before
   // the run scope's tensors are released or replaced.
   void ForgetRecording();
@@ -128,6 +135,20 @@ class Executor {
   // Returns when the work this thread queued on the executor's devices is done.
   void WaitForDevices();
 
+  // Prefetch's uploads, per device copy of a fed variable (Input::copy).
+  struct Upload {
+    const Tensor* var = nullptr;
+    uint64_t* copied_stamp = nullptr;
+    Place place;
+    Tensor next;  // the uploaded value, until a run takes it
+    uint64_t stamp = 0;  // var's stamp when uploaded
+    std::unique_ptr<Fence> done;  // the copy queue's fence; nullptr: on the work queue
+    std::vector<Tensor> sources;  // views of the host buffers the queued copies read
+    Tensor spare;  // a device buffer no queued work reads: the next upload's
+  };
+  // Before a run: the uploads still current become the copies the run reads.
+  void TakeUploads();
+
   // Recorded runs (executor_record.cc).
   void RunRecorded();
   void RefreshExternalCopies();
@@ -167,6 +188,7 @@ class Executor {
   // anew).
   std::vector<std::unique_ptr<Fence>> pending_;
   std::vector<Tensor> in_flight_;
+  std::map<Tensor*, Upload> uploads_;
   // release_after_[k]: the intermediates whose last use is ops_[k] (free_intermediates).
   std::vector<std::vector<Tensor*>> release_after_;
 };

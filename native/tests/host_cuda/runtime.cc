@@ -11,6 +11,12 @@
 // stream or device synchronisation, a copy to or from pageable memory, which CUDA makes
 // synchronous, or freeing page-locked memory), as a GPU runs it after the call that queued it
 // returns: a caller that reads a result or reuses a source too early sees it.
+// Streams made with cudaStreamCreateWithFlags (a copy queue beside the work) have a queue of
+// their own, which any thread may run: it runs when something waits for it (a synchronisation
+// of it, of an event recorded on it or of the device, or, through cudaStreamWaitEvent, a
+// thread's stream reaching the wait in its own order). Work on it that nothing waits for has
+// not run, so a kernel that reads what such a copy writes without waiting for it sees the
+// memory as it was.
 // Capture: while a thread's stream is captured, its work is recorded as a graph instead;
 // cudaGraphLaunch queues the recording. A call CUDA refuses during a thread-local capture
 // (synchronising) fails and invalidates the capture, as on a GPU.
@@ -156,6 +162,52 @@ struct Graph {
   std::vector<std::function<void()>> work;
 };
 
+// A stream made with cudaStreamCreateWithFlags. Closures that run its work hold it shared, so
+// a destroyed stream's queued waits stay valid.
+struct SideStream {
+  std::mutex mu;
+  std::deque<std::function<void()>> queued;
+  uint64_t queued_total = 0, ran = 0;  // pieces of work ever queued, and run
+};
+
+struct SideStreams {
+  std::mutex mu;
+  std::map<cudaStream_t, std::shared_ptr<SideStream>> live;
+};
+SideStreams& Sides() {
+  static SideStreams* s = new SideStreams;
+  return *s;
+}
+
+// The side stream s is, or nullptr (a thread's stream: 0, cudaStreamLegacy, cudaStreamPerThread).
+std::shared_ptr<SideStream> SideOf(cudaStream_t s) {
+  SideStreams& all = Sides();
+  std::lock_guard<std::mutex> lock(all.mu);
+  auto it = all.live.find(s);
+  return it == all.live.end() ? nullptr : it->second;
+}
+
+// Runs side's work, in order, until `upto` pieces of it have run.
+void RunSide(SideStream& side, uint64_t upto) {
+  std::lock_guard<std::mutex> lock(side.mu);
+  while (side.ran < upto && !side.queued.empty()) {
+    std::function<void()> work = std::move(side.queued.front());
+    side.queued.pop_front();
+    ++side.ran;
+    work();
+  }
+}
+
+void RunAllSides() {
+  std::vector<std::shared_ptr<SideStream>> sides;
+  {
+    SideStreams& all = Sides();
+    std::lock_guard<std::mutex> lock(all.mu);
+    for (auto& [handle, side] : all.live) sides.push_back(side);
+  }
+  for (auto& side : sides) RunSide(*side, UINT64_MAX);
+}
+
 struct ThreadStream {
   std::vector<std::function<void()>> queued;
   Graph* capture = nullptr;  // the graph being recorded
@@ -224,8 +276,14 @@ void ReportFault(const std::string& message) {
 
 cudaError_t Sticky() { return sticky.load(); }
 
-void Enqueue(cudaStream_t, std::function<void()> work) {
+void Enqueue(cudaStream_t s, std::function<void()> work) {
   if (Sticky() != cudaSuccess) return;  // a faulted context runs nothing more
+  if (std::shared_ptr<SideStream> side = SideOf(s)) {
+    std::lock_guard<std::mutex> lock(side->mu);
+    side->queued.push_back(std::move(work));
+    ++side->queued_total;
+    return;
+  }
   if (stream.capture != nullptr) {
     stream.capture->work.push_back(std::move(work));
   } else {
@@ -342,14 +400,44 @@ cudaError_t cudaDeviceSynchronize(void) {
   HOSTCUDA_STICKY();
   if (RefusedWhileCapturing()) return cudaErrorStreamCaptureUnsupported;
   Flush();
+  RunAllSides();
   return Sticky();
 }
 
-cudaError_t cudaStreamSynchronize(cudaStream_t) {
+cudaError_t cudaStreamSynchronize(cudaStream_t s) {
   HOSTCUDA_STICKY();
+  if (std::shared_ptr<SideStream> side = SideOf(s)) {
+    RunSide(*side, UINT64_MAX);
+    return Sticky();
+  }
   if (RefusedWhileCapturing()) return cudaErrorStreamCaptureUnsupported;
   Flush();
   return Sticky();
+}
+
+cudaError_t cudaStreamCreateWithFlags(cudaStream_t* s, unsigned int) {
+  HOSTCUDA_STICKY();
+  auto side = std::make_shared<SideStream>();
+  *s = reinterpret_cast<cudaStream_t>(side.get());
+  SideStreams& all = Sides();
+  std::lock_guard<std::mutex> lock(all.mu);
+  all.live[*s] = std::move(side);
+  return cudaSuccess;
+}
+
+// CUDA lets a destroyed stream's queued work finish; here it runs now.
+cudaError_t cudaStreamDestroy(cudaStream_t s) {
+  std::shared_ptr<SideStream> side;
+  {
+    SideStreams& all = Sides();
+    std::lock_guard<std::mutex> lock(all.mu);
+    auto it = all.live.find(s);
+    if (it == all.live.end()) return Fails(cudaErrorInvalidValue);
+    side = std::move(it->second);
+    all.live.erase(it);
+  }
+  RunSide(*side, UINT64_MAX);
+  return cudaSuccess;
 }
 
 // Events: recording one queues a marker on the calling thread's stream; the event is complete
@@ -360,6 +448,9 @@ namespace {
 struct HostEvent {
   std::shared_ptr<std::atomic<bool>> done = std::make_shared<std::atomic<bool>>(true);
   ThreadStream* owner = nullptr;
+  // Recorded on a side stream: it, and how much of its work comes before the marker.
+  std::shared_ptr<SideStream> side;
+  uint64_t mark = 0;
 };
 }  // namespace
 
@@ -375,7 +466,12 @@ cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t s) {
   auto* e = reinterpret_cast<HostEvent*>(event);
   e->done = std::make_shared<std::atomic<bool>>(false);
   e->owner = &stream;
+  e->side = SideOf(s);
   Enqueue(s, [done = e->done] { done->store(true); });
+  if (e->side != nullptr) {
+    std::lock_guard<std::mutex> lock(e->side->mu);
+    e->mark = e->side->queued_total;
+  }
   return cudaSuccess;
 }
 
@@ -383,6 +479,10 @@ cudaError_t cudaEventSynchronize(cudaEvent_t event) {
   HOSTCUDA_STICKY();
   auto* e = reinterpret_cast<HostEvent*>(event);
   if (e->done->load()) return cudaSuccess;
+  if (e->side != nullptr) {
+    RunSide(*e->side, e->mark);
+    return Sticky();
+  }
   if (e->owner != &stream) {
     ReportError(cudaErrorNotSupported,
                 "cudaEventSynchronize on another thread than the one that recorded the event");
@@ -390,6 +490,24 @@ cudaError_t cudaEventSynchronize(cudaEvent_t event) {
   }
   Flush();
   return Sticky();
+}
+
+// A thread's stream waiting for an event on a side stream runs that stream's work up to the
+// event when it gets there. Waits the model cannot order (a side stream waiting, or one thread's
+// stream waiting for another thread's) fail, naming the limit.
+cudaError_t cudaStreamWaitEvent(cudaStream_t s, cudaEvent_t event, unsigned int) {
+  HOSTCUDA_STICKY();
+  auto* e = reinterpret_cast<HostEvent*>(event);
+  if (e->done->load()) return cudaSuccess;
+  if (SideOf(s) != nullptr || (e->side == nullptr && e->owner != &stream)) {
+    ReportError(cudaErrorNotSupported,
+                "cudaStreamWaitEvent: only a thread's stream waiting for a side stream's event "
+                "(or its own) is modelled");
+    return cudaErrorNotSupported;
+  }
+  if (e->side == nullptr) return cudaSuccess;  // the thread's own stream: in order already
+  Enqueue(s, [side = e->side, mark = e->mark] { RunSide(*side, mark); });
+  return cudaSuccess;
 }
 
 cudaError_t cudaEventDestroy(cudaEvent_t event) {
@@ -424,7 +542,9 @@ cudaError_t cudaFreeHost(void* ptr) {
   HOSTCUDA_STICKY();
   if (ptr == nullptr) return cudaSuccess;
   if (RefusedWhileCapturing()) return cudaErrorStreamCaptureUnsupported;
-  Flush();  // cudaFreeHost waits for the device, so queued copies from the block finish first
+  // cudaFreeHost waits for the device, so queued copies from the block finish first.
+  Flush();
+  RunAllSides();
   return DropBlock(ptr, true) ? cudaSuccess : Fails(cudaErrorInvalidValue);
 }
 
@@ -458,8 +578,13 @@ cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpy
   // From or to pageable memory CUDA returns once the copy is done (to the device: once the
   // source is staged), so the caller may reuse the buffer at once.
   if ((!dst_device && PageableHost(dst)) || (!src_device && PageableHost(src))) {
-    if (Capturing()) return cudaSuccess;
-    Flush();
+    if (std::shared_ptr<SideStream> side = SideOf(s)) {
+      RunSide(*side, UINT64_MAX);
+    } else if (Capturing()) {
+      return cudaSuccess;
+    } else {
+      Flush();
+    }
   }
   return Sticky();
 }
@@ -518,9 +643,9 @@ cudaError_t cudaMemPoolTrimTo(cudaMemPool_t, size_t) {
   return cudaSuccess;
 }
 
-cudaError_t cudaStreamIsCapturing(cudaStream_t, cudaStreamCaptureStatus* status) {
+cudaError_t cudaStreamIsCapturing(cudaStream_t s, cudaStreamCaptureStatus* status) {
   HOSTCUDA_STICKY();
-  *status = stream.capture == nullptr  ? cudaStreamCaptureStatusNone
+  *status = stream.capture == nullptr || SideOf(s) != nullptr ? cudaStreamCaptureStatusNone
             : stream.capture_invalid ? cudaStreamCaptureStatusInvalidated
                                      : cudaStreamCaptureStatusActive;
   return cudaSuccess;

@@ -153,6 +153,35 @@ TEST(HostCuda, RecordsAndReplaysACapturedStream) {
   cudaGraphDestroy(graph);
 }
 
+// A copy on a stream of its own runs when something waits for it: a kernel on the thread's
+// stream that reads its destination without cudaStreamWaitEvent sees the memory as it was, and
+// with the wait sees the copy; the wait orders it where the thread's stream reaches it.
+TEST(HostCuda, ASideStreamsCopyIsSeenOnlyAfterAWaitForIt) {
+  cudaStream_t side = nullptr;
+  ASSERT_EQ(cudaStreamCreateWithFlags(&side, cudaStreamNonBlocking), cudaSuccess);
+  float* src = nullptr;
+  ASSERT_EQ(cudaMallocHost(reinterpret_cast<void**>(&src), 4 * sizeof(float)), cudaSuccess);
+  for (int i = 0; i < 4; ++i) src[i] = 7.0f + i;
+  float* d = DeviceCopy(std::vector<float>{1, 2, 3, 4});
+  float* out = DeviceCopy(std::vector<float>(4));
+  ASSERT_EQ(cudaStreamSynchronize(cudaStreamPerThread), cudaSuccess);
+  cudaEvent_t copied = nullptr;
+  ASSERT_EQ(cudaEventCreateWithFlags(&copied, cudaEventDisableTiming), cudaSuccess);
+  ASSERT_EQ(cudaMemcpyAsync(d, src, 4 * sizeof(float), cudaMemcpyHostToDevice, side), cudaSuccess);
+  ASSERT_EQ(cudaEventRecord(copied, side), cudaSuccess);
+
+  CopyKernel<<<1, 32, 0, cudaStreamPerThread>>>(d, out, 4);
+  EXPECT_EQ(HostCopy(out, 4), (std::vector<float>{1, 2, 3, 4})) << "read before the copy ran";
+
+  ASSERT_EQ(cudaStreamWaitEvent(cudaStreamPerThread, copied, 0), cudaSuccess);
+  CopyKernel<<<1, 32, 0, cudaStreamPerThread>>>(d, out, 4);
+  EXPECT_EQ(HostCopy(out, 4), (std::vector<float>{7, 8, 9, 10})) << "read after the wait";
+
+  cudaEventDestroy(copied);
+  ASSERT_EQ(cudaStreamDestroy(side), cudaSuccess);
+  cudaFreeHost(src);
+}
+
 // Faults are sticky, so each runs in a child process.
 TEST(HostCudaDeathTest, AKernelHandedHostMemoryFaults) {
   EXPECT_EXIT(
