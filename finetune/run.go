@@ -314,35 +314,57 @@ func (t *ImageClassifierTask) Eval(ctx context.Context, phase string) (Scores, e
 	defer it.Close()
 	var c confusion
 	start, steps := timeNow(), 0
-	for {
-		b, err := it.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return Scores{}, err
-		}
-		err = t.feedScope(scope, b)
-		if err == nil {
-			err = exec.Run()
-		}
-		var loss float64
-		var pred []int64
-		if err == nil {
-			loss, pred, err = t.fetchResults(scope, b.N)
-		}
+	if err := evalBatches(it, scope, exec, t.feedScope, func(b *imgbatch.Batch) error {
+		loss, pred, err := t.fetchResults(scope, b.N)
 		if err == nil {
 			c.add(loss, pred, b.Labels)
+			steps++
 		}
-		b.Release()
-		if err != nil {
-			return Scores{}, errors.WithMessagef(err, "eval %s", phase)
-		}
-		steps++
+		return err
+	}); err != nil {
+		return Scores{}, errors.WithMessagef(err, "eval %s", phase)
 	}
 	s := c.scores(t.cfg.Metrics)
 	t.emit(EvalEvent{Phase: phase, Step: t.st.GlobalStep, Scores: s, StepsPerSec: float64(steps) / timeNow().Sub(start).Seconds()})
 	return s, nil
+}
+
+// evalBatches runs exec over every batch of it, as the training loop runs its steps: each batch
+// is launched, the next one read, fed and prefetched while the GPU computes, then results reads
+// the batch's outputs (which waits for it).
+func evalBatches(it *imgbatch.Iterator, scope *paddle.Scope, exec *paddle.Executor,
+	feed func(*paddle.Scope, *imgbatch.Batch) error, results func(*imgbatch.Batch) error) error {
+	next := func() (*imgbatch.Batch, error) {
+		b, err := it.Next()
+		if err == io.EOF {
+			return nil, nil
+		}
+		if err == nil {
+			if err = feed(scope, b); err != nil {
+				b.Release()
+				b = nil
+			}
+		}
+		return b, err
+	}
+	b, err := next()
+	for err == nil && b != nil {
+		var nb *imgbatch.Batch
+		if err = exec.Launch(); err == nil {
+			if nb, err = next(); err == nil && nb != nil {
+				err = exec.Prefetch()
+			}
+		}
+		if err == nil {
+			err = results(b)
+		}
+		b.Release()
+		b = nb
+	}
+	if b != nil {
+		b.Release()
+	}
+	return err
 }
 
 func (t *ImageClassifierTask) feedScope(s *paddle.Scope, b *imgbatch.Batch) error {

@@ -5,6 +5,7 @@
 
 #include "cuda/bf16_math.cuh"
 #include "cuda/channel_cursor.h"
+#include "cuda/det_reduce.cuh"
 #include "cuda/norm_train_launch.h"
 
 namespace pd::cuda {
@@ -139,18 +140,23 @@ __global__ void TileSumKernel(Term term, ChannelShape s, int64_t chunk, int64_t 
   partial[(c * parts + p) * 2 + 1] = b;
 }
 
-// Adds each channel's parts in order and hands the two sums to finish.
+// Adds each channel's parts, one block per channel in a fixed tree, and hands the two sums to
+// finish. A channels-last tensor's channel has up to kMaxParts parts: one thread adding them in
+// turn would wait on a thousand strided loads per batch norm, forward and backward.
+constexpr int kFinishThreads = 128;
+
 template <class Finish>
-__global__ void FinishKernel(Finish finish, const double* partial, int64_t parts,
-                             int64_t channels) {
-  const int64_t c = blockIdx.x * int64_t(blockDim.x) + threadIdx.x;
-  if (c >= channels) return;
+__global__ void FinishKernel(Finish finish, const double* partial, int64_t parts) {
+  const int64_t c = blockIdx.x;
   double a = 0, b = 0;
-  for (int64_t p = 0; p < parts; ++p) {
+  for (int64_t p = threadIdx.x; p < parts; p += kFinishThreads) {
     a += partial[(c * parts + p) * 2];
     b += partial[(c * parts + p) * 2 + 1];
   }
-  finish(c, a, b);
+  __shared__ double scratch[kWarpSize];
+  a = BlockReduce<false>(a, scratch, 0.0);
+  b = BlockReduce<false>(b, scratch, 0.0);
+  if (threadIdx.x == 0) finish(c, a, b);
 }
 
 template <class Term, class Finish>
@@ -166,7 +172,8 @@ void ChannelSums(const Term& term, const Finish& finish, const ChannelShape& s, 
     const dim3 grid(static_cast<unsigned>(s.channels), static_cast<unsigned>(sp.parts));
     PlaneSumKernel<Term><<<grid, kPlaneThreads, 0, stream>>>(term, s, sp.chunk, sp.parts, scratch);
   }
-  FinishKernel<Finish><<<GridFor(s.channels), kBlock, 0, stream>>>(finish, scratch, sp.parts, s.channels);
+  FinishKernel<Finish><<<static_cast<unsigned>(s.channels), kFinishThreads, 0, stream>>>(
+      finish, scratch, sp.parts);
 }
 
 // How the element-wise kernels below access memory: 4 floats at a time where every run of a
