@@ -35,6 +35,7 @@
 #include "framework/program.h"
 #include "io/lite_model.h"
 #include "io/lod_tensor_io.h"
+#include "host_threads.h"
 #include "pd_inference_api.h"
 #include "pd_ext.h"
 #include "seeded_params.h"
@@ -122,7 +123,7 @@ class Model {
       : spec_(spec) {
     PD_Config* c = PD_ConfigCreate();
     PD_ConfigSetModelBuffer(c, prog.data(), prog.size(), params.data(), params.size());
-    PD_ConfigSetCpuMathLibraryNumThreads(c, 8);
+    PD_ConfigSetCpuMathLibraryNumThreads(c, HostMathThreads());
     if (gpu) {
       PD_ConfigEnableUseGpu(c, 256, 0, PD_PRECISION_FLOAT32);
       PD_ConfigSetGpuTF32(c, tf32 ? TRUE : FALSE);

@@ -41,6 +41,7 @@
 #include "framework/scope.h"
 #include "kernels/bf16_attr.h"
 #include "passes/passes.h"
+#include "host_threads.h"
 #include "seeded_params.h"
 
 namespace {
@@ -200,7 +201,7 @@ Diff Compare(const std::vector<float>& got, const std::vector<float>& want) {
 
 pd::ExecConfig GpuConfig(bool tf32) {
   pd::ExecConfig c;
-  c.num_threads = 8;
+  c.num_threads = HostMathThreads();
   c.place = pd::Place{pd::DeviceType::kGPU, 0};
   c.allow_tf32 = tf32;
   c.gpu_bf16 = true;  // as a training executor (PD_ExecutorCreateGpu)

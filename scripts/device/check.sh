@@ -178,7 +178,7 @@ GOHUB_CUDA_CHANNELS_LAST=1 step 200 "channels-last training step" \
 # drawn here), TF32, the packed pictures 16 times over; the fine-tune loop (each step launched,
 # the next batch fed while the GPU computes) against the raw step (feed, run, read the loss,
 # one after another), in one process.
-step 150 "fine-tune loop rate" "$work/trainbench" -gpu -tf32 -threads 4 \
+step 150 "fine-tune loop rate" "$work/trainbench" -gpu -tf32 -threads "$(( $(nproc) < 4 ? $(nproc) : 4 ))" \
   -model .device/shared/models/resnet50_topology -batch "${CHECK_LOOP_BATCH:-64}" \
   -steps "${CHECK_LOOP_STEPS:-20}" -seconds "${CHECK_LOOP_SECONDS:-10}" -warmup 3 \
   -loop .device/shared/data/catdog -loop-repeat 16 \
