@@ -8,6 +8,8 @@
 #include <map>
 #include <set>
 
+#include "framework/denormals.h"
+
 namespace pd {
 
 Executor::Executor(std::shared_ptr<const Program> program, Scope* scope, ExecConfig config)
@@ -346,6 +348,7 @@ void Executor::Launch() {
 
 void Executor::Queue() {
   copies_in_last_run_ = 0;
+  const ScopedFlushDenormals flush(config_.num_threads);
   try {
     TakeUploads();
     if (recordable_ && !ProfileOps()) {
