@@ -55,74 +55,58 @@ func (t *ImageClassifierTask) finetune(ctx context.Context, doEval bool) error {
 		t.stats.Train += timeNow().Sub(runStart)
 		t.stats.Steps += t.st.GlobalStep - firstStep
 	}()
-	for !stopped && t.st.Epoch <= t.cfg.NumEpoch {
-		tp, err := t.ps.trainFor(t.plan.Frozen(t.st.Epoch))
-		if err != nil {
-			return err
-		}
-		if tp.exec == nil {
-			if tp.exec, err = newExecutor(tp.prog, t.scope, t.cfg); err != nil {
-				return err
-			}
-		}
-		it := t.reader.Epoch(ctx, t.data.Train, imgbatch.EpochOptions{
+	src := newTrainBatches(func(epoch, startBatch int) *imgbatch.Iterator {
+		return t.reader.Epoch(ctx, t.data.Train, imgbatch.EpochOptions{
 			BatchSize: t.cfg.BatchSize, Shuffle: true, DropLast: true, Augment: t.augment,
-			Seed: uint64(t.cfg.Seed), Epoch: t.st.Epoch, StartBatch: t.st.EpochBatch})
-		epochStart := timeNow()
-		next := func() (*imgbatch.Batch, time.Duration, error) {
-			waitStart := timeNow()
-			b, err := it.Next()
-			waited := timeNow().Sub(waitStart)
-			if err == io.EOF {
-				return nil, waited, nil
-			}
-			return b, waited, err
+			Seed: uint64(t.cfg.Seed), Epoch: epoch, StartBatch: startBatch})
+	}, t.cfg.NumEpoch, t.stepsPerEpoch(), t.st.Epoch, t.st.EpochBatch)
+	defer src.close()
+	epochStart := timeNow()
+	b, epoch, waited, err := src.next()
+	window.waited(waited, &t.stats)
+	if err == nil && b != nil {
+		err = t.feedScope(t.scope, b)
+	}
+	for err == nil && b != nil && !stopped {
+		// b opens a new epoch (or a run resumed after an epoch's last step).
+		for err == nil && t.st.Epoch < epoch {
+			err, epochStart = t.endEpoch(), timeNow()
 		}
-		b, waited, err := next()
-		window.waited(waited, &t.stats)
-		if err == nil && b != nil {
-			err = t.feedScope(t.scope, b)
-		}
-		for err == nil && b != nil {
-			var nb *imgbatch.Batch
-			var fed bool
-			var nextErr error
-			nb, fed, nextErr, err = t.step(tp, b, next, doEval, window)
-			b.Release()
-			if err == nil {
-				// The step trained: it counts (and may stop training) before a failure to
-				// read or feed the next batch ends the run.
-				stopped, err = t.afterStep(ctx, doEval, maxSteps, timeNow().Sub(epochStart), &window)
-			}
-			if err == nil {
-				err = nextErr
-			}
-			if err == nil && nb != nil && !fed && !stopped {
-				err = t.feedScope(t.scope, nb)
-			}
-			if stopped && nb != nil {
-				nb.Release()
-				nb = nil
-			}
-			b = nb
+		var tp *trainProgram
+		if err == nil {
+			tp, err = t.trainProgram(epoch)
 		}
 		if err != nil {
-			if b != nil {
-				b.Release()
-			}
-			it.Close()
-			return err
-		}
-		it.Close()
-		if stopped {
 			break
 		}
-		t.st.Epoch++
-		t.st.EpochBatch = 0
-		if t.cfg.SaveCkptInterval == 0 {
-			if err := t.saveCheckpoint(); err != nil {
-				return err
-			}
+		var nb *imgbatch.Batch
+		var nextEpoch int
+		var fed bool
+		var nextErr error
+		nb, nextEpoch, fed, nextErr, err = t.step(tp, b, src, doEval, window)
+		b.Release()
+		b, epoch = nb, nextEpoch
+		if err == nil {
+			// The step trained: it counts (and may stop training) before a failure to
+			// read or feed the next batch ends the run.
+			stopped, err = t.afterStep(ctx, doEval, maxSteps, timeNow().Sub(epochStart), &window)
+		}
+		if err == nil {
+			err = nextErr
+		}
+		if err == nil && b != nil && !fed && !stopped {
+			err = t.feedScope(t.scope, b)
+		}
+	}
+	if b != nil {
+		b.Release()
+	}
+	if err != nil {
+		return err
+	}
+	if !stopped && t.st.Epoch <= t.cfg.NumEpoch {
+		if err := t.endEpoch(); err != nil {
+			return err
 		}
 	}
 	if len(t.data.Dev) > 0 {
@@ -139,28 +123,32 @@ func (t *ImageClassifierTask) finetune(ctx context.Context, doEval bool) error {
 }
 
 // step trains on b, whose images and labels the scope holds. While the step runs (Launch; on
-// a GPU the host is free until the results are read), it takes the next batch from next and
-// feeds it, and the GPU copies it in (Prefetch), unless an evaluation comes after this step (it
-// feeds the same variables); then it
-// reads the step's loss and predictions into window. It returns the next batch (nil at the
-// end of the epoch), whether it was fed, and apart the error of reading or feeding it: the
-// step itself trained.
-func (t *ImageClassifierTask) step(tp *trainProgram, b *imgbatch.Batch, next func() (*imgbatch.Batch, time.Duration, error),
-	doEval bool, w *window) (nb *imgbatch.Batch, fed bool, nextErr, err error) {
+// a GPU the host is free until the results are read), it takes the next batch from src and
+// feeds it, and the GPU copies it in (Prefetch) when the next batch trains on the same program,
+// unless an evaluation comes after this step (it feeds the same variables); then it reads the
+// step's loss and predictions into w. It returns the next batch (nil after the last) and its
+// epoch, whether it was fed, and apart the error of reading or feeding it: the step itself
+// trained.
+func (t *ImageClassifierTask) step(tp *trainProgram, b *imgbatch.Batch, src *trainBatches, doEval bool,
+	w *window) (nb *imgbatch.Batch, nextEpoch int, fed bool, nextErr, err error) {
 	stepErr := func(err error) error { return errors.WithMessagef(err, "step %d", t.st.GlobalStep+1) }
 	lr := t.plan.LR(t.st.GlobalStep)
 	for name, scale := range tp.update.lrVars {
 		if err := t.scope.SetFloat32(name, []int64{1}, []float32{float32(lr * scale)}); err != nil {
-			return nil, false, nil, stepErr(err)
+			return nil, 0, false, nil, stepErr(err)
 		}
 	}
 	if err := tp.exec.Launch(); err != nil {
-		return nil, false, nil, stepErr(err)
+		return nil, 0, false, nil, stepErr(err)
 	}
-	nb, waited, nextErr := next()
+	nb, nextEpoch, waited, nextErr := src.next()
 	if nextErr == nil && nb != nil && !t.evalDue(doEval, t.st.GlobalStep+1) {
 		nextErr, fed = t.feedScope(t.scope, nb), true
-		if nextErr == nil {
+		next := tp
+		if nextErr == nil && nextEpoch != t.st.Epoch {
+			next, nextErr = t.ps.trainFor(t.plan.Frozen(nextEpoch))
+		}
+		if nextErr == nil && next == tp {
 			nextErr = tp.exec.Prefetch() // the GPU copies it in while the step computes
 		}
 	}
@@ -175,11 +163,32 @@ func (t *ImageClassifierTask) step(tp *trainProgram, b *imgbatch.Batch, next fun
 		if nb != nil {
 			nb.Release()
 		}
-		return nil, false, nil, stepErr(err)
+		return nil, 0, false, nil, stepErr(err)
 	}
 	w.add(loss, pred, b.Labels)
 	w.lr = lr
-	return nb, fed, nextErr, nil
+	return nb, nextEpoch, fed, nextErr, nil
+}
+
+// trainProgram is epoch's training program (its frozen parameters depend on the epoch) with
+// its executor.
+func (t *ImageClassifierTask) trainProgram(epoch int) (*trainProgram, error) {
+	tp, err := t.ps.trainFor(t.plan.Frozen(epoch))
+	if err == nil && tp.exec == nil {
+		tp.exec, err = newExecutor(tp.prog, t.scope, t.cfg)
+	}
+	return tp, err
+}
+
+// endEpoch moves the run's position to the next epoch's start, saving a checkpoint there when
+// checkpoints are saved per epoch.
+func (t *ImageClassifierTask) endEpoch() error {
+	t.st.Epoch++
+	t.st.EpochBatch = 0
+	if t.cfg.SaveCkptInterval == 0 {
+		return t.saveCheckpoint()
+	}
+	return nil
 }
 
 // busyFetch: reading a step's results that takes this long waited for the device (reading
