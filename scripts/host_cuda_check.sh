@@ -55,8 +55,9 @@ GOHUB_CUDA_CHANNELS_LAST=1 "$bin/gpu_train_check" --batch 8 --op-steps 1 --steps
   "resnet50_momentum_cl:$resnet" "cifar_resnet_adam_cl:$cifar" >> "$out/train_check.jsonl" \
   2>> "$out/train_check.stderr" || status=1
 "$bin/gpu_train_check" --amp --batch 8 --op-steps 1 --steps 3 "resnet50_momentum_amp:$resnet" \
-  "cifar_resnet_adam_amp:$cifar" >> "$out/train_check.jsonl" 2>> "$out/train_check.stderr" ||
-  status=1
+  "cifar_resnet_adam_amp:$cifar" \
+  "shufflenet_v2_momentum_amp:$g/shufflenet_v2_imagenet/train_momentum.pdmodel:3x64x64" \
+  >> "$out/train_check.jsonl" 2>> "$out/train_check.stderr" || status=1
 # bfloat16 activations (on by default) in channels-last too.
 GOHUB_CUDA_CHANNELS_LAST=1 "$bin/gpu_train_check" --amp --batch 8 --op-steps 1 --steps 3 \
   "cifar_resnet_adam_amp_cl:$cifar" >> "$out/train_check.jsonl" 2>> "$out/train_check.stderr" ||

@@ -13,6 +13,8 @@
 // - the loss and the gradients, which follow from the rounded values, stay close;
 // - and with the switch on the tensors really were bfloat16, else the check compares the
 //   float32 path with itself.
+// And a ShuffleNet unit's concat, channel shuffle and split move bfloat16 activations and their
+// gradients as they are stored (MovesBf16ValuesAsTheyAre).
 // "Exactly" is bit for bit on the host CUDA backend, whose cuDNN has one algorithm. On a GPU the
 // two executors may each pick another (cudnnFind times them), summing in another order: there a
 // value may fall on the other side of a bfloat16 rounding, so up to 1 % of them (one of a
@@ -224,6 +226,156 @@ TEST(GpuBf16Activations, BatchNormsReadAndWriteBf16WithTheRoundingAutocastHas) {
   // The rest follows from values rounded to bfloat16 (8 bits): close, not equal.
   std::vector<std::string> names = {"loss", "s@GRAD", "r1@GRAD", "c1@GRAD", "c2@GRAD",
                                     "c3@GRAD"};
+  for (const auto& [param, grad] : grads) names.push_back(grad);
+  for (const std::string& name : names) {
+    const std::vector<float> want = Values(off, name);
+    EXPECT_FALSE(want.empty()) << name;
+    EXPECT_LT(RelL2(Values(on, name), want), 2e-2) << name;
+  }
+}
+
+// A ShuffleNet unit's skeleton: r1 = relu(bn1(conv(x, w1))), b2 = bn2(conv(r1, w2)),
+// k = concat(r1, b2), h = shuffle_channel(k, 2), h1, h2 = split(h), b3 = bn3(conv(h1, w3)),
+// b4 = bn4(conv(h2, w4)), s = b3 + b4, loss = mean(global_avg_pool(s)); backward and the
+// training passes as above, the convolutions marked for bfloat16.
+std::shared_ptr<const Program> UnitProgram(std::map<std::string, std::string>* grads) {
+  proto::ProgramDesc prog;
+  auto* block = AddMainBlock(&prog);
+  const auto declare = [&](const std::string& name, bool persistable) {
+    AddVar(block, name, {}, persistable);
+  };
+  const auto add = [&](const OpBuilder& op) { *block->add_ops() = op.desc(); };
+  const auto conv = [&](const std::string& in, const std::string& w, const std::string& out) {
+    declare(w, true);
+    declare(out, false);
+    add(OpBuilder("conv2d").In("Input", {in}).In("Filter", {w}).Out("Output", {out})
+            .Ints("strides", {1, 1}).Ints("paddings", {1, 1}).Ints("dilations", {1, 1})
+            .Int("groups", 1).String("mkldnn_data_type", "bfloat16"));
+  };
+  const auto norm = [&](const std::string& in, const std::string& out, const std::string& k) {
+    for (const char* p : {"scale", "bias", "mean", "var"}) declare(p + k, true);
+    for (const std::string& v : {out, "saved_mean" + k, "saved_var" + k}) declare(v, false);
+    add(OpBuilder("batch_norm").In("X", {in}).In("Scale", {"scale" + k}).In("Bias", {"bias" + k})
+            .In("Mean", {"mean" + k}).In("Variance", {"var" + k}).Out("Y", {out})
+            .Out("MeanOut", {"mean" + k}).Out("VarianceOut", {"var" + k})
+            .Out("SavedMean", {"saved_mean" + k}).Out("SavedVariance", {"saved_var" + k})
+            .Float("epsilon", 1e-5f).Float("momentum", 0.9f).Bool("is_test", false));
+  };
+  declare("x", false);
+  conv("x", "w1", "c1");
+  norm("c1", "b1", "1");
+  declare("r1", false);
+  add(OpBuilder("relu").In("X", {"b1"}).Out("Out", {"r1"}));
+  conv("r1", "w2", "c2");
+  norm("c2", "b2", "2");
+  for (const char* v : {"k", "h", "h1", "h2", "s", "g", "loss"}) declare(v, false);
+  add(OpBuilder("concat").In("X", {"r1", "b2"}).Out("Out", {"k"}).Int("axis", 1));
+  add(OpBuilder("shuffle_channel").In("X", {"k"}).Out("Out", {"h"}).Int("group", 2));
+  add(OpBuilder("split").In("X", {"h"}).Out("Out", {"h1", "h2"}).Int("axis", 1).Int("num", 2));
+  conv("h1", "w3", "c3");
+  norm("c3", "b3", "3");
+  conv("h2", "w4", "c4");
+  norm("c4", "b4", "4");
+  add(OpBuilder("elementwise_add").In("X", {"b3"}).In("Y", {"b4"}).Out("Out", {"s"})
+          .Int("axis", -1));
+  add(OpBuilder("pool2d").In("X", {"s"}).Out("Out", {"g"}).String("pooling_type", "avg")
+          .Ints("ksize", {1, 1}).Bool("global_pooling", true));
+  add(OpBuilder("mean").In("X", {"g"}).Out("Out", {"loss"}));
+  const BackwardResult result = AppendBackward(&prog, "loss", {"x"});
+  for (const auto& [param, grad] : result.param_grads) (*grads)[param] = grad;
+  const auto parsed = Program::Parse(prog.SerializeAsString(), "bfloat16 unit program");
+  return OptimizeForTraining(*parsed, /*on_cpu=*/false);
+}
+
+// [N, C, plane] channels concatenated, shuffled, cut: as the ops define them, on the host.
+using Planes = std::vector<float>;
+Planes Concat(const Planes& a, const Planes& b, int64_t n) {
+  Planes out;
+  const size_t ai = a.size() / n, bi = b.size() / n;
+  for (int64_t i = 0; i < n; ++i) {
+    out.insert(out.end(), a.begin() + i * ai, a.begin() + (i + 1) * ai);
+    out.insert(out.end(), b.begin() + i * bi, b.begin() + (i + 1) * bi);
+  }
+  return out;
+}
+Planes Half(const Planes& v, int64_t n, int which) {
+  Planes out;
+  const size_t per = v.size() / n / 2;
+  for (int64_t i = 0; i < n; ++i) {
+    const auto from = v.begin() + (2 * i + which) * per;
+    out.insert(out.end(), from, from + per);
+  }
+  return out;
+}
+// Out channel a * group + b is in channel b * per + a.
+Planes Shuffle(const Planes& v, int64_t n, int64_t channels, int64_t group) {
+  Planes out(v.size());
+  const int64_t plane = v.size() / n / channels, per = channels / group;
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t c = 0; c < channels; ++c) {
+      const int64_t from = (c % group) * per + c / group;
+      std::copy_n(v.begin() + (i * channels + from) * plane, plane,
+                  out.begin() + (i * channels + c) * plane);
+    }
+  return out;
+}
+
+TEST(GpuBf16Activations, MovesBf16ValuesAsTheyAre) {
+  const char* gpu = std::getenv("GOHUB_TEST_GPU");
+  if (gpu == nullptr || *gpu == '\0') GTEST_SKIP() << "GOHUB_TEST_GPU is not set";
+  LoadCudaBackend();
+  std::map<std::string, std::string> grads;
+  const auto program = UnitProgram(&grads);
+  std::map<bool, Scope> scopes;
+  for (const bool on : {false, true}) {
+    Scope& scope = scopes[on];
+    Fill(&scope);
+    SetTensor(&scope, "w4", {kOut, kOut, 3, 3}, RandomFloats(kOut * kOut * 9, 5, -0.3f, 0.3f));
+    for (const std::string k : {"4"}) {
+      SetTensor(&scope, "scale" + k, {kOut}, RandomFloats(kOut, 40, 0.5f, 1.5f));
+      SetTensor(&scope, "bias" + k, {kOut}, RandomFloats(kOut, 41));
+      SetTensor(&scope, "mean" + k, {kOut}, std::vector<float>(kOut, 0.0f));
+      SetTensor(&scope, "var" + k, {kOut}, std::vector<float>(kOut, 1.0f));
+    }
+    ExecConfig config;
+    config.place = Place{DeviceType::kGPU, std::atoi(gpu)};
+    config.gpu_bf16 = true;
+    config.gpu_bf16_activations = on;
+    Executor exec(program, &scope, config);
+    exec.Run();
+    // The moves' outputs and, from the two convolutions' data gradients up, their gradients
+    // stay bfloat16, in half a float32 tensor's memory.
+    for (const char* name : {"k", "h", "h1", "h2", "h1@GRAD", "h2@GRAD", "h@GRAD", "k@GRAD",
+                             "b2@GRAD"}) {
+      const Tensor* t = scope.FindLocal(name);
+      ASSERT_NE(t, nullptr) << name;
+      EXPECT_EQ((t->layout() & 2) != 0, on) << name << " with the switch " << on;
+      if (on) {
+        EXPECT_EQ(t->capacity(), static_cast<size_t>(t->numel()) * 2) << name;
+      }
+    }
+  }
+  Scope& off = scopes[false];
+  Scope& on = scopes[true];
+  // Moved unchanged: forward, the float32 path's values rounded to bfloat16 (batch norm rounds
+  // its output, the moves keep it); the convolutions that read the split's halves as they are
+  // give what the float32 path's give (they round their input either way).
+  const Planes k = Concat(Rounded(Values(off, "r1")), Rounded(Values(off, "b2")), kBatch);
+  ExpectSameValues(Values(on, "k"), k, "k");
+  const Planes h = Shuffle(k, kBatch, 2 * kOut, 2);
+  ExpectSameValues(Values(on, "h"), h, "h");
+  ExpectSameValues(Values(on, "h1"), Half(h, kBatch, 0), "h1");
+  ExpectSameValues(Values(on, "h2"), Half(h, kBatch, 1), "h2");
+  for (const char* name : {"c3", "c4"}) ExpectSameValues(Values(on, name), Values(off, name), name);
+  // Backward, within the bfloat16 run: split's gradient joins the halves' gradients, the
+  // shuffle's moves them back, concat's cuts them.
+  const Planes dh = Concat(Values(on, "h1@GRAD"), Values(on, "h2@GRAD"), kBatch);
+  ExpectSameValues(Values(on, "h@GRAD"), dh, "h@GRAD");
+  const Planes dk = Shuffle(dh, kBatch, 2 * kOut, kOut);  // per = 2 groups of kOut undo it
+  ExpectSameValues(Values(on, "k@GRAD"), dk, "k@GRAD");
+  ExpectSameValues(Values(on, "b2@GRAD"), Half(dk, kBatch, 1), "b2@GRAD");
+  // The rest follows from values rounded to bfloat16: close, not equal.
+  std::vector<std::string> names = {"loss", "r1@GRAD", "c1@GRAD"};
   for (const auto& [param, grad] : grads) names.push_back(grad);
   for (const std::string& name : names) {
     const std::vector<float> want = Values(off, name);

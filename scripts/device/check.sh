@@ -217,6 +217,7 @@ step 400 "training programs" \
 step 200 "AMP training programs" "$work/gpu_train_check" --amp --batch 8 --op-steps 1 --steps 5 \
   "resnet50_momentum_amp:$t/resnet50_imagenet_partial_momentum.pdmodel:3x64x64" \
   "cifar_resnet_adam_amp:$t/cifar_resnet_adam.pdmodel:3x32x32" \
+  "shufflenet_v2_momentum_amp:$t/shufflenet_v2_imagenet_momentum.pdmodel:3x64x64" \
   >> "$out/train_check.jsonl" 2>> "$out/train_check.stderr" || status=1
 # The Fine-tune API on the GPU: the ShuffleNetV2 cat/dog fine-tune against the CPU run.
 GOHUB_SHARED="$PWD/.device/shared" GOHUB_HOME="$(mktemp -d)" step 300 "GPU fine-tune" \

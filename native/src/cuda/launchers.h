@@ -96,8 +96,9 @@ void LaunchTranspose(const TransposeShape& shape, const void* x, void* out, int6
                      cudaStream_t s);
 
 // [N, C, H*W] with C = group * per: out channel j * group + i = in channel i * per + j.
-void LaunchShuffleChannel(const float* x, float* out, int64_t n, int64_t group, int64_t per,
-                          int64_t spatial, cudaStream_t s);
+// elem: bytes per element, 4 (float32) or 2 (bfloat16, cuda/layout.h).
+void LaunchShuffleChannel(const void* x, void* out, int elem, int64_t n, int64_t group,
+                          int64_t per, int64_t spatial, cudaStream_t s);
 
 // ---- interpolation (interp.cu) --------------------------------------------------------------
 struct InterpShape {

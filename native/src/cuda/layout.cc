@@ -233,6 +233,21 @@ bool SumLayouts(const OpContext& ctx) {
 
 bool ActGradLayouts(const OpContext& ctx) { return SameOrder(ctx, {"Out", "Out@GRAD"}); }
 
+// The other inputs are an axis, sections (integers) or, for concat_grad, X, whose dims alone
+// it reads.
+bool MoveLayouts(const OpContext& ctx) {
+  const std::string& type = ctx.op().type();
+  const char* slot = type == "concat_grad" || type == "shuffle_channel_grad" ? "Out@GRAD" : "X";
+  int bf16 = -1;  // not known yet
+  for (const Tensor* t : ctx.Ins(slot)) {
+    if (t == nullptr || !t->initialized()) continue;
+    if (IsGpuChannelsLast(*t)) return false;
+    if (bf16 < 0) bf16 = IsGpuBf16(*t);
+    if (bf16 != int{IsGpuBf16(*t)}) return false;
+  }
+  return true;
+}
+
 // The rules of the checks that hold whether or not channels-last is wanted (bfloat16
 // activations come without it too), and of those that only channels-last needs.
 template <LayoutCheck kCheck>
@@ -255,5 +270,6 @@ LayoutRule NormGradRule() { return On<NormGradLayouts>; }
 LayoutRule ElementwiseRuleIfWanted() { return IfWanted<ElementwiseLayouts>; }
 LayoutRule PoolGradRule() { return On<PoolGradLayouts>; }
 LayoutRule AddGradRule() { return On<AddGradLayouts>; }
+LayoutRule MoveLayoutRule() { return On<MoveLayouts>; }
 
 }  // namespace pd::cuda

@@ -99,5 +99,9 @@ LayoutRule PoolGradRule();
 // elementwise_add/sub_grad: an operand of Out@GRAD's dims gets a view of it, in its layout
 // (elementwise_add_grad's in bfloat16 too); broadcast operands need plain. Always on.
 LayoutRule AddGradRule();
+// Ops that move values unchanged (concat, split, shuffle_channel, concat_grad,
+// shuffle_channel_grad): the moved inputs (Out@GRAD for the grads, else X) plain-ordered and all
+// in bfloat16 or none, the outputs written as they are stored. Always on.
+LayoutRule MoveLayoutRule();
 
 }  // namespace pd::cuda

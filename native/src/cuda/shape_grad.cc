@@ -2,11 +2,13 @@
 // sets every output's dims): the reshape family's grads copy Out@GRAD, transpose2_grad moves it
 // back by the inverse permutation, concat_grad cuts it along the axis into the X@GRAD that are
 // wanted, shuffle_channel_grad shuffles back, and fill_any_like fills. Bytes move, so any
-// element type goes where the CPU takes any.
+// element type goes where the CPU takes any; concat_grad and shuffle_channel_grad move a
+// bfloat16 Out@GRAD (cuda/layout.h) as it is stored too.
 #include <string>
 #include <vector>
 
 #include "cuda/launchers.h"
+#include "cuda/layout.h"
 #include "cuda/op_util.h"
 #include "cuda/register.h"
 #include "cuda/shape_grad_launch.h"
@@ -76,7 +78,7 @@ void ConcatGradKernel(OpContext& ctx) {
   const Tensor& dout = InputWithData(ctx, "Out@GRAD");
   const int rank = dout.rank();
   const int axis = ConcatAxis(ctx, rank);
-  const int elem = ElementBytes(ctx, dout.dtype());
+  const int elem = MovedElementBytes(ctx, dout);
   const int64_t outer = DimProduct(dout.dims(), 0, axis);
   const int64_t row = DimProduct(dout.dims(), axis, rank);
   int64_t total = 0;
@@ -89,7 +91,7 @@ void ConcatGradKernel(OpContext& ctx) {
   for (size_t i = 0; i < xs.size(); ++i) {
     const int64_t block = DimProduct(xs[i]->dims(), axis, rank);
     if (WantsGrad(ctx, i)) {
-      batch.ptr[batch.count] = ctx.Out("X@GRAD", i)->mutable_data_for_overwrite(dout.dtype());
+      batch.ptr[batch.count] = MovedInto(ctx.Out("X@GRAD", i), dout);
       batch.block[batch.count] = block;
       batch.offset[batch.count] = offset;
       if (++batch.count == kMaxPieces) {
@@ -109,10 +111,10 @@ void ShuffleChannelGradKernel(OpContext& ctx) {
   CudaContext& cu = Ctx(ctx);
   const Tensor& dout = ctx.In("Out@GRAD");
   const int64_t g = ctx.op().GetInt("group", 1), per = dout.dim(1) / g;
-  float* dx = ctx.Out("X@GRAD")->mutable_data_for_overwrite<float>();
+  void* dx = MovedInto(ctx.Out("X@GRAD"), dout);
   if (dout.numel() == 0) return;
-  LaunchShuffleChannel(dout.data<float>(), dx, dout.dim(0), per, g, dout.dim(2) * dout.dim(3),
-                       cu.cuda_stream());
+  LaunchShuffleChannel(dout.raw_data(), dx, MovedElementBytes(ctx, dout), dout.dim(0), per, g,
+                       dout.dim(2) * dout.dim(3), cu.cuda_stream());
   CheckLaunch(ctx);
 }
 
@@ -160,6 +162,8 @@ void RegisterShapeGradKernels(OpRegistry& r) {
   r.AddKernel("concat_grad", DeviceType::kGPU, DType::kUndefined, ConcatGradKernel);
   r.AddKernel("fill_any_like", DeviceType::kGPU, DType::kUndefined, FillAnyLikeKernel);
   r.AddKernel("shuffle_channel_grad", DeviceType::kGPU, DType::kFP32, ShuffleChannelGradKernel);
+  for (const char* type : {"concat_grad", "shuffle_channel_grad"})
+    r.SetLayoutRule(type, DeviceType::kGPU, MoveLayoutRule());
 }
 
 }  // namespace pd::cuda

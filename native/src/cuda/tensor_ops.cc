@@ -1,11 +1,15 @@
 // Host side of concat, split, transpose(2) and shuffle_channel on the GPU: the CPU kernels'
 // shape rules (kernels/tensor.cc, transpose.cc, shuffle_channel.cc) turned into launch
-// parameters for tensor_ops.cu. Tensors on the GPU are always plain row-major.
+// parameters for tensor_ops.cu. Their tensors are plain row-major; concat, split and
+// shuffle_channel also move bfloat16 activations (cuda/layout.h) as they are stored, all their
+// moved inputs bfloat16 or none (MoveLayoutRule), so that a chain of bfloat16 convolutions
+// through them (ShuffleNet's units) needs no widening between.
 #include <algorithm>
 #include <vector>
 
 #include "cuda/host_inputs.h"
 #include "cuda/launchers.h"
+#include "cuda/layout.h"
 #include "cuda/op_util.h"
 #include "cuda/register.h"
 #include "cuda/tensor_plans.h"
@@ -18,6 +22,17 @@ int ElementBytes(const OpContext& ctx, DType dtype) {
   PD_CHECK(e == 1 || e == 2 || e == 4 || e == 8, ctx.op().type(), ": elements of ",
            DTypeName(dtype), " are not supported on the GPU");
   return static_cast<int>(e);
+}
+
+int MovedElementBytes(const OpContext& ctx, const Tensor& from) {
+  return IsGpuBf16(from) ? 2 : ElementBytes(ctx, from.dtype());
+}
+
+void* MovedInto(Tensor* out, const Tensor& from) {
+  if (IsGpuBf16(from)) return OutputIn(out, kGpuBf16);
+  void* p = out->mutable_data_for_overwrite(from.dtype());
+  out->set_layout(0);  // not a bfloat16 one of an earlier run
+  return p;
 }
 
 int ConcatAxis(OpContext& ctx, int rank) {
@@ -91,10 +106,10 @@ void ConcatKernel(OpContext& ctx) {
   const auto& xs = ctx.Ins("X");
   Tensor* out = ctx.Out("Out");
   const int axis = ConcatAxis(ctx, out->rank());
-  const int elem = ElementBytes(ctx, xs[0]->dtype());
+  const int elem = MovedElementBytes(ctx, *xs[0]);
   std::vector<void*> ptrs;
   for (const Tensor* x : xs) ptrs.push_back(const_cast<void*>(x->raw_data()));
-  void* dst = out->mutable_data_for_overwrite(xs[0]->dtype());
+  void* dst = MovedInto(out, *xs[0]);
   if (out->numel() == 0) return;
   MovePieces(ctx, true, xs, ptrs, dst, out->dims(), axis, elem);
   CheckLaunch(ctx);
@@ -104,12 +119,12 @@ void SplitKernel(OpContext& ctx) {
   Ctx(ctx);
   const Tensor& x = ctx.In("X");
   const int axis = ConcatAxis(ctx, x.rank());
-  const int elem = ElementBytes(ctx, x.dtype());
+  const int elem = MovedElementBytes(ctx, x);
   std::vector<const Tensor*> pieces;
   std::vector<void*> ptrs;
   for (Tensor* out : ctx.Outs("Out")) {
     pieces.push_back(out);
-    ptrs.push_back(out->mutable_data_for_overwrite(x.dtype()));
+    ptrs.push_back(MovedInto(out, x));
   }
   if (x.numel() == 0) return;
   MovePieces(ctx, false, pieces, ptrs, const_cast<void*>(x.raw_data()), x.dims(), axis, elem);
@@ -141,9 +156,9 @@ void ShuffleChannelKernel(OpContext& ctx) {
   const int64_t g = ctx.op().GetInt("group", 1);
   PD_CHECK(g >= 1 && x.dim(1) % g == 0, "shuffle_channel: group ", g, " does not divide the ",
            x.dim(1), " channels");
-  float* out = ctx.Out("Out")->mutable_data_for_overwrite<float>();
-  LaunchShuffleChannel(x.data<float>(), out, x.dim(0), g, x.dim(1) / g, x.dim(2) * x.dim(3),
-                       c.cuda_stream());
+  void* out = MovedInto(ctx.Out("Out"), x);
+  LaunchShuffleChannel(x.raw_data(), out, MovedElementBytes(ctx, x), x.dim(0), g, x.dim(1) / g,
+                       x.dim(2) * x.dim(3), c.cuda_stream());
   CheckLaunch(ctx);
 }
 
@@ -159,6 +174,8 @@ void RegisterTensorKernels(OpRegistry& r) {
   for (const char* type : {"transpose", "transpose2"})
     r.AddKernel(type, DeviceType::kGPU, DType::kUndefined, TransposeKernel);
   r.AddKernel("shuffle_channel", DeviceType::kGPU, DType::kFP32, ShuffleChannelKernel);
+  for (const char* type : {"concat", "split", "shuffle_channel"})
+    r.SetLayoutRule(type, DeviceType::kGPU, MoveLayoutRule());
 }
 
 }  // namespace pd::cuda

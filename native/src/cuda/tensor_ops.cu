@@ -61,8 +61,9 @@ void Transpose(const TransposeShape& shape, const void* x, void* out, int64_t n,
       shape, static_cast<const E*>(x), static_cast<E*>(out), n);
 }
 
-__global__ void ShuffleChannelKernel(const float* __restrict__ x, float* __restrict__ out,
-                                     int64_t total, int64_t group, int64_t per, int64_t spatial) {
+template <typename E>
+__global__ void ShuffleChannelKernel(const E* __restrict__ x, E* __restrict__ out, int64_t total,
+                                     int64_t group, int64_t per, int64_t spatial) {
   const int64_t channels = group * per;
   const int64_t stride = int64_t{gridDim.x} * blockDim.x;
   for (int64_t i = int64_t{blockIdx.x} * blockDim.x + threadIdx.x; i < total; i += stride) {
@@ -98,12 +99,17 @@ void LaunchTranspose(const TransposeShape& shape, const void* x, void* out, int6
   }
 }
 
-void LaunchShuffleChannel(const float* x, float* out, int64_t n, int64_t group, int64_t per,
-                          int64_t spatial, cudaStream_t s) {
+void LaunchShuffleChannel(const void* x, void* out, int elem, int64_t n, int64_t group,
+                          int64_t per, int64_t spatial, cudaStream_t s) {
   const int64_t total = n * group * per * spatial;
   if (total == 0) return;
-  ShuffleChannelKernel<<<LaunchBlocks(total), kLaunchThreads, 0, s>>>(x, out, total, group, per,
-                                                                      spatial);
+  if (elem == 2) {
+    ShuffleChannelKernel<uint16_t><<<LaunchBlocks(total), kLaunchThreads, 0, s>>>(
+        static_cast<const uint16_t*>(x), static_cast<uint16_t*>(out), total, group, per, spatial);
+  } else {
+    ShuffleChannelKernel<float><<<LaunchBlocks(total), kLaunchThreads, 0, s>>>(
+        static_cast<const float*>(x), static_cast<float*>(out), total, group, per, spatial);
+  }
 }
 
 }  // namespace pd::cuda

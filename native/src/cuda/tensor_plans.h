@@ -12,6 +12,13 @@ namespace pd::cuda {
 // Bytes per element of dtype; fails naming the op for sizes the byte-moving kernels lack.
 int ElementBytes(const OpContext& ctx, DType dtype);
 
+// The element bytes of a tensor whose values an op moves unchanged: 2 where it is stored in
+// bfloat16 (cuda/layout.h), else ElementBytes of its type.
+int MovedElementBytes(const OpContext& ctx, const Tensor& from);
+// Room for out, which receives values of `from` unchanged, stored as from is: in bfloat16 (out
+// staying float32 to the engine) or plain in from's type.
+void* MovedInto(Tensor* out, const Tensor& from);
+
 // The axis in [0, rank): AxisTensor (copied to the host) when given, else the axis attribute.
 int ConcatAxis(OpContext& ctx, int rank);
 
