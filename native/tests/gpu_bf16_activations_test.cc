@@ -44,65 +44,86 @@ namespace {
 
 constexpr int64_t kBatch = 2, kIn = 3, kOut = 8, kSide = 6;
 
-// A bottleneck's skeleton: r1 = relu(bn1(conv(x, w1))), b2 = bn2(conv(r1, w2)),
-// b3 = bn3(conv(r1, w3)) (a projection shortcut; r1's gradient is the sum of the two
-// convolutions' data gradients), s = relu(b2 + b3), p = max_pool_2x2(s),
-// g = global_avg_pool(p), loss = mean(g); backward by AppendBackward,
-// then the training passes (relu fused into bn1 and into the add), as a GPU training executor
-// runs it. The convolutions are marked for bfloat16 as training's AMP marks them.
-std::shared_ptr<const Program> TrainingProgram(std::map<std::string, std::string>* grads) {
-  proto::ProgramDesc prog;
-  auto* block = AddMainBlock(&prog);
-  const auto declare = [&](const std::string& name, bool persistable) {
-    AddVar(block, name, {}, persistable);
-  };
-  declare("x", false);
-  const auto add = [&](const OpBuilder& op) { *block->add_ops() = op.desc(); };
-  const auto conv = [&](const std::string& in, const std::string& w, const std::string& out) {
-    declare(w, true);
-    declare(out, false);
-    add(OpBuilder("conv2d").In("Input", {in}).In("Filter", {w}).Out("Output", {out})
+// A training program's forward ops: convolutions marked for bfloat16 as training's AMP marks
+// them, and batch norms in training mode.
+class Net {
+ public:
+  Net() : block_(AddMainBlock(&prog_)) {}
+
+  void Declare(const std::string& name, bool persistable = false) {
+    AddVar(block_, name, {}, persistable);
+  }
+  void Add(const OpBuilder& op) { *block_->add_ops() = op.desc(); }
+  void Conv(const std::string& in, const std::string& w, const std::string& out) {
+    Declare(w, true);
+    Declare(out);
+    Add(OpBuilder("conv2d").In("Input", {in}).In("Filter", {w}).Out("Output", {out})
             .Ints("strides", {1, 1}).Ints("paddings", {1, 1}).Ints("dilations", {1, 1})
             .Int("groups", 1).String("mkldnn_data_type", "bfloat16"));
-  };
-  const auto norm = [&](const std::string& in, const std::string& out, const std::string& k) {
-    for (const char* p : {"scale", "bias", "mean", "var"}) declare(p + k, true);
-    for (const std::string& v : {out, "saved_mean" + k, "saved_var" + k}) declare(v, false);
-    add(OpBuilder("batch_norm").In("X", {in}).In("Scale", {"scale" + k}).In("Bias", {"bias" + k})
+  }
+  void Norm(const std::string& in, const std::string& out, const std::string& k) {
+    for (const char* p : {"scale", "bias", "mean", "var"}) Declare(p + k, true);
+    for (const std::string& v : {out, "saved_mean" + k, "saved_var" + k}) Declare(v);
+    Add(OpBuilder("batch_norm").In("X", {in}).In("Scale", {"scale" + k}).In("Bias", {"bias" + k})
             .In("Mean", {"mean" + k}).In("Variance", {"var" + k}).Out("Y", {out})
             .Out("MeanOut", {"mean" + k}).Out("VarianceOut", {"var" + k})
             .Out("SavedMean", {"saved_mean" + k}).Out("SavedVariance", {"saved_var" + k})
             .Float("epsilon", 1e-5f).Float("momentum", 0.9f).Bool("is_test", false));
-  };
-  conv("x", "w1", "c1");
-  norm("c1", "b1", "1");
-  declare("r1", false);
-  add(OpBuilder("relu").In("X", {"b1"}).Out("Out", {"r1"}));
-  conv("r1", "w2", "c2");
-  norm("c2", "b2", "2");
-  conv("r1", "w3", "c3");
-  norm("c3", "b3", "3");
-  for (const char* v : {"a", "s", "p", "g", "loss"}) declare(v, false);
-  add(OpBuilder("elementwise_add").In("X", {"b2"}).In("Y", {"b3"}).Out("Out", {"a"})
-          .Int("axis", -1));
-  add(OpBuilder("relu").In("X", {"a"}).Out("Out", {"s"}));
-  add(OpBuilder("pool2d").In("X", {"s"}).Out("Out", {"p"}).String("pooling_type", "max")
-          .Ints("ksize", {2, 2}).Ints("strides", {2, 2}).Ints("paddings", {0, 0}));
-  add(OpBuilder("pool2d").In("X", {"p"}).Out("Out", {"g"}).String("pooling_type", "avg")
-          .Ints("ksize", {1, 1}).Bool("global_pooling", true));
-  add(OpBuilder("mean").In("X", {"g"}).Out("Out", {"loss"}));
-  const BackwardResult result = AppendBackward(&prog, "loss", {"x"});
-  for (const auto& [param, grad] : result.param_grads) (*grads)[param] = grad;
-  const auto parsed = Program::Parse(prog.SerializeAsString(), "bfloat16 activations program");
-  return OptimizeForTraining(*parsed, /*on_cpu=*/false);
+  }
+  // Both programs' start: r1 = relu(bn1(conv(x, w1))), b2 = bn2(conv(r1, w2)).
+  void Stem() {
+    Declare("x");
+    Conv("x", "w1", "c1");
+    Norm("c1", "b1", "1");
+    Declare("r1");
+    Add(OpBuilder("relu").In("X", {"b1"}).Out("Out", {"r1"}));
+    Conv("r1", "w2", "c2");
+    Norm("c2", "b2", "2");
+  }
+  // Backward by AppendBackward (the parameters' gradients into grads), then the training
+  // passes, as a GPU training executor runs it.
+  std::shared_ptr<const Program> Train(std::map<std::string, std::string>* grads) {
+    const BackwardResult result = AppendBackward(&prog_, "loss", {"x"});
+    for (const auto& [param, grad] : result.param_grads) (*grads)[param] = grad;
+    const auto parsed = Program::Parse(prog_.SerializeAsString(), "bfloat16 activations program");
+    return OptimizeForTraining(*parsed, /*on_cpu=*/false);
+  }
+
+ private:
+  proto::ProgramDesc prog_;
+  proto::BlockDesc* block_;
+};
+
+// A bottleneck's skeleton: r1 = relu(bn1(conv(x, w1))), b2 = bn2(conv(r1, w2)),
+// b3 = bn3(conv(r1, w3)) (a projection shortcut; r1's gradient is the sum of the two
+// convolutions' data gradients), s = relu(b2 + b3), p = max_pool_2x2(s),
+// g = global_avg_pool(p), loss = mean(g) (relu fused into bn1 and into the add by the training
+// passes).
+std::shared_ptr<const Program> TrainingProgram(std::map<std::string, std::string>* grads) {
+  Net net;
+  net.Stem();
+  net.Conv("r1", "w3", "c3");
+  net.Norm("c3", "b3", "3");
+  for (const char* v : {"a", "s", "p", "g", "loss"}) net.Declare(v);
+  net.Add(OpBuilder("elementwise_add").In("X", {"b2"}).In("Y", {"b3"}).Out("Out", {"a"})
+              .Int("axis", -1));
+  net.Add(OpBuilder("relu").In("X", {"a"}).Out("Out", {"s"}));
+  net.Add(OpBuilder("pool2d").In("X", {"s"}).Out("Out", {"p"}).String("pooling_type", "max")
+              .Ints("ksize", {2, 2}).Ints("strides", {2, 2}).Ints("paddings", {0, 0}));
+  net.Add(OpBuilder("pool2d").In("X", {"p"}).Out("Out", {"g"}).String("pooling_type", "avg")
+              .Ints("ksize", {1, 1}).Bool("global_pooling", true));
+  net.Add(OpBuilder("mean").In("X", {"g"}).Out("Out", {"loss"}));
+  return net.Train(grads);
 }
 
+// The input and the parameters of both programs (the bottleneck's leave w4 and bn4's unused).
 void Fill(Scope* scope) {
   SetTensor(scope, "x", {kBatch, kIn, kSide, kSide}, RandomFloats(kBatch * kIn * kSide * kSide, 1));
   SetTensor(scope, "w1", {kOut, kIn, 3, 3}, RandomFloats(kOut * kIn * 9, 2, -0.5f, 0.5f));
   SetTensor(scope, "w2", {kOut, kOut, 3, 3}, RandomFloats(kOut * kOut * 9, 3, -0.3f, 0.3f));
   SetTensor(scope, "w3", {kOut, kOut, 3, 3}, RandomFloats(kOut * kOut * 9, 4, -0.3f, 0.3f));
-  for (const std::string k : {"1", "2", "3"}) {
+  SetTensor(scope, "w4", {kOut, kOut, 3, 3}, RandomFloats(kOut * kOut * 9, 5, -0.3f, 0.3f));
+  for (const std::string k : {"1", "2", "3", "4"}) {
     const uint32_t seed = 10 * static_cast<uint32_t>(std::stoi(k));
     SetTensor(scope, "scale" + k, {kOut}, RandomFloats(kOut, seed, 0.5f, 1.5f));
     SetTensor(scope, "bias" + k, {kOut}, RandomFloats(kOut, seed + 1));
@@ -236,55 +257,24 @@ TEST(GpuBf16Activations, BatchNormsReadAndWriteBf16WithTheRoundingAutocastHas) {
 
 // A ShuffleNet unit's skeleton: r1 = relu(bn1(conv(x, w1))), b2 = bn2(conv(r1, w2)),
 // k = concat(r1, b2), h = shuffle_channel(k, 2), h1, h2 = split(h), b3 = bn3(conv(h1, w3)),
-// b4 = bn4(conv(h2, w4)), s = b3 + b4, loss = mean(global_avg_pool(s)); backward and the
-// training passes as above, the convolutions marked for bfloat16.
+// b4 = bn4(conv(h2, w4)), s = b3 + b4, loss = mean(global_avg_pool(s)).
 std::shared_ptr<const Program> UnitProgram(std::map<std::string, std::string>* grads) {
-  proto::ProgramDesc prog;
-  auto* block = AddMainBlock(&prog);
-  const auto declare = [&](const std::string& name, bool persistable) {
-    AddVar(block, name, {}, persistable);
-  };
-  const auto add = [&](const OpBuilder& op) { *block->add_ops() = op.desc(); };
-  const auto conv = [&](const std::string& in, const std::string& w, const std::string& out) {
-    declare(w, true);
-    declare(out, false);
-    add(OpBuilder("conv2d").In("Input", {in}).In("Filter", {w}).Out("Output", {out})
-            .Ints("strides", {1, 1}).Ints("paddings", {1, 1}).Ints("dilations", {1, 1})
-            .Int("groups", 1).String("mkldnn_data_type", "bfloat16"));
-  };
-  const auto norm = [&](const std::string& in, const std::string& out, const std::string& k) {
-    for (const char* p : {"scale", "bias", "mean", "var"}) declare(p + k, true);
-    for (const std::string& v : {out, "saved_mean" + k, "saved_var" + k}) declare(v, false);
-    add(OpBuilder("batch_norm").In("X", {in}).In("Scale", {"scale" + k}).In("Bias", {"bias" + k})
-            .In("Mean", {"mean" + k}).In("Variance", {"var" + k}).Out("Y", {out})
-            .Out("MeanOut", {"mean" + k}).Out("VarianceOut", {"var" + k})
-            .Out("SavedMean", {"saved_mean" + k}).Out("SavedVariance", {"saved_var" + k})
-            .Float("epsilon", 1e-5f).Float("momentum", 0.9f).Bool("is_test", false));
-  };
-  declare("x", false);
-  conv("x", "w1", "c1");
-  norm("c1", "b1", "1");
-  declare("r1", false);
-  add(OpBuilder("relu").In("X", {"b1"}).Out("Out", {"r1"}));
-  conv("r1", "w2", "c2");
-  norm("c2", "b2", "2");
-  for (const char* v : {"k", "h", "h1", "h2", "s", "g", "loss"}) declare(v, false);
-  add(OpBuilder("concat").In("X", {"r1", "b2"}).Out("Out", {"k"}).Int("axis", 1));
-  add(OpBuilder("shuffle_channel").In("X", {"k"}).Out("Out", {"h"}).Int("group", 2));
-  add(OpBuilder("split").In("X", {"h"}).Out("Out", {"h1", "h2"}).Int("axis", 1).Int("num", 2));
-  conv("h1", "w3", "c3");
-  norm("c3", "b3", "3");
-  conv("h2", "w4", "c4");
-  norm("c4", "b4", "4");
-  add(OpBuilder("elementwise_add").In("X", {"b3"}).In("Y", {"b4"}).Out("Out", {"s"})
-          .Int("axis", -1));
-  add(OpBuilder("pool2d").In("X", {"s"}).Out("Out", {"g"}).String("pooling_type", "avg")
-          .Ints("ksize", {1, 1}).Bool("global_pooling", true));
-  add(OpBuilder("mean").In("X", {"g"}).Out("Out", {"loss"}));
-  const BackwardResult result = AppendBackward(&prog, "loss", {"x"});
-  for (const auto& [param, grad] : result.param_grads) (*grads)[param] = grad;
-  const auto parsed = Program::Parse(prog.SerializeAsString(), "bfloat16 unit program");
-  return OptimizeForTraining(*parsed, /*on_cpu=*/false);
+  Net net;
+  net.Stem();
+  for (const char* v : {"k", "h", "h1", "h2", "s", "g", "loss"}) net.Declare(v);
+  net.Add(OpBuilder("concat").In("X", {"r1", "b2"}).Out("Out", {"k"}).Int("axis", 1));
+  net.Add(OpBuilder("shuffle_channel").In("X", {"k"}).Out("Out", {"h"}).Int("group", 2));
+  net.Add(OpBuilder("split").In("X", {"h"}).Out("Out", {"h1", "h2"}).Int("axis", 1).Int("num", 2));
+  net.Conv("h1", "w3", "c3");
+  net.Norm("c3", "b3", "3");
+  net.Conv("h2", "w4", "c4");
+  net.Norm("c4", "b4", "4");
+  net.Add(OpBuilder("elementwise_add").In("X", {"b3"}).In("Y", {"b4"}).Out("Out", {"s"})
+              .Int("axis", -1));
+  net.Add(OpBuilder("pool2d").In("X", {"s"}).Out("Out", {"g"}).String("pooling_type", "avg")
+              .Ints("ksize", {1, 1}).Bool("global_pooling", true));
+  net.Add(OpBuilder("mean").In("X", {"g"}).Out("Out", {"loss"}));
+  return net.Train(grads);
 }
 
 // [N, C, plane] channels concatenated, shuffled, cut: as the ops define them, on the host.
@@ -330,13 +320,6 @@ TEST(GpuBf16Activations, MovesBf16ValuesAsTheyAre) {
   for (const bool on : {false, true}) {
     Scope& scope = scopes[on];
     Fill(&scope);
-    SetTensor(&scope, "w4", {kOut, kOut, 3, 3}, RandomFloats(kOut * kOut * 9, 5, -0.3f, 0.3f));
-    for (const std::string k : {"4"}) {
-      SetTensor(&scope, "scale" + k, {kOut}, RandomFloats(kOut, 40, 0.5f, 1.5f));
-      SetTensor(&scope, "bias" + k, {kOut}, RandomFloats(kOut, 41));
-      SetTensor(&scope, "mean" + k, {kOut}, std::vector<float>(kOut, 0.0f));
-      SetTensor(&scope, "var" + k, {kOut}, std::vector<float>(kOut, 1.0f));
-    }
     ExecConfig config;
     config.place = Place{DeviceType::kGPU, std::atoi(gpu)};
     config.gpu_bf16 = true;
