@@ -4,8 +4,8 @@
 # of the CUDA runtime, cuBLAS and cuDNN (native/tests/host_cuda). Every model against the CPU
 # path, plain, channels-last and with runs recorded as graphs (gpu_check), and Paddle's training
 # programs op by op against the CPU, plain, channels-last and with bfloat16 AMP
-# (gpu_train_check). It shows the backend's kernels, descriptors, copies and graphs compute what
-# the CPU does; a GPU's own behaviour (its cuDNN's algorithms, its timings) stays for check.sh.
+# (gpu_train_check), each launched step after the first waiting for nothing on the host. It
+# shows the backend's kernels, descriptors, copies and graphs compute what the CPU does; a GPU's own behaviour (its cuDNN's algorithms, its timings) stays for check.sh.
 #
 #   OUT   where the results go (default build/host-cuda-check)
 #

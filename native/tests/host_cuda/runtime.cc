@@ -17,6 +17,9 @@
 // thread's stream reaching the wait in its own order). Work on it that nothing waits for has
 // not run, so a kernel that reads what such a copy writes without waiting for it sees the
 // memory as it was.
+// Host waits: every call that makes the host wait for queued work (those synchronisations and
+// copies) is counted, and hostcuda_host_waits tells the count, so that a check can show that a
+// launched training step queues its work without waiting for any of it.
 // Capture: while a thread's stream is captured, its work is recorded as a graph instead;
 // cudaGraphLaunch queues the recording. A call CUDA refuses during a thread-local capture
 // (synchronising) fails and invalidates the capture, as on a GPU.
@@ -58,6 +61,7 @@ thread_local cudaError_t last_error = cudaSuccess;
 
 std::mutex fault_mu;
 std::atomic<cudaError_t> sticky{cudaSuccess};
+std::atomic<long> host_waits{0};
 std::string fault_text;
 
 // ---- memory ---------------------------------------------------------------------------------
@@ -399,6 +403,7 @@ cudaError_t cudaGetDeviceProperties(cudaDeviceProp* prop, int device) {
 cudaError_t cudaDeviceSynchronize(void) {
   HOSTCUDA_STICKY();
   if (RefusedWhileCapturing()) return cudaErrorStreamCaptureUnsupported;
+  ++host_waits;
   Flush();
   RunAllSides();
   return Sticky();
@@ -406,6 +411,7 @@ cudaError_t cudaDeviceSynchronize(void) {
 
 cudaError_t cudaStreamSynchronize(cudaStream_t s) {
   HOSTCUDA_STICKY();
+  ++host_waits;
   if (std::shared_ptr<SideStream> side = SideOf(s)) {
     RunSide(*side, UINT64_MAX);
     return Sticky();
@@ -479,6 +485,7 @@ cudaError_t cudaEventSynchronize(cudaEvent_t event) {
   HOSTCUDA_STICKY();
   auto* e = reinterpret_cast<HostEvent*>(event);
   if (e->done->load()) return cudaSuccess;
+  ++host_waits;
   if (e->side != nullptr) {
     RunSide(*e->side, e->mark);
     return Sticky();
@@ -543,6 +550,7 @@ cudaError_t cudaFreeHost(void* ptr) {
   if (ptr == nullptr) return cudaSuccess;
   if (RefusedWhileCapturing()) return cudaErrorStreamCaptureUnsupported;
   // cudaFreeHost waits for the device, so queued copies from the block finish first.
+  ++host_waits;
   Flush();
   RunAllSides();
   return DropBlock(ptr, true) ? cudaSuccess : Fails(cudaErrorInvalidValue);
@@ -578,6 +586,7 @@ cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpy
   // From or to pageable memory CUDA returns once the copy is done (to the device: once the
   // source is staged), so the caller may reuse the buffer at once.
   if ((!dst_device && PageableHost(dst)) || (!src_device && PageableHost(src))) {
+    if (!Capturing()) ++host_waits;
     if (std::shared_ptr<SideStream> side = SideOf(s)) {
       RunSide(*side, UINT64_MAX);
     } else if (Capturing()) {
@@ -698,5 +707,8 @@ cudaError_t cudaGraphExecDestroy(cudaGraphExec_t exec) {
   delete reinterpret_cast<Graph*>(exec);
   return cudaSuccess;
 }
+
+// Not CUDA's: how many calls so far made the host wait for queued work (the file's top).
+__attribute__((visibility("default"))) long hostcuda_host_waits(void) { return host_waits.load(); }
 
 }  // extern "C"

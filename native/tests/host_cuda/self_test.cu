@@ -182,6 +182,32 @@ TEST(HostCuda, ASideStreamsCopyIsSeenOnlyAfterAWaitForIt) {
   cudaFreeHost(src);
 }
 
+extern "C" long hostcuda_host_waits(void);
+
+// Queuing work, stream-ordered memory and copies between page-locked and device memory let the
+// host go on; synchronising and copies from or to pageable memory make it wait, and count.
+TEST(HostCuda, CountsTheCallsThatMakeTheHostWait) {
+  float* pinned = nullptr;
+  ASSERT_EQ(cudaMallocHost(reinterpret_cast<void**>(&pinned), 4 * sizeof(float)), cudaSuccess);
+  const long start = hostcuda_host_waits();
+  void* d = nullptr;
+  ASSERT_EQ(cudaMallocAsync(&d, 4 * sizeof(float), cudaStreamPerThread), cudaSuccess);
+  ASSERT_EQ(cudaMemcpyAsync(d, pinned, 4 * sizeof(float), cudaMemcpyHostToDevice,
+                            cudaStreamPerThread), cudaSuccess);
+  CopyKernel<<<1, 32, 0, cudaStreamPerThread>>>(static_cast<float*>(d), static_cast<float*>(d), 4);
+  ASSERT_EQ(cudaMemcpyAsync(pinned, d, 4 * sizeof(float), cudaMemcpyDeviceToHost,
+                            cudaStreamPerThread), cudaSuccess);
+  EXPECT_EQ(hostcuda_host_waits(), start) << "nothing waited yet";
+  std::vector<float> pageable(4);
+  ASSERT_EQ(cudaMemcpyAsync(pageable.data(), d, 4 * sizeof(float), cudaMemcpyDeviceToHost,
+                            cudaStreamPerThread), cudaSuccess);
+  EXPECT_EQ(hostcuda_host_waits(), start + 1) << "a copy to pageable memory";
+  ASSERT_EQ(cudaFreeAsync(d, cudaStreamPerThread), cudaSuccess);
+  ASSERT_EQ(cudaStreamSynchronize(cudaStreamPerThread), cudaSuccess);
+  EXPECT_EQ(hostcuda_host_waits(), start + 2) << "a stream synchronisation";
+  cudaFreeHost(pinned);
+}
+
 // Faults are sticky, so each runs in a child process.
 TEST(HostCudaDeathTest, AKernelHandedHostMemoryFaults) {
   EXPECT_EXIT(
