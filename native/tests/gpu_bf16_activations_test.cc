@@ -132,6 +132,31 @@ void Fill(Scope* scope) {
   }
 }
 
+// Fills scope and runs one training step of program on GPU gpu, its activations between ops in
+// bfloat16 or not.
+void RunStep(const std::shared_ptr<const Program>& program, int gpu, bool bf16_activations,
+             Scope* scope) {
+  Fill(scope);
+  ExecConfig config;
+  config.place = Place{DeviceType::kGPU, gpu};
+  config.gpu_bf16 = true;
+  config.gpu_bf16_activations = bf16_activations;
+  Executor exec(program, scope, config);
+  exec.Run();
+}
+
+// Whether name is stored in bfloat16 (the layout bit 2 of cuda/layout.h) is want; a bfloat16
+// one takes half a float32 tensor's memory.
+void ExpectBf16(Scope& scope, const std::string& name, bool want, bool switch_on) {
+  const Tensor* t = scope.FindLocal(name);
+  ASSERT_NE(t, nullptr) << name;
+  const bool bf16 = (t->layout() & 2) != 0;
+  EXPECT_EQ(bf16, want) << name << " with the switch " << switch_on;
+  if (bf16) {
+    EXPECT_EQ(t->capacity(), static_cast<size_t>(t->numel()) * 2) << name;
+  }
+}
+
 std::vector<float> Values(Scope& scope, const std::string& name) {
   const Tensor* t = scope.FindLocal(name);
   if (t == nullptr || !t->initialized()) {
@@ -189,32 +214,17 @@ TEST(GpuBf16Activations, BatchNormsReadAndWriteBf16WithTheRoundingAutocastHas) {
   std::map<bool, Scope> scopes;
   for (const bool on : {false, true}) {
     Scope& scope = scopes[on];
-    Fill(&scope);
-    ExecConfig config;
-    config.place = Place{DeviceType::kGPU, std::atoi(gpu)};
-    config.gpu_bf16 = true;
-    config.gpu_bf16_activations = on;
-    Executor exec(program, &scope, config);
-    exec.Run();
-    // The layout bits of cuda/layout.h: 2 is bfloat16. r1 is bn1's fused-relu output, s the
-    // add's; g (1x1) is float32 either way.
-    // A bfloat16 one takes half a float32 tensor's memory.
-    const auto expect_bf16 = [&](const std::string& name, bool want) {
-      const Tensor& t = *scope.FindLocal(name);
-      const bool bf16 = (t.layout() & 2) != 0;
-      EXPECT_EQ(bf16, want) << name << " with the switch " << on;
-      if (bf16) {
-        EXPECT_EQ(t.capacity(), static_cast<size_t>(t.numel()) * 2) << name;
-      }
-    };
+    RunStep(program, std::atoi(gpu), on, &scope);
+    // r1 is bn1's fused-relu output, s the add's; g (1x1) is float32 either way.
     for (const char* name : {"c1", "r1", "c2", "b2", "c3", "b3", "s", "p", "g"})
-      expect_bf16(name, on && std::string(name) != "g");
+      ExpectBf16(scope, name, on && std::string(name) != "g", on);
     // A gradient is stored as the gradient it comes from, but for a bfloat16 convolution's
     // data gradient, which cuDNN writes in bfloat16: from the loss down to c2@GRAD and c3@GRAD
     // float32, from the two convolutions' data gradients on (their sum r1@GRAD, then c1@GRAD
     // through bn1's) bfloat16.
     for (const char* name : {"s@GRAD", "c2@GRAD", "c3@GRAD", "r1@GRAD", "c1@GRAD"})
-      expect_bf16(name, on && (std::string(name) == "r1@GRAD" || std::string(name) == "c1@GRAD"));
+      ExpectBf16(scope, name,
+                 on && (std::string(name) == "r1@GRAD" || std::string(name) == "c1@GRAD"), on);
   }
   Scope& off = scopes[false];
   Scope& on = scopes[true];
@@ -319,24 +329,12 @@ TEST(GpuBf16Activations, MovesBf16ValuesAsTheyAre) {
   std::map<bool, Scope> scopes;
   for (const bool on : {false, true}) {
     Scope& scope = scopes[on];
-    Fill(&scope);
-    ExecConfig config;
-    config.place = Place{DeviceType::kGPU, std::atoi(gpu)};
-    config.gpu_bf16 = true;
-    config.gpu_bf16_activations = on;
-    Executor exec(program, &scope, config);
-    exec.Run();
+    RunStep(program, std::atoi(gpu), on, &scope);
     // The moves' outputs and, from the two convolutions' data gradients up, their gradients
-    // stay bfloat16, in half a float32 tensor's memory.
+    // stay bfloat16.
     for (const char* name : {"k", "h", "h1", "h2", "h1@GRAD", "h2@GRAD", "h@GRAD", "k@GRAD",
-                             "b2@GRAD"}) {
-      const Tensor* t = scope.FindLocal(name);
-      ASSERT_NE(t, nullptr) << name;
-      EXPECT_EQ((t->layout() & 2) != 0, on) << name << " with the switch " << on;
-      if (on) {
-        EXPECT_EQ(t->capacity(), static_cast<size_t>(t->numel()) * 2) << name;
-      }
-    }
+                             "b2@GRAD"})
+      ExpectBf16(scope, name, on, on);
   }
   Scope& off = scopes[false];
   Scope& on = scopes[true];
