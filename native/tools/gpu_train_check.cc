@@ -2,7 +2,7 @@
 // GPU against the CPU, then the training step's speed. What scripts/device/check.sh runs on a
 // GPU machine for the training kernels.
 //
-//   gpu_train_check [--bench] [--amp] [--steps N] [--batch B] [--batches 64,128] [--lr X] MODEL...
+//   gpu_train_check [--bench] [--amp] [--record] [--steps N] [--batch B] [--batches 64,128] [--lr X] MODEL...
 //   MODEL = name:train_program:input_shape
 //     input_shape  the image feed's shape after the batch dim, e.g. 3x224x224
 //   Labels are drawn from [0, classes), classes read from the loss op's input.
@@ -15,8 +15,11 @@
 // (10): the losses side by side and the persistables after the last, reported (see FreeRun);
 // each GPU step after the first is launched, and on the host CUDA backend, which counts them, a
 // launch must not have waited for the device.
+// The same free run is repeated recorded (a CUDA graph per step: ExecConfig::record_runs), each
+// loss within 1e-3 of the plain GPU run's.
 // With --bench: time per training step (forward, backward, update) on the GPU at each --batches
-// size, fp32 and TF32, activations freed after their last use, with the host's time to queue a
+// size, fp32 and TF32, activations freed after their last use (--record: each step a launch of
+// its recording), with the host's time to queue a
 // step (host_ms_per_step), and the GPU pool's memory: the
 // timed steps' high-water mark, what stays in use between steps and what the pool holds (each
 // row starts from an emptied pool); with PD_OP_PROFILE set, the executor's per-op profile of
@@ -57,6 +60,9 @@ bool failed = false;
 // float32's still.
 bool amp = false;
 constexpr double kFp32Tol = 1e-3, kAmpTol = 2e-2;
+// --record: the bench rows' executor records its steps (ExecConfig::record_runs: a CUDA graph
+// launched per step, its intermediates the graph's own memory).
+bool record = false;
 
 struct ModelSpec {
   std::string name, program_file;
@@ -230,6 +236,14 @@ pd::ExecConfig GpuConfig(bool tf32) {
   c.gpu_bf16 = true;  // as a training executor (PD_ExecutorCreateGpu)
   c.gpu_bf16_activations = pd::Bf16ActivationsWanted();
   return c;
+}
+
+// Whether the GPU backend records runs (CUDA graphs; the tests' emulated GPU does not).
+bool DeviceRecords() {
+  pd::Device& device = pd::DeviceRegistry::Global().Get(pd::DeviceType::kGPU);
+  const pd::ExecConfig config = GpuConfig(false);
+  auto ctx = device.NewContext(config.place, config);
+  return device.Record(*ctx, [] {}) != nullptr;
 }
 
 // Block 0 of program with op i alone (all variables declared).
@@ -484,6 +498,17 @@ void FreeRun(const ModelSpec& spec, std::shared_ptr<const pd::Program> program, 
   pd::MoveOpInputsTo(*program, &gpu_scope, GpuConfig(false).place);
   pd::Executor cpu(program, &cpu_scope, cpu_config);
   pd::Executor gpu(program, &gpu_scope, GpuConfig(false));
+  // The same steps recorded (a CUDA graph per step from the second on, its intermediates the
+  // graph's own memory): each loss within kFp32Tol of the plain GPU run's (on the host CUDA
+  // backend, with one algorithm per convolution, equal).
+  pd::Scope rec_scope;
+  Seed(*program, lr, &rec_scope);
+  pd::ExecConfig rec_config = GpuConfig(false);
+  rec_config.free_intermediates = true;
+  rec_config.record_runs = true;
+  pd::MoveOpInputsTo(*program, &rec_scope, rec_config.place);
+  pd::Executor rec(program, &rec_scope, rec_config);
+  double rec_worst = 0;
   std::string losses, first_divergence;
   bool finite = true;
   const HostWaits waits;
@@ -492,6 +517,9 @@ void FreeRun(const ModelSpec& spec, std::shared_ptr<const pd::Program> program, 
     const Batch b = MakeBatch(spec, roles.classes, batch, 1 + s);
     Feed(roles, b, &cpu_scope);
     Feed(roles, b, &gpu_scope);
+    Feed(roles, b, &rec_scope);
+    rec.Launch();
+    rec.Wait();
     cpu.Run();
     const long before = waits.count();
     gpu.Launch();
@@ -499,6 +527,11 @@ void FreeRun(const ModelSpec& spec, std::shared_ptr<const pd::Program> program, 
     gpu.Wait();
     const auto want = Values(cpu, cpu_scope, roles.loss), got = Values(gpu, gpu_scope, roles.loss);
     finite &= !got.empty() && std::isfinite(got[0]);
+    const auto recorded = Values(rec, rec_scope, roles.loss);
+    rec_worst = std::max(rec_worst, recorded.empty() || got.empty()
+                                        ? INFINITY
+                                        : std::fabs(double(recorded[0]) - got[0]) /
+                                              std::max(std::fabs(double(got[0])), 1e-30));
     if (s == 0) {
       first_divergence = FirstDivergence(*program, cpu, cpu_scope, gpu, gpu_scope);
       // From here on the GPU steps free their activations after the last use, as fine-tuning's
@@ -523,13 +556,18 @@ void FreeRun(const ModelSpec& spec, std::shared_ptr<const pd::Program> program, 
   // copy from pageable memory) would stall the host inside the step. Counted where the backend
   // can count (the host CUDA backend), else reported as -1.
   const bool no_waits = !waits.counted() || launch_waits == 0;
+  // The recorded run launched one recording from its second step on (where the backend records:
+  // the tests' emulated GPU does not), and followed the plain one.
+  const bool recorded_ok = rec_worst <= kFp32Tol &&
+                           (!DeviceRecords() || (rec.recordings() == 1 && rec.last_run_recorded()));
   std::printf("{\"check\": \"train_free_run\", \"model\": \"%s\", \"steps\": %d, \"losses_gpu_cpu\": "
               "[%s], \"persistables_rel_l2\": %.3g, \"worst\": \"%s\", "
-              "\"first_step_divergence\": \"%s\", \"host_waits_in_launches\": %ld, \"ok\": %s}\n",
+              "\"first_step_divergence\": \"%s\", \"host_waits_in_launches\": %ld, "
+              "\"recordings\": %d, \"recorded_loss_rel_max\": %.3g, \"ok\": %s}\n",
               spec.name.c_str(), steps, losses.c_str(), worst_param, worst_name.c_str(),
-              first_divergence.c_str(), waits.counted() ? launch_waits : -1L,
-              finite && no_waits ? "true" : "false");
-  failed |= !finite || !no_waits;
+              first_divergence.c_str(), waits.counted() ? launch_waits : -1L, rec.recordings(),
+              rec_worst, finite && no_waits && recorded_ok ? "true" : "false");
+  failed |= !finite || !no_waits || !recorded_ok;
   std::fflush(stdout);
 }
 
@@ -549,7 +587,8 @@ void Bench(const ModelSpec& spec, std::shared_ptr<const pd::Program> program,
       pd::MoveOpInputsTo(*program, &scope, config.place);
       pd::Executor exec(program, &scope, config);
       exec.set_free_intermediates(true);
-      for (int i = 0; i < 3; ++i) exec.Run();  // algorithm search, pool growth
+      exec.set_record_runs(record);
+      for (int i = 0; i < 3; ++i) exec.Run();  // algorithm search, pool growth (and recording)
       exec.ResetProfile();
       pd::Allocator& pool = pd::AllocatorFor(config.place);
       pool.ResetPeak();  // the timed steps' own high-water mark
@@ -580,11 +619,11 @@ void Bench(const ModelSpec& spec, std::shared_ptr<const pd::Program> program,
                   "\"precision\": \"%s\", \"ms_per_step\": %.3f, \"host_ms_per_step\": %.3f, "
                   "\"images_per_s\": %.1f, "
                   "\"gpu_mib_peak\": %.0f, \"gpu_mib_in_use\": %.0f, \"gpu_mib_cached\": %.0f, "
-                  "\"last_loss\": %.6g, \"ok\": %s}\n",
+                  "\"last_loss\": %.6g, \"recorded\": %s, \"ok\": %s}\n",
                   spec.name.c_str(), batch, amp ? "amp_bf16" : tf32 ? "tf32" : "fp32", med,
                   host_med, batch * 1e3 / med, mem.peak_in_use / 1048576.0,
                   mem.in_use / 1048576.0, mem.cached / 1048576.0, loss.empty() ? NAN : loss[0],
-                  finite ? "true" : "false");
+                  exec.last_run_recorded() ? "true" : "false", finite ? "true" : "false");
       std::fflush(stdout);
     }
   }
@@ -622,6 +661,8 @@ int main(int argc, char** argv) {
       bench = true;
     } else if (a == "--amp") {
       amp = true;
+    } else if (a == "--record") {
+      record = true;
     } else if (a == "--steps" && has_value) {
       steps = std::atoi(argv[++i]);
     } else if (a == "--op-steps" && has_value) {

@@ -167,6 +167,11 @@ tail -5 "$out/torch_train.stderr"
 # activations between them too), beside PyTorch's autocast rows; channels-last as those run.
 step 200 "AMP training step" "$work/gpu_train_check" --amp --bench --batches "$train_batches" \
   "$bench_model" >> "$out/train_bench.jsonl" 2>> "$out/train_check.stderr" || status=1
+# The AMP step recorded (a CUDA graph launched per step): what the host's time to queue a step
+# costs, against the row above.
+step 150 "AMP training step, recorded" "$work/gpu_train_check" --amp --record --bench \
+  --batches "${train_batches%%,*}" "$bench_model" >> "$out/train_bench.jsonl" \
+  2>> "$out/train_check.stderr" || status=1
 GOHUB_CUDA_CHANNELS_LAST=1 step 200 "AMP channels-last training step" \
   "$work/gpu_train_check" --amp --bench --batches "$train_batches" "${bench_model/resnet50:/resnet50_cl:}" \
   >> "$out/train_bench.jsonl" 2>> "$out/train_check.stderr" || status=1

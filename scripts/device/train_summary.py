@@ -5,7 +5,8 @@ usage: train_summary.py grad_cases.txt train_check.jsonl train_bench.jsonl torch
            [finetune_rate.jsonl]
 Speed ratio = PyTorch's time per step / ours (above 1.0: we are faster); gohub's amp_bf16 rows
 (gpu_train_check --amp) pair with PyTorch's autocast ones. A model named with "_cl" ran
-channels-last (GOHUB_CUDA_CHANNELS_LAST=1).
+channels-last (GOHUB_CUDA_CHANNELS_LAST=1); a row marked "recorded" launched each step's
+recording (gpu_train_check --record: a CUDA graph per step).
 """
 import re
 import sys
@@ -45,8 +46,11 @@ for r in checks:
     elif c == "train_op_type" and not r["ok"]:
         print(f"| op type | {r['model']} | | {r['op']} | worst | {r['rel_l2']:.3g} | False |")
     elif c == "train_free_run":
+        recorded = (f"; recorded: {r['recordings']} recording, losses within "
+                    f"{r['recorded_loss_rel_max']:.3g} of the plain GPU run's"
+                    if "recordings" in r else "")
         print(f"| free run (reported) | {r['model']} | {r['steps']} | | losses (GPU, CPU) "
-              f"{r['losses_gpu_cpu']}; persistables, worst {r['worst']} "
+              f"{r['losses_gpu_cpu']}; persistables, worst {r['worst']}{recorded} "
               f"| {r['persistables_rel_l2']:.3g} | {r['ok']} |")
     elif "error" in r:
         print(f"| error | | | | {r['error']} | | False |")
@@ -67,6 +71,7 @@ for r in ours:
     t = tmap.get((r["batch"], r["precision"]))
     ratio = f"{t['ms_per_step'] / r['ms_per_step']:.2f}x" if t else ""
     broken = " (loss not finite)" if r.get("ok") is False else ""
+    broken += ", recorded" if r.get("recorded") else ""
     host = f" ({r['host_ms_per_step']:.2f})" if "host_ms_per_step" in r else ""
     print(f"| {r['model']}{broken} | {r['batch']} | {r['precision']} | {r['ms_per_step']:.2f}{host} | "
           f"{r['images_per_s']:.0f} | {r.get('gpu_mib_peak', float('nan')):.0f} / "

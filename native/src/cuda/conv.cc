@@ -261,10 +261,11 @@ void ConvKernel(OpContext& ctx) {
         cu.cudnn(), &one, st.x, in, st.w, w, st.conv, st.fwd_algo, ws, st.workspace, &alpha2,
         st.y, res != nullptr ? res : y, st.bias, bias, st.relu, st.y, y);
     if (status == CUDNN_STATUS_SUCCESS) return;
-    // Not every algorithm has a fused form: from now on this op runs unfused. Any other
-    // failure is the op's error.
-    PD_CHECK(status == CUDNN_STATUS_NOT_SUPPORTED, "cudnnConvolutionBiasActivationForward: ",
-             cudnnGetErrorString(status));
+    // Not every algorithm has a fused form: from now on this op runs unfused. cuDNN 9 says
+    // which support is missing in a code of the NOT_SUPPORTED category; any other failure is
+    // the op's error.
+    PD_CHECK(CUDNN_STATUS_CATEGORY(status) == CUDNN_STATUS_NOT_SUPPORTED,
+             "cudnnConvolutionBiasActivationForward: ", cudnnGetErrorString(status));
     st.fused = false;
   }
   if (kTranspose) {

@@ -44,19 +44,15 @@ CudaAllocator::CudaAllocator(int device) : device_(device) {
   PD_CUDA_CHECK(cudaMemPoolSetAttribute(pool_, cudaMemPoolAttrReleaseThreshold, &keep));
 }
 
-namespace {
 bool Recording() {
   cudaStreamCaptureStatus status = cudaStreamCaptureStatusNone;
   return cudaStreamIsCapturing(WorkStream(), &status) == cudaSuccess &&
          status != cudaStreamCaptureStatusNone;
 }
-}  // namespace
 
 void* CudaAllocator::Take(size_t bytes, bool zero) {
   UseDevice(device_);
-  // A buffer allocated while a run is recorded would belong to the recording (handed out again
-  // at each launch while its tensor still holds it): such a run is not recorded.
-  PD_CHECK(!Recording(), "a kernel allocated device memory while the run was recorded");
+  const bool recording = Recording();
   void* p = nullptr;
   const size_t n = bytes == 0 ? 64 : bytes;
   const cudaError_t err = cudaMallocAsync(&p, n, WorkStream());
@@ -70,16 +66,29 @@ void* CudaAllocator::Take(size_t bytes, bool zero) {
   std::lock_guard<std::mutex> lock(mu_);
   in_use_ += bytes;
   ++allocs_;
+  if (recording) recorded_[p] = bytes;
   return p;
 }
 
 void CudaAllocator::Free(void* ptr, size_t bytes, Stream) {
   if (ptr == nullptr) return;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (lost_.erase(ptr) != 0) return;  // never backed
+  }
   // A block that cannot be given back (the device failed) is lost with its context.
   if (!TryUseDevice(device_)) return;
-  if (Recording()) {  // a free would become part of the recording: done after it instead
+  if (Recording()) {
     std::lock_guard<std::mutex> lock(mu_);
-    deferred_.push_back({ptr, bytes});
+    auto it = recorded_.find(ptr);
+    if (it == recorded_.end()) {  // the recording may read it: freed once the recording goes
+      deferred_.push_back({ptr, bytes});
+      return;
+    }
+    recorded_.erase(it);
+    // A free node; a failure spoils the recording, which then shows it.
+    if (cudaFreeAsync(ptr, WorkStream()) != cudaSuccess) (void)cudaGetLastError();
+    in_use_ -= bytes;
     return;
   }
   // A free during shutdown (driver already gone) has nothing left to give back.
@@ -88,13 +97,36 @@ void CudaAllocator::Free(void* ptr, size_t bytes, Stream) {
   in_use_ -= bytes;
 }
 
-void CudaAllocator::FreeDeferred() {
-  std::vector<std::pair<void*, size_t>> frees;
+CudaAllocator::RecordingEnd CudaAllocator::EndRecording() {
+  std::lock_guard<std::mutex> lock(mu_);
+  RecordingEnd end;
+  end.kept = recorded_.size();
+  end.deferred.swap(deferred_);
+  recorded_.clear();
+  return end;
+}
+
+void CudaAllocator::LoseRecording() {
+  std::vector<std::pair<void*, size_t>> deferred;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    frees.swap(deferred_);
+    for (const auto& [ptr, bytes] : recorded_) {
+      lost_.insert(ptr);
+      in_use_ -= bytes;
+    }
+    recorded_.clear();
+    deferred.swap(deferred_);
   }
-  for (const auto& [ptr, bytes] : frees) Free(ptr, bytes, nullptr);
+  FreeNow(deferred);  // nothing recorded runs
+}
+
+size_t CudaAllocator::LostBlocks() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return lost_.size();
+}
+
+void CudaAllocator::FreeNow(const std::vector<std::pair<void*, size_t>>& blocks) {
+  for (const auto& [ptr, bytes] : blocks) Free(ptr, bytes, nullptr);
 }
 
 void* CudaAllocator::AllocateHost(size_t bytes) {
@@ -129,6 +161,12 @@ Allocator::Stats CudaAllocator::stats() const {
     s.cached = reserved - used;
   if (cudaMemPoolGetAttribute(pool_, cudaMemPoolAttrUsedMemHigh, &used_high) == cudaSuccess)
     s.peak_in_use = used_high;
+  // Recorded runs' own memory comes from the graphs' pool (an upper bound: the two peaks need
+  // not coincide).
+  uint64_t graph_high = 0;
+  if (cudaDeviceGetGraphMemAttribute(device_, cudaGraphMemAttrUsedMemHigh, &graph_high) ==
+      cudaSuccess)
+    s.peak_in_use += graph_high;
   (void)cudaGetLastError();
   std::lock_guard<std::mutex> lock(mu_);
   s.in_use = in_use_;
@@ -146,6 +184,7 @@ void CudaAllocator::ResetPeak() {
   uint64_t zero = 0;  // CUDA resets a high-water mark to the current value when set to 0
   PD_CUDA_CHECK(cudaMemPoolSetAttribute(pool_, cudaMemPoolAttrUsedMemHigh, &zero));
   PD_CUDA_CHECK(cudaMemPoolSetAttribute(pool_, cudaMemPoolAttrReservedMemHigh, &zero));
+  PD_CUDA_CHECK(cudaDeviceSetGraphMemAttribute(device_, cudaGraphMemAttrUsedMemHigh, &zero));
 }
 
 void CudaAllocator::Reserve(uint64_t mb) {
@@ -172,6 +211,10 @@ CudaContext::CudaContext(Place place, const ExecConfig& config) : DeviceContext(
   PD_CUBLAS_CHECK(cublasSetStream(cublas_, WorkStream()));
   PD_CUBLAS_CHECK(cublasSetMathMode(
       cublas_, config.allow_tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_PEDANTIC_MATH));
+  // cuBLAS's scratch, fixed: without one it allocates its own, inside a recorded run too
+  // (memory the recording did not make). 32 MiB is what cuBLAS's guide gives for Hopper.
+  PD_CUDA_CHECK(cudaMallocAsync(&cublas_workspace_, kCublasWorkspace, WorkStream()));
+  PD_CUBLAS_CHECK(cublasSetWorkspace(cublas_, cublas_workspace_, kCublasWorkspace));
   PD_CUDNN_CHECK(cudnnCreate(&cudnn_));
   PD_CUDNN_CHECK(cudnnSetStream(cudnn_, WorkStream()));
 }
@@ -179,6 +222,8 @@ CudaContext::CudaContext(Place place, const ExecConfig& config) : DeviceContext(
 CudaContext::~CudaContext() {
   if (workspace_ != nullptr && TryUseDevice(place().device))
     (void)cudaFreeAsync(workspace_, WorkStream());
+  if (cublas_workspace_ != nullptr && TryUseDevice(place().device))
+    (void)cudaFreeAsync(cublas_workspace_, WorkStream());
   // Its queued copies finish first (CUDA lets a destroyed stream's work complete).
   if (copy_stream_ != nullptr && TryUseDevice(place().device)) (void)cudaStreamDestroy(copy_stream_);
   if (cudnn_ != nullptr) cudnnDestroy(cudnn_);
@@ -241,6 +286,8 @@ void CudaContext::Follow(Fence& fence) {
 
 void* CudaContext::Workspace(size_t bytes) {
   if (bytes <= workspace_bytes_) return workspace_;
+  // Its old block is not the recording's to free, nor the new one the recording's to keep.
+  PD_CHECK(!Recording(), "a kernel needed a larger workspace while the run was recorded");
   if (workspace_ != nullptr) PD_CUDA_CHECK(cudaFreeAsync(workspace_, WorkStream()));
   workspace_ = nullptr;
   workspace_bytes_ = 0;
@@ -285,15 +332,23 @@ namespace {
 
 class CudaGraphWork final : public RecordedWork {
  public:
-  explicit CudaGraphWork(cudaGraphExec_t exec) : exec_(exec) {}
-  ~CudaGraphWork() override { cudaGraphExecDestroy(exec_); }
+  CudaGraphWork(cudaGraphExec_t exec, CudaAllocator& allocator,
+                CudaAllocator::RecordingEnd end)
+      : exec_(exec), allocator_(allocator), end_(std::move(end)) {}
+  ~CudaGraphWork() override {
+    cudaGraphExecDestroy(exec_);
+    allocator_.FreeNow(end_.deferred);  // stream-ordered after the launches
+  }
   void Launch(DeviceContext& ctx) override {
     UseDevice(ctx.place().device);
     PD_CUDA_CHECK(cudaGraphLaunch(exec_, WorkStream()));
   }
+  bool repeatable() const override { return end_.kept == 0; }
 
  private:
   cudaGraphExec_t exec_;
+  CudaAllocator& allocator_;
+  CudaAllocator::RecordingEnd end_;
 };
 
 }  // namespace
@@ -301,6 +356,7 @@ class CudaGraphWork final : public RecordedWork {
 std::unique_ptr<RecordedWork> CudaDevice::Record(DeviceContext& ctx,
                                                  const std::function<void()>& queue) {
   UseDevice(ctx.place().device);
+  CudaAllocator& allocator = *allocators_[ctx.place().device];
   // Thread-local mode: a call on this thread that cannot be recorded (a synchronous copy, a
   // plain cudaMalloc) fails instead of running outside the graph.
   PD_CUDA_CHECK(cudaStreamBeginCapture(WorkStream(), cudaStreamCaptureModeThreadLocal));
@@ -318,17 +374,27 @@ std::unique_ptr<RecordedWork> CudaDevice::Record(DeviceContext& ctx,
     queue();
   } catch (...) {
     if (cudaGraph_t graph = end_capture()) cudaGraphDestroy(graph);
-    allocators_[ctx.place().device]->FreeDeferred();
+    allocator.LoseRecording();
     throw;
   }
   cudaGraph_t graph = end_capture();
-  allocators_[ctx.place().device]->FreeDeferred();
-  PD_CHECK(graph != nullptr, "the run could not be recorded as a CUDA graph");
+  if (graph == nullptr) {
+    allocator.LoseRecording();
+    Fail("the run could not be recorded as a CUDA graph");
+  }
   cudaGraphExec_t exec = nullptr;
   const cudaError_t err = cudaGraphInstantiate(&exec, graph, 0);
   cudaGraphDestroy(graph);
-  PD_CUDA_CHECK(err);
-  return std::make_unique<CudaGraphWork>(exec);
+  if (err != cudaSuccess) {
+    (void)cudaGetLastError();
+    allocator.LoseRecording();
+    PD_CUDA_CHECK(err);
+  }
+  return std::make_unique<CudaGraphWork>(exec, allocator, allocator.EndRecording());
+}
+
+size_t CudaDevice::BuffersLostToRecording(int device) {
+  return static_cast<CudaAllocator&>(allocator(device)).LostBlocks();
 }
 
 }  // namespace pd::cuda

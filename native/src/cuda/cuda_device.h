@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -50,8 +51,24 @@ class CudaAllocator final : public Allocator {
   void ResetPeak() override;
   // Grows the pool to hold at least mb MiB (once per size asked for).
   void Reserve(uint64_t mb) override;
-  // Frees what was given back while a run was being recorded (CudaDevice::Record).
-  void FreeDeferred();
+
+  // While a run is recorded (CudaDevice::Record), a block taken is the recording's graph
+  // memory (an allocation node: CUDA backs it only while the graph runs) and giving it back in
+  // the same run makes a free node; a block from before the recording given back meanwhile is
+  // kept for the recording, which may read it (EndRecording hands those over).
+  struct RecordingEnd {
+    // Blocks the recording allocated and did not free: there after its first launch, but a
+    // graph holding such an allocation cannot be launched again.
+    size_t kept = 0;
+    std::vector<std::pair<void*, size_t>> deferred;  // frees for after the recording is gone
+  };
+  RecordingEnd EndRecording();
+  // After a recording that failed: its blocks were never backed. Giving one back then does
+  // nothing; LostBlocks counts those still held.
+  void LoseRecording();
+  size_t LostBlocks() const;
+  // Frees blocks deferred by a recording, once nothing of it can run.
+  void FreeNow(const std::vector<std::pair<void*, size_t>>& blocks);
 
  private:
   void* Take(size_t bytes, bool zero);
@@ -60,6 +77,8 @@ class CudaAllocator final : public Allocator {
   cudaMemPool_t pool_ = nullptr;
   mutable std::mutex mu_;
   uint64_t in_use_ = 0, allocs_ = 0, reserved_mb_ = 0;
+  std::unordered_map<void*, size_t> recorded_;  // graph memory of the recording under way
+  std::unordered_set<void*> lost_;              // graph memory of a failed recording
   std::vector<std::pair<void*, size_t>> deferred_;
   std::unordered_set<void*> pageable_;  // AllocateHost's blocks that could not be locked
 };
@@ -90,8 +109,10 @@ class CudaContext final : public DeviceContext {
   const cudaDeviceProp& props() const { return props_; }
 
  private:
+  static constexpr size_t kCublasWorkspace = size_t{32} << 20;
   cublasHandle_t cublas_ = nullptr;
   cudnnHandle_t cudnn_ = nullptr;
+  void* cublas_workspace_ = nullptr;
   void* workspace_ = nullptr;
   size_t workspace_bytes_ = 0;
   cudaStream_t copy_stream_ = nullptr;
@@ -116,9 +137,11 @@ class CudaDevice final : public Device {
   void CopyFromHost(int device, void* dst, const void* src, size_t bytes,
                     Stream stream) override;
   void Synchronize(int device, Stream stream) override;
-  // A CUDA graph of the work queue() puts on the calling thread's stream.
+  // A CUDA graph of the work queue() puts on the calling thread's stream, its allocations
+  // graph memory (CudaAllocator above).
   std::unique_ptr<RecordedWork> Record(DeviceContext& ctx,
                                        const std::function<void()>& queue) override;
+  size_t BuffersLostToRecording(int device) override;
   int count() const { return static_cast<int>(allocators_.size()); }
 
  private:
@@ -127,6 +150,10 @@ class CudaDevice final : public Device {
 
 // Makes device the calling thread's current GPU (cheap when it already is).
 void UseDevice(int device);
+// Whether the calling thread's work is being recorded (CudaDevice::Record): what a kernel
+// queues then runs at every launch of the recording, so host-side caches of device results
+// (ConvFilterCopies) must not skip work on its account.
+bool Recording();
 // UseDevice for the paths that give memory back (destructors among them), which must not
 // throw: false, with CUDA's error cleared, when the device cannot be made current (a failed
 // context, a driver shutting down).

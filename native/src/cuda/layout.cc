@@ -87,6 +87,9 @@ void ChannelsLastConverter::ToPlain(Tensor* t, DeviceContext& ctx) {
   InLayout(*t, false, &scratch_, Ctx(ctx).cuda_stream());
   scratch_.set_layout(0);
   t->SwapData(&scratch_);  // t now holds the plain copy; scratch_ keeps the old buffer
+  // While a run is recorded the old buffer may be the recording's own memory, which must not
+  // outlive the recorded run: keep none.
+  if (Recording()) scratch_ = Tensor();
 }
 
 bool ChannelsLastConverter::ToKernelLayout(Tensor* t, DeviceContext& ctx) {

@@ -116,6 +116,9 @@ class RecordedWork {
  public:
   virtual ~RecordedWork() = default;
   virtual void Launch(DeviceContext& ctx) = 0;
+  // False when the recording may be launched only once: it allocated memory that outlives it
+  // (held by a tensor after the run), which a second launch would have to allocate again.
+  virtual bool repeatable() const { return true; }
 };
 
 class Device {
@@ -136,12 +139,15 @@ class Device {
                             Stream stream) = 0;
   virtual void Synchronize(int device, Stream stream) {}
   // Records the work that queue() puts on ctx's stream, without running it; nullptr where the
-  // device cannot record. When queue throws (something in it cannot be recorded), nothing is
-  // recorded and the exception propagates.
+  // device cannot record. Memory the kernels allocate meanwhile is the recording's, made and
+  // freed at each launch. When queue throws (something in it cannot be recorded), nothing is
+  // recorded and the exception propagates; memory allocated by such a failed recording was never
+  // there, and its holders must drop it (BuffersLostToRecording counts what is still held).
   virtual std::unique_ptr<RecordedWork> Record(DeviceContext& ctx,
                                                const std::function<void()>& queue) {
     return nullptr;
   }
+  virtual size_t BuffersLostToRecording(int device) { return 0; }
 };
 
 class DeviceRegistry {

@@ -124,10 +124,11 @@ Executor::Executor(std::shared_ptr<const Program> program, Scope* scope, ExecCon
   for (const auto& [t, k] : last)
     if (!persistent.count(t) && !added.count(t)) release_after_[k].push_back(t);
 
-  recordable_ = config_.record_runs && !config_.place.is_cpu() && !ops_.empty() &&
-                std::all_of(ops_.begin(), ops_.end(),
-                            [&](const PreparedOp& p) { return p.place == config_.place; });
-  if (recordable_) fetch_stash_.resize(fetch_tensors_.size());
+  std::set<const Tensor*> external;
+  for (const PreparedOp& p : ops_)
+    for (const Input& in : p.ins)
+      if (in.external && external.insert(in.var).second) external_inputs_.push_back(in.var);
+  set_record_runs(config_.record_runs);
 }
 
 Place OpPlacement(const OpDef& def, const OpView& op, const Program& program, Place place) {
@@ -351,7 +352,8 @@ void Executor::Queue() {
   const ScopedFlushDenormals flush(config_.num_threads);
   try {
     TakeUploads();
-    if (recordable_ && !ProfileOps()) {
+    // check_nan_inf reads each output on the host, which a recording cannot.
+    if (recordable_ && !ProfileOps() && !config_.check_nan_inf) {
       RunRecorded();
     } else {
       RunOps();

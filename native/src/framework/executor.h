@@ -72,6 +72,12 @@ class Executor {
   const ExecConfig& config() const { return config_; }
   void set_check_nan_inf(bool on) { config_.check_nan_inf = on; }
   void set_free_intermediates(bool on) { config_.free_intermediates = on; }
+  // ExecConfig::record_runs, for an executor made without it (a training step's).
+  void set_record_runs(bool on);
+  // Whether the last run launched a recording (ExecConfig::record_runs), and how many
+  // recordings that could be launched again were made so far.
+  bool last_run_recorded() const { return last_run_recorded_; }
+  int recordings() const { return recordings_; }
   // Starts PD_OP_PROFILE's counts afresh (after warm-up runs that search algorithms).
   void ResetProfile() {
     profile_.clear();
@@ -153,8 +159,21 @@ class Executor {
   void RunRecorded();
   void RefreshExternalCopies();
   void PrepareFetchBuffers();
-  // The feeds' dims and LoD: a recording is launched only for the shapes it was made with.
-  std::vector<int64_t> FeedKey() const;
+  // Records the pass and launches the recording; false when it could not be recorded (the
+  // pass then runs op by op).
+  bool RecordAndLaunch(DeviceContext& ctx);
+  // The buffers a recording reads and writes outside its own memory, and whether every
+  // tensor still holds the buffer the recording has.
+  void NoteBindings();
+  bool BindingsHold() const;
+  // After a launch: what the recording wrote is new to everything that caches from it.
+  void MarkRecordedWrites();
+  // After a recording that failed: drops the intermediates, which may hold its never-backed
+  // memory, and fails if anything else still does.
+  void DropLostBuffers();
+  // The dims, types and LoD of what no op writes (feeds, a step's images and labels,
+  // parameters): a recording is launched only for the shapes it was made with.
+  std::vector<int64_t> InputKey() const;
 
   std::shared_ptr<const Program> program_;
   ExecConfig config_;
@@ -175,11 +194,20 @@ class Executor {
   int64_t runs_ = 0;
   std::vector<Tensor*> fetch_tensors_;
   std::vector<Tensor*> feed_tensors_;
+  std::vector<const Tensor*> external_inputs_;  // InputKey's, each once
   // Recorded runs: possible when every op runs on the configured device.
   bool recordable_ = false;
   bool recording_failed_ = false;  // something in the program cannot be recorded
   std::unique_ptr<RecordedWork> recorded_;
+  // A recording that could be launched once (RecordedWork::repeatable), kept until the run
+  // after it, which comes after that launch is done.
+  std::unique_ptr<RecordedWork> spent_;
   std::vector<int64_t> recorded_key_, warm_key_;
+  // Each tensor the recording reads or writes outside its own memory, with the buffer it had.
+  std::vector<std::pair<const Tensor*, const void*>> bindings_;
+  std::vector<Tensor*> recorded_writes_;  // those some op of the recording writes
+  bool last_run_recorded_ = false;
+  int recordings_ = 0;
   // Per fetch target, its device buffer between runs (given back before the next pass, so
   // that its op finds it and allocates nothing), and the buffer the recording writes it to.
   std::vector<Tensor> fetch_stash_, recorded_fetch_;

@@ -90,6 +90,9 @@ class Tensor {
   // GEMM panels) remember the stamp and rebuild it when the input changed, which is what keeps
   // them right when training updates a parameter in place (WeightCache below).
   uint64_t stamp() const;
+  // Takes a new stamp: the buffer was written by work the tensor did not see (a launch of a
+  // recorded run).
+  void MarkWritten();
 
   // The memory layout of the buffer. 0: plain row-major over dims (what every reader assumes).
   // Otherwise a code that only the tensor's place understands (on the CPU a oneDNN format tag,
@@ -122,7 +125,6 @@ class Tensor {
  private:
   void* MutableData(DType t, size_t min_bytes, bool zero);
   void CheckType(DType want) const;
-  void MarkWritten();
 
   Dims dims_;
   Place place_;

@@ -356,6 +356,17 @@ cublasStatus_t cublasSetStream_v2(cublasHandle_t handle, cudaStream_t streamId) 
   return CUBLAS_STATUS_SUCCESS;
 }
 
+// cuBLAS's scratch for its kernels, in place of the pool it would otherwise allocate from
+// (within a CUDA graph, into the graph): device memory of the current device, or none.
+cublasStatus_t cublasSetWorkspace_v2(cublasHandle_t handle, void* workspace, size_t bytes) {
+  if (handle == nullptr) return CUBLAS_STATUS_NOT_INITIALIZED;
+  const char* why = nullptr;
+  if (bytes > 0 && (workspace == nullptr || !hostcuda::DevicePointerOk(workspace, &why) ||
+                    !hostcuda::DevicePointerOk(static_cast<char*>(workspace) + bytes - 1, &why)))
+    return CUBLAS_STATUS_INVALID_VALUE;
+  return CUBLAS_STATUS_SUCCESS;
+}
+
 cublasStatus_t cublasSetMathMode(cublasHandle_t handle, cublasMath_t mode) {
   if (handle == nullptr) return CUBLAS_STATUS_NOT_INITIALIZED;
   // One of the four modes, optionally with CUBLAS_MATH_DISALLOW_REDUCED_PRECISION_REDUCTION.

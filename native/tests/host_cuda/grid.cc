@@ -311,6 +311,14 @@ void RunGrid(const LaunchConfig& cfg, BoundKernel bound) {
   Enqueue(cfg.stream, [cfg, bound, args] {
     BoundKernel b = bound;
     b.args = args.get();
+    const char* gone = nullptr;
+    checking_launched_work = true;
+    const bool ok = b.check(b.args, &gone);
+    checking_launched_work = false;
+    if (!ok) {
+      ReportFault(Where(cfg) + ": a kernel ran on " + gone);
+      return;
+    }
     try {
       Run(cfg, b);
     } catch (const std::exception& e) {

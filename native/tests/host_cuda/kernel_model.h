@@ -85,8 +85,10 @@ struct BoundKernel {
 void RunGrid(const LaunchConfig& cfg, BoundKernel bound);
 
 // Whether p may be read by a kernel on the current device (null, or inside a device allocation
-// of the current device). Sets *why when not.
+// of the current device). Sets *why when not. With checking_launched_work (set while queued
+// work is about to run), whether p is device memory that is there (graph memory comes and goes).
 bool DevicePointerOk(const void* p, const char** why);
+extern thread_local bool checking_launched_work;
 
 template <typename... A>
 struct ArgPack {

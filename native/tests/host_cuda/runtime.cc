@@ -23,6 +23,13 @@
 // Capture: while a thread's stream is captured, its work is recorded as a graph instead;
 // cudaGraphLaunch queues the recording. A call CUDA refuses during a thread-local capture
 // (synchronising) fails and invalidates the capture, as on a GPU.
+// Graph memory: cudaMallocAsync while capturing makes an allocation node, as CUDA does: the
+// address is the graph's for its life, and the memory is there only from the node's run at a
+// launch to its free, a free node of the same graph (cudaFreeAsync while capturing) or, for an
+// allocation the graph does not free, a cudaFreeAsync after the launch. Before, after or, in a
+// capture that failed, ever, a kernel handed it faults. A graph whose allocation from the last
+// launch was not freed cannot be launched again, and an allocation its graph frees cannot be
+// freed outside it; both calls fail, as CUDA's do.
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -66,9 +73,24 @@ std::string fault_text;
 
 // ---- memory ---------------------------------------------------------------------------------
 
+struct GraphAlloc;
+
 struct Block {
   size_t bytes;
   int device;  // -1: page-locked host memory
+  // Graph memory: the allocation node that owns the address (nullptr: an ordinary block), and
+  // whether the memory is there now (an ordinary block always is).
+  GraphAlloc* graph = nullptr;
+  bool live = true;
+};
+
+// An allocation node of a captured graph: shared by the graph, its instantiations and their
+// queued work, and given back when the last of them goes.
+struct GraphAlloc {
+  char* p = nullptr;
+  bool freed_in_graph = false;  // the graph has a free node for it
+  bool outstanding = false;     // launched, and not freed since
+  ~GraphAlloc();
 };
 
 struct Memory {
@@ -78,37 +100,86 @@ struct Memory {
   size_t quarantined = 0;
   std::vector<size_t> used;  // device bytes in use, per device
   std::vector<size_t> used_high;  // the most used has been since the last reset
+  // The same for graph memory, which CUDA counts apart from the pools.
+  std::vector<size_t> graph_used, graph_high;
+  void Grow(int device) {
+    if (used.size() > static_cast<size_t>(device)) return;
+    used.resize(device + 1);
+    used_high.resize(device + 1);
+    graph_used.resize(device + 1);
+    graph_high.resize(device + 1);
+  }
 };
 Memory& Mem() {
   static Memory* m = new Memory;  // outlives every static that frees device memory at exit
   return *m;
 }
 
-char* NewBlock(size_t bytes, int device) {
+// A new block; graph memory (owned by graph) starts absent, until its allocation node runs.
+char* NewBlock(size_t bytes, int device, GraphAlloc* graph = nullptr) {
   const size_t n = bytes == 0 ? 1 : bytes;
   char* p = static_cast<char*>(std::aligned_alloc(256, (n + 255) / 256 * 256));
   if (p == nullptr) return nullptr;
   std::memset(p, kPoison, n);
   Memory& m = Mem();
   std::lock_guard<std::mutex> lock(m.mu);
-  m.blocks[p] = Block{n, device};
-  if (device >= 0) {
-    if (m.used.size() <= static_cast<size_t>(device)) {
-      m.used.resize(device + 1);
-      m.used_high.resize(device + 1);
-    }
+  m.blocks[p] = Block{n, device, graph, graph == nullptr};
+  if (device >= 0 && graph == nullptr) {
+    m.Grow(device);
     m.used[device] += n;
     m.used_high[device] = std::max(m.used_high[device], m.used[device]);
   }
   return p;
 }
 
-// Removes a block; false if p does not start one of the given kind.
-bool DropBlock(void* ptr, bool host) {
+// Graph memory coming (an allocation node runs) or going (its free runs), poisoned either way.
+// False when it already was as asked.
+bool SetGraphMemory(char* p, bool live) {
   Memory& m = Mem();
   std::lock_guard<std::mutex> lock(m.mu);
+  auto it = m.blocks.find(p);
+  if (it == m.blocks.end() || it->second.live == live) return false;
+  Block& b = it->second;
+  b.live = live;
+  std::memset(p, kPoison, b.bytes);
+  m.Grow(b.device);
+  if (live) {
+    m.graph_used[b.device] += b.bytes;
+    m.graph_high[b.device] = std::max(m.graph_high[b.device], m.graph_used[b.device]);
+  } else {
+    m.graph_used[b.device] -= b.bytes;
+  }
+  return true;
+}
+
+GraphAlloc::~GraphAlloc() {
+  Memory& m = Mem();
+  std::unique_lock<std::mutex> lock(m.mu);
+  auto it = m.blocks.find(p);
+  if (it == m.blocks.end()) return;
+  if (it->second.live) {
+    // Launched and not freed yet: the memory outlives its graph, and cudaFreeAsync frees it.
+    it->second.graph = nullptr;
+    m.graph_used[it->second.device] -= it->second.bytes;
+    m.used[it->second.device] += it->second.bytes;
+    return;
+  }
+  m.blocks.erase(it);
+  lock.unlock();
+  std::free(p);
+}
+
+// Removes a block; false if p does not start one of the given kind that is there. Graph
+// memory just goes (its graph owns the address).
+bool DropBlock(void* ptr, bool host) {
+  Memory& m = Mem();
+  std::unique_lock<std::mutex> lock(m.mu);
   auto it = m.blocks.find(static_cast<const char*>(ptr));
-  if (it == m.blocks.end() || (it->second.device < 0) != host) return false;
+  if (it == m.blocks.end() || (it->second.device < 0) != host || !it->second.live) return false;
+  if (it->second.graph != nullptr) {
+    lock.unlock();
+    return SetGraphMemory(static_cast<char*>(ptr), false);
+  }
   const size_t bytes = it->second.bytes;
   if (it->second.device >= 0) m.used[it->second.device] -= bytes;
   m.blocks.erase(it);
@@ -145,14 +216,17 @@ std::string DescribePointer(const void* p, size_t bytes) {
   if (b.device < 0) return std::string("page-locked host memory at ") + buf;
   if (!Find(p, bytes, &b))
     return "a range of " + std::to_string(bytes) + " bytes at " + buf + " past its block's end";
+  if (!b.live) return std::string("graph memory at ") + buf + " while its graph does not hold it";
   return "memory of GPU " + std::to_string(b.device) + " at " + buf + " while GPU " +
          std::to_string(current_device) + " is current";
 }
 
-// Whether [p, p + bytes) is device memory of the current device.
+// Whether [p, p + bytes) is device memory of the current device: there now, or graph memory
+// while a capture records work (CUDA checks nothing of it until the work runs).
 bool OnCurrentDevice(const void* p, size_t bytes) {
   Block b{};
-  return Find(p, bytes, &b) && b.device == current_device;
+  return Find(p, bytes, &b) && b.device == current_device &&
+         (b.live || (b.graph != nullptr && Capturing()));
 }
 
 bool PageableHost(const void* p) {
@@ -164,6 +238,7 @@ bool PageableHost(const void* p) {
 
 struct Graph {
   std::vector<std::function<void()>> work;
+  std::vector<std::shared_ptr<GraphAlloc>> allocs;  // its allocation nodes
 };
 
 // A stream made with cudaStreamCreateWithFlags. Closures that run its work hold it shared, so
@@ -298,8 +373,21 @@ void Enqueue(cudaStream_t s, std::function<void()> work) {
 bool Capturing() { return stream.capture != nullptr; }
 void InvalidateCapture() { stream.capture_invalid = true; }
 
+bool LiveOnDevice(const void* p, size_t bytes, const char* what) {
+  Block b{};
+  if (Find(p, bytes, &b) && b.live) return true;
+  ReportFault(std::string(what) + " is " + DescribePointer(p, bytes));
+  return false;
+}
+
+thread_local bool checking_launched_work = false;
+
 bool DevicePointerOk(const void* p, const char** why) {
-  if (p == nullptr || OnCurrentDevice(p, 0)) return true;
+  Block b{};
+  // Queued work runs whichever device is current by then; graph memory must be there.
+  const bool ok = checking_launched_work ? Find(p, 0, &b) && b.device >= 0 && b.live
+                                         : OnCurrentDevice(p, 0);
+  if (p == nullptr || ok) return true;
   static thread_local std::string text;
   text = DescribePointer(p, 0);
   *why = text.c_str();
@@ -522,16 +610,61 @@ cudaError_t cudaEventDestroy(cudaEvent_t event) {
   return cudaSuccess;
 }
 
-cudaError_t cudaMallocAsync(void** ptr, size_t bytes, cudaStream_t) {
+cudaError_t cudaMallocAsync(void** ptr, size_t bytes, cudaStream_t s) {
   HOSTCUDA_STICKY();
-  *ptr = NewBlock(bytes, current_device);
-  return *ptr == nullptr ? Fails(cudaErrorMemoryAllocation) : cudaSuccess;
+  if (stream.capture == nullptr || SideOf(s) != nullptr) {
+    *ptr = NewBlock(bytes, current_device);
+    return *ptr == nullptr ? Fails(cudaErrorMemoryAllocation) : cudaSuccess;
+  }
+  // An allocation node: the address now, the memory when the node runs.
+  auto node = std::make_shared<GraphAlloc>();
+  node->p = NewBlock(bytes, current_device, node.get());
+  if (node->p == nullptr) return Fails(cudaErrorMemoryAllocation);
+  stream.capture->allocs.push_back(node);
+  Enqueue(s, [node] {
+    SetGraphMemory(node->p, true);
+    node->outstanding = !node->freed_in_graph;
+  });
+  *ptr = node->p;
+  return cudaSuccess;
 }
+
+namespace {
+// The allocation node of the graph being captured that p starts, if any.
+GraphAlloc* CapturedAlloc(const void* p) {
+  for (const auto& node : stream.capture->allocs)
+    if (node->p == p) return node.get();
+  return nullptr;
+}
+
+// The allocation node that owns p's address, if p is graph memory.
+GraphAlloc* GraphOwner(const void* p) {
+  Memory& m = Mem();
+  std::lock_guard<std::mutex> lock(m.mu);
+  auto it = m.blocks.find(static_cast<const char*>(p));
+  return it == m.blocks.end() ? nullptr : it->second.graph;
+}
+}  // namespace
 
 cudaError_t cudaFreeAsync(void* ptr, cudaStream_t s) {
   HOSTCUDA_STICKY();
   if (ptr == nullptr) return cudaSuccess;
   if (!OnCurrentDevice(ptr, 0)) return Fails(cudaErrorInvalidValue);
+  if (stream.capture != nullptr && SideOf(s) == nullptr) {
+    // A free node frees what an allocation node of the same graph made, once.
+    GraphAlloc* node = CapturedAlloc(ptr);
+    if (node == nullptr || node->freed_in_graph) {
+      InvalidateCapture();
+      return Fails(cudaErrorInvalidValue);
+    }
+    node->freed_in_graph = true;
+    Enqueue(s, [ptr] { SetGraphMemory(static_cast<char*>(ptr), false); });
+    return cudaSuccess;
+  }
+  if (GraphAlloc* node = GraphOwner(ptr)) {
+    if (node->freed_in_graph) return Fails(cudaErrorInvalidValue);  // its graph frees it
+    node->outstanding = false;
+  }
   // Stream-ordered: the block stays the kernels' until the work queued before the free ran.
   Enqueue(s, [ptr] {
     if (!DropBlock(ptr, false)) ReportFault("cudaFreeAsync of a block already freed");
@@ -541,6 +674,7 @@ cudaError_t cudaFreeAsync(void* ptr, cudaStream_t s) {
 
 cudaError_t cudaMallocHost(void** ptr, size_t bytes) {
   HOSTCUDA_STICKY();
+  if (RefusedWhileCapturing()) return cudaErrorStreamCaptureUnsupported;
   *ptr = NewBlock(bytes, -1);
   return *ptr == nullptr ? Fails(cudaErrorMemoryAllocation) : cudaSuccess;
 }
@@ -562,7 +696,9 @@ cudaError_t cudaMemsetAsync(void* ptr, int value, size_t bytes, cudaStream_t s) 
     ReportFault("cudaMemsetAsync on " + DescribePointer(ptr, bytes));
     return Sticky();
   }
-  Enqueue(s, [ptr, value, bytes] { std::memset(ptr, value, bytes); });
+  Enqueue(s, [ptr, value, bytes] {
+    if (LiveOnDevice(ptr, bytes, "cudaMemsetAsync")) std::memset(ptr, value, bytes);
+  });
   return cudaSuccess;
 }
 
@@ -582,15 +718,23 @@ cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpy
     return false;
   };
   if (!check(dst, dst_device, "destination") || !check(src, src_device, "source")) return Sticky();
-  Enqueue(s, [dst, src, bytes] { std::memcpy(dst, src, bytes); });
+  // CUDA lets a capture record a copy from or to pageable memory, and each launch then reads
+  // or writes that host memory as it is by then (long gone, for a kernel's temporary): refused
+  // here, as a recording may never rely on it.
+  const bool pageable = (!dst_device && PageableHost(dst)) || (!src_device && PageableHost(src));
+  if (pageable && SideOf(s) == nullptr && RefusedWhileCapturing())
+    return cudaErrorStreamCaptureUnsupported;
+  Enqueue(s, [dst, src, bytes, dst_device, src_device] {
+    if ((!dst_device || LiveOnDevice(dst, bytes, "cudaMemcpyAsync's destination")) &&
+        (!src_device || LiveOnDevice(src, bytes, "cudaMemcpyAsync's source")))
+      std::memcpy(dst, src, bytes);
+  });
   // From or to pageable memory CUDA returns once the copy is done (to the device: once the
   // source is staged), so the caller may reuse the buffer at once.
-  if ((!dst_device && PageableHost(dst)) || (!src_device && PageableHost(src))) {
-    if (!Capturing()) ++host_waits;
+  if (pageable) {
+    ++host_waits;
     if (std::shared_ptr<SideStream> side = SideOf(s)) {
       RunSide(*side, UINT64_MAX);
-    } else if (Capturing()) {
-      return cudaSuccess;
     } else {
       Flush();
     }
@@ -652,6 +796,40 @@ cudaError_t cudaMemPoolTrimTo(cudaMemPool_t, size_t) {
   return cudaSuccess;
 }
 
+cudaError_t cudaDeviceGetGraphMemAttribute(int device, cudaGraphMemAttributeType attr,
+                                           void* value) {
+  HOSTCUDA_STICKY();
+  if (device < 0 || device >= DeviceCount()) return Fails(cudaErrorInvalidDevice);
+  Memory& m = Mem();
+  std::lock_guard<std::mutex> lock(m.mu);
+  m.Grow(device);
+  switch (attr) {
+    case cudaGraphMemAttrUsedMemCurrent:
+    case cudaGraphMemAttrReservedMemCurrent:
+      *static_cast<uint64_t*>(value) = m.graph_used[device];
+      return cudaSuccess;
+    case cudaGraphMemAttrUsedMemHigh:
+    case cudaGraphMemAttrReservedMemHigh:
+      *static_cast<uint64_t*>(value) = m.graph_high[device];
+      return cudaSuccess;
+    default: return Fails(cudaErrorInvalidValue);
+  }
+}
+
+cudaError_t cudaDeviceSetGraphMemAttribute(int device, cudaGraphMemAttributeType attr,
+                                           void* value) {
+  HOSTCUDA_STICKY();
+  if (device < 0 || device >= DeviceCount()) return Fails(cudaErrorInvalidDevice);
+  if ((attr != cudaGraphMemAttrUsedMemHigh && attr != cudaGraphMemAttrReservedMemHigh) ||
+      *static_cast<uint64_t*>(value) != 0)
+    return Fails(cudaErrorInvalidValue);
+  Memory& m = Mem();
+  std::lock_guard<std::mutex> lock(m.mu);
+  m.Grow(device);
+  m.graph_high[device] = m.graph_used[device];
+  return cudaSuccess;
+}
+
 cudaError_t cudaStreamIsCapturing(cudaStream_t s, cudaStreamCaptureStatus* status) {
   HOSTCUDA_STICKY();
   *status = stream.capture == nullptr || SideOf(s) != nullptr ? cudaStreamCaptureStatusNone
@@ -691,6 +869,9 @@ cudaError_t cudaGraphInstantiate(cudaGraphExec_t* exec, cudaGraph_t graph, unsig
 cudaError_t cudaGraphLaunch(cudaGraphExec_t exec, cudaStream_t s) {
   HOSTCUDA_STICKY();
   const Graph* g = reinterpret_cast<const Graph*>(exec);
+  for (const auto& node : g->allocs)
+    if (node->outstanding) return Fails(cudaErrorInvalidValue);  // not freed since the last launch
+  for (const auto& node : g->allocs) node->outstanding = !node->freed_in_graph;
   Enqueue(s, [g] {
     for (const auto& w : g->work) w();
   });

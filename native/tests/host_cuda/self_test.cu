@@ -153,6 +153,71 @@ TEST(HostCuda, RecordsAndReplaysACapturedStream) {
   cudaGraphDestroy(graph);
 }
 
+// cudaMallocAsync while capturing makes an allocation node: the address is fixed, the memory
+// is there from the node to its free at each launch, and a graph that frees what it allocates
+// can be launched again and again.
+TEST(HostCuda, AGraphAllocatesAndFreesItsOwnMemoryAtEachLaunch) {
+  float* a = DeviceCopy(std::vector<float>{1, 2, 3, 4});
+  float* b = DeviceCopy(std::vector<float>(4));
+  ASSERT_EQ(cudaStreamBeginCapture(cudaStreamPerThread, cudaStreamCaptureModeThreadLocal),
+            cudaSuccess);
+  void* scratch = nullptr;
+  ASSERT_EQ(cudaMallocAsync(&scratch, 4 * sizeof(float), cudaStreamPerThread), cudaSuccess);
+  CopyKernel<<<1, 32, 0, cudaStreamPerThread>>>(a, static_cast<float*>(scratch), 4);
+  CopyKernel<<<1, 32, 0, cudaStreamPerThread>>>(static_cast<float*>(scratch), b, 4);
+  ASSERT_EQ(cudaFreeAsync(scratch, cudaStreamPerThread), cudaSuccess);
+  cudaGraph_t graph = nullptr;
+  ASSERT_EQ(cudaStreamEndCapture(cudaStreamPerThread, &graph), cudaSuccess);
+  cudaGraphExec_t exec = nullptr;
+  ASSERT_EQ(cudaGraphInstantiate(&exec, graph, 0), cudaSuccess);
+  cudaGraphDestroy(graph);
+  for (int launch = 0; launch < 3; ++launch) {
+    ASSERT_EQ(cudaMemcpyAsync(a, std::vector<float>{5.0f + launch, 6, 7, 8}.data(),
+                              4 * sizeof(float), cudaMemcpyHostToDevice, cudaStreamPerThread),
+              cudaSuccess);
+    ASSERT_EQ(cudaGraphLaunch(exec, cudaStreamPerThread), cudaSuccess);
+    EXPECT_EQ(HostCopy(b, 4)[0], 5.0f + launch);
+  }
+  // Its graph frees it: freeing it outside is refused.
+  EXPECT_EQ(cudaFreeAsync(scratch, cudaStreamPerThread), cudaErrorInvalidValue);
+  (void)cudaGetLastError();
+  cudaGraphExecDestroy(exec);
+}
+
+// An allocation the graph does not free is there after the launch, until freed outside; until
+// then the graph cannot be launched again.
+TEST(HostCuda, AGraphsUnfreedAllocationOutlivesTheLaunch) {
+  float* a = DeviceCopy(std::vector<float>{1, 2, 3, 4});
+  ASSERT_EQ(cudaStreamBeginCapture(cudaStreamPerThread, cudaStreamCaptureModeThreadLocal),
+            cudaSuccess);
+  void* kept = nullptr;
+  ASSERT_EQ(cudaMallocAsync(&kept, 4 * sizeof(float), cudaStreamPerThread), cudaSuccess);
+  CopyKernel<<<1, 32, 0, cudaStreamPerThread>>>(a, static_cast<float*>(kept), 4);
+  cudaGraph_t graph = nullptr;
+  ASSERT_EQ(cudaStreamEndCapture(cudaStreamPerThread, &graph), cudaSuccess);
+  cudaGraphExec_t exec = nullptr;
+  ASSERT_EQ(cudaGraphInstantiate(&exec, graph, 0), cudaSuccess);
+  cudaGraphDestroy(graph);
+  ASSERT_EQ(cudaGraphLaunch(exec, cudaStreamPerThread), cudaSuccess);
+  EXPECT_EQ(cudaGraphLaunch(exec, cudaStreamPerThread), cudaErrorInvalidValue);
+  (void)cudaGetLastError();
+  cudaGraphExecDestroy(exec);  // the memory outlives its graph
+  EXPECT_EQ(HostCopy(static_cast<float*>(kept), 4)[3], 4.0f);
+  EXPECT_EQ(cudaFreeAsync(kept, cudaStreamPerThread), cudaSuccess);
+  EXPECT_EQ(cudaStreamSynchronize(cudaStreamPerThread), cudaSuccess);
+}
+
+// A free node frees only what its own graph allocated.
+TEST(HostCuda, ACapturedFreeOfOrdinaryMemorySpoilsTheCapture) {
+  float* a = DeviceCopy(std::vector<float>(4));
+  ASSERT_EQ(cudaStreamBeginCapture(cudaStreamPerThread, cudaStreamCaptureModeThreadLocal),
+            cudaSuccess);
+  EXPECT_EQ(cudaFreeAsync(a, cudaStreamPerThread), cudaErrorInvalidValue);
+  cudaGraph_t graph = nullptr;
+  EXPECT_EQ(cudaStreamEndCapture(cudaStreamPerThread, &graph), cudaErrorStreamCaptureInvalidated);
+  (void)cudaGetLastError();
+}
+
 // A copy on a stream of its own runs when something waits for it: a kernel on the thread's
 // stream that reads its destination without cudaStreamWaitEvent sees the memory as it was, and
 // with the wait sees the copy; the wait orders it where the thread's stream reaches it.
@@ -231,6 +296,24 @@ TEST(HostCudaDeathTest, AFreedBlockFaults) {
         std::exit(cudaDeviceSynchronize() == cudaErrorIllegalAddress ? 0 : 1);
       },
       testing::ExitedWithCode(0), "a kernel was handed host memory");
+}
+
+// Memory a failed capture allocated never comes: a kernel handed it faults.
+TEST(HostCudaDeathTest, MemoryOfAFailedCaptureFaults) {
+  EXPECT_EXIT(
+      {
+        float* e = DeviceCopy(std::vector<float>(4));
+        (void)cudaStreamBeginCapture(cudaStreamPerThread, cudaStreamCaptureModeThreadLocal);
+        void* lost = nullptr;
+        (void)cudaMallocAsync(&lost, 4 * sizeof(float), cudaStreamPerThread);
+        (void)cudaStreamSynchronize(cudaStreamPerThread);  // spoils the capture
+        cudaGraph_t graph = nullptr;
+        (void)cudaStreamEndCapture(cudaStreamPerThread, &graph);
+        (void)cudaGetLastError();
+        CopyKernel<<<1, 32, 0, cudaStreamPerThread>>>(static_cast<float*>(lost), e, 4);
+        std::exit(cudaDeviceSynchronize() == cudaErrorIllegalAddress ? 0 : 1);
+      },
+      testing::ExitedWithCode(0), "a kernel was handed");
 }
 
 TEST(HostCudaDeathTest, AShuffleWhileTheWarpWaitsElsewhereFaults) {
