@@ -30,12 +30,6 @@ namespace {
 const std::set<std::string> kTrained = {"w2", "w3", "scale1", "scale2", "scale3",
                                         "bias1", "bias2", "bias3"};
 
-std::vector<float> HostValues(const Tensor& t) {
-  Tensor host;
-  const Tensor& h = PlainOnHost(t, &host);
-  return std::vector<float>(h.data<float>(), h.data<float>() + h.numel());
-}
-
 class GpuRecordedSteps : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
@@ -49,20 +43,13 @@ class GpuRecordedSteps : public ::testing::TestWithParam<bool> {
   // training executor over it that frees intermediates, recording its runs when asked.
   std::unique_ptr<Executor> Start(const std::shared_ptr<const Program>& program, Scope* scope,
                                   bool record) {
-    Fill(scope);
-    SetTensor(scope, "lr", {1}, std::vector<float>{0.05f});
-    for (const std::string& p : kTrained) {
-      const Tensor& param = *scope->FindLocal(p);
-      SetTensor(scope, p + "_velocity", param.dims(), std::vector<float>(param.numel(), 0.0f));
-    }
     ExecConfig config;
     config.place = Place{DeviceType::kGPU, gpu_};
     config.gpu_bf16 = true;
     config.gpu_bf16_activations = GetParam();
     config.free_intermediates = true;
     config.record_runs = record;
-    MoveOpInputsTo(*program, scope, config.place);
-    return std::make_unique<Executor>(program, scope, config);
+    return StartTraining(program, scope, kTrained, config);
   }
 
   int gpu_ = 0;

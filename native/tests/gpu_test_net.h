@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "framework/backward.h"
+#include "framework/device.h"
+#include "framework/executor.h"
 #include "passes/passes.h"
 #include "random_floats.h"
 #include "test_util.h"
@@ -115,6 +117,28 @@ inline void Fill(Scope* scope) {
     SetTensor(scope, "mean" + k, {kOut}, std::vector<float>(kOut, 0.0f));
     SetTensor(scope, "var" + k, {kOut}, std::vector<float>(kOut, 1.0f));
   }
+}
+
+// The values of t as float32 on the host, whatever its place and layout.
+inline std::vector<float> HostValues(const Tensor& t) {
+  Tensor host;
+  const Tensor& h = PlainOnHost(t, &host);
+  return std::vector<float>(h.data<float>(), h.data<float>() + h.numel());
+}
+
+// Fills scope (Fill) and gives it a learning rate and zero velocities for the parameters in
+// trained, then a training executor over it on config's place.
+inline std::unique_ptr<Executor> StartTraining(const std::shared_ptr<const Program>& program,
+                                               Scope* scope, const std::set<std::string>& trained,
+                                               const ExecConfig& config) {
+  Fill(scope);
+  SetTensor(scope, "lr", {1}, std::vector<float>{0.05f});
+  for (const std::string& p : trained) {
+    const Tensor& param = *scope->FindLocal(p);
+    SetTensor(scope, p + "_velocity", param.dims(), std::vector<float>(param.numel(), 0.0f));
+  }
+  MoveOpInputsTo(*program, scope, config.place);
+  return std::make_unique<Executor>(program, scope, config);
 }
 
 }  // namespace pd::test

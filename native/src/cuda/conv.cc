@@ -5,7 +5,8 @@
 // the convolution, then one epilogue kernel for bias, residual and activation.
 //
 // The algorithm is picked per input shape by timing every candidate once (cudnnFind, what
-// PyTorch's cudnn.benchmark does). fp32 math is pure FMA unless the config allows TF32. An op
+// PyTorch's cudnn.benchmark does); one that refuses its call gives way to the next
+// (cuda/conv_algos.h). fp32 math is pure FMA unless the config allows TF32. An op
 // marked for bfloat16 (mkldnn_data_type, kernels/bf16_attr.h: a training program under
 // RunConfig.AMP) runs on bfloat16 copies of its input and filter, summing in float32, on GPUs
 // with bfloat16 tensor cores (compute capability 8 and up); cuDNN writes its output in
@@ -17,8 +18,10 @@
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "cuda/bf16_buffers.h"
+#include "cuda/conv_algos.h"
 #include "cuda/conv_filter.h"
 #include "cuda/conv_math.h"
 #include "cuda/dense_launch.h"
@@ -73,9 +76,10 @@ struct ConvState final : KernelState {
   Dims input_dims;  // the shape the descriptors describe; empty: not built
   ConvShape shape{};
   ConvAct act;
-  cudnnConvolutionFwdAlgo_t fwd_algo{};
-  cudnnConvolutionBwdDataAlgo_t bwd_algo{};
-  size_t workspace = 0;
+  // The forward's algorithms (the data gradient's for a transposed convolution).
+  ConvAlgos algos;
+  // Forms ({nhwc, bf16}) whose every algorithm refused its call: not tried again.
+  std::vector<std::pair<bool, bool>> refused_forms;
   bool fused = false;   // bias + relu (+ residual) in the convolution call
   bool pad_input = false;  // asymmetric padding, applied by copying the input
   bool nhwc = false;  // channels-last (cuda/layout.h): input, output and filter NHWC
@@ -94,28 +98,12 @@ void SetImage(cudnnTensorDescriptor_t d, int64_t n, int64_t c, int64_t h, int64_
                                             int(n), int(c), int(h), int(w)));
 }
 
-// Caps what an algorithm may ask for: more scratch than this is not worth the speed.
-constexpr size_t kMaxWorkspace = size_t(1) << 30;
-
-// The first candidate that ran within the workspace cap (cudnnFind lists the fastest first),
-// with its math type set on conv; false when none did.
-template <typename Perf, typename Algo>
-bool TakeFastest(const Perf* perf, int found, cudnnConvolutionDescriptor_t conv, Algo* algo,
-                 size_t* workspace) {
-  for (int i = 0; i < found; ++i) {
-    if (perf[i].status != CUDNN_STATUS_SUCCESS || perf[i].memory > kMaxWorkspace) continue;
-    *algo = perf[i].algo;
-    *workspace = perf[i].memory;
-    PD_CUDNN_CHECK(cudnnSetConvolutionMathType(conv, perf[i].mathType));
-    return true;
-  }
-  return false;
-}
-
-// The descriptors for the form st asks for (layout, bfloat16 or float32), and the fastest
-// algorithm for them; false when cuDNN has none.
+// The descriptors for the form st asks for (layout, bfloat16 or float32), and the algorithms
+// for them (st.algos); false when cuDNN has none, *refusal then cuDNN's answer where it refused
+// the form outright.
 bool DescribeAndFind(CudaContext& cu, const ConvShape& s, ConvState& st, const Tensor& f,
-                     int64_t in_h, int64_t in_w, const std::array<int64_t, 2>& pad) {
+                     int64_t in_h, int64_t in_w, const std::array<int64_t, 2>& pad,
+                     cudnnStatus_t* refusal) {
   const cudnnDataType_t data_type = st.bf16 ? CUDNN_DATA_BFLOAT16 : CUDNN_DATA_FLOAT;
   SetImage(st.x, s.in.n, s.in.c, in_h, in_w, st.nhwc, data_type);
   SetImage(st.y, s.out.n, s.out.c, s.out.h, s.out.w, st.nhwc, data_type);
@@ -129,21 +117,32 @@ bool DescribeAndFind(CudaContext& cu, const ConvShape& s, ConvState& st, const T
   PD_CUDNN_CHECK(cudnnSetConvolutionGroupCount(st.conv, int(s.groups)));
   PD_CUDNN_CHECK(cudnnSetConvolutionMathType(st.conv, ConvMathType(cu, st.bf16)));
 
-  constexpr int kCandidates = 8;
-  int found = 0;
+  int max = 0;
+  cudnnStatus_t status;
   if (s.transpose) {
     // A transposed convolution is the data gradient of the convolution from its output shape
     // to its input shape: x plays dy, y plays dx.
     SetImage(st.x, s.in.n, s.in.c, s.in.h, s.in.w);
-    cudnnConvolutionBwdDataAlgoPerf_t perf[kCandidates];
-    PD_CUDNN_CHECK(cudnnFindConvolutionBackwardDataAlgorithm(cu.cudnn(), st.w, st.x, st.conv, st.y,
-                                                             kCandidates, &found, perf));
-    return TakeFastest(perf, found, st.conv, &st.bwd_algo, &st.workspace);
+    PD_CUDNN_CHECK(cudnnGetConvolutionBackwardDataAlgorithmMaxCount(cu.cudnn(), &max));
+    status = FindConvAlgos<cudnnConvolutionBwdDataAlgoPerf_t>(
+        cu, max,
+        [&](int n, int* found, cudnnConvolutionBwdDataAlgoPerf_t* perf) {
+          return cudnnFindConvolutionBackwardDataAlgorithm(cu.cudnn(), st.w, st.x, st.conv, st.y,
+                                                           n, found, perf);
+        },
+        st.conv, &st.algos);
+  } else {
+    PD_CUDNN_CHECK(cudnnGetConvolutionForwardAlgorithmMaxCount(cu.cudnn(), &max));
+    status = FindConvAlgos<cudnnConvolutionFwdAlgoPerf_t>(
+        cu, max,
+        [&](int n, int* found, cudnnConvolutionFwdAlgoPerf_t* perf) {
+          return cudnnFindConvolutionForwardAlgorithm(cu.cudnn(), st.x, st.w, st.conv, st.y, n,
+                                                      found, perf);
+        },
+        st.conv, &st.algos);
   }
-  cudnnConvolutionFwdAlgoPerf_t perf[kCandidates];
-  PD_CUDNN_CHECK(cudnnFindConvolutionForwardAlgorithm(cu.cudnn(), st.x, st.w, st.conv, st.y,
-                                                      kCandidates, &found, perf));
-  return TakeFastest(perf, found, st.conv, &st.fwd_algo, &st.workspace);
+  if (status != CUDNN_STATUS_SUCCESS) *refusal = status;
+  return !st.algos.empty();
 }
 
 void Build(OpContext& ctx, CudaContext& cu, const ConvShape& s, ConvState& st, bool has_bias,
@@ -166,19 +165,24 @@ void Build(OpContext& ctx, CudaContext& cu, const ConvShape& s, ConvState& st, b
   const bool bf16 = !s.transpose && ConvRunsBf16(ctx, cu, s.groups);
   st.input_numel = s.in.n * s.in.c * in_h * in_w;
   SetImage(st.bias, 1, s.out.c, 1, 1);
-  // Where cuDNN has no algorithm for this shape in channels-last or in bfloat16, the op runs
-  // plain, then in float32, then both.
+  // Where cuDNN has no algorithm for this shape in channels-last or in bfloat16, or all of
+  // them refused their calls, the op runs plain, then in float32, then both.
   const std::pair<bool, bool> forms[] = {
       {nhwc, bf16}, {false, bf16}, {nhwc, false}, {false, false}};
+  const auto& refused = st.refused_forms;
   bool found = false;
+  cudnnStatus_t refusal = CUDNN_STATUS_SUCCESS;
   for (size_t i = 0; i < std::size(forms) && !found; ++i) {
     if (std::find(forms, forms + i, forms[i]) != forms + i) continue;  // tried
+    if (std::find(refused.begin(), refused.end(), forms[i]) != refused.end()) continue;
     st.nhwc = forms[i].first;
     st.bf16 = forms[i].second;
-    found = DescribeAndFind(cu, s, st, f, in_h, in_w, pad);
+    found = DescribeAndFind(cu, s, st, f, in_h, in_w, pad, &refusal);
   }
   PD_CHECK(found, type, ": cuDNN has no algorithm for this ",
-           s.transpose ? "transposed convolution" : "convolution");
+           s.transpose ? "transposed convolution" : "convolution",
+           refusal != CUDNN_STATUS_SUCCESS ? std::string(" (") + cudnnGetErrorString(refusal) + ")"
+                                           : std::string());
   // The fused call takes its bias and z in the output's type: bfloat16 runs unfused.
   st.fused = !s.transpose && !st.bf16 && has_bias && act.act == Act::kRelu;
 }
@@ -252,28 +256,44 @@ void ConvKernel(OpContext& ctx) {
     if (!keep_bf16) conv_out = Bf16Buffer(out->numel(), cu.place(), &output_bf16);
   }
   const float* bias = has_bias ? ctx.In("Bias").data<float>() : nullptr;
-  void* ws = st.workspace ? cu.Workspace(st.workspace) : nullptr;
   const float one = 1.0f, zero = 0.0f;
-  if (st.fused) {
-    // y = relu(conv(x) + z·alpha2 + bias), z the residual (or y itself with alpha2 = 0).
-    const float alpha2 = res != nullptr ? 1.0f : 0.0f;
-    const cudnnStatus_t status = cudnnConvolutionBiasActivationForward(
-        cu.cudnn(), &one, st.x, in, st.w, w, st.conv, st.fwd_algo, ws, st.workspace, &alpha2,
-        st.y, res != nullptr ? res : y, st.bias, bias, st.relu, st.y, y);
-    if (status == CUDNN_STATUS_SUCCESS) return;
-    // Not every algorithm has a fused form: from now on this op runs unfused. cuDNN 9 says
-    // which support is missing in a code of the NOT_SUPPORTED category; any other failure is
-    // the op's error.
-    PD_CHECK(CUDNN_STATUS_CATEGORY(status) == CUDNN_STATUS_NOT_SUPPORTED,
-             "cudnnConvolutionBiasActivationForward: ", cudnnGetErrorString(status));
-    st.fused = false;
-  }
-  if (kTranspose) {
-    PD_CUDNN_CHECK(cudnnConvolutionBackwardData(cu.cudnn(), &one, st.w, w, st.x, in, st.conv,
-                                                st.bwd_algo, ws, st.workspace, &zero, st.y, y));
-  } else {
-    PD_CUDNN_CHECK(cudnnConvolutionForward(cu.cudnn(), &one, st.x, conv_in, st.w, w, st.conv,
-                                           st.fwd_algo, ws, st.workspace, &zero, st.y, conv_out));
+  for (;;) {
+    const ConvAlgo& a = st.algos.current();
+    void* ws = a.workspace ? cu.Workspace(a.workspace) : nullptr;
+    cudnnStatus_t status;
+    if (st.fused) {
+      // y = relu(conv(x) + z·alpha2 + bias), z the residual (or y itself with alpha2 = 0).
+      const float alpha2 = res != nullptr ? 1.0f : 0.0f;
+      status = cudnnConvolutionBiasActivationForward(
+          cu.cudnn(), &one, st.x, in, st.w, w, st.conv,
+          static_cast<cudnnConvolutionFwdAlgo_t>(a.algo), ws, a.workspace, &alpha2, st.y,
+          res != nullptr ? res : y, st.bias, bias, st.relu, st.y, y);
+      if (status == CUDNN_STATUS_SUCCESS) return;
+      // Not every algorithm has a fused form: from now on this op runs unfused.
+      PD_CHECK(ConvRefused(status), "cudnnConvolutionBiasActivationForward: ",
+               cudnnGetErrorString(status));
+      st.fused = false;
+    }
+    if (kTranspose) {
+      status = cudnnConvolutionBackwardData(cu.cudnn(), &one, st.w, w, st.x, in, st.conv,
+                                            static_cast<cudnnConvolutionBwdDataAlgo_t>(a.algo),
+                                            ws, a.workspace, &zero, st.y, y);
+    } else {
+      status = cudnnConvolutionForward(cu.cudnn(), &one, st.x, conv_in, st.w, w, st.conv,
+                                       static_cast<cudnnConvolutionFwdAlgo_t>(a.algo), ws,
+                                       a.workspace, &zero, st.y, conv_out);
+    }
+    if (status == CUDNN_STATUS_SUCCESS) break;
+    PD_CHECK(ConvRefused(status),
+             kTranspose ? "cudnnConvolutionBackwardData: " : "cudnnConvolutionForward: ",
+             cudnnGetErrorString(status));
+    if (st.algos.Drop(st.conv)) continue;
+    // Every algorithm of this form refused: the op runs again, from the start, in its next
+    // form (cuDNN wrote nothing; the copies and Output are redone in the new layout).
+    st.refused_forms.emplace_back(st.nhwc, st.bf16);
+    st.input_dims.clear();
+    ConvKernel<kTranspose>(ctx);
+    return;
   }
   if (keep_bf16) {
     CheckLaunch(ctx);

@@ -12,18 +12,20 @@
 //
 // The algorithms are found per input shape by timing every candidate once (cudnnFind, as the
 // forward does), as PyTorch's cudnn.benchmark and Paddle do: the fastest, unless
-// GOHUB_CUDNN_DETERMINISTIC asks for deterministic ones (Paddle's FLAGS_cudnn_deterministic).
+// GOHUB_CUDNN_DETERMINISTIC asks for deterministic ones (Paddle's FLAGS_cudnn_deterministic);
+// one that refuses its call gives way to the next (cuda/conv_algos.h).
 // fp32 math is pure FMA unless the config allows TF32. An op marked for bfloat16 (as the
 // forward, cuda/conv.cc) reads bfloat16 copies of Output@GRAD, the filter and Input and writes
 // its gradients through bfloat16 buffers widened to float32, where cuDNN takes the images as they
 // are (even padding, NCHW data_format).
 #include <algorithm>
 #include <array>
-#include <cstdlib>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cuda/bf16_buffers.h"
+#include "cuda/conv_algos.h"
 #include "cuda/conv_filter.h"
 #include "cuda/conv_grad.h"
 #include "cuda/conv_math.h"
@@ -34,9 +36,6 @@
 
 namespace pd::cuda {
 namespace {
-
-// Caps what an algorithm may ask for: more scratch than this is not worth the speed.
-constexpr size_t kMaxWorkspace = size_t(1) << 30;
 
 // cuDNN descriptors and chosen algorithms for one op, rebuilt when the input shape changes. The
 // two gradients have a convolution descriptor each: each carries its algorithm's math type.
@@ -66,10 +65,11 @@ struct ConvGradState final : KernelState {
   bool nhwc = false;
   bool bf16 = false;  // bfloat16 images and filter, summing in float32 (kernels/bf16_attr.h)
   ImageGeometry x_nchw{};  // Input as cuDNN sees it (NCHW unless nhwc)
-  bool have_data_algo = false, have_filter_algo = false;
-  cudnnConvolutionBwdDataAlgo_t data_algo{};
-  cudnnConvolutionBwdFilterAlgo_t filter_algo{};
-  size_t data_workspace = 0, filter_workspace = 0;
+  ConvAlgos data_algos, filter_algos;  // empty: not found (yet) for this form
+  // Forms ({nhwc, bf16}) where every algorithm of a gradient refused its call: not tried
+  // again; refusal is cuDNN's last answer, for the error when no form is left.
+  std::vector<std::pair<bool, bool>> refused_forms;
+  cudnnStatus_t refusal = CUDNN_STATUS_SUCCESS;
   // Inputs in the layout the descriptors describe, the filter in the layout and type they
   // describe (cuda/conv_filter.h) and Filter@GRAD in KRSC before it goes back to KCRS.
   Tensor x_copy, dy_copy, dw_krsc;
@@ -116,72 +116,75 @@ void Describe(OpContext& ctx, CudaContext& cu, ConvGradState& st, bool allow_nhw
     PD_CUDNN_CHECK(cudnnSetConvolutionGroupCount(conv, int(s.groups)));
     PD_CUDNN_CHECK(cudnnSetConvolutionMathType(conv, ConvMathType(cu, st.bf16)));
   }
-  st.have_data_algo = st.have_filter_algo = false;
+  st.data_algos.Clear();
+  st.filter_algos.Clear();
 }
 
-// The fastest candidate that fits the workspace cap (the fastest deterministic one with
-// GOHUB_CUDNN_DETERMINISTIC=1, so that two runs give equal gradients: cuDNN's fastest filter
-// gradients add with atomics); -1 when none runs. cudnnFind lists the candidates fastest first.
-bool DeterministicOnly() {
-  static const bool on = [] {
-    const char* v = std::getenv("GOHUB_CUDNN_DETERMINISTIC");
-    return v != nullptr && *v != '\0' && std::string(v) != "0";
-  }();
-  return on;
-}
-
-template <typename Perf>
-int Pick(const std::vector<Perf>& perf, int found) {
-  int fits = -1;
-  for (int i = 0; i < found; ++i) {
-    if (perf[i].status != CUDNN_STATUS_SUCCESS || perf[i].memory > kMaxWorkspace) continue;
-    if (!DeterministicOnly() || perf[i].determinism == CUDNN_DETERMINISTIC) return i;
-    if (fits < 0) fits = i;
-  }
-  return fits;
-}
-
-// Each finds its gradient's algorithm; false when cuDNN has none.
-bool FindDataAlgo(CudaContext& cu, ConvGradState& st) {
-  int max = 0, found = 0;
+// Each finds its gradient's algorithms; false when cuDNN has none (st.refusal then says why,
+// where cuDNN refused the form outright).
+bool FindDataAlgos(CudaContext& cu, ConvGradState& st) {
+  int max = 0;
   PD_CUDNN_CHECK(cudnnGetConvolutionBackwardDataAlgorithmMaxCount(cu.cudnn(), &max));
-  std::vector<cudnnConvolutionBwdDataAlgoPerf_t> perf(static_cast<size_t>(max));
-  PD_CUDNN_CHECK(cudnnFindConvolutionBackwardDataAlgorithm(cu.cudnn(), st.w, st.dy, st.data_conv,
-                                                           st.x, max, &found, perf.data()));
-  const int pick = Pick(perf, found);
-  if (pick < 0) return false;
-  st.data_algo = perf[pick].algo;
-  st.data_workspace = perf[pick].memory;
-  PD_CUDNN_CHECK(cudnnSetConvolutionMathType(st.data_conv, perf[pick].mathType));
-  st.have_data_algo = true;
-  return true;
+  const cudnnStatus_t status = FindConvAlgos<cudnnConvolutionBwdDataAlgoPerf_t>(
+      cu, max,
+      [&](int n, int* found, cudnnConvolutionBwdDataAlgoPerf_t* perf) {
+        return cudnnFindConvolutionBackwardDataAlgorithm(cu.cudnn(), st.w, st.dy, st.data_conv,
+                                                         st.x, n, found, perf);
+      },
+      st.data_conv, &st.data_algos);
+  if (status != CUDNN_STATUS_SUCCESS) st.refusal = status;
+  return !st.data_algos.empty();
 }
 
-bool FindFilterAlgo(CudaContext& cu, ConvGradState& st) {
-  int max = 0, found = 0;
+bool FindFilterAlgos(CudaContext& cu, ConvGradState& st) {
+  int max = 0;
   PD_CUDNN_CHECK(cudnnGetConvolutionBackwardFilterAlgorithmMaxCount(cu.cudnn(), &max));
-  std::vector<cudnnConvolutionBwdFilterAlgoPerf_t> perf(static_cast<size_t>(max));
-  PD_CUDNN_CHECK(cudnnFindConvolutionBackwardFilterAlgorithm(
-      cu.cudnn(), st.x, st.dy, st.filter_conv, st.w, max, &found, perf.data()));
-  const int pick = Pick(perf, found);
-  if (pick < 0) return false;
-  st.filter_algo = perf[pick].algo;
-  st.filter_workspace = perf[pick].memory;
-  PD_CUDNN_CHECK(cudnnSetConvolutionMathType(st.filter_conv, perf[pick].mathType));
-  st.have_filter_algo = true;
-  return true;
+  const cudnnStatus_t status = FindConvAlgos<cudnnConvolutionBwdFilterAlgoPerf_t>(
+      cu, max,
+      [&](int n, int* found, cudnnConvolutionBwdFilterAlgoPerf_t* perf) {
+        return cudnnFindConvolutionBackwardFilterAlgorithm(cu.cudnn(), st.x, st.dy,
+                                                           st.filter_conv, st.w, n, found, perf);
+      },
+      st.filter_conv, &st.filter_algos);
+  if (status != CUDNN_STATUS_SUCCESS) st.refusal = status;
+  return !st.filter_algos.empty();
 }
 
 // The algorithms of the gradients asked for. Where cuDNN has none for this shape in
-// channels-last or in bfloat16, the op runs plain, then in float32, then both.
+// channels-last or in bfloat16, or all of them refused their calls, the op runs plain, then in
+// float32, then both.
 void EnsureAlgos(OpContext& ctx, CudaContext& cu, ConvGradState& st, bool data, bool filter) {
   for (int fallback = 1;; ++fallback) {
-    const bool data_ok = !data || st.have_data_algo || FindDataAlgo(cu, st);
-    const bool filter_ok = !filter || st.have_filter_algo || FindFilterAlgo(cu, st);
+    const auto& refused = st.refused_forms;
+    const bool usable = std::find(refused.begin(), refused.end(),
+                                  std::make_pair(st.nhwc, st.bf16)) == refused.end();
+    const bool data_ok =
+        usable && (!data || !st.data_algos.empty() || FindDataAlgos(cu, st));
+    const bool filter_ok =
+        usable && (!filter || !st.filter_algos.empty() || FindFilterAlgos(cu, st));
     if (data_ok && filter_ok) return;
     PD_CHECK((st.nhwc || st.bf16) && fallback <= 3, ctx.op().type(),
-             ": cuDNN has no algorithm for this ", data_ok ? "Filter@GRAD" : "Input@GRAD");
+             ": cuDNN has no algorithm for this ", data_ok ? "Filter@GRAD" : "Input@GRAD",
+             st.refusal != CUDNN_STATUS_SUCCESS
+                 ? std::string(" (") + cudnnGetErrorString(st.refusal) + ")"
+                 : std::string());
     Describe(ctx, cu, st, (fallback & 1) == 0, fallback == 1);
+  }
+}
+
+// Runs call(algorithm, workspace, bytes) with each of algos' candidates in turn until one does
+// not refuse; false when all refused (st.refusal then holds cuDNN's last answer).
+template <typename Call>
+bool RunFirstAccepted(CudaContext& cu, ConvGradState& st, ConvAlgos& algos,
+                      cudnnConvolutionDescriptor_t conv, const char* what, Call&& call) {
+  for (;;) {
+    const ConvAlgo& a = algos.current();
+    const cudnnStatus_t status =
+        call(a.algo, a.workspace ? cu.Workspace(a.workspace) : nullptr, a.workspace);
+    if (status == CUDNN_STATUS_SUCCESS) return true;
+    PD_CHECK(ConvRefused(status), what, ": ", cudnnGetErrorString(status));
+    st.refusal = status;
+    if (!algos.Drop(conv)) return false;
   }
 }
 
@@ -200,7 +203,6 @@ struct GradRun {
   const void* w;    // float32, or bfloat16 with bf16
   const void* x16;  // with bf16: Input in bfloat16
   bool dx_bf16;     // with bf16: Input@GRAD left in bfloat16, as cuDNN writes it
-  void* workspace;
   bool copy;
   int64_t top, left;
   // With bf16, what cuDNN writes before it is widened: this call's alone, the pool takes it
@@ -208,7 +210,8 @@ struct GradRun {
   Tensor* bf16_out;
 };
 
-void InputGrad(CudaContext& cu, ConvGradState& st, const GradRun& run,
+// Each computes its gradient; false when every algorithm refused its call.
+bool InputGrad(CudaContext& cu, ConvGradState& st, const GradRun& run,
                const ImageGeometry& in, float* dx) {
   const float one = 1.0f, zero = 0.0f;
   Tensor copy;
@@ -217,15 +220,22 @@ void InputGrad(CudaContext& cu, ConvGradState& st, const GradRun& run,
   const int64_t n = in.n * in.c * in.h * in.w;
   const bool widen = st.bf16 && !run.dx_bf16;
   if (widen) written = Bf16Buffer(n, cu.place(), run.bf16_out);  // never a padded copy
-  PD_CUDNN_CHECK(cudnnConvolutionBackwardData(cu.cudnn(), &one, st.w, run.w, st.dy, run.dy,
-                                              st.data_conv, st.data_algo, run.workspace,
-                                              st.data_workspace, &zero, st.x, written));
+  const bool ran = RunFirstAccepted(
+      cu, st, st.data_algos, st.data_conv, "cudnnConvolutionBackwardData",
+      [&](int algo, void* workspace, size_t bytes) {
+        return cudnnConvolutionBackwardData(cu.cudnn(), &one, st.w, run.w, st.dy, run.dy,
+                                            st.data_conv,
+                                            static_cast<cudnnConvolutionBwdDataAlgo_t>(algo),
+                                            workspace, bytes, &zero, st.x, written);
+      });
+  if (!ran) return false;
   if (widen) LaunchFromBf16(static_cast<const uint16_t*>(written), target, n, cu.cuda_stream());
   if (run.copy)
     LaunchShiftImage(target, st.x_nchw, dx, in, run.top, run.left, cu.cuda_stream());
+  return true;
 }
 
-void FilterGrad(CudaContext& cu, ConvGradState& st, const GradRun& run, const ImageGeometry& in,
+bool FilterGrad(CudaContext& cu, ConvGradState& st, const GradRun& run, const ImageGeometry& in,
                 const Tensor& filter, float* dw) {
   const float one = 1.0f, zero = 0.0f;
   const float* x = run.x;
@@ -246,9 +256,15 @@ void FilterGrad(CudaContext& cu, ConvGradState& st, const GradRun& run, const Im
   const void* image = st.bf16 ? run.x16 : x;
   void* written = target;
   if (st.bf16) written = Bf16Buffer(filter.numel(), cu.place(), run.bf16_out);
-  PD_CUDNN_CHECK(cudnnConvolutionBackwardFilter(cu.cudnn(), &one, st.x, image, st.dy, run.dy,
-                                                st.filter_conv, st.filter_algo, run.workspace,
-                                                st.filter_workspace, &zero, st.w, written));
+  const bool ran = RunFirstAccepted(
+      cu, st, st.filter_algos, st.filter_conv, "cudnnConvolutionBackwardFilter",
+      [&](int algo, void* workspace, size_t bytes) {
+        return cudnnConvolutionBackwardFilter(cu.cudnn(), &one, st.x, image, st.dy, run.dy,
+                                              st.filter_conv,
+                                              static_cast<cudnnConvolutionBwdFilterAlgo_t>(algo),
+                                              workspace, bytes, &zero, st.w, written);
+      });
+  if (!ran) return false;
   if (st.bf16)
     LaunchFromBf16(static_cast<const uint16_t*>(written), target, filter.numel(),
                    cu.cuda_stream());
@@ -258,6 +274,7 @@ void FilterGrad(CudaContext& cu, ConvGradState& st, const GradRun& run, const Im
     kcrs.nhwc = false;
     LaunchShiftImage(target, krsc, dw, kcrs, 0, 0, cu.cuda_stream());
   }
+  return true;
 }
 
 void ConvGradKernel(OpContext& ctx) {
@@ -326,7 +343,6 @@ void ConvGradKernel(OpContext& ctx) {
               filter.data<float>(),
               nullptr,
               x_as_stored,
-              nullptr,
               st.pad_copy || s.in.nhwc,
               st.pad_copy ? s.win.pad_begin[0] : 0,
               st.pad_copy ? s.win.pad_begin[1] : 0,
@@ -345,11 +361,20 @@ void ConvGradKernel(OpContext& ctx) {
     LaunchShiftImage(dyp, out, p, nchw, 0, 0, stream);
     run.dy = p;
   }
-  const size_t ws = std::max(dx != nullptr ? st.data_workspace : 0,
-                             dw != nullptr ? st.filter_workspace : 0);
-  if (ws != 0) run.workspace = cu.Workspace(ws);
-  if (dx != nullptr) InputGrad(cu, st, run, in, dx);
-  if (dw != nullptr) FilterGrad(cu, st, run, in, filter, dw);
+  // The workspace for the larger of the two, taken once (a recorded run cannot grow it).
+  const size_t ws =
+      std::max(dx != nullptr ? st.data_algos.current().workspace : 0,
+               dw != nullptr ? st.filter_algos.current().workspace : 0);
+  if (ws != 0) cu.Workspace(ws);
+  if ((dx != nullptr && !InputGrad(cu, st, run, in, dx)) ||
+      (dw != nullptr && !FilterGrad(cu, st, run, in, filter, dw))) {
+    // Every algorithm of a gradient refused: the op runs again, from the start, in its next
+    // form (what was written is written again, in the new layout).
+    st.refused_forms.emplace_back(st.nhwc, st.bf16);
+    st.input_dims.clear();
+    ConvGradKernel(ctx);
+    return;
+  }
   CheckLaunch(ctx);
 }
 

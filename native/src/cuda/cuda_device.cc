@@ -55,7 +55,14 @@ void* CudaAllocator::Take(size_t bytes, bool zero) {
   const bool recording = Recording();
   void* p = nullptr;
   const size_t n = bytes == 0 ? 64 : bytes;
-  const cudaError_t err = cudaMallocAsync(&p, n, WorkStream());
+  cudaError_t err = cudaMallocAsync(&p, n, WorkStream());
+  // Memory the pool keeps cached for other sizes may be what is missing. A recording cannot
+  // wait for the stream: it fails, and its run goes op by op.
+  if (err == cudaErrorMemoryAllocation && !recording) {
+    (void)cudaGetLastError();
+    GiveBackCachedMemory(device_);
+    err = cudaMallocAsync(&p, n, WorkStream());
+  }
   if (err == cudaErrorMemoryAllocation) {
     (void)cudaGetLastError();
     Fail("out of GPU memory: ", bytes, " bytes asked for on GPU ", device_, " with ", in_use_,
@@ -174,11 +181,15 @@ Allocator::Stats CudaAllocator::stats() const {
   return s;
 }
 
-void CudaAllocator::ReleaseCached() {
-  UseDevice(device_);
+void GiveBackCachedMemory(int device) {
+  UseDevice(device);
+  cudaMemPool_t pool = nullptr;
+  PD_CUDA_CHECK(cudaDeviceGetDefaultMemPool(&pool, device));
   PD_CUDA_CHECK(cudaStreamSynchronize(WorkStream()));
-  PD_CUDA_CHECK(cudaMemPoolTrimTo(pool_, 0));
+  PD_CUDA_CHECK(cudaMemPoolTrimTo(pool, 0));
 }
+
+void CudaAllocator::ReleaseCached() { GiveBackCachedMemory(device_); }
 
 void CudaAllocator::ResetPeak() {
   uint64_t zero = 0;  // CUDA resets a high-water mark to the current value when set to 0

@@ -25,10 +25,15 @@ namespace pd::cuda {
 // All of the backend's work is queued here (see above).
 inline cudaStream_t WorkStream() { return cudaStreamPerThread; }
 
+// Hands the memory device's pool keeps cached back to the driver, once the calling thread's
+// work is done, for allocations outside the pool (cuDNN's own) or a retried one that failed.
+void GiveBackCachedMemory(int device);
+
 // Memory of one GPU from its default memory pool (cudaMallocAsync), which keeps freed blocks
 // for reuse: the pool's release threshold is raised so the driver never hands cached memory
 // back on its own, and Reserve makes the pool hold memory_pool_init_size_mb up front, as
-// Paddle's allocator does with that setting. Blocks are zero-filled, as the Allocator contract
+// Paddle's allocator does with that setting. An allocation the pool cannot serve gets the
+// cached memory given back to the driver and one more try, as PyTorch's allocator does. Blocks are zero-filled, as the Allocator contract
 // promises every kernel, except those taken for a kernel that writes them in full
 // (AllocateForOverwrite, Tensor::mutable_data_for_overwrite): with activations freed after their
 // last use, a training step allocates its working set anew, and filling it first was a whole

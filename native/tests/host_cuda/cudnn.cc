@@ -20,6 +20,7 @@
 // The cudnnFind functions list every algorithm, those that run first and fastest first, with a
 // nominal time, the workspace each asks for (the fastest asks for one) and cuDNN's determinism
 // (the gradients' fastest are not deterministic), so the backend's choices are exercised.
+// On request they and the convolutions refuse what the real library may refuse (faults.h).
 //
 // The work is queued on the handle's stream (stream.h) with copies of every descriptor, scalar
 // and pointer it needs, so that a captured stream records it. When it runs, every tensor and
@@ -33,6 +34,7 @@
 #include <cudnn.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -40,6 +42,7 @@
 #include <vector>
 
 #include "errors.h"
+#include "faults.h"
 #include "gemm.h"
 #include "kernel_model.h"
 #include "stream.h"
@@ -413,12 +416,36 @@ size_t WorkspaceBytes(Direction dir, int algo, const Geometry& g) {
   return static_cast<size_t>(bytes);
 }
 
+bool AnyNhwc(const Operands& t) {
+  return !Nchw(t.image) || !Nchw(t.out) || t.filter.format != CUDNN_TENSOR_NCHW;
+}
+
+const char* DirectionCall(Direction dir) {
+  switch (dir) {
+    case Direction::kForward: return "cudnnConvolutionForward";
+    case Direction::kBackwardData: return "cudnnConvolutionBackwardData";
+    case Direction::kBackwardFilter: break;
+  }
+  return "cudnnConvolutionBackwardFilter";
+}
+
+// The algorithm cudnnFind lists first for this configuration (the fastest that runs), or -1.
+int Fastest(Direction dir, const Geometry& g, const Operands& t) {
+  for (const AlgoTraits& a : Algorithms(dir))
+    if (Supports(dir, a.algo, g, t)) return a.algo;
+  return -1;
+}
+
 // The checks of a call that runs an algorithm: the algorithm exists, takes this configuration,
-// and has the workspace it asked for.
+// and has the workspace it asked for; and the refusals asked for (faults.h).
 cudnnStatus_t CheckAlgorithm(Direction dir, int algo, const Geometry& g, const Operands& t,
                              const void* workspace, size_t workspace_bytes, size_t* needed) {
   if (algo < 0 || algo >= AlgorithmCount(dir)) return CUDNN_STATUS_BAD_PARAM;
   if (!Supports(dir, algo, g, t)) return CUDNN_STATUS_NOT_SUPPORTED;
+  if (algo == Fastest(dir, g, t) && hostcuda::FaultInjected("call-fastest", DirectionCall(dir)))
+    return CUDNN_STATUS_NOT_SUPPORTED_SHAPE;
+  if (AnyNhwc(t) && hostcuda::FaultInjected("call-nhwc", DirectionCall(dir)))
+    return CUDNN_STATUS_NOT_SUPPORTED_LAYOUT;
   *needed = WorkspaceBytes(dir, algo, g);
   if (workspace_bytes < *needed || (*needed > 0 && workspace == nullptr))
     return CUDNN_STATUS_BAD_PARAM;
@@ -442,6 +469,15 @@ cudnnStatus_t Find(Direction dir, cudnnHandle_t handle, const Tensor* image, con
   const cudnnStatus_t described = Describe(dir, image, filter, conv, out, &g);
   if (described != CUDNN_STATUS_SUCCESS && described != CUDNN_STATUS_NOT_SUPPORTED)
     return described;
+  // The refusals asked for (faults.h).
+  const char* const find = "cudnnFind";
+  static std::atomic<long> finds{0};
+  if (finds.fetch_add(1) % 2 == 0 && hostcuda::FaultInjected("find-alloc", find))
+    return CUDNN_STATUS_INTERNAL_ERROR_DEVICE_ALLOCATION_FAILED;
+  if (image->type == CUDNN_DATA_BFLOAT16 && hostcuda::FaultInjected("find-bf16", find))
+    return CUDNN_STATUS_NOT_SUPPORTED_DATA_TYPE;
+  if (AnyNhwc(Operands{*image, *filter, *out}) && hostcuda::FaultInjected("find-nhwc", find))
+    return CUDNN_STATUS_NOT_SUPPORTED_LAYOUT;
   std::vector<Perf> ran, failed;
   for (const AlgoTraits& a : Algorithms(dir)) {
     Perf p{};

@@ -32,7 +32,7 @@ file(GLOB HOST_CUDA_BACKEND_CU CONFIGURE_DEPENDS src/cuda/*.cu)
 host_cuda_translate(HOST_CUDA_KERNELS ${HOST_CUDA_BACKEND_CU})
 add_library(gohub_host_cuda SHARED ${HOST_CUDA_BACKEND_CC} ${HOST_CUDA_KERNELS}
   ${HOST_CUDA_DIR}/runtime.cc ${HOST_CUDA_DIR}/grid.cc ${HOST_CUDA_DIR}/cublas.cc
-  ${HOST_CUDA_DIR}/cudnn.cc)
+  ${HOST_CUDA_DIR}/cudnn.cc ${HOST_CUDA_DIR}/faults.cc)
 add_dependencies(gohub_host_cuda pd_proto)
 target_include_directories(gohub_host_cuda PRIVATE src src/cuda ${HOST_CUDA_INCLUDES}
   ${CMAKE_CURRENT_BINARY_DIR} include
