@@ -6,6 +6,7 @@
 // after the last. Also across what a recording cannot see: new values written into a frozen
 // parameter between steps (a checkpoint loaded), whose bfloat16 copy the recording must make
 // again at each launch, and a new batch size, which goes op by op and is recorded afresh.
+// A step with training dropout, whose mask the host draws at each step, is never recorded.
 // Run with bfloat16 AMP (activations kept in bfloat16 between ops, converted where an op needs
 // float32) and without, and by ctest channels-last too.
 //
@@ -111,6 +112,33 @@ TEST_P(GpuRecordedSteps, RepeatTheStepsRunOpByOp) {
   for (const std::string& name : state)
     EXPECT_EQ(HostValues(*recorded_scope.FindLocal(name)), HostValues(*plain_scope.FindLocal(name)))
         << name;
+  EXPECT_EQ(DeviceRegistry::Global().Get(DeviceType::kGPU).BuffersLostToRecording(gpu_), 0u);
+}
+
+// Training dropout draws its mask on the host at each step: a step with it is never recorded,
+// and runs op by op as the plain executor runs it.
+TEST_P(GpuRecordedSteps, LeaveADropoutStepOpByOp) {
+  Net net;
+  net.Stem();
+  for (const char* v : {"d", "mask", "loss"}) net.Declare(v);
+  net.Add(OpBuilder("dropout").In("X", {"b2"}).Out("Out", {"d"}).Out("Mask", {"mask"})
+              .Float("dropout_prob", 0.3f).Bool("is_test", false).Bool("fix_seed", true)
+              .Int("seed", 7).String("dropout_implementation", "upscale_in_train"));
+  net.Add(OpBuilder("mean").In("X", {"d"}).Out("Out", {"loss"}));
+  std::map<std::string, std::string> grads;
+  const auto program = net.Train(&grads, {"w2", "scale2"});
+  Scope plain_scope, recorded_scope;
+  auto plain = Start(program, &plain_scope, false);
+  auto recorded = Start(program, &recorded_scope, true);
+  for (int k = 0; k < 4; ++k) {
+    plain->Run();
+    recorded->Run();
+    EXPECT_FALSE(recorded->last_run_recorded()) << "step " << k;
+    EXPECT_EQ(HostValues(*recorded_scope.FindLocal("loss")),
+              HostValues(*plain_scope.FindLocal("loss")))
+        << "step " << k;
+  }
+  EXPECT_EQ(recorded->recordings(), 0);
   EXPECT_EQ(DeviceRegistry::Global().Get(DeviceType::kGPU).BuffersLostToRecording(gpu_), 0u);
 }
 

@@ -51,7 +51,9 @@ void ActKernel(OpContext& ctx) {
 // is_test: Out = X (upscale_in_train) or X * (1 - dropout_prob); Mask keeps its dims, no data.
 // Training: the CPU's mask for the same seed (kernels/dropout.h), drawn on the host and uploaded
 // (the copy from pageable memory waits for the stream: dropout in training costs one wait),
-// then Out = X * Mask (/ (1 - p) with upscale_in_train).
+// then Out = X * Mask (/ (1 - p) with upscale_in_train). A recorded run would repeat one mask
+// (and read host memory long gone): training dropout refuses to be recorded, and its run goes
+// op by op.
 void DropoutKernel(OpContext& ctx) {
   CudaContext& c = Ctx(ctx);
   const float p = ctx.op().GetFloat("dropout_prob", 0.5f);
@@ -69,6 +71,8 @@ void DropoutKernel(OpContext& ctx) {
     return;
   }
   PD_CHECK(ctx.HasOutput("Mask"), "dropout: training (is_test false) needs the Mask output");
+  PD_CHECK(!Recording(), "dropout: a training run draws its mask on the host at each step, "
+           "which a recorded run cannot");
   uint8_t* mask = ctx.Out("Mask")->mutable_data<uint8_t>();
   std::vector<uint8_t> host(static_cast<size_t>(n), 0);
   if (p < 1.0f) {
