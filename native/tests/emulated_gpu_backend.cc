@@ -160,6 +160,10 @@ class EmulatedGpu final : public Device {
       std::memcpy(dst, src, bytes);
     }
   }
+  void CopyOnDevice(int, void* dst, const void* src, size_t bytes, Stream) override {
+    RunPendingCopies();  // stream order
+    std::memcpy(dst, src, bytes);
+  }
   void Synchronize(int, Stream) override { RunPendingCopies(); }
 
  private:

@@ -2,7 +2,9 @@
 // copied in on the context's copy stream, and the next run takes that copy instead of copying.
 // Each step's output must be that step's input plus the bias: on the host CUDA backend a copy
 // stream's work runs only when something waits for it, so a run that read the prefetched buffer
-// without waiting for its copy would see what the buffer held before (two steps back).
+// without waiting for its copy would see what the buffer held before (two steps back). With
+// recorded runs too, whose recording reads the copy's buffer where it was made: the run copies
+// the upload into it on the device, and must launch its recording all the same.
 //
 // GPU only: run with GOHUB_TEST_GPU=<id> (ctest runs it on the host CUDA backend, the device
 // check script on a real GPU); the CPU-only test list leaves it out (CMakeLists.txt).
@@ -58,20 +60,27 @@ void ExpectOutput(Scope* scope, int step, int64_t n, const char* what) {
     ASSERT_EQ(got[i], want[i] + 0.5f) << what << ", step " << step << ", element " << i;
 }
 
-class GpuPrefetch : public ::testing::Test {
+class GpuPrefetch : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
     const char* gpu = std::getenv("GOHUB_TEST_GPU");
     if (gpu == nullptr || *gpu == '\0') GTEST_SKIP() << "GOHUB_TEST_GPU is not set";
     LoadCudaBackend();
     config_.place = Place{DeviceType::kGPU, std::atoi(gpu)};
+    config_.record_runs = GetParam();
+    // The tests' emulated GPU records nothing: its recorded runs are runs op by op.
+    if (GetParam()) {
+      Device& device = DeviceRegistry::Global().Get(DeviceType::kGPU);
+      auto ctx = device.NewContext(config_.place, config_);
+      if (device.Record(*ctx, [] {}) == nullptr) GTEST_SKIP() << "the GPU backend cannot record";
+    }
     SetTensor(&scope_, "b", {1}, std::vector<float>{0.5f});
   }
   ExecConfig config_;
   Scope scope_;
 };
 
-TEST_F(GpuPrefetch, TheNextRunReadsTheInputCopiedBesideTheStep) {
+TEST_P(GpuPrefetch, TheNextRunReadsTheInputCopiedBesideTheStep) {
   SetInput(&scope_, Input(0, kN));
   Executor exec(AddBias(), &scope_, config_);
   constexpr int kSteps = 6;
@@ -86,13 +95,16 @@ TEST_F(GpuPrefetch, TheNextRunReadsTheInputCopiedBesideTheStep) {
     ExpectOutput(&scope_, k, kN, "launched");
     // After the first step, a run copies only its output home: its input came before it.
     if (k > 0) EXPECT_EQ(exec.copies_in_last_run(), 1) << "step " << k;
+    // Recorded from the second step on, and that recording launched from then on.
+    if (GetParam()) EXPECT_EQ(exec.last_run_recorded(), k > 0) << "step " << k;
   }
+  if (GetParam()) EXPECT_EQ(exec.recordings(), 1);
 }
 
 // A value set again after its upload is the one the run reads, copied by the run; a prefetch
 // that changes the input's size (a last, smaller batch) takes a new buffer; Run takes uploads as
 // Launch does.
-TEST_F(GpuPrefetch, AValueSetAgainOrResizedIsTheOneRead) {
+TEST_P(GpuPrefetch, AValueSetAgainOrResizedIsTheOneRead) {
   SetInput(&scope_, Input(0, kN));
   Executor exec(AddBias(), &scope_, config_);
   exec.Run();
@@ -114,6 +126,9 @@ TEST_F(GpuPrefetch, AValueSetAgainOrResizedIsTheOneRead) {
     EXPECT_EQ(exec.copies_in_last_run(), 1) << "step " << k;
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Runs, GpuPrefetch, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "Recorded" : "OpByOp"; });
 
 }  // namespace
 }  // namespace pd::test

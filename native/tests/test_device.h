@@ -93,6 +93,9 @@ class TestDevice final : public Device {
     std::memcpy(dst, src, bytes);
     ++from_host_;
   }
+  void CopyOnDevice(int, void* dst, const void* src, size_t bytes, Stream) override {
+    std::memcpy(dst, src, bytes);
+  }
 
   std::unique_ptr<RecordedWork> Record(DeviceContext&, const std::function<void()>& queue) override {
     auto recording = std::make_unique<TestRecording>();

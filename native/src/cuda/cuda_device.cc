@@ -334,6 +334,11 @@ void CudaDevice::CopyFromHost(int device, void* dst, const void* src, size_t byt
   PD_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, WorkStream()));
 }
 
+void CudaDevice::CopyOnDevice(int device, void* dst, const void* src, size_t bytes, Stream) {
+  UseDevice(device);
+  PD_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, WorkStream()));
+}
+
 void CudaDevice::Synchronize(int device, Stream) {
   UseDevice(device);
   PD_CUDA_CHECK(cudaStreamSynchronize(WorkStream()));

@@ -141,6 +141,8 @@ class CudaDevice final : public Device {
   void CopyToHost(int device, void* dst, const void* src, size_t bytes, Stream stream) override;
   void CopyFromHost(int device, void* dst, const void* src, size_t bytes,
                     Stream stream) override;
+  void CopyOnDevice(int device, void* dst, const void* src, size_t bytes,
+                    Stream stream) override;
   void Synchronize(int device, Stream stream) override;
   // A CUDA graph of the work queue() puts on the calling thread's stream, its allocations
   // graph memory (CudaAllocator above).

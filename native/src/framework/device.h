@@ -137,6 +137,9 @@ class Device {
                           Stream stream) = 0;
   virtual void CopyFromHost(int device, void* dst, const void* src, size_t bytes,
                             Stream stream) = 0;
+  // A byte copy within that device's memory, ordered on stream likewise.
+  virtual void CopyOnDevice(int device, void* dst, const void* src, size_t bytes,
+                            Stream stream) = 0;
   virtual void Synchronize(int device, Stream stream) {}
   // Records the work that queue() puts on ctx's stream, without running it; nullptr where the
   // device cannot record. Memory the kernels allocate meanwhile is the recording's, made and

@@ -55,8 +55,8 @@ class Executor {
   // there itself (a step's images and labels, fed from the host), on the device's copy queue,
   // so that the copy runs while a launched run computes (a double buffer, as Paddle's readers
   // keep); the next run takes them instead of copying. A value set again before that run is
-  // copied by the run as before. Does nothing on the CPU, nor with recorded runs, whose
-  // recording reads the copies where it was made.
+  // copied by the run as before. Does nothing on the CPU. A recorded run reads the copies where
+  // its recording was made: it takes an upload by a copy on the device into that buffer.
   void Prefetch();
   // Drops the recorded run (ExecConfig::record_runs), and the device buffers it writes: before
   // the run scope's tensors are released or replaced.
@@ -151,6 +151,7 @@ class Executor {
     std::unique_ptr<Fence> done;  // the copy queue's fence; nullptr: on the work queue
     std::vector<Tensor> sources;  // views of the host buffers the queued copies read
     Tensor spare;  // a device buffer no queued work reads: the next upload's
+    Tensor held;   // an upload the run being queued copies from on the device (a recording's)
   };
   // Before a run: the uploads still current become the copies the run reads.
   void TakeUploads();

@@ -8,6 +8,12 @@
 // a run that was waited for before the one in flight was queued), or the buffer of an upload not
 // yet taken, which the copy queue writes in order. A buffer that must be (re)allocated is the
 // work queue's from its allocation: it is filled there, after the run in flight, without overlap.
+//
+// A recorded run (executor_record.cc) reads the copy's own buffer, which must stay where the
+// recording found it: there the run takes an upload by copying it into that buffer on the
+// device, at its start on the work queue, and the upload's buffer is held until the next run,
+// then spare. Copying within device memory is some microseconds for a batch of images; the
+// upload it spares the step is a millisecond or more.
 #include <utility>
 
 #include "framework/executor.h"
@@ -15,7 +21,6 @@
 namespace pd {
 
 void Executor::Prefetch() {
-  if (recordable_) return;
   for (PreparedOp& p : ops_) {
     if (p.place.is_cpu()) continue;
     for (Input& in : p.ins) {
@@ -67,7 +72,19 @@ void Executor::TakeUploads() {
     u.sources.clear();
     const Tensor& v = *u.var;
     // Not taken when the variable was set again since.
-    if (v.stamp() == u.stamp && v.place().is_cpu()) {
+    const bool current = v.stamp() == u.stamp && v.place().is_cpu();
+    // A recording may read the copy's buffer (its shapes unchanged): the upload goes into it.
+    const bool into_copy = current && recordable_ && copy->initialized() &&
+                           copy->place() == u.place && copy->dims() == v.dims() &&
+                           copy->dtype() == v.dtype() && copy->layout() == 0 &&
+                           !copy->SharesData();
+    if (into_copy) {
+      copy->set_lod(v.lod());
+      void* dst = copy->mutable_data_for_overwrite(v.dtype());
+      DeviceRegistry::Global().Get(u.place.type).CopyOnDevice(
+          u.place.device, dst, u.next.raw_data(), v.nbytes(), ContextFor(u.place).stream());
+      *u.copied_stamp = u.stamp;
+    } else if (current) {
       copy->SwapData(&u.next);
       copy->Resize(v.dims());
       copy->set_lod(v.lod());
@@ -75,7 +92,13 @@ void Executor::TakeUploads() {
       copy->set_place(u.place);
       *u.copied_stamp = u.stamp;
     }
-    u.spare = std::move(u.next);
+    // The buffer this run copies from on the device is the next upload's only after the run.
+    u.spare = std::move(u.held);
+    u.held = Tensor();
+    if (into_copy)
+      u.held = std::move(u.next);
+    else if (!u.spare.initialized())
+      u.spare = std::move(u.next);
     u.next = Tensor();
   }
 }

@@ -29,6 +29,9 @@ class CpuDevice final : public Device {
   void CopyFromHost(int, void* dst, const void* src, size_t bytes, Stream) override {
     std::memcpy(dst, src, bytes);
   }
+  void CopyOnDevice(int, void* dst, const void* src, size_t bytes, Stream) override {
+    std::memcpy(dst, src, bytes);
+  }
 };
 
 }  // namespace
