@@ -36,6 +36,12 @@ type RunConfig struct {
 	// backend's GPUs (compute capability 8 and up: A100, H100) all have, and which also round
 	// the convolutions' outputs to bfloat16.
 	AMP bool
+	// CUDAGraph records each training step on the GPU as a CUDA graph and launches the
+	// recording for the steps after it, instead of queueing every op's kernels from the host
+	// (Paddle's CUDA graph capture): the first step at a batch shape runs op by op, the second
+	// is recorded. The steps compute what they compute without it. A program with something
+	// that cannot be recorded (dropout) runs op by op. Needs UseGPU.
+	CUDAGraph bool
 	// CheckpointDir holds ckpt.meta, step_N/, best_model/ and the curves; "" means
 	// ckpt_<YYYYmmddHHMMSS> in the working directory, as in PaddleHub.
 	CheckpointDir string
@@ -118,8 +124,8 @@ func (c RunConfig) checkGPU() error {
 	switch {
 	case c.GPUID < 0:
 		return errors.Errorf("run config: gpu_id %d: want a GPU number, 0 or more", c.GPUID)
-	case !c.UseGPU && (c.GPUID != 0 || c.TF32):
-		return errors.New("run config: gpu_id and tf32 choose how to train on the GPU: set use_gpu too")
+	case !c.UseGPU && (c.GPUID != 0 || c.TF32 || c.CUDAGraph):
+		return errors.New("run config: gpu_id, tf32 and cuda_graph choose how to train on the GPU: set use_gpu too")
 	case !c.UseGPU:
 		return nil
 	}

@@ -3,6 +3,8 @@ package finetune
 import (
 	"context"
 	"math"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -23,6 +25,7 @@ func TestRunConfigGPUSettings(t *testing.T) {
 		{"negative id", func(c *RunConfig) { c.UseGPU, c.GPUID = true, -1 }, "gpu_id -1"},
 		{"tf32 alone", func(c *RunConfig) { c.TF32 = true }, "set use_gpu too"},
 		{"id alone", func(c *RunConfig) { c.GPUID = 1 }, "set use_gpu too"},
+		{"cuda graph alone", func(c *RunConfig) { c.CUDAGraph = true }, "set use_gpu too"},
 	} {
 		c := base
 		tt.modify(&c)
@@ -41,8 +44,9 @@ func TestRunConfigGPUSettings(t *testing.T) {
 // same steps, a loss that falls, test accuracy within a point; a run stopped on the GPU
 // resumes from its checkpoint on the CPU; and with AMP (bfloat16 convolutions) its first step
 // agrees with the CPU's AMP run to bfloat16's precision and its accuracy stays within an image of
-// float32's. Runs where a GPU is usable
-// (scripts/device/check.sh runs it there).
+// float32's; and recorded as CUDA graphs (CUDAGraph) its steps give the losses and the
+// accuracy of the steps run op by op. Runs where a GPU is usable (scripts/device/check.sh runs
+// it there).
 func TestFinetuneOnGPUFollowsTheCPU(t *testing.T) {
 	if reason, unavailable := paddle.GPUUnavailable(); unavailable {
 		t.Skip("no usable GPU: " + reason)
@@ -50,9 +54,10 @@ func TestFinetuneOnGPUFollowsTheCPU(t *testing.T) {
 	data := catdogSubset(t, 32, 16, 16)
 	reader := testReader(t)
 	// stopAt > 0 cancels the run after that step.
-	runAMP := func(dir string, gpu, amp bool, stopAt int) record {
+	var stats RunStats
+	runWith := func(dir string, gpu, amp, graph bool, stopAt int) record {
 		cfg := testConfig(dir)
-		cfg.UseGPU, cfg.AMP = gpu, amp
+		cfg.UseGPU, cfg.AMP, cfg.CUDAGraph = gpu, amp, graph
 		var r record
 		task, err := NewImageClassifierTask(shufflenetContext(t, true), data, reader, cfg)
 		require.NoError(t, err)
@@ -70,9 +75,11 @@ func TestFinetuneOnGPUFollowsTheCPU(t *testing.T) {
 		} else {
 			require.NoError(t, err)
 		}
+		stats = task.Stats()
 		require.NoError(t, task.Close())
 		return r
 	}
+	runAMP := func(dir string, gpu, amp bool, stopAt int) record { return runWith(dir, gpu, amp, false, stopAt) }
 	run := func(dir string, gpu bool, stopAt int) record { return runAMP(dir, gpu, false, stopAt) }
 	cpu, gpu := run(t.TempDir(), false, 0), run(t.TempDir(), true, 0)
 	require.Len(t, gpu.losses, len(cpu.losses))
@@ -86,6 +93,20 @@ func TestFinetuneOnGPUFollowsTheCPU(t *testing.T) {
 		assert.InDelta(t, cpu.losses[i], gpu.losses[i], 0.03, "step %d's loss", i+1)
 	}
 	assert.InDelta(t, acc(cpu), acc(gpu), 0.01, "test accuracy within a point of the CPU's")
+
+	// Recorded: the same kernels on the same values (cuDNN's algorithms are searched again,
+	// and the fastest filter gradients add in no fixed order, hence a tolerance).
+	graph := runWith(t.TempDir(), true, false, true, 0)
+	require.Len(t, graph.losses, len(gpu.losses))
+	for i := range gpu.losses {
+		assert.InDelta(t, gpu.losses[i], graph.losses[i], 1e-3*math.Abs(gpu.losses[i]), "step %d's loss, recorded", i+1)
+	}
+	assert.InDelta(t, acc(gpu), acc(graph), 0.07, "test accuracy recorded within one of 16 images of op by op")
+	// The tests' emulated GPU backend records nothing; the CUDA backend (the host CUDA's too)
+	// records each training step from the second on, once per batch shape.
+	if !strings.HasSuffix(os.Getenv("GOHUB_CUDA_BACKEND"), "libgohub_emulated_gpu.so") {
+		assert.Positive(t, stats.CUDAGraphs, "training steps recorded")
+	}
 
 	dir := t.TempDir()
 	run(dir, true, 5)

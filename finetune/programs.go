@@ -1,6 +1,8 @@
 package finetune
 
 import (
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/pkg/errors"
@@ -32,6 +34,19 @@ type trainProgram struct {
 	prog   *paddle.Program
 	update *update
 	exec   *paddle.Executor
+}
+
+// recordings counts the recordings the training programs' executors made (RunConfig.CUDAGraph).
+func (ps *programs) recordings() int {
+	n := 0
+	for _, tp := range append(slices.Collect(maps.Values(ps.train)), ps.state) {
+		if tp != nil && tp.exec != nil {
+			if r, err := tp.exec.Recordings(); err == nil {
+				n += r
+			}
+		}
+	}
+	return n
 }
 
 func (tp *trainProgram) destroy() {

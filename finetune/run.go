@@ -54,6 +54,7 @@ func (t *ImageClassifierTask) finetune(ctx context.Context, doEval bool) error {
 	defer func() {
 		t.stats.Train += timeNow().Sub(runStart)
 		t.stats.Steps += t.st.GlobalStep - firstStep
+		t.stats.CUDAGraphs = t.ps.recordings()
 	}()
 	src := newTrainBatches(func(epoch, startBatch int) *imgbatch.Iterator {
 		return t.reader.Epoch(ctx, t.data.Train, imgbatch.EpochOptions{
@@ -176,6 +177,9 @@ func (t *ImageClassifierTask) trainProgram(epoch int) (*trainProgram, error) {
 	tp, err := t.ps.trainFor(t.plan.Frozen(epoch))
 	if err == nil && tp.exec == nil {
 		tp.exec, err = newExecutor(tp.prog, t.scope, t.cfg)
+		if err == nil && t.cfg.CUDAGraph {
+			err = tp.exec.RecordRuns(true)
+		}
 	}
 	return tp, err
 }

@@ -116,6 +116,9 @@ type RunStats struct {
 	Steps    int
 	Train    time.Duration
 	DataWait time.Duration
+	// CUDAGraphs is how many recordings of training steps (RunConfig.CUDAGraph) the task has
+	// made and launched: one per training program and batch shape; 0 where none could be.
+	CUDAGraphs int
 }
 
 // Stats returns the training statistics of this task's runs so far.

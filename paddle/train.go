@@ -41,6 +41,8 @@ package paddle
 // GOHUB_TRAIN_FN(void, PD_ExecutorDestroy, (PD_Executor* e), (e))
 // GOHUB_TRAIN_FN(PD_Bool, PD_ExecutorCheckNanInf, (PD_Executor* e, PD_Bool on), (e, on))
 // GOHUB_TRAIN_FN(PD_Bool, PD_ExecutorFreeIntermediates, (PD_Executor* e, PD_Bool on), (e, on))
+// GOHUB_TRAIN_FN(PD_Bool, PD_ExecutorRecordRuns, (PD_Executor* e, PD_Bool on), (e, on))
+// GOHUB_TRAIN_FN(int32_t, PD_ExecutorRecordings, (const PD_Executor* e), (e))
 // GOHUB_TRAIN_FN(PD_Bool, PD_ExecutorRun, (PD_Executor* e), (e))
 // GOHUB_TRAIN_FN(PD_Bool, PD_ExecutorLaunch, (PD_Executor* e), (e))
 // GOHUB_TRAIN_FN(PD_Bool, PD_ExecutorWait, (PD_Executor* e), (e))
@@ -56,7 +58,8 @@ package paddle
 //   GOHUB_FIND(PD_ScopeGetVar) GOHUB_FIND(PD_ScopeSavePersistables)
 //   GOHUB_FIND(PD_ScopeLoadPersistables) GOHUB_FIND(PD_ScopeLoadCombined) GOHUB_FIND(PD_ExecutorCreate)
 //   GOHUB_FIND(PD_ExecutorCreateGpu) GOHUB_FIND(PD_ExecutorDestroy) GOHUB_FIND(PD_ExecutorCheckNanInf)
-//   GOHUB_FIND(PD_ExecutorFreeIntermediates) GOHUB_FIND(PD_ExecutorRun)
+//   GOHUB_FIND(PD_ExecutorFreeIntermediates) GOHUB_FIND(PD_ExecutorRecordRuns)
+//   GOHUB_FIND(PD_ExecutorRecordings) GOHUB_FIND(PD_ExecutorRun)
 //   GOHUB_FIND(PD_ExecutorLaunch) GOHUB_FIND(PD_ExecutorWait) GOHUB_FIND(PD_ExecutorPrefetch)
 //   return 1;
 // }
@@ -423,6 +426,38 @@ func (e *Executor) FreeIntermediates(on bool) error {
 		v = 1
 	}
 	return callFailed("Executor.FreeIntermediates", func() bool { return C.gohub_PD_ExecutorFreeIntermediates(e.c, v) != 0 })
+}
+
+// RecordRuns records a GPU run as a CUDA graph and launches the recording for every later run
+// at the same input shapes, instead of queueing each op's kernels one by one: the first run at
+// new shapes runs op by op, the second is recorded. What a step allocates and frees (its
+// activations) is the recording's own memory. A program with something that cannot be
+// recorded (training dropout) runs op by op. On the CPU it does nothing.
+func (e *Executor) RecordRuns(on bool) error {
+	if e == nil || e.c == nil {
+		return errors.Wrap(ErrDestroyed, "Executor.RecordRuns: executor")
+	}
+	v := C.PD_Bool(0)
+	if on {
+		v = 1
+	}
+	return callFailed("Executor.RecordRuns", func() bool { return C.gohub_PD_ExecutorRecordRuns(e.c, v) != 0 })
+}
+
+// Recordings is how many recordings (RecordRuns) the executor has made that could be launched
+// again: one per run of new input shapes, none where nothing could be recorded.
+func (e *Executor) Recordings() (int, error) {
+	if e == nil || e.c == nil {
+		return 0, errors.Wrap(ErrDestroyed, "Executor.Recordings: executor")
+	}
+	var n C.int32_t
+	if err := callFailed("Executor.Recordings", func() bool {
+		n = C.gohub_PD_ExecutorRecordings(e.c)
+		return n >= 0
+	}); err != nil {
+		return 0, err
+	}
+	return int(n), nil
 }
 
 // Run runs the program once over the scope.

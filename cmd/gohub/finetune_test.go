@@ -89,6 +89,11 @@ func TestFinetuneUseGPU(t *testing.T) {
 	_, cpuLog, code := finetune(onCPU)
 	require.Equal(t, 0, code, cpuLog)
 
+	// --cuda_graph alone would be ignored: a usage error.
+	_, errOut, code := finetune(filepath.Join(t.TempDir(), "none"), "--cuda_graph")
+	assert.Equal(t, 1, code, errOut)
+	assert.Contains(t, errOut, "give --use_gpu too")
+
 	onGPU := filepath.Join(t.TempDir(), "gpu")
 	out, gpuLog, code := finetune(onGPU, "--use_gpu")
 	if refusedForNoGPU(t, code, out, gpuLog) {
@@ -101,9 +106,11 @@ func TestFinetuneUseGPU(t *testing.T) {
 	assert.InDelta(t, cpu, gpu, 1e-3*math.Abs(cpu), "the first step's loss, CPU %v and GPU %v", cpu, gpu)
 	assert.DirExists(t, filepath.Join(onGPU, "best_model"))
 
-	// The CPU's run goes on for a second epoch on the GPU, from its checkpoint.
-	_, resumed, code := finetune(onCPU, "--use_gpu", "--num_epoch", "2")
+	// The CPU's run goes on for a second epoch on the GPU, from its checkpoint, its steps
+	// recorded as CUDA graphs.
+	_, resumed, code := finetune(onCPU, "--use_gpu", "--num_epoch", "2", "--cuda_graph")
 	require.Equal(t, 0, code, resumed)
 	assert.Contains(t, resumed, "checkpoint loaded. current_epoch=")
 	assert.Contains(t, resumed, "step 3 / 4: loss=", "the second epoch's steps, on the GPU")
+	assert.Contains(t, resumed, "CUDA graphs recorded and launched: ")
 }

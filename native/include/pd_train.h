@@ -89,6 +89,16 @@ PADDLE_CAPI_EXPORT extern PD_Bool PD_ExecutorCheckNanInf(__pd_keep PD_Executor* 
 // others after a run only with this off (the default).
 PADDLE_CAPI_EXPORT extern PD_Bool PD_ExecutorFreeIntermediates(__pd_keep PD_Executor* executor,
                                                                PD_Bool on);
+// On a GPU, records a run as a CUDA graph and launches the recording for every later run at
+// the same input shapes, instead of queueing each op's kernels: the first run at new shapes
+// runs op by op, the second is recorded. What a step allocates and frees (its activations) is
+// the recording's own memory; a program with something that cannot be recorded (training
+// dropout) runs op by op. Off by default; does nothing on the CPU.
+PADDLE_CAPI_EXPORT extern PD_Bool PD_ExecutorRecordRuns(__pd_keep PD_Executor* executor,
+                                                        PD_Bool on);
+// How many recordings the executor has made that could be launched again (one per run of new
+// input shapes, with PD_ExecutorRecordRuns on); -1 on error.
+PADDLE_CAPI_EXPORT extern int32_t PD_ExecutorRecordings(__pd_keep const PD_Executor* executor);
 // Runs the program once: inputs are the scope's variables as set, results are read from it.
 PADDLE_CAPI_EXPORT extern PD_Bool PD_ExecutorRun(__pd_keep PD_Executor* executor);
 // PD_ExecutorRun without waiting for a device: returns once the run is queued. Meanwhile the

@@ -166,6 +166,8 @@ const void* const kFunctions[] = {
     reinterpret_cast<const void*>(&PD_ExecutorCreateGpu),
     reinterpret_cast<const void*>(&PD_ExecutorDestroy),
     reinterpret_cast<const void*>(&PD_ExecutorFreeIntermediates),
+    reinterpret_cast<const void*>(&PD_ExecutorRecordRuns),
+    reinterpret_cast<const void*>(&PD_ExecutorRecordings),
     reinterpret_cast<const void*>(&PD_ExecutorCheckNanInf),
     reinterpret_cast<const void*>(&PD_ExecutorRun),
     reinterpret_cast<const void*>(&PD_ExecutorLaunch),

@@ -188,6 +188,13 @@ step 150 "fine-tune loop rate" "$work/trainbench" -gpu -tf32 -threads "$(( $(npr
   -steps "${CHECK_LOOP_STEPS:-20}" -seconds "${CHECK_LOOP_SECONDS:-10}" -warmup 3 \
   -loop .device/shared/data/catdog -loop-repeat 16 \
   > "$out/finetune_rate.jsonl" 2>> "$out/train_check.stderr" || status=1
+# The same with the steps recorded as CUDA graphs (gohub finetune --cuda_graph).
+step 150 "fine-tune loop rate, CUDA graphs" "$work/trainbench" -gpu -tf32 -cuda-graph \
+  -threads "$(( $(nproc) < 4 ? $(nproc) : 4 ))" \
+  -model .device/shared/models/resnet50_topology -batch "${CHECK_LOOP_BATCH:-64}" \
+  -steps "${CHECK_LOOP_STEPS:-20}" -seconds "${CHECK_LOOP_SECONDS:-10}" -warmup 3 \
+  -loop .device/shared/data/catdog -loop-repeat 16 \
+  >> "$out/finetune_rate.jsonl" 2>> "$out/train_check.stderr" || status=1
 # What keeping the activations in bfloat16 gains: the AMP step with them in float32.
 GOHUB_CUDA_BF16_ACTIVATIONS=0 step 200 "AMP training step, float32 activations" \
   "$work/gpu_train_check" --amp --bench --batches "${train_batches%%,*}" \

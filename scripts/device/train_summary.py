@@ -84,14 +84,21 @@ for (batch, precision), t in sorted(tmap.items()):
         print(f"| resnet50 | {batch} | {precision} | (no gohub row) | | | {t['ms_per_step']} "
               f"| {t['images_per_s']} | {t['gpu_mib_peak']} | {t['layout']} | |")
 if len(sys.argv) > 5:
-    rate = {r.get("impl"): r for r in rows(sys.argv[5])}
-    raw, loop = rate.get("gohub"), rate.get("gohub-finetune-loop")
+    # Each run prints its raw step's row, then its loop's; the second run records CUDA graphs.
+    raws = {bool(r.get("cuda_graph")): r for r in rows(sys.argv[5]) if r.get("impl") == "gohub"}
+    loops = {bool(r.get("cuda_graph")): r for r in rows(sys.argv[5])
+             if r.get("impl") == "gohub-finetune-loop"}
     print("\n## The cat/dog fine-tune's images per second (trainbench -gpu -loop)\n")
-    if raw and loop:
-        print("| model | precision | batch | raw step img/s | fine-tune loop img/s | loop / raw "
-              "| loop's wait for data |\n| --- | --- | --- | --- | --- | --- | --- |")
-        print(f"| {loop['model']} | {loop['precision']} | {loop['batch']} | "
+    pairs = [(g, raws[g], loops[g]) for g in (False, True) if g in raws and g in loops]
+    if pairs:
+        print("| model | precision | batch | CUDA graphs | raw step img/s | fine-tune loop img/s "
+              "| loop / raw | loop's wait for data |\n"
+              "| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for graph, raw, loop in pairs:
+        recorded = (f"yes ({raw.get('cuda_graphs', 0)} raw, {loop.get('cuda_graphs', 0)} loop)"
+                    if graph else "no")
+        print(f"| {loop['model']} | {loop['precision']} | {loop['batch']} | {recorded} | "
               f"{raw['images_per_sec']:.1f} | {loop['images_per_sec']:.1f} | {loop['ratio']:.3f} | "
               f"{100 * loop['data_wait_share']:.1f} % |")
-    else:
+    if not pairs:
         print("no result (finetune_rate.jsonl)")

@@ -326,6 +326,22 @@ PD_Bool PD_ExecutorFreeIntermediates(PD_Executor* executor, PD_Bool on) {
   });
 }
 
+PD_Bool PD_ExecutorRecordRuns(PD_Executor* executor, PD_Bool on) {
+  return Guard(__func__, PD_Bool{0}, [&] {
+    PD_CHECK(executor != nullptr && executor->impl != nullptr, "the executor is NULL");
+    Settle(*executor->launched);  // a launched run may be its recording's
+    executor->impl->set_record_runs(on != 0);
+    return PD_Bool{1};
+  });
+}
+
+int32_t PD_ExecutorRecordings(const PD_Executor* executor) {
+  return Guard(__func__, int32_t{-1}, [&] {
+    PD_CHECK(executor != nullptr && executor->impl != nullptr, "the executor is NULL");
+    return static_cast<int32_t>(executor->impl->recordings());
+  });
+}
+
 PD_Bool PD_ExecutorRun(PD_Executor* executor) {
   return Guard(__func__, PD_Bool{0}, [&] {
     PD_CHECK(executor != nullptr && executor->impl != nullptr, "the executor is NULL");

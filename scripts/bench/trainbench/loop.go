@@ -35,8 +35,10 @@ type loopResult struct {
 	CacheMisses   int64   `json:"cache_misses"` // all in the untimed decoding pass
 	RawImagesSec  float64 `json:"raw_images_per_sec"`
 	RawMedianMs   float64 `json:"raw_median_ms_per_step"`
-	Ratio         float64 `json:"ratio"`        // loop / raw, images per second
-	MedianRatio   float64 `json:"median_ratio"` // raw / loop, median step times
+	Ratio         float64 `json:"ratio"`                 // loop / raw, images per second
+	MedianRatio   float64 `json:"median_ratio"`          // raw / loop, median step times
+	CUDAGraph     bool    `json:"cuda_graph,omitempty"`  // -cuda-graph
+	CUDAGraphs    int     `json:"cuda_graphs,omitempty"` // recordings made and launched
 }
 
 // loopSpec is what -loop measures: the fine-tune loop on the same model, batch and threads
@@ -86,7 +88,7 @@ func measureLoop(s loopSpec) (loopResult, error) {
 	task, err := finetune.NewImageClassifierTask(module, data, reader, finetune.RunConfig{
 		NumEpoch: never / len(data.Train), BatchSize: s.batch, CheckpointDir: ckpt, Threads: s.threads,
 		LogInterval: never, EvalInterval: never, SaveCkptInterval: never, Seed: 1,
-		UseGPU: s.on.gpu, TF32: s.on.tf32,
+		UseGPU: s.on.gpu, TF32: s.on.tf32, CUDAGraph: s.on.graph,
 		Strategy: finetune.DefaultStrategy{LearningRate: learningRate, Optimizer: "momentum",
 			OptimizerAttrs: map[string]float64{"momentum": momentum}},
 	})
@@ -195,6 +197,7 @@ func (w *stepWindow) result(s loopSpec, st finetune.RunStats, c imgbatch.CacheSt
 		ImagesPerSec: round3(float64(w.timed*s.batch) / elapsed), MsPerStep: round3(1000 * elapsed / float64(w.timed)),
 		MedianMs: medianMs(w.times), RawMedianMs: s.rawMedianMs,
 		Cached: c.Pictures, CacheHits: c.Hits, CacheMisses: c.Misses, RawImagesSec: s.rawImagesPerSecond,
+		CUDAGraph: s.on.graph, CUDAGraphs: st.CUDAGraphs,
 	}
 	if st.Train > 0 {
 		r.DataWaitShare = round3(st.DataWait.Seconds() / st.Train.Seconds())

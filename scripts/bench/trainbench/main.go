@@ -28,7 +28,9 @@
 // With -gpu both run on GPU 0 through the CUDA backend (-tf32 allows TF32 math): the raw step
 // sets its batch, runs and reads the loss one after the other (Executor.Run), while the loop
 // launches each step and feeds the next batch while the GPU computes (Executor.Launch), so
-// the ratio shows what that overlap gains.
+// the ratio shows what that overlap gains. With -cuda-graph both record their steps as CUDA
+// graphs (Executor.RecordRuns, gohub finetune --cuda_graph) and report how many recordings
+// they launched.
 package main
 
 import (
@@ -74,6 +76,8 @@ type result struct {
 	PeakRSSMiB   float64 `json:"peak_rss_mib"`
 	Params       int     `json:"params"`
 	Ops          int     `json:"ops"`
+	CUDAGraph    bool    `json:"cuda_graph,omitempty"`  // -cuda-graph
+	CUDAGraphs   int     `json:"cuda_graphs,omitempty"` // recordings made and launched
 }
 
 // Variable names of the head and the update part: finetune's (head.go, optimize.go).
@@ -105,11 +109,15 @@ func main() {
 	bf16 := flag.Bool("bf16", false, "convolutions and their gradients in bfloat16 (gohub finetune --amp)")
 	gpu := flag.Bool("gpu", false, "run on GPU 0 through the CUDA backend (gohub finetune --use_gpu)")
 	tf32 := flag.Bool("tf32", false, "with -gpu: TF32 math for float32 convolutions and matrix products")
+	graph := flag.Bool("cuda-graph", false, "with -gpu: record the steps as CUDA graphs (gohub finetune --cuda_graph)")
 	flag.Parse()
 	if *tf32 && (!*gpu || *bf16) {
 		fail(errors.New("-tf32 needs -gpu, and not -bf16"))
 	}
-	on := place{gpu: *gpu, tf32: *tf32}
+	if *graph && !*gpu {
+		fail(errors.New("-cuda-graph needs -gpu"))
+	}
+	on := place{gpu: *gpu, tf32: *tf32, graph: *graph}
 	if *loop != "" && *warmup < 1 {
 		fail(errors.New("-loop needs at least one -warmup step"))
 	}
@@ -136,8 +144,9 @@ func main() {
 	printJSON(lr)
 }
 
-// place is where the steps run: the CPU, or GPU 0 (TF32 allowed or not).
-type place struct{ gpu, tf32 bool }
+// place is where the steps run: the CPU, or GPU 0 (TF32 allowed or not, steps recorded as
+// CUDA graphs or not).
+type place struct{ gpu, tf32, graph bool }
 
 func (p place) device() string {
 	if p.gpu {
@@ -237,6 +246,9 @@ func run(dir string, batch, threads, side, classes, steps int, seconds float64, 
 	if err := exec.FreeIntermediates(true); err != nil {
 		return result{}, err
 	}
+	if err := exec.RecordRuns(on.graph); err != nil {
+		return result{}, err
+	}
 
 	imgDims := []int64{int64(batch), 3, int64(side), int64(side)}
 	images := fixedInput(count(imgDims))
@@ -293,7 +305,12 @@ func run(dir string, batch, threads, side, classes, steps int, seconds float64, 
 	if err != nil {
 		return result{}, err
 	}
+	recordings, err := exec.Recordings()
+	if err != nil {
+		return result{}, err
+	}
 	return result{
+		CUDAGraph: on.graph, CUDAGraphs: recordings,
 		Impl: "gohub", Library: firstLine(paddle.Version()), Model: filepath.Base(filepath.Clean(dir)), Device: on.device(), Precision: precision(bf16, on),
 		Batch: batch, Threads: threads, Side: side, Steps: done, Seconds: round3(elapsed),
 		ImagesPerSec: round3(float64(done*batch) / elapsed), MsPerStep: round3(1000 * elapsed / float64(done)),
