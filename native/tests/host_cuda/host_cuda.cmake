@@ -32,7 +32,7 @@ file(GLOB HOST_CUDA_BACKEND_CU CONFIGURE_DEPENDS src/cuda/*.cu)
 host_cuda_translate(HOST_CUDA_KERNELS ${HOST_CUDA_BACKEND_CU})
 add_library(gohub_host_cuda SHARED ${HOST_CUDA_BACKEND_CC} ${HOST_CUDA_KERNELS}
   ${HOST_CUDA_DIR}/runtime.cc ${HOST_CUDA_DIR}/grid.cc ${HOST_CUDA_DIR}/cublas.cc
-  ${HOST_CUDA_DIR}/cudnn.cc ${HOST_CUDA_DIR}/faults.cc)
+  ${HOST_CUDA_DIR}/cudnn.cc ${HOST_CUDA_DIR}/faults.cc ${HOST_CUDA_DIR}/races.cc)
 add_dependencies(gohub_host_cuda pd_proto)
 target_include_directories(gohub_host_cuda PRIVATE src src/cuda ${HOST_CUDA_INCLUDES}
   ${CMAKE_CURRENT_BINARY_DIR} include
@@ -46,7 +46,7 @@ target_compile_options(gohub_host_cuda PRIVATE ${HOST_CUDA_OPTIONS})
 # faults behave as a GPU's.
 host_cuda_translate(HOST_CUDA_SELF_TEST ${HOST_CUDA_DIR}/self_test.cu)
 add_executable(host_cuda_self_test ${HOST_CUDA_SELF_TEST} ${HOST_CUDA_DIR}/runtime.cc
-  ${HOST_CUDA_DIR}/grid.cc)
+  ${HOST_CUDA_DIR}/grid.cc ${HOST_CUDA_DIR}/races.cc)
 target_include_directories(host_cuda_self_test PRIVATE ${HOST_CUDA_INCLUDES})
 target_link_libraries(host_cuda_self_test PRIVATE GTest::gtest_main Threads::Threads)
 target_compile_options(host_cuda_self_test PRIVATE ${HOST_CUDA_OPTIONS})

@@ -40,12 +40,14 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "errors.h"
 #include "kernel_model.h"
+#include "races.h"
 #include "stream.h"
 
 namespace hostcuda {
@@ -183,6 +185,7 @@ bool DropBlock(void* ptr, bool host) {
   const size_t bytes = it->second.bytes;
   if (it->second.device >= 0) m.used[it->second.device] -= bytes;
   m.blocks.erase(it);
+  Forget(ptr);
   char* p = static_cast<char*>(ptr);
   std::memset(p, kPoison, bytes);
   m.quarantine.emplace_back(p, bytes);
@@ -195,8 +198,9 @@ bool DropBlock(void* ptr, bool host) {
   return true;
 }
 
-// The block holding [p, p + bytes), if any (p may be one past the end when bytes is 0).
-bool Find(const void* p, size_t bytes, Block* out) {
+// The block holding [p, p + bytes), if any (p may be one past the end when bytes is 0), and
+// where it starts.
+bool Find(const void* p, size_t bytes, Block* out, const char** start = nullptr) {
   Memory& m = Mem();
   const char* c = static_cast<const char*>(p);
   std::lock_guard<std::mutex> lock(m.mu);
@@ -205,6 +209,7 @@ bool Find(const void* p, size_t bytes, Block* out) {
   --it;
   if (c + bytes > it->first + it->second.bytes) return false;
   *out = it->second;
+  if (start != nullptr) *start = it->first;
   return true;
 }
 
@@ -247,6 +252,7 @@ struct SideStream {
   std::mutex mu;
   std::deque<std::function<void()>> queued;
   uint64_t queued_total = 0, ran = 0;  // pieces of work ever queued, and run
+  Timeline timeline;  // races.h
 };
 
 struct SideStreams {
@@ -291,12 +297,53 @@ struct ThreadStream {
   std::vector<std::function<void()>> queued;
   Graph* capture = nullptr;  // the graph being recorded
   bool capture_invalid = false;
+  Timeline timeline;  // races.h
   ~ThreadStream() {  // a thread that ends runs what it queued, as its stream would
     for (auto& w : queued) w();
     delete capture;
   }
 };
 thread_local ThreadStream stream;
+
+// The stamp of a piece of work queued on s now (races.h); none while the thread's stream is
+// captured (a graph's work is not checked).
+std::optional<Stamp> StampFor(cudaStream_t s) {
+  if (std::shared_ptr<SideStream> side = SideOf(s)) {
+    std::lock_guard<std::mutex> lock(side->mu);
+    return Tick(side->timeline);
+  }
+  if (stream.capture != nullptr) return std::nullopt;
+  return Tick(stream.timeline);
+}
+
+// Checks stamped work's access to [p, p + bytes) where that is an ordinary device block.
+void Track(const std::optional<Stamp>& stamp, const void* p, size_t bytes, bool write,
+           const char* what) {
+  Block b{};
+  const char* start = nullptr;
+  if (!stamp || !Find(p, bytes, &b, &start) || b.device < 0 || b.graph != nullptr) return;
+  Access(start, static_cast<size_t>(static_cast<const char*>(p) - start), bytes, write, *stamp,
+         what);
+}
+
+// The host waited for the work queued on s so far, or on every stream it can wait for.
+void Waited(cudaStream_t s) {
+  if (std::shared_ptr<SideStream> side = SideOf(s)) {
+    std::lock_guard<std::mutex> lock(side->mu);
+    HostWaited(side->timeline.clock);
+    return;
+  }
+  HostWaited(stream.timeline.clock);
+}
+void WaitedForAll() {
+  HostWaited(stream.timeline.clock);
+  SideStreams& all = Sides();
+  std::lock_guard<std::mutex> lock(all.mu);
+  for (auto& [handle, side] : all.live) {
+    std::lock_guard<std::mutex> side_lock(side->mu);
+    HostWaited(side->timeline.clock);
+  }
+}
 
 void Flush() {
   std::vector<std::function<void()>> work;
@@ -494,12 +541,14 @@ cudaError_t cudaDeviceSynchronize(void) {
   ++host_waits;
   Flush();
   RunAllSides();
+  WaitedForAll();
   return Sticky();
 }
 
 cudaError_t cudaStreamSynchronize(cudaStream_t s) {
   HOSTCUDA_STICKY();
   ++host_waits;
+  Waited(s);
   if (std::shared_ptr<SideStream> side = SideOf(s)) {
     RunSide(*side, UINT64_MAX);
     return Sticky();
@@ -545,6 +594,7 @@ struct HostEvent {
   // Recorded on a side stream: it, and how much of its work comes before the marker.
   std::shared_ptr<SideStream> side;
   uint64_t mark = 0;
+  VectorClock clock;  // the work before the marker (races.h)
 };
 }  // namespace
 
@@ -562,6 +612,7 @@ cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t s) {
   e->owner = &stream;
   e->side = SideOf(s);
   Enqueue(s, [done = e->done] { done->store(true); });
+  if (std::optional<Stamp> stamp = StampFor(s)) e->clock = stamp->clock;
   if (e->side != nullptr) {
     std::lock_guard<std::mutex> lock(e->side->mu);
     e->mark = e->side->queued_total;
@@ -572,6 +623,7 @@ cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t s) {
 cudaError_t cudaEventSynchronize(cudaEvent_t event) {
   HOSTCUDA_STICKY();
   auto* e = reinterpret_cast<HostEvent*>(event);
+  HostWaited(e->clock);
   if (e->done->load()) return cudaSuccess;
   ++host_waits;
   if (e->side != nullptr) {
@@ -593,6 +645,7 @@ cudaError_t cudaEventSynchronize(cudaEvent_t event) {
 cudaError_t cudaStreamWaitEvent(cudaStream_t s, cudaEvent_t event, unsigned int) {
   HOSTCUDA_STICKY();
   auto* e = reinterpret_cast<HostEvent*>(event);
+  if (SideOf(s) == nullptr) Join(&stream.timeline.clock, e->clock);
   if (e->done->load()) return cudaSuccess;
   if (SideOf(s) != nullptr || (e->side == nullptr && e->owner != &stream)) {
     ReportError(cudaErrorNotSupported,
@@ -614,7 +667,11 @@ cudaError_t cudaMallocAsync(void** ptr, size_t bytes, cudaStream_t s) {
   HOSTCUDA_STICKY();
   if (stream.capture == nullptr || SideOf(s) != nullptr) {
     *ptr = NewBlock(bytes, current_device);
-    return *ptr == nullptr ? Fails(cudaErrorMemoryAllocation) : cudaSuccess;
+    if (*ptr == nullptr) return Fails(cudaErrorMemoryAllocation);
+    // The block is s's from here: another stream's use must be ordered after this.
+    Forget(*ptr);
+    Track(StampFor(s), *ptr, bytes, true, "cudaMallocAsync");
+    return cudaSuccess;
   }
   // An allocation node: the address now, the memory when the node runs.
   auto node = std::make_shared<GraphAlloc>();
@@ -666,6 +723,8 @@ cudaError_t cudaFreeAsync(void* ptr, cudaStream_t s) {
     node->outstanding = false;
   }
   // Stream-ordered: the block stays the kernels' until the work queued before the free ran.
+  Block b{};
+  if (Find(ptr, 0, &b)) Track(StampFor(s), ptr, b.bytes, true, "cudaFreeAsync");
   Enqueue(s, [ptr] {
     if (!DropBlock(ptr, false)) ReportFault("cudaFreeAsync of a block already freed");
   });
@@ -687,6 +746,7 @@ cudaError_t cudaFreeHost(void* ptr) {
   ++host_waits;
   Flush();
   RunAllSides();
+  WaitedForAll();
   return DropBlock(ptr, true) ? cudaSuccess : Fails(cudaErrorInvalidValue);
 }
 
@@ -696,6 +756,7 @@ cudaError_t cudaMemsetAsync(void* ptr, int value, size_t bytes, cudaStream_t s) 
     ReportFault("cudaMemsetAsync on " + DescribePointer(ptr, bytes));
     return Sticky();
   }
+  Track(StampFor(s), ptr, bytes, true, "cudaMemsetAsync");
   Enqueue(s, [ptr, value, bytes] {
     if (LiveOnDevice(ptr, bytes, "cudaMemsetAsync")) std::memset(ptr, value, bytes);
   });
@@ -724,6 +785,9 @@ cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpy
   const bool pageable = (!dst_device && PageableHost(dst)) || (!src_device && PageableHost(src));
   if (pageable && SideOf(s) == nullptr && RefusedWhileCapturing())
     return cudaErrorStreamCaptureUnsupported;
+  const std::optional<Stamp> stamp = StampFor(s);
+  if (dst_device) Track(stamp, dst, bytes, true, "cudaMemcpyAsync");
+  if (src_device) Track(stamp, src, bytes, false, "cudaMemcpyAsync");
   Enqueue(s, [dst, src, bytes, dst_device, src_device] {
     if ((!dst_device || LiveOnDevice(dst, bytes, "cudaMemcpyAsync's destination")) &&
         (!src_device || LiveOnDevice(src, bytes, "cudaMemcpyAsync's source")))
@@ -733,6 +797,7 @@ cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpy
   // source is staged), so the caller may reuse the buffer at once.
   if (pageable) {
     ++host_waits;
+    Waited(s);
     if (std::shared_ptr<SideStream> side = SideOf(s)) {
       RunSide(*side, UINT64_MAX);
     } else {

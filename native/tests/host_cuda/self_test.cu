@@ -327,3 +327,61 @@ TEST(HostCudaDeathTest, AShuffleWhileTheWarpWaitsElsewhereFaults) {
 }
 
 }  // namespace
+
+// races.h: a copy on a side stream into a block and a copy out of it on the thread's stream,
+// unordered, race (whichever order the work happens to run in here); an event waited for
+// between them orders them.
+TEST(HostCuda, CopiesOrderedByAnEventWaitDoNotRace) {
+  cudaStream_t side = nullptr;
+  ASSERT_EQ(cudaStreamCreateWithFlags(&side, cudaStreamNonBlocking), cudaSuccess);
+  float* src = nullptr;
+  ASSERT_EQ(cudaMallocHost(reinterpret_cast<void**>(&src), 4 * sizeof(float)), cudaSuccess);
+  float* d = DeviceCopy(std::vector<float>(4));
+  float* e = DeviceCopy(std::vector<float>(4));
+  ASSERT_EQ(cudaStreamSynchronize(cudaStreamPerThread), cudaSuccess);
+  cudaEvent_t copied = nullptr;
+  ASSERT_EQ(cudaEventCreateWithFlags(&copied, cudaEventDisableTiming), cudaSuccess);
+  ASSERT_EQ(cudaMemcpyAsync(d, src, 4 * sizeof(float), cudaMemcpyHostToDevice, side), cudaSuccess);
+  ASSERT_EQ(cudaEventRecord(copied, side), cudaSuccess);
+  ASSERT_EQ(cudaStreamWaitEvent(cudaStreamPerThread, copied, 0), cudaSuccess);
+  ASSERT_EQ(cudaMemcpyAsync(e, d, 4 * sizeof(float), cudaMemcpyDeviceToDevice, cudaStreamPerThread),
+            cudaSuccess);
+  EXPECT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+  cudaEventDestroy(copied);
+  ASSERT_EQ(cudaStreamDestroy(side), cudaSuccess);
+  cudaFreeHost(src);
+}
+
+TEST(HostCudaDeathTest, UnorderedCopiesOnTwoStreamsRace) {
+  EXPECT_EXIT(
+      {
+        cudaStream_t side = nullptr;
+        (void)cudaStreamCreateWithFlags(&side, cudaStreamNonBlocking);
+        float* src = nullptr;
+        (void)cudaMallocHost(reinterpret_cast<void**>(&src), 4 * sizeof(float));
+        float* d = DeviceCopy(std::vector<float>(4));
+        float* e = DeviceCopy(std::vector<float>(4));
+        (void)cudaStreamSynchronize(cudaStreamPerThread);
+        (void)cudaMemcpyAsync(e, d, 4 * sizeof(float), cudaMemcpyDeviceToDevice,
+                              cudaStreamPerThread);
+        (void)cudaMemcpyAsync(d, src, 4 * sizeof(float), cudaMemcpyHostToDevice, side);
+        std::exit(cudaDeviceSynchronize() == cudaErrorIllegalAddress ? 0 : 1);
+      },
+      testing::ExitedWithCode(0), "a race on the device block");
+}
+
+// A block allocated on one stream is that stream's until another is ordered after it.
+TEST(HostCudaDeathTest, ABlockUsedOnAnotherStreamThanItsAllocationsRaces) {
+  EXPECT_EXIT(
+      {
+        cudaStream_t side = nullptr;
+        (void)cudaStreamCreateWithFlags(&side, cudaStreamNonBlocking);
+        float* src = nullptr;
+        (void)cudaMallocHost(reinterpret_cast<void**>(&src), 4 * sizeof(float));
+        void* d = nullptr;
+        (void)cudaMallocAsync(&d, 4 * sizeof(float), cudaStreamPerThread);
+        (void)cudaMemcpyAsync(d, src, 4 * sizeof(float), cudaMemcpyHostToDevice, side);
+        std::exit(cudaDeviceSynchronize() == cudaErrorIllegalAddress ? 0 : 1);
+      },
+      testing::ExitedWithCode(0), "a race on the device block");
+}
