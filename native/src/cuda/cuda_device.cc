@@ -228,6 +228,10 @@ CudaContext::CudaContext(Place place, const ExecConfig& config) : DeviceContext(
   PD_CUBLAS_CHECK(cublasSetWorkspace(cublas_, cublas_workspace_, kCublasWorkspace));
   PD_CUDNN_CHECK(cudnnCreate(&cudnn_));
   PD_CUDNN_CHECK(cudnnSetStream(cudnn_, WorkStream()));
+  // The workspace is this thread's stream's until another is ordered after its allocation: the
+  // context may be used and destroyed from other threads (a goroutine moves between them), and
+  // one that never runs anything on the GPU would never order it otherwise.
+  PD_CUDA_CHECK(cudaStreamSynchronize(WorkStream()));
 }
 
 CudaContext::~CudaContext() {
