@@ -402,14 +402,7 @@ func (e *Executor) Destroy() {
 // CheckNanInf makes every later Run stop at the first op that writes a NaN or an Inf, with an
 // error naming the op and the variable. Off by default: it reads every output once more.
 func (e *Executor) CheckNanInf(on bool) error {
-	if e == nil || e.c == nil {
-		return errors.Wrap(ErrDestroyed, "Executor.CheckNanInf: executor")
-	}
-	v := C.PD_Bool(0)
-	if on {
-		v = 1
-	}
-	return callFailed("Executor.CheckNanInf", func() bool { return C.gohub_PD_ExecutorCheckNanInf(e.c, v) != 0 })
+	return e.set("Executor.CheckNanInf", on, func(c *C.PD_Executor, v C.PD_Bool) C.PD_Bool { return C.gohub_PD_ExecutorCheckNanInf(c, v) })
 }
 
 // FreeIntermediates releases each intermediate tensor after the last op that reads it, so
@@ -418,14 +411,7 @@ func (e *Executor) CheckNanInf(on bool) error {
 // the targets of the program's fetch ops and outputs no op reads; with this on, read
 // nothing else after a run.
 func (e *Executor) FreeIntermediates(on bool) error {
-	if e == nil || e.c == nil {
-		return errors.Wrap(ErrDestroyed, "Executor.FreeIntermediates: executor")
-	}
-	v := C.PD_Bool(0)
-	if on {
-		v = 1
-	}
-	return callFailed("Executor.FreeIntermediates", func() bool { return C.gohub_PD_ExecutorFreeIntermediates(e.c, v) != 0 })
+	return e.set("Executor.FreeIntermediates", on, func(c *C.PD_Executor, v C.PD_Bool) C.PD_Bool { return C.gohub_PD_ExecutorFreeIntermediates(c, v) })
 }
 
 // RecordRuns records a GPU run as a CUDA graph and launches the recording for every later run
@@ -434,14 +420,7 @@ func (e *Executor) FreeIntermediates(on bool) error {
 // activations) is the recording's own memory. A program with something that cannot be
 // recorded (training dropout) runs op by op. On the CPU it does nothing.
 func (e *Executor) RecordRuns(on bool) error {
-	if e == nil || e.c == nil {
-		return errors.Wrap(ErrDestroyed, "Executor.RecordRuns: executor")
-	}
-	v := C.PD_Bool(0)
-	if on {
-		v = 1
-	}
-	return callFailed("Executor.RecordRuns", func() bool { return C.gohub_PD_ExecutorRecordRuns(e.c, v) != 0 })
+	return e.set("Executor.RecordRuns", on, func(c *C.PD_Executor, v C.PD_Bool) C.PD_Bool { return C.gohub_PD_ExecutorRecordRuns(c, v) })
 }
 
 // Recordings is how many recordings (RecordRuns) the executor has made that could be launched
@@ -488,6 +467,18 @@ func (e *Executor) Wait() error {
 // nothing.
 func (e *Executor) Prefetch() error {
 	return e.run("Executor.Prefetch", func(c *C.PD_Executor) C.PD_Bool { return C.gohub_PD_ExecutorPrefetch(c) })
+}
+
+// set turns one of the executor's switches on or off.
+func (e *Executor) set(op string, on bool, f func(*C.PD_Executor, C.PD_Bool) C.PD_Bool) error {
+	if e == nil || e.c == nil {
+		return errors.Wrap(ErrDestroyed, op+": executor")
+	}
+	v := C.PD_Bool(0)
+	if on {
+		v = 1
+	}
+	return callFailed(op, func() bool { return f(e.c, v) != 0 })
 }
 
 func (e *Executor) run(op string, f func(*C.PD_Executor) C.PD_Bool) error {

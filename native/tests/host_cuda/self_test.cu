@@ -57,6 +57,18 @@ T* DeviceCopy(const std::vector<T>& host) {
   return static_cast<T*>(p);
 }
 
+// A stream of its own (a copy queue) and page-locked host memory for n floats.
+cudaStream_t NewSideStream() {
+  cudaStream_t side = nullptr;
+  EXPECT_EQ(cudaStreamCreateWithFlags(&side, cudaStreamNonBlocking), cudaSuccess);
+  return side;
+}
+float* PinnedFloats(size_t n) {
+  void* p = nullptr;
+  EXPECT_EQ(cudaMallocHost(&p, n * sizeof(float)), cudaSuccess);
+  return static_cast<float*>(p);
+}
+
 template <typename T>
 std::vector<T> HostCopy(const T* device, size_t n) {
   std::vector<T> host(n);
@@ -222,10 +234,8 @@ TEST(HostCuda, ACapturedFreeOfOrdinaryMemorySpoilsTheCapture) {
 // stream that reads its destination without cudaStreamWaitEvent sees the memory as it was, and
 // with the wait sees the copy; the wait orders it where the thread's stream reaches it.
 TEST(HostCuda, ASideStreamsCopyIsSeenOnlyAfterAWaitForIt) {
-  cudaStream_t side = nullptr;
-  ASSERT_EQ(cudaStreamCreateWithFlags(&side, cudaStreamNonBlocking), cudaSuccess);
-  float* src = nullptr;
-  ASSERT_EQ(cudaMallocHost(reinterpret_cast<void**>(&src), 4 * sizeof(float)), cudaSuccess);
+  cudaStream_t side = NewSideStream();
+  float* src = PinnedFloats(4);
   for (int i = 0; i < 4; ++i) src[i] = 7.0f + i;
   float* d = DeviceCopy(std::vector<float>{1, 2, 3, 4});
   float* out = DeviceCopy(std::vector<float>(4));
@@ -332,10 +342,8 @@ TEST(HostCudaDeathTest, AShuffleWhileTheWarpWaitsElsewhereFaults) {
 // unordered, race (whichever order the work happens to run in here); an event waited for
 // between them orders them.
 TEST(HostCuda, CopiesOrderedByAnEventWaitDoNotRace) {
-  cudaStream_t side = nullptr;
-  ASSERT_EQ(cudaStreamCreateWithFlags(&side, cudaStreamNonBlocking), cudaSuccess);
-  float* src = nullptr;
-  ASSERT_EQ(cudaMallocHost(reinterpret_cast<void**>(&src), 4 * sizeof(float)), cudaSuccess);
+  cudaStream_t side = NewSideStream();
+  float* src = PinnedFloats(4);
   float* d = DeviceCopy(std::vector<float>(4));
   float* e = DeviceCopy(std::vector<float>(4));
   ASSERT_EQ(cudaStreamSynchronize(cudaStreamPerThread), cudaSuccess);
@@ -355,10 +363,8 @@ TEST(HostCuda, CopiesOrderedByAnEventWaitDoNotRace) {
 TEST(HostCudaDeathTest, UnorderedCopiesOnTwoStreamsRace) {
   EXPECT_EXIT(
       {
-        cudaStream_t side = nullptr;
-        (void)cudaStreamCreateWithFlags(&side, cudaStreamNonBlocking);
-        float* src = nullptr;
-        (void)cudaMallocHost(reinterpret_cast<void**>(&src), 4 * sizeof(float));
+        cudaStream_t side = NewSideStream();
+        float* src = PinnedFloats(4);
         float* d = DeviceCopy(std::vector<float>(4));
         float* e = DeviceCopy(std::vector<float>(4));
         (void)cudaStreamSynchronize(cudaStreamPerThread);
@@ -374,10 +380,8 @@ TEST(HostCudaDeathTest, UnorderedCopiesOnTwoStreamsRace) {
 TEST(HostCudaDeathTest, ABlockUsedOnAnotherStreamThanItsAllocationsRaces) {
   EXPECT_EXIT(
       {
-        cudaStream_t side = nullptr;
-        (void)cudaStreamCreateWithFlags(&side, cudaStreamNonBlocking);
-        float* src = nullptr;
-        (void)cudaMallocHost(reinterpret_cast<void**>(&src), 4 * sizeof(float));
+        cudaStream_t side = NewSideStream();
+        float* src = PinnedFloats(4);
         void* d = nullptr;
         (void)cudaMallocAsync(&d, 4 * sizeof(float), cudaStreamPerThread);
         (void)cudaMemcpyAsync(d, src, 4 * sizeof(float), cudaMemcpyHostToDevice, side);
