@@ -94,11 +94,17 @@ TEST_P(GpuPrefetch, TheNextRunReadsTheInputCopiedBesideTheStep) {
     exec.Wait();
     ExpectOutput(&scope_, k, kN, "launched");
     // After the first step, a run copies only its output home: its input came before it.
-    if (k > 0) EXPECT_EQ(exec.copies_in_last_run(), 1) << "step " << k;
+    if (k > 0) {
+      EXPECT_EQ(exec.copies_in_last_run(), 1) << "step " << k;
+    }
     // Recorded from the second step on, and that recording launched from then on.
-    if (GetParam()) EXPECT_EQ(exec.last_run_recorded(), k > 0) << "step " << k;
+    if (GetParam()) {
+      EXPECT_EQ(exec.last_run_recorded(), k > 0) << "step " << k;
+    }
   }
-  if (GetParam()) EXPECT_EQ(exec.recordings(), 1);
+  if (GetParam()) {
+    EXPECT_EQ(exec.recordings(), 1);
+  }
 }
 
 // A value set again after its upload is the one the run reads, copied by the run; a prefetch
