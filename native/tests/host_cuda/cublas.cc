@@ -263,6 +263,13 @@ bool GemmArgsValid(cublasOperation_t transa, cublasOperation_t transb, int m, in
   return alpha != nullptr && beta != nullptr;
 }
 
+// Elements from the first of a column-major rows × cols matrix with leading dimension ld to its
+// last, through `batch` matrices `stride` apart.
+int64_t Span(int64_t rows, int64_t cols, int64_t ld, int64_t stride, int64_t batch) {
+  if (rows == 0 || cols == 0 || batch == 0) return 0;
+  return (cols - 1) * ld + rows + (batch - 1) * std::max<int64_t>(stride, 0);
+}
+
 // One product's operands, copied into the queued work.
 struct GemmCall {
   const char* name;
@@ -274,6 +281,17 @@ struct GemmCall {
   float* c;
   int64_t stride_a, stride_b, stride_c;
   int64_t batch;
+
+  // alpha 0 reads neither A nor B (as reference BLAS documents): C is only scaled.
+  bool ReadsAB() const { return k > 0 && alpha != 0.0f; }
+  // The elements each operand's matrices cover.
+  int64_t SpanA() const {
+    return trans_a ? Span(k, m, lda, stride_a, batch) : Span(m, k, lda, stride_a, batch);
+  }
+  int64_t SpanB() const {
+    return trans_b ? Span(n, k, ldb, stride_b, batch) : Span(k, n, ldb, stride_b, batch);
+  }
+  int64_t SpanC() const { return Span(m, n, ldc, stride_c, batch); }
 };
 
 // Bytes [p, p + bytes) must be device memory of the current device, as a GPU kernel's operands
@@ -287,29 +305,18 @@ bool Reachable(const char* call, const char* what, const float* p, int64_t eleme
   return false;
 }
 
-// Elements from the first of a column-major rows × cols matrix with leading dimension ld to its
-// last, through `batch` matrices `stride` apart.
-int64_t Span(int64_t rows, int64_t cols, int64_t ld, int64_t stride, int64_t batch) {
-  if (rows == 0 || cols == 0 || batch == 0) return 0;
-  return (cols - 1) * ld + rows + (batch - 1) * std::max<int64_t>(stride, 0);
-}
-
 void RunGemms(const GemmCall& g) {
-  const int64_t a_rows = g.trans_a ? g.k : g.m, a_cols = g.trans_a ? g.m : g.k;
-  const int64_t b_rows = g.trans_b ? g.n : g.k, b_cols = g.trans_b ? g.k : g.n;
-  const bool reads_ab = g.k > 0 && g.alpha != 0.0f;
-  if (reads_ab && (!Reachable(g.name, "A", g.a, Span(a_rows, a_cols, g.lda, g.stride_a, g.batch)) ||
-                   !Reachable(g.name, "B", g.b, Span(b_rows, b_cols, g.ldb, g.stride_b, g.batch))))
+  if (g.ReadsAB() &&
+      (!Reachable(g.name, "A", g.a, g.SpanA()) || !Reachable(g.name, "B", g.b, g.SpanB())))
     return;
-  if (!Reachable(g.name, "C", g.c, Span(g.m, g.n, g.ldc, g.stride_c, g.batch))) return;
+  if (!Reachable(g.name, "C", g.c, g.SpanC())) return;
   auto one = [&g](int64_t i, int threads) {
     // op(A)[row, p] and op(B)[p, col] of the column-major operands.
     const Operand a{g.a + i * g.stride_a, g.trans_a ? g.lda : 1, g.trans_a ? 1 : g.lda,
                     g.rounding};
     const Operand b{g.b + i * g.stride_b, g.trans_b ? 1 : g.ldb, g.trans_b ? g.ldb : 1,
                     g.rounding};
-    // alpha 0 reads neither A nor B (as reference BLAS documents): C is only scaled.
-    const int64_t k = g.alpha == 0.0f ? 0 : g.k;
+    const int64_t k = g.ReadsAB() ? g.k : 0;
     hostcuda::HostSgemm(g.m, g.n, k, g.alpha, PackOperand, &a, PackOperand, &b, g.beta,
                         g.c + i * g.stride_c, 1, g.ldc, threads);
   };
@@ -330,6 +337,13 @@ void RunGemms(const GemmCall& g) {
 
 cublasStatus_t QueueGemms(cublasHandle_t handle, GemmCall g) {
   if (g.m == 0 || g.n == 0 || g.batch == 0) return CUBLAS_STATUS_SUCCESS;  // nothing to do
+  const auto bytes = [](int64_t elements) { return static_cast<size_t>(elements) * sizeof(float); };
+  std::vector<hostcuda::DeviceAccess> accesses{{g.c, bytes(g.SpanC()), true}};
+  if (g.ReadsAB()) {
+    accesses.push_back({g.a, bytes(g.SpanA()), false});
+    accesses.push_back({g.b, bytes(g.SpanB()), false});
+  }
+  hostcuda::TrackWork(handle->stream, accesses, g.name);
   hostcuda::Enqueue(handle->stream, [g] { RunGemms(g); });
   return CUBLAS_STATUS_SUCCESS;
 }

@@ -763,6 +763,18 @@ struct ForwardWork {
   float alpha, beta;
   Epilogue epilogue;
 
+  std::vector<hostcuda::DeviceAccess> Accesses() const {
+    std::vector<hostcuda::DeviceAccess> a{{x, Bytes(x_desc), false},
+                                          {w, Bytes(w_desc), false},
+                                          {y, Bytes(y_desc), true},
+                                          {workspace, workspace_bytes, true}};
+    if (epilogue.fused) {
+      a.push_back({epilogue.z, Bytes(epilogue.z_desc), false});
+      a.push_back({epilogue.bias, Bytes(epilogue.bias_desc), false});
+    }
+    return a;
+  }
+
   void operator()() const {
     if (!Reachable(call, "x", x, Bytes(x_desc)) || !Reachable(call, "w", w, Bytes(w_desc)) ||
         !Reachable(call, "y", y, Bytes(y_desc)) ||
@@ -810,9 +822,16 @@ struct BackwardDataWork {
   void* workspace;
   size_t workspace_bytes;
   float alpha, beta;
+  static constexpr const char* call = "cudnnConvolutionBackwardData";
+
+  std::vector<hostcuda::DeviceAccess> Accesses() const {
+    return {{w, Bytes(w_desc), false},
+            {dy, Bytes(dy_desc), false},
+            {dx, Bytes(dx_desc), true},
+            {workspace, workspace_bytes, true}};
+  }
 
   void operator()() const {
-    const char* call = "cudnnConvolutionBackwardData";
     if (!Reachable(call, "w", w, Bytes(w_desc)) || !Reachable(call, "dy", dy, Bytes(dy_desc)) ||
         !Reachable(call, "dx", dx, Bytes(dx_desc)) ||
         !Reachable(call, "the workspace", workspace, workspace_bytes))
@@ -837,9 +856,16 @@ struct BackwardFilterWork {
   void* workspace;
   size_t workspace_bytes;
   float alpha, beta;
+  static constexpr const char* call = "cudnnConvolutionBackwardFilter";
+
+  std::vector<hostcuda::DeviceAccess> Accesses() const {
+    return {{x, Bytes(x_desc), false},
+            {dy, Bytes(dy_desc), false},
+            {dw, Bytes(dw_desc), true},
+            {workspace, workspace_bytes, true}};
+  }
 
   void operator()() const {
-    const char* call = "cudnnConvolutionBackwardFilter";
     if (!Reachable(call, "x", x, Bytes(x_desc)) || !Reachable(call, "dy", dy, Bytes(dy_desc)) ||
         !Reachable(call, "dw", dw, Bytes(dw_desc)) ||
         !Reachable(call, "the workspace", workspace, workspace_bytes))
@@ -852,6 +878,14 @@ struct BackwardFilterWork {
     BlendFilter(dw_desc, dw, result.data(), g.flip, alpha, beta);
   }
 };
+
+// Queues a call's work on the handle's stream, its operands checked for races first.
+template <typename Work>
+cudnnStatus_t Queue(cudnnHandle_t handle, Work work) {
+  hostcuda::TrackWork(handle->stream, work.Accesses(), work.call);
+  hostcuda::Enqueue(handle->stream, std::move(work));
+  return CUDNN_STATUS_SUCCESS;
+}
 
 // Alpha and beta point to float32 for float32 and bfloat16 data (cuDNN's scaling parameters).
 float Scalar(const void* p) { return *static_cast<const float*>(p); }
@@ -1168,10 +1202,8 @@ cudnnStatus_t cudnnConvolutionForward(cudnnHandle_t handle, const void* alpha,
   const cudnnStatus_t status = CheckForward(handle, xDesc, x, wDesc, w, convDesc, algo, workSpace,
                                             workSpaceSizeInBytes, yDesc, y, &g, &needed);
   if (status != CUDNN_STATUS_SUCCESS) return status;
-  hostcuda::Enqueue(handle->stream,
-                    ForwardWork{"cudnnConvolutionForward", *xDesc, *yDesc, *wDesc, *convDesc, g, x,
+  return Queue(handle, ForwardWork{"cudnnConvolutionForward", *xDesc, *yDesc, *wDesc, *convDesc, g, x,
                                 w, y, workSpace, needed, Scalar(alpha), Scalar(beta), Epilogue{}});
-  return CUDNN_STATUS_SUCCESS;
 }
 
 cudnnStatus_t cudnnConvolutionBiasActivationForward(
@@ -1216,11 +1248,9 @@ cudnnStatus_t cudnnConvolutionBiasActivationForward(
   epilogue.z = z;
   epilogue.bias = bias;
   epilogue.relu = act.mode == CUDNN_ACTIVATION_RELU;
-  hostcuda::Enqueue(handle->stream,
-                    ForwardWork{"cudnnConvolutionBiasActivationForward", *xDesc, *yDesc, *wDesc,
+  return Queue(handle, ForwardWork{"cudnnConvolutionBiasActivationForward", *xDesc, *yDesc, *wDesc,
                                 *convDesc, g, x, w, y, workSpace, needed, Scalar(alpha1), 0.0f,
                                 epilogue});
-  return CUDNN_STATUS_SUCCESS;
 }
 
 cudnnStatus_t cudnnConvolutionBackwardData(cudnnHandle_t handle, const void* alpha,
@@ -1240,10 +1270,8 @@ cudnnStatus_t cudnnConvolutionBackwardData(cudnnHandle_t handle, const void* alp
   status = CheckAlgorithm(Direction::kBackwardData, algo, g, Operands{*dxDesc, *wDesc, *dyDesc},
                           workSpace, workSpaceSizeInBytes, &needed);
   if (status != CUDNN_STATUS_SUCCESS) return status;
-  hostcuda::Enqueue(handle->stream,
-                    BackwardDataWork{*wDesc, *dyDesc, *dxDesc, *convDesc, g, w, dy, dx, workSpace,
+  return Queue(handle, BackwardDataWork{*wDesc, *dyDesc, *dxDesc, *convDesc, g, w, dy, dx, workSpace,
                                      needed, Scalar(alpha), Scalar(beta)});
-  return CUDNN_STATUS_SUCCESS;
 }
 
 cudnnStatus_t cudnnConvolutionBackwardFilter(cudnnHandle_t handle, const void* alpha,
@@ -1263,10 +1291,8 @@ cudnnStatus_t cudnnConvolutionBackwardFilter(cudnnHandle_t handle, const void* a
   status = CheckAlgorithm(Direction::kBackwardFilter, algo, g, Operands{*xDesc, *dwDesc, *dyDesc},
                           workSpace, workSpaceSizeInBytes, &needed);
   if (status != CUDNN_STATUS_SUCCESS) return status;
-  hostcuda::Enqueue(handle->stream,
-                    BackwardFilterWork{*xDesc, *dyDesc, *dwDesc, *convDesc, g, x, dy, dw, workSpace,
+  return Queue(handle, BackwardFilterWork{*xDesc, *dyDesc, *dwDesc, *convDesc, g, x, dy, dw, workSpace,
                                        needed, Scalar(alpha), Scalar(beta)});
-  return CUDNN_STATUS_SUCCESS;
 }
 
 }  // extern "C"

@@ -291,6 +291,28 @@ uint64_t Shuffle(ShuffleKind kind, uint64_t bits, int arg, int width) {
   return f.result;
 }
 
+// The race check's view of a launch (races.h): each pointer argument touches its block from
+// there to the block's end (the kernel's own range is not known), written where the kernel
+// takes it as a pointer to non-const. Named by where it was launched, kept for the process
+// (a race found later names it).
+void TrackKernel(const LaunchConfig& cfg, const BoundKernel& bound) {
+  static std::mutex mu;
+  static std::set<std::string>* names = new std::set<std::string>;
+  const char* what;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    what = names->insert("the kernel launched at " + Where(cfg)).first->c_str();
+  }
+  std::vector<DeviceAccess> accesses;
+  bound.pointers(
+      bound.args,
+      [](const void* p, bool write, void* ctx) {
+        static_cast<std::vector<DeviceAccess>*>(ctx)->push_back({p, kToBlockEnd, write});
+      },
+      &accesses);
+  TrackWork(cfg.stream, accesses, what);
+}
+
 void RunGrid(const LaunchConfig& cfg, BoundKernel bound) {
   std::shared_ptr<void> args(bound.args, bound.destroy);
   if (const char* why = ConfigError(cfg)) {
@@ -308,6 +330,7 @@ void RunGrid(const LaunchConfig& cfg, BoundKernel bound) {
     ReportFault(Where(cfg) + ": a kernel was handed " + why);
     return;
   }
+  TrackKernel(cfg, bound);
   Enqueue(cfg.stream, [cfg, bound, args] {
     BoundKernel b = bound;
     b.args = args.get();

@@ -42,11 +42,11 @@ set_target_properties(gohub_host_cuda PROPERTIES CXX_VISIBILITY_PRESET hidden
   VISIBILITY_INLINES_HIDDEN ON)
 target_compile_options(gohub_host_cuda PRIVATE ${HOST_CUDA_OPTIONS})
 
-# The host CUDA's own checks: its barriers, shuffles, launch limits, queued work, graphs and
-# faults behave as a GPU's.
+# The host CUDA's own checks: its barriers, shuffles, launch limits, queued work, graphs,
+# faults and race checks behave as a GPU's.
 host_cuda_translate(HOST_CUDA_SELF_TEST ${HOST_CUDA_DIR}/self_test.cu)
 add_executable(host_cuda_self_test ${HOST_CUDA_SELF_TEST} ${HOST_CUDA_DIR}/runtime.cc
-  ${HOST_CUDA_DIR}/grid.cc ${HOST_CUDA_DIR}/races.cc)
+  ${HOST_CUDA_DIR}/grid.cc ${HOST_CUDA_DIR}/races.cc ${HOST_CUDA_DIR}/cublas.cc)
 target_include_directories(host_cuda_self_test PRIVATE ${HOST_CUDA_INCLUDES})
 target_link_libraries(host_cuda_self_test PRIVATE GTest::gtest_main Threads::Threads)
 target_compile_options(host_cuda_self_test PRIVATE ${HOST_CUDA_OPTIONS})

@@ -78,6 +78,10 @@ struct BoundKernel {
   void (*destroy)(void* args);
   // Whether every pointer argument is device memory of the current device; sets *why if not.
   bool (*check)(const void* args, const char** why);
+  // Hands each pointer argument to use, with whether the kernel may write through it (a
+  // pointer to non-const), for the race check (races.h).
+  void (*pointers)(const void* args, void (*use)(const void* p, bool write, void* ctx),
+                   void* ctx);
 };
 
 // Checks the launch as CUDA does and runs every thread of the grid (now, or when the graph
@@ -118,6 +122,13 @@ bool ArgOk(const T& v, const char** why) {
   }
 }
 
+template <typename T>
+void PointerUse(const T& v, void (*use)(const void* p, bool write, void* ctx), void* ctx) {
+  if constexpr (std::is_pointer_v<T>) {
+    if (v != nullptr) use(static_cast<const void*>(v), !std::is_const_v<std::remove_pointer_t<T>>, ctx);
+  }
+}
+
 template <typename... P>
 struct Bound {
   void (*kernel)(P...);
@@ -132,6 +143,11 @@ struct Bound {
     const auto* b = static_cast<const Bound*>(self);
     return std::apply([&](const auto&... p) { return (ArgOk(p, why) && ...); }, b->params);
   }
+  static void Pointers(const void* self, void (*use)(const void* p, bool write, void* ctx),
+                       void* ctx) {
+    const auto* b = static_cast<const Bound*>(self);
+    std::apply([&](const auto&... p) { (PointerUse(p, use, ctx), ...); }, b->params);
+  }
 };
 
 template <typename... P, typename... A>
@@ -143,7 +159,8 @@ void operator%(void (*kernel)(P...), ArgPack<A...>&& pack) {
       },
       pack.args);
   RunGrid(pack.cfg, BoundKernel{reinterpret_cast<const void*>(kernel), bound, &Bound<P...>::Body,
-                                &Bound<P...>::Destroy, &Bound<P...>::Check});
+                                &Bound<P...>::Destroy, &Bound<P...>::Check,
+                                &Bound<P...>::Pointers});
 }
 
 }  // namespace hostcuda

@@ -88,13 +88,14 @@ void Access(const void* block, size_t offset, size_t bytes, bool write, const St
     ReportFault(message);
     return;
   }
-  // What this write covers and comes after is of no more use.
-  if (write)
-    touches.erase(std::remove_if(touches.begin(), touches.end(),
-                                 [&](const Touch& t) {
-                                   return ordered(t) && begin <= t.begin && t.end <= end;
-                                 }),
-                  touches.end());
+  // An earlier access this one comes after and covers, and is at least as strong as (a write,
+  // or a read after a read), is of no more use: whatever races with it races with this one.
+  touches.erase(std::remove_if(touches.begin(), touches.end(),
+                               [&](const Touch& t) {
+                                 return ordered(t) && (write || !t.write) && begin <= t.begin &&
+                                        t.end <= end;
+                               }),
+                touches.end());
   if (touches.size() >= kKept) touches.erase(touches.begin());
   touches.push_back(Touch{stamp.timeline, stamp.tick, begin, end, write, what});
 }

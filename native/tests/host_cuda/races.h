@@ -5,9 +5,11 @@
 // often runs in a harmless order and the race would pass unseen. The order CUDA guarantees is
 // kept as vector clocks over timelines (each thread's stream, each side stream), and each
 // access is checked against the block's earlier accesses when its work is queued, whatever
-// order the work later runs in. Checked: copies, memsets, and a block's allocation and free
-// (stream-ordered: the block is the allocating stream's until another is ordered after it).
-// Kernels and library calls are not (their ranges are not known here), nor graph memory.
+// order the work later runs in. Checked: copies, memsets, a block's allocation and free
+// (stream-ordered: the block is the allocating stream's until another is ordered after it),
+// and kernels: each pointer argument touches its block from there to the end (a kernel's own
+// range is not known), a write where the kernel takes a pointer to non-const. Library calls
+// are not, nor graph memory.
 #pragma once
 
 #include <cstddef>

@@ -417,6 +417,21 @@ void Enqueue(cudaStream_t s, std::function<void()> work) {
   }
 }
 
+void TrackWork(cudaStream_t s, const std::vector<DeviceAccess>& accesses, const char* what) {
+  if (accesses.empty()) return;
+  const std::optional<Stamp> stamp = StampFor(s);
+  for (const DeviceAccess& a : accesses) {
+    size_t bytes = a.bytes;
+    if (bytes == kToBlockEnd) {
+      Block b{};
+      const char* start = nullptr;
+      if (!Find(a.p, 0, &b, &start)) continue;
+      bytes = b.bytes - static_cast<size_t>(static_cast<const char*>(a.p) - start);
+    }
+    Track(stamp, a.p, bytes, a.write, what);
+  }
+}
+
 bool Capturing() { return stream.capture != nullptr; }
 void InvalidateCapture() { stream.capture_invalid = true; }
 

@@ -1,6 +1,7 @@
 // The host CUDA's own checks (built as host_cuda_self_test): that its barriers, shuffles and
 // launch checks behave as a GPU's do, and that it faults where a GPU would, so that the backend's
 // tests on it can be trusted to pass only for code a GPU would run the same way.
+#include <cublas_v2.h>
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -231,9 +232,10 @@ TEST(HostCuda, ACapturedFreeOfOrdinaryMemorySpoilsTheCapture) {
 }
 
 // A copy on a stream of its own runs when something waits for it: a kernel on the thread's
-// stream that reads its destination without cudaStreamWaitEvent sees the memory as it was, and
-// with the wait sees the copy; the wait orders it where the thread's stream reaches it.
-TEST(HostCuda, ASideStreamsCopyIsSeenOnlyAfterAWaitForIt) {
+// stream that reads its destination after cudaStreamWaitEvent sees the copy, the wait ordering
+// it where the thread's stream reaches it (without the wait the two race:
+// AKernelReadingASideStreamsCopyUnorderedRaces).
+TEST(HostCuda, ASideStreamsCopyIsSeenAfterAWaitForIt) {
   cudaStream_t side = NewSideStream();
   float* src = PinnedFloats(4);
   for (int i = 0; i < 4; ++i) src[i] = 7.0f + i;
@@ -244,13 +246,9 @@ TEST(HostCuda, ASideStreamsCopyIsSeenOnlyAfterAWaitForIt) {
   ASSERT_EQ(cudaEventCreateWithFlags(&copied, cudaEventDisableTiming), cudaSuccess);
   ASSERT_EQ(cudaMemcpyAsync(d, src, 4 * sizeof(float), cudaMemcpyHostToDevice, side), cudaSuccess);
   ASSERT_EQ(cudaEventRecord(copied, side), cudaSuccess);
-
-  CopyKernel<<<1, 32, 0, cudaStreamPerThread>>>(d, out, 4);
-  EXPECT_EQ(HostCopy(out, 4), (std::vector<float>{1, 2, 3, 4})) << "read before the copy ran";
-
   ASSERT_EQ(cudaStreamWaitEvent(cudaStreamPerThread, copied, 0), cudaSuccess);
   CopyKernel<<<1, 32, 0, cudaStreamPerThread>>>(d, out, 4);
-  EXPECT_EQ(HostCopy(out, 4), (std::vector<float>{7, 8, 9, 10})) << "read after the wait";
+  EXPECT_EQ(HostCopy(out, 4), (std::vector<float>{7, 8, 9, 10}));
 
   cudaEventDestroy(copied);
   ASSERT_EQ(cudaStreamDestroy(side), cudaSuccess);
@@ -374,6 +372,46 @@ TEST(HostCudaDeathTest, UnorderedCopiesOnTwoStreamsRace) {
         std::exit(cudaDeviceSynchronize() == cudaErrorIllegalAddress ? 0 : 1);
       },
       testing::ExitedWithCode(0), "a race on the device block");
+}
+
+// A kernel's pointer arguments count as accesses: one reading a block that a side stream's
+// copy writes, with no wait between, races (here it would read the old values: the side
+// stream runs only when waited for).
+TEST(HostCudaDeathTest, AKernelReadingASideStreamsCopyUnorderedRaces) {
+  EXPECT_EXIT(
+      {
+        cudaStream_t side = NewSideStream();
+        float* src = PinnedFloats(4);
+        float* d = DeviceCopy(std::vector<float>(4));
+        float* out = DeviceCopy(std::vector<float>(4));
+        (void)cudaStreamSynchronize(cudaStreamPerThread);
+        (void)cudaMemcpyAsync(d, src, 4 * sizeof(float), cudaMemcpyHostToDevice, side);
+        CopyKernel<<<1, 32, 0, cudaStreamPerThread>>>(d, out, 4);
+        std::exit(cudaDeviceSynchronize() == cudaErrorIllegalAddress ? 0 : 1);
+      },
+      testing::ExitedWithCode(0), "the kernel launched at .* reads bytes that cudaMemcpyAsync");
+}
+
+// So do a library call's operands: a cuBLAS product on the thread's stream writing a block
+// that a side stream's copy reads, unordered, races.
+TEST(HostCudaDeathTest, ALibraryCallWritingWhatASideStreamReadsRaces) {
+  EXPECT_EXIT(
+      {
+        cudaStream_t side = NewSideStream();
+        float* host = PinnedFloats(4);
+        float* a = DeviceCopy(std::vector<float>{1, 2, 3, 4});
+        float* c = DeviceCopy(std::vector<float>(4));
+        (void)cudaStreamSynchronize(cudaStreamPerThread);
+        (void)cudaMemcpyAsync(host, c, 4 * sizeof(float), cudaMemcpyDeviceToHost, side);
+        cublasHandle_t blas = nullptr;
+        (void)cublasCreate(&blas);
+        (void)cublasSetStream(blas, cudaStreamPerThread);
+        const float one = 1.0f;
+        const float zero = 0.0f;
+        (void)cublasSgemm(blas, CUBLAS_OP_N, CUBLAS_OP_N, 2, 2, 2, &one, a, 2, a, 2, &zero, c, 2);
+        std::exit(cudaDeviceSynchronize() == cudaErrorIllegalAddress ? 0 : 1);
+      },
+      testing::ExitedWithCode(0), "cublasSgemm writes bytes that cudaMemcpyAsync reads");
 }
 
 // A block allocated on one stream is that stream's until another is ordered after it.

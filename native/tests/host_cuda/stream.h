@@ -8,7 +8,10 @@
 
 #include <cuda_runtime_api.h>
 
+#include <cstddef>
+#include <cstdint>
 #include <functional>
+#include <vector>
 
 namespace hostcuda {
 
@@ -20,5 +23,19 @@ void Enqueue(cudaStream_t stream, std::function<void()> work);
 // cudaErrorStreamCaptureUnsupported and invalidates the capture: use InvalidateCapture.
 bool Capturing();
 void InvalidateCapture();
+
+// A piece of work's access to device memory: bytes from p, or from p to the end of its block
+// (kToBlockEnd: a kernel's pointer argument, whose range is not known).
+constexpr size_t kToBlockEnd = SIZE_MAX;
+struct DeviceAccess {
+  const void* p;
+  size_t bytes;
+  bool write;
+};
+
+// Checks work about to be queued on stream s against the race check (races.h): each access to
+// an ordinary device block, at one point in the stream's order. what names the work in a race
+// found then or later, so it lives as long as the process.
+void TrackWork(cudaStream_t s, const std::vector<DeviceAccess>& accesses, const char* what);
 
 }  // namespace hostcuda
