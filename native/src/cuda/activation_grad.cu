@@ -84,8 +84,9 @@ __global__ void WarpRowsKernel(const float* y, const float* dy, float* dx, int64
   }
 }
 
-__global__ void BlockRowsKernel(const float* y, const float* dy, float* dx, int64_t rows,
-                                int64_t n) {
+// Bounded to its launch size, as softmax's (registers within a 512-thread block's share).
+__global__ void __launch_bounds__(kBlockRowThreads)
+    BlockRowsKernel(const float* y, const float* dy, float* dx, int64_t rows, int64_t n) {
   __shared__ float scratch[kWarpSize];
   for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
     const int64_t base = r * n;

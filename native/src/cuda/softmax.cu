@@ -62,7 +62,10 @@ __device__ float BlockReduce(float v, float* scratch) {
   return v;
 }
 
-__global__ void BlockRowsKernel(const float* x, float* out, int64_t rows, int64_t n) {
+// Bounded to its launch size, so that the compiler keeps its registers within what a
+// 512-thread block may have (128 each), or the launch would fail on the GPU.
+__global__ void __launch_bounds__(kBlockRowThreads)
+    BlockRowsKernel(const float* x, float* out, int64_t rows, int64_t n) {
   __shared__ float scratch[kWarp];
   for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
     const float* xr = x + r * n;
