@@ -1202,8 +1202,9 @@ cudnnStatus_t cudnnConvolutionForward(cudnnHandle_t handle, const void* alpha,
   const cudnnStatus_t status = CheckForward(handle, xDesc, x, wDesc, w, convDesc, algo, workSpace,
                                             workSpaceSizeInBytes, yDesc, y, &g, &needed);
   if (status != CUDNN_STATUS_SUCCESS) return status;
-  return Queue(handle, ForwardWork{"cudnnConvolutionForward", *xDesc, *yDesc, *wDesc, *convDesc, g, x,
-                                w, y, workSpace, needed, Scalar(alpha), Scalar(beta), Epilogue{}});
+  return Queue(handle, ForwardWork{"cudnnConvolutionForward", *xDesc, *yDesc, *wDesc, *convDesc,
+                                   g, x, w, y, workSpace, needed, Scalar(alpha), Scalar(beta),
+                                   Epilogue{}});
 }
 
 cudnnStatus_t cudnnConvolutionBiasActivationForward(
@@ -1248,9 +1249,9 @@ cudnnStatus_t cudnnConvolutionBiasActivationForward(
   epilogue.z = z;
   epilogue.bias = bias;
   epilogue.relu = act.mode == CUDNN_ACTIVATION_RELU;
-  return Queue(handle, ForwardWork{"cudnnConvolutionBiasActivationForward", *xDesc, *yDesc, *wDesc,
-                                *convDesc, g, x, w, y, workSpace, needed, Scalar(alpha1), 0.0f,
-                                epilogue});
+  return Queue(handle, ForwardWork{"cudnnConvolutionBiasActivationForward", *xDesc, *yDesc,
+                                   *wDesc, *convDesc, g, x, w, y, workSpace, needed,
+                                   Scalar(alpha1), 0.0f, epilogue});
 }
 
 cudnnStatus_t cudnnConvolutionBackwardData(cudnnHandle_t handle, const void* alpha,
@@ -1270,8 +1271,8 @@ cudnnStatus_t cudnnConvolutionBackwardData(cudnnHandle_t handle, const void* alp
   status = CheckAlgorithm(Direction::kBackwardData, algo, g, Operands{*dxDesc, *wDesc, *dyDesc},
                           workSpace, workSpaceSizeInBytes, &needed);
   if (status != CUDNN_STATUS_SUCCESS) return status;
-  return Queue(handle, BackwardDataWork{*wDesc, *dyDesc, *dxDesc, *convDesc, g, w, dy, dx, workSpace,
-                                     needed, Scalar(alpha), Scalar(beta)});
+  return Queue(handle, BackwardDataWork{*wDesc, *dyDesc, *dxDesc, *convDesc, g, w, dy, dx,
+                                        workSpace, needed, Scalar(alpha), Scalar(beta)});
 }
 
 cudnnStatus_t cudnnConvolutionBackwardFilter(cudnnHandle_t handle, const void* alpha,
@@ -1291,8 +1292,8 @@ cudnnStatus_t cudnnConvolutionBackwardFilter(cudnnHandle_t handle, const void* a
   status = CheckAlgorithm(Direction::kBackwardFilter, algo, g, Operands{*xDesc, *dwDesc, *dyDesc},
                           workSpace, workSpaceSizeInBytes, &needed);
   if (status != CUDNN_STATUS_SUCCESS) return status;
-  return Queue(handle, BackwardFilterWork{*xDesc, *dyDesc, *dwDesc, *convDesc, g, x, dy, dw, workSpace,
-                                       needed, Scalar(alpha), Scalar(beta)});
+  return Queue(handle, BackwardFilterWork{*xDesc, *dyDesc, *dwDesc, *convDesc, g, x, dy, dw,
+                                          workSpace, needed, Scalar(alpha), Scalar(beta)});
 }
 
 }  // extern "C"

@@ -125,7 +125,8 @@ bool ArgOk(const T& v, const char** why) {
 template <typename T>
 void PointerUse(const T& v, void (*use)(const void* p, bool write, void* ctx), void* ctx) {
   if constexpr (std::is_pointer_v<T>) {
-    if (v != nullptr) use(static_cast<const void*>(v), !std::is_const_v<std::remove_pointer_t<T>>, ctx);
+    const bool write = !std::is_const_v<std::remove_pointer_t<T>>;
+    if (v != nullptr) use(static_cast<const void*>(v), write, ctx);
   }
 }
 
