@@ -7,10 +7,12 @@
 // is a hang or undefined values: here it is an error naming the launch.
 #include <cstdio>
 #include <exception>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "errors.h"
@@ -293,15 +295,17 @@ uint64_t Shuffle(ShuffleKind kind, uint64_t bits, int arg, int width) {
 
 // The race check's view of a launch (races.h): each pointer argument touches its block from
 // there to the block's end (the kernel's own range is not known), written where the kernel
-// takes it as a pointer to non-const. Named by where it was launched, kept for the process
-// (a race found later names it).
+// takes it as a pointer to non-const. Named by where it was launched, the name made once per
+// launch site and kept for the process (a race found later names it).
 void TrackKernel(const LaunchConfig& cfg, const BoundKernel& bound) {
   static std::mutex mu;
-  static std::set<std::string>* names = new std::set<std::string>;
+  static auto* names = new std::map<std::pair<const char*, int>, std::string>;
   const char* what;
   {
     std::lock_guard<std::mutex> lock(mu);
-    what = names->insert("the kernel launched at " + Where(cfg)).first->c_str();
+    std::string& name = (*names)[{cfg.file, cfg.line}];
+    if (name.empty()) name = "the kernel launched at " + Where(cfg);
+    what = name.c_str();
   }
   std::vector<DeviceAccess> accesses;
   bound.pointers(
