@@ -14,12 +14,14 @@ import (
 	"github.com/gohub/gohub/paddle/framework"
 )
 
-// bfloat16Ops counts p's ops marked bfloat16, and its convolutions and their gradients.
-func bfloat16Ops(p *framework.Program) (marked, convs int) {
+// bfloat16Ops counts p's ops marked bfloat16, and its convolutions, matrix products and their
+// gradients (Paddle's AMP white list).
+func bfloat16Ops(p *framework.Program) (marked, listed int) {
 	for _, op := range p.Ops() {
 		switch op.GetType() {
-		case "conv2d", "conv2d_grad":
-			convs++
+		case "conv2d", "conv2d_grad", "mul", "mul_grad", "matmul", "matmul_grad", "matmul_v2",
+			"matmul_v2_grad":
+			listed++
 		}
 		for _, a := range op.Attrs {
 			if a.GetName() == "mkldnn_data_type" && a.GetS() == "bfloat16" {
@@ -27,11 +29,11 @@ func bfloat16Ops(p *framework.Program) (marked, convs int) {
 			}
 		}
 	}
-	return marked, convs
+	return marked, listed
 }
 
-// AMP trains the same model as float32 does, its convolutions and their gradients in
-// bfloat16: the losses leave float32's by bfloat16's rounding yet training still learns, and
+// AMP trains the same model as float32 does, its convolutions, its matrix products and their
+// gradients in bfloat16: the losses leave float32's by bfloat16's rounding yet training still learns, and
 // the model it exports is float32.
 func TestFinetuneAMP(t *testing.T) {
 	data := catdogSubset(t, 32, 16, 16)
@@ -54,9 +56,10 @@ func TestFinetuneAMP(t *testing.T) {
 
 	for name, p := range map[string]*framework.Program{"training": task.ps.state.desc,
 		"evaluation": task.ps.eval, "prediction": task.ps.predict} {
-		marked, convs := bfloat16Ops(p)
-		assert.Positive(t, convs, name)
-		assert.Equal(t, convs, marked, "%s: every conv2d and its gradient in bfloat16, nothing else", name)
+		marked, listed := bfloat16Ops(p)
+		assert.Positive(t, listed, name)
+		assert.Equal(t, listed, marked,
+			"%s: every conv2d, mul, matmul and their gradients in bfloat16, nothing else", name)
 	}
 	marked, _ := bfloat16Ops(task.ps.fwd)
 	assert.Zero(t, marked, "the forward program the model is exported from stays float32")

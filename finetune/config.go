@@ -24,17 +24,18 @@ type RunConfig struct {
 	// TF32 allows TF32 tensor-core math for float32 convolutions and matrix products on the
 	// GPU: faster, with about 10 bits of mantissa in the products.
 	TF32 bool
-	// AMP trains in bfloat16 mixed precision, Paddle's AMP at level O1: the convolutions
-	// (conv2d, framework.Bfloat16Ops) and their gradients read activations, weights and
-	// gradients as bfloat16 and add in float32; every other op, the tensors between ops, the
-	// weights and the optimizer stay float32, so checkpoints and the exported model are
-	// float32 as without it. Evaluation and prediction
-	// run the same way. On the CPU: fast where oneDNN has bfloat16 kernels (AVX-512, twice
-	// the float32 rate on the convolutions with the BF16 instructions), emulated and slower
-	// than float32 elsewhere (paddle.Bfloat16Native says which). On the GPU (UseGPU): cuDNN's
-	// bfloat16 tensor-core convolutions (not the grouped or depthwise ones), which the CUDA
-	// backend's GPUs (compute capability 8 and up: A100, H100) all have, and which also round
-	// the convolutions' outputs to bfloat16.
+	// AMP trains in bfloat16 mixed precision, Paddle's AMP at level O1: the convolutions and
+	// the matrix products (conv2d, mul, matmul, matmul_v2: framework.Bfloat16Ops) and their
+	// gradients read activations, weights and gradients as bfloat16 and add in float32; every
+	// other op, the tensors between ops, the weights and the optimizer stay float32, so
+	// checkpoints and the exported model are float32 as without it. Evaluation and prediction
+	// run the same way. On the CPU: fast where oneDNN has bfloat16 kernels (AVX-512, twice the
+	// float32 rate on the convolutions with the BF16 instructions), emulated and slower than
+	// float32 elsewhere (paddle.Bfloat16Native says which); the matrix products are emulated
+	// everywhere. On the GPU (UseGPU): cuDNN's bfloat16 tensor-core convolutions (not the
+	// grouped or depthwise ones) and cuBLAS's bfloat16 products, which the CUDA backend's GPUs
+	// (compute capability 8 and up: A100, H100) all have; the convolutions also round their
+	// outputs to bfloat16.
 	AMP bool
 	// CUDAGraph records each training step on the GPU as a CUDA graph and launches the
 	// recording for the steps after it, instead of queueing every op's kernels from the host

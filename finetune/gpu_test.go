@@ -42,9 +42,9 @@ func TestRunConfigGPUSettings(t *testing.T) {
 
 // The ShuffleNetV2 cat/dog fine-tune on the GPU follows the CPU run with the same seed: the
 // same steps, a loss that falls, test accuracy within a point; a run stopped on the GPU
-// resumes from its checkpoint on the CPU; and with AMP (bfloat16 convolutions) its first step
-// agrees with the CPU's AMP run to bfloat16's precision and its accuracy stays within an image of
-// float32's; and recorded as CUDA graphs (CUDAGraph) its steps give the losses and the
+// resumes from its checkpoint on the CPU; and with AMP (bfloat16 convolutions and products) its
+// first step agrees with the CPU's AMP run to bfloat16's precision and its accuracy stays within
+// an image of float32's; and recorded as CUDA graphs (CUDAGraph) its steps give the losses and the
 // accuracy of the steps run op by op. Runs where a GPU is usable (scripts/device/check.sh runs
 // it there).
 func TestFinetuneOnGPUFollowsTheCPU(t *testing.T) {
@@ -115,12 +115,12 @@ func TestFinetuneOnGPUFollowsTheCPU(t *testing.T) {
 	assert.Equal(t, 5, resumed.resume[0].Step, "the CPU run resumes where the GPU run stopped")
 	assert.InDelta(t, acc(cpu), acc(resumed), 0.01, "test accuracy within a point of the CPU's")
 
-	// AMP: both places round the convolutions' inputs to bfloat16; the GPU also keeps the
-	// activations between ops in bfloat16, as autocast does (the convolutions', batch norms',
-	// residual adds' and poolings' outputs), so the two AMP runs agree to bfloat16's precision
-	// at the first step and then go their own ways, as two float32
-	// runs would over a kink. What AMP must keep is the accuracy: within one of the 16 test
-	// images of the float32 run on the same place.
+	// AMP: both places round the convolutions' and the products' inputs to bfloat16; the GPU
+	// also keeps the activations between ops in bfloat16, as autocast does (the convolutions',
+	// batch norms', residual adds' and poolings' outputs), so the two AMP runs agree to
+	// bfloat16's precision at the first step and then go their own ways, as two float32 runs
+	// would over a kink. What AMP must keep is the accuracy: within one of the 16 test images of
+	// the float32 run on the same place.
 	cpuAMP, gpuAMP := runAMP(t.TempDir(), false, true, 0), runAMP(t.TempDir(), true, true, 0)
 	require.Len(t, gpuAMP.losses, len(cpuAMP.losses))
 	t.Logf("AMP losses CPU %.4f, GPU %.4f; test accuracy CPU %.4f, GPU %.4f", cpuAMP.losses,

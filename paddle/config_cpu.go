@@ -179,8 +179,9 @@ func (c *Config) MkldnnBfloat16Enabled() bool {
 	return c.flag(func(p *C.PD_Config) C.PD_Bool { return C.PD_ConfigMkldnnBfloat16Enabled(p) })
 }
 
-// SetBfloat16Op names the op types to run in bfloat16 (without it: conv2d). conv2d and
-// depthwise_conv2d have bfloat16 kernels; other names are accepted and stay float32.
+// SetBfloat16Op names the op types to run in bfloat16 (without it: conv2d). conv2d,
+// depthwise_conv2d, mul, matmul and matmul_v2 have bfloat16 kernels (not the fc that the
+// fusion pass makes of a mul and its bias); other names are accepted and stay float32.
 func (c *Config) SetBfloat16Op(ops []string) error {
 	return c.setStrings("SetBfloat16Op", ops, func(p *C.PD_Config, n C.size_t, s **C.char) {
 		C.PD_ConfigSetBfloat16Op(p, n, s)

@@ -67,15 +67,16 @@ op from the host: the same results, less host work per step (the first step at a
 runs op by op, the second is recorded; a model with dropout runs op by op throughout).
 
 --amp trains in bfloat16 mixed precision (Paddle's AMP, level O1): convolutions (conv2d, not
-the depthwise ones, which are bound by memory) and their gradients read bfloat16 and add in
-float32; everything else stays float32, and so do the checkpoints and the exported model.
-On CPUs with AVX-512 oneDNN's bfloat16 kernels run it (with the BF16 instructions the
-convolutions run about twice as fast as direct float32 ones, ResNet-50's training step about
-1.3 times as fast as float32 with its Winograd convolutions); elsewhere it is emulated, slower
-than float32, and the run says so. With --use_gpu the convolutions (not the grouped or
-depthwise ones) run on cuDNN's bfloat16 tensor cores, which the backend's GPUs (compute
-capability 8 and up) all have, and which also round their outputs to bfloat16; not yet
-measured on a GPU.`,
+the depthwise ones, which are bound by memory), matrix products (mul, matmul, matmul_v2) and
+their gradients read bfloat16 and add in float32; everything else stays float32, and so do the
+checkpoints and the exported model. On CPUs with AVX-512 oneDNN's bfloat16 kernels run the
+convolutions (with the BF16 instructions about twice as fast as direct float32 ones, ResNet-50's
+training step about 1.3 times as fast as float32 with its Winograd convolutions); elsewhere they
+are emulated, slower than float32, and the run says so; the matrix products, a small share of
+an image model's work, are emulated everywhere. With --use_gpu the convolutions (not the
+grouped or depthwise ones) run on cuDNN's bfloat16 tensor cores, which the backend's GPUs
+(compute capability 8 and up) all have, and which also round their outputs to bfloat16, and
+the matrix products on cuBLAS's; not yet measured on a GPU.`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "module", Usage: "the installed image classification module (or its `DIR`) to start from", Required: true},
 			&cli.StringFlag{Name: "dataset", Usage: "the data set `DIR` (PaddleHub's image list format)", Required: true, TakesFile: true},

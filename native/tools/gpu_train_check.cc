@@ -54,10 +54,10 @@
 namespace {
 
 bool failed = false;
-// --amp: the convolutions and their gradients marked bfloat16, as RunConfig.AMP marks them; the
-// GPU then also rounds the convolutions' outputs to bfloat16, so the marked ops agree to
-// bfloat16's precision (kAmpTol) rather than float32's; the others, given the same inputs, to
-// float32's still.
+// --amp: the convolutions, the matrix products and their gradients marked bfloat16, as
+// RunConfig.AMP marks them; the GPU then also rounds the convolutions' outputs to bfloat16, so
+// the marked ops agree to bfloat16's precision (kAmpTol) rather than float32's; the others,
+// given the same inputs, to float32's still.
 bool amp = false;
 constexpr double kFp32Tol = 1e-3, kAmpTol = 2e-2;
 // --record: the bench rows' executor records its steps (ExecConfig::record_runs: a CUDA graph
@@ -629,12 +629,16 @@ void Bench(const ModelSpec& spec, std::shared_ptr<const pd::Program> program,
   }
 }
 
-// The program with its conv2d ops and their gradients marked bfloat16 (what RunConfig.AMP
-// does before the backward pass is appended; these programs have theirs already).
+// The program with its convolutions, matrix products and their gradients marked bfloat16
+// (framework.Bfloat16Ops: what RunConfig.AMP does before the backward pass is appended; these
+// programs have theirs already).
 std::shared_ptr<const pd::Program> MarkBf16(const pd::Program& program) {
+  static const std::set<std::string> kMarked = {
+      "conv2d",    "conv2d_grad",    "mul",       "mul_grad",
+      "matmul",    "matmul_grad",    "matmul_v2", "matmul_v2_grad"};
   pd::proto::ProgramDesc desc = program.desc();
   for (auto& op : *desc.mutable_blocks(0)->mutable_ops()) {
-    if (op.type() != "conv2d" && op.type() != "conv2d_grad") continue;
+    if (kMarked.count(op.type()) == 0) continue;
     pd::proto::OpDesc::Attr* attr = nullptr;  // Paddle's programs carry it, as "float32"
     for (auto& a : *op.mutable_attrs())
       if (a.name() == "mkldnn_data_type") attr = &a;

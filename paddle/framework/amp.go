@@ -2,11 +2,11 @@ package framework
 
 import "google.golang.org/protobuf/proto"
 
-// Bfloat16Ops are the op types mixed precision runs in bfloat16: conv2d and its gradient, where
-// the arithmetic is and bfloat16 pays, as in Paddle's AMP white list (which also holds matmul
-// and mul; gohub runs those in float32). depthwise_conv2d has bfloat16 kernels too but, bound by
-// memory rather than arithmetic, gains nothing from them (BENCHMARKS.md).
-var Bfloat16Ops = []string{"conv2d"}
+// Bfloat16Ops are the op types mixed precision runs in bfloat16, with their gradients: Paddle's
+// AMP white list, the convolutions and the matrix products, where the arithmetic is and
+// bfloat16 pays. depthwise_conv2d has bfloat16 kernels too but, bound by memory rather than
+// arithmetic, gains nothing from them (BENCHMARKS.md); Paddle's list leaves it out as well.
+var Bfloat16Ops = []string{"conv2d", "mul", "matmul", "matmul_v2"}
 
 // MarkBfloat16 sets Paddle's mkldnn_data_type attribute to "bfloat16" on p's ops of the given
 // types (Bfloat16Ops when none are given) and returns how many it marked. A marked op reads its

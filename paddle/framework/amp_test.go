@@ -19,7 +19,7 @@ func TestMarkBfloat16(t *testing.T) {
 	p := buildNet(t)
 	// Paddle's saved programs carry the attribute as "float32"; it is overwritten, not doubled.
 	p.Ops()[0].Attrs = append(p.Ops()[0].Attrs, StringAttr("mkldnn_data_type", "float32"))
-	require.Equal(t, 0, MarkBfloat16(p), "no convolutions in the net")
+	require.Equal(t, 1, MarkBfloat16(p), "the net's one product, mul (it has no convolutions)")
 	require.Equal(t, 1, MarkBfloat16(p, "mul"))
 	require.Equal(t, 2, MarkBfloat16(p, "mul", "relu"))
 	for _, op := range p.Ops() {

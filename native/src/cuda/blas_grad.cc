@@ -3,74 +3,22 @@
 // dB = Aᵀ · dOut, written in the stored (possibly transposed) layout of X and Y. A side that was
 // broadcast along batch dims gets its per-batch products summed: one GEMM over the flattened
 // batch where the layout allows, else the products into scratch memory and a fixed-order sum.
+// mul_grad and matmul_v2_grad read their inputs as bfloat16 where marked, as their forward ops.
 #include <algorithm>
 #include <string>
 #include <vector>
 
 #include "cuda/blas_grad_launch.h"
-#include "cuda/op_util.h"
+#include "cuda/gemm.h"
 #include "cuda/register.h"
 #include "kernels/kernel_util.h"
 
 namespace pd::cuda {
 namespace {
 
-// A row-major operand of a GEMM: op(M) is M, or Mᵀ when trans; ld is M's row stride.
-struct Operand {
-  const float* p;
-  int64_t ld;
-  bool trans;
-};
-
-// The common stride of offsets, or -1 when they are not evenly spaced.
-int64_t EvenStride(const std::vector<int64_t>& offsets) {
-  if (offsets.size() < 2) return 0;
-  const int64_t step = offsets[1] - offsets[0];
-  for (size_t i = 2; i < offsets.size(); ++i)
-    if (offsets[i] - offsets[i - 1] != step) return -1;
-  return step;
-}
-
-int CublasInt(int64_t v) {
-  PD_CHECK(v <= INT32_MAX, "a GEMM dimension of ", v, " is too large for cuBLAS");
-  return static_cast<int>(v);
-}
-
-// C_i [m, n] = op(A_i) · op(B_i) for each i, A_i at a.p + a_off[i], B_i at b.p + b_off[i],
-// C_i at c + i·m·n, all row-major. cuBLAS is column-major, where a row-major matrix reads as its
-// transpose: Cᵀ = op(B)ᵀ · op(A)ᵀ. The caller handles k == 0 (nothing would be written).
-void Gemms(CudaContext& cu, int64_t m, int64_t n, int64_t k, Operand a,
-           const std::vector<int64_t>& a_off, Operand b, const std::vector<int64_t>& b_off,
-           float* c) {
-  const size_t count = a_off.size();
-  if (count == 0 || m == 0 || n == 0) return;
-  const cublasOperation_t ta = a.trans ? CUBLAS_OP_T : CUBLAS_OP_N;
-  const cublasOperation_t tb = b.trans ? CUBLAS_OP_T : CUBLAS_OP_N;
-  const int mi = CublasInt(m), ni = CublasInt(n), ki = CublasInt(k);
-  const int lda = CublasInt(a.ld), ldb = CublasInt(b.ld);
-  const float one = 1.0f, zero = 0.0f;
-  const int64_t sa = EvenStride(a_off), sb = EvenStride(b_off);
-  if (count == 1) {
-    PD_CUBLAS_CHECK(cublasSgemm(cu.cublas(), tb, ta, ni, mi, ki, &one, b.p + b_off[0], ldb,
-                                a.p + a_off[0], lda, &zero, c, ni));
-  } else if (sa >= 0 && sb >= 0) {
-    PD_CUBLAS_CHECK(cublasSgemmStridedBatched(cu.cublas(), tb, ta, ni, mi, ki, &one,
-                                              b.p + b_off[0], ldb, sb, a.p + a_off[0], lda, sa,
-                                              &zero, c, ni, m * n, CublasInt(int64_t(count))));
-  } else {
-    for (size_t i = 0; i < count; ++i)
-      PD_CUBLAS_CHECK(cublasSgemm(cu.cublas(), tb, ta, ni, mi, ki, &one, b.p + b_off[i], ldb,
-                                  a.p + a_off[i], lda, &zero, c + i * m * n, ni));
-  }
-}
-
-// One GEMM C [m, n] = op(A) · op(B); a sum over nothing (k == 0) is zeros.
+// One GEMM C [m, n] = op(A) · op(B).
 void Gemm(CudaContext& cu, int64_t m, int64_t n, int64_t k, Operand a, Operand b, float* c) {
-  if (k == 0) {
-    PD_CUDA_CHECK(cudaMemsetAsync(c, 0, m * n * sizeof(float), cu.cuda_stream()));
-    return;
-  }
-  Gemms(cu, m, n, k, a, {0}, b, {0}, c);
+  Gemms(cu, m, n, k, 1.0f, a, {0}, b, {0}, c);
 }
 
 Tensor Scratch(const CudaContext& cu, int64_t numel) {
@@ -95,11 +43,15 @@ void MulGradKernel(OpContext& ctx) {
   PD_CHECK(DimProduct(y.dims(), 0, yn) == k && dout.numel() == m * n, "mul_grad: X ",
            DimsToString(x.dims()), ", Y ", DimsToString(y.dims()), " and Out@GRAD ",
            DimsToString(dout.dims()), " do not fit together");
+  // A marked op reads X, Y and Out@GRAD as bfloat16 (cuda/gemm.h).
+  const bool bf16 = ProductRunsBf16(ctx, cu);
+  Tensor x_bf16, y_bf16, dout_bf16;
+  const void* d = ProductData(dout, bf16, cu, &dout_bf16);
   if (ctx.HasOutput("X@GRAD"))
-    Gemm(cu, m, k, n, {dout.data<float>(), n, false}, {y.data<float>(), n, true},
+    Gemm(cu, m, k, n, {d, n, false, bf16}, {ProductData(y, bf16, cu, &y_bf16), n, true, bf16},
          ctx.Out("X@GRAD")->mutable_data<float>());
   if (ctx.HasOutput("Y@GRAD"))
-    Gemm(cu, k, n, m, {x.data<float>(), k, true}, {dout.data<float>(), n, false},
+    Gemm(cu, k, n, m, {ProductData(x, bf16, cu, &x_bf16), k, true, bf16}, {d, n, false, bf16},
          ctx.Out("Y@GRAD")->mutable_data<float>());
 }
 
@@ -240,11 +192,11 @@ void SideGrad(OpContext& ctx, float* grad, int64_t grad_numel, const Dims& out_b
   }
   const BatchSum plan = SumPlan(ctx, out_batch, mine);
   if (plan.reduced == 0) {
-    Gemms(cu, rows, cols, k, l, l_off, r, r_off, grad);
+    Gemms(cu, rows, cols, k, 1.0f, l, l_off, r, r_off, grad);
     return;
   }
   Tensor parts = Scratch(cu, static_cast<int64_t>(l_off.size()) * rows * cols);
-  Gemms(cu, rows, cols, k, l, l_off, r, r_off, parts.data_mut<float>());
+  Gemms(cu, rows, cols, k, 1.0f, l, l_off, r, r_off, parts.data_mut<float>());
   LaunchBatchSum(plan, parts.data<float>(), grad, grad_numel / (rows * cols), rows * cols,
                  cu.cuda_stream());
   CheckLaunch(ctx);
@@ -279,15 +231,19 @@ void MatmulV2GradKernel(OpContext& ctx) {
   const std::vector<int64_t> b_off = Offsets(bt.out, bt.y, b_size);
   std::vector<int64_t> d_off(a_off.size());
   for (size_t i = 0; i < d_off.size(); ++i) d_off[i] = static_cast<int64_t>(i) * m * n;
-  const Operand d{dout.data<float>(), n, false}, dt{dout.data<float>(), n, true};
-  const float* xp = x.data<float>();
-  const float* yp = y.data<float>();
+  // A marked op reads X, Y and Out@GRAD as bfloat16 (cuda/gemm.h).
+  const bool bf16 = ProductRunsBf16(ctx, cu);
+  Tensor x_bf16, y_bf16, dout_bf16;
+  const void* dp = ProductData(dout, bf16, cu, &dout_bf16);
+  const Operand d{dp, n, false, bf16}, dt{dp, n, true, bf16};
+  const void* xp = ProductData(x, bf16 && ctx.HasOutput("Y@GRAD"), cu, &x_bf16);
+  const void* yp = ProductData(y, bf16 && ctx.HasOutput("X@GRAD"), cu, &y_bf16);
   if (ctx.HasOutput("X@GRAD")) {
     float* dx = ctx.Out("X@GRAD")->mutable_data<float>();
     if (!tx) {  // dX [m, k] = dOut · op(Y)ᵀ
-      SideGrad(ctx, dx, x.numel(), bt.out, bt.x, m, k, n, d, d_off, {yp, b.cols, !ty}, b_off);
+      SideGrad(ctx, dx, x.numel(), bt.out, bt.x, m, k, n, d, d_off, {yp, b.cols, !ty, bf16}, b_off);
     } else {  // dX [k, m] = op(Y) · dOutᵀ
-      SideGrad(ctx, dx, x.numel(), bt.out, bt.x, k, m, n, {yp, b.cols, ty}, b_off, dt, d_off);
+      SideGrad(ctx, dx, x.numel(), bt.out, bt.x, k, m, n, {yp, b.cols, ty, bf16}, b_off, dt, d_off);
     }
   }
   if (ctx.HasOutput("Y@GRAD")) {
@@ -297,13 +253,13 @@ void MatmulV2GradKernel(OpContext& ctx) {
     const bool flat = !tx && b_size == y.numel() && Consecutive(a_off, a_size) &&
                       bt.count > 1 && y.numel() > 0;
     if (flat && !ty) {  // dY [k, n] = Xᵀ · dOut
-      Gemm(cu, k, n, bt.count * m, {xp, a.cols, true}, d, dy);
+      Gemm(cu, k, n, bt.count * m, {xp, a.cols, true, bf16}, d, dy);
     } else if (flat) {  // dY [n, k] = dOutᵀ · X
-      Gemm(cu, n, k, bt.count * m, dt, {xp, a.cols, false}, dy);
+      Gemm(cu, n, k, bt.count * m, dt, {xp, a.cols, false, bf16}, dy);
     } else if (!ty) {  // dY [k, n] = op(X)ᵀ · dOut
-      SideGrad(ctx, dy, y.numel(), bt.out, bt.y, k, n, m, {xp, a.cols, !tx}, a_off, d, d_off);
+      SideGrad(ctx, dy, y.numel(), bt.out, bt.y, k, n, m, {xp, a.cols, !tx, bf16}, a_off, d, d_off);
     } else {  // dY [n, k] = dOutᵀ · op(X)
-      SideGrad(ctx, dy, y.numel(), bt.out, bt.y, n, k, m, dt, d_off, {xp, a.cols, tx}, a_off);
+      SideGrad(ctx, dy, y.numel(), bt.out, bt.y, n, k, m, dt, d_off, {xp, a.cols, tx, bf16}, a_off);
     }
   }
 }

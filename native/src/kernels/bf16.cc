@@ -37,6 +37,13 @@ void RoundToBf16(const dnnl::memory& m) {
   RoundToBf16(static_cast<float*>(m.get_data_handle()), m.get_desc().get_size() / sizeof(float));
 }
 
+const float* Bf16Rounded(const float* data, size_t n, bool bf16, std::vector<float>* scratch) {
+  if (!bf16) return data;
+  scratch->assign(data, data + n);
+  RoundToBf16(scratch->data(), n);
+  return scratch->data();
+}
+
 void ForceBf16EmulationForTesting(bool on) { force_emulation = on; }
 bool Bf16EmulationForced() { return force_emulation; }
 

@@ -1,5 +1,6 @@
-// Dense math: mul, matmul, matmul_v2 and fc (float32 GEMMs through OpenBLAS), and scale
-// (float32, int64, int32; the element type is kept). The elementwise family is elementwise.cc.
+// Dense math: mul, matmul, matmul_v2 and fc (float32 GEMMs through OpenBLAS; the first three
+// read bfloat16 where marked so, kernels/bf16.h), and scale (float32, int64, int32; the element
+// type is kept). The elementwise family is elementwise.cc.
 #include <algorithm>
 #include <limits>
 #include <string>
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include "framework/op_registry.h"
+#include "kernels/bf16.h"
 #include "kernels/blas.h"
 #include "kernels/gemm_plan.h"
 #include "kernels/kernel_util.h"
@@ -50,10 +52,19 @@ void MulInferShape(OpContext& ctx) {
   CheckGemmInputs(ctx);
   GemmInferShape(ctx, MulPlan(ctx));
 }
-void MulKernel(OpContext& ctx) {
-  RunGemmPlan(MulPlan(ctx), ctx.config().num_threads, 1.0f, ctx.In("X").data<float>(),
-              ctx.In("Y").data<float>(), ctx.Out("Out")->mutable_data<float>());
+// Out = alpha·op(X)·op(Y) over the plan, with X and Y read as bfloat16 where the op is marked
+// so (kernels/bf16.h).
+void RunProduct(OpContext& ctx, const GemmPlan& p, float alpha) {
+  const bool bf16 = WantsBf16(ctx.op());
+  const Tensor &x = ctx.In("X"), &y = ctx.In("Y");
+  std::vector<float> x_bf16, y_bf16;
+  RunGemmPlan(p, ctx.config().num_threads, alpha,
+              Bf16Rounded(x.data<float>(), x.numel(), bf16, &x_bf16),
+              Bf16Rounded(y.data<float>(), y.numel(), bf16, &y_bf16),
+              ctx.Out("Out")->mutable_data<float>());
 }
+
+void MulKernel(OpContext& ctx) { RunProduct(ctx, MulPlan(ctx), 1.0f); }
 
 void MatmulInferShape(OpContext& ctx) {
   CheckGemmInputs(ctx);
@@ -62,19 +73,14 @@ void MatmulInferShape(OpContext& ctx) {
   GemmInferShape(ctx, MatmulPlan(ctx));
 }
 void MatmulKernel(OpContext& ctx) {
-  RunGemmPlan(MatmulPlan(ctx), ctx.config().num_threads, ctx.op().GetFloat("alpha", 1.0f),
-              ctx.In("X").data<float>(), ctx.In("Y").data<float>(),
-              ctx.Out("Out")->mutable_data<float>());
+  RunProduct(ctx, MatmulPlan(ctx), ctx.op().GetFloat("alpha", 1.0f));
 }
 
 void MatmulV2InferShape(OpContext& ctx) {
   CheckGemmInputs(ctx);
   GemmInferShape(ctx, MatmulV2Plan(ctx));
 }
-void MatmulV2Kernel(OpContext& ctx) {
-  RunGemmPlan(MatmulV2Plan(ctx), ctx.config().num_threads, 1.0f, ctx.In("X").data<float>(),
-              ctx.In("Y").data<float>(), ctx.Out("Out")->mutable_data<float>());
-}
+void MatmulV2Kernel(OpContext& ctx) { RunProduct(ctx, MatmulV2Plan(ctx), 1.0f); }
 
 // ---------------------------------------------------------------------------------------------
 // fc: Input flattened at in_num_col_dims, times W [K, N], plus Bias [N], then the activation

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/bf16.h"
 #include "kernels/blas.h"
 #include "kernels/kernel_util.h"
 #include "kernels/register.h"
@@ -53,12 +54,18 @@ void MulGradKernel(OpContext& ctx) {
            DimsToString(x.dims()), ", Y ", DimsToString(y.dims()), " and Out@GRAD ",
            DimsToString(dout.dims()), " do not fit together");
   const int threads = ctx.config().num_threads;
+  // A marked op (kernels/bf16.h) reads X, Y and Out@GRAD as bfloat16, as Paddle's AMP does.
+  const bool bf16 = WantsBf16(ctx.op());
+  std::vector<float> x_bf16, y_bf16, dout_bf16;
+  const float* dp = Bf16Rounded(dout.data<float>(), dout.numel(), bf16, &dout_bf16);
   if (ctx.HasOutput("X@GRAD")) {
-    Sgemm(false, true, m, k, n, 1.0f, dout.data<float>(), n, y.data<float>(), n, 0.0f,
+    const float* yp = Bf16Rounded(y.data<float>(), y.numel(), bf16, &y_bf16);
+    Sgemm(false, true, m, k, n, 1.0f, dp, n, yp, n, 0.0f,
           ctx.Out("X@GRAD")->mutable_data<float>(), k, threads);
   }
   if (ctx.HasOutput("Y@GRAD")) {
-    Sgemm(true, false, k, n, m, 1.0f, x.data<float>(), k, dout.data<float>(), n, 0.0f,
+    const float* xp = Bf16Rounded(x.data<float>(), x.numel(), bf16, &x_bf16);
+    Sgemm(true, false, k, n, m, 1.0f, xp, k, dp, n, 0.0f,
           ctx.Out("Y@GRAD")->mutable_data<float>(), n, threads);
   }
 }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "kernels/bf16.h"
 #include "kernels/blas.h"
 #include "kernels/kernel_util.h"
 #include "kernels/register.h"
@@ -92,9 +93,14 @@ void MatmulV2GradKernel(OpContext& ctx) {
     }
   }
   const int threads = ctx.config().num_threads;
-  const float* xp = x.data<float>();
-  const float* yp = y.data<float>();
-  const float* dop = dout.data<float>();
+  // A marked op (kernels/bf16.h) reads X, Y and Out@GRAD as bfloat16, as Paddle's AMP does.
+  const bool bf16 = WantsBf16(ctx.op());
+  std::vector<float> x_bf16, y_bf16, dout_bf16;
+  const float* xp = Bf16Rounded(x.data<float>(), x.numel(), bf16 && ctx.HasOutput("Y@GRAD"),
+                                &x_bf16);
+  const float* yp = Bf16Rounded(y.data<float>(), y.numel(), bf16 && ctx.HasOutput("X@GRAD"),
+                                &y_bf16);
+  const float* dop = Bf16Rounded(dout.data<float>(), dout.numel(), bf16, &dout_bf16);
   const int64_t lda = a.cols, ldb = b.cols;  // row strides of the stored X and Y
   if (ctx.HasOutput("X@GRAD")) {
     float* dx = ctx.Out("X@GRAD")->mutable_data<float>();

@@ -43,7 +43,8 @@ const std::vector<std::string>& CpuOnlyPassNames() {
 }
 
 const std::vector<std::string>& Bfloat16OpTypes() {
-  static const std::vector<std::string> types = {"conv2d", "depthwise_conv2d"};
+  static const std::vector<std::string> types = {"conv2d", "depthwise_conv2d", "mul",
+                                                      "matmul", "matmul_v2"};
   return types;
 }
 

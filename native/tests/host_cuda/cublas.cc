@@ -213,29 +213,40 @@ float Round(float v, Rounding r) {
   return v;
 }
 
+// An operand's element as float32: itself, or a bfloat16 value (its 16 bits) widened exactly.
+float Widen(float v) { return v; }
+float Widen(uint16_t bits) {
+  const uint32_t u = uint32_t{bits} << 16;
+  float v;
+  std::memcpy(&v, &u, sizeof(v));
+  return v;
+}
+
 // op(A) or op(B) of a column-major matrix: element (outer, depth) at
-// p[outer * outer_stride + depth * depth_stride].
+// p[outer * outer_stride + depth * depth_stride], of type float or (bfloat16) uint16_t.
 struct Operand {
-  const float* p;
+  const void* p;
   int64_t outer_stride, depth_stride;
   Rounding rounding;
 };
 
+template <typename T>
 void PackOperand(const void* operand, int64_t outer0, int count, int width, int64_t depth0,
                  int depth, float* dst) {
   const Operand& op = *static_cast<const Operand*>(operand);
-  const float* base = op.p + outer0 * op.outer_stride + depth0 * op.depth_stride;
+  const T* base =
+      static_cast<const T*>(op.p) + outer0 * op.outer_stride + depth0 * op.depth_stride;
   // Reads along whichever index is contiguous in memory.
   if (op.depth_stride == 1) {
     for (int o = 0; o < count; ++o) {
-      const float* src = base + o * op.outer_stride;
-      for (int d = 0; d < depth; ++d) dst[d * width + o] = Round(src[d], op.rounding);
+      const T* src = base + o * op.outer_stride;
+      for (int d = 0; d < depth; ++d) dst[d * width + o] = Round(Widen(src[d]), op.rounding);
     }
   } else {
     for (int d = 0; d < depth; ++d) {
-      const float* src = base + d * op.depth_stride;
+      const T* src = base + d * op.depth_stride;
       for (int o = 0; o < count; ++o)
-        dst[d * width + o] = Round(src[o * op.outer_stride], op.rounding);
+        dst[d * width + o] = Round(Widen(src[o * op.outer_stride]), op.rounding);
     }
   }
 }
@@ -270,17 +281,19 @@ int64_t Span(int64_t rows, int64_t cols, int64_t ld, int64_t stride, int64_t bat
   return (cols - 1) * ld + rows + (batch - 1) * std::max<int64_t>(stride, 0);
 }
 
-// One product's operands, copied into the queued work.
+// One product's operands, copied into the queued work. A and B hold float32, or bfloat16
+// (cublasGemmEx's CUDA_R_16BF); C is float32.
 struct GemmCall {
   const char* name;
   bool trans_a, trans_b;
   int64_t m, n, k, lda, ldb, ldc;
   float alpha, beta;
   Rounding rounding;
-  const float *a, *b;
+  const void *a, *b;
   float* c;
   int64_t stride_a, stride_b, stride_c;
   int64_t batch;
+  bool bf16 = false;  // A's and B's element type
 
   // alpha 0 reads neither A nor B (as reference BLAS documents): C is only scaled.
   bool ReadsAB() const { return k > 0 && alpha != 0.0f; }
@@ -292,33 +305,40 @@ struct GemmCall {
     return trans_b ? Span(n, k, ldb, stride_b, batch) : Span(k, n, ldb, stride_b, batch);
   }
   int64_t SpanC() const { return Span(m, n, ldc, stride_c, batch); }
+  // Bytes of `elements` of A or B.
+  size_t AbBytes(int64_t elements) const {
+    return static_cast<size_t>(elements) * (bf16 ? sizeof(uint16_t) : sizeof(float));
+  }
 };
 
 // Bytes [p, p + bytes) must be device memory of the current device, as a GPU kernel's operands
 // are; else the work faults as it would on a GPU.
-bool Reachable(const char* call, const char* what, const float* p, int64_t elements) {
-  if (elements <= 0) return true;
+bool Reachable(const char* call, const char* what, const void* p, size_t bytes) {
+  if (bytes == 0) return true;
   const char* why = nullptr;
-  if (hostcuda::DevicePointerOk(p, &why) && hostcuda::DevicePointerOk(p + elements - 1, &why))
+  if (hostcuda::DevicePointerOk(p, &why) &&
+      hostcuda::DevicePointerOk(static_cast<const char*>(p) + bytes - 1, &why))
     return true;
   hostcuda::ReportFault(std::string(call) + ": " + what + " is " + why);
   return false;
 }
 
 void RunGemms(const GemmCall& g) {
-  if (g.ReadsAB() &&
-      (!Reachable(g.name, "A", g.a, g.SpanA()) || !Reachable(g.name, "B", g.b, g.SpanB())))
+  if (g.ReadsAB() && (!Reachable(g.name, "A", g.a, g.AbBytes(g.SpanA())) ||
+                      !Reachable(g.name, "B", g.b, g.AbBytes(g.SpanB()))))
     return;
-  if (!Reachable(g.name, "C", g.c, g.SpanC())) return;
-  auto one = [&g](int64_t i, int threads) {
+  if (!Reachable(g.name, "C", g.c, g.SpanC() * sizeof(float))) return;
+  const GemmPackFn pack = g.bf16 ? PackOperand<uint16_t> : PackOperand<float>;
+  const size_t ab_size = g.bf16 ? sizeof(uint16_t) : sizeof(float);
+  auto one = [&g, pack, ab_size](int64_t i, int threads) {
     // op(A)[row, p] and op(B)[p, col] of the column-major operands.
-    const Operand a{g.a + i * g.stride_a, g.trans_a ? g.lda : 1, g.trans_a ? 1 : g.lda,
-                    g.rounding};
-    const Operand b{g.b + i * g.stride_b, g.trans_b ? 1 : g.ldb, g.trans_b ? g.ldb : 1,
-                    g.rounding};
+    const Operand a{static_cast<const char*>(g.a) + i * g.stride_a * ab_size,
+                    g.trans_a ? g.lda : 1, g.trans_a ? 1 : g.lda, g.rounding};
+    const Operand b{static_cast<const char*>(g.b) + i * g.stride_b * ab_size,
+                    g.trans_b ? 1 : g.ldb, g.trans_b ? g.ldb : 1, g.rounding};
     const int64_t k = g.ReadsAB() ? g.k : 0;
-    hostcuda::HostSgemm(g.m, g.n, k, g.alpha, PackOperand, &a, PackOperand, &b, g.beta,
-                        g.c + i * g.stride_c, 1, g.ldc, threads);
+    hostcuda::HostSgemm(g.m, g.n, k, g.alpha, pack, &a, pack, &b, g.beta, g.c + i * g.stride_c,
+                        1, g.ldc, threads);
   };
   const int threads = hostcuda::HostThreads();
   if (g.batch < threads || g.m * g.n * g.k >= int64_t{4} << 20) {
@@ -340,8 +360,8 @@ cublasStatus_t QueueGemms(cublasHandle_t handle, GemmCall g) {
   const auto bytes = [](int64_t elements) { return static_cast<size_t>(elements) * sizeof(float); };
   std::vector<hostcuda::DeviceAccess> accesses{{g.c, bytes(g.SpanC()), true}};
   if (g.ReadsAB()) {
-    accesses.push_back({g.a, bytes(g.SpanA()), false});
-    accesses.push_back({g.b, bytes(g.SpanB()), false});
+    accesses.push_back({g.a, g.AbBytes(g.SpanA()), false});
+    accesses.push_back({g.b, g.AbBytes(g.SpanB()), false});
   }
   hostcuda::TrackWork(handle->stream, accesses, g.name);
   hostcuda::Enqueue(handle->stream, [g] { RunGemms(g); });
@@ -428,6 +448,45 @@ cublasStatus_t cublasSgemmStridedBatched(cublasHandle_t handle, cublasOperation_
                              transb != CUBLAS_OP_N, m, n, k, lda, ldb, ldc, *alpha, *beta,
                              MathRounding(handle->math), A, B, C, strideA, strideB, strideC,
                              batchCount});
+}
+
+// cublasGemmEx and its strided batched form for what the backend gives them: bfloat16 A and B,
+// float32 C and the float32 compute type (training's mixed precision). bfloat16 products are
+// exact in float32, so no math mode rounds them further. Other type combinations, valid on a
+// GPU, are not modelled: CUBLAS_STATUS_NOT_SUPPORTED.
+cublasStatus_t cublasGemmStridedBatchedEx(cublasHandle_t handle, cublasOperation_t transa,
+                                          cublasOperation_t transb, int m, int n, int k,
+                                          const void* alpha, const void* A, cudaDataType Atype,
+                                          int lda, long long int strideA, const void* B,
+                                          cudaDataType Btype, int ldb, long long int strideB,
+                                          const void* beta, void* C, cudaDataType Ctype, int ldc,
+                                          long long int strideC, int batchCount,
+                                          cublasComputeType_t computeType,
+                                          cublasGemmAlgo_t algo) {
+  if (handle == nullptr) return CUBLAS_STATUS_NOT_INITIALIZED;
+  const auto* a = static_cast<const float*>(alpha);
+  const auto* b = static_cast<const float*>(beta);
+  if (!GemmArgsValid(transa, transb, m, n, k, a, lda, ldb, b, ldc) || batchCount < 0 ||
+      algo < CUBLAS_GEMM_DEFAULT)
+    return CUBLAS_STATUS_INVALID_VALUE;
+  if (Atype != CUDA_R_16BF || Btype != CUDA_R_16BF || Ctype != CUDA_R_32F ||
+      (computeType != CUBLAS_COMPUTE_32F && computeType != CUBLAS_COMPUTE_32F_PEDANTIC))
+    return CUBLAS_STATUS_NOT_SUPPORTED;
+  GemmCall call{"cublasGemmEx", transa != CUBLAS_OP_N, transb != CUBLAS_OP_N, m, n, k, lda, ldb,
+                ldc, *a, *b, Rounding::kNone, A, B, static_cast<float*>(C), strideA, strideB,
+                strideC, batchCount};
+  call.bf16 = true;
+  return QueueGemms(handle, call);
+}
+
+cublasStatus_t cublasGemmEx(cublasHandle_t handle, cublasOperation_t transa,
+                            cublasOperation_t transb, int m, int n, int k, const void* alpha,
+                            const void* A, cudaDataType Atype, int lda, const void* B,
+                            cudaDataType Btype, int ldb, const void* beta, void* C,
+                            cudaDataType Ctype, int ldc, cublasComputeType_t computeType,
+                            cublasGemmAlgo_t algo) {
+  return cublasGemmStridedBatchedEx(handle, transa, transb, m, n, k, alpha, A, Atype, lda, 0, B,
+                                    Btype, ldb, 0, beta, C, Ctype, ldc, 0, 1, computeType, algo);
 }
 
 }  // extern "C"
