@@ -11,6 +11,7 @@
 // Math modes that let cuBLAS use tensor cores round the operands as the tensor cores would:
 // CUBLAS_TF32_TENSOR_OP_MATH to TF32 (10 mantissa bits), the legacy CUBLAS_TENSOR_OP_MATH to
 // half precision (CUBLAS_COMPUTE_32F_FAST_16F), so a test that allows them sees what a GPU gives.
+// cublasGemmEx takes bfloat16 A and B (training's mixed precision), widened exactly.
 #include <cublas_v2.h>
 #include <cuda_fp16.h>
 
