@@ -171,7 +171,7 @@ void LaunchSum(const float* const* inputs, int count, float* out, float* scratch
   if (n == 0 || count == 0) return;
   const float* acc = nullptr;
   for (int k = 0; k < count;) {
-    SumBatch b;
+    SumBatch b{};  // zeros past count: nothing stale in the launch's arguments
     b.count = count - k < kMaxSumInputs ? count - k : kMaxSumInputs;
     for (int i = 0; i < b.count; ++i) b.ptr[i] = inputs[k + i];
     k += b.count;

@@ -93,7 +93,7 @@ void MergedMomentumKernel(OpContext& ctx) {
   const auto methods = op.GetStrings("regularization_method", {});
   const auto coeffs = op.GetFloats("regularization_coeff", {});
   const size_t params = ctx.Ins("Param").size(), lrs = ctx.Ins("LearningRate").size();
-  MergedMomentumArgs a;
+  MergedMomentumArgs a{};  // zeros past count: nothing stale in the launch's arguments
   a.mu = op.GetFloat("mu", 0.0f);
   a.nesterov = op.GetBool("use_nesterov", false);
   a.rescale = op.GetFloat("rescale_grad", 1.0f);
@@ -179,7 +179,7 @@ void MergedAdamKernel(OpContext& ctx) {
   CudaContext& cu = Ctx(ctx);
   const OpView& op = ctx.op();
   const size_t params = ctx.Ins("Param").size(), lrs = ctx.Ins("LearningRate").size();
-  MergedAdamArgs m;
+  MergedAdamArgs m{};  // zeros past count: nothing stale in the launch's arguments
   for (size_t i = 0; i < params; ++i) {
     const int k = m.count++;
     m.param[k] = AdamTensorsOf(ctx, i, lrs == 1 ? 0 : i);

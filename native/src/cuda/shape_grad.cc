@@ -86,7 +86,7 @@ void ConcatGradKernel(OpContext& ctx) {
   PD_CHECK(total == row, "concat_grad: the inputs X do not add up to Out@GRAD ",
            DimsToString(dout.dims()), " along axis ", axis);
   void* whole = const_cast<void*>(dout.raw_data());
-  Pieces batch;
+  Pieces batch{};  // zeros past count: nothing stale in the launch's arguments
   int64_t offset = 0;
   for (size_t i = 0; i < xs.size(); ++i) {
     const int64_t block = DimProduct(xs[i]->dims(), axis, rank);

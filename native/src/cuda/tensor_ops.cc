@@ -87,7 +87,7 @@ void MovePieces(OpContext& ctx, bool gather, const std::vector<const Tensor*>& p
   const int rank = static_cast<int>(whole_dims.size());
   const int64_t outer = DimProduct(whole_dims, 0, axis);
   const int64_t row = DimProduct(whole_dims, axis, rank);
-  Pieces batch;
+  Pieces batch{};  // zeros past count: nothing stale in the launch's arguments
   int64_t offset = 0;
   for (size_t k = 0; k < pieces.size(); ++k) {
     batch.ptr[batch.count] = ptrs[k];

@@ -295,7 +295,8 @@ uint64_t Shuffle(ShuffleKind kind, uint64_t bits, int arg, int width) {
 
 // The race check's view of a launch (races.h): each pointer argument touches its block from
 // there to the block's end (the kernel's own range is not known), written where the kernel
-// takes it as a pointer to non-const. Named by where it was launched, the name made once per
+// takes it as a pointer to non-const; so does each pointer field of a struct argument
+// (PointerUse, kernel_model.h). Named by where it was launched, the name made once per
 // launch site and kept for the process (a race found later names it).
 void TrackKernel(const LaunchConfig& cfg, const BoundKernel& bound) {
   static std::mutex mu;

@@ -23,6 +23,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "struct_fields.h"
+
 #undef __global__
 #undef __device__
 #undef __host__
@@ -78,8 +80,8 @@ struct BoundKernel {
   void (*destroy)(void* args);
   // Whether every pointer argument is device memory of the current device; sets *why if not.
   bool (*check)(const void* args, const char** why);
-  // Hands each pointer argument to use, with whether the kernel may write through it (a
-  // pointer to non-const), for the race check (races.h).
+  // Hands each pointer argument, and each pointer in a struct argument, to use, with whether
+  // the kernel may write through it (PointerUse), for the race check (races.h).
   void (*pointers)(const void* args, void (*use)(const void* p, bool write, void* ctx),
                    void* ctx);
 };
@@ -122,11 +124,19 @@ bool ArgOk(const T& v, const char** why) {
   }
 }
 
+// Hands use the pointers an argument carries, each with whether the kernel may write through
+// it (a pointer to non-const): the argument itself if it is a pointer, the elements of an
+// array, the fields of a struct (an aggregate, struct_fields.h), through any depth. A struct
+// that is not an aggregate is not looked into.
 template <typename T>
 void PointerUse(const T& v, void (*use)(const void* p, bool write, void* ctx), void* ctx) {
   if constexpr (std::is_pointer_v<T>) {
     const bool write = !std::is_const_v<std::remove_pointer_t<T>>;
     if (v != nullptr) use(static_cast<const void*>(v), write, ctx);
+  } else if constexpr (std::is_array_v<T>) {
+    for (const auto& e : v) PointerUse(e, use, ctx);
+  } else if constexpr (std::is_class_v<T> && std::is_aggregate_v<T>) {
+    ForEachField(v, [&](const auto& field) { PointerUse(field, use, ctx); });
   }
 }
 

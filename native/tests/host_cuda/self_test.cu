@@ -48,6 +48,30 @@ __global__ void CopyKernel(const float* in, float* out, int n) {
   if (i < n) out[i] = in[i];
 }
 
+// CopyKernel with its pointers in a struct, as the backend's merged optimizer and concat
+// kernels take theirs.
+struct CopyArgs {
+  int n;
+  const float* in;
+  float* out;
+};
+
+// The field counts the race check walks a struct by: an array is one field, as is a nested
+// struct (the optimizers' arguments have both).
+struct Nested {
+  int count;
+  const float* ptr[4];
+  CopyArgs args[2];
+  double scale;
+};
+static_assert(hostcuda::FieldCount<CopyArgs>() == 3);
+static_assert(hostcuda::FieldCount<Nested>() == 4);
+
+__global__ void StructCopyKernel(CopyArgs a) {
+  const int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < a.n) a.out[i] = a.in[i];
+}
+
 template <typename T>
 T* DeviceCopy(const std::vector<T>& host) {
   void* p = nullptr;
@@ -231,28 +255,53 @@ TEST(HostCuda, ACapturedFreeOfOrdinaryMemorySpoilsTheCapture) {
   (void)cudaGetLastError();
 }
 
-// A copy on a stream of its own runs when something waits for it: a kernel on the thread's
-// stream that reads its destination after cudaStreamWaitEvent sees the copy, the wait ordering
-// it where the thread's stream reaches it (without the wait the two race:
-// AKernelReadingASideStreamsCopyUnorderedRaces).
-TEST(HostCuda, ASideStreamsCopyIsSeenAfterAWaitForIt) {
+// Copies {7, 8, 9, 10} into a device block on a side stream, makes the thread's stream wait for
+// the copy, then has `read(block, out)` read the block on the thread's stream into out; returns
+// out.
+template <typename Read>
+std::vector<float> ReadASideStreamsCopyAfterAWait(Read read) {
   cudaStream_t side = NewSideStream();
   float* src = PinnedFloats(4);
   for (int i = 0; i < 4; ++i) src[i] = 7.0f + i;
   float* d = DeviceCopy(std::vector<float>{1, 2, 3, 4});
   float* out = DeviceCopy(std::vector<float>(4));
-  ASSERT_EQ(cudaStreamSynchronize(cudaStreamPerThread), cudaSuccess);
+  EXPECT_EQ(cudaStreamSynchronize(cudaStreamPerThread), cudaSuccess);
   cudaEvent_t copied = nullptr;
-  ASSERT_EQ(cudaEventCreateWithFlags(&copied, cudaEventDisableTiming), cudaSuccess);
-  ASSERT_EQ(cudaMemcpyAsync(d, src, 4 * sizeof(float), cudaMemcpyHostToDevice, side), cudaSuccess);
-  ASSERT_EQ(cudaEventRecord(copied, side), cudaSuccess);
-  ASSERT_EQ(cudaStreamWaitEvent(cudaStreamPerThread, copied, 0), cudaSuccess);
-  CopyKernel<<<1, 32, 0, cudaStreamPerThread>>>(d, out, 4);
-  EXPECT_EQ(HostCopy(out, 4), (std::vector<float>{7, 8, 9, 10}));
-
+  EXPECT_EQ(cudaEventCreateWithFlags(&copied, cudaEventDisableTiming), cudaSuccess);
+  EXPECT_EQ(cudaMemcpyAsync(d, src, 4 * sizeof(float), cudaMemcpyHostToDevice, side), cudaSuccess);
+  EXPECT_EQ(cudaEventRecord(copied, side), cudaSuccess);
+  EXPECT_EQ(cudaStreamWaitEvent(cudaStreamPerThread, copied, 0), cudaSuccess);
+  read(d, out);
+  std::vector<float> got = HostCopy(out, 4);
   cudaEventDestroy(copied);
-  ASSERT_EQ(cudaStreamDestroy(side), cudaSuccess);
+  EXPECT_EQ(cudaStreamDestroy(side), cudaSuccess);
   cudaFreeHost(src);
+  return got;
+}
+
+// The same with no wait: the two race, which the device reports as a sticky fault. Exits 0 if
+// it did (for EXPECT_EXIT).
+template <typename Read>
+[[noreturn]] void ReadASideStreamsCopyUnordered(Read read) {
+  cudaStream_t side = NewSideStream();
+  float* src = PinnedFloats(4);
+  float* d = DeviceCopy(std::vector<float>(4));
+  float* out = DeviceCopy(std::vector<float>(4));
+  (void)cudaStreamSynchronize(cudaStreamPerThread);
+  (void)cudaMemcpyAsync(d, src, 4 * sizeof(float), cudaMemcpyHostToDevice, side);
+  read(d, out);
+  std::exit(cudaDeviceSynchronize() == cudaErrorIllegalAddress ? 0 : 1);
+}
+
+// A copy on a stream of its own runs when something waits for it: a kernel on the thread's
+// stream that reads its destination after cudaStreamWaitEvent sees the copy, the wait ordering
+// it where the thread's stream reaches it (without the wait the two race:
+// AKernelReadingASideStreamsCopyUnorderedRaces).
+TEST(HostCuda, ASideStreamsCopyIsSeenAfterAWaitForIt) {
+  EXPECT_EQ(ReadASideStreamsCopyAfterAWait([](float* d, float* out) {
+              CopyKernel<<<1, 32, 0, cudaStreamPerThread>>>(d, out, 4);
+            }),
+            (std::vector<float>{7, 8, 9, 10}));
 }
 
 extern "C" long hostcuda_host_waits(void);
@@ -378,18 +427,29 @@ TEST(HostCudaDeathTest, UnorderedCopiesOnTwoStreamsRace) {
 // copy writes, with no wait between, races (here it would read the old values: the side
 // stream runs only when waited for).
 TEST(HostCudaDeathTest, AKernelReadingASideStreamsCopyUnorderedRaces) {
-  EXPECT_EXIT(
-      {
-        cudaStream_t side = NewSideStream();
-        float* src = PinnedFloats(4);
-        float* d = DeviceCopy(std::vector<float>(4));
-        float* out = DeviceCopy(std::vector<float>(4));
-        (void)cudaStreamSynchronize(cudaStreamPerThread);
-        (void)cudaMemcpyAsync(d, src, 4 * sizeof(float), cudaMemcpyHostToDevice, side);
-        CopyKernel<<<1, 32, 0, cudaStreamPerThread>>>(d, out, 4);
-        std::exit(cudaDeviceSynchronize() == cudaErrorIllegalAddress ? 0 : 1);
-      },
-      testing::ExitedWithCode(0), "the kernel launched at .* reads bytes that cudaMemcpyAsync");
+  EXPECT_EXIT(ReadASideStreamsCopyUnordered([](float* d, float* out) {
+                CopyKernel<<<1, 32, 0, cudaStreamPerThread>>>(d, out, 4);
+              }),
+              testing::ExitedWithCode(0),
+              "the kernel launched at .* reads bytes that cudaMemcpyAsync");
+}
+
+// So do the pointers a struct argument carries, each as its field's type says: here the read
+// through `in` races.
+TEST(HostCudaDeathTest, AKernelReadingASideStreamsCopyThroughAStructRaces) {
+  EXPECT_EXIT(ReadASideStreamsCopyUnordered([](float* d, float* out) {
+                StructCopyKernel<<<1, 32, 0, cudaStreamPerThread>>>(CopyArgs{4, d, out});
+              }),
+              testing::ExitedWithCode(0),
+              "the kernel launched at .* reads bytes that cudaMemcpyAsync");
+}
+
+// Ordered by a wait, the same struct kernel reads the copy.
+TEST(HostCuda, AStructKernelAfterAWaitSeesASideStreamsCopy) {
+  EXPECT_EQ(ReadASideStreamsCopyAfterAWait([](float* d, float* out) {
+              StructCopyKernel<<<1, 32, 0, cudaStreamPerThread>>>(CopyArgs{4, d, out});
+            }),
+            (std::vector<float>{7, 8, 9, 10}));
 }
 
 // So do a library call's operands: a cuBLAS product on the thread's stream writing a block
