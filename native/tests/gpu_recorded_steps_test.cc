@@ -115,6 +115,44 @@ TEST_P(GpuRecordedSteps, RepeatTheStepsRunOpByOp) {
   EXPECT_EQ(DeviceRegistry::Global().Get(DeviceType::kGPU).BuffersLostToRecording(gpu_), 0u);
 }
 
+// A matrix product marked for bfloat16 (AMP's mul, as an fc head has it) in a recorded step: its
+// operands' bfloat16 copies, of the weight and of a batch norm's output (itself kept in bfloat16
+// with the activations switch on, widened for the product), are made inside the recording at
+// each launch, and the steps repeat the steps run op by op.
+TEST_P(GpuRecordedSteps, RepeatABf16ProductRunOpByOp) {
+  Net net;
+  net.Stem();
+  net.Declare("wfc", true);
+  for (const char* v : {"h", "loss"}) net.Declare(v);
+  net.Add(OpBuilder("mul").In("X", {"b2"}).In("Y", {"wfc"}).Out("Out", {"h"})
+              .Int("x_num_col_dims", 1).Int("y_num_col_dims", 1)
+              .String("mkldnn_data_type", "bfloat16"));
+  net.Add(OpBuilder("mean").In("X", {"h"}).Out("Out", {"loss"}));
+  std::map<std::string, std::string> grads;
+  const auto program = net.Train(&grads, {"w2", "wfc"});
+  const int64_t features = kOut * kSide * kSide, classes = 4;
+  Scope plain_scope, recorded_scope;
+  for (Scope* s : {&plain_scope, &recorded_scope}) {
+    SetTensor(s, "wfc", {features, classes}, RandomFloats(features * classes, 5, -0.2f, 0.2f));
+    SetTensor(s, "wfc_velocity", {features, classes},
+              std::vector<float>(features * classes, 0.0f));
+  }
+  auto plain = Start(program, &plain_scope, false);
+  auto recorded = Start(program, &recorded_scope, true);
+  for (int k = 0; k < 5; ++k) {
+    plain->Run();
+    recorded->Launch();
+    recorded->Wait();
+    EXPECT_EQ(recorded->last_run_recorded(), k > 0) << "step " << k;
+    EXPECT_EQ(HostValues(*recorded_scope.FindLocal("loss")),
+              HostValues(*plain_scope.FindLocal("loss")))
+        << "step " << k;
+  }
+  for (const char* name : {"wfc", "wfc_velocity", "w2", "w2_velocity"})
+    EXPECT_EQ(HostValues(*recorded_scope.FindLocal(name)), HostValues(*plain_scope.FindLocal(name)))
+        << name;
+}
+
 // Training dropout draws its mask on the host at each step: a step with it is never recorded,
 // and runs op by op as the plain executor runs it.
 TEST_P(GpuRecordedSteps, LeaveADropoutStepOpByOp) {
