@@ -80,12 +80,6 @@ struct Results {
   std::vector<float> out, dx, dy;
 };
 
-std::vector<float> HostValues(Scope& s, const std::string& name) {
-  Tensor host;
-  const Tensor& h = PlainOnHost(*s.FindLocal(name), &host);
-  return std::vector<float>(h.data<float>(), h.data<float>() + h.numel());
-}
-
 // The case's op marked bf16 or not (and its gradient) on config's place.
 Results RunProduct(const Case& c, const Values& v, bool bf16, const ExecConfig& config = {}) {
   Scope s;
@@ -95,10 +89,10 @@ Results RunProduct(const Case& c, const Values& v, bool bf16, const ExecConfig& 
   std::vector<OpBuilder> ops{Forward(c, bf16)};
   if (c.has_grad) ops.push_back(Backward(c, bf16));
   Executor(ProgramOf(ops), &s, config).Run();
-  Results r{HostValues(s, "out"), {}, {}};
+  Results r{HostValues(*s.FindLocal("out")), {}, {}};
   if (c.has_grad) {
-    r.dx = HostValues(s, "dx");
-    r.dy = HostValues(s, "dy");
+    r.dx = HostValues(*s.FindLocal("dx"));
+    r.dy = HostValues(*s.FindLocal("dy"));
   }
   return r;
 }

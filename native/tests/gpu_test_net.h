@@ -119,13 +119,6 @@ inline void Fill(Scope* scope) {
   }
 }
 
-// The values of t as float32 on the host, whatever its place and layout.
-inline std::vector<float> HostValues(const Tensor& t) {
-  Tensor host;
-  const Tensor& h = PlainOnHost(t, &host);
-  return std::vector<float>(h.data<float>(), h.data<float>() + h.numel());
-}
-
 // Fills scope (Fill) and gives it a learning rate and zero velocities for the parameters in
 // trained, then a training executor over it on config's place.
 inline std::unique_ptr<Executor> StartTraining(const std::shared_ptr<const Program>& program,

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "framework/device.h"
 #include "framework/error.h"
 #include "framework/executor.h"
 #include "framework/program.h"
@@ -130,6 +131,13 @@ inline void RunOp(const OpBuilder& op, Scope* scope, int threads = 1) {
   config.num_threads = threads;
   Executor exec(ProgramOf({op}), scope, config);
   exec.Run();
+}
+
+// The values of t as float32 on the host, whatever its place and layout.
+inline std::vector<float> HostValues(const Tensor& t) {
+  Tensor host;
+  const Tensor& h = PlainOnHost(t, &host);
+  return std::vector<float>(h.data<float>(), h.data<float>() + h.numel());
 }
 
 template <typename T>
