@@ -26,12 +26,12 @@ for batch in $batches; do
   done
 done
 
-cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)
-python3 - "$lines" "$cpu" "$(nproc)" "$(date -u +%Y-%m-%d)" >"$section" <<'EOF'
+source scripts/bench/machine.sh
+python3 - "$lines" "$(bench_machine)" "$(date -u +%Y-%m-%d)" >"$section" <<'EOF'
 import collections, json, sys
 
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-cpu, cores, day = sys.argv[2], sys.argv[3], sys.argv[4]
+machine, day = sys.argv[2], sys.argv[3]
 labels = {
     "resnet50_1x1": "ResNet-50, its 15 shapes of 1x1 conv (34 layers)",
     "resnet50_first": "ResNet-50, first layer (7x7 over RGB)",
@@ -53,7 +53,7 @@ print("over fewer than 8 channels, on the same channels-last layouts. Each row: 
 print("of that kind, each shape weighted by how many layers have it, milliseconds per pass")
 print("(median of 40 executions per shape, the two kernels alternating), relu fused.")
 print()
-print(f"Machine: {cpu}, {cores} cores. Measured {day}.")
+print(f"Machine: {machine}. Measured {day}.")
 print()
 print("| layers | batch | threads | oneDNN's choice | ms | ours | ms | speed-up | per shape |")
 print("| --- | ---: | ---: | --- | ---: | --- | ---: | ---: | ---: |")

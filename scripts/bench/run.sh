@@ -54,9 +54,7 @@ done
 
 cli_rows=$(bash scripts/bench/lac_cli.sh)
 
-cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)
-isa=AVX2
-grep -q avx512f /proc/cpuinfo && isa=AVX-512
+source scripts/bench/machine.sh
 [ -f BENCHMARKS.md ] || {
   echo "# Benchmarks"
   echo
@@ -76,7 +74,7 @@ trap 'rm -f "$lac_section" "$cli_section"' EXIT
   echo "ids computed before timing; each timed batch is"
   echo "reshape + copy in + set LoD + run + copy out. Best of two alternating runs per side."
   echo
-  echo "Machine: $cpu ($isa), $(nproc) cores. Measured $(date -u +%Y-%m-%d). On a 2-core machine the"
+  echo "Machine: $(bench_machine). Measured $(date -u +%Y-%m-%d). On a 2-core machine the"
   echo "2-thread rows are the noisiest: any other load takes a core from both sides' BLAS threads."
   echo
   echo "| batch | threads | gohub | Paddle (oneDNN) | Paddle (no oneDNN) | gohub / best Paddle |"

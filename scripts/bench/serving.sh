@@ -13,6 +13,7 @@
 #                   load (default 6)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source scripts/bench/machine.sh
 go build -o build/servebench-gohub ./cmd/gohub # this tree's gohub, whatever build/gohub is
 go build -o build/servebench ./scripts/bench/servebench
 go build -o build/lacbench ./scripts/bench/lacbench
@@ -28,7 +29,7 @@ rows=$(build/servebench -gohub build/servebench-gohub -model seg -workers 2 -max
 
 section=$(mktemp)
 trap 'rm -f "$section"' EXIT
-python3 - "$engine" "$rows" "$(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $(nproc) cores; measured $(date -u +%Y-%m-%d)" "$repeats" > "$section" <<'PY'
+python3 - "$engine" "$rows" "$(bench_machine); measured $(date -u +%Y-%m-%d)" "$repeats" > "$section" <<'PY'
 import json, sys
 engine = float(sys.argv[1])
 rows = [json.loads(line) for line in sys.argv[2].splitlines()]

@@ -31,6 +31,7 @@
 #                   build/bench/training_step_quick.md and BENCHMARKS.md is left alone
 #   BENCH_TIMEOUT   seconds after which one measurement is abandoned (default 1800)
 #   BENCH_TRAINBENCH  a trainbench binary to use instead of building build/trainbench
+#   BENCH_SECTION_FILE  write the section's markdown to this file instead of BENCHMARKS.md
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -176,7 +177,7 @@ done
 load_after=$(cut -d' ' -f1 /proc/loadavg)
 minutes=$(( ($(date +%s) - start_time + 59) / 60 ))
 
-cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)
+source scripts/bench/machine.sh
 if [ "$quick" = 1 ]; then
   out=build/bench/training_step_quick.md
 else
@@ -216,7 +217,7 @@ fi
   echo "\`/proc/self/status\`, MiB) at the end of the run, the largest over the rounds; it includes each"
   echo "runtime's own footprint (Python and the Paddle or torch libraries on the reference sides)."
   echo
-  echo "Machine: $cpu, $(nproc) cores. Measured $(date -u +%Y-%m-%d) in $minutes minutes; load average"
+  echo "Machine: $(bench_machine). Measured $(date -u +%Y-%m-%d) in $minutes minutes; load average"
   echo "(1 min) when this section started and ended: $load_before and $load_after."
   if [ "$quick" = 1 ]; then
     echo
@@ -236,6 +237,9 @@ fi
 if [ "$quick" = 1 ]; then
   cat "$out" >&2
   echo "bench: BENCH_QUICK=1: wrote $out; BENCHMARKS.md left alone" >&2
+elif [ -n "${BENCH_SECTION_FILE:-}" ]; then
+  cp "$out" "$BENCH_SECTION_FILE"
+  echo "bench: wrote the training section to $BENCH_SECTION_FILE (BENCHMARKS.md untouched)" >&2
 else
   python3 scripts/bench/section.py "Training step" "$out"
   echo "bench: wrote the training section of BENCHMARKS.md" >&2

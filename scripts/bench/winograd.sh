@@ -65,14 +65,14 @@ for threads in 1 2; do
   done
 done
 
-cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)
-python3 - "$layers" "$whole" "$train" "$cpu" "$(nproc)" "$(date -u +%Y-%m-%d)" "$seconds" "$rounds" >"$section" <<'PY'
+source scripts/bench/machine.sh
+python3 - "$layers" "$whole" "$train" "$(bench_machine)" "$(date -u +%Y-%m-%d)" "$seconds" "$rounds" >"$section" <<'PY'
 import collections, json, sys
 
 layers = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 whole = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
 train = [json.loads(l) for l in open(sys.argv[3]) if l.strip()]
-cpu, cores, day, seconds, rounds = sys.argv[4:9]
+machine, day, seconds, rounds = sys.argv[4:8]
 print("## Winograd convolutions")
 print()
 print("Command: `make bench` (or `BENCH_ONLY=winograd bash scripts/bench/run.sh`;")
@@ -81,7 +81,7 @@ print("3x3 stride-1 convolution runs on our Winograd F(4x4, 3x3) kernel (`native
 print("where each thread gets at least 8 tiles of 4x4 output pixels; elsewhere, and with")
 print("`GOHUB_CONV_WINOGRAD=off`, on oneDNN's direct kernel.")
 print()
-print(f"Machine: {cpu}, {cores} cores. Measured {day}.")
+print(f"Machine: {machine}. Measured {day}.")
 print()
 print("Per layer: ResNet-50's 3x3 stride-1 shapes, channels-last, bias and relu fused, milliseconds")
 print("per execution (median of 40, the two kernels alternating); the largest difference between")
