@@ -11,11 +11,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <string>
 #include <vector>
 
-#include "framework/cuda_backend.h"
 #include "framework/executor.h"
 #include "kernels/bf16.h"
 #include "test_util.h"
@@ -141,11 +139,10 @@ void ExpectSums(const std::vector<float>& got, const std::vector<float>& want) {
 }
 
 TEST(GpuBf16Products, MatchTheCpuWhereMarksAreHonoured) {
-  const char* gpu = std::getenv("GOHUB_TEST_GPU");
-  if (gpu == nullptr || *gpu == '\0') GTEST_SKIP() << "GOHUB_TEST_GPU is not set";
-  LoadCudaBackend();
+  const int gpu = TestGpu();
+  if (gpu < 0) GTEST_SKIP() << "GOHUB_TEST_GPU is not set";
   ExecConfig config;
-  config.place = Place{DeviceType::kGPU, std::atoi(gpu)};
+  config.place = Place{DeviceType::kGPU, gpu};
   for (const Case& c : kCases) {
     SCOPED_TRACE(c.name);
     const Values v = Inputs(c);

@@ -15,7 +15,6 @@
 #include <vector>
 
 #include "framework/backward.h"
-#include "framework/cuda_backend.h"
 #include "framework/device.h"
 #include "framework/executor.h"
 #include "random_floats.h"
@@ -77,10 +76,9 @@ double RelativeL2(const std::vector<float>& got, const std::vector<float>& want)
 }
 
 TEST(GpuBatchNorm, TrainingForwardAndBackwardMatchTheCpuAtManyPartsPerChannel) {
-  const char* gpu = std::getenv("GOHUB_TEST_GPU");
-  if (gpu == nullptr || *gpu == '\0') GTEST_SKIP() << "GOHUB_TEST_GPU is not set";
-  LoadCudaBackend();
-  const Place place{DeviceType::kGPU, std::atoi(gpu)};
+  const int gpu = TestGpu();
+  if (gpu < 0) GTEST_SKIP() << "GOHUB_TEST_GPU is not set";
+  const Place place{DeviceType::kGPU, gpu};
   const auto program = BatchNormProgram();
 
   std::map<bool, Scope> scopes;

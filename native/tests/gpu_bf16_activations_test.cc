@@ -26,12 +26,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <map>
 #include <string>
 #include <vector>
 
-#include "framework/cuda_backend.h"
 #include "framework/executor.h"
 #include "kernels/bf16.h"
 #include "gpu_test_net.h"
@@ -109,9 +107,8 @@ double RelL2(const std::vector<float>& a, const std::vector<float>& b) {
 }
 
 TEST(GpuBf16Activations, BatchNormsReadAndWriteBf16WithTheRoundingAutocastHas) {
-  const char* gpu = std::getenv("GOHUB_TEST_GPU");
-  if (gpu == nullptr || *gpu == '\0') GTEST_SKIP() << "GOHUB_TEST_GPU is not set";
-  LoadCudaBackend();
+  const int gpu = TestGpu();
+  if (gpu < 0) GTEST_SKIP() << "GOHUB_TEST_GPU is not set";
   std::map<std::string, std::string> grads;
   const auto program = TrainingProgram(&grads);
   ASSERT_EQ(grads.size(), 9u);  // w1..w3, scale1..3, bias1..3
@@ -122,7 +119,7 @@ TEST(GpuBf16Activations, BatchNormsReadAndWriteBf16WithTheRoundingAutocastHas) {
   std::map<bool, Scope> scopes;
   for (const bool on : {false, true}) {
     Scope& scope = scopes[on];
-    RunStep(program, std::atoi(gpu), on, &scope);
+    RunStep(program, gpu, on, &scope);
     // r1 is bn1's fused-relu output, s the add's; g (1x1) is float32 either way.
     for (const char* name : {"c1", "r1", "c2", "b2", "c3", "b3", "s", "p", "g"})
       ExpectBf16(scope, name, on && std::string(name) != "g", on);
@@ -229,15 +226,14 @@ Planes Shuffle(const Planes& v, int64_t n, int64_t channels, int64_t group) {
 }
 
 TEST(GpuBf16Activations, MovesBf16ValuesAsTheyAre) {
-  const char* gpu = std::getenv("GOHUB_TEST_GPU");
-  if (gpu == nullptr || *gpu == '\0') GTEST_SKIP() << "GOHUB_TEST_GPU is not set";
-  LoadCudaBackend();
+  const int gpu = TestGpu();
+  if (gpu < 0) GTEST_SKIP() << "GOHUB_TEST_GPU is not set";
   std::map<std::string, std::string> grads;
   const auto program = UnitProgram(&grads);
   std::map<bool, Scope> scopes;
   for (const bool on : {false, true}) {
     Scope& scope = scopes[on];
-    RunStep(program, std::atoi(gpu), on, &scope);
+    RunStep(program, gpu, on, &scope);
     // The moves' outputs and, from the two convolutions' data gradients up, their gradients
     // stay bfloat16.
     for (const char* name : {"k", "h", "h1", "h2", "h1@GRAD", "h2@GRAD", "h@GRAD", "k@GRAD",

@@ -10,11 +10,9 @@
 // check script on a real GPU); the CPU-only test list leaves it out (CMakeLists.txt).
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <string>
 #include <vector>
 
-#include "framework/cuda_backend.h"
 #include "framework/executor.h"
 #include "test_util.h"
 
@@ -63,10 +61,9 @@ void ExpectOutput(Scope* scope, int step, int64_t n, const char* what) {
 class GpuPrefetch : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
-    const char* gpu = std::getenv("GOHUB_TEST_GPU");
-    if (gpu == nullptr || *gpu == '\0') GTEST_SKIP() << "GOHUB_TEST_GPU is not set";
-    LoadCudaBackend();
-    config_.place = Place{DeviceType::kGPU, std::atoi(gpu)};
+    const int gpu = TestGpu();
+    if (gpu < 0) GTEST_SKIP() << "GOHUB_TEST_GPU is not set";
+    config_.place = Place{DeviceType::kGPU, gpu};
     config_.record_runs = GetParam();
     // The tests' emulated GPU records nothing: its recorded runs are runs op by op.
     if (GetParam()) {

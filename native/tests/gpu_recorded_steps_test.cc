@@ -14,12 +14,10 @@
 // check script on a real GPU); the CPU-only test list leaves it out (CMakeLists.txt).
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <map>
 #include <string>
 #include <vector>
 
-#include "framework/cuda_backend.h"
 #include "framework/executor.h"
 #include "gpu_test_net.h"
 
@@ -34,10 +32,8 @@ const std::set<std::string> kTrained = {"w2", "w3", "scale1", "scale2", "scale3"
 class GpuRecordedSteps : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
-    const char* gpu = std::getenv("GOHUB_TEST_GPU");
-    if (gpu == nullptr || *gpu == '\0') GTEST_SKIP() << "GOHUB_TEST_GPU is not set";
-    LoadCudaBackend();
-    gpu_ = std::atoi(gpu);
+    gpu_ = TestGpu();
+    if (gpu_ < 0) GTEST_SKIP() << "GOHUB_TEST_GPU is not set";
   }
 
   // A scope with the program's parameters, zero velocities and a learning rate, and a GPU

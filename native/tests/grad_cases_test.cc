@@ -9,7 +9,6 @@
 // GPU wherever the CUDA backend has the op's kernel, and the same checks hold there.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <cstring>
 #include <set>
 #include <string>
@@ -17,7 +16,6 @@
 
 #include "case_runner.h"
 #include "framework/backward.h"
-#include "framework/cuda_backend.h"
 #include "framework/executor.h"
 #include "test_util.h"
 
@@ -32,10 +30,8 @@ std::vector<std::string> CaseNames() { return CaseDirs(GradsDir()); }
 // Where the cases run: the CPU, or the GPU GOHUB_TEST_GPU names.
 ExecConfig CaseConfig() {
   ExecConfig config;
-  const char* gpu = std::getenv("GOHUB_TEST_GPU");
-  if (gpu == nullptr || *gpu == '\0') return config;
-  LoadCudaBackend();
-  config.place = Place{DeviceType::kGPU, std::atoi(gpu)};
+  const int gpu = TestGpu();
+  if (gpu >= 0) config.place = Place{DeviceType::kGPU, gpu};
   return config;
 }
 

@@ -1,5 +1,6 @@
 // matmul_v2_grad (kernels/matmul_grad.cc) against a naive reference for every trans_x/trans_y
-// combination, with batch dims broadcast on both sides and 1-D operands. (The oracle cases in
+// combination, with batch dims broadcast on both sides and 1-D operands; and the same on the
+// GPU's kernel (cuda/blas_grad.cc) where GOHUB_TEST_GPU names one. (The oracle cases in
 // testdata/grads cover no transpose and trans_y against real Paddle.)
 #include <gtest/gtest.h>
 
@@ -66,8 +67,8 @@ void Reference(const Dims& xd, const std::vector<float>& x, const Dims& yd,
   }
 }
 
-void Check(const Dims& xd, const Dims& yd, bool tx, bool ty, const Dims& out_dims,
-           const Dims& ref_xd, const Dims& ref_yd) {
+void Check(const ExecConfig& config, const Dims& xd, const Dims& yd, bool tx, bool ty,
+           const Dims& out_dims, const Dims& ref_xd, const Dims& ref_yd) {
   SCOPED_TRACE("X " + DimsToString(xd) + " Y " + DimsToString(yd) + " trans_x " +
                std::to_string(tx) + " trans_y " + std::to_string(ty));
   const auto x = Fill(Numel(xd), 0.3f), y = Fill(Numel(yd), 1.1f);
@@ -76,48 +77,61 @@ void Check(const Dims& xd, const Dims& yd, bool tx, bool ty, const Dims& out_dim
   SetTensor(&s, "x", xd, x);
   SetTensor(&s, "y", yd, y);
   SetTensor(&s, "dout", out_dims, dout);
-  RunOp(OpBuilder("matmul_v2_grad")
-            .In("X", {"x"})
-            .In("Y", {"y"})
-            .In("Out@GRAD", {"dout"})
-            .Out("X@GRAD", {"dx"})
-            .Out("Y@GRAD", {"dy"})
-            .Bool("trans_x", tx)
-            .Bool("trans_y", ty)
-            // Padding: without it the block is 123 bytes, and a program starting "\n{" is
-            // taken for PIR JSON by Program::Parse.
-            .String("note", "matmul_v2_grad test"),
-        &s);
+  const OpBuilder op = OpBuilder("matmul_v2_grad")
+                           .In("X", {"x"})
+                           .In("Y", {"y"})
+                           .In("Out@GRAD", {"dout"})
+                           .Out("X@GRAD", {"dx"})
+                           .Out("Y@GRAD", {"dy"})
+                           .Bool("trans_x", tx)
+                           .Bool("trans_y", ty)
+                           // Padding: without it the block is 123 bytes, and a program
+                           // starting "\n{" is taken for PIR JSON by Program::Parse.
+                           .String("note", "matmul_v2_grad test");
+  Executor(ProgramOf({op}), &s, config).Run();
   std::vector<float> want_dx, want_dy;
   Reference(ref_xd, x, ref_yd, y, tx, ty, dout, &want_dx, &want_dy);
   EXPECT_EQ(Get(s, "dx").dims(), xd);
   EXPECT_EQ(Get(s, "dy").dims(), yd);
-  const auto dx = GetTensor<float>(s, "dx"), dy = GetTensor<float>(s, "dy");
+  const auto dx = HostValues(Get(s, "dx")), dy = HostValues(Get(s, "dy"));
   ASSERT_EQ(dx.size(), want_dx.size());
   ASSERT_EQ(dy.size(), want_dy.size());
   for (size_t i = 0; i < dx.size(); ++i) EXPECT_NEAR(dx[i], want_dx[i], 1e-5) << "dX " << i;
   for (size_t i = 0; i < dy.size(); ++i) EXPECT_NEAR(dy[i], want_dy[i], 1e-5) << "dY " << i;
 }
 
-TEST(MatmulV2Grad, EveryTransposeWithBroadcastBatches) {
+void EveryTransposeWithBroadcastBatches(const ExecConfig& config) {
   for (bool tx : {false, true})
     for (bool ty : {false, true}) {
       // m = 3, k = 4, n = 5; X batch [2, 1], Y batch [3]: out batch [2, 3].
       const Dims xd = tx ? Dims{2, 1, 4, 3} : Dims{2, 1, 3, 4};
       const Dims yd = ty ? Dims{3, 5, 4} : Dims{3, 4, 5};
-      Check(xd, yd, tx, ty, {2, 3, 3, 5}, xd, yd);
+      Check(config, xd, yd, tx, ty, {2, 3, 3, 5}, xd, yd);
       // Y without batch dims, shared by every batch of X.
       const Dims y2 = ty ? Dims{5, 4} : Dims{4, 5};
       const Dims x2 = tx ? Dims{2, 4, 3} : Dims{2, 3, 4};
-      Check(x2, y2, tx, ty, {2, 3, 5}, x2, y2);
+      Check(config, x2, y2, tx, ty, {2, 3, 5}, x2, y2);
     }
 }
 
-TEST(MatmulV2Grad, OneDimensionalOperands) {
+void OneDimensionalOperands(const ExecConfig& config) {
   // x [4] is a row [1, 4]; y [4] a column [4, 1].
-  Check({4}, {2, 4, 5}, false, false, {2, 5}, {1, 4}, {2, 4, 5});
-  Check({2, 3, 4}, {4}, false, false, {2, 3}, {2, 3, 4}, {4, 1});
-  Check({4}, {4}, false, false, {}, {1, 4}, {4, 1});
+  Check(config, {4}, {2, 4, 5}, false, false, {2, 5}, {1, 4}, {2, 4, 5});
+  Check(config, {2, 3, 4}, {4}, false, false, {2, 3}, {2, 3, 4}, {4, 1});
+  Check(config, {4}, {4}, false, false, {}, {1, 4}, {4, 1});
+}
+
+TEST(MatmulV2Grad, EveryTransposeWithBroadcastBatches) { EveryTransposeWithBroadcastBatches({}); }
+
+TEST(MatmulV2Grad, OneDimensionalOperands) { OneDimensionalOperands({}); }
+
+TEST(GpuMatmulV2Grad, MatchesTheReference) {
+  const int gpu = TestGpu();
+  if (gpu < 0) GTEST_SKIP() << "GOHUB_TEST_GPU is not set";
+  ExecConfig config;
+  config.place = Place{DeviceType::kGPU, gpu};
+  EveryTransposeWithBroadcastBatches(config);
+  OneDimensionalOperands(config);
 }
 
 }  // namespace

@@ -7,11 +7,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "framework/cuda_backend.h"
 #include "framework/device.h"
 #include "framework/error.h"
 #include "framework/executor.h"
@@ -131,6 +133,16 @@ inline void RunOp(const OpBuilder& op, Scope* scope, int threads = 1) {
   config.num_threads = threads;
   Executor exec(ProgramOf({op}), scope, config);
   exec.Run();
+}
+
+// The GPU that GOHUB_TEST_GPU names, its CUDA backend loaded: ctest's OnTheHostCuda suites set
+// it (the host CUDA backend), scripts/device/check.sh names a real GPU. -1 when it is unset,
+// where the GPU-only tests skip.
+inline int TestGpu() {
+  const char* gpu = std::getenv("GOHUB_TEST_GPU");
+  if (gpu == nullptr || *gpu == '\0') return -1;
+  LoadCudaBackend();
+  return std::atoi(gpu);
 }
 
 // The values of t as float32 on the host, whatever its place and layout.

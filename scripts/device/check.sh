@@ -207,12 +207,13 @@ PD_OP_PROFILE=sync step 120 "training profile" \
 fi
 # Training, correctness (train-check alone with that mode).
 if [ "$mode" = all ] || [ "$mode" = training ] || [ "$mode" = train-check ]; then
-# The next step's upload beside a step (Executor::Prefetch), a large training batch norm; with
+# The next step's upload beside a step (Executor::Prefetch), a large training batch norm,
+# matmul_v2's gradient over broadcast batches against a naive reference; with
 # the CUDA backend, also its bfloat16 activations against its float32 path, its bfloat16 matrix
 # products against the CPU's, and recorded training steps against steps run op by op (a dry
 # run's emulated backend runs the CPU's kernels, which keep no bfloat16 and honour every mark,
 # and records nothing).
-cases='GradCases/*:*GpuPrefetch.*:GpuBatchNorm.*'
+cases='GradCases/*:*GpuPrefetch.*:GpuBatchNorm.*:GpuMatmulV2Grad.*'
 [ -n "${CHECK_BACKEND:-}" ] || cases+=':GpuBf16Activations.*:GpuBf16Products.*:*GpuRecordedSteps.*'
 GOHUB_TEST_GPU=0 GOHUB_TESTDATA="$PWD/testdata" step 300 "gradient cases" "$work/native_tests" \
   --gtest_filter="$cases" > "$out/grad_cases.txt" 2>&1 || status=1

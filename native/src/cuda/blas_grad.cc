@@ -11,6 +11,7 @@
 #include "cuda/blas_grad_launch.h"
 #include "cuda/gemm.h"
 #include "cuda/register.h"
+#include "kernels/gemm_grad_plan.h"
 #include "kernels/kernel_util.h"
 
 namespace pd::cuda {
@@ -36,13 +37,7 @@ void MulGradKernel(OpContext& ctx) {
   const Tensor& x = InputOfType(ctx, "X", DType::kFP32);
   const Tensor& y = InputOfType(ctx, "Y", DType::kFP32);
   const Tensor& dout = InputOfType(ctx, "Out@GRAD", DType::kFP32);
-  const int64_t xn = ctx.op().GetInt("x_num_col_dims", 1);
-  const int64_t yn = ctx.op().GetInt("y_num_col_dims", 1);
-  const int64_t m = DimProduct(x.dims(), 0, xn), k = DimProduct(x.dims(), xn, x.dims().size());
-  const int64_t n = DimProduct(y.dims(), yn, y.dims().size());
-  PD_CHECK(DimProduct(y.dims(), 0, yn) == k && dout.numel() == m * n, "mul_grad: X ",
-           DimsToString(x.dims()), ", Y ", DimsToString(y.dims()), " and Out@GRAD ",
-           DimsToString(dout.dims()), " do not fit together");
+  const auto [m, k, n] = MulGradShape(ctx);
   // A marked op reads X, Y and Out@GRAD as bfloat16 (cuda/gemm.h).
   const bool bf16 = ProductRunsBf16(ctx, cu);
   Tensor x_bf16, y_bf16, dout_bf16;
@@ -62,17 +57,8 @@ void FcGradKernel(OpContext& ctx) {
   const Tensor& x = InputOfType(ctx, "Input", DType::kFP32);
   const Tensor& w = InputOfType(ctx, "W", DType::kFP32);
   const Tensor& dout = InputOfType(ctx, "Out@GRAD", DType::kFP32);
+  const auto [m, k, n] = FcGradShape(ctx);
   const std::string act = ctx.op().GetString("activation_type", "");
-  PD_CHECK(act.empty() || act == "relu", "fc_grad: activation_type '", act,
-           "' is not supported (only \"\" and \"relu\")");
-  PD_CHECK(!ctx.op().GetBool("padding_weights", false),
-           "fc_grad: padding_weights is not supported");
-  const int64_t xn = ctx.op().GetInt("in_num_col_dims", 1);
-  const int64_t m = DimProduct(x.dims(), 0, xn), k = DimProduct(x.dims(), xn, x.dims().size());
-  PD_CHECK(w.rank() == 2 && w.dims()[0] == k && dout.numel() == m * w.dims()[1],
-           "fc_grad: Input ", DimsToString(x.dims()), ", W ", DimsToString(w.dims()),
-           " and Out@GRAD ", DimsToString(dout.dims()), " do not fit together");
-  const int64_t n = w.dims()[1];
   const float* dpre = dout.data<float>();
   Tensor masked;
   if (act == "relu") {
@@ -98,64 +84,6 @@ void FcGradKernel(OpContext& ctx) {
 }
 
 // ---- matmul_v2_grad ----
-
-// One side of the product: the stored matrix and its batch dims.
-struct Side {
-  int64_t rows, cols;
-  Dims batch;
-};
-
-// A 1-D X is a row [1, k], a 1-D Y a column [k, 1], as in the forward.
-Side Describe(const Dims& d, bool column) {
-  if (d.size() == 1) return column ? Side{d[0], 1, {}} : Side{1, d[0], {}};
-  return Side{d[d.size() - 2], d[d.size() - 1], Dims(d.begin(), d.end() - 2)};
-}
-
-// The output's batch dims (right-aligned broadcast of both sides') and each side's own sizes
-// aligned to them (1 where it has none).
-struct Batches {
-  Dims out, x, y;
-  int64_t count = 1;
-};
-
-Batches Broadcast(const Side& a, const Side& b, const Tensor& x, const Tensor& y) {
-  const size_t xr = a.batch.size(), yr = b.batch.size(), r = std::max(xr, yr);
-  Batches bt;
-  for (size_t j = 0; j < r; ++j) {
-    const int64_t xs = j + xr >= r ? a.batch[j + xr - r] : 1;
-    const int64_t ys = j + yr >= r ? b.batch[j + yr - r] : 1;
-    PD_CHECK(xs == ys || xs == 1 || ys == 1, "matmul_v2_grad: batch dims of X ",
-             DimsToString(x.dims()), " and Y ", DimsToString(y.dims()), " do not broadcast");
-    bt.out.push_back(std::max(xs, ys));
-    bt.x.push_back(xs);
-    bt.y.push_back(ys);
-    bt.count *= bt.out.back();
-  }
-  return bt;
-}
-
-// Per output batch index (row-major), the element offset of the side's matrix.
-std::vector<int64_t> Offsets(const Dims& out, const Dims& mine, int64_t matrix) {
-  const size_t r = out.size();
-  std::vector<int64_t> strides(r);
-  int64_t s = 1;
-  for (size_t j = r; j-- > 0;) {
-    strides[j] = mine[j] == 1 ? 0 : s;
-    s *= mine[j];
-  }
-  std::vector<int64_t> off(static_cast<size_t>(Numel(out)));
-  std::vector<int64_t> idx(r, 0);
-  for (int64_t& o : off) {
-    int64_t at = 0;
-    for (size_t j = 0; j < r; ++j) at += idx[j] * strides[j];
-    o = at * matrix;
-    for (size_t j = r; j-- > 0;) {
-      if (++idx[j] < out[j]) break;
-      idx[j] = 0;
-    }
-  }
-  return off;
-}
 
 // How a side's gradient sums the per-batch products: dims where it was broadcast are reduced.
 BatchSum SumPlan(const OpContext& ctx, const Dims& out, const Dims& mine) {
@@ -211,24 +139,14 @@ bool Consecutive(const std::vector<int64_t>& off, int64_t matrix) {
 
 void MatmulV2GradKernel(OpContext& ctx) {
   CudaContext& cu = Ctx(ctx);
-  const Tensor& x = InputOfType(ctx, "X", DType::kFP32);
-  const Tensor& y = InputOfType(ctx, "Y", DType::kFP32);
-  const Tensor& dout = InputOfType(ctx, "Out@GRAD", DType::kFP32);
-  const bool tx = ctx.op().GetBool("trans_x", false), ty = ctx.op().GetBool("trans_y", false);
-  PD_CHECK(x.rank() >= 1 && y.rank() >= 1, "matmul_v2_grad: X ", DimsToString(x.dims()),
-           " and Y ", DimsToString(y.dims()), " must have at least one dim");
-  const Side a = Describe(x.dims(), false), b = Describe(y.dims(), true);
-  const int64_t m = tx ? a.cols : a.rows, k = tx ? a.rows : a.cols;
-  const int64_t kb = ty ? b.cols : b.rows, n = ty ? b.rows : b.cols;
-  PD_CHECK(k == kb, "matmul_v2_grad: X ", DimsToString(x.dims()), " and Y ",
-           DimsToString(y.dims()), " do not multiply");
-  const Batches bt = Broadcast(a, b, x, y);
-  PD_CHECK(dout.numel() == bt.count * m * n, "matmul_v2_grad: Out@GRAD ",
-           DimsToString(dout.dims()), " does not fit X ", DimsToString(x.dims()), " times Y ",
-           DimsToString(y.dims()));
-  const int64_t a_size = a.rows * a.cols, b_size = b.rows * b.cols;
-  const std::vector<int64_t> a_off = Offsets(bt.out, bt.x, a_size);
-  const std::vector<int64_t> b_off = Offsets(bt.out, bt.y, b_size);
+  const MatmulV2GradPlan p = PlanMatmulV2Grad(ctx);
+  const Tensor& x = ctx.In("X");
+  const Tensor& y = ctx.In("Y");
+  const Tensor& dout = ctx.In("Out@GRAD");
+  const bool tx = p.trans_x, ty = p.trans_y;
+  const int64_t m = p.m, k = p.k, n = p.n;
+  const std::vector<int64_t>& a_off = p.x_offsets;
+  const std::vector<int64_t>& b_off = p.y_offsets;
   std::vector<int64_t> d_off(a_off.size());
   for (size_t i = 0; i < d_off.size(); ++i) d_off[i] = static_cast<int64_t>(i) * m * n;
   // A marked op reads X, Y and Out@GRAD as bfloat16 (cuda/gemm.h).
@@ -241,25 +159,29 @@ void MatmulV2GradKernel(OpContext& ctx) {
   if (ctx.HasOutput("X@GRAD")) {
     float* dx = ctx.Out("X@GRAD")->mutable_data<float>();
     if (!tx) {  // dX [m, k] = dOut · op(Y)ᵀ
-      SideGrad(ctx, dx, x.numel(), bt.out, bt.x, m, k, n, d, d_off, {yp, b.cols, !ty, bf16}, b_off);
+      SideGrad(ctx, dx, x.numel(), p.batch, p.x_batch, m, k, n, d, d_off,
+               {yp, p.y_cols, !ty, bf16}, b_off);
     } else {  // dX [k, m] = op(Y) · dOutᵀ
-      SideGrad(ctx, dx, x.numel(), bt.out, bt.x, k, m, n, {yp, b.cols, ty, bf16}, b_off, dt, d_off);
+      SideGrad(ctx, dx, x.numel(), p.batch, p.x_batch, k, m, n, {yp, p.y_cols, ty, bf16}, b_off,
+               dt, d_off);
     }
   }
   if (ctx.HasOutput("Y@GRAD")) {
     float* dy = ctx.Out("Y@GRAD")->mutable_data<float>();
     // One Y shared by X's consecutive matrices (a linear layer on a batch): the sum over the
     // batch is the inner sum of one GEMM over X and dOut flattened to [count·m, ·].
-    const bool flat = !tx && b_size == y.numel() && Consecutive(a_off, a_size) &&
-                      bt.count > 1 && y.numel() > 0;
+    const bool flat = !tx && p.y_matrix() == y.numel() && Consecutive(a_off, p.x_matrix()) &&
+                      p.count > 1 && y.numel() > 0;
     if (flat && !ty) {  // dY [k, n] = Xᵀ · dOut
-      Gemm(cu, k, n, bt.count * m, {xp, a.cols, true, bf16}, d, dy);
+      Gemm(cu, k, n, p.count * m, {xp, p.x_cols, true, bf16}, d, dy);
     } else if (flat) {  // dY [n, k] = dOutᵀ · X
-      Gemm(cu, n, k, bt.count * m, dt, {xp, a.cols, false, bf16}, dy);
+      Gemm(cu, n, k, p.count * m, dt, {xp, p.x_cols, false, bf16}, dy);
     } else if (!ty) {  // dY [k, n] = op(X)ᵀ · dOut
-      SideGrad(ctx, dy, y.numel(), bt.out, bt.y, k, n, m, {xp, a.cols, !tx, bf16}, a_off, d, d_off);
+      SideGrad(ctx, dy, y.numel(), p.batch, p.y_batch, k, n, m, {xp, p.x_cols, !tx, bf16}, a_off,
+               d, d_off);
     } else {  // dY [n, k] = dOutᵀ · op(X)
-      SideGrad(ctx, dy, y.numel(), bt.out, bt.y, n, k, m, dt, d_off, {xp, a.cols, tx, bf16}, a_off);
+      SideGrad(ctx, dy, y.numel(), p.batch, p.y_batch, n, k, m, dt, d_off,
+               {xp, p.x_cols, tx, bf16}, a_off);
     }
   }
 }

@@ -9,6 +9,7 @@
 
 #include "kernels/bf16.h"
 #include "kernels/blas.h"
+#include "kernels/gemm_grad_plan.h"
 #include "kernels/kernel_util.h"
 #include "kernels/register.h"
 
@@ -47,12 +48,7 @@ void MulGradKernel(OpContext& ctx) {
   const Tensor& x = InputOfType(ctx, "X", DType::kFP32);
   const Tensor& y = InputOfType(ctx, "Y", DType::kFP32);
   const Tensor& dout = InputOfType(ctx, "Out@GRAD", DType::kFP32);
-  const int64_t xn = ctx.op().GetInt("x_num_col_dims", 1), yn = ctx.op().GetInt("y_num_col_dims", 1);
-  const int64_t m = DimProduct(x.dims(), 0, xn), k = DimProduct(x.dims(), xn, x.dims().size());
-  const int64_t n = DimProduct(y.dims(), yn, y.dims().size());
-  PD_CHECK(DimProduct(y.dims(), 0, yn) == k && dout.numel() == m * n, "mul_grad: X ",
-           DimsToString(x.dims()), ", Y ", DimsToString(y.dims()), " and Out@GRAD ",
-           DimsToString(dout.dims()), " do not fit together");
+  const auto [m, k, n] = MulGradShape(ctx);
   const int threads = ctx.config().num_threads;
   // A marked op (kernels/bf16.h) reads X, Y and Out@GRAD as bfloat16, as Paddle's AMP does.
   const bool bf16 = WantsBf16(ctx.op());
@@ -95,17 +91,8 @@ void FcGradKernel(OpContext& ctx) {
   const Tensor& x = InputOfType(ctx, "Input", DType::kFP32);
   const Tensor& w = InputOfType(ctx, "W", DType::kFP32);
   const Tensor& dout = InputOfType(ctx, "Out@GRAD", DType::kFP32);
+  const auto [m, k, n] = FcGradShape(ctx);
   const std::string act = ctx.op().GetString("activation_type", "");
-  PD_CHECK(act.empty() || act == "relu", "fc_grad: activation_type '", act,
-           "' is not supported (only \"\" and \"relu\")");
-  PD_CHECK(!ctx.op().GetBool("padding_weights", false),
-           "fc_grad: padding_weights is not supported");
-  const int64_t xn = ctx.op().GetInt("in_num_col_dims", 1);
-  const int64_t m = DimProduct(x.dims(), 0, xn), k = DimProduct(x.dims(), xn, x.dims().size());
-  PD_CHECK(w.rank() == 2 && w.dims()[0] == k && dout.numel() == m * w.dims()[1], "fc_grad: Input ",
-           DimsToString(x.dims()), ", W ", DimsToString(w.dims()), " and Out@GRAD ",
-           DimsToString(dout.dims()), " do not fit together");
-  const int64_t n = w.dims()[1];
   // dPre: the gradient before the activation.
   std::vector<float> dpre(dout.data<float>(), dout.data<float>() + m * n);
   if (act == "relu") {

@@ -9,6 +9,7 @@
 
 #include "kernels/bf16.h"
 #include "kernels/blas.h"
+#include "kernels/gemm_grad_plan.h"
 #include "kernels/kernel_util.h"
 #include "kernels/register.h"
 
@@ -34,64 +35,13 @@ void MatmulV2GradInferShape(OpContext& ctx) {
   }
 }
 
-struct Side {
-  int64_t rows, cols;  // the stored matrix
-  Dims batch;          // its batch dims
-};
-
-Side Describe(const Dims& d, bool column) {
-  if (d.size() == 1) return column ? Side{d[0], 1, {}} : Side{1, d[0], {}};
-  return Side{d[d.size() - 2], d[d.size() - 1], Dims(d.begin(), d.end() - 2)};
-}
-
 void MatmulV2GradKernel(OpContext& ctx) {
-  const Tensor& x = InputOfType(ctx, "X", DType::kFP32);
-  const Tensor& y = InputOfType(ctx, "Y", DType::kFP32);
-  const Tensor& dout = InputOfType(ctx, "Out@GRAD", DType::kFP32);
-  const bool tx = ctx.op().GetBool("trans_x", false), ty = ctx.op().GetBool("trans_y", false);
-  PD_CHECK(x.rank() >= 1 && y.rank() >= 1, "matmul_v2_grad: X ", DimsToString(x.dims()),
-           " and Y ", DimsToString(y.dims()), " must have at least one dim");
-  const Side a = Describe(x.dims(), false), b = Describe(y.dims(), true);
-  const int64_t m = tx ? a.cols : a.rows, k = tx ? a.rows : a.cols;
-  const int64_t kb = ty ? b.cols : b.rows, n = ty ? b.rows : b.cols;
-  PD_CHECK(k == kb, "matmul_v2_grad: X ", DimsToString(x.dims()), " and Y ",
-           DimsToString(y.dims()), " do not multiply");
-  // Output batch dims, right-aligned broadcast; per batch index the offset of X's and Y's
-  // matrices.
-  const size_t xr = a.batch.size(), yr = b.batch.size(), r = std::max(xr, yr);
-  Dims batch(r);
-  for (size_t j = 0; j < r; ++j) {
-    const int64_t xs = j + xr >= r ? a.batch[j + xr - r] : 1;
-    const int64_t ys = j + yr >= r ? b.batch[j + yr - r] : 1;
-    PD_CHECK(xs == ys || xs == 1 || ys == 1, "matmul_v2_grad: batch dims of X ",
-             DimsToString(x.dims()), " and Y ", DimsToString(y.dims()), " do not broadcast");
-    batch[j] = std::max(xs, ys);
-  }
-  const int64_t count = DimProduct(batch, 0, r);
-  PD_CHECK(dout.numel() == count * m * n, "matmul_v2_grad: Out@GRAD ", DimsToString(dout.dims()),
-           " does not fit X ", DimsToString(x.dims()), " times Y ", DimsToString(y.dims()));
-  const int64_t a_size = a.rows * a.cols, b_size = b.rows * b.cols;
-  std::vector<int64_t> a_off(count), b_off(count);
-  {
-    std::vector<int64_t> idx(r, 0);
-    for (int64_t i = 0; i < count; ++i) {
-      int64_t ao = 0, bo = 0, as = 1, bs = 1;
-      for (size_t j = r; j-- > 0;) {
-        const int64_t xs = j + xr >= r ? a.batch[j + xr - r] : 1;
-        const int64_t ys = j + yr >= r ? b.batch[j + yr - r] : 1;
-        if (xs != 1) ao += idx[j] * as;
-        if (ys != 1) bo += idx[j] * bs;
-        as *= xs;
-        bs *= ys;
-      }
-      a_off[i] = ao * a_size;
-      b_off[i] = bo * b_size;
-      for (size_t j = r; j-- > 0;) {
-        if (++idx[j] < batch[j]) break;
-        idx[j] = 0;
-      }
-    }
-  }
+  const MatmulV2GradPlan p = PlanMatmulV2Grad(ctx);
+  const Tensor& x = ctx.In("X");
+  const Tensor& y = ctx.In("Y");
+  const Tensor& dout = ctx.In("Out@GRAD");
+  const bool tx = p.trans_x, ty = p.trans_y;
+  const int64_t m = p.m, k = p.k, n = p.n;
   const int threads = ctx.config().num_threads;
   // A marked op (kernels/bf16.h) reads X, Y and Out@GRAD as bfloat16, as Paddle's AMP does.
   const bool bf16 = WantsBf16(ctx.op());
@@ -101,32 +51,32 @@ void MatmulV2GradKernel(OpContext& ctx) {
   const float* yp = Bf16Rounded(y.data<float>(), y.numel(), bf16 && ctx.HasOutput("X@GRAD"),
                                 &y_bf16);
   const float* dop = Bf16Rounded(dout.data<float>(), dout.numel(), bf16, &dout_bf16);
-  const int64_t lda = a.cols, ldb = b.cols;  // row strides of the stored X and Y
+  const int64_t lda = p.x_cols, ldb = p.y_cols;  // row strides of the stored X and Y
   if (ctx.HasOutput("X@GRAD")) {
     float* dx = ctx.Out("X@GRAD")->mutable_data<float>();
     std::fill(dx, dx + x.numel(), 0.0f);
-    for (int64_t i = 0; i < count; ++i) {
+    for (int64_t i = 0; i < p.count; ++i) {
       const float* d = dop + i * m * n;
+      const float* yi = yp + p.y_offsets[i];
+      float* dxi = dx + p.x_offsets[i];
       if (!tx) {  // dX [m, k] = dOut [m, n] · op(Y)ᵀ
-        Sgemm(false, !ty, m, k, n, 1.0f, d, n, yp + b_off[i], ldb, 1.0f, dx + a_off[i], lda,
-              threads);
+        Sgemm(false, !ty, m, k, n, 1.0f, d, n, yi, ldb, 1.0f, dxi, lda, threads);
       } else {  // dX [k, m] = op(Y) [k, n] · dOutᵀ
-        Sgemm(ty, true, k, m, n, 1.0f, yp + b_off[i], ldb, d, n, 1.0f, dx + a_off[i], lda,
-              threads);
+        Sgemm(ty, true, k, m, n, 1.0f, yi, ldb, d, n, 1.0f, dxi, lda, threads);
       }
     }
   }
   if (ctx.HasOutput("Y@GRAD")) {
     float* dy = ctx.Out("Y@GRAD")->mutable_data<float>();
     std::fill(dy, dy + y.numel(), 0.0f);
-    for (int64_t i = 0; i < count; ++i) {
+    for (int64_t i = 0; i < p.count; ++i) {
       const float* d = dop + i * m * n;
+      const float* xi = xp + p.x_offsets[i];
+      float* dyi = dy + p.y_offsets[i];
       if (!ty) {  // dY [k, n] = op(X)ᵀ · dOut
-        Sgemm(!tx, false, k, n, m, 1.0f, xp + a_off[i], lda, d, n, 1.0f, dy + b_off[i], ldb,
-              threads);
+        Sgemm(!tx, false, k, n, m, 1.0f, xi, lda, d, n, 1.0f, dyi, ldb, threads);
       } else {  // dY [n, k] = dOutᵀ · op(X)
-        Sgemm(true, tx, n, k, m, 1.0f, d, n, xp + a_off[i], lda, 1.0f, dy + b_off[i], ldb,
-              threads);
+        Sgemm(true, tx, n, k, m, 1.0f, d, n, xi, lda, 1.0f, dyi, ldb, threads);
       }
     }
   }
