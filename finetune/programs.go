@@ -17,7 +17,7 @@ import (
 type programs struct {
 	image, feature string
 	fwd            *framework.Program // module + head, training mode, float32
-	amp            bool               // the other programs' convolutions in bfloat16
+	amp            bool               // the other programs' convolutions and products in bfloat16
 	eval, predict  *framework.Program // inference mode, pruned
 	head           *head
 	plan           *Plan

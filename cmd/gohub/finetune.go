@@ -100,7 +100,7 @@ the matrix products on cuBLAS's; not yet measured on a GPU.`,
 			&cli.BoolFlag{Name: "init_missing_params", Usage: "initialise parameters the module lacks instead of failing (the model is then not entirely pretrained)"},
 			&cli.StringFlag{Name: "hidden_units", Usage: "fc+relu layers `N,N,...` before the classifier"},
 			&cli.StringFlag{Name: "metrics", Value: "acc", Usage: "`LIST` of acc, f1, precision, recall, matthews; the first picks the best model"},
-			&cli.BoolFlag{Name: "amp", Usage: "bfloat16 mixed precision: convolutions in bfloat16, the rest in float32"},
+			&cli.BoolFlag{Name: "amp", Usage: "bfloat16 mixed precision: convolutions and matrix products in bfloat16, the rest in float32"},
 			&cli.BoolFlag{Name: "cuda_graph", Usage: "record the training step as a CUDA graph and launch it (with --use_gpu)"},
 			&cli.BoolFlag{Name: "augment", Usage: "augment training images (random rotation, brightness, contrast, saturation or flip)"},
 			&cli.IntFlag{Name: "image_size", Value: 224, Usage: "resize images to `N`×N"},
@@ -173,14 +173,14 @@ func finetuneAction(c *cli.Context) error {
 		module.Module, c.String("dataset"), len(data.Train), len(data.Dev), len(data.Test), len(data.Labels))
 	fmt.Fprintf(stderr, "Checkpoint dir: %s (seed %d)\n%v\n", cfg.CheckpointDir, cfg.Seed, cfg)
 	if cfg.AMP {
-		how := "oneDNN's bfloat16 kernels"
+		how := "the convolutions on oneDNN's bfloat16 kernels, the products emulated"
 		switch {
 		case cfg.UseGPU:
-			how = "cuDNN's bfloat16 tensor cores where the GPU has them, else float32"
+			how = "cuDNN's and cuBLAS's bfloat16 tensor cores"
 		case !paddle.Bfloat16Native():
 			how = "emulated: this CPU has no AVX-512, so it is slower than float32"
 		}
-		fmt.Fprintf(stderr, "Mixed precision: convolutions in bfloat16 (%s)\n", how)
+		fmt.Fprintf(stderr, "Mixed precision: convolutions and matrix products in bfloat16 (%s)\n", how)
 	}
 	// Curves first: a resumed run's history is reloaded when the task reports the resume.
 	curveLog, curves, err := finetune.CurveLogger(cfg.CheckpointDir, cfg.Metrics)
