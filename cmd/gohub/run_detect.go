@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 
 	"github.com/pkg/errors"
@@ -44,27 +43,13 @@ func runDetect(c *cli.Context, o *runOptions) error {
 		return err
 	}
 	defer m.Close()
-	return printInChunks(c, o.output == "json", paths, batch*o.threads, m.Detect,
-		func(w *bufio.Writer, _ []string, res []detect.Result, more bool) error {
-			return printDetections(w, o.output == "json", more, res)
-		})
+	return printInChunks(c, o.output == "json", paths, batch*o.threads, m.Detect, printDetections)
 }
 
 // printDetections prints "path: N objects", one indented line per object and where the
-// drawn image went, or the elements of the JSON list; more says elements came before.
-func printDetections(w *bufio.Writer, asJSON, more bool, res []detect.Result) error {
-	for i, r := range res {
-		if asJSON {
-			b, err := json.Marshal(r)
-			if err != nil {
-				return err
-			}
-			if more || i > 0 {
-				w.WriteByte(',')
-			}
-			w.Write(b)
-			continue
-		}
+// drawn image went.
+func printDetections(w *bufio.Writer, _ []string, res []detect.Result) error {
+	for _, r := range res {
 		noun := "objects"
 		if len(r.Data) == 1 {
 			noun = "object"
@@ -77,6 +62,5 @@ func printDetections(w *bufio.Writer, asJSON, more bool, res []detect.Result) er
 			fmt.Fprintf(w, "  drawn: %s\n", r.SavePath)
 		}
 	}
-	// Flushing each chunk streams the results of a long list as they come.
-	return w.Flush()
+	return nil
 }

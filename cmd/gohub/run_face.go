@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 
 	"github.com/pkg/errors"
@@ -89,45 +88,27 @@ func runFaces(c *cli.Context, o *runOptions) error {
 		return err
 	}
 	defer m.Close()
-	return printInChunks(c, o.output == "json", paths, batch*o.threads, m.DetectFaces,
-		func(w *bufio.Writer, _ []string, res []facedet.Result, more bool) error {
-			for i, r := range res {
-				if err := printFaces(w, o.output == "json", more || i > 0, r); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+	return printInChunks(c, o.output == "json", paths, batch*o.threads, m.DetectFaces, printFaces)
 }
 
-// printFaces prints "path: N faces" and one indented line per face, or a JSON element.
-func printFaces(w *bufio.Writer, asJSON, more bool, r facedet.Result) error {
-	if asJSON {
-		b, err := json.Marshal(r)
-		if err != nil {
-			return err
+// printFaces prints, per picture, "path: N faces" and one indented line per face.
+func printFaces(w *bufio.Writer, _ []string, res []facedet.Result) error {
+	for _, r := range res {
+		noun := "faces"
+		if len(r.Data) == 1 {
+			noun = "face"
 		}
-		if more {
-			w.WriteByte(',')
+		fmt.Fprintf(w, "%s: %d %s\n", r.Path, len(r.Data), noun)
+		for _, f := range r.Data {
+			if f.Label != "" {
+				fmt.Fprintf(w, "  %s %.4f (%d, %d, %d, %d)\n", f.Label, f.Confidence, f.Left, f.Top, f.Right, f.Bottom)
+			} else {
+				fmt.Fprintf(w, "  face %.4f (%d, %d, %d, %d)\n", f.Confidence, f.Left, f.Top, f.Right, f.Bottom)
+			}
 		}
-		w.Write(b)
-		return w.Flush()
-	}
-	noun := "faces"
-	if len(r.Data) == 1 {
-		noun = "face"
-	}
-	fmt.Fprintf(w, "%s: %d %s\n", r.Path, len(r.Data), noun)
-	for _, f := range r.Data {
-		if f.Label != "" {
-			fmt.Fprintf(w, "  %s %.4f (%d, %d, %d, %d)\n", f.Label, f.Confidence, f.Left, f.Top, f.Right, f.Bottom)
-		} else {
-			fmt.Fprintf(w, "  face %.4f (%d, %d, %d, %d)\n", f.Confidence, f.Left, f.Top, f.Right, f.Bottom)
+		if r.SavePath != "" {
+			fmt.Fprintf(w, "  drawn: %s\n", r.SavePath)
 		}
 	}
-	if r.SavePath != "" {
-		fmt.Fprintf(w, "  drawn: %s\n", r.SavePath)
-	}
-	// Flushing each picture streams the results of a long list as they come.
-	return w.Flush()
+	return nil
 }

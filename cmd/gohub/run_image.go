@@ -126,20 +126,17 @@ func runImage(c *cli.Context, o *runOptions) error {
 		return err
 	}
 	defer m.Close()
-	return printInChunks(c, o.output == "json", paths, batch*o.threads, m.Classify,
-		func(w *bufio.Writer, part []string, res []imgcls.Result, more bool) error {
-			return printImageResults(w, o.output == "json", more, part, res)
-		})
+	return printInChunks(c, o.output == "json", paths, batch*o.threads, m.Classify, printImageResults)
 }
 
 // printInChunks runs the pictures through run a chunk at a time (the module's batches of
-// them, in parallel) and streams what print makes of each chunk's results to c's writer:
-// one JSON array in all when asJSON; more tells print whether results came before. A
-// picture that cannot be read or decoded is reported on stderr with its error, every other
-// picture's result still prints, and the run exits 2 at the end.
+// them, in parallel) and streams each chunk's results to c's writer as they come: what
+// print makes of them, or with asJSON the elements of one JSON array in all. A picture that
+// cannot be read or decoded is reported on stderr with its error, every other picture's
+// result still prints, and the run exits 2 at the end.
 func printInChunks[R any](c *cli.Context, asJSON bool, paths []string, chunk int,
 	run func(part []string) ([]R, error),
-	print func(w *bufio.Writer, part []string, res []R, more bool) error) error {
+	print func(w *bufio.Writer, part []string, res []R) error) error {
 	w := bufio.NewWriter(c.App.Writer)
 	if asJSON {
 		w.WriteByte('[')
@@ -155,7 +152,15 @@ func printInChunks[R any](c *cli.Context, asJSON bool, paths []string, chunk int
 		if err != nil {
 			return nil, cli.Exit("gohub run: "+err.Error(), exitRuntime)
 		}
-		if err := print(w, part, res, more); err != nil {
+		if asJSON {
+			err = printJSONElements(w, res, more)
+		} else {
+			err = print(w, part, res)
+		}
+		if err == nil {
+			err = w.Flush()
+		}
+		if err != nil {
 			return nil, cli.Exit("gohub run: write results: "+err.Error(), exitRuntime)
 		}
 		more = true
@@ -260,21 +265,27 @@ func readPathList(name string) ([]string, error) {
 	return paths, errors.Wrapf(sc.Err(), "read --input_file %s", name)
 }
 
-// printImageResults prints one line per image, "path: label (prob), ...", or the
-// elements of the JSON list; more says elements came before.
-func printImageResults(w *bufio.Writer, asJSON, more bool, paths []string, res []imgcls.Result) error {
+// printJSONElements writes res as elements of a JSON array, after a comma where more
+// elements came before.
+func printJSONElements[R any](w *bufio.Writer, res []R, more bool) error {
 	for i, r := range res {
-		if asJSON {
-			b, err := json.Marshal(r)
-			if err != nil {
-				return err
-			}
-			if more || i > 0 {
-				w.WriteByte(',')
-			}
-			w.Write(b)
-			continue
+		b, err := json.Marshal(r)
+		if err != nil {
+			return err
 		}
+		if more || i > 0 {
+			w.WriteByte(',')
+		}
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// printImageResults prints one line per image, "path: label (prob), ...".
+func printImageResults(w *bufio.Writer, paths []string, res []imgcls.Result) error {
+	for i, r := range res {
 		w.WriteString(paths[i] + ":")
 		for k, p := range r {
 			if k > 0 {
@@ -286,6 +297,5 @@ func printImageResults(w *bufio.Writer, asJSON, more bool, paths []string, res [
 			return err
 		}
 	}
-	// Flushing each chunk streams the results of a long list as they come.
-	return w.Flush()
+	return nil
 }
