@@ -87,8 +87,8 @@ func (t *ImageClassifierTask) Predict(ctx context.Context, paths []string) ([]Pr
 	defer runtime.UnlockOSThread()
 	var scope *paddle.Scope
 	var exec *paddle.Executor
+	var done func()
 	var err error
-	done := func() {}
 	if dir := filepath.Join(t.cfg.CheckpointDir, bestModelDir); dirExists(dir) {
 		scope, exec, done, err = t.scopeFromModel(t.ps.predict, dir)
 	} else {

@@ -111,7 +111,7 @@ func (x *extractor) tar(tr *tar.Reader) error {
 		switch h.Typeflag {
 		case tar.TypeDir:
 			err = x.dir(h.Name)
-		case tar.TypeReg, tar.TypeRegA:
+		case tar.TypeReg: // the reader reports old-style (TypeRegA) entries as TypeReg
 			err = x.file(h.Name, fs.FileMode(h.Mode), tr)
 		case tar.TypeSymlink:
 			err = x.symlink(h.Name, h.Linkname)
