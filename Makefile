@@ -1,4 +1,4 @@
-# gohub: make deps | build | build-cuda | test | run | bench | oracle | oracle-lac | oracle-ops | test-asan | fuzz | device-dry-run | host-cuda-check
+# gohub: make deps | build | build-cuda | test | lint | run | bench | oracle | oracle-lac | oracle-ops | test-asan | fuzz | device-dry-run | host-cuda-check
 SHELL := /bin/bash
 GOHUB_SHARED ?= $(abspath ../shared)
 export GOHUB_SHARED
@@ -16,7 +16,7 @@ GO         ?= go
 
 GOHUB      := $(BUILD)/gohub
 
-.PHONY: all deps native build build-cuda cuda-if-present test test-native test-go lac-pkg bench oracle oracle-lac \
+.PHONY: all deps native build build-cuda cuda-if-present test lint test-native test-go lac-pkg bench oracle oracle-lac \
 	oracle-ops oracle-grads oracle-models oracle-lite oracle-faces oracle-train train-goldens \
 	seeded-models vdl-venv test-asan fuzz run clean proto device-dry-run device-dry-run-if-present \
 	host-cuda-check host-cuda-check-if-present
@@ -57,8 +57,13 @@ cuda-if-present:
 	@if [ -n "$$(bash scripts/cuda.sh --if-present)" ]; then $(MAKE) --no-print-directory build-cuda; \
 	else echo "cuda-if-present: no CUDA toolchain installed; the CUDA backend is not compiled (make build-cuda)"; fi
 
-test: deps build cuda-if-present train-goldens seeded-models vdl-venv test-native test-go \
+test: deps build lint cuda-if-present train-goldens seeded-models vdl-venv test-native test-go \
 	host-cuda-check-if-present device-dry-run-if-present
+
+# Static checks beyond go vet (build runs that): staticcheck, pinned, fetched by the go command.
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+lint:
+	$(GO) run $(STATICCHECK) ./...
 
 # The real VisualDL, which internal/vdl's test reads its log files with (build/vdl-venv).
 vdl-venv:
