@@ -3,36 +3,10 @@
 #include <algorithm>
 #include <string>
 
+#include "kernels/gemm_plan.h"
 #include "kernels/kernel_util.h"
 
 namespace pd {
-namespace {
-
-// Per output batch index (row-major), the element offset of a side's matrix, its own batch
-// dims aligned to the output's (1 where it is broadcast).
-std::vector<int64_t> Offsets(const Dims& out, const Dims& mine, int64_t matrix) {
-  const size_t r = out.size();
-  std::vector<int64_t> strides(r);
-  int64_t s = 1;
-  for (size_t j = r; j-- > 0;) {
-    strides[j] = mine[j] == 1 ? 0 : s;
-    s *= mine[j];
-  }
-  std::vector<int64_t> off(static_cast<size_t>(DimProduct(out, 0, r)));
-  std::vector<int64_t> idx(r, 0);
-  for (int64_t& o : off) {
-    int64_t at = 0;
-    for (size_t j = 0; j < r; ++j) at += idx[j] * strides[j];
-    o = at * matrix;
-    for (size_t j = r; j-- > 0;) {  // odometer over the batch dims
-      if (++idx[j] < out[j]) break;
-      idx[j] = 0;
-    }
-  }
-  return off;
-}
-
-}  // namespace
 
 FlatGradShape MulGradShape(const OpContext& ctx) {
   const Tensor& x = InputOfType(ctx, "X", DType::kFP32);
@@ -101,8 +75,8 @@ MatmulV2GradPlan PlanMatmulV2Grad(const OpContext& ctx) {
   PD_CHECK(dout.numel() == p.count * p.m * p.n, "matmul_v2_grad: Out@GRAD ",
            DimsToString(dout.dims()), " does not fit X ", DimsToString(xd), " times Y ",
            DimsToString(yd));
-  p.x_offsets = Offsets(p.batch, p.x_batch, p.x_matrix());
-  p.y_offsets = Offsets(p.batch, p.y_batch, p.y_matrix());
+  p.x_offsets = BatchOffsets(p.batch, p.x_batch, p.x_matrix());
+  p.y_offsets = BatchOffsets(p.batch, p.y_batch, p.y_matrix());
   return p;
 }
 

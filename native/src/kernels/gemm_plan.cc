@@ -23,6 +23,28 @@ std::string TransposeNote(bool t) { return t ? " (transposed)" : ""; }
 
 }  // namespace
 
+std::vector<int64_t> BatchOffsets(const Dims& out, const Dims& mine, int64_t matrix) {
+  const size_t r = out.size();
+  std::vector<int64_t> strides(r);
+  int64_t s = 1;
+  for (size_t j = r; j-- > 0;) {
+    strides[j] = mine[j] == 1 ? 0 : s;
+    s *= mine[j];
+  }
+  std::vector<int64_t> off(static_cast<size_t>(DimProduct(out, 0, r)));
+  std::vector<int64_t> idx(r, 0);
+  for (int64_t& o : off) {
+    int64_t at = 0;
+    for (size_t j = 0; j < r; ++j) at += idx[j] * strides[j];
+    o = at * matrix;
+    for (size_t j = r; j-- > 0;) {  // odometer over the batch dims
+      if (++idx[j] < out[j]) break;
+      idx[j] = 0;
+    }
+  }
+  return off;
+}
+
 // mul: X flattened to [prod(dims[:x_num_col_dims]), rest], Y likewise, one GEMM.
 GemmPlan MulPlan(const OpContext& ctx) {
   const Dims& xd = ctx.In("X").dims();
@@ -113,21 +135,17 @@ GemmPlan MatmulV2Plan(const OpContext& ctx) {
            DimsToString(yd), TransposeNote(p.trans_b), " do not multiply: ", p.k,
            " columns against ", kb, " rows");
 
-  // Batch dims, right-aligned; each side's stride per output batch dim (0 where it broadcasts).
+  // Batch dims, right-aligned, and each side's aligned to them (1 where it has none).
   const size_t xr = xm.size() - 2, yr = ym.size() - 2, r = std::max(xr, yr);
-  Dims batch(r);
-  std::vector<int64_t> a_step(r, 0), b_step(r, 0);
-  int64_t a_stride = a.rows * a.cols, b_stride = b.rows * b.cols;
-  for (size_t j = r; j-- > 0;) {
+  Dims batch(r), x_batch(r), y_batch(r);
+  for (size_t j = 0; j < r; ++j) {
     const int64_t xs = j + xr >= r ? xm[j + xr - r] : 1;
     const int64_t ys = j + yr >= r ? ym[j + yr - r] : 1;
     PD_CHECK(xs == ys || xs == 1 || ys == 1, "matmul_v2: batch dims of X ", DimsToString(xd),
              " and Y ", DimsToString(yd), " do not broadcast (", xs, " vs ", ys, ")");
     batch[j] = xs == 1 ? ys : xs;
-    if (xs != 1) a_step[j] = a_stride;
-    if (ys != 1) b_step[j] = b_stride;
-    a_stride *= xs;
-    b_stride *= ys;
+    x_batch[j] = xs;
+    y_batch[j] = ys;
   }
   p.out = batch;
   if (!x_vec) p.out.push_back(p.m);
@@ -138,22 +156,8 @@ GemmPlan MatmulV2Plan(const OpContext& ctx) {
   if (count > 1 && DimProduct(ym, 0, yr) == 1 && x_count == count && !p.trans_a) {
     p.m *= count;  // X's matrices are contiguous and all share Y: one taller GEMM
   } else if (count != 1) {
-    p.a_offsets.assign(count, 0);
-    p.b_offsets.assign(count, 0);
-    std::vector<int64_t> idx(r, 0);
-    int64_t ao = 0, bo = 0;
-    for (int64_t i = 0; i < count; ++i) {
-      p.a_offsets[i] = ao;
-      p.b_offsets[i] = bo;
-      for (size_t j = r; j-- > 0;) {  // odometer over the batch dims
-        ao += a_step[j];
-        bo += b_step[j];
-        if (++idx[j] < batch[j]) break;
-        ao -= a_step[j] * batch[j];
-        bo -= b_step[j] * batch[j];
-        idx[j] = 0;
-      }
-    }
+    p.a_offsets = BatchOffsets(batch, x_batch, a.rows * a.cols);
+    p.b_offsets = BatchOffsets(batch, y_batch, b.rows * b.cols);
   }
   return p;
 }

@@ -18,6 +18,10 @@ struct GemmPlan {
   std::vector<int64_t> a_offsets{0}, b_offsets{0};  // element offsets of each A_i and B_i
 };
 
+// Per output batch index (row-major over out), the element offset of one side's matrix of
+// `matrix` elements, its batch dims aligned to out's (1 where it is broadcast).
+std::vector<int64_t> BatchOffsets(const Dims& out, const Dims& mine, int64_t matrix);
+
 GemmPlan MulPlan(const OpContext& ctx);
 GemmPlan MatmulPlan(const OpContext& ctx);
 GemmPlan MatmulV2Plan(const OpContext& ctx);
